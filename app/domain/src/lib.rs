@@ -1,0 +1,26 @@
+//! Plain data types shared by every Madoguchi crate.
+//!
+//! This crate owns the vocabulary of a case at the counter: the [`Person`] as read from a My
+//! Number card or typed by a clerk, their [`Address`], the [`Household`] that moves, the
+//! [`LifeEvent`] (転入, 転居, 転出) with its dates, the typed [`Answer`]s to interview questions,
+//! and the [`Case`] that holds them all. It also owns the two ways Japanese administration
+//! counts time that every other crate needs: ages as the law counts them ([`age`]) and 和暦
+//! dates ([`wareki`]).
+//!
+//! No I/O and no UI live here; the types serialise to the case JSON documented in
+//! `docs/case.md`.
+
+pub mod age;
+mod answer;
+mod case;
+mod event;
+mod person;
+pub mod wareki;
+
+pub use answer::{Answer, Answers};
+pub use case::{Case, CaseError};
+pub use event::{EventDate, EventKind, LifeEvent};
+pub use person::{Address, AddressParts, Household, Member, Nationality, Person, Relation, Sex};
+
+/// Calendar dates everywhere in Madoguchi are plain proleptic Gregorian dates without time.
+pub use chrono::NaiveDate as Date;

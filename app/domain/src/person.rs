@@ -1,0 +1,185 @@
+//! People, addresses and households.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::age;
+
+/// A resident as the counter knows them. Names and addresses are kept exactly as on the card
+/// (byte-exact UTF-8, including rare kanji); any field may be unknown until read or asked.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    /// 氏名, exactly as printed on the card.
+    pub name: String,
+    /// ふりがな; the card does not carry it, so the clerk confirms it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kana: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<Sex>,
+    /// Unknown until asked: the card's basic facts do not include it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<Nationality>,
+    /// 住所, as on the card (for a move-in this is usually the previous address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+}
+
+impl Person {
+    /// Age on `date` as the law counts it; `None` when the birth date is unknown.
+    pub fn legal_age_on(&self, date: NaiveDate) -> Option<u32> {
+        self.birth_date.map(|birth| age::legal_age(birth, date))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    Male,
+    Female,
+}
+
+/// Nationality as far as the counter needs it: a foreign resident has a 在留カード or 特別永住者
+/// 証明書 and extra procedures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Nationality {
+    Japanese,
+    /// A foreign resident; `country` is the nationality or region as on the residence card.
+    Foreign {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        country: Option<String>,
+    },
+}
+
+impl Nationality {
+    pub fn is_foreign(&self) -> bool {
+        matches!(self, Nationality::Foreign { .. })
+    }
+}
+
+/// An address as written on the card, with its parts when a clerk or a postal look-up has
+/// split it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// The whole address exactly as on the card or as typed.
+    pub text: String,
+    /// 郵便番号 as seven digits, without the hyphen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parts: Option<AddressParts>,
+}
+
+/// The parts of an address, for forms that print them in separate boxes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddressParts {
+    /// 都道府県
+    pub prefecture: String,
+    /// 市区町村
+    pub municipality: String,
+    /// 町名・丁目・番地・号
+    pub street: String,
+    /// 方書 (building and room)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub building: Option<String>,
+}
+
+/// 続柄: the member's relation to the head of household (世帯主).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// 世帯主
+    Head,
+    /// 妻 / 夫 (未届を含む)
+    Spouse,
+    /// 子
+    Child,
+    /// 父 / 母
+    Parent,
+    /// 孫
+    Grandchild,
+    /// 兄弟姉妹
+    Sibling,
+    /// その他の親族
+    OtherRelative,
+    /// 同居人 / 縁故者
+    Other,
+}
+
+impl Relation {
+    pub const ALL: [Relation; 8] = [
+        Relation::Head,
+        Relation::Spouse,
+        Relation::Child,
+        Relation::Parent,
+        Relation::Grandchild,
+        Relation::Sibling,
+        Relation::OtherRelative,
+        Relation::Other,
+    ];
+
+    /// The id used in case JSON and in catalogue conditions.
+    pub fn id(self) -> &'static str {
+        match self {
+            Relation::Head => "head",
+            Relation::Spouse => "spouse",
+            Relation::Child => "child",
+            Relation::Parent => "parent",
+            Relation::Grandchild => "grandchild",
+            Relation::Sibling => "sibling",
+            Relation::OtherRelative => "other_relative",
+            Relation::Other => "other",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Relation> {
+        Relation::ALL.into_iter().find(|r| r.id() == id)
+    }
+
+    /// The word a 住民票 uses.
+    pub fn ja(self) -> &'static str {
+        match self {
+            Relation::Head => "世帯主",
+            Relation::Spouse => "配偶者",
+            Relation::Child => "子",
+            Relation::Parent => "父母",
+            Relation::Grandchild => "孫",
+            Relation::Sibling => "兄弟姉妹",
+            Relation::OtherRelative => "その他の親族",
+            Relation::Other => "同居人",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Relation::Head => "head of household",
+            Relation::Spouse => "spouse",
+            Relation::Child => "child",
+            Relation::Parent => "parent",
+            Relation::Grandchild => "grandchild",
+            Relation::Sibling => "sibling",
+            Relation::OtherRelative => "other relative",
+            Relation::Other => "other co-resident",
+        }
+    }
+}
+
+/// One person of the household that the case is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    pub person: Person,
+    pub relation: Relation,
+}
+
+/// The members who take part in the life event (for a move-in: everyone who moves).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Household {
+    pub members: Vec<Member>,
+}

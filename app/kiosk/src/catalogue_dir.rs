@@ -1,0 +1,53 @@
+//! Where the catalogue is, and loading it with diagnostics a supervisor can act on.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use madoguchi_rules::{Catalogue, Loaded, load};
+
+/// The shipped catalogue: `$MADOGUCHI_CATALOGUE`, else the installed copy next to the binary
+/// (`../share/madoguchi/catalogue`), else the source tree's `assets/catalogue`.
+pub fn default_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("MADOGUCHI_CATALOGUE") {
+        return PathBuf::from(dir);
+    }
+    let installed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            exe.parent()
+                .map(|bin| bin.join("../share/madoguchi/catalogue"))
+        })
+        .filter(|dir| dir.join("catalogue.toml").exists());
+    let dir = installed
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/catalogue"));
+    dir.canonicalize().unwrap_or(dir)
+}
+
+/// Loads the catalogue, printing every problem on its own line (paths relative to the
+/// catalogue folder are shown under it).
+pub fn load_or_report(dir: &Path) -> Result<Loaded> {
+    match load(dir) {
+        Ok(loaded) => Ok(loaded),
+        Err(problems) => {
+            let errors = problems.iter().filter(|p| p.is_error()).count();
+            for problem in &problems {
+                eprintln!("{}", shown_under(dir, problem));
+            }
+            bail!(
+                "the catalogue in {} has {errors} error(s); fix the lines above and run `madoguchi rules check` again",
+                dir.display()
+            )
+        }
+    }
+}
+
+/// A diagnostic with its file shown as a path under the catalogue folder.
+pub fn shown_under(dir: &Path, problem: &madoguchi_rules::Diagnostic) -> String {
+    let mut shown = problem.clone();
+    shown.file = dir.join(&problem.file);
+    shown.to_string()
+}
+
+pub fn load_quietly(dir: &Path) -> Result<Catalogue> {
+    Ok(load_or_report(dir)?.catalogue)
+}

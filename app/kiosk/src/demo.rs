@@ -1,0 +1,86 @@
+//! The demo run: the bundled sample move-in, decided and shown as a clerk would read it.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use madoguchi_domain::Case;
+use madoguchi_rules::{Decision, Engine};
+
+use crate::catalogue_dir::{default_dir, load_quietly};
+
+/// The sample the demo decides: a family of four moving in (docs/examples/).
+pub const SAMPLE_CASE: &str = include_str!("../../../docs/examples/family-of-four.json");
+
+pub fn run(json: bool) -> Result<ExitCode> {
+    let catalogue = load_quietly(&default_dir())?;
+    let case: Case =
+        serde_json::from_str(SAMPLE_CASE).context("the bundled sample case is not valid")?;
+    let engine = Engine::new(&catalogue);
+    let decision = engine
+        .evaluate(&case, case.event.visit_date())
+        .context("cannot evaluate the sample")?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&decision)?);
+    } else {
+        print!("{}", summary(&case, &decision));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The decision as the clerk's screen will list it: by procedure, with counter, deadline and
+/// the reason.
+pub fn summary(case: &Case, decision: &Decision) -> String {
+    let mut out = format!(
+        "Madoguchi — {} / {}, {} people, rules as of {} ({} {})\n\n",
+        decision.event.ja(),
+        case.event.kind().en(),
+        case.household.members.len(),
+        decision.as_of,
+        decision.catalogue.name,
+        decision.catalogue.version
+    );
+    out.push_str(&format!(
+        "必要な手続き / Procedures ({})\n",
+        decision.procedures.len()
+    ));
+    for p in &decision.procedures {
+        let deadline = p
+            .deadline
+            .as_ref()
+            .map(|d| format!(" — 期限 {}（{}）", d.wareki, d.date))
+            .unwrap_or_default();
+        let critical = if p.critical { "★" } else { " " };
+        out.push_str(&format!(
+            "{critical} [{}] {}{deadline}\n",
+            p.counter.name.ja, p.name.ja
+        ));
+        for r in &p.reasons {
+            out.push_str(&format!("      理由: {} / {}\n", r.ja, r.en));
+        }
+    }
+    if !decision.to_confirm.is_empty() {
+        out.push_str(&format!(
+            "\n要確認 / To confirm ({})\n",
+            decision.to_confirm.len()
+        ));
+        for p in &decision.to_confirm {
+            let waiting: Vec<&str> = p.waiting_on.iter().map(|w| w.label.ja.as_str()).collect();
+            out.push_str(&format!(
+                "  [{}] {} — 確認: {}\n",
+                p.counter.name.ja,
+                p.name.ja,
+                waiting.join("、")
+            ));
+        }
+    }
+    if !decision.next_questions.is_empty() {
+        out.push_str(&format!(
+            "\n次の質問 / Next questions ({})\n",
+            decision.next_questions.len()
+        ));
+        for q in &decision.next_questions {
+            out.push_str(&format!("  {} / {}\n", q.text.ja, q.text.en));
+        }
+    }
+    out
+}

@@ -1,0 +1,49 @@
+//! `madoguchi`: the one binary of the Madoguchi counter.
+//!
+//! Today it is the command line over the rule engine (`madoguchi rules …`, `madoguchi bench`)
+//! and, with no arguments, a demo that decides the bundled sample move-in. The kiosk UI, card
+//! reading and printing join here as they land; this crate is where the capability crates meet.
+
+mod bench;
+mod catalogue_dir;
+mod cli;
+mod demo;
+mod rules_cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = cli::Cli::parse();
+    match cli.run() {
+        Ok(code) => code,
+        Err(error) => {
+            // One line: what went wrong and, in the message, what to do.
+            eprintln!("error: {}", one_line(&error));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn one_line(error: &anyhow::Error) -> String {
+    error
+        .chain()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
+        .replace('\n', " ")
+}
+
+/// Logs go to stderr, filtered by `MADOGUCHI_LOG` (default: warnings). Nothing personal is ever
+/// logged: events carry ids and counts only.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MADOGUCHI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

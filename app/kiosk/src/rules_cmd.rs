@@ -1,0 +1,159 @@
+//! `madoguchi rules …`
+
+use std::io::Read;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use madoguchi_domain::Case;
+use madoguchi_rules::{Engine, interview, scenario};
+
+use crate::catalogue_dir::{load_or_report, load_quietly, shown_under};
+use crate::cli::CaseArgs;
+
+pub fn check(dir: &Path) -> Result<ExitCode> {
+    let loaded = load_or_report(dir)?;
+    for warning in &loaded.warnings {
+        eprintln!("{}", shown_under(dir, warning));
+    }
+    let c = &loaded.catalogue;
+    let ids: std::collections::BTreeSet<&str> =
+        c.procedures.iter().map(|p| p.id.as_str()).collect();
+    println!(
+        "{} {}: {} procedures ({} versions), {} questions, {} counters, {} forms, {} items: no errors, {} warning(s)",
+        c.info.name,
+        c.info.version,
+        ids.len(),
+        c.procedures.len(),
+        c.questions.len(),
+        c.counters.len(),
+        c.forms.len(),
+        c.items.len(),
+        loaded.warnings.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_scenarios(
+    dir: &Path,
+    catalogue: &madoguchi_rules::Catalogue,
+) -> Result<Vec<scenario::Scenario>> {
+    scenario::load_all(catalogue).map_err(|problems| {
+        for p in &problems {
+            eprintln!("{}", shown_under(dir, p));
+        }
+        anyhow::anyhow!(
+            "{} scenario file problem(s); fix the lines above",
+            problems.len()
+        )
+    })
+}
+
+pub fn test(dir: &Path, filter: Option<&str>) -> Result<ExitCode> {
+    let catalogue = load_quietly(dir)?;
+    let engine = Engine::new(&catalogue);
+    let scenarios = load_scenarios(dir, &catalogue)?;
+    let (mut passed, mut failed) = (0, 0);
+    for s in scenarios
+        .iter()
+        .filter(|s| filter.is_none_or(|f| s.file.to_string_lossy().contains(f)))
+    {
+        let outcome = scenario::run(&engine, s);
+        if outcome.failures.is_empty() {
+            passed += 1;
+            println!("ok   {} — {}", outcome.file.display(), outcome.name);
+        } else {
+            failed += 1;
+            println!("FAIL {} — {}", outcome.file.display(), outcome.name);
+            for failure in &outcome.failures {
+                println!("       {failure}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+pub fn read_case(path: &Path) -> Result<Case> {
+    let text = if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the case from standard input")?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the case file {}", path.display()))?
+    };
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid case (see docs/case.md)", path.display()))
+}
+
+pub fn evaluate(args: &CaseArgs) -> Result<ExitCode> {
+    let catalogue = load_quietly(&args.catalogue.dir())?;
+    let case = read_case(&args.case)?;
+    let engine = Engine::new(&catalogue);
+    let as_of = args.as_of.unwrap_or_else(|| case.event.visit_date());
+    let decision = engine
+        .evaluate(&case, as_of)
+        .context("cannot evaluate the case")?;
+    tracing::info!(
+        procedures = decision.procedures.len(),
+        to_confirm = decision.to_confirm.len(),
+        next_questions = decision.next_questions.len(),
+        "evaluated a case"
+    );
+    println!("{}", serde_json::to_string_pretty(&decision)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn explain(args: &CaseArgs, procedure: &str, json: bool) -> Result<ExitCode> {
+    let catalogue = load_quietly(&args.catalogue.dir())?;
+    let case = read_case(&args.case)?;
+    let engine = Engine::new(&catalogue);
+    let as_of = args.as_of.unwrap_or_else(|| case.event.visit_date());
+    let explanation = engine
+        .explain(&case, as_of, procedure)
+        .context("cannot explain")?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&explanation)?);
+    } else {
+        print!("{}", explanation.render());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn interview(dir: &Path) -> Result<ExitCode> {
+    let catalogue = load_quietly(dir)?;
+    let engine = Engine::new(&catalogue);
+    let scenarios = load_scenarios(dir, &catalogue)?;
+    let report = interview::simulate_all(&engine, &scenarios, None).context("cannot simulate")?;
+    for i in &report.interviews {
+        let mark = if i.same_decision { "same" } else { "DIFFERENT" };
+        println!(
+            "{:>2} asked, {mark:<9} {} [{}]",
+            i.asked.len(),
+            i.scenario,
+            i.asked.join(", ")
+        );
+        for d in &i.differences {
+            println!("      {d}");
+        }
+    }
+    println!(
+        "average {:.2} of {} questions asked ({:.1}%); decisions equal to the full answers: {}",
+        report.average_asked(),
+        report.catalogue_questions,
+        report.average_share() * 100.0,
+        report.all_same_decision()
+    );
+    Ok(if report.all_same_decision() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,313 @@
+//! The catalogue as the engine uses it: every id resolved, every condition parsed.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use madoguchi_domain::{Answer, EventDate, EventKind};
+use serde::Serialize;
+
+use crate::condition::{AnswerShape, Condition, Labels};
+
+/// A name or text in the three registers the counter uses: Japanese, やさしい日本語 and English.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Text {
+    pub ja: String,
+    pub easy: String,
+    pub en: String,
+}
+
+/// A short statement in Japanese and English (reasons, labels, notes).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Phrase {
+    pub ja: String,
+    pub en: String,
+}
+
+/// Where a catalogue entry was written: the file (relative to the catalogue folder) and line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+/// The days between which an entry is in force, both ends inclusive; open ends are unbounded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl Period {
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.from.is_none_or(|from| from <= day) && self.to.is_none_or(|to| day <= to)
+    }
+
+    pub fn overlaps(&self, other: &Period) -> bool {
+        let starts_before_other_ends = match (self.from, other.to) {
+            (Some(from), Some(to)) => from <= to,
+            _ => true,
+        };
+        let other_starts_before_this_ends = match (other.from, self.to) {
+            (Some(from), Some(to)) => from <= to,
+            _ => true,
+        };
+        starts_before_other_ends && other_starts_before_this_ends
+    }
+
+    /// Whether every day of `self` lies within `outer`.
+    pub fn within(&self, outer: &Period) -> bool {
+        let from_ok = match (outer.from, self.from) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(o), Some(s)) => o <= s,
+        };
+        let to_ok = match (outer.to, self.to) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(o), Some(s)) => s <= o,
+        };
+        from_ok && to_ok
+    }
+}
+
+/// Catalogue-wide facts from `catalogue.toml`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Info {
+    pub name: String,
+    pub version: String,
+    pub municipality: String,
+}
+
+/// A counter (窓口) the resident goes to.
+#[derive(Clone, Debug)]
+pub struct Counter {
+    pub id: String,
+    pub name: Text,
+    /// Where it is, e.g. 「本庁舎1階 2番窓口」.
+    pub place: Option<Phrase>,
+    /// Another agency (police, transport bureau, utilities): information only.
+    pub external: bool,
+    pub at: Location,
+}
+
+/// Something the resident must bring.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub id: String,
+    pub text: Text,
+    pub at: Location,
+}
+
+/// A form the kiosk can print.
+#[derive(Clone, Debug)]
+pub struct Form {
+    pub id: String,
+    pub title: Phrase,
+    pub at: Location,
+}
+
+/// The interview's tiers, asked in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    Profile,
+    Core,
+    Detailed,
+    FollowUp,
+}
+
+impl Tier {
+    pub fn from_id(id: &str) -> Option<Tier> {
+        match id {
+            "profile" => Some(Tier::Profile),
+            "core" => Some(Tier::Core),
+            "detailed" => Some(Tier::Detailed),
+            "follow_up" => Some(Tier::FollowUp),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum QuestionKind {
+    YesNo,
+    Number { min: i64, max: i64 },
+    Choice,
+    Date,
+}
+
+/// One option of a question, as the resident sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    pub id: String,
+    #[serde(flatten)]
+    pub text: Text,
+}
+
+/// A derived answer: when `when` is true for a case, the question is answered `answer`
+/// without being asked ("never ask what the card already says").
+#[derive(Clone, Debug)]
+pub struct KnownFrom {
+    pub when: Condition,
+    pub answer: Answer,
+}
+
+#[derive(Clone, Debug)]
+pub struct Question {
+    pub id: String,
+    pub tier: Tier,
+    pub kind: QuestionKind,
+    pub text: Text,
+    /// Wording for a particular life event, replacing `text`.
+    pub variants: BTreeMap<EventKind, Text>,
+    /// A short statement used in reasons: 「犬を飼っている」.
+    pub label: Phrase,
+    /// The options a supervisor defined (for choice questions); see [`Question::options`].
+    pub choices: Vec<Choice>,
+    /// Answered privately on screen, never read aloud.
+    pub sensitive: bool,
+    pub ask_when: Option<Condition>,
+    pub known_from: Vec<KnownFrom>,
+    pub source: Option<String>,
+    pub at: Location,
+}
+
+/// The answer everyone may give.
+pub fn unknown_choice() -> Choice {
+    Choice {
+        id: "unknown".into(),
+        text: Text {
+            ja: "わからない".into(),
+            easy: "わからない".into(),
+            en: "I don't know".into(),
+        },
+    }
+}
+
+impl Question {
+    /// The options a resident can pick, always ending with 「わからない」.
+    pub fn options(&self) -> Vec<Choice> {
+        let mut options = match self.kind {
+            QuestionKind::YesNo => vec![
+                Choice {
+                    id: "yes".into(),
+                    text: Text {
+                        ja: "はい".into(),
+                        easy: "はい".into(),
+                        en: "Yes".into(),
+                    },
+                },
+                Choice {
+                    id: "no".into(),
+                    text: Text {
+                        ja: "いいえ".into(),
+                        easy: "いいえ".into(),
+                        en: "No".into(),
+                    },
+                },
+            ],
+            QuestionKind::Choice => self.choices.clone(),
+            QuestionKind::Number { .. } | QuestionKind::Date => Vec::new(),
+        };
+        options.push(unknown_choice());
+        options
+    }
+
+    /// The wording for `event`.
+    pub fn text_for(&self, event: EventKind) -> &Text {
+        self.variants.get(&event).unwrap_or(&self.text)
+    }
+
+    pub fn shape(&self) -> AnswerShape<'_> {
+        match self.kind {
+            QuestionKind::YesNo => AnswerShape::YesNo,
+            QuestionKind::Number { .. } => AnswerShape::Number,
+            QuestionKind::Date => AnswerShape::Date,
+            QuestionKind::Choice => {
+                AnswerShape::Choice(self.choices.iter().map(|c| c.id.as_str()).collect())
+            }
+        }
+    }
+}
+
+/// How a deadline is counted: `days` after the named event date (初日不算入, so a move on
+/// 1 April with 14 days gives 15 April).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeadlineRule {
+    pub days: u32,
+    pub from: EventDate,
+    /// The legal basis, e.g. 「住民基本台帳法 第22条」.
+    pub basis: String,
+}
+
+/// One condition under which a procedure applies, with the reason given to the resident.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub when: Condition,
+    /// May cite `{ages}` (the ages of the members the condition matched) and `{count}`.
+    pub because: Phrase,
+    pub effective: Period,
+    pub at: Location,
+}
+
+/// One version of a procedure; the same id may have several versions with disjoint periods.
+#[derive(Clone, Debug)]
+pub struct Procedure {
+    pub id: String,
+    pub name: Text,
+    pub counter: usize,
+    pub forms: Vec<usize>,
+    pub bring: Vec<usize>,
+    pub deadlines: Vec<DeadlineRule>,
+    pub source: String,
+    pub effective: Period,
+    /// Missing it costs the resident (money, a lapsed certification): always shown.
+    pub critical: bool,
+    pub note: Option<Phrase>,
+    pub rules: Vec<Rule>,
+    pub at: Location,
+}
+
+/// The whole catalogue.
+#[derive(Clone, Debug, Default)]
+pub struct Catalogue {
+    pub info: Info,
+    pub dir: PathBuf,
+    pub counters: Vec<Counter>,
+    pub items: Vec<Item>,
+    pub forms: Vec<Form>,
+    pub questions: Vec<Question>,
+    pub procedures: Vec<Procedure>,
+}
+
+impl Catalogue {
+    pub fn question_index(&self, id: &str) -> Option<usize> {
+        self.questions.iter().position(|q| q.id == id)
+    }
+
+    /// The versions of procedure `id`, in catalogue order.
+    pub fn procedure_versions<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> impl Iterator<Item = &'a Procedure> + 'a {
+        self.procedures.iter().filter(move |p| p.id == id)
+    }
+}
+
+impl Labels for Catalogue {
+    fn question(&self, question: usize) -> (String, String) {
+        let q = &self.questions[question];
+        (q.label.ja.clone(), q.label.en.clone())
+    }
+
+    fn option(&self, question: usize, option: &str) -> (String, String) {
+        self.questions[question]
+            .choices
+            .iter()
+            .find(|c| c.id == option)
+            .map(|c| (c.text.ja.clone(), c.text.en.clone()))
+            .unwrap_or_else(|| (option.to_string(), option.to_string()))
+    }
+}

@@ -1,0 +1,341 @@
+//! Three-valued evaluation of conditions, with an optional trace in plain words.
+
+use chrono::NaiveDate;
+use madoguchi_domain::{Answer, EventKind, Member, Relation, Sex, age};
+use serde::Serialize;
+
+use super::phrase::{self, Labels};
+use super::{AgeKind, Condition, MemberCondition, MemberFact, Op, Quantity, Value};
+
+/// Kleene's three-valued truth: a comparison on a fact nobody knows yet is `Unknown`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Truth {
+    True,
+    False,
+    Unknown,
+}
+
+impl Truth {
+    pub fn from_bool(b: bool) -> Truth {
+        if b { Truth::True } else { Truth::False }
+    }
+
+    pub fn negate(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+
+    /// The conjunction of `parts`: false if any is false, true if all are true.
+    pub fn all(parts: impl IntoIterator<Item = Truth>) -> Truth {
+        let mut result = Truth::True;
+        for part in parts {
+            match part {
+                Truth::False => return Truth::False,
+                Truth::Unknown => result = Truth::Unknown,
+                Truth::True => {}
+            }
+        }
+        result
+    }
+
+    /// The disjunction of `parts`: true if any is true, false if all are false.
+    pub fn any(parts: impl IntoIterator<Item = Truth>) -> Truth {
+        Truth::all(parts.into_iter().map(Truth::negate)).negate()
+    }
+
+    pub fn mark(self) -> &'static str {
+        match self {
+            Truth::True => "✓",
+            Truth::False => "✗",
+            Truth::Unknown => "?",
+        }
+    }
+}
+
+/// What a condition can know about one member, computed once per case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberFacts {
+    pub legal_age: Option<u32>,
+    pub school_age: Option<u32>,
+    pub birthday_age: Option<u32>,
+    pub sex: Option<Sex>,
+    pub foreign: Option<bool>,
+    pub relation: Relation,
+}
+
+impl MemberFacts {
+    /// The member's facts with ages taken on `event_date`.
+    pub fn of(member: &Member, event_date: NaiveDate) -> MemberFacts {
+        let birth = member.person.birth_date;
+        MemberFacts {
+            legal_age: birth.map(|b| age::legal_age(b, event_date)),
+            school_age: birth.map(|b| age::school_age(b, event_date)),
+            birthday_age: birth.map(|b| age::birthday_age(b, event_date)),
+            sex: member.person.sex,
+            foreign: member.person.nationality.as_ref().map(|n| n.is_foreign()),
+            relation: member.relation,
+        }
+    }
+
+    fn age(&self, kind: AgeKind) -> Option<u32> {
+        match kind {
+            AgeKind::Legal => self.legal_age,
+            AgeKind::School => self.school_age,
+            AgeKind::Birthday => self.birthday_age,
+        }
+    }
+}
+
+/// Where a question stands in this case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QuestionState {
+    /// Answered, or known from the facts without asking.
+    Answered(Answer),
+    /// Answered 「わからない」.
+    DontKnow,
+    /// Not answered yet, and it applies: it may be asked.
+    Unanswered,
+    /// Whether it applies depends on answers not given yet.
+    Waiting,
+    /// It does not apply to this case (its `ask_when` is false): comparisons with it are false.
+    NotApplicable,
+}
+
+/// The facts of one case that conditions read.
+#[derive(Clone, Debug)]
+pub struct Facts<'m> {
+    pub event: EventKind,
+    pub members: &'m [MemberFacts],
+    /// Indexed like the catalogue's questions.
+    pub questions: Vec<QuestionState>,
+}
+
+fn compare(answer: &Answer, op: Op, value: &Value) -> bool {
+    match (answer, value) {
+        (Answer::Yes, Value::Yes) | (Answer::No, Value::No) => op == Op::Eq,
+        (Answer::Yes, Value::No) | (Answer::No, Value::Yes) => op == Op::Ne,
+        (Answer::Number(a), Value::Number(b)) => op.holds(a, b),
+        (Answer::Date(a), Value::Date(b)) => op.holds(a, b),
+        (Answer::Choice(a), Value::Choice(b)) => op.holds(a, b),
+        // Case validation rejects answers of the wrong kind before evaluation.
+        _ => false,
+    }
+}
+
+fn answer_truth(state: &QuestionState, test: impl Fn(&Answer) -> bool) -> Truth {
+    match state {
+        QuestionState::Answered(answer) => Truth::from_bool(test(answer)),
+        QuestionState::NotApplicable => Truth::False,
+        QuestionState::DontKnow | QuestionState::Unanswered | QuestionState::Waiting => {
+            Truth::Unknown
+        }
+    }
+}
+
+/// How many of `members` match, as (certainly, possibly) counts.
+fn match_counts(filter: &MemberCondition, members: &[MemberFacts]) -> (u32, u32) {
+    let mut certain = 0;
+    let mut possible = 0;
+    for member in members {
+        match filter.eval(member) {
+            Truth::True => {
+                certain += 1;
+                possible += 1;
+            }
+            Truth::Unknown => possible += 1,
+            Truth::False => {}
+        }
+    }
+    (certain, possible)
+}
+
+fn quantity_truth(quantity: Quantity, total: u32, certain: u32, possible: u32) -> Truth {
+    let holds_for = |n: u32| match quantity {
+        Quantity::Some => n >= 1,
+        Quantity::Every => n == total,
+        Quantity::None => n == 0,
+        Quantity::Count(op, k) => op.holds(n, k),
+    };
+    let outcomes: Vec<bool> = (certain..=possible).map(holds_for).collect();
+    if outcomes.iter().all(|&b| b) {
+        Truth::True
+    } else if outcomes.iter().all(|&b| !b) {
+        Truth::False
+    } else {
+        Truth::Unknown
+    }
+}
+
+impl MemberCondition {
+    pub fn eval(&self, member: &MemberFacts) -> Truth {
+        match self {
+            MemberCondition::All(parts) => Truth::all(parts.iter().map(|p| p.eval(member))),
+            MemberCondition::Any(parts) => Truth::any(parts.iter().map(|p| p.eval(member))),
+            MemberCondition::Not(inner) => inner.eval(member).negate(),
+            MemberCondition::Fact(fact) => match fact {
+                MemberFact::Age(kind, op, n) => member
+                    .age(*kind)
+                    .map_or(Truth::Unknown, |age| Truth::from_bool(op.holds(age, *n))),
+                MemberFact::Sex(sex) => member
+                    .sex
+                    .map_or(Truth::Unknown, |s| Truth::from_bool(s == *sex)),
+                MemberFact::Foreign(foreign) => member
+                    .foreign
+                    .map_or(Truth::Unknown, |f| Truth::from_bool(f == *foreign)),
+                MemberFact::RelationIn(relations) => {
+                    Truth::from_bool(relations.contains(&member.relation))
+                }
+            },
+        }
+    }
+}
+
+impl Condition {
+    /// Evaluates without building a trace: the engine's fast path.
+    pub fn eval(&self, facts: &Facts) -> Truth {
+        match self {
+            Condition::All(parts) => Truth::all(parts.iter().map(|p| p.eval(facts))),
+            Condition::Any(parts) => Truth::any(parts.iter().map(|p| p.eval(facts))),
+            Condition::Not(inner) => inner.eval(facts).negate(),
+            Condition::EventIn(kinds) => Truth::from_bool(kinds.contains(&facts.event)),
+            Condition::Answer {
+                question,
+                op,
+                value,
+            } => answer_truth(&facts.questions[*question], |a| compare(a, *op, value)),
+            Condition::AnswerIn { question, values } => {
+                answer_truth(&facts.questions[*question], |a| {
+                    values.iter().any(|v| compare(a, Op::Eq, v))
+                })
+            }
+            Condition::Members { filter, quantity } => {
+                let (certain, possible) = match_counts(filter, facts.members);
+                quantity_truth(*quantity, facts.members.len() as u32, certain, possible)
+            }
+        }
+    }
+
+    /// Evaluates and explains: every node says in Japanese and English what it checked.
+    pub fn trace(&self, facts: &Facts, labels: &dyn Labels) -> Trace {
+        let children: Vec<Trace> = match self {
+            Condition::All(parts) | Condition::Any(parts) => {
+                parts.iter().map(|p| p.trace(facts, labels)).collect()
+            }
+            Condition::Not(inner) => vec![inner.trace(facts, labels)],
+            _ => Vec::new(),
+        };
+        let matching_ages = match self {
+            Condition::Members { filter, .. } => facts
+                .members
+                .iter()
+                .filter(|m| filter.eval(m) == Truth::True)
+                .filter_map(|m| m.legal_age)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let (ja, en) = phrase::condition(self, labels, &matching_ages);
+        Trace {
+            truth: self.eval(facts),
+            ja,
+            en,
+            questions: self.leaf_questions(),
+            matching_ages,
+            children,
+        }
+    }
+
+    fn leaf_questions(&self) -> Vec<usize> {
+        match self {
+            Condition::Answer { question, .. } | Condition::AnswerIn { question, .. } => {
+                vec![*question]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// One evaluated node of a condition, in plain words.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trace {
+    pub truth: Truth,
+    pub ja: String,
+    pub en: String,
+    /// The question a leaf compares, if any (index into the catalogue's questions).
+    #[serde(skip)]
+    pub questions: Vec<usize>,
+    /// For conditions over members: the legal ages of the members who match.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matching_ages: Vec<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<Trace>,
+}
+
+impl Trace {
+    /// The first node (depth first) that is true and speaks about members: it holds the ages
+    /// a reason sentence cites.
+    pub fn first_true_member_node(&self) -> Option<&Trace> {
+        if self.truth != Truth::True {
+            return None;
+        }
+        if !self.matching_ages.is_empty() {
+            return Some(self);
+        }
+        self.children.iter().find_map(Trace::first_true_member_node)
+    }
+
+    /// The questions of unknown leaves: what the answer is waiting on.
+    pub fn unknown_questions(&self, into: &mut Vec<usize>) {
+        if self.truth != Truth::Unknown {
+            return;
+        }
+        for q in &self.questions {
+            if !into.contains(q) {
+                into.push(*q);
+            }
+        }
+        self.children.iter().for_each(|c| c.unknown_questions(into));
+    }
+
+    /// Writes the trace as an indented tree, one line per node, in both languages.
+    pub fn render(&self, depth: usize, out: &mut String) {
+        let indent = "  ".repeat(depth);
+        out.push_str(&format!(
+            "{indent}{} {}  /  {}\n",
+            self.truth.mark(),
+            self.ja,
+            self.en
+        ));
+        self.children.iter().for_each(|c| c.render(depth + 1, out));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kleene_logic() {
+        use Truth::*;
+        assert_eq!(Truth::all([True, Unknown]), Unknown);
+        assert_eq!(Truth::all([False, Unknown]), False);
+        assert_eq!(Truth::any([True, Unknown]), True);
+        assert_eq!(Truth::any([False, Unknown]), Unknown);
+        assert_eq!(Truth::any([False, False]), False);
+        assert_eq!(Unknown.negate(), Unknown);
+    }
+
+    #[test]
+    fn counts_with_unknown_members_are_unknown_only_when_they_could_matter() {
+        use Quantity::*;
+        // 1 certain match, 1 possible (unknown), 3 members.
+        assert_eq!(quantity_truth(Some, 3, 1, 2), Truth::True);
+        assert_eq!(quantity_truth(None, 3, 1, 2), Truth::False);
+        assert_eq!(quantity_truth(Count(Op::Ge, 2), 3, 1, 2), Truth::Unknown);
+        assert_eq!(quantity_truth(Count(Op::Ge, 3), 3, 1, 2), Truth::False);
+        assert_eq!(quantity_truth(Every, 2, 2, 2), Truth::True);
+    }
+}

@@ -1,0 +1,186 @@
+//! Conditions a supervisor writes in the catalogue, in a small typed language.
+//!
+//! ```text
+//! all(event = tennyu, health_insurance = kokuho, any_member(birthday_age < 75))
+//! ```
+//!
+//! A condition combines typed comparisons over the facts of a case with `all(…)`, `any(…)` and
+//! `not(…)`. The facts are the event (`event = tennyu`, `event in [tennyu, tenkyo]`), the
+//! answers (`dog = yes`, `children >= 2`, `health_insurance in [kokuho, seiho]`), and the members
+//! of the household through `any_member(…)`, `all_members(…)`, `no_member(…)` and
+//! `count(…) >= n`. Inside those, a member condition compares `age`, `school_age`,
+//! `birthday_age`, `sex`, `nationality` and `relation` (see [`MemberFact`]).
+//!
+//! Conditions are parsed once when the catalogue loads, with every question id and option
+//! checked against the catalogue, and evaluated in three-valued logic: a comparison on an
+//! unanswered or 「わからない」 answer is *unknown*, which is how the engine finds procedures still
+//! "to confirm" and the questions worth asking.
+
+mod eval;
+mod parse;
+mod phrase;
+
+pub use eval::{Facts, MemberFacts, QuestionState, Trace, Truth};
+pub use parse::{AnswerShape, ParseError, QuestionLookup, parse_condition, parse_member_condition};
+pub use phrase::{Labels, ages as age_list};
+
+use madoguchi_domain::{EventKind, Relation, Sex};
+
+/// A comparison operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Op {
+    pub fn holds<T: Ord>(self, left: T, right: T) -> bool {
+        match self {
+            Op::Eq => left == right,
+            Op::Ne => left != right,
+            Op::Lt => left < right,
+            Op::Le => left <= right,
+            Op::Gt => left > right,
+            Op::Ge => left >= right,
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Ne => "!=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+        }
+    }
+}
+
+/// A value an answer is compared with, already checked against the question's kind.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Value {
+    Yes,
+    No,
+    Number(i64),
+    Choice(String),
+    Date(chrono::NaiveDate),
+}
+
+/// A condition over a whole case.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Condition {
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    /// The event is one of these kinds.
+    EventIn(Vec<EventKind>),
+    /// The answer to question `question` (an index into the catalogue's questions) compares
+    /// with `value`.
+    Answer {
+        question: usize,
+        op: Op,
+        value: Value,
+    },
+    /// The answer is one of these values.
+    AnswerIn {
+        question: usize,
+        values: Vec<Value>,
+    },
+    /// A statement about how many members match.
+    Members {
+        filter: MemberCondition,
+        quantity: Quantity,
+    },
+}
+
+/// How many members must match a member condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Quantity {
+    /// `any_member(…)`: at least one.
+    Some,
+    /// `all_members(…)`: every member.
+    Every,
+    /// `no_member(…)`: none.
+    None,
+    /// `count(…) op n`.
+    Count(Op, u32),
+}
+
+/// Which age a member condition compares; see [`madoguchi_domain::age`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AgeKind {
+    /// `age`: reached on the day before the birthday (年齢計算ニ関スル法律), on the event date.
+    Legal,
+    /// `school_age`: 学齢, the legal age on the 31 March before the event's school year.
+    School,
+    /// `birthday_age`: counted from the birthday itself (後期高齢者医療).
+    Birthday,
+}
+
+/// A fact about one member.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum MemberFact {
+    Age(AgeKind, Op, u32),
+    Sex(Sex),
+    Foreign(bool),
+    RelationIn(Vec<Relation>),
+}
+
+/// A condition over one member.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum MemberCondition {
+    All(Vec<MemberCondition>),
+    Any(Vec<MemberCondition>),
+    Not(Box<MemberCondition>),
+    Fact(MemberFact),
+}
+
+impl Condition {
+    /// Calls `visit` with every question this condition reads.
+    pub fn for_each_question(&self, visit: &mut impl FnMut(usize)) {
+        match self {
+            Condition::All(parts) | Condition::Any(parts) => {
+                parts.iter().for_each(|p| p.for_each_question(visit))
+            }
+            Condition::Not(inner) => inner.for_each_question(visit),
+            Condition::Answer { question, .. } | Condition::AnswerIn { question, .. } => {
+                visit(*question)
+            }
+            Condition::EventIn(_) | Condition::Members { .. } => {}
+        }
+    }
+
+    /// The questions this condition reads, in order of first appearance.
+    pub fn questions(&self) -> Vec<usize> {
+        let mut found = Vec::new();
+        self.for_each_question(&mut |q| {
+            if !found.contains(&q) {
+                found.push(q)
+            }
+        });
+        found
+    }
+
+    /// Calls `visit` with every (question, value) comparison, for planning representative
+    /// answers.
+    pub fn for_each_compared_value(&self, visit: &mut impl FnMut(usize, &Value)) {
+        match self {
+            Condition::All(parts) | Condition::Any(parts) => {
+                parts.iter().for_each(|p| p.for_each_compared_value(visit))
+            }
+            Condition::Not(inner) => inner.for_each_compared_value(visit),
+            Condition::Answer {
+                question, value, ..
+            } => visit(*question, value),
+            Condition::AnswerIn { question, values } => {
+                values.iter().for_each(|v| visit(*question, v))
+            }
+            Condition::EventIn(_) | Condition::Members { .. } => {}
+        }
+    }
+}

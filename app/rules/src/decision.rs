@@ -1,0 +1,120 @@
+//! What the engine decides for a case: the JSON that `madoguchi rules evaluate` prints and the
+//! kiosk, the forms and the guidance sheet read.
+
+use chrono::NaiveDate;
+use madoguchi_domain::{EventDate, EventKind};
+use serde::Serialize;
+
+use crate::catalogue::{Choice, Phrase, QuestionKind, Text, Tier};
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decision {
+    pub catalogue: CatalogueVersion,
+    /// The day whose rules were applied.
+    pub as_of: NaiveDate,
+    pub event: EventKind,
+    /// Procedures that apply.
+    pub procedures: Vec<ProcedureDecision>,
+    /// Procedures that may apply, waiting on an unanswered or 「わからない」 answer. Critical
+    /// ones come first.
+    pub to_confirm: Vec<ProcedureDecision>,
+    /// Questions whose answer can still change this decision, in tier order.
+    pub next_questions: Vec<NextQuestion>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CatalogueVersion {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProcedureDecision {
+    pub id: String,
+    pub name: Text,
+    pub critical: bool,
+    pub counter: CounterRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Deadline>,
+    pub bring: Vec<Named>,
+    pub forms: Vec<Named>,
+    /// Why it applies (or would apply), in plain words.
+    pub reasons: Vec<Phrase>,
+    /// For procedures to confirm: the answers it waits on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waiting_on: Vec<Pending>,
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Phrase>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CounterRef {
+    pub id: String,
+    pub name: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<Phrase>,
+    /// Another agency: the resident is told, the city does not handle it.
+    pub external: bool,
+}
+
+/// An item to bring or a form to print, with its words.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Named {
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+}
+
+/// The last day to complete a procedure, counted from an event date.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Deadline {
+    pub date: NaiveDate,
+    /// The same day in 和暦, as forms print it.
+    pub wareki: String,
+    pub days: u32,
+    pub from: EventDate,
+    pub basis: String,
+    /// The deadline had already passed on the visit date.
+    pub overdue: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pending {
+    pub question: String,
+    pub label: Phrase,
+    /// `unanswered` (not asked yet) or `unknown` (answered 「わからない」).
+    pub state: PendingState,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PendingState {
+    Unanswered,
+    Unknown,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NextQuestion {
+    pub id: String,
+    pub tier: Tier,
+    pub kind: QuestionKind,
+    /// Worded for this case's event.
+    pub text: Text,
+    /// Always ends with 「わからない」.
+    pub options: Vec<Choice>,
+    pub sensitive: bool,
+    /// The procedures whose outcome the answer can change.
+    pub affects: Vec<String>,
+}
+
+impl Decision {
+    /// Ids of the procedures that apply, in order.
+    pub fn procedure_ids(&self) -> Vec<&str> {
+        self.procedures.iter().map(|p| p.id.as_str()).collect()
+    }
+
+    pub fn to_confirm_ids(&self) -> Vec<&str> {
+        self.to_confirm.iter().map(|p| p.id.as_str()).collect()
+    }
+}

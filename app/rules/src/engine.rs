@@ -1,0 +1,676 @@
+//! The engine: from a case and the catalogue, as of a date, to a [`Decision`].
+
+use std::collections::BTreeSet;
+
+use chrono::{Duration, NaiveDate};
+use madoguchi_domain::{Answer, Case, CaseError, wareki};
+use serde::Serialize;
+
+use crate::catalogue::{Catalogue, Phrase, Procedure, QuestionKind, Rule};
+use crate::condition::{Facts, MemberFacts, QuestionState, Trace, Truth, Value, age_list};
+use crate::decision::{
+    CatalogueVersion, CounterRef, Deadline, Decision, Named, NextQuestion, Pending, PendingState,
+    ProcedureDecision,
+};
+
+/// A case the engine cannot evaluate, with what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    #[error("{0}")]
+    InvalidCase(#[from] CaseError),
+    #[error("the case answers `{0}`, which is not a question of this catalogue")]
+    UnknownQuestion(String),
+    #[error("the answer `{answer}` to `{question}` is not {expected}")]
+    WrongAnswer {
+        question: String,
+        answer: String,
+        expected: String,
+    },
+    #[error("no procedure `{0}` in this catalogue")]
+    UnknownProcedure(String),
+}
+
+/// Evaluates cases against one catalogue. Building it pre-computes which questions can affect
+/// which procedures, so that planning the next question stays cheap.
+#[derive(Debug)]
+pub struct Engine<'c> {
+    catalogue: &'c Catalogue,
+    /// Questions ordered so that each follows those its `ask_when` / `known_from` read.
+    order: Vec<usize>,
+    /// For each question, the questions whose applicability or derived answer depends on it
+    /// (transitively), in `order`.
+    downstream: Vec<Vec<usize>>,
+    /// For each question, the procedures whose outcome can depend on it.
+    affects: Vec<Vec<usize>>,
+    /// Answers worth trying when asking whether a question can change the decision.
+    probes: Vec<Vec<Answer>>,
+}
+
+fn reads(catalogue: &Catalogue, q: usize) -> Vec<usize> {
+    let question = &catalogue.questions[q];
+    let mut deps = question
+        .ask_when
+        .as_ref()
+        .map(|c| c.questions())
+        .unwrap_or_default();
+    question
+        .known_from
+        .iter()
+        .for_each(|k| deps.extend(k.when.questions()));
+    deps
+}
+
+/// Questions in dependency order. The loader rejects cycles, so this always completes.
+fn dependency_order(catalogue: &Catalogue) -> Vec<usize> {
+    let n = catalogue.questions.len();
+    let mut order = Vec::with_capacity(n);
+    let mut placed = vec![false; n];
+    while order.len() < n {
+        let before = order.len();
+        for q in 0..n {
+            if !placed[q] && reads(catalogue, q).iter().all(|&d| placed[d]) {
+                placed[q] = true;
+                order.push(q);
+            }
+        }
+        if order.len() == before {
+            // A cycle slipped through: keep the rest in catalogue order rather than loop.
+            order.extend((0..n).filter(|&q| !placed[q]));
+        }
+    }
+    order
+}
+
+fn probe_answers(catalogue: &Catalogue) -> Vec<Vec<Answer>> {
+    let mut numeric: Vec<BTreeSet<i64>> = vec![BTreeSet::new(); catalogue.questions.len()];
+    let mut dates: Vec<BTreeSet<NaiveDate>> = vec![BTreeSet::new(); catalogue.questions.len()];
+    let mut visit = |c: &crate::condition::Condition| {
+        c.for_each_compared_value(&mut |q, v| match v {
+            Value::Number(n) => numeric[q].extend([n - 1, *n, n + 1]),
+            Value::Date(d) => dates[q].extend([*d - Duration::days(1), *d, *d + Duration::days(1)]),
+            _ => {}
+        })
+    };
+    for p in &catalogue.procedures {
+        p.rules.iter().for_each(|r| visit(&r.when));
+    }
+    for q in &catalogue.questions {
+        q.ask_when.iter().for_each(&mut visit);
+    }
+    catalogue
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| match q.kind {
+            QuestionKind::YesNo => vec![Answer::Yes, Answer::No],
+            QuestionKind::Choice => q
+                .choices
+                .iter()
+                .map(|c| Answer::Choice(c.id.clone()))
+                .collect(),
+            QuestionKind::Number { min, max } => numeric[i]
+                .iter()
+                .copied()
+                .chain([min, max])
+                .filter(|n| (min..=max).contains(n))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .map(Answer::Number)
+                .collect(),
+            QuestionKind::Date => dates[i].iter().copied().map(Answer::Date).collect(),
+        })
+        .collect()
+}
+
+impl<'c> Engine<'c> {
+    pub fn new(catalogue: &'c Catalogue) -> Engine<'c> {
+        let n = catalogue.questions.len();
+        let order = dependency_order(catalogue);
+        let mut downstream = vec![Vec::new(); n];
+        for (q, below) in downstream.iter_mut().enumerate() {
+            // A question is downstream of q if it reads q or reads something downstream of q;
+            // walking `order` visits readers after what they read.
+            let mut reached: BTreeSet<usize> = BTreeSet::new();
+            for &r in &order {
+                if reads(catalogue, r)
+                    .iter()
+                    .any(|d| *d == q || reached.contains(d))
+                {
+                    reached.insert(r);
+                    below.push(r);
+                }
+            }
+        }
+        let affects = (0..n)
+            .map(|q| {
+                catalogue
+                    .procedures
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| {
+                        p.rules.iter().any(|r| {
+                            r.when
+                                .questions()
+                                .iter()
+                                .any(|read| *read == q || downstream[q].contains(read))
+                        })
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
+        Engine {
+            catalogue,
+            order,
+            downstream,
+            affects,
+            probes: probe_answers(catalogue),
+        }
+    }
+
+    pub fn catalogue(&self) -> &'c Catalogue {
+        self.catalogue
+    }
+
+    /// Checks the case and its answers against the catalogue's questions.
+    pub fn check_case(&self, case: &Case) -> Result<(), EvalError> {
+        case.validate()?;
+        for (id, answer) in &case.answers {
+            let index = self
+                .catalogue
+                .question_index(id)
+                .ok_or_else(|| EvalError::UnknownQuestion(id.clone()))?;
+            let question = &self.catalogue.questions[index];
+            let (fits, expected) = match (&question.kind, answer) {
+                (_, Answer::Unknown) => (true, String::new()),
+                (QuestionKind::YesNo, Answer::Yes | Answer::No) => (true, String::new()),
+                (QuestionKind::YesNo, _) => (false, "yes, no or unknown".to_string()),
+                (QuestionKind::Number { min, max }, Answer::Number(n)) => (
+                    (min..=max).contains(&n),
+                    format!("a number from {min} to {max}"),
+                ),
+                (QuestionKind::Number { min, max }, _) => {
+                    (false, format!("a number from {min} to {max}"))
+                }
+                (QuestionKind::Date, Answer::Date(_)) => (true, String::new()),
+                (QuestionKind::Date, _) => (false, "a date (YYYY-MM-DD)".to_string()),
+                (QuestionKind::Choice, Answer::Choice(c))
+                    if question.choices.iter().any(|o| &o.id == c) =>
+                {
+                    (true, String::new())
+                }
+                (QuestionKind::Choice, _) => {
+                    let ids: Vec<&str> = question.choices.iter().map(|c| c.id.as_str()).collect();
+                    (false, format!("one of {} or unknown", ids.join(", ")))
+                }
+            };
+            if !fits {
+                return Err(EvalError::WrongAnswer {
+                    question: id.clone(),
+                    answer: answer.to_string(),
+                    expected,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn given_answers(&self, case: &Case) -> Vec<Option<Answer>> {
+        self.catalogue
+            .questions
+            .iter()
+            .map(|q| case.answers.get(&q.id).cloned())
+            .collect()
+    }
+
+    fn state_of(&self, q: usize, given: Option<&Answer>, facts: &Facts<'_>) -> QuestionState {
+        let question = &self.catalogue.questions[q];
+        let applies = question
+            .ask_when
+            .as_ref()
+            .map_or(Truth::True, |c| c.eval(facts));
+        if applies == Truth::False {
+            return QuestionState::NotApplicable;
+        }
+        match given {
+            Some(Answer::Unknown) => return QuestionState::DontKnow,
+            Some(answer) => return QuestionState::Answered(answer.clone()),
+            None => {}
+        }
+        if let Some(known) = question
+            .known_from
+            .iter()
+            .find(|k| k.when.eval(facts) == Truth::True)
+        {
+            return QuestionState::Answered(known.answer.clone());
+        }
+        if applies == Truth::Unknown {
+            QuestionState::Waiting
+        } else {
+            QuestionState::Unanswered
+        }
+    }
+
+    fn facts<'m>(
+        &self,
+        case: &Case,
+        members: &'m [MemberFacts],
+        given: &[Option<Answer>],
+    ) -> Facts<'m> {
+        let mut facts = Facts {
+            event: case.event.kind(),
+            members,
+            questions: vec![QuestionState::Unanswered; self.catalogue.questions.len()],
+        };
+        for &q in &self.order {
+            facts.questions[q] = self.state_of(q, given[q].as_ref(), &facts);
+        }
+        facts
+    }
+
+    fn member_facts(case: &Case) -> Vec<MemberFacts> {
+        let event_date = case.event.move_date();
+        case.household
+            .members
+            .iter()
+            .map(|m| MemberFacts::of(m, event_date))
+            .collect()
+    }
+
+    fn in_force(rule: &Rule, as_of: NaiveDate) -> bool {
+        rule.effective.contains(as_of)
+    }
+
+    fn status(procedure: &Procedure, facts: &Facts<'_>, as_of: NaiveDate) -> Truth {
+        Truth::any(
+            procedure
+                .rules
+                .iter()
+                .filter(|r| Self::in_force(r, as_of))
+                .map(|r| r.when.eval(facts)),
+        )
+    }
+
+    /// Decides the procedures for `case` with the rules in force on `as_of`.
+    pub fn evaluate(&self, case: &Case, as_of: NaiveDate) -> Result<Decision, EvalError> {
+        self.check_case(case)?;
+        let members = Self::member_facts(case);
+        let given = self.given_answers(case);
+        let facts = self.facts(case, &members, &given);
+        let in_force: Vec<bool> = self
+            .catalogue
+            .procedures
+            .iter()
+            .map(|p| p.effective.contains(as_of))
+            .collect();
+        let statuses: Vec<Truth> = self
+            .catalogue
+            .procedures
+            .iter()
+            .zip(&in_force)
+            .map(|(p, &live)| {
+                if live {
+                    Self::status(p, &facts, as_of)
+                } else {
+                    Truth::False
+                }
+            })
+            .collect();
+        let mut procedures = Vec::new();
+        let mut to_confirm = Vec::new();
+        for p in (0..statuses.len()).filter(|&p| in_force[p]) {
+            match statuses[p] {
+                Truth::True => procedures.push(self.describe(p, case, &facts, as_of, Truth::True)),
+                Truth::Unknown => {
+                    to_confirm.push(self.describe(p, case, &facts, as_of, Truth::Unknown))
+                }
+                Truth::False => {}
+            }
+        }
+        to_confirm.sort_by_key(|p| !p.critical);
+        let next_questions = self.plan(case, &given, &facts, &in_force, as_of, &statuses);
+        Ok(Decision {
+            catalogue: CatalogueVersion {
+                name: self.catalogue.info.name.clone(),
+                version: self.catalogue.info.version.clone(),
+            },
+            as_of,
+            event: case.event.kind(),
+            procedures,
+            to_confirm,
+            next_questions,
+        })
+    }
+
+    fn describe(
+        &self,
+        p: usize,
+        case: &Case,
+        facts: &Facts<'_>,
+        as_of: NaiveDate,
+        status: Truth,
+    ) -> ProcedureDecision {
+        let catalogue = self.catalogue;
+        let procedure = &catalogue.procedures[p];
+        let counter = &catalogue.counters[procedure.counter];
+        let mut reasons = Vec::new();
+        let mut waiting: Vec<usize> = Vec::new();
+        for rule in procedure.rules.iter().filter(|r| Self::in_force(r, as_of)) {
+            let trace = rule.when.trace(facts, catalogue);
+            if trace.truth == status {
+                reasons.push(reason(&rule.because, &trace));
+            }
+            if trace.truth == Truth::Unknown {
+                trace.unknown_questions(&mut waiting);
+            }
+        }
+        let waiting_on = waiting
+            .into_iter()
+            .filter_map(|q| {
+                let state = match facts.questions[q] {
+                    QuestionState::DontKnow => PendingState::Unknown,
+                    QuestionState::Unanswered | QuestionState::Waiting => PendingState::Unanswered,
+                    _ => return None,
+                };
+                let question = &catalogue.questions[q];
+                Some(Pending {
+                    question: question.id.clone(),
+                    label: question.label.clone(),
+                    state,
+                })
+            })
+            .collect();
+        ProcedureDecision {
+            id: procedure.id.clone(),
+            name: procedure.name.clone(),
+            critical: procedure.critical,
+            counter: CounterRef {
+                id: counter.id.clone(),
+                name: counter.name.clone(),
+                place: counter.place.clone(),
+                external: counter.external,
+            },
+            deadline: deadline(procedure, case),
+            bring: procedure
+                .bring
+                .iter()
+                .map(|&i| {
+                    let item = &catalogue.items[i];
+                    Named {
+                        id: item.id.clone(),
+                        ja: item.text.ja.clone(),
+                        en: item.text.en.clone(),
+                    }
+                })
+                .collect(),
+            forms: procedure
+                .forms
+                .iter()
+                .map(|&f| {
+                    let form = &catalogue.forms[f];
+                    Named {
+                        id: form.id.clone(),
+                        ja: form.title.ja.clone(),
+                        en: form.title.en.clone(),
+                    }
+                })
+                .collect(),
+            reasons,
+            waiting_on,
+            source: procedure.source.clone(),
+            note: procedure.note.clone(),
+        }
+    }
+
+    /// The questions worth asking now: each can, by some answer, change whether a procedure
+    /// applies, is to confirm, or does not apply. In tier order, then catalogue order.
+    fn plan(
+        &self,
+        case: &Case,
+        given: &[Option<Answer>],
+        facts: &Facts<'_>,
+        in_force: &[bool],
+        as_of: NaiveDate,
+        statuses: &[Truth],
+    ) -> Vec<NextQuestion> {
+        let catalogue = self.catalogue;
+        let mut askable: Vec<usize> = (0..catalogue.questions.len())
+            .filter(|&q| facts.questions[q] == QuestionState::Unanswered)
+            .collect();
+        askable.sort_by_key(|&q| (catalogue.questions[q].tier, q));
+        let mut chosen: Vec<(usize, Vec<usize>)> = askable
+            .iter()
+            .map(|&q| {
+                (
+                    q,
+                    self.procedures_changed_by(q, given, facts, in_force, as_of, statuses),
+                )
+            })
+            .filter(|(_, changed)| !changed.is_empty())
+            .collect();
+        if chosen.is_empty() {
+            // Rare: a rule where no single answer decides but answers together do. Ask what the
+            // undecided procedures still wait on rather than leave them undecided.
+            chosen = askable
+                .iter()
+                .map(|&q| {
+                    (
+                        q,
+                        self.affects[q]
+                            .iter()
+                            .copied()
+                            .filter(|&p| statuses[p] == Truth::Unknown)
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .filter(|(_, waiting)| !waiting.is_empty())
+                .collect();
+        }
+        chosen
+            .into_iter()
+            .map(|(q, changed)| {
+                let question = &catalogue.questions[q];
+                let mut affects: Vec<String> = changed
+                    .iter()
+                    .map(|&p| catalogue.procedures[p].id.clone())
+                    .collect();
+                affects.dedup();
+                NextQuestion {
+                    id: question.id.clone(),
+                    tier: question.tier,
+                    kind: question.kind,
+                    text: question.text_for(case.event.kind()).clone(),
+                    options: question.options(),
+                    sensitive: question.sensitive,
+                    affects,
+                }
+            })
+            .collect()
+    }
+
+    /// The procedures in force whose status some answer to `q` would change.
+    fn procedures_changed_by(
+        &self,
+        q: usize,
+        given: &[Option<Answer>],
+        facts: &Facts<'_>,
+        in_force: &[bool],
+        as_of: NaiveDate,
+        statuses: &[Truth],
+    ) -> Vec<usize> {
+        let candidates: Vec<usize> = self.affects[q]
+            .iter()
+            .copied()
+            .filter(|&p| in_force[p])
+            .collect();
+        let mut changed = Vec::new();
+        if candidates.is_empty() {
+            return changed;
+        }
+        let mut probe = Facts {
+            event: facts.event,
+            members: facts.members,
+            questions: facts.questions.clone(),
+        };
+        for answer in &self.probes[q] {
+            probe.questions[q] = QuestionState::Answered(answer.clone());
+            for &d in &self.downstream[q] {
+                probe.questions[d] = self.state_of(d, given[d].as_ref(), &probe);
+            }
+            for &p in &candidates {
+                if !changed.contains(&p)
+                    && Self::status(&self.catalogue.procedures[p], &probe, as_of) != statuses[p]
+                {
+                    changed.push(p);
+                }
+            }
+        }
+        changed.sort_unstable();
+        changed
+    }
+}
+
+/// The rule's reason with `{ages}` and `{count}` filled from the trace.
+fn reason(because: &Phrase, trace: &Trace) -> Phrase {
+    let ages = trace
+        .first_true_member_node()
+        .map(|n| n.matching_ages.clone())
+        .unwrap_or_default();
+    let (ages_ja, ages_en) = age_list(&ages);
+    let count = ages.len().to_string();
+    let fill = |s: &str, list: &str| s.replace("{ages}", list).replace("{count}", &count);
+    Phrase {
+        ja: fill(&because.ja, &ages_ja),
+        en: fill(&because.en, &ages_en),
+    }
+}
+
+/// The earliest deadline whose start date the case knows.
+fn deadline(procedure: &Procedure, case: &Case) -> Option<Deadline> {
+    procedure
+        .deadlines
+        .iter()
+        .filter_map(|rule| {
+            let start = case.event.date(rule.from)?;
+            let date = start + Duration::days(i64::from(rule.days));
+            Some(Deadline {
+                date,
+                wareki: wareki::format(date).unwrap_or_else(|_| date.to_string()),
+                days: rule.days,
+                from: rule.from,
+                basis: rule.basis.clone(),
+                overdue: date < case.event.visit_date(),
+            })
+        })
+        .min_by_key(|d| d.date)
+}
+
+/// One rule's evaluation, for `explain`.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleExplanation {
+    pub because: Phrase,
+    pub in_force: bool,
+    pub trace: Trace,
+}
+
+/// Why a procedure does or does not apply to a case.
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    pub procedure: String,
+    pub name: String,
+    pub status: Truth,
+    pub rules: Vec<RuleExplanation>,
+}
+
+impl Explanation {
+    /// The trace as text: one line per checked condition, ✓ true, ✗ false, ? unknown.
+    pub fn render(&self) -> String {
+        let status = match self.status {
+            Truth::True => "applies / 該当",
+            Truth::False => "does not apply / 非該当",
+            Truth::Unknown => "to confirm / 要確認",
+        };
+        let mut out = format!("{} {}: {status}\n", self.procedure, self.name);
+        for (i, rule) in self.rules.iter().enumerate() {
+            let force = if rule.in_force {
+                ""
+            } else {
+                " (not in force on this date / 適用期間外)"
+            };
+            out.push_str(&format!(
+                "rule {}{force}: {} / {}\n",
+                i + 1,
+                rule.because.ja,
+                rule.because.en
+            ));
+            rule.trace.render(1, &mut out);
+        }
+        out
+    }
+}
+
+impl Engine<'_> {
+    /// Explains procedure `id` (the version in force on `as_of`, or else the first) for `case`.
+    pub fn explain(
+        &self,
+        case: &Case,
+        as_of: NaiveDate,
+        id: &str,
+    ) -> Result<Explanation, EvalError> {
+        self.check_case(case)?;
+        let procedure = self
+            .catalogue
+            .procedure_versions(id)
+            .find(|p| p.effective.contains(as_of))
+            .or_else(|| self.catalogue.procedure_versions(id).next())
+            .ok_or_else(|| EvalError::UnknownProcedure(id.to_string()))?;
+        let members = Self::member_facts(case);
+        let given = self.given_answers(case);
+        let facts = self.facts(case, &members, &given);
+        let status = if procedure.effective.contains(as_of) {
+            Self::status(procedure, &facts, as_of)
+        } else {
+            Truth::False
+        };
+        let rules = procedure
+            .rules
+            .iter()
+            .map(|rule| RuleExplanation {
+                because: rule.because.clone(),
+                in_force: Self::in_force(rule, as_of),
+                trace: rule.when.trace(&facts, self.catalogue),
+            })
+            .collect();
+        Ok(Explanation {
+            procedure: procedure.id.clone(),
+            name: procedure.name.ja.clone(),
+            status,
+            rules,
+        })
+    }
+}
+
+impl Engine<'_> {
+    /// Every answer the case gives or implies: explicit answers (「わからない」 included) and
+    /// answers known from the facts through `known_from`.
+    pub fn known_answers(
+        &self,
+        case: &Case,
+    ) -> Result<std::collections::BTreeMap<String, Answer>, EvalError> {
+        self.check_case(case)?;
+        let members = Self::member_facts(case);
+        let given = self.given_answers(case);
+        let facts = self.facts(case, &members, &given);
+        Ok(self
+            .catalogue
+            .questions
+            .iter()
+            .zip(&facts.questions)
+            .filter_map(|(q, state)| match state {
+                QuestionState::Answered(a) => Some((q.id.clone(), a.clone())),
+                QuestionState::DontKnow => Some((q.id.clone(), Answer::Unknown)),
+                _ => None,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,30 @@
+//! The brain of Madoguchi: the procedure catalogue and the engine that reads it.
+//!
+//! This crate owns
+//! - the catalogue model ([`Catalogue`]: procedures with counters, forms, items, deadlines and
+//!   effective dates; questions with tiers, variants and 「わからない」; rules),
+//! - the condition language supervisors write rules in ([`condition`]),
+//! - loading a catalogue folder with one-line `file:line` diagnostics and semantic validation
+//!   ([`load()`]),
+//! - the [`Engine`]: evaluate a case as of a date into a [`Decision`], explain one procedure,
+//!   and plan the next questions worth asking,
+//! - the scenario test runner and the interview simulation ([`scenario`], [`interview`]).
+//!
+//! It reads files but knows nothing of the UI, the card or the printer.
+
+pub mod catalogue;
+pub mod condition;
+pub mod decision;
+mod diagnostic;
+mod engine;
+pub mod interview;
+mod load;
+mod reach;
+pub mod scenario;
+mod validate;
+
+pub use catalogue::Catalogue;
+pub use decision::Decision;
+pub use diagnostic::{Diagnostic, Severity};
+pub use engine::{Engine, EvalError, Explanation};
+pub use load::{Loaded, load};

@@ -1,0 +1,988 @@
+//! Reads a catalogue folder into a [`Catalogue`], collecting every problem as a [`Diagnostic`].
+//!
+//! ```text
+//! catalogue.toml        [catalogue] name, version, municipality
+//! counters.toml         [[counter]]
+//! items.toml            [[item]]     things to bring
+//! forms.toml            [[form]]     forms the kiosk prints
+//! questions.toml        [[question]]
+//! procedures/*.toml     [[procedure]] with [[procedure.rule]]
+//! scenarios/*.toml      scenario tests (see `scenario`)
+//! ```
+//!
+//! Loading never stops at the first problem: a supervisor sees them all at once, each on one
+//! line as `file:line: error: message`. See `docs/catalogue.md` for the format.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use madoguchi_domain::{Answer, EventDate, EventKind};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::value::Datetime;
+
+use crate::catalogue::{
+    Catalogue, Choice, Counter, DeadlineRule, Form, Info, Item, KnownFrom, Location, Period,
+    Phrase, Procedure, Question, QuestionKind, Rule, Text, Tier,
+};
+use crate::condition::{AnswerShape, Condition, QuestionLookup, parse_condition};
+use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::validate;
+
+// ---- the files as written -------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawText {
+    ja: Option<String>,
+    easy: Option<String>,
+    en: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInfoFile {
+    catalogue: RawInfo,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInfo {
+    name: String,
+    version: String,
+    municipality: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCounters {
+    #[serde(default)]
+    counter: Vec<RawCounter>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCounter {
+    id: Spanned<String>,
+    name: RawText,
+    place: Option<RawText>,
+    #[serde(default)]
+    external: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawItems {
+    #[serde(default)]
+    item: Vec<RawItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    id: Spanned<String>,
+    text: RawText,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawForms {
+    #[serde(default)]
+    form: Vec<RawForm>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawForm {
+    id: Spanned<String>,
+    title: RawText,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawQuestions {
+    #[serde(default)]
+    question: Vec<RawQuestion>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    id: Spanned<String>,
+    tier: Spanned<String>,
+    kind: Spanned<String>,
+    text: RawText,
+    #[serde(default)]
+    variants: BTreeMap<String, RawText>,
+    label: RawText,
+    #[serde(default)]
+    options: Vec<RawOption>,
+    #[serde(default)]
+    sensitive: bool,
+    ask_when: Option<Spanned<String>>,
+    #[serde(default)]
+    known_from: Vec<RawKnownFrom>,
+    min: Option<i64>,
+    max: Option<i64>,
+    source: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOption {
+    id: Spanned<String>,
+    ja: Option<String>,
+    easy: Option<String>,
+    en: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKnownFrom {
+    when: Spanned<String>,
+    answer: Spanned<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawProcedures {
+    #[serde(default)]
+    procedure: Vec<RawProcedure>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProcedure {
+    id: Spanned<String>,
+    name: RawText,
+    counter: Spanned<String>,
+    #[serde(default)]
+    forms: Vec<Spanned<String>>,
+    #[serde(default)]
+    bring: Vec<Spanned<String>>,
+    #[serde(default)]
+    deadline: Vec<RawDeadline>,
+    source: Option<String>,
+    effective_from: Option<Spanned<Datetime>>,
+    effective_to: Option<Spanned<Datetime>>,
+    #[serde(default)]
+    critical: bool,
+    note: Option<RawText>,
+    #[serde(default)]
+    rule: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeadline {
+    days: Spanned<i64>,
+    from: Spanned<String>,
+    basis: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    when: Spanned<String>,
+    because: Option<RawText>,
+    effective_from: Option<Spanned<Datetime>>,
+    effective_to: Option<Spanned<Datetime>>,
+}
+
+// ---- reading files ---------------------------------------------------------------------------
+
+/// One catalogue file's text, for turning byte offsets into lines.
+pub(crate) struct SourceFile {
+    pub(crate) rel: PathBuf,
+    src: String,
+    lines: LineIndex,
+}
+
+impl SourceFile {
+    fn read(dir: &Path, rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<SourceFile> {
+        match fs::read_to_string(dir.join(rel)) {
+            Ok(src) => Some(SourceFile {
+                rel: rel.to_path_buf(),
+                lines: LineIndex::new(&src),
+                src,
+            }),
+            Err(e) => {
+                problems.push(Diagnostic::error(
+                    rel,
+                    0,
+                    format!("cannot read the file: {e}"),
+                ));
+                None
+            }
+        }
+    }
+
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        self.lines.line(offset)
+    }
+
+    fn location<T>(&self, spanned: &Spanned<T>) -> Location {
+        Location {
+            file: self.rel.clone(),
+            line: self.line(spanned.span().start),
+        }
+    }
+
+    fn error<T>(&self, spanned: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(&self.rel, self.line(spanned.span().start), message)
+    }
+
+    fn parse<T: DeserializeOwned>(&self, problems: &mut Vec<Diagnostic>) -> Option<T> {
+        match toml::from_str::<T>(&self.src) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                let line = e.span().map_or(0, |span| self.line(span.start));
+                problems.push(Diagnostic::error(
+                    &self.rel,
+                    line,
+                    e.message().trim().to_string(),
+                ));
+                None
+            }
+        }
+    }
+
+    /// The line of byte `offset` inside the string value `spanned`, allowing for a multi-line
+    /// string whose first newline TOML trims.
+    pub(crate) fn line_in_string(&self, spanned: &Spanned<String>, offset: usize) -> usize {
+        let raw = &self.src[spanned.span()];
+        let trimmed_newline = (raw.starts_with("\"\"\"") || raw.starts_with("'''"))
+            && (raw[3..].starts_with('\n') || raw[3..].starts_with("\r\n"));
+        let value = spanned.get_ref();
+        let newlines = value[..offset.min(value.len())].matches('\n').count();
+        self.line(spanned.span().start) + newlines + usize::from(trimmed_newline)
+    }
+}
+
+fn read_optional<T: DeserializeOwned + Default>(
+    dir: &Path,
+    rel: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<(SourceFile, T)> {
+    let rel = Path::new(rel);
+    if !dir.join(rel).exists() {
+        return None;
+    }
+    let file = SourceFile::read(dir, rel, problems)?;
+    let value = file.parse(problems)?;
+    Some((file, value))
+}
+
+fn procedure_files(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let folder = dir.join("procedures");
+    let entries = match fs::read_dir(&folder) {
+        Ok(entries) => entries,
+        Err(e) => {
+            problems.push(Diagnostic::error(
+                Path::new("procedures"),
+                0,
+                format!("cannot read the procedures folder: {e}"),
+            ));
+            return Vec::new();
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter_map(|p| p.file_name().map(|n| Path::new("procedures").join(n)))
+        .collect();
+    files.sort();
+    files
+}
+
+// ---- resolving -------------------------------------------------------------------------------
+
+fn text(
+    raw: &RawText,
+    need_easy: bool,
+    what: &str,
+    at: &Location,
+    problems: &mut Vec<Diagnostic>,
+) -> Text {
+    let mut take = |value: &Option<String>, lang: &str, needed: bool| match value {
+        Some(v) if !v.trim().is_empty() => v.clone(),
+        _ => {
+            if needed {
+                problems.push(Diagnostic::error(
+                    &at.file,
+                    at.line,
+                    format!("{what}: the `{lang}` translation is missing"),
+                ));
+            }
+            String::new()
+        }
+    };
+    Text {
+        ja: take(&raw.ja, "ja", true),
+        easy: take(&raw.easy, "easy", need_easy),
+        en: take(&raw.en, "en", true),
+    }
+}
+
+fn phrase(raw: &RawText, what: &str, at: &Location, problems: &mut Vec<Diagnostic>) -> Phrase {
+    let t = text(raw, false, what, at, problems);
+    Phrase { ja: t.ja, en: t.en }
+}
+
+fn date(
+    file: &SourceFile,
+    value: &Option<Spanned<Datetime>>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<NaiveDate> {
+    let spanned = value.as_ref()?;
+    let datetime = spanned.get_ref();
+    let day = match (datetime.date, datetime.time, datetime.offset) {
+        (Some(d), None, None) => {
+            NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+        }
+        _ => None,
+    };
+    if day.is_none() {
+        problems.push(file.error(
+            spanned,
+            format!("`{datetime}` is not a calendar date (write YYYY-MM-DD, without a time)"),
+        ));
+    }
+    day
+}
+
+fn period(
+    file: &SourceFile,
+    from: &Option<Spanned<Datetime>>,
+    to: &Option<Spanned<Datetime>>,
+    problems: &mut Vec<Diagnostic>,
+) -> Period {
+    let period = Period {
+        from: date(file, from, problems),
+        to: date(file, to, problems),
+    };
+    if let (Some(f), Some(t), Some(spanned)) = (period.from, period.to, to)
+        && t < f
+    {
+        problems.push(file.error(
+            spanned,
+            format!("effective_to {t} is before effective_from {f}"),
+        ));
+    }
+    period
+}
+
+/// Ids are what conditions, scenarios and other tools refer to: keep them plain ASCII.
+fn check_id(file: &SourceFile, id: &Spanned<String>, problems: &mut Vec<Diagnostic>) {
+    let ok = !id.get_ref().is_empty()
+        && id
+            .get_ref()
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && id.get_ref().as_bytes()[0].is_ascii_lowercase();
+    if !ok {
+        problems.push(file.error(
+            id,
+            format!(
+                "id `{}` must be lower-case ASCII letters, digits and _ and start with a letter",
+                id.get_ref()
+            ),
+        ));
+    }
+}
+
+/// Registers `id` in `table`, reporting a duplicate.
+fn register(
+    table: &mut HashMap<String, usize>,
+    kind: &str,
+    file: &SourceFile,
+    id: &Spanned<String>,
+    index: usize,
+    first_seen: impl Fn(usize) -> Location,
+    problems: &mut Vec<Diagnostic>,
+) {
+    check_id(file, id, problems);
+    if let Some(&earlier) = table.get(id.get_ref()) {
+        let at = first_seen(earlier);
+        problems.push(file.error(
+            id,
+            format!(
+                "duplicate {kind} id `{}` (first defined at {}:{})",
+                id.get_ref(),
+                at.file.display(),
+                at.line
+            ),
+        ));
+    } else {
+        table.insert(id.get_ref().clone(), index);
+    }
+}
+
+struct Lookup<'a> {
+    questions: &'a [Question],
+    index: &'a HashMap<String, usize>,
+}
+
+impl QuestionLookup for Lookup<'_> {
+    fn lookup(&self, id: &str) -> Option<(usize, AnswerShape<'_>)> {
+        let &i = self.index.get(id)?;
+        Some((i, self.questions[i].shape()))
+    }
+}
+
+fn condition(
+    file: &SourceFile,
+    text: &Spanned<String>,
+    lookup: &Lookup<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Condition> {
+    match parse_condition(text.get_ref(), lookup) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            let line = file.line_in_string(text, e.offset);
+            problems.push(Diagnostic::error(
+                &file.rel,
+                line,
+                format!("in condition: {}", e.message),
+            ));
+            None
+        }
+    }
+}
+
+fn question_kind(
+    raw: &RawQuestion,
+    file: &SourceFile,
+    problems: &mut Vec<Diagnostic>,
+) -> QuestionKind {
+    match raw.kind.get_ref().as_str() {
+        "yes_no" => QuestionKind::YesNo,
+        "choice" => QuestionKind::Choice,
+        "date" => QuestionKind::Date,
+        "number" => {
+            let (min, max) = (raw.min.unwrap_or(0), raw.max.unwrap_or(99));
+            if min > max {
+                problems.push(file.error(&raw.kind, format!("min {min} is above max {max}")));
+            }
+            QuestionKind::Number { min, max }
+        }
+        other => {
+            problems.push(file.error(
+                &raw.kind,
+                format!("unknown question kind `{other}` (yes_no, number, choice or date)"),
+            ));
+            QuestionKind::YesNo
+        }
+    }
+}
+
+const RESERVED_OPTIONS: [&str; 3] = ["yes", "no", "unknown"];
+
+fn question_shell(
+    raw: &RawQuestion,
+    file: &SourceFile,
+    problems: &mut Vec<Diagnostic>,
+) -> Question {
+    let at = file.location(&raw.id);
+    let id = raw.id.get_ref().clone();
+    let tier = Tier::from_id(raw.tier.get_ref()).unwrap_or_else(|| {
+        problems.push(file.error(
+            &raw.tier,
+            format!(
+                "unknown tier `{}` (profile, core, detailed or follow_up)",
+                raw.tier.get_ref()
+            ),
+        ));
+        Tier::Detailed
+    });
+    let kind = question_kind(raw, file, problems);
+    let mut choices = Vec::new();
+    for option in &raw.options {
+        let oid = option.id.get_ref();
+        check_id(file, &option.id, problems);
+        if RESERVED_OPTIONS.contains(&oid.as_str()) {
+            problems.push(file.error(
+                &option.id,
+                format!(
+                    "option id `{oid}` is reserved (「わからない」 is added to every question)"
+                ),
+            ));
+        }
+        if choices.iter().any(|c: &Choice| &c.id == oid) {
+            problems.push(file.error(&option.id, format!("duplicate option `{oid}`")));
+        }
+        let raw_text = RawText {
+            ja: option.ja.clone(),
+            easy: option.easy.clone(),
+            en: option.en.clone(),
+        };
+        let option_at = file.location(&option.id);
+        choices.push(Choice {
+            id: oid.clone(),
+            text: text(
+                &raw_text,
+                true,
+                &format!("option `{oid}`"),
+                &option_at,
+                problems,
+            ),
+        });
+    }
+    match kind {
+        QuestionKind::Choice if choices.len() < 2 => {
+            problems.push(file.error(
+                &raw.kind,
+                format!("choice question `{id}` needs at least two options"),
+            ));
+        }
+        QuestionKind::Choice => {}
+        _ if !choices.is_empty() => {
+            problems.push(file.error(
+                &raw.kind,
+                format!(
+                    "only choice questions take options (`{id}` is {})",
+                    raw.kind.get_ref()
+                ),
+            ));
+        }
+        _ => {}
+    }
+    let mut variants = BTreeMap::new();
+    for (event, raw_text) in &raw.variants {
+        match EventKind::from_id(event) {
+            Some(kind) => {
+                variants.insert(
+                    kind,
+                    text(
+                        raw_text,
+                        true,
+                        &format!("question `{id}` variant `{event}`"),
+                        &at,
+                        problems,
+                    ),
+                );
+            }
+            None => problems.push(Diagnostic::error(
+                &at.file,
+                at.line,
+                format!("question `{id}`: unknown event `{event}` in variants"),
+            )),
+        }
+    }
+    Question {
+        text: text(
+            &raw.text,
+            true,
+            &format!("question `{id}` text"),
+            &at,
+            problems,
+        ),
+        label: phrase(&raw.label, &format!("question `{id}` label"), &at, problems),
+        id,
+        tier,
+        kind,
+        variants,
+        choices,
+        sensitive: raw.sensitive,
+        ask_when: None,
+        known_from: Vec::new(),
+        source: raw.source.clone(),
+        at,
+    }
+}
+
+fn known_answer(
+    question: &Question,
+    raw: &Spanned<String>,
+    file: &SourceFile,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Answer> {
+    let word = raw.get_ref();
+    let answer = match question.kind {
+        QuestionKind::YesNo => {
+            matches!(word.as_str(), "yes" | "no").then(|| Answer::from_text(word))
+        }
+        QuestionKind::Number { .. } => word.parse().ok().map(Answer::Number),
+        QuestionKind::Date => match Answer::from_text(word) {
+            a @ Answer::Date(_) => Some(a),
+            _ => None,
+        },
+        QuestionKind::Choice => question
+            .choices
+            .iter()
+            .any(|c| &c.id == word)
+            .then(|| Answer::Choice(word.clone())),
+    };
+    if answer.is_none() {
+        problems.push(file.error(
+            raw,
+            format!("`{word}` is not a possible answer to `{}`", question.id),
+        ));
+    }
+    answer
+}
+
+struct Tables {
+    counters: HashMap<String, usize>,
+    items: HashMap<String, usize>,
+    forms: HashMap<String, usize>,
+}
+
+fn resolve_ref(
+    table: &HashMap<String, usize>,
+    kind: &str,
+    file: &SourceFile,
+    id: &Spanned<String>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<usize> {
+    let found = table.get(id.get_ref()).copied();
+    if found.is_none() {
+        problems.push(file.error(id, format!("unknown {kind} `{}`", id.get_ref())));
+    }
+    found
+}
+
+fn procedure(
+    raw: &RawProcedure,
+    file: &SourceFile,
+    tables: &Tables,
+    lookup: &Lookup<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> Procedure {
+    let at = file.location(&raw.id);
+    let id = raw.id.get_ref().clone();
+    check_id(file, &raw.id, problems);
+    let counter =
+        resolve_ref(&tables.counters, "counter", file, &raw.counter, problems).unwrap_or(0);
+    let forms = raw
+        .forms
+        .iter()
+        .filter_map(|f| resolve_ref(&tables.forms, "form", file, f, problems))
+        .collect();
+    let bring = raw
+        .bring
+        .iter()
+        .filter_map(|i| resolve_ref(&tables.items, "item", file, i, problems))
+        .collect();
+    let deadlines = raw
+        .deadline
+        .iter()
+        .filter_map(|d| deadline(d, file, problems))
+        .collect();
+    let source = raw.source.clone().unwrap_or_default();
+    if source.trim().is_empty() {
+        problems.push(Diagnostic::error(
+            &at.file,
+            at.line,
+            format!(
+                "procedure `{id}` has no `source` (its legal basis or the document it comes from)"
+            ),
+        ));
+    }
+    if raw.rule.is_empty() {
+        problems.push(Diagnostic::error(
+            &at.file,
+            at.line,
+            format!("procedure `{id}` is unreachable: it has no [[procedure.rule]]"),
+        ));
+    }
+    let rules = raw
+        .rule
+        .iter()
+        .filter_map(|r| {
+            let rule_at = file.location(&r.when);
+            let when = condition(file, &r.when, lookup, problems);
+            let because = match &r.because {
+                Some(b) => phrase(b, &format!("rule of `{id}`: because"), &rule_at, problems),
+                None => {
+                    problems.push(Diagnostic::error(
+                        &rule_at.file,
+                        rule_at.line,
+                        format!(
+                            "rule of `{id}` has no `because` (the reason shown to the resident)"
+                        ),
+                    ));
+                    Phrase::default()
+                }
+            };
+            let effective = period(file, &r.effective_from, &r.effective_to, problems);
+            when.map(|when| Rule {
+                when,
+                because,
+                effective,
+                at: rule_at,
+            })
+        })
+        .collect();
+    Procedure {
+        name: text(
+            &raw.name,
+            true,
+            &format!("procedure `{id}` name"),
+            &at,
+            problems,
+        ),
+        note: raw
+            .note
+            .as_ref()
+            .map(|n| phrase(n, &format!("procedure `{id}` note"), &at, problems)),
+        effective: period(file, &raw.effective_from, &raw.effective_to, problems),
+        id,
+        counter,
+        forms,
+        bring,
+        deadlines,
+        source,
+        critical: raw.critical,
+        rules,
+        at,
+    }
+}
+
+fn deadline(
+    raw: &RawDeadline,
+    file: &SourceFile,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<DeadlineRule> {
+    let days = match u32::try_from(*raw.days.get_ref()) {
+        Ok(days) if days <= 3660 => days,
+        _ => {
+            problems.push(file.error(
+                &raw.days,
+                format!(
+                    "deadline days {} must be between 0 and 3660",
+                    raw.days.get_ref()
+                ),
+            ));
+            return None;
+        }
+    };
+    let Some(from) = EventDate::from_id(raw.from.get_ref()) else {
+        problems.push(file.error(
+            &raw.from,
+            format!(
+                "unknown event date `{}` (move_date, visit_date or moved_out_date)",
+                raw.from.get_ref()
+            ),
+        ));
+        return None;
+    };
+    let basis = raw.basis.clone().unwrap_or_default();
+    if basis.trim().is_empty() {
+        problems.push(file.error(&raw.days, "a deadline needs its legal `basis`"));
+    }
+    Some(DeadlineRule { days, from, basis })
+}
+
+/// Everything a successful load gives: the catalogue, and warnings worth a supervisor's look.
+#[derive(Debug)]
+pub struct Loaded {
+    pub catalogue: Catalogue,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads and validates the catalogue in `dir`. Errors come back all together, in file order.
+pub fn load(dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let info = SourceFile::read(dir, Path::new("catalogue.toml"), &mut problems)
+        .and_then(|f| f.parse::<RawInfoFile>(&mut problems))
+        .map(|raw| Info {
+            name: raw.catalogue.name,
+            version: raw.catalogue.version,
+            municipality: raw.catalogue.municipality,
+        })
+        .unwrap_or_default();
+    let mut catalogue = Catalogue {
+        info,
+        dir: dir.to_path_buf(),
+        ..Catalogue::default()
+    };
+    let mut tables = Tables {
+        counters: HashMap::new(),
+        items: HashMap::new(),
+        forms: HashMap::new(),
+    };
+
+    if let Some((file, raw)) = read_optional::<RawCounters>(dir, "counters.toml", &mut problems) {
+        for c in raw.counter {
+            let at = file.location(&c.id);
+            let index = catalogue.counters.len();
+            register(
+                &mut tables.counters,
+                "counter",
+                &file,
+                &c.id,
+                index,
+                |i| catalogue.counters[i].at.clone(),
+                &mut problems,
+            );
+            let id = c.id.into_inner();
+            catalogue.counters.push(Counter {
+                name: text(
+                    &c.name,
+                    true,
+                    &format!("counter `{id}` name"),
+                    &at,
+                    &mut problems,
+                ),
+                place: c
+                    .place
+                    .as_ref()
+                    .map(|p| phrase(p, &format!("counter `{id}` place"), &at, &mut problems)),
+                external: c.external,
+                id,
+                at,
+            });
+        }
+    }
+    if let Some((file, raw)) = read_optional::<RawItems>(dir, "items.toml", &mut problems) {
+        for item in raw.item {
+            let at = file.location(&item.id);
+            let index = catalogue.items.len();
+            register(
+                &mut tables.items,
+                "item",
+                &file,
+                &item.id,
+                index,
+                |i| catalogue.items[i].at.clone(),
+                &mut problems,
+            );
+            let id = item.id.into_inner();
+            catalogue.items.push(Item {
+                text: text(
+                    &item.text,
+                    true,
+                    &format!("item `{id}`"),
+                    &at,
+                    &mut problems,
+                ),
+                id,
+                at,
+            });
+        }
+    }
+    if let Some((file, raw)) = read_optional::<RawForms>(dir, "forms.toml", &mut problems) {
+        for form in raw.form {
+            let at = file.location(&form.id);
+            let index = catalogue.forms.len();
+            register(
+                &mut tables.forms,
+                "form",
+                &file,
+                &form.id,
+                index,
+                |i| catalogue.forms[i].at.clone(),
+                &mut problems,
+            );
+            let id = form.id.into_inner();
+            catalogue.forms.push(Form {
+                title: phrase(
+                    &form.title,
+                    &format!("form `{id}` title"),
+                    &at,
+                    &mut problems,
+                ),
+                id,
+                at,
+            });
+        }
+    }
+
+    let mut question_index = HashMap::new();
+    let questions_file = SourceFile::read(dir, Path::new("questions.toml"), &mut problems);
+    let raw_questions = questions_file
+        .as_ref()
+        .and_then(|f| f.parse::<RawQuestions>(&mut problems))
+        .unwrap_or_default();
+    if let Some(file) = &questions_file {
+        for raw in &raw_questions.question {
+            let index = catalogue.questions.len();
+            register(
+                &mut question_index,
+                "question",
+                file,
+                &raw.id,
+                index,
+                |i| catalogue.questions[i].at.clone(),
+                &mut problems,
+            );
+            catalogue
+                .questions
+                .push(question_shell(raw, file, &mut problems));
+        }
+        // Conditions may name questions defined further down, so they are parsed second.
+        let shells = catalogue.questions.clone();
+        let lookup = Lookup {
+            questions: &shells,
+            index: &question_index,
+        };
+        for (question, raw) in catalogue.questions.iter_mut().zip(&raw_questions.question) {
+            question.ask_when = raw
+                .ask_when
+                .as_ref()
+                .and_then(|w| condition(file, w, &lookup, &mut problems));
+            question.known_from = raw
+                .known_from
+                .iter()
+                .filter_map(|k| {
+                    let when = condition(file, &k.when, &lookup, &mut problems)?;
+                    let answer = known_answer(question, &k.answer, file, &mut problems)?;
+                    Some(KnownFrom { when, answer })
+                })
+                .collect();
+        }
+    }
+
+    let lookup = Lookup {
+        questions: &catalogue.questions,
+        index: &question_index,
+    };
+    let mut procedures = Vec::new();
+    for rel in procedure_files(dir, &mut problems) {
+        let Some(file) = SourceFile::read(dir, &rel, &mut problems) else {
+            continue;
+        };
+        let Some(raw) = file.parse::<RawProcedures>(&mut problems) else {
+            continue;
+        };
+        if raw.procedure.is_empty() {
+            problems.push(Diagnostic::warning(
+                &rel,
+                0,
+                "no [[procedure]] in this file",
+            ));
+        }
+        procedures.extend(
+            raw.procedure
+                .iter()
+                .map(|p| procedure(p, &file, &tables, &lookup, &mut problems)),
+        );
+    }
+    catalogue.procedures = procedures;
+
+    if catalogue.questions.is_empty() && questions_file.is_some() {
+        problems.push(Diagnostic::error(
+            Path::new("questions.toml"),
+            0,
+            "the catalogue defines no questions",
+        ));
+    }
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(problems);
+    }
+    // Semantic checks need a fully resolved catalogue.
+    problems.extend(validate::check(&catalogue));
+    if problems.iter().any(Diagnostic::is_error) {
+        problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        return Err(problems);
+    }
+    Ok(Loaded {
+        catalogue,
+        warnings: problems,
+    })
+}

@@ -1,0 +1,221 @@
+//! Checks that need the whole resolved catalogue: overlapping versions, duplicate and
+//! conflicting rules, unreachable procedures, questions that can never be asked, cycles.
+
+use std::collections::HashSet;
+
+use crate::catalogue::{Catalogue, Location};
+use crate::diagnostic::Diagnostic;
+use crate::reach::Universe;
+
+fn error(at: &Location, message: String) -> Diagnostic {
+    Diagnostic::error(&at.file, at.line, message)
+}
+
+fn warning(at: &Location, message: String) -> Diagnostic {
+    Diagnostic::warning(&at.file, at.line, message)
+}
+
+/// All semantic checks; the catalogue is otherwise well-formed.
+pub fn check(catalogue: &Catalogue) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    overlapping_versions(catalogue, &mut problems);
+    duplicate_rules(catalogue, &mut problems);
+    let acyclic = question_cycles(catalogue, &mut problems);
+    if acyclic {
+        // The reachability search follows `ask_when` chains, which must end.
+        unreachable(catalogue, &mut problems);
+    }
+    unused(catalogue, &mut problems);
+    problems
+}
+
+fn overlapping_versions(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
+    for (i, later) in catalogue.procedures.iter().enumerate() {
+        if let Some(earlier) = catalogue.procedures[..i]
+            .iter()
+            .find(|p| p.id == later.id && p.effective.overlaps(&later.effective))
+        {
+            problems.push(error(
+                &later.at,
+                format!(
+                    "procedure `{}` has overlapping effective dates with its version at {}:{} (give the older one an effective_to before this one's effective_from)",
+                    later.id,
+                    earlier.at.file.display(),
+                    earlier.at.line
+                ),
+            ));
+        }
+    }
+}
+
+fn duplicate_rules(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
+    for procedure in &catalogue.procedures {
+        for (i, rule) in procedure.rules.iter().enumerate() {
+            if let Some(same) = procedure.rules[..i]
+                .iter()
+                .find(|r| r.when == rule.when && r.effective.overlaps(&rule.effective))
+            {
+                problems.push(error(
+                    &rule.at,
+                    format!("duplicate rule for `{}`: the same condition as line {} in overlapping dates", procedure.id, same.at.line),
+                ));
+            }
+            if !rule.effective.overlaps(&procedure.effective) {
+                problems.push(error(
+                    &rule.at,
+                    format!(
+                        "rule for `{}` is never in force: its dates lie outside the procedure's",
+                        procedure.id
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Reports questions whose `ask_when` or `known_from` depend on themselves; true if none do.
+fn question_cycles(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) -> bool {
+    let depends_on = |q: usize| -> Vec<usize> {
+        let question = &catalogue.questions[q];
+        let mut deps = question
+            .ask_when
+            .as_ref()
+            .map(|c| c.questions())
+            .unwrap_or_default();
+        question
+            .known_from
+            .iter()
+            .for_each(|k| deps.extend(k.when.questions()));
+        deps
+    };
+    let mut acyclic = true;
+    for start in 0..catalogue.questions.len() {
+        let mut seen = HashSet::new();
+        let mut stack = depends_on(start);
+        while let Some(q) = stack.pop() {
+            if q == start {
+                let question = &catalogue.questions[start];
+                problems.push(error(
+                    &question.at,
+                    format!(
+                        "question `{}` depends on itself through ask_when / known_from",
+                        question.id
+                    ),
+                ));
+                acyclic = false;
+                break;
+            }
+            if seen.insert(q) {
+                stack.extend(depends_on(q));
+            }
+        }
+    }
+    acyclic
+}
+
+fn unreachable(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
+    let universe = Universe::new(catalogue);
+    for question in &catalogue.questions {
+        if let Some(ask_when) = &question.ask_when
+            && !universe.satisfiable(ask_when)
+        {
+            let message = format!(
+                "question `{}` can never be asked: its ask_when can never hold",
+                question.id
+            );
+            problems.push(error(&question.at, message));
+        }
+        for (i, a) in question.known_from.iter().enumerate() {
+            for b in &question.known_from[..i] {
+                let both = crate::condition::Condition::All(vec![a.when.clone(), b.when.clone()]);
+                if a.answer != b.answer && universe.satisfiable(&both) {
+                    problems.push(error(
+                        &question.at,
+                        format!("question `{}`: conflicting known_from rules give both `{}` and `{}` for the same case", question.id, b.answer, a.answer),
+                    ));
+                }
+            }
+        }
+    }
+    for procedure in &catalogue.procedures {
+        let mut reachable = false;
+        for rule in &procedure.rules {
+            if universe.satisfiable(&rule.when) {
+                reachable |= rule.effective.overlaps(&procedure.effective);
+            } else {
+                problems.push(error(
+                    &rule.at,
+                    format!(
+                        "rule for `{}` can never hold: no case and no answers satisfy it",
+                        procedure.id
+                    ),
+                ));
+            }
+        }
+        if !reachable && !procedure.rules.is_empty() {
+            problems.push(error(
+                &procedure.at,
+                format!(
+                    "procedure `{}` is unreachable: no answer can make any of its rules hold",
+                    procedure.id
+                ),
+            ));
+        }
+    }
+}
+
+fn unused(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
+    let mut used_questions = HashSet::new();
+    for procedure in &catalogue.procedures {
+        for rule in &procedure.rules {
+            used_questions.extend(rule.when.questions());
+        }
+    }
+    for question in &catalogue.questions {
+        question
+            .ask_when
+            .iter()
+            .for_each(|c| used_questions.extend(c.questions()));
+    }
+    for (i, question) in catalogue.questions.iter().enumerate() {
+        if !used_questions.contains(&i) {
+            problems.push(warning(
+                &question.at,
+                format!(
+                    "question `{}` is never used by a rule: asking it changes nothing",
+                    question.id
+                ),
+            ));
+        }
+    }
+    let used = |index: usize, pick: fn(&crate::catalogue::Procedure) -> &Vec<usize>| {
+        catalogue
+            .procedures
+            .iter()
+            .any(|p| pick(p).contains(&index))
+    };
+    for (i, item) in catalogue.items.iter().enumerate() {
+        if !used(i, |p| &p.bring) {
+            problems.push(warning(
+                &item.at,
+                format!("item `{}` is not brought for any procedure", item.id),
+            ));
+        }
+    }
+    for (i, form) in catalogue.forms.iter().enumerate() {
+        if !used(i, |p| &p.forms) {
+            problems.push(warning(
+                &form.at,
+                format!("form `{}` is not printed for any procedure", form.id),
+            ));
+        }
+    }
+    for (i, counter) in catalogue.counters.iter().enumerate() {
+        if !catalogue.procedures.iter().any(|p| p.counter == i) {
+            problems.push(warning(
+                &counter.at,
+                format!("counter `{}` handles no procedure", counter.id),
+            ));
+        }
+    }
+}
