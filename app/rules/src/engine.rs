@@ -327,7 +327,16 @@ impl<'c> Engine<'c> {
                 Truth::False => {}
             }
         }
-        to_confirm.sort_by_key(|p| !p.critical);
+        // The order a resident walks the counters in: by counter as the catalogue lists them,
+        // then in catalogue order; to-confirm puts critical procedures first.
+        let counter_rank = |d: &ProcedureDecision| {
+            self.catalogue
+                .counters
+                .iter()
+                .position(|c| c.id == d.counter.id)
+        };
+        procedures.sort_by_key(counter_rank);
+        to_confirm.sort_by_key(|d| (!d.critical, counter_rank(d)));
         let next_questions = self.plan(case, &given, &facts, &in_force, as_of, &statuses);
         Ok(Decision {
             catalogue: CatalogueVersion {
@@ -536,7 +545,11 @@ fn reason(because: &Phrase, trace: &Trace) -> Phrase {
         .first_true_member_node()
         .map(|n| n.matching_ages.clone())
         .unwrap_or_default();
-    let (ages_ja, ages_en) = age_list(&ages);
+    let (ages_ja, ages_en) = if ages.is_empty() {
+        ("…".to_string(), "…".to_string())
+    } else {
+        age_list(&ages)
+    };
     let count = ages.len().to_string();
     let fill = |s: &str, list: &str| s.replace("{ages}", list).replace("{count}", &count);
     Phrase {
@@ -635,10 +648,13 @@ impl Engine<'_> {
         let rules = procedure
             .rules
             .iter()
-            .map(|rule| RuleExplanation {
-                because: rule.because.clone(),
-                in_force: Self::in_force(rule, as_of),
-                trace: rule.when.trace(&facts, self.catalogue),
+            .map(|rule| {
+                let trace = rule.when.trace(&facts, self.catalogue);
+                RuleExplanation {
+                    because: reason(&rule.because, &trace),
+                    in_force: Self::in_force(rule, as_of),
+                    trace,
+                }
             })
             .collect();
         Ok(Explanation {

@@ -237,7 +237,12 @@ impl Condition {
                 .collect(),
             _ => Vec::new(),
         };
-        let (ja, en) = phrase::condition(self, labels, &matching_ages);
+        let (mut ja, mut en) = phrase::condition(self, labels, &matching_ages);
+        if let Some(&q) = self.leaf_questions().first() {
+            let (state_ja, state_en) = phrase::state(&facts.questions[q], q, labels);
+            ja.push_str(&state_ja);
+            en.push_str(&state_en);
+        }
         Trace {
             truth: self.eval(facts),
             ja,

@@ -1,7 +1,8 @@
 //! Conditions in plain Japanese and English, for traces and reasons.
 
+use super::eval::QuestionState;
 use super::{AgeKind, Condition, MemberCondition, MemberFact, Op, Quantity, Value};
-use madoguchi_domain::Sex;
+use madoguchi_domain::{Answer, Sex};
 
 /// Names of questions and options in both languages, as the catalogue gives them.
 pub trait Labels {
@@ -191,4 +192,30 @@ pub fn member(condition: &MemberCondition) -> (String, String) {
             }
         },
     }
+}
+
+/// Where the answer a leaf reads stands: 「（回答：はい）」, 「（未回答）」, 「（対象外）」…
+pub fn state(state: &QuestionState, question: usize, labels: &dyn Labels) -> (String, String) {
+    let (ja, en) = match state {
+        QuestionState::Answered(answer) => {
+            let (ja, en) = match answer {
+                Answer::Yes => ("はい".to_string(), "yes".to_string()),
+                Answer::No => ("いいえ".to_string(), "no".to_string()),
+                Answer::Choice(id) => labels.option(question, id),
+                other => (other.to_string(), other.to_string()),
+            };
+            (format!("回答：{ja}"), format!("answer: {en}"))
+        }
+        QuestionState::DontKnow => ("わからない".to_string(), "don't know".to_string()),
+        QuestionState::Unanswered => ("未回答".to_string(), "not answered".to_string()),
+        QuestionState::Waiting => (
+            "未回答（前の質問しだい）".to_string(),
+            "not answered (depends on earlier answers)".to_string(),
+        ),
+        QuestionState::NotApplicable => (
+            "対象外の質問".to_string(),
+            "question does not apply".to_string(),
+        ),
+    };
+    (format!("（{ja}）"), format!(" [{en}]"))
 }

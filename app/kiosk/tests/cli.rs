@@ -1,0 +1,200 @@
+//! The `madoguchi` command line, run as a user runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn madoguchi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(args)
+        .env_remove("MADOGUCHI_CATALOGUE")
+        .env_remove("MADOGUCHI_LOG")
+        .output()
+        .expect("the binary runs")
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn no_arguments_runs_the_demo_and_prints_a_decision() {
+    let out = madoguchi(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("転入届"), "{stdout}");
+    assert!(stdout.contains("児童手当の認定請求"), "{stdout}");
+    assert!(stdout.contains("令和8年4月12日"), "{stdout}");
+}
+
+#[test]
+fn evaluate_prints_the_decision_as_json() {
+    let case = repo("docs/examples/family-of-four.json");
+    let out = madoguchi(&[
+        "rules",
+        "evaluate",
+        "--case",
+        case.to_str().expect("utf-8 path"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let decision: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let procedures = decision["procedures"].as_array().expect("procedures");
+    let allowance = procedures
+        .iter()
+        .find(|p| p["id"] == "jidou_teate")
+        .expect("child allowance");
+    assert_eq!(allowance["deadline"]["date"], "2026-04-12");
+    assert!(
+        allowance["reasons"][0]["ja"]
+            .as_str()
+            .is_some_and(|r| r.contains("7歳、2歳"))
+    );
+    assert_eq!(allowance["counter"]["id"], "kodomo");
+}
+
+#[test]
+fn evaluate_reads_standard_input_and_honours_as_of() {
+    let case = std::fs::read(repo("docs/examples/single-adult.json")).expect("example");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["rules", "evaluate", "--case", "-", "--as-of", "2026-04-10"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &case).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success());
+    let decision: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(decision["as_of"], "2026-04-10");
+}
+
+#[test]
+fn a_bad_case_file_is_one_line_and_a_failure() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"event": {"kind": "moving"}}"#).expect("write");
+    for path in [bad.to_str().expect("utf-8"), "/no/such/case.json"] {
+        let out = madoguchi(&["rules", "evaluate", "--case", path]);
+        assert!(!out.status.success());
+        let stderr = text(&out.stderr);
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn check_reports_a_broken_catalogue_line_by_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&repo("assets/catalogue"), dir.path());
+    let file = dir.path().join("procedures/kurashi.toml");
+    let source = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(
+        &file,
+        source.replacen("counter = \"kankyo\"", "counter = \"nowhere\"", 1),
+    )
+    .expect("write");
+    let out = madoguchi(&[
+        "rules",
+        "check",
+        "--catalogue",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    let first = stderr.lines().next().expect("a line");
+    assert!(
+        first.contains("procedures/kurashi.toml:")
+            && first.contains(": error: unknown counter `nowhere`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("error: the catalogue")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_and_test_pass_on_the_shipped_catalogue() {
+    let out = madoguchi(&["rules", "check"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = madoguchi(&["rules", "test"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let stdout = text(&out.stdout);
+    let last = stdout.lines().last().expect("a summary");
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+}
+
+#[test]
+fn explain_prints_a_trace() {
+    let case = repo("docs/examples/single-adult.json");
+    let out = madoguchi(&[
+        "rules",
+        "explain",
+        "--case",
+        case.to_str().expect("utf-8"),
+        "--procedure",
+        "kokuho_kanyu",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("kokuho_kanyu 国民健康保険の加入: applies"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("✓ 健康保険：国民健康保険に加入する"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn logs_never_carry_personal_data() {
+    let case = repo("docs/examples/family-of-four.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["rules", "evaluate", "--case", case.to_str().expect("utf-8")])
+        .env("MADOGUCHI_LOG", "trace")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("evaluated a case"),
+        "the log is on: {stderr}"
+    );
+    for personal in [
+        "窓口",
+        "太郎",
+        "マドグチ",
+        "1991-07-14",
+        "2018-09-21",
+        "世田谷",
+        "キャロットタワー",
+    ] {
+        assert!(
+            !stderr.contains(personal),
+            "the log contains `{personal}`: {stderr}"
+        );
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create");
+    for entry in std::fs::read_dir(from).expect("read") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}

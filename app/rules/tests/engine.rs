@@ -1,0 +1,295 @@
+//! The engine against the shipped catalogue: decisions, planning, errors, explanations and the
+//! interview simulation.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use madoguchi_domain::{Answer, Case, EventKind};
+use madoguchi_rules::catalogue::Tier;
+use madoguchi_rules::condition::Truth;
+use madoguchi_rules::{Catalogue, Engine, EvalError, interview, load, scenario};
+
+fn catalogue() -> Catalogue {
+    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/catalogue");
+    load(&dir).expect("the shipped catalogue loads").catalogue
+}
+
+fn example(name: &str) -> Case {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/examples")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).expect("example exists"))
+        .expect("example is a case")
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+#[test]
+fn the_family_example_decides_with_deadlines_and_reasons() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let case = example("family-of-four.json");
+    let decision = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("evaluates");
+    let allowance = decision
+        .procedures
+        .iter()
+        .find(|p| p.id == "jidou_teate")
+        .expect("child allowance");
+    let deadline = allowance.deadline.as_ref().expect("has a deadline");
+    assert_eq!(deadline.date, day(2026, 4, 12));
+    assert_eq!(deadline.wareki, "令和8年4月12日");
+    assert!(
+        allowance.reasons[0].ja.contains("子（7歳、2歳）"),
+        "{:?}",
+        allowance.reasons
+    );
+    assert!(decision.to_confirm.is_empty());
+    assert!(
+        decision.next_questions.is_empty(),
+        "everything that matters is answered"
+    );
+    // 転入届 (市民課) comes first: procedures are ordered by counter.
+    assert_eq!(decision.procedures[0].id, "tennyu_todoke");
+}
+
+#[test]
+fn next_questions_come_in_tier_order_and_skip_what_the_facts_answer() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("family-of-four.json");
+    case.answers.clear();
+    let decision = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("evaluates");
+    let ids: Vec<&str> = decision
+        .next_questions
+        .iter()
+        .map(|q| q.id.as_str())
+        .collect();
+    // Every member's nationality is known, so the nationality question is not asked; with a
+    // spouse and no grandchild, "single parent" is known too.
+    assert!(!ids.contains(&"foreign_member"), "{ids:?}");
+    assert!(!ids.contains(&"single_parent"), "{ids:?}");
+    // Follow-ups wait for their gateway.
+    assert!(!ids.contains(&"dog") && !ids.contains(&"e_sign"), "{ids:?}");
+    let tiers: Vec<Tier> = decision.next_questions.iter().map(|q| q.tier).collect();
+    assert!(
+        tiers.windows(2).all(|w| w[0] <= w[1]),
+        "tier order: {ids:?}"
+    );
+    for q in &decision.next_questions {
+        assert!(!q.affects.is_empty(), "{} changes nothing", q.id);
+        assert_eq!(
+            q.options.last().map(|o| o.text.ja.as_str()),
+            Some("わからない"),
+            "{}",
+            q.id
+        );
+    }
+}
+
+#[test]
+fn dont_know_keeps_a_procedure_to_confirm_and_stops_asking() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("single-adult.json");
+    case.answers
+        .insert("health_insurance".into(), Answer::Unknown);
+    let decision = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("evaluates");
+    let kokuho = decision
+        .to_confirm
+        .iter()
+        .find(|p| p.id == "kokuho_kanyu")
+        .expect("kokuho to confirm");
+    assert!(kokuho.critical);
+    assert_eq!(kokuho.waiting_on[0].question, "health_insurance");
+    assert!(
+        decision
+            .next_questions
+            .iter()
+            .all(|q| q.id != "health_insurance")
+    );
+    // Critical procedures lead the list.
+    let first_non_critical = decision
+        .to_confirm
+        .iter()
+        .position(|p| !p.critical)
+        .unwrap_or(decision.to_confirm.len());
+    assert!(
+        decision.to_confirm[first_non_critical..]
+            .iter()
+            .all(|p| !p.critical)
+    );
+}
+
+#[test]
+fn answers_to_unknown_questions_or_of_the_wrong_kind_are_refused() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("single-adult.json");
+    case.answers.insert("dogg".into(), Answer::Yes);
+    assert_eq!(
+        engine.evaluate(&case, day(2026, 4, 6)),
+        Err(EvalError::UnknownQuestion("dogg".into()))
+    );
+    let mut case = example("single-adult.json");
+    case.answers.insert("health_insurance".into(), Answer::Yes);
+    let err = engine
+        .evaluate(&case, day(2026, 4, 6))
+        .expect_err("wrong kind");
+    assert!(
+        err.to_string().contains("one of shaho, kokuho, seiho"),
+        "{err}"
+    );
+    let mut case = example("single-adult.json");
+    case.answers.insert("dog".into(), Answer::Number(2));
+    assert!(matches!(
+        engine.evaluate(&case, day(2026, 4, 6)),
+        Err(EvalError::WrongAnswer { .. })
+    ));
+}
+
+#[test]
+fn an_invalid_case_is_refused() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("single-adult.json");
+    case.household.members.clear();
+    assert!(matches!(
+        engine.evaluate(&case, day(2026, 4, 6)),
+        Err(EvalError::InvalidCase(_))
+    ));
+}
+
+#[test]
+fn unknown_birth_dates_leave_age_rules_to_confirm_not_dropped() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("family-of-four.json");
+    for member in &mut case.household.members {
+        member.person.birth_date = None;
+    }
+    let decision = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("evaluates");
+    let waiting: Vec<&str> = decision.to_confirm.iter().map(|p| p.id.as_str()).collect();
+    assert!(waiting.contains(&"jidou_teate"), "{waiting:?}");
+    assert!(!decision.procedure_ids().contains(&"jidou_teate"));
+}
+
+#[test]
+fn a_late_visit_marks_the_deadline_overdue() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("single-adult.json");
+    case.event = serde_json::from_str(
+        r#"{"kind": "tennyu", "move_date": "2026-04-01", "visit_date": "2026-04-30", "moved_out_date": "2026-03-31"}"#,
+    )
+    .expect("event");
+    let decision = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("evaluates");
+    let todoke = decision
+        .procedures
+        .iter()
+        .find(|p| p.id == "tennyu_todoke")
+        .expect("転入届");
+    assert!(
+        todoke
+            .deadline
+            .as_ref()
+            .is_some_and(|d| d.overdue && d.date == day(2026, 4, 15))
+    );
+}
+
+#[test]
+fn the_rules_in_force_follow_the_as_of_date() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("family-of-four.json");
+    // Only a 16-year-old child: covered from October 2024, not before.
+    case.household.members.truncate(2);
+    let mut teen = example("family-of-four.json").household.members[2].clone();
+    teen.person.birth_date = Some(day(2008, 5, 5));
+    case.household.members.push(teen);
+    case.event = serde_json::from_str(
+        r#"{"kind": "tennyu", "move_date": "2024-09-25", "visit_date": "2024-10-01", "moved_out_date": "2024-09-24"}"#,
+    )
+    .expect("event");
+    case.answers
+        .retain(|k, _| !matches!(k.as_str(), "childcare" | "after_school"));
+    let before = engine.evaluate(&case, day(2024, 9, 30)).expect("evaluates");
+    let after = engine.evaluate(&case, day(2024, 10, 1)).expect("evaluates");
+    assert!(!before.procedure_ids().contains(&"jidou_teate"));
+    assert!(after.procedure_ids().contains(&"jidou_teate"));
+}
+
+#[test]
+fn explain_traces_every_rule_in_both_languages() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let case = example("family-of-four.json");
+    let explanation = engine
+        .explain(&case, case.event.visit_date(), "jidou_teate")
+        .expect("explains");
+    assert_eq!(explanation.status, Truth::True);
+    let text = explanation.render();
+    assert!(text.contains("✓ 届出が転入"), "{text}");
+    assert!(text.contains("（7歳、2歳）"), "{text}");
+    assert!(text.contains("the event is moving in"), "{text}");
+    let not_applying = engine
+        .explain(&case, case.event.visit_date(), "kokuho_kanyu")
+        .expect("explains");
+    assert_eq!(not_applying.status, Truth::False);
+    assert!(
+        not_applying
+            .render()
+            .contains("（回答：全員が勤務先の健康保険"),
+        "{}",
+        not_applying.render()
+    );
+    assert!(matches!(
+        engine.explain(&case, day(2026, 4, 2), "nope"),
+        Err(EvalError::UnknownProcedure(_))
+    ));
+}
+
+#[test]
+fn the_interview_asks_under_40_percent_and_reaches_the_full_decision() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let scenarios = scenario::load_all(&catalogue).expect("scenarios load");
+    let everything = interview::simulate_all(&engine, &scenarios, None).expect("simulates");
+    for i in &everything.interviews {
+        assert!(i.same_decision, "{}: {:?}", i.scenario, i.differences);
+    }
+    let move_in =
+        interview::simulate_all(&engine, &scenarios, Some(EventKind::Tennyu)).expect("simulates");
+    assert!(move_in.interviews.len() >= 25);
+    assert!(
+        move_in.average_share() < 0.40,
+        "asked {:.1}% on average",
+        move_in.average_share() * 100.0
+    );
+}
+
+#[test]
+fn the_scenario_suite_passes() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let scenarios = scenario::load_all(&catalogue).expect("scenarios load");
+    assert!(scenarios.len() >= 40);
+    let failures: Vec<String> = scenarios
+        .iter()
+        .map(|s| scenario::run(&engine, s))
+        .filter(|o| !o.failures.is_empty())
+        .map(|o| format!("{}: {}", o.file.display(), o.failures.join("; ")))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

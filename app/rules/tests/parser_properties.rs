@@ -1,0 +1,69 @@
+//! The condition parser never panics: random text and mutations of real conditions give either
+//! a condition or an error whose offset lies inside the text.
+
+use std::path::Path;
+
+use madoguchi_rules::condition::{AnswerShape, QuestionLookup, parse_condition};
+use madoguchi_rules::{Catalogue, load};
+use proptest::prelude::*;
+
+struct Questions(Catalogue);
+
+impl QuestionLookup for Questions {
+    fn lookup(&self, id: &str) -> Option<(usize, AnswerShape<'_>)> {
+        let i = self.0.question_index(id)?;
+        Some((i, self.0.questions[i].shape()))
+    }
+}
+
+fn questions() -> Questions {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/catalogue");
+    Questions(load(&dir).expect("catalogue loads").catalogue)
+}
+
+const SAMPLES: [&str; 4] = [
+    "all(event = tennyu, any_member(all(school_age < 18, relation in [child, grandchild])))",
+    "all(event in [tennyu, tenkyo], health_insurance = kokuho, not(care_facility = yes))",
+    "count(all(age >= 20, age < 60)) >= 2",
+    "any(no_member(nationality = foreign), all_members(sex = female))",
+];
+
+fn check(text: &str, questions: &Questions) {
+    if let Err(e) = parse_condition(text, questions) {
+        assert!(
+            e.offset <= text.len(),
+            "offset {} beyond {:?}",
+            e.offset,
+            text
+        );
+        assert!(!e.message.is_empty());
+    }
+}
+
+proptest! {
+    #[test]
+    fn random_text_never_panics(text in "\\PC{0,80}") {
+        check(&text, &questions());
+    }
+
+    #[test]
+    fn condition_like_text_never_panics(text in "[a-z_()\\[\\],=<>! 0-9-]{0,60}") {
+        check(&text, &questions());
+    }
+
+    #[test]
+    fn mutated_conditions_never_panic(sample in 0..SAMPLES.len(), cut in 0usize..120, insert in "[()\\[\\],=<>!a-z0-9 -]{0,3}") {
+        let text = SAMPLES[sample];
+        let at = text.char_indices().map(|(i, _)| i).nth(cut % text.chars().count()).unwrap_or(0);
+        let mutated = format!("{}{}{}", &text[..at], insert, &text[(at + 1).min(text.len())..]);
+        check(&mutated, &questions());
+    }
+}
+
+#[test]
+fn the_samples_parse() {
+    let questions = questions();
+    for sample in SAMPLES {
+        parse_condition(sample, &questions).unwrap_or_else(|e| panic!("{sample}: {}", e.message));
+    }
+}
