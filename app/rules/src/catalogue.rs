@@ -215,6 +215,20 @@ impl Question {
         options
     }
 
+    /// The questions whose answers decide whether this one applies or is known without
+    /// asking (those its `ask_when` and `known_from` read).
+    pub fn reads(&self) -> Vec<usize> {
+        let mut deps = self
+            .ask_when
+            .as_ref()
+            .map(|c| c.questions())
+            .unwrap_or_default();
+        self.known_from
+            .iter()
+            .for_each(|k| deps.extend(k.when.questions()));
+        deps
+    }
+
     /// The wording for `event`.
     pub fn text_for(&self, event: EventKind) -> &Text {
         self.variants.get(&event).unwrap_or(&self.text)

@@ -47,17 +47,7 @@ pub struct Engine<'c> {
 }
 
 fn reads(catalogue: &Catalogue, q: usize) -> Vec<usize> {
-    let question = &catalogue.questions[q];
-    let mut deps = question
-        .ask_when
-        .as_ref()
-        .map(|c| c.questions())
-        .unwrap_or_default();
-    question
-        .known_from
-        .iter()
-        .for_each(|k| deps.extend(k.when.questions()));
-    deps
+    catalogue.questions[q].reads()
 }
 
 /// Questions in dependency order. The loader rejects cycles, so this always completes.

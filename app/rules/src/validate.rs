@@ -75,19 +75,7 @@ fn duplicate_rules(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
 
 /// Reports questions whose `ask_when` or `known_from` depend on themselves; true if none do.
 fn question_cycles(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) -> bool {
-    let depends_on = |q: usize| -> Vec<usize> {
-        let question = &catalogue.questions[q];
-        let mut deps = question
-            .ask_when
-            .as_ref()
-            .map(|c| c.questions())
-            .unwrap_or_default();
-        question
-            .known_from
-            .iter()
-            .for_each(|k| deps.extend(k.when.questions()));
-        deps
-    };
+    let depends_on = |q: usize| catalogue.questions[q].reads();
     let mut acyclic = true;
     for start in 0..catalogue.questions.len() {
         let mut seen = HashSet::new();
