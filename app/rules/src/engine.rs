@@ -355,12 +355,13 @@ impl<'c> Engine<'c> {
         let mut reasons = Vec::new();
         let mut waiting: Vec<usize> = Vec::new();
         for rule in procedure.rules.iter().filter(|r| Self::in_force(r, as_of)) {
-            let trace = rule.when.trace(facts, catalogue);
-            if trace.truth == status {
-                reasons.push(reason(&rule.because, &trace));
+            let truth = rule.when.eval(facts);
+            if truth == status {
+                let ages = rule.when.true_member_ages(facts).unwrap_or_default();
+                reasons.push(reason(&rule.because, &ages));
             }
-            if trace.truth == Truth::Unknown {
-                trace.unknown_questions(&mut waiting);
+            if truth == Truth::Unknown {
+                rule.when.unknown_questions(facts, &mut waiting);
             }
         }
         let waiting_on = waiting
@@ -529,16 +530,12 @@ impl<'c> Engine<'c> {
     }
 }
 
-/// The rule's reason with `{ages}` and `{count}` filled from the trace.
-fn reason(because: &Phrase, trace: &Trace) -> Phrase {
-    let ages = trace
-        .first_true_member_node()
-        .map(|n| n.matching_ages.clone())
-        .unwrap_or_default();
+/// The rule's reason with `{ages}` and `{count}` filled from the members its condition matched.
+fn reason(because: &Phrase, ages: &[u32]) -> Phrase {
     let (ages_ja, ages_en) = if ages.is_empty() {
         ("…".to_string(), "…".to_string())
     } else {
-        age_list(&ages)
+        age_list(ages)
     };
     let count = ages.len().to_string();
     let fill = |s: &str, list: &str| s.replace("{ages}", list).replace("{count}", &count);
@@ -640,8 +637,9 @@ impl Engine<'_> {
             .iter()
             .map(|rule| {
                 let trace = rule.when.trace(&facts, self.catalogue);
+                let ages = rule.when.true_member_ages(&facts).unwrap_or_default();
                 RuleExplanation {
-                    because: reason(&rule.because, &trace),
+                    because: reason(&rule.because, &ages),
                     in_force: Self::in_force(rule, as_of),
                     trace,
                 }

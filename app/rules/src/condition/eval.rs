@@ -219,6 +219,47 @@ impl Condition {
         }
     }
 
+    /// The legal ages of the members matched by the first true member condition (depth
+    /// first), for the `{ages}` of a reason; `None` when this condition is not true.
+    pub fn true_member_ages(&self, facts: &Facts<'_>) -> Option<Vec<u32>> {
+        if self.eval(facts) != Truth::True {
+            return None;
+        }
+        match self {
+            Condition::Members { filter, .. } => Some(
+                facts
+                    .members
+                    .iter()
+                    .filter(|m| filter.eval(m) == Truth::True)
+                    .filter_map(|m| m.legal_age)
+                    .collect(),
+            ),
+            Condition::All(parts) | Condition::Any(parts) => {
+                parts.iter().find_map(|p| p.true_member_ages(facts))
+            }
+            _ => None,
+        }
+    }
+
+    /// The questions of the unknown comparisons inside an unknown condition: what it waits on.
+    pub fn unknown_questions(&self, facts: &Facts<'_>, into: &mut Vec<usize>) {
+        if self.eval(facts) != Truth::Unknown {
+            return;
+        }
+        match self {
+            Condition::All(parts) | Condition::Any(parts) => {
+                parts.iter().for_each(|p| p.unknown_questions(facts, into))
+            }
+            Condition::Not(inner) => inner.unknown_questions(facts, into),
+            Condition::Answer { question, .. } | Condition::AnswerIn { question, .. } => {
+                if !into.contains(question) {
+                    into.push(*question);
+                }
+            }
+            Condition::EventIn(_) | Condition::Members { .. } => {}
+        }
+    }
+
     /// Evaluates and explains: every node says in Japanese and English what it checked.
     pub fn trace(&self, facts: &Facts, labels: &dyn Labels) -> Trace {
         let children: Vec<Trace> = match self {
@@ -238,7 +279,7 @@ impl Condition {
             _ => Vec::new(),
         };
         let (mut ja, mut en) = phrase::condition(self, labels, &matching_ages);
-        if let Some(&q) = self.leaf_questions().first() {
+        if let Some(q) = self.leaf_question() {
             let (state_ja, state_en) = phrase::state(&facts.questions[q], q, labels);
             ja.push_str(&state_ja);
             en.push_str(&state_en);
@@ -247,18 +288,17 @@ impl Condition {
             truth: self.eval(facts),
             ja,
             en,
-            questions: self.leaf_questions(),
             matching_ages,
             children,
         }
     }
 
-    fn leaf_questions(&self) -> Vec<usize> {
+    fn leaf_question(&self) -> Option<usize> {
         match self {
             Condition::Answer { question, .. } | Condition::AnswerIn { question, .. } => {
-                vec![*question]
+                Some(*question)
             }
-            _ => Vec::new(),
+            _ => None,
         }
     }
 }
@@ -269,9 +309,6 @@ pub struct Trace {
     pub truth: Truth,
     pub ja: String,
     pub en: String,
-    /// The question a leaf compares, if any (index into the catalogue's questions).
-    #[serde(skip)]
-    pub questions: Vec<usize>,
     /// For conditions over members: the legal ages of the members who match.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub matching_ages: Vec<u32>,
@@ -280,31 +317,6 @@ pub struct Trace {
 }
 
 impl Trace {
-    /// The first node (depth first) that is true and speaks about members: it holds the ages
-    /// a reason sentence cites.
-    pub fn first_true_member_node(&self) -> Option<&Trace> {
-        if self.truth != Truth::True {
-            return None;
-        }
-        if !self.matching_ages.is_empty() {
-            return Some(self);
-        }
-        self.children.iter().find_map(Trace::first_true_member_node)
-    }
-
-    /// The questions of unknown leaves: what the answer is waiting on.
-    pub fn unknown_questions(&self, into: &mut Vec<usize>) {
-        if self.truth != Truth::Unknown {
-            return;
-        }
-        for q in &self.questions {
-            if !into.contains(q) {
-                into.push(*q);
-            }
-        }
-        self.children.iter().for_each(|c| c.unknown_questions(into));
-    }
-
     /// Writes the trace as an indented tree, one line per node, in both languages.
     pub fn render(&self, depth: usize, out: &mut String) {
         let indent = "  ".repeat(depth);
