@@ -17,10 +17,11 @@ pub fn check(dir: &Path) -> Result<ExitCode> {
         eprintln!("{}", shown_under(dir, warning));
     }
     let c = &loaded.catalogue;
+    let scenarios = load_scenarios(dir, c)?;
     let ids: std::collections::BTreeSet<&str> =
         c.procedures.iter().map(|p| p.id.as_str()).collect();
     println!(
-        "{} {}: {} procedures ({} versions), {} questions, {} counters, {} forms, {} items: no errors, {} warning(s)",
+        "{} {}: {} procedures ({} versions), {} questions, {} counters, {} forms, {} items, {} scenarios: no errors, {} warning(s)",
         c.info.name,
         c.info.version,
         ids.len(),
@@ -29,6 +30,7 @@ pub fn check(dir: &Path) -> Result<ExitCode> {
         c.counters.len(),
         c.forms.len(),
         c.items.len(),
+        scenarios.len(),
         loaded.warnings.len()
     );
     Ok(ExitCode::SUCCESS)

@@ -46,10 +46,6 @@ pub struct Engine<'c> {
     probes: Vec<Vec<Answer>>,
 }
 
-fn reads(catalogue: &Catalogue, q: usize) -> Vec<usize> {
-    catalogue.questions[q].reads()
-}
-
 /// Questions in dependency order. The loader rejects cycles, so this always completes.
 fn dependency_order(catalogue: &Catalogue) -> Vec<usize> {
     let n = catalogue.questions.len();
@@ -58,7 +54,7 @@ fn dependency_order(catalogue: &Catalogue) -> Vec<usize> {
     while order.len() < n {
         let before = order.len();
         for q in 0..n {
-            if !placed[q] && reads(catalogue, q).iter().all(|&d| placed[d]) {
+            if !placed[q] && catalogue.questions[q].reads().iter().all(|&d| placed[d]) {
                 placed[q] = true;
                 order.push(q);
             }
@@ -122,7 +118,8 @@ impl<'c> Engine<'c> {
             // walking `order` visits readers after what they read.
             let mut reached: BTreeSet<usize> = BTreeSet::new();
             for &r in &order {
-                if reads(catalogue, r)
+                if catalogue.questions[r]
+                    .reads()
                     .iter()
                     .any(|d| *d == q || reached.contains(d))
                 {
@@ -222,17 +219,19 @@ impl<'c> Engine<'c> {
         if applies == Truth::False {
             return QuestionState::NotApplicable;
         }
-        match given {
-            Some(Answer::Unknown) => return QuestionState::DontKnow,
-            Some(answer) => return QuestionState::Answered(answer.clone()),
-            None => {}
-        }
+        // What the records say outweighs an answer that contradicts them (a pre-filled "no
+        // foreigners" must not drop the residence-card procedure for a recorded foreigner).
         if let Some(known) = question
             .known_from
             .iter()
             .find(|k| k.when.eval(facts) == Truth::True)
         {
             return QuestionState::Answered(known.answer.clone());
+        }
+        match given {
+            Some(Answer::Unknown) => return QuestionState::DontKnow,
+            Some(answer) => return QuestionState::Answered(answer.clone()),
+            None => {}
         }
         if applies == Truth::Unknown {
             QuestionState::Waiting

@@ -1,7 +1,8 @@
 //! The interview simulation: how many questions does a real interview ask?
 //!
 //! For each scenario, start from what a card reader gives (the event and the household's
-//! names, addresses, birth dates and sexes: no nationality, no answers), ask the first question
+//! names, addresses, birth dates and sexes, with the relations the clerk records while
+//! building the household: no nationality, no answers), ask the first question
 //! the engine proposes, answer it as the scenario does (「わからない」 when the scenario is
 //! silent), and repeat until the engine proposes nothing. The interview is good when it asks
 //! few of the catalogue's questions and ends at the same decision as the scenario's full case.

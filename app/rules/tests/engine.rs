@@ -293,3 +293,22 @@ fn the_scenario_suite_passes() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn recorded_facts_outweigh_a_contradicting_answer() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("family-of-four.json");
+    case.household.members[1].person.nationality =
+        serde_json::from_str(r#"{"foreign": {"country": "韓国"}}"#).expect("nationality");
+    // Pre-filled at home before the household's records were read.
+    case.answers.insert("foreign_member".into(), Answer::No);
+    let decision = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("evaluates");
+    assert!(
+        decision.procedure_ids().contains(&"zairyu_jukyochi"),
+        "{:?}",
+        decision.procedure_ids()
+    );
+}
