@@ -500,6 +500,12 @@ fn question_shell(
         Tier::Detailed
     });
     let kind = question_kind(raw, file, problems);
+    if raw.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        problems.push(file.error(
+            &raw.id,
+            format!("question `{id}` has no `source` (the document or law it comes from)"),
+        ));
+    }
     let mut choices = Vec::new();
     for option in &raw.options {
         let oid = option.id.get_ref();

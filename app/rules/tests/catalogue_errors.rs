@@ -412,3 +412,15 @@ fn a_missing_folder_is_an_error() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn a_question_without_its_source() {
+    let (dir, _) = broken("questions.toml", "source = \"狂犬病予防法 第4条\"\n", "");
+    let line = line_of(dir.path(), "questions.toml", "id = \"dog\"");
+    assert_reported(
+        &errors(dir.path()),
+        "questions.toml",
+        line,
+        "has no `source`",
+    );
+}

@@ -15,6 +15,7 @@ tier = "core"
 kind = "yes_no"
 text = { ja = "A?", easy = "A?", en = "A?" }
 label = { ja = "A", en = "A" }
+source = "test"
 
 [[question]]
 id = "b"
@@ -22,6 +23,7 @@ tier = "core"
 kind = "yes_no"
 text = { ja = "B?", easy = "B?", en = "B?" }
 label = { ja = "B", en = "B" }
+source = "test"
 
 [[question]]
 id = "c"
@@ -29,6 +31,7 @@ tier = "follow_up"
 kind = "yes_no"
 text = { ja = "C?", easy = "C?", en = "C?" }
 label = { ja = "C", en = "C" }
+source = "test"
 ask_when = "a = yes"
 "#;
 
