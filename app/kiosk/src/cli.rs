@@ -7,7 +7,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::{bench, catalogue_dir, demo, rules_cmd};
+use crate::{bench, bench_card, card_cmd, catalogue_dir, demo, rules_cmd};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,7 +33,12 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
-    /// Measure the engine: evaluation time and interview length.
+    /// The My Number card: readers, reading, and the card emulator for demos and tests.
+    Card {
+        #[command(subcommand)]
+        command: CardCommand,
+    },
+    /// Measure the engine and the card reader.
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
@@ -106,6 +111,50 @@ enum RulesCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum CardCommand {
+    /// List the readers, whether a card is in each, and the PIN's tries left (uses no try).
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read the four facts (氏名, 住所, 生年月日, 性別) and print them as JSON. The PIN is read
+    /// from the terminal without echo, or as one line of standard input.
+    Read {
+        /// The reader to use (default: the first one holding a card).
+        #[arg(long)]
+        reader: Option<String>,
+        /// Also read the 個人番号 (only when a form needs it; it is never stored).
+        #[arg(long)]
+        my_number: bool,
+        /// Use the last PIN try without asking (otherwise a prompt, or a refusal without a
+        /// terminal).
+        #[arg(long)]
+        allow_last_try: bool,
+    },
+    /// Be a My Number card in vsmartcard's virtual reader (development and demos only).
+    Emulate {
+        /// The persona file (assets/personas/*.toml).
+        #[arg(long, value_name = "FILE")]
+        persona: PathBuf,
+        /// Where vpcd listens: HOST[:PORT] (port 35963 is reader "Virtual PCD 00 00").
+        #[arg(long, default_value = "127.0.0.1", value_name = "HOST[:PORT]")]
+        vpcd: String,
+        /// The PIN is locked (three wrong tries already made).
+        #[arg(long)]
+        blocked: bool,
+        /// Be an IC card without the My Number application.
+        #[arg(long)]
+        not_my_number: bool,
+        /// Wait this long before every answer.
+        #[arg(long, default_value_t = 0, value_name = "MS")]
+        slow_ms: u64,
+        /// Leave the reader when the N-th command arrives (counting from 1), then exit.
+        #[arg(long, value_name = "N")]
+        pull_at: Option<u32>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum BenchCommand {
     /// Time one evaluation of each sample case and simulate the move-in interviews.
     Rules {
@@ -114,6 +163,12 @@ enum BenchCommand {
         /// Evaluations per case.
         #[arg(long, default_value_t = 20_000)]
         iterations: u32,
+    },
+    /// Read the demo card through a private pcscd and the emulator: APDUs and time.
+    Card {
+        /// Reads to time.
+        #[arg(long, default_value_t = 50)]
+        reads: u32,
     },
 }
 
@@ -135,13 +190,36 @@ impl Cli {
                 } => rules_cmd::explain(&case, &procedure, json),
                 RulesCommand::Interview { catalogue } => rules_cmd::interview(&catalogue.dir()),
             },
-            Some(Command::Bench {
-                command:
-                    BenchCommand::Rules {
-                        catalogue,
-                        iterations,
-                    },
-            }) => bench::rules(&catalogue.dir(), iterations),
+            Some(Command::Card { command }) => match command {
+                CardCommand::Status { json } => card_cmd::status(json),
+                CardCommand::Read {
+                    reader,
+                    my_number,
+                    allow_last_try,
+                } => card_cmd::read(reader.as_deref(), my_number, allow_last_try),
+                CardCommand::Emulate {
+                    persona,
+                    vpcd,
+                    blocked,
+                    not_my_number,
+                    slow_ms,
+                    pull_at,
+                } => card_cmd::emulate(&card_cmd::EmulateOptions {
+                    persona: &persona,
+                    vpcd: &vpcd,
+                    blocked,
+                    not_my_number,
+                    slow_ms,
+                    pull_at,
+                }),
+            },
+            Some(Command::Bench { command }) => match command {
+                BenchCommand::Rules {
+                    catalogue,
+                    iterations,
+                } => bench::rules(&catalogue.dir(), iterations),
+                BenchCommand::Card { reads } => bench_card::run(reads),
+            },
         }
     }
 }

@@ -23,6 +23,10 @@ pub fn run(json: bool) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&decision)?);
     } else {
         print!("{}", summary(&case, &decision));
+        println!();
+        for line in crate::card_cmd::reader_lines() {
+            println!("{line}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

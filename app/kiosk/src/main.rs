@@ -5,6 +5,8 @@
 //! reading and printing join here as they land; this crate is where the capability crates meet.
 
 mod bench;
+mod bench_card;
+mod card_cmd;
 mod catalogue_dir;
 mod cli;
 mod demo;

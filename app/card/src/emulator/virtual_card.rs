@@ -1,0 +1,230 @@
+//! A My Number card's 券面事項入力補助AP as a state machine: what a real card answers to each
+//! command, strictly enough that a mistake in our reader shows up as an error here.
+
+use zeroize::Zeroizing;
+
+use crate::apdu::{CARD_INFO_AP, EF_BASIC_FACTS, EF_MY_NUMBER, EF_PIN};
+use crate::my_number::MyNumber;
+
+use super::persona::Persona;
+
+/// The PIN counter's value when it is reset by a correct PIN.
+pub const MAX_TRIES: u8 = 3;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Selected {
+    Nothing,
+    Application,
+    File([u8; 2]),
+}
+
+/// How the card behaves apart from its data.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CardBehaviour {
+    /// The card does not have the application: SELECT by AID fails, as on any other IC card.
+    pub not_my_number: bool,
+    /// The PIN is locked whatever the persona says (three wrong tries already made).
+    pub blocked: bool,
+}
+
+/// The card's state. The PIN counter is card-wide and survives power-off and reset; the
+/// selection and the verified state do not.
+pub struct VirtualCard {
+    pin: Zeroizing<[u8; 4]>,
+    tries_left: u8,
+    basic_facts_file: Vec<u8>,
+    my_number_file: Zeroizing<Vec<u8>>,
+    behaviour: CardBehaviour,
+    selected: Selected,
+    verified: bool,
+    verify_commands: u32,
+}
+
+impl std::fmt::Debug for VirtualCard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VirtualCard")
+            .field("tries_left", &self.tries_left)
+            .field("selected", &self.selected)
+            .field("verified", &self.verified)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A status word with no data.
+fn sw(word: u16) -> Vec<u8> {
+    word.to_be_bytes().to_vec()
+}
+
+impl VirtualCard {
+    pub fn new(persona: &Persona, behaviour: CardBehaviour) -> VirtualCard {
+        VirtualCard {
+            pin: Zeroizing::new(persona.pin_digits()),
+            tries_left: if behaviour.blocked {
+                0
+            } else {
+                persona.tries_left.min(MAX_TRIES)
+            },
+            // Unused file space reads as FF, as on a card; 32 bytes of it exercise filler.
+            basic_facts_file: persona.basic_facts().to_file(32),
+            my_number_file: Zeroizing::new(my_number_file(&persona.my_number)),
+            behaviour,
+            selected: Selected::Nothing,
+            verified: false,
+            verify_commands: 0,
+        }
+    }
+
+    pub fn tries_left(&self) -> u8 {
+        self.tries_left
+    }
+
+    /// VERIFY commands that carried a PIN, since the card was made.
+    pub fn verify_commands(&self) -> u32 {
+        self.verify_commands
+    }
+
+    /// Power off or warm reset: the security state and the selection are lost.
+    pub fn reset(&mut self) {
+        self.selected = Selected::Nothing;
+        self.verified = false;
+    }
+
+    /// Answers one command APDU with data and a status word.
+    pub fn process(&mut self, apdu: &[u8]) -> Vec<u8> {
+        let [cla, ins, p1, p2, body @ ..] = apdu else {
+            return sw(0x6700);
+        };
+        if *cla != 0x00 {
+            return sw(0x6E00);
+        }
+        match *ins {
+            0xA4 => self.select(*p1, *p2, body),
+            0x20 => self.verify(*p1, *p2, body),
+            0xB0 => self.read_binary(*p1, *p2, body),
+            _ => sw(0x6D00),
+        }
+    }
+
+    fn select(&mut self, p1: u8, p2: u8, body: &[u8]) -> Vec<u8> {
+        let [lc, data @ ..] = body else {
+            return sw(0x6700);
+        };
+        if usize::from(*lc) != data.len() {
+            return sw(0x6700);
+        }
+        if p2 != 0x0C {
+            return sw(0x6A86);
+        }
+        match p1 {
+            0x04 => {
+                // Selecting any DF loses the security state, whether or not it exists.
+                self.verified = false;
+                if data == CARD_INFO_AP && !self.behaviour.not_my_number {
+                    self.selected = Selected::Application;
+                    sw(0x9000)
+                } else {
+                    self.selected = Selected::Nothing;
+                    sw(0x6A82)
+                }
+            }
+            0x02 => {
+                let id = match data {
+                    [a, b] => [*a, *b],
+                    _ => return sw(0x6700),
+                };
+                let known = [EF_PIN, EF_BASIC_FACTS, EF_MY_NUMBER].contains(&id);
+                if self.selected == Selected::Nothing || !known {
+                    return sw(0x6A82);
+                }
+                self.selected = Selected::File(id);
+                sw(0x9000)
+            }
+            _ => sw(0x6A86),
+        }
+    }
+
+    fn verify(&mut self, p1: u8, p2: u8, body: &[u8]) -> Vec<u8> {
+        if p1 != 0x00 || p2 != 0x80 {
+            return sw(0x6A86);
+        }
+        if self.selected != Selected::File(EF_PIN) {
+            return sw(0x6986);
+        }
+        match body {
+            // No Lc, no data: the tries query.
+            [] => {
+                if self.tries_left == 0 {
+                    sw(0x6984)
+                } else if self.verified {
+                    sw(0x9000)
+                } else {
+                    sw(0x63C0 | u16::from(self.tries_left))
+                }
+            }
+            [0x04, digits @ ..] if digits.len() == 4 => {
+                self.verify_commands += 1;
+                if self.tries_left == 0 {
+                    return sw(0x6984);
+                }
+                if digits == self.pin.as_slice() {
+                    self.tries_left = MAX_TRIES;
+                    self.verified = true;
+                    sw(0x9000)
+                } else {
+                    self.tries_left -= 1;
+                    self.verified = false;
+                    sw(0x63C0 | u16::from(self.tries_left))
+                }
+            }
+            _ => sw(0x6700),
+        }
+    }
+
+    fn read_binary(&mut self, p1: u8, p2: u8, body: &[u8]) -> Vec<u8> {
+        let le = match body {
+            [le] => usize::from(*le),
+            _ => return sw(0x6700),
+        };
+        let le = if le == 0 { 256 } else { le };
+        if p1 & 0x80 != 0 {
+            return sw(0x6A81);
+        }
+        let file: &[u8] = match self.selected {
+            Selected::File(id) if id == EF_BASIC_FACTS => &self.basic_facts_file,
+            Selected::File(id) if id == EF_MY_NUMBER => &self.my_number_file,
+            Selected::File(_) => return sw(0x6981),
+            _ => return sw(0x6986),
+        };
+        if !self.verified {
+            return sw(0x6982);
+        }
+        let offset = usize::from(u16::from_be_bytes([p1, p2]));
+        if offset >= file.len() {
+            return sw(0x6B00);
+        }
+        let end = (offset + le).min(file.len());
+        let mut answer = file[offset..end].to_vec();
+        // Fewer bytes than asked: the card says so with 62 82 rather than 90 00.
+        answer.extend_from_slice(if end - offset < le {
+            &[0x62, 0x82]
+        } else {
+            &[0x90, 0x00]
+        });
+        answer
+    }
+}
+
+/// EF 0001: `FF 10 0C`, the twelve digits, and two bytes of filler (seventeen in all).
+fn my_number_file(number: &MyNumber) -> Vec<u8> {
+    let mut file = vec![0xFF, 0x10, 0x0C];
+    file.extend_from_slice(number.expose().as_bytes());
+    file.extend_from_slice(&[0xFF, 0xFF]);
+    file
+}
+
+/// Talking to the virtual card directly, without pcscd: for unit tests of the protocol.
+impl crate::protocol::Transport for VirtualCard {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, crate::CardError> {
+        Ok(self.process(command))
+    }
+}

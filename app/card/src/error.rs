@@ -1,0 +1,262 @@
+//! What can go wrong between the counter and the card, in words a clerk can act on.
+
+use std::fmt;
+
+/// Every way reading a card can fail. Each has a message in Japanese and English that says what
+/// happened and what to do; none carries personal data, so any of them may be logged.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CardError {
+    /// No card reader is connected (or pcscd sees none).
+    #[error("{}", self.message_en())]
+    NoReader,
+    /// A reader was named that does not exist.
+    #[error("{}", self.message_en())]
+    UnknownReader { reader: String },
+    /// The reader is there but holds no card.
+    #[error("{}", self.message_en())]
+    NoCard { reader: String },
+    /// The card does not answer the My Number card's application (another IC card, or a card
+    /// upside down).
+    #[error("{}", self.message_en())]
+    NotMyNumberCard,
+    /// The card is present but does not respond (inserted badly, or damaged).
+    #[error("{}", self.message_en())]
+    CardUnresponsive,
+    /// The PIN typed was not 4 digits; nothing was sent to the card and no try was used.
+    #[error("{}", self.message_en())]
+    PinFormat,
+    /// The card refused the PIN; `tries_left` more attempts remain before it locks.
+    #[error("{}", self.message_en())]
+    WrongPin { tries_left: u8 },
+    /// The PIN is locked after three wrong attempts; only the municipal office can reset it.
+    #[error("{}", self.message_en())]
+    PinBlocked,
+    /// The card left the reader during the read.
+    #[error("{}", self.message_en())]
+    CardRemoved,
+    /// The reader disappeared (unplugged, or its driver stopped).
+    #[error("{}", self.message_en())]
+    ReaderUnplugged,
+    /// Another program holds the card exclusively.
+    #[error("{}", self.message_en())]
+    ReaderBusy,
+    /// The smart card service (pcscd) is not running or stopped.
+    #[error("{}", self.message_en())]
+    ServiceUnavailable,
+    /// The card answered a command with a status word we do not expect.
+    #[error("{}", self.message_en())]
+    UnexpectedAnswer { step: Step, status: StatusWord },
+    /// The card's data is not in the documented layout.
+    #[error("{}", self.message_en())]
+    BadCardData { detail: String },
+    /// Waiting was cancelled from another thread.
+    #[error("{}", self.message_en())]
+    Cancelled,
+    /// Any other failure of the PC/SC layer, with its code for the technician.
+    #[error("{}", self.message_en())]
+    Pcsc { code: u32 },
+}
+
+/// The step of the exchange a command belongs to, for messages and logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    SelectApplication,
+    SelectFile,
+    TriesLeft,
+    VerifyPin,
+    ReadFile,
+    GetResponse,
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Step::SelectApplication => "SELECT application",
+            Step::SelectFile => "SELECT file",
+            Step::TriesLeft => "PIN tries query",
+            Step::VerifyPin => "VERIFY PIN",
+            Step::ReadFile => "READ BINARY",
+            Step::GetResponse => "GET RESPONSE",
+        })
+    }
+}
+
+/// An ISO 7816 status word (SW1 SW2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatusWord(pub u16);
+
+impl StatusWord {
+    pub const OK: StatusWord = StatusWord(0x9000);
+
+    pub fn sw1(self) -> u8 {
+        (self.0 >> 8) as u8
+    }
+
+    pub fn sw2(self) -> u8 {
+        (self.0 & 0xFF) as u8
+    }
+}
+
+impl fmt::Display for StatusWord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02X} {:02X}", self.sw1(), self.sw2())
+    }
+}
+
+impl CardError {
+    /// A short stable id for scripts, logs and the UI's choice of screen.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CardError::NoReader => "no_reader",
+            CardError::UnknownReader { .. } => "unknown_reader",
+            CardError::NoCard { .. } => "no_card",
+            CardError::NotMyNumberCard => "not_my_number_card",
+            CardError::CardUnresponsive => "card_unresponsive",
+            CardError::PinFormat => "pin_format",
+            CardError::WrongPin { .. } => "wrong_pin",
+            CardError::PinBlocked => "pin_blocked",
+            CardError::CardRemoved => "card_removed",
+            CardError::ReaderUnplugged => "reader_unplugged",
+            CardError::ReaderBusy => "reader_busy",
+            CardError::ServiceUnavailable => "service_unavailable",
+            CardError::UnexpectedAnswer { .. } => "unexpected_answer",
+            CardError::BadCardData { .. } => "bad_card_data",
+            CardError::Cancelled => "cancelled",
+            CardError::Pcsc { .. } => "pcsc_error",
+        }
+    }
+
+    /// What happened and what to do, for the clerk and the resident, in Japanese.
+    pub fn message_ja(&self) -> String {
+        match self {
+            CardError::NoReader => {
+                "カードリーダーが見つかりません。リーダーのケーブルを確認してください。".into()
+            }
+            CardError::UnknownReader { reader } => {
+                format!("カードリーダー「{reader}」が見つかりません。接続中のリーダーを確認してください。")
+            }
+            CardError::NoCard { .. } => {
+                "カードが置かれていません。マイナンバーカードをリーダーに置いてください。".into()
+            }
+            CardError::NotMyNumberCard => "マイナンバーカードではないか、向きが違います。マイナンバーカードを置き直してください。".into(),
+            CardError::CardUnresponsive => {
+                "カードが応答しません。カードを置き直してください。".into()
+            }
+            CardError::PinFormat => {
+                "暗証番号は数字4桁です。入力し直してください（カードには送っていません）。".into()
+            }
+            CardError::WrongPin { tries_left } => format!(
+                "暗証番号が違います。あと{tries_left}回間違えるとロックされます。"
+            ),
+            CardError::PinBlocked => "暗証番号がロックされています。市民課の窓口で暗証番号の再設定をしてください。".into(),
+            CardError::CardRemoved => {
+                "読み取り中にカードが離れました。カードを置き直して、もう一度読み取ってください。"
+                    .into()
+            }
+            CardError::ReaderUnplugged => {
+                "カードリーダーが外れました。接続を確認して、もう一度読み取ってください。".into()
+            }
+            CardError::ReaderBusy => "カードリーダーを別のプログラムが使っています。少し待ってから、もう一度読み取ってください。".into(),
+            CardError::ServiceUnavailable => "カード読み取りサービス（pcscd）が動いていません。システム担当者に連絡してください。".into(),
+            CardError::UnexpectedAnswer { step, status } => format!(
+                "カードが想定外の応答をしました（{step}: {status}）。カードを置き直してください。続く場合はシステム担当者に連絡してください。"
+            ),
+            CardError::BadCardData { .. } => "カードの情報を読み取れませんでした。手入力で受け付けてください。".into(),
+            CardError::Cancelled => "読み取りを中止しました。".into(),
+            CardError::Pcsc { code } => format!(
+                "カードリーダーでエラーが起きました（コード 0x{code:08X}）。もう一度読み取ってください。続く場合はシステム担当者に連絡してください。"
+            ),
+        }
+    }
+
+    /// What happened and what to do, in English.
+    pub fn message_en(&self) -> String {
+        match self {
+            CardError::NoReader => "No card reader found. Check the reader's cable.".into(),
+            CardError::UnknownReader { reader } => {
+                format!("No card reader named \"{reader}\". Check which readers are connected.")
+            }
+            CardError::NoCard { .. } => {
+                "No card in the reader. Place the My Number card on the reader.".into()
+            }
+            CardError::NotMyNumberCard => {
+                "This is not a My Number card, or it is placed the wrong way. Place the My Number card again."
+                    .into()
+            }
+            CardError::CardUnresponsive => {
+                "The card does not respond. Place the card on the reader again.".into()
+            }
+            CardError::PinFormat => {
+                "The PIN is 4 digits. Type it again (nothing was sent to the card).".into()
+            }
+            CardError::WrongPin { tries_left } => format!(
+                "Wrong PIN. {tries_left} more wrong {} will lock it.",
+                if *tries_left == 1 { "try" } else { "tries" }
+            ),
+            CardError::PinBlocked => {
+                "The PIN is locked. The resident must have it reset at the 市民課 (Citizens Division) counter."
+                    .into()
+            }
+            CardError::CardRemoved => {
+                "The card left the reader during the read. Place it again and read again.".into()
+            }
+            CardError::ReaderUnplugged => {
+                "The card reader was disconnected. Check its cable and read again.".into()
+            }
+            CardError::ReaderBusy => {
+                "Another program is using the card reader. Wait a moment and read again.".into()
+            }
+            CardError::ServiceUnavailable => {
+                "The smart card service (pcscd) is not running. Call the system administrator."
+                    .into()
+            }
+            CardError::UnexpectedAnswer { step, status } => format!(
+                "The card gave an unexpected answer ({step}: {status}). Place it again; if this repeats, call the system administrator."
+            ),
+            CardError::BadCardData { detail } => format!(
+                "The card's data could not be read ({detail}). Take the details by hand."
+            ),
+            CardError::Cancelled => "Reading was cancelled.".into(),
+            CardError::Pcsc { code } => format!(
+                "The card reader reported an error (code 0x{code:08X}). Read again; if this repeats, call the system administrator."
+            ),
+        }
+    }
+
+    /// Both messages, Japanese first, as the command line prints them.
+    pub fn message_bilingual(&self) -> String {
+        format!("{}\n{}", self.message_ja(), self.message_en())
+    }
+
+    /// True when trying again (after the clerk or resident acts) may succeed without changing
+    /// anything on the kiosk.
+    pub fn is_retryable(&self) -> bool {
+        !matches!(self, CardError::PinBlocked | CardError::NotMyNumberCard)
+    }
+}
+
+/// How the PC/SC layer's failures read to the counter.
+impl From<pcsc::Error> for CardError {
+    fn from(error: pcsc::Error) -> CardError {
+        use pcsc::Error as E;
+        match error {
+            E::NoService | E::ServiceStopped | E::InvalidHandle | E::CommError | E::Shutdown => {
+                CardError::ServiceUnavailable
+            }
+            E::NoReadersAvailable => CardError::NoReader,
+            E::UnknownReader | E::ReaderUnavailable => CardError::ReaderUnplugged,
+            E::NoSmartcard => CardError::NoCard {
+                reader: String::new(),
+            },
+            E::RemovedCard | E::ResetCard | E::NotTransacted | E::CommDataLost => {
+                CardError::CardRemoved
+            }
+            E::UnresponsiveCard | E::UnpoweredCard | E::UnsupportedCard | E::ProtoMismatch => {
+                CardError::CardUnresponsive
+            }
+            E::SharingViolation => CardError::ReaderBusy,
+            E::Cancelled => CardError::Cancelled,
+            other => CardError::Pcsc { code: other as u32 },
+        }
+    }
+}

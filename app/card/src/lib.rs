@@ -1,0 +1,31 @@
+//! Reading the My Number card (マイナンバーカード) at the counter.
+//!
+//! This crate owns everything between the kiosk and the card: the PC/SC readers (through pcscd),
+//! the 券面事項入力補助AP's commands and data layout, the PIN rules that protect the resident's
+//! three tries, the typed errors a clerk can act on, and the card emulator that stands in for a
+//! real card in tests and demos. It is the only crate that knows PC/SC.
+//!
+//! The counter reads in two steps, so that no card transaction is open while the resident
+//! types: [`CardService::pin_state`] shows the tries left, then [`CardService::read`] verifies
+//! the PIN exactly once and reads the four facts (and the 個人番号 only when a form needs it).
+//! See `docs/card.md` for the protocol and `../shared/research/card-protocol.md` for sources.
+
+pub mod apdu;
+pub mod emulator;
+pub mod error;
+pub mod facts;
+pub mod my_number;
+pub mod pin;
+pub mod protocol;
+pub mod reader;
+pub mod testbed;
+pub mod tlv;
+pub mod watch;
+
+pub use error::{CardError, StatusWord, Step};
+pub use facts::{BasicFacts, CardSex};
+pub use my_number::MyNumber;
+pub use pin::Pin;
+pub use protocol::{CardRead, PinState, Transport};
+pub use reader::{CardService, ReadTiming, ReaderStatus};
+pub use watch::{ReaderEvent, ReaderWatcher, WatchCanceller};

@@ -1,0 +1,313 @@
+//! Card readers over PC/SC (pcscd on Linux): which readers there are, whether a card is in one,
+//! the PIN's tries left, and the read itself.
+//!
+//! Every exchange connects in shared mode (some readers refuse exclusive mode), runs in one
+//! transaction, and disconnects; a read ends by resetting the card so that the verified PIN
+//! does not outlive it. When pcscd restarts, an existing context answers "no service" forever:
+//! the service then drops it and establishes a new one, once per call.
+
+use std::ffi::CString;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
+use serde::Serialize;
+
+use crate::error::CardError;
+use crate::pin::Pin;
+use crate::protocol::{self, CardRead, PinState, Transport};
+
+/// Readers named like this are vsmartcard's virtual reader (the demo card), not hardware.
+pub const VIRTUAL_READER_PREFIX: &str = "Virtual PCD";
+
+/// One reader as the counter sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReaderStatus {
+    pub name: String,
+    pub card_present: bool,
+    /// vsmartcard's virtual reader, where the card emulator plugs in.
+    pub is_virtual: bool,
+}
+
+/// How long the parts of a read took, for the benchmark.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReadTiming {
+    pub apdus: u32,
+    /// Connecting and starting the transaction (pcscd's work).
+    pub connect: Duration,
+    /// Inside `transmit`: pcscd, the reader and the card.
+    pub card_io: Duration,
+    /// Disconnecting with a reset.
+    pub disconnect: Duration,
+    /// The whole read, from connect to the parsed facts.
+    pub total: Duration,
+}
+
+impl ReadTiming {
+    /// Time spent in our own code: parsing, building commands, bookkeeping.
+    pub fn own_overhead(&self) -> Duration {
+        self.total
+            .saturating_sub(self.connect + self.card_io + self.disconnect)
+    }
+}
+
+/// Access to the card readers. Cheap to share between threads; calls are serialised.
+#[derive(Default)]
+pub struct CardService {
+    context: Mutex<Option<Context>>,
+}
+
+impl std::fmt::Debug for CardService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CardService")
+    }
+}
+
+/// Errors after which the context is useless and a new one must be established.
+pub(crate) fn service_lost(error: pcsc::Error) -> bool {
+    matches!(
+        error,
+        pcsc::Error::NoService
+            | pcsc::Error::ServiceStopped
+            | pcsc::Error::InvalidHandle
+            | pcsc::Error::CommError
+    )
+}
+
+impl CardService {
+    pub fn new() -> CardService {
+        CardService::default()
+    }
+
+    fn context(&self) -> Result<Context, CardError> {
+        let mut slot = self.context.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(context) = slot.as_ref() {
+            return Ok(context.clone());
+        }
+        let context = Context::establish(Scope::User).map_err(CardError::from)?;
+        *slot = Some(context.clone());
+        Ok(context)
+    }
+
+    fn forget_context(&self) {
+        *self.context.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// Runs `f` on the context; if pcscd went away since the last call, once more on a new one.
+    fn with_context<R>(
+        &self,
+        f: impl Fn(&Context) -> Result<R, CardError>,
+        lost: impl Fn(&CardError) -> bool,
+    ) -> Result<R, CardError> {
+        let result = f(&self.context()?);
+        match result {
+            Err(error) if lost(&error) => {
+                self.forget_context();
+                tracing::info!("pcscd context lost; establishing a new one");
+                f(&self.context()?)
+            }
+            other => other,
+        }
+    }
+
+    /// The names of the readers pcscd knows, in its order.
+    pub fn readers(&self) -> Result<Vec<String>, CardError> {
+        self.with_context(list_reader_names, is_service_error)
+    }
+
+    /// Every reader and whether a card is in it.
+    pub fn reader_statuses(&self) -> Result<Vec<ReaderStatus>, CardError> {
+        self.with_context(
+            |context| {
+                let names = list_reader_names(context)?;
+                if names.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut states = names
+                    .iter()
+                    .map(|name| Ok(ReaderState::new(c_name(name)?, State::UNAWARE)))
+                    .collect::<Result<Vec<_>, CardError>>()?;
+                context
+                    .get_status_change(Duration::ZERO, &mut states)
+                    .or_else(|e| {
+                        if e == pcsc::Error::Timeout {
+                            Ok(())
+                        } else {
+                            Err(e)
+                        }
+                    })
+                    .map_err(CardError::from)?;
+                Ok(names
+                    .into_iter()
+                    .zip(&states)
+                    .map(|(name, state)| ReaderStatus {
+                        is_virtual: name.starts_with(VIRTUAL_READER_PREFIX),
+                        card_present: state.event_state().contains(State::PRESENT),
+                        name,
+                    })
+                    .collect())
+            },
+            is_service_error,
+        )
+    }
+
+    /// The first reader holding a card: the usual choice at a counter with one reader.
+    pub fn reader_with_card(&self) -> Result<String, CardError> {
+        let statuses = self.reader_statuses()?;
+        let first = statuses.first().ok_or(CardError::NoReader)?;
+        statuses
+            .iter()
+            .find(|status| status.card_present)
+            .map(|status| status.name.clone())
+            .ok_or_else(|| CardError::NoCard {
+                reader: first.name.clone(),
+            })
+    }
+
+    /// The PIN's tries left, using none. Call this before the resident types the PIN, and
+    /// let go of the card while they do.
+    pub fn pin_state(&self, reader: &str) -> Result<PinState, CardError> {
+        self.with_context(
+            |context| {
+                let mut card = connect(context, reader)?;
+                let result = {
+                    let transaction = card.transaction().map_err(CardError::from)?;
+                    let mut transport = PcscTransport::new(&transaction);
+                    protocol::query_pin(&mut transport)
+                };
+                // Nothing was verified: leave the card as it is.
+                let _ = card.disconnect(Disposition::LeaveCard);
+                result
+            },
+            is_service_error,
+        )
+    }
+
+    /// Verifies the PIN once and reads the four facts (and the 個人番号 when asked), then
+    /// resets the card.
+    pub fn read(
+        &self,
+        reader: &str,
+        pin: &Pin,
+        with_my_number: bool,
+    ) -> Result<CardRead, CardError> {
+        self.read_timed(reader, pin, with_my_number).0
+    }
+
+    /// [`CardService::read`] with the timing of each part. A read that failed part-way is
+    /// never retried here: a second VERIFY could cost the resident a second try.
+    pub fn read_timed(
+        &self,
+        reader: &str,
+        pin: &Pin,
+        with_my_number: bool,
+    ) -> (Result<CardRead, CardError>, ReadTiming) {
+        let mut timing = ReadTiming::default();
+        let start = Instant::now();
+        // Only connecting may be retried on a fresh context: no command has been sent yet.
+        let card = self.with_context(|context| connect(context, reader), is_service_error);
+        let mut card = match card {
+            Ok(card) => card,
+            Err(error) => return (Err(error), timing),
+        };
+        let result = match card.transaction() {
+            Err(error) => Err(CardError::from(error)),
+            Ok(transaction) => {
+                timing.connect = start.elapsed();
+                let mut transport = PcscTransport::new(&transaction);
+                let (result, apdus) = protocol::read_card(&mut transport, pin, with_my_number);
+                timing.apdus = apdus;
+                timing.card_io = transport.time_in_transmit;
+                drop(transaction);
+                result
+            }
+        };
+        let before_disconnect = Instant::now();
+        // A card that left the reader has lost its security state already, and asking the
+        // driver to reset a card that is gone can leave it unable to see the next card
+        // (vsmartcard's vpcd does exactly that).
+        let disposition = if matches!(result, Err(CardError::CardRemoved)) {
+            Disposition::LeaveCard
+        } else {
+            Disposition::ResetCard
+        };
+        if let Err((card, _)) = card.disconnect(disposition) {
+            // The card is gone or the service stopped; dropping resets what can be reset.
+            drop(card);
+        }
+        timing.disconnect = before_disconnect.elapsed();
+        timing.total = start.elapsed();
+        if matches!(result, Err(CardError::ServiceUnavailable)) {
+            self.forget_context();
+        }
+        (result, timing)
+    }
+}
+
+fn is_service_error(error: &CardError) -> bool {
+    matches!(error, CardError::ServiceUnavailable)
+}
+
+fn c_name(name: &str) -> Result<CString, CardError> {
+    CString::new(name).map_err(|_| CardError::UnknownReader {
+        reader: name.to_owned(),
+    })
+}
+
+fn list_reader_names(context: &Context) -> Result<Vec<String>, CardError> {
+    match context.list_readers_owned() {
+        Ok(names) => Ok(names
+            .iter()
+            .map(|name| name.to_string_lossy().into_owned())
+            .collect()),
+        Err(pcsc::Error::NoReadersAvailable) => Ok(Vec::new()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn connect(context: &Context, reader: &str) -> Result<pcsc::Card, CardError> {
+    let name = c_name(reader)?;
+    context
+        .connect(&name, ShareMode::Shared, Protocols::ANY)
+        .map_err(|error| match error {
+            pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard => CardError::NoCard {
+                reader: reader.to_owned(),
+            },
+            pcsc::Error::UnknownReader => match list_reader_names(context) {
+                Ok(names) if names.is_empty() => CardError::NoReader,
+                _ => CardError::UnknownReader {
+                    reader: reader.to_owned(),
+                },
+            },
+            other => CardError::from(other),
+        })
+}
+
+/// Commands through a PC/SC transaction, timing the time spent waiting on the card.
+struct PcscTransport<'a> {
+    transaction: &'a pcsc::Transaction<'a>,
+    buffer: Vec<u8>,
+    time_in_transmit: Duration,
+}
+
+impl<'a> PcscTransport<'a> {
+    fn new(transaction: &'a pcsc::Transaction<'a>) -> Self {
+        PcscTransport {
+            transaction,
+            buffer: vec![0; pcsc::MAX_BUFFER_SIZE],
+            time_in_transmit: Duration::ZERO,
+        }
+    }
+}
+
+impl Transport for PcscTransport<'_> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, CardError> {
+        let start = Instant::now();
+        let result = self.transaction.transmit(command, &mut self.buffer);
+        self.time_in_transmit += start.elapsed();
+        let answer = result.map(<[u8]>::to_vec).map_err(CardError::from);
+        // The buffer may hold a PIN echo or card data: do not leave it lying around.
+        zeroize::Zeroize::zeroize(&mut self.buffer[..]);
+        answer
+    }
+}

@@ -1,0 +1,389 @@
+//! The card reader against the real thing: a private pcscd with vsmartcard's virtual reader,
+//! and the card emulator plugged into it over TCP. Needs root and the `pcscd` and
+//! `vsmartcard-vpcd` packages (scripts/test installs them).
+//!
+//! pcscd runs once per machine, so these tests take a lock and run one at a time; each starts
+//! its own pcscd and stops it by PID when done.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use madoguchi_card::emulator::{
+    CardBehaviour, EmulatorThread, Persona, VirtualCard, WireBehaviour,
+};
+use madoguchi_card::testbed::TestPcscd;
+use madoguchi_card::{CardError, CardService, Pin, PinState, ReaderEvent, ReaderWatcher};
+
+static ONE_PCSCD_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn exclusive() -> MutexGuard<'static, ()> {
+    ONE_PCSCD_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+fn pcscd() -> TestPcscd {
+    TestPcscd::start().unwrap_or_else(|e| panic!("starting pcscd: {e}"))
+}
+
+fn persona(file: &str) -> Persona {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets/personas")
+        .join(file);
+    Persona::load(&path).expect("persona loads")
+}
+
+fn pin(text: &str) -> Pin {
+    Pin::parse(text).expect("valid PIN")
+}
+
+struct Insert<'a> {
+    persona: &'a str,
+    behaviour: CardBehaviour,
+    slot: u16,
+    pull_at: Option<u32>,
+    delay: Duration,
+}
+
+impl<'a> Insert<'a> {
+    fn persona(persona: &'a str) -> Self {
+        Insert {
+            persona,
+            behaviour: CardBehaviour::default(),
+            slot: 0,
+            pull_at: None,
+            delay: Duration::ZERO,
+        }
+    }
+
+    /// Plugs the emulator in and waits until pcscd sees the card.
+    fn into(self, pcscd: &TestPcscd, service: &CardService) -> EmulatorThread {
+        let card = VirtualCard::new(&persona(self.persona), self.behaviour);
+        let mut wire = WireBehaviour::new(pcscd.slot_address(self.slot));
+        wire.pull_at = self.pull_at;
+        wire.delay = self.delay;
+        let emulator = EmulatorThread::spawn(card, wire);
+        wait_for_card(service, &pcscd.reader_name(self.slot), true);
+        emulator
+    }
+}
+
+fn wait_for_card(service: &CardService, reader: &str, present: bool) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        let seen = service.reader_statuses().is_ok_and(|statuses| {
+            statuses
+                .iter()
+                .any(|s| s.name == reader && s.card_present == present)
+        });
+        if seen {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("card in {reader} did not become present={present}");
+}
+
+#[test]
+fn reads_the_four_facts_through_pcscd_and_resets_the_card() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = CardService::new();
+    let reader = pcscd.reader_name(0);
+    let emulator = Insert::persona("rare-kanji.toml").into(&pcscd, &service);
+    assert_eq!(service.reader_with_card(), Ok(reader.clone()));
+    assert_eq!(
+        service.pin_state(&reader),
+        Ok(PinState::Ready { tries_left: 3 })
+    );
+    let (read, timing) = service.read_timed(&reader, &pin("5678"), false);
+    let read = read.expect("reads");
+    let expected = persona("rare-kanji.toml").basic_facts();
+    assert_eq!(read.facts.name.as_bytes(), expected.name.as_bytes());
+    assert_eq!(read.facts, expected);
+    assert!(read.my_number.is_none());
+    assert_eq!(timing.apdus, 5);
+    // The read ended with a reset: the PIN is no longer verified.
+    assert_eq!(
+        service.pin_state(&reader),
+        Ok(PinState::Ready { tries_left: 3 })
+    );
+    let read = service
+        .read(&reader, &pin("5678"), true)
+        .expect("reads again");
+    assert_eq!(read.my_number.expect("asked").expose(), "314159265352");
+    assert_eq!(emulator.card().verify_commands(), 2);
+}
+
+#[test]
+fn a_long_address_is_read_in_two_chunks() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = CardService::new();
+    let _emulator = Insert::persona("long-address.toml").into(&pcscd, &service);
+    let (read, timing) = service.read_timed(&pcscd.reader_name(0), &pin("1357"), false);
+    assert_eq!(
+        read.expect("reads").facts,
+        persona("long-address.toml").basic_facts()
+    );
+    assert_eq!(timing.apdus, 6);
+}
+
+#[test]
+fn a_wrong_pin_costs_exactly_one_try() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = CardService::new();
+    let reader = pcscd.reader_name(0);
+    let emulator = Insert::persona("demo.toml").into(&pcscd, &service);
+    let result = service.read(&reader, &pin("4321"), false);
+    assert_eq!(result.err(), Some(CardError::WrongPin { tries_left: 2 }));
+    // The emulator's own counter: one VERIFY arrived, one try went.
+    assert_eq!(emulator.card().verify_commands(), 1);
+    assert_eq!(emulator.card().tries_left(), 2);
+    assert_eq!(
+        service.pin_state(&reader),
+        Ok(PinState::Ready { tries_left: 2 })
+    );
+    let message = CardError::WrongPin { tries_left: 2 };
+    assert!(message.message_ja().contains("あと2回"));
+    assert!(message.message_en().contains("2 more wrong tries"));
+}
+
+#[test]
+fn a_blocked_card_sends_the_resident_to_the_counter() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = CardService::new();
+    let reader = pcscd.reader_name(0);
+    let mut insert = Insert::persona("demo.toml");
+    insert.behaviour.blocked = true;
+    let _emulator = insert.into(&pcscd, &service);
+    assert_eq!(service.pin_state(&reader), Ok(PinState::Blocked));
+    let error = service
+        .read(&reader, &pin("1234"), false)
+        .expect_err("blocked");
+    assert_eq!(error, CardError::PinBlocked);
+    assert!(error.message_ja().contains("市民課"));
+}
+
+#[test]
+fn another_card_is_not_taken_for_a_my_number_card() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = CardService::new();
+    let reader = pcscd.reader_name(0);
+    let mut insert = Insert::persona("demo.toml");
+    insert.behaviour.not_my_number = true;
+    let emulator = insert.into(&pcscd, &service);
+    assert_eq!(service.pin_state(&reader), Err(CardError::NotMyNumberCard));
+    assert_eq!(
+        service.read(&reader, &pin("1234"), false).err(),
+        Some(CardError::NotMyNumberCard)
+    );
+    assert_eq!(emulator.card().verify_commands(), 0);
+}
+
+#[test]
+fn a_card_pulled_at_any_command_is_reported_as_removed() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = CardService::new();
+    let reader = pcscd.reader_name(0);
+    // The tries query is three commands; the read with the 個人番号 is seven.
+    for pull_at in 1..=3 {
+        let mut insert = Insert::persona("demo.toml");
+        insert.pull_at = Some(pull_at);
+        let emulator = insert.into(&pcscd, &service);
+        assert_eq!(
+            service.pin_state(&reader),
+            Err(CardError::CardRemoved),
+            "query, APDU {pull_at}"
+        );
+        assert!(emulator.has_ended());
+        wait_for_card(&service, &reader, false);
+    }
+    for pull_at in 1..=7 {
+        let mut insert = Insert::persona("demo.toml");
+        insert.pull_at = Some(pull_at);
+        let emulator = insert.into(&pcscd, &service);
+        let started = Instant::now();
+        let result = service.read(&reader, &pin("1234"), true);
+        assert_eq!(
+            result.err(),
+            Some(CardError::CardRemoved),
+            "read, APDU {pull_at}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no hang at APDU {pull_at}"
+        );
+        // Pulled before the card answered: a pull during VERIFY costs no try.
+        assert_eq!(emulator.card().tries_left(), 3);
+        wait_for_card(&service, &reader, false);
+    }
+}
+
+#[test]
+fn a_pcscd_restart_between_two_reads_is_survived() {
+    let _one = exclusive();
+    let mut pcscd = pcscd();
+    let service = CardService::new();
+    let reader = pcscd.reader_name(0);
+    let _emulator = Insert::persona("demo.toml").into(&pcscd, &service);
+    service
+        .read(&reader, &pin("1234"), false)
+        .expect("first read");
+    pcscd.restart().expect("pcscd restarts");
+    // The emulator reconnects on its own, as a card stays in its reader.
+    wait_for_card(&service, &reader, true);
+    let read = service
+        .read(&reader, &pin("1234"), false)
+        .expect("second read");
+    assert_eq!(read.facts.name, "山田　太郎");
+}
+
+#[test]
+fn without_pcscd_the_service_is_reported_unavailable() {
+    let _one = exclusive();
+    let mut pcscd = pcscd();
+    let service = CardService::new();
+    assert_eq!(service.readers().map(|r| r.len()), Ok(2));
+    pcscd.stop();
+    assert_eq!(service.readers(), Err(CardError::ServiceUnavailable));
+    assert_eq!(
+        service.read("Virtual PCD 00 00", &pin("1234"), false).err(),
+        Some(CardError::ServiceUnavailable)
+    );
+}
+
+#[test]
+fn two_readers_are_read_at_the_same_time() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = Arc::new(CardService::new());
+    let _first = Insert::persona("demo.toml").into(&pcscd, &service);
+    let mut second = Insert::persona("foreign-resident.toml");
+    second.slot = 1;
+    let _second = second.into(&pcscd, &service);
+    let readers: Vec<(String, &str, &str)> = vec![
+        (pcscd.reader_name(0), "1234", "demo.toml"),
+        (pcscd.reader_name(1), "0000", "foreign-resident.toml"),
+    ];
+    let threads: Vec<_> = readers
+        .into_iter()
+        .map(|(reader, code, file)| {
+            let service = Arc::clone(&service);
+            std::thread::spawn(move || {
+                let read = service.read(&reader, &pin(code), false).expect("reads");
+                assert_eq!(read.facts, persona(file).basic_facts(), "{reader}");
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("reader thread");
+    }
+}
+
+#[test]
+fn an_empty_reader_and_an_unknown_reader_are_told_apart() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = CardService::new();
+    let reader = pcscd.reader_name(0);
+    assert_eq!(
+        service.read(&reader, &pin("1234"), false).err(),
+        Some(CardError::NoCard {
+            reader: reader.clone()
+        })
+    );
+    assert_eq!(
+        service.reader_with_card().err(),
+        Some(CardError::NoCard { reader })
+    );
+    assert_eq!(
+        service.pin_state("No Such Reader 00 00").err(),
+        Some(CardError::UnknownReader {
+            reader: "No Such Reader 00 00".into()
+        })
+    );
+}
+
+#[test]
+fn a_slow_card_is_waited_for() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = CardService::new();
+    let mut insert = Insert::persona("demo.toml");
+    insert.delay = Duration::from_millis(300);
+    let _emulator = insert.into(&pcscd, &service);
+    let (read, timing) = service.read_timed(&pcscd.reader_name(0), &pin("1234"), false);
+    assert!(read.is_ok());
+    assert!(
+        timing.card_io >= Duration::from_millis(1500),
+        "five slow answers"
+    );
+}
+
+/// Collects events until `want` has been seen or ten seconds pass.
+fn wait_for_event(watcher: &mut ReaderWatcher, want: &ReaderEvent) -> Vec<ReaderEvent> {
+    let mut seen = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        let events = watcher.wait(Duration::from_millis(500)).expect("watch");
+        let found = events.contains(want);
+        seen.extend(events);
+        if found {
+            return seen;
+        }
+    }
+    panic!("never saw {want:?}; saw {seen:?}");
+}
+
+#[test]
+fn the_watcher_follows_cards_readers_and_the_service() {
+    let _one = exclusive();
+    let mut pcscd = pcscd();
+    let service = CardService::new();
+    let reader = pcscd.reader_name(0);
+    let mut watcher = ReaderWatcher::new();
+    wait_for_event(&mut watcher, &ReaderEvent::ReaderAdded(reader.clone()));
+    let emulator = Insert::persona("demo.toml").into(&pcscd, &service);
+    wait_for_event(&mut watcher, &ReaderEvent::CardInserted(reader.clone()));
+    emulator.remove();
+    wait_for_event(&mut watcher, &ReaderEvent::CardRemoved(reader.clone()));
+    pcscd.stop();
+    wait_for_event(&mut watcher, &ReaderEvent::ServiceLost);
+    pcscd.restart().expect("pcscd starts again");
+    let seen = wait_for_event(&mut watcher, &ReaderEvent::ServiceRestored);
+    let added = ReaderEvent::ReaderAdded(reader);
+    if !seen.contains(&added) {
+        wait_for_event(&mut watcher, &added);
+    }
+}
+
+#[test]
+fn a_wait_is_cancelled_from_a_tokio_task() {
+    let _one = exclusive();
+    let _pcscd = pcscd();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let mut watcher = ReaderWatcher::new();
+        // Take the initial reader list so that the next wait blocks.
+        watcher
+            .wait(Duration::from_millis(200))
+            .expect("first wait");
+        let canceller = watcher.canceller();
+        let started = Instant::now();
+        let waiting = tokio::task::spawn_blocking(move || watcher.wait(Duration::from_secs(60)));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        canceller.cancel();
+        let result = waiting.await.expect("join");
+        assert_eq!(result, Err(CardError::Cancelled));
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "cancel ends the wait at once"
+        );
+    });
+}

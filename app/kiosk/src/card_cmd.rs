@@ -1,0 +1,297 @@
+//! `madoguchi card status|read|emulate`: the card reader from the command line.
+//!
+//! `read` follows the counter's rule for the PIN: the tries left are shown before the resident
+//! types, no card transaction is open while they type, the PIN is checked for four digits
+//! before it is sent, and it is sent once. The last try is never used without a warning.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use madoguchi_card::emulator::{
+    CardBehaviour, EmulatorEnd, EmulatorEvent, Persona, SharedCard, VirtualCard, WireBehaviour,
+    vpcd,
+};
+use madoguchi_card::{CardError, CardService, Pin, PinState, ReaderStatus};
+use serde::Serialize;
+
+/// Prints a card error in both languages, with its code for scripts, and fails.
+fn card_failure(error: &CardError) -> ExitCode {
+    eprintln!("error[{}]: {}", error.code(), error.message_ja());
+    eprintln!("{}", error.message_en());
+    ExitCode::FAILURE
+}
+
+#[derive(Serialize)]
+struct ReaderReport {
+    #[serde(flatten)]
+    reader: ReaderStatus,
+    /// The PIN's state when a My Number card is present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pin: Option<PinState>,
+    /// Why the card could not be asked, when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card_error: Option<&'static str>,
+}
+
+fn reports(service: &CardService) -> Result<Vec<ReaderReport>, CardError> {
+    Ok(service
+        .reader_statuses()?
+        .into_iter()
+        .map(|reader| {
+            let (pin, card_error) = if reader.card_present {
+                match service.pin_state(&reader.name) {
+                    Ok(state) => (Some(state), None),
+                    Err(error) => (None, Some(error.code())),
+                }
+            } else {
+                (None, None)
+            };
+            ReaderReport {
+                reader,
+                pin,
+                card_error,
+            }
+        })
+        .collect())
+}
+
+/// One line per reader for the demo's summary, or why there are none.
+pub fn reader_lines() -> Vec<String> {
+    match reports(&CardService::new()) {
+        Ok(reports) if reports.is_empty() => {
+            vec!["カードリーダー: なし / card reader: none".to_string()]
+        }
+        Ok(reports) => reports
+            .iter()
+            .map(|report| format!("カードリーダー / card reader: {}", describe(report)))
+            .collect(),
+        Err(error) => vec![format!(
+            "カードリーダー / card reader: {}",
+            error.message_en()
+        )],
+    }
+}
+
+pub fn status(json: bool) -> Result<ExitCode> {
+    let reports = match reports(&CardService::new()) {
+        Ok(reports) => reports,
+        Err(error) => return Ok(card_failure(&error)),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if reports.is_empty() {
+        println!("カードリーダーがありません / no card reader");
+    }
+    for report in &reports {
+        println!("{}", describe(report));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe(report: &ReaderReport) -> String {
+    let kind = if report.reader.is_virtual {
+        " (virtual reader)"
+    } else {
+        ""
+    };
+    let card = match (&report.reader.card_present, &report.pin, report.card_error) {
+        (false, _, _) => "カードなし / no card".to_string(),
+        (true, Some(PinState::Ready { tries_left }), _) => {
+            format!(
+                "マイナンバーカード、暗証番号 残り{tries_left}回 / My Number card, PIN: {tries_left} tries left"
+            )
+        }
+        (true, Some(PinState::Verified), _) => {
+            "マイナンバーカード、暗証番号 確認済み / My Number card, PIN verified".to_string()
+        }
+        (true, Some(PinState::Blocked), _) => {
+            "マイナンバーカード、暗証番号ロック中 / My Number card, PIN LOCKED".to_string()
+        }
+        (true, None, Some(code)) => format!("カードあり（{code}） / card present ({code})"),
+        (true, None, None) => "カードあり / card present".to_string(),
+    };
+    format!("{}{kind}: {card}", report.reader.name)
+}
+
+/// What `card read` prints: the four facts, and the 個人番号 only when asked for.
+#[derive(Serialize)]
+struct ReadReport<'a> {
+    reader: &'a str,
+    #[serde(flatten)]
+    facts: &'a madoguchi_card::BasicFacts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    my_number: Option<&'a str>,
+}
+
+pub fn read(reader: Option<&str>, with_my_number: bool, allow_last_try: bool) -> Result<ExitCode> {
+    let service = CardService::new();
+    let reader = match reader {
+        Some(name) => name.to_owned(),
+        None => match service.reader_with_card() {
+            Ok(name) => name,
+            Err(error) => return Ok(card_failure(&error)),
+        },
+    };
+    // Ask the tries left first; the card is let go before the resident types.
+    let tries_left = match service.pin_state(&reader) {
+        Ok(PinState::Ready { tries_left }) => tries_left,
+        Ok(PinState::Verified) => 3,
+        Ok(PinState::Blocked) => return Ok(card_failure(&CardError::PinBlocked)),
+        Err(error) => return Ok(card_failure(&error)),
+    };
+    let interactive = std::io::stdin().is_terminal();
+    if tries_left == 1 && !confirm_last_try(interactive, allow_last_try)? {
+        eprintln!("読み取りを中止しました。/ Reading cancelled; no try was used.");
+        return Ok(ExitCode::FAILURE);
+    }
+    let pin = match ask_pin(tries_left, interactive)? {
+        Ok(pin) => pin,
+        Err(error) => return Ok(card_failure(&error)),
+    };
+    let read = match service.read(&reader, &pin, with_my_number) {
+        Ok(read) => read,
+        Err(error) => return Ok(card_failure(&error)),
+    };
+    drop(pin);
+    let report = ReadReport {
+        reader: &reader,
+        facts: &read.facts,
+        my_number: read.my_number.as_ref().map(|n| n.expose()),
+    };
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One try left: a wrong PIN now locks the card, and only the 市民課 counter can unlock it.
+fn confirm_last_try(interactive: bool, allow_last_try: bool) -> Result<bool> {
+    eprintln!(
+        "注意：暗証番号は残り1回です。間違えるとロックされ、市民課での再設定が必要です。\n\
+         WARNING: one PIN try left. A wrong PIN locks the card until it is reset at the 市民課 counter."
+    );
+    if allow_last_try {
+        return Ok(true);
+    }
+    if !interactive {
+        eprintln!("Not reading: pass --allow-last-try to use the last try without a prompt.");
+        return Ok(false);
+    }
+    eprint!("続けますか / Continue? [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "はい"))
+}
+
+/// The PIN, from the terminal without echo, or one line of standard input. On a terminal a
+/// PIN that is not four digits is asked again (it never reaches the card).
+fn ask_pin(tries_left: u8, interactive: bool) -> Result<Result<Pin, CardError>> {
+    let prompt = format!(
+        "暗証番号（数字4桁、残り{tries_left}回）/ PIN (4 digits, {tries_left} tries left): "
+    );
+    if !interactive {
+        let mut line = zeroize::Zeroizing::new(String::new());
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the PIN from standard input")?;
+        return Ok(Pin::parse(&line));
+    }
+    for _ in 0..3 {
+        let typed = zeroize::Zeroizing::new(
+            rpassword::prompt_password(&prompt).context("reading the PIN from the terminal")?,
+        );
+        match Pin::parse(&typed) {
+            Ok(pin) => return Ok(Ok(pin)),
+            Err(error) => eprintln!("{}", error.message_bilingual()),
+        }
+    }
+    Ok(Err(CardError::PinFormat))
+}
+
+/// The switches of `card emulate`.
+#[derive(Debug)]
+pub struct EmulateOptions<'a> {
+    pub persona: &'a Path,
+    pub vpcd: &'a str,
+    pub blocked: bool,
+    pub not_my_number: bool,
+    pub slow_ms: u64,
+    pub pull_at: Option<u32>,
+}
+
+pub fn emulate(options: &EmulateOptions<'_>) -> Result<ExitCode> {
+    let persona = Persona::load(options.persona)?;
+    let behaviour = CardBehaviour {
+        not_my_number: options.not_my_number,
+        blocked: options.blocked,
+    };
+    let address = resolve(options.vpcd)?;
+    let mut wire = WireBehaviour::new(address);
+    wire.delay = Duration::from_millis(options.slow_ms);
+    wire.pull_at = options.pull_at;
+    let shared = SharedCard::new(VirtualCard::new(&persona, behaviour));
+    println!(
+        "card emulator: {} → vpcd at {address} (Ctrl-C takes the card out)",
+        options.persona.display()
+    );
+    let never = AtomicBool::new(false);
+    let end = vpcd::run(&shared, &wire, &never, &mut |event| print_event(&event));
+    Ok(match end {
+        EmulatorEnd::Pulled | EmulatorEnd::Stopped => ExitCode::SUCCESS,
+        EmulatorEnd::Disconnected => ExitCode::FAILURE,
+    })
+}
+
+fn resolve(address: &str) -> Result<SocketAddr> {
+    let with_port = if address.contains(':') {
+        address.to_owned()
+    } else {
+        format!("{address}:{}", vpcd::DEFAULT_VPCD_PORT)
+    };
+    match with_port.to_socket_addrs()?.next() {
+        Some(address) => Ok(address),
+        None => bail!("no address for {with_port}"),
+    }
+}
+
+/// One line per event, for the person running the demo and for tests. Commands are shown by
+/// instruction and status word only: never their data (a VERIFY carries the PIN).
+fn print_event(event: &EmulatorEvent) {
+    let line = match event {
+        EmulatorEvent::Inserted => "card inserted".to_string(),
+        EmulatorEvent::Disconnected => "pcscd went away; waiting to insert the card again".into(),
+        EmulatorEvent::Command {
+            index,
+            ins,
+            has_data,
+            status,
+            tries_left,
+        } => format!(
+            "apdu {index}: {} -> {:02X} {:02X} (PIN tries left {tries_left})",
+            instruction_name(*ins, *has_data),
+            status >> 8,
+            status & 0xFF
+        ),
+        EmulatorEvent::Pulled { index } => format!("card pulled at apdu {index}"),
+    };
+    println!("{line}");
+    let _ = std::io::stdout().flush();
+}
+
+fn instruction_name(ins: u8, has_data: bool) -> &'static str {
+    match (ins, has_data) {
+        (0xA4, _) => "SELECT",
+        (0x20, true) => "VERIFY PIN",
+        (0x20, false) => "VERIFY tries query",
+        (0xB0, _) => "READ BINARY",
+        (0xC0, _) => "GET RESPONSE",
+        _ => "other",
+    }
+}

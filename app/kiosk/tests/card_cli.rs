@@ -1,0 +1,248 @@
+//! `madoguchi card …` run as a clerk or a demo runs it: the emulator as its own process
+//! plugged into a private pcscd, and `card read` / `card status` against it.
+//! Needs root and the `pcscd` and `vsmartcard-vpcd` packages (scripts/test installs them).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use madoguchi_card::CardService;
+use madoguchi_card::testbed::TestPcscd;
+
+static ONE_PCSCD_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn exclusive() -> MutexGuard<'static, ()> {
+    ONE_PCSCD_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+fn persona(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets/personas")
+        .join(file)
+}
+
+fn madoguchi() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_madoguchi"));
+    command.env_remove("MADOGUCHI_LOG");
+    command
+}
+
+/// `madoguchi card emulate` as a child process; killed by its PID when dropped.
+struct Emulator {
+    child: Child,
+    lines: BufReader<ChildStdout>,
+}
+
+impl Emulator {
+    fn start(pcscd: &TestPcscd, persona_file: &Path, extra: &[&str]) -> Emulator {
+        let mut child = madoguchi()
+            .args(["card", "emulate", "--persona"])
+            .arg(persona_file)
+            .arg("--vpcd")
+            .arg(pcscd.slot_address(0).to_string())
+            .args(extra)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("emulator starts");
+        let lines = BufReader::new(child.stdout.take().expect("stdout"));
+        let emulator = Emulator { child, lines };
+        let service = CardService::new();
+        let start = Instant::now();
+        while !service
+            .reader_statuses()
+            .is_ok_and(|readers| readers.iter().any(|r| r.card_present))
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "card never present"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        emulator
+    }
+
+    /// Stops the emulator (the card leaves the reader) and returns what it printed.
+    fn stop(mut self) -> Vec<String> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        while self.lines.read_line(&mut line).is_ok_and(|n| n > 0) {
+            lines.push(line.trim_end().to_owned());
+            line.clear();
+        }
+        lines
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn read_with_pin(pin: &str, extra: &[&str], log: Option<&str>) -> Output {
+    let mut command = madoguchi();
+    command
+        .args(["card", "read"])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(level) = log {
+        command.env("MADOGUCHI_LOG", level);
+    }
+    let mut child = command.spawn().expect("card read starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{pin}\n").as_bytes())
+        .expect("PIN written");
+    child.wait_with_output().expect("card read ends")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn card_read_prints_the_personas_four_facts() {
+    let _one = exclusive();
+    let pcscd = TestPcscd::start().expect("pcscd");
+    let emulator = Emulator::start(&pcscd, &persona("rare-kanji.toml"), &[]);
+    let out = read_with_pin("5678", &[], Some("trace"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let facts: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(facts["name"], "𠮷田　髙志");
+    assert_eq!(facts["address"], "長崎県長崎市山﨑町３－１５");
+    assert_eq!(facts["birth_date"], "1962-11-03");
+    assert_eq!(facts["sex"], "male");
+    assert_eq!(facts["reader"], pcscd.reader_name(0));
+    assert!(facts.get("my_number").is_none(), "only on request");
+    // Even at the most detailed log level nothing personal reaches the log.
+    let log = text(&out.stderr);
+    for secret in ["𠮷田", "髙志", "長崎", "1962", "5678", "314159265352"] {
+        assert!(!log.contains(secret), "log shows {secret}: {log}");
+    }
+    let with_number = read_with_pin("5678", &["--my-number"], None);
+    let facts: serde_json::Value = serde_json::from_slice(&with_number.stdout).expect("JSON");
+    assert_eq!(facts["my_number"], "314159265352");
+    let lines = emulator.stop();
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("VERIFY PIN")).count(),
+        2,
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().all(|l| !l.contains("5678")),
+        "the emulator prints no PIN"
+    );
+}
+
+#[test]
+fn a_wrong_pin_through_the_command_line_costs_one_try() {
+    let _one = exclusive();
+    let pcscd = TestPcscd::start().expect("pcscd");
+    let emulator = Emulator::start(&pcscd, &persona("demo.toml"), &[]);
+    let out = read_with_pin("1111", &[], None);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error[wrong_pin]"), "{stderr}");
+    assert!(stderr.contains("あと2回"), "{stderr}");
+    let lines = emulator.stop();
+    let verifies: Vec<&String> = lines.iter().filter(|l| l.contains("VERIFY PIN")).collect();
+    assert_eq!(verifies.len(), 1, "{lines:?}");
+    assert!(verifies[0].contains("63 C2") && verifies[0].contains("tries left 2"));
+}
+
+#[test]
+fn a_pin_that_is_not_four_digits_never_reaches_the_card() {
+    let _one = exclusive();
+    let pcscd = TestPcscd::start().expect("pcscd");
+    let emulator = Emulator::start(&pcscd, &persona("demo.toml"), &[]);
+    let out = read_with_pin("12345", &[], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("error[pin_format]"));
+    let lines = emulator.stop();
+    assert!(lines.iter().all(|l| !l.contains("VERIFY PIN")), "{lines:?}");
+}
+
+#[test]
+fn the_last_try_is_not_used_without_being_asked_for() {
+    let _one = exclusive();
+    let pcscd = TestPcscd::start().expect("pcscd");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let one_try = dir.path().join("one-try.toml");
+    let text_of = std::fs::read_to_string(persona("demo.toml")).expect("persona");
+    std::fs::write(
+        &one_try,
+        text_of.replace("tries_left = 3", "tries_left = 1"),
+    )
+    .expect("write");
+    let emulator = Emulator::start(&pcscd, &one_try, &[]);
+    let refused = read_with_pin("9999", &[], None);
+    assert!(!refused.status.success());
+    assert!(text(&refused.stderr).contains("--allow-last-try"));
+    let allowed = read_with_pin("1234", &["--allow-last-try"], None);
+    assert!(allowed.status.success(), "{}", text(&allowed.stderr));
+    let lines = emulator.stop();
+    assert_eq!(lines.iter().filter(|l| l.contains("VERIFY PIN")).count(), 1);
+}
+
+#[test]
+fn card_status_lists_readers_and_tries_left() {
+    let _one = exclusive();
+    let pcscd = TestPcscd::start().expect("pcscd");
+    let _emulator = Emulator::start(&pcscd, &persona("ivs-name.toml"), &[]);
+    let out = madoguchi()
+        .args(["card", "status", "--json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let readers: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(readers[0]["name"], pcscd.reader_name(0));
+    assert_eq!(readers[0]["card_present"], true);
+    assert_eq!(readers[0]["is_virtual"], true);
+    assert_eq!(readers[0]["pin"]["tries_left"], 2);
+    assert_eq!(readers[1]["card_present"], false);
+    let out = madoguchi().args(["card", "status"]).output().expect("runs");
+    assert!(
+        text(&out.stdout).contains("残り2回"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn a_card_pulled_mid_read_is_a_plain_message() {
+    let _one = exclusive();
+    let pcscd = TestPcscd::start().expect("pcscd");
+    // Three commands for the tries query, then the read: pull at its VERIFY.
+    let emulator = Emulator::start(&pcscd, &persona("demo.toml"), &["--pull-at", "6"]);
+    let out = read_with_pin("1234", &[], None);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error[card_removed]"), "{stderr}");
+    assert!(stderr.contains("カードが離れました"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+    let lines = emulator.stop();
+    assert!(
+        lines.iter().any(|l| l == "card pulled at apdu 6"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn without_pcscd_card_commands_say_so() {
+    let _one = exclusive();
+    let out = madoguchi().args(["card", "status"]).output().expect("runs");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("error[service_unavailable]"));
+    assert!(text(&out.stderr).contains("pcscd"));
+}
