@@ -183,11 +183,10 @@ fn pcscd_binary() -> PathBuf {
 
 /// The PID of a live pcscd, from its PID file.
 fn running_pcscd() -> Option<u32> {
-    let pid: u32 = fs::read_to_string(PCSCD_PID_FILE)
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
+    // pcscd writes its PID, a newline and a NUL byte.
+    let text = fs::read_to_string(PCSCD_PID_FILE).ok()?;
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let pid: u32 = digits.parse().ok()?;
     let command = fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
     (command.trim() == "pcscd").then_some(pid)
 }
