@@ -94,14 +94,14 @@ impl CardService {
     }
 
     /// Runs `f` on the context; if pcscd went away since the last call, once more on a new one.
+    /// `f` must be safe to repeat: it never sends a VERIFY.
     fn with_context<R>(
         &self,
         f: impl Fn(&Context) -> Result<R, CardError>,
-        lost: impl Fn(&CardError) -> bool,
     ) -> Result<R, CardError> {
         let result = f(&self.context()?);
         match result {
-            Err(error) if lost(&error) => {
+            Err(CardError::ServiceUnavailable) => {
                 self.forget_context();
                 tracing::info!("pcscd context lost; establishing a new one");
                 f(&self.context()?)
@@ -112,43 +112,12 @@ impl CardService {
 
     /// The names of the readers pcscd knows, in its order.
     pub fn readers(&self) -> Result<Vec<String>, CardError> {
-        self.with_context(list_reader_names, is_service_error)
+        self.with_context(list_reader_names)
     }
 
     /// Every reader and whether a card is in it.
     pub fn reader_statuses(&self) -> Result<Vec<ReaderStatus>, CardError> {
-        self.with_context(
-            |context| {
-                let names = list_reader_names(context)?;
-                if names.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let mut states = names
-                    .iter()
-                    .map(|name| Ok(ReaderState::new(c_name(name)?, State::UNAWARE)))
-                    .collect::<Result<Vec<_>, CardError>>()?;
-                context
-                    .get_status_change(Duration::ZERO, &mut states)
-                    .or_else(|e| {
-                        if e == pcsc::Error::Timeout {
-                            Ok(())
-                        } else {
-                            Err(e)
-                        }
-                    })
-                    .map_err(CardError::from)?;
-                Ok(names
-                    .into_iter()
-                    .zip(&states)
-                    .map(|(name, state)| ReaderStatus {
-                        is_virtual: name.starts_with(VIRTUAL_READER_PREFIX),
-                        card_present: state.event_state().contains(State::PRESENT),
-                        name,
-                    })
-                    .collect())
-            },
-            is_service_error,
-        )
+        self.with_context(statuses_on)
     }
 
     /// The first reader holding a card: the usual choice at a counter with one reader.
@@ -167,20 +136,7 @@ impl CardService {
     /// The PIN's tries left, using none. Call this before the resident types the PIN, and
     /// let go of the card while they do.
     pub fn pin_state(&self, reader: &str) -> Result<PinState, CardError> {
-        self.with_context(
-            |context| {
-                let mut card = connect(context, reader)?;
-                let result = {
-                    let transaction = card.transaction().map_err(CardError::from)?;
-                    let mut transport = PcscTransport::new(&transaction);
-                    protocol::query_pin(&mut transport)
-                };
-                // Nothing was verified: leave the card as it is.
-                let _ = card.disconnect(Disposition::LeaveCard);
-                result
-            },
-            is_service_error,
-        )
+        self.with_context(|context| pin_state_on(context, reader))
     }
 
     /// Verifies the PIN once and reads the four facts (and the 個人番号 when asked), then
@@ -205,7 +161,7 @@ impl CardService {
         let mut timing = ReadTiming::default();
         let start = Instant::now();
         // Only connecting may be retried on a fresh context: no command has been sent yet.
-        let card = self.with_context(|context| connect(context, reader), is_service_error);
+        let card = self.with_context(|context| connect(context, reader));
         let mut card = match card {
             Ok(card) => card,
             Err(error) => return (Err(error), timing),
@@ -244,8 +200,40 @@ impl CardService {
     }
 }
 
-fn is_service_error(error: &CardError) -> bool {
-    matches!(error, CardError::ServiceUnavailable)
+fn statuses_on(context: &Context) -> Result<Vec<ReaderStatus>, CardError> {
+    let names = list_reader_names(context)?;
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut states = names
+        .iter()
+        .map(|name| Ok(ReaderState::new(c_name(name)?, State::UNAWARE)))
+        .collect::<Result<Vec<_>, CardError>>()?;
+    match context.get_status_change(Duration::ZERO, &mut states) {
+        Ok(()) | Err(pcsc::Error::Timeout) => {}
+        Err(error) => return Err(error.into()),
+    }
+    Ok(names
+        .into_iter()
+        .zip(&states)
+        .map(|(name, state)| ReaderStatus {
+            is_virtual: name.starts_with(VIRTUAL_READER_PREFIX),
+            card_present: state.event_state().contains(State::PRESENT),
+            name,
+        })
+        .collect())
+}
+
+fn pin_state_on(context: &Context, reader: &str) -> Result<PinState, CardError> {
+    let mut card = connect(context, reader)?;
+    let result = {
+        let transaction = card.transaction().map_err(CardError::from)?;
+        let mut transport = PcscTransport::new(&transaction);
+        protocol::query_pin(&mut transport)
+    };
+    // Nothing was verified: leave the card as it is.
+    let _ = card.disconnect(Disposition::LeaveCard);
+    result
 }
 
 fn c_name(name: &str) -> Result<CString, CardError> {

@@ -122,7 +122,7 @@ impl ReaderWatcher {
     }
 
     /// Waits up to `timeout` for something to change and returns what changed (nothing when
-    /// the time ran out). The first call reports every reader and card already there.
+    /// the time ran out). The first call reports every reader and every card already there.
     /// Returns [`CardError::Cancelled`] once cancelled.
     pub fn wait(&mut self, timeout: Duration) -> Result<Vec<ReaderEvent>, CardError> {
         let deadline = Instant::now() + timeout;
@@ -200,10 +200,13 @@ impl ReaderWatcher {
             Err(error) => return Err(error),
         };
         self.sync_reader_list(&names, events);
-        if !events.is_empty() {
-            // Report the new readers now; their cards show on the next call.
-            return Ok(());
-        }
+        // With news to report already, only look (new readers are asked about at once, since
+        // their known state is UNAWARE); otherwise wait for a change.
+        let slice = if events.is_empty() {
+            slice
+        } else {
+            Duration::ZERO
+        };
         let mut states: Vec<ReaderState> = Vec::with_capacity(self.readers.len() + 1);
         states.push(ReaderState::new(
             PNP_NOTIFICATION(),
