@@ -61,7 +61,17 @@ impl<'t, T: Transport + ?Sized> Session<'t, T> {
     fn send(&mut self, command: &Command) -> Result<Response, CardError> {
         self.apdus += 1;
         let raw = self.transport.transmit(command.bytes())?;
-        Response::parse(&raw)
+        let response = Response::parse(&raw);
+        // The step and the status word only: commands and answers carry the PIN and the facts.
+        match &response {
+            Ok(answer) => {
+                tracing::debug!(step = %command.step(), status = %answer.status, "card answered")
+            }
+            Err(error) => {
+                tracing::debug!(step = %command.step(), error = error.code(), "no answer")
+            }
+        }
+        response
     }
 
     /// Sends a command and follows the card's requests to resend with the right Le (`6C xx`)

@@ -193,6 +193,14 @@ impl CardService {
         }
         timing.disconnect = before_disconnect.elapsed();
         timing.total = start.elapsed();
+        match &result {
+            Ok(_) => tracing::info!(apdus = timing.apdus, with_my_number, "card read"),
+            Err(error) => tracing::info!(
+                apdus = timing.apdus,
+                error = error.code(),
+                "card read failed"
+            ),
+        }
         if matches!(result, Err(CardError::ServiceUnavailable)) {
             self.forget_context();
         }

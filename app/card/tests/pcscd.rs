@@ -387,3 +387,28 @@ fn a_wait_is_cancelled_from_a_tokio_task() {
         );
     });
 }
+
+#[test]
+fn a_card_held_by_another_program_is_reported_busy() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = CardService::new();
+    let reader = pcscd.reader_name(0);
+    let emulator = Insert::persona("demo.toml").into(&pcscd, &service);
+    let other = pcsc::Context::establish(pcsc::Scope::User).expect("context");
+    let name = std::ffi::CString::new(reader.clone()).expect("name");
+    let held = other
+        .connect(&name, pcsc::ShareMode::Exclusive, pcsc::Protocols::ANY)
+        .expect("exclusive connect");
+    assert_eq!(service.pin_state(&reader), Err(CardError::ReaderBusy));
+    assert_eq!(
+        service.read(&reader, &pin("1234"), false).err(),
+        Some(CardError::ReaderBusy)
+    );
+    assert_eq!(emulator.card().verify_commands(), 0);
+    drop(held);
+    assert_eq!(
+        service.pin_state(&reader),
+        Ok(PinState::Ready { tries_left: 3 })
+    );
+}

@@ -141,13 +141,14 @@ pub fn read(reader: Option<&str>, with_my_number: bool, allow_last_try: bool) ->
     };
     // Ask the tries left first; the card is let go before the resident types.
     let tries_left = match service.pin_state(&reader) {
-        Ok(PinState::Ready { tries_left }) => tries_left,
-        Ok(PinState::Verified) => 3,
+        Ok(PinState::Ready { tries_left }) => Some(tries_left),
+        // Another program verified it in this card session; the count is not shown then.
+        Ok(PinState::Verified) => None,
         Ok(PinState::Blocked) => return Ok(card_failure(&CardError::PinBlocked)),
         Err(error) => return Ok(card_failure(&error)),
     };
     let interactive = std::io::stdin().is_terminal();
-    if tries_left == 1 && !confirm_last_try(interactive, allow_last_try)? {
+    if tries_left == Some(1) && !confirm_last_try(interactive, allow_last_try)? {
         eprintln!("読み取りを中止しました。/ Reading cancelled; no try was used.");
         return Ok(ExitCode::FAILURE);
     }
@@ -191,10 +192,11 @@ fn confirm_last_try(interactive: bool, allow_last_try: bool) -> Result<bool> {
 
 /// The PIN, from the terminal without echo, or one line of standard input. On a terminal a
 /// PIN that is not four digits is asked again (it never reaches the card).
-fn ask_pin(tries_left: u8, interactive: bool) -> Result<Result<Pin, CardError>> {
-    let prompt = format!(
-        "暗証番号（数字4桁、残り{tries_left}回）/ PIN (4 digits, {tries_left} tries left): "
-    );
+fn ask_pin(tries_left: Option<u8>, interactive: bool) -> Result<Result<Pin, CardError>> {
+    let prompt = match tries_left {
+        Some(n) => format!("暗証番号（数字4桁、残り{n}回）/ PIN (4 digits, {n} tries left): "),
+        None => "暗証番号（数字4桁）/ PIN (4 digits): ".to_string(),
+    };
     if !interactive {
         let mut line = zeroize::Zeroizing::new(String::new());
         std::io::stdin()
