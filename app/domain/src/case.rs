@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::answer::Answers;
+use crate::certificate::CertificateRequest;
 use crate::event::LifeEvent;
 use crate::person::{Household, Member};
 
@@ -19,6 +20,9 @@ pub struct Case {
     pub applicant: usize,
     #[serde(default)]
     pub answers: Answers,
+    /// Certificates to issue on the day (住民票の写し, 印鑑登録証明書, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<CertificateRequest>,
 }
 
 /// A case that cannot be evaluated as it stands.

@@ -22,6 +22,9 @@ pub enum LifeEvent {
         /// 90-day limit count from it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         moved_out_date: Option<NaiveDate>,
+        /// The new address in this municipality (新住所), for the forms.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_address: Option<Address>,
     },
     /// 転居: moving within the municipality.
     Tenkyo {
@@ -29,6 +32,9 @@ pub enum LifeEvent {
         visit_date: NaiveDate,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         previous_address: Option<Address>,
+        /// The new address (新住所).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_address: Option<Address>,
     },
     /// 転出: moving out of the municipality (the move date may be planned).
     Tenshutsu {

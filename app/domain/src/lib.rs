@@ -13,12 +13,14 @@
 pub mod age;
 mod answer;
 mod case;
+mod certificate;
 mod event;
 mod person;
 pub mod wareki;
 
 pub use answer::{Answer, Answers};
 pub use case::{Case, CaseError};
+pub use certificate::{CertificateKind, CertificateRequest};
 pub use event::{EventDate, EventKind, LifeEvent};
 pub use person::{Address, AddressParts, Household, Member, Nationality, Person, Relation, Sex};
 
