@@ -7,7 +7,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::{bench, bench_card, card_cmd, catalogue_dir, demo, rules_cmd};
+use crate::{bench, bench_card, card_cmd, catalogue_dir, demo, qr_cmd, rules_cmd};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,6 +37,11 @@ enum Command {
     Card {
         #[command(subcommand)]
         command: CardCommand,
+    },
+    /// The pre-fill QR code residents make at home (docs/qr-format.md).
+    Qr {
+        #[command(subcommand)]
+        command: QrCommand,
     },
     /// Measure the engine and the card reader.
     Bench {
@@ -155,6 +160,36 @@ enum CardCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum QrCommand {
+    /// Encode a case as a pre-fill code: a PNG or SVG image, or the symbol text (.txt).
+    /// A code too large for one symbol of QR version 20 becomes qr-1.png, qr-2.png, ….
+    Encode {
+        /// The case JSON (docs/case.md); `-` reads standard input.
+        #[arg(long, value_name = "FILE")]
+        case: PathBuf,
+        #[arg(long, value_name = "FILE.png|FILE.svg|FILE.txt")]
+        out: PathBuf,
+        /// The day the code is made (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        issued: Option<NaiveDate>,
+        /// Days the code stays valid after it is made.
+        #[arg(long, default_value_t = 30)]
+        valid_days: u32,
+    },
+    /// Decode a code from image files (PNG, JPEG, SVG), text files of scanner lines, or
+    /// `--text`, in any order, and print it as JSON.
+    Decode {
+        files: Vec<PathBuf>,
+        /// A symbol as a 2D scanner types it (repeat for several parts).
+        #[arg(long, value_name = "SYMBOL")]
+        text: Vec<String>,
+        /// Check the expiry against this day instead of today.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum BenchCommand {
     /// Time one evaluation of each sample case and simulate the move-in interviews.
     Rules {
@@ -212,6 +247,20 @@ impl Cli {
                     slow_ms,
                     pull_at,
                 }),
+            },
+            Some(Command::Qr { command }) => match command {
+                QrCommand::Encode {
+                    case,
+                    out,
+                    issued,
+                    valid_days,
+                } => qr_cmd::encode(&case, &out, issued, valid_days),
+                QrCommand::Decode { files, text, today } => {
+                    if files.is_empty() && text.is_empty() {
+                        anyhow::bail!("give image or text files, or --text SYMBOL");
+                    }
+                    qr_cmd::decode(&files, &text, today)
+                }
             },
             Some(Command::Bench { command }) => match command {
                 BenchCommand::Rules {

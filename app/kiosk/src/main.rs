@@ -10,6 +10,7 @@ mod card_cmd;
 mod catalogue_dir;
 mod cli;
 mod demo;
+mod qr_cmd;
 mod rules_cmd;
 
 use std::process::ExitCode;

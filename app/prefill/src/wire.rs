@@ -1,0 +1,408 @@
+//! The CBOR document of `docs/qr-format.md` §3, and its conversion to and from the domain's
+//! case. Field numbers here are the array positions in the specification: change them only
+//! with a new format version.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use madoguchi_domain::{
+    Address, Answer, Case, CertificateKind, CertificateRequest, Household, LifeEvent, Member,
+    Nationality, Person, Relation, Sex,
+};
+use minicbor::data::{Tag, Type};
+use minicbor::encode::Write;
+use minicbor::{Decode, Decoder, Encode, Encoder};
+
+/// RFC 8943 full-date text tag.
+const TAG_FULL_DATE: u64 = 1004;
+
+#[derive(Debug, Encode, Decode)]
+#[cbor(array)]
+pub(crate) struct Document {
+    #[n(0)]
+    pub issued: Ymd,
+    #[n(1)]
+    pub expires: Ymd,
+    #[n(2)]
+    pub event: Event,
+    #[n(3)]
+    pub members: Vec<WireMember>,
+    #[n(4)]
+    pub applicant: u32,
+    #[n(5)]
+    pub answers: BTreeMap<String, WireAnswer>,
+    #[n(6)]
+    pub certificates: Vec<WireCertificate>,
+}
+
+#[derive(Debug, Encode, Decode)]
+#[cbor(array)]
+pub(crate) struct Event {
+    #[n(0)]
+    kind: u8,
+    #[n(1)]
+    move_date: Ymd,
+    #[n(2)]
+    visit_date: Ymd,
+    #[n(3)]
+    previous_address: Option<WireAddress>,
+    #[n(4)]
+    next_address: Option<WireAddress>,
+    #[n(5)]
+    moved_out_date: Option<Ymd>,
+    #[n(6)]
+    new_address: Option<WireAddress>,
+}
+
+#[derive(Debug, Encode, Decode)]
+#[cbor(array)]
+pub(crate) struct WireMember {
+    #[n(0)]
+    name: String,
+    #[n(1)]
+    kana: Option<String>,
+    #[n(2)]
+    birth_date: Option<Ymd>,
+    #[n(3)]
+    sex: Option<u8>,
+    #[n(4)]
+    nationality: Option<u8>,
+    #[n(5)]
+    country: Option<String>,
+    #[n(6)]
+    relation: u8,
+    #[n(7)]
+    address: Option<WireAddress>,
+}
+
+#[derive(Debug, Encode, Decode)]
+#[cbor(array)]
+pub(crate) struct WireAddress {
+    #[n(0)]
+    text: String,
+    #[n(1)]
+    postal_code: Option<String>,
+}
+
+#[derive(Debug, Encode, Decode)]
+#[cbor(array)]
+pub(crate) struct WireCertificate {
+    #[n(0)]
+    kind: u8,
+    #[n(1)]
+    copies: u8,
+}
+
+/// A date as the unsigned integer `YYYYMMDD`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ymd(pub NaiveDate);
+
+impl<C> Encode<C> for Ymd {
+    fn encode<W: Write>(
+        &self,
+        e: &mut Encoder<W>,
+        _ctx: &mut C,
+    ) -> Result<(), minicbor::encode::Error<W::Error>> {
+        let date = self.0;
+        let number = date.year().max(0) as u32 * 10_000 + date.month() * 100 + date.day();
+        e.u32(number)?;
+        Ok(())
+    }
+}
+
+impl<'b, C> Decode<'b, C> for Ymd {
+    fn decode(d: &mut Decoder<'b>, _ctx: &mut C) -> Result<Self, minicbor::decode::Error> {
+        let number = d.u32()?;
+        let (year, month, day) = (number / 10_000, number / 100 % 100, number % 100);
+        NaiveDate::from_ymd_opt(year as i32, month, day)
+            .map(Ymd)
+            .ok_or_else(|| minicbor::decode::Error::message("not a YYYYMMDD date"))
+    }
+}
+
+/// An answer: `true`, `false`, `null` (「わからない」), an integer, a choice id, or a tagged date.
+#[derive(Debug, Clone)]
+pub(crate) struct WireAnswer(pub Answer);
+
+impl<C> Encode<C> for WireAnswer {
+    fn encode<W: Write>(
+        &self,
+        e: &mut Encoder<W>,
+        _ctx: &mut C,
+    ) -> Result<(), minicbor::encode::Error<W::Error>> {
+        match &self.0 {
+            Answer::Yes => e.bool(true)?,
+            Answer::No => e.bool(false)?,
+            Answer::Unknown => e.null()?,
+            Answer::Number(n) => e.i64(*n)?,
+            Answer::Choice(id) => e.str(id)?,
+            Answer::Date(date) => e
+                .tag(Tag::new(TAG_FULL_DATE))?
+                .str(&date.format("%Y-%m-%d").to_string())?,
+        };
+        Ok(())
+    }
+}
+
+impl<'b, C> Decode<'b, C> for WireAnswer {
+    fn decode(d: &mut Decoder<'b>, _ctx: &mut C) -> Result<Self, minicbor::decode::Error> {
+        let answer = match d.datatype()? {
+            Type::Bool => {
+                if d.bool()? {
+                    Answer::Yes
+                } else {
+                    Answer::No
+                }
+            }
+            Type::Null => {
+                d.null()?;
+                Answer::Unknown
+            }
+            Type::U8
+            | Type::U16
+            | Type::U32
+            | Type::U64
+            | Type::I8
+            | Type::I16
+            | Type::I32
+            | Type::I64 => Answer::Number(d.i64()?),
+            Type::String => Answer::Choice(d.str()?.to_owned()),
+            Type::Tag => {
+                if d.tag()? != Tag::new(TAG_FULL_DATE) {
+                    return Err(minicbor::decode::Error::message("unknown tag in an answer"));
+                }
+                let text = d.str()?;
+                NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map(Answer::Date)
+                    .map_err(|_| {
+                        minicbor::decode::Error::message("answer date is not YYYY-MM-DD")
+                    })?
+            }
+            _ => return Err(minicbor::decode::Error::message("unexpected answer type")),
+        };
+        Ok(WireAnswer(answer))
+    }
+}
+
+/// Why a well-formed document is not a case.
+pub(crate) type Invalid = String;
+
+impl Document {
+    pub fn from_case(case: &Case, issued: NaiveDate, expires: NaiveDate) -> Document {
+        Document {
+            issued: Ymd(issued),
+            expires: Ymd(expires),
+            event: Event::from_domain(&case.event),
+            members: case
+                .household
+                .members
+                .iter()
+                .map(WireMember::from_domain)
+                .collect(),
+            applicant: u32::try_from(case.applicant).unwrap_or(u32::MAX),
+            answers: case
+                .answers
+                .iter()
+                .map(|(id, answer)| (id.clone(), WireAnswer(answer.clone())))
+                .collect(),
+            certificates: case
+                .certificates
+                .iter()
+                .map(|request| WireCertificate {
+                    kind: certificate_code(request.kind),
+                    copies: request.copies,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn to_case(&self) -> Result<Case, Invalid> {
+        let members = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| m.to_domain().map_err(|e| format!("member {i}: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let certificates = self
+            .certificates
+            .iter()
+            .map(|c| {
+                let kind = CertificateKind::ALL
+                    .into_iter()
+                    .find(|k| certificate_code(*k) == c.kind)
+                    .ok_or_else(|| format!("unknown certificate kind {}", c.kind))?;
+                if !(1..=9).contains(&c.copies) {
+                    return Err(format!("{} copies of a certificate", c.copies));
+                }
+                Ok(CertificateRequest {
+                    kind,
+                    copies: c.copies,
+                })
+            })
+            .collect::<Result<Vec<_>, Invalid>>()?;
+        let case = Case {
+            event: self.event.to_domain()?,
+            household: Household { members },
+            applicant: self.applicant as usize,
+            answers: self
+                .answers
+                .iter()
+                .map(|(id, answer)| (id.clone(), answer.0.clone()))
+                .collect(),
+            certificates,
+        };
+        case.validate().map_err(|e| e.to_string())?;
+        Ok(case)
+    }
+}
+
+fn certificate_code(kind: CertificateKind) -> u8 {
+    match kind {
+        CertificateKind::Juminhyo => 1,
+        CertificateKind::JuminhyoKisaiJiko => 2,
+        CertificateKind::InkanTourokuShomei => 3,
+    }
+}
+
+impl Event {
+    fn from_domain(event: &LifeEvent) -> Event {
+        let mut wire = Event {
+            kind: 0,
+            move_date: Ymd(event.move_date()),
+            visit_date: Ymd(event.visit_date()),
+            previous_address: None,
+            next_address: None,
+            moved_out_date: None,
+            new_address: None,
+        };
+        match event {
+            LifeEvent::Tennyu {
+                previous_address,
+                moved_out_date,
+                new_address,
+                ..
+            } => {
+                wire.kind = 1;
+                wire.previous_address = previous_address.as_ref().map(WireAddress::from_domain);
+                wire.moved_out_date = moved_out_date.map(Ymd);
+                wire.new_address = new_address.as_ref().map(WireAddress::from_domain);
+            }
+            LifeEvent::Tenkyo {
+                previous_address,
+                new_address,
+                ..
+            } => {
+                wire.kind = 2;
+                wire.previous_address = previous_address.as_ref().map(WireAddress::from_domain);
+                wire.new_address = new_address.as_ref().map(WireAddress::from_domain);
+            }
+            LifeEvent::Tenshutsu { next_address, .. } => {
+                wire.kind = 3;
+                wire.next_address = next_address.as_ref().map(WireAddress::from_domain);
+            }
+        }
+        wire
+    }
+
+    fn to_domain(&self) -> Result<LifeEvent, Invalid> {
+        let move_date = self.move_date.0;
+        let visit_date = self.visit_date.0;
+        let address = |a: &Option<WireAddress>| a.as_ref().map(WireAddress::to_domain);
+        match self.kind {
+            1 => Ok(LifeEvent::Tennyu {
+                move_date,
+                visit_date,
+                previous_address: address(&self.previous_address),
+                moved_out_date: self.moved_out_date.map(|d| d.0),
+                new_address: address(&self.new_address),
+            }),
+            2 => Ok(LifeEvent::Tenkyo {
+                move_date,
+                visit_date,
+                previous_address: address(&self.previous_address),
+                new_address: address(&self.new_address),
+            }),
+            3 => Ok(LifeEvent::Tenshutsu {
+                move_date,
+                visit_date,
+                next_address: address(&self.next_address),
+            }),
+            other => Err(format!("unknown event kind {other}")),
+        }
+    }
+}
+
+impl WireMember {
+    fn from_domain(member: &Member) -> WireMember {
+        let person = &member.person;
+        let (nationality, country) = match &person.nationality {
+            None => (None, None),
+            Some(Nationality::Japanese) => (Some(0), None),
+            Some(Nationality::Foreign { country }) => (Some(1), country.clone()),
+        };
+        WireMember {
+            name: person.name.clone(),
+            kana: person.kana.clone(),
+            birth_date: person.birth_date.map(Ymd),
+            sex: person.sex.map(|sex| match sex {
+                Sex::Male => 1,
+                Sex::Female => 2,
+            }),
+            nationality,
+            country,
+            relation: Relation::ALL
+                .iter()
+                .position(|r| *r == member.relation)
+                .unwrap_or(7) as u8,
+            address: person.address.as_ref().map(WireAddress::from_domain),
+        }
+    }
+
+    fn to_domain(&self) -> Result<Member, Invalid> {
+        let sex = match self.sex {
+            None => None,
+            Some(1) => Some(Sex::Male),
+            Some(2) => Some(Sex::Female),
+            Some(other) => return Err(format!("unknown sex code {other}")),
+        };
+        let nationality = match (self.nationality, &self.country) {
+            (None, _) => None,
+            (Some(0), _) => Some(Nationality::Japanese),
+            (Some(1), country) => Some(Nationality::Foreign {
+                country: country.clone(),
+            }),
+            (Some(other), _) => return Err(format!("unknown nationality code {other}")),
+        };
+        let relation = *Relation::ALL
+            .get(usize::from(self.relation))
+            .ok_or_else(|| format!("unknown relation code {}", self.relation))?;
+        Ok(Member {
+            person: Person {
+                name: self.name.clone(),
+                kana: self.kana.clone(),
+                birth_date: self.birth_date.map(|d| d.0),
+                sex,
+                nationality,
+                address: self.address.as_ref().map(WireAddress::to_domain),
+            },
+            relation,
+        })
+    }
+}
+
+impl WireAddress {
+    fn from_domain(address: &Address) -> WireAddress {
+        WireAddress {
+            text: address.text.clone(),
+            postal_code: address.postal_code.clone(),
+        }
+    }
+
+    fn to_domain(&self) -> Address {
+        Address {
+            text: self.text.clone(),
+            postal_code: self.postal_code.clone(),
+            parts: None,
+        }
+    }
+}

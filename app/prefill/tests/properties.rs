@@ -1,0 +1,154 @@
+//! Property tests: any case round-trips through the symbols; no text, however damaged, makes
+//! the decoder panic.
+
+use chrono::NaiveDate;
+use madoguchi_domain::{
+    Address, Answer, Case, CertificateKind, CertificateRequest, Household, LifeEvent, Member,
+    Nationality, Person, Relation, Sex,
+};
+use madoguchi_prefill::{Prefill, decode, encode};
+use proptest::prelude::*;
+
+fn day(offset: i64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 4, 1).expect("date") + chrono::Duration::days(offset)
+}
+
+fn address() -> impl Strategy<Value = Option<Address>> {
+    prop::option::of(("\\PC{1,40}", prop::option::of("[0-9]{7}")).prop_map(
+        |(text, postal_code)| Address {
+            text,
+            postal_code,
+            parts: None,
+        },
+    ))
+}
+
+fn member() -> impl Strategy<Value = Member> {
+    (
+        "\\PC{1,20}",
+        prop::option::of("\\PC{1,20}"),
+        prop::option::of(-40_000i64..0),
+        prop::option::of(prop_oneof![Just(Sex::Male), Just(Sex::Female)]),
+        prop::option::of(prop_oneof![
+            Just(Nationality::Japanese),
+            prop::option::of("\\PC{1,10}").prop_map(|country| Nationality::Foreign { country }),
+        ]),
+        prop::sample::select(Relation::ALL.to_vec()),
+        address(),
+    )
+        .prop_map(
+            |(name, kana, birth, sex, nationality, relation, address)| Member {
+                person: Person {
+                    name,
+                    kana,
+                    birth_date: birth.map(day),
+                    sex,
+                    nationality,
+                    address,
+                },
+                relation,
+            },
+        )
+}
+
+fn event() -> impl Strategy<Value = LifeEvent> {
+    (
+        0u8..3,
+        0i64..30,
+        address(),
+        address(),
+        prop::option::of(-30i64..0),
+    )
+        .prop_map(|(kind, visit, first, second, moved_out)| match kind {
+            0 => LifeEvent::Tennyu {
+                move_date: day(0),
+                visit_date: day(visit),
+                previous_address: first,
+                moved_out_date: moved_out.map(day),
+                new_address: second,
+            },
+            1 => LifeEvent::Tenkyo {
+                move_date: day(0),
+                visit_date: day(visit),
+                previous_address: first,
+                new_address: second,
+            },
+            _ => LifeEvent::Tenshutsu {
+                move_date: day(0),
+                visit_date: day(visit),
+                next_address: first,
+            },
+        })
+}
+
+fn answer() -> impl Strategy<Value = Answer> {
+    prop_oneof![
+        Just(Answer::Yes),
+        Just(Answer::No),
+        Just(Answer::Unknown),
+        any::<i64>().prop_map(Answer::Number),
+        "[a-z_]{1,12}".prop_map(Answer::Choice),
+        (-20_000i64..20_000).prop_map(|d| Answer::Date(day(d))),
+    ]
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        event(),
+        prop::collection::vec(member(), 1..6),
+        any::<prop::sample::Index>(),
+        prop::collection::btree_map("[a-z_]{1,16}", answer(), 0..12),
+        prop::collection::vec(
+            (prop::sample::select(CertificateKind::ALL.to_vec()), 1u8..=9)
+                .prop_map(|(kind, copies)| CertificateRequest { kind, copies }),
+            0..3,
+        ),
+    )
+        .prop_map(|(event, members, applicant, answers, certificates)| Case {
+            applicant: applicant.index(members.len()),
+            event,
+            household: Household { members },
+            answers,
+            certificates,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn any_case_round_trips(case in case()) {
+        prop_assume!(case.validate().is_ok());
+        let original = Prefill { issued: day(0), expires: day(30), case };
+        let symbols = encode(&original).expect("a household of five fits");
+        let back = decode(&symbols, day(10)).expect("decodes");
+        prop_assert_eq!(back, original);
+    }
+
+    #[test]
+    fn damaged_symbols_never_panic(
+        case in case(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), 0usize..45), 1..4),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        prop_assume!(case.validate().is_ok());
+        let original = Prefill { issued: day(0), expires: day(30), case };
+        let symbols = encode(&original).expect("encodes");
+        const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+        let mut bytes = symbols[0].as_bytes().to_vec();
+        for (at, replacement) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] = ALPHABET[replacement];
+        }
+        let damaged = String::from_utf8(bytes).expect("ascii");
+        let _ = decode(std::slice::from_ref(&damaged), day(10));
+        let _ = decode(&[damaged[..cut.index(damaged.len())].to_string()], day(10));
+    }
+
+    #[test]
+    fn random_text_never_panics(text in "\\PC{0,300}") {
+        let _ = decode(std::slice::from_ref(&text), day(0));
+        let _ = decode(&[format!("MDG1:{text}")], day(0));
+        let _ = decode(&[format!("MDG1-1-2-0000ABCD:{text}")], day(0));
+    }
+}

@@ -1,0 +1,64 @@
+//! Reference vectors made by an independent writer (`tests/vectors/make_vectors.py`: Python's
+//! cbor2 and zlib, base45 from RFC 9285) from `docs/qr-format.md` alone.
+
+use chrono::NaiveDate;
+use madoguchi_domain::{Case, CertificateKind, CertificateRequest};
+use madoguchi_prefill::{Prefill, decode, to_cbor};
+
+const VECTORS: &str = include_str!("vectors/vectors.txt");
+
+fn vector(name: &str) -> Vec<&'static str> {
+    VECTORS
+        .lines()
+        .filter_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+        .collect()
+}
+
+fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+}
+
+fn single_adult() -> Prefill {
+    let mut case: Case =
+        serde_json::from_str(include_str!("../../../docs/examples/single-adult.json"))
+            .expect("sample");
+    case.certificates = vec![CertificateRequest {
+        kind: CertificateKind::Juminhyo,
+        copies: 2,
+    }];
+    Prefill {
+        issued: date("2026-04-01"),
+        expires: date("2026-05-01"),
+        case,
+    }
+}
+
+#[test]
+fn our_cbor_is_byte_for_byte_the_reference_document() {
+    let expected = vector("single-adult cbor")[0];
+    let ours: String = to_cbor(&single_adult())
+        .expect("encodes")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(ours, expected);
+}
+
+#[test]
+fn a_symbol_written_by_another_implementation_decodes() {
+    let symbol = vector("single-adult symbol");
+    let read = decode(&symbol, date("2026-04-06")).expect("decodes");
+    assert_eq!(read, single_adult());
+    assert_eq!(read.case.household.members[0].person.name, "髙橋 𠮷男");
+}
+
+#[test]
+fn its_three_parts_decode_in_any_order() {
+    let parts = vector("single-adult part");
+    assert_eq!(parts.len(), 3);
+    assert!(parts[0].starts_with("MDG1-3-3-"), "stored last part first");
+    assert_eq!(
+        decode(&parts, date("2026-04-06")).expect("decodes"),
+        single_adult()
+    );
+}
