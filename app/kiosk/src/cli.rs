@@ -7,7 +7,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::{bench, bench_card, card_cmd, catalogue_dir, demo, qr_cmd, rules_cmd};
+use crate::{bench, bench_card, bench_qr, card_cmd, catalogue_dir, demo, qr_cmd, rules_cmd};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -199,6 +199,16 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20_000)]
         iterations: u32,
     },
+    /// The family-of-four code's size, and each QR decoder's success and time on synthetic
+    /// degraded 1280×720 frames.
+    Qr {
+        /// Frames per kind of degradation and payload.
+        #[arg(long, default_value_t = 10)]
+        per_kind: u64,
+        /// Also write the frames as PNG files into this folder, to look at.
+        #[arg(long, value_name = "DIR")]
+        save_frames: Option<PathBuf>,
+    },
     /// Read the demo card through a private pcscd and the emulator: APDUs and time.
     Card {
         /// Reads to time.
@@ -268,6 +278,10 @@ impl Cli {
                     iterations,
                 } => bench::rules(&catalogue.dir(), iterations),
                 BenchCommand::Card { reads } => bench_card::run(reads),
+                BenchCommand::Qr {
+                    per_kind,
+                    save_frames,
+                } => bench_qr::run(per_kind, save_frames.as_deref()),
             },
         }
     }

@@ -6,6 +6,7 @@
 
 mod bench;
 mod bench_card;
+mod bench_qr;
 mod card_cmd;
 mod catalogue_dir;
 mod cli;

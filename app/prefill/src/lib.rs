@@ -5,6 +5,7 @@
 //! SVG ([`render`]) and finding them in camera frames and image files ([`scan`]). Symbol texts
 //! are the same whether a camera decoded them or a keyboard-wedge scanner typed them.
 
+pub mod corpus;
 mod error;
 pub mod render;
 pub mod scan;

@@ -4,9 +4,134 @@ use std::path::Path;
 
 use image::GrayImage;
 
-/// The texts of every QR symbol rqrr finds in a greyscale frame, in no particular order.
-/// Symbols that are found but cannot be read are skipped.
+/// Which decoder reads a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// rqrr: pure Rust, quick on small symbols, weak on large damaged ones.
+    Rqrr,
+    /// rxing, a Rust port of ZXing: slower to start, much stronger on degraded frames.
+    Rxing,
+    /// rqrr, and on a frame where it reads nothing, rqrr again on the contrast-stretched frame.
+    RqrrStretched,
+    /// What the kiosk uses: rxing; where it reads nothing, rxing on the contrast-stretched
+    /// frame; then rqrr on each. Each step runs only when the ones before read nothing.
+    Cascade,
+}
+
+impl Engine {
+    pub const ALL: [Engine; 4] = [
+        Engine::Rqrr,
+        Engine::RqrrStretched,
+        Engine::Rxing,
+        Engine::Cascade,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Rqrr => "rqrr",
+            Engine::RqrrStretched => "rqrr + stretch",
+            Engine::Rxing => "rxing",
+            Engine::Cascade => "cascade",
+        }
+    }
+}
+
+/// The engine the kiosk uses.
+pub const DEFAULT_ENGINE: Engine = Engine::Cascade;
+
+/// The texts of every QR symbol found in a greyscale frame, in no particular order, with the
+/// kiosk's engine. Symbols that are found but cannot be read are skipped.
 pub fn symbols_in(frame: &GrayImage) -> Vec<String> {
+    symbols_with(frame, DEFAULT_ENGINE)
+}
+
+pub fn symbols_with(frame: &GrayImage, engine: Engine) -> Vec<String> {
+    match engine {
+        Engine::Rqrr => rqrr_symbols(frame),
+        Engine::Rxing => rxing_symbols(frame),
+        Engine::RqrrStretched => first_found(frame, &[rqrr_symbols], true),
+        Engine::Cascade => first_found(frame, &[rxing_symbols, rqrr_symbols], true),
+    }
+}
+
+type Reader = fn(&GrayImage) -> Vec<String>;
+
+/// Tries each reader on the frame, then (with `stretch`) on the contrast-stretched frame, and
+/// returns the first non-empty result.
+fn first_found(frame: &GrayImage, readers: &[Reader], stretch: bool) -> Vec<String> {
+    let mut stretched = None;
+    for reader in readers {
+        let found = reader(frame);
+        if !found.is_empty() {
+            return found;
+        }
+        if stretch {
+            let image = stretched.get_or_insert_with(|| stretch_contrast(frame));
+            let found = reader(image);
+            if !found.is_empty() {
+                return found;
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Maps the 1st to 99th percentile of brightness onto the full range: faded print and dim
+/// screens then clear the binarisers' minimum contrast.
+pub fn stretch_contrast(frame: &GrayImage) -> GrayImage {
+    let mut histogram = [0u32; 256];
+    for pixel in frame.as_raw() {
+        histogram[usize::from(*pixel)] += 1;
+    }
+    let total: u32 = histogram.iter().sum();
+    let level_at = |share: f64| {
+        let target = (f64::from(total) * share) as u32;
+        let mut seen = 0;
+        for (level, count) in histogram.iter().enumerate() {
+            seen += count;
+            if seen > target {
+                return level as f32;
+            }
+        }
+        255.0
+    };
+    let (low, high) = (level_at(0.01), level_at(0.99));
+    let scale = if high > low {
+        255.0 / (high - low)
+    } else {
+        1.0
+    };
+    let mut out = frame.clone();
+    for pixel in out.iter_mut() {
+        *pixel = ((f32::from(*pixel) - low) * scale).clamp(0.0, 255.0) as u8;
+    }
+    out
+}
+
+fn rxing_symbols(frame: &GrayImage) -> Vec<String> {
+    let mut hints = rxing::DecodeHints {
+        PossibleFormats: Some(std::collections::HashSet::from([
+            rxing::BarcodeFormat::QR_CODE,
+        ])),
+        TryHarder: Some(true),
+        ..Default::default()
+    };
+    rxing::helpers::detect_multiple_in_luma_with_hints(
+        frame.as_raw().clone(),
+        frame.width(),
+        frame.height(),
+        &mut hints,
+    )
+    .map(|results| {
+        results
+            .iter()
+            .map(|result| result.getText().to_owned())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn rqrr_symbols(frame: &GrayImage) -> Vec<String> {
     let mut prepared = rqrr::PreparedImage::prepare(frame.clone());
     prepared
         .detect_grids()
