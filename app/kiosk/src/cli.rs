@@ -187,6 +187,21 @@ enum QrCommand {
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<NaiveDate>,
     },
+    /// Read a code from a stream of frames, collecting its parts across frames: the webcam
+    /// (builds with `--features camera`), or image files standing in for frames.
+    Scan {
+        /// Image files to use as frames, in order.
+        frames: Vec<PathBuf>,
+        /// Use the webcam; optionally a GStreamer pipeline ending in
+        /// `video/x-raw,format=GRAY8 ! appsink name=frames` (default: /dev/video0 at 1280×720).
+        #[arg(long, value_name = "PIPELINE", num_args = 0..=1, default_missing_value = "")]
+        camera: Option<String>,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<NaiveDate>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -271,6 +286,12 @@ impl Cli {
                     }
                     qr_cmd::decode(&files, &text, today)
                 }
+                QrCommand::Scan {
+                    frames,
+                    camera,
+                    timeout,
+                    today,
+                } => qr_cmd::scan(&frames, camera.as_deref(), timeout, today),
             },
             Some(Command::Bench { command }) => match command {
                 BenchCommand::Rules {

@@ -107,7 +107,9 @@ pub fn encode(
 struct Decoded<'a> {
     issued: NaiveDate,
     expires: NaiveDate,
-    symbols: usize,
+    /// Symbols given (decode); unknown for a stream of frames (scan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    symbols: Option<usize>,
     case: &'a Case,
 }
 
@@ -154,7 +156,7 @@ pub fn decode(
             let decoded = Decoded {
                 issued: prefill.issued,
                 expires: prefill.expires,
-                symbols: symbols.len(),
+                symbols: Some(symbols.len()),
                 case: &prefill.case,
             };
             println!("{}", serde_json::to_string_pretty(&decoded)?);
@@ -162,4 +164,58 @@ pub fn decode(
         }
         Err(error) => Ok(prefill_failure(&error)),
     }
+}
+
+/// `qr scan`: read a code from a stream of frames, as the kiosk's camera does.
+pub fn scan(
+    frames: &[PathBuf],
+    camera: Option<&str>,
+    timeout_s: u64,
+    today_override: Option<NaiveDate>,
+) -> Result<ExitCode> {
+    use madoguchi_prefill::camera::{FrameSource, ImageSequence, ReadError, read_code};
+
+    let mut source: Box<dyn FrameSource> = match camera {
+        None => Box::new(ImageSequence::new(frames.to_vec())),
+        Some(pipeline) => open_camera(pipeline)?,
+    };
+    let today = today_override.unwrap_or_else(today);
+    match read_code(
+        source.as_mut(),
+        today,
+        std::time::Duration::from_secs(timeout_s),
+    ) {
+        Ok(prefill) => {
+            let decoded = Decoded {
+                issued: prefill.issued,
+                expires: prefill.expires,
+                symbols: None,
+                case: &prefill.case,
+            };
+            println!("{}", serde_json::to_string_pretty(&decoded)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ReadError::Code(error)) => Ok(prefill_failure(&error)),
+        Err(error) => {
+            eprintln!("error: {error}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+#[cfg(feature = "camera")]
+fn open_camera(pipeline: &str) -> Result<Box<dyn madoguchi_prefill::camera::FrameSource>> {
+    let pipeline = if pipeline.is_empty() {
+        madoguchi_prefill::camera::DEFAULT_PIPELINE
+    } else {
+        pipeline
+    };
+    Ok(Box::new(madoguchi_prefill::camera::GstCamera::open(
+        pipeline,
+    )?))
+}
+
+#[cfg(not(feature = "camera"))]
+fn open_camera(_pipeline: &str) -> Result<Box<dyn madoguchi_prefill::camera::FrameSource>> {
+    bail!("this build has no camera support: build with `--features camera` (needs GStreamer)")
 }

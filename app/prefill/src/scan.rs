@@ -153,9 +153,14 @@ pub struct ImageFileError {
     message: String,
 }
 
-/// Reads an image file and returns the texts of the symbols in it. SVG files are drawn first,
-/// with each user unit as three pixels so that thin modules survive.
+/// Reads an image file and returns the texts of the symbols in it.
 pub fn symbols_in_file(path: &Path) -> Result<Vec<String>, ImageFileError> {
+    Ok(symbols_in(&frame_from_file(path)?))
+}
+
+/// An image file (PNG, JPEG or SVG) as a greyscale frame. SVG files are drawn with each user
+/// unit as three pixels so that thin modules survive.
+pub fn frame_from_file(path: &Path) -> Result<GrayImage, ImageFileError> {
     let error = |message: String| ImageFileError {
         path: path.display().to_string(),
         message,
@@ -163,15 +168,14 @@ pub fn symbols_in_file(path: &Path) -> Result<Vec<String>, ImageFileError> {
     let is_svg = path
         .extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("svg"));
-    let frame = if is_svg {
+    if is_svg {
         let data = std::fs::read(path).map_err(|e| error(e.to_string()))?;
-        rasterise_svg(&data).map_err(error)?
+        rasterise_svg(&data).map_err(error)
     } else {
-        image::open(path)
+        Ok(image::open(path)
             .map_err(|e| error(e.to_string()))?
-            .to_luma8()
-    };
-    Ok(symbols_in(&frame))
+            .to_luma8())
+    }
 }
 
 const SVG_SCALE: f32 = 3.0;
