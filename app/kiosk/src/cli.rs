@@ -43,6 +43,15 @@ enum Command {
         #[command(subcommand)]
         command: QrCommand,
     },
+    /// Serve the residents' home page: answer at home, take away a QR code (stateless; no
+    /// JavaScript needed).
+    PrefillServer {
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        listen: std::net::SocketAddr,
+        #[command(flatten)]
+        catalogue: CatalogueArg,
+    },
     /// Measure the engine and the card reader.
     Bench {
         #[command(subcommand)]
@@ -293,6 +302,18 @@ impl Cli {
                     today,
                 } => qr_cmd::scan(&frames, camera.as_deref(), timeout, today),
             },
+            Some(Command::PrefillServer { listen, catalogue }) => {
+                let catalogue = catalogue_dir::load_quietly(&catalogue.dir())?;
+                // The page serves this catalogue for the life of the process.
+                let catalogue: &'static _ = Box::leak(Box::new(catalogue));
+                let runtime = tokio::runtime::Runtime::new()?;
+                eprintln!("home page: http://{listen}/ (Ctrl-C stops)");
+                runtime.block_on(madoguchi_homepage::serve(
+                    madoguchi_homepage::App::new(catalogue),
+                    listen,
+                ))?;
+                Ok(ExitCode::SUCCESS)
+            }
             Some(Command::Bench { command }) => match command {
                 BenchCommand::Rules {
                     catalogue,

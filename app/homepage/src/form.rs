@@ -1,0 +1,495 @@
+//! The form's state and its checks. The page is stateless: every step posts all fields so far
+//! (the current step's as inputs, the rest as hidden fields), and the server keeps nothing.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use madoguchi_domain::{
+    Address, Answer, Case, CertificateKind, CertificateRequest, Household, LifeEvent, Member,
+    Nationality, Person, Relation, Sex,
+};
+
+use crate::text::{Lang, Message};
+
+/// At most this many people in one household on the page.
+pub const MAX_MEMBERS: usize = 10;
+
+/// The steps, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Start,
+    Household,
+    Questions,
+    Certificates,
+    Result,
+}
+
+impl Step {
+    pub fn id(self) -> &'static str {
+        match self {
+            Step::Start => "start",
+            Step::Household => "household",
+            Step::Questions => "questions",
+            Step::Certificates => "certificates",
+            Step::Result => "result",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Step {
+        match id {
+            "household" => Step::Household,
+            "questions" => Step::Questions,
+            "certificates" => Step::Certificates,
+            "result" => Step::Result,
+            _ => Step::Start,
+        }
+    }
+
+    pub fn previous(self) -> Step {
+        match self {
+            Step::Start | Step::Household => Step::Start,
+            Step::Questions => Step::Household,
+            Step::Certificates => Step::Questions,
+            Step::Result => Step::Certificates,
+        }
+    }
+
+    /// Position for "step 2 of 5".
+    pub fn number(self) -> usize {
+        self as usize + 1
+    }
+}
+
+/// Every field posted so far, by name. Field names: `event`, `move_date`, `visit_date`,
+/// `moved_out_date`, `new_address`, `new_postal`, `previous_address`, `next_address`,
+/// `members`, `m{i}_name|kana|birth|sex|relation|nationality|country`, `q_{question id}`,
+/// `shown` (question ids already offered), `cert_{kind}`, `lang`, `step`.
+#[derive(Clone, Debug, Default)]
+pub struct Fields(pub BTreeMap<String, String>);
+
+/// A problem with one field, shown beside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: Message,
+}
+
+impl Fields {
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Fields {
+        let mut map = BTreeMap::new();
+        for (key, value) in pairs {
+            // Control fields are not state.
+            if key != "action" {
+                map.insert(key, value);
+            }
+        }
+        Fields(map)
+    }
+
+    pub fn get(&self, key: &str) -> &str {
+        self.0.get(key).map_or("", |v| v.trim())
+    }
+
+    pub fn set(&mut self, key: &str, value: impl Into<String>) {
+        self.0.insert(key.to_owned(), value.into());
+    }
+
+    pub fn lang(&self) -> Lang {
+        Lang::from_id(self.get("lang"))
+    }
+
+    pub fn members(&self) -> usize {
+        self.get("members")
+            .parse()
+            .unwrap_or(1)
+            .clamp(1, MAX_MEMBERS)
+    }
+
+    pub fn add_member(&mut self) {
+        let n = self.members();
+        if n < MAX_MEMBERS {
+            self.set("members", (n + 1).to_string());
+            self.set(&format!("m{n}_relation"), "child");
+        }
+    }
+
+    /// Removes member `index`, moving the later ones up.
+    pub fn remove_member(&mut self, index: usize) {
+        let n = self.members();
+        if n <= 1 || index >= n {
+            return;
+        }
+        for i in index..n - 1 {
+            for part in MEMBER_PARTS {
+                let next = self.get(&format!("m{}_{part}", i + 1)).to_owned();
+                self.set(&format!("m{i}_{part}"), next);
+            }
+        }
+        for part in MEMBER_PARTS {
+            self.0.remove(&format!("m{}_{part}", n - 1));
+        }
+        self.set("members", (n - 1).to_string());
+    }
+
+    pub fn shown(&self) -> Vec<String> {
+        self.get("shown")
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    }
+
+    pub fn mark_shown(&mut self, ids: &[String]) {
+        let mut shown = self.shown();
+        shown.extend(ids.iter().cloned());
+        shown.sort();
+        shown.dedup();
+        self.set("shown", shown.join(","));
+    }
+}
+
+pub const MEMBER_PARTS: [&str; 7] = [
+    "name",
+    "kana",
+    "birth",
+    "sex",
+    "relation",
+    "nationality",
+    "country",
+];
+
+fn error(field: &str, ja: &str, en: &str) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: Message::new(ja, en),
+    }
+}
+
+/// Full-width digits and separators as the ASCII ones, so that 「２０２６／４／１」 works.
+fn ascii_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '／' | '.' | '．' => '/',
+            '－' | '−' | 'ー' | '‐' => '-',
+            other => other,
+        })
+        .collect()
+}
+
+/// A date as `2026-04-01`, `2026/4/1` or with full-width digits.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = ascii_digits(text.trim()).replace('/', "-");
+    let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()?;
+    (1900..=2100)
+        .contains(&chrono::Datelike::year(&date))
+        .then_some(date)
+}
+
+fn date_field(
+    fields: &Fields,
+    key: &str,
+    required: bool,
+    errors: &mut Vec<FieldError>,
+) -> Option<NaiveDate> {
+    let text = fields.get(key);
+    if text.is_empty() {
+        if required {
+            errors.push(error(key, "日付を入れてください。", "Enter a date."));
+        }
+        return None;
+    }
+    let date = parse_date(text);
+    if date.is_none() {
+        errors.push(error(
+            key,
+            "日付は 2026-04-01 のように入れてください。",
+            "Enter the date like 2026-04-01.",
+        ));
+    }
+    date
+}
+
+/// ふりがな: hiragana or katakana, the long-vowel mark, middle dot and spaces.
+pub fn is_kana(text: &str) -> bool {
+    !text.trim().is_empty()
+        && text.chars().all(|c| {
+            matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | 'ー' | '・' | ' ' | '\u{3000}')
+        })
+}
+
+/// A postal code as seven ASCII digits, from `123-4567`, `1234567` or full-width input.
+pub fn parse_postal(text: &str) -> Option<String> {
+    let digits: String = ascii_digits(text)
+        .chars()
+        .filter(|c| *c != '-' && *c != ' ')
+        .collect();
+    (digits.len() == 7 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
+fn address(
+    fields: &Fields,
+    text_key: &str,
+    postal_key: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<Address> {
+    let text = fields.get(text_key);
+    let postal = postal_key
+        .map(|key| (key, fields.get(key)))
+        .filter(|(_, v)| !v.is_empty());
+    let postal_code = match postal {
+        None => None,
+        Some((key, value)) => {
+            let parsed = parse_postal(value);
+            if parsed.is_none() {
+                errors.push(error(
+                    key,
+                    "郵便番号は7けたの数字です（例：123-4567）。",
+                    "A postal code is 7 digits (e.g. 123-4567).",
+                ));
+            }
+            parsed
+        }
+    };
+    (!text.is_empty()).then(|| Address {
+        text: text.to_owned(),
+        postal_code,
+        parts: None,
+    })
+}
+
+/// The event from the first step, or what is wrong with it.
+pub fn event(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<LifeEvent> {
+    let move_date = date_field(fields, "move_date", true, errors);
+    let visit_date = date_field(fields, "visit_date", true, errors);
+    let moved_out_date = date_field(fields, "moved_out_date", false, errors);
+    let new_address = address(fields, "new_address", Some("new_postal"), errors);
+    let previous_address = address(fields, "previous_address", None, errors);
+    let next_address = address(fields, "next_address", None, errors);
+    if let (Some(m), Some(v)) = (move_date, visit_date)
+        && v < m
+        && fields.get("event") != "tenshutsu"
+    {
+        errors.push(error(
+            "visit_date",
+            "窓口に来る日は、引っ越しの日より後の日にしてください。",
+            "The visit comes after the move.",
+        ));
+    }
+    let (move_date, visit_date) = (move_date?, visit_date?);
+    match fields.get("event") {
+        "tennyu" => Some(LifeEvent::Tennyu {
+            move_date,
+            visit_date,
+            previous_address,
+            moved_out_date,
+            new_address,
+        }),
+        "tenkyo" => Some(LifeEvent::Tenkyo {
+            move_date,
+            visit_date,
+            previous_address,
+            new_address,
+        }),
+        "tenshutsu" => Some(LifeEvent::Tenshutsu {
+            move_date,
+            visit_date,
+            next_address,
+        }),
+        _ => {
+            errors.push(error(
+                "event",
+                "どの手続きか選んでください。",
+                "Choose what you are doing.",
+            ));
+            None
+        }
+    }
+}
+
+/// The household from the second step.
+pub fn household(
+    fields: &Fields,
+    move_date: Option<NaiveDate>,
+    errors: &mut Vec<FieldError>,
+) -> Household {
+    let mut members = Vec::new();
+    for i in 0..fields.members() {
+        let key = |part: &str| format!("m{i}_{part}");
+        let name = fields.get(&key("name"));
+        if name.is_empty() {
+            errors.push(error(
+                &key("name"),
+                "名前を入れてください。",
+                "Enter the name.",
+            ));
+        }
+        let kana = fields.get(&key("kana"));
+        if !kana.is_empty() && !is_kana(kana) {
+            errors.push(error(
+                &key("kana"),
+                "ふりがなは ひらがな か カタカナ で入れてください。",
+                "Write the reading in hiragana or katakana.",
+            ));
+        }
+        let birth_date = date_field(fields, &key("birth"), false, errors);
+        if let (Some(birth), Some(moved)) = (birth_date, move_date)
+            && birth > moved
+        {
+            errors.push(error(
+                &key("birth"),
+                "生まれた日が、引っ越しの日より後になっています。",
+                "The birth date is after the move.",
+            ));
+        }
+        let sex = match fields.get(&key("sex")) {
+            "male" => Some(Sex::Male),
+            "female" => Some(Sex::Female),
+            _ => None,
+        };
+        let nationality = match fields.get(&key("nationality")) {
+            "japanese" => Some(Nationality::Japanese),
+            "foreign" => Some(Nationality::Foreign {
+                country: Some(fields.get(&key("country")).to_owned()).filter(|c| !c.is_empty()),
+            }),
+            _ => None,
+        };
+        let relation = Relation::from_id(fields.get(&key("relation"))).unwrap_or(if i == 0 {
+            Relation::Head
+        } else {
+            Relation::Other
+        });
+        members.push(Member {
+            person: Person {
+                name: name.to_owned(),
+                kana: Some(kana.to_owned()).filter(|k| !k.is_empty()),
+                birth_date,
+                sex,
+                nationality,
+                address: None,
+            },
+            relation,
+        });
+    }
+    Household { members }
+}
+
+/// The answers given so far (`q_{id}` fields), typed by what they look like.
+pub fn answers(fields: &Fields) -> BTreeMap<String, Answer> {
+    fields
+        .0
+        .iter()
+        .filter_map(|(key, value)| {
+            let id = key.strip_prefix("q_")?;
+            // A number or date question's 「わからない」 box outweighs what is in the box.
+            if !fields.get(&format!("u_{id}")).is_empty() {
+                return Some((id.to_owned(), Answer::Unknown));
+            }
+            let value = value.trim();
+            if value.is_empty() {
+                return None;
+            }
+            let answer = match value.parse::<i64>() {
+                Ok(number) => Answer::Number(number),
+                Err(_) => Answer::from_text(value),
+            };
+            Some((id.to_owned(), answer))
+        })
+        .collect()
+}
+
+pub fn certificates(fields: &Fields, errors: &mut Vec<FieldError>) -> Vec<CertificateRequest> {
+    CertificateKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let key = format!("cert_{}", kind_id(kind));
+            let text = ascii_digits(fields.get(&key));
+            if text.is_empty() || text == "0" {
+                return None;
+            }
+            match text.parse::<u8>() {
+                Ok(copies @ 1..=9) => Some(CertificateRequest { kind, copies }),
+                _ => {
+                    errors.push(error(
+                        &key,
+                        "0から9までの数を入れてください。",
+                        "Enter a number from 0 to 9.",
+                    ));
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+pub fn kind_id(kind: CertificateKind) -> &'static str {
+    match kind {
+        CertificateKind::Juminhyo => "juminhyo",
+        CertificateKind::JuminhyoKisaiJiko => "juminhyo_kisai_jiko",
+        CertificateKind::InkanTourokuShomei => "inkan_touroku_shomei",
+    }
+}
+
+/// The whole case, when every step so far is valid.
+pub fn case(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
+    let event = event(fields, errors);
+    let household = household(fields, event.as_ref().map(LifeEvent::move_date), errors);
+    let certificates = certificates(fields, errors);
+    let case = Case {
+        event: event?,
+        household,
+        applicant: 0,
+        answers: answers(fields),
+        certificates,
+    };
+    (errors.is_empty() && case.validate().is_ok()).then_some(case)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_the_forms_people_type() {
+        let expected = NaiveDate::from_ymd_opt(2026, 4, 1);
+        for text in ["2026-04-01", "2026/4/1", "２０２６／４／１", " 2026-4-01 "] {
+            assert_eq!(parse_date(text), expected, "{text}");
+        }
+        for text in [
+            "",
+            "4/1/2026",
+            "2026-13-01",
+            "2026-02-30",
+            "令和8年4月1日",
+            "1800-01-01",
+        ] {
+            assert_eq!(parse_date(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn kana_and_postal_codes() {
+        assert!(is_kana("やまだ　たろう"));
+        assert!(is_kana("ヤマダ タロー"));
+        assert!(!is_kana("山田"));
+        assert!(!is_kana("yamada"));
+        assert!(!is_kana(" "));
+        assert_eq!(parse_postal("100-0013").as_deref(), Some("1000013"));
+        assert_eq!(parse_postal("１００－００１３").as_deref(), Some("1000013"));
+        assert_eq!(parse_postal("100-001"), None);
+        assert_eq!(parse_postal("abcdefg"), None);
+    }
+
+    #[test]
+    fn removing_a_member_moves_the_others_up() {
+        let mut fields = Fields::default();
+        fields.set("members", "3");
+        for (i, name) in ["A", "B", "C"].iter().enumerate() {
+            fields.set(&format!("m{i}_name"), *name);
+        }
+        fields.remove_member(1);
+        assert_eq!(fields.members(), 2);
+        assert_eq!(fields.get("m1_name"), "C");
+        assert_eq!(fields.get("m2_name"), "");
+    }
+}

@@ -1,0 +1,322 @@
+//! The residents' home page: answer the counter's questions at home, on a phone or a computer,
+//! and take away a pre-fill QR code (docs/qr-format.md) with a list of the procedures the
+//! household will probably need.
+//!
+//! This crate owns the page's steps, its checks and its HTML. It is stateless: every step posts
+//! all fields so far, the server keeps nothing and logs only the step names. It needs no
+//! JavaScript. The questions, their wording and the procedure list come from the catalogue and
+//! the rule engine (`madoguchi-rules`); the code comes from `madoguchi-prefill`. Like the
+//! kiosk, it is a place where capability crates meet.
+
+mod form;
+mod pages;
+mod text;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use chrono::NaiveDate;
+use madoguchi_domain::Case;
+use madoguchi_prefill::Prefill;
+use madoguchi_rules::{Catalogue, Engine};
+use maud::Markup;
+
+pub use form::{Fields, Step, is_kana, parse_date, parse_postal};
+
+use form::FieldError;
+use pages::Page;
+
+/// How long a code made on the page stays valid.
+pub const VALID_DAYS: u64 = 30;
+
+/// The page's shared, read-only state.
+pub struct App {
+    engine: Engine<'static>,
+    today: fn() -> NaiveDate,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("App")
+    }
+}
+
+fn local_today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+impl App {
+    /// The page over a catalogue that lives as long as the process.
+    pub fn new(catalogue: &'static Catalogue) -> App {
+        App {
+            engine: Engine::new(catalogue),
+            today: local_today,
+        }
+    }
+
+    /// The same page with a fixed "today", for tests.
+    pub fn with_today(catalogue: &'static Catalogue, today: fn() -> NaiveDate) -> App {
+        App {
+            engine: Engine::new(catalogue),
+            today,
+        }
+    }
+}
+
+/// The routes: `GET /` (the first step; `?lang=en` for English) and `POST /` (every step).
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/", get(first_page).post(next_page))
+        .with_state(Arc::new(app))
+        .layer(axum::middleware::map_response(private_headers))
+}
+
+/// Personal data must not be cached or leak through referrers, and the page runs no foreign
+/// code.
+async fn private_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    response
+}
+
+#[derive(serde::Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+async fn first_page(State(app): State<Arc<App>>, Query(query): Query<LangQuery>) -> Html<String> {
+    let mut fields = Fields::default();
+    fields.set("lang", query.lang.as_deref().unwrap_or("ja"));
+    fields.set("visit_date", (app.today)().format("%Y-%m-%d").to_string());
+    fields.set("members", "1");
+    fields.set("m0_relation", "head");
+    tracing::info!(step = "start", "page");
+    Html(render(&app, &fields, Step::Start, &[]).into_string())
+}
+
+async fn next_page(
+    State(app): State<Arc<App>>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let action = pairs
+        .iter()
+        .find(|(key, _)| key == "action")
+        .map(|(_, value)| value.clone())
+        .unwrap_or_else(|| "next".to_owned());
+    let fields = Fields::from_pairs(pairs);
+    let (step, markup) = respond(&app, fields, &action);
+    // Only the step and the button: never a field's value.
+    tracing::info!(step = step.id(), action = action_kind(&action), "page");
+    Html(markup.into_string()).into_response()
+}
+
+fn action_kind(action: &str) -> &'static str {
+    match action {
+        "back" => "back",
+        "lang" => "lang",
+        "add_member" => "add_member",
+        a if a.starts_with("remove_") => "remove_member",
+        _ => "next",
+    }
+}
+
+/// The page that follows `action` on the submitted step, and which step it is.
+pub fn respond(app: &App, mut fields: Fields, action: &str) -> (Step, Markup) {
+    let current = Step::from_id(fields.get("step"));
+    let target = match action {
+        "lang" => {
+            fields.set("lang", fields.lang().other().id());
+            current
+        }
+        "back" => {
+            let previous = current.previous();
+            if previous == Step::Questions {
+                // Offer every question again, so that answers can be changed.
+                fields.set("shown", "");
+            }
+            previous
+        }
+        "add_member" => {
+            fields.add_member();
+            Step::Household
+        }
+        remove if remove.starts_with("remove_") => {
+            if let Ok(index) = remove["remove_".len()..].parse() {
+                fields.remove_member(index);
+            }
+            Step::Household
+        }
+        _ => return advance(app, fields, current),
+    };
+    if target == Step::Questions || target == Step::Result {
+        return advance(app, fields, target.previous());
+    }
+    (target, render(app, &fields, target, &[]))
+}
+
+/// Checks the step just filled in and moves on, or shows it again with its errors.
+fn advance(app: &App, mut fields: Fields, current: Step) -> (Step, Markup) {
+    let mut errors = Vec::new();
+    match current {
+        Step::Start => {
+            form::event(&fields, &mut errors);
+            if !errors.is_empty() {
+                return (Step::Start, render(app, &fields, Step::Start, &errors));
+            }
+            (Step::Household, render(app, &fields, Step::Household, &[]))
+        }
+        Step::Household | Step::Questions => {
+            if current == Step::Questions {
+                let asked: Vec<String> = fields
+                    .get("asking")
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect();
+                fields.mark_shown(&asked);
+            }
+            let event = form::event(&fields, &mut errors);
+            form::household(&fields, event.as_ref().map(|e| e.move_date()), &mut errors);
+            if !errors.is_empty() {
+                return (
+                    Step::Household,
+                    render(app, &fields, Step::Household, &errors),
+                );
+            }
+            questions_or_certificates(app, fields)
+        }
+        Step::Certificates | Step::Result => {
+            let case = form::case(&fields, &mut errors);
+            match case {
+                Some(case) => result(app, &fields, case),
+                None => (
+                    Step::Certificates,
+                    render(app, &fields, Step::Certificates, &errors),
+                ),
+            }
+        }
+    }
+}
+
+/// The questions the engine still wants answered (and that were not offered yet), or the
+/// certificates step when there are none.
+fn questions_or_certificates(app: &App, mut fields: Fields) -> (Step, Markup) {
+    let mut ignored = Vec::new();
+    let Some(case) = case_so_far(&fields, &mut ignored) else {
+        return (Step::Start, render(app, &fields, Step::Start, &ignored));
+    };
+    let shown = fields.shown();
+    let remaining: Vec<_> = match app.engine.evaluate(&case, case.event.visit_date()) {
+        Ok(decision) => decision
+            .next_questions
+            .into_iter()
+            .filter(|q| !shown.contains(&q.id))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    if remaining.is_empty() {
+        return (
+            Step::Certificates,
+            render(app, &fields, Step::Certificates, &[]),
+        );
+    }
+    let asking: Vec<&str> = remaining.iter().map(|q| q.id.as_str()).collect();
+    fields.set("asking", asking.join(","));
+    let page = Page {
+        fields: &fields,
+        step: Step::Questions,
+        errors: &[],
+    };
+    (Step::Questions, pages::questions(&page, &remaining))
+}
+
+fn case_so_far(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
+    let event = form::event(fields, errors)?;
+    let household = form::household(fields, Some(event.move_date()), errors);
+    let case = Case {
+        event,
+        household,
+        applicant: 0,
+        answers: form::answers(fields),
+        certificates: Vec::new(),
+    };
+    (errors.is_empty() && case.validate().is_ok()).then_some(case)
+}
+
+fn result(app: &App, fields: &Fields, case: Case) -> (Step, Markup) {
+    let issued = (app.today)();
+    let prefill = Prefill {
+        issued,
+        expires: issued + chrono::Days::new(VALID_DAYS),
+        case,
+    };
+    let decision = app
+        .engine
+        .evaluate(&prefill.case, prefill.case.event.visit_date());
+    let (Ok(symbols), Ok(decision)) = (madoguchi_prefill::encode(&prefill), decision) else {
+        let errors = [FieldError {
+            field: "cert_juminhyo".into(),
+            message: text::Message::new(
+                "QRコードを作れませんでした。入力が多すぎるかもしれません。窓口で入力します。",
+                "The QR code could not be made (too much data?). The clerk will type it at the counter.",
+            ),
+        }];
+        return (
+            Step::Certificates,
+            render(app, fields, Step::Certificates, &errors),
+        );
+    };
+    let page = Page {
+        fields,
+        step: Step::Result,
+        errors: &[],
+    };
+    (
+        Step::Result,
+        pages::result(&page, &prefill, &symbols, &decision),
+    )
+}
+
+fn render(app: &App, fields: &Fields, step: Step, errors: &[FieldError]) -> Markup {
+    let page = Page {
+        fields,
+        step,
+        errors,
+    };
+    match step {
+        Step::Start => pages::start(&page),
+        Step::Household => pages::household(&page),
+        Step::Certificates => pages::certificates(&page),
+        Step::Questions | Step::Result => advance(app, fields.clone(), step.previous()).1,
+    }
+}
+
+/// Serves the page on `listen` until Ctrl-C.
+pub async fn serve(app: App, listen: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(address = %listener.local_addr()?, "home page listening");
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

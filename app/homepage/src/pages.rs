@@ -1,0 +1,354 @@
+//! The pages, as server-rendered HTML that works without JavaScript and on a phone. Every step
+//! is one form posting to `/`; fields of other steps ride along as hidden inputs.
+
+use std::collections::BTreeSet;
+
+use madoguchi_domain::{CertificateKind, EventKind, Relation};
+use madoguchi_prefill::Prefill;
+use madoguchi_rules::Decision;
+use madoguchi_rules::catalogue::QuestionKind;
+use madoguchi_rules::decision::{NextQuestion, ProcedureDecision};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use crate::form::{FieldError, Fields, MAX_MEMBERS, Step, kind_id};
+use crate::text::Lang;
+
+const STYLE: &str = include_str!("style.css");
+const STEPS: usize = 5;
+
+/// What a page needs besides its own content.
+pub struct Page<'a> {
+    pub fields: &'a Fields,
+    pub step: Step,
+    pub errors: &'a [FieldError],
+}
+
+impl Page<'_> {
+    fn lang(&self) -> Lang {
+        self.fields.lang()
+    }
+
+    fn t<'b>(&self, ja: &'b str, en: &'b str) -> &'b str {
+        self.lang().pick(ja, en)
+    }
+
+    fn error_for(&self, field: &str) -> Markup {
+        html! {
+            @for e in self.errors.iter().filter(|e| e.field == field) {
+                p.error id={ "err-" (field) } role="alert" { (e.message.get(self.lang())) }
+            }
+        }
+    }
+
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    /// A labelled text-like input with its error.
+    fn input(&self, name: &str, label: &str, kind: &str, hint: Option<&str>) -> Markup {
+        let invalid = self.has_error(name);
+        html! {
+            div.field {
+                label for=(name) { (label) }
+                @if let Some(hint) = hint { p.hint { (hint) } }
+                input id=(name) name=(name) type=(kind) value=(self.fields.get(name))
+                    aria-invalid=[invalid.then_some("true")]
+                    aria-describedby=[invalid.then(|| format!("err-{name}"))];
+                (self.error_for(name))
+            }
+        }
+    }
+
+    fn radios(&self, name: &str, legend: &str, options: &[(&str, &str)]) -> Markup {
+        let current = self.fields.get(name);
+        html! {
+            fieldset.field {
+                legend { (legend) }
+                @for (value, label) in options {
+                    label.choice {
+                        input type="radio" name=(name) value=(value) checked[current == *value];
+                        span { (label) }
+                    }
+                }
+                (self.error_for(name))
+            }
+        }
+    }
+
+    /// The page around `body`, with every field not in `visible` as a hidden input.
+    fn layout(&self, visible: &BTreeSet<String>, body: Markup) -> Markup {
+        let lang = self.lang();
+        html! {
+            (DOCTYPE)
+            html lang=(lang.id()) {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    meta name="referrer" content="no-referrer";
+                    title { (self.t("窓口の事前入力", "Prepare your visit to the city office")) }
+                    style { (PreEscaped(STYLE)) }
+                }
+                body {
+                    form method="post" action="/" novalidate {
+                        header {
+                            p.site { (self.t("書かない窓口・事前入力", "No-writing counter: prepare at home")) }
+                            button.link type="submit" name="action" value="lang" formnovalidate {
+                                (lang.other().pick("日本語", "English"))
+                            }
+                        }
+                        @if self.step != Step::Result {
+                            p.progress { (self.t("ステップ", "Step")) " " (self.step.number()) " / " (STEPS) }
+                        }
+                        @if !self.errors.is_empty() {
+                            div.summary role="alert" {
+                                (self.t("直すところがあります。赤い字を見てください。", "Please correct the fields marked in red."))
+                            }
+                        }
+                        main { (body) }
+                        input type="hidden" name="step" value=(self.step.id());
+                        @for (key, value) in &self.fields.0 {
+                            @if !visible.contains(key) && key != "step" {
+                                input type="hidden" name=(key) value=(value);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn nav(&self, next: &str) -> Markup {
+        html! {
+            div.nav {
+                @if self.step != Step::Start {
+                    button.secondary type="submit" name="action" value="back" { (self.t("もどる", "Back")) }
+                }
+                button.primary type="submit" name="action" value="next" { (next) }
+            }
+        }
+    }
+}
+
+fn set(keys: &[&str]) -> BTreeSet<String> {
+    keys.iter().map(|k| (*k).to_owned()).collect()
+}
+
+pub fn start(page: &Page<'_>) -> Markup {
+    let t = |ja, en| page.t(ja, en);
+    let visible = set(&[
+        "event",
+        "move_date",
+        "visit_date",
+        "moved_out_date",
+        "previous_address",
+        "new_address",
+        "new_postal",
+        "next_address",
+        "lang",
+    ]);
+    let body = html! {
+        h1 { (t("引っ越しの手続きを、家で準備できます", "Prepare your moving procedures at home")) }
+        p { (t("答えると、QRコードができます。窓口でQRコードを見せると、書類に書かなくてよくなります。この画面は何も保存しません。",
+               "Answer a few questions to make a QR code. Show it at the counter and you will not need to fill in forms. Nothing you type here is stored.")) }
+        (page.radios("event", t("何をしますか", "What are you doing?"), &[
+            ("tennyu", t("ほかの市町村から引っ越してきた（転入）", "Moving here from another city (転入)")),
+            ("tenkyo", t("市の中で引っ越した（転居）", "Moving within the city (転居)")),
+            ("tenshutsu", t("ほかの市町村へ引っ越す（転出）", "Moving out of the city (転出)")),
+        ]))
+        (page.input("move_date", t("引っ越しの日（住み始めた日）", "Moving day (the day you started living there)"), "date", None))
+        (page.input("visit_date", t("窓口に来る日", "The day you will visit the counter"), "date", None))
+        h2 { (t("住所", "Addresses")) }
+        (page.input("new_address", t("新しい住所（転入・転居）", "New address (moving in or within the city)"), "text", None))
+        (page.input("new_postal", t("新しい住所の郵便番号", "Postal code of the new address"), "text", Some(t("例：123-4567", "e.g. 123-4567"))))
+        (page.input("previous_address", t("前の住所（転入・転居）", "Previous address (moving in or within the city)"), "text", None))
+        (page.input("moved_out_date", t("前の市町村に届けた転出の日（転入）", "Moving-out date given to your previous city (moving in)"), "date", None))
+        (page.input("next_address", t("引っ越し先の住所（転出）", "Your next address (moving out)"), "text", None))
+        (page.nav(t("次へ", "Next")))
+    };
+    page.layout(&visible, body)
+}
+
+pub fn household(page: &Page<'_>) -> Markup {
+    let t = |ja, en| page.t(ja, en);
+    let n = page.fields.members();
+    let mut visible = set(&["members", "lang"]);
+    for i in 0..n {
+        for part in crate::form::MEMBER_PARTS {
+            visible.insert(format!("m{i}_{part}"));
+        }
+    }
+    let relations: Vec<(&str, &str)> = Relation::ALL
+        .iter()
+        .map(|r| {
+            (
+                r.id(),
+                if page.lang() == Lang::Ja {
+                    r.ja()
+                } else {
+                    r.en()
+                },
+            )
+        })
+        .collect();
+    let body = html! {
+        h1 { (t("引っ越す人", "Who is moving")) }
+        p { (t("いっしょに引っ越す人を、全員入れてください。1人目は、窓口に来る人です。", "Enter everyone who moves with you. The first person is the one who comes to the counter.")) }
+        input type="hidden" name="members" value=(n);
+        @for i in 0..n {
+            @let key = |part: &str| format!("m{i}_{part}");
+            fieldset.member {
+                legend { (t("人", "Person")) " " (i + 1) }
+                (page.input(&key("name"), t("名前", "Name"), "text", Some(t("住民票やマイナンバーカードと同じ字で", "As written on your residence record or card"))))
+                (page.input(&key("kana"), t("ふりがな", "Name reading (kana)"), "text", Some(t("ひらがな か カタカナ", "Hiragana or katakana"))))
+                (page.input(&key("birth"), t("生まれた日", "Date of birth"), "date", None))
+                (page.radios(&key("sex"), t("性別", "Sex"), &[("male", t("男", "Male")), ("female", t("女", "Female"))]))
+                div.field {
+                    label for=(key("relation")) { (t("世帯主との続柄", "Relation to the head of household")) }
+                    select id=(key("relation")) name=(key("relation")) {
+                        @for (id, label) in &relations {
+                            option value=(id) selected[page.fields.get(&key("relation")) == *id || (page.fields.get(&key("relation")).is_empty() && i == 0 && *id == "head")] { (label) }
+                        }
+                    }
+                }
+                (page.radios(&key("nationality"), t("国籍", "Nationality"), &[("japanese", t("日本", "Japanese")), ("foreign", t("日本以外", "Other"))]))
+                (page.input(&key("country"), t("国籍（日本以外の人）", "Country (if not Japanese)"), "text", None))
+                @if i > 0 {
+                    button.secondary type="submit" name="action" value={ "remove_" (i) } { (t("この人を消す", "Remove this person")) }
+                }
+            }
+        }
+        @if n < MAX_MEMBERS {
+            button.secondary type="submit" name="action" value="add_member" { (t("人を追加する", "Add a person")) }
+        }
+        (page.nav(t("次へ", "Next")))
+    };
+    page.layout(&visible, body)
+}
+
+pub fn questions(page: &Page<'_>, questions: &[NextQuestion]) -> Markup {
+    let t = |ja, en| page.t(ja, en);
+    let mut visible = set(&["lang"]);
+    for q in questions {
+        visible.insert(format!("q_{}", q.id));
+        visible.insert(format!("u_{}", q.id));
+    }
+    let body = html! {
+        h1 { (t("質問", "Questions")) }
+        p { (t("わからないときは「わからない」を選んでください。窓口で一緒に確認します。", "If you are not sure, choose “I don't know”. The clerk will check with you.")) }
+        @for q in questions {
+            @let name = format!("q_{}", q.id);
+            @let text = if page.lang() == Lang::Ja { &q.text.easy } else { &q.text.en };
+            @match q.kind {
+                QuestionKind::YesNo | QuestionKind::Choice => {
+                    @let options: Vec<(&str, &str)> = q.options.iter().map(|o| (o.id.as_str(), if page.lang() == Lang::Ja { o.text.easy.as_str() } else { o.text.en.as_str() })).collect();
+                    (page.radios(&name, text, &options))
+                }
+                QuestionKind::Number { .. } | QuestionKind::Date => {
+                    fieldset.field {
+                        legend { (text) }
+                        input name=(name) type=(if q.kind == QuestionKind::Date { "date" } else { "number" }) value=(page.fields.get(&name)) aria-label=(text);
+                        label.choice {
+                            input type="checkbox" name={ "u_" (q.id) } value="unknown" checked[!page.fields.get(&format!("u_{}", q.id)).is_empty()];
+                            span { (t("わからない", "I don't know")) }
+                        }
+                    }
+                }
+            }
+        }
+        (page.nav(t("次へ", "Next")))
+    };
+    page.layout(&visible, body)
+}
+
+pub fn certificates(page: &Page<'_>) -> Markup {
+    let t = |ja, en| page.t(ja, en);
+    let mut visible = set(&["lang"]);
+    for kind in CertificateKind::ALL {
+        visible.insert(format!("cert_{}", kind_id(kind)));
+    }
+    let body = html! {
+        h1 { (t("その日にほしい証明書", "Certificates you need on the day")) }
+        p { (t("いらないときは 0 のままにしてください。", "Leave 0 if you need none.")) }
+        @for kind in CertificateKind::ALL {
+            @let name = format!("cert_{}", kind_id(kind));
+            div.field {
+                label for=(name) { (if page.lang() == Lang::Ja { kind.ja() } else { kind.en() }) " " (t("（通数）", "(copies)")) }
+                input id=(name) name=(name) type="number" min="0" max="9" inputmode="numeric"
+                    value=(if page.fields.get(&name).is_empty() { "0" } else { page.fields.get(&name) });
+                (page.error_for(&name))
+            }
+        }
+        (page.nav(t("QRコードを作る", "Make my QR code")))
+    };
+    page.layout(&visible, body)
+}
+
+pub fn result(
+    page: &Page<'_>,
+    prefill: &Prefill,
+    symbols: &[String],
+    decision: &Decision,
+) -> Markup {
+    let t = |ja, en| page.t(ja, en);
+    let lang = page.lang();
+    let body = html! {
+        h1 { (t("QRコードができました", "Your QR code is ready")) }
+        p { (t("印刷するか、スマートフォンの画面のまま、窓口で見せてください。", "Print it, or show it on your phone at the counter.")) }
+        @if symbols.len() > 1 {
+            p.notice { (t("QRコードが", "There are ")) (symbols.len()) (t("つあります。全部見せてください。", " QR codes. Show all of them.")) }
+        }
+        div.codes {
+            @for (i, symbol) in symbols.iter().enumerate() {
+                figure.code {
+                    @match madoguchi_prefill::render::svg(symbol, 320) {
+                        Ok(svg) => (PreEscaped(svg)),
+                        Err(_) => p.error { (t("QRコードを作れませんでした。", "The QR code could not be made.")) },
+                    }
+                    @if symbols.len() > 1 { figcaption { (i + 1) " / " (symbols.len()) } }
+                }
+            }
+        }
+        p.validity { (t("使える期限：", "Valid until: ")) (prefill.expires.format("%Y-%m-%d")) }
+        div.nav.noprint {
+            button.primary type="button" onclick="window.print()" { (t("印刷する", "Print")) }
+            noscript { p.hint { (t("ブラウザのメニューから印刷してください。", "Use your browser's menu to print.")) } }
+            button.secondary type="submit" name="action" value="back" { (t("もどって直す", "Back to correct")) }
+        }
+        h2 { (t("必要になりそうな手続き", "Procedures you will probably need")) }
+        ul.procedures {
+            @for p in &decision.procedures { (procedure(lang, p, decision.event)) }
+        }
+        @if !decision.to_confirm.is_empty() {
+            h2 { (t("窓口で確認する手続き", "To check at the counter")) }
+            ul.procedures {
+                @for p in &decision.to_confirm { (procedure(lang, p, decision.event)) }
+            }
+        }
+        p.hint { (t("この案内は答えをもとにした目安です。窓口で確認します。", "This list is a guide based on your answers; the clerk will confirm it.")) }
+    };
+    page.layout(&BTreeSet::new(), body)
+}
+
+fn procedure(lang: Lang, p: &ProcedureDecision, _event: EventKind) -> Markup {
+    html! {
+        li {
+            strong { (lang.pick(&p.name.ja, &p.name.en)) }
+            @if lang == Lang::Ja { " " span.hint { "（" (p.name.easy) "）" } }
+            " — " (lang.pick(&p.counter.name.ja, &p.counter.name.en))
+            @if let Some(deadline) = &p.deadline {
+                br;
+                span.deadline class=[p.critical.then_some("critical")] {
+                    (lang.pick("期限：", "Deadline: ")) (deadline.wareki) "（" (deadline.date.format("%Y-%m-%d")) "）"
+                }
+            }
+            @if !p.bring.is_empty() {
+                br;
+                (lang.pick("持ち物：", "Bring: "))
+                @for (i, item) in p.bring.iter().enumerate() {
+                    @if i > 0 { (lang.pick("、", ", ")) }
+                    (lang.pick(&item.ja, &item.en))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! `madoguchi prefill-server` as a process: the pages answer over HTTP, and even at the most
+//! detailed log level nothing a resident typed reaches the log.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start() -> Server {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+            .args(["prefill-server", "--listen", &format!("127.0.0.1:{port}")])
+            .env("MADOGUCHI_LOG", "trace")
+            .env_remove("MADOGUCHI_CATALOGUE")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("server starts");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "server never listened"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Server { child, port }
+    }
+
+    fn request(&self, method: &str, body: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        let request = format!(
+            "{method} / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        response
+    }
+
+    /// Stops the server by its PID and returns its log.
+    fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let output = self.child.wait_with_output().expect("server ends");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    }
+}
+
+fn encode(pairs: &[(&str, &str)]) -> String {
+    let escape = |text: &str| -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+const NAME: &str = "𠮷田　髙志";
+const KANA: &str = "よしだ　たかし";
+const ADDRESS: &str = "横浜市中区本町一丁目１番地";
+const BIRTH: &str = "1980-05-05";
+
+#[test]
+fn the_pages_work_over_http_and_the_log_holds_no_personal_data() {
+    let server = Server::start();
+    let first = server.request("GET", "");
+    assert!(first.starts_with("HTTP/1.1 200"), "{first}");
+    assert!(first.contains("cache-control: no-store"));
+    let fields = [
+        ("lang", "ja"),
+        ("event", "tennyu"),
+        ("move_date", "2026-04-01"),
+        ("visit_date", "2026-04-03"),
+        ("new_address", ADDRESS),
+        ("new_postal", "231-0005"),
+        ("members", "1"),
+        ("m0_name", NAME),
+        ("m0_kana", KANA),
+        ("m0_birth", BIRTH),
+        ("m0_sex", "male"),
+        ("m0_relation", "head"),
+        ("cert_juminhyo", "1"),
+    ];
+    let mut household = fields.to_vec();
+    household.push(("step", "household"));
+    let questions = server.request("POST", &encode(&household));
+    assert!(
+        questions.contains("name=\"q_"),
+        "questions follow the household"
+    );
+    let mut result = fields.to_vec();
+    result.push(("step", "certificates"));
+    let page = server.request("POST", &encode(&result));
+    assert!(page.contains("<svg"), "the result shows the QR code");
+    let mut wrong = fields.to_vec();
+    wrong.push(("step", "start"));
+    wrong.retain(|(k, _)| *k != "move_date");
+    let refused = server.request("POST", &encode(&wrong));
+    assert!(
+        refused.contains("日付を入れてください"),
+        "a missing date is named"
+    );
+
+    let log = server.stop();
+    assert!(log.contains("page"), "the server logs its steps: {log}");
+    for secret in [
+        NAME, "𠮷", "髙志", KANA, ADDRESS, "本町", BIRTH, "1980", "2310005", "231-0005",
+    ] {
+        assert!(!log.contains(secret), "the log shows {secret}: {log}");
+    }
+}
