@@ -85,6 +85,11 @@ fn the_pages_work_over_http_and_the_log_holds_no_personal_data() {
     let first = server.request("GET", "");
     assert!(first.starts_with("HTTP/1.1 200"), "{first}");
     assert!(first.contains("cache-control: no-store"));
+    assert!(first.contains("引っ越しの手続き"));
+    assert!(
+        !first.contains("<script"),
+        "no script is needed to fill the page in"
+    );
     let fields = [
         ("lang", "ja"),
         ("event", "tennyu"),
@@ -127,4 +132,35 @@ fn the_pages_work_over_http_and_the_log_holds_no_personal_data() {
     ] {
         assert!(!log.contains(secret), "the log shows {secret}: {log}");
     }
+}
+
+#[test]
+fn the_page_speaks_english_when_asked() {
+    let server = Server::start();
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    stream
+        .write_all(b"GET /?lang=en HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .expect("send");
+    let mut page = String::new();
+    stream.read_to_string(&mut page).expect("read");
+    assert!(
+        page.contains("Prepare your moving procedures at home"),
+        "{page}"
+    );
+    assert!(page.contains("lang=\"en\""));
+    // Switching language keeps what was typed.
+    let switched = server.request(
+        "POST",
+        &encode(&[
+            ("lang", "en"),
+            ("step", "start"),
+            ("action", "lang"),
+            ("new_address", "横浜市"),
+        ]),
+    );
+    assert!(
+        switched.contains("lang=\"ja\"") && switched.contains("value=\"横浜市\""),
+        "{switched}"
+    );
+    server.stop();
 }

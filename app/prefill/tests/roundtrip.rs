@@ -191,3 +191,23 @@ fn every_error_kind_is_reported() {
     let too_large = encode(&prefill(huge)).expect_err("too large");
     assert_eq!(too_large.code(), "too_large");
 }
+
+#[test]
+fn a_jpeg_camera_frame_decodes() {
+    let original = prefill(family());
+    let symbols = encode(&original).expect("encodes");
+    let frame =
+        madoguchi_prefill::corpus::frame(madoguchi_prefill::corpus::Kind::Rotated, &symbols, 5)
+            .expect("frame");
+    let dir = std::env::temp_dir().join(format!("madoguchi-jpeg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("frame.jpg");
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 70)
+        .encode_image(&frame.image)
+        .expect("jpeg");
+    std::fs::write(&path, bytes).expect("write");
+    let read = scan::symbols_in_file(&path).expect("reads the file");
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(decode(&read, date(TODAY)).expect("decodes"), original);
+}
