@@ -7,7 +7,10 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::{bench, bench_card, bench_qr, card_cmd, catalogue_dir, demo, qr_cmd, rules_cmd};
+use crate::{
+    bench, bench_card, bench_qr, bench_store, card_cmd, catalogue_dir, demo, qr_cmd, rules_cmd,
+    store_cmd,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,6 +45,11 @@ enum Command {
     Qr {
         #[command(subcommand)]
         command: QrCommand,
+    },
+    /// The kiosk's database: counts, retention, resuming (MADOGUCHI_DB, MADOGUCHI_STORE_KEY_FILE).
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
     },
     /// Serve the residents' home page: answer at home, take away a QR code (stateless; no
     /// JavaScript needed).
@@ -169,6 +177,32 @@ enum CardCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum StoreCommand {
+    /// Counts of what is stored (no personal data), and any unfinished case.
+    Info {
+        #[arg(long)]
+        json: bool,
+        /// Also run SQLite's full integrity check.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Remove personal fields past the retention period now (also done at every start).
+    Purge,
+    /// Print the case a stopped kiosk left open, as JSON.
+    Resume,
+    /// Play a clerk's session on the sample family, one checkpoint per step (for tests and
+    /// demonstrations of crash recovery).
+    Simulate {
+        /// Pause between steps.
+        #[arg(long, default_value_t = 0)]
+        pause_ms: u64,
+        /// Close the case at the end.
+        #[arg(long)]
+        finish: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum QrCommand {
     /// Encode a case as a pre-fill code: a PNG or SVG image, or the symbol text (.txt).
     /// A code too large for one symbol of QR version 20 becomes qr-1.png, qr-2.png, ….
@@ -232,6 +266,13 @@ enum BenchCommand {
         /// Also write the frames as PNG files into this folder, to look at.
         #[arg(long, value_name = "DIR")]
         save_frames: Option<PathBuf>,
+    },
+    /// Checkpoint time and startup time with many stored cases (a temporary database).
+    Store {
+        #[arg(long, default_value_t = 100_000)]
+        cases: usize,
+        #[arg(long, default_value_t = 200)]
+        checkpoints: usize,
     },
     /// Read the demo card through a private pcscd and the emulator: APDUs and time.
     Card {
@@ -302,6 +343,14 @@ impl Cli {
                     today,
                 } => qr_cmd::scan(&frames, camera.as_deref(), timeout, today),
             },
+            Some(Command::Store { command }) => match command {
+                StoreCommand::Info { json, check } => store_cmd::info(json, check),
+                StoreCommand::Purge => store_cmd::purge(),
+                StoreCommand::Resume => store_cmd::resume(),
+                StoreCommand::Simulate { pause_ms, finish } => {
+                    store_cmd::simulate(pause_ms, finish)
+                }
+            },
             Some(Command::PrefillServer { listen, catalogue }) => {
                 let catalogue = catalogue_dir::load_quietly(&catalogue.dir())?;
                 // The page serves this catalogue for the life of the process.
@@ -320,6 +369,7 @@ impl Cli {
                     iterations,
                 } => bench::rules(&catalogue.dir(), iterations),
                 BenchCommand::Card { reads } => bench_card::run(reads),
+                BenchCommand::Store { cases, checkpoints } => bench_store::run(cases, checkpoints),
                 BenchCommand::Qr {
                     per_kind,
                     save_frames,

@@ -7,12 +7,14 @@
 mod bench;
 mod bench_card;
 mod bench_qr;
+mod bench_store;
 mod card_cmd;
 mod catalogue_dir;
 mod cli;
 mod demo;
 mod qr_cmd;
 mod rules_cmd;
+mod store_cmd;
 
 use std::process::ExitCode;
 

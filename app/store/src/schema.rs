@@ -1,0 +1,94 @@
+//! The schema, as migrations applied in order (rusqlite_migration keeps the version in
+//! `PRAGMA user_version`). Add a migration at the end; never edit one that has shipped.
+
+use rusqlite_migration::{M, Migrations};
+
+const MIGRATIONS: &[M<'static>] = &[M::up(
+    r#"
+-- Procedure catalogues: the shipped one, and the drafts and publications of supervisors.
+-- `files` is a JSON object of file path to text, as in assets/catalogue.
+CREATE TABLE catalogue_versions (
+    id          INTEGER PRIMARY KEY,
+    status      TEXT NOT NULL CHECK (status IN ('draft', 'published')),
+    author      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    files       TEXT NOT NULL,
+    checksum    TEXT NOT NULL
+);
+
+-- One visit. Plain columns hold only what statistics need; everything about the people is in
+-- `personal`, sealed with the store key, and set to NULL when the retention period ends.
+CREATE TABLE cases (
+    id              INTEGER PRIMARY KEY,
+    started_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    ended_at        TEXT,
+    state           TEXT NOT NULL CHECK (state IN ('open', 'done', 'abandoned')),
+    step            TEXT NOT NULL,
+    event           TEXT,
+    members         INTEGER,
+    procedures      TEXT NOT NULL DEFAULT '[]',
+    forms_printed   INTEGER NOT NULL DEFAULT 0,
+    duration_s      INTEGER,
+    personal        BLOB,
+    purged_at       TEXT
+);
+CREATE INDEX cases_state ON cases (state);
+CREATE INDEX cases_started ON cases (started_at);
+CREATE INDEX cases_updated ON cases (updated_at);
+
+-- Who did what, when. Never personal data: ids, counts, names of staff.
+CREATE TABLE audit (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    detail  TEXT NOT NULL DEFAULT ''
+);
+
+-- Documents waiting for or sent to the printer. The document is sealed like a case's
+-- personal fields (forms carry names and addresses).
+CREATE TABLE print_jobs (
+    id          INTEGER PRIMARY KEY,
+    case_id     INTEGER REFERENCES cases (id),
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('queued', 'printing', 'done', 'failed')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    document    BLOB
+);
+
+CREATE TABLE settings (
+    key     TEXT PRIMARY KEY,
+    value   TEXT NOT NULL
+);
+
+CREATE TABLE staff (
+    id              INTEGER PRIMARY KEY,
+    login           TEXT NOT NULL UNIQUE,
+    role            TEXT NOT NULL CHECK (role IN ('clerk', 'supervisor')),
+    password_hash   TEXT NOT NULL,
+    failed_logins   INTEGER NOT NULL DEFAULT 0,
+    locked_until    TEXT
+);
+"#,
+)];
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATIONS)
+}
+
+/// The schema version this binary writes.
+pub fn latest_version() -> usize {
+    MIGRATIONS.len()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_migrations_are_valid() {
+        super::migrations().validate().expect("valid migrations");
+    }
+}

@@ -1,0 +1,225 @@
+//! The store against real SQLite files: encryption at rest, resuming, retention, damage and
+//! newer schemas.
+
+use std::path::Path;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use madoguchi_domain::Case;
+use madoguchi_store::{Store, StoreConfig, StoreError};
+
+const NAME: &str = "𠮷田　髙志";
+const ADDRESS: &str = "横浜市中区本町一丁目１番地　港ハイツ１０１";
+const MY_NUMBER: &str = "987654321018";
+
+fn config(dir: &Path) -> StoreConfig {
+    StoreConfig {
+        db_path: dir.join("data").join("madoguchi.sqlite3"),
+        key_path: dir.join("config").join("store.key"),
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 4, 3, 10, 0, 0)
+        .single()
+        .expect("time")
+}
+
+fn sample() -> Case {
+    let mut case: Case =
+        serde_json::from_str(include_str!("../../../docs/examples/family-of-four.json"))
+            .expect("sample");
+    case.household.members[0].person.name = NAME.into();
+    case.household.members[0].person.address = Some(madoguchi_domain::Address {
+        text: ADDRESS.into(),
+        postal_code: Some("2310005".into()),
+        parts: None,
+    });
+    case
+}
+
+fn open(dir: &Path, at: DateTime<Utc>) -> Store {
+    Store::open(&config(dir), at).expect("opens").store
+}
+
+/// Every file under `dir` (the database, its WAL and SHM, the key's folder, anything SQLite
+/// might have left), as bytes.
+fn all_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(next) = stack.pop() {
+        for entry in std::fs::read_dir(&next).expect("dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push((
+                    path.display().to_string(),
+                    std::fs::read(&path).expect("file"),
+                ));
+            }
+        }
+    }
+    files
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn personal_data_never_reaches_the_disk_in_plain_text() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = open(dir.path(), now());
+    let id = store.start_case(now()).expect("case");
+    // The card read gave a My Number too; the session holds it in memory only.
+    let my_number_in_memory = MY_NUMBER.to_string();
+    let case = sample();
+    for step in ["identify", "household", "interview", "result"] {
+        store
+            .checkpoint(id, step, &case, &["tennyu", "jidou_teate"], now())
+            .expect("checkpoint");
+    }
+    // Look while the WAL still holds the pages, and after the store is closed.
+    for stage in ["open", "closed"] {
+        if stage == "closed" {
+            drop(std::mem::replace(&mut store, open(dir.path(), now())));
+        }
+        let files = all_bytes(dir.path());
+        assert!(files.iter().any(|(p, _)| p.ends_with("-wal")) || stage == "closed");
+        for (path, bytes) in &files {
+            for secret in [
+                NAME,
+                "𠮷田",
+                ADDRESS,
+                "本町一丁目",
+                my_number_in_memory.as_str(),
+            ] {
+                assert!(
+                    !contains(bytes, secret.as_bytes()),
+                    "{secret} in plain text in {path} ({stage})"
+                );
+            }
+        }
+    }
+    assert_eq!(store.load_case(id).expect("loads"), Some(case));
+}
+
+#[test]
+fn a_reopened_store_offers_the_unfinished_case() {
+    let dir = tempfile::tempdir().expect("dir");
+    let case = sample();
+    let id = {
+        let mut store = open(dir.path(), now());
+        let id = store.start_case(now()).expect("case");
+        store
+            .checkpoint(id, "household", &case, &[], now())
+            .expect("checkpoint");
+        id
+    };
+    let store = open(dir.path(), now() + Duration::minutes(5));
+    let unfinished = store
+        .unfinished_case()
+        .expect("reads")
+        .expect("an open case");
+    assert_eq!(unfinished.id, id);
+    assert_eq!(unfinished.step, "household");
+    assert_eq!(unfinished.case, case);
+}
+
+#[test]
+fn purge_removes_old_personal_fields_and_keeps_statistics() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = open(dir.path(), now());
+    let old = store.start_case(now()).expect("case");
+    store
+        .checkpoint(old, "result", &sample(), &["tennyu"], now())
+        .expect("checkpoint");
+    store
+        .finish_case(old, 5, now() + Duration::minutes(12))
+        .expect("finish");
+    let later = now() + Duration::days(29);
+    let recent = store.start_case(later).expect("case");
+    store
+        .checkpoint(recent, "result", &sample(), &["tennyu"], later)
+        .expect("checkpoint");
+    drop(store);
+
+    // Day 31 after the first case: it goes, the recent one stays.
+    let opened = Store::open(&config(dir.path()), now() + Duration::days(31)).expect("opens");
+    assert_eq!(opened.purged, 1, "purged at start");
+    let store = opened.store;
+    assert_eq!(store.load_case(old).expect("reads"), None);
+    assert!(store.load_case(recent).expect("reads").is_some());
+    let info = store.info().expect("info");
+    assert_eq!(info.cases, 2, "statistics stay");
+    assert_eq!(info.cases_with_personal_fields, 1);
+    assert!(info.audit_entries >= 1, "the purge is audited");
+}
+
+#[test]
+fn a_garbage_or_truncated_file_is_set_aside_and_a_fresh_store_starts() {
+    for damage in ["garbage", "truncated"] {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = config(dir.path()).db_path;
+        {
+            let mut store = open(dir.path(), now());
+            for _ in 0..200 {
+                let id = store.start_case(now()).expect("case");
+                store
+                    .checkpoint(id, "result", &sample(), &["tennyu"], now())
+                    .expect("checkpoint");
+            }
+        }
+        let original = std::fs::read(&db).expect("db");
+        let damaged = match damage {
+            "garbage" => b"this is not a database at all, just some text".repeat(100),
+            _ => original[..original.len() / 2].to_vec(),
+        };
+        std::fs::write(&db, &damaged).expect("damage");
+        let _ = std::fs::remove_file(format!("{}-wal", db.display()));
+        let opened = Store::open(&config(dir.path()), now()).expect("a fresh store");
+        let moved = opened.set_aside.expect("set aside");
+        assert_eq!(
+            std::fs::read(&moved).expect("kept"),
+            damaged,
+            "{damage}: kept, not deleted"
+        );
+        let info = opened.store.info().expect("info");
+        assert_eq!(info.cases, 0, "{damage}: fresh");
+        assert_eq!(
+            info.audit_entries, 1,
+            "{damage}: the setting aside is audited"
+        );
+    }
+}
+
+#[test]
+fn a_newer_schema_is_refused_not_migrated_down() {
+    let dir = tempfile::tempdir().expect("dir");
+    drop(open(dir.path(), now()));
+    let db = config(dir.path()).db_path;
+    rusqlite::Connection::open(&db)
+        .and_then(|c| c.execute_batch("PRAGMA user_version = 99;"))
+        .expect("bump");
+    match Store::open(&config(dir.path()), now()) {
+        Err(StoreError::NewerSchema { found: 99, known }) => assert!(known < 99),
+        other => panic!("{other:?}"),
+    }
+    assert!(db.exists(), "the newer file is left alone");
+}
+
+#[test]
+fn the_wrong_key_reads_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let id = {
+        let mut store = open(dir.path(), now());
+        let id = store.start_case(now()).expect("case");
+        store
+            .checkpoint(id, "household", &sample(), &[], now())
+            .expect("checkpoint");
+        id
+    };
+    std::fs::write(config(dir.path()).key_path, "ab".repeat(32)).expect("replace key");
+    let store = open(dir.path(), now());
+    assert!(matches!(store.load_case(id), Err(StoreError::WrongKey)));
+}
