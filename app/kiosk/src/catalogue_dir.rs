@@ -51,3 +51,45 @@ pub fn shown_under(dir: &Path, problem: &madoguchi_rules::Diagnostic) -> String 
 pub fn load_quietly(dir: &Path) -> Result<Catalogue> {
     Ok(load_or_report(dir)?.catalogue)
 }
+
+/// Every file under a catalogue folder, by its path relative to the folder (with `/`), for
+/// storing a catalogue version.
+pub fn read_files(dir: &Path) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                let relative = path
+                    .strip_prefix(dir)?
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                files.insert(relative, std::fs::read_to_string(&path)?);
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Writes a stored catalogue version out as a folder.
+pub fn write_files(dir: &Path, files: &std::collections::BTreeMap<String, String>) -> Result<()> {
+    for (relative, text) in files {
+        if relative
+            .split('/')
+            .any(|part| part == ".." || part.is_empty())
+        {
+            bail!("refusing the file name {relative:?}");
+        }
+        let path = dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)?;
+    }
+    Ok(())
+}

@@ -190,9 +190,56 @@ enum StoreCommand {
     Purge,
     /// Print the case a stopped kiosk left open, as JSON.
     Resume,
+    /// Cases for a date range, for the back office (docs/export.md). Audited.
+    Export {
+        /// First day (local date, inclusive).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: NaiveDate,
+        /// Last day (local date, inclusive).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: NaiveDate,
+        /// JSON instead of CSV.
+        #[arg(long)]
+        json: bool,
+        /// Include names, addresses and answers (audited under --actor).
+        #[arg(long)]
+        personal: bool,
+        /// Who exports (for the audit log).
+        #[arg(long, default_value = "cli")]
+        actor: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Validate a catalogue folder and publish it as the newest version. Audited.
+    ImportCatalogue {
+        dir: PathBuf,
+        #[arg(long)]
+        note: String,
+        #[arg(long, default_value = "cli")]
+        author: String,
+    },
+    /// Write a stored catalogue version out as a folder (default: the newest published).
+    ExportCatalogue {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long)]
+        id: Option<i64>,
+    },
+    /// Add or update a staff account; the password is read from standard input.
+    AddStaff {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        supervisor: bool,
+        #[arg(long, default_value = "cli")]
+        actor: String,
+    },
     /// Play a clerk's session on the sample family, one checkpoint per step (for tests and
     /// demonstrations of crash recovery).
     Simulate {
+        /// The case to play (default: the sample family of four).
+        #[arg(long, value_name = "FILE")]
+        case: Option<PathBuf>,
         /// Pause between steps.
         #[arg(long, default_value_t = 0)]
         pause_ms: u64,
@@ -347,9 +394,28 @@ impl Cli {
                 StoreCommand::Info { json, check } => store_cmd::info(json, check),
                 StoreCommand::Purge => store_cmd::purge(),
                 StoreCommand::Resume => store_cmd::resume(),
-                StoreCommand::Simulate { pause_ms, finish } => {
-                    store_cmd::simulate(pause_ms, finish)
+                StoreCommand::Export {
+                    from,
+                    to,
+                    json,
+                    personal,
+                    actor,
+                    out,
+                } => store_cmd::export(from, to, json, personal, &actor, out.as_deref()),
+                StoreCommand::ImportCatalogue { dir, note, author } => {
+                    store_cmd::import_catalogue(&dir, &note, &author)
                 }
+                StoreCommand::ExportCatalogue { out, id } => store_cmd::export_catalogue(&out, id),
+                StoreCommand::AddStaff {
+                    login,
+                    supervisor,
+                    actor,
+                } => store_cmd::add_staff(&login, supervisor, &actor),
+                StoreCommand::Simulate {
+                    case,
+                    pause_ms,
+                    finish,
+                } => store_cmd::simulate(case.as_deref(), pause_ms, finish),
             },
             Some(Command::PrefillServer { listen, catalogue }) => {
                 let catalogue = catalogue_dir::load_quietly(&catalogue.dir())?;

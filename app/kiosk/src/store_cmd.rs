@@ -5,11 +5,14 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use chrono::Utc;
-use madoguchi_domain::{Answers, Case};
-use madoguchi_store::{Opened, Store, StoreConfig};
+use std::path::Path;
 
+use anyhow::{Context, Result, bail};
+use chrono::{Local, NaiveDate, TimeZone, Utc};
+use madoguchi_domain::{Answers, Case};
+use madoguchi_store::{CatalogueStatus, Opened, Role, Store, StoreConfig};
+
+use crate::catalogue_dir;
 use crate::demo::SAMPLE_CASE;
 
 fn open() -> Result<Store> {
@@ -19,6 +22,7 @@ fn open() -> Result<Store> {
         set_aside,
         purged,
     } = Store::open(&config, Utc::now())?;
+    let mut store = store;
     if let Some(moved) = set_aside {
         eprintln!(
             "データベースが壊れていたため {} に移し、新しく始めました。/ The database was damaged: it was set aside as {} and a fresh one started.",
@@ -31,7 +35,130 @@ fn open() -> Result<Store> {
             "保存期間を過ぎた個人情報を {purged} 件消去しました / purged {purged} expired personal records"
         );
     }
+    import_shipped_catalogue(&mut store)?;
     Ok(store)
+}
+
+/// On first start the store has no catalogue: the shipped default becomes version 1.
+fn import_shipped_catalogue(store: &mut Store) -> Result<()> {
+    if !store.catalogue_versions()?.is_empty() {
+        return Ok(());
+    }
+    let dir = catalogue_dir::default_dir();
+    let loaded = catalogue_dir::load_quietly(&dir)?;
+    let files = catalogue_dir::read_files(&dir)?;
+    let note = format!(
+        "shipped default {} {}",
+        loaded.info.name, loaded.info.version
+    );
+    store.add_catalogue(
+        &files,
+        CatalogueStatus::Published,
+        "system",
+        &note,
+        Utc::now(),
+    )?;
+    Ok(())
+}
+
+/// A validated catalogue folder becomes the newest published version. Audited.
+pub fn import_catalogue(dir: &Path, note: &str, author: &str) -> Result<ExitCode> {
+    catalogue_dir::load_or_report(dir)?;
+    let files = catalogue_dir::read_files(dir)?;
+    let mut store = open()?;
+    let id = store.add_catalogue(&files, CatalogueStatus::Published, author, note, Utc::now())?;
+    println!("published catalogue version {id} ({} files)", files.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a stored version (default: the newest published) out as a folder.
+pub fn export_catalogue(out: &Path, id: Option<i64>) -> Result<ExitCode> {
+    let store = open()?;
+    let version = match id {
+        Some(id) => store.catalogue(id)?,
+        None => store.newest_published()?,
+    };
+    let Some(version) = version else {
+        bail!("no such catalogue version");
+    };
+    catalogue_dir::write_files(out, &version.files)?;
+    println!(
+        "catalogue version {} ({}, {}) -> {} (sha256 {})",
+        version.id,
+        version.status,
+        version.note,
+        out.display(),
+        version.checksum
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The day's start in the kiosk's time zone, as UTC.
+fn local_day_start(day: NaiveDate) -> Result<chrono::DateTime<Utc>> {
+    let midnight = day.and_hms_opt(0, 0, 0).context("midnight")?;
+    Ok(Local
+        .from_local_datetime(&midnight)
+        .earliest()
+        .context("no such local time")?
+        .with_timezone(&Utc))
+}
+
+/// Cases started from `from` to `to` (inclusive, local dates) as CSV or JSON
+/// (docs/export.md). Every export is audited; with personal fields, under the actor's name.
+pub fn export(
+    from: NaiveDate,
+    to: NaiveDate,
+    json: bool,
+    personal: bool,
+    actor: &str,
+    out: Option<&Path>,
+) -> Result<ExitCode> {
+    let mut store = open()?;
+    let start = local_day_start(from)?;
+    let end = local_day_start(to + chrono::Days::new(1))?;
+    let cases = store.export(start, end, personal)?;
+    let bytes = if json {
+        serde_json::to_vec_pretty(&cases)?
+    } else {
+        madoguchi_store::export::to_csv(&cases, personal)?
+    };
+    match out {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    let action = if personal {
+        "store.export.personal"
+    } else {
+        "store.export"
+    };
+    store.audit(
+        Utc::now(),
+        actor,
+        action,
+        &format!("{} cases {from}..{to}", cases.len()),
+    )?;
+    eprintln!("exported {} cases", cases.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Adds or updates a staff account; the password comes from standard input.
+pub fn add_staff(login: &str, supervisor: bool, actor: &str) -> Result<ExitCode> {
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    if password.chars().count() < 10 {
+        bail!("a password needs at least 10 characters");
+    }
+    let role = if supervisor {
+        Role::Supervisor
+    } else {
+        Role::Clerk
+    };
+    open()?.set_staff(login, role, password, actor, Utc::now())?;
+    println!("{login}: {}", role.id());
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn info(json: bool, check: bool) -> Result<ExitCode> {
@@ -110,9 +237,15 @@ pub fn resume() -> Result<ExitCode> {
 
 /// Plays a clerk's session on the sample family: one checkpoint per step (the household, then
 /// one answer per step), printing `checkpoint N` after each is saved. Tests kill it midway.
-pub fn simulate(pause_ms: u64, finish: bool) -> Result<ExitCode> {
+pub fn simulate(case_file: Option<&Path>, pause_ms: u64, finish: bool) -> Result<ExitCode> {
     let mut store = open()?;
-    let full: Case = serde_json::from_str(SAMPLE_CASE).context("sample case")?;
+    let text = match case_file {
+        Some(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+        }
+        None => SAMPLE_CASE.to_owned(),
+    };
+    let full: Case = serde_json::from_str(&text).context("not a case (docs/case.md)")?;
     let mut case = full.clone();
     case.answers = Answers::new();
     let id = store.start_case(Utc::now())?;

@@ -10,9 +10,31 @@ use madoguchi_domain::Case;
 
 const SAMPLE: &str = include_str!("../../../docs/examples/family-of-four.json");
 
+/// The sample family with names and an address found nowhere else (the shipped catalogue's
+/// scenarios use the sample's own names), written to `dir/case.json`.
+fn private_case(dir: &Path) -> (std::path::PathBuf, Case) {
+    let mut case: Case = serde_json::from_str(SAMPLE).expect("sample");
+    let names = ["秘密山 𠮷太郎", "秘密山 髙子", "秘密山 葛子", "秘密山 蒼汰"];
+    for (member, name) in case.household.members.iter_mut().zip(names) {
+        member.person.name = name.to_owned();
+    }
+    case.household.members[0].person.address = Some(madoguchi_domain::Address {
+        text: "隠岐県秘密市本町九丁目９番９号".into(),
+        postal_code: None,
+        parts: None,
+    });
+    let path = dir.join("case.json");
+    std::fs::write(&path, serde_json::to_string(&case).expect("JSON")).expect("write");
+    (path, case)
+}
+
 fn madoguchi(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_madoguchi"));
+    let tmp = dir.join("tmp");
+    std::fs::create_dir_all(&tmp).expect("tmp");
     command
+        // A temp directory of its own, so that the test can look inside it.
+        .env("TMPDIR", tmp)
         .env("MADOGUCHI_DB", dir.join("madoguchi.sqlite3"))
         .env("MADOGUCHI_STORE_KEY_FILE", dir.join("store.key"))
         .env_remove("MADOGUCHI_STORE_KEY")
@@ -27,8 +49,11 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 #[test]
 fn a_case_killed_midway_resumes_with_nothing_lost() {
     let dir = tempfile::tempdir().expect("dir");
+    let input = tempfile::tempdir().expect("input dir");
+    let (case_file, sample) = private_case(input.path());
     let mut child = madoguchi(dir.path())
-        .args(["store", "simulate", "--pause-ms", "150"])
+        .args(["store", "simulate", "--pause-ms", "150", "--case"])
+        .arg(&case_file)
         .env("MADOGUCHI_LOG", "trace")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -58,7 +83,6 @@ fn a_case_killed_midway_resumes_with_nothing_lost() {
     let json: serde_json::Value = serde_json::from_slice(&resumed.stdout).expect("JSON");
     let step = json["step"].as_str().expect("step").to_owned();
     let resumed_case: Case = serde_json::from_value(json["case"].clone()).expect("a case");
-    let sample: Case = serde_json::from_str(SAMPLE).expect("sample");
     // Killed after checkpoint 3 was saved and before 5 could be: 3 or 4 answers, all right.
     let answered = resumed_case.answers.len();
     assert!(
@@ -73,20 +97,30 @@ fn a_case_killed_midway_resumes_with_nothing_lost() {
     assert_eq!(resumed_case.event, sample.event);
 
     // Neither the log nor any file holds a name or the address in plain text.
-    let names: Vec<&str> = sample
+    let mut names: Vec<&str> = sample
         .household
         .members
         .iter()
         .map(|m| m.person.name.as_str())
         .collect();
+    names.extend(["秘密山", "隠岐県秘密市本町九丁目"]);
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for folder in [dir.path().to_path_buf(), dir.path().join("tmp")] {
+        for entry in std::fs::read_dir(folder).expect("dir").flatten() {
+            if entry.path().is_file() {
+                files.push(entry.path());
+            }
+        }
+    }
+    assert!(files.iter().any(|f| f.ends_with("madoguchi.sqlite3")));
     for name in &names {
         assert!(!log.contains(name), "log shows {name}");
-        for entry in std::fs::read_dir(dir.path()).expect("dir").flatten() {
-            let bytes = std::fs::read(entry.path()).expect("file");
+        for file in &files {
+            let bytes = std::fs::read(file).expect("file");
             assert!(
                 !bytes.windows(name.len()).any(|w| w == name.as_bytes()),
                 "{name} in {}",
-                entry.path().display()
+                file.display()
             );
         }
     }
@@ -130,4 +164,69 @@ fn two_processes_share_the_database_without_harm() {
     let json: serde_json::Value = serde_json::from_slice(&info.stdout).expect("JSON");
     assert_eq!(json["cases"], 2);
     assert_eq!(json["open_cases"], 0);
+}
+
+#[test]
+fn export_writes_the_documented_csv_and_json_and_is_audited() {
+    let dir = tempfile::tempdir().expect("dir");
+    assert!(
+        run(dir.path(), &["store", "simulate", "--finish"])
+            .status
+            .success()
+    );
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let csv = run(
+        dir.path(),
+        &["store", "export", "--from", &today, "--to", &today],
+    );
+    assert!(
+        csv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&csv.stderr)
+    );
+    let text = String::from_utf8(csv.stdout).expect("utf-8");
+    let mut lines = text.trim_start_matches('\u{FEFF}').lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "id,started_at,ended_at,state,event,members,procedures,forms_printed,duration_s,personal_purged"
+        )
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|row| row.contains(",done,tennyu,4,"))
+    );
+    assert!(!text.contains("窓口"), "no names without --personal");
+
+    let json = run(
+        dir.path(),
+        &[
+            "store",
+            "export",
+            "--from",
+            &today,
+            "--to",
+            &today,
+            "--json",
+            "--personal",
+            "--actor",
+            "sato",
+        ],
+    );
+    let cases: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(cases[0]["state"], "done");
+    assert_eq!(
+        cases[0]["case"]["household"]["members"][0]["person"]["name"],
+        "窓口 太郎"
+    );
+    let info = run(dir.path(), &["store", "info", "--json"]);
+    let info: serde_json::Value = serde_json::from_slice(&info.stdout).expect("JSON");
+    assert!(
+        info["audit_entries"].as_i64().expect("count") >= 2,
+        "both exports audited"
+    );
 }

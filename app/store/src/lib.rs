@@ -10,8 +10,11 @@
 //! The My Number is never stored: no table has a place for it, and cases are stored as the
 //! domain's `Case`, which has none either.
 
+pub mod catalogue;
+pub mod export;
 pub mod key;
 mod schema;
+pub mod staff;
 
 use std::path::{Path, PathBuf};
 
@@ -20,7 +23,10 @@ use madoguchi_domain::Case;
 use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::SchemaVersion;
 
+pub use catalogue::{CatalogueStatus, CatalogueVersion};
+pub use export::ExportedCase;
 pub use key::StoreKey;
+pub use staff::{LoginError, Role};
 
 /// Days personal fields are kept after a case's last change, unless the `retention_days`
 /// setting says otherwise.
