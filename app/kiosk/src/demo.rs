@@ -12,7 +12,16 @@ use crate::catalogue_dir::{default_dir, load_quietly};
 pub const SAMPLE_CASE: &str = include_str!("../../../docs/examples/family-of-four.json");
 
 pub fn run(json: bool) -> Result<ExitCode> {
-    let catalogue = load_quietly(&default_dir())?;
+    // The kiosk runs on the store's newest published catalogue; without a usable store (a
+    // read-only home, say) the demo falls back to the shipped one and says so.
+    let dir = match crate::store_cmd::catalogue_in_force() {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprintln!("store unavailable ({error:#}); using the shipped catalogue");
+            default_dir()
+        }
+    };
+    let catalogue = load_quietly(&dir)?;
     let case: Case =
         serde_json::from_str(SAMPLE_CASE).context("the bundled sample case is not valid")?;
     let engine = Engine::new(&catalogue);

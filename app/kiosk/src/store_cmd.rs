@@ -39,6 +39,42 @@ fn open() -> Result<Store> {
     Ok(store)
 }
 
+/// The folder of the catalogue in force: the store's newest published version, written once
+/// into the cache under its checksum (`~/.cache/madoguchi/catalogues/<sha256>`), so that every
+/// kiosk start after a publication uses the new rules.
+pub fn catalogue_in_force() -> Result<std::path::PathBuf> {
+    let store = open()?;
+    let version = store
+        .newest_published()?
+        .context("the store has no published catalogue")?;
+    let cache = std::env::var_os("MADOGUCHI_CACHE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| dirs_cache().map(|d| d.join("madoguchi")))
+        .context("no cache directory")?
+        .join("catalogues");
+    let dir = cache.join(&version.checksum);
+    if !dir.join("catalogue.toml").exists() {
+        let partial = cache.join(format!(
+            "{}.partial-{}",
+            version.checksum,
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&partial);
+        catalogue_dir::write_files(&partial, &version.files)?;
+        if std::fs::rename(&partial, &dir).is_err() {
+            // Another process wrote the same version first.
+            let _ = std::fs::remove_dir_all(&partial);
+        }
+    }
+    Ok(dir)
+}
+
+fn dirs_cache() -> Option<std::path::PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))
+}
+
 /// On first start the store has no catalogue: the shipped default becomes version 1.
 fn import_shipped_catalogue(store: &mut Store) -> Result<()> {
     if !store.catalogue_versions()?.is_empty() {

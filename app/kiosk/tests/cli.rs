@@ -4,10 +4,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn madoguchi(args: &[&str]) -> Output {
+    // The demo opens the store: keep it, its key and the catalogue cache out of the home.
+    let home = std::env::temp_dir().join(format!("madoguchi-cli-test-{}", std::process::id()));
     Command::new(env!("CARGO_BIN_EXE_madoguchi"))
         .args(args)
         .env_remove("MADOGUCHI_CATALOGUE")
         .env_remove("MADOGUCHI_LOG")
+        .env_remove("MADOGUCHI_STORE_KEY")
+        .env("MADOGUCHI_DB", home.join("madoguchi.sqlite3"))
+        .env("MADOGUCHI_STORE_KEY_FILE", home.join("store.key"))
+        .env("MADOGUCHI_CACHE", home.join("cache"))
         .output()
         .expect("the binary runs")
 }

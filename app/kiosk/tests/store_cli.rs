@@ -230,3 +230,54 @@ fn export_writes_the_documented_csv_and_json_and_is_audited() {
         "both exports audited"
     );
 }
+
+#[test]
+fn the_kiosk_runs_on_the_newest_published_catalogue() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cache = dir.path().join("cache");
+    let with_cache = |args: &[&str]| {
+        madoguchi(dir.path())
+            .args(args)
+            .env("MADOGUCHI_CACHE", &cache)
+            .env_remove("MADOGUCHI_CATALOGUE")
+            .output()
+            .expect("runs")
+    };
+    let first = with_cache(&[]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("2026.11.1"));
+
+    // A supervisor's new version: the same rules under a new version number.
+    let folder = dir.path().join("edited");
+    let folder_text = folder.to_str().expect("utf-8");
+    assert!(
+        with_cache(&["store", "export-catalogue", "--out", folder_text])
+            .status
+            .success()
+    );
+    let path = folder.join("catalogue.toml");
+    let text = std::fs::read_to_string(&path).expect("catalogue.toml");
+    std::fs::write(&path, text.replace("2026.11.1", "2026.12.0")).expect("edit");
+    let published = with_cache(&[
+        "store",
+        "import-catalogue",
+        folder_text,
+        "--note",
+        "December rules",
+    ]);
+    assert!(
+        published.status.success(),
+        "{}",
+        String::from_utf8_lossy(&published.stderr)
+    );
+
+    let next = with_cache(&[]);
+    assert!(
+        String::from_utf8_lossy(&next.stdout).contains("2026.12.0"),
+        "the next start uses it"
+    );
+}
