@@ -36,6 +36,7 @@ pub const VALID_DAYS: u64 = 30;
 
 /// The page's shared, read-only state.
 pub struct App {
+    catalogue: &'static Catalogue,
     engine: Engine<'static>,
     today: fn() -> NaiveDate,
 }
@@ -54,6 +55,7 @@ impl App {
     /// The page over a catalogue that lives as long as the process.
     pub fn new(catalogue: &'static Catalogue) -> App {
         App {
+            catalogue,
             engine: Engine::new(catalogue),
             today: local_today,
         }
@@ -62,6 +64,7 @@ impl App {
     /// The same page with a fixed "today", for tests.
     pub fn with_today(catalogue: &'static Catalogue, today: fn() -> NaiveDate) -> App {
         App {
+            catalogue,
             engine: Engine::new(catalogue),
             today,
         }
@@ -150,8 +153,9 @@ pub fn respond(app: &App, mut fields: Fields, action: &str) -> (Step, Markup) {
         "back" => {
             let previous = current.previous();
             if previous == Step::Questions {
-                // Offer every question again, so that answers can be changed.
+                // Offer the answered questions again, so that answers can be changed.
                 fields.set("shown", "");
+                fields.set("review", "1");
             }
             previous
         }
@@ -225,7 +229,7 @@ fn questions_or_certificates(app: &App, mut fields: Fields) -> (Step, Markup) {
         return (Step::Start, render(app, &fields, Step::Start, &ignored));
     };
     let shown = fields.shown();
-    let remaining: Vec<_> = match app.engine.evaluate(&case, case.event.visit_date()) {
+    let mut remaining: Vec<_> = match app.engine.evaluate(&case, case.event.visit_date()) {
         Ok(decision) => decision
             .next_questions
             .into_iter()
@@ -233,6 +237,13 @@ fn questions_or_certificates(app: &App, mut fields: Fields) -> (Step, Markup) {
             .collect(),
         Err(_) => Vec::new(),
     };
+    if fields.get("review") == "1" {
+        fields.set("review", "");
+        let mut again = answered_questions(app, &case);
+        again.retain(|q| !remaining.iter().any(|r| r.id == q.id));
+        again.append(&mut remaining);
+        remaining = again;
+    }
     if remaining.is_empty() {
         return (
             Step::Certificates,
@@ -247,6 +258,26 @@ fn questions_or_certificates(app: &App, mut fields: Fields) -> (Step, Markup) {
         errors: &[],
     };
     (Step::Questions, pages::questions(&page, &remaining))
+}
+
+/// The questions already answered, in catalogue order, worded for the case's event, so that
+/// a resident who goes back can change an answer.
+fn answered_questions(app: &App, case: &Case) -> Vec<madoguchi_rules::decision::NextQuestion> {
+    let event = case.event.kind();
+    app.catalogue
+        .questions
+        .iter()
+        .filter(|q| case.answers.contains_key(&q.id))
+        .map(|q| madoguchi_rules::decision::NextQuestion {
+            id: q.id.clone(),
+            tier: q.tier,
+            kind: q.kind,
+            text: q.text_for(event).clone(),
+            options: q.options(),
+            sensitive: q.sensitive,
+            affects: Vec::new(),
+        })
+        .collect()
 }
 
 fn case_so_far(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {

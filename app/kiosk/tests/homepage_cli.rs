@@ -164,3 +164,29 @@ fn the_page_speaks_english_when_asked() {
     );
     server.stop();
 }
+
+#[test]
+fn going_back_from_the_certificates_offers_the_answers_to_change() {
+    let server = Server::start();
+    let page = server.request(
+        "POST",
+        &encode(&[
+            ("lang", "ja"),
+            ("step", "certificates"),
+            ("action", "back"),
+            ("event", "tennyu"),
+            ("move_date", "2026-04-01"),
+            ("visit_date", "2026-04-03"),
+            ("members", "1"),
+            ("m0_name", "山田 太郎"),
+            ("m0_relation", "head"),
+            ("q_seal", "no"),
+            ("shown", "seal"),
+        ]),
+    );
+    assert!(
+        page.contains("name=\"q_seal\" value=\"no\" checked"),
+        "{page}"
+    );
+    server.stop();
+}
