@@ -101,20 +101,8 @@ impl Store {
         let sql = format!(
             "SELECT id, status, author, created_at, note, checksum, files FROM catalogue_versions WHERE {clause}"
         );
-        let map = |row: &rusqlite::Row<'_>| {
-            Ok((
-                CatalogueVersion {
-                    id: row.get(0)?,
-                    status: row.get(1)?,
-                    author: row.get(2)?,
-                    created_at: row.get(3)?,
-                    note: row.get(4)?,
-                    checksum: row.get(5)?,
-                    files: BTreeMap::new(),
-                },
-                row.get::<_, String>(6)?,
-            ))
-        };
+        let map =
+            |row: &rusqlite::Row<'_>| Ok((version_without_files(row)?, row.get::<_, String>(6)?));
         let found = match id {
             Some(id) => self.conn.query_row(&sql, [id], map).optional()?,
             None => self.conn.query_row(&sql, [], map).optional()?,
@@ -138,17 +126,20 @@ impl Store {
         let mut statement = self.conn.prepare(
             "SELECT id, status, author, created_at, note, checksum FROM catalogue_versions ORDER BY id DESC",
         )?;
-        let rows = statement.query_map([], |row| {
-            Ok(CatalogueVersion {
-                id: row.get(0)?,
-                status: row.get(1)?,
-                author: row.get(2)?,
-                created_at: row.get(3)?,
-                note: row.get(4)?,
-                checksum: row.get(5)?,
-                files: BTreeMap::new(),
-            })
-        })?;
+        let rows = statement.query_map([], version_without_files)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
+}
+
+/// The first six columns (id, status, author, created_at, note, checksum) as a version.
+fn version_without_files(row: &rusqlite::Row<'_>) -> rusqlite::Result<CatalogueVersion> {
+    Ok(CatalogueVersion {
+        id: row.get(0)?,
+        status: row.get(1)?,
+        author: row.get(2)?,
+        created_at: row.get(3)?,
+        note: row.get(4)?,
+        checksum: row.get(5)?,
+        files: BTreeMap::new(),
+    })
 }
