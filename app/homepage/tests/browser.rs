@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -26,11 +27,14 @@ fn test_today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 4, 3).expect("date")
 }
 
-/// chromedriver, stopped by its PID when dropped.
+/// chromedriver in a process group of its own, with the Chromium it starts. Dropping it (even
+/// when a test fails before closing the browser) stops the whole group by its id.
 struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -41,6 +45,7 @@ async fn start_browser() -> (Driver, Client, tempfile::TempDir) {
     let driver = Driver(
         Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
