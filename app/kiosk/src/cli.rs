@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::{
-    bench, bench_card, bench_qr, bench_store, card_cmd, catalogue_dir, demo, qr_cmd, rules_cmd,
-    store_cmd,
+    bench, bench_card, bench_qr, bench_store, card_cmd, catalogue_dir, demo, forms_cmd, qr_cmd,
+    rules_cmd, store_cmd,
 };
 
 #[derive(Debug, Parser)]
@@ -50,6 +50,11 @@ enum Command {
     Store {
         #[command(subcommand)]
         command: StoreCommand,
+    },
+    /// The pre-filled application forms and the guidance sheet (templates in forms/).
+    Forms {
+        #[command(subcommand)]
+        command: FormsCommand,
     },
     /// Serve the residents' home page: answer at home, take away a QR code (stateless; no
     /// JavaScript needed).
@@ -92,6 +97,30 @@ pub struct CaseArgs {
     pub as_of: Option<NaiveDate>,
     #[command(flatten)]
     pub catalogue: CatalogueArg,
+}
+
+#[derive(Debug, Subcommand)]
+enum FormsCommand {
+    /// Decide a case and write its packet: the guidance sheet and every form, filled in.
+    Render {
+        /// The case JSON (docs/case.md); `-` reads standard input.
+        #[arg(long, value_name = "FILE")]
+        case: PathBuf,
+        /// Where to write the PDF.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The catalogue folder (default: the newest published catalogue in the store).
+        #[arg(long, value_name = "DIR")]
+        catalogue: Option<PathBuf>,
+        /// The template folder (default: the shipped forms/).
+        #[arg(long, value_name = "DIR")]
+        forms: Option<PathBuf>,
+    },
+    /// List the templates and the catalogue form ids each prints.
+    List {
+        #[arg(long, value_name = "DIR")]
+        forms: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -416,6 +445,20 @@ impl Cli {
                     pause_ms,
                     finish,
                 } => store_cmd::simulate(case.as_deref(), pause_ms, finish),
+            },
+            Some(Command::Forms { command }) => match command {
+                FormsCommand::Render {
+                    case,
+                    out,
+                    catalogue,
+                    forms,
+                } => forms_cmd::render(&forms_cmd::RenderArgs {
+                    case: &case,
+                    out: &out,
+                    catalogue: catalogue.as_deref(),
+                    forms: forms.as_deref(),
+                }),
+                FormsCommand::List { forms } => forms_cmd::list(forms.as_deref()),
             },
             Some(Command::PrefillServer { listen, catalogue }) => {
                 let catalogue = catalogue_dir::load_quietly(&catalogue.dir())?;

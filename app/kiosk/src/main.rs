@@ -12,6 +12,8 @@ mod card_cmd;
 mod catalogue_dir;
 mod cli;
 mod demo;
+mod forms_cmd;
+mod packet;
 mod qr_cmd;
 mod rules_cmd;
 mod store_cmd;

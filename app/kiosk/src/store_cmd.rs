@@ -15,7 +15,7 @@ use madoguchi_store::{CatalogueStatus, Opened, Role, Store, StoreConfig};
 use crate::catalogue_dir;
 use crate::demo::SAMPLE_CASE;
 
-fn open() -> Result<Store> {
+pub fn open() -> Result<Store> {
     let config = StoreConfig::from_env();
     let Opened {
         store,

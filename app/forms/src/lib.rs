@@ -1,0 +1,31 @@
+//! Application forms filled from a case, and the guidance sheet, as one A4 PDF packet.
+//!
+//! This crate owns the template format (`forms/*.toml`, documented in `docs/forms.md`), laying
+//! text out as Japanese forms need it (禁則 line breaking, shrink-to-fit, 和暦 era boxes, rows
+//! for household members continuing on extra sheets), choosing a face for every character (BIZ
+//! UDゴシック built in, IPAmj明朝 for names when installed, IVS variants), and writing the PDF
+//! with each face subset once per document. It reports every character no face can draw and
+//! every text that does not fit, with its form and field, so the kiosk can warn the clerk.
+//!
+//! It knows nothing of the rules engine, the QR format or printers: the kiosk passes the
+//! decision's forms and a QR encoder in, and sends the PDF to the printer queue.
+
+mod data;
+mod draw;
+mod error;
+mod fonts;
+mod guidance;
+mod layout;
+mod packet;
+mod page;
+mod pdf;
+mod template;
+mod text;
+
+pub use data::Office;
+pub use draw::{FieldReport, ReportKind};
+pub use error::FormsError;
+pub use fonts::{DEBIAN_MINCHO, Fonts, GlyphProblem, ProblemKind};
+pub use guidance::{ConfirmItem, CounterStop, Guidance, GuidanceProcedure, both_calendars};
+pub use packet::{Packet, PacketRequest, PrintedForm, QrEncoder, render_packet};
+pub use template::{Library, QrMembers, RowSource, Template};

@@ -1,0 +1,176 @@
+//! A packet: the guidance sheet, then every form the decision needs, in one PDF.
+
+use madoguchi_domain::{Case, Household};
+
+use crate::data::{Context, Office};
+use crate::draw::FieldReport;
+use crate::error::FormsError;
+use crate::fonts::Fonts;
+use crate::guidance::{self, Guidance};
+use crate::layout::{Fill, fill, members_for};
+use crate::page::Page;
+use crate::template::{Library, QrMembers, Template};
+
+/// Turns the part of a case one form carries into the symbols of its QR code (the kiosk passes
+/// the open MDG1 encoder; this crate does not depend on it).
+pub type QrEncoder<'a> = dyn Fn(&Case) -> Result<Vec<String>, String> + 'a;
+
+/// What to print.
+pub struct PacketRequest<'a> {
+    pub case: &'a Case,
+    pub office: &'a Office,
+    /// Catalogue form ids, in the order of the procedures that need them.
+    pub forms: &'a [String],
+    /// Ids of the procedures that apply.
+    pub procedures: &'a [String],
+    pub guidance: Option<&'a Guidance>,
+    pub qr: &'a QrEncoder<'a>,
+}
+
+impl std::fmt::Debug for PacketRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PacketRequest")
+            .field("forms", &self.forms)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One form in the packet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrintedForm {
+    /// The template's form id.
+    pub id: String,
+    pub title: String,
+    /// 1-based page of its first sheet.
+    pub first_page: usize,
+    pub pages: usize,
+}
+
+/// The made packet.
+#[derive(Clone, Debug)]
+pub struct Packet {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+    pub forms: Vec<PrintedForm>,
+    /// Catalogue form ids with no template: the counter hands out its paper form.
+    pub without_template: Vec<String>,
+    /// What the clerk should look at (characters, overflowing text).
+    pub reports: Vec<FieldReport>,
+}
+
+/// Lays out and writes the packet.
+pub fn render_packet(
+    library: &Library,
+    fonts: &Fonts,
+    request: &PacketRequest<'_>,
+) -> Result<Packet, FormsError> {
+    if request.case.applicant().is_none() {
+        return Err(FormsError::NoApplicant);
+    }
+    let mut reports = Vec::new();
+    let mut pages: Vec<Page> = Vec::new();
+    if let Some(sheet) = request.guidance {
+        pages.extend(guidance::lay_out(sheet, fonts, 1, &mut reports));
+    }
+    let (templates, without_template) = choose(library, request.forms);
+    let mut forms = Vec::new();
+    for (template, variant) in templates {
+        let context = Context {
+            case: request.case,
+            office: request.office,
+            procedures: request.procedures,
+            variant,
+        };
+        let qr = qr_symbols(template, &context, request.qr);
+        let first_page = pages.len() + 1;
+        let filled = fill(
+            template,
+            &Fill {
+                fonts,
+                context,
+                qr,
+                first_page,
+            },
+            &mut reports,
+        );
+        forms.push(PrintedForm {
+            id: template.id().to_string(),
+            title: template.title().to_string(),
+            first_page,
+            pages: filled.pages.len(),
+        });
+        pages.extend(filled.pages);
+    }
+    let title = match request.guidance {
+        Some(_) => format!("{}・申請書", guidance::TITLE),
+        None => "申請書".to_string(),
+    };
+    let pdf = crate::pdf::write(&pages, fonts, &library.images, &title)?;
+    Ok(Packet {
+        pdf,
+        pages: pages.len(),
+        forms,
+        without_template,
+        reports,
+    })
+}
+
+/// Each template once, in first-asked order, with the form id that asked for it.
+fn choose<'l, 'f>(
+    library: &'l Library,
+    forms: &'f [String],
+) -> (Vec<(&'l Template, &'f str)>, Vec<String>) {
+    let mut chosen: Vec<(&Template, &str)> = Vec::new();
+    let mut missing = Vec::new();
+    for id in forms {
+        match library.for_form(id) {
+            Some(template) => {
+                if !chosen.iter().any(|(t, _)| t.id() == template.id()) {
+                    chosen.push((template, id));
+                }
+            }
+            None => {
+                if !missing.contains(id) {
+                    missing.push(id.clone());
+                }
+            }
+        }
+    }
+    (chosen, missing)
+}
+
+/// The case cut down to the people the form is about, without the interview's answers.
+fn qr_symbols(template: &Template, context: &Context<'_>, encode: &QrEncoder<'_>) -> Vec<String> {
+    let case = context.case;
+    let Some(applicant) = case.applicant() else {
+        return Vec::new();
+    };
+    let mut members = vec![applicant.clone()];
+    match template.qr_members() {
+        QrMembers::Applicant => {}
+        QrMembers::Household => {
+            members = case.household.members.clone();
+        }
+        QrMembers::Rows => {
+            let source = template
+                .file
+                .rows
+                .as_ref()
+                .map_or(crate::template::RowSource::Household, |r| r.source);
+            for member in members_for(source, context) {
+                if member != applicant {
+                    members.push(member.clone());
+                }
+            }
+        }
+    }
+    let applicant_index = members.iter().position(|m| m == applicant).unwrap_or(0);
+    let part = Case {
+        event: case.event.clone(),
+        household: Household { members },
+        applicant: applicant_index,
+        answers: Default::default(),
+        certificates: case.certificates.clone(),
+    };
+    encode(&part).unwrap_or_default()
+}

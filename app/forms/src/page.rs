@@ -1,0 +1,138 @@
+//! What is drawn on a page, in millimetres from the top-left corner of an A4 sheet. Layout
+//! produces these marks; `pdf` writes them.
+
+use crate::fonts::{FontKey, Glyph};
+
+pub(crate) const A4_WIDTH: f32 = 210.0;
+pub(crate) const A4_HEIGHT: f32 = 297.0;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Mark {
+    /// A run of glyphs in one face, starting at (x, baseline).
+    Text {
+        x: f32,
+        baseline: f32,
+        size: f32,
+        scale: f32,
+        font: FontKey,
+        glyphs: Vec<(u16, String)>,
+    },
+    Line {
+        from: (f32, f32),
+        to: (f32, f32),
+        width: f32,
+        dashed: bool,
+    },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        stroke: Option<f32>,
+        /// Grey level of the fill, 0 black to 1 white.
+        fill: Option<f32>,
+    },
+    Ellipse {
+        cx: f32,
+        cy: f32,
+        rx: f32,
+        ry: f32,
+        width: f32,
+    },
+    /// A QR symbol: `n`×`n` modules, `dark` in rows.
+    Qr {
+        x: f32,
+        y: f32,
+        size: f32,
+        n: usize,
+        dark: Vec<bool>,
+    },
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        image: usize,
+    },
+}
+
+/// One sheet.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Page {
+    pub(crate) marks: Vec<Mark>,
+}
+
+impl Page {
+    pub(crate) fn line(&mut self, from: (f32, f32), to: (f32, f32), width: f32) {
+        self.marks.push(Mark::Line {
+            from,
+            to,
+            width,
+            dashed: false,
+        });
+    }
+
+    pub(crate) fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, stroke: f32) {
+        self.marks.push(Mark::Rect {
+            x,
+            y,
+            w,
+            h,
+            stroke: Some(stroke),
+            fill: None,
+        });
+    }
+
+    pub(crate) fn fill(&mut self, x: f32, y: f32, w: f32, h: f32, grey: f32) {
+        self.marks.push(Mark::Rect {
+            x,
+            y,
+            w,
+            h,
+            stroke: None,
+            fill: Some(grey),
+        });
+    }
+
+    /// Places glyphs from `x` on `baseline`, splitting the line into one run per face.
+    pub(crate) fn glyphs(&mut self, x: f32, baseline: f32, size: f32, scale: f32, line: &[Glyph]) {
+        let mut cursor = x;
+        let mut run: Vec<(u16, String)> = Vec::new();
+        let mut run_font = None;
+        let mut run_x = x;
+        for glyph in line {
+            if glyph.is_hard_break() {
+                continue;
+            }
+            if run_font != Some(glyph.font) {
+                self.flush(run_x, baseline, size, scale, run_font, &mut run);
+                run_font = Some(glyph.font);
+                run_x = cursor;
+            }
+            run.push((glyph.gid, glyph.text.clone()));
+            cursor += glyph.advance * size * crate::text::PT * scale;
+        }
+        self.flush(run_x, baseline, size, scale, run_font, &mut run);
+    }
+
+    fn flush(
+        &mut self,
+        x: f32,
+        baseline: f32,
+        size: f32,
+        scale: f32,
+        font: Option<FontKey>,
+        run: &mut Vec<(u16, String)>,
+    ) {
+        if let (Some(font), false) = (font, run.is_empty()) {
+            self.marks.push(Mark::Text {
+                x,
+                baseline,
+                size,
+                scale,
+                font,
+                glyphs: std::mem::take(run),
+            });
+        }
+    }
+}

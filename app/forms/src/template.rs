@@ -1,0 +1,500 @@
+//! The template format: one TOML file per form in `forms/`, documented in `docs/forms.md`.
+//!
+//! A template is an A4 portrait sheet described in millimetres from its top-left corner, as a
+//! list of items in reading order: static text, boxes, lines, fields bound to case data, check
+//! boxes, era boxes, the QR code, and one block of rows repeated for household members.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::data::{Format, check_path};
+use crate::error::FormsError;
+use crate::fonts::Typeface;
+use crate::pdf::RasterImage;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TemplateFile {
+    pub(crate) form: Header,
+    #[serde(default)]
+    pub(crate) item: Vec<Item>,
+    #[serde(default)]
+    pub(crate) rows: Option<Rows>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Header {
+    /// The catalogue form id this template prints.
+    pub(crate) id: String,
+    pub(crate) title: String,
+    /// Other catalogue form ids printed on this same sheet (国保 取得・喪失・変更).
+    #[serde(default)]
+    pub(crate) also_for: Vec<String>,
+    /// Where the layout was learned from.
+    #[serde(default)]
+    pub(crate) sources: Vec<String>,
+    /// A picture printed under everything (PNG or JPEG, next to the template).
+    #[serde(default)]
+    pub(crate) background: Option<String>,
+    /// Who the back-office QR code carries: the applicant, the household, or the rows.
+    #[serde(default)]
+    pub(crate) qr_members: QrMembers,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QrMembers {
+    Applicant,
+    #[default]
+    Household,
+    Rows,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Align {
+    #[default]
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum VAlign {
+    Top,
+    #[default]
+    Middle,
+    Bottom,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum FieldFont {
+    #[default]
+    Gothic,
+    Bold,
+    /// Names and addresses: IPAmj明朝 when installed.
+    Names,
+}
+
+impl FieldFont {
+    pub(crate) fn typeface(self) -> Typeface {
+        match self {
+            FieldFont::Gothic => Typeface::Gothic,
+            FieldFont::Bold => Typeface::GothicBold,
+            FieldFont::Names => Typeface::Names,
+        }
+    }
+}
+
+/// `[x, y, width, height]` in millimetres.
+pub(crate) type RectMm = [f32; 4];
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub(crate) enum Item {
+    Text(TextItem),
+    Box(BoxItem),
+    Line(LineItem),
+    Field(FieldItem),
+    Check(CheckItem),
+    Era(EraItem),
+    Qr(QrItem),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TextItem {
+    pub(crate) rect: RectMm,
+    pub(crate) text: String,
+    #[serde(default = "default_label_size")]
+    pub(crate) size: f32,
+    #[serde(default)]
+    pub(crate) bold: bool,
+    #[serde(default)]
+    pub(crate) align: Align,
+    #[serde(default)]
+    pub(crate) valign: VAlign,
+    #[serde(default = "one")]
+    pub(crate) lines: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BoxItem {
+    pub(crate) rect: RectMm,
+    /// Border width in mm; 0 for none.
+    #[serde(default = "default_line")]
+    pub(crate) line: f32,
+    /// Grey fill, 0 black to 1 white (0.92 is the usual label shading).
+    #[serde(default)]
+    pub(crate) fill: Option<f32>,
+    /// A label written in the box (a 項目名 cell).
+    #[serde(default)]
+    pub(crate) label: Option<String>,
+    #[serde(default = "default_label_size")]
+    pub(crate) label_size: f32,
+    /// `top_left` puts the label small in the corner, leaving the box for writing.
+    #[serde(default)]
+    pub(crate) label_at: LabelAt,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum LabelAt {
+    #[default]
+    Center,
+    TopLeft,
+    Left,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LineItem {
+    pub(crate) from: [f32; 2],
+    pub(crate) to: [f32; 2],
+    #[serde(default = "default_line")]
+    pub(crate) width: f32,
+    #[serde(default)]
+    pub(crate) dashed: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FieldItem {
+    pub(crate) rect: RectMm,
+    pub(crate) value: String,
+    #[serde(default)]
+    pub(crate) format: Format,
+    /// What the field is called in reports to the clerk, e.g. 「氏名」.
+    #[serde(default)]
+    pub(crate) label: Option<String>,
+    #[serde(default = "default_field_size")]
+    pub(crate) size: f32,
+    #[serde(default = "default_min_size")]
+    pub(crate) min_size: f32,
+    #[serde(default = "one")]
+    pub(crate) lines: usize,
+    #[serde(default)]
+    pub(crate) align: Align,
+    #[serde(default)]
+    pub(crate) valign: VAlign,
+    #[serde(default)]
+    pub(crate) font: FieldFont,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CheckItem {
+    /// Top-left corner of the square.
+    pub(crate) at: [f32; 2],
+    #[serde(default = "default_check_size")]
+    pub(crate) size: f32,
+    /// Without a value the box is left for the clerk to tick.
+    #[serde(default)]
+    pub(crate) value: Option<String>,
+    #[serde(default)]
+    pub(crate) equals: Option<toml::Value>,
+    /// Printed to the right of the square.
+    #[serde(default)]
+    pub(crate) label: Option<String>,
+    #[serde(default = "default_label_size")]
+    pub(crate) label_size: f32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EraItem {
+    pub(crate) rect: RectMm,
+    pub(crate) value: String,
+    /// What the field is called in reports.
+    #[serde(default)]
+    pub(crate) label: Option<String>,
+    /// The eras offered, oldest first.
+    #[serde(default = "default_eras")]
+    pub(crate) eras: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct QrItem {
+    pub(crate) rect: RectMm,
+}
+
+/// Rows repeated for members; when the sheet is full they continue on extra sheets.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Rows {
+    pub(crate) source: RowSource,
+    /// Top-left corner of the first row on the first sheet.
+    pub(crate) origin: [f32; 2],
+    pub(crate) height: f32,
+    pub(crate) per_page: usize,
+    /// Where rows go on continuation sheets, and how many fit.
+    #[serde(default)]
+    pub(crate) continuation: Option<Continuation>,
+    /// Drawn once above the rows on a continuation sheet (the column headings).
+    #[serde(default)]
+    pub(crate) heading: Vec<Item>,
+    /// Items of one row, relative to the row's top-left corner.
+    pub(crate) item: Vec<Item>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Continuation {
+    pub(crate) origin: [f32; 2],
+    pub(crate) per_page: usize,
+    /// Where the heading items are moved to (they are written relative to this point).
+    #[serde(default)]
+    pub(crate) heading_origin: Option<[f32; 2]>,
+}
+
+/// Which members fill the rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowSource {
+    /// Everyone in the household, in case order.
+    Household,
+    /// Everyone but the applicant.
+    Others,
+    /// Children for the child allowance: up to the 31 March after their 18th birthday.
+    Children,
+    /// Children for medical subsidies: up to the 31 March after their 15th birthday (中学生まで;
+    /// the city's own limit is in the catalogue rule, not here).
+    SchoolChildren,
+    /// Members aged 65 or over (介護保険 第1号被保険者).
+    Elderly,
+}
+
+fn one() -> usize {
+    1
+}
+fn default_label_size() -> f32 {
+    8.0
+}
+fn default_field_size() -> f32 {
+    11.0
+}
+fn default_min_size() -> f32 {
+    6.0
+}
+fn default_line() -> f32 {
+    0.3
+}
+fn default_check_size() -> f32 {
+    3.2
+}
+fn default_eras() -> Vec<String> {
+    ["明治", "大正", "昭和", "平成", "令和"]
+        .map(String::from)
+        .to_vec()
+}
+
+/// A loaded, checked template.
+#[derive(Clone, Debug)]
+pub struct Template {
+    pub(crate) file: TemplateFile,
+    pub(crate) path: PathBuf,
+    pub(crate) background: Option<usize>,
+}
+
+impl Template {
+    pub fn id(&self) -> &str {
+        &self.file.form.id
+    }
+
+    pub fn title(&self) -> &str {
+        &self.file.form.title
+    }
+
+    /// Every catalogue form id this template prints.
+    pub fn form_ids(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.file.form.id.as_str())
+            .chain(self.file.form.also_for.iter().map(String::as_str))
+    }
+
+    pub fn sources(&self) -> &[String] {
+        &self.file.form.sources
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn qr_members(&self) -> QrMembers {
+        self.file.form.qr_members
+    }
+}
+
+/// All templates of a `forms/` folder, with their background pictures.
+#[derive(Clone, Debug, Default)]
+pub struct Library {
+    pub(crate) templates: Vec<Template>,
+    pub(crate) images: Vec<RasterImage>,
+}
+
+impl Library {
+    /// Reads every `*.toml` in `dir`. Every problem is reported with its file, not just the
+    /// first.
+    pub fn load(dir: &Path) -> Result<Library, FormsError> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| FormsError::Templates(vec![format!("{}: {e}", dir.display())]))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
+            .collect();
+        paths.sort();
+        let mut library = Library::default();
+        let mut problems = Vec::new();
+        for path in paths {
+            match library.add(&path) {
+                Ok(()) => {}
+                Err(mut found) => problems.append(&mut found),
+            }
+        }
+        library.check_duplicates(&mut problems);
+        if problems.is_empty() {
+            Ok(library)
+        } else {
+            Err(FormsError::Templates(problems))
+        }
+    }
+
+    fn add(&mut self, path: &Path) -> Result<(), Vec<String>> {
+        let shown = path.display();
+        let text = std::fs::read_to_string(path).map_err(|e| vec![format!("{shown}: {e}")])?;
+        let file: TemplateFile =
+            toml::from_str(&text).map_err(|e| vec![format!("{shown}: {}", one_line(&e))])?;
+        let mut problems = Vec::new();
+        check_items(&file.item, false, &mut |p| {
+            problems.push(format!("{shown}: {p}"))
+        });
+        if let Some(rows) = &file.rows {
+            check_items(&rows.item, true, &mut |p| {
+                problems.push(format!("{shown}: [rows] {p}"))
+            });
+            check_items(&rows.heading, false, &mut |p| {
+                problems.push(format!("{shown}: [rows.heading] {p}"))
+            });
+            if rows.per_page == 0 || rows.height <= 0.0 {
+                problems.push(format!("{shown}: [rows] needs per_page ≥ 1 and height > 0"));
+            }
+        }
+        let background = match &file.form.background {
+            Some(name) => {
+                let picture = path.parent().unwrap_or(Path::new(".")).join(name);
+                match load_image(&picture) {
+                    Ok(image) => {
+                        self.images.push(image);
+                        Some(self.images.len() - 1)
+                    }
+                    Err(e) => {
+                        problems.push(format!("{shown}: background {name}: {e}"));
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        self.templates.push(Template {
+            file,
+            path: path.to_path_buf(),
+            background,
+        });
+        Ok(())
+    }
+
+    fn check_duplicates(&self, problems: &mut Vec<String>) {
+        let mut seen: Vec<(&str, &Path)> = Vec::new();
+        for template in &self.templates {
+            for id in template.form_ids() {
+                if let Some((_, first)) = seen.iter().find(|(s, _)| *s == id) {
+                    problems.push(format!(
+                        "{}: form id `{id}` is already printed by {}",
+                        template.path.display(),
+                        first.display()
+                    ));
+                } else {
+                    seen.push((id, &template.path));
+                }
+            }
+        }
+    }
+
+    pub fn templates(&self) -> &[Template] {
+        &self.templates
+    }
+
+    /// The template that prints catalogue form `form_id`.
+    pub fn for_form(&self, form_id: &str) -> Option<&Template> {
+        self.templates
+            .iter()
+            .find(|t| t.form_ids().any(|id| id == form_id))
+    }
+}
+
+fn check_items(items: &[Item], in_rows: bool, report: &mut dyn FnMut(String)) {
+    for (index, item) in items.iter().enumerate() {
+        let at = format!("item {} ", index + 1);
+        let path = match item {
+            Item::Field(f) => Some(&f.value),
+            Item::Check(c) => c.value.as_ref(),
+            Item::Era(e) => Some(&e.value),
+            _ => None,
+        };
+        if let Some(path) = path
+            && let Err(problem) = check_path(path, in_rows)
+        {
+            report(format!("{at}({}): {problem}", kind(item)));
+        }
+        if let Item::Field(f) = item
+            && (f.min_size > f.size || f.min_size < 4.0)
+        {
+            report(format!(
+                "{at}(field {}): min_size must be between 4 and size",
+                f.value
+            ));
+        }
+        if let Item::Era(e) = item
+            && e.eras.is_empty()
+        {
+            report(format!("{at}(era {}): eras must not be empty", e.value));
+        }
+    }
+}
+
+fn kind(item: &Item) -> &'static str {
+    match item {
+        Item::Text(_) => "text",
+        Item::Box(_) => "box",
+        Item::Line(_) => "line",
+        Item::Field(_) => "field",
+        Item::Check(_) => "check",
+        Item::Era(_) => "era",
+        Item::Qr(_) => "qr",
+    }
+}
+
+fn one_line(error: &toml::de::Error) -> String {
+    error
+        .to_string()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn load_image(path: &Path) -> Result<RasterImage, String> {
+    let image = image::open(path).map_err(|e| e.to_string())?.to_rgb8();
+    Ok(RasterImage {
+        width: image.width(),
+        height: image.height(),
+        rgb: image.into_raw(),
+    })
+}

@@ -1,0 +1,117 @@
+//! `madoguchi forms …`: the packet from a case file, and the templates in use.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use madoguchi_forms::{Fonts, ProblemKind, ReportKind};
+use madoguchi_rules::Engine;
+
+use crate::catalogue_dir;
+use crate::packet::{self, PacketInput};
+use crate::rules_cmd::read_case;
+use crate::store_cmd;
+
+/// What `forms render` needs.
+#[derive(Debug)]
+pub struct RenderArgs<'a> {
+    pub case: &'a Path,
+    pub out: &'a Path,
+    pub catalogue: Option<&'a Path>,
+    pub forms: Option<&'a Path>,
+}
+
+pub fn forms_dir(given: Option<&Path>) -> PathBuf {
+    given.map_or_else(packet::default_forms_dir, Path::to_path_buf)
+}
+
+pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
+    let case = read_case(args.case)?;
+    let store = store_cmd::open()?;
+    let catalogue_dir = match args.catalogue {
+        Some(dir) => dir.to_path_buf(),
+        None => store_cmd::catalogue_in_force()?,
+    };
+    let catalogue = catalogue_dir::load_quietly(&catalogue_dir)?;
+    let decision = Engine::new(&catalogue)
+        .evaluate(&case, packet::as_of(&case))
+        .context("cannot decide the procedures for this case")?;
+    let library = packet::load_library(&forms_dir(args.forms))?;
+    let fonts = Fonts::load();
+    let local = packet::local_settings(Some(&store));
+    let made = packet::make(
+        &library,
+        &fonts,
+        &PacketInput {
+            case: &case,
+            decision: &decision,
+            local: &local,
+        },
+    )?;
+    write_atomically(args.out, &made.pdf)?;
+    println!(
+        "{}: {} pages, {} KB — 窓口案内シート + {} form(s)",
+        args.out.display(),
+        made.pages,
+        made.pdf.len().div_ceil(1024),
+        made.forms.len()
+    );
+    for form in &made.forms {
+        println!(
+            "  p.{:<3} {} ({} page(s))",
+            form.first_page, form.title, form.pages
+        );
+    }
+    for id in &made.without_template {
+        println!("  (no template: {id} — the counter's paper form is used)");
+    }
+    if fonts.mincho().is_none() {
+        eprintln!(
+            "note: IPAmj明朝 is not installed (Debian fonts-ipamj-mincho): names print in BIZ UDゴシック"
+        );
+    }
+    for report in &made.reports {
+        eprintln!("warning: {}", report.message());
+    }
+    let unprintable = made.reports.iter().any(|r| {
+        matches!(&r.kind, ReportKind::Glyph(p) if p.kind == ProblemKind::Missing)
+            || r.kind == ReportKind::Overflow
+    });
+    // The packet is written either way; exit 3 tells a script the clerk must look at it.
+    Ok(if unprintable {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn list(forms: Option<&Path>) -> Result<ExitCode> {
+    let dir = forms_dir(forms);
+    let library = packet::load_library(&dir)?;
+    println!("Form templates in {}:", dir.display());
+    for template in library.templates() {
+        let ids: Vec<&str> = template.form_ids().collect();
+        println!(
+            "  {:<24} {}  [{}]",
+            template.id(),
+            template.title(),
+            ids.join(", ")
+        );
+    }
+    let fonts = Fonts::load();
+    match fonts.mincho() {
+        Some(path) => println!("Names and addresses: IPAmj明朝 ({})", path.display()),
+        None => println!(
+            "Names and addresses: BIZ UDゴシック (install fonts-ipamj-mincho for every MJ character)"
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes next to the target and renames, so a reader never sees half a PDF.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let partial = path.with_extension(format!("partial-{}", std::process::id()));
+    std::fs::write(&partial, bytes)
+        .with_context(|| format!("cannot write {}", partial.display()))?;
+    std::fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))
+}
