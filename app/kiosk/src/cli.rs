@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::{
-    bench, bench_card, bench_qr, bench_store, card_cmd, catalogue_dir, demo, forms_cmd, qr_cmd,
-    rules_cmd, store_cmd,
+    bench, bench_card, bench_qr, bench_store, card_cmd, catalogue_dir, demo, forms_cmd, print_cmd,
+    qr_cmd, rules_cmd, store_cmd,
 };
 
 #[derive(Debug, Parser)]
@@ -55,6 +55,11 @@ enum Command {
     Forms {
         #[command(subcommand)]
         command: FormsCommand,
+    },
+    /// The print queue: send a PDF to a CUPS printer and follow it to the end.
+    Print {
+        #[command(subcommand)]
+        command: PrintCommand,
     },
     /// Serve the residents' home page: answer at home, take away a QR code (stateless; no
     /// JavaScript needed).
@@ -115,11 +120,49 @@ enum FormsCommand {
         /// The template folder (default: the shipped forms/).
         #[arg(long, value_name = "DIR")]
         forms: Option<PathBuf>,
+        /// Also print it: queue it for this CUPS printer and follow it.
+        #[arg(long, value_name = "PRINTER")]
+        print: Option<String>,
+        /// With --print: how long to follow the job before leaving it queued.
+        #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+        wait: u64,
     },
     /// List the templates and the catalogue form ids each prints.
     List {
         #[arg(long, value_name = "DIR")]
         forms: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PrintCommand {
+    /// Queue a PDF and follow it until printed (CUPS at $MADOGUCHI_CUPS or $CUPS_SERVER).
+    File {
+        file: PathBuf,
+        /// The CUPS queue (default: $MADOGUCHI_PRINTER, else the store setting `printer`).
+        #[arg(long)]
+        printer: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+        /// How long to follow the job before leaving it queued (exit status 3).
+        #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+        wait: u64,
+    },
+    /// Carry on with every waiting job (after a stopped printer or a restart).
+    Resume {
+        #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+        wait: u64,
+    },
+    /// Queue a failed job again.
+    Retry {
+        id: i64,
+        #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+        wait: u64,
+    },
+    /// The newest jobs, with why any of them waits.
+    Queue {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -452,13 +495,28 @@ impl Cli {
                     out,
                     catalogue,
                     forms,
+                    print,
+                    wait,
                 } => forms_cmd::render(&forms_cmd::RenderArgs {
                     case: &case,
                     out: &out,
                     catalogue: catalogue.as_deref(),
                     forms: forms.as_deref(),
+                    print: print.as_deref(),
+                    wait,
                 }),
                 FormsCommand::List { forms } => forms_cmd::list(forms.as_deref()),
+            },
+            Some(Command::Print { command }) => match command {
+                PrintCommand::File {
+                    file,
+                    printer,
+                    title,
+                    wait,
+                } => print_cmd::print_file(&file, printer.as_deref(), title.as_deref(), wait),
+                PrintCommand::Resume { wait } => print_cmd::resume(wait),
+                PrintCommand::Retry { id, wait } => print_cmd::retry(id, wait),
+                PrintCommand::Queue { json } => print_cmd::queue(json),
             },
             Some(Command::PrefillServer { listen, catalogue }) => {
                 let catalogue = catalogue_dir::load_quietly(&catalogue.dir())?;

@@ -10,7 +10,7 @@ use madoguchi_rules::Engine;
 use crate::catalogue_dir;
 use crate::packet::{self, PacketInput};
 use crate::rules_cmd::read_case;
-use crate::store_cmd;
+use crate::{print_cmd, store_cmd};
 
 /// What `forms render` needs.
 #[derive(Debug)]
@@ -19,6 +19,9 @@ pub struct RenderArgs<'a> {
     pub out: &'a Path,
     pub catalogue: Option<&'a Path>,
     pub forms: Option<&'a Path>,
+    /// Queue it for this printer too.
+    pub print: Option<&'a str>,
+    pub wait: u64,
 }
 
 pub fn forms_dir(given: Option<&Path>) -> PathBuf {
@@ -72,6 +75,29 @@ pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
     }
     for report in &made.reports {
         eprintln!("warning: {}", report.message());
+    }
+    if let Some(printer) = args.print {
+        let mut store = store;
+        let title = made
+            .forms
+            .iter()
+            .map(|f| f.title.as_str())
+            .collect::<Vec<_>>()
+            .join("・");
+        let code = print_cmd::queue_and_follow(
+            &mut store,
+            printer,
+            &print_cmd::Document {
+                title: &format!("窓口案内シート・{title}"),
+                pages: made.pages,
+                forms: made.forms.len(),
+                pdf: &made.pdf,
+            },
+            std::time::Duration::from_secs(args.wait),
+        )?;
+        if code != ExitCode::SUCCESS {
+            return Ok(code);
+        }
     }
     let unprintable = made.reports.iter().any(|r| {
         matches!(&r.kind, ReportKind::Glyph(p) if p.kind == ProblemKind::Missing)

@@ -14,6 +14,8 @@ mod cli;
 mod demo;
 mod forms_cmd;
 mod packet;
+mod print_cmd;
+mod printing;
 mod qr_cmd;
 mod rules_cmd;
 mod store_cmd;

@@ -13,6 +13,7 @@
 pub mod catalogue;
 pub mod export;
 pub mod key;
+pub mod print_queue;
 mod schema;
 pub mod staff;
 
@@ -26,6 +27,7 @@ use rusqlite_migration::SchemaVersion;
 pub use catalogue::{CatalogueStatus, CatalogueVersion};
 pub use export::ExportedCase;
 pub use key::StoreKey;
+pub use print_queue::{NewPrintJob, PrintJob, PrintJobId, PrintState};
 pub use staff::{LoginError, Role};
 
 /// Days personal fields are kept after a case's last change, unless the `retention_days`

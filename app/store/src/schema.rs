@@ -3,8 +3,9 @@
 
 use rusqlite_migration::{M, Migrations};
 
-const MIGRATIONS: &[M<'static>] = &[M::up(
-    r#"
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
+        r#"
 -- Procedure catalogues: the shipped one, and the drafts and publications of supervisors.
 -- `files` is a JSON object of file path to text, as in assets/catalogue.
 CREATE TABLE catalogue_versions (
@@ -74,7 +75,19 @@ CREATE TABLE staff (
     locked_until    TEXT
 );
 "#,
-)];
+    ),
+    // Printing follows each job in CUPS: which printer, what it is, and CUPS's job id once sent.
+    M::up(
+        r#"
+ALTER TABLE print_jobs ADD COLUMN printer TEXT NOT NULL DEFAULT '';
+ALTER TABLE print_jobs ADD COLUMN title TEXT NOT NULL DEFAULT '';
+ALTER TABLE print_jobs ADD COLUMN pages INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE print_jobs ADD COLUMN forms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE print_jobs ADD COLUMN cups_job INTEGER;
+CREATE INDEX print_jobs_state ON print_jobs (state);
+"#,
+    ),
+];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)

@@ -1,0 +1,370 @@
+//! Printing over IPP to CUPS, through the store's print queue.
+//!
+//! A packet is queued in the store first (sealed), then handed to CUPS only when its printer
+//! is ready, and followed until CUPS says it is completed; only then is the document wiped. A
+//! stopped printer, a missing printer, cupsd being down, a paper jam or a restart of this
+//! process leaves the job in the queue with the reason in words for the clerk; the next
+//! `Spooler::step` carries on where the last one stopped.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use ipp::operation::IppOperation;
+use ipp::prelude::*;
+use madoguchi_store::{PrintJob, PrintJobId, PrintState, Store, StoreError};
+
+/// CUPS aborted the job this many times: give up and tell the clerk.
+const MAX_ATTEMPTS: i64 = 3;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where CUPS listens: `$MADOGUCHI_CUPS` (a URL such as `http://127.0.0.1:631`), else
+/// `$CUPS_SERVER` (`host[:port]`, as the CUPS tools read it), else this machine.
+pub fn cups_base() -> String {
+    if let Ok(url) = std::env::var("MADOGUCHI_CUPS") {
+        return url.trim_end_matches('/').to_string();
+    }
+    match std::env::var("CUPS_SERVER") {
+        Ok(server) if !server.starts_with('/') && !server.is_empty() => {
+            if server.contains(':') {
+                format!("http://{server}")
+            } else {
+                format!("http://{server}:631")
+            }
+        }
+        _ => "http://localhost:631".to_string(),
+    }
+}
+
+/// What a printer says about itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrinterReadiness {
+    Ready,
+    /// Not taking jobs now; the words say why.
+    NotReady(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    #[error("印刷サービス（CUPS）に接続できません / cannot reach the print service at {0}")]
+    Unreachable(String),
+    #[error(
+        "プリンター「{0}」が見つかりません。設定を確認してください / printer {0} not found: check the printer setting"
+    )]
+    NoSuchPrinter(String),
+    #[error("印刷サービスがエラーを返しました / the print service answered {0}")]
+    Refused(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A CUPS server.
+#[derive(Clone, Debug)]
+pub struct Cups {
+    base: String,
+}
+
+/// CUPS's view of one job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CupsJob {
+    Completed,
+    /// Waiting or printing; the words say why it is not done, if CUPS says.
+    Busy(Option<String>),
+    Aborted(String),
+    Canceled,
+    /// CUPS no longer knows it (cupsd lost its spool).
+    Gone,
+}
+
+impl Cups {
+    pub fn new(base: impl Into<String>) -> Cups {
+        Cups { base: base.into() }
+    }
+
+    pub fn from_env() -> Cups {
+        Cups::new(cups_base())
+    }
+
+    fn printer_uri(&self, printer: &str) -> Result<Uri, PrintError> {
+        format!("{}/printers/{printer}", self.base)
+            .parse()
+            .map_err(|_| PrintError::NoSuchPrinter(printer.to_string()))
+    }
+
+    fn send(
+        &self,
+        uri: &Uri,
+        request: IppRequestResponse,
+    ) -> Result<IppRequestResponse, PrintError> {
+        let client = IppClient::builder(uri.clone())
+            .request_timeout(REQUEST_TIMEOUT)
+            .build();
+        client.send(request).map_err(|e| match e {
+            IppError::StatusError(status) => PrintError::Refused(format!("{status:?}")),
+            _ => PrintError::Unreachable(self.base.clone()),
+        })
+    }
+
+    /// Whether `printer` takes jobs now.
+    pub fn readiness(&self, printer: &str) -> Result<PrinterReadiness, PrintError> {
+        let uri = self.printer_uri(printer)?;
+        let operation = IppOperationBuilder::get_printer_attributes(uri.clone())
+            .attributes([
+                "printer-state",
+                "printer-state-reasons",
+                "printer-state-message",
+                "printer-is-accepting-jobs",
+            ])
+            .build()
+            .map_err(|e| PrintError::Refused(e.to_string()))?;
+        let response = self.send(&uri, operation.into_ipp_request())?;
+        match response.header().status_code() {
+            status if status.is_success() => {}
+            StatusCode::ClientErrorNotFound => {
+                return Err(PrintError::NoSuchPrinter(printer.to_string()));
+            }
+            status => return Err(PrintError::Refused(format!("{status:?}"))),
+        }
+        let attrs = response.attributes();
+        let state = find(attrs, DelimiterTag::PrinterAttributes, "printer-state");
+        let accepting = find(
+            attrs,
+            DelimiterTag::PrinterAttributes,
+            "printer-is-accepting-jobs",
+        );
+        let reasons = keywords(find(
+            attrs,
+            DelimiterTag::PrinterAttributes,
+            "printer-state-reasons",
+        ));
+        let message = find(
+            attrs,
+            DelimiterTag::PrinterAttributes,
+            "printer-state-message",
+        )
+        .map(|v| v.to_string())
+        .filter(|m| !m.trim().is_empty());
+        let stopped = matches!(state, Some(IppValue::Enum(5)));
+        let refusing = matches!(accepting, Some(IppValue::Boolean(false)));
+        if stopped || refusing {
+            let mut why = if refusing {
+                "プリンターが受付を停止しています / the printer is not accepting jobs".to_string()
+            } else {
+                "プリンターが停止しています / the printer is stopped".to_string()
+            };
+            if let Some(detail) = describe(&reasons).or(message) {
+                why.push_str(&format!("（{detail}）"));
+            }
+            return Ok(PrinterReadiness::NotReady(why));
+        }
+        Ok(PrinterReadiness::Ready)
+    }
+
+    /// Hands a PDF to CUPS; returns its job id.
+    pub fn submit(&self, printer: &str, title: &str, pdf: Vec<u8>) -> Result<i32, PrintError> {
+        let uri = self.printer_uri(printer)?;
+        let operation =
+            IppOperationBuilder::print_job(uri.clone(), IppPayload::new(std::io::Cursor::new(pdf)))
+                .user_name("madoguchi")
+                .job_title(title)
+                .document_format("application/pdf")
+                .build()
+                .map_err(|e| PrintError::Refused(e.to_string()))?;
+        let response = self.send(&uri, operation.into_ipp_request())?;
+        match response.header().status_code() {
+            status if status.is_success() => {}
+            StatusCode::ClientErrorNotFound => {
+                return Err(PrintError::NoSuchPrinter(printer.to_string()));
+            }
+            status => return Err(PrintError::Refused(format!("{status:?}"))),
+        }
+        match find(response.attributes(), DelimiterTag::JobAttributes, "job-id") {
+            Some(IppValue::Integer(id)) => Ok(*id),
+            _ => Err(PrintError::Refused("no job-id".into())),
+        }
+    }
+
+    /// CUPS's state of a job it accepted.
+    pub fn job(&self, printer: &str, job: i32) -> Result<CupsJob, PrintError> {
+        let uri = self.printer_uri(printer)?;
+        let operation = IppOperationBuilder::get_job_attributes(uri.clone(), job)
+            .build()
+            .map_err(|e| PrintError::Refused(e.to_string()))?;
+        let response = self.send(&uri, operation.into_ipp_request())?;
+        match response.header().status_code() {
+            status if status.is_success() => {}
+            StatusCode::ClientErrorNotFound => return Ok(CupsJob::Gone),
+            status => return Err(PrintError::Refused(format!("{status:?}"))),
+        }
+        let attrs = response.attributes();
+        let reasons = keywords(find(
+            attrs,
+            DelimiterTag::JobAttributes,
+            "job-state-reasons",
+        ));
+        let state = match find(attrs, DelimiterTag::JobAttributes, "job-state") {
+            Some(IppValue::Enum(state)) => *state,
+            _ => return Ok(CupsJob::Busy(None)),
+        };
+        Ok(match state {
+            9 => CupsJob::Completed,
+            7 => CupsJob::Canceled,
+            8 => CupsJob::Aborted(describe(&reasons).unwrap_or_else(|| reasons.join(", "))),
+            // 3 pending, 4 held, 5 processing, 6 processing-stopped
+            _ => CupsJob::Busy(describe(&reasons)),
+        })
+    }
+}
+
+fn find<'a>(attrs: &'a IppAttributes, tag: DelimiterTag, name: &str) -> Option<&'a IppValue> {
+    attrs
+        .groups_of(tag)
+        .find_map(|group| {
+            group
+                .attributes()
+                .iter()
+                .find(|a| a.name().as_str() == name)
+        })
+        .map(|a| a.value())
+}
+
+fn keywords(value: Option<&IppValue>) -> Vec<String> {
+    match value {
+        Some(IppValue::Array(values)) => values.iter().map(|v| v.to_string()).collect(),
+        Some(value) => vec![value.to_string()],
+        None => Vec::new(),
+    }
+}
+
+/// The state reasons a clerk can act on, in words.
+fn describe(reasons: &[String]) -> Option<String> {
+    let words: Vec<&str> = reasons
+        .iter()
+        .filter_map(|reason| {
+            let reason = reason
+                .trim_end_matches("-error")
+                .trim_end_matches("-warning")
+                .trim_end_matches("-report");
+            Some(match reason {
+                "media-jam" => "紙づまり / paper jam",
+                "media-empty" | "media-needed" => "用紙切れ / out of paper",
+                "toner-empty" | "marker-supply-empty" => "トナー切れ / out of toner",
+                "door-open" | "cover-open" => "カバーが開いています / a cover is open",
+                "offline" | "connecting-to-device" => {
+                    "プリンターに接続できません / printer offline"
+                }
+                "paused" => "一時停止中 / paused",
+                "job-hold-until-specified" => "保留中 / held",
+                _ => return None,
+            })
+        })
+        .collect();
+    (!words.is_empty()).then(|| words.join("、"))
+}
+
+/// Where a job stands after a step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobProgress {
+    pub id: PrintJobId,
+    pub title: String,
+    pub state: PrintState,
+    pub reason: Option<String>,
+}
+
+/// Moves queued jobs forward. Each step asks CUPS once per open job; call it again (every
+/// second or two) until nothing is open.
+#[derive(Debug)]
+pub struct Spooler {
+    cups: Cups,
+}
+
+impl Spooler {
+    pub fn new(cups: Cups) -> Spooler {
+        Spooler { cups }
+    }
+
+    pub fn step(&self, store: &mut Store) -> Result<Vec<JobProgress>, StoreError> {
+        let mut progress = Vec::new();
+        for job in store.open_print_jobs()? {
+            self.advance(store, &job)?;
+            if let Some(now) = store.print_job(job.id)? {
+                progress.push(JobProgress {
+                    id: now.id,
+                    title: now.title,
+                    state: now.state,
+                    reason: now.last_error,
+                });
+            }
+        }
+        Ok(progress)
+    }
+
+    fn advance(&self, store: &mut Store, job: &PrintJob) -> Result<(), StoreError> {
+        let now = Utc::now();
+        match (job.state, job.cups_job) {
+            (PrintState::Printing, Some(cups_job)) => match self.cups.job(&job.printer, cups_job) {
+                Ok(CupsJob::Completed) => store.mark_print_done(job.id, now),
+                Ok(CupsJob::Busy(reason)) => {
+                    let why = reason.map_or_else(
+                        || self.printer_words(&job.printer),
+                        |r| format!("印刷待ち（{r}）"),
+                    );
+                    store.mark_print_waiting(job.id, &why, true, now)
+                }
+                Ok(CupsJob::Gone) => store.mark_print_waiting(
+                    job.id,
+                    "印刷サービスが再起動したため、もう一度送ります / resending after a print service restart",
+                    false,
+                    now,
+                ),
+                Ok(CupsJob::Canceled) => store.mark_print_failed(
+                    job.id,
+                    "プリンター側で取り消されました / cancelled at the printer",
+                    now,
+                ),
+                Ok(CupsJob::Aborted(why)) if job.attempts >= MAX_ATTEMPTS => store.mark_print_failed(
+                    job.id,
+                    &format!("{MAX_ATTEMPTS}回失敗しました（{why}）/ failed {MAX_ATTEMPTS} times"),
+                    now,
+                ),
+                Ok(CupsJob::Aborted(why)) => store.mark_print_waiting(
+                    job.id,
+                    &format!("印刷に失敗したため、もう一度送ります（{why}）"),
+                    false,
+                    now,
+                ),
+                Err(error) => store.mark_print_waiting(job.id, &error.to_string(), true, now),
+            },
+            _ => self.send(store, job),
+        }
+    }
+
+    fn send(&self, store: &mut Store, job: &PrintJob) -> Result<(), StoreError> {
+        let now = Utc::now();
+        match self.cups.readiness(&job.printer) {
+            Ok(PrinterReadiness::Ready) => {}
+            Ok(PrinterReadiness::NotReady(why)) => {
+                return store.mark_print_waiting(job.id, &why, false, now);
+            }
+            Err(error) => return store.mark_print_waiting(job.id, &error.to_string(), false, now),
+        }
+        let Some(document) = store.print_document(job.id)? else {
+            return store.mark_print_failed(
+                job.id,
+                "保存期間を過ぎたため文書が消去されています。もう一度作成してください / the document was purged: make it again",
+                now,
+            );
+        };
+        match self.cups.submit(&job.printer, &job.title, document) {
+            Ok(cups_job) => store.mark_print_sent(job.id, cups_job, now),
+            Err(error) => store.mark_print_waiting(job.id, &error.to_string(), false, now),
+        }
+    }
+
+    fn printer_words(&self, printer: &str) -> String {
+        match self.cups.readiness(printer) {
+            Ok(PrinterReadiness::NotReady(why)) => why,
+            Ok(PrinterReadiness::Ready) => "印刷中 / printing".to_string(),
+            Err(error) => error.to_string(),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Shared helpers of the kiosk's integration tests.
+
+pub mod cups;
