@@ -68,7 +68,7 @@ pub(crate) fn check_path(path: &str, in_rows: bool) -> Result<(), String> {
         "visit_date" | "move_date" | "moved_out_date" => rest.is_empty(),
         "event" => rest.is_empty() || rest == "ja",
         "new_address" | "previous_address" | "next_address" => rest.is_empty() || rest == "postal",
-        "applicant" | "head" => MEMBER_PROPS.contains(&rest),
+        "applicant" | "head" | "spouse" => MEMBER_PROPS.contains(&rest),
         "member" => in_rows && MEMBER_PROPS.contains(&rest),
         "row" => in_rows && rest == "number",
         "answer" | "procedure" => !rest.is_empty(),
@@ -130,6 +130,9 @@ impl Context<'_> {
                 .iter()
                 .find(|m| m.relation == madoguchi_domain::Relation::Head)
                 .map_or(Value::Empty, |m| self.member_value(m, rest)),
+            "spouse" => self
+                .spouse()
+                .map_or(Value::Empty, |m| self.member_value(m, rest)),
             "member" => row.map_or(Value::Empty, |(_, m)| self.member_value(m, rest)),
             "row" => row.map_or(Value::Empty, |(n, _)| Value::Number(n as i64)),
             "answer" => answer_value(self.case.answers.get(rest)),
@@ -143,6 +146,23 @@ impl Context<'_> {
             "members" => Value::Number(self.case.household.members.len() as i64),
             _ => Value::Empty,
         }
+    }
+
+    /// The applicant's spouse: the 配偶者 when the applicant heads the household, the head
+    /// when the applicant is the 配偶者.
+    fn spouse(&self) -> Option<&Member> {
+        use madoguchi_domain::Relation;
+        let applicant = self.case.applicant()?;
+        let wanted = match applicant.relation {
+            Relation::Head => Relation::Spouse,
+            Relation::Spouse => Relation::Head,
+            _ => return None,
+        };
+        self.case
+            .household
+            .members
+            .iter()
+            .find(|m| m.relation == wanted)
     }
 
     fn member_value(&self, member: &Member, prop: &str) -> Value {

@@ -168,7 +168,12 @@ fn draw_items(
                 canvas.check_box(x, y, check.size, is_ticked);
                 if let Some(label) = &check.label {
                     canvas.text(
-                        [x + check.size + 0.8, y - 1.0, 60.0, check.size + 2.0],
+                        [
+                            x + check.size + 0.8,
+                            y - 1.0,
+                            (200.0 - x - check.size - 0.8).max(10.0),
+                            check.size + 2.0,
+                        ],
                         label,
                         TextStyle {
                             size: check.label_size,

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::{
-    bench, bench_card, bench_qr, bench_store, card_cmd, catalogue_dir, demo, forms_cmd, print_cmd,
-    qr_cmd, rules_cmd, store_cmd,
+    bench, bench_card, bench_forms, bench_qr, bench_store, card_cmd, catalogue_dir, demo,
+    forms_cmd, print_cmd, qr_cmd, rules_cmd, store_cmd,
 };
 
 #[derive(Debug, Parser)]
@@ -368,6 +368,12 @@ enum QrCommand {
 
 #[derive(Debug, Subcommand)]
 enum BenchCommand {
+    /// Make the packet of a family of four moving in (guidance sheet + eight forms): time and
+    /// size.
+    Forms {
+        #[arg(long, default_value_t = 30)]
+        iterations: usize,
+    },
     /// Time one evaluation of each sample case and simulate the move-in interviews.
     Rules {
         #[command(flatten)]
@@ -536,6 +542,7 @@ impl Cli {
                     iterations,
                 } => bench::rules(&catalogue.dir(), iterations),
                 BenchCommand::Card { reads } => bench_card::run(reads),
+                BenchCommand::Forms { iterations } => bench_forms::run(iterations),
                 BenchCommand::Store { cases, checkpoints } => bench_store::run(cases, checkpoints),
                 BenchCommand::Qr {
                     per_kind,

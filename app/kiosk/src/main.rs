@@ -6,6 +6,7 @@
 
 mod bench;
 mod bench_card;
+mod bench_forms;
 mod bench_qr;
 mod bench_store;
 mod card_cmd;

@@ -1,0 +1,332 @@
+//! Packets made from the shipped templates and real fonts, read back with poppler's pdftotext
+//! and pdfinfo: every filled value is in the PDF, rows continue on extra sheets, characters no
+//! face can draw are reported (not printed as silent boxes), and the packet stays small.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use madoguchi_domain::{Case, Member, Person, Relation};
+use madoguchi_forms::{
+    CounterStop, DEBIAN_MINCHO, Fonts, Guidance, GuidanceProcedure, Library, Office, Packet,
+    PacketRequest, ProblemKind, ReportKind, render_packet,
+};
+
+const EIGHT_FORMS: &str = include_str!("../../../docs/examples/eight-forms.json");
+
+const ALL_FORMS: [&str; 8] = [
+    "jumin_ido_todoke",
+    "juminhyo_seikyu",
+    "inkan_toroku",
+    "kokuho_shutoku",
+    "jidou_teate_nintei",
+    "kodomo_iryo",
+    "kaigo_todoke",
+    "inu_henko",
+];
+
+fn forms_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../forms")
+}
+
+fn library() -> Library {
+    Library::load(&forms_dir()).expect("the shipped templates load")
+}
+
+fn mincho() -> Fonts {
+    let fonts = Fonts::with_mincho(Some(Path::new(DEBIAN_MINCHO)));
+    assert!(
+        fonts.mincho().is_some(),
+        "IPAmj明朝 is missing: scripts/setup installs fonts-ipamj-mincho"
+    );
+    fonts
+}
+
+fn case() -> Case {
+    serde_json::from_str(EIGHT_FORMS).expect("sample case")
+}
+
+fn guidance(case: &Case) -> Guidance {
+    Guidance {
+        office: "標準市役所".into(),
+        visit_date: case.event.visit_date(),
+        event: "転入".into(),
+        counters: vec![CounterStop {
+            name: "市民課".into(),
+            place: Some("本庁舎1階 1〜5番窓口".into()),
+            external: false,
+            procedures: vec![GuidanceProcedure {
+                name: "転入届".into(),
+                critical: true,
+                why: vec!["他の市区町村から転入するため".into()],
+                deadline: case
+                    .event
+                    .move_date()
+                    .checked_add_days(chrono::Days::new(14)),
+                overdue: false,
+                bring: vec!["本人確認書類".into()],
+                forms: vec![("住民異動届".into(), true)],
+            }],
+        }],
+        to_confirm: Vec::new(),
+    }
+}
+
+/// The QR payload is the kiosk's business (the MDG1 encoder); here each form's code carries a
+/// fixed marker, which is enough to lay out and draw a real symbol.
+fn render(case: &Case, fonts: &Fonts, forms: &[&str]) -> Packet {
+    let forms: Vec<String> = forms.iter().map(|f| f.to_string()).collect();
+    let procedures = vec![
+        "kokuho_kanyu".to_string(),
+        "jidou_teate".to_string(),
+        "kaigo_hihokensha".to_string(),
+    ];
+    let qr = |_: &Case| Ok(vec!["MDG1:TEST".to_string()]);
+    let sheet = guidance(case);
+    render_packet(
+        &library(),
+        fonts,
+        &PacketRequest {
+            case,
+            office: &Office::default(),
+            forms: &forms,
+            procedures: &procedures,
+            guidance: Some(&sheet),
+            qr: &qr,
+        },
+    )
+    .expect("a packet")
+}
+
+fn pdftotext(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("packet.pdf");
+    std::fs::write(&path, pdf).expect("write");
+    let out = Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).expect("UTF-8 text")
+}
+
+/// pdftotext breaks lines and may put spaces between runs: compare without whitespace.
+fn squeezed(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn every_filled_value_is_in_the_packet() {
+    let case = case();
+    let packet = render(&case, &mincho(), &ALL_FORMS);
+    assert_eq!(packet.forms.len(), 8, "{:?}", packet.forms);
+    assert!(packet.without_template.is_empty());
+    assert!(packet.reports.is_empty(), "{:?}", packet.reports);
+    let text = squeezed(&pdftotext(&packet.pdf));
+    let expected = [
+        // names exactly as on the card, with 髙, 𠮷, 﨑 and the IVS sequence 葛+E0102
+        "髙𠮷一郎",
+        "髙𠮷葛\u{E0102}子",
+        "髙𠮷陽翔",
+        "山﨑トメ",
+        "たかよしいちろう",
+        "やまさきとめ",
+        // addresses and postal codes
+        "標準市中央一丁目2番3号さくらハイツ201",
+        "〒100-0001",
+        "福岡県北九州市小倉北区城内1番1号城内マンション305",
+        // dates in 和暦, including 元年
+        "令和8年11月20日",
+        "元年",
+        // rows: relation words and sexes
+        "世帯主",
+        "配偶者",
+        "父母",
+        // certificates
+        "2通",
+        "1通",
+        // the addressee and the guidance sheet
+        "標準市長",
+        "窓口案内シート",
+        "令和8年11月29日（2026年11月29日）まで",
+    ];
+    for value in expected {
+        assert!(text.contains(value), "{value} is missing from the packet");
+    }
+    for title in [
+        "住民異動届",
+        "住民票の写し等交付請求書",
+        "印鑑登録申請書",
+        "国民健康保険異動届",
+        "児童手当認定請求書",
+        "子ども医療費助成受給資格認定申請書",
+        "介護保険受給資格証明書提出・住所変更届",
+        "犬の登録事項変更届",
+    ] {
+        assert!(text.contains(title), "{title} is missing");
+    }
+}
+
+#[test]
+fn the_family_packet_is_small_and_embeds_subset_fonts() {
+    let packet = render(&case(), &mincho(), &ALL_FORMS);
+    assert!(packet.pdf.len() < 1024 * 1024, "{} bytes", packet.pdf.len());
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("p.pdf");
+    std::fs::write(&path, &packet.pdf).expect("write");
+    let fonts = Command::new("pdffonts")
+        .arg(&path)
+        .output()
+        .expect("pdffonts");
+    let listing = String::from_utf8_lossy(&fonts.stdout);
+    assert!(listing.contains("BIZUDGothic-Regular"), "{listing}");
+    assert!(listing.contains("IPAmjMincho"), "{listing}");
+    for line in listing.lines().skip(2) {
+        // emb, sub and uni all "yes": embedded, subset, copyable text.
+        let yes = line.split_whitespace().filter(|w| *w == "yes").count();
+        assert_eq!(yes, 3, "{line}");
+    }
+    let info = Command::new("pdfinfo")
+        .arg(&path)
+        .output()
+        .expect("pdfinfo");
+    let info = String::from_utf8_lossy(&info.stdout);
+    let pages = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .map(|n| n.trim().to_string());
+    assert_eq!(pages, Some(packet.pages.to_string()), "{info}");
+    assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
+}
+
+#[test]
+fn rows_continue_on_a_second_sheet() {
+    let mut case = case();
+    for n in 0..7 {
+        case.household.members.push(Member {
+            person: Person {
+                name: format!("続紙 {}郎", ["一", "二", "三", "四", "五", "六", "七"][n]),
+                birth_date: chrono::NaiveDate::from_ymd_opt(2000 + n as i32, 1, 1),
+                ..Person::default()
+            },
+            relation: Relation::Child,
+        });
+    }
+    let packet = render(&case, &mincho(), &["jumin_ido_todoke"]);
+    let form = &packet.forms[0];
+    assert_eq!(
+        form.pages, 2,
+        "11 people: 4 on the first sheet, 7 on the second"
+    );
+    let text = squeezed(&pdftotext(&packet.pdf));
+    assert!(text.contains("住民異動届（続紙2枚目）"));
+    assert!(text.contains("続紙七郎"));
+}
+
+#[test]
+fn a_character_no_face_has_is_reported_with_its_field() {
+    let mut case = case();
+    // U+2EBF0 (CJK Extension I, 2023) is in neither BIZ UDゴシック nor IPAmj明朝.
+    case.household.members[0].person.name = "髙𠮷 \u{2EBF0}郎".into();
+    let packet = render(&case, &mincho(), &["inkan_toroku"]);
+    let missing: Vec<_> = packet
+        .reports
+        .iter()
+        .filter(|r| matches!(&r.kind, ReportKind::Glyph(p) if p.kind == ProblemKind::Missing))
+        .collect();
+    assert!(!missing.is_empty());
+    assert!(missing.iter().all(|r| r.form == "印鑑登録申請書"));
+    assert!(missing.iter().any(|r| r.field == "氏名"), "{missing:?}");
+    let message = missing[0].message();
+    assert!(
+        message.contains("U+2EBF0") && message.contains("〓"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("髙𠮷"),
+        "messages never repeat the name: {message}"
+    );
+    let text = pdftotext(&packet.pdf);
+    assert!(
+        text.contains("〓"),
+        "the gap is marked on paper, not a silent box"
+    );
+}
+
+#[test]
+fn without_ipamj_the_gothic_face_prints_what_it_can_and_reports_the_rest() {
+    let packet = render(&case(), &Fonts::with_mincho(None), &["jumin_ido_todoke"]);
+    let kinds: Vec<(String, ProblemKind)> = packet
+        .reports
+        .iter()
+        .filter_map(|r| match &r.kind {
+            ReportKind::Glyph(p) => Some((p.code_points(), p.kind)),
+            _ => None,
+        })
+        .collect();
+    // 𠮷 is not in BIZ UDゴシック; 葛+E0102 (a Moji_Joho variant) prints as plain 葛.
+    assert!(kinds.contains(&("U+20BB7".to_string(), ProblemKind::Missing)));
+    assert!(kinds.contains(&(
+        "U+845B U+E0102".to_string(),
+        ProblemKind::VariantUnavailable
+    )));
+    // 髙 and 﨑 are in the gothic face.
+    assert!(!kinds.iter().any(|(c, _)| c == "U+9AD9" || c == "U+FA11"));
+}
+
+#[test]
+fn an_address_too_long_for_its_box_shrinks_then_is_reported() {
+    let mut case = case();
+    if let madoguchi_domain::LifeEvent::Tennyu { new_address, .. } = &mut case.event {
+        let address = new_address.as_mut().expect("address");
+        address.text =
+            "標準市中央一丁目2番3号 さくらハイツ201号室（管理人室の隣、エレベーター前）".into();
+    }
+    let packet = render(&case, &mincho(), &["jumin_ido_todoke"]);
+    assert!(packet.reports.is_empty(), "{:?}", packet.reports);
+    if let madoguchi_domain::LifeEvent::Tennyu { new_address, .. } = &mut case.event {
+        new_address.as_mut().expect("address").text = "長".repeat(400);
+    }
+    let packet = render(&case, &mincho(), &["jumin_ido_todoke"]);
+    assert!(
+        packet
+            .reports
+            .iter()
+            .any(|r| r.kind == ReportKind::Overflow && r.field == "新しい住所"),
+        "{:?}",
+        packet.reports
+    );
+}
+
+#[test]
+fn a_broken_template_is_refused_with_its_file_and_item() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[form]\nid = \"x\"\ntitle = \"x\"\n\n[[item]]\ntype = \"field\"\nrect = [0, 0, 10, 10]\nvalue = \"applicant.nmae\"\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("broken.toml"), "[form\nid=").expect("write");
+    let error = Library::load(dir.path()).expect_err("refused").to_string();
+    assert!(
+        error.contains("bad.toml: item 1 (field): `applicant.nmae`"),
+        "{error}"
+    );
+    assert!(error.contains("broken.toml"), "{error}");
+}
+
+#[test]
+fn every_shipped_template_renders_without_reports_for_the_sample() {
+    let library = library();
+    let ids: Vec<&str> = library.templates().iter().map(|t| t.id()).collect();
+    for id in ALL_FORMS {
+        assert!(ids.contains(&id), "{id} has no template");
+    }
+    for template in library.templates() {
+        assert!(
+            !template.sources().is_empty(),
+            "{} must say where its layout comes from",
+            template.path().display()
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! `madoguchi forms render|list` from the command line: the packet of the eight-forms family
+//! (guidance sheet plus eight forms), whose back-office QR codes decode to each form's people;
+//! a name no font can print gives a warning naming the field and exit status 3, the PDF is
+//! still written, and the name itself never reaches the terminal.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const EIGHT_FORMS: &str = "../../docs/examples/eight-forms.json";
+
+fn madoguchi(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_madoguchi"));
+    command
+        .env("MADOGUCHI_DB", dir.join("madoguchi.sqlite3"))
+        .env("MADOGUCHI_STORE_KEY_FILE", dir.join("store.key"))
+        .env("MADOGUCHI_CACHE", dir.join("cache"))
+        .env_remove("MADOGUCHI_STORE_KEY")
+        .env_remove("MADOGUCHI_FORMS")
+        .env_remove("MADOGUCHI_LOG");
+    command
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    madoguchi(dir).args(args).output().expect("runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn render(dir: &Path, case: &str) -> (Output, std::path::PathBuf) {
+    let out = dir.join("packet.pdf");
+    let output = run(
+        dir,
+        &[
+            "forms",
+            "render",
+            "--case",
+            case,
+            "--out",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    (output, out)
+}
+
+#[test]
+fn the_family_packet_has_the_guidance_sheet_and_eight_forms() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (output, pdf) = render(dir.path(), EIGHT_FORMS);
+    assert!(output.status.success(), "{}", text(&output));
+    let said = text(&output);
+    for title in [
+        "住民異動届",
+        "住民票の写し等交付請求書",
+        "印鑑登録申請書",
+        "国民健康保険 異動届",
+        "児童手当 認定請求書",
+        "子ども医療費助成 受給資格認定申請書",
+        "介護保険 受給資格証明書提出・住所変更届",
+        "犬の登録事項変更届",
+    ] {
+        assert!(said.contains(title), "{title} not in the packet: {said}");
+    }
+    let plain = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let plain: String = String::from_utf8_lossy(&plain.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        plain.starts_with("窓口案内シート"),
+        "the guidance sheet comes first"
+    );
+    assert!(plain.contains("髙𠮷一郎") && plain.contains("山﨑トメ"));
+}
+
+#[test]
+fn each_form_carries_its_own_people_in_its_qr_code() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (output, pdf) = render(dir.path(), EIGHT_FORMS);
+    assert!(output.status.success(), "{}", text(&output));
+    let said = text(&output);
+    // The child allowance form's page, from the listing ("p.9   児童手当 認定請求書").
+    let page = said
+        .lines()
+        .find(|l| l.contains("児童手当 認定請求書"))
+        .and_then(|l| l.trim().strip_prefix("p."))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("page of the child allowance form")
+        .to_string();
+    let image = dir.path().join("page");
+    let rendered = Command::new("pdftoppm")
+        .args(["-r", "200", "-png", "-singlefile", "-f", &page, "-l", &page])
+        .arg(&pdf)
+        .arg(&image)
+        .status()
+        .expect("pdftoppm");
+    assert!(rendered.success());
+    let png = dir.path().join("page.png");
+    let decoded = run(
+        dir.path(),
+        &[
+            "qr",
+            "decode",
+            png.to_str().expect("utf-8"),
+            "--today",
+            "2026-11-20",
+        ],
+    );
+    assert!(decoded.status.success(), "{}", text(&decoded));
+    let json: serde_json::Value = serde_json::from_slice(&decoded.stdout).expect("JSON");
+    let members: Vec<&str> = json["case"]["household"]["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| m["person"]["name"].as_str().expect("name"))
+        .collect();
+    // The claimant and the child: not the spouse or the grandmother, and no answers.
+    assert_eq!(members, vec!["髙𠮷 一郎", "髙𠮷 陽翔"]);
+    assert!(
+        json["case"]["answers"]
+            .as_object()
+            .is_none_or(|a| a.is_empty())
+    );
+}
+
+#[test]
+fn an_unprintable_name_warns_the_clerk_without_showing_the_name() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut case: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(EIGHT_FORMS).expect("read")).expect("JSON");
+    case["household"]["members"][0]["person"]["name"] = "秘密川 \u{2EBF0}郎".into();
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, case.to_string()).expect("write");
+    let (output, pdf) = render(dir.path(), file.to_str().expect("utf-8"));
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(pdf.exists(), "the packet is still written");
+    let said = text(&output);
+    assert!(
+        said.contains("U+2EBF0") && said.contains("印字できない文字"),
+        "{said}"
+    );
+    assert!(said.contains("住民異動届"), "{said}");
+    assert!(
+        !said.contains("秘密川"),
+        "the name must not be shown: {said}"
+    );
+}
+
+#[test]
+fn forms_list_names_every_template() {
+    let dir = tempfile::tempdir().expect("dir");
+    let output = run(dir.path(), &["forms", "list"]);
+    assert!(output.status.success(), "{}", text(&output));
+    let said = text(&output);
+    assert!(said.contains("kokuho_shutoku") && said.contains("kokuho_soshitsu"));
+    assert_eq!(
+        said.lines().filter(|l| l.starts_with("  ")).count(),
+        8,
+        "{said}"
+    );
+}
+
+#[test]
+fn a_broken_template_folder_is_one_clear_error() {
+    let dir = tempfile::tempdir().expect("dir");
+    let forms = dir.path().join("forms");
+    std::fs::create_dir_all(&forms).expect("dir");
+    std::fs::write(forms.join("x.toml"), "[form]\nid = 1\n").expect("write");
+    let output = run(
+        dir.path(),
+        &["forms", "list", "--forms", forms.to_str().expect("utf-8")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let said = text(&output);
+    assert!(
+        said.contains("x.toml") && said.starts_with("error:"),
+        "{said}"
+    );
+    assert!(!said.contains("panicked"));
+}
