@@ -174,7 +174,37 @@ pub(crate) fn lay_out(
     );
     let last = std::mem::take(&mut sheet.current);
     sheet.pages.push(last);
+    number_pages(&mut sheet);
     sheet.pages
+}
+
+/// 「1 / 3」 at the foot of every page: residents carry the sheets apart.
+fn number_pages(sheet: &mut Sheet<'_>) {
+    let count = sheet.pages.len();
+    let pages = std::mem::take(&mut sheet.pages);
+    for (index, page) in pages.into_iter().enumerate() {
+        let mut canvas = Canvas {
+            fonts: sheet.fonts,
+            page,
+            form: TITLE.to_string(),
+            page_number: sheet.first_page + index,
+            reports: sheet.reports,
+        };
+        canvas.text(
+            [LEFT, 285.0, WIDTH, 5.0],
+            &format!("{TITLE}　{} / {count}", index + 1),
+            TextStyle {
+                size: 8.0,
+                min_size: 6.0,
+                lines: 1,
+                align: Align::Center,
+                valign: VAlign::Middle,
+                typeface: Typeface::Gothic,
+            },
+            "ページ番号",
+        );
+        sheet.pages.push(canvas.page);
+    }
 }
 
 fn header(sheet: &mut Sheet<'_>, guidance: &Guidance) {

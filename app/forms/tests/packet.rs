@@ -67,7 +67,11 @@ fn guidance(case: &Case) -> Guidance {
                 forms: vec![("住民異動届".into(), true)],
             }],
         }],
-        to_confirm: Vec::new(),
+        to_confirm: vec![madoguchi_forms::ConfirmItem {
+            name: "保育所等の利用申込み".into(),
+            counter: "保育課".into(),
+            waiting_on: vec!["保育所等の利用".into()],
+        }],
     }
 }
 
@@ -149,6 +153,9 @@ fn every_filled_value_is_in_the_packet() {
         "標準市長",
         "窓口案内シート",
         "令和8年11月29日（2026年11月29日）まで",
+        "確認が必要な手続き",
+        "保育所等の利用申込み（保育課）確認すること：保育所等の利用",
+        "窓口案内シート1/1",
     ];
     for value in expected {
         assert!(text.contains(value), "{value} is missing from the packet");

@@ -297,6 +297,14 @@ enum StoreCommand {
         #[arg(long)]
         id: Option<i64>,
     },
+    /// Set a setting (audited): office.city, office.mayor, counter.<id>.place, printer,
+    /// retention_days. Without a value, list the settings.
+    Set {
+        key: Option<String>,
+        value: Option<String>,
+        #[arg(long, default_value = "cli")]
+        actor: String,
+    },
     /// Add or update a staff account; the password is read from standard input.
     AddStaff {
         #[arg(long)]
@@ -484,6 +492,9 @@ impl Cli {
                     store_cmd::import_catalogue(&dir, &note, &author)
                 }
                 StoreCommand::ExportCatalogue { out, id } => store_cmd::export_catalogue(&out, id),
+                StoreCommand::Set { key, value, actor } => {
+                    store_cmd::set(key.as_deref(), value.as_deref(), &actor)
+                }
                 StoreCommand::AddStaff {
                     login,
                     supervisor,

@@ -180,6 +180,53 @@ pub fn export(
 }
 
 /// Adds or updates a staff account; the password comes from standard input.
+/// Settings a city changes, and what they are for.
+const SETTINGS: [(&str, &str); 5] = [
+    (
+        "office.city",
+        "the municipality, e.g. 標準市 (forms address 「標準市長」)",
+    ),
+    ("office.mayor", "the addressee on forms, e.g. 標準市長"),
+    (
+        "counter.",
+        "counter.<id>.place: where a counter is, for the guidance sheet",
+    ),
+    ("printer", "the CUPS queue packets print on"),
+    (
+        "retention_days",
+        "days personal fields are kept after a case's last change",
+    ),
+];
+
+pub fn set(key: Option<&str>, value: Option<&str>, actor: &str) -> Result<ExitCode> {
+    let mut store = open()?;
+    let (Some(key), Some(value)) = (key, value) else {
+        for (key, value) in store.settings_with_prefix("")? {
+            if SETTINGS.iter().any(|(known, _)| key.starts_with(known)) {
+                println!("{key} = {value}");
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let known = SETTINGS.iter().any(|(known, _)| {
+        key == *known || (known.ends_with('.') && key.starts_with(known) && key.ends_with(".place"))
+    });
+    if !known {
+        let list: Vec<String> = SETTINGS
+            .iter()
+            .map(|(k, why)| format!("{k} ({why})"))
+            .collect();
+        bail!("unknown setting {key}; settings are: {}", list.join("; "));
+    }
+    if key == "retention_days" && value.parse::<u32>().is_err() {
+        bail!("retention_days must be a whole number of days");
+    }
+    store.set_setting(key, value)?;
+    store.audit(Utc::now(), actor, "settings.set", key)?;
+    println!("{key} = {value}");
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn add_staff(login: &str, supervisor: bool, actor: &str) -> Result<ExitCode> {
     let mut line = zeroize::Zeroizing::new(String::new());
     std::io::stdin().read_line(&mut line)?;

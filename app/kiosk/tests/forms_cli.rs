@@ -75,11 +75,18 @@ fn the_family_packet_has_the_guidance_sheet_and_eight_forms() {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    assert!(
-        plain.starts_with("窓口案内シート"),
-        "the guidance sheet comes first"
-    );
     assert!(plain.contains("髙𠮷一郎") && plain.contains("山﨑トメ"));
+    let first = Command::new("pdftotext")
+        .args(["-f", "1", "-l", "1"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let first = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.contains("窓口案内シート") && first.contains("1 / "),
+        "the guidance sheet comes first: {first}"
+    );
 }
 
 #[test]
@@ -186,4 +193,34 @@ fn a_broken_template_folder_is_one_clear_error() {
         "{said}"
     );
     assert!(!said.contains("panicked"));
+}
+
+#[test]
+fn the_guidance_sheet_uses_the_citys_settings() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (key, value) in [
+        ("office.city", "窓口市"),
+        ("counter.shimin.place", "新庁舎2階 A窓口"),
+    ] {
+        let set = run(dir.path(), &["store", "set", key, value]);
+        assert!(set.status.success(), "{}", text(&set));
+    }
+    let unknown = run(dir.path(), &["store", "set", "colour", "blue"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let (output, pdf) = render(dir.path(), EIGHT_FORMS);
+    assert!(output.status.success(), "{}", text(&output));
+    let plain = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let plain: String = String::from_utf8_lossy(&plain.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        plain.contains("新庁舎2階A窓口"),
+        "the counter's place from the settings"
+    );
+    assert!(plain.contains("窓口市役所") && plain.contains("窓口市長"));
 }
