@@ -337,3 +337,49 @@ fn every_shipped_template_renders_without_reports_for_the_sample() {
         );
     }
 }
+
+#[test]
+fn a_background_picture_is_printed_under_the_fields() {
+    let dir = tempfile::tempdir().expect("dir");
+    let picture = image::RgbImage::from_fn(210, 297, |x, y| {
+        if (x + y) % 20 == 0 {
+            image::Rgb([200, 200, 200])
+        } else {
+            image::Rgb([255, 255, 255])
+        }
+    });
+    picture.save(dir.path().join("scan.png")).expect("png");
+    std::fs::write(
+        dir.path().join("scanned.toml"),
+        "[form]\nid = \"inkan_toroku\"\ntitle = \"印鑑登録申請書（市の様式）\"\nbackground = \"scan.png\"\n\
+         sources = [\"a scan of the city's own form\"]\n\n\
+         [[item]]\ntype = \"field\"\nrect = [40, 40, 100, 10]\nvalue = \"applicant.name\"\nfont = \"names\"\n",
+    )
+    .expect("template");
+    let library = Library::load(dir.path()).expect("loads");
+    let case = case();
+    let qr = |_: &Case| Ok(Vec::new());
+    let packet = render_packet(
+        &library,
+        &mincho(),
+        &PacketRequest {
+            case: &case,
+            office: &Office::default(),
+            forms: &["inkan_toroku".to_string()],
+            procedures: &[],
+            guidance: None,
+            qr: &qr,
+        },
+    )
+    .expect("packet");
+    let path = dir.path().join("p.pdf");
+    std::fs::write(&path, &packet.pdf).expect("write");
+    let images = Command::new("pdfimages")
+        .arg("-list")
+        .arg(&path)
+        .output()
+        .expect("pdfimages");
+    let listing = String::from_utf8_lossy(&images.stdout);
+    assert!(listing.contains(" 210   297 "), "{listing}");
+    assert!(squeezed(&pdftotext(&packet.pdf)).contains("髙𠮷一郎"));
+}

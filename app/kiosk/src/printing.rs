@@ -287,6 +287,16 @@ impl Spooler {
         for job in store.open_print_jobs()? {
             self.advance(store, &job)?;
             if let Some(now) = store.print_job(job.id)? {
+                if now.state != job.state {
+                    // Ids and states only: titles are form names, documents are never logged.
+                    tracing::info!(
+                        job = now.id,
+                        from = job.state.id(),
+                        to = now.state.id(),
+                        cups_job = now.cups_job,
+                        "print job"
+                    );
+                }
                 progress.push(JobProgress {
                     id: now.id,
                     title: now.title,
