@@ -117,13 +117,7 @@ impl Cups {
             .build()
             .map_err(|e| PrintError::Refused(e.to_string()))?;
         let response = self.send(&uri, operation.into_ipp_request())?;
-        match response.header().status_code() {
-            status if status.is_success() => {}
-            StatusCode::ClientErrorNotFound => {
-                return Err(PrintError::NoSuchPrinter(printer.to_string()));
-            }
-            status => return Err(PrintError::Refused(format!("{status:?}"))),
-        }
+        printer_answered(&response, printer)?;
         let attrs = response.attributes();
         let state = find(attrs, DelimiterTag::PrinterAttributes, "printer-state");
         let accepting = find(
@@ -170,13 +164,7 @@ impl Cups {
                 .build()
                 .map_err(|e| PrintError::Refused(e.to_string()))?;
         let response = self.send(&uri, operation.into_ipp_request())?;
-        match response.header().status_code() {
-            status if status.is_success() => {}
-            StatusCode::ClientErrorNotFound => {
-                return Err(PrintError::NoSuchPrinter(printer.to_string()));
-            }
-            status => return Err(PrintError::Refused(format!("{status:?}"))),
-        }
+        printer_answered(&response, printer)?;
         match find(response.attributes(), DelimiterTag::JobAttributes, "job-id") {
             Some(IppValue::Integer(id)) => Ok(*id),
             _ => Err(PrintError::Refused("no job-id".into())),
@@ -212,6 +200,15 @@ impl Cups {
             // 3 pending, 4 held, 5 processing, 6 processing-stopped
             _ => CupsJob::Busy(describe(&reasons)),
         })
+    }
+}
+
+/// An IPP answer about `printer` that is not a success is an error: not found, or refused.
+fn printer_answered(response: &IppRequestResponse, printer: &str) -> Result<(), PrintError> {
+    match response.header().status_code() {
+        status if status.is_success() => Ok(()),
+        StatusCode::ClientErrorNotFound => Err(PrintError::NoSuchPrinter(printer.to_string())),
+        status => Err(PrintError::Refused(format!("{status:?}"))),
     }
 }
 

@@ -32,6 +32,20 @@ fn text(output: &Output) -> String {
     )
 }
 
+/// The PDF's text (pages `from..=to`, or all), without the whitespace pdftotext puts between
+/// runs and lines.
+fn plain_text(pdf: &Path, pages: Option<(u32, u32)>) -> String {
+    let mut command = Command::new("pdftotext");
+    if let Some((from, to)) = pages {
+        command.args(["-f", &from.to_string(), "-l", &to.to_string()]);
+    }
+    let output = command.arg(pdf).arg("-").output().expect("pdftotext");
+    String::from_utf8_lossy(&output.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
 fn render(dir: &Path, case: &str) -> (Output, std::path::PathBuf) {
     let out = dir.join("packet.pdf");
     let output = run(
@@ -66,25 +80,11 @@ fn the_family_packet_has_the_guidance_sheet_and_eight_forms() {
     ] {
         assert!(said.contains(title), "{title} not in the packet: {said}");
     }
-    let plain = Command::new("pdftotext")
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext");
-    let plain: String = String::from_utf8_lossy(&plain.stdout)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let plain = plain_text(&pdf, None);
     assert!(plain.contains("髙𠮷一郎") && plain.contains("山﨑トメ"));
-    let first = Command::new("pdftotext")
-        .args(["-f", "1", "-l", "1"])
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext");
-    let first = String::from_utf8_lossy(&first.stdout);
+    let first = plain_text(&pdf, Some((1, 1)));
     assert!(
-        first.contains("窓口案内シート") && first.contains("1 / "),
+        first.contains("窓口案内シート") && first.contains("1/"),
         "the guidance sheet comes first: {first}"
     );
 }
@@ -209,15 +209,7 @@ fn the_guidance_sheet_uses_the_citys_settings() {
     assert_eq!(unknown.status.code(), Some(2));
     let (output, pdf) = render(dir.path(), EIGHT_FORMS);
     assert!(output.status.success(), "{}", text(&output));
-    let plain = Command::new("pdftotext")
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext");
-    let plain: String = String::from_utf8_lossy(&plain.stdout)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let plain = plain_text(&pdf, None);
     assert!(
         plain.contains("新庁舎2階A窓口"),
         "the counter's place from the settings"

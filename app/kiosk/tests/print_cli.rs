@@ -38,6 +38,18 @@ fn text(output: &Output) -> String {
     )
 }
 
+/// Queues `pdf` for `printer`, follows it for a second, and expects it still waiting (exit 3)
+/// with `reason` in what it says.
+fn expect_waiting(dir: &Path, url: &str, pdf: &str, printer: &str, reason: &str) {
+    let output = run(
+        dir,
+        url,
+        &["print", "file", pdf, "--printer", printer, "--wait", "1"],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(text(&output).contains(reason), "{}", text(&output));
+}
+
 fn pages(pdf: &Path) -> usize {
     let info = Command::new("pdfinfo")
         .arg(pdf)
@@ -148,24 +160,12 @@ fn packets_print_and_wait_out_a_stopped_printer_across_restarts() {
     assert_eq!(info["print_jobs_waiting"], 0);
 
     // 4. A printer that does not exist: the job is kept and the message says what to check.
-    let missing = run(
+    expect_waiting(
         dir.path(),
         &url,
-        &[
-            "print",
-            "file",
-            packet_arg,
-            "--printer",
-            "no-such-printer",
-            "--wait",
-            "1",
-        ],
-    );
-    assert_eq!(missing.status.code(), Some(3), "{}", text(&missing));
-    assert!(
-        text(&missing).contains("見つかりません"),
-        "{}",
-        text(&missing)
+        packet_arg,
+        "no-such-printer",
+        "見つかりません",
     );
 }
 
@@ -180,24 +180,12 @@ fn an_unreachable_print_service_keeps_the_job_and_says_so() {
     let url = format!("http://127.0.0.1:{port}");
     let pdf = dir.path().join("one.pdf");
     std::fs::write(&pdf, b"%PDF-1.7\n%%EOF\n").expect("write");
-    let output = run(
+    expect_waiting(
         dir.path(),
         &url,
-        &[
-            "print",
-            "file",
-            pdf.to_str().expect("utf-8"),
-            "--printer",
-            "counter",
-            "--wait",
-            "1",
-        ],
-    );
-    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
-    assert!(
-        text(&output).contains("接続できません"),
-        "{}",
-        text(&output)
+        pdf.to_str().expect("utf-8"),
+        "counter",
+        "接続できません",
     );
     let queue = run(dir.path(), &url, &["print", "queue", "--json"]);
     let jobs: serde_json::Value = serde_json::from_slice(&queue.stdout).expect("JSON");
