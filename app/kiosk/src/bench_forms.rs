@@ -12,7 +12,7 @@ use madoguchi_forms::Fonts;
 use madoguchi_rules::Engine;
 
 use crate::catalogue_dir;
-use crate::packet::{self, Local, PacketInput};
+use madoguchi_kiosk::packet::{self, Local, PacketInput};
 
 pub const EIGHT_FORMS: &str = include_str!("../../../docs/examples/eight-forms.json");
 

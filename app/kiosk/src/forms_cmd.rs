@@ -8,9 +8,9 @@ use madoguchi_forms::{Fonts, ProblemKind, ReportKind};
 use madoguchi_rules::Engine;
 
 use crate::catalogue_dir;
-use crate::packet::{self, PacketInput};
 use crate::rules_cmd::read_case;
 use crate::{print_cmd, store_cmd};
+use madoguchi_kiosk::packet::{self, PacketInput};
 
 /// What `forms render` needs.
 #[derive(Debug)]

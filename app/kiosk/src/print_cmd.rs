@@ -9,8 +9,8 @@ use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use madoguchi_store::{NewPrintJob, PrintJobId, PrintState, Store};
 
-use crate::printing::{Cups, Spooler, cups_base};
 use crate::store_cmd;
+use madoguchi_kiosk::printing::{Cups, Spooler, cups_base};
 
 /// Exit status when jobs are still waiting in the queue (nothing is lost).
 const WAITING: u8 = 3;

@@ -1,0 +1,12 @@
+//! The kiosk's library half: what the `madoguchi` binary, its UI and its tests share.
+//!
+//! - `packet`: a decided case becomes the printed packet (guidance sheet and forms).
+//! - `printing`: IPP to CUPS and the spooler over the store's print queue.
+//! - `session`: the session controller, a plain state machine that owns the case from the
+//!   first tap to the printed packet. The UI only shows its view and sends it actions; card
+//!   reading, scanning, storage and printing are effects it asks the runtime to carry out
+//!   off the UI thread.
+
+pub mod packet;
+pub mod printing;
+pub mod session;

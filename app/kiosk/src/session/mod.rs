@@ -1,0 +1,827 @@
+//! The session controller: one visit, from the first tap to the printed packet.
+//!
+//! `Session` is a state machine that owns the case. The UI shows `Session::view()` and sends
+//! `Action`s (taps, and the results of work it was asked to do); each action returns the
+//! `Effect`s to carry out — query or read the card, start or stop the scanner, save a
+//! checkpoint, print — which the runtime runs off the UI thread and answers with more actions.
+//! Nothing here does I/O or reads the clock, so every transition is tested without a window.
+
+mod pin_pad;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use madoguchi_card::{CardError, Pin};
+use madoguchi_domain::{
+    Answer, Answers, Case, CertificateRequest, Household, LifeEvent, Member, Person, Relation,
+};
+use madoguchi_rules::decision::{NextQuestion, ProcedureDecision};
+use madoguchi_rules::{Catalogue, Decision, Engine};
+use madoguchi_store::PrintState;
+
+pub use pin_pad::{PIN_LENGTH, PinOutcome, PinPad};
+
+/// Who drives the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A clerk at the counter, beside the resident.
+    Clerk,
+    /// A resident alone with a QR code made at home.
+    SelfService,
+}
+
+/// The screen the UI shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// Clerk: 「はじめる」. Self-service: the attract screen. Never shows personal data.
+    Start,
+    /// How to identify the applicant: card, QR code, or typed by the clerk.
+    Identify,
+    /// Waiting for a card on the reader.
+    InsertCard,
+    /// The PIN pad.
+    Pin,
+    /// The card is being read.
+    ReadingCard,
+    /// Waiting for the QR code (camera preview, or a scanner typing).
+    ScanQr,
+    /// Self-service: what the QR code says, in plain words, to confirm.
+    QrSummary,
+    /// The clerk types the applicant.
+    TypeApplicant,
+    /// 転入 / 転居 / 転出 and the dates.
+    Event,
+    /// Who moves.
+    Household,
+    /// One question per screen.
+    Question,
+    /// A sensitive question, handed to the resident to answer alone.
+    PrivateQuestion,
+    /// Procedures by counter.
+    Result,
+    /// What the forms need, completed and checked.
+    Review,
+    /// The packet is printing.
+    Printing,
+    /// Printed: the screen clears itself.
+    Done,
+}
+
+/// A message for the person at the screen, in both languages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub ja: String,
+    pub en: String,
+}
+
+impl Notice {
+    fn new(ja: impl Into<String>, en: impl Into<String>) -> Notice {
+        Notice {
+            ja: ja.into(),
+            en: en.into(),
+        }
+    }
+
+    fn card(error: &CardError) -> Notice {
+        Notice::new(error.message_ja(), error.message_en())
+    }
+}
+
+/// A clerk's change to the decided procedures, with the reason they gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Override {
+    pub procedure: String,
+    pub added: bool,
+    pub reason: String,
+}
+
+/// Everything the UI and the runtime send.
+#[derive(Debug)]
+pub enum Action {
+    /// The first tap.
+    Begin,
+    IdentifyWithCard,
+    IdentifyWithQr,
+    IdentifyByTyping,
+    /// The runtime's answer to `Effect::QueryCard`.
+    CardState(Result<madoguchi_card::PinState, CardError>),
+    PinDigit(u8),
+    PinErase,
+    PinSubmit,
+    PinConfirmLastTry,
+    /// The runtime's answer to `Effect::ReadCard`.
+    CardRead(Result<Person, CardError>),
+    /// The runtime's answer to `Effect::StartScanner`: a decoded, validated pre-fill.
+    QrRead(Result<Case, Notice>),
+    /// Self-service: the resident confirms the summary.
+    QrConfirmed,
+    ApplicantTyped(Person),
+    EventChosen(LifeEvent),
+    MemberAdded(Member),
+    MemberRemoved(usize),
+    HouseholdDone,
+    /// The answer to the question on screen.
+    Answer(Answer),
+    HandToResident,
+    TakeBack,
+    ProcedureAdded {
+        id: String,
+        reason: String,
+    },
+    ProcedureRemoved {
+        id: String,
+        reason: String,
+    },
+    ResultAccepted,
+    /// The clerk edited the case on the review screen.
+    CaseEdited(Box<Case>),
+    Reviewed,
+    /// The runtime's report on the packet's print job.
+    PrintProgress {
+        state: PrintState,
+        reason: Option<String>,
+    },
+    RetryPrint,
+    Back,
+    /// Abandon the case and clear the screen.
+    Cancel,
+    /// Time passed, as measured by the runtime (monotonic, since the runtime started).
+    Tick(Duration),
+}
+
+/// Work for the runtime.
+#[derive(Debug)]
+pub enum Effect {
+    /// Ask the reader whether a card is there and how many PIN tries are left (uses no try).
+    QueryCard,
+    /// Read the four facts with this PIN.
+    ReadCard(Pin),
+    StartScanner,
+    StopScanner,
+    /// Save the case at this step (a new store case when none is open).
+    Checkpoint {
+        step: &'static str,
+        case: Box<Case>,
+    },
+    /// Make the packet and print it; answer with `PrintProgress`.
+    Print {
+        case: Box<Case>,
+        decision: Box<Decision>,
+    },
+    /// Close the stored case.
+    Finish {
+        printed: bool,
+    },
+}
+
+/// Inactivity limits: a warning with a countdown, then the session closes.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    pub idle: Duration,
+    pub warning: Duration,
+    /// How long the done screen stays.
+    pub done: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            idle: Duration::from_secs(180),
+            warning: Duration::from_secs(30),
+            done: Duration::from_secs(20),
+        }
+    }
+}
+
+/// The session.
+#[derive(Debug)]
+pub struct Session {
+    catalogue: Arc<Catalogue>,
+    mode: Mode,
+    timeouts: Timeouts,
+    today: NaiveDate,
+    screen: Screen,
+    notice: Option<Notice>,
+    pin: PinPad,
+    applicant: Option<Person>,
+    members: Vec<Member>,
+    /// Index into `members` of the applicant.
+    applicant_index: usize,
+    event: Option<LifeEvent>,
+    answers: Answers,
+    /// Question ids in the order answered, for Back.
+    answered: Vec<String>,
+    certificates: Vec<CertificateRequest>,
+    decision: Option<Decision>,
+    overrides: Vec<Override>,
+    print: Option<(PrintState, Option<String>)>,
+    now: Duration,
+    last_activity: Duration,
+    /// When the done screen appeared.
+    done_at: Option<Duration>,
+}
+
+/// What the UI shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct View {
+    pub screen: Screen,
+    pub mode: Mode,
+    pub notice: Option<Notice>,
+    /// PIN pad: dots entered, tries left, and whether the last-try warning is up.
+    pub pin_entered: usize,
+    pub tries_left: Option<u8>,
+    pub last_try_warning: bool,
+    /// The question on screen, with its 1-based number and the estimated total.
+    pub question: Option<NextQuestion>,
+    pub step: Option<(usize, usize)>,
+    /// Seconds before the screen clears, once the warning is up.
+    pub timeout_warning: Option<u64>,
+    /// Procedures after the clerk's changes.
+    pub procedures: Vec<ProcedureDecision>,
+    pub to_confirm: Vec<ProcedureDecision>,
+    pub print_state: Option<(PrintState, Option<String>)>,
+    pub members: usize,
+}
+
+impl Session {
+    pub fn new(catalogue: Arc<Catalogue>, mode: Mode, today: NaiveDate) -> Session {
+        Session {
+            catalogue,
+            mode,
+            timeouts: Timeouts::default(),
+            today,
+            screen: Screen::Start,
+            notice: None,
+            pin: PinPad::default(),
+            applicant: None,
+            members: Vec::new(),
+            applicant_index: 0,
+            event: None,
+            answers: Answers::new(),
+            answered: Vec::new(),
+            certificates: Vec::new(),
+            decision: None,
+            overrides: Vec::new(),
+            print: None,
+            now: Duration::ZERO,
+            last_activity: Duration::ZERO,
+            done_at: None,
+        }
+    }
+
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Session {
+        self.timeouts = timeouts;
+        self
+    }
+
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
+    /// The case as far as it is known; `None` before the event is chosen.
+    pub fn case(&self) -> Option<Case> {
+        let event = self.event.clone()?;
+        Some(Case {
+            event,
+            household: Household {
+                members: self.members.clone(),
+            },
+            applicant: self.applicant_index,
+            answers: self.answers.clone(),
+            certificates: self.certificates.clone(),
+        })
+    }
+
+    pub fn overrides(&self) -> &[Override] {
+        &self.overrides
+    }
+
+    pub fn view(&self) -> View {
+        let question = self.current_question();
+        let step = question.as_ref().map(|_| {
+            let asked = self.answered.len() + 1;
+            let left = self
+                .decision
+                .as_ref()
+                .map_or(0, |d| d.next_questions.len().saturating_sub(1));
+            (asked, asked + left)
+        });
+        let (procedures, to_confirm) = self.shown_procedures();
+        View {
+            screen: self.screen,
+            mode: self.mode,
+            notice: self.notice.clone(),
+            pin_entered: self.pin.entered(),
+            tries_left: self.pin.tries_left(),
+            last_try_warning: self.screen == Screen::Pin
+                && self.pin.tries_left() == Some(1)
+                && self.pin.entered() == PIN_LENGTH,
+            question,
+            step,
+            timeout_warning: self.timeout_warning(),
+            procedures,
+            to_confirm,
+            print_state: self.print.clone(),
+            members: self.members.len(),
+        }
+    }
+
+    /// Handles one action and returns the work it needs.
+    pub fn handle(&mut self, action: Action) -> Vec<Effect> {
+        if let Action::Tick(now) = action {
+            return self.tick(now);
+        }
+        self.last_activity = self.now;
+        match action {
+            Action::Cancel => self.reset(),
+            Action::Back => self.back(),
+            action => self.forward(action),
+        }
+    }
+
+    fn forward(&mut self, action: Action) -> Vec<Effect> {
+        match (self.screen, action) {
+            (Screen::Start, Action::Begin) => match self.mode {
+                Mode::Clerk => self.go(Screen::Identify),
+                Mode::SelfService => {
+                    self.go(Screen::ScanQr);
+                    vec![Effect::StartScanner]
+                }
+            },
+            (Screen::Identify, Action::IdentifyWithCard) => {
+                self.go(Screen::InsertCard);
+                vec![Effect::QueryCard]
+            }
+            (Screen::Identify, Action::IdentifyWithQr) => {
+                self.go(Screen::ScanQr);
+                vec![Effect::StartScanner]
+            }
+            (Screen::Identify, Action::IdentifyByTyping) => self.go(Screen::TypeApplicant),
+            (Screen::InsertCard, Action::IdentifyWithCard) => vec![Effect::QueryCard],
+            (Screen::InsertCard | Screen::Pin, Action::CardState(state)) => self.card_state(state),
+            (Screen::Pin, Action::PinDigit(digit)) => {
+                self.pin.press(digit);
+                Vec::new()
+            }
+            (Screen::Pin, Action::PinErase) => {
+                self.pin.erase();
+                Vec::new()
+            }
+            (Screen::Pin, Action::PinConfirmLastTry) => {
+                self.pin.confirm_last_try();
+                self.submit_pin()
+            }
+            (Screen::Pin, Action::PinSubmit) => self.submit_pin(),
+            (Screen::ReadingCard, Action::CardRead(result)) => self.card_read(result),
+            (Screen::ScanQr, Action::QrRead(result)) => self.qr_read(result),
+            (Screen::QrSummary, Action::QrConfirmed) => self.decide_and_show(),
+            (Screen::TypeApplicant, Action::ApplicantTyped(person)) => {
+                self.set_applicant(person);
+                self.go(Screen::Event)
+            }
+            (Screen::Event, Action::EventChosen(event)) => {
+                self.event = Some(event);
+                self.go(Screen::Household);
+                self.checkpoint("household")
+            }
+            (Screen::Household, Action::MemberAdded(member)) => {
+                self.members.push(member);
+                self.checkpoint("household")
+            }
+            (Screen::Household, Action::MemberRemoved(index)) => self.remove_member(index),
+            (Screen::Household, Action::HouseholdDone) => self.decide_and_ask(),
+            (Screen::Question | Screen::PrivateQuestion, Action::Answer(answer)) => {
+                self.answer(answer)
+            }
+            (Screen::Question, Action::HandToResident) => self.go(Screen::PrivateQuestion),
+            (Screen::PrivateQuestion, Action::TakeBack) => self.go(Screen::Question),
+            (Screen::Result, Action::ProcedureAdded { id, reason }) => {
+                self.change_procedure(id, reason, true)
+            }
+            (Screen::Result, Action::ProcedureRemoved { id, reason }) => {
+                self.change_procedure(id, reason, false)
+            }
+            (Screen::Result, Action::ResultAccepted) => self.go(Screen::Review),
+            (Screen::Review, Action::CaseEdited(case)) => self.edit(*case),
+            (Screen::Review, Action::Reviewed) => self.print(),
+            (Screen::Printing, Action::PrintProgress { state, reason }) => {
+                self.print_progress(state, reason)
+            }
+            (Screen::Printing, Action::RetryPrint) => self.print(),
+            (Screen::Done, Action::Begin) => self.reset(),
+            // Anything else (a late card answer, a double tap) changes nothing.
+            _ => Vec::new(),
+        }
+    }
+
+    fn go(&mut self, screen: Screen) -> Vec<Effect> {
+        self.screen = screen;
+        self.notice = None;
+        Vec::new()
+    }
+
+    fn card_state(&mut self, state: Result<madoguchi_card::PinState, CardError>) -> Vec<Effect> {
+        use madoguchi_card::PinState;
+        match state {
+            Ok(PinState::Ready { tries_left }) => {
+                self.pin = PinPad::new(Some(tries_left));
+                self.go(Screen::Pin)
+            }
+            Ok(PinState::Verified) => {
+                self.pin = PinPad::new(None);
+                self.go(Screen::Pin)
+            }
+            Ok(PinState::Blocked) => self.identify_again(Notice::new(
+                "暗証番号がロックされています。市民課の窓口でロックを解除できます。QRコードか手入力で続けてください。",
+                "The PIN is locked; the resident registration counter can unlock it. Continue with a QR code or by typing.",
+            )),
+            Err(error) => {
+                self.screen = Screen::InsertCard;
+                self.notice = Some(Notice::card(&error));
+                Vec::new()
+            }
+        }
+    }
+
+    fn identify_again(&mut self, notice: Notice) -> Vec<Effect> {
+        self.screen = Screen::Identify;
+        self.notice = Some(notice);
+        Vec::new()
+    }
+
+    fn submit_pin(&mut self) -> Vec<Effect> {
+        match self.pin.submit() {
+            PinOutcome::Incomplete => {
+                self.notice = Some(Notice::new(
+                    "暗証番号（数字4桁）を入力してください",
+                    "Enter the four-digit PIN",
+                ));
+                Vec::new()
+            }
+            PinOutcome::ConfirmLastTry => {
+                self.notice = Some(Notice::new(
+                    "残り1回です。間違えるとロックされます。よろしければ「この番号で読み取る」を押してください。",
+                    "One try left: a wrong PIN locks the card. Press “read with this PIN” to go on.",
+                ));
+                Vec::new()
+            }
+            PinOutcome::Send(pin) => {
+                self.go(Screen::ReadingCard);
+                vec![Effect::ReadCard(pin)]
+            }
+        }
+    }
+
+    fn card_read(&mut self, result: Result<Person, CardError>) -> Vec<Effect> {
+        match result {
+            Ok(person) => {
+                let adding_member = self.applicant.is_some() && self.event.is_some();
+                if adding_member {
+                    self.members.push(Member {
+                        person,
+                        relation: Relation::Other,
+                    });
+                    self.go(Screen::Household);
+                    return self.checkpoint("household");
+                }
+                self.set_applicant(person);
+                self.go(Screen::Event)
+            }
+            Err(CardError::WrongPin { tries_left }) => {
+                self.pin.wrong(tries_left);
+                self.screen = Screen::Pin;
+                self.notice = Some(Notice::card(&CardError::WrongPin { tries_left }));
+                Vec::new()
+            }
+            Err(CardError::PinBlocked) => self.identify_again(Notice::card(&CardError::PinBlocked)),
+            Err(error) => {
+                // Card pulled, reader gone, service down: nothing was used up; try again.
+                self.screen = Screen::InsertCard;
+                self.notice = Some(Notice::card(&error));
+                Vec::new()
+            }
+        }
+    }
+
+    fn qr_read(&mut self, result: Result<Case, Notice>) -> Vec<Effect> {
+        match result {
+            Ok(case) => {
+                self.applicant_index = case.applicant;
+                self.applicant = case.applicant().map(|m| m.person.clone());
+                self.members = case.household.members;
+                self.event = Some(case.event);
+                self.answers = case.answers;
+                self.answered = self.answers.keys().cloned().collect();
+                self.certificates = case.certificates;
+                let mut effects = vec![Effect::StopScanner];
+                match self.mode {
+                    Mode::SelfService => {
+                        self.go(Screen::QrSummary);
+                    }
+                    Mode::Clerk => effects.extend(self.decide_and_ask()),
+                }
+                effects
+            }
+            Err(notice) => {
+                self.notice = Some(notice);
+                Vec::new()
+            }
+        }
+    }
+
+    fn set_applicant(&mut self, person: Person) {
+        self.applicant = Some(person.clone());
+        if self.members.is_empty() {
+            self.members.push(Member {
+                person,
+                relation: Relation::Head,
+            });
+            self.applicant_index = 0;
+        } else if let Some(member) = self.members.get_mut(self.applicant_index) {
+            member.person = person;
+        }
+    }
+
+    fn remove_member(&mut self, index: usize) -> Vec<Effect> {
+        if index == self.applicant_index || index >= self.members.len() {
+            self.notice = Some(Notice::new(
+                "申請者は外せません",
+                "The applicant cannot be removed",
+            ));
+            return Vec::new();
+        }
+        self.members.remove(index);
+        if index < self.applicant_index {
+            self.applicant_index -= 1;
+        }
+        self.checkpoint("household")
+    }
+
+    fn evaluate(&mut self) -> Result<(), Notice> {
+        let case = self.case().ok_or_else(|| {
+            Notice::new(
+                "異動の種類と日付を選んでください",
+                "Choose the event and its dates",
+            )
+        })?;
+        let engine = Engine::new(&self.catalogue);
+        let decision = engine.evaluate(&case, self.today).map_err(|e| {
+            Notice::new(
+                format!("手続きを判定できません：{e}"),
+                format!("cannot decide the procedures: {e}"),
+            )
+        })?;
+        self.decision = Some(decision);
+        Ok(())
+    }
+
+    /// Decides, then asks the next question or shows the result.
+    fn decide_and_ask(&mut self) -> Vec<Effect> {
+        if let Err(notice) = self.evaluate() {
+            self.notice = Some(notice);
+            return Vec::new();
+        }
+        let has_question = self
+            .decision
+            .as_ref()
+            .is_some_and(|d| !d.next_questions.is_empty());
+        if has_question {
+            self.go(Screen::Question);
+            self.checkpoint("interview")
+        } else {
+            self.go(Screen::Result);
+            self.checkpoint("result")
+        }
+    }
+
+    /// Self-service: the QR code's answers stand; go straight to the procedures.
+    fn decide_and_show(&mut self) -> Vec<Effect> {
+        if let Err(notice) = self.evaluate() {
+            self.notice = Some(notice);
+            return Vec::new();
+        }
+        self.go(Screen::Result);
+        self.checkpoint("result")
+    }
+
+    fn current_question(&self) -> Option<NextQuestion> {
+        if !matches!(self.screen, Screen::Question | Screen::PrivateQuestion) {
+            return None;
+        }
+        self.decision.as_ref()?.next_questions.first().cloned()
+    }
+
+    fn answer(&mut self, answer: Answer) -> Vec<Effect> {
+        let Some(question) = self.current_question() else {
+            return Vec::new();
+        };
+        self.answers.insert(question.id.clone(), answer);
+        self.answered.push(question.id);
+        self.decide_and_ask()
+    }
+
+    fn back(&mut self) -> Vec<Effect> {
+        match self.screen {
+            Screen::Identify | Screen::TypeApplicant => self.go(Screen::Start),
+            Screen::InsertCard | Screen::Pin => {
+                self.pin.clear();
+                self.go(Screen::Identify)
+            }
+            Screen::ScanQr => {
+                let effects = vec![Effect::StopScanner];
+                if self.mode == Mode::SelfService {
+                    self.reset();
+                } else {
+                    self.go(Screen::Identify);
+                }
+                effects
+            }
+            Screen::Event => self.go(Screen::Identify),
+            Screen::Household => self.go(Screen::Event),
+            Screen::Question | Screen::PrivateQuestion | Screen::Result => {
+                match self.answered.pop() {
+                    Some(last) => {
+                        self.answers.remove(&last);
+                        let effects = self.decide_and_ask();
+                        // Back always lands on the question just undone.
+                        self.screen = Screen::Question;
+                        effects
+                    }
+                    None => self.go(Screen::Household),
+                }
+            }
+            Screen::Review => self.go(Screen::Result),
+            Screen::QrSummary => self.reset(),
+            Screen::Start | Screen::ReadingCard | Screen::Printing | Screen::Done => Vec::new(),
+        }
+    }
+
+    fn change_procedure(&mut self, id: String, reason: String, added: bool) -> Vec<Effect> {
+        if reason.trim().is_empty() {
+            self.notice = Some(Notice::new(
+                "追加・削除の理由を入力してください",
+                "Give a reason for the change",
+            ));
+            return Vec::new();
+        }
+        let known = self.catalogue.procedures.iter().any(|p| p.id == id);
+        if !known {
+            self.notice = Some(Notice::new(
+                format!("手続き {id} はカタログにありません"),
+                format!("procedure {id} is not in the catalogue"),
+            ));
+            return Vec::new();
+        }
+        self.overrides.retain(|o| o.procedure != id);
+        self.overrides.push(Override {
+            procedure: id,
+            added,
+            reason,
+        });
+        self.notice = None;
+        Vec::new()
+    }
+
+    /// The decision's procedures after the clerk's changes: removed ones go, added ones come
+    /// from the procedures to confirm.
+    fn shown_procedures(&self) -> (Vec<ProcedureDecision>, Vec<ProcedureDecision>) {
+        let Some(decision) = &self.decision else {
+            return (Vec::new(), Vec::new());
+        };
+        let removed = |id: &str| self.overrides.iter().any(|o| o.procedure == id && !o.added);
+        let added = |id: &str| self.overrides.iter().any(|o| o.procedure == id && o.added);
+        let mut procedures: Vec<ProcedureDecision> = decision
+            .procedures
+            .iter()
+            .filter(|p| !removed(&p.id))
+            .cloned()
+            .collect();
+        let mut to_confirm = Vec::new();
+        for procedure in &decision.to_confirm {
+            if added(&procedure.id) {
+                procedures.push(procedure.clone());
+            } else if !removed(&procedure.id) {
+                to_confirm.push(procedure.clone());
+            }
+        }
+        (procedures, to_confirm)
+    }
+
+    fn edit(&mut self, case: Case) -> Vec<Effect> {
+        if let Err(error) = case.validate() {
+            self.notice = Some(Notice::new(error.to_string(), error.to_string()));
+            return Vec::new();
+        }
+        self.applicant_index = case.applicant;
+        self.applicant = case.applicant().map(|m| m.person.clone());
+        self.members = case.household.members;
+        self.event = Some(case.event);
+        self.certificates = case.certificates;
+        if let Err(notice) = self.evaluate() {
+            self.notice = Some(notice);
+        }
+        self.checkpoint("review")
+    }
+
+    fn print(&mut self) -> Vec<Effect> {
+        let Some(case) = self.case() else {
+            return Vec::new();
+        };
+        let Some(mut decision) = self.decision.clone() else {
+            return Vec::new();
+        };
+        let (procedures, to_confirm) = self.shown_procedures();
+        decision.procedures = procedures;
+        decision.to_confirm = to_confirm;
+        self.print = Some((PrintState::Queued, None));
+        self.go(Screen::Printing);
+        vec![Effect::Print {
+            case: Box::new(case),
+            decision: Box::new(decision),
+        }]
+    }
+
+    fn print_progress(&mut self, state: PrintState, reason: Option<String>) -> Vec<Effect> {
+        self.print = Some((state, reason));
+        if state == PrintState::Done {
+            // The packet is out: nothing personal stays on screen or in memory.
+            self.clear();
+            self.screen = Screen::Done;
+            self.done_at = Some(self.now);
+            return vec![Effect::Finish { printed: true }];
+        }
+        Vec::new()
+    }
+
+    fn checkpoint(&self, step: &'static str) -> Vec<Effect> {
+        match self.case() {
+            Some(case) => vec![Effect::Checkpoint {
+                step,
+                case: Box::new(case),
+            }],
+            None => Vec::new(),
+        }
+    }
+
+    fn timeout_warning(&self) -> Option<u64> {
+        if self.screen == Screen::Start || self.screen == Screen::Done {
+            return None;
+        }
+        let idle = self.now.saturating_sub(self.last_activity);
+        let warn_from = self.timeouts.idle.saturating_sub(self.timeouts.warning);
+        (idle >= warn_from).then(|| self.timeouts.idle.saturating_sub(idle).as_secs())
+    }
+
+    fn tick(&mut self, now: Duration) -> Vec<Effect> {
+        self.now = now;
+        if self.screen == Screen::Done {
+            let shown = self
+                .done_at
+                .map_or(Duration::ZERO, |at| now.saturating_sub(at));
+            if shown >= self.timeouts.done {
+                self.clear();
+            }
+            return Vec::new();
+        }
+        // Printing waits for the printer, not for the resident.
+        if matches!(
+            self.screen,
+            Screen::Start | Screen::Printing | Screen::ReadingCard
+        ) {
+            return Vec::new();
+        }
+        if now.saturating_sub(self.last_activity) >= self.timeouts.idle {
+            let mut effects = Vec::new();
+            if self.screen == Screen::ScanQr {
+                effects.push(Effect::StopScanner);
+            }
+            effects.extend(self.reset());
+            return effects;
+        }
+        Vec::new()
+    }
+
+    /// Abandons the case (if one was started) and clears everything personal.
+    fn reset(&mut self) -> Vec<Effect> {
+        let started = self.event.is_some();
+        self.clear();
+        if started {
+            vec![Effect::Finish { printed: false }]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn clear(&mut self) {
+        let fresh = Session::new(self.catalogue.clone(), self.mode, self.today)
+            .with_timeouts(self.timeouts);
+        let now = self.now;
+        *self = fresh;
+        self.now = now;
+        self.last_activity = now;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,438 @@
+//! Every transition of the session, against the shipped catalogue and without a window.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use madoguchi_card::{CardError, PinState};
+use madoguchi_domain::{Address, Answer, Case, LifeEvent, Member, Person, Relation, Sex};
+use madoguchi_store::PrintState;
+
+use super::*;
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+fn catalogue() -> Arc<Catalogue> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/catalogue");
+    Arc::new(madoguchi_rules::load(&dir).expect("catalogue").catalogue)
+}
+
+fn clerk() -> Session {
+    Session::new(catalogue(), Mode::Clerk, date(2026, 11, 20))
+}
+
+fn person(name: &str, birth: NaiveDate, sex: Sex) -> Person {
+    Person {
+        name: name.into(),
+        birth_date: Some(birth),
+        sex: Some(sex),
+        address: Some(Address {
+            text: "福岡県北九州市小倉北区城内1番1号".into(),
+            postal_code: None,
+            parts: None,
+        }),
+        ..Person::default()
+    }
+}
+
+fn tennyu() -> LifeEvent {
+    LifeEvent::Tennyu {
+        move_date: date(2026, 11, 15),
+        visit_date: date(2026, 11, 20),
+        previous_address: None,
+        moved_out_date: Some(date(2026, 11, 14)),
+        new_address: Some(Address {
+            text: "標準市中央一丁目2番3号".into(),
+            postal_code: Some("1000001".into()),
+            parts: None,
+        }),
+    }
+}
+
+/// Taps and card answers up to the event screen, through the PIN pad.
+fn through_the_card(session: &mut Session) -> usize {
+    let mut taps = 0;
+    let mut tap = |session: &mut Session, action: Action| {
+        taps += 1;
+        session.handle(action)
+    };
+    tap(session, Action::Begin);
+    let effects = tap(session, Action::IdentifyWithCard);
+    assert!(matches!(effects[..], [Effect::QueryCard]));
+    session.handle(Action::CardState(Ok(PinState::Ready { tries_left: 3 })));
+    assert_eq!(session.screen(), Screen::Pin);
+    for digit in [1, 2, 3, 4] {
+        tap(session, Action::PinDigit(digit));
+    }
+    let effects = tap(session, Action::PinSubmit);
+    assert!(matches!(effects[..], [Effect::ReadCard(_)]));
+    assert_eq!(session.screen(), Screen::ReadingCard);
+    session.handle(Action::CardRead(Ok(person(
+        "窓口 太郎",
+        date(1990, 4, 1),
+        Sex::Male,
+    ))));
+    assert_eq!(session.screen(), Screen::Event);
+    taps
+}
+
+#[test]
+fn a_family_of_three_moves_in_from_card_to_print() {
+    let mut session = clerk();
+    let mut taps = through_the_card(&mut session);
+    let effects = session.handle(Action::EventChosen(tennyu()));
+    taps += 1;
+    assert!(matches!(
+        effects[..],
+        [Effect::Checkpoint {
+            step: "household",
+            ..
+        }]
+    ));
+    for (name, birth, sex, relation) in [
+        ("窓口 花子", date(1992, 6, 1), Sex::Female, Relation::Spouse),
+        ("窓口 陽菜", date(2019, 9, 21), Sex::Female, Relation::Child),
+    ] {
+        session.handle(Action::MemberAdded(Member {
+            person: person(name, birth, sex),
+            relation,
+        }));
+        taps += 1;
+    }
+    session.handle(Action::HouseholdDone);
+    taps += 1;
+    let mut questions = 0;
+    while session.screen() == Screen::Question {
+        let view = session.view();
+        let (number, total) = view.step.expect("a step count");
+        assert_eq!(number, questions + 1);
+        assert!(total >= number);
+        let question = view.question.expect("a question");
+        // A typical family: いいえ to yes/no questions, the first option of a choice.
+        let answer = match question.kind {
+            madoguchi_rules::catalogue::QuestionKind::YesNo => Answer::No,
+            _ => Answer::from_text(&question.options[0].id),
+        };
+        session.handle(Action::Answer(answer));
+        taps += 1;
+        questions += 1;
+        assert!(questions < 40, "the interview ends");
+    }
+    assert_eq!(session.screen(), Screen::Result);
+    let view = session.view();
+    assert!(view.procedures.iter().any(|p| p.id == "tennyu_todoke"));
+    assert!(view.procedures.iter().any(|p| p.id == "jidou_teate"));
+    session.handle(Action::ResultAccepted);
+    taps += 1;
+    let effects = session.handle(Action::Reviewed);
+    taps += 1;
+    let Some(Effect::Print { case, decision }) = effects.into_iter().next() else {
+        panic!("review leads to printing");
+    };
+    assert_eq!(case.household.members.len(), 3);
+    assert!(decision.procedures.iter().any(|p| p.id == "jidou_teate"));
+    assert_eq!(session.screen(), Screen::Printing);
+    let effects = session.handle(Action::PrintProgress {
+        state: PrintState::Done,
+        reason: None,
+    });
+    assert!(matches!(effects[..], [Effect::Finish { printed: true }]));
+    assert_eq!(session.screen(), Screen::Done);
+    assert!(
+        session.case().is_none(),
+        "nothing personal stays once printed"
+    );
+    println!("family of three: {taps} taps, {questions} questions, card to print");
+    assert!(taps <= 25, "{taps} taps (target ≤ 25)");
+}
+
+#[test]
+fn a_wrong_pin_costs_one_try_and_the_last_try_is_never_wasted() {
+    let mut session = clerk();
+    session.handle(Action::Begin);
+    session.handle(Action::IdentifyWithCard);
+    session.handle(Action::CardState(Ok(PinState::Ready { tries_left: 2 })));
+    for digit in [9, 9, 9, 9] {
+        session.handle(Action::PinDigit(digit));
+    }
+    session.handle(Action::PinSubmit);
+    session.handle(Action::CardRead(Err(CardError::WrongPin { tries_left: 1 })));
+    let view = session.view();
+    assert_eq!(view.screen, Screen::Pin);
+    assert_eq!((view.tries_left, view.pin_entered), (Some(1), 0));
+    assert!(view.notice.is_some());
+    for digit in [1, 2, 3, 4] {
+        session.handle(Action::PinDigit(digit));
+    }
+    assert!(session.view().last_try_warning);
+    let effects = session.handle(Action::PinSubmit);
+    assert!(effects.is_empty(), "the last try waits for a confirmation");
+    assert_eq!(session.screen(), Screen::Pin);
+    let effects = session.handle(Action::PinConfirmLastTry);
+    assert!(matches!(effects[..], [Effect::ReadCard(_)]));
+}
+
+#[test]
+fn a_card_pulled_mid_read_asks_for_the_card_again_and_loses_nothing() {
+    let mut session = clerk();
+    session.handle(Action::Begin);
+    session.handle(Action::IdentifyWithCard);
+    session.handle(Action::CardState(Ok(PinState::Ready { tries_left: 3 })));
+    for digit in [1, 2, 3, 4] {
+        session.handle(Action::PinDigit(digit));
+    }
+    session.handle(Action::PinSubmit);
+    session.handle(Action::CardRead(Err(CardError::CardRemoved)));
+    let view = session.view();
+    assert_eq!(view.screen, Screen::InsertCard);
+    assert!(view.notice.is_some());
+    let effects = session.handle(Action::IdentifyWithCard);
+    assert!(matches!(effects[..], [Effect::QueryCard]));
+}
+
+#[test]
+fn a_blocked_card_sends_the_clerk_to_another_way() {
+    let mut session = clerk();
+    session.handle(Action::Begin);
+    session.handle(Action::IdentifyWithCard);
+    session.handle(Action::CardState(Ok(PinState::Blocked)));
+    let view = session.view();
+    assert_eq!(view.screen, Screen::Identify);
+    assert!(view.notice.expect("notice").ja.contains("ロック"));
+}
+
+#[test]
+fn a_late_card_answer_changes_nothing() {
+    let mut session = clerk();
+    session.handle(Action::Begin);
+    session.handle(Action::CardRead(Ok(person(
+        "誰か",
+        date(1990, 1, 1),
+        Sex::Male,
+    ))));
+    assert_eq!(session.screen(), Screen::Identify);
+    assert!(session.case().is_none());
+}
+
+fn at_the_first_question() -> Session {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    session.handle(Action::MemberAdded(Member {
+        person: person("窓口 陽菜", date(2019, 9, 21), Sex::Female),
+        relation: Relation::Child,
+    }));
+    session.handle(Action::HouseholdDone);
+    assert_eq!(session.screen(), Screen::Question);
+    session
+}
+
+#[test]
+fn back_offers_the_last_question_again_with_its_answer_undone() {
+    let mut session = at_the_first_question();
+    let first = session.view().question.expect("question").id;
+    session.handle(Action::Answer(Answer::Unknown));
+    assert_ne!(session.view().question.map(|q| q.id), Some(first.clone()));
+    session.handle(Action::Back);
+    assert_eq!(session.screen(), Screen::Question);
+    assert_eq!(session.view().question.map(|q| q.id), Some(first.clone()));
+    assert!(!session.case().expect("case").answers.contains_key(&first));
+}
+
+#[test]
+fn a_sensitive_question_can_be_answered_privately() {
+    let mut session = at_the_first_question();
+    session.handle(Action::HandToResident);
+    assert_eq!(session.screen(), Screen::PrivateQuestion);
+    let question = session.view().question.expect("the same question");
+    session.handle(Action::Answer(Answer::No));
+    assert!(matches!(
+        session.screen(),
+        Screen::Question | Screen::Result
+    ));
+    assert_eq!(
+        session.case().expect("case").answers.get(&question.id),
+        Some(&Answer::No)
+    );
+}
+
+fn at_the_result() -> Session {
+    let mut session = at_the_first_question();
+    while session.screen() == Screen::Question {
+        session.handle(Action::Answer(Answer::Unknown));
+    }
+    assert_eq!(session.screen(), Screen::Result);
+    session
+}
+
+#[test]
+fn the_clerk_adds_or_removes_a_procedure_only_with_a_reason() {
+    let mut session = at_the_result();
+    session.handle(Action::ProcedureRemoved {
+        id: "jidou_teate".into(),
+        reason: " ".into(),
+    });
+    assert!(session.view().notice.is_some());
+    assert!(
+        session
+            .view()
+            .procedures
+            .iter()
+            .any(|p| p.id == "jidou_teate")
+    );
+    session.handle(Action::ProcedureRemoved {
+        id: "jidou_teate".into(),
+        reason: "前住所地で手続き済み".into(),
+    });
+    assert!(
+        !session
+            .view()
+            .procedures
+            .iter()
+            .any(|p| p.id == "jidou_teate")
+    );
+    let confirm = session.view().to_confirm;
+    let Some(candidate) = confirm.first() else {
+        panic!("answering わからない leaves procedures to confirm");
+    };
+    let id = candidate.id.clone();
+    session.handle(Action::ProcedureAdded {
+        id: id.clone(),
+        reason: "窓口で確認した".into(),
+    });
+    let view = session.view();
+    assert!(view.procedures.iter().any(|p| p.id == id));
+    assert!(!view.to_confirm.iter().any(|p| p.id == id));
+    assert_eq!(session.overrides().len(), 2);
+    session.handle(Action::ResultAccepted);
+    let effects = session.handle(Action::Reviewed);
+    let Some(Effect::Print { decision, .. }) = effects.into_iter().next() else {
+        panic!("prints");
+    };
+    assert!(!decision.procedures.iter().any(|p| p.id == "jidou_teate"));
+    assert!(decision.procedures.iter().any(|p| p.id == id));
+}
+
+#[test]
+fn a_stopped_printer_keeps_the_session_waiting_and_retry_prints_again() {
+    let mut session = at_the_result();
+    session.handle(Action::ResultAccepted);
+    session.handle(Action::Reviewed);
+    session.handle(Action::PrintProgress {
+        state: PrintState::Queued,
+        reason: Some("プリンターが停止しています".into()),
+    });
+    let view = session.view();
+    assert_eq!(view.screen, Screen::Printing);
+    assert_eq!(
+        view.print_state,
+        Some((
+            PrintState::Queued,
+            Some("プリンターが停止しています".into())
+        ))
+    );
+    // The printer does not count as the resident being idle.
+    session.handle(Action::Tick(Duration::from_secs(3600)));
+    assert_eq!(session.screen(), Screen::Printing);
+    let effects = session.handle(Action::RetryPrint);
+    assert!(matches!(effects[..], [Effect::Print { .. }]));
+}
+
+#[test]
+fn inactivity_warns_then_clears_the_screen_and_closes_the_case() {
+    let mut session = at_the_first_question().with_timeouts(Timeouts {
+        idle: Duration::from_secs(120),
+        warning: Duration::from_secs(30),
+        done: Duration::from_secs(10),
+    });
+    session.handle(Action::Tick(Duration::from_secs(60)));
+    assert_eq!(session.view().timeout_warning, None);
+    session.handle(Action::Tick(Duration::from_secs(95)));
+    assert_eq!(session.view().timeout_warning, Some(25));
+    let effects = session.handle(Action::Tick(Duration::from_secs(120)));
+    assert!(matches!(effects[..], [Effect::Finish { printed: false }]));
+    let view = session.view();
+    assert_eq!(view.screen, Screen::Start);
+    assert_eq!(view.members, 0);
+    assert!(session.case().is_none());
+}
+
+#[test]
+fn a_touch_postpones_the_timeout() {
+    let mut session = at_the_first_question();
+    session.handle(Action::Tick(Duration::from_secs(170)));
+    assert!(session.view().timeout_warning.is_some());
+    session.handle(Action::HandToResident);
+    assert_eq!(session.view().timeout_warning, None);
+    session.handle(Action::Tick(Duration::from_secs(200)));
+    assert_eq!(session.screen(), Screen::PrivateQuestion);
+}
+
+#[test]
+fn the_done_screen_clears_itself() {
+    let mut session = at_the_result();
+    session.handle(Action::ResultAccepted);
+    session.handle(Action::Reviewed);
+    session.handle(Action::Tick(Duration::from_secs(5)));
+    session.handle(Action::PrintProgress {
+        state: PrintState::Done,
+        reason: None,
+    });
+    session.handle(Action::Tick(Duration::from_secs(10)));
+    assert_eq!(session.screen(), Screen::Done);
+    session.handle(Action::Tick(Duration::from_secs(30)));
+    assert_eq!(session.screen(), Screen::Start);
+}
+
+fn prefill_case() -> Case {
+    serde_json::from_str(include_str!(
+        "../../../../docs/examples/family-of-four.json"
+    ))
+    .expect("sample")
+}
+
+#[test]
+fn a_resident_with_a_qr_code_goes_from_the_attract_screen_to_the_procedures() {
+    let mut session = Session::new(catalogue(), Mode::SelfService, date(2026, 4, 2));
+    let effects = session.handle(Action::Begin);
+    assert!(matches!(effects[..], [Effect::StartScanner]));
+    session.handle(Action::QrRead(Err(Notice::new(
+        "読み取れませんでした",
+        "could not read the code",
+    ))));
+    assert_eq!(session.screen(), Screen::ScanQr);
+    assert!(session.view().notice.is_some());
+    let effects = session.handle(Action::QrRead(Ok(prefill_case())));
+    assert!(matches!(effects[..], [Effect::StopScanner]));
+    assert_eq!(session.screen(), Screen::QrSummary);
+    assert_eq!(session.view().members, 4);
+    session.handle(Action::QrConfirmed);
+    assert_eq!(session.screen(), Screen::Result);
+    assert!(!session.view().procedures.is_empty());
+}
+
+#[test]
+fn a_clerk_reading_a_qr_code_goes_on_with_the_remaining_questions() {
+    let mut session = Session::new(catalogue(), Mode::Clerk, date(2026, 4, 2));
+    session.handle(Action::Begin);
+    session.handle(Action::IdentifyWithQr);
+    session.handle(Action::QrRead(Ok(prefill_case())));
+    assert!(matches!(
+        session.screen(),
+        Screen::Question | Screen::Result
+    ));
+    assert_eq!(session.case().expect("case").household.members.len(), 4);
+}
+
+#[test]
+fn the_applicant_cannot_be_removed_from_the_household() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    session.handle(Action::MemberRemoved(0));
+    assert!(session.view().notice.is_some());
+    assert_eq!(session.view().members, 1);
+}
