@@ -628,17 +628,15 @@ impl Session {
                 self.pin.clear();
                 self.go(Screen::Identify)
             }
+            Screen::ScanQr if self.mode == Mode::SelfService => self.reset(),
             Screen::ScanQr => {
-                let effects = vec![Effect::StopScanner];
-                if self.mode == Mode::SelfService {
-                    self.reset();
-                } else {
-                    self.go(Screen::Identify);
-                }
-                effects
+                self.go(Screen::Identify);
+                vec![Effect::StopScanner]
             }
             Screen::Event => self.go(Screen::Identify),
             Screen::Household => self.go(Screen::Event),
+            // A resident's answers came with the QR code: back goes to its summary.
+            Screen::Result if self.mode == Mode::SelfService => self.go(Screen::QrSummary),
             Screen::Question | Screen::PrivateQuestion | Screen::Result => {
                 match self.answered.pop() {
                     Some(last) => {
@@ -792,25 +790,22 @@ impl Session {
             return Vec::new();
         }
         if now.saturating_sub(self.last_activity) >= self.timeouts.idle {
-            let mut effects = Vec::new();
-            if self.screen == Screen::ScanQr {
-                effects.push(Effect::StopScanner);
-            }
-            effects.extend(self.reset());
-            return effects;
+            return self.reset();
         }
         Vec::new()
     }
 
     /// Abandons the case (if one was started) and clears everything personal.
     fn reset(&mut self) -> Vec<Effect> {
-        let started = self.event.is_some();
-        self.clear();
-        if started {
-            vec![Effect::Finish { printed: false }]
-        } else {
-            Vec::new()
+        let mut effects = Vec::new();
+        if self.screen == Screen::ScanQr {
+            effects.push(Effect::StopScanner);
         }
+        if self.event.is_some() {
+            effects.push(Effect::Finish { printed: false });
+        }
+        self.clear();
+        effects
     }
 
     fn clear(&mut self) {

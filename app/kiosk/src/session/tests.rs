@@ -412,6 +412,21 @@ fn a_resident_with_a_qr_code_goes_from_the_attract_screen_to_the_procedures() {
     session.handle(Action::QrConfirmed);
     assert_eq!(session.screen(), Screen::Result);
     assert!(!session.view().procedures.is_empty());
+    session.handle(Action::Back);
+    assert_eq!(session.screen(), Screen::QrSummary);
+    assert_eq!(
+        session.case().expect("case").answers,
+        prefill_case().answers
+    );
+}
+
+#[test]
+fn cancelling_while_scanning_stops_the_scanner() {
+    let mut session = Session::new(catalogue(), Mode::SelfService, date(2026, 4, 2));
+    session.handle(Action::Begin);
+    let effects = session.handle(Action::Cancel);
+    assert!(matches!(effects[..], [Effect::StopScanner]));
+    assert_eq!(session.screen(), Screen::Start);
 }
 
 #[test]
