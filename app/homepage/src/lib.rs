@@ -12,7 +12,6 @@ mod form;
 mod pages;
 mod text;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -341,9 +340,9 @@ fn render(app: &App, fields: &Fields, step: Step, errors: &[FieldError]) -> Mark
     }
 }
 
-/// Serves the page on `listen` until Ctrl-C.
-pub async fn serve(app: App, listen: SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+/// Serves the page on an already bound `listener` until Ctrl-C. The caller binds, so it can
+/// tell people the real address (port 0 picks a free one).
+pub async fn serve(app: App, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "home page listening");
     axum::serve(listener, router(app))
         .with_graceful_shutdown(async {

@@ -540,11 +540,16 @@ impl Cli {
                 // The page serves this catalogue for the life of the process.
                 let catalogue: &'static _ = Box::leak(Box::new(catalogue));
                 let runtime = tokio::runtime::Runtime::new()?;
-                eprintln!("home page: http://{listen}/ (Ctrl-C stops)");
-                runtime.block_on(madoguchi_homepage::serve(
-                    madoguchi_homepage::App::new(catalogue),
-                    listen,
-                ))?;
+                runtime.block_on(async {
+                    let listener = tokio::net::TcpListener::bind(listen).await?;
+                    // Tests and scripts read this line to learn the port when given port 0.
+                    println!(
+                        "home page: http://{}/ (Ctrl-C stops)",
+                        listener.local_addr()?
+                    );
+                    madoguchi_homepage::serve(madoguchi_homepage::App::new(catalogue), listener)
+                        .await
+                })?;
                 Ok(ExitCode::SUCCESS)
             }
             Some(Command::Bench { command }) => match command {

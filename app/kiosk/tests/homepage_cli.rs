@@ -1,10 +1,9 @@
 //! `madoguchi prefill-server` as a process: the pages answer over HTTP, and even at the most
 //! detailed log level nothing a resident typed reaches the log.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 struct Server {
     child: Child,
@@ -12,27 +11,28 @@ struct Server {
 }
 
 impl Server {
+    /// Starts the server on port 0 and reads the port it got from its first line, so tests
+    /// running side by side never share a port.
     fn start() -> Server {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
-            .args(["prefill-server", "--listen", &format!("127.0.0.1:{port}")])
+        let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+            .args(["prefill-server", "--listen", "127.0.0.1:0"])
             .env("MADOGUCHI_LOG", "trace")
             .env_remove("MADOGUCHI_CATALOGUE")
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("server starts");
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "server never listened"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut first = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("server prints its address");
+        let port = first
+            .split("127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {first:?}"));
         Server { child, port }
     }
 
