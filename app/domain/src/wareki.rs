@@ -102,6 +102,104 @@ impl fmt::Display for WarekiDate {
     }
 }
 
+impl Era {
+    fn cldr_code(self) -> &'static str {
+        match self {
+            Era::Meiji => "meiji",
+            Era::Taisho => "taisho",
+            Era::Showa => "showa",
+            Era::Heisei => "heisei",
+            Era::Reiwa => "reiwa",
+        }
+    }
+
+    /// The era a typed prefix names: 令和 / 令 / R, 平成 / 平 / H, and so on.
+    fn from_prefix(prefix: &str) -> Option<Era> {
+        match prefix.to_uppercase().as_str() {
+            "明治" | "明" | "M" => Some(Era::Meiji),
+            "大正" | "大" | "T" => Some(Era::Taisho),
+            "昭和" | "昭" | "S" => Some(Era::Showa),
+            "平成" | "平" | "H" => Some(Era::Heisei),
+            "令和" | "令" | "R" => Some(Era::Reiwa),
+            _ => None,
+        }
+    }
+}
+
+impl WarekiDate {
+    /// The Gregorian date, or `None` when the day does not exist in that era (平成32年, 令和元年
+    /// 4月30日).
+    pub fn to_date(self) -> Option<NaiveDate> {
+        let mut fields = icu_calendar::types::DateFields::default();
+        fields.era = Some(self.era.cldr_code().as_bytes());
+        fields.era_year = Some(i32::try_from(self.year).ok()?);
+        fields.ordinal_month = Some(u8::try_from(self.month).ok()?);
+        fields.day = Some(u8::try_from(self.day).ok()?);
+        let date = Date::try_from_fields(fields, Default::default(), Japanese::new()).ok()?;
+        let iso = date.to_calendar(icu_calendar::Iso);
+        let gregorian = NaiveDate::from_ymd_opt(
+            iso.era_year().extended_year,
+            u32::from(iso.month().ordinal),
+            u32::from(iso.day_of_month().0),
+        )?;
+        // ICU accepts years past an era's end; a form would not.
+        (WarekiDate::from_date(gregorian).ok()? == self).then_some(gregorian)
+    }
+}
+
+/// A date as a clerk types it: `1990-04-01`, `1990/4/1`, `19900401`, or in 和暦 — `平成2年4月1日`,
+/// `令和元年5月1日`, `H2.4.1`, `R8/11/15`. Full-width digits are accepted.
+pub fn parse(text: &str) -> Option<NaiveDate> {
+    let text: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            'Ａ'..='Ｚ' => char::from_u32(c as u32 - 'Ａ' as u32 + 'A' as u32).unwrap_or(c),
+            'ａ'..='ｚ' => char::from_u32(c as u32 - 'ａ' as u32 + 'a' as u32).unwrap_or(c),
+            '．' | '／' | '－' => '-',
+            '.' | '/' | '年' | '月' => '-',
+            '日' => ' ',
+            c => c,
+        })
+        .collect();
+    let text = text.trim().replace("元", "1");
+    let era_end = text
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (prefix, rest) = text.split_at(era_end);
+    let numbers: Vec<u32> = rest
+        .split('-')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let prefix = prefix.trim();
+    if prefix.is_empty() {
+        return match numbers[..] {
+            [y, m, d] => NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d),
+            [compact] if rest.len() == 8 => NaiveDate::from_ymd_opt(
+                i32::try_from(compact / 10000).ok()?,
+                compact / 100 % 100,
+                compact % 100,
+            ),
+            _ => None,
+        };
+    }
+    let era = Era::from_prefix(prefix)?;
+    let [year, month, day] = numbers[..] else {
+        return None;
+    };
+    WarekiDate {
+        era,
+        year,
+        month,
+        day,
+    }
+    .to_date()
+}
+
 /// Writes `date` in 和暦, e.g. `2019-05-01` → 令和元年5月1日.
 pub fn format(date: NaiveDate) -> Result<String, OutOfEraRange> {
     WarekiDate::from_date(date).map(|w| w.to_string())
@@ -113,6 +211,32 @@ mod tests {
 
     fn w(y: i32, m: u32, d: u32) -> String {
         format(NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")).expect("in range")
+    }
+
+    #[test]
+    fn typed_dates_are_read_in_both_calendars() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        assert_eq!(parse("1990-04-01"), d(1990, 4, 1));
+        assert_eq!(parse("1990/4/1"), d(1990, 4, 1));
+        assert_eq!(parse("19900401"), d(1990, 4, 1));
+        assert_eq!(parse("１９９０年４月１日"), d(1990, 4, 1));
+        assert_eq!(parse("平成2年4月1日"), d(1990, 4, 1));
+        assert_eq!(parse("H2.4.1"), d(1990, 4, 1));
+        assert_eq!(parse("h2.4.1"), d(1990, 4, 1));
+        assert_eq!(parse("令和元年5月1日"), d(2019, 5, 1));
+        assert_eq!(parse("R8/11/15"), d(2026, 11, 15));
+        assert_eq!(parse("昭和64年1月7日"), d(1989, 1, 7));
+    }
+
+    #[test]
+    fn impossible_typed_dates_are_refused() {
+        assert_eq!(parse("昭和64年1月8日"), None, "Heisei had begun");
+        assert_eq!(parse("令和元年4月30日"), None, "still Heisei");
+        assert_eq!(parse("平成32年1月1日"), None);
+        assert_eq!(parse("2026-02-30"), None);
+        assert_eq!(parse("X2.4.1"), None);
+        assert_eq!(parse(""), None);
+        assert_eq!(parse("あした"), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::{
     bench, bench_card, bench_forms, bench_qr, bench_store, card_cmd, catalogue_dir, demo,
-    forms_cmd, print_cmd, qr_cmd, rules_cmd, store_cmd,
+    forms_cmd, kiosk_cmd, print_cmd, qr_cmd, rules_cmd, screenshots_cmd, store_cmd,
 };
 
 #[derive(Debug, Parser)]
@@ -25,6 +25,30 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The touchscreen kiosk (the default with no arguments).
+    Kiosk {
+        /// Resident self-service: an attract screen and the QR code path only.
+        #[arg(long)]
+        self_service: bool,
+        /// Seconds without a tap before the session warns and then clears (default 180; the
+        /// store setting `kiosk.idle_seconds` otherwise).
+        #[arg(long, value_name = "SECONDS")]
+        idle: Option<u64>,
+        /// Use this catalogue folder instead of the store's newest published version.
+        #[arg(long, value_name = "DIR")]
+        catalogue: Option<PathBuf>,
+    },
+    /// Draw every kiosk screen into PNG files (needs a display; scripts/screenshots uses Xvfb).
+    Screenshots {
+        #[arg(long, default_value = "docs/screenshots", value_name = "DIR")]
+        out: PathBuf,
+        /// Only the screens whose file name contains this.
+        #[arg(long)]
+        only: Option<String>,
+        /// Use this catalogue folder instead of the shipped one.
+        #[arg(long, value_name = "DIR")]
+        catalogue: Option<PathBuf>,
+    },
     /// Decide the bundled sample move-in (a family of four) and print the decision.
     Demo {
         /// Print the decision as JSON instead of a summary.
@@ -418,8 +442,22 @@ enum BenchCommand {
 impl Cli {
     pub fn run(self) -> Result<ExitCode> {
         match self.command {
-            None => demo::run(false),
+            None => kiosk_cmd::run(&kiosk_cmd::KioskArgs::default()),
+            Some(Command::Kiosk {
+                self_service,
+                idle,
+                catalogue,
+            }) => kiosk_cmd::run(&kiosk_cmd::KioskArgs {
+                self_service,
+                catalogue,
+                idle,
+            }),
             Some(Command::Demo { json }) => demo::run(json),
+            Some(Command::Screenshots {
+                out,
+                only,
+                catalogue,
+            }) => screenshots_cmd::run(&out, catalogue, only.as_deref()),
             Some(Command::Rules { command }) => match command {
                 RulesCommand::Check { catalogue } => rules_cmd::check(&catalogue.dir()),
                 RulesCommand::Test { catalogue, filter } => {

@@ -9,4 +9,6 @@
 
 pub mod packet;
 pub mod printing;
+pub mod runtime;
 pub mod session;
+pub mod ui;

@@ -1,8 +1,8 @@
 //! `madoguchi`: the one binary of the Madoguchi counter.
 //!
-//! Today it is the command line over the rule engine (`madoguchi rules …`, `madoguchi bench`)
-//! and, with no arguments, a demo that decides the bundled sample move-in. The kiosk UI, card
-//! reading and printing join here as they land; this crate is where the capability crates meet.
+//! With no arguments it is the touchscreen kiosk; with a command, the command line over the
+//! rules, the card, QR codes, the store, forms and printing. This crate is where the
+//! capability crates meet.
 
 mod bench;
 mod bench_card;
@@ -14,9 +14,11 @@ mod catalogue_dir;
 mod cli;
 mod demo;
 mod forms_cmd;
+mod kiosk_cmd;
 mod print_cmd;
 mod qr_cmd;
 mod rules_cmd;
+mod screenshots_cmd;
 mod store_cmd;
 
 use std::process::ExitCode;

@@ -29,8 +29,8 @@ fn text(bytes: &[u8]) -> String {
 }
 
 #[test]
-fn no_arguments_runs_the_demo_and_prints_a_decision() {
-    let out = madoguchi(&[]);
+fn the_demo_prints_a_decision() {
+    let out = madoguchi(&["demo"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("転入届"), "{stdout}");

@@ -76,7 +76,7 @@ pub struct Notice {
 }
 
 impl Notice {
-    fn new(ja: impl Into<String>, en: impl Into<String>) -> Notice {
+    pub fn new(ja: impl Into<String>, en: impl Into<String>) -> Notice {
         Notice {
             ja: ja.into(),
             en: en.into(),
@@ -120,6 +120,10 @@ pub enum Action {
     EventChosen(LifeEvent),
     MemberAdded(Member),
     MemberRemoved(usize),
+    /// The clerk sets how a member is related to the head of the household.
+    MemberRelation(usize, Relation),
+    /// Read a member's own card (PIN pad, then back to the household).
+    ReadMemberCard,
     HouseholdDone,
     /// The answer to the question on screen.
     Answer(Answer),
@@ -136,6 +140,8 @@ pub enum Action {
     ResultAccepted,
     /// The clerk edited the case on the review screen.
     CaseEdited(Box<Case>),
+    /// The runtime's answer to `Effect::Preview`.
+    FormWarnings(Vec<Notice>),
     Reviewed,
     /// The runtime's report on the packet's print job.
     PrintProgress {
@@ -148,6 +154,8 @@ pub enum Action {
     Cancel,
     /// Time passed, as measured by the runtime (monotonic, since the runtime started).
     Tick(Duration),
+    /// 「続ける」 on the inactivity warning: counts as activity, changes nothing else.
+    StillHere,
 }
 
 /// Work for the runtime.
@@ -163,6 +171,14 @@ pub enum Effect {
     Checkpoint {
         step: &'static str,
         case: Box<Case>,
+        /// The procedure ids decided so far, for the statistics.
+        procedures: Vec<String>,
+    },
+    /// Lay out the packet without printing it and answer with `FormWarnings`: what the
+    /// forms cannot print (a character no font has, a value too long for its box).
+    Preview {
+        case: Box<Case>,
+        decision: Box<Decision>,
     },
     /// Make the packet and print it; answer with `PrintProgress`.
     Print {
@@ -216,6 +232,9 @@ pub struct Session {
     decision: Option<Decision>,
     overrides: Vec<Override>,
     print: Option<(PrintState, Option<String>)>,
+    form_warnings: Vec<Notice>,
+    /// A member's card is being read (not the applicant's).
+    reading_member: bool,
     now: Duration,
     last_activity: Duration,
     /// When the done screen appeared.
@@ -242,6 +261,10 @@ pub struct View {
     pub to_confirm: Vec<ProcedureDecision>,
     pub print_state: Option<(PrintState, Option<String>)>,
     pub members: usize,
+    /// What the forms cannot print, from the last preview.
+    pub form_warnings: Vec<Notice>,
+    /// The household is being extended with a member's own card.
+    pub reading_member: bool,
 }
 
 impl Session {
@@ -264,10 +287,34 @@ impl Session {
             decision: None,
             overrides: Vec::new(),
             print: None,
+            form_warnings: Vec::new(),
+            reading_member: false,
             now: Duration::ZERO,
             last_activity: Duration::ZERO,
             done_at: None,
         }
+    }
+
+    /// Continues a case a stopped kiosk left open (clerk mode, from the start screen): the
+    /// answers stand, and the session goes on with the next question or the result.
+    pub fn resume(&mut self, case: Case) -> Vec<Effect> {
+        if self.screen != Screen::Start || self.mode != Mode::Clerk {
+            return Vec::new();
+        }
+        self.last_activity = self.now;
+        self.load(case);
+        self.decide_and_ask()
+    }
+
+    /// Takes over a whole case (from a QR code or the store).
+    fn load(&mut self, case: Case) {
+        self.applicant_index = case.applicant;
+        self.applicant = case.applicant().map(|m| m.person.clone());
+        self.members = case.household.members;
+        self.event = Some(case.event);
+        self.answers = case.answers;
+        self.answered = self.answers.keys().cloned().collect();
+        self.certificates = case.certificates;
     }
 
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Session {
@@ -324,6 +371,8 @@ impl Session {
             to_confirm,
             print_state: self.print.clone(),
             members: self.members.len(),
+            form_warnings: self.form_warnings.clone(),
+            reading_member: self.reading_member,
         }
     }
 
@@ -336,6 +385,7 @@ impl Session {
         match action {
             Action::Cancel => self.reset(),
             Action::Back => self.back(),
+            Action::StillHere => Vec::new(),
             action => self.forward(action),
         }
     }
@@ -390,6 +440,14 @@ impl Session {
                 self.checkpoint("household")
             }
             (Screen::Household, Action::MemberRemoved(index)) => self.remove_member(index),
+            (Screen::Household, Action::MemberRelation(index, relation)) => {
+                self.set_relation(index, relation)
+            }
+            (Screen::Household, Action::ReadMemberCard) => {
+                self.reading_member = true;
+                self.go(Screen::InsertCard);
+                vec![Effect::QueryCard]
+            }
             (Screen::Household, Action::HouseholdDone) => self.decide_and_ask(),
             (Screen::Question | Screen::PrivateQuestion, Action::Answer(answer)) => {
                 self.answer(answer)
@@ -402,8 +460,19 @@ impl Session {
             (Screen::Result, Action::ProcedureRemoved { id, reason }) => {
                 self.change_procedure(id, reason, false)
             }
-            (Screen::Result, Action::ResultAccepted) => self.go(Screen::Review),
+            // A resident alone has nothing to correct: their list prints as it is.
+            (Screen::Result, Action::ResultAccepted) if self.mode == Mode::SelfService => {
+                self.print()
+            }
+            (Screen::Result, Action::ResultAccepted) => {
+                self.go(Screen::Review);
+                self.preview()
+            }
             (Screen::Review, Action::CaseEdited(case)) => self.edit(*case),
+            (Screen::Review, Action::FormWarnings(warnings)) => {
+                self.form_warnings = warnings;
+                Vec::new()
+            }
             (Screen::Review, Action::Reviewed) => self.print(),
             (Screen::Printing, Action::PrintProgress { state, reason }) => {
                 self.print_progress(state, reason)
@@ -445,7 +514,12 @@ impl Session {
     }
 
     fn identify_again(&mut self, notice: Notice) -> Vec<Effect> {
-        self.screen = Screen::Identify;
+        self.screen = if self.reading_member {
+            self.reading_member = false;
+            Screen::Household
+        } else {
+            Screen::Identify
+        };
         self.notice = Some(notice);
         Vec::new()
     }
@@ -476,8 +550,8 @@ impl Session {
     fn card_read(&mut self, result: Result<Person, CardError>) -> Vec<Effect> {
         match result {
             Ok(person) => {
-                let adding_member = self.applicant.is_some() && self.event.is_some();
-                if adding_member {
+                if self.reading_member {
+                    self.reading_member = false;
                     self.members.push(Member {
                         person,
                         relation: Relation::Other,
@@ -507,13 +581,7 @@ impl Session {
     fn qr_read(&mut self, result: Result<Case, Notice>) -> Vec<Effect> {
         match result {
             Ok(case) => {
-                self.applicant_index = case.applicant;
-                self.applicant = case.applicant().map(|m| m.person.clone());
-                self.members = case.household.members;
-                self.event = Some(case.event);
-                self.answers = case.answers;
-                self.answered = self.answers.keys().cloned().collect();
-                self.certificates = case.certificates;
+                self.load(case);
                 let mut effects = vec![Effect::StopScanner];
                 match self.mode {
                     Mode::SelfService => {
@@ -624,6 +692,11 @@ impl Session {
     fn back(&mut self) -> Vec<Effect> {
         match self.screen {
             Screen::Identify | Screen::TypeApplicant => self.go(Screen::Start),
+            Screen::InsertCard | Screen::Pin if self.reading_member => {
+                self.pin.clear();
+                self.reading_member = false;
+                self.go(Screen::Household)
+            }
             Screen::InsertCard | Screen::Pin => {
                 self.pin.clear();
                 self.go(Screen::Identify)
@@ -719,19 +792,43 @@ impl Session {
         if let Err(notice) = self.evaluate() {
             self.notice = Some(notice);
         }
-        self.checkpoint("review")
+        let mut effects = self.checkpoint("review");
+        effects.extend(self.preview());
+        effects
     }
 
-    fn print(&mut self) -> Vec<Effect> {
-        let Some(case) = self.case() else {
-            return Vec::new();
-        };
-        let Some(mut decision) = self.decision.clone() else {
-            return Vec::new();
-        };
+    /// The decision as it will print: the decided procedures after the clerk's changes.
+    fn printed_decision(&self) -> Option<(Case, Decision)> {
+        let case = self.case()?;
+        let mut decision = self.decision.clone()?;
         let (procedures, to_confirm) = self.shown_procedures();
         decision.procedures = procedures;
         decision.to_confirm = to_confirm;
+        Some((case, decision))
+    }
+
+    fn preview(&self) -> Vec<Effect> {
+        match self.printed_decision() {
+            Some((case, decision)) => vec![Effect::Preview {
+                case: Box::new(case),
+                decision: Box::new(decision),
+            }],
+            None => Vec::new(),
+        }
+    }
+
+    fn set_relation(&mut self, index: usize, relation: Relation) -> Vec<Effect> {
+        let Some(member) = self.members.get_mut(index) else {
+            return Vec::new();
+        };
+        member.relation = relation;
+        self.checkpoint("household")
+    }
+
+    fn print(&mut self) -> Vec<Effect> {
+        let Some((case, decision)) = self.printed_decision() else {
+            return Vec::new();
+        };
         self.print = Some((PrintState::Queued, None));
         self.go(Screen::Printing);
         vec![Effect::Print {
@@ -757,6 +854,12 @@ impl Session {
             Some(case) => vec![Effect::Checkpoint {
                 step,
                 case: Box::new(case),
+                procedures: self
+                    .shown_procedures()
+                    .0
+                    .into_iter()
+                    .map(|p| p.id)
+                    .collect(),
             }],
             None => Vec::new(),
         }

@@ -451,3 +451,138 @@ fn the_applicant_cannot_be_removed_from_the_household() {
     assert!(session.view().notice.is_some());
     assert_eq!(session.view().members, 1);
 }
+
+#[test]
+fn a_member_reads_their_own_card_and_the_clerk_sets_the_relation() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    let effects = session.handle(Action::ReadMemberCard);
+    assert!(matches!(effects[..], [Effect::QueryCard]));
+    assert!(session.view().reading_member);
+    session.handle(Action::CardState(Ok(PinState::Ready { tries_left: 3 })));
+    for digit in [5, 6, 7, 8] {
+        session.handle(Action::PinDigit(digit));
+    }
+    session.handle(Action::PinSubmit);
+    session.handle(Action::CardRead(Ok(person(
+        "窓口 花子",
+        date(1992, 6, 1),
+        Sex::Female,
+    ))));
+    assert_eq!(session.screen(), Screen::Household);
+    assert!(!session.view().reading_member);
+    let case = session.case().expect("case");
+    assert_eq!(case.household.members.len(), 2);
+    assert_eq!(case.applicant, 0, "the applicant stays the first card");
+    assert_eq!(case.household.members[1].relation, Relation::Other);
+    let effects = session.handle(Action::MemberRelation(1, Relation::Spouse));
+    assert!(matches!(effects[..], [Effect::Checkpoint { .. }]));
+    assert_eq!(
+        session.case().expect("case").household.members[1].relation,
+        Relation::Spouse
+    );
+}
+
+#[test]
+fn backing_out_of_a_members_card_returns_to_the_household() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    session.handle(Action::ReadMemberCard);
+    session.handle(Action::Back);
+    assert_eq!(session.screen(), Screen::Household);
+    session.handle(Action::ReadMemberCard);
+    session.handle(Action::CardState(Ok(PinState::Blocked)));
+    assert_eq!(
+        session.screen(),
+        Screen::Household,
+        "a locked card is skipped"
+    );
+    assert!(session.view().notice.is_some());
+}
+
+/// Through the interview with いいえ (or the first choice) to the result.
+fn answer_everything(session: &mut Session) {
+    while session.screen() == Screen::Question {
+        let question = session.view().question.expect("a question");
+        let answer = match question.kind {
+            madoguchi_rules::catalogue::QuestionKind::YesNo => Answer::No,
+            _ => Answer::from_text(&question.options[0].id),
+        };
+        session.handle(Action::Answer(answer));
+    }
+}
+
+#[test]
+fn the_review_asks_for_a_preview_and_shows_its_warnings() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    session.handle(Action::HouseholdDone);
+    answer_everything(&mut session);
+    let effects = session.handle(Action::ResultAccepted);
+    assert_eq!(session.screen(), Screen::Review);
+    assert!(matches!(effects[..], [Effect::Preview { .. }]));
+    session.handle(Action::FormWarnings(vec![Notice::new("〓", "〓")]));
+    assert_eq!(session.view().form_warnings.len(), 1);
+    let mut case = session.case().expect("case");
+    case.household.members[0].person.kana = Some("まどぐち たろう".into());
+    let effects = session.handle(Action::CaseEdited(Box::new(case)));
+    assert!(matches!(
+        effects[..],
+        [Effect::Checkpoint { .. }, Effect::Preview { .. }]
+    ));
+}
+
+#[test]
+fn a_resident_alone_prints_straight_from_the_list() {
+    let mut session = Session::new(catalogue(), Mode::SelfService, date(2026, 4, 2));
+    session.handle(Action::Begin);
+    session.handle(Action::QrRead(Ok(prefill_case())));
+    session.handle(Action::QrConfirmed);
+    let effects = session.handle(Action::ResultAccepted);
+    assert_eq!(
+        session.screen(),
+        Screen::Printing,
+        "no review for a resident"
+    );
+    assert!(matches!(effects[..], [Effect::Print { .. }]));
+}
+
+#[test]
+fn an_unfinished_case_resumes_where_it_stood() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    session.handle(Action::HouseholdDone);
+    session.handle(Action::Answer(Answer::No));
+    let stored = session.case().expect("case");
+    let mut resumed = clerk();
+    let effects = resumed.resume(stored.clone());
+    assert!(matches!(effects[..], [Effect::Checkpoint { .. }]));
+    assert!(matches!(
+        resumed.screen(),
+        Screen::Question | Screen::Result
+    ));
+    assert_eq!(resumed.case().expect("case"), stored);
+    let mut busy = clerk();
+    busy.handle(Action::Begin);
+    assert!(busy.resume(stored).is_empty(), "only from the start screen");
+}
+
+#[test]
+fn still_here_keeps_the_session_open() {
+    let mut session = clerk().with_timeouts(Timeouts {
+        idle: Duration::from_secs(60),
+        warning: Duration::from_secs(20),
+        done: Duration::from_secs(10),
+    });
+    session.handle(Action::Begin);
+    session.handle(Action::Tick(Duration::from_secs(45)));
+    assert!(session.view().timeout_warning.is_some());
+    session.handle(Action::StillHere);
+    assert_eq!(session.view().timeout_warning, None);
+    session.handle(Action::Tick(Duration::from_secs(100)));
+    assert_eq!(session.screen(), Screen::Identify);
+}

@@ -1,0 +1,144 @@
+//! `madoguchi` (no arguments) and `madoguchi kiosk`: the touchscreen kiosk.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use madoguchi_card::CardService;
+use madoguchi_forms::Fonts;
+use madoguchi_kiosk::packet;
+use madoguchi_kiosk::printing::Cups;
+use madoguchi_kiosk::runtime::{CameraFactory, Runtime, Services};
+use madoguchi_kiosk::session::{Mode, Session, Timeouts};
+use madoguchi_kiosk::ui::{KioskApp, KioskWindow, Setup};
+use madoguchi_prefill::camera::{FrameSource, ImageSequence};
+use slint::ComponentHandle;
+
+use crate::{catalogue_dir, print_cmd, store_cmd};
+
+/// How the kiosk runs.
+#[derive(Debug, Clone, Default)]
+pub struct KioskArgs {
+    pub self_service: bool,
+    pub catalogue: Option<PathBuf>,
+    /// Seconds without a tap before the warning ends the session.
+    pub idle: Option<u64>,
+}
+
+pub fn run(args: &KioskArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let (window, app) = open(args)?;
+    let _timer = KioskApp::start_timer(&app);
+    tracing::info!(ms = started.elapsed().as_millis() as u64, "kiosk ready");
+    window.run().context(
+        "the kiosk window could not run (is there a display? DISPLAY or WAYLAND_DISPLAY)",
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The window with its app attached and the first screen drawn, not yet running.
+pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::RefCell<KioskApp>>)> {
+    let store = store_cmd::open()?;
+    let catalogue_dir = match &args.catalogue {
+        Some(dir) => dir.clone(),
+        None => store_cmd::catalogue_in_force()?,
+    };
+    let catalogue = Arc::new(catalogue_dir::load_quietly(&catalogue_dir)?);
+    let mode = if args.self_service {
+        Mode::SelfService
+    } else {
+        Mode::Clerk
+    };
+    // Only a clerk is offered the case a stopped kiosk left open.
+    let resume = match mode {
+        Mode::Clerk => store.unfinished_case().unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot read the unfinished case");
+            None
+        }),
+        Mode::SelfService => None,
+    };
+    let today = chrono::Local::now().date_naive();
+    let mut timeouts = Timeouts::default();
+    if let Some(idle) = args
+        .idle
+        .or_else(|| setting_secs(&store, "kiosk.idle_seconds"))
+    {
+        timeouts.idle = Duration::from_secs(idle.max(20));
+        timeouts.warning = timeouts.warning.min(timeouts.idle / 2);
+    }
+    let city = packet::local_settings(Some(&store)).office.city;
+    let printer = print_cmd::printer_name(None, &store).ok();
+    let services = Services {
+        card: CardService::new(),
+        store,
+        cups: Cups::from_env(),
+        printer,
+        forms: packet::default_forms_dir(),
+        fonts: Fonts::load(),
+        camera: camera(),
+    };
+    let window = KioskWindow::new().context("cannot open the kiosk window")?;
+    let session = Session::new(catalogue, mode, today).with_timeouts(timeouts);
+    let app = KioskApp::attach(
+        &window,
+        Setup {
+            session,
+            today,
+            city,
+            resume,
+        },
+        Runtime::start(services),
+    );
+    Ok((window, app))
+}
+
+fn setting_secs(store: &madoguchi_store::Store, key: &str) -> Option<u64> {
+    store.setting(key).ok().flatten()?.parse().ok()
+}
+
+/// Where QR frames come from: `MADOGUCHI_CAMERA_FRAMES` (a folder of pictures, played in
+/// order: demos and tests, as no camera is attached here), else the webcam through GStreamer
+/// (`MADOGUCHI_CAMERA` names a pipeline) when built with the `camera` feature.
+fn camera() -> Option<CameraFactory> {
+    if let Some(dir) = std::env::var_os("MADOGUCHI_CAMERA_FRAMES") {
+        let dir = PathBuf::from(dir);
+        return Some(Box::new(move || {
+            let mut frames: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .map_err(|e| madoguchi_prefill::camera::CameraError::Open(e.to_string()))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .collect();
+            frames.sort();
+            Ok(Box::new(Paced(ImageSequence::new(frames))) as Box<dyn FrameSource>)
+        }));
+    }
+    webcam()
+}
+
+/// Plays recorded frames at about camera speed, so the preview can be seen.
+struct Paced(ImageSequence);
+
+impl FrameSource for Paced {
+    fn next_frame(
+        &mut self,
+    ) -> Result<Option<image::GrayImage>, madoguchi_prefill::camera::CameraError> {
+        std::thread::sleep(Duration::from_millis(200));
+        self.0.next_frame()
+    }
+}
+
+#[cfg(feature = "camera")]
+fn webcam() -> Option<CameraFactory> {
+    let pipeline = std::env::var("MADOGUCHI_CAMERA")
+        .unwrap_or_else(|_| madoguchi_prefill::camera::DEFAULT_PIPELINE.to_string());
+    Some(Box::new(move || {
+        madoguchi_prefill::camera::GstCamera::open(&pipeline)
+            .map(|camera| Box::new(camera) as Box<dyn FrameSource>)
+    }))
+}
+
+#[cfg(not(feature = "camera"))]
+fn webcam() -> Option<CameraFactory> {
+    None
+}

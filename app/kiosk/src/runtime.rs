@@ -1,0 +1,582 @@
+//! The runtime: carries out the session's effects off the UI thread and answers with actions.
+//!
+//! One worker thread owns the card service, the store and the printer, and does their blocking
+//! work in the order it was asked for; while a packet is printing it also steps the spooler
+//! every half second. A second thread, started and stopped on demand, reads camera frames for
+//! QR codes and sends preview pictures. Everything comes back on one channel as a [`Report`],
+//! which the UI thread drains (`Runtime::try_recv`) and feeds to the session.
+//!
+//! Nothing personal is logged here: events carry case and job ids, counts and error codes.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+use image::GrayImage;
+use madoguchi_card::CardService;
+use madoguchi_domain::Case;
+use madoguchi_forms::{Fonts, Library};
+use madoguchi_prefill::camera::{CameraError, FrameSource};
+use madoguchi_prefill::{Assembler, PrefillError, Progress, scan};
+use madoguchi_rules::Decision;
+use madoguchi_store::{CaseId, NewPrintJob, PrintJobId, PrintState, Store};
+
+use crate::packet::{self, Local, PacketInput};
+use crate::printing::{Cups, Spooler};
+use crate::session::{Action, Effect, Notice};
+
+/// Makes a camera when the scanner starts; `None` when the kiosk has no camera.
+pub type CameraFactory = Box<dyn Fn() -> Result<Box<dyn FrameSource>, CameraError> + Send>;
+
+/// What the runtime sends back to the UI thread.
+#[derive(Debug)]
+pub enum Report {
+    /// An answer for the session.
+    Action(Box<Action>),
+    /// A camera frame for the preview, already scaled down.
+    Preview(GrayImage),
+    /// The camera could not start or stopped: the scanner (typed input) still works.
+    CameraProblem(Notice),
+}
+
+/// What the worker needs.
+pub struct Services {
+    pub card: CardService,
+    pub store: Store,
+    pub cups: Cups,
+    /// The CUPS queue; `None` until a supervisor sets one.
+    pub printer: Option<String>,
+    pub forms: PathBuf,
+    pub fonts: Fonts,
+    pub camera: Option<CameraFactory>,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services")
+            .field("printer", &self.printer)
+            .field("forms", &self.forms)
+            .field("camera", &self.camera.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("scanning", &self.scanner.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The handle the UI thread keeps.
+pub struct Runtime {
+    /// `None` for a detached runtime (screenshots): effects go nowhere.
+    jobs: Option<Sender<Job>>,
+    reports: Receiver<Report>,
+    report_sender: Sender<Report>,
+    camera: Arc<Mutex<Option<CameraFactory>>>,
+    scanner: Option<Scanner>,
+    worker: Option<JoinHandle<()>>,
+}
+
+enum Job {
+    Effect(Effect),
+    /// Continue a case a stopped kiosk left open: its checkpoints go to the same row.
+    Resume(CaseId),
+    Stop,
+}
+
+impl Runtime {
+    /// Starts the worker thread.
+    pub fn start(mut services: Services) -> Runtime {
+        let (jobs, job_receiver) = mpsc::channel();
+        let (report_sender, reports) = mpsc::channel();
+        let camera = Arc::new(Mutex::new(services.camera.take()));
+        let sender = report_sender.clone();
+        let worker = std::thread::Builder::new()
+            .name("kiosk-worker".into())
+            .spawn(move || Worker::new(services, sender).run(&job_receiver))
+            .ok();
+        Runtime {
+            jobs: Some(jobs),
+            reports,
+            report_sender,
+            camera,
+            scanner: None,
+            worker,
+        }
+    }
+
+    /// A runtime that does nothing: for drawing screens with answers given by hand (the
+    /// screenshot command). The kiosk and its tests always use [`Runtime::start`].
+    pub fn detached() -> Runtime {
+        let (report_sender, reports) = mpsc::channel();
+        Runtime {
+            jobs: None,
+            reports,
+            report_sender,
+            camera: Arc::new(Mutex::new(None)),
+            scanner: None,
+            worker: None,
+        }
+    }
+
+    /// Hands the effects of one action to the threads that do them.
+    pub fn run(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::StartScanner => self.start_scanner(),
+                Effect::StopScanner => self.stop_scanner(),
+                effect => {
+                    let Some(jobs) = &self.jobs else { continue };
+                    if jobs.send(Job::Effect(effect)).is_err() {
+                        tracing::error!("the kiosk worker has stopped");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Continues a stored unfinished case (its id) instead of starting a new one.
+    pub fn resume(&self, case: CaseId) {
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(Job::Resume(case));
+        }
+    }
+
+    /// The next report, if one is waiting.
+    pub fn try_recv(&self) -> Option<Report> {
+        self.reports.try_recv().ok()
+    }
+
+    /// Waits up to `timeout` for the next report (tests and the screenshot command).
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<Report> {
+        self.reports.recv_timeout(timeout).ok()
+    }
+
+    fn start_scanner(&mut self) {
+        self.stop_scanner();
+        let camera = self.camera.clone();
+        let reports = self.report_sender.clone();
+        self.scanner = Scanner::start(camera, reports);
+    }
+
+    fn stop_scanner(&mut self) {
+        if let Some(scanner) = self.scanner.take() {
+            scanner.stop();
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.stop_scanner();
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(Job::Stop);
+        }
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// The worker thread's state.
+struct Worker {
+    services: Services,
+    reports: Sender<Report>,
+    library: Option<Library>,
+    local: Local,
+    case_id: Option<CaseId>,
+    /// The packet's print job and how many forms it holds, kept for a retry.
+    job: Option<(PrintJobId, usize)>,
+    /// The job is still open: step the spooler.
+    following: bool,
+    /// Forms printed for the open case, for the statistics.
+    printed_forms: u32,
+    spooler: Spooler,
+    /// The reader the card was found in, kept from the query to the read.
+    reader: Option<String>,
+}
+
+impl Worker {
+    fn new(services: Services, reports: Sender<Report>) -> Worker {
+        let local = packet::local_settings(Some(&services.store));
+        let spooler = Spooler::new(services.cups.clone());
+        Worker {
+            services,
+            reports,
+            library: None,
+            local,
+            case_id: None,
+            job: None,
+            following: false,
+            printed_forms: 0,
+            spooler,
+            reader: None,
+        }
+    }
+
+    fn run(mut self, jobs: &Receiver<Job>) {
+        loop {
+            match jobs.recv_timeout(Duration::from_millis(500)) {
+                Ok(Job::Effect(effect)) => self.effect(effect),
+                Ok(Job::Resume(id)) => self.case_id = Some(id),
+                Ok(Job::Stop) | Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            if self.following {
+                self.follow_print();
+            }
+        }
+    }
+
+    fn send(&self, action: Action) {
+        let _ = self.reports.send(Report::Action(Box::new(action)));
+    }
+
+    fn effect(&mut self, effect: Effect) {
+        match effect {
+            Effect::QueryCard => {
+                let state = self.services.card.reader_with_card().and_then(|reader| {
+                    let state = self.services.card.pin_state(&reader);
+                    self.reader = Some(reader);
+                    state
+                });
+                self.send(Action::CardState(state));
+            }
+            Effect::ReadCard(pin) => {
+                let reader = match self.reader.clone() {
+                    Some(reader) => Ok(reader),
+                    None => self.services.card.reader_with_card(),
+                };
+                let person = reader
+                    .and_then(|reader| self.services.card.read(&reader, &pin, false))
+                    .map(|read| read.facts.to_person());
+                if let Err(error) = &person {
+                    tracing::info!(code = error.code(), "card read failed");
+                }
+                self.send(Action::CardRead(person));
+            }
+            Effect::Checkpoint {
+                step,
+                case,
+                procedures,
+            } => self.checkpoint(step, &case, &procedures),
+            Effect::Preview { case, decision } => {
+                let warnings = match self.packet(&case, &decision) {
+                    Ok(made) => made.reports.iter().map(report_notice).collect(),
+                    Err(notice) => vec![notice],
+                };
+                self.send(Action::FormWarnings(warnings));
+            }
+            Effect::Print { case, decision } => self.print(&case, &decision),
+            Effect::Finish { printed } => self.finish(printed),
+            // The scanner runs on its own thread (Runtime::run).
+            Effect::StartScanner | Effect::StopScanner => {}
+        }
+    }
+
+    fn checkpoint(&mut self, step: &str, case: &Case, procedures: &[String]) {
+        let now = Utc::now();
+        let store = &mut self.services.store;
+        let id = match self.case_id {
+            Some(id) => id,
+            None => match store.start_case(now) {
+                Ok(id) => {
+                    self.case_id = Some(id);
+                    id
+                }
+                Err(error) => {
+                    tracing::error!(%error, "cannot start a case");
+                    return;
+                }
+            },
+        };
+        let procedures: Vec<&str> = procedures.iter().map(String::as_str).collect();
+        if let Err(error) = store.checkpoint(id, step, case, &procedures, now) {
+            tracing::error!(case = id, %error, "checkpoint failed");
+        }
+    }
+
+    fn finish(&mut self, printed: bool) {
+        let forms = if printed { self.printed_forms } else { 0 };
+        self.job = None;
+        self.following = false;
+        self.printed_forms = 0;
+        if let Some(id) = self.case_id.take()
+            && let Err(error) = self.services.store.finish_case(id, forms, Utc::now())
+        {
+            tracing::error!(case = id, %error, "cannot close the case");
+        }
+        self.reader = None;
+    }
+
+    fn packet(
+        &mut self,
+        case: &Case,
+        decision: &Decision,
+    ) -> Result<madoguchi_forms::Packet, Notice> {
+        if self.library.is_none() {
+            let library = packet::load_library(&self.services.forms).map_err(|error| {
+                Notice::new(
+                    format!("帳票のテンプレートを読み込めません（{error:#}）。管理者に連絡してください。"),
+                    format!("cannot load the form templates ({error:#}); call the supervisor"),
+                )
+            })?;
+            self.library = Some(library);
+        }
+        let Some(library) = &self.library else {
+            return Err(Notice::new("帳票がありません", "no form templates"));
+        };
+        packet::make(
+            library,
+            &self.services.fonts,
+            &PacketInput {
+                case,
+                decision,
+                local: &self.local,
+            },
+        )
+        .map_err(|error| {
+            Notice::new(
+                format!("帳票を作成できません（{error:#}）"),
+                format!("cannot make the forms ({error:#})"),
+            )
+        })
+    }
+
+    fn print(&mut self, case: &Case, decision: &Decision) {
+        if let Some((job, _)) = self.job {
+            // A retry: the job is already queued; put it back in line and step it now.
+            if let Err(error) = self.services.store.retry_print(job, Utc::now()) {
+                tracing::error!(job, %error, "cannot retry the print job");
+            }
+            self.follow_print();
+            return;
+        }
+        let made = match self.packet(case, decision) {
+            Ok(made) => made,
+            Err(notice) => {
+                self.send(Action::PrintProgress {
+                    state: PrintState::Failed,
+                    reason: Some(format!("{} / {}", notice.ja, notice.en)),
+                });
+                return;
+            }
+        };
+        let Some(printer) = self.services.printer.clone() else {
+            self.send(Action::PrintProgress {
+                state: PrintState::Failed,
+                reason: Some(
+                    "プリンターが設定されていません。管理者が設定してください（madoguchi store set printer 名前）/ no printer is set".into(),
+                ),
+            });
+            return;
+        };
+        let title = made
+            .forms
+            .iter()
+            .map(|f| f.title.as_str())
+            .collect::<Vec<_>>()
+            .join("・");
+        let queued = self.services.store.enqueue_print(
+            &NewPrintJob {
+                case_id: self.case_id,
+                printer: &printer,
+                title: &format!("窓口案内シート・{title}"),
+                pages: made.pages,
+                forms: made.forms.len(),
+                document: &made.pdf,
+            },
+            Utc::now(),
+        );
+        match queued {
+            Ok(job) => {
+                tracing::info!(job, pages = made.pages, "packet queued");
+                self.job = Some((job, made.forms.len()));
+                self.follow_print();
+            }
+            Err(error) => self.send(Action::PrintProgress {
+                state: PrintState::Failed,
+                reason: Some(format!(
+                    "印刷の準備ができません / cannot queue the packet: {error}"
+                )),
+            }),
+        }
+    }
+
+    fn follow_print(&mut self) {
+        let Some((job, forms)) = self.job else {
+            return;
+        };
+        self.following = true;
+        let progress = match self.spooler.step(&mut self.services.store) {
+            Ok(progress) => progress,
+            Err(error) => {
+                tracing::error!(%error, "spooler step failed");
+                return;
+            }
+        };
+        let mine = progress.into_iter().find(|p| p.id == job);
+        let (state, reason) = match mine {
+            Some(p) => (p.state, p.reason),
+            // No longer open: it finished between steps.
+            None => match self.services.store.print_job(job) {
+                Ok(Some(p)) => (p.state, p.last_error),
+                _ => return,
+            },
+        };
+        match state {
+            PrintState::Done => {
+                self.printed_forms = forms as u32;
+                self.job = None;
+                self.following = false;
+            }
+            // Stays failed until the clerk retries.
+            PrintState::Failed => self.following = false,
+            PrintState::Queued | PrintState::Printing => {}
+        }
+        self.send(Action::PrintProgress { state, reason });
+    }
+}
+
+/// What the forms cannot print, as a notice for the clerk (never with the value itself).
+fn report_notice(report: &madoguchi_forms::FieldReport) -> Notice {
+    let message = report.message();
+    Notice::new(message.clone(), message)
+}
+
+/// The camera thread: frames in, previews and a decoded code out.
+struct Scanner {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Preview frames are scaled to this width: enough for the resident to aim.
+const PREVIEW_WIDTH: u32 = 480;
+
+impl Scanner {
+    fn start(
+        camera: Arc<Mutex<Option<CameraFactory>>>,
+        reports: Sender<Report>,
+    ) -> Option<Scanner> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("kiosk-camera".into())
+            .spawn(move || {
+                let source = match camera.lock() {
+                    Ok(factory) => factory.as_ref().map(|make| make()),
+                    Err(_) => None,
+                };
+                match source {
+                    None => {}
+                    Some(Err(error)) => {
+                        tracing::warn!(%error, "camera unavailable");
+                        let _ = reports.send(Report::CameraProblem(Notice::new(
+                            "カメラが使えません。QRコードはスキャナーで読み取ってください。",
+                            "The camera is not available: use the QR scanner.",
+                        )));
+                    }
+                    Some(Ok(mut source)) => scan_frames(source.as_mut(), &stopped, &reports),
+                }
+            })
+            .ok()?;
+        Some(Scanner {
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    fn stop(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn scan_frames(source: &mut dyn FrameSource, stop: &AtomicBool, reports: &Sender<Report>) {
+    let mut reader = CodeReader::default();
+    while !stop.load(Ordering::Relaxed) {
+        let frame = match source.next_frame() {
+            Ok(Some(frame)) => frame,
+            // A recorded sequence ended: keep the last picture on screen.
+            Ok(None) => break,
+            Err(error) => {
+                tracing::warn!(%error, "camera stopped");
+                let _ = reports.send(Report::CameraProblem(Notice::new(
+                    "カメラの映像が止まりました。スキャナーを使うか、係員を呼んでください。",
+                    "The camera stopped: use the scanner or call a clerk.",
+                )));
+                break;
+            }
+        };
+        let _ = reports.send(Report::Preview(preview(&frame)));
+        for symbol in scan::symbols_in(&frame) {
+            if let Some(result) = reader.add(&symbol, chrono::Local::now().date_naive()) {
+                let _ = reports.send(Report::Action(Box::new(Action::QrRead(result))));
+                return;
+            }
+        }
+    }
+}
+
+fn preview(frame: &GrayImage) -> GrayImage {
+    if frame.width() <= PREVIEW_WIDTH {
+        return frame.clone();
+    }
+    let height = frame.height() * PREVIEW_WIDTH / frame.width().max(1);
+    image::imageops::resize(
+        frame,
+        PREVIEW_WIDTH,
+        height.max(1),
+        image::imageops::FilterType::Triangle,
+    )
+}
+
+/// Collects the symbols of one pre-fill code (from the camera, or typed by a scanner) until it
+/// is whole, and checks it.
+#[derive(Debug, Default)]
+pub struct CodeReader {
+    assembler: Assembler,
+}
+
+impl CodeReader {
+    /// Adds one symbol's text. `None` while more parts are needed or when the text is not a
+    /// Madoguchi code at all (another QR code in view); otherwise the case or what is wrong.
+    pub fn add(&mut self, text: &str, today: NaiveDate) -> Option<Result<Case, Notice>> {
+        match self.assembler.add(text.trim()) {
+            Ok(Progress::Complete) => {}
+            Ok(_) | Err(PrefillError::WrongPrefix) => return None,
+            Err(error) => {
+                self.assembler = Assembler::default();
+                return Some(Err(prefill_notice(&error)));
+            }
+        }
+        let result = self.assembler.finish(today);
+        self.assembler = Assembler::default();
+        Some(
+            result
+                .map(|prefill| prefill.case)
+                .map_err(|e| prefill_notice(&e)),
+        )
+    }
+
+    /// Typed input that is not a Madoguchi code gets a message (a camera ignores it quietly).
+    pub fn add_typed(&mut self, text: &str, today: NaiveDate) -> Option<Result<Case, Notice>> {
+        if let Err(PrefillError::WrongPrefix) = Assembler::default().add(text.trim()) {
+            return Some(Err(prefill_notice(&PrefillError::WrongPrefix)));
+        }
+        self.add(text, today)
+    }
+}
+
+fn prefill_notice(error: &PrefillError) -> Notice {
+    Notice::new(error.message_ja(), error.message_en())
+}

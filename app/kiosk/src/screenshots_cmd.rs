@@ -1,0 +1,506 @@
+//! `madoguchi screenshots --out DIR`: every screen of the kiosk as a PNG, drawn by the real
+//! window (run it under a display or Xvfb: `scripts/screenshots`).
+//!
+//! The session is driven with real actions against the shipped catalogue. The answers the card
+//! reader, the camera and the printer would give are handed in directly (the runtime is
+//! detached), so the pictures are the same on every machine; the headless flow tests drive the
+//! real card, store and printer.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use madoguchi_card::{CardError, PinState};
+use madoguchi_domain::{Address, Answer, Case, LifeEvent, Member, Person, Relation, Sex};
+use madoguchi_kiosk::runtime::Runtime;
+use madoguchi_kiosk::session::{Action, Mode, Notice, Screen, Session};
+use madoguchi_kiosk::ui::{Kiosk, KioskApp, KioskWindow, Setup, Theme};
+use madoguchi_rules::Catalogue;
+use madoguchi_store::PrintState;
+use slint::ComponentHandle;
+
+use crate::catalogue_dir;
+
+/// The day the pictures are set on.
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default()
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+fn person(name: &str, kana: &str, birth: NaiveDate, sex: Sex) -> Person {
+    Person {
+        name: name.into(),
+        kana: Some(kana.into()),
+        birth_date: Some(birth),
+        sex: Some(sex),
+        address: Some(Address {
+            text: "福岡県北九州市小倉北区城内1番1号".into(),
+            postal_code: None,
+            parts: None,
+        }),
+        ..Person::default()
+    }
+}
+
+fn move_in() -> LifeEvent {
+    LifeEvent::Tennyu {
+        move_date: date(2026, 11, 15),
+        visit_date: today(),
+        previous_address: None,
+        moved_out_date: Some(date(2026, 11, 14)),
+        new_address: Some(Address {
+            text: "標準市中央一丁目2番3号".into(),
+            postal_code: Some("1000001".into()),
+            parts: None,
+        }),
+    }
+}
+
+fn family() -> Vec<Member> {
+    vec![
+        Member {
+            person: person(
+                "窓口　花子",
+                "まどぐち　はなこ",
+                date(1992, 6, 1),
+                Sex::Female,
+            ),
+            relation: Relation::Spouse,
+        },
+        Member {
+            person: person(
+                "窓口　陽菜",
+                "まどぐち　ひな",
+                date(2019, 9, 21),
+                Sex::Female,
+            ),
+            relation: Relation::Child,
+        },
+    ]
+}
+
+/// The case a resident brings as a QR code.
+fn resident_case() -> Case {
+    let mut members = vec![Member {
+        person: person("山田　太郎", "やまだ　たろう", date(1988, 4, 12), Sex::Male),
+        relation: Relation::Head,
+    }];
+    members.extend(family());
+    Case {
+        event: move_in(),
+        household: madoguchi_domain::Household { members },
+        applicant: 0,
+        answers: Default::default(),
+        certificates: Vec::new(),
+    }
+}
+
+/// One picture: a name and the steps that lead to it from a fresh session.
+struct Shot {
+    name: &'static str,
+    mode: Mode,
+    steps: fn(&mut KioskApp, &KioskWindow),
+}
+
+fn act(app: &mut KioskApp, actions: Vec<Action>) {
+    for action in actions {
+        app.act(action);
+    }
+}
+
+fn to_pin(app: &mut KioskApp, _: &KioskWindow) {
+    act(
+        app,
+        vec![
+            Action::Begin,
+            Action::IdentifyWithCard,
+            Action::CardState(Ok(PinState::Ready { tries_left: 3 })),
+            Action::PinDigit(1),
+            Action::PinDigit(2),
+        ],
+    );
+}
+
+fn to_event(app: &mut KioskApp, window: &KioskWindow) {
+    to_pin(app, window);
+    act(
+        app,
+        vec![
+            Action::PinDigit(3),
+            Action::PinDigit(4),
+            Action::PinSubmit,
+            Action::CardRead(Ok(person(
+                "窓口　太郎",
+                "まどぐち　たろう",
+                date(1990, 4, 1),
+                Sex::Male,
+            ))),
+        ],
+    );
+}
+
+fn to_household(app: &mut KioskApp, window: &KioskWindow) {
+    to_event(app, window);
+    app.act(Action::EventChosen(move_in()));
+    for member in family() {
+        app.act(Action::MemberAdded(member));
+    }
+}
+
+fn to_question(app: &mut KioskApp, window: &KioskWindow) {
+    to_household(app, window);
+    app.act(Action::HouseholdDone);
+}
+
+fn to_result(app: &mut KioskApp, window: &KioskWindow) {
+    to_question(app, window);
+    let mut guard = 0;
+    while app.session().screen() == Screen::Question && guard < 40 {
+        let answer = match app.view().question.map(|q| q.options) {
+            Some(options) if options.len() > 3 => Answer::from_text(&options[0].id),
+            _ => Answer::No,
+        };
+        app.act(Action::Answer(answer));
+        guard += 1;
+    }
+}
+
+fn shots() -> Vec<Shot> {
+    vec![
+        Shot {
+            name: "01-start",
+            mode: Mode::Clerk,
+            steps: |_, _| {},
+        },
+        Shot {
+            name: "02-identify",
+            mode: Mode::Clerk,
+            steps: |app, _| app.act(Action::Begin),
+        },
+        Shot {
+            name: "03-insert-card",
+            mode: Mode::Clerk,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![
+                        Action::Begin,
+                        Action::IdentifyWithCard,
+                        Action::CardState(Err(CardError::NoCard {
+                            reader: "Reader 0".into(),
+                        })),
+                    ],
+                )
+            },
+        },
+        Shot {
+            name: "04-pin",
+            mode: Mode::Clerk,
+            steps: to_pin,
+        },
+        Shot {
+            name: "05-pin-last-try",
+            mode: Mode::Clerk,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![
+                        Action::Begin,
+                        Action::IdentifyWithCard,
+                        Action::CardState(Ok(PinState::Ready { tries_left: 1 })),
+                        Action::PinDigit(1),
+                        Action::PinDigit(2),
+                        Action::PinDigit(3),
+                        Action::PinDigit(4),
+                    ],
+                )
+            },
+        },
+        Shot {
+            name: "06-reading-card",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_pin(app, window);
+                act(
+                    app,
+                    vec![Action::PinDigit(3), Action::PinDigit(4), Action::PinSubmit],
+                );
+            },
+        },
+        Shot {
+            name: "07-type-applicant",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                act(app, vec![Action::Begin, Action::IdentifyByTyping]);
+                let kiosk = window.global::<Kiosk>();
+                kiosk.set_person_name("窓口　太郎".into());
+                kiosk.set_person_kana("まどぐち　たろう".into());
+                kiosk.set_person_birth("平成2年4月1日".into());
+            },
+        },
+        Shot {
+            name: "08-event",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_event(app, window);
+                let kiosk = window.global::<Kiosk>();
+                kiosk.set_move_date("R8.11.15".into());
+                kiosk.set_new_address("標準市中央一丁目2番3号".into());
+                kiosk.set_new_postal("100-0001".into());
+            },
+        },
+        Shot {
+            name: "09-household",
+            mode: Mode::Clerk,
+            steps: to_household,
+        },
+        Shot {
+            name: "10-question",
+            mode: Mode::Clerk,
+            steps: to_question,
+        },
+        Shot {
+            name: "11-private-question",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_question(app, window);
+                app.act(Action::HandToResident);
+            },
+        },
+        Shot {
+            name: "12-result",
+            mode: Mode::Clerk,
+            steps: to_result,
+        },
+        Shot {
+            name: "13-review",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_result(app, window);
+                app.act(Action::ResultAccepted);
+                app.act(Action::FormWarnings(vec![Notice::new(
+                    "住民異動届 1ページ「氏名」: U+2EBF0 はどのフォントにもありません。〓で印刷されます。手書きで補ってください。",
+                    "住民異動届 page 1 “name”: no font has U+2EBF0; it prints as 〓. Write it in by hand.",
+                )]));
+            },
+        },
+        Shot {
+            name: "14-printing",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_result(app, window);
+                act(
+                    app,
+                    vec![
+                        Action::ResultAccepted,
+                        Action::Reviewed,
+                        Action::PrintProgress {
+                            state: PrintState::Queued,
+                            reason: Some(
+                                "プリンターが停止しています / the printer is stopped".into(),
+                            ),
+                        },
+                    ],
+                );
+            },
+        },
+        Shot {
+            name: "15-done",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_result(app, window);
+                act(
+                    app,
+                    vec![
+                        Action::ResultAccepted,
+                        Action::Reviewed,
+                        Action::PrintProgress {
+                            state: PrintState::Done,
+                            reason: None,
+                        },
+                    ],
+                );
+            },
+        },
+        Shot {
+            name: "16-timeout",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_household(app, window);
+                app.advance_clock(Duration::from_secs(160));
+            },
+        },
+        Shot {
+            name: "17-result-english",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_result(app, window);
+                app.toggle_language();
+            },
+        },
+        Shot {
+            name: "18-question-large-text",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_question(app, window);
+                window.global::<Theme>().set_large_text(true);
+            },
+        },
+        Shot {
+            name: "21-self-attract",
+            mode: Mode::SelfService,
+            steps: |_, _| {},
+        },
+        Shot {
+            name: "22-self-scan",
+            mode: Mode::SelfService,
+            steps: |app, window| {
+                app.act(Action::Begin);
+                let kiosk = window.global::<Kiosk>();
+                if let Some(frame) = sample_frame() {
+                    kiosk.set_camera_frame(frame);
+                    kiosk.set_camera_live(true);
+                }
+            },
+        },
+        Shot {
+            name: "23-self-summary",
+            mode: Mode::SelfService,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![Action::Begin, Action::QrRead(Ok(resident_case()))],
+                )
+            },
+        },
+        Shot {
+            name: "24-self-result",
+            mode: Mode::SelfService,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![
+                        Action::Begin,
+                        Action::QrRead(Ok(resident_case())),
+                        Action::QrConfirmed,
+                    ],
+                )
+            },
+        },
+        Shot {
+            name: "25-self-done",
+            mode: Mode::SelfService,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![
+                        Action::Begin,
+                        Action::QrRead(Ok(resident_case())),
+                        Action::QrConfirmed,
+                        Action::ResultAccepted,
+                        Action::PrintProgress {
+                            state: PrintState::Done,
+                            reason: None,
+                        },
+                    ],
+                )
+            },
+        },
+    ]
+}
+
+/// A camera frame showing the resident's code, as the preview would.
+fn sample_frame() -> Option<slint::Image> {
+    let case = resident_case();
+    let texts = madoguchi_prefill::encode(&madoguchi_prefill::Prefill {
+        issued: today(),
+        expires: date(2026, 12, 31),
+        case,
+    })
+    .ok()?;
+    let frame =
+        madoguchi_prefill::corpus::frame(madoguchi_prefill::corpus::Kind::Clean, &texts, 7)?;
+    Some(madoguchi_kiosk::ui::grey_image(&frame.image))
+}
+
+pub fn run(out: &Path, catalogue: Option<PathBuf>, only: Option<&str>) -> Result<ExitCode> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let dir = catalogue.unwrap_or_else(catalogue_dir::default_dir);
+    let catalogue = Arc::new(catalogue_dir::load_quietly(&dir)?);
+    let mut written = 0;
+    for shot in shots() {
+        if only.is_some_and(|only| !shot.name.contains(only)) {
+            continue;
+        }
+        let path = out.join(format!("{}.png", shot.name));
+        take(&shot, &catalogue, &path)?;
+        println!("{}", path.display());
+        written += 1;
+    }
+    println!("{written} screenshots in {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens a fresh window, walks the steps, lets it draw, and saves what it shows.
+fn take(shot: &Shot, catalogue: &Arc<Catalogue>, path: &Path) -> Result<()> {
+    let window =
+        KioskWindow::new().context("cannot open a window (run under Xvfb: scripts/screenshots)")?;
+    window
+        .window()
+        .set_size(slint::LogicalSize::new(1280.0, 800.0));
+    let session = Session::new(catalogue.clone(), shot.mode, today());
+    let app: Rc<RefCell<KioskApp>> = KioskApp::attach(
+        &window,
+        Setup {
+            session,
+            today: today(),
+            city: "標準市".into(),
+            resume: None,
+        },
+        Runtime::detached(),
+    );
+    (shot.steps)(&mut app.borrow_mut(), &window);
+    window.show().context("cannot show the window")?;
+    let result: Rc<RefCell<Option<Result<()>>>> = Rc::new(RefCell::new(None));
+    let weak = window.as_weak();
+    let saved = result.clone();
+    let target = path.to_path_buf();
+    // Give the window a moment to be mapped and laid out, then take the picture.
+    slint::Timer::single_shot(Duration::from_millis(400), move || {
+        if let Some(window) = weak.upgrade() {
+            *saved.borrow_mut() = Some(save(&window, &target));
+        }
+        let _ = slint::quit_event_loop();
+    });
+    slint::run_event_loop().context("the event loop failed")?;
+    window.hide().ok();
+    drop(app);
+    result
+        .borrow_mut()
+        .take()
+        .unwrap_or_else(|| Err(anyhow::anyhow!("the window never drew")))
+}
+
+fn save(window: &KioskWindow, path: &Path) -> Result<()> {
+    let snapshot = window
+        .window()
+        .take_snapshot()
+        .map_err(|e| anyhow::anyhow!("cannot take the screenshot: {e}"))?;
+    let image = image::RgbaImage::from_raw(
+        snapshot.width(),
+        snapshot.height(),
+        snapshot.as_bytes().to_vec(),
+    )
+    .context("the screenshot has the wrong size")?;
+    image
+        .save(path)
+        .with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,515 @@
+//! The Slint window and its adapters: the session's view goes into the `Kiosk` global, the
+//! global's callbacks become actions. This module holds drafts of what is being typed and
+//! nothing else; the session owns the case.
+
+mod present;
+mod typed;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use madoguchi_domain::{Answer, Case};
+use madoguchi_store::Unfinished;
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+
+use crate::runtime::{CodeReader, Report, Runtime};
+use crate::session::{Action, Effect, Mode, Notice, Screen as SessionScreen, Session, View};
+
+#[allow(
+    missing_debug_implementations,
+    clippy::all,
+    clippy::pedantic,
+    clippy::unwrap_used
+)]
+mod generated {
+    slint::include_modules!();
+}
+
+pub use generated::*;
+pub use present::grey_image;
+
+/// How often the UI thread takes the runtime's answers and tells the session the time.
+pub const PUMP_INTERVAL: Duration = Duration::from_millis(50);
+
+/// The kiosk's UI-thread half: the session, the runtime handle and the window.
+pub struct KioskApp {
+    session: Session,
+    runtime: Runtime,
+    window: slint::Weak<KioskWindow>,
+    started: Instant,
+    english: bool,
+    today: NaiveDate,
+    scanner: CodeReader,
+    /// Review fields typed but not yet applied, by key.
+    review_draft: BTreeMap<String, String>,
+    resume: Option<Unfinished>,
+    camera_live: bool,
+    camera_problem: Option<Notice>,
+    /// A problem with what was typed on this screen, shown beside the fields.
+    form_error: Option<Notice>,
+    /// The clerk's changes to the procedures, as shown under the list.
+    city: String,
+    /// The last view pushed, so unchanged models are not rebuilt on every tick.
+    shown: Option<View>,
+}
+
+impl std::fmt::Debug for KioskApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KioskApp")
+            .field("screen", &self.session.screen())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the kiosk starts with.
+#[derive(Debug)]
+pub struct Setup {
+    pub session: Session,
+    pub today: NaiveDate,
+    pub city: String,
+    /// A case a stopped kiosk left open, offered on the start screen.
+    pub resume: Option<Unfinished>,
+}
+
+impl KioskApp {
+    /// Wires the window to a new app and shows the first screen.
+    pub fn attach(window: &KioskWindow, setup: Setup, runtime: Runtime) -> Rc<RefCell<KioskApp>> {
+        // Japanese unless a clerk switches; the system locale does not decide.
+        let _ = slint::select_bundled_translation("");
+        let app = Rc::new(RefCell::new(KioskApp {
+            session: setup.session,
+            runtime,
+            window: window.as_weak(),
+            started: Instant::now(),
+            english: false,
+            today: setup.today,
+            scanner: CodeReader::default(),
+            review_draft: BTreeMap::new(),
+            resume: setup.resume,
+            camera_live: false,
+            camera_problem: None,
+            form_error: None,
+            city: setup.city,
+            shown: None,
+        }));
+        wire(window, &app);
+        app.borrow_mut().refresh();
+        app
+    }
+
+    /// Starts the timer that drains the runtime and ticks the session (real event loop).
+    pub fn start_timer(app: &Rc<RefCell<KioskApp>>) -> slint::Timer {
+        let timer = slint::Timer::default();
+        let weak = Rc::downgrade(app);
+        timer.start(slint::TimerMode::Repeated, PUMP_INTERVAL, move || {
+            if let Some(app) = weak.upgrade() {
+                app.borrow_mut().pump();
+            }
+        });
+        timer
+    }
+
+    pub fn view(&self) -> View {
+        self.session.view()
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// Takes every waiting report from the runtime, tells the session the time, and redraws.
+    pub fn pump(&mut self) {
+        while let Some(report) = self.runtime.try_recv() {
+            self.report(report);
+        }
+        let elapsed = self.started.elapsed();
+        let effects = self.session.handle(Action::Tick(elapsed));
+        self.runtime.run(effects);
+        self.refresh();
+    }
+
+    /// Waits up to `timeout` for one report and handles it (tests and screenshots).
+    pub fn pump_blocking(&mut self, timeout: Duration) -> bool {
+        let Some(report) = self.runtime.recv_timeout(timeout) else {
+            return false;
+        };
+        self.report(report);
+        self.pump();
+        true
+    }
+
+    /// Pretends `by` more has passed since the start (tests of the inactivity timeout).
+    pub fn advance_clock(&mut self, by: Duration) {
+        self.started = self.started.checked_sub(by).unwrap_or(self.started);
+        self.pump();
+    }
+
+    fn report(&mut self, report: Report) {
+        match report {
+            Report::Action(action) => {
+                if matches!(*action, Action::QrRead(Ok(_))) {
+                    self.camera_live = false;
+                }
+                self.act(*action);
+            }
+            Report::Preview(frame) => {
+                self.camera_live = true;
+                if let Some(window) = self.window.upgrade() {
+                    window
+                        .global::<Kiosk>()
+                        .set_camera_frame(present::grey_image(&frame));
+                }
+            }
+            Report::CameraProblem(notice) => {
+                self.camera_live = false;
+                self.camera_problem = Some(notice);
+            }
+        }
+    }
+
+    /// One action: the session decides, the runtime works, the window shows.
+    pub fn act(&mut self, action: Action) {
+        let before = self.session.screen();
+        let effects = self.session.handle(action);
+        let after = self.session.screen();
+        if before != after {
+            self.form_error = None;
+            if after == SessionScreen::Start || after == SessionScreen::Done {
+                self.clear_drafts();
+            }
+            if after != SessionScreen::ScanQr {
+                self.camera_live = false;
+                self.camera_problem = None;
+            }
+        }
+        self.runtime.run(effects);
+        self.refresh();
+    }
+
+    fn clear_drafts(&mut self) {
+        self.review_draft.clear();
+        self.scanner = CodeReader::default();
+        if let Some(window) = self.window.upgrade() {
+            present::clear_typed(&window.global::<Kiosk>(), self.today);
+        }
+    }
+
+    /// Pushes the session's view into the window.
+    fn refresh(&mut self) {
+        let Some(window) = self.window.upgrade() else {
+            return;
+        };
+        let kiosk = window.global::<Kiosk>();
+        let view = self.session.view();
+        let context = present::Context {
+            english: self.english,
+            resident: view.mode == Mode::SelfService
+                || view.screen == SessionScreen::PrivateQuestion,
+        };
+        kiosk.set_screen(present::screen(view.screen));
+        kiosk.set_self_service(view.mode == Mode::SelfService);
+        kiosk.set_city(self.city.as_str().into());
+        kiosk.set_english(self.english);
+        let notice = view.notice.as_ref().or(self.form_error.as_ref());
+        kiosk.set_notice(notice.map_or_else(SharedString::new, |n| context.notice(n)));
+        kiosk.set_form_error(SharedString::new());
+        kiosk.set_timeout_seconds(view.timeout_warning.map_or(-1, |s| s as i32));
+        kiosk.set_camera_live(self.camera_live);
+        kiosk.set_camera_problem(
+            self.camera_problem
+                .as_ref()
+                .map_or_else(SharedString::new, |n| context.notice(n)),
+        );
+        kiosk.set_resume_offer(match (&self.resume, view.screen, view.mode) {
+            (Some(unfinished), SessionScreen::Start, Mode::Clerk) => {
+                present::resume_offer(unfinished, self.english).into()
+            }
+            _ => SharedString::new(),
+        });
+        // Models are rebuilt only when the view changed (the clock ticks 20 times a second).
+        if self.shown.as_ref() == Some(&view) {
+            return;
+        }
+        present::pin(&kiosk, &view);
+        present::question(&kiosk, &view, &context);
+        let case = self.session.case();
+        present::members(&kiosk, case.as_ref(), &context);
+        present::procedures(&kiosk, &view, &context, self.session.overrides());
+        present::summary(&kiosk, case.as_ref(), &context);
+        if view.screen == SessionScreen::Review {
+            present::review(&kiosk, case.as_ref(), &self.review_draft, &view, &context);
+        }
+        present::printing(&kiosk, &view, &context);
+        self.shown = Some(view);
+    }
+
+    fn show_error(&mut self, notice: Notice) {
+        self.form_error = Some(notice);
+        self.shown = None;
+        self.refresh();
+    }
+
+    pub fn toggle_language(&mut self) {
+        self.english = !self.english;
+        let _ = slint::select_bundled_translation(if self.english { "en" } else { "" });
+        self.shown = None;
+        self.refresh();
+    }
+
+    fn scanner_entered(&mut self, text: &str) {
+        if let Some(window) = self.window.upgrade() {
+            window
+                .global::<Kiosk>()
+                .set_scanner_text(SharedString::new());
+        }
+        if text.trim().is_empty() {
+            return;
+        }
+        if let Some(result) = self.scanner.add_typed(text, self.today) {
+            self.act(Action::QrRead(result));
+        }
+    }
+
+    fn answer(&mut self, id: &str) {
+        let Some(question) = self.session.view().question else {
+            return;
+        };
+        let answer = match question.kind {
+            madoguchi_rules::catalogue::QuestionKind::Number { .. } if id != "unknown" => {
+                id.parse().map_or(Answer::Unknown, Answer::Number)
+            }
+            _ => Answer::from_text(id),
+        };
+        self.act(Action::Answer(answer));
+    }
+
+    fn change_procedure(&mut self, id: &str, added: bool) {
+        let Some(window) = self.window.upgrade() else {
+            return;
+        };
+        let kiosk = window.global::<Kiosk>();
+        let reason = kiosk.get_change_reason().to_string();
+        let id = id.to_string();
+        self.act(if added {
+            Action::ProcedureAdded { id, reason }
+        } else {
+            Action::ProcedureRemoved { id, reason }
+        });
+        if self.session.view().notice.is_none() {
+            kiosk.set_change_reason(SharedString::new());
+        }
+        self.shown = None;
+        self.refresh();
+    }
+
+    fn typed(&self) -> Option<typed::Typed> {
+        self.window
+            .upgrade()
+            .map(|window| typed::Typed::read(&window.global::<Kiosk>()))
+    }
+
+    fn applicant_submitted(&mut self) {
+        let Some(typed) = self.typed() else { return };
+        match typed.person(true) {
+            Ok(person) => self.act(Action::ApplicantTyped(person)),
+            Err(notice) => self.show_error(notice),
+        }
+    }
+
+    fn event_submitted(&mut self) {
+        let Some(typed) = self.typed() else { return };
+        match typed.event(self.today) {
+            Ok(event) => self.act(Action::EventChosen(event)),
+            Err(notice) => self.show_error(notice),
+        }
+    }
+
+    fn member_submitted(&mut self) {
+        let Some(typed) = self.typed() else { return };
+        match typed.member() {
+            Ok(member) => {
+                self.act(Action::MemberAdded(member));
+                if let Some(window) = self.window.upgrade() {
+                    present::clear_person(&window.global::<Kiosk>());
+                }
+            }
+            Err(notice) => self.show_error(notice),
+        }
+    }
+
+    /// Applies the review draft to the case (the forms are checked again).
+    fn apply_review(&mut self) -> bool {
+        if self.review_draft.is_empty() {
+            return true;
+        }
+        let Some(case) = self.session.case() else {
+            return false;
+        };
+        match present::apply_review(case, &self.review_draft) {
+            Ok(case) => {
+                self.review_draft.clear();
+                self.act(Action::CaseEdited(Box::new(case)));
+                self.session.view().notice.is_none()
+            }
+            Err(notice) => {
+                self.show_error(notice);
+                false
+            }
+        }
+    }
+
+    fn resume(&mut self) {
+        let Some(unfinished) = self.resume.take() else {
+            return;
+        };
+        self.runtime.resume(unfinished.id);
+        let effects = self.session.resume(unfinished.case);
+        self.runtime.run(effects);
+        self.shown = None;
+        self.refresh();
+    }
+
+    fn discard_resume(&mut self) {
+        if let Some(unfinished) = self.resume.take() {
+            self.runtime.resume(unfinished.id);
+            self.runtime.run(vec![Effect::Finish { printed: false }]);
+        }
+        self.refresh();
+    }
+
+    fn toggle_large_text(&mut self) {
+        if let Some(window) = self.window.upgrade() {
+            let theme = window.global::<Theme>();
+            theme.set_large_text(!theme.get_large_text());
+        }
+    }
+
+    /// The case the session holds, for tests.
+    pub fn case(&self) -> Option<Case> {
+        self.session.case()
+    }
+}
+
+/// Connects every callback of the `Kiosk` global to the app.
+fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
+    let kiosk = window.global::<Kiosk>();
+    let on = |f: fn(&mut KioskApp)| {
+        let weak = Rc::downgrade(app);
+        move || {
+            if let Some(app) = weak.upgrade() {
+                f(&mut app.borrow_mut());
+            }
+        }
+    };
+    let act = |make: fn() -> Action| {
+        let weak = Rc::downgrade(app);
+        move || {
+            if let Some(app) = weak.upgrade() {
+                app.borrow_mut().act(make());
+            }
+        }
+    };
+    kiosk.on_begin(act(|| Action::Begin));
+    kiosk.on_identify_card(act(|| Action::IdentifyWithCard));
+    kiosk.on_identify_qr(act(|| Action::IdentifyWithQr));
+    kiosk.on_identify_typing(act(|| Action::IdentifyByTyping));
+    kiosk.on_pin_erase(act(|| Action::PinErase));
+    kiosk.on_pin_submit(act(|| Action::PinSubmit));
+    kiosk.on_pin_confirm_last_try(act(|| Action::PinConfirmLastTry));
+    kiosk.on_qr_confirmed(act(|| Action::QrConfirmed));
+    kiosk.on_member_read_card(act(|| Action::ReadMemberCard));
+    kiosk.on_household_done(act(|| Action::HouseholdDone));
+    kiosk.on_hand_to_resident(act(|| Action::HandToResident));
+    kiosk.on_take_back(act(|| Action::TakeBack));
+    kiosk.on_result_accepted(act(|| Action::ResultAccepted));
+    kiosk.on_retry_print(act(|| Action::RetryPrint));
+    kiosk.on_back(act(|| Action::Back));
+    kiosk.on_cancel(act(|| Action::Cancel));
+    kiosk.on_still_here(act(|| Action::StillHere));
+    kiosk.on_pin_clear(on(|app| {
+        for _ in 0..crate::session::PIN_LENGTH {
+            app.act(Action::PinErase);
+        }
+    }));
+    kiosk.on_reviewed(on(|app| {
+        if app.apply_review() {
+            app.act(Action::Reviewed);
+        }
+    }));
+    kiosk.on_toggle_language(on(KioskApp::toggle_language));
+    kiosk.on_toggle_large_text(on(KioskApp::toggle_large_text));
+    kiosk.on_applicant_submitted(on(KioskApp::applicant_submitted));
+    kiosk.on_event_submitted(on(KioskApp::event_submitted));
+    kiosk.on_member_submitted(on(KioskApp::member_submitted));
+    kiosk.on_resume(on(KioskApp::resume));
+    kiosk.on_discard_resume(on(KioskApp::discard_resume));
+
+    let weak = Rc::downgrade(app);
+    kiosk.on_pin_digit(move |digit| {
+        if let (Some(app), Ok(digit)) = (weak.upgrade(), u8::try_from(digit)) {
+            app.borrow_mut().act(Action::PinDigit(digit));
+        }
+    });
+    let weak = Rc::downgrade(app);
+    kiosk.on_scanner_entered(move |text| {
+        if let Some(app) = weak.upgrade() {
+            app.borrow_mut().scanner_entered(&text);
+        }
+    });
+    let weak = Rc::downgrade(app);
+    kiosk.on_member_remove(move |index| {
+        if let (Some(app), Ok(index)) = (weak.upgrade(), usize::try_from(index)) {
+            app.borrow_mut().act(Action::MemberRemoved(index));
+        }
+    });
+    let weak = Rc::downgrade(app);
+    kiosk.on_member_relation(move |index, relation| {
+        if let (Some(app), Ok(index)) = (weak.upgrade(), usize::try_from(index)) {
+            let relation = typed::relation(relation);
+            app.borrow_mut()
+                .act(Action::MemberRelation(index, relation));
+        }
+    });
+    let weak = Rc::downgrade(app);
+    kiosk.on_answer(move |id| {
+        if let Some(app) = weak.upgrade() {
+            app.borrow_mut().answer(&id);
+        }
+    });
+    let weak = Rc::downgrade(app);
+    kiosk.on_procedure_add(move |id| {
+        if let Some(app) = weak.upgrade() {
+            app.borrow_mut().change_procedure(&id, true);
+        }
+    });
+    let weak = Rc::downgrade(app);
+    kiosk.on_procedure_remove(move |id| {
+        if let Some(app) = weak.upgrade() {
+            app.borrow_mut().change_procedure(&id, false);
+        }
+    });
+    let weak = Rc::downgrade(app);
+    kiosk.on_review_changed(move |key, value| {
+        if let Some(app) = weak.upgrade() {
+            app.borrow_mut()
+                .review_draft
+                .insert(key.to_string(), value.to_string());
+        }
+    });
+    let weak = Rc::downgrade(app);
+    kiosk.on_review_edited(move |key, value| {
+        if let Some(app) = weak.upgrade() {
+            let mut app = app.borrow_mut();
+            app.review_draft.insert(key.to_string(), value.to_string());
+            app.apply_review();
+        }
+    });
+}
+
+/// A model from a vector, as Slint properties take it.
+fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
+    ModelRc::new(VecModel::from(items))
+}

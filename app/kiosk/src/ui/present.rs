@@ -1,0 +1,603 @@
+//! The session's view as the window's properties, in the language on screen. Catalogue text
+//! comes in three wordings: Japanese for the clerk, やさしい日本語 for a resident alone, and
+//! English.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use image::GrayImage;
+use madoguchi_domain::{Address, Case, LifeEvent, Sex, wareki};
+use madoguchi_rules::catalogue::{Phrase, QuestionKind, Text};
+use madoguchi_rules::decision::ProcedureDecision;
+use madoguchi_store::{PrintState, Unfinished};
+use slint::{Image, Rgb8Pixel, SharedPixelBuffer, SharedString};
+
+use super::typed::{RELATIONS, relation_index};
+use super::{
+    Choice, Kiosk, MemberRow, PrintPhase, ProcedureRow, ReviewItem, Screen, SummaryLine, model,
+};
+use crate::session::{Notice, Override, Screen as SessionScreen, View};
+
+/// Who reads the screen, in which language.
+#[derive(Debug, Clone, Copy)]
+pub struct Context {
+    pub english: bool,
+    /// A resident reads it alone: やさしい日本語 where the catalogue has it.
+    pub resident: bool,
+}
+
+impl Context {
+    pub fn text(&self, text: &Text) -> String {
+        if self.english {
+            text.en.clone()
+        } else if self.resident && !text.easy.is_empty() {
+            text.easy.clone()
+        } else {
+            text.ja.clone()
+        }
+    }
+
+    pub fn phrase(&self, phrase: &Phrase) -> String {
+        if self.english {
+            phrase.en.clone()
+        } else {
+            phrase.ja.clone()
+        }
+    }
+
+    pub fn notice(&self, notice: &Notice) -> SharedString {
+        if self.english {
+            notice.en.as_str().into()
+        } else {
+            notice.ja.as_str().into()
+        }
+    }
+
+    fn pick<'a>(&self, ja: &'a str, en: &'a str) -> &'a str {
+        if self.english { en } else { ja }
+    }
+
+    /// A date as a form would write it: 和暦 with 西暦, or ISO in English.
+    fn date(&self, date: NaiveDate) -> String {
+        if self.english {
+            return date.format("%Y-%m-%d").to_string();
+        }
+        match wareki::format(date) {
+            Ok(wareki) => format!("{wareki}（{}）", date.format("%Y年")),
+            Err(_) => date.format("%Y年%m月%d日").to_string(),
+        }
+    }
+}
+
+pub fn screen(screen: SessionScreen) -> Screen {
+    match screen {
+        SessionScreen::Start => Screen::Start,
+        SessionScreen::Identify => Screen::Identify,
+        SessionScreen::InsertCard => Screen::InsertCard,
+        SessionScreen::Pin => Screen::Pin,
+        SessionScreen::ReadingCard => Screen::ReadingCard,
+        SessionScreen::ScanQr => Screen::ScanQr,
+        SessionScreen::QrSummary => Screen::QrSummary,
+        SessionScreen::TypeApplicant => Screen::TypeApplicant,
+        SessionScreen::Event => Screen::Event,
+        SessionScreen::Household => Screen::Household,
+        SessionScreen::Question => Screen::Question,
+        SessionScreen::PrivateQuestion => Screen::PrivateQuestion,
+        SessionScreen::Result => Screen::Result,
+        SessionScreen::Review => Screen::Review,
+        SessionScreen::Printing => Screen::Printing,
+        SessionScreen::Done => Screen::Done,
+    }
+}
+
+pub fn pin(kiosk: &Kiosk<'_>, view: &View) {
+    kiosk.set_pin_entered(i32::try_from(view.pin_entered).unwrap_or(0));
+    kiosk.set_tries_left(view.tries_left.map_or(-1, i32::from));
+    kiosk.set_last_try_warning(view.last_try_warning);
+    kiosk.set_reading_member(view.reading_member);
+}
+
+pub fn question(kiosk: &Kiosk<'_>, view: &View, context: &Context) {
+    let Some(question) = &view.question else {
+        kiosk.set_question(SharedString::new());
+        return;
+    };
+    kiosk.set_question(context.text(&question.text).into());
+    kiosk.set_question_help(SharedString::new());
+    kiosk.set_question_sensitive(question.sensitive);
+    let (yes_no, options) = match &question.kind {
+        QuestionKind::YesNo => (true, Vec::new()),
+        QuestionKind::Number { min, max } => (
+            false,
+            (*min..=(*max).min(*min + 6))
+                .map(|n| Choice {
+                    id: n.to_string().into(),
+                    label: n.to_string().into(),
+                })
+                .collect(),
+        ),
+        QuestionKind::Choice | QuestionKind::Date => (
+            false,
+            question
+                .options
+                .iter()
+                // The screen adds 「わからない」 itself, always last and always the same.
+                .filter(|option| option.id != "unknown")
+                .map(|option| Choice {
+                    id: option.id.as_str().into(),
+                    label: context.text(&option.text).into(),
+                })
+                .collect(),
+        ),
+    };
+    kiosk.set_question_yes_no(yes_no);
+    kiosk.set_question_options(super::model(options));
+    let (step, steps) = view.step.unwrap_or((0, 0));
+    kiosk.set_step(i32::try_from(step).unwrap_or(0));
+    kiosk.set_steps(i32::try_from(steps).unwrap_or(0));
+}
+
+fn sex_label(sex: Option<Sex>, context: &Context) -> &'static str {
+    match (sex, context.english) {
+        (Some(Sex::Male), false) => "男",
+        (Some(Sex::Female), false) => "女",
+        (Some(Sex::Male), true) => "male",
+        (Some(Sex::Female), true) => "female",
+        (None, false) => "性別未入力",
+        (None, true) => "sex not given",
+    }
+}
+
+pub fn members(kiosk: &Kiosk<'_>, case: Option<&Case>, context: &Context) {
+    kiosk.set_relations(model(
+        RELATIONS
+            .iter()
+            .map(|(_, ja, en)| SharedString::from(context.pick(ja, en)))
+            .collect(),
+    ));
+    let Some(case) = case else {
+        kiosk.set_members(model(Vec::new()));
+        return;
+    };
+    let rows = case
+        .household
+        .members
+        .iter()
+        .enumerate()
+        .map(|(index, member)| {
+            let relation = RELATIONS
+                .iter()
+                .find(|r| r.0 == member.relation)
+                .map_or("", |r| context.pick(r.1, r.2));
+            MemberRow {
+                name: member.person.name.as_str().into(),
+                kana: member.person.kana.clone().unwrap_or_default().into(),
+                birth: member
+                    .person
+                    .birth_date
+                    .map_or_else(String::new, |d| context.date(d))
+                    .into(),
+                sex: sex_label(member.person.sex, context).into(),
+                relation: relation.into(),
+                relation_index: relation_index(member.relation),
+                applicant: index == case.applicant,
+            }
+        })
+        .collect();
+    kiosk.set_members(model(rows));
+}
+
+/// Procedures grouped by counter, in the order the guidance sheet visits them: counters in
+/// this building first, other agencies last.
+pub fn procedures(kiosk: &Kiosk<'_>, view: &View, context: &Context, overrides: &[Override]) {
+    let added = |id: &str| overrides.iter().any(|o| o.procedure == id && o.added);
+    let mut counters: Vec<(&str, bool)> = Vec::new();
+    for procedure in &view.procedures {
+        let key = (procedure.counter.id.as_str(), procedure.counter.external);
+        if !counters.contains(&key) {
+            counters.push(key);
+        }
+    }
+    counters.sort_by_key(|(_, external)| *external);
+    let mut rows = Vec::new();
+    for (counter, _) in &counters {
+        let mut first = true;
+        for procedure in view.procedures.iter().filter(|p| p.counter.id == *counter) {
+            let mut row = procedure_row(procedure, context);
+            if first {
+                row.heading = context.text(&procedure.counter.name).into();
+                row.place = procedure
+                    .counter
+                    .place
+                    .as_ref()
+                    .map_or_else(String::new, |p| context.phrase(p))
+                    .into();
+                first = false;
+            }
+            row.added = added(&procedure.id);
+            rows.push(row);
+        }
+    }
+    kiosk.set_procedures(model(rows));
+    let to_confirm = view
+        .to_confirm
+        .iter()
+        .map(|procedure| {
+            let mut row = procedure_row(procedure, context);
+            let waiting: Vec<String> = procedure
+                .waiting_on
+                .iter()
+                .map(|w| context.phrase(&w.label))
+                .collect();
+            if !waiting.is_empty() {
+                row.reason = format!(
+                    "{}{}",
+                    context.pick("確認すること：", "To confirm: "),
+                    waiting.join(context.pick("、", ", "))
+                )
+                .into();
+            }
+            row
+        })
+        .collect();
+    kiosk.set_to_confirm(model(to_confirm));
+    let lines: Vec<SharedString> = overrides
+        .iter()
+        .map(|o| {
+            let verb = match (o.added, context.english) {
+                (true, false) => "追加",
+                (false, false) => "削除",
+                (true, true) => "added",
+                (false, true) => "removed",
+            };
+            format!("{verb}: {} — {}", o.procedure, o.reason).into()
+        })
+        .collect();
+    kiosk.set_overrides(model(lines));
+}
+
+fn procedure_row(procedure: &ProcedureDecision, context: &Context) -> ProcedureRow {
+    let reason = procedure
+        .reasons
+        .iter()
+        .map(|r| context.phrase(r))
+        .collect::<Vec<_>>()
+        .join(context.pick("。", ". "));
+    let deadline = procedure.deadline.as_ref().map_or_else(String::new, |d| {
+        let date = if context.english {
+            d.date.format("%Y-%m-%d").to_string()
+        } else {
+            format!("{}（{}）", d.wareki, d.date.format("%Y-%m-%d"))
+        };
+        match (d.overdue, context.english) {
+            (true, false) => format!("期限 {date} を過ぎています。今日届け出てください"),
+            (true, true) => format!("Overdue since {date}: file today"),
+            (false, false) => format!("期限 {date} まで"),
+            (false, true) => format!("Deadline {date}"),
+        }
+    });
+    let bring = if procedure.bring.is_empty() {
+        String::new()
+    } else {
+        let items: Vec<&str> = procedure
+            .bring
+            .iter()
+            .map(|b| context.pick(&b.ja, &b.en))
+            .collect();
+        format!(
+            "{}{}",
+            context.pick("持ち物：", "Bring: "),
+            items.join(context.pick("、", ", "))
+        )
+    };
+    let forms: Vec<&str> = procedure
+        .forms
+        .iter()
+        .map(|f| context.pick(&f.ja, &f.en))
+        .collect();
+    ProcedureRow {
+        id: procedure.id.as_str().into(),
+        heading: SharedString::new(),
+        place: SharedString::new(),
+        name: context.text(&procedure.name).into(),
+        reason: reason.into(),
+        deadline: deadline.into(),
+        bring: bring.into(),
+        forms: forms.join("、").into(),
+        critical: procedure.critical,
+        overdue: procedure.deadline.as_ref().is_some_and(|d| d.overdue),
+        added: false,
+    }
+}
+
+/// The case in plain words, for the resident to confirm.
+pub fn summary(kiosk: &Kiosk<'_>, case: Option<&Case>, context: &Context) {
+    let Some(case) = case else {
+        kiosk.set_summary(model(Vec::new()));
+        return;
+    };
+    let line = |label: &str, value: String| SummaryLine {
+        label: label.into(),
+        value: value.into(),
+    };
+    let (what, address) = match &case.event {
+        LifeEvent::Tennyu { new_address, .. } => (
+            context.pick(
+                "ほかの 市や町から 引っ越してきた（転入）",
+                "Moved in from another city",
+            ),
+            new_address,
+        ),
+        LifeEvent::Tenkyo { new_address, .. } => (
+            context.pick("この 市の 中で 引っ越した（転居）", "Moved within the city"),
+            new_address,
+        ),
+        LifeEvent::Tenshutsu { next_address, .. } => (
+            context.pick("ほかの 市や町へ 引っ越す（転出）", "Moving out of the city"),
+            next_address,
+        ),
+    };
+    let mut lines = vec![
+        line(context.pick("届け出ること", "What"), what.to_string()),
+        line(
+            context.pick("引っ越した日", "Moving date"),
+            context.date(case.event.move_date()),
+        ),
+    ];
+    if let Some(address) = address {
+        lines.push(line(
+            context.pick("新しい住所", "New address"),
+            address_text(address),
+        ));
+    }
+    let names: Vec<&str> = case
+        .household
+        .members
+        .iter()
+        .map(|m| m.person.name.as_str())
+        .collect();
+    lines.push(line(
+        context.pick("いっしょに 引っ越す人", "Who moves"),
+        format!(
+            "{}{} — {}",
+            names.len(),
+            context.pick("人", " people"),
+            names.join("、")
+        ),
+    ));
+    kiosk.set_summary(model(lines));
+}
+
+fn address_text(address: &Address) -> String {
+    match &address.postal_code {
+        Some(postal) if postal.len() == 7 => {
+            format!("〒{}-{} {}", &postal[..3], &postal[3..], address.text)
+        }
+        _ => address.text.clone(),
+    }
+}
+
+/// The review keys: what the forms need that a clerk may fill in or correct.
+pub fn review(
+    kiosk: &Kiosk<'_>,
+    case: Option<&Case>,
+    draft: &BTreeMap<String, String>,
+    view: &View,
+    context: &Context,
+) {
+    let Some(case) = case else {
+        return;
+    };
+    let value = |key: &str, current: String| draft.get(key).cloned().unwrap_or(current);
+    let mut items = Vec::new();
+    let mut item = |key: String, label: String, current: String, hint: &str| {
+        items.push(ReviewItem {
+            value: value(&key, current).into(),
+            key: key.into(),
+            label: label.into(),
+            other: SharedString::new(),
+            hint: hint.into(),
+        });
+    };
+    for (index, member) in case.household.members.iter().enumerate() {
+        item(
+            format!("kana.{index}"),
+            format!(
+                "{}　{}",
+                context.pick("ふりがな", "Furigana"),
+                member.person.name
+            ),
+            member.person.kana.clone().unwrap_or_default(),
+            context.pick("ひらがなで入力", "in hiragana"),
+        );
+    }
+    let (address, postal) = match &case.event {
+        LifeEvent::Tennyu { new_address, .. } | LifeEvent::Tenkyo { new_address, .. } => {
+            (new_address, context.pick("新しい住所", "New address"))
+        }
+        LifeEvent::Tenshutsu { next_address, .. } => {
+            (next_address, context.pick("転出先の住所", "Next address"))
+        }
+    };
+    item(
+        "address".into(),
+        postal.into(),
+        address.as_ref().map(|a| a.text.clone()).unwrap_or_default(),
+        "",
+    );
+    item(
+        "postal".into(),
+        context.pick("郵便番号", "Postal code").into(),
+        address
+            .as_ref()
+            .and_then(|a| a.postal_code.clone())
+            .unwrap_or_default(),
+        "1000001",
+    );
+    item(
+        "move_date".into(),
+        context.pick("異動日", "Moving date").into(),
+        wareki::format(case.event.move_date()).unwrap_or_default(),
+        "R8.11.15",
+    );
+    kiosk.set_review_items(model(items));
+    kiosk.set_form_warnings(model(
+        view.form_warnings
+            .iter()
+            .map(|n| context.notice(n))
+            .collect(),
+    ));
+}
+
+/// The case with the review draft applied.
+pub fn apply_review(mut case: Case, draft: &BTreeMap<String, String>) -> Result<Case, Notice> {
+    for (key, value) in draft {
+        let value = value.trim();
+        if let Some(index) = key.strip_prefix("kana.") {
+            let member = index
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| case.household.members.get_mut(i));
+            if let Some(member) = member {
+                member.person.kana = (!value.is_empty()).then(|| value.to_string());
+            }
+            continue;
+        }
+        let address = match &mut case.event {
+            LifeEvent::Tennyu { new_address, .. } | LifeEvent::Tenkyo { new_address, .. } => {
+                new_address
+            }
+            LifeEvent::Tenshutsu { next_address, .. } => next_address,
+        };
+        match key.as_str() {
+            "address" => {
+                let postal = address.as_ref().and_then(|a| a.postal_code.clone());
+                *address = (!value.is_empty()).then(|| Address {
+                    text: value.to_string(),
+                    postal_code: postal,
+                    parts: None,
+                });
+            }
+            "postal" => {
+                let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+                if !digits.is_empty() && digits.len() != 7 {
+                    return Err(Notice::new(
+                        "郵便番号は7桁で入力してください",
+                        "A postal code has seven digits",
+                    ));
+                }
+                if let Some(address) = address {
+                    address.postal_code = (!digits.is_empty()).then_some(digits);
+                }
+            }
+            "move_date" => {
+                let date = wareki::parse(value).ok_or_else(|| {
+                    Notice::new(
+                        "異動日を 令和8年11月15日 や 2026-11-15 のように入力してください",
+                        "Enter the moving date like 2026-11-15",
+                    )
+                })?;
+                match &mut case.event {
+                    LifeEvent::Tennyu { move_date, .. }
+                    | LifeEvent::Tenkyo { move_date, .. }
+                    | LifeEvent::Tenshutsu { move_date, .. } => *move_date = date,
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(case)
+}
+
+pub fn printing(kiosk: &Kiosk<'_>, view: &View, context: &Context) {
+    let (state, reason) = view
+        .print_state
+        .clone()
+        .unwrap_or((PrintState::Queued, None));
+    kiosk.set_print_phase(match state {
+        PrintState::Queued => PrintPhase::Waiting,
+        PrintState::Printing => PrintPhase::Printing,
+        PrintState::Done => PrintPhase::Done,
+        PrintState::Failed => PrintPhase::Failed,
+    });
+    // Reasons come from the print queue as 「日本語 / English」.
+    let reason = reason.map_or_else(String::new, |r| match r.split_once(" / ") {
+        Some((ja, en)) => context.pick(ja, en).to_string(),
+        None => r,
+    });
+    kiosk.set_print_reason(reason.into());
+    let forms: usize = view.procedures.iter().map(|p| p.forms.len()).sum();
+    kiosk.set_forms_count(i32::try_from(forms).unwrap_or(0));
+}
+
+/// Empties every typed field (a new session starts blank).
+pub fn clear_typed(kiosk: &Kiosk<'_>, today: NaiveDate) {
+    clear_person(kiosk);
+    kiosk.set_person_address(SharedString::new());
+    kiosk.set_event_kind(0);
+    kiosk.set_move_date(SharedString::new());
+    kiosk.set_moved_out_date(SharedString::new());
+    kiosk.set_new_address(SharedString::new());
+    kiosk.set_new_postal(SharedString::new());
+    kiosk.set_previous_address(SharedString::new());
+    kiosk.set_change_reason(SharedString::new());
+    kiosk.set_scanner_text(SharedString::new());
+    kiosk.set_today(
+        wareki::format(today)
+            .unwrap_or_else(|_| today.to_string())
+            .into(),
+    );
+}
+
+pub fn clear_person(kiosk: &Kiosk<'_>) {
+    kiosk.set_person_name(SharedString::new());
+    kiosk.set_person_kana(SharedString::new());
+    kiosk.set_person_birth(SharedString::new());
+    kiosk.set_person_sex(0);
+    kiosk.set_person_relation(2);
+}
+
+/// A grey camera frame as a picture for the preview.
+pub fn grey_image(frame: &GrayImage) -> Image {
+    let mut buffer = SharedPixelBuffer::<Rgb8Pixel>::new(frame.width(), frame.height());
+    for (pixel, grey) in buffer.make_mut_slice().iter_mut().zip(frame.as_raw()) {
+        *pixel = Rgb8Pixel {
+            r: *grey,
+            g: *grey,
+            b: *grey,
+        };
+    }
+    Image::from_rgb8(buffer)
+}
+
+/// The start screen's offer to continue: a time and a step, nothing personal.
+pub fn resume_offer(unfinished: &Unfinished, english: bool) -> String {
+    let at = chrono::DateTime::parse_from_rfc3339(&unfinished.updated_at)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%m/%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default();
+    if english {
+        format!(
+            "A case was left unfinished ({at}, at “{}”). Continue it?",
+            unfinished.step
+        )
+    } else {
+        format!(
+            "途中で終わった受付があります（{at}、{}の段階）。続けますか。",
+            step_ja(&unfinished.step)
+        )
+    }
+}
+
+fn step_ja(step: &str) -> &str {
+    match step {
+        "household" => "世帯の入力",
+        "interview" => "質問",
+        "result" => "手続きの確認",
+        "review" => "書類の確認",
+        other => other,
+    }
+}

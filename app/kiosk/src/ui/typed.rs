@@ -1,0 +1,248 @@
+//! What the clerk typed, read from the window and checked: a person, a member, an event.
+//! Every problem is one notice in both languages saying what to fix.
+
+use chrono::NaiveDate;
+use madoguchi_domain::{Address, LifeEvent, Member, Person, Relation, Sex, wareki};
+
+use super::Kiosk;
+use crate::session::Notice;
+
+/// The relations in the order the household screen offers them.
+pub const RELATIONS: [(Relation, &str, &str); 8] = [
+    (Relation::Head, "世帯主", "Head"),
+    (Relation::Spouse, "妻・夫", "Spouse"),
+    (Relation::Child, "子", "Child"),
+    (Relation::Parent, "父・母", "Parent"),
+    (Relation::Grandchild, "孫", "Grandchild"),
+    (Relation::Sibling, "兄弟姉妹", "Sibling"),
+    (Relation::OtherRelative, "その他の親族", "Relative"),
+    (Relation::Other, "同居人", "Lodger"),
+];
+
+pub fn relation(index: i32) -> Relation {
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| RELATIONS.get(i))
+        .map_or(Relation::Other, |r| r.0)
+}
+
+pub fn relation_index(relation: Relation) -> i32 {
+    RELATIONS
+        .iter()
+        .position(|r| r.0 == relation)
+        .and_then(|i| i32::try_from(i).ok())
+        .unwrap_or(7)
+}
+
+/// The typed fields, copied out of the window.
+#[derive(Debug, Clone, Default)]
+pub struct Typed {
+    pub name: String,
+    pub kana: String,
+    pub birth: String,
+    pub sex: i32,
+    pub relation: i32,
+    pub address: String,
+    pub event_kind: i32,
+    pub move_date: String,
+    pub moved_out_date: String,
+    pub new_address: String,
+    pub new_postal: String,
+    pub previous_address: String,
+}
+
+impl Typed {
+    pub fn read(kiosk: &Kiosk<'_>) -> Typed {
+        Typed {
+            name: kiosk.get_person_name().trim().to_string(),
+            kana: kiosk.get_person_kana().trim().to_string(),
+            birth: kiosk.get_person_birth().to_string(),
+            sex: kiosk.get_person_sex(),
+            relation: kiosk.get_person_relation(),
+            address: kiosk.get_person_address().trim().to_string(),
+            event_kind: kiosk.get_event_kind(),
+            move_date: kiosk.get_move_date().to_string(),
+            moved_out_date: kiosk.get_moved_out_date().to_string(),
+            new_address: kiosk.get_new_address().trim().to_string(),
+            new_postal: kiosk.get_new_postal().trim().to_string(),
+            previous_address: kiosk.get_previous_address().trim().to_string(),
+        }
+    }
+
+    /// The person; `with_address` for the applicant, whose address is the previous one.
+    pub fn person(&self, with_address: bool) -> Result<Person, Notice> {
+        if self.name.is_empty() {
+            return Err(Notice::new("氏名を入力してください", "Enter the name"));
+        }
+        let birth_date = wareki::parse(&self.birth).ok_or_else(|| {
+            Notice::new(
+                "生年月日を 1990-04-01 や 平成2年4月1日 のように入力してください",
+                "Enter the date of birth like 1990-04-01 or 平成2年4月1日",
+            )
+        })?;
+        Ok(Person {
+            name: self.name.clone(),
+            kana: (!self.kana.is_empty()).then(|| self.kana.clone()),
+            birth_date: Some(birth_date),
+            sex: Some(if self.sex == 1 {
+                Sex::Female
+            } else {
+                Sex::Male
+            }),
+            address: (with_address && !self.address.is_empty()).then(|| Address {
+                text: self.address.clone(),
+                ..Address::default()
+            }),
+            ..Person::default()
+        })
+    }
+
+    pub fn member(&self) -> Result<Member, Notice> {
+        Ok(Member {
+            person: self.person(false)?,
+            relation: relation(self.relation),
+        })
+    }
+
+    pub fn event(&self, today: NaiveDate) -> Result<LifeEvent, Notice> {
+        let move_date = wareki::parse(&self.move_date).ok_or_else(|| {
+            Notice::new(
+                "異動日を 2026-11-15 や 令和8年11月15日 のように入力してください",
+                "Enter the moving date like 2026-11-15 or 令和8年11月15日",
+            )
+        })?;
+        let address = |text: &str, postal: &str| {
+            (!text.is_empty()).then(|| Address {
+                text: text.to_string(),
+                postal_code: postal_code(postal),
+                parts: None,
+            })
+        };
+        if self.new_address.is_empty() {
+            return Err(Notice::new(
+                "新しい住所を入力してください",
+                "Enter the new address",
+            ));
+        }
+        let new_address = address(&self.new_address, &self.new_postal);
+        let previous_address = address(&self.previous_address, "");
+        Ok(match self.event_kind {
+            0 => {
+                let moved_out_date = if self.moved_out_date.trim().is_empty() {
+                    None
+                } else {
+                    Some(wareki::parse(&self.moved_out_date).ok_or_else(|| {
+                        Notice::new(
+                            "転出した日を日付で入力するか、空欄にしてください",
+                            "Enter the move-out date as a date, or leave it empty",
+                        )
+                    })?)
+                };
+                LifeEvent::Tennyu {
+                    move_date,
+                    visit_date: today,
+                    previous_address,
+                    moved_out_date,
+                    new_address,
+                }
+            }
+            1 => LifeEvent::Tenkyo {
+                move_date,
+                visit_date: today,
+                previous_address,
+                new_address,
+            },
+            _ => LifeEvent::Tenshutsu {
+                move_date,
+                visit_date: today,
+                next_address: new_address,
+            },
+        })
+    }
+}
+
+/// Seven digits with or without the hyphen; anything else is dropped (the form leaves 〒 empty).
+fn postal_code(typed: &str) -> Option<String> {
+    let digits: String = typed
+        .chars()
+        .filter_map(|c| match c {
+            '0'..='9' => Some(c),
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            _ => None,
+        })
+        .collect();
+    (digits.len() == 7).then_some(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    #[test]
+    fn a_typed_move_in_becomes_the_event() {
+        let typed = Typed {
+            event_kind: 0,
+            move_date: "R8.11.15".into(),
+            new_address: "標準市中央一丁目2番3号".into(),
+            new_postal: "１００－０００１".into(),
+            ..Typed::default()
+        };
+        let event = typed.event(date(2026, 11, 20)).expect("event");
+        let LifeEvent::Tennyu {
+            move_date,
+            visit_date,
+            new_address,
+            moved_out_date,
+            ..
+        } = event
+        else {
+            panic!("not a move-in");
+        };
+        assert_eq!(move_date, date(2026, 11, 15));
+        assert_eq!(visit_date, date(2026, 11, 20));
+        assert_eq!(moved_out_date, None);
+        assert_eq!(
+            new_address.and_then(|a| a.postal_code).as_deref(),
+            Some("1000001")
+        );
+    }
+
+    #[test]
+    fn missing_or_wrong_fields_say_what_to_fix() {
+        let typed = Typed {
+            move_date: "あした".into(),
+            new_address: "x".into(),
+            ..Typed::default()
+        };
+        let error = typed.event(date(2026, 11, 20)).expect_err("bad date");
+        assert!(error.ja.contains("異動日"));
+        let error = Typed::default().person(true).expect_err("no name");
+        assert!(error.ja.contains("氏名"));
+        let typed = Typed {
+            name: "窓口 花子".into(),
+            birth: "1992-13-01".into(),
+            ..Typed::default()
+        };
+        assert!(
+            typed
+                .member()
+                .expect_err("bad birth")
+                .ja
+                .contains("生年月日")
+        );
+    }
+
+    #[test]
+    fn relations_round_trip_through_their_index() {
+        for (index, (relation_, _, _)) in RELATIONS.iter().enumerate() {
+            let index = i32::try_from(index).expect("small");
+            assert_eq!(relation(index), *relation_);
+            assert_eq!(relation_index(*relation_), index);
+        }
+        assert_eq!(relation(99), Relation::Other);
+    }
+}
