@@ -160,6 +160,16 @@ impl LifeEvent {
         }
     }
 
+    /// Sets the day of the visit: a code made at home names the day the resident planned to
+    /// come, the counter files on the day they do.
+    pub fn set_visit_date(&mut self, date: NaiveDate) {
+        match self {
+            LifeEvent::Tennyu { visit_date, .. }
+            | LifeEvent::Tenkyo { visit_date, .. }
+            | LifeEvent::Tenshutsu { visit_date, .. } => *visit_date = date,
+        }
+    }
+
     /// The named date, when this event has it and it is known.
     pub fn date(&self, which: EventDate) -> Option<NaiveDate> {
         match which {

@@ -580,7 +580,9 @@ impl Session {
 
     fn qr_read(&mut self, result: Result<Case, Notice>) -> Vec<Effect> {
         match result {
-            Ok(case) => {
+            Ok(mut case) => {
+                // The code names the day the resident planned to come; they came today.
+                case.event.set_visit_date(self.today);
                 self.load(case);
                 let mut effects = vec![Effect::StopScanner];
                 match self.mode {

@@ -409,6 +409,11 @@ fn a_resident_with_a_qr_code_goes_from_the_attract_screen_to_the_procedures() {
     assert!(matches!(effects[..], [Effect::StopScanner]));
     assert_eq!(session.screen(), Screen::QrSummary);
     assert_eq!(session.view().members, 4);
+    assert_eq!(
+        session.case().expect("case").event.visit_date(),
+        date(2026, 4, 2),
+        "the counter files on the day the resident comes"
+    );
     session.handle(Action::QrConfirmed);
     assert_eq!(session.screen(), Screen::Result);
     assert!(!session.view().procedures.is_empty());

@@ -1,0 +1,550 @@
+//! The kiosk driven through its window, headless (Slint's testing backend), against the real
+//! parts: the demo card in a private pcscd with vsmartcard's virtual reader, a SQLite store in a
+//! temp folder, and a private cupsd whose cups-pdf queue writes the printed packet to disk.
+//!
+//! Every tap goes to an element found by its accessible label, as a screen reader would find
+//! it. The camera is the one part mocked: it plays pictures of a QR code (there is no camera
+//! here). Slint's platform is per thread, so this file has its own `main` and runs the flows
+//! one after another on the main thread. Needs root (pcscd and cupsd), like CI.
+
+#[path = "support/cups.rs"]
+mod cups;
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use cups::TestCups;
+use i_slint_backend_testing::ElementHandle;
+use madoguchi_card::CardService;
+use madoguchi_card::testbed::TestPcscd;
+use madoguchi_domain::Case;
+use madoguchi_forms::Fonts;
+use madoguchi_kiosk::printing::Cups;
+use madoguchi_kiosk::runtime::{CameraFactory, Runtime, Services};
+use madoguchi_kiosk::session::{Mode, Screen, Session};
+use madoguchi_kiosk::ui::{Kiosk, KioskApp, KioskWindow, Setup};
+use madoguchi_prefill::camera::{FrameSource, Frames};
+use madoguchi_rules::Catalogue;
+use madoguchi_store::{PrintState, Store, StoreConfig};
+use slint::platform::{Key, WindowEvent};
+use slint::{ComponentHandle, Model};
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn catalogue() -> Arc<Catalogue> {
+    Arc::new(
+        madoguchi_rules::load(&repo("assets/catalogue"))
+            .expect("the shipped catalogue")
+            .catalogue,
+    )
+}
+
+/// A store in its own folder; the folder outlives the kiosk so the test can look inside.
+fn store(dir: &Path) -> Store {
+    let config = StoreConfig {
+        db_path: dir.join("madoguchi.sqlite3"),
+        key_path: dir.join("store.key"),
+    };
+    Store::open(&config, chrono::Utc::now())
+        .expect("the store opens")
+        .store
+}
+
+/// One kiosk in a window, with its runtime wired to the real parts.
+struct TestKiosk {
+    window: KioskWindow,
+    app: Rc<RefCell<KioskApp>>,
+    taps: usize,
+}
+
+impl TestKiosk {
+    fn open(mode: Mode, store: Store, cups: &TestCups, camera: Option<CameraFactory>) -> TestKiosk {
+        let services = Services {
+            card: CardService::new(),
+            store,
+            cups: Cups::new(cups.url()),
+            printer: Some(cups.queue.clone()),
+            forms: repo("forms"),
+            fonts: Fonts::load(),
+            camera,
+        };
+        let window = KioskWindow::new().expect("the window");
+        let session = Session::new(catalogue(), mode, today());
+        let app = KioskApp::attach(
+            &window,
+            Setup {
+                session,
+                today: today(),
+                city: "標準市".into(),
+                resume: None,
+            },
+            Runtime::start(services),
+        );
+        window.show().expect("shown");
+        TestKiosk {
+            window,
+            app,
+            taps: 0,
+        }
+    }
+
+    fn screen(&self) -> Screen {
+        self.app.borrow().session().screen()
+    }
+
+    /// The element a finger would tap: a button (a plain text with the same words is not).
+    fn find(&self, label: &str) -> ElementHandle {
+        let found: Vec<ElementHandle> =
+            ElementHandle::find_by_accessible_label(&self.window, label)
+                .filter(|e| {
+                    e.accessible_role() != Some(i_slint_backend_testing::AccessibleRole::Text)
+                })
+                .collect();
+        assert!(
+            !found.is_empty(),
+            "nothing labelled {label:?} on {:?}",
+            self.screen()
+        );
+        found.into_iter().next().expect("found")
+    }
+
+    /// A tap on the element with this accessible label.
+    fn tap(&mut self, label: &str) {
+        self.find(label).invoke_accessible_default_action();
+        self.taps += 1;
+    }
+
+    /// Types into the field with this accessible label (the clerk's keyboard: not a tap).
+    fn type_into(&self, label: &str, text: &str) {
+        let field = ElementHandle::find_by_accessible_label(&self.window, label)
+            .find(|e| {
+                e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::TextInput)
+            })
+            .unwrap_or_else(|| panic!("no field labelled {label:?} on {:?}", self.screen()));
+        field.set_accessible_value(text);
+    }
+
+    /// Lets the runtime answer until the session shows `screen`.
+    fn wait_for(&self, screen: Screen, seconds: u64) {
+        let start = Instant::now();
+        while self.screen() != screen {
+            assert!(
+                start.elapsed() < Duration::from_secs(seconds),
+                "still on {:?} waiting for {screen:?}; notice: {:?}",
+                self.screen(),
+                self.app.borrow().view().notice
+            );
+            self.app
+                .borrow_mut()
+                .pump_blocking(Duration::from_millis(100));
+        }
+    }
+
+    fn kiosk(&self) -> Kiosk<'_> {
+        self.window.global::<Kiosk>()
+    }
+
+    /// A keyboard-wedge scanner: it types the code's text and presses Enter.
+    fn scanner_types(&self, text: &str) {
+        let window = self.window.window();
+        for c in text.chars() {
+            let text: slint::SharedString = c.to_string().into();
+            window.dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+            window.dispatch_event(WindowEvent::KeyReleased { text });
+        }
+        let enter: slint::SharedString = Key::Return.into();
+        window.dispatch_event(WindowEvent::KeyPressed {
+            text: enter.clone(),
+        });
+        window.dispatch_event(WindowEvent::KeyReleased { text: enter });
+    }
+}
+
+/// `madoguchi card emulate` with a persona in the test pcscd's first slot.
+struct Emulator(Child);
+
+impl Emulator {
+    fn start(pcscd: &TestPcscd, persona: &str) -> Emulator {
+        let child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+            .args(["card", "emulate", "--persona"])
+            .arg(repo(&format!("assets/personas/{persona}")))
+            .arg("--vpcd")
+            .arg(pcscd.slot_address(0).to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the emulator starts");
+        let service = CardService::new();
+        let start = Instant::now();
+        while !service
+            .reader_statuses()
+            .is_ok_and(|readers| readers.iter().any(|r| r.card_present))
+        {
+            assert!(start.elapsed() < Duration::from_secs(15), "no card");
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        Emulator(child)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The people named in the QR codes of the printed pages. cups-pdf redraws the text as
+/// pictures (Type 3 fonts), so the printed file is read the way the back office reads it: by
+/// its forms' QR codes, rendered with pdftoppm.
+fn printed_people(pdf: &Path) -> Vec<String> {
+    let start = Instant::now();
+    loop {
+        let people = people_in(pdf);
+        if !people.is_empty() || start.elapsed() > Duration::from_secs(30) {
+            return people;
+        }
+        // cups-pdf may still be writing the file.
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn people_in(pdf: &Path) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("dir");
+    let rendered = Command::new("pdftoppm")
+        .args(["-r", "150", "-gray", "-png"])
+        .arg(pdf)
+        .arg(dir.path().join("page"))
+        .stderr(Stdio::null())
+        .status()
+        .expect("pdftoppm (poppler-utils) runs");
+    if !rendered.success() {
+        return Vec::new();
+    }
+    let mut people = Vec::new();
+    for page in std::fs::read_dir(dir.path()).expect("pages").flatten() {
+        let symbols = madoguchi_prefill::scan::symbols_in_file(&page.path()).unwrap_or_default();
+        for symbol in symbols {
+            if let Ok(prefill) = madoguchi_prefill::decode(&[symbol], today()) {
+                people.extend(
+                    prefill
+                        .case
+                        .household
+                        .members
+                        .into_iter()
+                        .map(|m| m.person.name),
+                );
+            }
+        }
+    }
+    people
+}
+
+fn page_count(pdf: &Path) -> usize {
+    let info = Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo");
+    String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:").and_then(|n| n.trim().parse().ok()))
+        .unwrap_or(0)
+}
+
+fn wait_for_printed(cups: &TestCups, count: usize) -> Vec<PathBuf> {
+    let start = Instant::now();
+    loop {
+        let mut printed = cups.printed();
+        if printed.len() >= count {
+            // Oldest first, so `last()` is the newest print.
+            printed.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+            return printed;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "nothing printed");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Taps through a family of three moving in: the applicant's card (the demo card, PIN 1234),
+/// the spouse and child typed, いいえ to every question, then print.
+fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &TestCups) {
+    let mut pcscd = TestPcscd::start().expect("a private pcscd (root, pcscd, vsmartcard-vpcd)");
+    let _card = Emulator::start(&pcscd, "demo.toml");
+    let dir = tempfile::tempdir().expect("dir");
+    let mut kiosk = TestKiosk::open(Mode::Clerk, store(dir.path()), cups, None);
+
+    kiosk.tap("受付をはじめる");
+    kiosk.tap("マイナンバーカード");
+    kiosk.wait_for(Screen::Pin, 20);
+    assert_eq!(
+        kiosk.kiosk().get_tries_left(),
+        3,
+        "the pad shows the tries left"
+    );
+    for digit in ["1", "2", "3", "4"] {
+        kiosk.tap(digit);
+    }
+    assert_eq!(kiosk.kiosk().get_pin_entered(), 4);
+    kiosk.tap("暗証番号を決定");
+    kiosk.wait_for(Screen::Event, 20);
+
+    kiosk.type_into(
+        "住み始めた日（異動日）",
+        &today().format("%Y-%m-%d").to_string(),
+    );
+    kiosk.type_into("新しい住所", "標準市中央一丁目2番3号");
+    kiosk.type_into("郵便番号", "100-0001");
+    kiosk.tap("次へ");
+    assert_eq!(
+        kiosk.screen(),
+        Screen::Household,
+        "{} / {:?}",
+        kiosk.kiosk().get_notice(),
+        kiosk.kiosk().get_move_date()
+    );
+
+    kiosk.type_into("氏名", "山田　花子");
+    kiosk.type_into("ふりがな", "やまだ　はなこ");
+    kiosk.type_into("生年月日", "昭和63年2月29日");
+    kiosk.tap("女");
+    kiosk.tap("追加する");
+    kiosk.type_into("氏名", "山田　陽菜");
+    kiosk.type_into("ふりがな", "やまだ　ひな");
+    kiosk.type_into("生年月日", "R1.9.21");
+    kiosk.tap("女");
+    kiosk.tap("追加する");
+    let case: Case = kiosk.app.borrow().case().expect("a case");
+    assert_eq!(case.household.members.len(), 3);
+    assert_eq!(case.household.members[0].person.name, "山田　太郎");
+    assert_eq!(
+        case.household.members[1].relation,
+        madoguchi_domain::Relation::Spouse
+    );
+    assert_eq!(
+        case.household.members[2].relation,
+        madoguchi_domain::Relation::Child
+    );
+    kiosk.tap("質問へ進む");
+
+    let mut questions = 0;
+    while kiosk.screen() == Screen::Question {
+        assert!(!kiosk.kiosk().get_question().is_empty());
+        assert!(kiosk.kiosk().get_steps() >= kiosk.kiosk().get_step());
+        if kiosk.kiosk().get_question_yes_no() {
+            kiosk.tap("いいえ");
+        } else {
+            let first = kiosk
+                .kiosk()
+                .get_question_options()
+                .iter()
+                .next()
+                .expect("an option")
+                .label;
+            kiosk.tap(&first);
+        }
+        questions += 1;
+        assert!(questions < 30, "the interview never ends");
+    }
+    assert_eq!(kiosk.screen(), Screen::Result);
+    let procedures: Vec<String> = kiosk
+        .kiosk()
+        .get_procedures()
+        .iter()
+        .map(|p| p.id.to_string())
+        .collect();
+    assert!(
+        procedures.contains(&"tennyu_todoke".to_string()),
+        "{procedures:?}"
+    );
+    assert!(
+        procedures.contains(&"jidou_teate".to_string()),
+        "{procedures:?}"
+    );
+
+    kiosk.tap("書類の内容を確認する");
+    assert_eq!(kiosk.screen(), Screen::Review);
+    // The printer is stopped (a jam, say): the job waits, the screen says why, and the
+    // retry prints it once the printer is back.
+    cups.stop_queue();
+    kiosk.tap("印刷する");
+    let start = Instant::now();
+    while !kiosk.kiosk().get_print_reason().contains("停止") {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the stopped printer is not shown: {:?}",
+            kiosk.kiosk().get_print_reason()
+        );
+        kiosk
+            .app
+            .borrow_mut()
+            .pump_blocking(Duration::from_millis(200));
+    }
+    assert_eq!(kiosk.screen(), Screen::Printing);
+    assert!(cups.printed().is_empty(), "nothing printed while stopped");
+    cups.start_queue();
+    kiosk.tap("もう一度印刷する");
+    kiosk.wait_for(Screen::Done, 90);
+    println!(
+        "family of three: {} taps from the first screen to the printed packet ({questions} questions)",
+        kiosk.taps
+    );
+
+    let printed = wait_for_printed(cups, 1);
+    let packet = printed.last().expect("a printed file");
+    let people = printed_people(packet);
+    for name in ["山田　太郎", "山田　花子", "山田　陽菜"] {
+        assert!(
+            people.iter().any(|p| p == name),
+            "the printed forms' QR codes name {people:?}"
+        );
+    }
+    assert!(page_count(packet) >= 4, "the guidance sheet and the forms");
+    let store = store(dir.path());
+    let info = store.info().expect("store info");
+    assert_eq!(info.open_cases, 0, "the case was closed");
+    assert!(
+        store
+            .recent_print_jobs(5)
+            .expect("jobs")
+            .iter()
+            .all(|j| j.state == PrintState::Done),
+        "every job is done"
+    );
+    // Nothing personal stays on screen.
+    assert_eq!(kiosk.kiosk().get_members().iter().count(), 0);
+    pcscd.stop();
+}
+
+/// A resident alone: the attract screen, the QR code shown to the (mocked) camera, the summary,
+/// print, and back to the attract screen on its own.
+fn a_resident_prints_from_a_qr_code(cups: &TestCups) {
+    let case: Case = serde_json::from_str(
+        &std::fs::read_to_string(repo("docs/examples/family-of-four.json")).expect("sample"),
+    )
+    .expect("a case");
+    let texts = madoguchi_prefill::encode(&madoguchi_prefill::Prefill {
+        issued: today(),
+        expires: today() + chrono::Days::new(30),
+        case: case.clone(),
+    })
+    .expect("encoded");
+    let frame =
+        madoguchi_prefill::corpus::frame(madoguchi_prefill::corpus::Kind::Tilted, &texts, 3)
+            .expect("a frame");
+    // What the camera sees: an empty counter, then the code.
+    let blank = image::GrayImage::from_pixel(640, 360, image::Luma([200]));
+    let frames = vec![blank, frame.image];
+    let camera: CameraFactory =
+        Box::new(move || Ok(Box::new(Frames(frames.clone().into_iter())) as Box<dyn FrameSource>));
+    let dir = tempfile::tempdir().expect("dir");
+    let printed_before = cups.printed().len();
+    let mut kiosk = TestKiosk::open(Mode::SelfService, store(dir.path()), cups, Some(camera));
+    assert!(
+        kiosk.kiosk().get_summary().iter().count() == 0,
+        "the attract screen shows nothing personal"
+    );
+
+    // First a code that is not ours, typed by the scanner: a plain message, nothing lost.
+    kiosk.tap("はじめる");
+    assert_eq!(kiosk.screen(), Screen::ScanQr);
+    kiosk.wait_for(Screen::QrSummary, 30);
+    let summary: Vec<String> = kiosk
+        .kiosk()
+        .get_summary()
+        .iter()
+        .map(|l| l.value.to_string())
+        .collect();
+    assert!(
+        summary.iter().any(|v| v.contains("4")),
+        "the summary counts the household: {summary:?}"
+    );
+    kiosk.tap("はい、この内容で すすむ");
+    assert_eq!(kiosk.screen(), Screen::Result);
+    assert!(kiosk.kiosk().get_procedures().iter().count() > 0);
+    kiosk.tap("書類を 印刷する");
+    kiosk.wait_for(Screen::Done, 90);
+    let printed = wait_for_printed(cups, printed_before + 1);
+    let people = printed_people(printed.last().expect("printed"));
+    let applicant = case.household.members[case.applicant].person.name.clone();
+    assert!(people.contains(&applicant), "{people:?}");
+    // Back to the attract screen on its own, with nothing personal left.
+    kiosk
+        .app
+        .borrow_mut()
+        .advance_clock(Duration::from_secs(30));
+    assert_eq!(kiosk.screen(), Screen::Start);
+    assert_eq!(kiosk.kiosk().get_summary().iter().count(), 0);
+}
+
+/// The scanner path: a wrong code gets a message and the resident stays; the right one goes on.
+fn a_scanner_typing_a_code_is_read(cups: &TestCups) {
+    let case: Case = serde_json::from_str(
+        &std::fs::read_to_string(repo("docs/examples/family-of-four.json")).expect("sample"),
+    )
+    .expect("a case");
+    let texts = madoguchi_prefill::encode(&madoguchi_prefill::Prefill {
+        issued: today(),
+        expires: today() + chrono::Days::new(30),
+        case,
+    })
+    .expect("encoded");
+    let dir = tempfile::tempdir().expect("dir");
+    let mut kiosk = TestKiosk::open(Mode::SelfService, store(dir.path()), cups, None);
+    kiosk.tap("はじめる");
+    kiosk.scanner_types("https://example.com/not-ours");
+    kiosk.app.borrow_mut().pump();
+    assert_eq!(kiosk.screen(), Screen::ScanQr);
+    assert!(
+        !kiosk.kiosk().get_notice().is_empty(),
+        "a wrong code is explained"
+    );
+    for text in &texts {
+        kiosk.scanner_types(text);
+    }
+    kiosk.app.borrow_mut().pump();
+    assert_eq!(kiosk.screen(), Screen::QrSummary);
+    kiosk.tap("最初に戻る");
+    assert_eq!(kiosk.screen(), Screen::Start);
+}
+
+fn main() {
+    i_slint_backend_testing::init_no_event_loop();
+    let cups = TestCups::start("kiosk-ui");
+    type Flow = fn(&TestCups);
+    let tests: [(&str, Flow); 3] = [
+        (
+            "a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet",
+            a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet,
+        ),
+        (
+            "a_resident_prints_from_a_qr_code",
+            a_resident_prints_from_a_qr_code,
+        ),
+        (
+            "a_scanner_typing_a_code_is_read",
+            a_scanner_typing_a_code_is_read,
+        ),
+    ];
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    for (name, test) in tests {
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        println!("test {name} ...");
+        test(&cups);
+        println!("test {name} ... ok");
+    }
+}
