@@ -1,0 +1,78 @@
+//! Every string the UI marks with `@tr("…")` has an English translation in
+//! `ui/translations/en/LC_MESSAGES/madoguchi-kiosk.po`, with the same `{}` placeholders: a
+//! clerk who switches to English never meets a Japanese leftover.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn ui() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui")
+}
+
+fn slint_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("ui folder").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            slint_files(&path, found);
+        } else if path.extension().is_some_and(|e| e == "slint") {
+            found.push(path);
+        }
+    }
+}
+
+/// The first argument of every `@tr(...)` in the text.
+fn marked(text: &str) -> Vec<String> {
+    text.split("@tr(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(s, _)| s.to_string()))
+        .collect()
+}
+
+fn po_entries(text: &str) -> BTreeMap<String, String> {
+    let mut entries = BTreeMap::new();
+    let mut id: Option<String> = None;
+    for line in text.lines() {
+        let quoted = |prefix: &str| {
+            line.strip_prefix(prefix)
+                .and_then(|rest| rest.trim().strip_prefix('"'))
+                .and_then(|rest| rest.strip_suffix('"'))
+                .map(str::to_string)
+        };
+        if let Some(msgid) = quoted("msgid ") {
+            id = Some(msgid);
+        } else if let (Some(msgstr), Some(msgid)) = (quoted("msgstr "), id.take()) {
+            entries.insert(msgid, msgstr);
+        }
+    }
+    entries
+}
+
+#[test]
+fn every_marked_string_has_an_english_translation() {
+    let mut files = Vec::new();
+    slint_files(&ui(), &mut files);
+    assert!(files.len() > 5, "the .slint files are found");
+    let po = std::fs::read_to_string(ui().join("translations/en/LC_MESSAGES/madoguchi-kiosk.po"))
+        .expect("the English catalogue");
+    let entries = po_entries(&po);
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("slint file");
+        for source in marked(&text) {
+            count += 1;
+            match entries.get(&source) {
+                None => problems.push(format!("{}: no translation for {source:?}", file.display())),
+                Some(english) if english.is_empty() => {
+                    problems.push(format!("{source:?} has an empty translation"))
+                }
+                Some(english) if english.matches("{}").count() != source.matches("{}").count() => {
+                    problems.push(format!("{source:?} → {english:?}: the placeholders differ"))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    assert!(count > 100, "the UI's strings are found ({count})");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
