@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::{
-    bench, bench_card, bench_forms, bench_qr, bench_store, card_cmd, catalogue_dir, demo,
-    forms_cmd, kiosk_cmd, print_cmd, qr_cmd, rules_cmd, screenshots_cmd, store_cmd,
+    bench, bench_card, bench_forms, bench_kiosk, bench_qr, bench_store, card_cmd, catalogue_dir,
+    demo, forms_cmd, kiosk_cmd, print_cmd, qr_cmd, rules_cmd, screenshots_cmd, store_cmd,
 };
 
 #[derive(Debug, Parser)]
@@ -37,6 +37,12 @@ enum Command {
         /// Use this catalogue folder instead of the store's newest published version.
         #[arg(long, value_name = "DIR")]
         catalogue: Option<PathBuf>,
+        /// Print `ready` when the first screen is drawn (for `bench kiosk`).
+        #[arg(long, hide = true)]
+        report_ready: bool,
+        /// Close after this many seconds (for `bench kiosk`).
+        #[arg(long, hide = true, value_name = "SECONDS")]
+        exit_after: Option<u64>,
     },
     /// Draw every kiosk screen into PNG files (needs a display; scripts/screenshots uses Xvfb).
     Screenshots {
@@ -431,6 +437,16 @@ enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         checkpoints: usize,
     },
+    /// The kiosk's start-up to its first drawn screen, and its memory while idle (needs a
+    /// display: run it under Xvfb with SLINT_BACKEND=winit-software, as a kiosk would).
+    Kiosk {
+        /// Start-ups to time.
+        #[arg(long, default_value_t = 5)]
+        starts: u32,
+        /// Seconds to leave it idle before reading its memory.
+        #[arg(long, default_value_t = 10)]
+        idle: u64,
+    },
     /// Read the demo card through a private pcscd and the emulator: APDUs and time.
     Card {
         /// Reads to time.
@@ -447,10 +463,14 @@ impl Cli {
                 self_service,
                 idle,
                 catalogue,
+                report_ready,
+                exit_after,
             }) => kiosk_cmd::run(&kiosk_cmd::KioskArgs {
                 self_service,
                 catalogue,
                 idle,
+                report_ready,
+                exit_after,
             }),
             Some(Command::Demo { json }) => demo::run(json),
             Some(Command::Screenshots {
@@ -596,6 +616,7 @@ impl Cli {
                     iterations,
                 } => bench::rules(&catalogue.dir(), iterations),
                 BenchCommand::Card { reads } => bench_card::run(reads),
+                BenchCommand::Kiosk { starts, idle } => bench_kiosk::run(starts, idle),
                 BenchCommand::Forms { iterations } => bench_forms::run(iterations),
                 BenchCommand::Store { cases, checkpoints } => bench_store::run(cases, checkpoints),
                 BenchCommand::Qr {

@@ -25,6 +25,10 @@ pub struct KioskArgs {
     pub catalogue: Option<PathBuf>,
     /// Seconds without a tap before the warning ends the session.
     pub idle: Option<u64>,
+    /// Print `ready` once the first screen has been drawn (`madoguchi bench kiosk`).
+    pub report_ready: bool,
+    /// Close after this many seconds (`madoguchi bench kiosk`).
+    pub exit_after: Option<u64>,
 }
 
 pub fn run(args: &KioskArgs) -> Result<ExitCode> {
@@ -32,6 +36,22 @@ pub fn run(args: &KioskArgs) -> Result<ExitCode> {
     let (window, app) = open(args)?;
     let _timer = KioskApp::start_timer(&app);
     tracing::info!(ms = started.elapsed().as_millis() as u64, "kiosk ready");
+    if args.report_ready {
+        // Once the loop runs, draw the first screen into a buffer: the figure then includes a
+        // whole render (the software renderer has no "frame shown" notifier).
+        let weak = window.as_weak();
+        slint::Timer::single_shot(Duration::ZERO, move || {
+            if let Some(window) = weak.upgrade() {
+                let drawn = window.window().take_snapshot().is_ok();
+                println!("ready drawn={drawn}");
+            }
+        });
+    }
+    if let Some(seconds) = args.exit_after {
+        slint::Timer::single_shot(Duration::from_secs(seconds), || {
+            let _ = slint::quit_event_loop();
+        });
+    }
     window.run().context(
         "the kiosk window could not run (is there a display? DISPLAY or WAYLAND_DISPLAY)",
     )?;

@@ -7,6 +7,7 @@
 mod bench;
 mod bench_card;
 mod bench_forms;
+mod bench_kiosk;
 mod bench_qr;
 mod bench_store;
 mod card_cmd;

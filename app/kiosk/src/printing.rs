@@ -171,6 +171,21 @@ impl Cups {
         }
     }
 
+    /// Withdraws a job CUPS accepted (a case abandoned while its packet waited). A job that
+    /// is already gone or finished is not an error.
+    pub fn cancel(&self, printer: &str, job: i32) -> Result<(), PrintError> {
+        let uri = self.printer_uri(printer)?;
+        let operation = IppOperationBuilder::cancel_job(uri.clone(), job)
+            .build()
+            .map_err(|e| PrintError::Refused(e.to_string()))?;
+        let response = self.send(&uri, operation.into_ipp_request())?;
+        match response.header().status_code() {
+            status if status.is_success() => Ok(()),
+            StatusCode::ClientErrorNotFound | StatusCode::ClientErrorNotPossible => Ok(()),
+            status => Err(PrintError::Refused(format!("{status:?}"))),
+        }
+    }
+
     /// CUPS's state of a job it accepted.
     pub fn job(&self, printer: &str, job: i32) -> Result<CupsJob, PrintError> {
         let uri = self.printer_uri(printer)?;

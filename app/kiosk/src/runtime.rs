@@ -305,6 +305,9 @@ impl Worker {
 
     fn finish(&mut self, printed: bool) {
         let forms = if printed { self.printed_forms } else { 0 };
+        if let (false, Some((job, _))) = (printed, self.job) {
+            self.cancel_print(job);
+        }
         self.job = None;
         self.following = false;
         self.printed_forms = 0;
@@ -314,6 +317,25 @@ impl Worker {
             tracing::error!(case = id, %error, "cannot close the case");
         }
         self.reader = None;
+    }
+
+    /// Abandoned before it printed: it must not come out during the next resident's turn,
+    /// neither from our queue nor from CUPS's.
+    fn cancel_print(&mut self, job: PrintJobId) {
+        let store = &mut self.services.store;
+        if let Ok(Some(queued)) = store.print_job(job)
+            && let Some(cups_job) = queued.cups_job
+            && let Err(error) = self.services.cups.cancel(&queued.printer, cups_job)
+        {
+            tracing::warn!(job, %error, "cannot withdraw the job from CUPS");
+        }
+        if let Err(error) = store.mark_print_failed(
+            job,
+            "窓口で取り消しました / cancelled at the counter",
+            Utc::now(),
+        ) {
+            tracing::error!(job, %error, "cannot cancel the print job");
+        }
     }
 
     fn packet(

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use madoguchi_domain::{Answer, Case};
+use madoguchi_domain::{Answer, Case, LifeEvent};
 use madoguchi_store::Unfinished;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
@@ -213,6 +213,7 @@ impl KioskApp {
         kiosk.set_self_service(view.mode == Mode::SelfService);
         kiosk.set_city(self.city.as_str().into());
         kiosk.set_english(self.english);
+        kiosk.set_today(present::day(self.today, self.english).into());
         let notice = view.notice.as_ref().or(self.form_error.as_ref());
         kiosk.set_notice(notice.map_or_else(SharedString::new, |n| context.notice(n)));
         kiosk.set_form_error(SharedString::new());
@@ -322,7 +323,21 @@ impl KioskApp {
     fn event_submitted(&mut self) {
         let Some(typed) = self.typed() else { return };
         match typed.event(self.today) {
-            Ok(event) => self.act(Action::EventChosen(event)),
+            Ok(mut event) => {
+                // Left empty, the previous address is the one on the applicant's card.
+                let card_address = self.session.applicant().and_then(|p| p.address.clone());
+                if let LifeEvent::Tennyu {
+                    previous_address, ..
+                }
+                | LifeEvent::Tenkyo {
+                    previous_address, ..
+                } = &mut event
+                    && previous_address.is_none()
+                {
+                    *previous_address = card_address;
+                }
+                self.act(Action::EventChosen(event));
+            }
             Err(notice) => self.show_error(notice),
         }
     }

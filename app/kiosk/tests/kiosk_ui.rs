@@ -513,8 +513,41 @@ fn a_scanner_typing_a_code_is_read(cups: &TestCups) {
     }
     kiosk.app.borrow_mut().pump();
     assert_eq!(kiosk.screen(), Screen::QrSummary);
-    kiosk.tap("最初に戻る");
+
+    // The printer is stopped and the resident gives up: the packet must not come out later,
+    // in the next resident's hands.
+    let printed_before = cups.printed().len();
+    cups.stop_queue();
+    kiosk.tap("はい、この内容で すすむ");
+    kiosk.tap("書類を 印刷する");
+    let start = Instant::now();
+    while kiosk.kiosk().get_print_reason().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no printer state"
+        );
+        kiosk
+            .app
+            .borrow_mut()
+            .pump_blocking(Duration::from_millis(200));
+    }
+    kiosk.tap("印刷せずに終わる");
     assert_eq!(kiosk.screen(), Screen::Start);
+    // Let the worker withdraw the job, then start the printer again.
+    std::thread::sleep(Duration::from_secs(2));
+    cups.start_queue();
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(
+        cups.printed().len(),
+        printed_before,
+        "the abandoned packet stayed unprinted"
+    );
+    drop(kiosk);
+    let jobs = store(dir.path()).recent_print_jobs(5).expect("jobs");
+    assert!(
+        jobs.iter().all(|j| j.state == PrintState::Failed),
+        "the abandoned job is closed"
+    );
 }
 
 fn main() {

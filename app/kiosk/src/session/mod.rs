@@ -340,6 +340,11 @@ impl Session {
         })
     }
 
+    /// The applicant as identified (card, QR code or typed), before the event is chosen too.
+    pub fn applicant(&self) -> Option<&Person> {
+        self.applicant.as_ref()
+    }
+
     pub fn overrides(&self) -> &[Override] {
         &self.overrides
     }

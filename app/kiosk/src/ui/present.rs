@@ -542,11 +542,16 @@ pub fn clear_typed(kiosk: &Kiosk<'_>, today: NaiveDate) {
     kiosk.set_previous_address(SharedString::new());
     kiosk.set_change_reason(SharedString::new());
     kiosk.set_scanner_text(SharedString::new());
-    kiosk.set_today(
-        wareki::format(today)
-            .unwrap_or_else(|_| today.to_string())
-            .into(),
-    );
+    kiosk.set_today(day(today, false).into());
+}
+
+/// Today as the event screen shows it.
+pub fn day(today: NaiveDate, english: bool) -> String {
+    Context {
+        english,
+        resident: false,
+    }
+    .date(today)
 }
 
 pub fn clear_person(kiosk: &Kiosk<'_>) {
