@@ -162,6 +162,11 @@ fn to_question(app: &mut KioskApp, window: &KioskWindow) {
 
 fn to_result(app: &mut KioskApp, window: &KioskWindow) {
     to_question(app, window);
+    answer_all(app);
+}
+
+/// いいえ to every question (the first choice of a choice).
+fn answer_all(app: &mut KioskApp) {
     let mut guard = 0;
     while app.session().screen() == Screen::Question && guard < 40 {
         let answer = match app.view().question.map(|q| q.options) {
@@ -281,7 +286,7 @@ fn shots() -> Vec<Shot> {
             steps: to_result,
         },
         Shot {
-            name: "13-review",
+            name: "13-review-warning",
             mode: Mode::Clerk,
             steps: |app, window| {
                 to_result(app, window);
@@ -290,6 +295,24 @@ fn shots() -> Vec<Shot> {
                     "住民異動届 1ページ「氏名」: U+2EBF0 はどのフォントにもありません。〓で印刷されます。手書きで補ってください。",
                     "住民異動届 page 1 “name”: no font has U+2EBF0; it prints as 〓. Write it in by hand.",
                 )]));
+            },
+        },
+        Shot {
+            name: "13-review-qr-and-card",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_event(app, window);
+                act(
+                    app,
+                    vec![
+                        Action::EventChosen(move_in()),
+                        Action::ReadHouseholdQr,
+                        Action::QrRead(Ok(resident_case())),
+                        Action::HouseholdDone,
+                    ],
+                );
+                answer_all(app);
+                app.act(Action::ResultAccepted);
             },
         },
         Shot {

@@ -436,6 +436,7 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     kiosk.on_pin_confirm_last_try(act(|| Action::PinConfirmLastTry));
     kiosk.on_qr_confirmed(act(|| Action::QrConfirmed));
     kiosk.on_member_read_card(act(|| Action::ReadMemberCard));
+    kiosk.on_household_qr(act(|| Action::ReadHouseholdQr));
     kiosk.on_household_done(act(|| Action::HouseholdDone));
     kiosk.on_hand_to_resident(act(|| Action::HandToResident));
     kiosk.on_take_back(act(|| Action::TakeBack));

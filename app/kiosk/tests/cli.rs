@@ -8,6 +8,9 @@ fn madoguchi(args: &[&str]) -> Output {
     let home = std::env::temp_dir().join(format!("madoguchi-cli-test-{}", std::process::id()));
     Command::new(env!("CARGO_BIN_EXE_madoguchi"))
         .args(args)
+        // The kiosk (no arguments) must meet no display here.
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
         .env_remove("MADOGUCHI_CATALOGUE")
         .env_remove("MADOGUCHI_LOG")
         .env_remove("MADOGUCHI_STORE_KEY")
@@ -26,6 +29,20 @@ fn repo(path: &str) -> PathBuf {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn without_a_display_the_kiosk_says_so_in_one_line() {
+    let out = madoguchi(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: cannot open the kiosk window"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("DISPLAY"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
 
 #[test]

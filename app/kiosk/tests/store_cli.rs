@@ -243,7 +243,7 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
             .output()
             .expect("runs")
     };
-    let first = with_cache(&[]);
+    let first = with_cache(&["demo"]);
     assert!(
         first.status.success(),
         "{}",
@@ -275,7 +275,7 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
         String::from_utf8_lossy(&published.stderr)
     );
 
-    let next = with_cache(&[]);
+    let next = with_cache(&["demo"]);
     assert!(
         String::from_utf8_lossy(&next.stdout).contains("2026.12.0"),
         "the next start uses it"

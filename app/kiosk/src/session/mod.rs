@@ -124,6 +124,10 @@ pub enum Action {
     MemberRelation(usize, Relation),
     /// Read a member's own card (PIN pad, then back to the household).
     ReadMemberCard,
+    /// Read the household's QR code made at home into a case identified by card: the other
+    /// members and the answers come from it, and the review shows where it differs from the
+    /// card.
+    ReadHouseholdQr,
     HouseholdDone,
     /// The answer to the question on screen.
     Answer(Answer),
@@ -235,6 +239,10 @@ pub struct Session {
     form_warnings: Vec<Notice>,
     /// A member's card is being read (not the applicant's).
     reading_member: bool,
+    /// A QR code is being read into the household (not to identify the applicant).
+    merging_qr: bool,
+    /// What the QR code said about the applicant, kept to compare with the card.
+    qr_applicant: Option<Person>,
     now: Duration,
     last_activity: Duration,
     /// When the done screen appeared.
@@ -265,6 +273,16 @@ pub struct View {
     pub form_warnings: Vec<Notice>,
     /// The household is being extended with a member's own card.
     pub reading_member: bool,
+    /// Where the QR code made at home differs from the applicant's card.
+    pub differences: Vec<Difference>,
+}
+
+/// One fact the resident's QR code and their card disagree on. The card wins on the forms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    pub field: Notice,
+    pub qr: String,
+    pub card: String,
 }
 
 impl Session {
@@ -289,6 +307,8 @@ impl Session {
             print: None,
             form_warnings: Vec::new(),
             reading_member: false,
+            merging_qr: false,
+            qr_applicant: None,
             now: Duration::ZERO,
             last_activity: Duration::ZERO,
             done_at: None,
@@ -304,6 +324,63 @@ impl Session {
         self.last_activity = self.now;
         self.load(case);
         self.decide_and_ask()
+    }
+
+    /// Adds a QR code's household to a case identified by card: the card's applicant stays,
+    /// the QR code's other members and answers are added (a member already there, by name and
+    /// birth date, is not added twice).
+    fn merge(&mut self, case: Case) {
+        self.qr_applicant = case.applicant().map(|m| m.person.clone());
+        for (index, member) in case.household.members.into_iter().enumerate() {
+            let known = self.members.iter().any(|m| {
+                m.person.birth_date == member.person.birth_date
+                    && normalised(&m.person.name) == normalised(&member.person.name)
+            });
+            if index != case.applicant && !known {
+                self.members.push(member);
+            }
+        }
+        for (question, answer) in case.answers {
+            if !self.answers.contains_key(&question) {
+                self.answered.push(question.clone());
+                self.answers.insert(question, answer);
+            }
+        }
+        if self.certificates.is_empty() {
+            self.certificates = case.certificates;
+        }
+    }
+
+    /// The facts the QR code and the card disagree on, for the applicant.
+    fn differences(&self) -> Vec<Difference> {
+        let (Some(qr), Some(card)) = (&self.qr_applicant, &self.applicant) else {
+            return Vec::new();
+        };
+        let mut differences = Vec::new();
+        let mut compare = |field: Notice, qr: String, card: String| {
+            if normalised(&qr) != normalised(&card) && !qr.is_empty() {
+                differences.push(Difference { field, qr, card });
+            }
+        };
+        compare(
+            Notice::new("氏名", "Name"),
+            qr.name.clone(),
+            card.name.clone(),
+        );
+        let date = |p: &Person| p.birth_date.map(|d| d.to_string()).unwrap_or_default();
+        compare(
+            Notice::new("生年月日", "Date of birth"),
+            date(qr),
+            date(card),
+        );
+        let address = |p: &Person| {
+            p.address
+                .as_ref()
+                .map(|a| a.text.clone())
+                .unwrap_or_default()
+        };
+        compare(Notice::new("住所", "Address"), address(qr), address(card));
+        differences
     }
 
     /// Takes over a whole case (from a QR code or the store).
@@ -378,6 +455,7 @@ impl Session {
             members: self.members.len(),
             form_warnings: self.form_warnings.clone(),
             reading_member: self.reading_member,
+            differences: self.differences(),
         }
     }
 
@@ -447,6 +525,11 @@ impl Session {
             (Screen::Household, Action::MemberRemoved(index)) => self.remove_member(index),
             (Screen::Household, Action::MemberRelation(index, relation)) => {
                 self.set_relation(index, relation)
+            }
+            (Screen::Household, Action::ReadHouseholdQr) => {
+                self.merging_qr = true;
+                self.go(Screen::ScanQr);
+                vec![Effect::StartScanner]
             }
             (Screen::Household, Action::ReadMemberCard) => {
                 self.reading_member = true;
@@ -585,6 +668,15 @@ impl Session {
 
     fn qr_read(&mut self, result: Result<Case, Notice>) -> Vec<Effect> {
         match result {
+            Ok(mut case) if self.merging_qr => {
+                case.event.set_visit_date(self.today);
+                self.merge(case);
+                self.merging_qr = false;
+                self.go(Screen::Household);
+                let mut effects = vec![Effect::StopScanner];
+                effects.extend(self.checkpoint("household"));
+                effects
+            }
             Ok(mut case) => {
                 // The code names the day the resident planned to come; they came today.
                 case.event.set_visit_date(self.today);
@@ -709,6 +801,11 @@ impl Session {
                 self.go(Screen::Identify)
             }
             Screen::ScanQr if self.mode == Mode::SelfService => self.reset(),
+            Screen::ScanQr if self.merging_qr => {
+                self.merging_qr = false;
+                self.go(Screen::Household);
+                vec![Effect::StopScanner]
+            }
             Screen::ScanQr => {
                 self.go(Screen::Identify);
                 vec![Effect::StopScanner]
@@ -926,6 +1023,12 @@ impl Session {
         self.now = now;
         self.last_activity = now;
     }
+}
+
+/// A name or address compared without spaces of either width (the card prints a full-width
+/// space, a resident types either).
+fn normalised(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 #[cfg(test)]

@@ -591,3 +591,40 @@ fn still_here_keeps_the_session_open() {
     session.handle(Action::Tick(Duration::from_secs(100)));
     assert_eq!(session.screen(), Screen::Identify);
 }
+
+#[test]
+fn a_households_qr_code_joins_a_case_identified_by_card() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    let effects = session.handle(Action::ReadHouseholdQr);
+    assert!(matches!(effects[..], [Effect::StartScanner]));
+    assert_eq!(session.screen(), Screen::ScanQr);
+    let qr = prefill_case();
+    let effects = session.handle(Action::QrRead(Ok(qr.clone())));
+    assert!(matches!(
+        effects[..],
+        [Effect::StopScanner, Effect::Checkpoint { .. }]
+    ));
+    assert_eq!(session.screen(), Screen::Household);
+    let case = session.case().expect("case");
+    // The card's applicant stays; the code's three others join; its answers come along.
+    assert_eq!(case.household.members.len(), 4);
+    assert_eq!(case.household.members[0].person.name, "窓口 太郎");
+    assert_eq!(case.answers, qr.answers);
+    assert!(matches!(case.event, LifeEvent::Tennyu { .. }));
+    // The code gives the applicant another birth date and address: the review says so, and
+    // the name, the same, is not flagged.
+    let differences = session.view().differences;
+    let fields: Vec<&str> = differences.iter().map(|d| d.field.ja.as_str()).collect();
+    assert_eq!(fields, ["生年月日", "住所"], "{differences:?}");
+    // Reading the same code again adds no one twice.
+    session.handle(Action::ReadHouseholdQr);
+    session.handle(Action::QrRead(Ok(qr)));
+    assert_eq!(session.case().expect("case").household.members.len(), 4);
+    // Back from the scanner returns to the household.
+    session.handle(Action::ReadHouseholdQr);
+    let effects = session.handle(Action::Back);
+    assert!(matches!(effects[..], [Effect::StopScanner]));
+    assert_eq!(session.screen(), Screen::Household);
+}

@@ -441,6 +441,20 @@ pub fn review(
         "R8.11.15",
     );
     kiosk.set_review_items(model(items));
+    kiosk.set_differences(model(
+        view.differences
+            .iter()
+            .map(|d| {
+                let field = context.notice(&d.field);
+                if context.english {
+                    format!("{field}: the QR code says “{}”, the card says “{}”. The forms use the card.", d.qr, d.card)
+                } else {
+                    format!("{field}：QRコードは「{}」、カードは「{}」です。書類はカードの内容で作ります。", d.qr, d.card)
+                }
+                .into()
+            })
+            .collect(),
+    ));
     kiosk.set_form_warnings(model(
         view.form_warnings
             .iter()
