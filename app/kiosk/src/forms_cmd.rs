@@ -78,17 +78,12 @@ pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
     }
     if let Some(printer) = args.print {
         let mut store = store;
-        let title = made
-            .forms
-            .iter()
-            .map(|f| f.title.as_str())
-            .collect::<Vec<_>>()
-            .join("・");
+        let title = packet::print_title(&made);
         let code = print_cmd::queue_and_follow(
             &mut store,
             printer,
             &print_cmd::Document {
-                title: &format!("窓口案内シート・{title}"),
+                title: &title,
                 pages: made.pages,
                 forms: made.forms.len(),
                 pdf: &made.pdf,

@@ -168,6 +168,12 @@ fn guidance_procedure(procedure: &ProcedureDecision, library: &Library) -> Guida
     }
 }
 
+/// The print job's title: what CUPS shows in its queue (and cups-pdf names the file after).
+pub fn print_title(packet: &Packet) -> String {
+    let forms: Vec<&str> = packet.forms.iter().map(|f| f.title.as_str()).collect();
+    format!("窓口案内シート・{}", forms.join("・"))
+}
+
 /// Reads the office's words from the store's settings when there is a store.
 pub fn local_settings(store: Option<&madoguchi_store::Store>) -> Local {
     let mut local = Local::default();

@@ -400,17 +400,12 @@ impl Worker {
             });
             return;
         };
-        let title = made
-            .forms
-            .iter()
-            .map(|f| f.title.as_str())
-            .collect::<Vec<_>>()
-            .join("・");
+        let title = packet::print_title(&made);
         let queued = self.services.store.enqueue_print(
             &NewPrintJob {
                 case_id: self.case_id,
                 printer: &printer,
-                title: &format!("窓口案内シート・{title}"),
+                title: &title,
                 pages: made.pages,
                 forms: made.forms.len(),
                 document: &made.pdf,

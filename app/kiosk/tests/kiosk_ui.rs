@@ -425,9 +425,8 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
     pcscd.stop();
 }
 
-/// A resident alone: the attract screen, the QR code shown to the (mocked) camera, the summary,
-/// print, and back to the attract screen on its own.
-fn a_resident_prints_from_a_qr_code(cups: &TestCups) {
+/// The sample family of four, and the code a resident made of it at home.
+fn residents_code() -> (Case, Vec<String>) {
     let case: Case = serde_json::from_str(
         &std::fs::read_to_string(repo("docs/examples/family-of-four.json")).expect("sample"),
     )
@@ -438,6 +437,13 @@ fn a_resident_prints_from_a_qr_code(cups: &TestCups) {
         case: case.clone(),
     })
     .expect("encoded");
+    (case, texts)
+}
+
+/// A resident alone: the attract screen, the QR code shown to the (mocked) camera, the summary,
+/// print, and back to the attract screen on its own.
+fn a_resident_prints_from_a_qr_code(cups: &TestCups) {
+    let (case, texts) = residents_code();
     let frame =
         madoguchi_prefill::corpus::frame(madoguchi_prefill::corpus::Kind::Tilted, &texts, 3)
             .expect("a frame");
@@ -488,16 +494,7 @@ fn a_resident_prints_from_a_qr_code(cups: &TestCups) {
 
 /// The scanner path: a wrong code gets a message and the resident stays; the right one goes on.
 fn a_scanner_typing_a_code_is_read(cups: &TestCups) {
-    let case: Case = serde_json::from_str(
-        &std::fs::read_to_string(repo("docs/examples/family-of-four.json")).expect("sample"),
-    )
-    .expect("a case");
-    let texts = madoguchi_prefill::encode(&madoguchi_prefill::Prefill {
-        issued: today(),
-        expires: today() + chrono::Days::new(30),
-        case,
-    })
-    .expect("encoded");
+    let (_, texts) = residents_code();
     let dir = tempfile::tempdir().expect("dir");
     let mut kiosk = TestKiosk::open(Mode::SelfService, store(dir.path()), cups, None);
     kiosk.tap("はじめる");
