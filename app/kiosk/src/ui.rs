@@ -50,10 +50,10 @@ pub struct KioskApp {
     camera_problem: Option<Notice>,
     /// A problem with what was typed on this screen, shown beside the fields.
     form_error: Option<Notice>,
-    /// The clerk's changes to the procedures, as shown under the list.
+    /// The municipality, for the header.
     city: String,
-    /// The last view pushed, so unchanged models are not rebuilt on every tick.
-    shown: Option<View>,
+    /// The last view and case pushed, so unchanged models are not rebuilt on every tick.
+    shown: Option<(View, Option<Case>)>,
 }
 
 impl std::fmt::Debug for KioskApp {
@@ -96,6 +96,7 @@ impl KioskApp {
             shown: None,
         }));
         wire(window, &app);
+        app.borrow_mut().clear_drafts();
         app.borrow_mut().refresh();
         app
     }
@@ -193,7 +194,7 @@ impl KioskApp {
         self.review_draft.clear();
         self.scanner = CodeReader::default();
         if let Some(window) = self.window.upgrade() {
-            present::clear_typed(&window.global::<Kiosk>(), self.today);
+            present::clear_typed(&window.global::<Kiosk>());
         }
     }
 
@@ -230,13 +231,18 @@ impl KioskApp {
             }
             _ => SharedString::new(),
         });
-        // Models are rebuilt only when the view changed (the clock ticks 20 times a second).
-        if self.shown.as_ref() == Some(&view) {
+        // Models are rebuilt only when the view or the case changed (the clock ticks 20 times
+        // a second).
+        let case = self.session.case();
+        if self
+            .shown
+            .as_ref()
+            .is_some_and(|(v, c)| *v == view && *c == case)
+        {
             return;
         }
         present::pin(&kiosk, &view);
         present::question(&kiosk, &view, &context);
-        let case = self.session.case();
         present::members(&kiosk, case.as_ref(), &context);
         present::procedures(&kiosk, &view, &context, self.session.overrides());
         present::summary(&kiosk, case.as_ref(), &context);
@@ -244,7 +250,7 @@ impl KioskApp {
             present::review(&kiosk, case.as_ref(), &self.review_draft, &view, &context);
         }
         present::printing(&kiosk, &view, &context);
-        self.shown = Some(view);
+        self.shown = Some((view, case));
     }
 
     fn show_error(&mut self, notice: Notice) {

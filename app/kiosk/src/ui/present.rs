@@ -540,13 +540,20 @@ pub fn printing(kiosk: &Kiosk<'_>, view: &View, context: &Context) {
         None => r,
     });
     kiosk.set_print_reason(reason.into());
-    let forms: usize = view.procedures.iter().map(|p| p.forms.len()).sum();
-    kiosk.set_forms_count(i32::try_from(forms).unwrap_or(0));
+    // A form several procedures share (国保 取得・変更) prints once.
+    let forms: std::collections::BTreeSet<&str> = view
+        .procedures
+        .iter()
+        .flat_map(|p| p.forms.iter().map(|f| f.id.as_str()))
+        .collect();
+    kiosk.set_forms_count(i32::try_from(forms.len()).unwrap_or(0));
 }
 
-/// Empties every typed field (a new session starts blank).
-pub fn clear_typed(kiosk: &Kiosk<'_>, today: NaiveDate) {
+/// Empties every typed field (a new session starts blank). The first member added is
+/// usually the spouse; after that, a child (`clear_person`).
+pub fn clear_typed(kiosk: &Kiosk<'_>) {
     clear_person(kiosk);
+    kiosk.set_person_relation(relation_index(madoguchi_domain::Relation::Spouse));
     kiosk.set_person_address(SharedString::new());
     kiosk.set_event_kind(0);
     kiosk.set_move_date(SharedString::new());
@@ -556,7 +563,6 @@ pub fn clear_typed(kiosk: &Kiosk<'_>, today: NaiveDate) {
     kiosk.set_previous_address(SharedString::new());
     kiosk.set_change_reason(SharedString::new());
     kiosk.set_scanner_text(SharedString::new());
-    kiosk.set_today(day(today, false).into());
 }
 
 /// Today as the event screen shows it.
@@ -573,7 +579,7 @@ pub fn clear_person(kiosk: &Kiosk<'_>) {
     kiosk.set_person_kana(SharedString::new());
     kiosk.set_person_birth(SharedString::new());
     kiosk.set_person_sex(0);
-    kiosk.set_person_relation(2);
+    kiosk.set_person_relation(relation_index(madoguchi_domain::Relation::Child));
 }
 
 /// A grey camera frame as a picture for the preview.
