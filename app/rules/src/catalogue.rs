@@ -301,6 +301,11 @@ impl Catalogue {
         self.questions.iter().position(|q| q.id == id)
     }
 
+    /// A condition as the catalogue file would hold it.
+    pub fn condition_text(&self, condition: &Condition) -> String {
+        crate::condition::print_condition(condition, &|q| self.questions[q].id.clone())
+    }
+
     /// The versions of procedure `id`, in catalogue order.
     pub fn procedure_versions<'a>(
         &'a self,

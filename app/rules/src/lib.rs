@@ -8,17 +8,23 @@
 //!   ([`load()`]),
 //! - the [`Engine`]: evaluate a case as of a date into a [`Decision`], explain one procedure,
 //!   and plan the next questions worth asking,
+//! - editing a catalogue's files in place for the supervisor's editor ([`authoring`]),
+//! - the impact of a change over scenarios and recent cases ([`impact`]), and scenarios made
+//!   from real cases with the personal data replaced ([`pinning`]),
 //! - the scenario test runner and the interview simulation ([`scenario`], [`interview`]).
 //!
 //! It reads files but knows nothing of the UI, the card or the printer.
 
+pub mod authoring;
 pub mod catalogue;
 pub mod condition;
 pub mod decision;
 mod diagnostic;
 mod engine;
+pub mod impact;
 pub mod interview;
 mod load;
+pub mod pinning;
 mod reach;
 pub mod scenario;
 mod validate;

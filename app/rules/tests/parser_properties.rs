@@ -40,7 +40,45 @@ fn check(text: &str, questions: &Questions) {
     }
 }
 
+/// Every condition of the shipped catalogue, printed by the editor, parses back to itself.
+#[test]
+fn printed_conditions_parse_back_to_themselves() {
+    let questions = questions();
+    let catalogue = &questions.0;
+    let mut conditions = Vec::new();
+    for procedure in &catalogue.procedures {
+        conditions.extend(procedure.rules.iter().map(|r| r.when.clone()));
+    }
+    for question in &catalogue.questions {
+        conditions.extend(question.ask_when.clone());
+        conditions.extend(question.known_from.iter().map(|k| k.when.clone()));
+    }
+    assert!(
+        conditions.len() > 30,
+        "only {} conditions",
+        conditions.len()
+    );
+    for condition in conditions {
+        let text = catalogue.condition_text(&condition);
+        let parsed = parse_condition(&text, &questions)
+            .unwrap_or_else(|e| panic!("{text:?} does not parse: {}", e.message));
+        assert_eq!(parsed, condition, "{text}");
+    }
+}
+
 proptest! {
+    #[test]
+    fn mutated_conditions_that_parse_print_back_the_same(sample in 0..SAMPLES.len(), cut in 0usize..120, insert in "[()\\[\\],=<>!a-z0-9 -]{0,3}") {
+        let questions = questions();
+        let text = SAMPLES[sample];
+        let at = text.char_indices().map(|(i, _)| i).nth(cut % text.chars().count()).unwrap_or(0);
+        let mutated = format!("{}{}{}", &text[..at], insert, &text[(at + 1).min(text.len())..]);
+        if let Ok(parsed) = parse_condition(&mutated, &questions) {
+            let printed = questions.0.condition_text(&parsed);
+            prop_assert_eq!(parse_condition(&printed, &questions).ok(), Some(parsed));
+        }
+    }
+
     #[test]
     fn random_text_never_panics(text in "\\PC{0,80}") {
         check(&text, &questions());

@@ -19,10 +19,12 @@
 mod eval;
 mod parse;
 mod phrase;
+mod print;
 
 pub use eval::{Facts, MemberFacts, QuestionState, Trace, Truth};
 pub use parse::{AnswerShape, ParseError, QuestionLookup, parse_condition, parse_member_condition};
 pub use phrase::{Labels, ages as age_list};
+pub use print::{age_word, print_condition, print_member_condition, print_value};
 
 use madoguchi_domain::{EventKind, Relation, Sex};
 

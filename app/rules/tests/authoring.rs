@@ -1,0 +1,191 @@
+//! The supervisor's tools against the shipped catalogue: an edit in place, its impact over the
+//! scenarios, accepting the intended new outcomes, and a scenario made from a real case.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use madoguchi_domain::Case;
+use madoguchi_rules::authoring::{Draft, ProcedureEdit};
+use madoguchi_rules::impact::{RecentCase, compare};
+use madoguchi_rules::pinning::scenario_from_case;
+use madoguchi_rules::{Catalogue, Engine, load, scenario};
+
+fn shipped() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/catalogue")
+}
+
+fn read_files(dir: &Path, prefix: &str, files: &mut BTreeMap<String, String>) {
+    for entry in fs::read_dir(dir).expect("read dir") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        if path.is_dir() {
+            read_files(&path, &format!("{prefix}{name}/"), files);
+        } else {
+            files.insert(
+                format!("{prefix}{name}"),
+                fs::read_to_string(&path).expect("read"),
+            );
+        }
+    }
+}
+
+fn shipped_files() -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    read_files(&shipped(), "", &mut files);
+    files
+}
+
+/// Loads files as a catalogue from a temporary folder (kept alive with the catalogue).
+fn load_files(files: &BTreeMap<String, String>) -> (Catalogue, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, text) in files {
+        let target = dir.path().join(path);
+        fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        fs::write(target, text).expect("write");
+    }
+    let catalogue = load(dir.path())
+        .unwrap_or_else(|problems| panic!("loads: {problems:?}"))
+        .catalogue;
+    (catalogue, dir)
+}
+
+fn child_medical(catalogue: &Catalogue) -> usize {
+    catalogue
+        .procedures
+        .iter()
+        .position(|p| p.id == "kodomo_iryo")
+        .expect("kodomo_iryo")
+}
+
+#[test]
+fn an_edit_changes_one_line_and_its_impact_is_listed_until_accepted() {
+    let files = shipped_files();
+    let (before, _keep) = load_files(&files);
+    let mut draft = Draft::new(files.clone());
+    let at = Draft::procedure_ref(&before, child_medical(&before));
+    assert_eq!(at.file, "procedures/kodomo.toml");
+    draft
+        .edit_procedure(
+            &at,
+            &ProcedureEdit::RuleWhen {
+                rule: 0,
+                text: "all(event = tennyu, any_member(school_age < 15))".into(),
+            },
+        )
+        .expect("edits");
+
+    let old = &files["procedures/kodomo.toml"];
+    let new = &draft.files()["procedures/kodomo.toml"];
+    let changed: Vec<(&str, &str)> = old
+        .lines()
+        .zip(new.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(old.lines().count(), new.lines().count());
+    assert_eq!(
+        changed,
+        vec![(
+            r#"when = "all(event = tennyu, any_member(school_age < 18))""#,
+            r#"when = "all(event = tennyu, any_member(school_age < 15))""#
+        )],
+        "only the condition's line changes; comments and layout stay"
+    );
+
+    let (after, _keep_after) = load_files(draft.files());
+    let scenarios = scenario::load_all(&after).expect("scenarios load");
+    let impact = compare(&before, &after, &scenarios, &[]);
+    assert!(
+        impact.failing_scenarios() > 0,
+        "some scenario pins the old limit"
+    );
+    for failing in impact.scenarios.iter().filter(|s| !s.passes()) {
+        assert_eq!(
+            failing.removed(),
+            vec!["kodomo_iryo".to_string()],
+            "{}",
+            failing.label
+        );
+        assert!(failing.added().is_empty());
+    }
+
+    for failing in impact.scenarios.iter().filter(|s| !s.passes()) {
+        let decision = failing.decision.as_ref().expect("evaluates");
+        draft
+            .accept_outcome(&failing.file, decision)
+            .expect("accepts");
+    }
+    let (accepted, _keep_accepted) = load_files(draft.files());
+    let scenarios = scenario::load_all(&accepted).expect("scenarios load");
+    let engine = Engine::new(&accepted);
+    for s in &scenarios {
+        let outcome = scenario::run(&engine, s);
+        assert!(
+            outcome.failures.is_empty(),
+            "{}: {:?}",
+            s.name,
+            outcome.failures
+        );
+    }
+}
+
+#[test]
+fn a_case_becomes_a_scenario_without_its_personal_data() {
+    let files = shipped_files();
+    let (catalogue, _keep) = load_files(&files);
+    let case: Case = serde_json::from_str(
+        &fs::read_to_string(shipped().join("../../docs/examples/family-of-four.json"))
+            .expect("example"),
+    )
+    .expect("case");
+    let engine = Engine::new(&catalogue);
+    let as_of = case.event.visit_date();
+    let text =
+        scenario_from_case(&engine, &case, as_of, "案件 #7 から", "窓口の実例").expect("pins");
+    for member in &case.household.members {
+        assert!(!text.contains(&member.person.name), "{text}");
+        let birth = member.person.birth_date.expect("birth date").to_string();
+        assert!(!text.contains(&birth), "{birth} left in {text}");
+    }
+
+    let mut draft = Draft::new(files);
+    let path = draft.add_scenario("case-7", text);
+    let (pinned, _keep_pinned) = load_files(draft.files());
+    let scenarios = scenario::load_all(&pinned).expect("scenarios load");
+    let ours = scenarios
+        .iter()
+        .find(|s| s.file == Path::new(&path))
+        .expect("the new scenario");
+    let outcome = scenario::run(&Engine::new(&pinned), ours);
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    let original = engine.evaluate(&case, as_of).expect("evaluates");
+    let expected: Vec<&str> = original.procedures.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(
+        ours.expect
+            .procedures
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .len(),
+        expected.len()
+    );
+
+    let impact = compare(
+        &catalogue,
+        &pinned,
+        &[],
+        &[RecentCase {
+            label: "案件 #7".into(),
+            case: case.clone(),
+            as_of,
+        }],
+    );
+    assert!(
+        !impact.cases[0].changed(),
+        "the same rules give the same list"
+    );
+}
