@@ -121,6 +121,79 @@ impl Store {
         Ok(Some(version))
     }
 
+    /// Saves the supervisors' working draft: replaces draft `id`'s files, or starts a draft.
+    /// Drafts are not audited one edit at a time; publishing is.
+    pub fn save_draft(
+        &mut self,
+        id: Option<i64>,
+        files: &BTreeMap<String, String>,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let json = serde_json::to_string(files).map_err(|e| StoreError::Damaged(e.to_string()))?;
+        if let Some(id) = id {
+            let changed = self.conn.execute(
+                "UPDATE catalogue_versions SET files = ?2, checksum = ?3, author = ?4, created_at = ?5
+                 WHERE id = ?1 AND status = 'draft'",
+                params![id, json, checksum(files), author, timestamp(now)],
+            )?;
+            if changed == 1 {
+                return Ok(id);
+            }
+        }
+        self.add_catalogue(files, CatalogueStatus::Draft, author, "", now)
+    }
+
+    /// The newest draft, if a supervisor left one.
+    pub fn newest_draft(&self) -> Result<Option<CatalogueVersion>, StoreError> {
+        self.catalogue_where("status = 'draft' ORDER BY id DESC LIMIT 1", None)
+    }
+
+    /// Throws a draft away. Audited.
+    pub fn discard_draft(
+        &mut self,
+        id: i64,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM catalogue_versions WHERE id = ?1 AND status = 'draft'",
+            [id],
+        )?;
+        self.audit(now, actor, "catalogue.discard", &format!("draft {id}"))
+    }
+
+    /// Publishes a draft as the newest version (a new id, so that it is the one kiosks take)
+    /// and removes the draft, in one transaction. Audited with the note.
+    pub fn publish_draft(
+        &mut self,
+        id: i64,
+        note: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let draft = self
+            .catalogue(id)?
+            .filter(|v| v.status == CatalogueStatus::Draft.id())
+            .ok_or_else(|| StoreError::Damaged(format!("draft {id} does not exist")))?;
+        let json =
+            serde_json::to_string(&draft.files).map_err(|e| StoreError::Damaged(e.to_string()))?;
+        let at = timestamp(now);
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM catalogue_versions WHERE id = ?1", [id])?;
+        tx.execute(
+            "INSERT INTO catalogue_versions (status, author, created_at, note, files, checksum) VALUES ('published', ?1, ?2, ?3, ?4, ?5)",
+            params![actor, at, note, json, draft.checksum],
+        )?;
+        let published = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO audit (at, actor, action, detail) VALUES (?1, ?2, 'catalogue.publish', ?3)",
+            params![at, actor, format!("version {published} {} (draft {id}): {note}", draft.checksum)],
+        )?;
+        tx.commit()?;
+        Ok(published)
+    }
+
     /// Every version, newest first, without files.
     pub fn catalogue_versions(&self) -> Result<Vec<CatalogueVersion>, StoreError> {
         let mut statement = self.conn.prepare(

@@ -16,6 +16,7 @@ pub mod key;
 pub mod print_queue;
 mod schema;
 pub mod staff;
+pub mod statistics;
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +30,7 @@ pub use export::ExportedCase;
 pub use key::StoreKey;
 pub use print_queue::{NewPrintJob, PrintJob, PrintJobId, PrintState};
 pub use staff::{LoginError, Role};
+pub use statistics::Statistics;
 
 /// Days personal fields are kept after a case's last change, unless the `retention_days`
 /// setting says otherwise.
@@ -131,6 +133,15 @@ pub struct FinishedCase<'a> {
     pub procedures: &'a [&'a str],
 }
 
+/// A finished case whose personal fields are still kept, for the impact preview and for
+/// making a scenario from it. Shown by number, event and size only.
+#[derive(Debug, Clone)]
+pub struct FinishedRecord {
+    pub id: CaseId,
+    pub ended_at: String,
+    pub case: Case,
+}
+
 /// Counts for `madoguchi store info`. No personal data.
 #[derive(Debug, serde::Serialize)]
 pub struct StoreInfo {
@@ -148,6 +159,18 @@ pub struct StoreInfo {
 
 fn timestamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The ids of the questions a case answered 「わからない」, as JSON: no personal data, only which
+/// questions residents find hard.
+fn unknown_answers(case: &Case) -> String {
+    let ids: Vec<&str> = case
+        .answers
+        .iter()
+        .filter(|(_, answer)| **answer == madoguchi_domain::Answer::Unknown)
+        .map(|(id, _)| id.as_str())
+        .collect();
+    serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())
 }
 
 fn case_context(id: CaseId) -> Vec<u8> {
@@ -272,7 +295,8 @@ impl Store {
         let sealed = self.key.seal(&plain, &case_context(id))?;
         let procedures = serde_json::to_string(procedures).unwrap_or_else(|_| "[]".into());
         let changed = self.conn.execute(
-            "UPDATE cases SET updated_at = ?2, step = ?3, event = ?4, members = ?5, procedures = ?6, personal = ?7
+            "UPDATE cases SET updated_at = ?2, step = ?3, event = ?4, members = ?5, procedures = ?6, personal = ?7,
+                 unknown_answers = ?8
              WHERE id = ?1 AND state = 'open'",
             params![
                 id,
@@ -281,7 +305,8 @@ impl Store {
                 case.event.kind().id(),
                 case.household.members.len() as i64,
                 procedures,
-                sealed
+                sealed,
+                unknown_answers(case)
             ],
         )?;
         if changed == 0 {
@@ -302,15 +327,16 @@ impl Store {
         } in cases
         {
             tx.execute(
-                "INSERT INTO cases (started_at, updated_at, ended_at, state, step, event, members, procedures, duration_s)
-                 VALUES (?1, ?2, ?2, 'done', 'done', ?3, ?4, ?5, ?6)",
+                "INSERT INTO cases (started_at, updated_at, ended_at, state, step, event, members, procedures, duration_s, unknown_answers)
+                 VALUES (?1, ?2, ?2, 'done', 'done', ?3, ?4, ?5, ?6, ?7)",
                 params![
                     timestamp(*started),
                     timestamp(*ended),
                     case.event.kind().id(),
                     case.household.members.len() as i64,
                     serde_json::to_string(procedures).unwrap_or_else(|_| "[]".into()),
-                    (*ended - *started).num_seconds()
+                    (*ended - *started).num_seconds(),
+                    unknown_answers(case)
                 ],
             )?;
             let id = tx.last_insert_rowid();
@@ -377,6 +403,31 @@ impl Store {
             updated_at,
             case,
         }))
+    }
+
+    /// The newest finished cases that still have their personal fields, newest first.
+    pub fn recent_finished(&self, limit: usize) -> Result<Vec<FinishedRecord>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT id, ended_at, personal FROM cases
+             WHERE state = 'done' AND personal IS NOT NULL ORDER BY ended_at DESC, id DESC LIMIT ?1",
+        )?;
+        let rows = statement.query_map([limit as i64], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, Option<String>>(1)?,
+                row.get::<_, Vec<u8>>(2)?,
+            ))
+        })?;
+        let mut records = Vec::new();
+        for row in rows {
+            let (id, ended_at, sealed) = row?;
+            records.push(FinishedRecord {
+                id,
+                ended_at: ended_at.unwrap_or_default(),
+                case: self.unseal_case(id, &sealed)?,
+            });
+        }
+        Ok(records)
     }
 
     /// The stored case, or `None` when its personal fields were purged.

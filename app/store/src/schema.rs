@@ -87,6 +87,12 @@ ALTER TABLE print_jobs ADD COLUMN cups_job INTEGER;
 CREATE INDEX print_jobs_state ON print_jobs (state);
 "#,
     ),
+    // Statistics: which questions the case answered 「わからない」 (question ids, JSON).
+    M::up(
+        r#"
+ALTER TABLE cases ADD COLUMN unknown_answers TEXT NOT NULL DEFAULT '[]';
+"#,
+    ),
 ];
 
 pub fn migrations() -> Migrations<'static> {

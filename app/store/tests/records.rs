@@ -140,3 +140,152 @@ fn three_wrong_passwords_lock_the_account() {
         "every attempt is audited"
     );
 }
+
+#[test]
+fn statistics_count_days_weeks_times_procedures_and_unknown_answers() {
+    use chrono::{FixedOffset, NaiveDate};
+    use madoguchi_domain::Answer;
+    use madoguchi_store::NewPrintJob;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = store(dir.path());
+    let jst = FixedOffset::east_opt(9 * 3600).expect("offset");
+    // Friday 3 April 2026, 19:00 JST; then 16 hours later is Saturday in Japan.
+    let mut unsure = sample();
+    unsure
+        .answers
+        .insert("dog_or_moped".into(), Answer::Unknown);
+    let visits = [
+        (now(), 10, vec!["tennyu_todoke", "jidou_teate"], &unsure),
+        (
+            now() + Duration::hours(1),
+            20,
+            vec!["tennyu_todoke"],
+            &unsure,
+        ),
+        (
+            now() + Duration::hours(16),
+            30,
+            vec!["tennyu_todoke", "kokuho"],
+            &sample(),
+        ),
+    ];
+    for (start, minutes, procedures, case) in &visits {
+        let id = store.start_case(*start).expect("case");
+        store
+            .checkpoint(id, "result", case, procedures, *start)
+            .expect("checkpoint");
+        store
+            .finish_case(id, 3, *start + Duration::minutes(*minutes))
+            .expect("finish");
+    }
+    let left = store.start_case(now()).expect("case");
+    store
+        .checkpoint(left, "interview", &unsure, &[], now())
+        .expect("checkpoint");
+    store
+        .purge(now() + Duration::days(400))
+        .expect("purge marks old open cases abandoned");
+    let job = store
+        .enqueue_print(
+            &NewPrintJob {
+                case_id: Some(left),
+                printer: "counter",
+                title: "packet",
+                pages: 2,
+                forms: 1,
+                document: b"%PDF",
+            },
+            now(),
+        )
+        .expect("job");
+    store.mark_print_failed(job, "jam", now()).expect("failed");
+
+    let day = |d| NaiveDate::from_ymd_opt(2026, 4, d).expect("day");
+    let stats = store.statistics(day(1), day(7), jst).expect("statistics");
+    assert_eq!(stats.per_day.len(), 7);
+    assert_eq!(stats.per_day[2], (day(3), 2), "two on Friday in Japan");
+    assert_eq!(stats.per_day[3], (day(4), 1), "one on Saturday");
+    assert_eq!(
+        stats.per_week,
+        vec![(day(1) - chrono::Days::new(2), 3), (day(6), 0)]
+    );
+    assert_eq!(stats.finished, 3);
+    assert_eq!(stats.abandoned, 1);
+    assert_eq!(stats.median_seconds, Some(20 * 60));
+    assert!((stats.procedures_per_case - 5.0 / 3.0).abs() < 1e-9);
+    assert_eq!(stats.top_procedures[0], ("tennyu_todoke".to_string(), 3));
+    assert_eq!(stats.forms_printed, 9);
+    assert_eq!((stats.print_jobs, stats.print_failures), (1, 1));
+    assert_eq!(stats.unknown_answers, vec![("dog_or_moped".to_string(), 3)]);
+
+    let csv = String::from_utf8(stats.to_csv().expect("csv")).expect("utf-8");
+    assert!(csv.contains("cases_per_day,2026-04-03,2\n"), "{csv}");
+    assert!(csv.contains("totals,median_seconds,1200\n"), "{csv}");
+    assert!(csv.contains("unknown_answers,dog_or_moped,3\n"), "{csv}");
+}
+
+#[test]
+fn a_draft_is_saved_in_place_and_published_as_the_newest_version() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = store(dir.path());
+    let shipped = BTreeMap::from([("catalogue.toml".to_string(), "v1".to_string())]);
+    let first = store
+        .add_catalogue(
+            &shipped,
+            CatalogueStatus::Published,
+            "system",
+            "shipped",
+            now(),
+        )
+        .expect("shipped");
+    let draft = store
+        .save_draft(None, &shipped, "kakari", now())
+        .expect("draft");
+    let edited = BTreeMap::from([("catalogue.toml".to_string(), "v2".to_string())]);
+    assert_eq!(
+        store
+            .save_draft(Some(draft), &edited, "kakari", now())
+            .expect("saved"),
+        draft,
+        "the same draft"
+    );
+    assert_eq!(
+        store.newest_published().expect("read").expect("one").id,
+        first
+    );
+    assert_eq!(
+        store.newest_draft().expect("read").expect("draft").files,
+        edited
+    );
+    // Another publication meanwhile (an import) must not hide the draft's publication.
+    let other = store
+        .add_catalogue(
+            &shipped,
+            CatalogueStatus::Published,
+            "system",
+            "import",
+            now(),
+        )
+        .expect("import");
+    let published = store
+        .publish_draft(draft, "中学生までに変更", "kakari", now())
+        .expect("publish");
+    assert!(published > other);
+    let newest = store.newest_published().expect("read").expect("one");
+    assert_eq!((newest.id, newest.files), (published, edited));
+    assert!(store.newest_draft().expect("read").is_none());
+
+    let id = store.start_case(now()).expect("case");
+    store
+        .checkpoint(id, "result", &sample(), &["tennyu_todoke"], now())
+        .expect("checkpoint");
+    assert!(
+        store.recent_finished(10).expect("recent").is_empty(),
+        "open cases are not finished"
+    );
+    store.finish_case(id, 1, now()).expect("finish");
+    let recent = store.recent_finished(10).expect("recent");
+    assert_eq!(recent.len(), 1);
+    assert_eq!(recent[0].case, sample());
+}
