@@ -93,3 +93,30 @@ pub fn write_files(dir: &Path, files: &std::collections::BTreeMap<String, String
     }
     Ok(())
 }
+
+/// A catalogue version's files loaded through a private temporary folder (the loader and the
+/// scenario runner read folders). The folder lives as long as the returned guard.
+pub fn load_files(
+    files: &std::collections::BTreeMap<String, String>,
+) -> Result<(Loaded, tempfile::TempDir), Vec<madoguchi_rules::Diagnostic>> {
+    let folder = tempfile::Builder::new()
+        .prefix("madoguchi-catalogue-")
+        .tempdir()
+        .map_err(|e| {
+            vec![whole_problem(format!(
+                "cannot make a temporary folder: {e}"
+            ))]
+        })?;
+    write_files(folder.path(), files).map_err(|e| vec![whole_problem(e.to_string())])?;
+    let loaded = load(folder.path())?;
+    Ok((loaded, folder))
+}
+
+fn whole_problem(message: String) -> madoguchi_rules::Diagnostic {
+    madoguchi_rules::Diagnostic {
+        severity: madoguchi_rules::Severity::Error,
+        file: PathBuf::from("."),
+        line: 0,
+        message,
+    }
+}

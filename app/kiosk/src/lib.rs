@@ -6,9 +6,15 @@
 //!   first tap to the printed packet. The UI only shows its view and sends it actions; card
 //!   reading, scanning, storage and printing are effects it asks the runtime to carry out
 //!   off the UI thread.
+//! - `supervisor`: the supervisor's controller: sign-in, the catalogue draft and its typed
+//!   condition editor, the impact preview, publishing and restoring, statistics, scenarios
+//!   from cases, and moving a catalogue between kiosks.
+//! - `catalogue_dir`: finding, loading, reading and writing catalogue folders.
 
+pub mod catalogue_dir;
 pub mod packet;
 pub mod printing;
 pub mod runtime;
 pub mod session;
+pub mod supervisor;
 pub mod ui;

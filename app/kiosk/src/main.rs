@@ -11,7 +11,7 @@ mod bench_kiosk;
 mod bench_qr;
 mod bench_store;
 mod card_cmd;
-mod catalogue_dir;
+use madoguchi_kiosk::catalogue_dir;
 mod cli;
 mod demo;
 mod forms_cmd;

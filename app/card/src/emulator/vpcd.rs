@@ -291,6 +291,19 @@ impl EmulatorThread {
         self.thread.as_ref().is_none_or(JoinHandle::is_finished)
     }
 
+    /// Whether the emulator ends within `timeout`. A pulled card closes its connection just
+    /// before its thread returns, so a caller that saw the removal may have to wait a moment.
+    pub fn ends_within(&self, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        while !self.has_ended() {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        true
+    }
+
     /// Takes the card out of the reader and waits for the emulator to end.
     pub fn remove(mut self) -> EmulatorEnd {
         self.finish()

@@ -1,0 +1,1169 @@
+//! Supervisor mode: the controller behind the supervisor's screens, plain Rust like the clerk's
+//! session and tested without a window.
+//!
+//! A supervisor signs in (argon2, lock-out after three failures), edits a *draft* of the
+//! catalogue in force with typed widgets, sees the impact preview (every scenario and the
+//! recent cases, before and after, anonymised), accepts intended new outcomes, and publishes
+//! with a note. Earlier versions can be restored, a finished case can become a scenario, and
+//! the statistics can be read and exported as CSV. Every supervisor action is audited.
+
+pub mod condition;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
+use madoguchi_rules::authoring::{AuthoringError, Draft, EntryRef, ProcedureEdit, Wording};
+use madoguchi_rules::impact::{Impact, RecentCase, compare};
+use madoguchi_rules::pinning::scenario_from_case;
+use madoguchi_rules::{Catalogue, Engine, scenario};
+use madoguchi_store::{CatalogueStatus, CatalogueVersion, LoginError, Role, Statistics, Store};
+
+use crate::catalogue_dir;
+use condition::{Fact, Group, Leaf, Node, Row, ValueChoice};
+
+/// How many recent cases the impact preview compares.
+const RECENT_CASES: usize = 200;
+/// The statistics' default period, in days up to today.
+pub const STATISTICS_DAYS: u64 = 28;
+/// The file that travels with an exported catalogue.
+pub const CHECKSUM_FILE: &str = "SHA256SUM";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeskScreen {
+    SignIn,
+    Home,
+    Procedures,
+    Procedure,
+    Impact,
+    Versions,
+    Statistics,
+    Cases,
+}
+
+/// A catalogue version's files with the catalogue loaded from them.
+struct Loaded {
+    catalogue: Catalogue,
+    _folder: tempfile::TempDir,
+}
+
+/// The draft being edited, on top of the published version it started from.
+struct Working {
+    id: i64,
+    draft: Draft,
+    loaded: Loaded,
+    /// Where the draft came from, for the audit and the publication note.
+    origin: String,
+}
+
+/// The procedure and rule open in the editor.
+#[derive(Clone, Debug, Default)]
+pub struct Editing {
+    pub procedure: usize,
+    pub rule: usize,
+    pub tree: Option<Node>,
+    pub selected: Vec<usize>,
+    /// Problems to show beside a field, keyed by field name.
+    pub errors: BTreeMap<&'static str, String>,
+}
+
+pub struct Desk {
+    store: Store,
+    today: NaiveDate,
+    offset: FixedOffset,
+    now: fn() -> DateTime<Utc>,
+    user: Option<String>,
+    screen: DeskScreen,
+    notice: Option<String>,
+    base: Option<(CatalogueVersion, Loaded)>,
+    working: Option<Working>,
+    editing: Option<Editing>,
+    impact: Option<Impact>,
+    statistics: Option<Statistics>,
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desk")
+            .field("screen", &self.screen)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A problem for the supervisor, in one plain sentence.
+fn plain(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+impl Desk {
+    pub fn new(store: Store, today: NaiveDate, offset: FixedOffset) -> Desk {
+        Desk {
+            store,
+            today,
+            offset,
+            now: Utc::now,
+            user: None,
+            screen: DeskScreen::SignIn,
+            notice: None,
+            base: None,
+            working: None,
+            editing: None,
+            impact: None,
+            statistics: None,
+        }
+    }
+
+    pub fn screen(&self) -> DeskScreen {
+        self.screen
+    }
+
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
+    }
+
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    pub fn editing(&self) -> Option<&Editing> {
+        self.editing.as_ref()
+    }
+
+    pub fn impact(&self) -> Option<&Impact> {
+        self.impact.as_ref()
+    }
+
+    pub fn statistics(&self) -> Option<&Statistics> {
+        self.statistics.as_ref()
+    }
+
+    pub fn has_draft(&self) -> bool {
+        self.working.is_some()
+    }
+
+    /// The catalogue the screens show: the draft's, else the one in force.
+    pub fn catalogue(&self) -> Option<&Catalogue> {
+        self.working
+            .as_ref()
+            .map(|w| &w.loaded.catalogue)
+            .or(self.base.as_ref().map(|(_, l)| &l.catalogue))
+    }
+
+    fn audit(&mut self, action: &str, detail: &str) {
+        let actor = self.user.clone().unwrap_or_else(|| "-".into());
+        if let Err(e) = self.store.audit((self.now)(), &actor, action, detail) {
+            tracing::warn!(error = %e, action, "audit failed");
+            self.notice = Some(format!("監査ログに書けませんでした: {e}"));
+        }
+    }
+
+    // ---- signing in ---------------------------------------------------------------------
+
+    /// Signs a supervisor in. Clerks are refused (their work is at the counter).
+    pub fn sign_in(&mut self, login: &str, password: &str) -> bool {
+        self.notice = None;
+        match self.store.sign_in(login.trim(), password, (self.now)()) {
+            Ok(Role::Supervisor) => {
+                self.user = Some(login.trim().to_string());
+                self.screen = DeskScreen::Home;
+                if let Err(e) = self.open_base() {
+                    self.notice = Some(e);
+                }
+                true
+            }
+            Ok(Role::Clerk) => {
+                self.notice = Some(
+                    "この利用者には監督者の権限がありません。監督者に依頼してください。".into(),
+                );
+                false
+            }
+            Err(LoginError::Wrong) => {
+                self.notice = Some("名前かパスワードが違います。".into());
+                false
+            }
+            Err(LoginError::Locked { until }) => {
+                self.notice = Some(format!(
+                    "失敗が続いたため、このアカウントはロックされています（{} まで）。時間をおくか管理者に連絡してください。",
+                    local_time(&until, self.offset)
+                ));
+                false
+            }
+            Err(LoginError::Store(e)) => {
+                self.notice = Some(format!("データベースを読めませんでした: {e}"));
+                false
+            }
+        }
+    }
+
+    pub fn sign_out(&mut self) {
+        if self.user.is_some() {
+            self.audit("supervisor.sign_out", "");
+        }
+        self.user = None;
+        self.screen = DeskScreen::SignIn;
+        self.notice = None;
+        self.base = None;
+        self.working = None;
+        self.editing = None;
+        self.impact = None;
+        self.statistics = None;
+    }
+
+    pub fn go(&mut self, screen: DeskScreen) {
+        if self.user.is_none() {
+            return;
+        }
+        self.notice = None;
+        match screen {
+            DeskScreen::Statistics => self.refresh_statistics(),
+            DeskScreen::Impact => return self.preview(),
+            _ => {}
+        }
+        self.screen = screen;
+    }
+
+    fn open_base(&mut self) -> Result<(), String> {
+        let version = self
+            .store
+            .newest_published()
+            .map_err(plain)?
+            .ok_or("公開中のルールがありません。")?;
+        let loaded = load(version.files.clone())?;
+        self.base = Some((version, loaded));
+        if let Some(draft) = self.store.newest_draft().map_err(plain)? {
+            let id = draft.id;
+            let loaded = load(draft.files.clone())?;
+            self.working = Some(Working {
+                id,
+                draft: Draft::new(draft.files),
+                loaded,
+                origin: format!("draft {id}"),
+            });
+        }
+        Ok(())
+    }
+
+    // ---- the editor ---------------------------------------------------------------------
+
+    /// Opens procedure `index` of the catalogue shown, with its first rule.
+    pub fn open_procedure(&mut self, index: usize) {
+        let Some(catalogue) = self.catalogue() else {
+            return;
+        };
+        if index >= catalogue.procedures.len() {
+            return;
+        }
+        let tree = catalogue.procedures[index]
+            .rules
+            .first()
+            .map(|r| Node::from_condition(&r.when));
+        self.editing = Some(Editing {
+            procedure: index,
+            rule: 0,
+            tree,
+            selected: Vec::new(),
+            errors: BTreeMap::new(),
+        });
+        self.notice = None;
+        self.screen = DeskScreen::Procedure;
+    }
+
+    pub fn open_rule(&mut self, rule: usize) {
+        let Some(editing) = &self.editing else { return };
+        let procedure = editing.procedure;
+        let tree = self
+            .catalogue()
+            .and_then(|c| c.procedures[procedure].rules.get(rule))
+            .map(|r| Node::from_condition(&r.when));
+        if let Some(editing) = &mut self.editing
+            && tree.is_some()
+        {
+            editing.rule = rule;
+            editing.tree = tree;
+            editing.selected = Vec::new();
+            editing.errors.remove("condition");
+        }
+    }
+
+    /// Applies an edit to the open procedure in the draft (starting one if needed). The edit
+    /// stays only if the catalogue still loads; otherwise the problem shows beside `field`.
+    pub fn edit(&mut self, field: &'static str, edit: ProcedureEdit) -> bool {
+        let Some(procedure) = self.editing.as_ref().map(|e| e.procedure) else {
+            return false;
+        };
+        if let Err(e) = self.ensure_draft() {
+            self.notice = Some(e);
+            return false;
+        }
+        let Some(working) = &mut self.working else {
+            return false;
+        };
+        let at = Draft::procedure_ref(&working.loaded.catalogue, procedure);
+        let mut changed = working.draft.clone();
+        let result = changed
+            .edit_procedure(&at, &edit)
+            .map_err(plain)
+            .and_then(|()| load(changed.files().clone()));
+        let ok = match result {
+            Ok(loaded) => {
+                working.draft = changed;
+                working.loaded = loaded;
+                self.impact = None;
+                self.save_draft();
+                true
+            }
+            Err(problem) => {
+                if let Some(editing) = &mut self.editing {
+                    editing.errors.insert(field, problem);
+                }
+                return false;
+            }
+        };
+        if let Some(editing) = &mut self.editing {
+            editing.errors.remove(field);
+        }
+        ok
+    }
+
+    fn ensure_draft(&mut self) -> Result<(), String> {
+        if self.working.is_some() {
+            return Ok(());
+        }
+        let (version, _) = self.base.as_ref().ok_or("公開中のルールがありません。")?;
+        let files = version.files.clone();
+        let origin = format!("version {}", version.id);
+        let author = self.user.clone().unwrap_or_default();
+        let id = self
+            .store
+            .save_draft(None, &files, &author, (self.now)())
+            .map_err(plain)?;
+        let loaded = load(files.clone())?;
+        self.working = Some(Working {
+            id,
+            draft: Draft::new(files),
+            loaded,
+            origin: origin.clone(),
+        });
+        self.audit("catalogue.draft", &format!("draft {id} from {origin}"));
+        Ok(())
+    }
+
+    fn save_draft(&mut self) {
+        let author = self.user.clone().unwrap_or_default();
+        let now = (self.now)();
+        if let Some(working) = &mut self.working {
+            match self
+                .store
+                .save_draft(Some(working.id), working.draft.files(), &author, now)
+            {
+                Ok(id) => working.id = id,
+                Err(e) => self.notice = Some(format!("下書きを保存できませんでした: {e}")),
+            }
+        }
+    }
+
+    /// Where the open procedure is written, for the editor's own edits.
+    pub fn open_procedure_ref(&self) -> Option<EntryRef> {
+        let catalogue = self.catalogue()?;
+        let editing = self.editing.as_ref()?;
+        Some(Draft::procedure_ref(catalogue, editing.procedure))
+    }
+
+    /// Sets the open procedure's Japanese name, keeping the other registers.
+    pub fn set_name_ja(&mut self, ja: &str) -> bool {
+        let Some(p) = self.open_procedure_data() else {
+            return false;
+        };
+        if ja.trim().is_empty() {
+            self.field_error("name", "名称を入れてください。");
+            return false;
+        }
+        let wording = Wording {
+            ja: ja.trim().into(),
+            easy: p.name.easy.clone(),
+            en: p.name.en.clone(),
+        };
+        self.edit("name", ProcedureEdit::Name(wording))
+    }
+
+    pub fn set_source(&mut self, text: &str) -> bool {
+        self.edit("source", ProcedureEdit::Source(text.into()))
+    }
+
+    /// Sets an effective date from typed text (和暦 or 西暦; empty for none).
+    pub fn set_effective(&mut self, to: bool, text: &str) -> bool {
+        let field = if to { "effective_to" } else { "effective_from" };
+        let day = match text.trim() {
+            "" => None,
+            typed => match madoguchi_domain::wareki::parse(typed) {
+                Some(day) => Some(day),
+                None => {
+                    self.field_error(
+                        field,
+                        "日付として読めません（例: 令和8年4月1日、2026-04-01）。",
+                    );
+                    return false;
+                }
+            },
+        };
+        let edit = if to {
+            ProcedureEdit::EffectiveTo(day)
+        } else {
+            ProcedureEdit::EffectiveFrom(day)
+        };
+        self.edit(field, edit)
+    }
+
+    pub fn set_critical(&mut self, critical: bool) -> bool {
+        self.edit("critical", ProcedureEdit::Critical(critical))
+    }
+
+    /// Adds or removes item `index` of the catalogue's items from what to bring.
+    pub fn toggle_bring(&mut self, index: usize) -> bool {
+        let (Some(catalogue), Some(editing)) = (self.catalogue(), self.editing.as_ref()) else {
+            return false;
+        };
+        let Some(item) = catalogue.items.get(index) else {
+            return false;
+        };
+        let procedure = &catalogue.procedures[editing.procedure];
+        let mut ids: Vec<String> = procedure
+            .bring
+            .iter()
+            .map(|i| catalogue.items[*i].id.clone())
+            .collect();
+        match ids.iter().position(|id| *id == item.id) {
+            Some(at) => {
+                ids.remove(at);
+            }
+            None => ids.push(item.id.clone()),
+        }
+        self.edit("bring", ProcedureEdit::Bring(ids))
+    }
+
+    /// Sets the days of deadline `index`.
+    pub fn set_deadline_days(&mut self, index: usize, days: i64) -> bool {
+        let Some(procedure) = self.open_procedure_data() else {
+            return false;
+        };
+        let Ok(days) = u32::try_from(days) else {
+            self.field_error("deadline", "日数は0以上で入れてください。");
+            return false;
+        };
+        let mut deadlines: Vec<_> = procedure
+            .deadlines
+            .iter()
+            .map(|d| madoguchi_rules::authoring::DeadlineText {
+                days: d.days,
+                from: d.from,
+                basis: d.basis.clone(),
+            })
+            .collect();
+        let Some(deadline) = deadlines.get_mut(index) else {
+            return false;
+        };
+        deadline.days = days;
+        self.edit("deadline", ProcedureEdit::Deadlines(deadlines))
+    }
+
+    pub fn set_because_ja(&mut self, ja: &str) -> bool {
+        let Some((procedure, rule)) = self
+            .open_procedure_data()
+            .zip(self.editing.as_ref().map(|e| e.rule))
+        else {
+            return false;
+        };
+        let Some(because) = procedure.rules.get(rule).map(|r| r.because.clone()) else {
+            return false;
+        };
+        if ja.trim().is_empty() {
+            self.field_error("because", "理由を入れてください（住民に見せる文です）。");
+            return false;
+        }
+        self.edit(
+            "because",
+            ProcedureEdit::RuleBecause {
+                rule,
+                wording: Wording {
+                    ja: ja.trim().into(),
+                    easy: String::new(),
+                    en: because.en,
+                },
+            },
+        )
+    }
+
+    fn open_procedure_data(&self) -> Option<madoguchi_rules::catalogue::Procedure> {
+        let editing = self.editing.as_ref()?;
+        self.catalogue()?.procedures.get(editing.procedure).cloned()
+    }
+
+    fn field_error(&mut self, field: &'static str, message: &str) {
+        if let Some(editing) = &mut self.editing {
+            editing.errors.insert(field, message.into());
+        }
+    }
+
+    // ---- the condition tree --------------------------------------------------------------
+
+    pub fn condition_rows(&self) -> Vec<Row> {
+        match (
+            self.catalogue(),
+            self.editing.as_ref().and_then(|e| e.tree.as_ref()),
+        ) {
+            (Some(catalogue), Some(tree)) => tree.rows(catalogue),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn select_row(&mut self, path: Vec<usize>) {
+        if let Some(editing) = &mut self.editing
+            && editing.tree.as_ref().and_then(|t| t.at(&path)).is_some()
+        {
+            editing.selected = path;
+        }
+    }
+
+    /// The selected node, and whether it compares a member.
+    pub fn selected(&self) -> Option<(&Node, bool)> {
+        let editing = self.editing.as_ref()?;
+        let tree = editing.tree.as_ref()?;
+        Some((
+            tree.at(&editing.selected)?,
+            tree.in_members(&editing.selected),
+        ))
+    }
+
+    /// The facts the picker offers for the selected comparison.
+    pub fn facts(&self) -> Vec<Fact> {
+        match (self.catalogue(), self.selected()) {
+            (Some(catalogue), Some((Node::Leaf(_), in_members))) => {
+                condition::facts(catalogue, in_members)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Changes the selected comparison's fact (its operator and value start afresh).
+    pub fn pick_fact(&mut self, fact: Fact) {
+        let Some(catalogue) = self.catalogue() else {
+            return;
+        };
+        let leaf = condition::default_leaf(fact, catalogue, self.today);
+        self.change_selected(|node| *node = Node::Leaf(leaf));
+    }
+
+    pub fn pick_op(&mut self, op: madoguchi_rules::condition::Op) {
+        self.change_selected(|node| {
+            if let Node::Leaf(leaf) = node {
+                condition::set_op(leaf, op)
+            }
+        });
+    }
+
+    pub fn pick_value(&mut self, index: usize) {
+        let Some(catalogue) = self.catalogue().cloned() else {
+            return;
+        };
+        self.change_selected(|node| {
+            if let Node::Leaf(leaf) = node {
+                condition::pick_option(leaf, index, &catalogue)
+            }
+        });
+    }
+
+    pub fn set_number(&mut self, number: i64) {
+        self.change_selected(|node| {
+            if let Node::Leaf(leaf) = node {
+                condition::set_number(leaf, number)
+            }
+        });
+    }
+
+    pub fn set_date(&mut self, text: &str) {
+        let mut ok = true;
+        self.change_selected(|node| {
+            if let Node::Leaf(leaf) = node {
+                ok = condition::set_date(leaf, text)
+            }
+        });
+        if !ok {
+            self.field_error("condition", "日付として読めません（例: 令和8年4月1日）。");
+        }
+    }
+
+    /// Changes the selected group's kind.
+    pub fn set_group(&mut self, group: Group) {
+        self.change_selected(|node| {
+            if let Node::Group(kind, _) = node {
+                *kind = group
+            }
+        });
+    }
+
+    /// Adds a comparison (or, with `group`, a group holding one) to the selected group, or
+    /// beside the selected comparison.
+    pub fn add_part(&mut self, group: Option<Group>) {
+        let Some(catalogue) = self.catalogue().cloned() else {
+            return;
+        };
+        let today = self.today;
+        let Some(editing) = &mut self.editing else {
+            return;
+        };
+        let Some(tree) = &mut editing.tree else {
+            return;
+        };
+        let mut at = editing.selected.clone();
+        if matches!(tree.at(&at), Some(Node::Leaf(_))) {
+            at.pop();
+        }
+        let in_members = tree.in_members(&at)
+            || matches!(tree.at(&at), Some(Node::Group(g, _)) if matches!(g, Group::AnyMember | Group::AllMembers | Group::NoMember | Group::Count(..)));
+        let fact = if in_members {
+            Fact::Age(madoguchi_rules::condition::AgeKind::Legal)
+        } else {
+            Fact::Event
+        };
+        let leaf = Node::Leaf(condition::default_leaf(fact, &catalogue, today));
+        let part = match group {
+            Some(
+                kind @ (Group::AnyMember | Group::AllMembers | Group::NoMember | Group::Count(..)),
+            ) => Node::Group(
+                kind,
+                vec![Node::Leaf(condition::default_leaf(
+                    Fact::Age(madoguchi_rules::condition::AgeKind::Legal),
+                    &catalogue,
+                    today,
+                ))],
+            ),
+            Some(kind) => Node::Group(kind, vec![leaf]),
+            None => leaf,
+        };
+        if let Some(Node::Group(_, parts)) = tree.at_mut(&at) {
+            parts.push(part);
+            at.push(parts.len() - 1);
+            editing.selected = at;
+        }
+        self.commit_tree();
+    }
+
+    /// Removes the selected part (not the whole condition).
+    pub fn remove_part(&mut self) {
+        let Some(editing) = &mut self.editing else {
+            return;
+        };
+        let Some(tree) = &mut editing.tree else {
+            return;
+        };
+        let mut parent = editing.selected.clone();
+        let Some(index) = parent.pop() else { return };
+        if let Some(Node::Group(_, parts)) = tree.at_mut(&parent)
+            && index < parts.len()
+        {
+            parts.remove(index);
+            editing.selected = parent;
+        }
+        self.commit_tree();
+    }
+
+    fn change_selected(&mut self, change: impl FnOnce(&mut Node)) {
+        let Some(editing) = &mut self.editing else {
+            return;
+        };
+        let path = editing.selected.clone();
+        if let Some(node) = editing.tree.as_mut().and_then(|t| t.at_mut(&path)) {
+            change(node);
+        }
+        self.commit_tree();
+    }
+
+    /// Writes the tree into the draft when it makes a whole condition; otherwise shows why
+    /// beside the condition and keeps the tree as it is for the next change.
+    fn commit_tree(&mut self) {
+        let (Some(catalogue), Some(editing)) = (self.catalogue(), self.editing.as_ref()) else {
+            return;
+        };
+        let Some(tree) = &editing.tree else { return };
+        let rule = editing.rule;
+        match tree.to_condition() {
+            Ok(condition) => {
+                let text = catalogue.condition_text(&condition);
+                let unchanged = catalogue.procedures[editing.procedure]
+                    .rules
+                    .get(rule)
+                    .is_some_and(|r| r.when == condition);
+                if !unchanged {
+                    self.edit("condition", ProcedureEdit::RuleWhen { rule, text });
+                } else if let Some(editing) = &mut self.editing {
+                    editing.errors.remove("condition");
+                }
+            }
+            Err(problem) => self.field_error("condition", &problem),
+        }
+    }
+
+    /// The condition text the open rule has in the draft (for reviewers who read files).
+    pub fn condition_text(&self) -> String {
+        match (self.catalogue(), self.editing.as_ref()) {
+            (Some(catalogue), Some(editing)) => catalogue.procedures[editing.procedure]
+                .rules
+                .get(editing.rule)
+                .map(|r| catalogue.condition_text(&r.when))
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    pub fn value_choice(&self) -> Option<ValueChoice> {
+        match (self.catalogue(), self.selected()) {
+            (Some(catalogue), Some((Node::Leaf(leaf), _))) => {
+                Some(condition::value_choice(leaf, catalogue))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn selected_leaf(&self) -> Option<&Leaf> {
+        match self.selected() {
+            Some((Node::Leaf(leaf), _)) => Some(leaf),
+            _ => None,
+        }
+    }
+
+    // ---- impact, publishing, versions ----------------------------------------------------
+
+    /// Runs the validator (loading) and every scenario on the draft, and compares the draft
+    /// with the version in force over the scenarios and the recent cases.
+    pub fn preview(&mut self) {
+        self.notice = None;
+        let Some(working) = &self.working else {
+            self.notice = Some("変更がありません。先にルールを変えてください。".into());
+            return;
+        };
+        let Some((_, base)) = &self.base else { return };
+        let scenarios = match scenario::load_all(&working.loaded.catalogue) {
+            Ok(scenarios) => scenarios,
+            Err(problems) => {
+                self.notice = Some(format!(
+                    "シナリオを読めません: {}",
+                    problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                ));
+                return;
+            }
+        };
+        let recent = match self.store.recent_finished(RECENT_CASES) {
+            Ok(records) => records
+                .into_iter()
+                .map(|r| RecentCase {
+                    label: format!(
+                        "案件 #{}（{}・{}人）",
+                        r.id,
+                        r.case.event.kind().ja(),
+                        r.case.household.members.len()
+                    ),
+                    as_of: r.case.event.visit_date(),
+                    case: r.case,
+                })
+                .collect::<Vec<_>>(),
+            Err(e) => {
+                self.notice = Some(format!("最近の案件を読めませんでした: {e}"));
+                Vec::new()
+            }
+        };
+        let impact = compare(
+            &base.catalogue,
+            &working.loaded.catalogue,
+            &scenarios,
+            &recent,
+        );
+        let detail = format!(
+            "draft {}: {} scenarios changed, {} failing, {} of {} recent cases changed",
+            working.id,
+            impact.changed_scenarios(),
+            impact.failing_scenarios(),
+            impact.changed_cases(),
+            impact.cases.len()
+        );
+        self.impact = Some(impact);
+        self.screen = DeskScreen::Impact;
+        self.audit("catalogue.preview", &detail);
+    }
+
+    /// Accepts the draft's outcome as scenario `index`'s new expectation.
+    pub fn accept_scenario(&mut self, index: usize) {
+        let Some((file, decision)) = self
+            .impact
+            .as_ref()
+            .and_then(|i| i.scenarios.get(index))
+            .and_then(|s| s.decision.clone().map(|d| (s.file.clone(), d)))
+        else {
+            return;
+        };
+        let Some(working) = &mut self.working else {
+            return;
+        };
+        let mut changed = working.draft.clone();
+        match changed
+            .accept_outcome(&file, &decision)
+            .map_err(|e: AuthoringError| plain(e))
+            .and_then(|()| load(changed.files().clone()))
+        {
+            Ok(loaded) => {
+                working.draft = changed;
+                working.loaded = loaded;
+                self.save_draft();
+                self.audit("scenario.accept", &file);
+                self.preview();
+            }
+            Err(problem) => self.notice = Some(problem),
+        }
+    }
+
+    /// Publishes the draft. Needs a note, a catalogue that loads and every scenario passing.
+    pub fn publish(&mut self, note: &str) -> Option<i64> {
+        if note.trim().is_empty() {
+            self.notice = Some("公開の理由（メモ）を書いてください。".into());
+            return None;
+        }
+        self.preview();
+        let impact = self.impact.as_ref()?;
+        if impact.failing_scenarios() > 0 {
+            self.notice = Some(format!(
+                "シナリオが {} 件失敗しています。直すか、新しい結果を正として採用してから公開してください。",
+                impact.failing_scenarios()
+            ));
+            return None;
+        }
+        let working = self.working.as_ref()?;
+        let author = self.user.clone().unwrap_or_default();
+        let note = format!("{} ({})", note.trim(), working.origin);
+        match self
+            .store
+            .publish_draft(working.id, &note, &author, (self.now)())
+        {
+            Ok(id) => {
+                self.working = None;
+                self.impact = None;
+                self.editing = None;
+                if let Err(e) = self.open_base() {
+                    self.notice = Some(e);
+                } else {
+                    self.notice = Some(format!(
+                        "版 {id} を公開しました。各窓口の次の案件から使われます。"
+                    ));
+                }
+                self.screen = DeskScreen::Versions;
+                Some(id)
+            }
+            Err(e) => {
+                self.notice = Some(format!("公開できませんでした: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Throws the draft away.
+    pub fn discard(&mut self) {
+        let Some(working) = self.working.take() else {
+            return;
+        };
+        let actor = self.user.clone().unwrap_or_default();
+        if let Err(e) = self.store.discard_draft(working.id, &actor, (self.now)()) {
+            self.notice = Some(format!("下書きを消せませんでした: {e}"));
+        }
+        self.impact = None;
+        self.editing = None;
+        self.screen = DeskScreen::Home;
+    }
+
+    pub fn versions(&self) -> Vec<CatalogueVersion> {
+        self.store
+            .catalogue_versions()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|v| v.status == "published")
+            .collect()
+    }
+
+    pub fn in_force(&self) -> Option<&CatalogueVersion> {
+        self.base.as_ref().map(|(v, _)| v)
+    }
+
+    /// Publishes an earlier version again, as the newest. Audited.
+    pub fn restore(&mut self, id: i64) -> Option<i64> {
+        let version = match self.store.catalogue(id) {
+            Ok(Some(version)) => version,
+            Ok(None) => {
+                self.notice = Some(format!("版 {id} はありません。"));
+                return None;
+            }
+            Err(e) => {
+                self.notice = Some(format!("版 {id} を読めませんでした: {e}"));
+                return None;
+            }
+        };
+        let author = self.user.clone().unwrap_or_default();
+        let note = format!("restore of version {id}: {}", version.note);
+        match self.store.add_catalogue(
+            &version.files,
+            CatalogueStatus::Published,
+            &author,
+            &note,
+            (self.now)(),
+        ) {
+            Ok(new) => {
+                self.audit("catalogue.restore", &format!("version {id} as {new}"));
+                let _ = self.open_base();
+                self.notice = Some(format!(
+                    "版 {id} を版 {new} として戻しました。次の案件から使われます。"
+                ));
+                Some(new)
+            }
+            Err(e) => {
+                self.notice = Some(format!("戻せませんでした: {e}"));
+                None
+            }
+        }
+    }
+
+    // ---- statistics -----------------------------------------------------------------------
+
+    pub fn refresh_statistics(&mut self) {
+        let from = self.today - Days::new(STATISTICS_DAYS - 1);
+        match self.store.statistics(from, self.today, self.offset) {
+            Ok(stats) => self.statistics = Some(stats),
+            Err(e) => self.notice = Some(format!("統計を読めませんでした: {e}")),
+        }
+    }
+
+    /// Writes the statistics as CSV. Audited.
+    pub fn export_statistics(&mut self, path: &Path) -> bool {
+        let Some(stats) = &self.statistics else {
+            return false;
+        };
+        let written = stats
+            .to_csv()
+            .map_err(plain)
+            .and_then(|csv| std::fs::write(path, csv).map_err(plain));
+        match written {
+            Ok(()) => {
+                self.notice = Some(format!("CSV を {} に書き出しました。", path.display()));
+                self.audit("statistics.export", &path.display().to_string());
+                true
+            }
+            Err(e) => {
+                self.notice = Some(format!("CSV を書き出せませんでした: {e}"));
+                false
+            }
+        }
+    }
+
+    // ---- scenario from a case -------------------------------------------------------------
+
+    /// Recent finished cases, by number, event, size and day only.
+    pub fn recent_cases(&self) -> Vec<(i64, String)> {
+        self.store
+            .recent_finished(30)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| {
+                (
+                    r.id,
+                    format!(
+                        "案件 #{}　{}　{}人　{}",
+                        r.id,
+                        r.case.event.kind().ja(),
+                        r.case.household.members.len(),
+                        r.case.event.visit_date().format("%Y-%m-%d")
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// Adds a scenario made from finished case `id` to the draft. Audited.
+    pub fn pin_case(&mut self, id: i64) -> Option<String> {
+        let record = self
+            .store
+            .recent_finished(RECENT_CASES)
+            .ok()?
+            .into_iter()
+            .find(|r| r.id == id)?;
+        if let Err(e) = self.ensure_draft() {
+            self.notice = Some(e);
+            return None;
+        }
+        let working = self.working.as_mut()?;
+        let as_of = record.case.event.visit_date();
+        let name = format!("案件 #{id} から（{}）", record.case.event.kind().ja());
+        let text = match scenario_from_case(
+            &Engine::new(&working.loaded.catalogue),
+            &record.case,
+            as_of,
+            &name,
+            "窓口の実例から作成。氏名・住所・生年月日は置き換えています。",
+        ) {
+            Ok(text) => text,
+            Err(e) => {
+                self.notice = Some(format!("シナリオにできませんでした: {e}"));
+                return None;
+            }
+        };
+        let mut changed = working.draft.clone();
+        let path = changed.add_scenario(&format!("case-{id}"), text);
+        match load(changed.files().clone()) {
+            Ok(loaded) => {
+                working.draft = changed;
+                working.loaded = loaded;
+                self.save_draft();
+                self.audit("scenario.from_case", &format!("case {id} as {path}"));
+                self.notice = Some(format!(
+                    "{path} を下書きに加えました。公開すると以後のテストに入ります。"
+                ));
+                Some(path)
+            }
+            Err(problem) => {
+                self.notice = Some(problem);
+                None
+            }
+        }
+    }
+
+    // ---- moving a catalogue between kiosks ------------------------------------------------
+
+    /// Writes the version in force to `dir` with its checksum file. Audited.
+    pub fn export_catalogue(&mut self, dir: &Path) -> bool {
+        let Some((version, _)) = &self.base else {
+            return false;
+        };
+        let result = export_version(version, dir);
+        match result {
+            Ok(()) => {
+                let detail = format!("version {} to {}", version.id, dir.display());
+                self.notice = Some(format!(
+                    "版 {} を {} に書き出しました。",
+                    version.id,
+                    dir.display()
+                ));
+                self.audit("catalogue.export", &detail);
+                true
+            }
+            Err(e) => {
+                self.notice = Some(format!("書き出せませんでした: {e}"));
+                false
+            }
+        }
+    }
+
+    /// Reads an exported catalogue, checks its checksum, and makes it the draft, then shows
+    /// the impact preview (publishing it is the usual step). Audited.
+    pub fn import_catalogue(&mut self, dir: &Path) -> bool {
+        let files = match read_export(dir) {
+            Ok(files) => files,
+            Err(e) => {
+                self.notice = Some(e);
+                return false;
+            }
+        };
+        let loaded = match load(files.clone()) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                self.notice = Some(format!("取り込むルールに誤りがあります: {e}"));
+                return false;
+            }
+        };
+        if let Some(working) = self.working.take() {
+            let actor = self.user.clone().unwrap_or_default();
+            let _ = self.store.discard_draft(working.id, &actor, (self.now)());
+        }
+        let author = self.user.clone().unwrap_or_default();
+        let id = match self.store.save_draft(None, &files, &author, (self.now)()) {
+            Ok(id) => id,
+            Err(e) => {
+                self.notice = Some(format!("下書きにできませんでした: {e}"));
+                return false;
+            }
+        };
+        let origin = format!("import from {}", dir.display());
+        self.audit("catalogue.import", &format!("draft {id}, {origin}"));
+        self.working = Some(Working {
+            id,
+            draft: Draft::new(files),
+            loaded,
+            origin,
+        });
+        self.preview();
+        true
+    }
+}
+
+fn load(files: BTreeMap<String, String>) -> Result<Loaded, String> {
+    catalogue_dir::load_files(&files)
+        .map(|(loaded, folder)| Loaded {
+            catalogue: loaded.catalogue,
+            _folder: folder,
+        })
+        .map_err(|problems| {
+            problems
+                .iter()
+                .filter(|p| p.is_error())
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" / ")
+        })
+}
+
+/// Writes a version's files and `SHA256SUM` (its checksum and id) into `dir`.
+pub fn export_version(version: &CatalogueVersion, dir: &Path) -> anyhow::Result<()> {
+    catalogue_dir::write_files(dir, &version.files)?;
+    std::fs::write(
+        dir.join(CHECKSUM_FILE),
+        format!(
+            "{}  madoguchi-catalogue-version-{}\n",
+            version.checksum, version.id
+        ),
+    )?;
+    Ok(())
+}
+
+/// Reads an exported catalogue and checks it against its `SHA256SUM`.
+pub fn read_export(dir: &Path) -> Result<BTreeMap<String, String>, String> {
+    let sum = std::fs::read_to_string(dir.join(CHECKSUM_FILE)).map_err(|e| {
+        format!(
+            "{} に {CHECKSUM_FILE} がありません（書き出したフォルダを選んでください）: {e}",
+            dir.display()
+        )
+    })?;
+    let expected = sum
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let files = catalogue_dir::read_files(dir).map_err(|e| format!("読めませんでした: {e}"))?;
+    let actual = madoguchi_store::catalogue::checksum(&files);
+    if actual != expected {
+        return Err(format!(
+            "チェックサムが合いません（途中で変わったか壊れています）。書き出し直してください。expected {expected}, got {actual}"
+        ));
+    }
+    Ok(files)
+}
+
+fn local_time(stamp: &str, offset: FixedOffset) -> String {
+    DateTime::parse_from_rfc3339(stamp)
+        .map(|t| t.with_timezone(&offset).format("%H:%M").to_string())
+        .unwrap_or_else(|_| stamp.to_string())
+}
+
+#[cfg(test)]
+mod tests;

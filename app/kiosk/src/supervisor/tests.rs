@@ -1,0 +1,310 @@
+//! The supervisor's controller against a real SQLite store and the shipped catalogue.
+
+use std::path::Path;
+
+use chrono::{Duration, FixedOffset, NaiveDate, Utc};
+use madoguchi_domain::Case;
+use madoguchi_rules::Engine;
+use madoguchi_store::{CatalogueStatus, FinishedCase, Role, Store, StoreConfig};
+
+use super::condition::{Fact, Node};
+use super::{Desk, DeskScreen};
+use crate::catalogue_dir;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 4, 2).expect("day")
+}
+
+fn jst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("offset")
+}
+
+fn store(dir: &Path) -> Store {
+    let config = StoreConfig {
+        db_path: dir.join("db.sqlite3"),
+        key_path: dir.join("store.key"),
+    };
+    let mut store = Store::open(&config, Utc::now()).expect("opens").store;
+    let shipped = catalogue_dir::read_files(&catalogue_dir::default_dir()).expect("files");
+    store
+        .add_catalogue(
+            &shipped,
+            CatalogueStatus::Published,
+            "system",
+            "shipped",
+            Utc::now(),
+        )
+        .expect("version 1");
+    store
+        .set_staff(
+            "kakari",
+            Role::Supervisor,
+            "sakura-2026",
+            "admin",
+            Utc::now(),
+        )
+        .expect("supervisor");
+    store
+        .set_staff("madoguchi", Role::Clerk, "ume-2026", "admin", Utc::now())
+        .expect("clerk");
+    store
+}
+
+fn reopen(dir: &Path) -> Store {
+    let config = StoreConfig {
+        db_path: dir.join("db.sqlite3"),
+        key_path: dir.join("store.key"),
+    };
+    Store::open(&config, Utc::now()).expect("opens").store
+}
+
+/// The family example with both children made 16 (学齢 15 on the move date).
+fn family_with_a_sixteen_year_old() -> Case {
+    let mut case: Case = serde_json::from_str(include_str!(
+        "../../../../docs/examples/family-of-four.json"
+    ))
+    .expect("example");
+    for member in &mut case.household.members {
+        if member.relation == madoguchi_domain::Relation::Child {
+            member.person.birth_date = NaiveDate::from_ymd_opt(2010, 1, 10);
+        }
+    }
+    case
+}
+
+fn child_medical_applies(store: &Store, case: &Case) -> bool {
+    let version = store.newest_published().expect("read").expect("published");
+    let (loaded, _folder) = catalogue_dir::load_files(&version.files).expect("loads");
+    let decision = Engine::new(&loaded.catalogue)
+        .evaluate(case, case.event.visit_date())
+        .expect("evaluates");
+    decision.procedures.iter().any(|p| p.id == "kodomo_iryo")
+}
+
+fn signed_in(dir: &Path) -> Desk {
+    let mut desk = Desk::new(store(dir), today(), jst());
+    assert!(desk.sign_in("kakari", "sakura-2026"), "{:?}", desk.notice());
+    desk
+}
+
+#[test]
+fn three_wrong_passwords_lock_the_account_and_clerks_are_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = Desk::new(store(dir.path()), today(), jst());
+    assert!(!desk.sign_in("madoguchi", "ume-2026"));
+    assert!(desk.notice().is_some_and(|n| n.contains("権限")));
+    for _ in 0..2 {
+        assert!(!desk.sign_in("kakari", "wrong"));
+        assert_eq!(desk.notice(), Some("名前かパスワードが違います。"));
+    }
+    assert!(!desk.sign_in("kakari", "wrong"));
+    assert!(
+        desk.notice().is_some_and(|n| n.contains("ロック")),
+        "{:?}",
+        desk.notice()
+    );
+    assert!(
+        !desk.sign_in("kakari", "sakura-2026"),
+        "locked even with the right password"
+    );
+    assert_eq!(desk.screen(), DeskScreen::SignIn);
+}
+
+#[test]
+fn a_changed_age_limit_is_previewed_fixed_published_and_restored() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    let case = family_with_a_sixteen_year_old();
+    assert!(child_medical_applies(&reopen(dir.path()), &case));
+
+    let index = desk
+        .catalogue()
+        .expect("catalogue")
+        .procedures
+        .iter()
+        .position(|p| p.id == "kodomo_iryo")
+        .expect("kodomo_iryo");
+    desk.open_procedure(index);
+    assert_eq!(desk.screen(), DeskScreen::Procedure);
+    let age_row = desk
+        .condition_rows()
+        .into_iter()
+        .find(|r| r.text.starts_with("学齢"))
+        .expect("the age comparison is a row");
+    assert!(age_row.text.contains("18"), "{}", age_row.text);
+    desk.select_row(age_row.path.clone());
+    assert!(
+        desk.facts().contains(&Fact::Sex),
+        "member facts are offered inside a household group"
+    );
+    desk.set_number(15);
+    assert_eq!(
+        desk.condition_text(),
+        "all(event = tennyu, any_member(school_age < 15))"
+    );
+    assert!(desk.has_draft());
+
+    desk.preview();
+    assert_eq!(desk.screen(), DeskScreen::Impact);
+    let impact = desk.impact().expect("impact");
+    let failing: Vec<usize> = (0..impact.scenarios.len())
+        .filter(|i| !impact.scenarios[*i].passes())
+        .collect();
+    assert!(!failing.is_empty(), "scenarios pin the old limit");
+    for i in &failing {
+        assert_eq!(impact.scenarios[*i].removed(), ["kodomo_iryo"]);
+    }
+
+    assert_eq!(
+        desk.publish("中学生までに変更"),
+        None,
+        "failing scenarios block publishing"
+    );
+    assert!(desk.notice().is_some_and(|n| n.contains("失敗")));
+    for i in failing {
+        desk.accept_scenario(i);
+    }
+    assert_eq!(desk.impact().expect("impact").failing_scenarios(), 0);
+    assert_eq!(desk.publish("  "), None, "a note is needed");
+    let published = desk
+        .publish("子ども医療費助成を中学生までに変更")
+        .expect("published");
+
+    let store = reopen(dir.path());
+    assert_eq!(
+        store.newest_published().expect("read").expect("one").id,
+        published
+    );
+    assert!(
+        !child_medical_applies(&store, &case),
+        "the next case uses the new rule"
+    );
+
+    let restored = desk.restore(1).expect("restored");
+    assert!(restored > published);
+    assert!(
+        child_medical_applies(&reopen(dir.path()), &case),
+        "the old behaviour is back"
+    );
+}
+
+#[test]
+fn an_incomplete_condition_is_shown_beside_the_field_and_not_written() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    desk.open_procedure(0);
+    let before = desk.condition_text();
+    let top = desk.condition_rows()[0].path.clone();
+    desk.select_row(top);
+    desk.add_part(Some(super::condition::Group::Not));
+    let not_row = desk.editing().expect("editing").selected.clone();
+    // Removing the only part of not(…) leaves an empty group: an error, nothing written.
+    desk.select_row([not_row.clone(), vec![0]].concat());
+    desk.remove_part();
+    let editing = desk.editing().expect("editing");
+    assert!(
+        editing
+            .errors
+            .get("condition")
+            .is_some_and(|e| e.contains("空"))
+    );
+    assert!(matches!(desk.selected(), Some((Node::Group(..), false))));
+    assert_ne!(
+        desk.condition_text(),
+        before,
+        "the previous, whole change was written"
+    );
+}
+
+#[test]
+fn a_bad_effective_date_is_refused_beside_its_field() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    desk.open_procedure(0);
+    assert!(!desk.set_effective(false, "来年の春"));
+    assert!(
+        desk.editing()
+            .expect("editing")
+            .errors
+            .contains_key("effective_from")
+    );
+    assert!(!desk.has_draft(), "nothing was changed");
+    assert!(desk.set_effective(false, "令和8年4月1日"));
+    assert!(desk.has_draft());
+    assert!(desk.editing().expect("editing").errors.is_empty());
+}
+
+#[test]
+fn a_finished_case_becomes_a_scenario_and_statistics_export_as_csv() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = store(dir.path());
+    let case = family_with_a_sixteen_year_old();
+    let ended = Utc::now();
+    store
+        .insert_finished(&[FinishedCase {
+            started: ended - Duration::minutes(12),
+            ended,
+            case: &case,
+            procedures: &["tennyu_todoke", "kodomo_iryo"],
+        }])
+        .expect("a finished case");
+    let mut desk = Desk::new(store, Utc::now().with_timezone(&jst()).date_naive(), jst());
+    assert!(desk.sign_in("kakari", "sakura-2026"));
+    let (id, label) = desk.recent_cases().into_iter().next().expect("a case");
+    assert!(!label.contains("窓口"), "no names in the list: {label}");
+    let path = desk.pin_case(id).expect("pinned");
+    assert!(path.starts_with("scenarios/case-"));
+    desk.preview();
+    let impact = desk.impact().expect("impact");
+    let pinned = impact
+        .scenarios
+        .iter()
+        .find(|s| s.file == path)
+        .expect("the new scenario runs");
+    assert!(pinned.passes(), "{:?}", pinned.failures);
+    assert_eq!(impact.cases.len(), 1);
+    assert!(impact.cases[0].label.starts_with("案件 #"));
+
+    desk.go(DeskScreen::Statistics);
+    let stats = desk.statistics().expect("statistics");
+    assert_eq!(stats.finished, 1);
+    assert_eq!(stats.median_seconds, Some(12 * 60));
+    let csv = dir.path().join("stats.csv");
+    assert!(desk.export_statistics(&csv));
+    assert!(
+        std::fs::read_to_string(&csv)
+            .expect("csv")
+            .contains("procedures,kodomo_iryo,1")
+    );
+}
+
+#[test]
+fn a_catalogue_moves_between_kiosks_with_its_checksum() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("usb");
+    let mut desk = signed_in(dir.path());
+    assert!(desk.export_catalogue(&out));
+    assert!(out.join(super::CHECKSUM_FILE).exists());
+
+    let other = tempfile::tempdir().expect("other kiosk");
+    let mut there = signed_in(other.path());
+    assert!(there.import_catalogue(&out), "{:?}", there.notice());
+    assert_eq!(there.screen(), DeskScreen::Impact);
+    let impact = there.impact().expect("impact");
+    assert_eq!(
+        impact.changed_scenarios(),
+        0,
+        "the same catalogue changes nothing"
+    );
+    assert!(there.publish("本庁から取り込み").is_some());
+
+    let kodomo = out.join("procedures/kodomo.toml");
+    let text = std::fs::read_to_string(&kodomo).expect("read");
+    std::fs::write(&kodomo, text.replace("school_age < 18", "school_age < 12")).expect("tamper");
+    assert!(!there.import_catalogue(&out));
+    assert!(
+        there.notice().is_some_and(|n| n.contains("チェックサム")),
+        "{:?}",
+        there.notice()
+    );
+}
