@@ -111,6 +111,19 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         },
         Runtime::start(services),
     );
+    // A catalogue given on the command line is a fixed one; otherwise the kiosk follows the
+    // store's publications from its next case.
+    if args.catalogue.is_none() {
+        let feed_store = store_cmd::open()?;
+        let checksum = catalogue_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        app.borrow_mut()
+            .set_catalogue_feed(madoguchi_kiosk::supervisor::CatalogueFeed::new(
+                feed_store, checksum,
+            ));
+    }
     Ok((window, app))
 }
 

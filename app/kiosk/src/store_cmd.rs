@@ -14,6 +14,7 @@ use madoguchi_store::{CatalogueStatus, Opened, Role, Store, StoreConfig};
 
 use crate::catalogue_dir;
 use crate::demo::SAMPLE_CASE;
+use madoguchi_kiosk::supervisor;
 
 pub fn open() -> Result<Store> {
     let config = StoreConfig::from_env();
@@ -97,17 +98,86 @@ fn import_shipped_catalogue(store: &mut Store) -> Result<()> {
     Ok(())
 }
 
-/// A validated catalogue folder becomes the newest published version. Audited.
+/// A validated catalogue folder becomes the newest published version, after its impact on
+/// the scenarios and recent cases is printed. A folder written by `export-catalogue` carries a
+/// `SHA256SUM` and is refused if it does not match. Audited.
 pub fn import_catalogue(dir: &Path, note: &str, author: &str) -> Result<ExitCode> {
     catalogue_dir::load_or_report(dir)?;
-    let files = catalogue_dir::read_files(dir)?;
+    let files = if dir.join(supervisor::CHECKSUM_FILE).exists() {
+        supervisor::read_export(dir).map_err(anyhow::Error::msg)?
+    } else {
+        catalogue_dir::read_files(dir)?
+    };
     let mut store = open()?;
+    print_impact(&store, &files)?;
     let id = store.add_catalogue(&files, CatalogueStatus::Published, author, note, Utc::now())?;
     println!("published catalogue version {id} ({} files)", files.len());
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes a stored version (default: the newest published) out as a folder.
+/// What publishing `files` would change, against the version in force.
+fn print_impact(store: &Store, files: &std::collections::BTreeMap<String, String>) -> Result<()> {
+    let Some(current) = store.newest_published()? else {
+        return Ok(());
+    };
+    let (before, _old) = catalogue_dir::load_files(&current.files)
+        .map_err(|_| anyhow::anyhow!("the version in force ({}) does not load", current.id))?;
+    let (after, _new) = catalogue_dir::load_files(files)
+        .map_err(|_| anyhow::anyhow!("the catalogue does not load"))?;
+    let scenarios = madoguchi_rules::scenario::load_all(&after.catalogue).map_err(|problems| {
+        anyhow::anyhow!(
+            "the scenarios do not load: {}",
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })?;
+    let recent: Vec<madoguchi_rules::impact::RecentCase> = store
+        .recent_finished(200)?
+        .into_iter()
+        .map(|r| madoguchi_rules::impact::RecentCase {
+            label: format!("case #{}", r.id),
+            as_of: r.case.event.visit_date(),
+            case: r.case,
+        })
+        .collect();
+    let impact =
+        madoguchi_rules::impact::compare(&before.catalogue, &after.catalogue, &scenarios, &recent);
+    println!(
+        "impact against version {}: {} of {} scenarios change, {} fail; {} of {} recent cases change",
+        current.id,
+        impact.changed_scenarios(),
+        impact.scenarios.len(),
+        impact.failing_scenarios(),
+        impact.changed_cases(),
+        impact.cases.len()
+    );
+    for comparison in impact
+        .scenarios
+        .iter()
+        .chain(&impact.cases)
+        .filter(|c| c.changed())
+    {
+        println!(
+            "  {}: +[{}] -[{}]",
+            comparison.label,
+            comparison.added().join(", "),
+            comparison.removed().join(", ")
+        );
+    }
+    if impact.failing_scenarios() > 0 {
+        bail!(
+            "{} scenario(s) fail with this catalogue; fix them (or their expectations) before importing",
+            impact.failing_scenarios()
+        );
+    }
+    Ok(())
+}
+
+/// Writes a stored version (default: the newest published) out as a folder, with its
+/// `SHA256SUM` for the kiosk that imports it.
 pub fn export_catalogue(out: &Path, id: Option<i64>) -> Result<ExitCode> {
     let store = open()?;
     let version = match id {
@@ -117,7 +187,7 @@ pub fn export_catalogue(out: &Path, id: Option<i64>) -> Result<ExitCode> {
     let Some(version) = version else {
         bail!("no such catalogue version");
     };
-    catalogue_dir::write_files(out, &version.files)?;
+    supervisor::export_version(&version, out)?;
     println!(
         "catalogue version {} ({}, {}) -> {} (sha256 {})",
         version.id,

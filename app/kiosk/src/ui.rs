@@ -54,6 +54,8 @@ pub struct KioskApp {
     city: String,
     /// The last view and case pushed, so unchanged models are not rebuilt on every tick.
     shown: Option<(View, Option<Case>)>,
+    /// Newly published catalogues, taken when the next case begins.
+    catalogue_feed: Option<crate::supervisor::CatalogueFeed>,
 }
 
 impl std::fmt::Debug for KioskApp {
@@ -94,6 +96,7 @@ impl KioskApp {
             form_error: None,
             city: setup.city,
             shown: None,
+            catalogue_feed: None,
         }));
         wire(window, &app);
         app.borrow_mut().clear_drafts();
@@ -172,7 +175,17 @@ impl KioskApp {
     }
 
     /// One action: the session decides, the runtime works, the window shows.
+    /// Where the kiosk looks for a newly published catalogue when a case begins.
+    pub fn set_catalogue_feed(&mut self, feed: crate::supervisor::CatalogueFeed) {
+        self.catalogue_feed = Some(feed);
+    }
+
     pub fn act(&mut self, action: Action) {
+        if matches!(action, Action::Begin)
+            && let Some(catalogue) = self.catalogue_feed.as_mut().and_then(|f| f.newer())
+        {
+            self.session.use_catalogue(catalogue);
+        }
         let before = self.session.screen();
         let effects = self.session.handle(action);
         let after = self.session.screen();

@@ -262,6 +262,20 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
     let path = folder.join("catalogue.toml");
     let text = std::fs::read_to_string(&path).expect("catalogue.toml");
     std::fs::write(&path, text.replace("2026.11.1", "2026.12.0")).expect("edit");
+    let import = || {
+        with_cache(&[
+            "store",
+            "import-catalogue",
+            folder_text,
+            "--note",
+            "December rules",
+        ])
+    };
+    let tampered = import();
+    assert!(!tampered.status.success(), "the checksum no longer matches");
+    assert!(String::from_utf8_lossy(&tampered.stderr).contains("SHA256SUM"));
+    // Edited on purpose: without the checksum file it is a folder like any other.
+    std::fs::remove_file(folder.join("SHA256SUM")).expect("remove the checksum");
     let published = with_cache(&[
         "store",
         "import-catalogue",
@@ -273,6 +287,10 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
         published.status.success(),
         "{}",
         String::from_utf8_lossy(&published.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&published.stdout).contains("0 fail"),
+        "the impact is printed first"
     );
 
     let next = with_cache(&["demo"]);

@@ -317,6 +317,16 @@ impl Session {
 
     /// Continues a case a stopped kiosk left open (clerk mode, from the start screen): the
     /// answers stand, and the session goes on with the next question or the result.
+    /// Takes a newly published catalogue for the next case. Only between cases: a case in
+    /// progress keeps the rules it started with. Returns whether it was taken.
+    pub fn use_catalogue(&mut self, catalogue: Arc<Catalogue>) -> bool {
+        if self.screen != Screen::Start || self.event.is_some() {
+            return false;
+        }
+        self.catalogue = catalogue;
+        true
+    }
+
     pub fn resume(&mut self, case: Case) -> Vec<Effect> {
         if self.screen != Screen::Start || self.mode != Mode::Clerk {
             return Vec::new();

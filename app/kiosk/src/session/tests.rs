@@ -628,3 +628,15 @@ fn a_households_qr_code_joins_a_case_identified_by_card() {
     assert!(matches!(effects[..], [Effect::StopScanner]));
     assert_eq!(session.screen(), Screen::Household);
 }
+
+#[test]
+fn a_new_catalogue_is_taken_only_between_cases() {
+    let mut session = clerk();
+    let other = Arc::new((*catalogue()).clone());
+    assert!(session.use_catalogue(other.clone()));
+    session.handle(Action::Begin);
+    assert!(
+        !session.use_catalogue(other),
+        "not in the middle of a visit"
+    );
+}

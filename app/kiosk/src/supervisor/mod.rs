@@ -1107,6 +1107,58 @@ impl Desk {
     }
 }
 
+/// Watches the store for a newer published catalogue, for the kiosk to take at its next case.
+pub struct CatalogueFeed {
+    store: Store,
+    checksum: String,
+}
+
+impl std::fmt::Debug for CatalogueFeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CatalogueFeed")
+            .field("checksum", &self.checksum)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CatalogueFeed {
+    /// `checksum` is the version the kiosk started with.
+    pub fn new(store: Store, checksum: String) -> CatalogueFeed {
+        CatalogueFeed { store, checksum }
+    }
+
+    /// The newest published catalogue if it is not the one in use. A version that does not
+    /// load is skipped with a warning (the kiosk keeps working with the rules it has).
+    pub fn newer(&mut self) -> Option<std::sync::Arc<Catalogue>> {
+        let version = match self.store.newest_published() {
+            Ok(Some(version)) => version,
+            Ok(None) => return None,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the published catalogue");
+                return None;
+            }
+        };
+        if version.checksum == self.checksum {
+            return None;
+        }
+        match load(version.files) {
+            Ok(loaded) => {
+                tracing::info!(
+                    version = version.id,
+                    "catalogue version taken for the next case"
+                );
+                self.checksum = version.checksum;
+                Some(std::sync::Arc::new(loaded.catalogue))
+            }
+            Err(problem) => {
+                tracing::warn!(version = version.id, %problem, "the published catalogue does not load");
+                self.checksum = version.checksum;
+                None
+            }
+        }
+    }
+}
+
 fn load(files: BTreeMap<String, String>) -> Result<Loaded, String> {
     catalogue_dir::load_files(&files)
         .map(|(loaded, folder)| Loaded {
@@ -1153,7 +1205,7 @@ pub fn read_export(dir: &Path) -> Result<BTreeMap<String, String>, String> {
     let actual = madoguchi_store::catalogue::checksum(&files);
     if actual != expected {
         return Err(format!(
-            "チェックサムが合いません（途中で変わったか壊れています）。書き出し直してください。expected {expected}, got {actual}"
+            "チェックサムが合いません（途中で変わったか壊れています）。書き出し直してください。意図して編集したなら {CHECKSUM_FILE} を消してから取り込んでください。/ the files do not match {CHECKSUM_FILE} (expected {expected}, got {actual}): export again, or delete {CHECKSUM_FILE} if you edited them on purpose"
         ));
     }
     Ok(files)

@@ -308,3 +308,24 @@ fn a_catalogue_moves_between_kiosks_with_its_checksum() {
         there.notice()
     );
 }
+
+#[test]
+fn the_feed_hands_over_a_new_publication_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store(dir.path());
+    let first = store.newest_published().expect("read").expect("one");
+    let mut feed = super::CatalogueFeed::new(reopen(dir.path()), first.checksum.clone());
+    assert!(feed.newer().is_none(), "nothing new");
+    let mut desk = Desk::new(store, today(), jst());
+    assert!(desk.sign_in("kakari", "sakura-2026"));
+    desk.open_procedure(0);
+    assert!(desk.set_source("住民基本台帳法 第22条（改正確認済み）"));
+    assert!(desk.publish("出典を更新").is_some());
+    let taken = feed.newer().expect("the new version");
+    assert!(
+        taken.procedures[0].source.contains("改正確認済み"),
+        "{}",
+        taken.procedures[0].source
+    );
+    assert!(feed.newer().is_none(), "taken once");
+}
