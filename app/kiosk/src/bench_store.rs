@@ -76,6 +76,7 @@ fn measure(config: &StoreConfig, case: &Case, cases: usize, checkpoints: usize) 
                     ended,
                     case,
                     procedures,
+                    forms_printed: 4,
                 }
             })
             .collect();

@@ -19,7 +19,8 @@ use madoguchi_card::{CardError, PinState};
 use madoguchi_domain::{Address, Answer, Case, LifeEvent, Member, Person, Relation, Sex};
 use madoguchi_kiosk::runtime::Runtime;
 use madoguchi_kiosk::session::{Action, Mode, Notice, Screen, Session};
-use madoguchi_kiosk::ui::{Kiosk, KioskApp, KioskWindow, Setup, Theme};
+use madoguchi_kiosk::supervisor::{Desk, DeskScreen};
+use madoguchi_kiosk::ui::{Desk as DeskGlobal, Kiosk, KioskApp, KioskWindow, Setup, Theme};
 use madoguchi_rules::Catalogue;
 use madoguchi_store::PrintState;
 use slint::ComponentHandle;
@@ -437,7 +438,217 @@ fn shots() -> Vec<Shot> {
                 )
             },
         },
+        Shot {
+            name: "25-desk-sign-in",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, false);
+            },
+        },
+        Shot {
+            name: "26-desk-editor",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, lower_child_medical_limit);
+            },
+        },
+        Shot {
+            name: "27-desk-impact",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    lower_child_medical_limit(desk);
+                    desk.preview();
+                });
+            },
+        },
+        Shot {
+            name: "28-desk-statistics",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| desk.go(DeskScreen::Statistics));
+            },
+        },
+        Shot {
+            name: "29-desk-versions",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    lower_child_medical_limit(desk);
+                    desk.preview();
+                    accept_all(desk);
+                    desk.publish("子ども医療費助成を中学生までに変更（令和9年4月から）");
+                });
+            },
+        },
     ]
+}
+
+/// The desk's screens on a private store: the shipped catalogue, a supervisor, and four weeks
+/// of made-up finished cases for the statistics.
+fn open_desk(app: &mut KioskApp, window: &KioskWindow, sign_in: bool) {
+    let store = match desk_store() {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("the desk screenshots need a store: {error:#}");
+            return;
+        }
+    };
+    let Some(offset) = chrono::FixedOffset::east_opt(9 * 3600) else {
+        return;
+    };
+    let mut desk = Desk::new(store, today(), offset);
+    if sign_in {
+        desk.sign_in("kakari", "screenshots");
+    }
+    app.set_desk(desk);
+    window.global::<DeskGlobal>().set_open(true);
+    with_desk(app, |_| {});
+}
+
+fn with_desk(app: &mut KioskApp, change: impl FnOnce(&mut Desk)) {
+    if let Some(ui) = app.desk() {
+        let mut ui = ui.borrow_mut();
+        change(ui.desk_mut());
+        ui.refresh();
+    }
+}
+
+fn lower_child_medical_limit(desk: &mut Desk) {
+    let Some(index) = desk
+        .catalogue()
+        .and_then(|c| c.procedures.iter().position(|p| p.id == "kodomo_iryo"))
+    else {
+        return;
+    };
+    desk.open_procedure(index);
+    if let Some(row) = desk
+        .condition_rows()
+        .into_iter()
+        .find(|r| r.text.starts_with("学齢"))
+    {
+        desk.select_row(row.path);
+        desk.set_number(15);
+    }
+}
+
+fn accept_all(desk: &mut Desk) {
+    let failing: Vec<usize> = desk
+        .impact()
+        .map(|i| {
+            (0..i.scenarios.len())
+                .filter(|n| !i.scenarios[*n].passes())
+                .collect()
+        })
+        .unwrap_or_default();
+    for n in failing {
+        desk.accept_scenario(n);
+    }
+}
+
+/// A fresh store in a private folder (removed when the run ends).
+fn desk_store() -> Result<madoguchi_store::Store> {
+    use chrono::{Duration as Span, TimeZone, Utc};
+    use madoguchi_store::{CatalogueStatus, FinishedCase, Role, StoreConfig};
+    let dir = shots_folder().join(format!(
+        "store-{}",
+        SHOT_STORES.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir)?;
+    let config = StoreConfig {
+        db_path: dir.join("db.sqlite3"),
+        key_path: dir.join("store.key"),
+    };
+    let now = Utc::now();
+    let mut store = madoguchi_store::Store::open(&config, now)?.store;
+    let files = catalogue_dir::read_files(&catalogue_dir::default_dir())?;
+    store.add_catalogue(
+        &files,
+        CatalogueStatus::Published,
+        "system",
+        "出荷時の既定（2026.11.1）",
+        now,
+    )?;
+    store.set_staff("kakari", Role::Supervisor, "screenshots", "admin", now)?;
+    // Four weeks of visits: more on Mondays and after the new fiscal year's moves.
+    let single = resident_case();
+    let mut unsure = resident_case();
+    unsure
+        .answers
+        .insert("dog_or_moped".into(), Answer::Unknown);
+    unsure
+        .answers
+        .insert("health_insurance".into(), Answer::Unknown);
+    let mut finished = Vec::new();
+    let procedures: [&[&str]; 3] = [
+        &[
+            "tennyu_todoke",
+            "kokuho_kanyu",
+            "jidou_teate",
+            "kodomo_iryo",
+        ],
+        &["tennyu_todoke", "inkan_toroku"],
+        &["tennyu_todoke", "kodomo_iryo", "tennyugaku"],
+    ];
+    for day in 0..28i64 {
+        let date = today() - chrono::Days::new(u64::try_from(27 - day).unwrap_or(0));
+        let count = 3 + (day * 7 % 5) + if day % 7 == 3 { 4 } else { 0 };
+        for n in 0..count {
+            let start = Utc
+                .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+                .single()
+                .unwrap_or(now)
+                + Span::days((date - date_first()).num_days())
+                + Span::minutes(30 + 35 * n);
+            let minutes = 9 + (n * 5 + day) % 11;
+            finished.push((start, minutes, usize::try_from(n % 3).unwrap_or(0)));
+        }
+    }
+    let cases: Vec<FinishedCase<'_>> = finished
+        .iter()
+        .map(|(start, minutes, kind)| FinishedCase {
+            started: *start,
+            ended: *start + Span::minutes(*minutes),
+            case: if *kind == 1 { &unsure } else { &single },
+            procedures: procedures[*kind],
+            forms_printed: u32::try_from(procedures[*kind].len()).unwrap_or(0) + 1,
+        })
+        .collect();
+    store.insert_finished(&cases)?;
+    // A jam on one day among the packets printed.
+    for n in 0..12 {
+        let job = store.enqueue_print(
+            &madoguchi_store::NewPrintJob {
+                case_id: None,
+                printer: "madoguchi",
+                title: "packet",
+                pages: 6,
+                forms: 4,
+                document: b"%PDF-1.7",
+            },
+            now - Span::days(n),
+        )?;
+        if n == 4 {
+            store.mark_print_failed(job, "paper jam", now)?;
+        } else {
+            store.mark_print_done(job, now)?;
+        }
+    }
+    Ok(store)
+}
+
+fn date_first() -> NaiveDate {
+    date(2026, 1, 1)
+}
+
+static SHOT_STORES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn shots_folder() -> PathBuf {
+    std::env::temp_dir().join(format!("madoguchi-screenshots-{}", std::process::id()))
 }
 
 /// A camera frame showing the resident's code, as the preview would.
@@ -468,6 +679,7 @@ pub fn run(out: &Path, catalogue: Option<PathBuf>, only: Option<&str>) -> Result
         println!("{}", path.display());
         written += 1;
     }
+    let _ = std::fs::remove_dir_all(shots_folder());
     println!("{written} screenshots in {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

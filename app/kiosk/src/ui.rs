@@ -2,6 +2,7 @@
 //! global's callbacks become actions. This module holds drafts of what is being typed and
 //! nothing else; the session owns the case.
 
+pub mod desk;
 mod present;
 mod typed;
 
@@ -56,6 +57,8 @@ pub struct KioskApp {
     shown: Option<(View, Option<Case>)>,
     /// Newly published catalogues, taken when the next case begins.
     catalogue_feed: Option<crate::supervisor::CatalogueFeed>,
+    /// The supervisor's screens in the same window.
+    desk: Option<Rc<RefCell<desk::DeskUi>>>,
 }
 
 impl std::fmt::Debug for KioskApp {
@@ -97,6 +100,7 @@ impl KioskApp {
             city: setup.city,
             shown: None,
             catalogue_feed: None,
+            desk: None,
         }));
         wire(window, &app);
         app.borrow_mut().clear_drafts();
@@ -175,6 +179,17 @@ impl KioskApp {
     }
 
     /// One action: the session decides, the runtime works, the window shows.
+    /// Gives the window its supervisor's screens.
+    pub fn set_desk(&mut self, desk: crate::supervisor::Desk) {
+        if let Some(window) = self.window.upgrade() {
+            self.desk = Some(desk::DeskUi::attach(&window, desk));
+        }
+    }
+
+    pub fn desk(&self) -> Option<Rc<RefCell<desk::DeskUi>>> {
+        self.desk.clone()
+    }
+
     /// Where the kiosk looks for a newly published catalogue when a case begins.
     pub fn set_catalogue_feed(&mut self, feed: crate::supervisor::CatalogueFeed) {
         self.catalogue_feed = Some(feed);

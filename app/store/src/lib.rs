@@ -131,6 +131,7 @@ pub struct FinishedCase<'a> {
     pub ended: DateTime<Utc>,
     pub case: &'a Case,
     pub procedures: &'a [&'a str],
+    pub forms_printed: u32,
 }
 
 /// A finished case whose personal fields are still kept, for the impact preview and for
@@ -233,6 +234,20 @@ impl Store {
         Ok(())
     }
 
+    /// The newest audit entries, newest first: (time, actor, action, detail).
+    pub fn audit_entries(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<(String, String, String, String)>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT at, actor, action, detail FROM audit ORDER BY id DESC LIMIT ?1")?;
+        let rows = statement.query_map([limit as i64], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
@@ -324,11 +339,12 @@ impl Store {
             ended,
             case,
             procedures,
+            forms_printed,
         } in cases
         {
             tx.execute(
-                "INSERT INTO cases (started_at, updated_at, ended_at, state, step, event, members, procedures, duration_s, unknown_answers)
-                 VALUES (?1, ?2, ?2, 'done', 'done', ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO cases (started_at, updated_at, ended_at, state, step, event, members, procedures, duration_s, unknown_answers, forms_printed)
+                 VALUES (?1, ?2, ?2, 'done', 'done', ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     timestamp(*started),
                     timestamp(*ended),
@@ -336,7 +352,8 @@ impl Store {
                     case.household.members.len() as i64,
                     serde_json::to_string(procedures).unwrap_or_else(|_| "[]".into()),
                     (*ended - *started).num_seconds(),
-                    unknown_answers(case)
+                    unknown_answers(case),
+                    forms_printed
                 ],
             )?;
             let id = tx.last_insert_rowid();

@@ -317,6 +317,11 @@ impl Session {
 
     /// Continues a case a stopped kiosk left open (clerk mode, from the start screen): the
     /// answers stand, and the session goes on with the next question or the result.
+    /// The catalogue this session decides with.
+    pub fn catalogue(&self) -> &Arc<Catalogue> {
+        &self.catalogue
+    }
+
     /// Takes a newly published catalogue for the next case. Only between cases: a case in
     /// progress keeps the rules it started with. Returns whether it was taken.
     pub fn use_catalogue(&mut self, catalogue: Arc<Catalogue>) -> bool {

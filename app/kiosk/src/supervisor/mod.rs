@@ -80,6 +80,8 @@ pub struct Desk {
     editing: Option<Editing>,
     impact: Option<Impact>,
     statistics: Option<Statistics>,
+    /// Words that narrow the procedure list.
+    filter: String,
 }
 
 impl std::fmt::Debug for Desk {
@@ -111,6 +113,7 @@ impl Desk {
             editing: None,
             impact: None,
             statistics: None,
+            filter: String::new(),
         }
     }
 
@@ -124,6 +127,11 @@ impl Desk {
 
     pub fn notice(&self) -> Option<&str> {
         self.notice.as_deref()
+    }
+
+    /// Shows a message (for problems the screen finds itself, such as an empty field).
+    pub fn say(&mut self, message: &str) {
+        self.notice = Some(message.to_string());
     }
 
     pub fn today(&self) -> NaiveDate {
@@ -242,13 +250,37 @@ impl Desk {
                 id,
                 draft: Draft::new(draft.files),
                 loaded,
-                origin: format!("draft {id}"),
+                origin: format!("下書き {id}"),
             });
         }
         Ok(())
     }
 
     // ---- the editor ---------------------------------------------------------------------
+
+    /// Narrows the procedure list to those whose name, id or counter contains `words`.
+    pub fn set_filter(&mut self, words: &str) {
+        self.filter = words.trim().to_string();
+    }
+
+    /// The procedures the list shows (indices into the catalogue), in catalogue order.
+    pub fn listed_procedures(&self) -> Vec<usize> {
+        let Some(catalogue) = self.catalogue() else {
+            return Vec::new();
+        };
+        catalogue
+            .procedures
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                self.filter.is_empty()
+                    || p.name.ja.contains(&self.filter)
+                    || p.id.contains(&self.filter)
+                    || catalogue.counters[p.counter].name.ja.contains(&self.filter)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
 
     /// Opens procedure `index` of the catalogue shown, with its first rule.
     pub fn open_procedure(&mut self, index: usize) {
@@ -336,7 +368,7 @@ impl Desk {
         }
         let (version, _) = self.base.as_ref().ok_or("公開中のルールがありません。")?;
         let files = version.files.clone();
-        let origin = format!("version {}", version.id);
+        let origin = format!("版 {} から", version.id);
         let author = self.user.clone().unwrap_or_default();
         let id = self
             .store
@@ -349,7 +381,7 @@ impl Desk {
             loaded,
             origin: origin.clone(),
         });
-        self.audit("catalogue.draft", &format!("draft {id} from {origin}"));
+        self.audit("catalogue.draft", &format!("draft {id}: {origin}"));
         Ok(())
     }
 
@@ -846,7 +878,7 @@ impl Desk {
         }
         let working = self.working.as_ref()?;
         let author = self.user.clone().unwrap_or_default();
-        let note = format!("{} ({})", note.trim(), working.origin);
+        let note = format!("{}（{}）", note.trim(), working.origin);
         match self
             .store
             .publish_draft(working.id, &note, &author, (self.now)())
@@ -1094,7 +1126,7 @@ impl Desk {
                 return false;
             }
         };
-        let origin = format!("import from {}", dir.display());
+        let origin = format!("{} から取り込み", dir.display());
         self.audit("catalogue.import", &format!("draft {id}, {origin}"));
         self.working = Some(Working {
             id,

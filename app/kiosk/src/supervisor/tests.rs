@@ -246,6 +246,7 @@ fn a_finished_case_becomes_a_scenario_and_statistics_export_as_csv() {
             ended,
             case: &case,
             procedures: &["tennyu_todoke", "kodomo_iryo"],
+            forms_printed: 3,
         }])
         .expect("a finished case");
     let mut desk = Desk::new(store, Utc::now().with_timezone(&jst()).date_naive(), jst());

@@ -1,0 +1,719 @@
+//! The supervisor's screens: the desk controller's state goes into the `Desk` global, the
+//! global's callbacks become desk calls. Like the clerk's adapter, it holds nothing of its own.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use madoguchi_rules::Catalogue;
+use madoguchi_rules::condition::Op;
+use madoguchi_store::Statistics;
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+
+use super::generated::{
+    Bar, Desk as DeskGlobal, DeskRow, DeskScreen as UiScreen, Figure, KioskWindow, TreeRow,
+};
+use crate::supervisor::condition::{self, Group, Node, ValueChoice};
+use crate::supervisor::{Desk, DeskScreen};
+
+/// The desk and the window it draws into.
+pub struct DeskUi {
+    desk: Desk,
+    window: slint::Weak<KioskWindow>,
+}
+
+impl std::fmt::Debug for DeskUi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeskUi")
+            .field("desk", &self.desk)
+            .finish_non_exhaustive()
+    }
+}
+
+fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
+    ModelRc::new(VecModel::from(items))
+}
+
+fn strings(items: impl IntoIterator<Item = String>) -> ModelRc<SharedString> {
+    model(items.into_iter().map(SharedString::from).collect())
+}
+
+impl DeskUi {
+    /// Wires the supervisor's screens of `window` to `desk`.
+    pub fn attach(window: &KioskWindow, desk: Desk) -> Rc<RefCell<DeskUi>> {
+        let ui = Rc::new(RefCell::new(DeskUi {
+            desk,
+            window: window.as_weak(),
+        }));
+        wire(window, &ui);
+        ui.borrow().refresh();
+        ui
+    }
+
+    pub fn desk(&self) -> &Desk {
+        &self.desk
+    }
+
+    pub fn desk_mut(&mut self) -> &mut Desk {
+        &mut self.desk
+    }
+
+    /// Pushes the desk's state into the global.
+    pub fn refresh(&self) {
+        let Some(window) = self.window.upgrade() else {
+            return;
+        };
+        let g = window.global::<DeskGlobal>();
+        let desk = &self.desk;
+        g.set_screen(ui_screen(desk.screen()));
+        g.set_user(desk.user().unwrap_or_default().into());
+        let notice = desk.notice().unwrap_or_default();
+        g.set_notice(notice.into());
+        g.set_notice_is_error(!is_good_news(notice));
+        g.set_has_draft(desk.has_draft());
+        g.set_in_force(
+            desk.in_force()
+                .map(|v| {
+                    format!(
+                        "使用中: 版 {}（{}）{}",
+                        v.id,
+                        local_day(&v.created_at),
+                        v.note
+                    )
+                })
+                .unwrap_or_default()
+                .into(),
+        );
+        let Some(catalogue) = desk.catalogue() else {
+            return;
+        };
+        match desk.screen() {
+            DeskScreen::Procedures => {
+                g.set_rows(model(procedure_rows(catalogue, &desk.listed_procedures())))
+            }
+            DeskScreen::Versions => g.set_rows(model(self.version_rows())),
+            DeskScreen::Cases => g.set_rows(model(
+                desk.recent_cases()
+                    .into_iter()
+                    .map(|(_, label)| row(label, String::new(), "", "シナリオにする"))
+                    .collect(),
+            )),
+            DeskScreen::Impact => self.push_impact(&g, catalogue),
+            DeskScreen::Procedure => self.push_procedure(&g, catalogue),
+            DeskScreen::Statistics => push_statistics(&g, desk.statistics(), catalogue),
+            DeskScreen::SignIn | DeskScreen::Home => {}
+        }
+    }
+
+    fn version_rows(&self) -> Vec<DeskRow> {
+        let current = self.desk.in_force().map(|v| v.id);
+        self.desk
+            .versions()
+            .into_iter()
+            .map(|v| {
+                let here = Some(v.id) == current;
+                row(
+                    format!("版 {}　{}", v.id, local_day(&v.created_at)),
+                    format!("{}：{}", v.author, v.note),
+                    if here { "current" } else { "" },
+                    if here { "" } else { "この版に戻す" },
+                )
+            })
+            .collect()
+    }
+
+    fn push_procedure(&self, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
+        let Some(editing) = self.desk.editing() else {
+            return;
+        };
+        let procedure = &catalogue.procedures[editing.procedure];
+        let error = |field: &str| {
+            editing
+                .errors
+                .get(field)
+                .cloned()
+                .unwrap_or_default()
+                .into()
+        };
+        g.set_procedure_title(format!("{}（{}）", procedure.name.ja, procedure.id).into());
+        g.set_name_ja(procedure.name.ja.clone().into());
+        g.set_source(procedure.source.clone().into());
+        g.set_effective_from(
+            procedure
+                .effective
+                .from
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+                .into(),
+        );
+        g.set_effective_to(
+            procedure
+                .effective
+                .to
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+                .into(),
+        );
+        g.set_critical(procedure.critical);
+        g.set_deadlines(strings(
+            procedure.deadlines.iter().map(|d| d.days.to_string()),
+        ));
+        g.set_rule_tabs(strings(
+            (1..=procedure.rules.len()).map(|n| format!("条件{n}")),
+        ));
+        g.set_rule(i32::try_from(editing.rule).unwrap_or(0));
+        g.set_because_ja(
+            procedure
+                .rules
+                .get(editing.rule)
+                .map(|r| r.because.ja.clone())
+                .unwrap_or_default()
+                .into(),
+        );
+        g.set_name_error(error("name"));
+        g.set_source_error(error("source"));
+        g.set_effective_error(
+            [error("effective_from"), error("effective_to")]
+                .into_iter()
+                .find(|e: &SharedString| !e.is_empty())
+                .unwrap_or_default(),
+        );
+        g.set_deadline_error(error("deadline"));
+        g.set_because_error(error("because"));
+        g.set_condition_error(error("condition"));
+        g.set_condition_text(self.desk.condition_text().into());
+        let rows = self.desk.condition_rows();
+        g.set_tree(model(
+            rows.iter()
+                .map(|r| TreeRow {
+                    text: r.text.clone().into(),
+                    depth: i32::try_from(r.depth).unwrap_or(0),
+                    group: r.group,
+                    selected: r.path == editing.selected,
+                })
+                .collect(),
+        ));
+        self.push_picker(g, catalogue);
+    }
+
+    fn push_picker(&self, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
+        let selected = self.desk.selected();
+        let leaf = self.desk.selected_leaf();
+        g.set_leaf_selected(leaf.is_some());
+        let facts = self.desk.facts();
+        g.set_facts(strings(
+            facts.iter().map(|f| condition::fact_text(*f, catalogue)),
+        ));
+        let fact = leaf
+            .map(condition::fact_of)
+            .and_then(|f| facts.iter().position(|x| *x == f));
+        g.set_fact(index(fact));
+        let ops = leaf.map(condition::ops).unwrap_or_default();
+        g.set_ops(strings(
+            ops.iter().map(|o| condition::op_text(*o).to_string()),
+        ));
+        let op = leaf
+            .and_then(leaf_op)
+            .and_then(|op| ops.iter().position(|o| *o == op));
+        g.set_op(index(op));
+        let (options, picked, number, date, text) = match self.desk.value_choice() {
+            Some(ValueChoice::Options { labels, picked, .. }) => {
+                (labels, picked, false, false, String::new())
+            }
+            Some(ValueChoice::Number(n)) => (Vec::new(), Vec::new(), true, false, n.to_string()),
+            Some(ValueChoice::Date(d)) => (Vec::new(), Vec::new(), false, true, d),
+            None => (Vec::new(), Vec::new(), false, false, String::new()),
+        };
+        g.set_value_options(strings(options));
+        g.set_value_picked(model(picked));
+        g.set_value_is_number(number);
+        g.set_value_is_date(date);
+        g.set_value_text(text.into());
+        let groups = match selected {
+            Some((Node::Group(..), in_members)) => group_choices(in_members),
+            _ => Vec::new(),
+        };
+        g.set_groups(strings(groups.iter().map(|k| condition::group_text(*k))));
+        let current = match selected {
+            Some((Node::Group(kind, _), _)) => groups.iter().position(|k| k == kind),
+            _ => None,
+        };
+        g.set_group(index(current));
+    }
+
+    fn push_impact(&self, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
+        let Some(impact) = self.desk.impact() else {
+            return;
+        };
+        let name = |id: &String| {
+            catalogue
+                .procedures
+                .iter()
+                .find(|p| &p.id == id)
+                .map(|p| p.name.ja.clone())
+                .unwrap_or_else(|| id.clone())
+        };
+        let diff = |c: &madoguchi_rules::impact::Comparison| {
+            let mut parts = Vec::new();
+            let added: Vec<String> = c.added().iter().map(name).collect();
+            let removed: Vec<String> = c.removed().iter().map(name).collect();
+            if !added.is_empty() {
+                parts.push(format!("＋ 加わる: {}", added.join("、")));
+            }
+            if !removed.is_empty() {
+                parts.push(format!("− なくなる: {}", removed.join("、")));
+            }
+            if let Err(e) = &c.after {
+                parts.push(format!("評価できません: {e}"));
+            }
+            parts.join("　")
+        };
+        let scenario_rows = shown_scenarios(impact)
+            .into_iter()
+            .map(|i| &impact.scenarios[i])
+            .map(|s| {
+                let mut text = diff(s);
+                if !s.passes() {
+                    text = format!("{text}　（シナリオの期待と違います）");
+                }
+                let (mark, action) = match (s.passes(), s.changed()) {
+                    (false, _) => ("fail", "この結果を正とする"),
+                    (true, true) => ("changed", ""),
+                    (true, false) => ("same", ""),
+                };
+                row(s.label.clone(), text, mark, action)
+            })
+            .collect();
+        g.set_rows(model(scenario_rows));
+        g.set_case_rows(model(
+            impact
+                .cases
+                .iter()
+                .filter(|c| c.changed())
+                .map(|c| row(c.label.clone(), diff(c), "changed", ""))
+                .collect(),
+        ));
+        g.set_impact_summary(
+            format!(
+                "シナリオ {} 件のうち {} 件で手続きが変わり、{} 件が期待と違います。最近の案件 {} 件のうち {} 件で変わります。",
+                impact.scenarios.len(),
+                impact.changed_scenarios(),
+                impact.failing_scenarios(),
+                impact.cases.len(),
+                impact.changed_cases()
+            )
+            .into(),
+        );
+        g.set_can_publish(impact.failing_scenarios() == 0);
+    }
+}
+
+fn push_statistics(g: &DeskGlobal<'_>, stats: Option<&Statistics>, catalogue: &Catalogue) {
+    let Some(stats) = stats else { return };
+    g.set_period(format!("{} 〜 {}", stats.from, stats.to).into());
+    let median = stats
+        .median_seconds
+        .map(|s| format!("{}分{:02}秒", s / 60, s % 60))
+        .unwrap_or_else(|| "—".into());
+    let figures = [
+        ("完了した案件", stats.finished.to_string()),
+        ("中断した案件", stats.abandoned.to_string()),
+        ("1件の時間（中央値）", median),
+        (
+            "1件あたりの手続き",
+            format!("{:.1}", stats.procedures_per_case),
+        ),
+        ("印刷した書類", stats.forms_printed.to_string()),
+        (
+            "印刷の失敗",
+            format!("{} / {}", stats.print_failures, stats.print_jobs),
+        ),
+    ];
+    g.set_figures(model(
+        figures
+            .into_iter()
+            .map(|(label, value)| Figure {
+                label: label.into(),
+                value: value.into(),
+            })
+            .collect(),
+    ));
+    let day_label = |d: &chrono::NaiveDate| d.format("%-d").to_string();
+    g.set_per_day(model(bars(
+        stats.per_day.iter().map(|(d, n)| (day_label(d), *n)),
+    )));
+    g.set_per_week(model(bars(
+        stats
+            .per_week
+            .iter()
+            .map(|(w, n)| (format!("{}〜", w.format("%-m/%-d")), *n)),
+    )));
+    let procedure = |id: &str| {
+        catalogue
+            .procedures
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.name.ja.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    g.set_top_procedures(model(bars(
+        stats
+            .top_procedures
+            .iter()
+            .take(8)
+            .map(|(id, n)| (procedure(id), *n)),
+    )));
+    let question = |id: &str| {
+        catalogue
+            .questions
+            .iter()
+            .find(|q| q.id == id)
+            .map(|q| q.label.ja.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    g.set_unknown_answers(model(bars(
+        stats
+            .unknown_answers
+            .iter()
+            .take(6)
+            .map(|(id, n)| (question(id), *n)),
+    )));
+}
+
+/// The scenarios the preview lists: failing ones first, then those whose list changes. The
+/// rest are only counted.
+fn shown_scenarios(impact: &madoguchi_rules::impact::Impact) -> Vec<usize> {
+    let failing = (0..impact.scenarios.len()).filter(|i| !impact.scenarios[*i].passes());
+    let changed = (0..impact.scenarios.len())
+        .filter(|i| impact.scenarios[*i].passes() && impact.scenarios[*i].changed());
+    failing.chain(changed).collect()
+}
+
+fn bars(values: impl Iterator<Item = (String, u32)>) -> Vec<Bar> {
+    let values: Vec<(String, u32)> = values.collect();
+    let longest = values.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    values
+        .into_iter()
+        .map(|(label, n)| Bar {
+            label: label.into(),
+            value: i32::try_from(n).unwrap_or(i32::MAX),
+            share: n as f32 / longest as f32,
+        })
+        .collect()
+}
+
+fn row(title: String, text: String, mark: &str, action: &str) -> DeskRow {
+    DeskRow {
+        title: title.into(),
+        text: text.into(),
+        mark: mark.into(),
+        action: action.into(),
+    }
+}
+
+fn procedure_rows(catalogue: &Catalogue, listed: &[usize]) -> Vec<DeskRow> {
+    listed
+        .iter()
+        .map(|i| &catalogue.procedures[*i])
+        .map(|p| {
+            let period = match (p.effective.from, p.effective.to) {
+                (None, None) => String::new(),
+                (from, to) => format!(
+                    "　{}〜{}",
+                    from.map(|d| d.to_string()).unwrap_or_default(),
+                    to.map(|d| d.to_string()).unwrap_or_default()
+                ),
+            };
+            row(
+                p.name.ja.clone(),
+                format!(
+                    "{}　{}　条件 {}{period}",
+                    p.id,
+                    catalogue.counters[p.counter].name.ja,
+                    p.rules.len()
+                ),
+                "",
+                "",
+            )
+        })
+        .collect()
+}
+
+fn group_choices(in_members: bool) -> Vec<Group> {
+    if in_members {
+        vec![Group::All, Group::Any, Group::Not]
+    } else {
+        vec![
+            Group::All,
+            Group::Any,
+            Group::Not,
+            Group::AnyMember,
+            Group::AllMembers,
+            Group::NoMember,
+        ]
+    }
+}
+
+fn leaf_op(leaf: &condition::Leaf) -> Option<Op> {
+    match leaf {
+        condition::Leaf::Answer { op, .. } | condition::Leaf::Age(_, op, _) => Some(*op),
+        _ => None,
+    }
+}
+
+fn index(position: Option<usize>) -> i32 {
+    position.and_then(|p| i32::try_from(p).ok()).unwrap_or(-1)
+}
+
+fn ui_screen(screen: DeskScreen) -> UiScreen {
+    match screen {
+        DeskScreen::SignIn => UiScreen::SignIn,
+        DeskScreen::Home => UiScreen::Home,
+        DeskScreen::Procedures => UiScreen::Procedures,
+        DeskScreen::Procedure => UiScreen::Procedure,
+        DeskScreen::Impact => UiScreen::Impact,
+        DeskScreen::Versions => UiScreen::Versions,
+        DeskScreen::Statistics => UiScreen::Statistics,
+        DeskScreen::Cases => UiScreen::Cases,
+    }
+}
+
+fn desk_screen(screen: UiScreen) -> DeskScreen {
+    match screen {
+        UiScreen::SignIn => DeskScreen::SignIn,
+        UiScreen::Home => DeskScreen::Home,
+        UiScreen::Procedures => DeskScreen::Procedures,
+        UiScreen::Procedure => DeskScreen::Procedure,
+        UiScreen::Impact => DeskScreen::Impact,
+        UiScreen::Versions => DeskScreen::Versions,
+        UiScreen::Statistics => DeskScreen::Statistics,
+        UiScreen::Cases => DeskScreen::Cases,
+    }
+}
+
+/// Messages that report success are shown as such, not as errors.
+fn is_good_news(notice: &str) -> bool {
+    ["しました", "加えました", "書き出しました", "戻しました"]
+        .iter()
+        .any(|w| notice.contains(w))
+}
+
+fn local_day(stamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| stamp.to_string())
+}
+
+/// Where statistics CSV files go: `MADOGUCHI_EXPORT_DIR`, else `~/madoguchi-exports`.
+fn export_dir() -> PathBuf {
+    std::env::var_os("MADOGUCHI_EXPORT_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join("madoguchi-exports")))
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
+    let g = window.global::<DeskGlobal>();
+    // Every callback runs one desk call and redraws.
+    let with = |ui: &Rc<RefCell<DeskUi>>| {
+        let weak = Rc::downgrade(ui);
+        move |call: &dyn Fn(&mut DeskUi)| {
+            if let Some(ui) = weak.upgrade() {
+                let mut ui = ui.borrow_mut();
+                call(&mut ui);
+                ui.refresh();
+            }
+        }
+    };
+    let run = with(ui);
+    let weak_window = window.as_weak();
+    g.on_enter({
+        let run = run.clone();
+        let weak_window = weak_window.clone();
+        move || {
+            if let Some(window) = weak_window.upgrade() {
+                window.global::<DeskGlobal>().set_open(true);
+            }
+            run(&|_| {});
+        }
+    });
+    g.on_leave({
+        let run = run.clone();
+        move || {
+            if let Some(window) = weak_window.upgrade() {
+                window.global::<DeskGlobal>().set_open(false);
+            }
+            run(&|ui| ui.desk.sign_out());
+        }
+    });
+    macro_rules! on {
+        ($setter:ident, |$ui:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {{
+            let run = run.clone();
+            g.$setter(move |$($arg: $ty),*| run(&|$ui: &mut DeskUi| { $body; }));
+        }};
+    }
+    on!(on_sign_in, |ui,
+                     login: SharedString,
+                     password: SharedString| {
+        ui.desk.sign_in(&login, &password)
+    });
+    on!(on_sign_out, |ui| ui.desk.sign_out());
+    on!(on_filter, |ui, words: SharedString| ui
+        .desk
+        .set_filter(&words));
+    on!(on_go, |ui, screen: UiScreen| ui
+        .desk
+        .go(desk_screen(screen)));
+    on!(on_open_row, |ui, index: i32| open_row(ui, index));
+    on!(on_row_action, |ui, index: i32| row_action(ui, index));
+    on!(on_set_name, |ui, text: SharedString| ui
+        .desk
+        .set_name_ja(&text));
+    on!(on_set_source, |ui, text: SharedString| ui
+        .desk
+        .set_source(&text));
+    on!(on_set_effective, |ui, to: bool, text: SharedString| ui
+        .desk
+        .set_effective(to, &text));
+    on!(on_set_critical, |ui, critical: bool| ui
+        .desk
+        .set_critical(critical));
+    on!(on_set_deadline, |ui, index: i32, text: SharedString| {
+        match text.trim().parse::<i64>() {
+            Ok(days) => ui
+                .desk
+                .set_deadline_days(usize::try_from(index).unwrap_or(0), days),
+            Err(_) => ui
+                .desk
+                .set_deadline_days(usize::try_from(index).unwrap_or(0), -1),
+        }
+    });
+    on!(on_pick_rule, |ui, index: i32| ui
+        .desk
+        .open_rule(usize::try_from(index).unwrap_or(0)));
+    on!(on_set_because, |ui, text: SharedString| ui
+        .desk
+        .set_because_ja(&text));
+    on!(on_select_node, |ui, index: i32| {
+        let rows = ui.desk.condition_rows();
+        if let Some(row) = usize::try_from(index).ok().and_then(|i| rows.get(i)) {
+            ui.desk.select_row(row.path.clone());
+        }
+    });
+    on!(on_pick_fact, |ui, index: i32| {
+        let facts = ui.desk.facts();
+        if !facts.is_empty() {
+            let count = i32::try_from(facts.len()).unwrap_or(1);
+            let wrapped = usize::try_from(index.rem_euclid(count)).unwrap_or(0);
+            ui.desk.pick_fact(facts[wrapped]);
+        }
+    });
+    on!(on_pick_op, |ui, index: i32| {
+        let ops = ui
+            .desk
+            .selected_leaf()
+            .map(condition::ops)
+            .unwrap_or_default();
+        if let Some(op) = usize::try_from(index).ok().and_then(|i| ops.get(i)) {
+            ui.desk.pick_op(*op);
+        }
+    });
+    on!(on_pick_value, |ui, index: i32| ui
+        .desk
+        .pick_value(usize::try_from(index).unwrap_or(0)));
+    on!(on_set_value_text, |ui, text: SharedString| {
+        match ui.desk.value_choice() {
+            Some(ValueChoice::Number(_)) => match text.trim().parse::<i64>() {
+                Ok(n) => ui.desk.set_number(n),
+                Err(_) => ui.desk.set_date("—"),
+            },
+            _ => ui.desk.set_date(&text),
+        }
+    });
+    on!(on_step_number, |ui, step: i32| {
+        if let Some(ValueChoice::Number(n)) = ui.desk.value_choice() {
+            ui.desk.set_number(n + i64::from(step));
+        }
+    });
+    on!(on_pick_group, |ui, index: i32| {
+        let in_members = matches!(ui.desk.selected(), Some((_, true)));
+        if let Some(group) = usize::try_from(index)
+            .ok()
+            .and_then(|i| group_choices(in_members).get(i).copied())
+        {
+            ui.desk.set_group(group);
+        }
+    });
+    on!(on_add_part, |ui, group: bool| {
+        let in_members = matches!(ui.desk.selected(), Some((_, true)))
+            || matches!(ui.desk.selected(), Some((Node::Group(g, _), _)) if matches!(g, Group::AnyMember | Group::AllMembers | Group::NoMember | Group::Count(..)));
+        let kind = match (group, in_members) {
+            (false, _) => None,
+            (true, true) => Some(Group::All),
+            (true, false) => Some(Group::AnyMember),
+        };
+        ui.desk.add_part(kind)
+    });
+    on!(on_remove_part, |ui| ui.desk.remove_part());
+    on!(on_preview, |ui| ui.desk.preview());
+    on!(on_publish, |ui, note: SharedString| ui.desk.publish(&note));
+    on!(on_discard, |ui| ui.desk.discard());
+    on!(on_export_statistics, |ui| {
+        let dir = export_dir();
+        let _ = std::fs::create_dir_all(&dir);
+        let file = dir.join(format!("statistics-{}.csv", ui.desk.today()));
+        ui.desk.export_statistics(&file)
+    });
+    on!(on_transfer, |ui, import: bool, folder: SharedString| {
+        let folder = folder.trim();
+        if folder.is_empty() {
+            ui.desk
+                .say("フォルダを入れてください（例: /media/usb/madoguchi）。");
+        } else if import {
+            ui.desk.import_catalogue(std::path::Path::new(folder));
+        } else {
+            ui.desk.export_catalogue(std::path::Path::new(folder));
+        }
+    });
+}
+
+fn open_row(ui: &mut DeskUi, index: i32) {
+    let Ok(index) = usize::try_from(index) else {
+        return;
+    };
+    if ui.desk.screen() == DeskScreen::Procedures
+        && let Some(procedure) = ui.desk.listed_procedures().get(index)
+    {
+        ui.desk.open_procedure(*procedure);
+    }
+}
+
+fn row_action(ui: &mut DeskUi, index: i32) {
+    let Ok(index) = usize::try_from(index) else {
+        return;
+    };
+    match ui.desk.screen() {
+        DeskScreen::Versions => {
+            let versions = ui.desk.versions();
+            if let Some(version) = versions.get(index) {
+                ui.desk.restore(version.id);
+            }
+        }
+        DeskScreen::Cases => {
+            if let Some((id, _)) = ui.desk.recent_cases().get(index) {
+                ui.desk.pin_case(*id);
+            }
+        }
+        DeskScreen::Impact => {
+            let shown = ui.desk.impact().map(shown_scenarios).unwrap_or_default();
+            if let Some(scenario) = shown.get(index) {
+                ui.desk.accept_scenario(*scenario);
+            }
+        }
+        _ => {}
+    }
+}
