@@ -439,14 +439,14 @@ fn shots() -> Vec<Shot> {
             },
         },
         Shot {
-            name: "25-desk-sign-in",
+            name: "31-desk-sign-in",
             mode: Mode::Clerk,
             steps: |app, window| {
                 open_desk(app, window, false);
             },
         },
         Shot {
-            name: "26-desk-editor",
+            name: "32-desk-editor",
             mode: Mode::Clerk,
             steps: |app, window| {
                 open_desk(app, window, true);
@@ -454,7 +454,7 @@ fn shots() -> Vec<Shot> {
             },
         },
         Shot {
-            name: "27-desk-impact",
+            name: "33-desk-impact",
             mode: Mode::Clerk,
             steps: |app, window| {
                 open_desk(app, window, true);
@@ -465,7 +465,7 @@ fn shots() -> Vec<Shot> {
             },
         },
         Shot {
-            name: "28-desk-statistics",
+            name: "34-desk-statistics",
             mode: Mode::Clerk,
             steps: |app, window| {
                 open_desk(app, window, true);
@@ -473,7 +473,7 @@ fn shots() -> Vec<Shot> {
             },
         },
         Shot {
-            name: "29-desk-versions",
+            name: "35-desk-versions",
             mode: Mode::Clerk,
             steps: |app, window| {
                 open_desk(app, window, true);
