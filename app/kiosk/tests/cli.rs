@@ -3,9 +3,15 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Each run gets its own folder: the tests run in parallel, and two processes creating the same
+/// database and key at once see each other's half-written files.
+static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn madoguchi(args: &[&str]) -> Output {
     // The demo opens the store: keep it, its key and the catalogue cache out of the home.
-    let home = std::env::temp_dir().join(format!("madoguchi-cli-test-{}", std::process::id()));
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let home =
+        std::env::temp_dir().join(format!("madoguchi-cli-test-{}-{run}", std::process::id()));
     Command::new(env!("CARGO_BIN_EXE_madoguchi"))
         .args(args)
         // The kiosk (no arguments) must meet no display here.
