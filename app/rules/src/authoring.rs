@@ -13,6 +13,7 @@ use madoguchi_domain::EventDate;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
 use crate::Catalogue;
+use crate::catalogue::Location;
 use crate::decision::Decision;
 
 /// Why an edit could not be made.
@@ -118,28 +119,14 @@ impl Draft {
 
     /// Where the catalogue's procedure `index` is written.
     pub fn procedure_ref(catalogue: &Catalogue, index: usize) -> EntryRef {
-        let file = &catalogue.procedures[index].at.file;
-        let ordinal = catalogue.procedures[..index]
-            .iter()
-            .filter(|p| &p.at.file == file)
-            .count();
-        EntryRef {
-            file: path_text(file),
-            ordinal,
-        }
+        let places: Vec<&Location> = catalogue.procedures.iter().map(|p| &p.at).collect();
+        entry_ref(&places, index)
     }
 
     /// Where the catalogue's question `index` is written.
     pub fn question_ref(catalogue: &Catalogue, index: usize) -> EntryRef {
-        let file = &catalogue.questions[index].at.file;
-        let ordinal = catalogue.questions[..index]
-            .iter()
-            .filter(|q| &q.at.file == file)
-            .count();
-        EntryRef {
-            file: path_text(file),
-            ordinal,
-        }
+        let places: Vec<&Location> = catalogue.questions.iter().map(|q| &q.at).collect();
+        entry_ref(&places, index)
     }
 
     pub fn edit_procedure(
@@ -237,6 +224,16 @@ impl Draft {
         edit(entry);
         self.files.insert(at.file.clone(), doc.to_string());
         Ok(())
+    }
+}
+
+/// Entry `index` of a list of entries loaded in file order, as its file and its position there.
+fn entry_ref(places: &[&Location], index: usize) -> EntryRef {
+    let file = &places[index].file;
+    let ordinal = places[..index].iter().filter(|p| &p.file == file).count();
+    EntryRef {
+        file: path_text(file),
+        ordinal,
     }
 }
 
