@@ -114,7 +114,7 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
     // Supervisors work in the same window, on their own connection to the store.
     if !args.self_service {
         let offset = *chrono::Local::now().offset();
-        let desk = madoguchi_kiosk::supervisor::Desk::new(store_cmd::open()?, today, offset);
+        let desk = madoguchi_kiosk::supervisor::Desk::new(store_cmd::open()?, offset);
         app.borrow_mut().set_desk(desk);
     }
     // A catalogue given on the command line is a fixed one; otherwise the kiosk follows the

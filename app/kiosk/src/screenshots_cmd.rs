@@ -501,7 +501,7 @@ fn open_desk(app: &mut KioskApp, window: &KioskWindow, sign_in: bool) {
     let Some(offset) = chrono::FixedOffset::east_opt(9 * 3600) else {
         return;
     };
-    let mut desk = Desk::new(store, today(), offset);
+    let mut desk = Desk::new(store, offset).on_day(today());
     if sign_in {
         desk.sign_in("kakari", "screenshots");
     }

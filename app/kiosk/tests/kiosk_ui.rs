@@ -94,8 +94,8 @@ impl TestKiosk {
             },
             Runtime::start(services),
         );
-        // The size of the counter's screen: lists inside scroll views lay out their rows only
-        // when the window has one.
+        // The counter's screen size: Slint creates the rows of a scrolled list only as far as
+        // they are in view, so what a test can find depends on it.
         window
             .window()
             .set_size(slint::LogicalSize::new(1280.0, 800.0));
@@ -113,7 +113,6 @@ impl TestKiosk {
 
     /// The element a finger would tap: a button (a plain text with the same words is not).
     fn find(&self, label: &str) -> ElementHandle {
-        self.settle();
         let found: Vec<ElementHandle> =
             ElementHandle::find_by_accessible_label(&self.window, label)
                 .filter(|e| {
@@ -126,16 +125,6 @@ impl TestKiosk {
             self.screen()
         );
         found.into_iter().next().expect("found")
-    }
-
-    /// Lays the window out. Rows repeated inside a scroll view come into being only when the
-    /// window lays out (on input or drawing); a pointer move makes it do so headless.
-    fn settle(&self) {
-        self.window
-            .window()
-            .dispatch_event(WindowEvent::PointerMoved {
-                position: slint::LogicalPosition::new(1.0, 1.0),
-            });
     }
 
     /// A tap on the element with this accessible label.
@@ -259,7 +248,7 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
     {
         let mut app = kiosk.app.borrow_mut();
         let offset = *chrono::Local::now().offset();
-        app.set_desk(Desk_::new(reopen(), today(), offset));
+        app.set_desk(Desk_::new(reopen(), offset));
         app.set_catalogue_feed(CatalogueFeed::new(reopen(), checksum));
     }
     assert!(

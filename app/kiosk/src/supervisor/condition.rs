@@ -25,7 +25,8 @@ pub enum Group {
 }
 
 impl Group {
-    fn over_members(self) -> bool {
+    /// Whether the group is about the household's members (its part compares one member).
+    pub fn over_members(self) -> bool {
         matches!(
             self,
             Group::AnyMember | Group::AllMembers | Group::NoMember | Group::Count(..)
@@ -234,6 +235,13 @@ impl Node {
         (0..path.len()).any(
             |depth| matches!(self.at(&path[..depth]), Some(Node::Group(g, _)) if g.over_members()),
         )
+    }
+
+    /// Whether a part added at `path` (a group) compares a member: the group is about the
+    /// members, or sits inside one that is.
+    pub fn adds_member_facts(&self, path: &[usize]) -> bool {
+        self.in_members(path)
+            || matches!(self.at(path), Some(Node::Group(g, _)) if g.over_members())
     }
 
     /// The tree as rows, depth first.

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
-use madoguchi_rules::authoring::{AuthoringError, Draft, EntryRef, ProcedureEdit, Wording};
+use madoguchi_rules::authoring::{AuthoringError, Draft, ProcedureEdit, Wording};
 use madoguchi_rules::impact::{Impact, RecentCase, compare};
 use madoguchi_rules::pinning::scenario_from_case;
 use madoguchi_rules::{Catalogue, Engine, scenario};
@@ -69,12 +69,15 @@ pub struct Editing {
 
 pub struct Desk {
     store: Store,
-    today: NaiveDate,
+    /// A fixed day for pictures and tests; otherwise today follows the clock, so that a kiosk
+    /// left running overnight counts the new day.
+    day: Option<NaiveDate>,
     offset: FixedOffset,
-    now: fn() -> DateTime<Utc>,
     user: Option<String>,
     screen: DeskScreen,
     notice: Option<String>,
+    /// Whether the notice reports something done rather than a problem.
+    notice_is_success: bool,
     base: Option<(CatalogueVersion, Loaded)>,
     working: Option<Working>,
     editing: Option<Editing>,
@@ -99,15 +102,16 @@ fn plain(e: impl std::fmt::Display) -> String {
 }
 
 impl Desk {
-    pub fn new(store: Store, today: NaiveDate, offset: FixedOffset) -> Desk {
+    /// A desk on `store`, counting days at `offset` from UTC (the kiosk's time zone).
+    pub fn new(store: Store, offset: FixedOffset) -> Desk {
         Desk {
             store,
-            today,
+            day: None,
             offset,
-            now: Utc::now,
             user: None,
             screen: DeskScreen::SignIn,
             notice: None,
+            notice_is_success: false,
             base: None,
             working: None,
             editing: None,
@@ -129,13 +133,36 @@ impl Desk {
         self.notice.as_deref()
     }
 
-    /// Shows a message (for problems the screen finds itself, such as an empty field).
+    /// The same desk on a fixed day (screenshots and tests).
+    pub fn on_day(mut self, day: NaiveDate) -> Desk {
+        self.day = Some(day);
+        self
+    }
+
+    pub fn notice_is_success(&self) -> bool {
+        self.notice_is_success
+    }
+
+    /// Shows a problem (also for problems the screen finds itself, such as an empty field).
     pub fn say(&mut self, message: &str) {
-        self.notice = Some(message.to_string());
+        self.problem(message.to_string());
+        self.notice_is_success = false;
+    }
+
+    fn problem(&mut self, message: impl Into<String>) {
+        self.notice = Some(message.into());
+        self.notice_is_success = false;
+    }
+
+    /// Shows that something was done.
+    fn done(&mut self, message: String) {
+        self.problem(message);
+        self.notice_is_success = true;
     }
 
     pub fn today(&self) -> NaiveDate {
-        self.today
+        self.day
+            .unwrap_or_else(|| Utc::now().with_timezone(&self.offset).date_naive())
     }
 
     pub fn editing(&self) -> Option<&Editing> {
@@ -164,9 +191,9 @@ impl Desk {
 
     fn audit(&mut self, action: &str, detail: &str) {
         let actor = self.user.clone().unwrap_or_else(|| "-".into());
-        if let Err(e) = self.store.audit((self.now)(), &actor, action, detail) {
+        if let Err(e) = self.store.audit(Utc::now(), &actor, action, detail) {
             tracing::warn!(error = %e, action, "audit failed");
-            self.notice = Some(format!("監査ログに書けませんでした: {e}"));
+            self.problem(format!("監査ログに書けませんでした: {e}"));
         }
     }
 
@@ -175,34 +202,32 @@ impl Desk {
     /// Signs a supervisor in. Clerks are refused (their work is at the counter).
     pub fn sign_in(&mut self, login: &str, password: &str) -> bool {
         self.notice = None;
-        match self.store.sign_in(login.trim(), password, (self.now)()) {
+        match self.store.sign_in(login.trim(), password, Utc::now()) {
             Ok(Role::Supervisor) => {
                 self.user = Some(login.trim().to_string());
                 self.screen = DeskScreen::Home;
                 if let Err(e) = self.open_base() {
-                    self.notice = Some(e);
+                    self.problem(e);
                 }
                 true
             }
             Ok(Role::Clerk) => {
-                self.notice = Some(
-                    "この利用者には監督者の権限がありません。監督者に依頼してください。".into(),
-                );
+                self.problem("この利用者には監督者の権限がありません。監督者に依頼してください。");
                 false
             }
             Err(LoginError::Wrong) => {
-                self.notice = Some("名前かパスワードが違います。".into());
+                self.problem("名前かパスワードが違います。");
                 false
             }
             Err(LoginError::Locked { until }) => {
-                self.notice = Some(format!(
+                self.problem(format!(
                     "失敗が続いたため、このアカウントはロックされています（{} まで）。時間をおくか管理者に連絡してください。",
                     local_time(&until, self.offset)
                 ));
                 false
             }
             Err(LoginError::Store(e)) => {
-                self.notice = Some(format!("データベースを読めませんでした: {e}"));
+                self.problem(format!("データベースを読めませんでした: {e}"));
                 false
             }
         }
@@ -220,6 +245,7 @@ impl Desk {
         self.editing = None;
         self.impact = None;
         self.statistics = None;
+        self.filter.clear();
     }
 
     pub fn go(&mut self, screen: DeskScreen) {
@@ -329,7 +355,7 @@ impl Desk {
             return false;
         };
         if let Err(e) = self.ensure_draft() {
-            self.notice = Some(e);
+            self.problem(e);
             return false;
         }
         let Some(working) = &mut self.working else {
@@ -341,25 +367,22 @@ impl Desk {
             .edit_procedure(&at, &edit)
             .map_err(plain)
             .and_then(|()| load(changed.files().clone()));
-        let ok = match result {
+        match result {
             Ok(loaded) => {
                 working.draft = changed;
                 working.loaded = loaded;
                 self.impact = None;
                 self.save_draft();
+                if let Some(editing) = &mut self.editing {
+                    editing.errors.remove(field);
+                }
                 true
             }
             Err(problem) => {
-                if let Some(editing) = &mut self.editing {
-                    editing.errors.insert(field, problem);
-                }
-                return false;
+                self.field_error(field, &problem);
+                false
             }
-        };
-        if let Some(editing) = &mut self.editing {
-            editing.errors.remove(field);
         }
-        ok
     }
 
     fn ensure_draft(&mut self) -> Result<(), String> {
@@ -372,7 +395,7 @@ impl Desk {
         let author = self.user.clone().unwrap_or_default();
         let id = self
             .store
-            .save_draft(None, &files, &author, (self.now)())
+            .save_draft(None, &files, &author, Utc::now())
             .map_err(plain)?;
         let loaded = load(files.clone())?;
         self.working = Some(Working {
@@ -387,23 +410,16 @@ impl Desk {
 
     fn save_draft(&mut self) {
         let author = self.user.clone().unwrap_or_default();
-        let now = (self.now)();
+        let now = Utc::now();
         if let Some(working) = &mut self.working {
             match self
                 .store
                 .save_draft(Some(working.id), working.draft.files(), &author, now)
             {
                 Ok(id) => working.id = id,
-                Err(e) => self.notice = Some(format!("下書きを保存できませんでした: {e}")),
+                Err(e) => self.problem(format!("下書きを保存できませんでした: {e}")),
             }
         }
-    }
-
-    /// Where the open procedure is written, for the editor's own edits.
-    pub fn open_procedure_ref(&self) -> Option<EntryRef> {
-        let catalogue = self.catalogue()?;
-        let editing = self.editing.as_ref()?;
-        Some(Draft::procedure_ref(catalogue, editing.procedure))
     }
 
     /// Sets the open procedure's Japanese name, keeping the other registers.
@@ -478,13 +494,13 @@ impl Desk {
         self.edit("bring", ProcedureEdit::Bring(ids))
     }
 
-    /// Sets the days of deadline `index`.
-    pub fn set_deadline_days(&mut self, index: usize, days: i64) -> bool {
+    /// Sets the days of deadline `index` from typed text.
+    pub fn set_deadline_days(&mut self, index: usize, text: &str) -> bool {
         let Some(procedure) = self.open_procedure_data() else {
             return false;
         };
-        let Ok(days) = u32::try_from(days) else {
-            self.field_error("deadline", "日数は0以上で入れてください。");
+        let Some(days) = whole_number(text).and_then(|n| u32::try_from(n).ok()) else {
+            self.field_error("deadline", "日数は0以上の数字で入れてください。");
             return false;
         };
         let mut deadlines: Vec<_> = procedure
@@ -586,7 +602,7 @@ impl Desk {
         let Some(catalogue) = self.catalogue() else {
             return;
         };
-        let leaf = condition::default_leaf(fact, catalogue, self.today);
+        let leaf = condition::default_leaf(fact, catalogue, self.today());
         self.change_selected(|node| *node = Node::Leaf(leaf));
     }
 
@@ -617,6 +633,25 @@ impl Desk {
         });
     }
 
+    /// Sets the selected comparison's value from typed text: a number or a date, as it takes.
+    pub fn set_value_text(&mut self, text: &str) {
+        match self.value_choice() {
+            Some(ValueChoice::Number(_)) => match whole_number(text) {
+                Some(n) => self.set_number(n),
+                None => self.field_error("condition", "数字で入れてください。"),
+            },
+            Some(ValueChoice::Date(_)) => self.set_date(text),
+            _ => {}
+        }
+    }
+
+    /// Moves the selected comparison's number by `step` (the −1 / +1 buttons).
+    pub fn step_number(&mut self, step: i64) {
+        if let Some(ValueChoice::Number(n)) = self.value_choice() {
+            self.set_number(n + step);
+        }
+    }
+
     pub fn set_date(&mut self, text: &str) {
         let mut ok = true;
         self.change_selected(|node| {
@@ -638,25 +673,44 @@ impl Desk {
         });
     }
 
+    /// Where a part would be added: the selected group, or the group of the selected
+    /// comparison.
+    fn insertion_point(&self) -> Option<Vec<usize>> {
+        let editing = self.editing.as_ref()?;
+        let tree = editing.tree.as_ref()?;
+        let mut at = editing.selected.clone();
+        if matches!(tree.at(&at), Some(Node::Leaf(_))) {
+            at.pop();
+        }
+        Some(at)
+    }
+
+    /// Whether a part added now compares a member (age, sex…) rather than the case.
+    pub fn adds_member_facts(&self) -> bool {
+        let tree = self.editing.as_ref().and_then(|e| e.tree.as_ref());
+        match (tree, self.insertion_point()) {
+            (Some(tree), Some(at)) => tree.adds_member_facts(&at),
+            _ => false,
+        }
+    }
+
     /// Adds a comparison (or, with `group`, a group holding one) to the selected group, or
     /// beside the selected comparison.
     pub fn add_part(&mut self, group: Option<Group>) {
         let Some(catalogue) = self.catalogue().cloned() else {
             return;
         };
-        let today = self.today;
+        let today = self.today();
+        let in_members = self.adds_member_facts();
+        let Some(mut at) = self.insertion_point() else {
+            return;
+        };
         let Some(editing) = &mut self.editing else {
             return;
         };
         let Some(tree) = &mut editing.tree else {
             return;
         };
-        let mut at = editing.selected.clone();
-        if matches!(tree.at(&at), Some(Node::Leaf(_))) {
-            at.pop();
-        }
-        let in_members = tree.in_members(&at)
-            || matches!(tree.at(&at), Some(Node::Group(g, _)) if matches!(g, Group::AnyMember | Group::AllMembers | Group::NoMember | Group::Count(..)));
         let fact = if in_members {
             Fact::Age(madoguchi_rules::condition::AgeKind::Legal)
         } else {
@@ -664,9 +718,7 @@ impl Desk {
         };
         let leaf = Node::Leaf(condition::default_leaf(fact, &catalogue, today));
         let part = match group {
-            Some(
-                kind @ (Group::AnyMember | Group::AllMembers | Group::NoMember | Group::Count(..)),
-            ) => Node::Group(
+            Some(kind) if kind.over_members() => Node::Group(
                 kind,
                 vec![Node::Leaf(condition::default_leaf(
                     Fact::Age(madoguchi_rules::condition::AgeKind::Legal),
@@ -774,15 +826,17 @@ impl Desk {
     /// with the version in force over the scenarios and the recent cases.
     pub fn preview(&mut self) {
         self.notice = None;
+        // A preview that cannot run must not leave an older one to publish on.
+        self.impact = None;
         let Some(working) = &self.working else {
-            self.notice = Some("変更がありません。先にルールを変えてください。".into());
+            self.problem("変更がありません。先にルールを変えてください。");
             return;
         };
         let Some((_, base)) = &self.base else { return };
         let scenarios = match scenario::load_all(&working.loaded.catalogue) {
             Ok(scenarios) => scenarios,
             Err(problems) => {
-                self.notice = Some(format!(
+                self.problem(format!(
                     "シナリオを読めません: {}",
                     problems
                         .iter()
@@ -793,24 +847,28 @@ impl Desk {
                 return;
             }
         };
-        let recent = match self.store.recent_finished(RECENT_CASES) {
-            Ok(records) => records
-                .into_iter()
-                .map(|r| RecentCase {
-                    label: format!(
-                        "案件 #{}（{}・{}人）",
-                        r.id,
-                        r.case.event.kind().ja(),
-                        r.case.household.members.len()
-                    ),
-                    as_of: r.case.event.visit_date(),
-                    case: r.case,
-                })
-                .collect::<Vec<_>>(),
-            Err(e) => {
-                self.notice = Some(format!("最近の案件を読めませんでした: {e}"));
-                Vec::new()
-            }
+        let (recent, unread) = match self.store.recent_finished(RECENT_CASES) {
+            Ok(records) => (
+                records
+                    .into_iter()
+                    .map(|r| RecentCase {
+                        label: format!(
+                            "案件 #{}（{}・{}人）",
+                            r.id,
+                            r.case.event.kind().ja(),
+                            r.case.household.members.len()
+                        ),
+                        as_of: r.case.event.visit_date(),
+                        case: r.case,
+                    })
+                    .collect::<Vec<_>>(),
+                None,
+            ),
+            // The scenarios still run; the supervisor is told the cases are missing.
+            Err(e) => (
+                Vec::new(),
+                Some(format!("最近の案件を読めませんでした: {e}")),
+            ),
         };
         let impact = compare(
             &base.catalogue,
@@ -829,6 +887,9 @@ impl Desk {
         self.impact = Some(impact);
         self.screen = DeskScreen::Impact;
         self.audit("catalogue.preview", &detail);
+        if let Some(message) = unread {
+            self.problem(message);
+        }
     }
 
     /// Accepts the draft's outcome as scenario `index`'s new expectation.
@@ -857,20 +918,20 @@ impl Desk {
                 self.audit("scenario.accept", &file);
                 self.preview();
             }
-            Err(problem) => self.notice = Some(problem),
+            Err(problem) => self.problem(problem),
         }
     }
 
     /// Publishes the draft. Needs a note, a catalogue that loads and every scenario passing.
     pub fn publish(&mut self, note: &str) -> Option<i64> {
         if note.trim().is_empty() {
-            self.notice = Some("公開の理由（メモ）を書いてください。".into());
+            self.problem("公開の理由（メモ）を書いてください。");
             return None;
         }
         self.preview();
         let impact = self.impact.as_ref()?;
         if impact.failing_scenarios() > 0 {
-            self.notice = Some(format!(
+            self.problem(format!(
                 "シナリオが {} 件失敗しています。直すか、新しい結果を正として採用してから公開してください。",
                 impact.failing_scenarios()
             ));
@@ -881,16 +942,16 @@ impl Desk {
         let note = format!("{}（{}）", note.trim(), working.origin);
         match self
             .store
-            .publish_draft(working.id, &note, &author, (self.now)())
+            .publish_draft(working.id, &note, &author, Utc::now())
         {
             Ok(id) => {
                 self.working = None;
                 self.impact = None;
                 self.editing = None;
                 if let Err(e) = self.open_base() {
-                    self.notice = Some(e);
+                    self.problem(e);
                 } else {
-                    self.notice = Some(format!(
+                    self.done(format!(
                         "版 {id} を公開しました。各窓口の次の案件から使われます。"
                     ));
                 }
@@ -898,7 +959,7 @@ impl Desk {
                 Some(id)
             }
             Err(e) => {
-                self.notice = Some(format!("公開できませんでした: {e}"));
+                self.problem(format!("公開できませんでした: {e}"));
                 None
             }
         }
@@ -910,8 +971,8 @@ impl Desk {
             return;
         };
         let actor = self.user.clone().unwrap_or_default();
-        if let Err(e) = self.store.discard_draft(working.id, &actor, (self.now)()) {
-            self.notice = Some(format!("下書きを消せませんでした: {e}"));
+        if let Err(e) = self.store.discard_draft(working.id, &actor, Utc::now()) {
+            self.problem(format!("下書きを消せませんでした: {e}"));
         }
         self.impact = None;
         self.editing = None;
@@ -936,33 +997,33 @@ impl Desk {
         let version = match self.store.catalogue(id) {
             Ok(Some(version)) => version,
             Ok(None) => {
-                self.notice = Some(format!("版 {id} はありません。"));
+                self.problem(format!("版 {id} はありません。"));
                 return None;
             }
             Err(e) => {
-                self.notice = Some(format!("版 {id} を読めませんでした: {e}"));
+                self.problem(format!("版 {id} を読めませんでした: {e}"));
                 return None;
             }
         };
         let author = self.user.clone().unwrap_or_default();
-        let note = format!("restore of version {id}: {}", version.note);
+        let note = format!("版 {id} に戻す（{}）", version.note);
         match self.store.add_catalogue(
             &version.files,
             CatalogueStatus::Published,
             &author,
             &note,
-            (self.now)(),
+            Utc::now(),
         ) {
             Ok(new) => {
                 self.audit("catalogue.restore", &format!("version {id} as {new}"));
                 let _ = self.open_base();
-                self.notice = Some(format!(
+                self.done(format!(
                     "版 {id} を版 {new} として戻しました。次の案件から使われます。"
                 ));
                 Some(new)
             }
             Err(e) => {
-                self.notice = Some(format!("戻せませんでした: {e}"));
+                self.problem(format!("戻せませんでした: {e}"));
                 None
             }
         }
@@ -971,10 +1032,11 @@ impl Desk {
     // ---- statistics -----------------------------------------------------------------------
 
     pub fn refresh_statistics(&mut self) {
-        let from = self.today - Days::new(STATISTICS_DAYS - 1);
-        match self.store.statistics(from, self.today, self.offset) {
+        let today = self.today();
+        let from = today - Days::new(STATISTICS_DAYS - 1);
+        match self.store.statistics(from, today, self.offset) {
             Ok(stats) => self.statistics = Some(stats),
-            Err(e) => self.notice = Some(format!("統計を読めませんでした: {e}")),
+            Err(e) => self.problem(format!("統計を読めませんでした: {e}")),
         }
     }
 
@@ -989,12 +1051,12 @@ impl Desk {
             .and_then(|csv| std::fs::write(path, csv).map_err(plain));
         match written {
             Ok(()) => {
-                self.notice = Some(format!("CSV を {} に書き出しました。", path.display()));
+                self.done(format!("CSV を {} に書き出しました。", path.display()));
                 self.audit("statistics.export", &path.display().to_string());
                 true
             }
             Err(e) => {
-                self.notice = Some(format!("CSV を書き出せませんでした: {e}"));
+                self.problem(format!("CSV を書き出せませんでした: {e}"));
                 false
             }
         }
@@ -1032,7 +1094,7 @@ impl Desk {
             .into_iter()
             .find(|r| r.id == id)?;
         if let Err(e) = self.ensure_draft() {
-            self.notice = Some(e);
+            self.problem(e);
             return None;
         }
         let working = self.working.as_mut()?;
@@ -1047,7 +1109,7 @@ impl Desk {
         ) {
             Ok(text) => text,
             Err(e) => {
-                self.notice = Some(format!("シナリオにできませんでした: {e}"));
+                self.problem(format!("シナリオにできませんでした: {e}"));
                 return None;
             }
         };
@@ -1059,13 +1121,13 @@ impl Desk {
                 working.loaded = loaded;
                 self.save_draft();
                 self.audit("scenario.from_case", &format!("case {id} as {path}"));
-                self.notice = Some(format!(
+                self.done(format!(
                     "{path} を下書きに加えました。公開すると以後のテストに入ります。"
                 ));
                 Some(path)
             }
             Err(problem) => {
-                self.notice = Some(problem);
+                self.problem(problem);
                 None
             }
         }
@@ -1082,16 +1144,13 @@ impl Desk {
         match result {
             Ok(()) => {
                 let detail = format!("version {} to {}", version.id, dir.display());
-                self.notice = Some(format!(
-                    "版 {} を {} に書き出しました。",
-                    version.id,
-                    dir.display()
-                ));
+                let message = format!("版 {} を {} に書き出しました。", version.id, dir.display());
+                self.done(message);
                 self.audit("catalogue.export", &detail);
                 true
             }
             Err(e) => {
-                self.notice = Some(format!("書き出せませんでした: {e}"));
+                self.problem(format!("書き出せませんでした: {e}"));
                 false
             }
         }
@@ -1100,29 +1159,31 @@ impl Desk {
     /// Reads an exported catalogue, checks its checksum, and makes it the draft, then shows
     /// the impact preview (publishing it is the usual step). Audited.
     pub fn import_catalogue(&mut self, dir: &Path) -> bool {
+        if self.working.is_some() {
+            self.say(
+                "下書きがあります。取り込む前に、公開するか捨ててください（下書きは消しません）。",
+            );
+            return false;
+        }
         let files = match read_export(dir) {
             Ok(files) => files,
             Err(e) => {
-                self.notice = Some(e);
+                self.problem(e);
                 return false;
             }
         };
         let loaded = match load(files.clone()) {
             Ok(loaded) => loaded,
             Err(e) => {
-                self.notice = Some(format!("取り込むルールに誤りがあります: {e}"));
+                self.problem(format!("取り込むルールに誤りがあります: {e}"));
                 return false;
             }
         };
-        if let Some(working) = self.working.take() {
-            let actor = self.user.clone().unwrap_or_default();
-            let _ = self.store.discard_draft(working.id, &actor, (self.now)());
-        }
         let author = self.user.clone().unwrap_or_default();
-        let id = match self.store.save_draft(None, &files, &author, (self.now)()) {
+        let id = match self.store.save_draft(None, &files, &author, Utc::now()) {
             Ok(id) => id,
             Err(e) => {
-                self.notice = Some(format!("下書きにできませんでした: {e}"));
+                self.problem(format!("下書きにできませんでした: {e}"));
                 return false;
             }
         };
@@ -1241,6 +1302,22 @@ pub fn read_export(dir: &Path) -> Result<BTreeMap<String, String>, String> {
         ));
     }
     Ok(files)
+}
+
+/// A whole number as typed, in ASCII or full-width digits.
+fn whole_number(text: &str) -> Option<i64> {
+    let ascii: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => {
+                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
+            }
+            '－' => '-',
+            other => other,
+        })
+        .collect();
+    ascii.parse().ok()
 }
 
 fn local_time(stamp: &str, offset: FixedOffset) -> String {

@@ -82,7 +82,7 @@ fn child_medical_applies(store: &Store, case: &Case) -> bool {
 }
 
 fn signed_in(dir: &Path) -> Desk {
-    let mut desk = Desk::new(store(dir), today(), jst());
+    let mut desk = Desk::new(store(dir), jst()).on_day(today());
     assert!(desk.sign_in("kakari", "sakura-2026"), "{:?}", desk.notice());
     desk
 }
@@ -90,7 +90,7 @@ fn signed_in(dir: &Path) -> Desk {
 #[test]
 fn three_wrong_passwords_lock_the_account_and_clerks_are_refused() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut desk = Desk::new(store(dir.path()), today(), jst());
+    let mut desk = Desk::new(store(dir.path()), jst()).on_day(today());
     assert!(!desk.sign_in("madoguchi", "ume-2026"));
     assert!(desk.notice().is_some_and(|n| n.contains("権限")));
     for _ in 0..2 {
@@ -249,7 +249,7 @@ fn a_finished_case_becomes_a_scenario_and_statistics_export_as_csv() {
             forms_printed: 3,
         }])
         .expect("a finished case");
-    let mut desk = Desk::new(store, Utc::now().with_timezone(&jst()).date_naive(), jst());
+    let mut desk = Desk::new(store, jst());
     assert!(desk.sign_in("kakari", "sakura-2026"));
     let (id, label) = desk.recent_cases().into_iter().next().expect("a case");
     assert!(!label.contains("窓口"), "no names in the list: {label}");
@@ -285,10 +285,23 @@ fn a_catalogue_moves_between_kiosks_with_its_checksum() {
     let out = dir.path().join("usb");
     let mut desk = signed_in(dir.path());
     assert!(desk.export_catalogue(&out));
+    assert!(
+        desk.notice_is_success(),
+        "a success is not shown as a problem"
+    );
     assert!(out.join(super::CHECKSUM_FILE).exists());
 
     let other = tempfile::tempdir().expect("other kiosk");
     let mut there = signed_in(other.path());
+    there.open_procedure(0);
+    assert!(there.set_source("作業中の下書き"));
+    assert!(
+        !there.import_catalogue(&out),
+        "a supervisor's draft is never thrown away"
+    );
+    assert!(!there.notice_is_success());
+    assert!(there.has_draft());
+    there.discard();
     assert!(there.import_catalogue(&out), "{:?}", there.notice());
     assert_eq!(there.screen(), DeskScreen::Impact);
     let impact = there.impact().expect("impact");
@@ -317,7 +330,7 @@ fn the_feed_hands_over_a_new_publication_once() {
     let first = store.newest_published().expect("read").expect("one");
     let mut feed = super::CatalogueFeed::new(reopen(dir.path()), first.checksum.clone());
     assert!(feed.newer().is_none(), "nothing new");
-    let mut desk = Desk::new(store, today(), jst());
+    let mut desk = Desk::new(store, jst()).on_day(today());
     assert!(desk.sign_in("kakari", "sakura-2026"));
     desk.open_procedure(0);
     assert!(desk.set_source("住民基本台帳法 第22条（改正確認済み）"));
@@ -329,4 +342,46 @@ fn the_feed_hands_over_a_new_publication_once() {
         taken.procedures[0].source
     );
     assert!(feed.newer().is_none(), "taken once");
+}
+
+#[test]
+fn typed_numbers_are_read_in_either_width_and_refused_otherwise() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    let index = desk
+        .catalogue()
+        .expect("catalogue")
+        .procedures
+        .iter()
+        .position(|p| p.id == "jidou_teate" && !p.deadlines.is_empty())
+        .expect("a procedure with deadlines");
+    desk.open_procedure(index);
+    assert!(!desk.set_deadline_days(0, "十四"));
+    assert!(
+        desk.editing()
+            .expect("editing")
+            .errors
+            .contains_key("deadline")
+    );
+    assert!(desk.set_deadline_days(0, "１４"));
+    assert_eq!(
+        desk.catalogue().expect("draft").procedures[index].deadlines[0].days,
+        14
+    );
+
+    let age = desk
+        .condition_rows()
+        .into_iter()
+        .find(|r| r.text.starts_with("学齢"))
+        .expect("an age comparison");
+    desk.select_row(age.path);
+    desk.set_value_text("abc");
+    assert!(desk.editing().expect("editing").errors["condition"].contains("数字"));
+    desk.set_value_text("１６");
+    desk.step_number(-1);
+    assert!(
+        desk.condition_text().contains("school_age < 15"),
+        "{}",
+        desk.condition_text()
+    );
 }

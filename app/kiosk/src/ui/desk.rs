@@ -67,9 +67,8 @@ impl DeskUi {
         let desk = &self.desk;
         g.set_screen(ui_screen(desk.screen()));
         g.set_user(desk.user().unwrap_or_default().into());
-        let notice = desk.notice().unwrap_or_default();
-        g.set_notice(notice.into());
-        g.set_notice_is_error(!is_good_news(notice));
+        g.set_notice(desk.notice().unwrap_or_default().into());
+        g.set_notice_is_error(!desk.notice_is_success());
         g.set_has_draft(desk.has_draft());
         g.set_in_force(
             desk.in_force()
@@ -491,13 +490,6 @@ fn desk_screen(screen: UiScreen) -> DeskScreen {
     }
 }
 
-/// Messages that report success are shown as such, not as errors.
-fn is_good_news(notice: &str) -> bool {
-    ["しました", "加えました", "書き出しました", "戻しました"]
-        .iter()
-        .any(|w| notice.contains(w))
-}
-
 fn local_day(stamp: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(stamp)
         .map(|t| {
@@ -582,16 +574,12 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
     on!(on_set_critical, |ui, critical: bool| ui
         .desk
         .set_critical(critical));
-    on!(on_set_deadline, |ui, index: i32, text: SharedString| {
-        match text.trim().parse::<i64>() {
-            Ok(days) => ui
-                .desk
-                .set_deadline_days(usize::try_from(index).unwrap_or(0), days),
-            Err(_) => ui
-                .desk
-                .set_deadline_days(usize::try_from(index).unwrap_or(0), -1),
-        }
-    });
+    on!(on_set_deadline, |ui, index: i32, text: SharedString| ui
+        .desk
+        .set_deadline_days(
+            usize::try_from(index).unwrap_or(0),
+            &text
+        ));
     on!(on_pick_rule, |ui, index: i32| ui
         .desk
         .open_rule(usize::try_from(index).unwrap_or(0)));
@@ -625,20 +613,12 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
     on!(on_pick_value, |ui, index: i32| ui
         .desk
         .pick_value(usize::try_from(index).unwrap_or(0)));
-    on!(on_set_value_text, |ui, text: SharedString| {
-        match ui.desk.value_choice() {
-            Some(ValueChoice::Number(_)) => match text.trim().parse::<i64>() {
-                Ok(n) => ui.desk.set_number(n),
-                Err(_) => ui.desk.set_date("—"),
-            },
-            _ => ui.desk.set_date(&text),
-        }
-    });
-    on!(on_step_number, |ui, step: i32| {
-        if let Some(ValueChoice::Number(n)) = ui.desk.value_choice() {
-            ui.desk.set_number(n + i64::from(step));
-        }
-    });
+    on!(on_set_value_text, |ui, text: SharedString| ui
+        .desk
+        .set_value_text(&text));
+    on!(on_step_number, |ui, step: i32| ui
+        .desk
+        .step_number(i64::from(step)));
     on!(on_pick_group, |ui, index: i32| {
         let in_members = matches!(ui.desk.selected(), Some((_, true)));
         if let Some(group) = usize::try_from(index)
@@ -649,9 +629,8 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
         }
     });
     on!(on_add_part, |ui, group: bool| {
-        let in_members = matches!(ui.desk.selected(), Some((_, true)))
-            || matches!(ui.desk.selected(), Some((Node::Group(g, _), _)) if matches!(g, Group::AnyMember | Group::AllMembers | Group::NoMember | Group::Count(..)));
-        let kind = match (group, in_members) {
+        // A new group inside a household group combines member facts; outside, it is one.
+        let kind = match (group, ui.desk.adds_member_facts()) {
             (false, _) => None,
             (true, true) => Some(Group::All),
             (true, false) => Some(Group::AnyMember),
