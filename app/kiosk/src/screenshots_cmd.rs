@@ -485,6 +485,40 @@ fn shots() -> Vec<Shot> {
                 });
             },
         },
+        Shot {
+            name: "36-desk-question",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    let Some(dog) = desk
+                        .catalogue()
+                        .and_then(|c| c.questions.iter().position(|q| q.id == "dog"))
+                    else {
+                        return;
+                    };
+                    desk.open_question(dog);
+                    desk.select_row(Vec::new());
+                });
+            },
+        },
+        Shot {
+            name: "37-desk-bring",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    lower_child_medical_limit(desk);
+                    if let Some(inkan) = desk
+                        .catalogue()
+                        .and_then(|c| c.items.iter().position(|i| i.id == "inkan"))
+                    {
+                        desk.toggle_bring(inkan);
+                    }
+                });
+                window.global::<DeskGlobal>().set_procedure_part(1);
+            },
+        },
     ]
 }
 

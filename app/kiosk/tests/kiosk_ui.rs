@@ -135,12 +135,29 @@ impl TestKiosk {
 
     /// Types into the field with this accessible label (the clerk's keyboard: not a tap).
     fn type_into(&self, label: &str, text: &str) {
-        let field = ElementHandle::find_by_accessible_label(&self.window, label)
+        self.field(label).set_accessible_value(text);
+    }
+
+    /// Replaces the text of a field with this accessible label and presses Enter in it, as a
+    /// supervisor does to change one of a rule's fields.
+    fn enter_into(&self, label: &str, text: &str) {
+        let field = self.field(label);
+        field.set_accessible_value(text);
+        field.mock_single_click(slint::platform::PointerEventButton::Left);
+        let enter: slint::SharedString = Key::Return.into();
+        let window = self.window.window();
+        window.dispatch_event(WindowEvent::KeyPressed {
+            text: enter.clone(),
+        });
+        window.dispatch_event(WindowEvent::KeyReleased { text: enter });
+    }
+
+    fn field(&self, label: &str) -> ElementHandle {
+        ElementHandle::find_by_accessible_label(&self.window, label)
             .find(|e| {
                 e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::TextInput)
             })
-            .unwrap_or_else(|| panic!("no field labelled {label:?} on {:?}", self.screen()));
-        field.set_accessible_value(text);
+            .unwrap_or_else(|| panic!("no field labelled {label:?} on {:?}", self.screen()))
     }
 
     /// Lets the runtime answer until the session shows `screen`.
@@ -360,6 +377,12 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
         "the restore brings the old behaviour back"
     );
 
+    kiosk
+        .app
+        .borrow_mut()
+        .act(madoguchi_kiosk::session::Action::Back);
+    a_supervisor_edits_a_question_and_what_to_bring(&mut kiosk);
+
     let audit: Vec<String> = reopen()
         .audit_entries(500)
         .expect("audit")
@@ -378,6 +401,78 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
             "{action} audited: {audit:?}"
         );
     }
+}
+
+/// The question editor and the items to bring, through the window: a question reworded (an
+/// empty wording refused beside its field), made private, its condition removed and given
+/// again; an item ticked for a procedure; then the draft thrown away.
+fn a_supervisor_edits_a_question_and_what_to_bring(kiosk: &mut TestKiosk) {
+    kiosk.tap("監督者");
+    sign_in(kiosk, "kakari", "sakura-2026");
+    kiosk.tap("質問を編集する");
+    assert_eq!(desk_global(kiosk).get_screen(), DeskScreen::Questions);
+    kiosk.type_into("質問を探す（文言・ID）", "犬を飼って");
+    kiosk.tap("犬を飼っていますか。");
+    assert_eq!(desk_global(kiosk).get_screen(), DeskScreen::Question);
+    assert_eq!(
+        desk_global(kiosk).get_condition_text(),
+        "dog_or_moped = yes"
+    );
+
+    let easy = "やさしい日本語（住民の画面）";
+    kiosk.enter_into(easy, " ");
+    assert!(
+        desk_global(kiosk)
+            .get_text_easy_error()
+            .contains("やさしい日本語"),
+        "{}",
+        desk_global(kiosk).get_text_easy_error()
+    );
+    kiosk.enter_into(easy, "いぬ（かいいぬ）を かって いますか。");
+    assert_eq!(
+        desk_global(kiosk).get_text_easy(),
+        "いぬ（かいいぬ）を かって いますか。"
+    );
+    assert_eq!(desk_global(kiosk).get_text_easy_error(), "");
+    assert!(desk_global(kiosk).get_has_draft());
+    kiosk.tap("住民がひとりで答える（読み上げない）");
+    assert!(desk_global(kiosk).get_sensitive());
+    kiosk.tap("条件を外す（いつもたずねる）");
+    assert!(!desk_global(kiosk).get_has_condition());
+    assert_eq!(desk_global(kiosk).get_condition_text(), "");
+    kiosk.tap("条件を付ける");
+    assert!(desk_global(kiosk).get_has_condition());
+    assert_eq!(
+        desk_global(kiosk).get_condition_text(),
+        "all(event = tennyu)"
+    );
+    kiosk.tap("一覧へ");
+    assert_eq!(desk_global(kiosk).get_screen(), DeskScreen::Questions);
+
+    kiosk.tap("メニュー");
+    kiosk.tap("ルールを編集する");
+    kiosk.type_into("手続きを探す（名前・窓口・ID）", "子ども医療");
+    kiosk.tap("子ども医療費助成の申請");
+    kiosk.tap("持ち物");
+    kiosk.type_into("持ち物を探す", "印鑑");
+    kiosk.tap("登録する印鑑");
+    let items: Vec<_> = desk_global(kiosk).get_items().iter().collect();
+    assert_eq!(items.len(), 1);
+    assert!(items[0].ticked);
+    assert!(
+        desk_global(kiosk)
+            .get_bring_summary()
+            .contains("登録する印鑑"),
+        "{}",
+        desk_global(kiosk).get_bring_summary()
+    );
+
+    kiosk.tap("影響を確かめる");
+    assert_eq!(desk_global(kiosk).get_screen(), DeskScreen::Impact);
+    kiosk.tap("下書きを捨てる");
+    assert!(!desk_global(kiosk).get_has_draft());
+    kiosk.tap("サインアウト");
+    kiosk.tap("窓口に戻る");
 }
 
 /// `madoguchi card emulate` with a persona in the test pcscd's first slot.

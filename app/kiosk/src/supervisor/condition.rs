@@ -32,6 +32,11 @@ impl Group {
             Group::AnyMember | Group::AllMembers | Group::NoMember | Group::Count(..)
         )
     }
+
+    /// Whether the group holds exactly one part (〜でない, 世帯員の…).
+    pub fn takes_one(self) -> bool {
+        self == Group::Not || self.over_members()
+    }
 }
 
 /// One comparison.
@@ -230,6 +235,38 @@ impl Node {
         }
     }
 
+    /// Adds `part` to the node at `at` and says where it went. A second part needs a group that
+    /// holds several, so a lone comparison at the top, or the one part of 〜でない or 世帯員の…,
+    /// first gets a すべて around it: the supervisor never meets a "one part only" error.
+    pub fn insert_part(&mut self, at: &[usize], part: Node) -> Option<Vec<usize>> {
+        let node = self.at_mut(at)?;
+        let mut path = at.to_vec();
+        match node {
+            Node::Leaf(_) => {
+                let alone = std::mem::replace(node, Node::Group(Group::All, Vec::new()));
+                *node = Node::Group(Group::All, vec![alone, part]);
+                path.push(1);
+            }
+            Node::Group(kind, parts) if kind.takes_one() && parts.len() == 1 => match &mut parts[0]
+            {
+                Node::Group(Group::All, inner) => {
+                    inner.push(part);
+                    path.extend([0, inner.len() - 1]);
+                }
+                only => {
+                    let alone = std::mem::replace(only, Node::Group(Group::All, Vec::new()));
+                    *only = Node::Group(Group::All, vec![alone, part]);
+                    path.extend([0, 1]);
+                }
+            },
+            Node::Group(_, parts) => {
+                parts.push(part);
+                path.push(parts.len() - 1);
+            }
+        }
+        Some(path)
+    }
+
     /// Whether the node at `path` sits inside a household group (so compares a member).
     pub fn in_members(&self, path: &[usize]) -> bool {
         (0..path.len()).any(
@@ -269,7 +306,7 @@ impl Node {
 }
 
 fn check_parts(group: Group, parts: &[Node]) -> Result<(), String> {
-    let single = matches!(group, Group::Not) || group.over_members();
+    let single = group.takes_one();
     match parts.len() {
         0 => Err("空のグループがあります。条件を追加するか、グループを削除してください / a group is empty".into()),
         n if single && n != 1 => Err("「〜でない」と「世帯員の…」には条件を一つだけ置きます（複数なら「すべて」でまとめます） / this group takes exactly one part".into()),

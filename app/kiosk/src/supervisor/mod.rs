@@ -8,12 +8,15 @@
 //! the statistics can be read and exported as CSV. Every supervisor action is audited.
 
 pub mod condition;
+mod questions;
+
+pub use questions::Register;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
-use madoguchi_rules::authoring::{AuthoringError, Draft, ProcedureEdit, Wording};
+use madoguchi_rules::authoring::{AuthoringError, Draft, ProcedureEdit, QuestionEdit, Wording};
 use madoguchi_rules::impact::{Impact, RecentCase, compare};
 use madoguchi_rules::pinning::scenario_from_case;
 use madoguchi_rules::{Catalogue, Engine, scenario};
@@ -35,6 +38,8 @@ pub enum DeskScreen {
     Home,
     Procedures,
     Procedure,
+    Questions,
+    Question,
     Impact,
     Versions,
     Statistics,
@@ -56,15 +61,55 @@ struct Working {
     origin: String,
 }
 
-/// The procedure and rule open in the editor.
-#[derive(Clone, Debug, Default)]
+/// What the editor has open, by its index in the catalogue shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// A procedure, with the rule whose condition the tree shows.
+    Procedure { index: usize, rule: usize },
+    /// A question; the tree shows when it is asked (none: whenever it can matter).
+    Question(usize),
+}
+
+/// The entry open in the editor, its condition as a tree and the problems beside its fields.
+#[derive(Clone, Debug)]
 pub struct Editing {
-    pub procedure: usize,
-    pub rule: usize,
+    pub entry: Entry,
     pub tree: Option<Node>,
     pub selected: Vec<usize>,
     /// Problems to show beside a field, keyed by field name.
     pub errors: BTreeMap<&'static str, String>,
+}
+
+impl Editing {
+    fn new(entry: Entry, tree: Option<Node>) -> Editing {
+        Editing {
+            entry,
+            tree,
+            selected: Vec::new(),
+            errors: BTreeMap::new(),
+        }
+    }
+
+    pub fn procedure(&self) -> Option<usize> {
+        match self.entry {
+            Entry::Procedure { index, .. } => Some(index),
+            Entry::Question(_) => None,
+        }
+    }
+
+    pub fn rule(&self) -> Option<usize> {
+        match self.entry {
+            Entry::Procedure { rule, .. } => Some(rule),
+            Entry::Question(_) => None,
+        }
+    }
+
+    pub fn question(&self) -> Option<usize> {
+        match self.entry {
+            Entry::Question(index) => Some(index),
+            Entry::Procedure { .. } => None,
+        }
+    }
 }
 
 pub struct Desk {
@@ -83,8 +128,10 @@ pub struct Desk {
     editing: Option<Editing>,
     impact: Option<Impact>,
     statistics: Option<Statistics>,
-    /// Words that narrow the procedure list.
+    /// Words that narrow the procedure or question list.
     filter: String,
+    /// Words that narrow the items a procedure's "what to bring" offers.
+    item_filter: String,
 }
 
 impl std::fmt::Debug for Desk {
@@ -118,6 +165,7 @@ impl Desk {
             impact: None,
             statistics: None,
             filter: String::new(),
+            item_filter: String::new(),
         }
     }
 
@@ -253,6 +301,11 @@ impl Desk {
             return;
         }
         self.notice = None;
+        // A list opened from the menu starts unfiltered; back from its editor, it keeps the
+        // search the supervisor came from.
+        if self.screen == DeskScreen::Home {
+            self.filter.clear();
+        }
         match screen {
             DeskScreen::Statistics => self.refresh_statistics(),
             DeskScreen::Impact => return self.preview(),
@@ -289,6 +342,11 @@ impl Desk {
         self.filter = words.trim().to_string();
     }
 
+    /// The search words the list was narrowed by.
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
     /// The procedures the list shows (indices into the catalogue), in catalogue order.
     pub fn listed_procedures(&self) -> Vec<usize> {
         let Some(catalogue) = self.catalogue() else {
@@ -320,20 +378,16 @@ impl Desk {
             .rules
             .first()
             .map(|r| Node::from_condition(&r.when));
-        self.editing = Some(Editing {
-            procedure: index,
-            rule: 0,
-            tree,
-            selected: Vec::new(),
-            errors: BTreeMap::new(),
-        });
+        self.editing = Some(Editing::new(Entry::Procedure { index, rule: 0 }, tree));
+        self.item_filter.clear();
         self.notice = None;
         self.screen = DeskScreen::Procedure;
     }
 
     pub fn open_rule(&mut self, rule: usize) {
-        let Some(editing) = &self.editing else { return };
-        let procedure = editing.procedure;
+        let Some(procedure) = self.editing.as_ref().and_then(Editing::procedure) else {
+            return;
+        };
         let tree = self
             .catalogue()
             .and_then(|c| c.procedures[procedure].rules.get(rule))
@@ -341,7 +395,10 @@ impl Desk {
         if let Some(editing) = &mut self.editing
             && tree.is_some()
         {
-            editing.rule = rule;
+            editing.entry = Entry::Procedure {
+                index: procedure,
+                rule,
+            };
             editing.tree = tree;
             editing.selected = Vec::new();
             editing.errors.remove("condition");
@@ -351,9 +408,31 @@ impl Desk {
     /// Applies an edit to the open procedure in the draft (starting one if needed). The edit
     /// stays only if the catalogue still loads; otherwise the problem shows beside `field`.
     pub fn edit(&mut self, field: &'static str, edit: ProcedureEdit) -> bool {
-        let Some(procedure) = self.editing.as_ref().map(|e| e.procedure) else {
+        let Some(procedure) = self.editing.as_ref().and_then(Editing::procedure) else {
             return false;
         };
+        self.change_draft(field, |draft, catalogue| {
+            draft.edit_procedure(&Draft::procedure_ref(catalogue, procedure), &edit)
+        })
+    }
+
+    /// Applies an edit to the open question in the draft, like [`Desk::edit`].
+    pub fn edit_question(&mut self, field: &'static str, edit: QuestionEdit) -> bool {
+        let Some(question) = self.editing.as_ref().and_then(Editing::question) else {
+            return false;
+        };
+        self.change_draft(field, |draft, catalogue| {
+            draft.edit_question(&Draft::question_ref(catalogue, question), &edit)
+        })
+    }
+
+    /// Makes `change` to a copy of the draft (starting one if needed) and keeps it only if the
+    /// catalogue still loads; otherwise the problem shows beside `field`.
+    fn change_draft(
+        &mut self,
+        field: &'static str,
+        change: impl FnOnce(&mut Draft, &Catalogue) -> Result<(), AuthoringError>,
+    ) -> bool {
         if let Err(e) = self.ensure_draft() {
             self.problem(e);
             return false;
@@ -361,10 +440,8 @@ impl Desk {
         let Some(working) = &mut self.working else {
             return false;
         };
-        let at = Draft::procedure_ref(&working.loaded.catalogue, procedure);
         let mut changed = working.draft.clone();
-        let result = changed
-            .edit_procedure(&at, &edit)
+        let result = change(&mut changed, &working.loaded.catalogue)
             .map_err(plain)
             .and_then(|()| load(changed.files().clone()));
         match result {
@@ -439,7 +516,11 @@ impl Desk {
         self.edit("name", ProcedureEdit::Name(wording))
     }
 
+    /// Sets the open procedure's or question's source (the law or page it rests on).
     pub fn set_source(&mut self, text: &str) -> bool {
+        if self.editing.as_ref().and_then(Editing::question).is_some() {
+            return self.edit_question("source", QuestionEdit::Source(text.into()));
+        }
         self.edit("source", ProcedureEdit::Source(text.into()))
     }
 
@@ -471,15 +552,45 @@ impl Desk {
         self.edit("critical", ProcedureEdit::Critical(critical))
     }
 
+    /// Narrows the items offered for what to bring to those whose name or id contains `words`.
+    pub fn set_item_filter(&mut self, words: &str) {
+        self.item_filter = words.trim().to_string();
+    }
+
+    pub fn item_filter(&self) -> &str {
+        &self.item_filter
+    }
+
+    /// The items offered for what to bring (indices into the catalogue's items).
+    pub fn listed_items(&self) -> Vec<usize> {
+        let Some(catalogue) = self.catalogue() else {
+            return Vec::new();
+        };
+        catalogue
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| {
+                self.item_filter.is_empty()
+                    || item.text.ja.contains(&self.item_filter)
+                    || item.id.contains(&self.item_filter)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// Adds or removes item `index` of the catalogue's items from what to bring.
     pub fn toggle_bring(&mut self, index: usize) -> bool {
-        let (Some(catalogue), Some(editing)) = (self.catalogue(), self.editing.as_ref()) else {
+        let (Some(catalogue), Some(procedure)) = (
+            self.catalogue(),
+            self.editing.as_ref().and_then(Editing::procedure),
+        ) else {
             return false;
         };
         let Some(item) = catalogue.items.get(index) else {
             return false;
         };
-        let procedure = &catalogue.procedures[editing.procedure];
+        let procedure = &catalogue.procedures[procedure];
         let mut ids: Vec<String> = procedure
             .bring
             .iter()
@@ -522,7 +633,7 @@ impl Desk {
     pub fn set_because_ja(&mut self, ja: &str) -> bool {
         let Some((procedure, rule)) = self
             .open_procedure_data()
-            .zip(self.editing.as_ref().map(|e| e.rule))
+            .zip(self.editing.as_ref().and_then(Editing::rule))
         else {
             return false;
         };
@@ -547,8 +658,8 @@ impl Desk {
     }
 
     fn open_procedure_data(&self) -> Option<madoguchi_rules::catalogue::Procedure> {
-        let editing = self.editing.as_ref()?;
-        self.catalogue()?.procedures.get(editing.procedure).cloned()
+        let procedure = self.editing.as_ref()?.procedure()?;
+        self.catalogue()?.procedures.get(procedure).cloned()
     }
 
     fn field_error(&mut self, field: &'static str, message: &str) {
@@ -587,11 +698,20 @@ impl Desk {
         ))
     }
 
-    /// The facts the picker offers for the selected comparison.
+    /// The facts the picker offers for the selected comparison. A question's own answer is
+    /// not among them: it cannot decide whether the question is asked.
     pub fn facts(&self) -> Vec<Fact> {
+        let own = self
+            .editing
+            .as_ref()
+            .and_then(Editing::question)
+            .map(Fact::Question);
         match (self.catalogue(), self.selected()) {
             (Some(catalogue), Some((Node::Leaf(_), in_members))) => {
                 condition::facts(catalogue, in_members)
+                    .into_iter()
+                    .filter(|fact| Some(*fact) != own)
+                    .collect()
             }
             _ => Vec::new(),
         }
@@ -702,7 +822,7 @@ impl Desk {
         };
         let today = self.today();
         let in_members = self.adds_member_facts();
-        let Some(mut at) = self.insertion_point() else {
+        let Some(at) = self.insertion_point() else {
             return;
         };
         let Some(editing) = &mut self.editing else {
@@ -729,19 +849,29 @@ impl Desk {
             Some(kind) => Node::Group(kind, vec![leaf]),
             None => leaf,
         };
-        if let Some(Node::Group(_, parts)) = tree.at_mut(&at) {
-            parts.push(part);
-            at.push(parts.len() - 1);
-            editing.selected = at;
+        if let Some(path) = tree.insert_part(&at, part) {
+            editing.selected = path;
         }
         self.commit_tree();
     }
 
-    /// Removes the selected part (not the whole condition).
+    /// Removes the selected part. The whole condition goes only from a question (which is
+    /// then asked whenever it can matter); a rule cannot be without one.
     pub fn remove_part(&mut self) {
         let Some(editing) = &mut self.editing else {
             return;
         };
+        if editing.selected.is_empty() {
+            if editing.question().is_some() {
+                self.ask_always();
+            } else {
+                self.field_error(
+                    "condition",
+                    "条件の全体は削除できません（手続きには条件が要ります）。消す部分を選んでください。",
+                );
+            }
+            return;
+        }
         let Some(tree) = &mut editing.tree else {
             return;
         };
@@ -770,36 +900,58 @@ impl Desk {
     /// Writes the tree into the draft when it makes a whole condition; otherwise shows why
     /// beside the condition and keeps the tree as it is for the next change.
     fn commit_tree(&mut self) {
-        let (Some(catalogue), Some(editing)) = (self.catalogue(), self.editing.as_ref()) else {
+        let Some(tree) = self.editing.as_ref().and_then(|e| e.tree.as_ref()) else {
             return;
         };
-        let Some(tree) = &editing.tree else { return };
-        let rule = editing.rule;
         match tree.to_condition() {
-            Ok(condition) => {
-                let text = catalogue.condition_text(&condition);
-                let unchanged = catalogue.procedures[editing.procedure]
-                    .rules
-                    .get(rule)
-                    .is_some_and(|r| r.when == condition);
-                if !unchanged {
-                    self.edit("condition", ProcedureEdit::RuleWhen { rule, text });
-                } else if let Some(editing) = &mut self.editing {
+            Ok(condition) if self.open_condition().as_ref() == Some(&condition) => {
+                if let Some(editing) = &mut self.editing {
                     editing.errors.remove("condition");
                 }
+            }
+            Ok(condition) => {
+                let Some(text) = self.catalogue().map(|c| c.condition_text(&condition)) else {
+                    return;
+                };
+                self.write_condition(Some(text));
             }
             Err(problem) => self.field_error("condition", &problem),
         }
     }
 
-    /// The condition text the open rule has in the draft (for reviewers who read files).
-    pub fn condition_text(&self) -> String {
-        match (self.catalogue(), self.editing.as_ref()) {
-            (Some(catalogue), Some(editing)) => catalogue.procedures[editing.procedure]
+    /// The condition of the open entry in the draft: the open rule's, or when the open
+    /// question is asked.
+    fn open_condition(&self) -> Option<madoguchi_rules::condition::Condition> {
+        let catalogue = self.catalogue()?;
+        match self.editing.as_ref()?.entry {
+            Entry::Procedure { index, rule } => catalogue
+                .procedures
+                .get(index)?
                 .rules
-                .get(editing.rule)
-                .map(|r| catalogue.condition_text(&r.when))
-                .unwrap_or_default(),
+                .get(rule)
+                .map(|r| r.when.clone()),
+            Entry::Question(index) => catalogue.questions.get(index)?.ask_when.clone(),
+        }
+    }
+
+    /// Writes the open entry's condition as text; `None` (questions only) removes it.
+    fn write_condition(&mut self, text: Option<String>) -> bool {
+        match self.editing.as_ref().map(|e| e.entry) {
+            Some(Entry::Procedure { rule, .. }) => match text {
+                Some(text) => self.edit("condition", ProcedureEdit::RuleWhen { rule, text }),
+                None => false,
+            },
+            Some(Entry::Question(_)) => {
+                self.edit_question("condition", QuestionEdit::AskWhen(text))
+            }
+            None => false,
+        }
+    }
+
+    /// The condition text the open entry has in the draft (for reviewers who read files).
+    pub fn condition_text(&self) -> String {
+        match (self.catalogue(), self.open_condition()) {
+            (Some(catalogue), Some(condition)) => catalogue.condition_text(&condition),
             _ => String::new(),
         }
     }

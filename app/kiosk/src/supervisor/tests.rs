@@ -8,7 +8,7 @@ use madoguchi_rules::Engine;
 use madoguchi_store::{CatalogueStatus, FinishedCase, Role, Store, StoreConfig};
 
 use super::condition::{Fact, Node};
-use super::{Desk, DeskScreen};
+use super::{Desk, DeskScreen, Register};
 use crate::catalogue_dir;
 
 fn today() -> NaiveDate {
@@ -194,6 +194,13 @@ fn an_incomplete_condition_is_shown_beside_the_field_and_not_written() {
     let mut desk = signed_in(dir.path());
     desk.open_procedure(0);
     let before = desk.condition_text();
+    desk.select_row(Vec::new());
+    desk.remove_part();
+    assert!(
+        desk.editing().expect("editing").errors["condition"].contains("全体"),
+        "a rule keeps its condition"
+    );
+    assert_eq!(desk.condition_text(), before);
     let top = desk.condition_rows()[0].path.clone();
     desk.select_row(top);
     desk.add_part(Some(super::condition::Group::Not));
@@ -383,5 +390,211 @@ fn typed_numbers_are_read_in_either_width_and_refused_otherwise() {
         desk.condition_text().contains("school_age < 15"),
         "{}",
         desk.condition_text()
+    );
+}
+
+fn question_index(desk: &Desk, id: &str) -> usize {
+    desk.catalogue()
+        .expect("catalogue")
+        .questions
+        .iter()
+        .position(|q| q.id == id)
+        .expect("question")
+}
+
+fn draft_file<'d>(desk: &'d Desk, name: &str) -> &'d str {
+    desk.working
+        .as_ref()
+        .expect("a draft")
+        .draft
+        .files()
+        .get(name)
+        .expect("file")
+}
+
+/// The questions the engine would ask next for `case` with the catalogue `desk` shows.
+fn asked_next(desk: &Desk, case: &Case) -> Vec<String> {
+    Engine::new(desk.catalogue().expect("catalogue"))
+        .evaluate(case, case.event.visit_date())
+        .expect("evaluates")
+        .next_questions
+        .into_iter()
+        .map(|q| q.id)
+        .collect()
+}
+
+#[test]
+fn a_question_is_reworded_in_each_register_and_refused_empty() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    desk.go(DeskScreen::Questions);
+    desk.set_filter("犬を飼って");
+    let listed = desk.listed_questions();
+    let dog = question_index(&desk, "dog");
+    assert!(listed.contains(&dog), "{listed:?}");
+    desk.open_question(dog);
+    assert_eq!(desk.screen(), DeskScreen::Question);
+
+    assert!(!desk.set_question_text(Register::Easy, "  "));
+    assert!(
+        desk.editing()
+            .expect("editing")
+            .errors
+            .get("text_easy")
+            .is_some_and(|e| e.contains("やさしい日本語"))
+    );
+    assert!(!desk.has_draft(), "nothing was changed");
+
+    let before =
+        catalogue_dir::read_files(&catalogue_dir::default_dir()).expect("files")["questions.toml"]
+            .clone();
+    assert!(desk.set_question_text(Register::Ja, "犬（飼い犬）を飼っていますか。"));
+    assert!(desk.set_question_text(Register::Easy, "いぬ を かって いますか。"));
+    assert!(desk.set_question_label("飼い犬がいる"));
+    assert!(desk.set_question_sensitive(true));
+    assert!(desk.set_source("狂犬病予防法 第4条（登録）"));
+    assert!(desk.editing().expect("editing").errors.is_empty());
+    let question = desk.open_question_data().expect("open");
+    assert_eq!(question.text.ja, "犬（飼い犬）を飼っていますか。");
+    assert_eq!(question.text.en, "Do you keep a dog?", "English kept");
+    assert_eq!(question.label.ja, "飼い犬がいる");
+    assert_eq!(question.label.en, "keeps a dog", "English kept");
+    assert!(question.sensitive);
+    assert_eq!(
+        question.source.as_deref(),
+        Some("狂犬病予防法 第4条（登録）")
+    );
+
+    // Only the question's own lines changed: its text, label and source were rewritten in
+    // place and one `sensitive` line was added to it.
+    let after = draft_file(&desk, "questions.toml");
+    let old: Vec<&str> = before.lines().collect();
+    let changed: Vec<&str> = after.lines().filter(|l| !old.contains(l)).collect();
+    assert_eq!(changed.len(), 3, "{changed:#?}");
+    assert_eq!(after.lines().count(), old.len() + 1);
+    let block = after
+        .split("[[question]]")
+        .find(|b| b.contains("id = \"dog\""))
+        .expect("the dog question");
+    assert!(block.contains("sensitive = true"), "{block}");
+}
+
+#[test]
+fn when_a_question_is_asked_is_edited_with_the_condition_widgets() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    let case = family_with_a_sixteen_year_old();
+    let dog = question_index(&desk, "dog");
+    assert!(
+        !asked_next(&desk, &case).contains(&"dog".to_string()),
+        "shipped: asked only after 「犬または原付等がある」"
+    );
+    desk.open_question(dog);
+    assert_eq!(desk.condition_text(), "dog_or_moped = yes");
+    assert!(
+        !desk.facts().is_empty() && !desk.facts().contains(&Fact::Question(dog)),
+        "a question's own answer cannot decide whether it is asked"
+    );
+
+    // 削除 on the whole condition removes it, as 条件を外す does.
+    desk.select_row(Vec::new());
+    desk.remove_part();
+    assert_eq!(desk.condition_text(), "");
+    assert!(desk.open_question_data().expect("open").ask_when.is_none());
+    assert!(
+        asked_next(&desk, &case).contains(&"dog".to_string()),
+        "without a condition it is asked whenever it can matter"
+    );
+
+    desk.ask_only_when();
+    assert_eq!(desk.condition_text(), "all(event = tennyu)");
+    // A second part beside a lone comparison, and inside a household group, needs no
+    // "one part only" error: a すべて is put around it.
+    desk.add_part(Some(super::condition::Group::AnyMember));
+    assert_eq!(
+        desk.condition_text(),
+        "all(event = tennyu, any_member(age < 18))"
+    );
+    desk.add_part(None);
+    assert!(
+        desk.editing().expect("editing").errors.is_empty(),
+        "{:?}",
+        desk.editing().expect("editing").errors
+    );
+    assert_eq!(
+        desk.condition_text(),
+        "all(event = tennyu, any_member(all(age < 18, age < 18)))"
+    );
+    assert!(asked_next(&desk, &case).contains(&"dog".to_string()));
+
+    // When a question is asked decides too: a dog owner outside the new condition is no
+    // longer asked, so loses the dog's procedure. The preview shows it and blocks publishing.
+    desk.preview();
+    let impact = desk.impact().expect("impact");
+    let couple = impact
+        .scenarios
+        .iter()
+        .find(|s| s.label.starts_with("ペルソナ1"))
+        .expect("the elderly couple with a dog");
+    assert_eq!(couple.removed(), ["inu_henko"]);
+    assert!(!couple.passes());
+    assert!(desk.publish("犬の質問を子のいる世帯だけに").is_none());
+
+    desk.discard();
+    assert!(!desk.has_draft());
+    desk.open_question(dog);
+    assert_eq!(
+        desk.condition_text(),
+        "dog_or_moped = yes",
+        "the draft is gone"
+    );
+}
+
+#[test]
+fn items_to_bring_are_ticked_on_and_off() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    let index = desk
+        .catalogue()
+        .expect("catalogue")
+        .procedures
+        .iter()
+        .position(|p| p.id == "kodomo_iryo")
+        .expect("kodomo_iryo");
+    desk.open_procedure(index);
+    desk.set_item_filter("印鑑");
+    let listed = desk.listed_items();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let inkan = listed[0];
+    let brings = |desk: &Desk| -> Vec<String> {
+        let catalogue = desk.catalogue().expect("catalogue");
+        catalogue.procedures[index]
+            .bring
+            .iter()
+            .map(|i| catalogue.items[*i].id.clone())
+            .collect()
+    };
+    assert_eq!(brings(&desk), ["child_insurance", "honnin_kakunin"]);
+
+    assert!(desk.toggle_bring(inkan));
+    assert_eq!(
+        brings(&desk),
+        ["child_insurance", "honnin_kakunin", "inkan"]
+    );
+    assert!(
+        draft_file(&desk, "procedures/kodomo.toml")
+            .contains(r#"bring = ["child_insurance", "honnin_kakunin", "inkan"]"#)
+    );
+    assert!(desk.toggle_bring(inkan));
+    assert_eq!(brings(&desk), ["child_insurance", "honnin_kakunin"]);
+
+    desk.open_procedure(index);
+    assert!(
+        desk.item_filter().is_empty(),
+        "a new procedure lists every item"
+    );
+    assert_eq!(
+        desk.listed_items().len(),
+        desk.catalogue().expect("catalogue").items.len()
     );
 }

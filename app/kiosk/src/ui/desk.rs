@@ -11,10 +11,10 @@ use madoguchi_store::Statistics;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::generated::{
-    Bar, Desk as DeskGlobal, DeskRow, DeskScreen as UiScreen, Figure, KioskWindow, TreeRow,
+    Bar, Desk as DeskGlobal, DeskRow, DeskScreen as UiScreen, Figure, KioskWindow, Tick, TreeRow,
 };
 use crate::supervisor::condition::{self, Group, Node, ValueChoice};
-use crate::supervisor::{Desk, DeskScreen};
+use crate::supervisor::{Desk, DeskScreen, Editing, Register};
 
 /// The desk and the window it draws into.
 pub struct DeskUi {
@@ -66,10 +66,14 @@ impl DeskUi {
         let g = window.global::<DeskGlobal>();
         let desk = &self.desk;
         g.set_screen(ui_screen(desk.screen()));
+        if desk.screen() != DeskScreen::Procedure {
+            g.set_procedure_part(0);
+        }
         g.set_user(desk.user().unwrap_or_default().into());
         g.set_notice(desk.notice().unwrap_or_default().into());
         g.set_notice_is_error(!desk.notice_is_success());
         g.set_has_draft(desk.has_draft());
+        g.set_filter_text(desk.filter().into());
         g.set_in_force(
             desk.in_force()
                 .map(|v| {
@@ -90,6 +94,10 @@ impl DeskUi {
             DeskScreen::Procedures => {
                 g.set_rows(model(procedure_rows(catalogue, &desk.listed_procedures())))
             }
+            DeskScreen::Questions => {
+                g.set_rows(model(question_rows(catalogue, &desk.listed_questions())))
+            }
+            DeskScreen::Question => self.push_question(&g, catalogue),
             DeskScreen::Versions => g.set_rows(model(self.version_rows())),
             DeskScreen::Cases => g.set_rows(model(
                 desk.recent_cases()
@@ -125,15 +133,11 @@ impl DeskUi {
         let Some(editing) = self.desk.editing() else {
             return;
         };
-        let procedure = &catalogue.procedures[editing.procedure];
-        let error = |field: &str| {
-            editing
-                .errors
-                .get(field)
-                .cloned()
-                .unwrap_or_default()
-                .into()
+        let (Some(index), Some(rule)) = (editing.procedure(), editing.rule()) else {
+            return;
         };
+        let procedure = &catalogue.procedures[index];
+        let error = |field: &str| field_error(editing, field);
         g.set_procedure_title(format!("{}（{}）", procedure.name.ja, procedure.id).into());
         g.set_name_ja(procedure.name.ja.clone().into());
         g.set_source(procedure.source.clone().into());
@@ -160,11 +164,11 @@ impl DeskUi {
         g.set_rule_tabs(strings(
             (1..=procedure.rules.len()).map(|n| format!("条件{n}")),
         ));
-        g.set_rule(i32::try_from(editing.rule).unwrap_or(0));
+        g.set_rule(i32::try_from(rule).unwrap_or(0));
         g.set_because_ja(
             procedure
                 .rules
-                .get(editing.rule)
+                .get(rule)
                 .map(|r| r.because.ja.clone())
                 .unwrap_or_default()
                 .into(),
@@ -179,7 +183,72 @@ impl DeskUi {
         );
         g.set_deadline_error(error("deadline"));
         g.set_because_error(error("because"));
-        g.set_condition_error(error("condition"));
+        self.push_bring(g, catalogue, procedure);
+        g.set_bring_error(error("bring"));
+        self.push_condition(g, catalogue, editing);
+    }
+
+    /// The items offered for what to bring, ticked where the procedure asks for them.
+    fn push_bring(
+        &self,
+        g: &DeskGlobal<'_>,
+        catalogue: &Catalogue,
+        procedure: &madoguchi_rules::catalogue::Procedure,
+    ) {
+        g.set_item_filter(self.desk.item_filter().into());
+        g.set_items(model(
+            self.desk
+                .listed_items()
+                .into_iter()
+                .map(|i| Tick {
+                    text: catalogue.items[i].text.ja.clone().into(),
+                    ticked: procedure.bring.contains(&i),
+                })
+                .collect(),
+        ));
+        let brought: Vec<&str> = procedure
+            .bring
+            .iter()
+            .map(|i| catalogue.items[*i].text.ja.as_str())
+            .collect();
+        g.set_bring_summary(
+            if brought.is_empty() {
+                "持ち物はありません。下の一覧から選びます。".to_string()
+            } else {
+                format!("持ち物（{}）: {}", brought.len(), brought.join("、"))
+            }
+            .into(),
+        );
+    }
+
+    fn push_question(&self, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
+        let Some(editing) = self.desk.editing() else {
+            return;
+        };
+        let Some(question) = editing.question().and_then(|i| catalogue.questions.get(i)) else {
+            return;
+        };
+        let error = |field: &str| field_error(editing, field);
+        g.set_question_title(format!("{}（{}）", question.label.ja, question.id).into());
+        g.set_question_kind(question_kind(question).into());
+        g.set_text_ja(question.text.ja.clone().into());
+        g.set_text_easy(question.text.easy.clone().into());
+        g.set_text_en(question.text.en.clone().into());
+        g.set_label_ja(question.label.ja.clone().into());
+        g.set_sensitive(question.sensitive);
+        g.set_source(question.source.clone().unwrap_or_default().into());
+        g.set_has_condition(editing.tree.is_some());
+        g.set_text_ja_error(error(Register::Ja.field()));
+        g.set_text_easy_error(error(Register::Easy.field()));
+        g.set_text_en_error(error(Register::En.field()));
+        g.set_label_error(error("label"));
+        g.set_source_error(error("source"));
+        self.push_condition(g, catalogue, editing);
+    }
+
+    /// The open condition as tree rows, and the picker for its selected part.
+    fn push_condition(&self, g: &DeskGlobal<'_>, catalogue: &Catalogue, editing: &Editing) {
+        g.set_condition_error(field_error(editing, "condition"));
         g.set_condition_text(self.desk.condition_text().into());
         let rows = self.desk.condition_rows();
         g.set_tree(model(
@@ -410,6 +479,55 @@ fn row(title: String, text: String, mark: &str, action: &str) -> DeskRow {
     }
 }
 
+fn field_error(editing: &Editing, field: &str) -> SharedString {
+    editing
+        .errors
+        .get(field)
+        .cloned()
+        .unwrap_or_default()
+        .into()
+}
+
+/// How a question is answered, and whether and when it is asked, in a line.
+fn question_kind(question: &madoguchi_rules::catalogue::Question) -> String {
+    use madoguchi_rules::catalogue::QuestionKind;
+    let kind = match question.kind {
+        QuestionKind::YesNo => "はい／いいえ".to_string(),
+        QuestionKind::Number { min, max } => format!("数（{min}〜{max}）"),
+        QuestionKind::Choice => format!(
+            "選ぶ: {}",
+            question
+                .choices
+                .iter()
+                .map(|c| c.text.ja.as_str())
+                .collect::<Vec<_>>()
+                .join(" ／ ")
+        ),
+        QuestionKind::Date => "日付".to_string(),
+    };
+    let private = if question.sensitive {
+        "　住民がひとりで答える"
+    } else {
+        ""
+    };
+    format!("答え方: {kind}{private}")
+}
+
+fn question_rows(catalogue: &Catalogue, listed: &[usize]) -> Vec<DeskRow> {
+    listed
+        .iter()
+        .map(|i| &catalogue.questions[*i])
+        .map(|q| {
+            let when = q
+                .ask_when
+                .as_ref()
+                .map(|c| format!("　条件: {}", catalogue.condition_text(c)))
+                .unwrap_or_default();
+            row(q.text.ja.clone(), format!("{}{when}", q.id), "", "")
+        })
+        .collect()
+}
+
 fn procedure_rows(catalogue: &Catalogue, listed: &[usize]) -> Vec<DeskRow> {
     listed
         .iter()
@@ -470,6 +588,8 @@ fn ui_screen(screen: DeskScreen) -> UiScreen {
         DeskScreen::Home => UiScreen::Home,
         DeskScreen::Procedures => UiScreen::Procedures,
         DeskScreen::Procedure => UiScreen::Procedure,
+        DeskScreen::Questions => UiScreen::Questions,
+        DeskScreen::Question => UiScreen::Question,
         DeskScreen::Impact => UiScreen::Impact,
         DeskScreen::Versions => UiScreen::Versions,
         DeskScreen::Statistics => UiScreen::Statistics,
@@ -483,6 +603,8 @@ fn desk_screen(screen: UiScreen) -> DeskScreen {
         UiScreen::Home => DeskScreen::Home,
         UiScreen::Procedures => DeskScreen::Procedures,
         UiScreen::Procedure => DeskScreen::Procedure,
+        UiScreen::Questions => DeskScreen::Questions,
+        UiScreen::Question => DeskScreen::Question,
         UiScreen::Impact => DeskScreen::Impact,
         UiScreen::Versions => DeskScreen::Versions,
         UiScreen::Statistics => DeskScreen::Statistics,
@@ -586,6 +708,39 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
     on!(on_set_because, |ui, text: SharedString| ui
         .desk
         .set_because_ja(&text));
+    on!(on_filter_items, |ui, words: SharedString| ui
+        .desk
+        .set_item_filter(&words));
+    on!(on_toggle_item, |ui, index: i32| {
+        if let Some(item) = usize::try_from(index)
+            .ok()
+            .and_then(|i| ui.desk.listed_items().get(i).copied())
+        {
+            ui.desk.toggle_bring(item);
+        }
+    });
+    on!(
+        on_set_question_text,
+        |ui, register: i32, text: SharedString| {
+            let register = match register {
+                0 => Register::Ja,
+                1 => Register::Easy,
+                _ => Register::En,
+            };
+            ui.desk.set_question_text(register, &text)
+        }
+    );
+    on!(on_set_label, |ui, text: SharedString| ui
+        .desk
+        .set_question_label(&text));
+    on!(on_set_sensitive, |ui, sensitive: bool| ui
+        .desk
+        .set_question_sensitive(sensitive));
+    on!(on_ask_when, |ui, condition: bool| if condition {
+        ui.desk.ask_only_when()
+    } else {
+        ui.desk.ask_always()
+    });
     on!(on_select_node, |ui, index: i32| {
         let rows = ui.desk.condition_rows();
         if let Some(row) = usize::try_from(index).ok().and_then(|i| rows.get(i)) {
@@ -664,10 +819,18 @@ fn open_row(ui: &mut DeskUi, index: i32) {
     let Ok(index) = usize::try_from(index) else {
         return;
     };
-    if ui.desk.screen() == DeskScreen::Procedures
-        && let Some(procedure) = ui.desk.listed_procedures().get(index)
-    {
-        ui.desk.open_procedure(*procedure);
+    match ui.desk.screen() {
+        DeskScreen::Procedures => {
+            if let Some(procedure) = ui.desk.listed_procedures().get(index) {
+                ui.desk.open_procedure(*procedure);
+            }
+        }
+        DeskScreen::Questions => {
+            if let Some(question) = ui.desk.listed_questions().get(index) {
+                ui.desk.open_question(*question);
+            }
+        }
+        _ => {}
     }
 }
 
