@@ -352,18 +352,9 @@ impl Desk {
         let Some(catalogue) = self.catalogue() else {
             return Vec::new();
         };
-        catalogue
-            .procedures
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| {
-                self.filter.is_empty()
-                    || p.name.ja.contains(&self.filter)
-                    || p.id.contains(&self.filter)
-                    || catalogue.counters[p.counter].name.ja.contains(&self.filter)
-            })
-            .map(|(i, _)| i)
-            .collect()
+        matching(&catalogue.procedures, &self.filter, |p| {
+            [&p.name.ja, &p.id, &catalogue.counters[p.counter].name.ja]
+        })
     }
 
     /// Opens procedure `index` of the catalogue shown, with its first rule.
@@ -552,7 +543,8 @@ impl Desk {
         self.edit("critical", ProcedureEdit::Critical(critical))
     }
 
-    /// Narrows the items offered for what to bring to those whose name or id contains `words`.
+    /// Narrows the items offered for what to bring to those whose wording or id contains
+    /// `words`.
     pub fn set_item_filter(&mut self, words: &str) {
         self.item_filter = words.trim().to_string();
     }
@@ -566,17 +558,9 @@ impl Desk {
         let Some(catalogue) = self.catalogue() else {
             return Vec::new();
         };
-        catalogue
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, item)| {
-                self.item_filter.is_empty()
-                    || item.text.ja.contains(&self.item_filter)
-                    || item.id.contains(&self.item_filter)
-            })
-            .map(|(i, _)| i)
-            .collect()
+        matching(&catalogue.items, &self.item_filter, |item| {
+            [&item.text.ja, &item.id, &item.text.easy]
+        })
     }
 
     /// Adds or removes item `index` of the catalogue's items from what to bring.
@@ -1454,6 +1438,20 @@ pub fn read_export(dir: &Path) -> Result<BTreeMap<String, String>, String> {
         ));
     }
     Ok(files)
+}
+
+/// The indices of the `entries` one of whose `texts` contains `words` (all when it is empty).
+fn matching<'e, T>(
+    entries: &'e [T],
+    words: &str,
+    texts: impl Fn(&'e T) -> [&'e String; 3],
+) -> Vec<usize> {
+    entries
+        .iter()
+        .enumerate()
+        .filter(|(_, entry)| words.is_empty() || texts(entry).iter().any(|t| t.contains(words)))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// A whole number as typed, in ASCII or full-width digits.

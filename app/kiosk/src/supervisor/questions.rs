@@ -44,18 +44,9 @@ impl Desk {
         let Some(catalogue) = self.catalogue() else {
             return Vec::new();
         };
-        catalogue
-            .questions
-            .iter()
-            .enumerate()
-            .filter(|(_, q)| {
-                self.filter.is_empty()
-                    || q.text.ja.contains(&self.filter)
-                    || q.label.ja.contains(&self.filter)
-                    || q.id.contains(&self.filter)
-            })
-            .map(|(i, _)| i)
-            .collect()
+        super::matching(&catalogue.questions, &self.filter, |q| {
+            [&q.text.ja, &q.label.ja, &q.id]
+        })
     }
 
     /// Opens question `index` of the catalogue shown.

@@ -117,13 +117,7 @@ fn a_changed_age_limit_is_previewed_fixed_published_and_restored() {
     let case = family_with_a_sixteen_year_old();
     assert!(child_medical_applies(&reopen(dir.path()), &case));
 
-    let index = desk
-        .catalogue()
-        .expect("catalogue")
-        .procedures
-        .iter()
-        .position(|p| p.id == "kodomo_iryo")
-        .expect("kodomo_iryo");
+    let index = procedure_index(&desk, "kodomo_iryo");
     desk.open_procedure(index);
     assert_eq!(desk.screen(), DeskScreen::Procedure);
     let age_row = desk
@@ -393,6 +387,15 @@ fn typed_numbers_are_read_in_either_width_and_refused_otherwise() {
     );
 }
 
+fn procedure_index(desk: &Desk, id: &str) -> usize {
+    desk.catalogue()
+        .expect("catalogue")
+        .procedures
+        .iter()
+        .position(|p| p.id == id)
+        .expect("procedure")
+}
+
 fn question_index(desk: &Desk, id: &str) -> usize {
     desk.catalogue()
         .expect("catalogue")
@@ -554,13 +557,7 @@ fn when_a_question_is_asked_is_edited_with_the_condition_widgets() {
 fn items_to_bring_are_ticked_on_and_off() {
     let dir = tempfile::tempdir().expect("dir");
     let mut desk = signed_in(dir.path());
-    let index = desk
-        .catalogue()
-        .expect("catalogue")
-        .procedures
-        .iter()
-        .position(|p| p.id == "kodomo_iryo")
-        .expect("kodomo_iryo");
+    let index = procedure_index(&desk, "kodomo_iryo");
     desk.open_procedure(index);
     desk.set_item_filter("印鑑");
     let listed = desk.listed_items();
