@@ -491,10 +491,7 @@ fn shots() -> Vec<Shot> {
             steps: |app, window| {
                 open_desk(app, window, true);
                 with_desk(app, |desk| {
-                    let Some(dog) = desk
-                        .catalogue()
-                        .and_then(|c| c.questions.iter().position(|q| q.id == "dog"))
-                    else {
+                    let Some(dog) = desk.catalogue().and_then(|c| c.question_index("dog")) else {
                         return;
                     };
                     desk.open_question(dog);

@@ -1,5 +1,5 @@
-//! The typed condition editor: a rule's condition as a tree of groups and comparisons that a
-//! supervisor changes by picking (a fact, an operator, a value; all / any / not), never by
+//! The typed condition editor: a rule's condition, or when a question is asked, as a tree of
+//! groups and comparisons that a supervisor changes by picking (a fact, an operator, a value; all / any / not), never by
 //! typing the condition language. The tree turns back into a [`Condition`] (and so into the
 //! text the catalogue file holds) after every change.
 

@@ -399,9 +399,7 @@ fn procedure_index(desk: &Desk, id: &str) -> usize {
 fn question_index(desk: &Desk, id: &str) -> usize {
     desk.catalogue()
         .expect("catalogue")
-        .questions
-        .iter()
-        .position(|q| q.id == id)
+        .question_index(id)
         .expect("question")
 }
 

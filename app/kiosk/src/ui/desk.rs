@@ -313,14 +313,7 @@ impl DeskUi {
         let Some(impact) = self.desk.impact() else {
             return;
         };
-        let name = |id: &String| {
-            catalogue
-                .procedures
-                .iter()
-                .find(|p| &p.id == id)
-                .map(|p| p.name.ja.clone())
-                .unwrap_or_else(|| id.clone())
-        };
+        let name = |id: &String| procedure_name(catalogue, id);
         let diff = |c: &madoguchi_rules::impact::Comparison| {
             let mut parts = Vec::new();
             let added: Vec<String> = c.added().iter().map(name).collect();
@@ -416,27 +409,17 @@ fn push_statistics(g: &DeskGlobal<'_>, stats: Option<&Statistics>, catalogue: &C
             .iter()
             .map(|(w, n)| (format!("{}〜", w.format("%-m/%-d")), *n)),
     )));
-    let procedure = |id: &str| {
-        catalogue
-            .procedures
-            .iter()
-            .find(|p| p.id == id)
-            .map(|p| p.name.ja.clone())
-            .unwrap_or_else(|| id.to_string())
-    };
     g.set_top_procedures(model(bars(
         stats
             .top_procedures
             .iter()
             .take(8)
-            .map(|(id, n)| (procedure(id), *n)),
+            .map(|(id, n)| (procedure_name(catalogue, id), *n)),
     )));
     let question = |id: &str| {
         catalogue
-            .questions
-            .iter()
-            .find(|q| q.id == id)
-            .map(|q| q.label.ja.clone())
+            .question_index(id)
+            .map(|i| catalogue.questions[i].label.ja.clone())
             .unwrap_or_else(|| id.to_string())
     };
     g.set_unknown_answers(model(bars(
@@ -477,6 +460,17 @@ fn row(title: String, text: String, mark: &str, action: &str) -> DeskRow {
         mark: mark.into(),
         action: action.into(),
     }
+}
+
+/// A procedure's Japanese name, or its id when the catalogue shown no longer has it (counted
+/// cases and earlier versions may name procedures since removed).
+fn procedure_name(catalogue: &Catalogue, id: &str) -> String {
+    catalogue
+        .procedures
+        .iter()
+        .find(|p| p.id == id)
+        .map(|p| p.name.ja.clone())
+        .unwrap_or_else(|| id.to_string())
 }
 
 fn field_error(editing: &Editing, field: &str) -> SharedString {
