@@ -178,9 +178,11 @@ fn parse_birth_date(value: &[u8]) -> Result<(Option<NaiveDate>, Option<String>),
     }
     // Checked above: eight ASCII digits are valid UTF-8.
     let text = String::from_utf8_lossy(value).into_owned();
+    // A date outside the window every case is held to (year 0000 on a damaged or forged
+    // card) is kept as the card's text for the clerk to confirm, like an unknown day.
     match NaiveDate::parse_from_str(&text, "%Y%m%d") {
-        Ok(date) => Ok((Some(date), None)),
-        Err(_) => Ok((None, Some(text))),
+        Ok(date) if madoguchi_domain::limits::date_in_window(date) => Ok((Some(date), None)),
+        _ => Ok((None, Some(text))),
     }
 }
 

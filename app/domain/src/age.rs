@@ -6,7 +6,7 @@
 //! that count from the birthday itself (後期高齢者医療: 「75歳の誕生日から」) use the ordinary
 //! age. Someone born on 29 February reaches each age on 28 February.
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 
 /// The N-th anniversary of `birth`; a 29 February birth has its anniversary on 1 March in
 /// common years, so that the day before it is 28 February as the Civil Code requires.
@@ -19,7 +19,7 @@ fn anniversary(birth: NaiveDate, years: i32) -> Option<NaiveDate> {
 /// The day on which a person born on `birth` reaches age `years` (the day before the birthday).
 pub fn day_reaching(birth: NaiveDate, years: u32) -> Option<NaiveDate> {
     let years = i32::try_from(years).ok()?;
-    anniversary(birth, years).map(|day| day - Duration::days(1))
+    anniversary(birth, years)?.checked_sub_days(Days::new(1))
 }
 
 /// Age on `date` as the law counts it: the number of ages reached on or before `date`.
@@ -68,7 +68,10 @@ pub fn fiscal_year_start(date: NaiveDate) -> NaiveDate {
 /// grade in the school year whose 学齢 is 6 (学校教育法 第17条), and 児童手当 is paid "until the
 /// first 31 March after reaching 18", that is while the 学齢 is under 18.
 pub fn school_age(birth: NaiveDate, date: NaiveDate) -> u32 {
-    legal_age(birth, fiscal_year_start(date) - Duration::days(1))
+    match fiscal_year_start(date).checked_sub_days(Days::new(1)) {
+        Some(before) => legal_age(birth, before),
+        None => 0,
+    }
 }
 
 #[cfg(test)]
@@ -117,6 +120,21 @@ mod tests {
         // Born 2 April 2019: reaches 6 on 1 April 2025, first grade only from April 2026.
         assert_eq!(school_age(d(2019, 4, 2), d(2025, 4, 10)), 5);
         assert_eq!(school_age(d(2019, 4, 2), d(2026, 4, 10)), 6);
+    }
+
+    #[test]
+    fn the_ends_of_the_calendar_give_an_age_not_a_panic() {
+        for (birth, date) in [
+            (NaiveDate::MIN, NaiveDate::MAX),
+            (NaiveDate::MIN, NaiveDate::MIN),
+            (NaiveDate::MAX, NaiveDate::MAX),
+            (d(0, 2, 29), d(3, 3, 1)),
+        ] {
+            let _ = legal_age(birth, date);
+            let _ = birthday_age(birth, date);
+            let _ = school_age(birth, date);
+            let _ = day_reaching(birth, u32::MAX);
+        }
     }
 
     #[test]

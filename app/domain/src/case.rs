@@ -1,11 +1,13 @@
 //! The case: everything the counter knows about one visit.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::answer::Answers;
+use crate::answer::{Answer, Answers};
 use crate::certificate::CertificateRequest;
 use crate::event::LifeEvent;
-use crate::person::{Household, Member};
+use crate::limits;
+use crate::person::{Address, Household, Member, Nationality, Person};
 
 /// One resident's visit: the event, the household it concerns, and the answers given so far.
 ///
@@ -25,11 +27,16 @@ pub struct Case {
     pub certificates: Vec<CertificateRequest>,
 }
 
-/// A case that cannot be evaluated as it stands.
+/// A case that cannot be evaluated as it stands. Fields are named as in the case JSON
+/// (`household.members[1].person.birth_date`), so that whoever wrote the case can find them.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CaseError {
     #[error("the household has no members: add at least the applicant / 世帯員がいません")]
     NoMembers,
+    #[error(
+        "the household has {count} members; at most {max} can be handled: split it / 世帯員が多すぎます（最大 {max} 人）"
+    )]
+    TooManyMembers { count: usize, max: usize },
     #[error(
         "applicant {index} is not a household member (there are {count}) / 届出人の指定が誤っています"
     )]
@@ -40,15 +47,46 @@ pub enum CaseError {
     BornAfterEvent { index: usize },
     #[error("member {index} has no name: type it or read the card / 氏名がありません")]
     MissingName { index: usize },
+    #[error(
+        "{field} {date} is outside the dates a case may name ({first} to {last}): check it / 日付が範囲外です"
+    )]
+    DateOutOfRange {
+        field: String,
+        date: NaiveDate,
+        first: NaiveDate,
+        last: NaiveDate,
+    },
+    #[error(
+        "{field} is longer than {max} characters: shorten it / 文字数が多すぎます（最大 {max} 文字）"
+    )]
+    TooLong { field: String, max: usize },
+    #[error(
+        "{field} holds a line break or another control character: type it on one line / 改行や制御文字は使えません"
+    )]
+    ControlCharacter { field: String },
+    #[error("{field} is not seven digits / 郵便番号は7桁の数字です")]
+    PostalCode { field: String },
+    #[error("the case has {count} answers; at most {max} can be handled / 回答が多すぎます")]
+    TooManyAnswers { count: usize, max: usize },
+    #[error("{field}: {copies} copies; ask for 1 to 9 / 証明書の通数は1〜9通です")]
+    Copies { field: String, copies: u8 },
 }
 
 impl Case {
-    /// Checks what every consumer of a case relies on. Birth dates may be unknown; they may not
-    /// lie after the event.
+    /// Checks what every consumer of a case relies on: at least one member, an applicant
+    /// among them, names present, every date inside the window of [`limits`], birth dates not
+    /// after the event, and every text and list within its limit. A case that passes can be
+    /// evaluated, printed, stored and encoded without overflow or surprise.
     pub fn validate(&self) -> Result<(), CaseError> {
         let count = self.household.members.len();
         if count == 0 {
             return Err(CaseError::NoMembers);
+        }
+        if count > limits::MAX_MEMBERS {
+            return Err(CaseError::TooManyMembers {
+                count,
+                max: limits::MAX_MEMBERS,
+            });
         }
         if self.applicant >= count {
             return Err(CaseError::ApplicantOutOfRange {
@@ -56,11 +94,10 @@ impl Case {
                 count,
             });
         }
+        self.validate_event()?;
         let move_date = self.event.move_date();
         for (index, member) in self.household.members.iter().enumerate() {
-            if member.person.name.trim().is_empty() {
-                return Err(CaseError::MissingName { index });
-            }
+            validate_person(&member.person, index)?;
             if member
                 .person
                 .birth_date
@@ -69,12 +106,198 @@ impl Case {
                 return Err(CaseError::BornAfterEvent { index });
             }
         }
+        self.validate_answers()?;
+        for (index, request) in self.certificates.iter().enumerate() {
+            if !(1..=9).contains(&request.copies) {
+                return Err(CaseError::Copies {
+                    field: format!("certificates[{index}].copies"),
+                    copies: request.copies,
+                });
+            }
+        }
         Ok(())
+    }
+
+    fn validate_event(&self) -> Result<(), CaseError> {
+        check_date("event.move_date", self.event.move_date())?;
+        check_date("event.visit_date", self.event.visit_date())?;
+        let (addresses, moved_out): (&[(&str, &Option<Address>)], _) = match &self.event {
+            LifeEvent::Tennyu {
+                previous_address,
+                moved_out_date,
+                new_address,
+                ..
+            } => (
+                &[
+                    ("event.previous_address", previous_address),
+                    ("event.new_address", new_address),
+                ],
+                *moved_out_date,
+            ),
+            LifeEvent::Tenkyo {
+                previous_address,
+                new_address,
+                ..
+            } => (
+                &[
+                    ("event.previous_address", previous_address),
+                    ("event.new_address", new_address),
+                ],
+                None,
+            ),
+            LifeEvent::Tenshutsu { next_address, .. } => {
+                (&[("event.next_address", next_address)], None)
+            }
+        };
+        if let Some(date) = moved_out {
+            check_date("event.moved_out_date", date)?;
+        }
+        for (field, address) in addresses {
+            if let Some(address) = address {
+                validate_address(address, field)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_answers(&self) -> Result<(), CaseError> {
+        if self.answers.len() > limits::MAX_ANSWERS {
+            return Err(CaseError::TooManyAnswers {
+                count: self.answers.len(),
+                max: limits::MAX_ANSWERS,
+            });
+        }
+        for (id, answer) in &self.answers {
+            // The id is checked before it is quoted, so that a huge id is never echoed.
+            check_text("answers (a question id)", id, limits::MAX_ID_CHARS)?;
+            let field = format!("answers.{id}");
+            match answer {
+                Answer::Date(date) => check_date(&field, *date)?,
+                Answer::Choice(choice) => check_text(&field, choice, limits::MAX_ID_CHARS)?,
+                Answer::Yes | Answer::No | Answer::Unknown | Answer::Number(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a case JSON document (`docs/case.md`) from outside: at most
+    /// [`limits::MAX_CASE_JSON_BYTES`], parsed strictly, then validated.
+    pub fn from_json(bytes: &[u8]) -> Result<Case, CaseReadError> {
+        if bytes.len() > limits::MAX_CASE_JSON_BYTES {
+            return Err(CaseReadError::TooLarge {
+                bytes: bytes.len(),
+                max: limits::MAX_CASE_JSON_BYTES,
+            });
+        }
+        let case: Case =
+            serde_json::from_slice(bytes).map_err(|e| CaseReadError::Json(e.to_string()))?;
+        case.validate()?;
+        Ok(case)
     }
 
     pub fn applicant(&self) -> Option<&Member> {
         self.household.members.get(self.applicant)
     }
+}
+
+/// Why a case document was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseReadError {
+    #[error(
+        "the case is {bytes} bytes; a case is at most {max} bytes / ケースのデータが大きすぎます"
+    )]
+    TooLarge { bytes: usize, max: usize },
+    #[error("not a case (docs/case.md): {0} / ケースの形式ではありません")]
+    Json(String),
+    #[error(transparent)]
+    Invalid(#[from] CaseError),
+}
+
+fn check_date(field: &str, date: NaiveDate) -> Result<(), CaseError> {
+    if limits::date_in_window(date) {
+        Ok(())
+    } else {
+        Err(CaseError::DateOutOfRange {
+            field: field.to_string(),
+            date,
+            first: limits::FIRST_DAY,
+            last: limits::LAST_DAY,
+        })
+    }
+}
+
+/// One line of text within `max` characters. Length first: a megabyte of text is refused
+/// without being scanned twice.
+fn check_text(field: &str, text: &str, max: usize) -> Result<(), CaseError> {
+    if text.len() > max * 4 || text.chars().count() > max {
+        return Err(CaseError::TooLong {
+            field: field.to_string(),
+            max,
+        });
+    }
+    if limits::has_control(text) {
+        return Err(CaseError::ControlCharacter {
+            field: field.to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn validate_person(person: &Person, index: usize) -> Result<(), CaseError> {
+    let field = |name: &str| format!("household.members[{index}].person.{name}");
+    check_text(&field("name"), &person.name, limits::MAX_NAME_CHARS)?;
+    if person.name.trim().is_empty() {
+        return Err(CaseError::MissingName { index });
+    }
+    if let Some(kana) = &person.kana {
+        check_text(&field("kana"), kana, limits::MAX_NAME_CHARS)?;
+    }
+    if let Some(birth) = person.birth_date {
+        check_date(&field("birth_date"), birth)?;
+    }
+    if let Some(Nationality::Foreign {
+        country: Some(country),
+    }) = &person.nationality
+    {
+        check_text(&field("nationality"), country, limits::MAX_COUNTRY_CHARS)?;
+    }
+    if let Some(address) = &person.address {
+        validate_address(address, &field("address"))?;
+    }
+    Ok(())
+}
+
+fn validate_address(address: &Address, field: &str) -> Result<(), CaseError> {
+    check_text(
+        &format!("{field}.text"),
+        &address.text,
+        limits::MAX_ADDRESS_CHARS,
+    )?;
+    if let Some(code) = &address.postal_code
+        && (code.len() != 7 || !code.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(CaseError::PostalCode {
+            field: format!("{field}.postal_code"),
+        });
+    }
+    if let Some(parts) = &address.parts {
+        let texts = [
+            ("prefecture", Some(&parts.prefecture)),
+            ("municipality", Some(&parts.municipality)),
+            ("street", Some(&parts.street)),
+            ("building", parts.building.as_ref()),
+        ];
+        for (name, text) in texts {
+            if let Some(text) = text {
+                check_text(
+                    &format!("{field}.parts.{name}"),
+                    text,
+                    limits::MAX_ADDRESS_CHARS,
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -117,6 +340,65 @@ mod tests {
         let mut case: Case = serde_json::from_str(FAMILY).expect("valid case");
         case.household.members[1].person.birth_date = chrono::NaiveDate::from_ymd_opt(2026, 5, 1);
         assert_eq!(case.validate(), Err(CaseError::BornAfterEvent { index: 1 }));
+    }
+
+    #[test]
+    fn dates_outside_the_window_are_refused_where_they_enter() {
+        for (field, date) in [
+            ("move_date", "+262142-12-31"),
+            ("visit_date", "2201-01-01"),
+            ("moved_out_date", "1867-12-31"),
+        ] {
+            let json = FAMILY.replace(
+                &format!("\"{field}\": \"{}\"", field_value(field)),
+                &format!("\"{field}\": \"{date}\""),
+            );
+            let error = Case::from_json(json.as_bytes()).expect_err(field);
+            assert!(
+                matches!(&error, CaseReadError::Invalid(CaseError::DateOutOfRange { field: f, .. }) if f.ends_with(field)),
+                "{field}: {error}"
+            );
+        }
+        let negative = FAMILY.replace("1990-05-01", "-0001-05-01");
+        assert!(matches!(
+            Case::from_json(negative.as_bytes()),
+            Err(CaseReadError::Invalid(CaseError::DateOutOfRange { .. }))
+        ));
+    }
+
+    fn field_value(field: &str) -> &'static str {
+        match field {
+            "move_date" => "2026-04-01",
+            "visit_date" => "2026-04-03",
+            _ => "2026-03-31",
+        }
+    }
+
+    #[test]
+    fn sizes_and_control_characters_are_bounded() {
+        let mut case: Case = serde_json::from_str(FAMILY).expect("valid case");
+        case.household.members[0].person.name = "𠮷".repeat(201);
+        assert!(matches!(
+            case.validate(),
+            Err(CaseError::TooLong { max: 200, .. })
+        ));
+        case.household.members[0].person.name = "山田\n太郎".into();
+        assert!(matches!(
+            case.validate(),
+            Err(CaseError::ControlCharacter { .. })
+        ));
+        case.household.members[0].person.name = "山田 太郎".into();
+        let member = case.household.members[0].clone();
+        case.household.members = vec![member; 31];
+        assert!(matches!(
+            case.validate(),
+            Err(CaseError::TooManyMembers { .. })
+        ));
+        let huge = FAMILY.replace("山田 太郎", &"太".repeat(100_000));
+        assert!(matches!(
+            Case::from_json(huge.as_bytes()),
+            Err(CaseReadError::TooLarge { .. })
+        ));
     }
 
     #[test]

@@ -15,11 +15,12 @@ mod answer;
 mod case;
 mod certificate;
 mod event;
+pub mod limits;
 mod person;
 pub mod wareki;
 
 pub use answer::{Answer, Answers};
-pub use case::{Case, CaseError};
+pub use case::{Case, CaseError, CaseReadError};
 pub use certificate::{CertificateKind, CertificateRequest};
 pub use event::{EventDate, EventKind, LifeEvent};
 pub use person::{Address, AddressParts, Household, Member, Nationality, Person, Relation, Sex};

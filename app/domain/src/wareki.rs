@@ -148,8 +148,14 @@ impl WarekiDate {
 }
 
 /// A date as a clerk types it: `1990-04-01`, `1990/4/1`, `19900401`, or in 和暦 — `平成2年4月1日`,
-/// `令和元年5月1日`, `H2.4.1`, `R8/11/15`. Full-width digits are accepted.
+/// `令和元年5月1日`, `H2.4.1`, `R8/11/15`. Full-width digits are accepted. A date outside the
+/// window cases may name (`crate::limits`) is not a date a case can use: `None`, so that the
+/// clerk is asked again.
 pub fn parse(text: &str) -> Option<NaiveDate> {
+    parse_any(text).filter(|date| crate::limits::date_in_window(*date))
+}
+
+fn parse_any(text: &str) -> Option<NaiveDate> {
     let text: String = text
         .trim()
         .chars()
@@ -237,6 +243,9 @@ mod tests {
         assert_eq!(parse("X2.4.1"), None);
         assert_eq!(parse(""), None);
         assert_eq!(parse("あした"), None);
+        assert_eq!(parse("262142-12-31"), None, "outside the window");
+        assert_eq!(parse("令和999999年1月1日"), None);
+        assert_eq!(parse("1867-12-31"), None);
     }
 
     #[test]

@@ -365,6 +365,14 @@ impl Library {
 
     fn add(&mut self, path: &Path) -> Result<(), Vec<String>> {
         let shown = path.display();
+        let size = std::fs::metadata(path)
+            .map_err(|e| vec![format!("{shown}: {e}")])?
+            .len();
+        if size > MAX_TEMPLATE_BYTES {
+            return Err(vec![format!(
+                "{shown}: {size} bytes; a template has at most {MAX_TEMPLATE_BYTES}"
+            )]);
+        }
         let text = std::fs::read_to_string(path).map_err(|e| vec![format!("{shown}: {e}")])?;
         let file: TemplateFile =
             toml::from_str(&text).map_err(|e| vec![format!("{shown}: {}", one_line(&e))])?;
@@ -379,8 +387,15 @@ impl Library {
             check_items(&rows.heading, false, &mut |p| {
                 problems.push(format!("{shown}: [rows.heading] {p}"))
             });
-            if rows.per_page == 0 || rows.height <= 0.0 {
-                problems.push(format!("{shown}: [rows] needs per_page ≥ 1 and height > 0"));
+            let continued = rows.continuation.as_ref().map_or(1, |c| c.per_page);
+            let fits = (1..=MAX_ROWS_PER_PAGE).contains(&rows.per_page)
+                && (1..=MAX_ROWS_PER_PAGE).contains(&continued)
+                && rows.height > 0.0
+                && rows.height <= PAGE_MM[1];
+            if !fits {
+                problems.push(format!(
+                    "{shown}: [rows] needs per_page from 1 to {MAX_ROWS_PER_PAGE} and a height within the page"
+                ));
             }
         }
         let background = match &file.form.background {
@@ -439,9 +454,90 @@ impl Library {
     }
 }
 
+/// The size of a template file, and how many items one may have: the largest shipped
+/// template is 30 KB with 300 items.
+const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+const MAX_ITEMS: usize = 5000;
+/// Rows on one sheet (a 住民異動届 has 4; a continuation sheet perhaps 20).
+const MAX_ROWS_PER_PAGE: usize = 50;
+/// The A4 sheet in millimetres; positions may lie a little outside it (bleed), not far.
+const PAGE_MM: [f32; 2] = [210.0, 297.0];
+const MARGIN_MM: f32 = 20.0;
+/// Type sizes in points, and the most lines a text may wrap to.
+const TYPE_POINTS: std::ops::RangeInclusive<f32> = 1.0..=96.0;
+const MAX_LINES: usize = 40;
+/// Characters in a printed text or label.
+const MAX_TEXT_CHARS: usize = 2000;
+
+fn point_on_page(point: [f32; 2]) -> bool {
+    point
+        .iter()
+        .zip(PAGE_MM)
+        .all(|(v, side)| v.is_finite() && (-MARGIN_MM..=side + MARGIN_MM).contains(v))
+}
+
+fn rect_on_page(rect: &RectMm) -> bool {
+    let [x, y, w, h] = *rect;
+    point_on_page([x, y])
+        && w.is_finite()
+        && h.is_finite()
+        && w >= 0.0
+        && h >= 0.0
+        && point_on_page([x + w, y + h])
+}
+
+/// Where an item is and how it is drawn: on the sheet, at a sane size; `None` when the item
+/// is fine. (Unbounded sizes made shrink-to-fit and line breaking run for minutes.)
+fn geometry_problem(item: &Item) -> Option<&'static str> {
+    let sized = |size: f32| TYPE_POINTS.contains(&size);
+    let short = |text: &str| text.chars().count() <= MAX_TEXT_CHARS;
+    let fine = match item {
+        Item::Text(t) => {
+            rect_on_page(&t.rect)
+                && sized(t.size)
+                && (1..=MAX_LINES).contains(&t.lines)
+                && short(&t.text)
+        }
+        Item::Box(b) => {
+            rect_on_page(&b.rect)
+                && (0.0..=5.0).contains(&b.line)
+                && b.fill.is_none_or(|f| (0.0..=1.0).contains(&f))
+                && sized(b.label_size)
+                && b.label.as_deref().is_none_or(short)
+        }
+        Item::Line(l) => {
+            point_on_page(l.from) && point_on_page(l.to) && (0.0..=5.0).contains(&l.width)
+        }
+        Item::Field(f) => {
+            rect_on_page(&f.rect) && sized(f.size) && (1..=MAX_LINES).contains(&f.lines)
+        }
+        Item::Check(c) => {
+            point_on_page(c.at)
+                && (0.5..=20.0).contains(&c.size)
+                && sized(c.label_size)
+                && c.label.as_deref().is_none_or(short)
+        }
+        Item::Era(e) => rect_on_page(&e.rect) && e.eras.len() <= 10,
+        Item::Qr(q) => rect_on_page(&q.rect),
+    };
+    (!fine).then_some(
+        "must lie on the A4 sheet, with type of 1 to 96 pt, 1 to 40 lines, lines up to 5 mm and texts of at most 2000 characters",
+    )
+}
+
 fn check_items(items: &[Item], in_rows: bool, report: &mut dyn FnMut(String)) {
+    if items.len() > MAX_ITEMS {
+        report(format!(
+            "{} items; a template has at most {MAX_ITEMS}",
+            items.len()
+        ));
+        return;
+    }
     for (index, item) in items.iter().enumerate() {
         let at = format!("item {} ", index + 1);
+        if let Some(problem) = geometry_problem(item) {
+            report(format!("{at}({}): {problem}", kind(item)));
+        }
         let path = match item {
             Item::Field(f) => Some(&f.value),
             Item::Check(c) => c.value.as_ref(),
@@ -490,8 +586,37 @@ fn one_line(error: &toml::de::Error) -> String {
         .join(" ")
 }
 
+/// A background is a scan of the city's paper form: an A4 page at 600 dpi is 4,960 × 7,016
+/// pixels. Larger pictures, and files that only claim to be (a few kilobytes that say
+/// 20,000 × 20,000), are refused from their header, before anything is decoded.
+const MAX_BACKGROUND_SIDE: u32 = 8000;
+const MAX_BACKGROUND_FILE_BYTES: u64 = 48 * 1024 * 1024;
+
 fn load_image(path: &Path) -> Result<RasterImage, String> {
-    let image = image::open(path).map_err(|e| e.to_string())?.to_rgb8();
+    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if size > MAX_BACKGROUND_FILE_BYTES {
+        return Err(format!(
+            "the picture is {} MB; a background may have {} MB",
+            size / (1024 * 1024),
+            MAX_BACKGROUND_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let mut reader = image::ImageReader::open(path)
+        .and_then(image::ImageReader::with_guessed_format)
+        .map_err(|e| e.to_string())?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_BACKGROUND_SIDE);
+    limits.max_image_height = Some(MAX_BACKGROUND_SIDE);
+    reader.limits(limits);
+    let image = reader
+        .decode()
+        .map_err(|e| match e {
+            image::ImageError::Limits(_) => format!(
+                "the picture is larger than {MAX_BACKGROUND_SIDE} pixels a side; scan at 300 dpi"
+            ),
+            other => other.to_string(),
+        })?
+        .to_rgb8();
     Ok(RasterImage {
         width: image.width(),
         height: image.height(),

@@ -74,16 +74,101 @@ pub struct FieldError {
     pub message: Message,
 }
 
+/// The most fields a post may carry: the page's own number at most a few hundred.
+pub const MAX_FIELDS: usize = 600;
+
+/// The fields the page has. Anything else a post carries is dropped at once: it is never
+/// stored, never echoed back as a hidden input.
+fn is_known_key(key: &str) -> bool {
+    const FIXED: [&str; 13] = [
+        "event",
+        "move_date",
+        "visit_date",
+        "moved_out_date",
+        "new_address",
+        "new_postal",
+        "previous_address",
+        "next_address",
+        "members",
+        "shown",
+        "asking",
+        "review",
+        "lang",
+    ];
+    let member_part = || {
+        let rest = key.strip_prefix('m')?;
+        let (index, part) = rest.split_once('_')?;
+        let index: usize = index.parse().ok()?;
+        (index < MAX_MEMBERS && MEMBER_PARTS.contains(&part)).then_some(())
+    };
+    let question = || {
+        let id = key.strip_prefix("q_").or_else(|| key.strip_prefix("u_"))?;
+        let fits = !id.is_empty()
+            && id.len() <= madoguchi_domain::limits::MAX_ID_CHARS
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        fits.then_some(())
+    };
+    let certificate = || {
+        let kind = key.strip_prefix("cert_")?;
+        CertificateKind::ALL
+            .into_iter()
+            .any(|k| kind_id(k) == kind)
+            .then_some(())
+    };
+    FIXED.contains(&key)
+        || key == "step"
+        || member_part().is_some()
+        || question().is_some()
+        || certificate().is_some()
+}
+
+/// The most characters a field may hold: names and addresses as the case allows, other
+/// fields (dates, choices, ids, lists of ids) a few hundred at most.
+fn max_chars(key: &str) -> usize {
+    use madoguchi_domain::limits;
+    if key.ends_with("_address") {
+        limits::MAX_ADDRESS_CHARS
+    } else if key.ends_with("_name") || key.ends_with("_kana") {
+        limits::MAX_NAME_CHARS
+    } else if key.ends_with("_country") {
+        limits::MAX_COUNTRY_CHARS
+    } else if key == "shown" || key == "asking" {
+        8 * 1024
+    } else {
+        limits::MAX_ID_CHARS
+    }
+}
+
 impl Fields {
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Fields {
         let mut map = BTreeMap::new();
-        for (key, value) in pairs {
-            // Control fields are not state.
-            if key != "action" {
+        for (key, value) in pairs.into_iter().take(MAX_FIELDS) {
+            // Control fields are not state; unknown ones are not the page's.
+            if key != "action" && is_known_key(&key) {
                 map.insert(key, value);
             }
         }
         Fields(map)
+    }
+
+    /// A problem beside every field longer than it may be.
+    pub fn length_errors(&self) -> Vec<FieldError> {
+        self.0
+            .iter()
+            .filter(|(key, value)| value.chars().count() > max_chars(key))
+            .map(|(key, _)| {
+                let max = max_chars(key);
+                FieldError {
+                    field: key.clone(),
+                    message: Message::new(
+                        format!("長すぎます（{max}文字までです）。"),
+                        format!("Too long: at most {max} characters."),
+                    ),
+                }
+            })
+            .collect()
     }
 
     pub fn get(&self, key: &str) -> &str {
@@ -442,8 +527,48 @@ pub fn case(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
         answers: answers(fields),
         certificates,
     };
-    (errors.is_empty() && case.validate().is_ok()).then_some(case)
+    checked(case, errors)
 }
+
+/// The case if it is valid and nothing else was wrong; else a problem for the whole page.
+pub fn checked(case: Case, errors: &mut Vec<FieldError>) -> Option<Case> {
+    if let Err(problem) = case.validate() {
+        errors.push(page_error(&problem));
+    }
+    errors.is_empty().then_some(case)
+}
+
+/// A problem with the whole case, in words for the resident (the field it concerns is named
+/// in the case's terms, which a resident does not know; the kind of problem is enough).
+fn page_error(problem: &madoguchi_domain::CaseError) -> FieldError {
+    use madoguchi_domain::CaseError;
+    let (ja, en) = match problem {
+        CaseError::TooLong { max, .. } => (
+            format!("長すぎる入力があります（{max}文字までです）。"),
+            format!("Something you entered is too long (at most {max} characters)."),
+        ),
+        CaseError::ControlCharacter { .. } => (
+            "改行などの使えない文字があります。1行で入れてください。".to_string(),
+            "Something you entered has a line break or another character that cannot be used."
+                .to_string(),
+        ),
+        CaseError::DateOutOfRange { .. } | CaseError::BornAfterEvent { .. } => (
+            "日付を確かめてください。".to_string(),
+            "Please check the dates.".to_string(),
+        ),
+        _ => (
+            "入力を確かめてください。".to_string(),
+            "Please check what you entered.".to_string(),
+        ),
+    };
+    FieldError {
+        field: PAGE.to_string(),
+        message: Message::new(ja, en),
+    }
+}
+
+/// The pseudo-field of problems that concern the whole page: shown in the summary at its top.
+pub const PAGE: &str = "page";
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@ mod pages;
 mod text;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Form, Query, State};
@@ -75,6 +76,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/", get(first_page).post(next_page))
         .with_state(Arc::new(app))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(private_headers))
 }
 
@@ -178,6 +180,14 @@ pub fn respond(app: &App, mut fields: Fields, action: &str) -> (Step, Markup) {
 
 /// Checks the step just filled in and moves on, or shows it again with its errors.
 fn advance(app: &App, mut fields: Fields, current: Step) -> (Step, Markup) {
+    let too_long = fields.length_errors();
+    if !too_long.is_empty() {
+        let step = match current {
+            Step::Questions | Step::Result => Step::Certificates,
+            other => other,
+        };
+        return (step, render(app, &fields, step, &too_long));
+    }
     let mut errors = Vec::new();
     match current {
         Step::Start => {
@@ -289,31 +299,60 @@ fn case_so_far(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
         answers: form::answers(fields),
         certificates: Vec::new(),
     };
-    (errors.is_empty() && case.validate().is_ok()).then_some(case)
+    form::checked(case, errors)
 }
 
 fn result(app: &App, fields: &Fields, case: Case) -> (Step, Markup) {
     let issued = (app.today)();
-    let prefill = Prefill {
-        issued,
-        expires: issued + chrono::Days::new(VALID_DAYS),
-        case,
-    };
-    let decision = app
-        .engine
-        .evaluate(&prefill.case, prefill.case.event.visit_date());
-    let (Ok(symbols), Ok(decision)) = (madoguchi_prefill::encode(&prefill), decision) else {
+    let problem = |message: text::Message| {
         let errors = [FieldError {
-            field: "cert_juminhyo".into(),
-            message: text::Message::new(
-                "QRコードを作れませんでした。入力が多すぎるかもしれません。窓口で入力します。",
-                "The QR code could not be made (too much data?). The clerk will type it at the counter.",
-            ),
+            field: form::PAGE.into(),
+            message,
         }];
-        return (
+        (
             Step::Certificates,
             render(app, fields, Step::Certificates, &errors),
-        );
+        )
+    };
+    let Some(expires) = issued.checked_add_days(chrono::Days::new(VALID_DAYS)) else {
+        return problem(text::Message::new(
+            "今日の日付でQRコードを作れません。窓口で入力します。",
+            "No code can be made on this date. The clerk will type it at the counter.",
+        ));
+    };
+    let prefill = Prefill {
+        issued,
+        expires,
+        case,
+    };
+    let decision = match app
+        .engine
+        .evaluate(&prefill.case, prefill.case.event.visit_date())
+    {
+        Ok(decision) => decision,
+        // A post that did not come from the page's own choices (the answer's value is not
+        // repeated: it is whatever was sent).
+        Err(_) => {
+            return problem(text::Message::new(
+                "読み取れない回答があります。「もどる」で質問に答え直してください。",
+                "An answer could not be read. Go back and answer the questions again.",
+            ));
+        }
+    };
+    let symbols = match madoguchi_prefill::encode(&prefill) {
+        Ok(symbols) => symbols,
+        Err(madoguchi_prefill::PrefillError::TooLarge { .. }) => {
+            return problem(text::Message::new(
+                "入力が多すぎてQRコードに入りません。窓口で入力します。",
+                "There is too much to fit in the QR code. The clerk will type it at the counter.",
+            ));
+        }
+        Err(_) => {
+            return problem(text::Message::new(
+                "QRコードを作れませんでした。窓口で入力します。",
+                "The QR code could not be made. The clerk will type it at the counter.",
+            ));
+        }
     };
     let page = Page {
         fields,
@@ -340,13 +379,59 @@ fn render(app: &App, fields: &Fields, step: Step, errors: &[FieldError]) -> Mark
     }
 }
 
+/// How long a client may take to send a request's headers (a slow or half-open connection).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one connection may stay open, busy or idle, before it is closed.
+pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
+/// Connections served at once; more wait in the kernel's queue until one ends.
+pub const MAX_CONNECTIONS: usize = 256;
+/// The most a request's headers may take (a browser sends well under 2 KB).
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// The largest form a page posts (ten members, every question answered, is a few KB).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
 /// Serves the page on an already bound `listener` until Ctrl-C. The caller binds, so it can
 /// tell people the real address (port 0 picks a free one).
+///
+/// Every connection must send its headers within [`HEADER_READ_TIMEOUT`] and ends after
+/// [`CONNECTION_LIFETIME`]; at most [`MAX_CONNECTIONS`] are served at once, so half-open or
+/// idle connections cannot pile up.
 pub async fn serve(app: App, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "home page listening");
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let service = hyper_util::service::TowerToHyperService::new(router(app));
+    let places = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    loop {
+        // Wait for a free place before accepting, so that the queue stays in the kernel.
+        let place = tokio::select! {
+            place = places.clone().acquire_owned() => place,
+            _ = &mut stop => return Ok(()),
+        };
+        let Ok(place) = place else {
+            return Ok(());
+        };
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait a moment, then go on.
+                    tracing::warn!(%error, "accept");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => return Ok(()),
+        };
+        let service = service.clone();
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .max_header_size(MAX_HEADER_BYTES)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(CONNECTION_LIFETIME, connection).await;
+            drop(place);
+        });
+    }
 }

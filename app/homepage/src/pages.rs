@@ -10,7 +10,7 @@ use madoguchi_rules::catalogue::QuestionKind;
 use madoguchi_rules::decision::{NextQuestion, ProcedureDecision};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::form::{FieldError, Fields, MAX_MEMBERS, Step, kind_id};
+use crate::form::{FieldError, Fields, MAX_MEMBERS, PAGE, Step, kind_id};
 use crate::text::Lang;
 
 const STYLE: &str = include_str!("style.css");
@@ -101,7 +101,13 @@ impl Page<'_> {
                         }
                         @if !self.errors.is_empty() {
                             div.summary role="alert" {
-                                (self.t("直すところがあります。赤い字を見てください。", "Please correct the fields marked in red."))
+                                @let page: Vec<_> = self.errors.iter().filter(|e| e.field == PAGE).collect();
+                                @if page.is_empty() {
+                                    (self.t("直すところがあります。赤い字を見てください。", "Please correct the fields marked in red."))
+                                }
+                                @for e in page {
+                                    p { (e.message.get(lang)) }
+                                }
                             }
                         }
                         main { (body) }

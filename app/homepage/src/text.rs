@@ -42,10 +42,10 @@ pub struct Message {
 }
 
 impl Message {
-    pub fn new(ja: &str, en: &str) -> Message {
+    pub fn new(ja: impl Into<String>, en: impl Into<String>) -> Message {
         Message {
-            ja: ja.to_owned(),
-            en: en.to_owned(),
+            ja: ja.into(),
+            en: en.into(),
         }
     }
 

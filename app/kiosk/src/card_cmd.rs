@@ -19,10 +19,15 @@ use madoguchi_card::emulator::{
 use madoguchi_card::{CardError, CardService, Pin, PinState, ReaderStatus};
 use serde::Serialize;
 
-/// Prints a card error in both languages, with its code for scripts, and fails.
+/// Prints a card error in one line — its code for scripts, then the message in Japanese and
+/// in English — and fails.
 fn card_failure(error: &CardError) -> ExitCode {
-    eprintln!("error[{}]: {}", error.code(), error.message_ja());
-    eprintln!("{}", error.message_en());
+    eprintln!(
+        "error[{}]: {} / {}",
+        error.code(),
+        error.message_ja(),
+        error.message_en()
+    );
     ExitCode::FAILURE
 }
 

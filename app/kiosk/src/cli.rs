@@ -12,6 +12,9 @@ use crate::{
     demo, forms_cmd, kiosk_cmd, print_cmd, qr_cmd, rules_cmd, screenshots_cmd, store_cmd,
 };
 
+/// The longest validity `qr encode` gives a code: the format's limit.
+const VALID_DAYS_MAX: i64 = madoguchi_prefill::symbol::MAX_VALID_DAYS as i64;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "madoguchi",
@@ -128,7 +131,7 @@ pub struct CaseArgs {
     #[arg(long, value_name = "FILE")]
     pub case: PathBuf,
     /// Apply the rules in force on this day (default: the case's visit date).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::input::day)]
     pub as_of: Option<NaiveDate>,
     #[command(flatten)]
     pub catalogue: CatalogueArg,
@@ -295,30 +298,50 @@ enum StoreCommand {
     /// Cases for a date range, for the back office (docs/export.md). Audited.
     Export {
         /// First day (local date, inclusive).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::input::day)]
         from: NaiveDate,
         /// Last day (local date, inclusive).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::input::day)]
         to: NaiveDate,
         /// JSON instead of CSV.
         #[arg(long)]
         json: bool,
-        /// Include names, addresses and answers (audited under --actor).
+        /// Include names, addresses and answers (a supervisor signs in with --as; audited).
         #[arg(long)]
         personal: bool,
-        /// Who exports (for the audit log).
-        #[arg(long, default_value = "cli")]
-        actor: String,
+        /// The supervisor who signs in (with --personal).
+        #[arg(long = "as", value_name = "LOGIN")]
+        login: Option<String>,
+        /// Write here (private, mode 0600) instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Validate a catalogue folder and publish it as the newest version. Audited.
+    /// Validate a catalogue folder and submit it as the newest version: published when a
+    /// second supervisor approves it (or at once when `catalogue.approval` is off). Audited.
     ImportCatalogue {
         dir: PathBuf,
         #[arg(long)]
         note: String,
-        #[arg(long, default_value = "cli")]
-        author: String,
+        /// The supervisor who signs in and submits it.
+        #[arg(long = "as", value_name = "LOGIN")]
+        login: Option<String>,
+    },
+    /// List the stored catalogue versions: published, waiting for approval, sent back.
+    Catalogues,
+    /// Approve a version another supervisor submitted (決裁): it is published.
+    ApproveCatalogue {
+        id: i64,
+        /// The approving supervisor (not the one who submitted it).
+        #[arg(long = "as", value_name = "LOGIN")]
+        login: Option<String>,
+    },
+    /// Send a submitted version back (差戻し), with the reason.
+    RejectCatalogue {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+        #[arg(long = "as", value_name = "LOGIN")]
+        login: Option<String>,
     },
     /// Write a stored catalogue version out as a folder (default: the newest published).
     ExportCatalogue {
@@ -327,23 +350,34 @@ enum StoreCommand {
         #[arg(long)]
         id: Option<i64>,
     },
-    /// Set a setting (audited): office.city, office.mayor, counter.<id>.place, printer,
-    /// retention_days. Without a value, list the settings.
+    /// Set a setting as a supervisor (audited): office.city, office.mayor,
+    /// counter.<id>.place, printer, retention_days (1-3650), kiosk.idle_seconds (20-3600),
+    /// catalogue.approval (required|off). Without a value, list the settings.
     Set {
         key: Option<String>,
+        /// The value (a negative number is a value too, refused by its range).
+        #[arg(allow_hyphen_values = true)]
         value: Option<String>,
-        #[arg(long, default_value = "cli")]
-        actor: String,
+        /// The supervisor who signs in.
+        #[arg(long = "as", value_name = "LOGIN")]
+        login: Option<String>,
     },
-    /// Add or update a staff account; the password is read from standard input.
+    /// Add or update a staff account as a supervisor. Passwords are asked for, or read from
+    /// standard input one per line: the supervisor's, then the account's. The first
+    /// supervisor of a new store needs no --as.
     AddStaff {
         #[arg(long)]
         login: String,
         #[arg(long)]
         supervisor: bool,
-        #[arg(long, default_value = "cli")]
-        actor: String,
+        /// The supervisor who signs in.
+        #[arg(long = "as", value_name = "LOGIN")]
+        by: Option<String>,
     },
+    /// Hold the store as the kiosk does and write one line at a time (for the test that stops
+    /// a running kiosk with SIGTERM).
+    #[command(hide = true)]
+    Hold,
     /// Play a clerk's session on the sample family, one checkpoint per step (for tests and
     /// demonstrations of crash recovery).
     Simulate {
@@ -370,10 +404,10 @@ enum QrCommand {
         #[arg(long, value_name = "FILE.png|FILE.svg|FILE.txt")]
         out: PathBuf,
         /// The day the code is made (default: today).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::input::day)]
         issued: Option<NaiveDate>,
-        /// Days the code stays valid after it is made.
-        #[arg(long, default_value_t = 30)]
+        /// Days the code stays valid after it is made (1 to 90).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=VALID_DAYS_MAX))]
         valid_days: u32,
     },
     /// Decode a code from image files (PNG, JPEG, SVG), text files of scanner lines, or
@@ -384,7 +418,7 @@ enum QrCommand {
         #[arg(long, value_name = "SYMBOL")]
         text: Vec<String>,
         /// Check the expiry against this day instead of today.
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::input::day)]
         today: Option<NaiveDate>,
     },
     /// Read a code from a stream of frames, collecting its parts across frames: the webcam
@@ -399,7 +433,7 @@ enum QrCommand {
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 30)]
         timeout: u64,
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::input::day)]
         today: Option<NaiveDate>,
     },
 }
@@ -432,8 +466,9 @@ enum BenchCommand {
     },
     /// Checkpoint time and startup time with many stored cases (a temporary database).
     Store {
-        #[arg(long, default_value_t = 100_000)]
-        cases: usize,
+        /// Store sizes to time the start-up at, in order.
+        #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+        cases: Vec<usize>,
         #[arg(long, default_value_t = 200)]
         checkpoints: usize,
     },
@@ -543,21 +578,29 @@ impl Cli {
                     to,
                     json,
                     personal,
-                    actor,
+                    login,
                     out,
-                } => store_cmd::export(from, to, json, personal, &actor, out.as_deref()),
-                StoreCommand::ImportCatalogue { dir, note, author } => {
-                    store_cmd::import_catalogue(&dir, &note, &author)
+                } => store_cmd::export(from, to, json, personal, login.as_deref(), out.as_deref()),
+                StoreCommand::ImportCatalogue { dir, note, login } => {
+                    store_cmd::import_catalogue(&dir, &note, login.as_deref())
+                }
+                StoreCommand::Catalogues => store_cmd::catalogues(),
+                StoreCommand::Hold => store_cmd::hold(),
+                StoreCommand::ApproveCatalogue { id, login } => {
+                    store_cmd::approve_catalogue(id, login.as_deref())
+                }
+                StoreCommand::RejectCatalogue { id, reason, login } => {
+                    store_cmd::reject_catalogue(id, &reason, login.as_deref())
                 }
                 StoreCommand::ExportCatalogue { out, id } => store_cmd::export_catalogue(&out, id),
-                StoreCommand::Set { key, value, actor } => {
-                    store_cmd::set(key.as_deref(), value.as_deref(), &actor)
+                StoreCommand::Set { key, value, login } => {
+                    store_cmd::set(key.as_deref(), value.as_deref(), login.as_deref())
                 }
                 StoreCommand::AddStaff {
                     login,
                     supervisor,
-                    actor,
-                } => store_cmd::add_staff(&login, supervisor, &actor),
+                    by,
+                } => store_cmd::add_staff(&login, supervisor, by.as_deref()),
                 StoreCommand::Simulate {
                     case,
                     pause_ms,
@@ -618,7 +661,7 @@ impl Cli {
                 BenchCommand::Card { reads } => bench_card::run(reads),
                 BenchCommand::Kiosk { starts, idle } => bench_kiosk::run(starts, idle),
                 BenchCommand::Forms { iterations } => bench_forms::run(iterations),
-                BenchCommand::Store { cases, checkpoints } => bench_store::run(cases, checkpoints),
+                BenchCommand::Store { cases, checkpoints } => bench_store::run(&cases, checkpoints),
                 BenchCommand::Qr {
                     per_kind,
                     save_frames,

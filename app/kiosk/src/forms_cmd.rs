@@ -51,7 +51,8 @@ pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
             local: &local,
         },
     )?;
-    write_atomically(args.out, &made.pdf)?;
+    madoguchi_kiosk::output::write_private(args.out, &made.pdf)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!(
         "{}: {} pages, {} KB — 窓口案内シート + {} form(s)",
         args.out.display(),
@@ -127,12 +128,4 @@ pub fn list(forms: Option<&Path>) -> Result<ExitCode> {
         ),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes next to the target and renames, so a reader never sees half a PDF.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let partial = path.with_extension(format!("partial-{}", std::process::id()));
-    std::fs::write(&partial, bytes)
-        .with_context(|| format!("cannot write {}", partial.display()))?;
-    std::fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -58,13 +58,38 @@ pub fn run(args: &KioskArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The window with its app attached and the first screen drawn, not yet running.
-pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::RefCell<KioskApp>>)> {
-    let store = store_cmd::open()?;
-    let catalogue_dir = match &args.catalogue {
-        Some(dir) => dir.clone(),
+/// The kiosk's handles on the store — its runtime's, the supervisor desk's and the catalogue
+/// feed's, one connection among them — and the folder of the catalogue in force.
+pub struct KioskStores {
+    pub runtime: madoguchi_store::Store,
+    pub desk: madoguchi_store::Store,
+    pub feed: madoguchi_store::Store,
+    pub catalogue_dir: PathBuf,
+}
+
+/// Opens the store as the kiosk does (`madoguchi store hold` uses the same path in tests).
+pub fn stores(catalogue: Option<&std::path::Path>) -> Result<KioskStores> {
+    let runtime = store_cmd::open()?;
+    let catalogue_dir = match catalogue {
+        Some(dir) => dir.to_path_buf(),
         None => store_cmd::catalogue_in_force()?,
     };
+    Ok(KioskStores {
+        desk: runtime.share(),
+        feed: runtime.share(),
+        runtime,
+        catalogue_dir,
+    })
+}
+
+/// The window with its app attached and the first screen drawn, not yet running.
+pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::RefCell<KioskApp>>)> {
+    let KioskStores {
+        runtime: store,
+        desk: desk_store,
+        feed: feed_store,
+        catalogue_dir,
+    } = stores(args.catalogue.as_deref())?;
     let catalogue = Arc::new(catalogue_dir::load_quietly(&catalogue_dir)?);
     let mode = if args.self_service {
         Mode::SelfService
@@ -111,16 +136,15 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         },
         Runtime::start(services),
     );
-    // Supervisors work in the same window, on their own connection to the store.
+    // Supervisors work in the same window, on the same store (one connection per process).
     if !args.self_service {
         let offset = *chrono::Local::now().offset();
-        let desk = madoguchi_kiosk::supervisor::Desk::new(store_cmd::open()?, offset);
+        let desk = madoguchi_kiosk::supervisor::Desk::new(desk_store, offset);
         app.borrow_mut().set_desk(desk);
     }
     // A catalogue given on the command line is a fixed one; otherwise the kiosk follows the
     // store's publications from its next case.
     if args.catalogue.is_none() {
-        let feed_store = store_cmd::open()?;
         let checksum = catalogue_dir
             .file_name()
             .map(|n| n.to_string_lossy().to_string())

@@ -10,8 +10,10 @@
 //!   condition editor, the impact preview, publishing and restoring, statistics, scenarios
 //!   from cases, and moving a catalogue between kiosks.
 //! - `catalogue_dir`: finding, loading, reading and writing catalogue folders.
+//! - `output`: files written for people (packets, exports), private and whole or not at all.
 
 pub mod catalogue_dir;
+pub mod output;
 pub mod packet;
 pub mod printing;
 pub mod runtime;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use madoguchi_domain::Case;
+use madoguchi_kiosk::output::write_private;
 use madoguchi_prefill::{Prefill, PrefillError, render, scan};
 use serde::Serialize;
 
@@ -15,23 +16,15 @@ pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// One line: the code, then the message in Japanese and in English.
 fn prefill_failure(error: &PrefillError) -> ExitCode {
-    eprintln!("error[{}]: {}", error.code(), error.message_ja());
-    eprintln!("{}", error.message_en());
+    eprintln!(
+        "error[{}]: {} / {}",
+        error.code(),
+        error.message_ja(),
+        error.message_en()
+    );
     ExitCode::FAILURE
-}
-
-fn read_case(path: &Path) -> Result<Case> {
-    let text = if path == Path::new("-") {
-        std::io::read_to_string(std::io::stdin()).context("reading the case from stdin")?
-    } else {
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
-    };
-    let case: Case = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a case (docs/case.md)", path.display()))?;
-    case.validate()
-        .with_context(|| format!("{} cannot be encoded", path.display()))?;
-    Ok(case)
 }
 
 /// The file for symbol `index` of `count`: `qr.png`, or `qr-1.png`, `qr-2.png`… for parts.
@@ -56,11 +49,14 @@ pub fn encode(
     issued: Option<NaiveDate>,
     valid_days: u32,
 ) -> Result<ExitCode> {
-    let case = read_case(case)?;
+    let case = crate::input::read_case(case)?;
     let issued = issued.unwrap_or_else(today);
+    let expires = issued
+        .checked_add_days(chrono::Days::new(u64::from(valid_days)))
+        .context("the last valid day falls outside the calendar")?;
     let prefill = Prefill {
         issued,
-        expires: issued + chrono::Days::new(u64::from(valid_days)),
+        expires,
         case,
     };
     let symbols = match madoguchi_prefill::encode(&prefill) {
@@ -73,14 +69,14 @@ pub fn encode(
         .unwrap_or_default();
     if extension == "txt" {
         // Scanner text: one symbol per line, as a 2D scanner would type them.
-        std::fs::write(out, symbols.join("\n") + "\n")
+        write_private(out, (symbols.join("\n") + "\n").as_bytes())
             .with_context(|| format!("writing {}", out.display()))?;
     }
     for (index, symbol) in symbols.iter().enumerate() {
         let path = part_path(out, index, symbols.len());
         match extension.as_str() {
-            "png" => std::fs::write(&path, render::png(symbol, 8)?),
-            "svg" => std::fs::write(&path, render::svg(symbol, 400)?),
+            "png" => write_private(&path, &render::png(symbol, 8)?),
+            "svg" => write_private(&path, render::svg(symbol, 400)?.as_bytes()),
             "txt" => Ok(()),
             _ => bail!("--out must end in .png, .svg or .txt"),
         }
@@ -113,17 +109,24 @@ struct Decoded<'a> {
     case: &'a Case,
 }
 
+/// The largest file of scanner lines read: four symbols of the largest QR version are 17 KB.
+const MAX_SCANNER_FILE_BYTES: usize = 64 * 1024;
+
 /// Symbol texts from files: images are scanned; `.txt` files hold one symbol per line, as a
 /// scanner types them.
-fn symbols_from_files(files: &[PathBuf]) -> Result<Vec<String>> {
+/// Files in which no code was found are named: in the one error line when nothing was read at
+/// all, as a note when other files gave parts.
+fn symbols_from_files(files: &[PathBuf], nothing_else: bool) -> Result<Vec<String>> {
     let mut symbols = Vec::new();
+    let mut empty: Vec<String> = Vec::new();
     for file in files {
         let is_text = file
             .extension()
             .is_some_and(|ext| ext.eq_ignore_ascii_case("txt"));
         if is_text {
-            let text = std::fs::read_to_string(file)
-                .with_context(|| format!("reading {}", file.display()))?;
+            let bytes = crate::input::read_bounded(file, MAX_SCANNER_FILE_BYTES, "scanner text")?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", file.display()))?;
             symbols.extend(
                 text.lines()
                     .filter(|l| !l.trim().is_empty())
@@ -132,13 +135,19 @@ fn symbols_from_files(files: &[PathBuf]) -> Result<Vec<String>> {
         } else {
             let found = scan::symbols_in_file(file)?;
             if found.is_empty() {
-                eprintln!(
-                    "{}: no QR code found / QRコードが見つかりません",
-                    file.display()
-                );
+                empty.push(file.display().to_string());
             }
             symbols.extend(found);
         }
+    }
+    if nothing_else && symbols.is_empty() && !empty.is_empty() {
+        bail!(
+            "{}: QRコードが見つかりません / no QR code found",
+            empty.join(", ")
+        );
+    }
+    for file in empty {
+        eprintln!("{file}: QRコードが見つかりません / no QR code found");
     }
     Ok(symbols)
 }
@@ -148,7 +157,7 @@ pub fn decode(
     texts: &[String],
     today_override: Option<NaiveDate>,
 ) -> Result<ExitCode> {
-    let mut symbols = symbols_from_files(files)?;
+    let mut symbols = symbols_from_files(files, texts.is_empty())?;
     symbols.extend(texts.iter().cloned());
     let today = today_override.unwrap_or_else(today);
     match madoguchi_prefill::decode(&symbols, today) {

@@ -1,11 +1,9 @@
 //! `madoguchi rules …`
 
-use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use madoguchi_domain::Case;
 use madoguchi_rules::{Engine, interview, scenario};
 
 use crate::catalogue_dir::{load_or_report, load_quietly, shown_under};
@@ -80,20 +78,7 @@ pub fn test(dir: &Path, filter: Option<&str>) -> Result<ExitCode> {
     })
 }
 
-pub fn read_case(path: &Path) -> Result<Case> {
-    let text = if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read the case from standard input")?;
-        text
-    } else {
-        std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the case file {}", path.display()))?
-    };
-    serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a valid case (see docs/case.md)", path.display()))
-}
+pub use crate::input::read_case;
 
 pub fn evaluate(args: &CaseArgs) -> Result<ExitCode> {
     let catalogue = load_quietly(&args.catalogue.dir())?;

@@ -478,10 +478,7 @@ fn shots() -> Vec<Shot> {
             steps: |app, window| {
                 open_desk(app, window, true);
                 with_desk(app, |desk| {
-                    lower_child_medical_limit(desk);
-                    desk.preview();
-                    accept_all(desk);
-                    desk.publish("子ども医療費助成を中学生までに変更（令和9年4月から）");
+                    submit_lower_limit(desk);
                 });
             },
         },
@@ -496,6 +493,22 @@ fn shots() -> Vec<Shot> {
                     };
                     desk.open_question(dog);
                     desk.select_row(Vec::new());
+                });
+            },
+        },
+        Shot {
+            name: "38-desk-approve",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    let submitted = submit_lower_limit(desk);
+                    desk.sign_out();
+                    desk.sign_in("hancho", SHOT_PASSWORD);
+                    desk.go(DeskScreen::Versions);
+                    if let Some(madoguchi_store::catalogue::Submitted::Pending(id)) = submitted {
+                        desk.open_pending(id);
+                    }
                 });
             },
         },
@@ -534,7 +547,7 @@ fn open_desk(app: &mut KioskApp, window: &KioskWindow, sign_in: bool) {
     };
     let mut desk = Desk::new(store, offset).on_day(today());
     if sign_in {
-        desk.sign_in("kakari", "screenshots");
+        desk.sign_in("kakari", SHOT_PASSWORD);
     }
     app.set_desk(desk);
     window.global::<DeskGlobal>().set_open(true);
@@ -567,6 +580,14 @@ fn lower_child_medical_limit(desk: &mut Desk) {
     }
 }
 
+/// The lowered limit, previewed, its new outcomes accepted, and submitted.
+fn submit_lower_limit(desk: &mut Desk) -> Option<madoguchi_store::catalogue::Submitted> {
+    lower_child_medical_limit(desk);
+    desk.preview();
+    accept_all(desk);
+    desk.publish("子ども医療費助成を中学生までに変更（令和9年4月から）")
+}
+
 fn accept_all(desk: &mut Desk) {
     let failing: Vec<usize> = desk
         .impact()
@@ -581,10 +602,13 @@ fn accept_all(desk: &mut Desk) {
     }
 }
 
+/// The pictures' supervisor's password.
+const SHOT_PASSWORD: &str = "shashin-no-hi-2026";
+
 /// A fresh store in a private folder (removed when the run ends).
 fn desk_store() -> Result<madoguchi_store::Store> {
     use chrono::{Duration as Span, TimeZone, Utc};
-    use madoguchi_store::{CatalogueStatus, FinishedCase, Role, StoreConfig};
+    use madoguchi_store::{FinishedCase, StoreConfig};
     let dir = shots_folder().join(format!(
         "store-{}",
         SHOT_STORES.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
@@ -597,14 +621,15 @@ fn desk_store() -> Result<madoguchi_store::Store> {
     let now = Utc::now();
     let mut store = madoguchi_store::Store::open(&config, now)?.store;
     let files = catalogue_dir::read_files(&catalogue_dir::default_dir())?;
-    store.add_catalogue(
-        &files,
-        CatalogueStatus::Published,
-        "system",
-        "出荷時の既定（2026.11.1）",
+    store.seed_catalogue(&files, "出荷時の既定（2026.11.1）", now)?;
+    let kakari = store.bootstrap_supervisor("kakari", SHOT_PASSWORD, now)?;
+    store.set_staff(
+        &kakari,
+        "hancho",
+        madoguchi_store::Role::Supervisor,
+        SHOT_PASSWORD,
         now,
     )?;
-    store.set_staff("kakari", Role::Supervisor, "screenshots", "admin", now)?;
     // Four weeks of visits: more on Mondays and after the new fiscal year's moves.
     let single = resident_case();
     let mut unsure = resident_case();

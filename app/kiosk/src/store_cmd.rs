@@ -10,13 +10,16 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use chrono::{Local, NaiveDate, TimeZone, Utc};
 use madoguchi_domain::{Answers, Case};
-use madoguchi_store::{CatalogueStatus, Opened, Role, Store, StoreConfig};
+use madoguchi_store::catalogue::Submitted;
+use madoguchi_store::{Opened, Role, Store, StoreConfig};
 
 use crate::catalogue_dir;
 use crate::demo::SAMPLE_CASE;
+use crate::sign_in::{self, Passwords};
 use madoguchi_kiosk::supervisor;
 
 pub fn open() -> Result<Store> {
+    crate::close_store_on_signals();
     let config = StoreConfig::from_env();
     let Opened {
         store,
@@ -78,7 +81,7 @@ fn dirs_cache() -> Option<std::path::PathBuf> {
 
 /// On first start the store has no catalogue: the shipped default becomes version 1.
 fn import_shipped_catalogue(store: &mut Store) -> Result<()> {
-    if !store.catalogue_versions()?.is_empty() {
+    if store.newest_published()?.is_some() {
         return Ok(());
     }
     let dir = catalogue_dir::default_dir();
@@ -88,20 +91,16 @@ fn import_shipped_catalogue(store: &mut Store) -> Result<()> {
         "shipped default {} {}",
         loaded.info.name, loaded.info.version
     );
-    store.add_catalogue(
-        &files,
-        CatalogueStatus::Published,
-        "system",
-        &note,
-        Utc::now(),
-    )?;
+    store.seed_catalogue(&files, &note, Utc::now())?;
     Ok(())
 }
 
-/// A validated catalogue folder becomes the newest published version, after its impact on
-/// the scenarios and recent cases is printed. A folder written by `export-catalogue` carries a
-/// `SHA256SUM` and is refused if it does not match. Audited.
-pub fn import_catalogue(dir: &Path, note: &str, author: &str) -> Result<ExitCode> {
+/// A validated catalogue folder is submitted by a signed-in supervisor, after its impact on
+/// the scenarios and recent cases is printed: published at once, or (the default) waiting for
+/// a second supervisor's `approve-catalogue`. A folder written by `export-catalogue` carries a
+/// `SHA256SUM` and is refused if it does not match. Audited under the supervisor.
+pub fn import_catalogue(dir: &Path, note: &str, login: Option<&str>) -> Result<ExitCode> {
+    let login = sign_in::required(login, "importing a catalogue")?;
     catalogue_dir::load_or_report(dir)?;
     let files = if dir.join(supervisor::CHECKSUM_FILE).exists() {
         supervisor::read_export(dir).map_err(anyhow::Error::msg)?
@@ -109,9 +108,58 @@ pub fn import_catalogue(dir: &Path, note: &str, author: &str) -> Result<ExitCode
         catalogue_dir::read_files(dir)?
     };
     let mut store = open()?;
+    let supervisor = sign_in::supervisor(&mut store, login, &mut Passwords::new())?;
     print_impact(&store, &files)?;
-    let id = store.add_catalogue(&files, CatalogueStatus::Published, author, note, Utc::now())?;
-    println!("published catalogue version {id} ({} files)", files.len());
+    match store.propose(&files, note, &supervisor, Utc::now())? {
+        Submitted::Published(id) => {
+            println!("published catalogue version {id} ({} files)", files.len());
+        }
+        Submitted::Pending(id) => println!(
+            "catalogue version {id} ({} files) waits for a second supervisor: `madoguchi store approve-catalogue {id} --as LOGIN`",
+            files.len()
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every stored version, newest first: id, status, author, who decided, the note.
+pub fn catalogues() -> Result<ExitCode> {
+    let store = open()?;
+    for version in store.catalogue_versions()? {
+        println!(
+            "{:>4}  {:<9}  {}  by {}{}  {}",
+            version.id,
+            version.status,
+            version.created_at,
+            version.author,
+            version
+                .decided_by
+                .as_deref()
+                .map(|d| format!(", decided by {d}"))
+                .unwrap_or_default(),
+            version.note
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A second supervisor approves a pending version (決裁): it is published.
+pub fn approve_catalogue(id: i64, login: Option<&str>) -> Result<ExitCode> {
+    let login = sign_in::required(login, "approving a catalogue")?;
+    let mut store = open()?;
+    let supervisor = sign_in::supervisor(&mut store, login, &mut Passwords::new())?;
+    let published = store.approve(id, &supervisor, Utc::now())?;
+    println!("approved version {id}: published as version {published}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A second supervisor sends a pending version back (差戻し), with the reason.
+pub fn reject_catalogue(id: i64, reason: &str, login: Option<&str>) -> Result<ExitCode> {
+    let login = sign_in::required(login, "sending a catalogue back")?;
+    let mut store = open()?;
+    let supervisor = sign_in::supervisor(&mut store, login, &mut Passwords::new())?;
+    store.reject(id, reason, &supervisor, Utc::now())?;
+    println!("version {id} sent back");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -210,107 +258,115 @@ fn local_day_start(day: NaiveDate) -> Result<chrono::DateTime<Utc>> {
 }
 
 /// Cases started from `from` to `to` (inclusive, local dates) as CSV or JSON
-/// (docs/export.md). Every export is audited; with personal fields, under the actor's name.
+/// (docs/export.md). With personal fields only for a signed-in supervisor, audited under their
+/// account; the file is private (0600) and whole or not written at all. Rows that cannot be
+/// read are named and the rest exported (exit status 3).
 pub fn export(
     from: NaiveDate,
     to: NaiveDate,
     json: bool,
     personal: bool,
-    actor: &str,
+    login: Option<&str>,
     out: Option<&Path>,
 ) -> Result<ExitCode> {
     let mut store = open()?;
     let start = local_day_start(from)?;
-    let end = local_day_start(to + chrono::Days::new(1))?;
-    let cases = store.export(start, end, personal)?;
-    let bytes = if json {
-        serde_json::to_vec_pretty(&cases)?
+    let end = local_day_start(
+        to.checked_add_days(chrono::Days::new(1))
+            .context("the last day is outside the calendar")?,
+    )?;
+    let export = if personal {
+        let login = sign_in::required(login, "an export with personal fields")?;
+        let supervisor = sign_in::supervisor(&mut store, login, &mut Passwords::new())?;
+        store.export_personal(start, end, &supervisor, Utc::now())?
     } else {
-        madoguchi_store::export::to_csv(&cases, personal)?
+        let export = store.export(start, end)?;
+        store.audit(
+            Utc::now(),
+            "cli",
+            "store.export",
+            &format!("{} cases {from}..{to}", export.cases.len()),
+        )?;
+        export
+    };
+    let bytes = if json {
+        serde_json::to_vec_pretty(&export.cases)?
+    } else {
+        madoguchi_store::export::to_csv(&export.cases, personal)?
     };
     match out {
-        Some(path) => {
-            std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?
-        }
-        None => std::io::stdout().write_all(&bytes)?,
+        Some(path) => madoguchi_kiosk::output::write_private(path, &bytes)
+            .with_context(|| format!("writing {}", path.display()))?,
+        None => crate::write_stdout(&bytes)?,
     }
-    let action = if personal {
-        "store.export.personal"
-    } else {
-        "store.export"
-    };
-    store.audit(
-        Utc::now(),
-        actor,
-        action,
-        &format!("{} cases {from}..{to}", cases.len()),
-    )?;
-    eprintln!("exported {} cases", cases.len());
+    eprintln!("exported {} cases", export.cases.len());
+    if !export.unreadable.is_empty() {
+        let ids: Vec<String> = export.unreadable.iter().map(i64::to_string).collect();
+        eprintln!(
+            "警告: 案件 {} の個人情報を読めませんでした（破損または別の暗号鍵）。ほかの案件は書き出しました / warning: the personal fields of case(s) {} cannot be read (damaged, or sealed with another key); the other cases were exported",
+            ids.join(", "),
+            ids.join(", ")
+        );
+        return Ok(ExitCode::from(3));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Adds or updates a staff account; the password comes from standard input.
-/// Settings a city changes, and what they are for.
-const SETTINGS: [(&str, &str); 5] = [
-    (
-        "office.city",
-        "the municipality, e.g. 標準市 (forms address 「標準市長」)",
-    ),
-    ("office.mayor", "the addressee on forms, e.g. 標準市長"),
-    (
-        "counter.",
-        "counter.<id>.place: where a counter is, for the guidance sheet",
-    ),
-    ("printer", "the CUPS queue packets print on"),
-    (
-        "retention_days",
-        "days personal fields are kept after a case's last change",
-    ),
-];
-
-pub fn set(key: Option<&str>, value: Option<&str>, actor: &str) -> Result<ExitCode> {
+/// Lists the settings (and any stored value out of its range), or sets one as a signed-in
+/// supervisor (audited under their account).
+pub fn set(key: Option<&str>, value: Option<&str>, login: Option<&str>) -> Result<ExitCode> {
     let mut store = open()?;
     let (Some(key), Some(value)) = (key, value) else {
         for (key, value) in store.settings_with_prefix("")? {
-            if SETTINGS.iter().any(|(known, _)| key.starts_with(known)) {
+            if madoguchi_store::settings::spec(&key).is_some() {
                 println!("{key} = {value}");
             }
         }
+        for problem in store.setting_problems()? {
+            eprintln!("warning: {problem}");
+        }
         return Ok(ExitCode::SUCCESS);
     };
-    let known = SETTINGS.iter().any(|(known, _)| {
-        key == *known || (known.ends_with('.') && key.starts_with(known) && key.ends_with(".place"))
-    });
-    if !known {
-        let list: Vec<String> = SETTINGS
-            .iter()
-            .map(|(k, why)| format!("{k} ({why})"))
-            .collect();
-        bail!("unknown setting {key}; settings are: {}", list.join("; "));
-    }
-    if key == "retention_days" && value.parse::<u32>().is_err() {
-        bail!("retention_days must be a whole number of days");
-    }
-    store.set_setting(key, value)?;
-    store.audit(Utc::now(), actor, "settings.set", key)?;
-    println!("{key} = {value}");
+    let login = sign_in::required(login, "changing a setting")?;
+    let supervisor = sign_in::supervisor(&mut store, login, &mut Passwords::new())?;
+    store.change_setting(&supervisor, key, value, Utc::now())?;
+    println!("{key} = {}", value.trim());
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn add_staff(login: &str, supervisor: bool, actor: &str) -> Result<ExitCode> {
-    let mut line = zeroize::Zeroizing::new(String::new());
-    std::io::stdin().read_line(&mut line)?;
-    let password = line.trim_end_matches(['\r', '\n']);
-    if password.chars().count() < 10 {
-        bail!("a password needs at least 10 characters");
-    }
+/// Adds or updates a staff account as a signed-in supervisor. The very first supervisor of a
+/// store needs no sign-in (there is nobody to give one): docs/security.md. Passwords are read
+/// as `sign_in` says: the supervisor's first, then the new account's.
+pub fn add_staff(login: &str, supervisor: bool, by: Option<&str>) -> Result<ExitCode> {
+    let mut store = open()?;
+    let mut passwords = Passwords::new();
     let role = if supervisor {
         Role::Supervisor
     } else {
         Role::Clerk
     };
-    open()?.set_staff(login, role, password, actor, Utc::now())?;
-    println!("{login}: {}", role.id());
+    let stored = if !store.has_supervisor()? && by.is_none() {
+        if !supervisor {
+            bail!(
+                "the store has no supervisor yet: make the first one with --supervisor, then add others as that supervisor"
+            );
+        }
+        let password = passwords.read(&format!(
+            "新しい監督者 {login} のパスワード / password for the first supervisor {login}: "
+        ))?;
+        store
+            .bootstrap_supervisor(login, &password, Utc::now())?
+            .login()
+            .to_string()
+    } else {
+        let by = sign_in::required(by, "adding or changing a staff account")?;
+        let signed_in = sign_in::supervisor(&mut store, by, &mut passwords)?;
+        let password = passwords.read(&format!(
+            "{login} の新しいパスワード / new password for {login}: "
+        ))?;
+        store.set_staff(&signed_in, login, role, &password, Utc::now())?
+    };
+    println!("{stored}: {}", role.id());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -341,9 +397,14 @@ pub fn info(json: bool, check: bool) -> Result<ExitCode> {
             info.retention_days,
             info.last_purge.as_deref().unwrap_or("never")
         );
+        println!("key             {}", info.key_source);
+        for problem in &info.setting_problems {
+            println!("warning         {problem}");
+        }
     }
     if let Some(unfinished) = store.unfinished_case()? {
-        println!(
+        // A hint for people: on standard error, so that `--json` stays one document.
+        eprintln!(
             "unfinished case {} at step \"{}\" (last saved {}): `madoguchi store resume` shows it",
             unfinished.id, unfinished.step, unfinished.updated_at
         );
@@ -392,13 +453,10 @@ pub fn resume() -> Result<ExitCode> {
 /// one answer per step), printing `checkpoint N` after each is saved. Tests kill it midway.
 pub fn simulate(case_file: Option<&Path>, pause_ms: u64, finish: bool) -> Result<ExitCode> {
     let mut store = open()?;
-    let text = match case_file {
-        Some(path) => {
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
-        }
-        None => SAMPLE_CASE.to_owned(),
+    let full: Case = match case_file {
+        Some(path) => crate::input::read_case(path)?,
+        None => serde_json::from_str(SAMPLE_CASE).context("the bundled sample case")?,
     };
-    let full: Case = serde_json::from_str(&text).context("not a case (docs/case.md)")?;
     let mut case = full.clone();
     case.answers = Answers::new();
     let id = store.start_case(Utc::now())?;
@@ -417,6 +475,36 @@ pub fn simulate(case_file: Option<&Path>, pause_ms: u64, finish: bool) -> Result
     if finish {
         store.finish_case(id, 0, Utc::now())?;
         writeln!(stdout, "finished")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Holds the store as the kiosk does (its three handles) and writes on demand, for the test
+/// that stops a running kiosk with SIGTERM: each line of standard input is one write — `case`
+/// saves a checkpoint of a new case (the runtime's kind of write), `login` a failed
+/// supervisor sign-in (the desk's kind: an audit row) — answered `ok N` once committed.
+pub fn hold() -> Result<ExitCode> {
+    use std::io::BufRead;
+    let mut stores = crate::kiosk_cmd::stores(None)?;
+    let case: Case = serde_json::from_str(SAMPLE_CASE).context("the bundled sample case")?;
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "ready")?;
+    stdout.flush()?;
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        match line?.trim() {
+            "case" => {
+                let id = stores.runtime.start_case(Utc::now())?;
+                stores
+                    .runtime
+                    .checkpoint(id, "household", &case, &[], Utc::now())?;
+            }
+            "login" => {
+                let _ = stores.desk.sign_in("nobody", "not-a-password", Utc::now());
+            }
+            other => bail!("hold: `case` or `login`, not `{other}`"),
+        }
+        writeln!(stdout, "ok {}", n + 1)?;
+        stdout.flush()?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,9 @@
 //! a name no font can print gives a warning naming the field and exit status 3, the PDF is
 //! still written, and the name itself never reaches the terminal.
 
+#[path = "support/staff.rs"]
+mod staff;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -198,15 +201,22 @@ fn a_broken_template_folder_is_one_clear_error() {
 #[test]
 fn the_guidance_sheet_uses_the_citys_settings() {
     let dir = tempfile::tempdir().expect("dir");
+    staff::first_supervisor(madoguchi(dir.path()));
     for (key, value) in [
         ("office.city", "窓口市"),
         ("counter.shimin.place", "新庁舎2階 A窓口"),
     ] {
-        let set = run(dir.path(), &["store", "set", key, value]);
+        let set = staff::as_supervisor(madoguchi(dir.path()), &["store", "set", key, value]);
         assert!(set.status.success(), "{}", text(&set));
     }
-    let unknown = run(dir.path(), &["store", "set", "colour", "blue"]);
+    let unknown = staff::as_supervisor(madoguchi(dir.path()), &["store", "set", "colour", "blue"]);
     assert_eq!(unknown.status.code(), Some(2));
+    let unsigned = run(dir.path(), &["store", "set", "office.city", "別の市"]);
+    assert_eq!(
+        unsigned.status.code(),
+        Some(2),
+        "a setting needs a supervisor"
+    );
     let (output, pdf) = render(dir.path(), EIGHT_FORMS);
     assert!(output.status.success(), "{}", text(&output));
     let plain = plain_text(&pdf, None);

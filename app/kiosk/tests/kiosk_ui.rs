@@ -31,7 +31,7 @@ use madoguchi_kiosk::supervisor::{CatalogueFeed, Desk as Desk_};
 use madoguchi_kiosk::ui::{Desk, DeskScreen, Kiosk, KioskApp, KioskWindow, Setup};
 use madoguchi_prefill::camera::{FrameSource, Frames};
 use madoguchi_rules::Catalogue;
-use madoguchi_store::{CatalogueStatus, PrintState, Role, Store, StoreConfig};
+use madoguchi_store::{PrintState, Role, Store, StoreConfig};
 use slint::platform::{Key, WindowEvent};
 use slint::{ComponentHandle, Model};
 
@@ -232,6 +232,29 @@ fn sign_in(kiosk: &mut TestKiosk, login: &str, password: &str) {
     kiosk.tap("サインイン");
 }
 
+const KAKARI: &str = "sakura-no-hana-2026";
+const HANCHO: &str = "ume-no-hana-2026";
+const KACHO: &str = "matsu-no-midori-2026";
+
+/// The submitter signs out; a second supervisor signs in, opens the version waiting on the
+/// versions screen and approves it (決裁).
+fn approve_as_another_supervisor(kiosk: &mut TestKiosk) {
+    kiosk.tap("サインアウト");
+    sign_in(kiosk, "kacho", KACHO);
+    assert_eq!(desk_global(kiosk).get_pending_count(), 1);
+    kiosk.tap("版の履歴・決裁・戻す・移す");
+    kiosk.tap("決裁する");
+    assert!(desk_global(kiosk).get_deciding());
+    assert!(desk_global(kiosk).get_may_decide());
+    kiosk.tap("承認して公開する");
+    assert!(
+        desk_global(kiosk).get_notice().contains("公開しました"),
+        "{}",
+        desk_global(kiosk).get_notice()
+    );
+    assert_eq!(desk_global(kiosk).get_pending_count(), 0);
+}
+
 /// The supervisor's flow through the window: a lock-out, the child medical subsidy's age limit
 /// lowered with the typed widgets, the impact preview listing the scenarios it breaks, those
 /// fixed, publication, the clerk's next case on the new rule, and a restore.
@@ -246,14 +269,17 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
         madoguchi_kiosk::catalogue_dir::read_files(&repo("assets/catalogue")).expect("files");
     let now = chrono::Utc::now();
     let first = setup
-        .add_catalogue(&files, CatalogueStatus::Published, "system", "shipped", now)
-        .expect("version 1");
-    setup
-        .set_staff("kakari", Role::Supervisor, "sakura-2026", "admin", now)
+        .seed_catalogue(&files, "shipped", now)
+        .expect("version 1")
+        .expect("the first version");
+    let kakari = setup
+        .bootstrap_supervisor("kakari", KAKARI, now)
         .expect("staff");
-    setup
-        .set_staff("hancho", Role::Supervisor, "ume-2026", "admin", now)
-        .expect("staff");
+    for (login, password) in [("hancho", HANCHO), ("kacho", KACHO)] {
+        setup
+            .set_staff(&kakari, login, Role::Supervisor, password, now)
+            .expect("staff");
+    }
     let checksum = setup.catalogue(first).expect("read").expect("v1").checksum;
     let reopen = || {
         Store::open(&config, chrono::Utc::now())
@@ -283,14 +309,14 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
         "{}",
         desk_global(&kiosk).get_notice()
     );
-    sign_in(&mut kiosk, "hancho", "ume-2026");
+    sign_in(&mut kiosk, "hancho", HANCHO);
     assert!(
         desk_global(&kiosk).get_notice().contains("ロック"),
         "locked even with the right password"
     );
     assert_eq!(desk_global(&kiosk).get_screen(), DeskScreen::SignIn);
 
-    sign_in(&mut kiosk, "kakari", "sakura-2026");
+    sign_in(&mut kiosk, "kakari", KAKARI);
     assert_eq!(desk_global(&kiosk).get_screen(), DeskScreen::Home);
     kiosk.tap("ルールを編集する");
     assert_eq!(desk_global(&kiosk).get_screen(), DeskScreen::Procedures);
@@ -345,9 +371,16 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
         "公開のメモ（何を、なぜ変えたか）",
         "子ども医療費助成を中学生までに変更",
     );
-    kiosk.tap("公開する");
+    kiosk.tap("決裁に回す");
     assert_eq!(desk_global(&kiosk).get_screen(), DeskScreen::Versions);
-    assert!(desk_global(&kiosk).get_notice().contains("公開しました"));
+    assert!(
+        desk_global(&kiosk)
+            .get_notice()
+            .contains("決裁に回しました"),
+        "{}",
+        desk_global(&kiosk).get_notice()
+    );
+    approve_as_another_supervisor(&mut kiosk);
 
     kiosk.tap("サインアウト");
     kiosk.tap("窓口に戻る");
@@ -365,10 +398,15 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
     assert_eq!(kiosk.screen(), Screen::Start);
 
     kiosk.tap("監督者");
-    sign_in(&mut kiosk, "kakari", "sakura-2026");
-    kiosk.tap("版の履歴・戻す・移す");
+    sign_in(&mut kiosk, "kakari", KAKARI);
+    kiosk.tap("版の履歴・決裁・戻す・移す");
     kiosk.tap("この版に戻す");
-    assert!(desk_global(&kiosk).get_notice().contains("戻しました"));
+    assert!(
+        desk_global(&kiosk)
+            .get_notice()
+            .contains("決裁に回しました")
+    );
+    approve_as_another_supervisor(&mut kiosk);
     kiosk.tap("サインアウト");
     kiosk.tap("窓口に戻る");
     kiosk.tap("受付をはじめる");
@@ -393,6 +431,7 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
         "login.locked",
         "catalogue.preview",
         "scenario.accept",
+        "catalogue.submit",
         "catalogue.publish",
         "catalogue.restore",
     ] {
@@ -408,7 +447,7 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
 /// again; an item ticked for a procedure; then the draft thrown away.
 fn a_supervisor_edits_a_question_and_what_to_bring(kiosk: &mut TestKiosk) {
     kiosk.tap("監督者");
-    sign_in(kiosk, "kakari", "sakura-2026");
+    sign_in(kiosk, "kakari", KAKARI);
     kiosk.tap("質問を編集する");
     assert_eq!(desk_global(kiosk).get_screen(), DeskScreen::Questions);
     kiosk.type_into("質問を探す（文言・ID）", "犬を飼って");

@@ -8,7 +8,11 @@ use std::process::{Command, Output, Stdio};
 
 use madoguchi_domain::Case;
 
+#[path = "support/staff.rs"]
+mod staff;
+
 const SAMPLE: &str = include_str!("../../../docs/examples/family-of-four.json");
+const HANCHO: &str = "ume-no-hana-2026";
 
 /// The sample family with names and an address found nowhere else (the shipped catalogue's
 /// scenarios use the sample's own names), written to `dir/case.json`.
@@ -126,6 +130,71 @@ fn a_case_killed_midway_resumes_with_nothing_lost() {
     }
 }
 
+/// The counts `store info --json` gives: (cases, audit entries).
+fn counts(dir: &Path) -> (i64, i64) {
+    let info = run(dir, &["store", "info", "--json"]);
+    assert!(
+        info.status.success(),
+        "{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&info.stdout).expect("JSON");
+    (
+        json["cases"].as_i64().expect("cases"),
+        json["audit_entries"].as_i64().expect("audit"),
+    )
+}
+
+/// The kiosk holds the store with several handles; another process runs `store info` beside
+/// it (which used to make it lose every later write); it makes 20 writes and is stopped with
+/// SIGTERM; all 20 are in the database and the store was closed cleanly.
+#[test]
+fn a_kiosk_stopped_with_sigterm_keeps_every_write() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut kiosk = madoguchi(dir.path())
+        .args(["store", "hold"])
+        .env("MADOGUCHI_CACHE", dir.path().join("cache"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kiosk");
+    let mut said = BufReader::new(kiosk.stdout.take().expect("stdout")).lines();
+    let mut input = kiosk.stdin.take().expect("stdin");
+    assert_eq!(said.next().expect("a line").expect("text"), "ready");
+    let (cases, audit) = counts(dir.path());
+    for n in 1..=20 {
+        let write = if n % 2 == 0 { "case" } else { "login" };
+        writeln!(input, "{write}").expect("asks");
+        input.flush().expect("asks");
+        assert_eq!(
+            said.next().expect("a line").expect("text"),
+            format!("ok {n}")
+        );
+    }
+    let stopped = Command::new("kill")
+        .args(["-TERM", &kiosk.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(stopped.success());
+    let status = kiosk.wait().expect("ends");
+    assert_eq!(
+        status.code(),
+        Some(143),
+        "ended by SIGTERM, on its own terms"
+    );
+    assert!(
+        !dir.path().join("madoguchi.sqlite3-wal").exists(),
+        "closed cleanly: the WAL was checkpointed into the database"
+    );
+    assert_eq!(
+        counts(dir.path()),
+        (cases + 10, audit + 10),
+        "all 20 writes kept"
+    );
+}
+
 #[test]
 fn two_processes_share_the_database_without_harm() {
     let dir = tempfile::tempdir().expect("dir");
@@ -202,8 +271,27 @@ fn export_writes_the_documented_csv_and_json_and_is_audited() {
     );
     assert!(!text.contains("窓口"), "no names without --personal");
 
-    let json = run(
+    let unsigned = run(
         dir.path(),
+        &[
+            "store",
+            "export",
+            "--from",
+            &today,
+            "--to",
+            &today,
+            "--personal",
+        ],
+    );
+    assert_eq!(
+        unsigned.status.code(),
+        Some(2),
+        "personal fields need a supervisor"
+    );
+    assert!(unsigned.stdout.is_empty());
+    staff::first_supervisor(madoguchi(dir.path()));
+    let json = staff::as_supervisor(
+        madoguchi(dir.path()),
         &[
             "store",
             "export",
@@ -213,8 +301,6 @@ fn export_writes_the_documented_csv_and_json_and_is_audited() {
             &today,
             "--json",
             "--personal",
-            "--actor",
-            "sato",
         ],
     );
     let cases: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
@@ -262,35 +348,80 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
     let path = folder.join("catalogue.toml");
     let text = std::fs::read_to_string(&path).expect("catalogue.toml");
     std::fs::write(&path, text.replace("2026.11.1", "2026.12.0")).expect("edit");
-    let import = || {
-        with_cache(&[
-            "store",
-            "import-catalogue",
-            folder_text,
-            "--note",
-            "December rules",
-        ])
+    let signed = |login: &str, passwords: &[&str], args: &[&str]| {
+        let mut command = madoguchi(dir.path());
+        command
+            .args(args)
+            .args(["--as", login])
+            .env("MADOGUCHI_CACHE", &cache)
+            .env_remove("MADOGUCHI_CATALOGUE");
+        staff::with_input(command, passwords)
     };
-    let tampered = import();
-    assert!(!tampered.status.success(), "the checksum no longer matches");
-    assert!(String::from_utf8_lossy(&tampered.stderr).contains("SHA256SUM"));
-    // Edited on purpose: without the checksum file it is a folder like any other.
-    std::fs::remove_file(folder.join("SHA256SUM")).expect("remove the checksum");
-    let published = with_cache(&[
+    staff::first_supervisor(madoguchi(dir.path()));
+    let hancho = signed(
+        staff::LOGIN,
+        &[staff::PASSWORD, HANCHO],
+        &["store", "add-staff", "--login", "hancho", "--supervisor"],
+    );
+    assert!(
+        hancho.status.success(),
+        "{}",
+        String::from_utf8_lossy(&hancho.stderr)
+    );
+    let import = [
         "store",
         "import-catalogue",
         folder_text,
         "--note",
         "December rules",
-    ]);
-    assert!(
-        published.status.success(),
-        "{}",
-        String::from_utf8_lossy(&published.stderr)
+    ];
+    let tampered = signed(staff::LOGIN, &[staff::PASSWORD], &import);
+    assert!(!tampered.status.success(), "the checksum no longer matches");
+    assert!(String::from_utf8_lossy(&tampered.stderr).contains("SHA256SUM"));
+    // Edited on purpose: without the checksum file it is a folder like any other.
+    std::fs::remove_file(folder.join("SHA256SUM")).expect("remove the checksum");
+    let unsigned = with_cache(&import);
+    assert_eq!(
+        unsigned.status.code(),
+        Some(2),
+        "importing needs a supervisor"
     );
+    let submitted = signed(staff::LOGIN, &[staff::PASSWORD], &import);
     assert!(
-        String::from_utf8_lossy(&published.stdout).contains("0 fail"),
-        "the impact is printed first"
+        submitted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&submitted.stderr)
+    );
+    let said = String::from_utf8_lossy(&submitted.stdout).to_string();
+    assert!(
+        said.contains("0 fail"),
+        "the impact is printed first: {said}"
+    );
+    let id = said
+        .split("catalogue version ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the submitted version")
+        .to_string();
+    assert!(
+        String::from_utf8_lossy(&with_cache(&["demo"]).stdout).contains("2026.11.1"),
+        "nothing changes before a second supervisor approves"
+    );
+    let own = signed(
+        staff::LOGIN,
+        &[staff::PASSWORD],
+        &["store", "approve-catalogue", &id],
+    );
+    assert_eq!(
+        own.status.code(),
+        Some(2),
+        "not by the one who submitted it"
+    );
+    let approved = signed("hancho", &[HANCHO], &["store", "approve-catalogue", &id]);
+    assert!(
+        approved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&approved.stderr)
     );
 
     let next = with_cache(&["demo"]);

@@ -24,6 +24,13 @@ pub enum PrefillError {
     /// The code's last day of use has passed.
     #[error("{}", self.message_en())]
     Expired { expired_on: NaiveDate },
+    /// The code's dates cannot be right: valid for longer than the format allows, expiring
+    /// before it was made, or made in the future.
+    #[error("{}", self.message_en())]
+    Validity {
+        issued: NaiveDate,
+        expires: NaiveDate,
+    },
     /// More data than the format allows (more than four symbols, or a decompression bomb).
     #[error("{}", self.message_en())]
     TooLarge { detail: String },
@@ -42,6 +49,7 @@ impl PrefillError {
             PrefillError::MissingParts { .. } => "missing_parts",
             PrefillError::MixedPayloads => "mixed_payloads",
             PrefillError::Expired { .. } => "expired",
+            PrefillError::Validity { .. } => "validity",
             PrefillError::TooLarge { .. } => "too_large",
             PrefillError::Empty => "empty",
         }
@@ -64,6 +72,10 @@ impl PrefillError {
             PrefillError::Expired { expired_on } => format!(
                 "QRコードの有効期限（{}）が過ぎています。作り直すか、職員が入力します。",
                 expired_on.format("%Y年%m月%d日")
+            ),
+            PrefillError::Validity { .. } => format!(
+                "QRコードの有効期間が正しくありません（作成日から{}日までです）。作り直すか、職員が入力します。",
+                crate::symbol::MAX_VALID_DAYS
             ),
             PrefillError::TooLarge { .. } => {
                 "QRコードの情報が多すぎます。職員が入力します。".into()
@@ -92,6 +104,10 @@ impl PrefillError {
             }
             PrefillError::Expired { expired_on } => format!(
                 "This code expired on {expired_on}. Make a new one, or the clerk will type the details."
+            ),
+            PrefillError::Validity { issued, expires } => format!(
+                "This code's dates cannot be right (made {issued}, valid until {expires}; a code is valid for at most {} days from the day it is made). Make a new one, or the clerk will type the details.",
+                crate::symbol::MAX_VALID_DAYS
             ),
             PrefillError::TooLarge { detail } => {
                 format!("The code holds too much data ({detail}). The clerk will type the details.")

@@ -21,6 +21,12 @@ pub const MAX_PARTS: u8 = 4;
 pub const MAX_QR_VERSION: i16 = 20;
 /// Inflating more than this is refused (a damaged or hostile code).
 pub const MAX_DOCUMENT_BYTES: usize = 16_384;
+/// A code is valid for at most this many days after the day it is made: long enough to
+/// make it well before the visit, short enough that stale facts do not reach the counter.
+pub const MAX_VALID_DAYS: u64 = 90;
+/// The longest symbol text accepted: a QR code of version 40 holds at most 4,296
+/// alphanumeric characters. Longer text (a scanner stuck on a key) is refused unread.
+pub const MAX_SYMBOL_CHARS: usize = 4_296;
 
 /// What a code carries: the case and its validity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +40,11 @@ pub struct Prefill {
 /// Encodes a pre-fill as one symbol text, or as up to four when one would need a QR version
 /// above 20.
 pub fn encode(prefill: &Prefill) -> Result<Vec<String>, PrefillError> {
+    check_validity(prefill.issued, prefill.expires, None)?;
+    prefill
+        .case
+        .validate()
+        .map_err(|e| PrefillError::corrupt(format!("invalid content: {e}")))?;
     let cbor = to_cbor(prefill)?;
     let compressed = miniz_oxide::deflate::compress_to_vec(&cbor, 10);
     let crc = crc32fast::hash(&compressed);
@@ -60,6 +71,26 @@ pub fn encode(prefill: &Prefill) -> Result<Vec<String>, PrefillError> {
 pub fn to_cbor(prefill: &Prefill) -> Result<Vec<u8>, PrefillError> {
     let document = Document::from_case(&prefill.case, prefill.issued, prefill.expires);
     minicbor::to_vec(&document).map_err(|e| PrefillError::corrupt(format!("cannot encode: {e}")))
+}
+
+/// A code's days of use: made on a day in the window of `madoguchi_domain::limits`, valid
+/// from then for at most [`MAX_VALID_DAYS`], and (when `today` is given) not made later than
+/// tomorrow: a home computer's clock may be a day ahead, not more.
+fn check_validity(
+    issued: NaiveDate,
+    expires: NaiveDate,
+    today: Option<NaiveDate>,
+) -> Result<(), PrefillError> {
+    let latest = issued.checked_add_days(chrono::Days::new(MAX_VALID_DAYS));
+    let plausible = madoguchi_domain::limits::date_in_window(issued)
+        && expires >= issued
+        && latest.is_some_and(|latest| expires <= latest)
+        && today.is_none_or(|today| today.succ_opt().is_some_and(|tomorrow| issued <= tomorrow));
+    if plausible {
+        Ok(())
+    } else {
+        Err(PrefillError::Validity { issued, expires })
+    }
 }
 
 fn frame(framed: &[u8], count: u8, crc: u32) -> Vec<String> {
@@ -115,6 +146,11 @@ impl Assembler {
     pub fn add(&mut self, text: &str) -> Result<Progress, PrefillError> {
         // Scanners end with Enter (and sometimes Tab); Caps Lock makes letters lower case,
         // and the format has none. Spaces belong to base45 and stay.
+        if text.len() > MAX_SYMBOL_CHARS + 2 {
+            return Err(PrefillError::TooLarge {
+                detail: format!("a symbol of {} characters", text.len()),
+            });
+        }
         let text = text.trim_matches(['\r', '\n', '\t']).to_ascii_uppercase();
         let (header, data) = text.split_once(':').ok_or(PrefillError::WrongPrefix)?;
         let header = parse_header(header)?;
@@ -195,6 +231,7 @@ impl Assembler {
             (None, None) => return Err(PrefillError::Empty),
         };
         let prefill = open(&framed, header_crc)?;
+        check_validity(prefill.issued, prefill.expires, Some(today))?;
         if today > prefill.expires {
             return Err(PrefillError::Expired {
                 expired_on: prefill.expires,

@@ -182,11 +182,13 @@ fn every_error_kind_is_reported() {
     );
     // Too large: a household nobody could carry in four symbols.
     let mut huge = large_case();
-    for i in 0..400 {
-        huge.answers.insert(
-            format!("extra_{i}"),
-            Answer::Choice(format!("{i:x}{}", "𠮷".repeat(i % 7))),
-        );
+    for i in 0..250u32 {
+        // Sixty different kanji per answer: text that does not compress.
+        let choice: String = (0..60u32)
+            .filter_map(|k| char::from_u32(0x4E00 + (i * 61 + k * 97) % 20_000))
+            .collect();
+        huge.answers
+            .insert(format!("extra_{i}"), Answer::Choice(choice));
     }
     let too_large = encode(&prefill(huge)).expect_err("too large");
     assert_eq!(too_large.code(), "too_large");

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Days, NaiveDate};
 use madoguchi_domain::{Answer, Case, CaseError, wareki};
 use serde::Serialize;
 
@@ -28,6 +28,10 @@ pub enum EvalError {
     },
     #[error("no procedure `{0}` in this catalogue")]
     UnknownProcedure(String),
+    #[error(
+        "the deadline of `{procedure}` falls outside the calendar: check the case's dates / 期限を計算できません"
+    )]
+    DeadlineOutOfRange { procedure: String },
 }
 
 /// Evaluates cases against one catalogue. Building it pre-computes which questions can affect
@@ -72,8 +76,16 @@ fn probe_answers(catalogue: &Catalogue) -> Vec<Vec<Answer>> {
     let mut dates: Vec<BTreeSet<NaiveDate>> = vec![BTreeSet::new(); catalogue.questions.len()];
     let mut visit = |c: &crate::condition::Condition| {
         c.for_each_compared_value(&mut |q, v| match v {
-            Value::Number(n) => numeric[q].extend([n - 1, *n, n + 1]),
-            Value::Date(d) => dates[q].extend([*d - Duration::days(1), *d, *d + Duration::days(1)]),
+            Value::Number(n) => numeric[q].extend([n.saturating_sub(1), *n, n.saturating_add(1)]),
+            Value::Date(d) => dates[q].extend(
+                [
+                    d.checked_sub_days(Days::new(1)),
+                    Some(*d),
+                    d.checked_add_days(Days::new(1)),
+                ]
+                .into_iter()
+                .flatten(),
+            ),
             _ => {}
         })
     };
@@ -162,44 +174,55 @@ impl<'c> Engine<'c> {
     /// Checks the case and its answers against the catalogue's questions.
     pub fn check_case(&self, case: &Case) -> Result<(), EvalError> {
         case.validate()?;
-        for (id, answer) in &case.answers {
-            let index = self
-                .catalogue
-                .question_index(id)
-                .ok_or_else(|| EvalError::UnknownQuestion(id.clone()))?;
-            let question = &self.catalogue.questions[index];
-            let (fits, expected) = match (&question.kind, answer) {
-                (_, Answer::Unknown) => (true, String::new()),
-                (QuestionKind::YesNo, Answer::Yes | Answer::No) => (true, String::new()),
-                (QuestionKind::YesNo, _) => (false, "yes, no or unknown".to_string()),
-                (QuestionKind::Number { min, max }, Answer::Number(n)) => (
-                    (min..=max).contains(&n),
-                    format!("a number from {min} to {max}"),
-                ),
-                (QuestionKind::Number { min, max }, _) => {
-                    (false, format!("a number from {min} to {max}"))
-                }
-                (QuestionKind::Date, Answer::Date(_)) => (true, String::new()),
-                (QuestionKind::Date, _) => (false, "a date (YYYY-MM-DD)".to_string()),
-                (QuestionKind::Choice, Answer::Choice(c))
-                    if question.choices.iter().any(|o| &o.id == c) =>
-                {
-                    (true, String::new())
-                }
-                (QuestionKind::Choice, _) => {
-                    let ids: Vec<&str> = question.choices.iter().map(|c| c.id.as_str()).collect();
-                    (false, format!("one of {} or unknown", ids.join(", ")))
-                }
-            };
-            if !fits {
-                return Err(EvalError::WrongAnswer {
-                    question: id.clone(),
-                    answer: answer.to_string(),
-                    expected,
-                });
+        case.answers
+            .iter()
+            .try_for_each(|(id, answer)| self.check_answer(id, answer))
+    }
+
+    /// Whether `answer` is an answer this catalogue's question `id` can take. A code made at
+    /// home against another version of the catalogue may carry answers that are not.
+    pub fn answer_fits(&self, id: &str, answer: &Answer) -> bool {
+        self.check_answer(id, answer).is_ok()
+    }
+
+    fn check_answer(&self, id: &str, answer: &Answer) -> Result<(), EvalError> {
+        let index = self
+            .catalogue
+            .question_index(id)
+            .ok_or_else(|| EvalError::UnknownQuestion(id.to_string()))?;
+        let question = &self.catalogue.questions[index];
+        let (fits, expected) = match (&question.kind, answer) {
+            (_, Answer::Unknown) => (true, String::new()),
+            (QuestionKind::YesNo, Answer::Yes | Answer::No) => (true, String::new()),
+            (QuestionKind::YesNo, _) => (false, "yes, no or unknown".to_string()),
+            (QuestionKind::Number { min, max }, Answer::Number(n)) => (
+                (min..=max).contains(&n),
+                format!("a number from {min} to {max}"),
+            ),
+            (QuestionKind::Number { min, max }, _) => {
+                (false, format!("a number from {min} to {max}"))
             }
+            (QuestionKind::Date, Answer::Date(_)) => (true, String::new()),
+            (QuestionKind::Date, _) => (false, "a date (YYYY-MM-DD)".to_string()),
+            (QuestionKind::Choice, Answer::Choice(c))
+                if question.choices.iter().any(|o| &o.id == c) =>
+            {
+                (true, String::new())
+            }
+            (QuestionKind::Choice, _) => {
+                let ids: Vec<&str> = question.choices.iter().map(|c| c.id.as_str()).collect();
+                (false, format!("one of {} or unknown", ids.join(", ")))
+            }
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(EvalError::WrongAnswer {
+                question: id.to_string(),
+                answer: answer.to_string(),
+                expected,
+            })
         }
-        Ok(())
     }
 
     fn given_answers(&self, case: &Case) -> Vec<Option<Answer>> {
@@ -309,9 +332,11 @@ impl<'c> Engine<'c> {
         let mut to_confirm = Vec::new();
         for p in (0..statuses.len()).filter(|&p| in_force[p]) {
             match statuses[p] {
-                Truth::True => procedures.push(self.describe(p, case, &facts, as_of, Truth::True)),
+                Truth::True => {
+                    procedures.push(self.describe(p, case, &facts, as_of, Truth::True)?)
+                }
                 Truth::Unknown => {
-                    to_confirm.push(self.describe(p, case, &facts, as_of, Truth::Unknown))
+                    to_confirm.push(self.describe(p, case, &facts, as_of, Truth::Unknown)?)
                 }
                 Truth::False => {}
             }
@@ -347,7 +372,7 @@ impl<'c> Engine<'c> {
         facts: &Facts<'_>,
         as_of: NaiveDate,
         status: Truth,
-    ) -> ProcedureDecision {
+    ) -> Result<ProcedureDecision, EvalError> {
         let catalogue = self.catalogue;
         let procedure = &catalogue.procedures[p];
         let counter = &catalogue.counters[procedure.counter];
@@ -379,7 +404,7 @@ impl<'c> Engine<'c> {
                 })
             })
             .collect();
-        ProcedureDecision {
+        Ok(ProcedureDecision {
             id: procedure.id.clone(),
             name: procedure.name.clone(),
             critical: procedure.critical,
@@ -389,7 +414,7 @@ impl<'c> Engine<'c> {
                 place: counter.place.clone(),
                 external: counter.external,
             },
-            deadline: deadline(procedure, case),
+            deadline: deadline(procedure, case)?,
             bring: procedure
                 .bring
                 .iter()
@@ -418,7 +443,7 @@ impl<'c> Engine<'c> {
             waiting_on,
             source: procedure.source.clone(),
             note: procedure.note.clone(),
-        }
+        })
     }
 
     /// The questions worth asking now: each can, by some answer, change whether a procedure
@@ -544,24 +569,33 @@ fn reason(because: &Phrase, ages: &[u32]) -> Phrase {
     }
 }
 
-/// The earliest deadline whose start date the case knows.
-fn deadline(procedure: &Procedure, case: &Case) -> Option<Deadline> {
-    procedure
-        .deadlines
-        .iter()
-        .filter_map(|rule| {
-            let start = case.event.date(rule.from)?;
-            let date = start + Duration::days(i64::from(rule.days));
-            Some(Deadline {
-                date,
-                wareki: wareki::format(date).unwrap_or_else(|_| date.to_string()),
-                days: rule.days,
-                from: rule.from,
-                basis: rule.basis.clone(),
-                overdue: date < case.event.visit_date(),
-            })
-        })
-        .min_by_key(|d| d.date)
+/// The earliest deadline whose start date the case knows. Validated cases and catalogues keep
+/// every deadline inside the calendar; the addition is checked all the same, so that a value
+/// that slipped past them is an error, never a crash.
+fn deadline(procedure: &Procedure, case: &Case) -> Result<Option<Deadline>, EvalError> {
+    let mut earliest: Option<Deadline> = None;
+    for rule in &procedure.deadlines {
+        let Some(start) = case.event.date(rule.from) else {
+            continue;
+        };
+        let date = start
+            .checked_add_days(Days::new(u64::from(rule.days)))
+            .ok_or_else(|| EvalError::DeadlineOutOfRange {
+                procedure: procedure.id.clone(),
+            })?;
+        if earliest.as_ref().is_some_and(|e| e.date <= date) {
+            continue;
+        }
+        earliest = Some(Deadline {
+            date,
+            wareki: wareki::format(date).unwrap_or_else(|_| date.to_string()),
+            days: rule.days,
+            from: rule.from,
+            basis: rule.basis.clone(),
+            overdue: date < case.event.visit_date(),
+        });
+    }
+    Ok(earliest)
 }
 
 /// One rule's evaluation, for `explain`.

@@ -346,11 +346,23 @@ fn date(
         }
         _ => None,
     };
-    if day.is_none() {
-        problems.push(file.error(
+    match day {
+        None => problems.push(file.error(
             spanned,
             format!("`{datetime}` is not a calendar date (write YYYY-MM-DD, without a time)"),
-        ));
+        )),
+        Some(day) if !madoguchi_domain::limits::date_in_window(day) => {
+            problems.push(file.error(
+                spanned,
+                format!(
+                    "`{day}` lies outside the dates Madoguchi handles ({} to {})",
+                    madoguchi_domain::limits::FIRST_DAY,
+                    madoguchi_domain::limits::LAST_DAY
+                ),
+            ));
+            return None;
+        }
+        Some(_) => {}
     }
     day
 }

@@ -312,3 +312,42 @@ fn recorded_facts_outweigh_a_contradicting_answer() {
         decision.procedure_ids()
     );
 }
+
+/// The reported crash: a well-formed case moving in on 262142-12-31 made the deadline
+/// arithmetic panic. The engine now refuses it; a case on the last day of the window decides,
+/// deadlines past it included.
+#[test]
+fn dates_at_and_beyond_the_window_give_an_answer_not_a_panic() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("family-of-four.json");
+    let far = NaiveDate::from_ymd_opt(262_142, 12, 31).expect("chrono's last year");
+    case.event = madoguchi_domain::LifeEvent::Tennyu {
+        move_date: far,
+        visit_date: far,
+        previous_address: None,
+        moved_out_date: Some(far),
+        new_address: None,
+    };
+    match engine.evaluate(&case, far) {
+        Err(EvalError::InvalidCase(madoguchi_domain::CaseError::DateOutOfRange { .. })) => {}
+        other => panic!("{other:?}"),
+    }
+    let last = madoguchi_domain::limits::LAST_DAY;
+    case.event = madoguchi_domain::LifeEvent::Tennyu {
+        move_date: last,
+        visit_date: last,
+        previous_address: None,
+        moved_out_date: Some(last),
+        new_address: None,
+    };
+    let decision = engine.evaluate(&case, last).expect("decides");
+    assert!(
+        decision
+            .procedures
+            .iter()
+            .filter_map(|p| p.deadline.as_ref())
+            .any(|d| d.date > last),
+        "deadlines past the window's last day are computed"
+    );
+}

@@ -1,11 +1,14 @@
 //! Cases for the back office, as CSV or JSON (`docs/export.md`). Personal fields are included
-//! only when asked for; the caller audits every export.
+//! only for a signed-in supervisor, and that export is audited under their account. A row
+//! that cannot be read (damaged, or sealed with another key) is reported by id and the rest
+//! are exported. CSV cells are neutralised for spreadsheets (OWASP's CSV injection rule).
 
 use chrono::{DateTime, Utc};
 use madoguchi_domain::{Case, LifeEvent};
 use rusqlite::params;
 use serde::Serialize;
 
+use crate::staff::Supervisor;
 use crate::{Store, StoreError, case_context, timestamp};
 
 /// One case as exported. `case` is present only in exports with personal fields, and only
@@ -26,15 +29,53 @@ pub struct ExportedCase {
     pub case: Option<Case>,
 }
 
+/// An export: the cases, and the ids of those whose personal fields could not be read.
+#[derive(Debug, Default)]
+pub struct Export {
+    pub cases: Vec<ExportedCase>,
+    pub unreadable: Vec<i64>,
+}
+
 impl Store {
-    /// Cases started in `[from, to)`, oldest first.
-    pub fn export(
+    /// Cases started in `[from, to)`, oldest first: statistics columns only.
+    pub fn export(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Export, StoreError> {
+        self.export_rows(from, to, false)
+    }
+
+    /// The same with names, addresses and answers, for a signed-in supervisor. Audited under
+    /// their account with the number of cases and the range.
+    pub fn export_personal(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        by: &Supervisor,
+        now: DateTime<Utc>,
+    ) -> Result<Export, StoreError> {
+        self.check_supervisor(by)?;
+        let export = self.export_rows(from, to, true)?;
+        self.audit(
+            now,
+            by.login(),
+            "store.export.personal",
+            &format!(
+                "{} cases ({} unreadable) from {} to {}",
+                export.cases.len(),
+                export.unreadable.len(),
+                timestamp(from),
+                timestamp(to)
+            ),
+        )?;
+        Ok(export)
+    }
+
+    fn export_rows(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         personal: bool,
-    ) -> Result<Vec<ExportedCase>, StoreError> {
-        let mut statement = self.conn.prepare(
+    ) -> Result<Export, StoreError> {
+        let conn = self.conn()?;
+        let mut statement = conn.prepare(
             "SELECT id, started_at, ended_at, state, event, members, procedures, forms_printed, duration_s, personal
              FROM cases WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at, id",
         )?;
@@ -52,7 +93,7 @@ impl Store {
                 row.get::<_, Option<Vec<u8>>>(9)?,
             ))
         })?;
-        let mut cases = Vec::new();
+        let mut export = Export::default();
         for row in rows {
             let (
                 id,
@@ -68,15 +109,20 @@ impl Store {
             ) = row?;
             let case = match (&sealed, personal) {
                 (Some(sealed), true) => {
-                    let plain = self.key.open(sealed, &case_context(id))?;
-                    Some(
-                        serde_json::from_slice(&plain)
-                            .map_err(|e| StoreError::Damaged(format!("case {id}: {e}")))?,
-                    )
+                    let opened = self
+                        .key
+                        .open(sealed, &case_context(id))
+                        .ok()
+                        .and_then(|plain| serde_json::from_slice::<Case>(&plain).ok());
+                    if opened.is_none() {
+                        tracing::warn!(case = id, "personal fields cannot be read");
+                        export.unreadable.push(id);
+                    }
+                    opened
                 }
                 _ => None,
             };
-            cases.push(ExportedCase {
+            export.cases.push(ExportedCase {
                 id,
                 started_at,
                 ended_at,
@@ -90,7 +136,7 @@ impl Store {
                 case,
             });
         }
-        Ok(cases)
+        Ok(export)
     }
 }
 
@@ -142,6 +188,7 @@ pub fn to_csv(cases: &[ExportedCase], personal: bool) -> Result<Vec<u8>, StoreEr
             if personal {
                 record.extend(personal_fields(case.case.as_ref()));
             }
+            let record: Vec<String> = record.into_iter().map(neutralise).collect();
             writer.write_record(&record).map_err(csv_error)?;
         }
         writer
@@ -182,6 +229,38 @@ fn personal_fields(case: Option<&Case>) -> Vec<String> {
     ]
 }
 
+/// A cell a spreadsheet would take for a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) gets a leading `'`, so that it is shown as the text it is (OWASP, "CSV
+/// Injection").
+pub fn neutralise(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 fn csv_error(error: csv::Error) -> StoreError {
     StoreError::Damaged(format!("CSV: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formula_cells_are_shown_as_text() {
+        for cell in [
+            "=HYPERLINK(\"http://x\")",
+            "+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(neutralise(cell.into()), format!("'{cell}"));
+        }
+        assert_eq!(neutralise("山田 太郎".into()), "山田 太郎");
+        assert_eq!(neutralise("12".into()), "12");
+    }
 }

@@ -1,6 +1,11 @@
 //! The key that encrypts the personal fields of cases. It lives outside the database: in a key
 //! file (created with mode 0600 on first start) or in the environment. Without it the personal
 //! fields cannot be read by anyone, the kiosk included; statistics stay readable.
+//!
+//! The database holds a key-check value: a known text sealed with the key when the database
+//! first met it. [`crate::Store::open`] opens it before anything else, so that a wrong key is
+//! refused at once — it never writes a case the right key could not read — and a key file
+//! that has gone missing is an error, never silently replaced by a new key.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -19,7 +24,32 @@ const KEY_LEN: usize = 32;
 const NONCE_LEN: usize = 24;
 
 /// A 256-bit XChaCha20-Poly1305 key, wiped from memory when dropped.
+#[derive(Clone)]
 pub struct StoreKey(Zeroizing<[u8; KEY_LEN]>);
+
+/// Where the key came from: said in every message about it, so that the person who reads the
+/// message knows which file or variable to look at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeySource {
+    /// `MADOGUCHI_STORE_KEY`.
+    Environment,
+    /// A key file.
+    File(std::path::PathBuf),
+}
+
+impl std::fmt::Display for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeySource::Environment => write!(f, "the environment variable {KEY_ENV}"),
+            KeySource::File(path) => write!(f, "the key file {}", path.display()),
+        }
+    }
+}
+
+/// The text sealed as the key-check value.
+pub(crate) const CHECK_TEXT: &[u8] = b"madoguchi store key check v1";
+/// Its associated data (no case or print job has this context).
+pub(crate) const CHECK_CONTEXT: &[u8] = b"key-check";
 
 impl std::fmt::Debug for StoreKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -28,16 +58,36 @@ impl std::fmt::Debug for StoreKey {
 }
 
 impl StoreKey {
-    /// The key from `MADOGUCHI_STORE_KEY` if set, else from `path`, creating the file (mode
-    /// 0600, a fresh random key) if it does not exist yet.
-    pub fn load_or_create(path: &Path) -> Result<StoreKey, StoreError> {
+    /// The key from `MADOGUCHI_STORE_KEY` if set, else from the file at `path`; `None` when
+    /// that file does not exist (the caller decides whether a new key may be made).
+    pub fn load(path: &Path) -> Result<Option<(StoreKey, KeySource)>, StoreError> {
         if let Ok(hex) = std::env::var(KEY_ENV) {
-            return StoreKey::from_hex(hex.trim());
+            let key = StoreKey::parse_hex(hex.trim())
+                .map_err(|why| StoreError::Key(format!("{}: {why}", KeySource::Environment)))?;
+            return Ok(Some((key, KeySource::Environment)));
         }
+        let source = KeySource::File(path.to_path_buf());
         match fs::read_to_string(path) {
-            Ok(text) => StoreKey::from_hex(text.trim()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => StoreKey::create(path),
-            Err(e) => Err(StoreError::Key(format!("{}: {e}", path.display()))),
+            Ok(text) => {
+                let text = Zeroizing::new(text);
+                let key = StoreKey::parse_hex(text.trim())
+                    .map_err(|why| StoreError::Key(format!("{source}: {why}")))?;
+                Ok(Some((key, source)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Key(format!("{source}: {e}"))),
+        }
+    }
+
+    /// A new key in a new file at `path` (mode 0600), or the key another process wrote there
+    /// first.
+    pub fn create_or_load(path: &Path) -> Result<(StoreKey, KeySource), StoreError> {
+        match StoreKey::create(path) {
+            Ok(key) => Ok((key, KeySource::File(path.to_path_buf()))),
+            Err(created) => match StoreKey::load(path)? {
+                Some(found) => Ok(found),
+                None => Err(created),
+            },
         }
     }
 
@@ -64,7 +114,11 @@ impl StoreKey {
     }
 
     pub fn from_hex(hex: &str) -> Result<StoreKey, StoreError> {
-        let invalid = || StoreError::Key("the key must be 64 hexadecimal digits".into());
+        StoreKey::parse_hex(hex).map_err(|why| StoreError::Key(why.into()))
+    }
+
+    fn parse_hex(hex: &str) -> Result<StoreKey, &'static str> {
+        let invalid = || "the key must be 64 hexadecimal digits";
         if hex.len() != KEY_LEN * 2 {
             return Err(invalid());
         }
@@ -125,12 +179,13 @@ mod tests {
     fn a_new_key_file_is_private_and_reads_back() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("keys").join("store.key");
-        let key = StoreKey::load_or_create(&path).expect("created");
+        let (key, _) = StoreKey::create_or_load(&path).expect("created");
         let mode = std::os::unix::fs::PermissionsExt::mode(
             &fs::metadata(&path).expect("file").permissions(),
         );
         assert_eq!(mode & 0o777, 0o600);
-        let again = StoreKey::load_or_create(&path).expect("read back");
+        let (again, source) = StoreKey::load(&path).expect("read").expect("there");
+        assert_eq!(source, KeySource::File(path.clone()));
         let sealed = key.seal(b"secret", b"case:1").expect("sealed");
         assert_eq!(
             again.open(&sealed, b"case:1").expect("opened").as_slice(),

@@ -9,16 +9,31 @@
 //!
 //! The My Number is never stored: no table has a place for it, and cases are stored as the
 //! domain's `Case`, which has none either.
+//!
+//! Invariants:
+//! - one connection per file per process, shared by every `Store` on it ([`connection`]); the
+//!   file is never opened beside it with `std::fs` (that would drop the process's locks);
+//! - the key is checked against the database's key-check value before anything is written
+//!   ([`key`]); a missing key file for a database with sealed data is an error;
+//! - administrative methods take a signed-in [`Supervisor`] and audit under its login
+//!   ([`staff`]);
+//! - a setting out of its range never stops the store: its default applies ([`settings`]);
+//! - purging never touches a case opened or changed in the last day, and opening costs the
+//!   same with a million stored cases as with ten (partial indexes on what the purge looks
+//!   for).
 
 pub mod catalogue;
+mod connection;
 pub mod export;
 pub mod key;
 pub mod print_queue;
 mod schema;
+pub mod settings;
 pub mod staff;
 pub mod statistics;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use madoguchi_domain::Case;
@@ -26,15 +41,19 @@ use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::SchemaVersion;
 
 pub use catalogue::{CatalogueStatus, CatalogueVersion};
-pub use export::ExportedCase;
-pub use key::StoreKey;
+pub use connection::close_all;
+pub use export::{Export, ExportedCase};
+pub use key::{KeySource, StoreKey};
 pub use print_queue::{NewPrintJob, PrintJob, PrintJobId, PrintState};
-pub use staff::{LoginError, Role};
+pub use settings::{DEFAULT_RETENTION_DAYS, SettingProblem};
+pub use staff::{LoginError, Role, SignedIn, Supervisor};
 pub use statistics::Statistics;
 
-/// Days personal fields are kept after a case's last change, unless the `retention_days`
-/// setting says otherwise.
-pub const DEFAULT_RETENTION_DAYS: i64 = 30;
+use connection::{Conn, Shared};
+
+/// SQLite's `application_id` for Madoguchi's databases ("MDGC"): a file with another id is
+/// another program's database and is refused untouched.
+pub const APPLICATION_ID: i32 = 0x4D44_4743;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -44,6 +63,26 @@ pub enum StoreError {
         "暗号鍵が違うため個人情報を読めません / the personal fields cannot be read with this key (was the key replaced?)"
     )]
     WrongKey,
+    #[error(
+        "{used} はこのデータベースの暗号鍵ではありません。何も書き込んでいません / {used} is not this database's key: nothing was written. Use the key this database was made with (docs/security.md)"
+    )]
+    KeyMismatch { used: KeySource },
+    #[error(
+        "暗号鍵ファイル {path} がありません。データベースには暗号化した個人情報があるため、新しい鍵は作りません。バックアップから鍵を戻してください / the key file {path} is missing, and the database holds sealed personal data: no new key was made. Restore the key file from the backup, or point MADOGUCHI_STORE_KEY_FILE at it (docs/security.md)"
+    )]
+    MissingKey { path: String },
+    #[error(
+        "{path} は窓口のデータベースではないため、開かず、変更もしていません。MADOGUCHI_DB を確かめてください / {path} is not a Madoguchi database ({detail}); it was neither opened nor changed. Check MADOGUCHI_DB"
+    )]
+    NotOurs { path: String, detail: String },
+    #[error("データベースは閉じられています / the store was closed (the program is stopping)")]
+    Closed,
+    #[error("{0}")]
+    NotAuthorised(String),
+    #[error("{0}")]
+    Account(String),
+    #[error("設定 {key} を変えられません / setting {key}: {detail}")]
+    Setting { key: String, detail: String },
     #[error(
         "データベース（スキーマ {found}）がこのプログラム（{known}）より新しいため開けません。新しい版のプログラムを使ってください / the database (schema {found}) is newer than this program (schema {known}); use the newer program"
     )]
@@ -90,17 +129,18 @@ impl StoreConfig {
 /// A case's id in the store.
 pub type CaseId = i64;
 
-/// The open store.
+/// The open store. Every `Store` on the same file in a process shares one connection; each
+/// method holds it for its own work only.
 pub struct Store {
-    conn: Connection,
+    shared: Arc<Shared>,
     key: StoreKey,
-    path: PathBuf,
+    key_source: KeySource,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
-            .field("path", &self.path)
+            .field("path", &self.shared.path)
             .finish_non_exhaustive()
     }
 }
@@ -156,6 +196,10 @@ pub struct StoreInfo {
     pub audit_entries: i64,
     pub retention_days: i64,
     pub last_purge: Option<String>,
+    /// Where the key came from (a file's path, or the environment variable).
+    pub key_source: String,
+    /// Stored settings out of their range, with the default that applies instead.
+    pub setting_problems: Vec<String>,
 }
 
 fn timestamp(time: DateTime<Utc>) -> String {
@@ -180,34 +224,42 @@ fn case_context(id: CaseId) -> Vec<u8> {
 
 impl Store {
     /// Opens (or creates) the database, migrates it, sets a damaged file aside and starts on a
-    /// fresh one, and purges personal fields past the retention period.
+    /// fresh one, checks the key, and purges personal fields past the retention period. A
+    /// second open of the same file in this process shares the first one's connection.
     pub fn open(config: &StoreConfig, now: DateTime<Utc>) -> Result<Opened, StoreError> {
-        let key = StoreKey::load_or_create(&config.key_path)?;
-        let path = config.db_path.clone();
-        let (conn, set_aside) = match connect(&path) {
-            Ok(conn) => (conn, None),
-            Err(StoreError::Damaged(detail)) => {
-                let moved = set_aside(&path, now)?;
+        let mut damaged = None;
+        let opening = connection::open_shared(&config.db_path, |path| {
+            let (conn, set_aside) = connect_or_set_aside(path, now)?;
+            damaged = set_aside;
+            Ok(conn)
+        })?;
+        let (key, key_source) = key_for(&opening.shared, &config.key_path)?;
+        let mut store = Store {
+            shared: opening.shared,
+            key,
+            key_source,
+        };
+        let set_aside = match damaged {
+            Some((moved, detail)) => {
                 tracing::warn!(set_aside = %moved.display(), "damaged database set aside");
-                let conn = connect(&path)?;
-                let mut store = Store { conn, key, path };
                 store.audit(
                     now,
                     "system",
                     "store.set_aside",
                     &format!("{} ({detail})", moved.display()),
                 )?;
-                let purged = store.purge(now)?;
-                return Ok(Opened {
-                    store,
-                    set_aside: Some(moved),
-                    purged,
-                });
+                Some(moved)
             }
-            Err(other) => return Err(other),
+            None => None,
         };
-        let mut store = Store { conn, key, path };
-        let purged = store.purge(now)?;
+        let purged = if opening.first {
+            for problem in store.setting_problems()? {
+                tracing::warn!(%problem, "setting out of range");
+            }
+            store.purge(now)?
+        } else {
+            0
+        };
         Ok(Opened {
             store,
             set_aside,
@@ -215,8 +267,26 @@ impl Store {
         })
     }
 
+    /// Another handle on the same store and connection (for another part of the program).
+    pub fn share(&self) -> Store {
+        Store {
+            shared: Arc::clone(&self.shared),
+            key: self.key.clone(),
+            key_source: self.key_source.clone(),
+        }
+    }
+
+    pub(crate) fn conn(&self) -> Result<Conn<'_>, StoreError> {
+        self.shared.lock()
+    }
+
+    /// Where the key came from.
+    pub fn key_source(&self) -> &KeySource {
+        &self.key_source
+    }
+
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.shared.path
     }
 
     /// Appends to the audit log.
@@ -227,7 +297,7 @@ impl Store {
         action: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.conn()?.execute(
             "INSERT INTO audit (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
             params![timestamp(now), actor, action, detail],
         )?;
@@ -239,57 +309,24 @@ impl Store {
         &self,
         limit: usize,
     ) -> Result<Vec<(String, String, String, String)>, StoreError> {
-        let mut statement = self
-            .conn
-            .prepare("SELECT at, actor, action, detail FROM audit ORDER BY id DESC LIMIT ?1")?;
+        let conn = self.conn()?;
+        let mut statement =
+            conn.prepare("SELECT at, actor, action, detail FROM audit ORDER BY id DESC LIMIT ?1")?;
         let rows = statement.query_map([limit as i64], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
-                row.get(0)
-            })
-            .optional()?)
-    }
-
-    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        Ok(())
-    }
-
-    /// Every setting whose key starts with `prefix`, in key order.
-    pub fn settings_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
-        let mut statement = self.conn.prepare(
-            "SELECT key, value FROM settings WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key",
-        )?;
-        let rows = statement.query_map([prefix], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    pub fn retention_days(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .setting("retention_days")?
-            .and_then(|v| v.parse().ok())
-            .filter(|d: &i64| *d >= 0)
-            .unwrap_or(DEFAULT_RETENTION_DAYS))
-    }
-
     /// Starts a case at the counter.
     pub fn start_case(&mut self, now: DateTime<Utc>) -> Result<CaseId, StoreError> {
         let at = timestamp(now);
-        self.conn.execute(
+        let conn = self.conn()?;
+        conn.execute(
             "INSERT INTO cases (started_at, updated_at, state, step) VALUES (?1, ?1, 'open', 'start')",
             [&at],
         )?;
-        let id = self.conn.last_insert_rowid();
+        let id = conn.last_insert_rowid();
         tracing::debug!(case = id, "case started");
         Ok(id)
     }
@@ -309,7 +346,7 @@ impl Store {
         );
         let sealed = self.key.seal(&plain, &case_context(id))?;
         let procedures = serde_json::to_string(procedures).unwrap_or_else(|_| "[]".into());
-        let changed = self.conn.execute(
+        let changed = self.conn()?.execute(
             "UPDATE cases SET updated_at = ?2, step = ?3, event = ?4, members = ?5, procedures = ?6, personal = ?7,
                  unknown_answers = ?8
              WHERE id = ?1 AND state = 'open'",
@@ -333,7 +370,8 @@ impl Store {
 
     /// Stores finished cases in one transaction: for importing history and for the benchmark.
     pub fn insert_finished(&mut self, cases: &[FinishedCase<'_>]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
         for FinishedCase {
             started,
             ended,
@@ -377,15 +415,15 @@ impl Store {
         forms_printed: u32,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let conn = self.conn()?;
         let started: String =
-            self.conn
-                .query_row("SELECT started_at FROM cases WHERE id = ?1", [id], |row| {
-                    row.get(0)
-                })?;
+            conn.query_row("SELECT started_at FROM cases WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })?;
         let duration = DateTime::parse_from_rfc3339(&started)
             .map(|s| (now - s.with_timezone(&Utc)).num_seconds().max(0))
             .unwrap_or(0);
-        self.conn.execute(
+        conn.execute(
             "UPDATE cases SET state = 'done', ended_at = ?2, updated_at = ?2, duration_s = ?3, forms_printed = ?4 WHERE id = ?1",
             params![id, timestamp(now), duration, forms_printed],
         )?;
@@ -395,7 +433,7 @@ impl Store {
     /// The most recent case a stopped kiosk left open, with its data, to offer to resume.
     pub fn unfinished_case(&self) -> Result<Option<Unfinished>, StoreError> {
         let row = self
-            .conn
+            .conn()?
             .query_row(
                 "SELECT id, step, updated_at, personal FROM cases
                  WHERE state = 'open' AND personal IS NOT NULL ORDER BY updated_at DESC LIMIT 1",
@@ -424,7 +462,8 @@ impl Store {
 
     /// The newest finished cases that still have their personal fields, newest first.
     pub fn recent_finished(&self, limit: usize) -> Result<Vec<FinishedRecord>, StoreError> {
-        let mut statement = self.conn.prepare(
+        let conn = self.conn()?;
+        let mut statement = conn.prepare(
             "SELECT id, ended_at, personal FROM cases
              WHERE state = 'done' AND personal IS NOT NULL ORDER BY ended_at DESC, id DESC LIMIT ?1",
         )?;
@@ -450,7 +489,7 @@ impl Store {
     /// The stored case, or `None` when its personal fields were purged.
     pub fn load_case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
         let sealed: Option<Vec<u8>> = self
-            .conn
+            .conn()?
             .query_row("SELECT personal FROM cases WHERE id = ?1", [id], |row| {
                 row.get(0)
             })
@@ -466,11 +505,18 @@ impl Store {
 
     /// Removes the personal fields of cases (and printed documents) untouched for longer than
     /// the retention period; statistics stay. Open cases that old are marked abandoned.
-    /// Audited when it removes anything.
+    /// Nothing opened or changed in the last day is touched, whatever the setting says.
+    /// Audited when it removes anything. Each statement walks only the rows it changes (partial
+    /// indexes), so a purge with nothing to do costs the same at any size.
     pub fn purge(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
-        let cutoff = timestamp(now - Duration::days(self.retention_days()?));
+        let days = self.retention_days()?.max(1);
+        let cutoff = Duration::try_days(days)
+            .and_then(|kept| now.checked_sub_signed(kept))
+            .map(timestamp)
+            .ok_or_else(|| StoreError::Damaged(format!("retention of {days} days")))?;
         let at = timestamp(now);
-        let tx = self.conn.transaction()?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
         tx.execute(
             "UPDATE cases SET state = 'abandoned', ended_at = updated_at WHERE state = 'open' AND updated_at < ?1",
             [&cutoff],
@@ -500,9 +546,9 @@ impl Store {
 
     /// Purges when the last purge is a day old or more (the kiosk calls this now and then).
     pub fn purge_if_due(&mut self, now: DateTime<Utc>) -> Result<Option<usize>, StoreError> {
-        let due = match self.setting("last_purge")? {
+        let due = match self.raw_setting("last_purge")? {
             Some(last) => DateTime::parse_from_rfc3339(&last)
-                .map(|l| now - l.with_timezone(&Utc) >= Duration::days(1))
+                .map(|l| now.signed_duration_since(l.with_timezone(&Utc)) >= Duration::days(1))
                 .unwrap_or(true),
             None => true,
         };
@@ -515,7 +561,8 @@ impl Store {
 
     /// SQLite's full integrity check: `ok`, or what is wrong.
     pub fn integrity_check(&self) -> Result<String, StoreError> {
-        let mut statement = self.conn.prepare("PRAGMA integrity_check")?;
+        let conn = self.conn()?;
+        let mut statement = conn.prepare("PRAGMA integrity_check")?;
         let lines = statement
             .query_map([], |row| row.get::<_, String>(0))?
             .collect::<Result<Vec<_>, _>>()?;
@@ -524,10 +571,10 @@ impl Store {
 
     pub fn info(&self) -> Result<StoreInfo, StoreError> {
         let count = |sql: &str| -> Result<i64, StoreError> {
-            Ok(self.conn.query_row(sql, [], |row| row.get(0))?)
+            Ok(self.conn()?.query_row(sql, [], |row| row.get(0))?)
         };
         Ok(StoreInfo {
-            path: self.path.display().to_string(),
+            path: self.path().display().to_string(),
             schema_version: schema::latest_version(),
             cases: count("SELECT count(*) FROM cases")?,
             open_cases: count("SELECT count(*) FROM cases WHERE state = 'open'")?,
@@ -540,27 +587,51 @@ impl Store {
             )?,
             audit_entries: count("SELECT count(*) FROM audit")?,
             retention_days: self.retention_days()?,
-            last_purge: self.setting("last_purge")?,
+            last_purge: self.raw_setting("last_purge")?,
+            key_source: self.key_source.to_string(),
+            setting_problems: self
+                .setting_problems()?
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
         })
     }
 }
 
-/// Opens the file, checks it is whole and of a schema this binary knows, and migrates it.
+/// Connects to the file; a damaged Madoguchi database is set aside (never deleted) and a fresh
+/// one started. Returns the new name and what was wrong, when that happened.
+type SetAside = Option<(PathBuf, String)>;
+
+fn connect_or_set_aside(
+    path: &Path,
+    now: DateTime<Utc>,
+) -> Result<(Connection, SetAside), StoreError> {
+    match connect(path) {
+        Ok(conn) => Ok((conn, None)),
+        Err(StoreError::Damaged(detail)) => {
+            let moved = set_aside(path, now)?;
+            Ok((connect(path)?, Some((moved, detail))))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Opens the file, checks it is ours, whole and of a schema this binary knows, and migrates
+/// it. Runs before any other connection to the file exists in this process (see
+/// [`connection`]), which is what makes reading the header with `std::fs` safe.
 fn connect(path: &Path) -> Result<Connection, StoreError> {
     let unusable = |detail: String| StoreError::Unusable {
         path: path.display().to_string(),
         detail,
     };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| unusable(e.to_string()))?;
-    }
     check_header(path)?;
     let mut conn = Connection::open(path).map_err(|e| unusable(e.to_string()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    check_ours(&conn, path)?;
     // Only the kiosk's user may read the file (SQLite gives the WAL and SHM files the same
     // permissions).
     std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
         .map_err(|e| unusable(e.to_string()))?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // WAL lets the kiosk and the command line share the file; FULL makes a committed
     // checkpoint survive a power cut; secure_delete zeroes what a purge removes; temp data
     // stays in memory, never in the temp directory.
@@ -583,7 +654,45 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     migrations
         .to_latest(&mut conn)
         .map_err(|e| StoreError::Damaged(e.to_string()))?;
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
+        .map_err(damaged_or)?;
     Ok(conn)
+}
+
+/// A database without Madoguchi's application id is ours only if it is empty (new) or has
+/// our tables (made before the id was set); anything else belongs to another program.
+fn check_ours(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let not_ours = |detail: &str| StoreError::NotOurs {
+        path: path.display().to_string(),
+        detail: detail.to_string(),
+    };
+    let id: i32 = conn
+        .pragma_query_value(None, "application_id", |row| row.get(0))
+        .map_err(damaged_or)?;
+    if id == APPLICATION_ID {
+        return Ok(());
+    }
+    if id != 0 {
+        return Err(not_ours("another program's SQLite database"));
+    }
+    let tables: Vec<String> = {
+        let mut statement = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .map_err(damaged_or)?;
+        statement
+            .query_map([], |row| row.get(0))
+            .map_err(damaged_or)?
+            .collect::<Result<_, _>>()
+            .map_err(damaged_or)?
+    };
+    let ours = ["cases", "catalogue_versions", "audit"]
+        .iter()
+        .all(|t| tables.iter().any(|name| name == t));
+    if tables.is_empty() || ours {
+        Ok(())
+    } else {
+        Err(not_ours("an SQLite database of another program"))
+    }
 }
 
 fn damaged_or(error: rusqlite::Error) -> StoreError {
@@ -595,29 +704,51 @@ fn damaged_or(error: rusqlite::Error) -> StoreError {
     }
 }
 
-/// SQLite notices a garbage file at once, but a truncated one only when a missing page is
-/// read. The header records the database size: a file shorter than that has lost data.
+/// Looks at the file before SQLite does. Anything that is not an SQLite database — a folder, a
+/// device, a document someone pointed `MADOGUCHI_DB` at — is refused and left as it is. An
+/// SQLite file of another program (its application id) likewise. A Madoguchi database that
+/// is truncated is `Damaged`, to be set aside: SQLite notices a garbage file at once, but a
+/// truncated one only when a missing page is read, and the header records the database size.
 fn check_header(path: &Path) -> Result<(), StoreError> {
     use std::io::Read;
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return Ok(()); // No file yet.
+    let not_ours = |detail: String| StoreError::NotOurs {
+        path: path.display().to_string(),
+        detail,
     };
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()), // A new store.
+        Err(e) => {
+            return Err(StoreError::Unusable {
+                path: path.display().to_string(),
+                detail: e.to_string(),
+            });
+        }
+    };
+    if metadata.is_dir() {
+        return Err(not_ours("it is a folder".into()));
+    }
+    if !metadata.is_file() {
+        return Err(not_ours("it is not a regular file".into()));
+    }
+    let len = metadata.len();
     if len == 0 {
-        return Ok(());
+        return Ok(()); // SQLite makes a new database in an empty file.
     }
     let mut header = [0u8; 100];
-    if file.read_exact(&mut header).is_err() {
-        return Err(StoreError::Damaged(format!(
-            "{len} bytes: shorter than a database header"
+    let read = std::fs::File::open(path).and_then(|mut file| file.read_exact(&mut header));
+    if read.is_err() || &header[..16] != b"SQLite format 3\0" {
+        return Err(not_ours(format!(
+            "{len} bytes that are not an SQLite database"
         )));
-    }
-    if &header[..16] != b"SQLite format 3\0" {
-        return Err(StoreError::Damaged("not an SQLite database".into()));
     }
     let word = |at: usize| {
         u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
     };
+    let application_id = word(68);
+    if application_id != 0 && application_id != APPLICATION_ID as u32 {
+        return Err(not_ours("another program's SQLite database".into()));
+    }
     let page_size = match u16::from_be_bytes([header[16], header[17]]) {
         1 => 65_536u64,
         n => u64::from(n),
@@ -631,6 +762,88 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
         )));
     }
     Ok(())
+}
+
+/// The key for the database: from the environment or the key file, checked against the
+/// database's key-check value (see [`key`]). A new key is made only for a database that
+/// holds nothing sealed yet.
+fn key_for(shared: &Shared, key_path: &Path) -> Result<(StoreKey, KeySource), StoreError> {
+    let conn = shared.lock()?;
+    let check: Option<Vec<u8>> = conn
+        .query_row("SELECT sealed FROM key_check WHERE id = 1", [], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    let sample = match check {
+        Some(_) => None,
+        None => sealed_sample(&conn)?,
+    };
+    let (key, source) = match StoreKey::load(key_path)? {
+        Some(found) => found,
+        None if check.is_some() || sample.is_some() => {
+            return Err(StoreError::MissingKey {
+                path: key_path.display().to_string(),
+            });
+        }
+        None => StoreKey::create_or_load(key_path)?,
+    };
+    let mismatch = || StoreError::KeyMismatch {
+        used: source.clone(),
+    };
+    if let Some(check) = check {
+        let opened = key
+            .open(&check, key::CHECK_CONTEXT)
+            .map_err(|_| mismatch())?;
+        if opened.as_slice() != key::CHECK_TEXT {
+            return Err(mismatch());
+        }
+        return Ok((key, source));
+    }
+    // A database from before key checks (or a new one): prove the key on what it holds, then
+    // seal the check value. Another process may seal its own at the same moment; whichever
+    // row stays is checked once more.
+    if let Some((sealed, context)) = sample {
+        key.open(&sealed, &context).map_err(|_| mismatch())?;
+    }
+    conn.execute(
+        "INSERT OR IGNORE INTO key_check (id, sealed, created_at) VALUES (1, ?1, ?2)",
+        params![
+            key.seal(key::CHECK_TEXT, key::CHECK_CONTEXT)?,
+            timestamp(Utc::now())
+        ],
+    )?;
+    let stored: Vec<u8> =
+        conn.query_row("SELECT sealed FROM key_check WHERE id = 1", [], |row| {
+            row.get(0)
+        })?;
+    key.open(&stored, key::CHECK_CONTEXT)
+        .map_err(|_| mismatch())?;
+    Ok((key, source))
+}
+
+/// A sealed value and the associated data it was sealed with.
+type Sealed = (Vec<u8>, Vec<u8>);
+
+/// One sealed value the database holds, if it holds any.
+fn sealed_sample(conn: &Connection) -> Result<Option<Sealed>, StoreError> {
+    let case = conn
+        .query_row(
+            "SELECT id, personal FROM cases WHERE personal IS NOT NULL LIMIT 1",
+            [],
+            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?)),
+        )
+        .optional()?;
+    if let Some((id, sealed)) = case {
+        return Ok(Some((sealed, case_context(id))));
+    }
+    let job = conn
+        .query_row(
+            "SELECT id, document FROM print_jobs WHERE document IS NOT NULL LIMIT 1",
+            [],
+            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?)),
+        )
+        .optional()?;
+    Ok(job.map(|(id, sealed)| (sealed, print_queue::print_context(id))))
 }
 
 /// Renames the database (and its WAL and shared-memory files) to `….damaged-<time>`.

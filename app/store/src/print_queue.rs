@@ -78,7 +78,7 @@ pub struct NewPrintJob<'a> {
     pub document: &'a [u8],
 }
 
-fn print_context(id: PrintJobId) -> Vec<u8> {
+pub(crate) fn print_context(id: PrintJobId) -> Vec<u8> {
     format!("print:{id}").into_bytes()
 }
 
@@ -113,7 +113,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<PrintJobId, StoreError> {
         let at = timestamp(now);
-        let tx = self.conn.transaction()?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO print_jobs (case_id, created_at, updated_at, state, printer, title, pages, forms)
              VALUES (?1, ?2, ?2, 'queued', ?3, ?4, ?5, ?6)",
@@ -159,7 +160,7 @@ impl Store {
 
     pub fn print_job(&self, id: PrintJobId) -> Result<Option<PrintJob>, StoreError> {
         let found = self
-            .conn
+            .conn()?
             .query_row(
                 &format!("SELECT {COLUMNS} FROM print_jobs WHERE id = ?1"),
                 [id],
@@ -175,7 +176,8 @@ impl Store {
     }
 
     fn select_jobs(&self, sql: &str) -> Result<Vec<PrintJob>, StoreError> {
-        let mut statement = self.conn.prepare(sql)?;
+        let conn = self.conn()?;
+        let mut statement = conn.prepare(sql)?;
         let rows = statement.query_map([], job_from_row)?;
         let mut jobs = Vec::new();
         for row in rows {
@@ -189,7 +191,7 @@ impl Store {
     /// The document of a job, unsealed; `None` once printed or purged.
     pub fn print_document(&self, id: PrintJobId) -> Result<Option<Vec<u8>>, StoreError> {
         let sealed: Option<Vec<u8>> = self
-            .conn
+            .conn()?
             .query_row(
                 "SELECT document FROM print_jobs WHERE id = ?1",
                 [id],
@@ -213,7 +215,7 @@ impl Store {
         cups_job: i32,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.conn()?.execute(
             "UPDATE print_jobs SET state = 'printing', cups_job = ?2, attempts = attempts + 1, last_error = NULL, updated_at = ?3 WHERE id = ?1",
             params![id, cups_job, timestamp(now)],
         )?;
@@ -233,7 +235,7 @@ impl Store {
         } else {
             "UPDATE print_jobs SET state = 'queued', cups_job = NULL, last_error = ?2, updated_at = ?3 WHERE id = ?1"
         };
-        self.conn
+        self.conn()?
             .execute(sql, params![id, reason, timestamp(now)])?;
         Ok(())
     }
@@ -245,7 +247,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let at = timestamp(now);
-        let tx = self.conn.transaction()?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
         tx.execute(
             "UPDATE print_jobs SET state = 'done', document = NULL, last_error = NULL, updated_at = ?2 WHERE id = ?1",
             params![id, at],
@@ -272,7 +275,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let at = timestamp(now);
-        self.conn.execute(
+        self.conn()?.execute(
             "UPDATE print_jobs SET state = 'failed', cups_job = NULL, last_error = ?2, updated_at = ?3 WHERE id = ?1",
             params![id, reason, at],
         )?;
@@ -282,7 +285,7 @@ impl Store {
 
     /// Queues a failed job again, if its document is still kept.
     pub fn retry_print(&mut self, id: PrintJobId, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let changed = self.conn.execute(
+        let changed = self.conn()?.execute(
             "UPDATE print_jobs SET state = 'queued', attempts = 0, last_error = NULL, updated_at = ?2
              WHERE id = ?1 AND state = 'failed' AND document IS NOT NULL",
             params![id, timestamp(now)],

@@ -93,6 +93,46 @@ CREATE INDEX print_jobs_state ON print_jobs (state);
 ALTER TABLE cases ADD COLUMN unknown_answers TEXT NOT NULL DEFAULT '[]';
 "#,
     ),
+    // The key-check value: a known text sealed with the store key when the database first met
+    // it, so that a wrong or replaced key is refused before it writes anything.
+    // Partial indexes on exactly what the purge and the resume look for, so that opening the
+    // store walks only the rows that need work, however many old cases it holds.
+    M::up(
+        r#"
+CREATE TABLE key_check (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    sealed      BLOB NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX cases_personal_updated ON cases (updated_at) WHERE personal IS NOT NULL;
+CREATE INDEX cases_open_updated ON cases (updated_at) WHERE state = 'open';
+CREATE INDEX print_jobs_document_updated ON print_jobs (updated_at) WHERE document IS NOT NULL;
+"#,
+    ),
+    // Publishing in two hands (起案 → 決裁): versions may wait for a second supervisor
+    // ('pending') or be sent back ('rejected'); who decided and why. SQLite cannot change a
+    // CHECK constraint, so the table is rebuilt.
+    M::up(
+        r#"
+CREATE TABLE catalogue_versions_new (
+    id              INTEGER PRIMARY KEY,
+    status          TEXT NOT NULL CHECK (status IN ('draft', 'pending', 'published', 'rejected')),
+    author          TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    note            TEXT NOT NULL,
+    files           TEXT NOT NULL,
+    checksum        TEXT NOT NULL,
+    decided_by      TEXT,
+    decided_at      TEXT,
+    decision_note   TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO catalogue_versions_new (id, status, author, created_at, note, files, checksum)
+    SELECT id, status, author, created_at, note, files, checksum FROM catalogue_versions;
+DROP TABLE catalogue_versions;
+ALTER TABLE catalogue_versions_new RENAME TO catalogue_versions;
+CREATE INDEX catalogue_versions_status ON catalogue_versions (status);
+"#,
+    ),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -84,7 +84,8 @@ impl Store {
         end: DateTime<Utc>,
         offset: FixedOffset,
     ) -> Result<Vec<CaseRow>, StoreError> {
-        let mut statement = self.conn.prepare(
+        let conn = self.conn()?;
+        let mut statement = conn.prepare(
             "SELECT started_at, state, duration_s, procedures, forms_printed, unknown_answers
              FROM cases WHERE started_at >= ?1 AND started_at < ?2 AND state != 'open'",
         )?;
@@ -121,7 +122,7 @@ impl Store {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<(u32, u32), StoreError> {
-        let (jobs, failed): (i64, i64) = self.conn.query_row(
+        let (jobs, failed): (i64, i64) = self.conn()?.query_row(
             "SELECT COUNT(*), COALESCE(SUM(state = 'failed'), 0) FROM print_jobs
              WHERE created_at >= ?1 AND created_at < ?2",
             params![timestamp(start), timestamp(end)],

@@ -5,8 +5,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use madoguchi_domain::Case;
+use madoguchi_store::catalogue::Submitted;
 use madoguchi_store::export::to_csv;
-use madoguchi_store::{CatalogueStatus, LoginError, Role, Store, StoreConfig};
+use madoguchi_store::{LoginError, Role, Store, StoreConfig, StoreError, Supervisor};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 4, 3, 10, 0, 0)
@@ -20,6 +21,28 @@ fn store(dir: &Path) -> Store {
         key_path: dir.join("store.key"),
     };
     Store::open(&config, now()).expect("opens").store
+}
+
+/// The store's first supervisor, and a second one for approvals.
+fn supervisors(store: &mut Store) -> (Supervisor, Supervisor) {
+    let first = store
+        .bootstrap_supervisor("kakari", "sakura-no-hana-2026", now())
+        .expect("first supervisor");
+    store
+        .set_staff(
+            &first,
+            "hancho",
+            Role::Supervisor,
+            "ume-no-hana-2026",
+            now(),
+        )
+        .expect("second supervisor");
+    let second = store
+        .sign_in("hancho", "ume-no-hana-2026", now())
+        .expect("signs in")
+        .supervisor()
+        .expect("a supervisor");
+    (first, second)
 }
 
 fn sample() -> Case {
@@ -42,7 +65,7 @@ fn exports_list_statistics_and_personal_fields_only_when_asked() {
     assert!(outside > id);
 
     let range = (now() - Duration::hours(1), now() + Duration::days(1));
-    let plain = store.export(range.0, range.1, false).expect("export");
+    let plain = store.export(range.0, range.1).expect("export").cases;
     assert_eq!(plain.len(), 1, "only the case in range");
     assert_eq!(plain[0].procedures, ["tennyu", "jidou_teate"]);
     assert_eq!(plain[0].duration_s, Some(14 * 60));
@@ -64,8 +87,18 @@ fn exports_list_statistics_and_personal_fields_only_when_asked() {
     );
     assert!(!csv.contains("窓口"), "no names without asking");
 
-    let personal = store.export(range.0, range.1, true).expect("export");
+    let (supervisor, _) = supervisors(&mut store);
+    let personal = store
+        .export_personal(range.0, range.1, &supervisor, now())
+        .expect("export")
+        .cases;
     assert_eq!(personal[0].case.as_ref(), Some(&sample()));
+    let audit = store.audit_entries(1).expect("audit");
+    assert_eq!(
+        (audit[0].1.as_str(), audit[0].2.as_str()),
+        ("kakari", "store.export.personal"),
+        "audited under the supervisor's account"
+    );
     let csv = String::from_utf8(to_csv(&personal, true).expect("csv")).expect("utf-8");
     assert!(
         csv.contains("applicant_name") && csv.contains("窓口 太郎"),
@@ -81,17 +114,18 @@ fn catalogue_versions_keep_their_files_and_checksum() {
     let mut files = BTreeMap::new();
     files.insert("catalogue.toml".to_string(), "name = \"x\"\n".to_string());
     let first = store
-        .add_catalogue(
-            &files,
-            CatalogueStatus::Published,
-            "system",
-            "shipped default",
-            now(),
-        )
-        .expect("stored");
+        .seed_catalogue(&files, "shipped default", now())
+        .expect("stored")
+        .expect("the first version");
+    assert_eq!(
+        store.seed_catalogue(&files, "again", now()).expect("read"),
+        None,
+        "only an empty store is seeded"
+    );
     files.insert("questions.toml".to_string(), "# changed\n".to_string());
+    let (supervisor, _) = supervisors(&mut store);
     store
-        .add_catalogue(&files, CatalogueStatus::Draft, "sato", "draft", now())
+        .save_draft(None, &files, &supervisor, now())
         .expect("stored");
     let published = store.newest_published().expect("reads").expect("one");
     assert_eq!(published.id, first, "a draft is not used");
@@ -105,13 +139,15 @@ fn three_wrong_passwords_lock_the_account() {
     let dir = tempfile::tempdir().expect("dir");
     let mut store = store(dir.path());
     store
-        .set_staff("sato", Role::Supervisor, "correct horse", "admin", now())
+        .bootstrap_supervisor("Sato", "correct horse", now())
         .expect("added");
     assert_eq!(
         store
-            .sign_in("sato", "correct horse", now())
-            .expect("signs in"),
-        Role::Supervisor
+            .sign_in("ＳＡＴＯ", "correct horse", now())
+            .expect("signs in")
+            .role,
+        Role::Supervisor,
+        "login names are normalised"
     );
     for attempt in 1..=3 {
         let result = store.sign_in("sato", "wrong", now());
@@ -128,13 +164,24 @@ fn three_wrong_passwords_lock_the_account() {
     assert_eq!(
         store
             .sign_in("sato", "correct horse", later)
-            .expect("unlocked"),
+            .expect("unlocked")
+            .role,
         Role::Supervisor
     );
     assert!(matches!(
         store.sign_in("nobody", "x", now()),
         Err(LoginError::Wrong)
     ));
+    let long = "n".repeat(100_000);
+    assert!(matches!(
+        store.sign_in(&long, "x", now()),
+        Err(LoginError::Wrong)
+    ));
+    let audit = store.audit_entries(1).expect("audit");
+    assert!(
+        audit[0].1.len() < 40,
+        "a typed name that is no login is not written to the audit"
+    );
     assert!(
         store.info().expect("info").audit_entries >= 8,
         "every attempt is audited"
@@ -229,23 +276,19 @@ fn statistics_count_days_weeks_times_procedures_and_unknown_answers() {
 fn a_draft_is_saved_in_place_and_published_as_the_newest_version() {
     let dir = tempfile::tempdir().expect("dir");
     let mut store = store(dir.path());
+    let (kakari, hancho) = supervisors(&mut store);
     let shipped = BTreeMap::from([("catalogue.toml".to_string(), "v1".to_string())]);
     let first = store
-        .add_catalogue(
-            &shipped,
-            CatalogueStatus::Published,
-            "system",
-            "shipped",
-            now(),
-        )
-        .expect("shipped");
+        .seed_catalogue(&shipped, "shipped", now())
+        .expect("shipped")
+        .expect("first");
     let draft = store
-        .save_draft(None, &shipped, "kakari", now())
+        .save_draft(None, &shipped, &kakari, now())
         .expect("draft");
     let edited = BTreeMap::from([("catalogue.toml".to_string(), "v2".to_string())]);
     assert_eq!(
         store
-            .save_draft(Some(draft), &edited, "kakari", now())
+            .save_draft(Some(draft), &edited, &kakari, now())
             .expect("saved"),
         draft,
         "the same draft"
@@ -258,23 +301,44 @@ fn a_draft_is_saved_in_place_and_published_as_the_newest_version() {
         store.newest_draft().expect("read").expect("draft").files,
         edited
     );
-    // Another publication meanwhile (an import) must not hide the draft's publication.
-    let other = store
-        .add_catalogue(
-            &shipped,
-            CatalogueStatus::Published,
-            "system",
-            "import",
-            now(),
-        )
-        .expect("import");
-    let published = store
-        .publish_draft(draft, "中学生までに変更", "kakari", now())
-        .expect("publish");
+    // Another proposal meanwhile (an import) must not hide the draft's publication.
+    let Submitted::Pending(other) = store
+        .propose(&shipped, "import", &hancho, now())
+        .expect("import")
+    else {
+        panic!("approval is required by default");
+    };
+    let Submitted::Pending(submitted) = store
+        .submit_draft(draft, "中学生までに変更", &kakari, now())
+        .expect("submit")
+    else {
+        panic!("approval is required by default");
+    };
+    assert_eq!(
+        store.newest_published().expect("read").expect("one").id,
+        first,
+        "nothing is published before the second supervisor decides"
+    );
+    match store.approve(submitted, &kakari, now()) {
+        Err(StoreError::NotAuthorised(_)) => {}
+        other => panic!("the author approved their own proposal: {other:?}"),
+    }
+    store
+        .reject(other, "版が古い", &kakari, now())
+        .expect("sent back");
+    let published = store.approve(submitted, &hancho, now()).expect("approved");
     assert!(published > other);
     let newest = store.newest_published().expect("read").expect("one");
     assert_eq!((newest.id, newest.files), (published, edited));
+    assert_eq!(newest.author, "kakari");
+    assert_eq!(newest.decided_by.as_deref(), Some("hancho"));
     assert!(store.newest_draft().expect("read").is_none());
+    assert!(store.pending_versions().expect("read").is_empty());
+    let audit = store.audit_entries(3).expect("audit");
+    assert_eq!(
+        (audit[0].1.as_str(), audit[0].2.as_str()),
+        ("hancho", "catalogue.publish")
+    );
 
     let id = store.start_case(now()).expect("case");
     store

@@ -41,6 +41,16 @@ fn open(dir: &Path, at: DateTime<Utc>) -> Store {
     Store::open(&config(dir), at).expect("opens").store
 }
 
+/// A store in `dir` holding one open case of the sample family (closed again); its id.
+fn one_open_case(dir: &Path) -> i64 {
+    let mut store = open(dir, now());
+    let id = store.start_case(now()).expect("case");
+    store
+        .checkpoint(id, "household", &sample(), &[], now())
+        .expect("checkpoint");
+    id
+}
+
 /// Every file under `dir` (the database, its WAL and SHM, the key's folder, anything SQLite
 /// might have left), as bytes.
 fn all_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -157,39 +167,95 @@ fn purge_removes_old_personal_fields_and_keeps_statistics() {
 }
 
 #[test]
-fn a_garbage_or_truncated_file_is_set_aside_and_a_fresh_store_starts() {
-    for damage in ["garbage", "truncated"] {
-        let dir = tempfile::tempdir().expect("dir");
-        let db = config(dir.path()).db_path;
-        {
-            let mut store = open(dir.path(), now());
-            for _ in 0..200 {
-                let id = store.start_case(now()).expect("case");
-                store
-                    .checkpoint(id, "result", &sample(), &["tennyu"], now())
-                    .expect("checkpoint");
-            }
+fn a_truncated_database_is_set_aside_and_a_fresh_store_starts() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = config(dir.path()).db_path;
+    {
+        let mut store = open(dir.path(), now());
+        for _ in 0..200 {
+            let id = store.start_case(now()).expect("case");
+            store
+                .checkpoint(id, "result", &sample(), &["tennyu"], now())
+                .expect("checkpoint");
         }
-        let original = std::fs::read(&db).expect("db");
-        let damaged = match damage {
-            "garbage" => b"this is not a database at all, just some text".repeat(100),
-            _ => original[..original.len() / 2].to_vec(),
+    }
+    let original = std::fs::read(&db).expect("db");
+    let damaged = original[..original.len() / 2].to_vec();
+    std::fs::write(&db, &damaged).expect("damage");
+    let _ = std::fs::remove_file(format!("{}-wal", db.display()));
+    let opened = Store::open(&config(dir.path()), now()).expect("a fresh store");
+    let moved = opened.set_aside.expect("set aside");
+    assert_eq!(
+        std::fs::read(&moved).expect("kept"),
+        damaged,
+        "kept, not deleted"
+    );
+    let info = opened.store.info().expect("info");
+    assert_eq!(info.cases, 0, "fresh");
+    assert_eq!(info.audit_entries, 1, "the setting aside is audited");
+}
+
+#[test]
+fn a_file_that_is_not_ours_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().expect("dir");
+    let text = dir.path().join("notes.txt");
+    let words = b"this is not a database at all, just some text".repeat(100);
+    std::fs::write(&text, &words).expect("a user's file");
+    let folder = dir.path().join("photos");
+    std::fs::create_dir(&folder).expect("a user's folder");
+    let other = dir.path().join("other.sqlite3");
+    rusqlite::Connection::open(&other)
+        .and_then(|c| {
+            c.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x');")
+        })
+        .expect("another program's database");
+    let other_bytes = std::fs::read(&other).expect("read");
+    for path in [&text, &folder, &other] {
+        let config = StoreConfig {
+            db_path: path.clone(),
+            key_path: dir.path().join("store.key"),
         };
-        std::fs::write(&db, &damaged).expect("damage");
-        let _ = std::fs::remove_file(format!("{}-wal", db.display()));
-        let opened = Store::open(&config(dir.path()), now()).expect("a fresh store");
-        let moved = opened.set_aside.expect("set aside");
-        assert_eq!(
-            std::fs::read(&moved).expect("kept"),
-            damaged,
-            "{damage}: kept, not deleted"
-        );
-        let info = opened.store.info().expect("info");
-        assert_eq!(info.cases, 0, "{damage}: fresh");
-        assert_eq!(
-            info.audit_entries, 1,
-            "{damage}: the setting aside is audited"
-        );
+        match Store::open(&config, now()) {
+            Err(StoreError::NotOurs { .. }) => {}
+            other => panic!("{}: {other:?}", path.display()),
+        }
+    }
+    assert_eq!(std::fs::read(&text).expect("kept"), words);
+    assert!(folder.is_dir());
+    assert_eq!(std::fs::read(&other).expect("kept"), other_bytes);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.len(),
+        3,
+        "nothing set aside, no WAL, no key: {names:?}"
+    );
+}
+
+#[test]
+fn a_bad_stored_setting_is_reported_and_its_default_applies() {
+    let dir = tempfile::tempdir().expect("dir");
+    let id = one_open_case(dir.path());
+    let db = config(dir.path()).db_path;
+    for value in ["100000000", "0", "-3", "many"] {
+        rusqlite::Connection::open(&db)
+            .and_then(|c| {
+                c.execute(
+                    "INSERT INTO settings (key, value) VALUES ('retention_days', ?1)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [value],
+                )
+            })
+            .expect("a value written by hand");
+        // An hour later: whatever the file says, the open case is kept.
+        let store = open(dir.path(), now() + Duration::hours(1));
+        assert_eq!(store.retention_days().expect("days"), 30, "{value}");
+        let info = store.info().expect("info");
+        assert_eq!(info.setting_problems.len(), 1, "{value}: reported");
+        assert!(info.setting_problems[0].contains("retention_days"));
+        assert!(store.load_case(id).expect("loads").is_some(), "{value}");
     }
 }
 
@@ -209,17 +275,76 @@ fn a_newer_schema_is_refused_not_migrated_down() {
 }
 
 #[test]
-fn the_wrong_key_reads_nothing() {
+fn a_wrong_key_is_refused_before_it_writes_anything() {
     let dir = tempfile::tempdir().expect("dir");
-    let id = {
-        let mut store = open(dir.path(), now());
-        let id = store.start_case(now()).expect("case");
-        store
-            .checkpoint(id, "household", &sample(), &[], now())
-            .expect("checkpoint");
-        id
-    };
-    std::fs::write(config(dir.path()).key_path, "ab".repeat(32)).expect("replace key");
+    let id = one_open_case(dir.path());
+    let key_path = config(dir.path()).key_path;
+    let right = std::fs::read_to_string(&key_path).expect("key");
+    std::fs::write(&key_path, "ab".repeat(32)).expect("replace key");
+    match Store::open(&config(dir.path()), now()) {
+        Err(StoreError::KeyMismatch { used }) => {
+            assert_eq!(used, madoguchi_store::KeySource::File(key_path.clone()));
+        }
+        other => panic!("{other:?}"),
+    }
+    let message = Store::open(&config(dir.path()), now())
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        message.contains(&key_path.display().to_string()),
+        "{message}"
+    );
+    std::fs::write(&key_path, right).expect("the right key back");
     let store = open(dir.path(), now());
-    assert!(matches!(store.load_case(id), Err(StoreError::WrongKey)));
+    assert_eq!(store.load_case(id).expect("loads"), Some(sample()));
+    assert_eq!(store.info().expect("info").cases, 1, "nothing was written");
+}
+
+#[test]
+fn a_missing_key_file_is_an_error_not_a_new_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    one_open_case(dir.path());
+    let key_path = config(dir.path()).key_path;
+    let kept = key_path.with_extension("backup");
+    std::fs::rename(&key_path, &kept).expect("the key goes missing");
+    match Store::open(&config(dir.path()), now()) {
+        Err(StoreError::MissingKey { path }) => assert_eq!(path, key_path.display().to_string()),
+        other => panic!("{other:?}"),
+    }
+    assert!(!key_path.exists(), "no new key was made");
+    std::fs::rename(&kept, &key_path).expect("restored");
+    assert_eq!(open(dir.path(), now()).info().expect("info").cases, 1);
+}
+
+#[test]
+fn a_database_from_before_key_checks_is_checked_on_what_it_holds() {
+    let dir = tempfile::tempdir().expect("dir");
+    one_open_case(dir.path());
+    let db = config(dir.path()).db_path;
+    rusqlite::Connection::open(&db)
+        .and_then(|c| c.execute_batch("DELETE FROM key_check;"))
+        .expect("as an older version left it");
+    let key_path = config(dir.path()).key_path;
+    let right = std::fs::read_to_string(&key_path).expect("key");
+    std::fs::write(&key_path, "cd".repeat(32)).expect("replace key");
+    assert!(matches!(
+        Store::open(&config(dir.path()), now()),
+        Err(StoreError::KeyMismatch { .. })
+    ));
+    std::fs::write(&key_path, right).expect("the right key back");
+    assert_eq!(open(dir.path(), now()).info().expect("info").cases, 1);
+}
+
+#[test]
+fn every_store_on_a_file_in_a_process_shares_one_connection() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut first = open(dir.path(), now());
+    let second = open(dir.path(), now());
+    let mut third = second.share();
+    let id = first.start_case(now()).expect("case");
+    third
+        .checkpoint(id, "household", &sample(), &[], now())
+        .expect("checkpoint through another handle");
+    assert_eq!(second.load_case(id).expect("loads"), Some(sample()));
+    assert_eq!(first.path(), second.path());
 }

@@ -682,6 +682,39 @@ impl Session {
     }
 
     fn qr_read(&mut self, result: Result<Case, Notice>) -> Vec<Effect> {
+        let mut dropped = 0;
+        let result = result.map(|case| {
+            let (case, left_out) = self.usable_answers(case);
+            dropped = left_out;
+            case
+        });
+        let effects = self.take_qr_case(result);
+        if dropped > 0 && self.notice.is_none() {
+            self.notice = Some(Notice::new(
+                format!(
+                    "QRコードの回答のうち{dropped}件は、この窓口の質問にないため使いませんでした。必要な質問はあらためて伺います。"
+                ),
+                format!(
+                    "{dropped} answer(s) in the code do not fit this counter's questions and were left out; the questions that matter are asked again."
+                ),
+            ));
+        }
+        effects
+    }
+
+    /// The case with only the answers this catalogue's questions can take, and how many were
+    /// left out. A code made at home against another version of the catalogue may carry
+    /// others; leaving them out keeps the case decidable, and the questions are asked again.
+    fn usable_answers(&self, mut case: Case) -> (Case, usize) {
+        let engine = Engine::new(&self.catalogue);
+        let before = case.answers.len();
+        case.answers
+            .retain(|id, answer| engine.answer_fits(id, answer));
+        let left_out = before - case.answers.len();
+        (case, left_out)
+    }
+
+    fn take_qr_case(&mut self, result: Result<Case, Notice>) -> Vec<Effect> {
         match result {
             Ok(mut case) if self.merging_qr => {
                 case.event.set_visit_date(self.today);

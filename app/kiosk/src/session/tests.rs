@@ -425,6 +425,39 @@ fn a_resident_with_a_qr_code_goes_from_the_attract_screen_to_the_procedures() {
     );
 }
 
+/// A code made at home against another version of the catalogue: its answers the counter
+/// cannot take are left out with a notice, and the case is still decided — the kiosk never
+/// stops on a code it cannot use whole.
+#[test]
+fn answers_this_catalogue_cannot_take_are_left_out_and_the_case_goes_on() {
+    for mode in [Mode::Clerk, Mode::SelfService] {
+        let mut session = Session::new(catalogue(), mode, date(2026, 4, 2));
+        session.handle(Action::Begin);
+        if mode == Mode::Clerk {
+            session.handle(Action::IdentifyWithQr);
+        }
+        let mut code = prefill_case();
+        code.answers
+            .insert("question_of_another_city".into(), Answer::Yes);
+        code.answers
+            .insert("dog_or_moped".into(), Answer::Choice("maybe".into()));
+        session.handle(Action::QrRead(Ok(code)));
+        assert!(
+            matches!(
+                session.screen(),
+                Screen::Question | Screen::Result | Screen::QrSummary
+            ),
+            "{mode:?}: {:?}",
+            session.screen()
+        );
+        let notice = session.view().notice.expect("a notice");
+        assert!(notice.ja.contains("2件"), "{}", notice.ja);
+        let answers = session.case().expect("case").answers;
+        assert!(!answers.contains_key("question_of_another_city"));
+        assert!(!answers.contains_key("dog_or_moped"));
+    }
+}
+
 #[test]
 fn cancelling_while_scanning_stops_the_scanner() {
     let mut session = Session::new(catalogue(), Mode::SelfService, date(2026, 4, 2));

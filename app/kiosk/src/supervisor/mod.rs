@@ -6,6 +6,11 @@
 //! recent cases, before and after, anonymised), accepts intended new outcomes, and publishes
 //! with a note. Earlier versions can be restored, a finished case can become a scenario, and
 //! the statistics can be read and exported as CSV. Every supervisor action is audited.
+//!
+//! Every action that changes or reads out anything checks the signed-in account again in the
+//! store (it may have been locked or demoted since), not only which screen is shown. Publishing
+//! is 起案 → 決裁 unless the city turned approval off: the draft (or an import, or a restore)
+//! goes to another supervisor, who approves or sends it back on the versions screen.
 
 pub mod condition;
 mod questions;
@@ -20,7 +25,8 @@ use madoguchi_rules::authoring::{AuthoringError, Draft, ProcedureEdit, QuestionE
 use madoguchi_rules::impact::{Impact, RecentCase, compare};
 use madoguchi_rules::pinning::scenario_from_case;
 use madoguchi_rules::{Catalogue, Engine, scenario};
-use madoguchi_store::{CatalogueStatus, CatalogueVersion, LoginError, Role, Statistics, Store};
+use madoguchi_store::catalogue::Submitted;
+use madoguchi_store::{CatalogueVersion, LoginError, Statistics, Store, Supervisor};
 
 use crate::catalogue_dir;
 use condition::{Fact, Group, Leaf, Node, Row, ValueChoice};
@@ -118,7 +124,7 @@ pub struct Desk {
     /// left running overnight counts the new day.
     day: Option<NaiveDate>,
     offset: FixedOffset,
-    user: Option<String>,
+    user: Option<Supervisor>,
     screen: DeskScreen,
     notice: Option<String>,
     /// Whether the notice reports something done rather than a problem.
@@ -130,6 +136,8 @@ pub struct Desk {
     statistics: Option<Statistics>,
     /// Words that narrow the procedure or question list.
     filter: String,
+    /// The submitted version opened for a decision on the versions screen.
+    deciding: Option<i64>,
     /// Words that narrow the items a procedure's "what to bring" offers.
     item_filter: String,
 }
@@ -165,6 +173,7 @@ impl Desk {
             impact: None,
             statistics: None,
             filter: String::new(),
+            deciding: None,
             item_filter: String::new(),
         }
     }
@@ -174,7 +183,7 @@ impl Desk {
     }
 
     pub fn user(&self) -> Option<&str> {
-        self.user.as_deref()
+        self.user.as_ref().map(Supervisor::login)
     }
 
     pub fn notice(&self) -> Option<&str> {
@@ -238,10 +247,31 @@ impl Desk {
     }
 
     fn audit(&mut self, action: &str, detail: &str) {
-        let actor = self.user.clone().unwrap_or_else(|| "-".into());
+        let actor = self
+            .user
+            .as_ref()
+            .map_or_else(|| "-".to_string(), |u| u.login().to_string());
         if let Err(e) = self.store.audit(Utc::now(), &actor, action, detail) {
             tracing::warn!(error = %e, action, "audit failed");
             self.problem(format!("監査ログに書けませんでした: {e}"));
+        }
+    }
+
+    /// The signed-in supervisor, checked again in the store: an account locked or demoted
+    /// since signing in is signed out with the reason. Every action that changes or reads out
+    /// anything goes through here, whatever screen is showing.
+    fn authorised(&mut self) -> Option<Supervisor> {
+        let Some(user) = self.user.clone() else {
+            self.problem("サインインしてください。");
+            return None;
+        };
+        match self.store.check_supervisor(&user) {
+            Ok(()) => Some(user),
+            Err(e) => {
+                self.sign_out();
+                self.problem(plain(e));
+                None
+            }
         }
     }
 
@@ -250,19 +280,23 @@ impl Desk {
     /// Signs a supervisor in. Clerks are refused (their work is at the counter).
     pub fn sign_in(&mut self, login: &str, password: &str) -> bool {
         self.notice = None;
-        match self.store.sign_in(login.trim(), password, Utc::now()) {
-            Ok(Role::Supervisor) => {
-                self.user = Some(login.trim().to_string());
-                self.screen = DeskScreen::Home;
-                if let Err(e) = self.open_base() {
-                    self.problem(e);
+        match self.store.sign_in(login, password, Utc::now()) {
+            Ok(signed_in) => match signed_in.supervisor() {
+                Some(supervisor) => {
+                    self.user = Some(supervisor);
+                    self.screen = DeskScreen::Home;
+                    if let Err(e) = self.open_base() {
+                        self.problem(e);
+                    }
+                    true
                 }
-                true
-            }
-            Ok(Role::Clerk) => {
-                self.problem("この利用者には監督者の権限がありません。監督者に依頼してください。");
-                false
-            }
+                None => {
+                    self.problem(
+                        "この利用者には監督者の権限がありません。監督者に依頼してください。",
+                    );
+                    false
+                }
+            },
             Err(LoginError::Wrong) => {
                 self.problem("名前かパスワードが違います。");
                 false
@@ -294,6 +328,7 @@ impl Desk {
         self.impact = None;
         self.statistics = None;
         self.filter.clear();
+        self.deciding = None;
     }
 
     pub fn go(&mut self, screen: DeskScreen) {
@@ -301,6 +336,7 @@ impl Desk {
             return;
         }
         self.notice = None;
+        self.deciding = None;
         // A list opened from the menu starts unfiltered; back from its editor, it keeps the
         // search the supervisor came from.
         if self.screen == DeskScreen::Home {
@@ -457,10 +493,10 @@ impl Desk {
         if self.working.is_some() {
             return Ok(());
         }
+        let author = self.authorised().ok_or("サインインしてください。")?;
         let (version, _) = self.base.as_ref().ok_or("公開中のルールがありません。")?;
         let files = version.files.clone();
         let origin = format!("版 {} から", version.id);
-        let author = self.user.clone().unwrap_or_default();
         let id = self
             .store
             .save_draft(None, &files, &author, Utc::now())
@@ -477,7 +513,9 @@ impl Desk {
     }
 
     fn save_draft(&mut self) {
-        let author = self.user.clone().unwrap_or_default();
+        let Some(author) = self.authorised() else {
+            return;
+        };
         let now = Utc::now();
         if let Some(working) = &mut self.working {
             match self
@@ -1030,6 +1068,9 @@ impl Desk {
 
     /// Accepts the draft's outcome as scenario `index`'s new expectation.
     pub fn accept_scenario(&mut self, index: usize) {
+        if self.authorised().is_none() {
+            return;
+        }
         let Some((file, decision)) = self
             .impact
             .as_ref()
@@ -1058,12 +1099,15 @@ impl Desk {
         }
     }
 
-    /// Publishes the draft. Needs a note, a catalogue that loads and every scenario passing.
-    pub fn publish(&mut self, note: &str) -> Option<i64> {
+    /// Submits the draft (起案). Needs a note, a catalogue that loads and every scenario
+    /// passing. With approval required it waits for another supervisor; otherwise it is
+    /// published at once.
+    pub fn publish(&mut self, note: &str) -> Option<Submitted> {
         if note.trim().is_empty() {
             self.problem("公開の理由（メモ）を書いてください。");
             return None;
         }
+        let author = self.authorised()?;
         self.preview();
         let impact = self.impact.as_ref()?;
         if impact.failing_scenarios() > 0 {
@@ -1074,25 +1118,22 @@ impl Desk {
             return None;
         }
         let working = self.working.as_ref()?;
-        let author = self.user.clone().unwrap_or_default();
         let note = format!("{}（{}）", note.trim(), working.origin);
         match self
             .store
-            .publish_draft(working.id, &note, &author, Utc::now())
+            .submit_draft(working.id, &note, &author, Utc::now())
         {
-            Ok(id) => {
+            Ok(submitted) => {
                 self.working = None;
                 self.impact = None;
                 self.editing = None;
                 if let Err(e) = self.open_base() {
                     self.problem(e);
                 } else {
-                    self.done(format!(
-                        "版 {id} を公開しました。各窓口の次の案件から使われます。"
-                    ));
+                    self.done(submitted_message(submitted));
                 }
                 self.screen = DeskScreen::Versions;
-                Some(id)
+                Some(submitted)
             }
             Err(e) => {
                 self.problem(format!("公開できませんでした: {e}"));
@@ -1103,10 +1144,12 @@ impl Desk {
 
     /// Throws the draft away.
     pub fn discard(&mut self) {
+        let Some(actor) = self.authorised() else {
+            return;
+        };
         let Some(working) = self.working.take() else {
             return;
         };
-        let actor = self.user.clone().unwrap_or_default();
         if let Err(e) = self.store.discard_draft(working.id, &actor, Utc::now()) {
             self.problem(format!("下書きを消せませんでした: {e}"));
         }
@@ -1124,12 +1167,42 @@ impl Desk {
             .collect()
     }
 
+    /// Versions waiting for a second supervisor, oldest first.
+    pub fn pending(&self) -> Vec<CatalogueVersion> {
+        self.store.pending_versions().unwrap_or_default()
+    }
+
+    /// Opens a submitted version for a decision (approve or send back).
+    pub fn open_pending(&mut self, id: i64) {
+        self.deciding = Some(id);
+        self.notice = None;
+    }
+
+    pub fn close_pending(&mut self) {
+        self.deciding = None;
+    }
+
+    /// The submitted version open for a decision, and whether the signed-in supervisor may
+    /// decide it (not its author).
+    pub fn deciding(&self) -> Option<(CatalogueVersion, bool)> {
+        let id = self.deciding?;
+        let version = self.pending().into_iter().find(|v| v.id == id)?;
+        let may = self.user().is_some_and(|user| user != version.author);
+        Some((version, may))
+    }
+
+    /// Whether publishing waits for a second supervisor (the city's setting).
+    pub fn approval_required(&self) -> bool {
+        self.store.approval_required().unwrap_or(true)
+    }
+
     pub fn in_force(&self) -> Option<&CatalogueVersion> {
         self.base.as_ref().map(|(v, _)| v)
     }
 
-    /// Publishes an earlier version again, as the newest. Audited.
-    pub fn restore(&mut self, id: i64) -> Option<i64> {
+    /// Submits an earlier version to be in force again, as the newest. Audited.
+    pub fn restore(&mut self, id: i64) -> Option<Submitted> {
+        let author = self.authorised()?;
         let version = match self.store.catalogue(id) {
             Ok(Some(version)) => version,
             Ok(None) => {
@@ -1141,26 +1214,64 @@ impl Desk {
                 return None;
             }
         };
-        let author = self.user.clone().unwrap_or_default();
         let note = format!("版 {id} に戻す（{}）", version.note);
-        match self.store.add_catalogue(
-            &version.files,
-            CatalogueStatus::Published,
-            &author,
-            &note,
-            Utc::now(),
-        ) {
-            Ok(new) => {
-                self.audit("catalogue.restore", &format!("version {id} as {new}"));
+        match self
+            .store
+            .propose(&version.files, &note, &author, Utc::now())
+        {
+            Ok(submitted) => {
+                self.audit(
+                    "catalogue.restore",
+                    &format!("version {id} as {submitted:?}"),
+                );
                 let _ = self.open_base();
-                self.done(format!(
-                    "版 {id} を版 {new} として戻しました。次の案件から使われます。"
-                ));
-                Some(new)
+                self.done(submitted_message(submitted));
+                Some(submitted)
             }
             Err(e) => {
                 self.problem(format!("戻せませんでした: {e}"));
                 None
+            }
+        }
+    }
+
+    /// Approves a version another supervisor submitted (決裁): it is published.
+    pub fn approve(&mut self, id: i64) -> Option<i64> {
+        let approver = self.authorised()?;
+        match self.store.approve(id, &approver, Utc::now()) {
+            Ok(published) => {
+                let _ = self.open_base();
+                self.deciding = None;
+                self.done(format!(
+                    "版 {id} を決裁し、版 {published} として公開しました。各窓口の次の案件から使われます。"
+                ));
+                Some(published)
+            }
+            Err(e) => {
+                self.problem(format!("決裁できませんでした: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Sends a submitted version back (差戻し), with the reason.
+    pub fn reject(&mut self, id: i64, reason: &str) -> bool {
+        if reason.trim().is_empty() {
+            self.problem("差し戻す理由を書いてください。");
+            return false;
+        }
+        let Some(by) = self.authorised() else {
+            return false;
+        };
+        match self.store.reject(id, reason, &by, Utc::now()) {
+            Ok(()) => {
+                self.deciding = None;
+                self.done(format!("版 {id} を差し戻しました。"));
+                true
+            }
+            Err(e) => {
+                self.problem(format!("差し戻せませんでした: {e}"));
+                false
             }
         }
     }
@@ -1178,13 +1289,16 @@ impl Desk {
 
     /// Writes the statistics as CSV. Audited.
     pub fn export_statistics(&mut self, path: &Path) -> bool {
+        if self.authorised().is_none() {
+            return false;
+        }
         let Some(stats) = &self.statistics else {
             return false;
         };
         let written = stats
             .to_csv()
             .map_err(plain)
-            .and_then(|csv| std::fs::write(path, csv).map_err(plain));
+            .and_then(|csv| crate::output::write_private(path, &csv).map_err(plain));
         match written {
             Ok(()) => {
                 self.done(format!("CSV を {} に書き出しました。", path.display()));
@@ -1223,6 +1337,7 @@ impl Desk {
 
     /// Adds a scenario made from finished case `id` to the draft. Audited.
     pub fn pin_case(&mut self, id: i64) -> Option<String> {
+        self.authorised()?;
         let record = self
             .store
             .recent_finished(RECENT_CASES)
@@ -1273,6 +1388,9 @@ impl Desk {
 
     /// Writes the version in force to `dir` with its checksum file. Audited.
     pub fn export_catalogue(&mut self, dir: &Path) -> bool {
+        if self.authorised().is_none() {
+            return false;
+        }
         let Some((version, _)) = &self.base else {
             return false;
         };
@@ -1295,6 +1413,9 @@ impl Desk {
     /// Reads an exported catalogue, checks its checksum, and makes it the draft, then shows
     /// the impact preview (publishing it is the usual step). Audited.
     pub fn import_catalogue(&mut self, dir: &Path) -> bool {
+        let Some(author) = self.authorised() else {
+            return false;
+        };
         if self.working.is_some() {
             self.say(
                 "下書きがあります。取り込む前に、公開するか捨ててください（下書きは消しません）。",
@@ -1315,7 +1436,6 @@ impl Desk {
                 return false;
             }
         };
-        let author = self.user.clone().unwrap_or_default();
         let id = match self.store.save_draft(None, &files, &author, Utc::now()) {
             Ok(id) => id,
             Err(e) => {
@@ -1333,6 +1453,18 @@ impl Desk {
         });
         self.preview();
         true
+    }
+}
+
+/// What the supervisor is told after submitting.
+fn submitted_message(submitted: Submitted) -> String {
+    match submitted {
+        Submitted::Published(id) => {
+            format!("版 {id} を公開しました。各窓口の次の案件から使われます。")
+        }
+        Submitted::Pending(id) => format!(
+            "版 {id} を決裁に回しました。別の監督者が「版」の画面で承認すると公開されます。"
+        ),
     }
 }
 

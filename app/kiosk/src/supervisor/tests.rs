@@ -5,7 +5,8 @@ use std::path::Path;
 use chrono::{Duration, FixedOffset, NaiveDate, Utc};
 use madoguchi_domain::Case;
 use madoguchi_rules::Engine;
-use madoguchi_store::{CatalogueStatus, FinishedCase, Role, Store, StoreConfig};
+use madoguchi_store::catalogue::Submitted;
+use madoguchi_store::{FinishedCase, Role, Store, StoreConfig};
 
 use super::condition::{Fact, Node};
 use super::{Desk, DeskScreen, Register};
@@ -27,28 +28,23 @@ fn store(dir: &Path) -> Store {
     let mut store = Store::open(&config, Utc::now()).expect("opens").store;
     let shipped = catalogue_dir::read_files(&catalogue_dir::default_dir()).expect("files");
     store
-        .add_catalogue(
-            &shipped,
-            CatalogueStatus::Published,
-            "system",
-            "shipped",
-            Utc::now(),
-        )
+        .seed_catalogue(&shipped, "shipped", Utc::now())
         .expect("version 1");
-    store
-        .set_staff(
-            "kakari",
-            Role::Supervisor,
-            "sakura-2026",
-            "admin",
-            Utc::now(),
-        )
+    let kakari = store
+        .bootstrap_supervisor("kakari", KAKARI, Utc::now())
         .expect("supervisor");
     store
-        .set_staff("madoguchi", Role::Clerk, "ume-2026", "admin", Utc::now())
+        .set_staff(&kakari, "hancho", Role::Supervisor, HANCHO, Utc::now())
+        .expect("second supervisor");
+    store
+        .set_staff(&kakari, "madoguchi", Role::Clerk, CLERK, Utc::now())
         .expect("clerk");
     store
 }
+
+const KAKARI: &str = "sakura-no-hana-2026";
+const HANCHO: &str = "ume-no-hana-2026";
+const CLERK: &str = "kiku-no-hana-2026";
 
 fn reopen(dir: &Path) -> Store {
     let config = StoreConfig {
@@ -83,7 +79,23 @@ fn child_medical_applies(store: &Store, case: &Case) -> bool {
 
 fn signed_in(dir: &Path) -> Desk {
     let mut desk = Desk::new(store(dir), jst()).on_day(today());
-    assert!(desk.sign_in("kakari", "sakura-2026"), "{:?}", desk.notice());
+    assert!(desk.sign_in("kakari", KAKARI), "{:?}", desk.notice());
+    desk
+}
+
+/// The version in force: the newest published.
+fn in_force(dir: &Path) -> i64 {
+    reopen(dir)
+        .newest_published()
+        .expect("read")
+        .expect("one")
+        .id
+}
+
+/// The second supervisor, at another desk on the same store.
+fn hancho(dir: &Path) -> Desk {
+    let mut desk = Desk::new(reopen(dir), jst()).on_day(today());
+    assert!(desk.sign_in("hancho", HANCHO), "{:?}", desk.notice());
     desk
 }
 
@@ -91,7 +103,7 @@ fn signed_in(dir: &Path) -> Desk {
 fn three_wrong_passwords_lock_the_account_and_clerks_are_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let mut desk = Desk::new(store(dir.path()), jst()).on_day(today());
-    assert!(!desk.sign_in("madoguchi", "ume-2026"));
+    assert!(!desk.sign_in("madoguchi", CLERK));
     assert!(desk.notice().is_some_and(|n| n.contains("権限")));
     for _ in 0..2 {
         assert!(!desk.sign_in("kakari", "wrong"));
@@ -104,10 +116,57 @@ fn three_wrong_passwords_lock_the_account_and_clerks_are_refused() {
         desk.notice()
     );
     assert!(
-        !desk.sign_in("kakari", "sakura-2026"),
+        !desk.sign_in("kakari", KAKARI),
         "locked even with the right password"
     );
     assert_eq!(desk.screen(), DeskScreen::SignIn);
+}
+
+#[test]
+fn a_supervisor_locked_or_demoted_meanwhile_can_do_nothing_more() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    desk.open_procedure(0);
+    assert!(desk.set_source("地方自治法"), "{:?}", desk.notice());
+    // Someone tries the account's password three times at another kiosk.
+    let mut other = Desk::new(reopen(dir.path()), jst()).on_day(today());
+    for _ in 0..3 {
+        other.sign_in("kakari", "not-the-password");
+    }
+    assert_eq!(desk.publish("変更"), None);
+    assert_eq!(desk.screen(), DeskScreen::SignIn, "signed out");
+    assert!(
+        desk.notice().is_some_and(|n| n.contains("kakari")),
+        "{:?}",
+        desk.notice()
+    );
+    assert!(desk.restore(1).is_none());
+    desk.discard();
+    assert!(
+        reopen(dir.path()).newest_draft().expect("read").is_some(),
+        "the draft was not thrown away by a signed-out desk"
+    );
+}
+
+#[test]
+fn without_approval_a_publication_takes_effect_at_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = store(dir.path());
+    let kakari = store
+        .sign_in("kakari", KAKARI, Utc::now())
+        .expect("signs in")
+        .supervisor()
+        .expect("supervisor");
+    store
+        .change_setting(&kakari, "catalogue.approval", "off", Utc::now())
+        .expect("set");
+    let mut desk = Desk::new(store, jst()).on_day(today());
+    assert!(desk.sign_in("kakari", KAKARI));
+    assert!(!desk.approval_required());
+    let Some(Submitted::Published(restored)) = desk.restore(1) else {
+        panic!("{:?}", desk.notice());
+    };
+    assert_eq!(in_force(dir.path()), restored);
 }
 
 #[test]
@@ -160,9 +219,18 @@ fn a_changed_age_limit_is_previewed_fixed_published_and_restored() {
     }
     assert_eq!(desk.impact().expect("impact").failing_scenarios(), 0);
     assert_eq!(desk.publish("  "), None, "a note is needed");
-    let published = desk
-        .publish("子ども医療費助成を中学生までに変更")
-        .expect("published");
+    let Some(Submitted::Pending(submitted)) = desk.publish("子ども医療費助成を中学生までに変更")
+    else {
+        panic!("a second supervisor decides: {:?}", desk.notice());
+    };
+    assert!(
+        child_medical_applies(&reopen(dir.path()), &case),
+        "nothing changes before the decision"
+    );
+    assert!(desk.pending().iter().any(|v| v.id == submitted));
+    assert_eq!(desk.approve(submitted), None, "not by its author");
+    let mut hancho = hancho(dir.path());
+    let published = hancho.approve(submitted).expect("approved");
 
     let store = reopen(dir.path());
     assert_eq!(
@@ -174,7 +242,23 @@ fn a_changed_age_limit_is_previewed_fixed_published_and_restored() {
         "the next case uses the new rule"
     );
 
-    let restored = desk.restore(1).expect("restored");
+    let Some(Submitted::Pending(restoring)) = desk.restore(1) else {
+        panic!(
+            "a restore is decided like any publication: {:?}",
+            desk.notice()
+        );
+    };
+    assert!(!hancho.reject(restoring, " "), "a reason is needed");
+    assert!(hancho.reject(restoring, "まだ戻さない"));
+    assert_eq!(
+        in_force(dir.path()),
+        published,
+        "a version sent back is not published"
+    );
+    let Some(Submitted::Pending(restoring)) = desk.restore(1) else {
+        panic!("{:?}", desk.notice());
+    };
+    let restored = hancho.approve(restoring).expect("restored");
     assert!(restored > published);
     assert!(
         child_medical_applies(&reopen(dir.path()), &case),
@@ -251,7 +335,7 @@ fn a_finished_case_becomes_a_scenario_and_statistics_export_as_csv() {
         }])
         .expect("a finished case");
     let mut desk = Desk::new(store, jst());
-    assert!(desk.sign_in("kakari", "sakura-2026"));
+    assert!(desk.sign_in("kakari", KAKARI));
     let (id, label) = desk.recent_cases().into_iter().next().expect("a case");
     assert!(!label.contains("窓口"), "no names in the list: {label}");
     let path = desk.pin_case(id).expect("pinned");
@@ -332,10 +416,14 @@ fn the_feed_hands_over_a_new_publication_once() {
     let mut feed = super::CatalogueFeed::new(reopen(dir.path()), first.checksum.clone());
     assert!(feed.newer().is_none(), "nothing new");
     let mut desk = Desk::new(store, jst()).on_day(today());
-    assert!(desk.sign_in("kakari", "sakura-2026"));
+    assert!(desk.sign_in("kakari", KAKARI));
     desk.open_procedure(0);
     assert!(desk.set_source("住民基本台帳法 第22条（改正確認済み）"));
-    assert!(desk.publish("出典を更新").is_some());
+    let Some(Submitted::Pending(submitted)) = desk.publish("出典を更新") else {
+        panic!("{:?}", desk.notice());
+    };
+    assert!(feed.newer().is_none(), "not before the decision");
+    hancho(dir.path()).approve(submitted).expect("approved");
     let taken = feed.newer().expect("the new version");
     assert!(
         taken.procedures[0].source.contains("改正確認済み"),

@@ -74,6 +74,25 @@ impl DeskUi {
         g.set_notice_is_error(!desk.notice_is_success());
         g.set_has_draft(desk.has_draft());
         g.set_filter_text(desk.filter().into());
+        if desk.user().is_some() {
+            g.set_approval_required(desk.approval_required());
+            g.set_pending_count(i32::try_from(desk.pending().len()).unwrap_or(i32::MAX));
+        }
+        let deciding = desk.deciding();
+        g.set_deciding(deciding.is_some());
+        if let Some((version, may)) = &deciding {
+            g.set_deciding_title(format!("決裁待ち　版 {}", version.id).into());
+            g.set_deciding_detail(
+                format!(
+                    "起案：{}（{}）　{}",
+                    version.author,
+                    local_day(&version.created_at),
+                    version.note
+                )
+                .into(),
+            );
+            g.set_may_decide(*may);
+        }
         g.set_in_force(
             desk.in_force()
                 .map(|v| {
@@ -112,21 +131,34 @@ impl DeskUi {
         }
     }
 
+    /// Versions waiting for a decision first, then the published ones, newest first.
     fn version_rows(&self) -> Vec<DeskRow> {
         let current = self.desk.in_force().map(|v| v.id);
-        self.desk
-            .versions()
-            .into_iter()
-            .map(|v| {
-                let here = Some(v.id) == current;
-                row(
-                    format!("版 {}　{}", v.id, local_day(&v.created_at)),
-                    format!("{}：{}", v.author, v.note),
-                    if here { "current" } else { "" },
-                    if here { "" } else { "この版に戻す" },
-                )
-            })
-            .collect()
+        let user = self.desk.user().unwrap_or_default();
+        let pending = self.desk.pending().into_iter().map(|v| {
+            let action = if v.author == user { "" } else { "決裁する" };
+            row(
+                format!("決裁待ち　版 {}　{}", v.id, local_day(&v.created_at)),
+                format!("起案：{}　{}", v.author, v.note),
+                "pending",
+                action,
+            )
+        });
+        let published = self.desk.versions().into_iter().map(|v| {
+            let here = Some(v.id) == current;
+            let decided = v
+                .decided_by
+                .as_deref()
+                .map(|d| format!("（決裁：{d}）"))
+                .unwrap_or_default();
+            row(
+                format!("版 {}　{}", v.id, local_day(&v.created_at)),
+                format!("{}{decided}：{}", v.author, v.note),
+                if here { "current" } else { "" },
+                if here { "" } else { "この版に戻す" },
+            )
+        });
+        pending.chain(published).collect()
     }
 
     fn push_procedure(&self, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
@@ -790,6 +822,17 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
     on!(on_preview, |ui| ui.desk.preview());
     on!(on_publish, |ui, note: SharedString| ui.desk.publish(&note));
     on!(on_discard, |ui| ui.desk.discard());
+    on!(on_approve, |ui| {
+        if let Some((version, _)) = ui.desk.deciding() {
+            ui.desk.approve(version.id);
+        }
+    });
+    on!(on_reject, |ui, reason: SharedString| {
+        if let Some((version, _)) = ui.desk.deciding() {
+            ui.desk.reject(version.id, &reason);
+        }
+    });
+    on!(on_close_decision, |ui| ui.desk.close_pending());
     on!(on_export_statistics, |ui| {
         let dir = export_dir();
         let _ = std::fs::create_dir_all(&dir);
@@ -834,8 +877,14 @@ fn row_action(ui: &mut DeskUi, index: i32) {
     };
     match ui.desk.screen() {
         DeskScreen::Versions => {
-            let versions = ui.desk.versions();
-            if let Some(version) = versions.get(index) {
+            // The rows are the pending versions, then the published ones (`version_rows`).
+            let pending = ui.desk.pending();
+            if let Some(version) = pending.get(index) {
+                ui.desk.open_pending(version.id);
+            } else if let Some(version) = index
+                .checked_sub(pending.len())
+                .and_then(|i| ui.desk.versions().get(i).cloned())
+            {
                 ui.desk.restore(version.id);
             }
         }

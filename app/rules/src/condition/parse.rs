@@ -163,19 +163,51 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ParseError> {
         i += 1;
     }
     tokens.push((text.len(), Token::End));
+    check_depth(&tokens)?;
     Ok(tokens)
+}
+
+/// How deep parentheses may nest. The shipped catalogue nests 4 deep; a limit keeps the
+/// recursive parser, the evaluator and the printer far from the end of their stack.
+pub const MAX_DEPTH: usize = 32;
+
+fn check_depth(tokens: &[(usize, Token)]) -> Result<(), ParseError> {
+    let mut depth = 0usize;
+    for (offset, token) in tokens {
+        match token {
+            Token::Open => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(error(
+                        *offset,
+                        format!("conditions nest more than {MAX_DEPTH} deep; split the rule"),
+                    ));
+                }
+            }
+            Token::Close => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn number_or_date(word: &str, offset: usize) -> Result<Token, ParseError> {
     if word.len() > 4 && word[4..].starts_with('-') {
-        return chrono::NaiveDate::parse_from_str(word, "%Y-%m-%d")
-            .map(Token::Date)
-            .map_err(|_| {
-                error(
-                    offset,
-                    format!("`{word}` is not a valid date (write YYYY-MM-DD)"),
-                )
-            });
+        return match chrono::NaiveDate::parse_from_str(word, "%Y-%m-%d") {
+            Ok(date) if madoguchi_domain::limits::date_in_window(date) => Ok(Token::Date(date)),
+            Ok(date) => Err(error(
+                offset,
+                format!(
+                    "`{date}` lies outside the dates Madoguchi handles ({} to {})",
+                    madoguchi_domain::limits::FIRST_DAY,
+                    madoguchi_domain::limits::LAST_DAY
+                ),
+            )),
+            Err(_) => Err(error(
+                offset,
+                format!("`{word}` is not a valid date (write YYYY-MM-DD)"),
+            )),
+        };
     }
     word.parse::<i64>()
         .map(Token::Number)

@@ -1,0 +1,367 @@
+//! Files supervisors and IT staff hand the program: catalogue folders (`madoguchi rules check`)
+//! and form templates (`madoguchi forms render --forms`), each damaged one way.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{Madoguchi, Section, repo};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for entry in std::fs::read_dir(from).expect("read").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// A copy of `from` in `dir/name`, with `change` made to it.
+fn variant(from: &Path, dir: &Path, name: &str, change: impl FnOnce(&Path)) -> PathBuf {
+    let folder = dir.join(name);
+    let _ = std::fs::remove_dir_all(&folder);
+    copy_dir(from, &folder);
+    change(&folder);
+    folder
+}
+
+fn edit(file: &Path, change: impl FnOnce(String) -> String) {
+    let text = std::fs::read_to_string(file).expect("read");
+    std::fs::write(file, change(text)).expect("write");
+}
+
+fn append(file: &Path, more: &str) {
+    edit(file, |text| text + "\n" + more);
+}
+
+type Change = Box<dyn FnOnce(&Path)>;
+
+fn catalogue_changes() -> Vec<(&'static str, Change)> {
+    let procedures = |dir: &Path| dir.join("procedures/juminkiroku.toml");
+    vec![
+        (
+            "a deadline of 2^40 days",
+            Box::new(move |d: &Path| {
+                edit(&procedures(d), |t| {
+                    t.replacen("days = 14", "days = 1099511627776", 1)
+                })
+            }),
+        ),
+        (
+            "a deadline of -14 days",
+            Box::new(move |d: &Path| {
+                edit(&procedures(d), |t| t.replacen("days = 14", "days = -14", 1))
+            }),
+        ),
+        (
+            "in force from 9999-12-31",
+            Box::new(move |d: &Path| {
+                edit(&procedures(d), |t| {
+                    t.replacen(
+                        "effective_from = 2024-05-27",
+                        "effective_from = 9999-12-31",
+                        1,
+                    )
+                })
+            }),
+        ),
+        (
+            "in force from 0001-01-01",
+            Box::new(move |d: &Path| {
+                edit(&procedures(d), |t| {
+                    t.replacen(
+                        "effective_from = 2024-05-27",
+                        "effective_from = 0001-01-01",
+                        1,
+                    )
+                })
+            }),
+        ),
+        (
+            "a condition nested 20,000 deep",
+            Box::new(move |d: &Path| {
+                let deep = format!(
+                    "{}event = tennyu{}",
+                    "not(".repeat(20_000),
+                    ")".repeat(20_000)
+                );
+                append(
+                    &procedures(d),
+                    &format!(
+                        "[[procedure.rule]]\nwhen = \"{deep}\"\nbecause = {{ ja = \"x\", en = \"x\" }}\n"
+                    ),
+                )
+            }),
+        ),
+        (
+            "a comparison with 2^70",
+            Box::new(move |d: &Path| {
+                edit(&d.join("procedures/kodomo.toml"), |t| {
+                    t.replacen("school_age < 18", "school_age < 1180591620717411303424", 1)
+                })
+            }),
+        ),
+        (
+            "a comparison with the year 99999",
+            Box::new(move |d: &Path| {
+                append(
+                    &procedures(d),
+                    "[[procedure.rule]]\nwhen = \"move_date < 99999-01-01\"\nbecause = { ja = \"x\", en = \"x\" }\n",
+                )
+            }),
+        ),
+        (
+            "a 10 MB procedure name",
+            Box::new(move |d: &Path| {
+                edit(&procedures(d), |t| {
+                    t.replacen(
+                        "name = { ja = \"",
+                        &format!("name = {{ ja = \"{}", "名".repeat(3_500_000)),
+                        1,
+                    )
+                })
+            }),
+        ),
+        (
+            "a file that is not UTF-8",
+            Box::new(|d: &Path| {
+                std::fs::write(d.join("counters.toml"), [0xFF, 0xFE, 0x00, 0x41]).expect("write")
+            }),
+        ),
+        (
+            "an empty catalogue.toml",
+            Box::new(|d: &Path| std::fs::write(d.join("catalogue.toml"), "").expect("write")),
+        ),
+        (
+            "no questions.toml",
+            Box::new(|d: &Path| std::fs::remove_file(d.join("questions.toml")).expect("remove")),
+        ),
+        (
+            "questions.toml is a folder",
+            Box::new(|d: &Path| {
+                std::fs::remove_file(d.join("questions.toml")).expect("remove");
+                std::fs::create_dir(d.join("questions.toml")).expect("folder");
+            }),
+        ),
+        (
+            "a number question from 10 to 1",
+            Box::new(|d: &Path| {
+                append(
+                    &d.join("questions.toml"),
+                    "[[question]]\nid = \"backwards\"\ntier = \"core\"\nkind = \"number\"\nmin = 10\nmax = 1\ntext = { ja = \"x\", easy = \"x\", en = \"x\" }\nlabel = { ja = \"x\", en = \"x\" }\nsource = \"x\"\n",
+                )
+            }),
+        ),
+        (
+            "a number question over all of i64",
+            Box::new(|d: &Path| {
+                append(
+                    &d.join("questions.toml"),
+                    "[[question]]\nid = \"everything\"\ntier = \"core\"\nkind = \"number\"\nmin = -9223372036854775808\nmax = 9223372036854775807\ntext = { ja = \"x\", easy = \"x\", en = \"x\" }\nlabel = { ja = \"x\", en = \"x\" }\nsource = \"x\"\n",
+                )
+            }),
+        ),
+        (
+            "two questions asked only after each other",
+            Box::new(|d: &Path| {
+                append(
+                    &d.join("questions.toml"),
+                    "[[question]]\nid = \"chick\"\ntier = \"core\"\nkind = \"yes_no\"\nask_when = \"egg = yes\"\ntext = { ja = \"x\", easy = \"x\", en = \"x\" }\nlabel = { ja = \"x\", en = \"x\" }\nsource = \"x\"\n\n[[question]]\nid = \"egg\"\ntier = \"core\"\nkind = \"yes_no\"\nask_when = \"chick = yes\"\ntext = { ja = \"x\", easy = \"x\", en = \"x\" }\nlabel = { ja = \"x\", en = \"x\" }\nsource = \"x\"\n",
+                )
+            }),
+        ),
+        (
+            "a scenario of 50,000 members",
+            Box::new(|d: &Path| {
+                let member = "[[household.members]]\nrelation = \"child\"\nperson = { name = \"x\", birth_date = 2020-01-01 }\n";
+                std::fs::write(
+                    d.join("scenarios/99-huge.toml"),
+                    format!("name = \"huge\"\n[event]\nkind = \"tennyu\"\nmove_date = 2026-04-01\nvisit_date = 2026-04-02\n{}", member.repeat(50_000)),
+                )
+                .expect("write")
+            }),
+        ),
+        (
+            "a scenario moving in the year 2201",
+            Box::new(|d: &Path| {
+                edit(&d.join("scenarios/01-tennyu-single-adult.toml"), |t| {
+                    t.replacen("2026-", "2201-", 2)
+                })
+            }),
+        ),
+        (
+            "binary in a scenario",
+            Box::new(|d: &Path| {
+                std::fs::write(
+                    d.join("scenarios/98-binary.toml"),
+                    (0..=255u8).collect::<Vec<_>>(),
+                )
+                .expect("write")
+            }),
+        ),
+    ]
+}
+
+/// `madoguchi rules check` and `rules test` on each damaged catalogue.
+pub fn catalogues(madoguchi: &Madoguchi, dir: &Path) -> Section {
+    let mut section = Section::new("catalogue folders (madoguchi rules check, rules test)");
+    let shipped = repo("assets/catalogue");
+    for (name, change) in catalogue_changes() {
+        let folder = variant(&shipped, dir, "catalogue", change);
+        let folder = folder.to_string_lossy().into_owned();
+        for command in ["check", "test"] {
+            let ran = madoguchi.run(&["rules", command, "--catalogue", &folder]);
+            // `rules check` lists every problem, one line each: more than one line is its
+            // documented answer; a panic or a hang is not.
+            let problem = ran.problem().filter(|p| !p.contains("lines on stderr"));
+            section.check(&format!("{command}: {name}"), problem);
+        }
+    }
+    section
+}
+
+fn template_changes() -> Vec<(&'static str, Change)> {
+    let inkan = |dir: &Path| dir.join("inkan_toroku.toml");
+    let with_background = |name: &'static str| -> Change {
+        Box::new(move |d: &Path| {
+            edit(&d.join("inkan_toroku.toml"), |t| {
+                t.replacen(
+                    "qr_members = \"applicant\"",
+                    &format!("qr_members = \"applicant\"\nbackground = \"{name}\""),
+                    1,
+                )
+            })
+        })
+    };
+    vec![
+        (
+            "a text of size 10^30",
+            Box::new(move |d: &Path| {
+                edit(&inkan(d), |t| t.replacen("size = 20", "size = 1e30", 1))
+            }),
+        ),
+        (
+            "a text of size 0",
+            Box::new(move |d: &Path| edit(&inkan(d), |t| t.replacen("size = 20", "size = 0", 1))),
+        ),
+        (
+            "a box at -10^9 mm",
+            Box::new(move |d: &Path| {
+                edit(&inkan(d), |t| {
+                    t.replacen(
+                        "rect = [10, 8, 60, 7]",
+                        "rect = [-1e9, -1e9, 1e12, 1e12]",
+                        1,
+                    )
+                })
+            }),
+        ),
+        (
+            "a box of NaN",
+            Box::new(move |d: &Path| {
+                edit(&inkan(d), |t| {
+                    t.replacen("rect = [10, 8, 60, 7]", "rect = [nan, inf, -inf, nan]", 1)
+                })
+            }),
+        ),
+        (
+            "a 5 MB text",
+            Box::new(move |d: &Path| {
+                edit(&inkan(d), |t| {
+                    t.replacen(
+                        "text = \"あて\"",
+                        &format!("text = \"{}\"", "あ".repeat(1_700_000)),
+                        1,
+                    )
+                })
+            }),
+        ),
+        (
+            "10^9 household rows a sheet",
+            Box::new(|d: &Path| {
+                edit(&d.join("jumin_ido_todoke.toml"), |t| {
+                    let at = t.find("per_page = ").expect("per_page");
+                    let end = at + t[at..].find('\n').expect("line");
+                    format!("{}per_page = 1000000000{}", &t[..at], &t[end..])
+                })
+            }),
+        ),
+        ("a background of /dev/zero", with_background("/dev/zero")),
+        ("a background that is a folder", with_background(".")),
+        (
+            "a background claiming 20,000 × 20,000",
+            Box::new(move |d: &Path| {
+                std::fs::write(d.join("huge.png"), crate::qr::huge_png(20_000, 20_000))
+                    .expect("write");
+                edit(&inkan(d), |t| {
+                    t.replacen(
+                        "qr_members = \"applicant\"",
+                        "qr_members = \"applicant\"\nbackground = \"huge.png\"",
+                        1,
+                    )
+                })
+            }),
+        ),
+        (
+            "a background that is not there",
+            with_background("nothing.png"),
+        ),
+        (
+            "a template that is not UTF-8",
+            Box::new(move |d: &Path| std::fs::write(inkan(d), [0xC3, 0x28, 0xFF]).expect("write")),
+        ),
+        (
+            "a template of 100,000 items",
+            Box::new(move |d: &Path| {
+                append(
+                    &inkan(d),
+                    &"[[item]]\ntype = \"box\"\nrect = [10, 10, 5, 5]\n".repeat(100_000),
+                )
+            }),
+        ),
+        (
+            "an unknown value path",
+            Box::new(move |d: &Path| {
+                edit(&inkan(d), |t| {
+                    t.replacen(
+                        "value = \"office.mayor\"",
+                        "value = \"../../etc/passwd\"",
+                        1,
+                    )
+                })
+            }),
+        ),
+    ]
+}
+
+/// `madoguchi forms render --forms DIR` of the eight-forms family with each damaged template.
+pub fn templates(madoguchi: &Madoguchi, dir: &Path) -> Section {
+    let mut section = Section::new("form templates (madoguchi forms render --forms)");
+    let shipped = repo("forms");
+    let case = repo("docs/examples/eight-forms.json");
+    for (name, change) in template_changes() {
+        let folder = variant(&shipped, dir, "forms", change);
+        let out = dir.join("packet.pdf");
+        let _ = std::fs::remove_file(&out);
+        let ran = madoguchi.run(&[
+            "forms",
+            "render",
+            "--case",
+            &case.to_string_lossy(),
+            "--forms",
+            &folder.to_string_lossy(),
+            "--catalogue",
+            &repo("assets/catalogue").to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ]);
+        // A template problem is reported (exit 2), or printed around (exit 3 with warnings,
+        // one per field): never a panic or a hang.
+        let problem = ran
+            .problem()
+            .filter(|p| !(ran.code() == Some(3) && p.contains("lines on stderr")));
+        section.check(name, problem);
+    }
+    section
+}
