@@ -106,6 +106,39 @@ fn exports_list_statistics_and_personal_fields_only_when_asked() {
     );
 }
 
+/// A row whose sealed fields cannot be read (damaged on disk) is named, and the other cases
+/// are exported all the same.
+#[test]
+fn an_unreadable_row_is_named_and_the_rest_exported() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = store(dir.path());
+    let (supervisor, _) = supervisors(&mut store);
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let id = store.start_case(now()).expect("case");
+        store
+            .checkpoint(id, "result", &sample(), &["tennyu"], now())
+            .expect("checkpoint");
+        ids.push(id);
+    }
+    rusqlite::Connection::open(dir.path().join("db.sqlite3"))
+        .and_then(|c| {
+            c.execute(
+                "UPDATE cases SET personal = zeroblob(64) WHERE id = ?1",
+                [ids[1]],
+            )
+        })
+        .expect("one row damaged");
+    let range = (now() - Duration::hours(1), now() + Duration::hours(1));
+    let export = store
+        .export_personal(range.0, range.1, &supervisor, now())
+        .expect("the rest is exported");
+    assert_eq!(export.unreadable, vec![ids[1]]);
+    assert_eq!(export.cases.len(), 3);
+    assert!(export.cases[0].case.is_some() && export.cases[2].case.is_some());
+    assert!(export.cases[1].case.is_none());
+}
+
 #[test]
 fn catalogue_versions_keep_their_files_and_checksum() {
     let dir = tempfile::tempdir().expect("dir");
