@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use madoguchi_rules::{Catalogue, Loaded, load};
 
 /// The shipped catalogue: `$MADOGUCHI_CATALOGUE`, else the installed copy next to the binary
@@ -69,7 +69,9 @@ pub fn read_files(dir: &Path) -> Result<std::collections::BTreeMap<String, Strin
                     .map(|c| c.as_os_str().to_string_lossy())
                     .collect::<Vec<_>>()
                     .join("/");
-                files.insert(relative, std::fs::read_to_string(&path)?);
+                let text = madoguchi_rules::read_source(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                files.insert(relative, text);
             }
         }
     }

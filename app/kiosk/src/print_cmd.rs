@@ -59,13 +59,16 @@ pub fn queue_and_follow(
     follow(store, &[id], wait)
 }
 
+/// The largest PDF `print file` queues: a packet is a few hundred kilobytes.
+const MAX_PDF_BYTES: usize = 64 * 1024 * 1024;
+
 pub fn print_file(
     file: &Path,
     printer: Option<&str>,
     title: Option<&str>,
     wait: u64,
 ) -> Result<ExitCode> {
-    let pdf = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let pdf = crate::input::read_bounded(file, MAX_PDF_BYTES, "a PDF")?;
     if !pdf.starts_with(b"%PDF-") {
         bail!("{} is not a PDF", file.display());
     }

@@ -271,18 +271,16 @@ fn export_writes_the_documented_csv_and_json_and_is_audited() {
     );
     assert!(!text.contains("窓口"), "no names without --personal");
 
-    let unsigned = run(
-        dir.path(),
-        &[
-            "store",
-            "export",
-            "--from",
-            &today,
-            "--to",
-            &today,
-            "--personal",
-        ],
-    );
+    let personal = [
+        "store",
+        "export",
+        "--from",
+        &today,
+        "--to",
+        &today,
+        "--personal",
+    ];
+    let unsigned = run(dir.path(), &personal);
     assert_eq!(
         unsigned.status.code(),
         Some(2),
@@ -292,16 +290,7 @@ fn export_writes_the_documented_csv_and_json_and_is_audited() {
     staff::first_supervisor(madoguchi(dir.path()));
     let json = staff::as_supervisor(
         madoguchi(dir.path()),
-        &[
-            "store",
-            "export",
-            "--from",
-            &today,
-            "--to",
-            &today,
-            "--json",
-            "--personal",
-        ],
+        &[&personal[..], &["--json"]].concat(),
     );
     let cases: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(cases[0]["state"], "done");

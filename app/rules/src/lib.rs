@@ -33,4 +33,4 @@ pub use catalogue::Catalogue;
 pub use decision::Decision;
 pub use diagnostic::{Diagnostic, Severity};
 pub use engine::{Engine, EvalError, Explanation};
-pub use load::{Loaded, load};
+pub use load::{Loaded, load, read_source};

@@ -194,6 +194,30 @@ struct RawRule {
 
 // ---- reading files ---------------------------------------------------------------------------
 
+/// The largest catalogue or scenario file read: the shipped catalogue's largest is 40 KB.
+pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A catalogue or scenario file's text: a regular file of at most [`MAX_SOURCE_BYTES`], so
+/// that a stray link to `/dev/zero` or a log file in a catalogue folder is refused unread.
+pub fn read_source(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = fs::File::open(path)?;
+    let metadata = file.metadata()?;
+    let refuse = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidData, why);
+    if !metadata.is_file() {
+        return Err(refuse("not a regular file".into()));
+    }
+    let mut text = String::new();
+    file.take(MAX_SOURCE_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(refuse(format!(
+            "larger than {} MB; a catalogue file is smaller",
+            MAX_SOURCE_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(text)
+}
+
 /// One catalogue file's text, for turning byte offsets into lines.
 pub(crate) struct SourceFile {
     pub(crate) rel: PathBuf,
@@ -203,7 +227,7 @@ pub(crate) struct SourceFile {
 
 impl SourceFile {
     fn read(dir: &Path, rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<SourceFile> {
-        match fs::read_to_string(dir.join(rel)) {
+        match read_source(&dir.join(rel)) {
             Ok(src) => Some(SourceFile {
                 rel: rel.to_path_buf(),
                 lines: LineIndex::new(&src),

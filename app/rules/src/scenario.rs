@@ -113,7 +113,7 @@ fn to_date(d: &Datetime) -> Option<NaiveDate> {
 }
 
 fn read_one(dir: &Path, rel: &Path, catalogue: &Catalogue) -> Result<Scenario, Vec<Diagnostic>> {
-    let src = fs::read_to_string(dir.join(rel))
+    let src = crate::load::read_source(&dir.join(rel))
         .map_err(|e| vec![Diagnostic::error(rel, 0, format!("cannot read: {e}"))])?;
     let lines = LineIndex::new(&src);
     let raw: RawScenario = toml::from_str(&src).map_err(|e| {

@@ -26,7 +26,9 @@ use madoguchi_rules::impact::{Impact, RecentCase, compare};
 use madoguchi_rules::pinning::scenario_from_case;
 use madoguchi_rules::{Catalogue, Engine, scenario};
 use madoguchi_store::catalogue::Submitted;
-use madoguchi_store::{CatalogueVersion, LoginError, Statistics, Store, Supervisor};
+use madoguchi_store::{
+    CatalogueStatus, CatalogueVersion, LoginError, Statistics, Store, Supervisor,
+};
 
 use crate::catalogue_dir;
 use condition::{Fact, Group, Leaf, Node, Row, ValueChoice};
@@ -50,6 +52,25 @@ pub enum DeskScreen {
     Versions,
     Statistics,
     Cases,
+}
+
+/// The catalogue versions the desk shows, as last read.
+#[derive(Debug)]
+struct Versions {
+    pending: Vec<CatalogueVersion>,
+    published: Vec<CatalogueVersion>,
+    approval_required: bool,
+}
+
+impl Default for Versions {
+    fn default() -> Versions {
+        Versions {
+            pending: Vec::new(),
+            published: Vec::new(),
+            // Until the setting is read, assume the safer default.
+            approval_required: true,
+        }
+    }
 }
 
 /// A catalogue version's files with the catalogue loaded from them.
@@ -138,6 +159,10 @@ pub struct Desk {
     filter: String,
     /// The submitted version opened for a decision on the versions screen.
     deciding: Option<i64>,
+    /// The versions as last read from the store (published, and waiting for a decision) and
+    /// whether publishing needs a second supervisor: read when they can change (sign-in, a
+    /// submission or decision, opening a screen), so that drawing the screens reads nothing.
+    versions: Versions,
     /// Words that narrow the items a procedure's "what to bring" offers.
     item_filter: String,
 }
@@ -174,6 +199,7 @@ impl Desk {
             statistics: None,
             filter: String::new(),
             deciding: None,
+            versions: Versions::default(),
             item_filter: String::new(),
         }
     }
@@ -337,6 +363,7 @@ impl Desk {
         }
         self.notice = None;
         self.deciding = None;
+        self.reload_versions();
         // A list opened from the menu starts unfiltered; back from its editor, it keeps the
         // search the supervisor came from.
         if self.screen == DeskScreen::Home {
@@ -351,6 +378,7 @@ impl Desk {
     }
 
     fn open_base(&mut self) -> Result<(), String> {
+        self.reload_versions();
         let version = self
             .store
             .newest_published()
@@ -1158,18 +1186,37 @@ impl Desk {
         self.screen = DeskScreen::Home;
     }
 
-    pub fn versions(&self) -> Vec<CatalogueVersion> {
-        self.store
-            .catalogue_versions()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|v| v.status == "published")
-            .collect()
+    /// The published versions, newest first.
+    pub fn versions(&self) -> &[CatalogueVersion] {
+        &self.versions.published
     }
 
     /// Versions waiting for a second supervisor, oldest first.
-    pub fn pending(&self) -> Vec<CatalogueVersion> {
-        self.store.pending_versions().unwrap_or_default()
+    pub fn pending(&self) -> &[CatalogueVersion] {
+        &self.versions.pending
+    }
+
+    /// Reads the versions and the approval setting again.
+    fn reload_versions(&mut self) {
+        let read = self.store.catalogue_versions().and_then(|all| {
+            Ok(Versions {
+                pending: all
+                    .iter()
+                    .rev()
+                    .filter(|v| v.status == CatalogueStatus::Pending.id())
+                    .cloned()
+                    .collect(),
+                published: all
+                    .into_iter()
+                    .filter(|v| v.status == CatalogueStatus::Published.id())
+                    .collect(),
+                approval_required: self.store.approval_required()?,
+            })
+        });
+        match read {
+            Ok(versions) => self.versions = versions,
+            Err(e) => self.problem(format!("版の一覧を読めませんでした: {e}")),
+        }
     }
 
     /// Opens a submitted version for a decision (approve or send back).
@@ -1186,14 +1233,14 @@ impl Desk {
     /// decide it (not its author).
     pub fn deciding(&self) -> Option<(CatalogueVersion, bool)> {
         let id = self.deciding?;
-        let version = self.pending().into_iter().find(|v| v.id == id)?;
+        let version = self.pending().iter().find(|v| v.id == id)?.clone();
         let may = self.user().is_some_and(|user| user != version.author);
         Some((version, may))
     }
 
     /// Whether publishing waits for a second supervisor (the city's setting).
     pub fn approval_required(&self) -> bool {
-        self.store.approval_required().unwrap_or(true)
+        self.versions.approval_required
     }
 
     pub fn in_force(&self) -> Option<&CatalogueVersion> {
@@ -1266,6 +1313,7 @@ impl Desk {
         match self.store.reject(id, reason, &by, Utc::now()) {
             Ok(()) => {
                 self.deciding = None;
+                self.reload_versions();
                 self.done(format!("版 {id} を差し戻しました。"));
                 true
             }
@@ -1551,7 +1599,7 @@ pub fn export_version(version: &CatalogueVersion, dir: &Path) -> anyhow::Result<
 
 /// Reads an exported catalogue and checks it against its `SHA256SUM`.
 pub fn read_export(dir: &Path) -> Result<BTreeMap<String, String>, String> {
-    let sum = std::fs::read_to_string(dir.join(CHECKSUM_FILE)).map_err(|e| {
+    let sum = madoguchi_rules::read_source(&dir.join(CHECKSUM_FILE)).map_err(|e| {
         format!(
             "{} に {CHECKSUM_FILE} がありません（書き出したフォルダを選んでください）: {e}",
             dir.display()

@@ -135,7 +135,7 @@ impl DeskUi {
     fn version_rows(&self) -> Vec<DeskRow> {
         let current = self.desk.in_force().map(|v| v.id);
         let user = self.desk.user().unwrap_or_default();
-        let pending = self.desk.pending().into_iter().map(|v| {
+        let pending = self.desk.pending().iter().map(|v| {
             let action = if v.author == user { "" } else { "決裁する" };
             row(
                 format!("決裁待ち　版 {}　{}", v.id, local_day(&v.created_at)),
@@ -144,7 +144,7 @@ impl DeskUi {
                 action,
             )
         });
-        let published = self.desk.versions().into_iter().map(|v| {
+        let published = self.desk.versions().iter().map(|v| {
             let here = Some(v.id) == current;
             let decided = v
                 .decided_by
@@ -878,14 +878,14 @@ fn row_action(ui: &mut DeskUi, index: i32) {
     match ui.desk.screen() {
         DeskScreen::Versions => {
             // The rows are the pending versions, then the published ones (`version_rows`).
-            let pending = ui.desk.pending();
-            if let Some(version) = pending.get(index) {
-                ui.desk.open_pending(version.id);
-            } else if let Some(version) = index
-                .checked_sub(pending.len())
-                .and_then(|i| ui.desk.versions().get(i).cloned())
+            let waiting = ui.desk.pending().len();
+            if let Some(id) = ui.desk.pending().get(index).map(|v| v.id) {
+                ui.desk.open_pending(id);
+            } else if let Some(id) = index
+                .checked_sub(waiting)
+                .and_then(|i| ui.desk.versions().get(i).map(|v| v.id))
             {
-                ui.desk.restore(version.id);
+                ui.desk.restore(id);
             }
         }
         DeskScreen::Cases => {

@@ -43,7 +43,7 @@ pub fn reproductions(madoguchi: &Madoguchi, dir: &Path) -> Section {
     let encode = ["qr", "encode", "--case", &family, "--out", &png_text];
     let evaluate = ["rules", "evaluate", "--case", &family];
     let export = ["store", "export", "--from", "2026-01-01"];
-    let refused: [(&str, &[&str], &[&str]); 13] = [
+    let refused: [(&str, &[&str], &[&str]); 14] = [
         ("qr encode", &encode, &["--valid-days", "4294967295"]),
         ("qr encode", &encode, &["--valid-days", "0"]),
         ("qr encode", &encode, &["--valid-days", "91"]),
@@ -77,6 +77,7 @@ pub fn reproductions(madoguchi: &Madoguchi, dir: &Path) -> Section {
             &["store", "import-catalogue", "."],
             &["--note", "x", "--author", "boss"],
         ),
+        ("print file", &["print", "file"], &["/dev/zero"]),
     ];
     for (name, command, extra) in refused {
         let args = [command, extra].concat();
@@ -85,6 +86,23 @@ pub fn reproductions(madoguchi: &Madoguchi, dir: &Path) -> Section {
             madoguchi.run(&args).refused(),
         );
     }
+    let dev = madoguchi.run(&[
+        "store",
+        "import-catalogue",
+        "/dev",
+        "--note",
+        "x",
+        "--as",
+        LOGIN,
+    ]);
+    section.check(
+        "store import-catalogue of /dev",
+        dev.problem_listing_errors().or_else(|| {
+            dev.status
+                .is_some_and(|s| s.success())
+                .then(|| "accepted".into())
+        }),
+    );
     let catalogue = repo("assets/catalogue");
     let unsigned = madoguchi.run(&[
         "store",

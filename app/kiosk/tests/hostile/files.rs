@@ -191,6 +191,20 @@ fn catalogue_changes() -> Vec<(&'static str, Change)> {
             }),
         ),
         (
+            "counters.toml is /dev/zero",
+            Box::new(|d: &Path| {
+                std::fs::remove_file(d.join("counters.toml")).expect("remove");
+                std::os::unix::fs::symlink("/dev/zero", d.join("counters.toml")).expect("link");
+            }),
+        ),
+        (
+            "a scenario that is /dev/zero",
+            Box::new(|d: &Path| {
+                std::os::unix::fs::symlink("/dev/zero", d.join("scenarios/97-zero.toml"))
+                    .expect("link")
+            }),
+        ),
+        (
             "binary in a scenario",
             Box::new(|d: &Path| {
                 std::fs::write(
@@ -212,10 +226,7 @@ pub fn catalogues(madoguchi: &Madoguchi, dir: &Path) -> Section {
         let folder = folder.to_string_lossy().into_owned();
         for command in ["check", "test"] {
             let ran = madoguchi.run(&["rules", command, "--catalogue", &folder]);
-            // `rules check` lists every problem, one line each: more than one line is its
-            // documented answer; a panic or a hang is not.
-            let problem = ran.problem().filter(|p| !p.contains("lines on stderr"));
-            section.check(&format!("{command}: {name}"), problem);
+            section.check(&format!("{command}: {name}"), ran.problem_listing_errors());
         }
     }
     section

@@ -108,6 +108,15 @@ impl Ran {
         None
     }
 
+    /// Like `problem`, for the commands that check a whole folder and list every problem
+    /// they find, one line each (`rules check`, `import-catalogue`): more than one line is
+    /// their documented answer when every line names an error.
+    pub fn problem_listing_errors(&self) -> Option<String> {
+        let listed = self.error_lines().iter().all(|l| l.contains("error"));
+        self.problem()
+            .filter(|p| !(listed && p.contains("lines on stderr")))
+    }
+
     /// Like `refused`, and the one line must say `words` (so that it was refused for the
     /// right reason).
     pub fn refused_saying(&self, words: &str) -> Option<String> {
