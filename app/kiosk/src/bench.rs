@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 use madoguchi_domain::{Case, EventKind};
 use madoguchi_rules::{Engine, interview, scenario};
 
-use crate::catalogue_dir::load_quietly;
+use crate::catalogue_dir::load_or_report;
 use crate::demo::SAMPLE_CASE;
 
 fn time_per_evaluation(engine: &Engine<'_>, case: &Case, iterations: u32) -> Result<f64> {
@@ -26,7 +26,8 @@ fn time_per_evaluation(engine: &Engine<'_>, case: &Case, iterations: u32) -> Res
 }
 
 pub fn rules(dir: &Path, iterations: u32) -> Result<ExitCode> {
-    let catalogue = load_quietly(dir)?;
+    let (loaded, files) = load_or_report(dir)?;
+    let catalogue = loaded.catalogue;
     let engine = Engine::new(&catalogue);
     let profile = if cfg!(debug_assertions) {
         "debug build: figures are not representative"
@@ -45,7 +46,7 @@ pub fn rules(dir: &Path, iterations: u32) -> Result<ExitCode> {
         "evaluate, family of four (docs/examples): {micros:.1} µs per case over {iterations} runs (target < 50 µs)"
     );
 
-    let scenarios = scenario::load_all(&catalogue).map_err(|p| {
+    let scenarios = scenario::load_all(&catalogue, &files).map_err(|p| {
         anyhow::anyhow!(
             "{} scenario file problem(s); run `madoguchi rules test`",
             p.len()

@@ -27,7 +27,6 @@ pub fn run(starts: u32, idle: u64) -> Result<ExitCode> {
             .arg(exit_after.to_string())
             .env("MADOGUCHI_DB", scratch.0.join("db.sqlite3"))
             .env("MADOGUCHI_STORE_KEY_FILE", scratch.0.join("store.key"))
-            .env("MADOGUCHI_CACHE", scratch.0.join("cache"))
             .env("MADOGUCHI_DEMO_CARD", "0")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -1,9 +1,11 @@
-//! Where the catalogue is, and loading it with diagnostics a supervisor can act on.
+//! Where the shipped catalogue is, and loading a catalogue with diagnostics a supervisor can
+//! act on: from a folder (the shipped one, one a supervisor checks) or from a stored version's
+//! files, in memory.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
-use madoguchi_rules::{Catalogue, Loaded, load};
+use anyhow::{Result, anyhow};
+use madoguchi_rules::{Catalogue, CatalogueFiles, Diagnostic, Loaded, load_files, read_folder};
 
 /// The shipped catalogue: `$MADOGUCHI_CATALOGUE`, else the installed copy next to the binary
 /// (`../share/madoguchi/catalogue`), else the source tree's `assets/catalogue`.
@@ -23,102 +25,54 @@ pub fn default_dir() -> PathBuf {
     dir.canonicalize().unwrap_or(dir)
 }
 
-/// Loads the catalogue, printing every problem on its own line (paths relative to the
-/// catalogue folder are shown under it).
-pub fn load_or_report(dir: &Path) -> Result<Loaded> {
-    match load(dir) {
-        Ok(loaded) => Ok(loaded),
-        Err(problems) => {
-            let errors = problems.iter().filter(|p| p.is_error()).count();
-            for problem in &problems {
-                eprintln!("{}", shown_under(dir, problem));
-            }
-            bail!(
-                "the catalogue in {} has {errors} error(s); fix the lines above and run `madoguchi rules check` again",
-                dir.display()
-            )
-        }
+/// Reads and loads the catalogue folder, printing every problem on its own line (paths
+/// relative to the catalogue folder are shown under it). The files come back too, for storing
+/// the version or running its scenarios.
+pub fn load_or_report(dir: &Path) -> Result<(Loaded, CatalogueFiles)> {
+    let loaded = read_folder(dir).and_then(|files| Ok((load_files(&files)?, files)));
+    loaded.map_err(|problems| report(dir, &problems))
+}
+
+/// Prints every problem under `dir` and says how many errors there were.
+pub fn report(dir: &Path, problems: &[Diagnostic]) -> anyhow::Error {
+    let errors = problems.iter().filter(|p| p.is_error()).count();
+    for problem in problems {
+        eprintln!("{}", shown_under(dir, problem));
     }
+    anyhow!(
+        "the catalogue in {} has {errors} error(s); fix the lines above and run `madoguchi rules check` again",
+        dir.display()
+    )
 }
 
 /// A diagnostic with its file shown as a path under the catalogue folder.
-pub fn shown_under(dir: &Path, problem: &madoguchi_rules::Diagnostic) -> String {
+pub fn shown_under(dir: &Path, problem: &Diagnostic) -> String {
     let mut shown = problem.clone();
     shown.file = dir.join(&problem.file);
     shown.to_string()
 }
 
 pub fn load_quietly(dir: &Path) -> Result<Catalogue> {
-    Ok(load_or_report(dir)?.catalogue)
+    Ok(load_or_report(dir)?.0.catalogue)
 }
 
-/// Every file under a catalogue folder, by its path relative to the folder (with `/`), for
-/// storing a catalogue version.
-pub fn read_files(dir: &Path) -> Result<std::collections::BTreeMap<String, String>> {
-    let mut files = std::collections::BTreeMap::new();
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|e| e == "toml") {
-                let relative = path
-                    .strip_prefix(dir)?
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                let text = madoguchi_rules::read_source(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                files.insert(relative, text);
-            }
-        }
-    }
+/// A stored version's files, loaded from memory; its problems joined on one line.
+pub fn load_version(files: &CatalogueFiles) -> Result<Loaded, String> {
+    load_files(files).map_err(|problems| joined(&problems))
+}
+
+/// The files of a folder written by `export-catalogue`, checked against its `SHA256SUM`.
+pub fn read_export(dir: &Path) -> Result<CatalogueFiles, String> {
+    let files = read_folder(dir).map_err(|problems| joined(&problems))?;
+    madoguchi_store::catalogue_folder::verify_export(dir, &files).map_err(|e| e.to_string())?;
     Ok(files)
 }
 
-/// Writes a stored catalogue version out as a folder.
-pub fn write_files(dir: &Path, files: &std::collections::BTreeMap<String, String>) -> Result<()> {
-    for (relative, text) in files {
-        if relative
-            .split('/')
-            .any(|part| part == ".." || part.is_empty())
-        {
-            bail!("refusing the file name {relative:?}");
-        }
-        let path = dir.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(path, text)?;
-    }
-    Ok(())
-}
-
-/// A catalogue version's files loaded through a private temporary folder (the loader and the
-/// scenario runner read folders). The folder lives as long as the returned guard.
-pub fn load_files(
-    files: &std::collections::BTreeMap<String, String>,
-) -> Result<(Loaded, tempfile::TempDir), Vec<madoguchi_rules::Diagnostic>> {
-    let folder = tempfile::Builder::new()
-        .prefix("madoguchi-catalogue-")
-        .tempdir()
-        .map_err(|e| {
-            vec![whole_problem(format!(
-                "cannot make a temporary folder: {e}"
-            ))]
-        })?;
-    write_files(folder.path(), files).map_err(|e| vec![whole_problem(e.to_string())])?;
-    let loaded = load(folder.path())?;
-    Ok((loaded, folder))
-}
-
-fn whole_problem(message: String) -> madoguchi_rules::Diagnostic {
-    madoguchi_rules::Diagnostic {
-        severity: madoguchi_rules::Severity::Error,
-        file: PathBuf::from("."),
-        line: 0,
-        message,
-    }
+fn joined(problems: &[Diagnostic]) -> String {
+    problems
+        .iter()
+        .filter(|p| p.is_error())
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" / ")
 }

@@ -14,14 +14,15 @@ pub const SAMPLE_CASE: &str = include_str!("../../../docs/examples/family-of-fou
 pub fn run(json: bool) -> Result<ExitCode> {
     // The kiosk runs on the store's newest published catalogue; without a usable store (a
     // read-only home, say) the demo falls back to the shipped one and says so.
-    let dir = match crate::store_cmd::catalogue_in_force() {
-        Ok(dir) => dir,
+    let in_force =
+        crate::store_cmd::open().and_then(|store| crate::store_cmd::catalogue_in_force(&store));
+    let catalogue = match in_force {
+        Ok((catalogue, _)) => catalogue,
         Err(error) => {
             eprintln!("store unavailable ({error:#}); using the shipped catalogue");
-            default_dir()
+            std::sync::Arc::new(load_quietly(&default_dir())?)
         }
     };
-    let catalogue = load_quietly(&dir)?;
     let case: Case =
         serde_json::from_str(SAMPLE_CASE).context("the bundled sample case is not valid")?;
     let engine = Engine::new(&catalogue);

@@ -31,11 +31,10 @@ pub fn forms_dir(given: Option<&Path>) -> PathBuf {
 pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
     let case = read_case(args.case)?;
     let store = store_cmd::open()?;
-    let catalogue_dir = match args.catalogue {
-        Some(dir) => dir.to_path_buf(),
-        None => store_cmd::catalogue_in_force()?,
+    let catalogue = match args.catalogue {
+        Some(dir) => std::sync::Arc::new(catalogue_dir::load_quietly(dir)?),
+        None => store_cmd::catalogue_in_force(&store)?.0,
     };
-    let catalogue = catalogue_dir::load_quietly(&catalogue_dir)?;
     let decision = Engine::new(&catalogue)
         .evaluate(&case, packet::as_of(&case))
         .context("cannot decide the procedures for this case")?;

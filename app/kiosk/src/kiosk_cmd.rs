@@ -59,26 +59,33 @@ pub fn run(args: &KioskArgs) -> Result<ExitCode> {
 }
 
 /// The kiosk's handles on the store — its runtime's, the supervisor desk's and the catalogue
-/// feed's, one connection among them — and the folder of the catalogue in force.
+/// feed's, one connection among them — and the catalogue it starts with.
 pub struct KioskStores {
     pub runtime: madoguchi_store::Store,
     pub desk: madoguchi_store::Store,
     pub feed: madoguchi_store::Store,
-    pub catalogue_dir: PathBuf,
+    pub catalogue: Arc<madoguchi_rules::Catalogue>,
+    /// The stored version's checksum; none for a catalogue folder given on the command line.
+    pub checksum: Option<String>,
 }
 
-/// Opens the store as the kiosk does (`madoguchi store hold` uses the same path in tests).
+/// Opens the store as the kiosk does (`madoguchi store hold` uses the same path in tests),
+/// with the catalogue in force: the store's newest published version, or a fixed folder.
 pub fn stores(catalogue: Option<&std::path::Path>) -> Result<KioskStores> {
     let runtime = store_cmd::open()?;
-    let catalogue_dir = match catalogue {
-        Some(dir) => dir.to_path_buf(),
-        None => store_cmd::catalogue_in_force()?,
+    let (catalogue, checksum) = match catalogue {
+        Some(dir) => (Arc::new(catalogue_dir::load_quietly(dir)?), None),
+        None => {
+            let (catalogue, checksum) = store_cmd::catalogue_in_force(&runtime)?;
+            (catalogue, Some(checksum))
+        }
     };
     Ok(KioskStores {
         desk: runtime.share(),
         feed: runtime.share(),
         runtime,
-        catalogue_dir,
+        catalogue,
+        checksum,
     })
 }
 
@@ -88,9 +95,9 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         runtime: store,
         desk: desk_store,
         feed: feed_store,
-        catalogue_dir,
+        catalogue,
+        checksum,
     } = stores(args.catalogue.as_deref())?;
-    let catalogue = Arc::new(catalogue_dir::load_quietly(&catalogue_dir)?);
     let mode = if args.self_service {
         Mode::SelfService
     } else {
@@ -144,11 +151,7 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
     }
     // A catalogue given on the command line is a fixed one; otherwise the kiosk follows the
     // store's publications from its next case.
-    if args.catalogue.is_none() {
-        let checksum = catalogue_dir
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
+    if let Some(checksum) = checksum {
         app.borrow_mut()
             .set_catalogue_feed(madoguchi_kiosk::supervisor::CatalogueFeed::new(
                 feed_store, checksum,

@@ -10,12 +10,12 @@ use crate::catalogue_dir::{load_or_report, load_quietly, shown_under};
 use crate::cli::CaseArgs;
 
 pub fn check(dir: &Path) -> Result<ExitCode> {
-    let loaded = load_or_report(dir)?;
+    let (loaded, files) = load_or_report(dir)?;
     for warning in &loaded.warnings {
         eprintln!("{}", shown_under(dir, warning));
     }
     let c = &loaded.catalogue;
-    let scenarios = load_scenarios(dir, c)?;
+    let scenarios = load_scenarios(dir, c, &files)?;
     let ids: std::collections::BTreeSet<&str> =
         c.procedures.iter().map(|p| p.id.as_str()).collect();
     println!(
@@ -37,8 +37,9 @@ pub fn check(dir: &Path) -> Result<ExitCode> {
 fn load_scenarios(
     dir: &Path,
     catalogue: &madoguchi_rules::Catalogue,
+    files: &madoguchi_rules::CatalogueFiles,
 ) -> Result<Vec<scenario::Scenario>> {
-    scenario::load_all(catalogue).map_err(|problems| {
+    scenario::load_all(catalogue, files).map_err(|problems| {
         for p in &problems {
             eprintln!("{}", shown_under(dir, p));
         }
@@ -50,9 +51,10 @@ fn load_scenarios(
 }
 
 pub fn test(dir: &Path, filter: Option<&str>) -> Result<ExitCode> {
-    let catalogue = load_quietly(dir)?;
+    let (loaded, files) = load_or_report(dir)?;
+    let catalogue = loaded.catalogue;
     let engine = Engine::new(&catalogue);
-    let scenarios = load_scenarios(dir, &catalogue)?;
+    let scenarios = load_scenarios(dir, &catalogue, &files)?;
     let (mut passed, mut failed) = (0, 0);
     for s in scenarios
         .iter()
@@ -115,9 +117,10 @@ pub fn explain(args: &CaseArgs, procedure: &str, json: bool) -> Result<ExitCode>
 }
 
 pub fn interview(dir: &Path) -> Result<ExitCode> {
-    let catalogue = load_quietly(dir)?;
+    let (loaded, files) = load_or_report(dir)?;
+    let catalogue = loaded.catalogue;
     let engine = Engine::new(&catalogue);
-    let scenarios = load_scenarios(dir, &catalogue)?;
+    let scenarios = load_scenarios(dir, &catalogue, &files)?;
     let report = interview::simulate_all(&engine, &scenarios, None).context("cannot simulate")?;
     for i in &report.interviews {
         let mark = if i.same_decision { "same" } else { "DIFFERENT" };

@@ -16,7 +16,6 @@ use madoguchi_store::{Opened, Role, Store, StoreConfig};
 use crate::catalogue_dir;
 use crate::demo::SAMPLE_CASE;
 use crate::sign_in::{self, Passwords};
-use madoguchi_kiosk::supervisor;
 
 pub fn open() -> Result<Store> {
     crate::close_store_on_signals();
@@ -43,40 +42,21 @@ pub fn open() -> Result<Store> {
     Ok(store)
 }
 
-/// The folder of the catalogue in force: the store's newest published version, written once
-/// into the cache under its checksum (`~/.cache/madoguchi/catalogues/<sha256>`), so that every
-/// kiosk start after a publication uses the new rules.
-pub fn catalogue_in_force() -> Result<std::path::PathBuf> {
-    let store = open()?;
+/// The catalogue in force: the store's newest published version, loaded from its files in
+/// memory, with the checksum that names it.
+pub fn catalogue_in_force(
+    store: &Store,
+) -> Result<(std::sync::Arc<madoguchi_rules::Catalogue>, String)> {
     let version = store
         .newest_published()?
         .context("the store has no published catalogue")?;
-    let cache = std::env::var_os("MADOGUCHI_CACHE")
-        .map(std::path::PathBuf::from)
-        .or_else(|| dirs_cache().map(|d| d.join("madoguchi")))
-        .context("no cache directory")?
-        .join("catalogues");
-    let dir = cache.join(&version.checksum);
-    if !dir.join("catalogue.toml").exists() {
-        let partial = cache.join(format!(
-            "{}.partial-{}",
-            version.checksum,
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&partial);
-        catalogue_dir::write_files(&partial, &version.files)?;
-        if std::fs::rename(&partial, &dir).is_err() {
-            // Another process wrote the same version first.
-            let _ = std::fs::remove_dir_all(&partial);
-        }
-    }
-    Ok(dir)
-}
-
-fn dirs_cache() -> Option<std::path::PathBuf> {
-    std::env::var_os("XDG_CACHE_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))
+    let loaded = catalogue_dir::load_version(&version.files).map_err(|problems| {
+        anyhow::anyhow!(
+            "the published catalogue (version {}) does not load: {problems}",
+            version.id
+        )
+    })?;
+    Ok((std::sync::Arc::new(loaded.catalogue), version.checksum))
 }
 
 /// On first start the store has no catalogue: the shipped default becomes version 1.
@@ -85,11 +65,10 @@ fn import_shipped_catalogue(store: &mut Store) -> Result<()> {
         return Ok(());
     }
     let dir = catalogue_dir::default_dir();
-    let loaded = catalogue_dir::load_quietly(&dir)?;
-    let files = catalogue_dir::read_files(&dir)?;
+    let (loaded, files) = catalogue_dir::load_or_report(&dir)?;
     let note = format!(
         "shipped default {} {}",
-        loaded.info.name, loaded.info.version
+        loaded.catalogue.info.name, loaded.catalogue.info.version
     );
     store.seed_catalogue(&files, &note, Utc::now())?;
     Ok(())
@@ -101,12 +80,10 @@ fn import_shipped_catalogue(store: &mut Store) -> Result<()> {
 /// `SHA256SUM` and is refused if it does not match. Audited under the supervisor.
 pub fn import_catalogue(dir: &Path, note: &str, login: Option<&str>) -> Result<ExitCode> {
     let login = sign_in::required(login, "importing a catalogue")?;
-    catalogue_dir::load_or_report(dir)?;
-    let files = if dir.join(supervisor::CHECKSUM_FILE).exists() {
-        supervisor::read_export(dir).map_err(anyhow::Error::msg)?
-    } else {
-        catalogue_dir::read_files(dir)?
-    };
+    let (_, files) = catalogue_dir::load_or_report(dir)?;
+    if madoguchi_store::catalogue_folder::is_export(dir) {
+        madoguchi_store::catalogue_folder::verify_export(dir, &files)?;
+    }
     let mut store = open()?;
     let supervisor = sign_in::supervisor(&mut store, login, &mut Passwords::new())?;
     print_impact(&store, &files)?;
@@ -168,20 +145,21 @@ fn print_impact(store: &Store, files: &std::collections::BTreeMap<String, String
     let Some(current) = store.newest_published()? else {
         return Ok(());
     };
-    let (before, _old) = catalogue_dir::load_files(&current.files)
+    let before = catalogue_dir::load_version(&current.files)
         .map_err(|_| anyhow::anyhow!("the version in force ({}) does not load", current.id))?;
-    let (after, _new) = catalogue_dir::load_files(files)
+    let after = catalogue_dir::load_version(files)
         .map_err(|_| anyhow::anyhow!("the catalogue does not load"))?;
-    let scenarios = madoguchi_rules::scenario::load_all(&after.catalogue).map_err(|problems| {
-        anyhow::anyhow!(
-            "the scenarios do not load: {}",
-            problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        )
-    })?;
+    let scenarios =
+        madoguchi_rules::scenario::load_all(&after.catalogue, files).map_err(|problems| {
+            anyhow::anyhow!(
+                "the scenarios do not load: {}",
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })?;
     let recent: Vec<madoguchi_rules::impact::RecentCase> = store
         .recent_finished(200)?
         .into_iter()
@@ -235,7 +213,7 @@ pub fn export_catalogue(out: &Path, id: Option<i64>) -> Result<ExitCode> {
     let Some(version) = version else {
         bail!("no such catalogue version");
     };
-    supervisor::export_version(&version, out)?;
+    madoguchi_store::catalogue_folder::write_export(&version, out)?;
     println!(
         "catalogue version {} ({}, {}) -> {} (sha256 {})",
         version.id,

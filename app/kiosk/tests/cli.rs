@@ -22,7 +22,6 @@ fn madoguchi(args: &[&str]) -> Output {
         .env_remove("MADOGUCHI_STORE_KEY")
         .env("MADOGUCHI_DB", home.join("madoguchi.sqlite3"))
         .env("MADOGUCHI_STORE_KEY_FILE", home.join("store.key"))
-        .env("MADOGUCHI_CACHE", home.join("cache"))
         .output()
         .expect("the binary runs")
 }

@@ -16,7 +16,6 @@ fn madoguchi(dir: &Path) -> Command {
     command
         .env("MADOGUCHI_DB", dir.join("madoguchi.sqlite3"))
         .env("MADOGUCHI_STORE_KEY_FILE", dir.join("store.key"))
-        .env("MADOGUCHI_CACHE", dir.join("cache"))
         .env_remove("MADOGUCHI_STORE_KEY")
         .env_remove("MADOGUCHI_FORMS")
         .env_remove("MADOGUCHI_LOG");

@@ -265,8 +265,7 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
         key_path: dir.path().join("store.key"),
     };
     let mut setup = store(dir.path());
-    let files =
-        madoguchi_kiosk::catalogue_dir::read_files(&repo("assets/catalogue")).expect("files");
+    let files = madoguchi_rules::read_folder(&repo("assets/catalogue")).expect("files");
     let now = chrono::Utc::now();
     let first = setup
         .seed_catalogue(&files, "shipped", now)

@@ -18,7 +18,6 @@ fn madoguchi(dir: &Path, cups_url: &str) -> Command {
     command
         .env("MADOGUCHI_DB", dir.join("madoguchi.sqlite3"))
         .env("MADOGUCHI_STORE_KEY_FILE", dir.join("store.key"))
-        .env("MADOGUCHI_CACHE", dir.join("cache"))
         .env("MADOGUCHI_CUPS", cups_url)
         .env_remove("MADOGUCHI_STORE_KEY")
         .env_remove("MADOGUCHI_PRINTER")

@@ -154,7 +154,6 @@ fn a_kiosk_stopped_with_sigterm_keeps_every_write() {
     let dir = tempfile::tempdir().expect("dir");
     let mut kiosk = madoguchi(dir.path())
         .args(["store", "hold"])
-        .env("MADOGUCHI_CACHE", dir.path().join("cache"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -306,19 +305,25 @@ fn export_writes_the_documented_csv_and_json_and_is_audited() {
     );
 }
 
+/// The kiosk's catalogue comes from the store's files in memory: with no home and no temp
+/// directory to write to, the newest published version is still the one used.
 #[test]
 fn the_kiosk_runs_on_the_newest_published_catalogue() {
     let dir = tempfile::tempdir().expect("dir");
-    let cache = dir.path().join("cache");
-    let with_cache = |args: &[&str]| {
-        madoguchi(dir.path())
-            .args(args)
-            .env("MADOGUCHI_CACHE", &cache)
-            .env_remove("MADOGUCHI_CATALOGUE")
-            .output()
-            .expect("runs")
+    let nowhere = dir.path().join("nowhere");
+    let no_writable_folders = |command: &mut Command| {
+        command
+            .env("HOME", nowhere.join("home"))
+            .env("TMPDIR", nowhere.join("tmp"))
+            .env_remove("XDG_CACHE_HOME")
+            .env_remove("MADOGUCHI_CATALOGUE");
     };
-    let first = with_cache(&["demo"]);
+    let run_without_folders = |args: &[&str]| {
+        let mut command = madoguchi(dir.path());
+        no_writable_folders(&mut command);
+        command.args(args).output().expect("runs")
+    };
+    let first = run_without_folders(&["demo"]);
     assert!(
         first.status.success(),
         "{}",
@@ -330,7 +335,7 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
     let folder = dir.path().join("edited");
     let folder_text = folder.to_str().expect("utf-8");
     assert!(
-        with_cache(&["store", "export-catalogue", "--out", folder_text])
+        run_without_folders(&["store", "export-catalogue", "--out", folder_text])
             .status
             .success()
     );
@@ -339,11 +344,8 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
     std::fs::write(&path, text.replace("2026.11.1", "2026.12.0")).expect("edit");
     let signed = |login: &str, passwords: &[&str], args: &[&str]| {
         let mut command = madoguchi(dir.path());
-        command
-            .args(args)
-            .args(["--as", login])
-            .env("MADOGUCHI_CACHE", &cache)
-            .env_remove("MADOGUCHI_CATALOGUE");
+        command.args(args).args(["--as", login]);
+        no_writable_folders(&mut command);
         staff::with_input(command, passwords)
     };
     staff::first_supervisor(madoguchi(dir.path()));
@@ -369,7 +371,7 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
     assert!(String::from_utf8_lossy(&tampered.stderr).contains("SHA256SUM"));
     // Edited on purpose: without the checksum file it is a folder like any other.
     std::fs::remove_file(folder.join("SHA256SUM")).expect("remove the checksum");
-    let unsigned = with_cache(&import);
+    let unsigned = run_without_folders(&import);
     assert_eq!(
         unsigned.status.code(),
         Some(2),
@@ -393,7 +395,7 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
         .expect("the submitted version")
         .to_string();
     assert!(
-        String::from_utf8_lossy(&with_cache(&["demo"]).stdout).contains("2026.11.1"),
+        String::from_utf8_lossy(&run_without_folders(&["demo"]).stdout).contains("2026.11.1"),
         "nothing changes before a second supervisor approves"
     );
     let own = signed(
@@ -413,9 +415,14 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
         String::from_utf8_lossy(&approved.stderr)
     );
 
-    let next = with_cache(&["demo"]);
+    let next = run_without_folders(&["demo"]);
     assert!(
         String::from_utf8_lossy(&next.stdout).contains("2026.12.0"),
-        "the next start uses it"
+        "the next start uses it: {}",
+        String::from_utf8_lossy(&next.stderr)
+    );
+    assert!(
+        !nowhere.exists(),
+        "nothing was written outside the database"
     );
 }

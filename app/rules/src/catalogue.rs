@@ -288,7 +288,6 @@ pub struct Procedure {
 #[derive(Clone, Debug, Default)]
 pub struct Catalogue {
     pub info: Info,
-    pub dir: PathBuf,
     pub counters: Vec<Counter>,
     pub items: Vec<Item>,
     pub forms: Vec<Form>,

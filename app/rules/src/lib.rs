@@ -4,8 +4,9 @@
 //! - the catalogue model ([`Catalogue`]: procedures with counters, forms, items, deadlines and
 //!   effective dates; questions with tiers, variants and 「わからない」; rules),
 //! - the condition language supervisors write rules in ([`condition`]),
-//! - loading a catalogue folder with one-line `file:line` diagnostics and semantic validation
-//!   ([`load()`]),
+//! - loading a catalogue's files — held in memory ([`CatalogueFiles`]: the store's versions,
+//!   the supervisor's draft) or read from a folder — with one-line `file:line` diagnostics and
+//!   semantic validation ([`load_files`], [`load()`]),
 //! - the [`Engine`]: evaluate a case as of a date into a [`Decision`], explain one procedure,
 //!   and plan the next questions worth asking,
 //! - editing a catalogue's files in place for the supervisor's editor ([`authoring`]),
@@ -13,7 +14,8 @@
 //!   from real cases with the personal data replaced ([`pinning`]),
 //! - the scenario test runner and the interview simulation ([`scenario`], [`interview`]).
 //!
-//! It reads files but knows nothing of the UI, the card or the printer.
+//! It reads a catalogue folder when asked to ([`read_folder`]) and never writes one; it knows
+//! nothing of the UI, the card, the store or the printer.
 
 pub mod authoring;
 pub mod catalogue;
@@ -21,6 +23,7 @@ pub mod condition;
 pub mod decision;
 mod diagnostic;
 mod engine;
+pub mod files;
 pub mod impact;
 pub mod interview;
 mod load;
@@ -33,4 +36,5 @@ pub use catalogue::Catalogue;
 pub use decision::Decision;
 pub use diagnostic::{Diagnostic, Severity};
 pub use engine::{Engine, EvalError, Explanation};
-pub use load::{Loaded, load, read_source};
+pub use files::{CatalogueFiles, read_folder, read_source};
+pub use load::{Loaded, load, load_files};

@@ -1,4 +1,4 @@
-//! Reads a catalogue folder into a [`Catalogue`], collecting every problem as a [`Diagnostic`].
+//! Reads a catalogue's files into a [`Catalogue`], collecting every problem as a [`Diagnostic`].
 //!
 //! ```text
 //! catalogue.toml        [catalogue] name, version, municipality
@@ -14,7 +14,6 @@
 //! line as `file:line: error: message`. See `docs/catalogue.md` for the format.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -30,6 +29,7 @@ use crate::catalogue::{
 };
 use crate::condition::{AnswerShape, Condition, QuestionLookup, parse_condition};
 use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::files::{self, CatalogueFiles, read_folder};
 use crate::validate;
 
 // ---- the files as written -------------------------------------------------------------------
@@ -194,30 +194,6 @@ struct RawRule {
 
 // ---- reading files ---------------------------------------------------------------------------
 
-/// The largest catalogue or scenario file read: the shipped catalogue's largest is 40 KB.
-pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
-
-/// A catalogue or scenario file's text: a regular file of at most [`MAX_SOURCE_BYTES`], so
-/// that a stray link to `/dev/zero` or a log file in a catalogue folder is refused unread.
-pub fn read_source(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let file = fs::File::open(path)?;
-    let metadata = file.metadata()?;
-    let refuse = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidData, why);
-    if !metadata.is_file() {
-        return Err(refuse("not a regular file".into()));
-    }
-    let mut text = String::new();
-    file.take(MAX_SOURCE_BYTES + 1).read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_SOURCE_BYTES {
-        return Err(refuse(format!(
-            "larger than {} MB; a catalogue file is smaller",
-            MAX_SOURCE_BYTES / (1024 * 1024)
-        )));
-    }
-    Ok(text)
-}
-
 /// One catalogue file's text, for turning byte offsets into lines.
 pub(crate) struct SourceFile {
     pub(crate) rel: PathBuf,
@@ -226,22 +202,29 @@ pub(crate) struct SourceFile {
 }
 
 impl SourceFile {
-    fn read(dir: &Path, rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<SourceFile> {
-        match read_source(&dir.join(rel)) {
-            Ok(src) => Some(SourceFile {
-                rel: rel.to_path_buf(),
-                lines: LineIndex::new(&src),
-                src,
-            }),
-            Err(e) => {
-                problems.push(Diagnostic::error(
-                    rel,
-                    0,
-                    format!("cannot read the file: {e}"),
-                ));
-                None
-            }
+    fn new(rel: &str, src: &str) -> SourceFile {
+        SourceFile {
+            rel: PathBuf::from(rel),
+            lines: LineIndex::new(src),
+            src: src.to_string(),
         }
+    }
+
+    /// A file the catalogue must have.
+    fn required(
+        files: &CatalogueFiles,
+        rel: &str,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Option<SourceFile> {
+        let file = files.get(rel).map(|src| SourceFile::new(rel, src));
+        if file.is_none() {
+            problems.push(Diagnostic::error(
+                Path::new(rel),
+                0,
+                "the catalogue has no such file",
+            ));
+        }
+        file
     }
 
     pub(crate) fn line(&self, offset: usize) -> usize {
@@ -287,40 +270,13 @@ impl SourceFile {
 }
 
 fn read_optional<T: DeserializeOwned + Default>(
-    dir: &Path,
+    files: &CatalogueFiles,
     rel: &str,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<(SourceFile, T)> {
-    let rel = Path::new(rel);
-    if !dir.join(rel).exists() {
-        return None;
-    }
-    let file = SourceFile::read(dir, rel, problems)?;
+    let file = SourceFile::new(rel, files.get(rel)?);
     let value = file.parse(problems)?;
     Some((file, value))
-}
-
-fn procedure_files(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
-    let folder = dir.join("procedures");
-    let entries = match fs::read_dir(&folder) {
-        Ok(entries) => entries,
-        Err(e) => {
-            problems.push(Diagnostic::error(
-                Path::new("procedures"),
-                0,
-                format!("cannot read the procedures folder: {e}"),
-            ));
-            return Vec::new();
-        }
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .filter_map(|p| p.file_name().map(|n| Path::new("procedures").join(n)))
-        .collect();
-    files.sort();
-    files
 }
 
 // ---- resolving -------------------------------------------------------------------------------
@@ -827,10 +783,19 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Loads and validates the catalogue in `dir`. Errors come back all together, in file order.
+/// Reads the catalogue folder `dir` and loads it ([`read_folder`], then [`load_files`]).
 pub fn load(dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
-    let mut problems = Vec::new();
-    let info = SourceFile::read(dir, Path::new("catalogue.toml"), &mut problems)
+    load_files(&read_folder(dir)?)
+}
+
+/// Loads and validates a catalogue's files. Errors come back all together, in file order,
+/// each naming its file by its path in the catalogue.
+pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut problems = files::check(files);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let info = SourceFile::required(files, "catalogue.toml", &mut problems)
         .and_then(|f| f.parse::<RawInfoFile>(&mut problems))
         .map(|raw| Info {
             name: raw.catalogue.name,
@@ -840,7 +805,6 @@ pub fn load(dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         .unwrap_or_default();
     let mut catalogue = Catalogue {
         info,
-        dir: dir.to_path_buf(),
         ..Catalogue::default()
     };
     let mut tables = Tables {
@@ -849,7 +813,7 @@ pub fn load(dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         forms: HashMap::new(),
     };
 
-    if let Some((file, raw)) = read_optional::<RawCounters>(dir, "counters.toml", &mut problems) {
+    if let Some((file, raw)) = read_optional::<RawCounters>(files, "counters.toml", &mut problems) {
         for c in raw.counter {
             let at = file.location(&c.id);
             let index = catalogue.counters.len();
@@ -881,7 +845,7 @@ pub fn load(dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             });
         }
     }
-    if let Some((file, raw)) = read_optional::<RawItems>(dir, "items.toml", &mut problems) {
+    if let Some((file, raw)) = read_optional::<RawItems>(files, "items.toml", &mut problems) {
         for item in raw.item {
             let at = file.location(&item.id);
             let index = catalogue.items.len();
@@ -908,7 +872,7 @@ pub fn load(dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             });
         }
     }
-    if let Some((file, raw)) = read_optional::<RawForms>(dir, "forms.toml", &mut problems) {
+    if let Some((file, raw)) = read_optional::<RawForms>(files, "forms.toml", &mut problems) {
         for form in raw.form {
             let at = file.location(&form.id);
             let index = catalogue.forms.len();
@@ -936,7 +900,7 @@ pub fn load(dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     }
 
     let mut question_index = HashMap::new();
-    let questions_file = SourceFile::read(dir, Path::new("questions.toml"), &mut problems);
+    let questions_file = SourceFile::required(files, "questions.toml", &mut problems);
     let raw_questions = questions_file
         .as_ref()
         .and_then(|f| f.parse::<RawQuestions>(&mut problems))
@@ -985,16 +949,22 @@ pub fn load(dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         index: &question_index,
     };
     let mut procedures = Vec::new();
-    for rel in procedure_files(dir, &mut problems) {
-        let Some(file) = SourceFile::read(dir, &rel, &mut problems) else {
-            continue;
-        };
+    let mut procedure_files = files::in_folder(files, "procedures").peekable();
+    if procedure_files.peek().is_none() {
+        problems.push(Diagnostic::error(
+            Path::new("procedures"),
+            0,
+            "the catalogue has no procedure files (procedures/*.toml)",
+        ));
+    }
+    for (rel, src) in procedure_files {
+        let file = SourceFile::new(rel, src);
         let Some(raw) = file.parse::<RawProcedures>(&mut problems) else {
             continue;
         };
         if raw.procedure.is_empty() {
             problems.push(Diagnostic::warning(
-                &rel,
+                &file.rel,
                 0,
                 "no [[procedure]] in this file",
             ));

@@ -18,7 +18,6 @@
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -30,6 +29,7 @@ use toml::value::Datetime;
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::engine::Engine;
+use crate::files::{self, CatalogueFiles};
 
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -112,11 +112,9 @@ fn to_date(d: &Datetime) -> Option<NaiveDate> {
     }
 }
 
-fn read_one(dir: &Path, rel: &Path, catalogue: &Catalogue) -> Result<Scenario, Vec<Diagnostic>> {
-    let src = crate::load::read_source(&dir.join(rel))
-        .map_err(|e| vec![Diagnostic::error(rel, 0, format!("cannot read: {e}"))])?;
-    let lines = LineIndex::new(&src);
-    let raw: RawScenario = toml::from_str(&src).map_err(|e| {
+fn read_one(rel: &Path, src: &str, catalogue: &Catalogue) -> Result<Scenario, Vec<Diagnostic>> {
+    let lines = LineIndex::new(src);
+    let raw: RawScenario = toml::from_str(src).map_err(|e| {
         vec![Diagnostic::error(
             rel,
             e.span().map_or(0, |s| lines.line(s.start)),
@@ -178,31 +176,26 @@ fn read_one(dir: &Path, rel: &Path, catalogue: &Catalogue) -> Result<Scenario, V
     })
 }
 
-/// Reads every `scenarios/*.toml` of the catalogue folder, in name order.
-pub fn load_all(catalogue: &Catalogue) -> Result<Vec<Scenario>, Vec<Diagnostic>> {
-    let dir = &catalogue.dir;
-    let folder = dir.join("scenarios");
-    let mut files: Vec<PathBuf> = fs::read_dir(&folder)
-        .map_err(|e| {
-            vec![Diagnostic::error(
-                Path::new("scenarios"),
-                0,
-                format!("cannot read the scenarios folder: {e}"),
-            )]
-        })?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .filter_map(|p| p.file_name().map(|n| Path::new("scenarios").join(n)))
-        .collect();
-    files.sort();
+/// Reads every `scenarios/*.toml` of the catalogue's files, in name order, against the
+/// catalogue loaded from the same files.
+pub fn load_all(
+    catalogue: &Catalogue,
+    files: &CatalogueFiles,
+) -> Result<Vec<Scenario>, Vec<Diagnostic>> {
     let mut scenarios = Vec::new();
     let mut problems = Vec::new();
-    for rel in files {
-        match read_one(dir, &rel, catalogue) {
+    for (rel, src) in files::in_folder(files, "scenarios") {
+        match read_one(Path::new(rel), src, catalogue) {
             Ok(s) => scenarios.push(s),
             Err(p) => problems.extend(p),
         }
+    }
+    if scenarios.is_empty() && problems.is_empty() {
+        problems.push(Diagnostic::error(
+            Path::new("scenarios"),
+            0,
+            "the catalogue has no scenario files (scenarios/*.toml)",
+        ));
     }
     if problems.is_empty() {
         Ok(scenarios)

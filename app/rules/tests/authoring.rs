@@ -1,7 +1,6 @@
 //! The supervisor's tools against the shipped catalogue: an edit in place, its impact over the
 //! scenarios, accepting the intended new outcomes, and a scenario made from a real case.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -9,49 +8,21 @@ use madoguchi_domain::Case;
 use madoguchi_rules::authoring::{Draft, ProcedureEdit};
 use madoguchi_rules::impact::{RecentCase, compare};
 use madoguchi_rules::pinning::scenario_from_case;
-use madoguchi_rules::{Catalogue, Engine, load, scenario};
+use madoguchi_rules::{Catalogue, CatalogueFiles, Engine, read_folder, scenario};
 
 fn shipped() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/catalogue")
 }
 
-fn read_files(dir: &Path, prefix: &str, files: &mut BTreeMap<String, String>) {
-    for entry in fs::read_dir(dir).expect("read dir") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .to_string();
-        if path.is_dir() {
-            read_files(&path, &format!("{prefix}{name}/"), files);
-        } else {
-            files.insert(
-                format!("{prefix}{name}"),
-                fs::read_to_string(&path).expect("read"),
-            );
-        }
-    }
+fn shipped_files() -> CatalogueFiles {
+    read_folder(&shipped()).expect("the shipped catalogue reads")
 }
 
-fn shipped_files() -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    read_files(&shipped(), "", &mut files);
-    files
-}
-
-/// Loads files as a catalogue from a temporary folder (kept alive with the catalogue).
-fn load_files(files: &BTreeMap<String, String>) -> (Catalogue, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (path, text) in files {
-        let target = dir.path().join(path);
-        fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
-        fs::write(target, text).expect("write");
-    }
-    let catalogue = load(dir.path())
+/// Loads files as a catalogue, from memory.
+fn load_files(files: &CatalogueFiles) -> Catalogue {
+    madoguchi_rules::load_files(files)
         .unwrap_or_else(|problems| panic!("loads: {problems:?}"))
-        .catalogue;
-    (catalogue, dir)
+        .catalogue
 }
 
 fn child_medical(catalogue: &Catalogue) -> usize {
@@ -65,7 +36,7 @@ fn child_medical(catalogue: &Catalogue) -> usize {
 #[test]
 fn an_edit_changes_one_line_and_its_impact_is_listed_until_accepted() {
     let files = shipped_files();
-    let (before, _keep) = load_files(&files);
+    let before = load_files(&files);
     let mut draft = Draft::new(files.clone());
     let at = Draft::procedure_ref(&before, child_medical(&before));
     assert_eq!(at.file, "procedures/kodomo.toml");
@@ -96,8 +67,8 @@ fn an_edit_changes_one_line_and_its_impact_is_listed_until_accepted() {
         "only the condition's line changes; comments and layout stay"
     );
 
-    let (after, _keep_after) = load_files(draft.files());
-    let scenarios = scenario::load_all(&after).expect("scenarios load");
+    let after = load_files(draft.files());
+    let scenarios = scenario::load_all(&after, draft.files()).expect("scenarios load");
     let impact = compare(&before, &after, &scenarios, &[]);
     assert!(
         impact.failing_scenarios() > 0,
@@ -119,8 +90,8 @@ fn an_edit_changes_one_line_and_its_impact_is_listed_until_accepted() {
             .accept_outcome(&failing.file, decision)
             .expect("accepts");
     }
-    let (accepted, _keep_accepted) = load_files(draft.files());
-    let scenarios = scenario::load_all(&accepted).expect("scenarios load");
+    let accepted = load_files(draft.files());
+    let scenarios = scenario::load_all(&accepted, draft.files()).expect("scenarios load");
     let engine = Engine::new(&accepted);
     for s in &scenarios {
         let outcome = scenario::run(&engine, s);
@@ -136,7 +107,7 @@ fn an_edit_changes_one_line_and_its_impact_is_listed_until_accepted() {
 #[test]
 fn a_case_becomes_a_scenario_without_its_personal_data() {
     let files = shipped_files();
-    let (catalogue, _keep) = load_files(&files);
+    let catalogue = load_files(&files);
     let case: Case = serde_json::from_str(
         &fs::read_to_string(shipped().join("../../docs/examples/family-of-four.json"))
             .expect("example"),
@@ -154,8 +125,8 @@ fn a_case_becomes_a_scenario_without_its_personal_data() {
 
     let mut draft = Draft::new(files);
     let path = draft.add_scenario("case-7", text);
-    let (pinned, _keep_pinned) = load_files(draft.files());
-    let scenarios = scenario::load_all(&pinned).expect("scenarios load");
+    let pinned = load_files(draft.files());
+    let scenarios = scenario::load_all(&pinned, draft.files()).expect("scenarios load");
     let ours = scenarios
         .iter()
         .find(|s| s.file == Path::new(&path))

@@ -7,11 +7,17 @@ use chrono::NaiveDate;
 use madoguchi_domain::{Answer, Case, EventKind};
 use madoguchi_rules::catalogue::Tier;
 use madoguchi_rules::condition::Truth;
-use madoguchi_rules::{Catalogue, Engine, EvalError, interview, load, scenario};
+use madoguchi_rules::{Catalogue, Engine, EvalError, interview, scenario};
+
+fn shipped_files() -> madoguchi_rules::CatalogueFiles {
+    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/catalogue");
+    madoguchi_rules::read_folder(&dir).expect("the shipped catalogue reads")
+}
 
 fn catalogue() -> Catalogue {
-    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/catalogue");
-    load(&dir).expect("the shipped catalogue loads").catalogue
+    madoguchi_rules::load_files(&shipped_files())
+        .expect("the shipped catalogue loads")
+        .catalogue
 }
 
 fn example(name: &str) -> Case {
@@ -264,7 +270,7 @@ fn explain_traces_every_rule_in_both_languages() {
 fn the_interview_asks_under_40_percent_and_reaches_the_full_decision() {
     let catalogue = catalogue();
     let engine = Engine::new(&catalogue);
-    let scenarios = scenario::load_all(&catalogue).expect("scenarios load");
+    let scenarios = scenario::load_all(&catalogue, &shipped_files()).expect("scenarios load");
     let everything = interview::simulate_all(&engine, &scenarios, None).expect("simulates");
     for i in &everything.interviews {
         assert!(i.same_decision, "{}: {:?}", i.scenario, i.differences);
@@ -283,7 +289,7 @@ fn the_interview_asks_under_40_percent_and_reaches_the_full_decision() {
 fn the_scenario_suite_passes() {
     let catalogue = catalogue();
     let engine = Engine::new(&catalogue);
-    let scenarios = scenario::load_all(&catalogue).expect("scenarios load");
+    let scenarios = scenario::load_all(&catalogue, &shipped_files()).expect("scenarios load");
     assert!(scenarios.len() >= 40);
     let failures: Vec<String> = scenarios
         .iter()

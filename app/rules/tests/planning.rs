@@ -143,5 +143,6 @@ fn dont_know_is_not_asked_again_and_leaves_the_procedure_to_confirm() {
 fn a_catalogue_without_a_scenarios_folder_is_reported() {
     let (dir, catalogue) = catalogue_with(&[("p", "a = yes")]);
     assert!(!Path::new(&dir.path().join("scenarios")).exists());
-    assert!(madoguchi_rules::scenario::load_all(&catalogue).is_err());
+    let files = madoguchi_rules::read_folder(dir.path()).expect("reads");
+    assert!(madoguchi_rules::scenario::load_all(&catalogue, &files).is_err());
 }

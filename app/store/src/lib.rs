@@ -23,6 +23,7 @@
 //!   for).
 
 pub mod catalogue;
+pub mod catalogue_folder;
 mod connection;
 pub mod export;
 pub mod key;

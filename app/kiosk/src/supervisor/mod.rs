@@ -37,8 +37,6 @@ use condition::{Fact, Group, Leaf, Node, Row, ValueChoice};
 const RECENT_CASES: usize = 200;
 /// The statistics' default period, in days up to today.
 pub const STATISTICS_DAYS: u64 = 28;
-/// The file that travels with an exported catalogue.
-pub const CHECKSUM_FILE: &str = "SHA256SUM";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeskScreen {
@@ -73,10 +71,9 @@ impl Default for Versions {
     }
 }
 
-/// A catalogue version's files with the catalogue loaded from them.
+/// The catalogue loaded from a version's files.
 struct Loaded {
     catalogue: Catalogue,
-    _folder: tempfile::TempDir,
 }
 
 /// The draft being edited, on top of the published version it started from.
@@ -1035,7 +1032,7 @@ impl Desk {
             return;
         };
         let Some((_, base)) = &self.base else { return };
-        let scenarios = match scenario::load_all(&working.loaded.catalogue) {
+        let scenarios = match scenario::load_all(&working.loaded.catalogue, working.draft.files()) {
             Ok(scenarios) => scenarios,
             Err(problems) => {
                 self.problem(format!(
@@ -1442,7 +1439,7 @@ impl Desk {
         let Some((version, _)) = &self.base else {
             return false;
         };
-        let result = export_version(version, dir);
+        let result = madoguchi_store::catalogue_folder::write_export(version, dir);
         match result {
             Ok(()) => {
                 let detail = format!("version {} to {}", version.id, dir.display());
@@ -1470,7 +1467,7 @@ impl Desk {
             );
             return false;
         }
-        let files = match read_export(dir) {
+        let files = match catalogue_dir::read_export(dir) {
             Ok(files) => files,
             Err(e) => {
                 self.problem(e);
@@ -1569,55 +1566,9 @@ impl CatalogueFeed {
 }
 
 fn load(files: BTreeMap<String, String>) -> Result<Loaded, String> {
-    catalogue_dir::load_files(&files)
-        .map(|(loaded, folder)| Loaded {
-            catalogue: loaded.catalogue,
-            _folder: folder,
-        })
-        .map_err(|problems| {
-            problems
-                .iter()
-                .filter(|p| p.is_error())
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" / ")
-        })
-}
-
-/// Writes a version's files and `SHA256SUM` (its checksum and id) into `dir`.
-pub fn export_version(version: &CatalogueVersion, dir: &Path) -> anyhow::Result<()> {
-    catalogue_dir::write_files(dir, &version.files)?;
-    std::fs::write(
-        dir.join(CHECKSUM_FILE),
-        format!(
-            "{}  madoguchi-catalogue-version-{}\n",
-            version.checksum, version.id
-        ),
-    )?;
-    Ok(())
-}
-
-/// Reads an exported catalogue and checks it against its `SHA256SUM`.
-pub fn read_export(dir: &Path) -> Result<BTreeMap<String, String>, String> {
-    let sum = madoguchi_rules::read_source(&dir.join(CHECKSUM_FILE)).map_err(|e| {
-        format!(
-            "{} に {CHECKSUM_FILE} がありません（書き出したフォルダを選んでください）: {e}",
-            dir.display()
-        )
-    })?;
-    let expected = sum
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let files = catalogue_dir::read_files(dir).map_err(|e| format!("読めませんでした: {e}"))?;
-    let actual = madoguchi_store::catalogue::checksum(&files);
-    if actual != expected {
-        return Err(format!(
-            "チェックサムが合いません（途中で変わったか壊れています）。書き出し直してください。意図して編集したなら {CHECKSUM_FILE} を消してから取り込んでください。/ the files do not match {CHECKSUM_FILE} (expected {expected}, got {actual}): export again, or delete {CHECKSUM_FILE} if you edited them on purpose"
-        ));
-    }
-    Ok(files)
+    catalogue_dir::load_version(&files).map(|loaded| Loaded {
+        catalogue: loaded.catalogue,
+    })
 }
 
 /// The indices of the `entries` one of whose `texts` contains `words` (all when it is empty).

@@ -26,7 +26,7 @@ fn store(dir: &Path) -> Store {
         key_path: dir.join("store.key"),
     };
     let mut store = Store::open(&config, Utc::now()).expect("opens").store;
-    let shipped = catalogue_dir::read_files(&catalogue_dir::default_dir()).expect("files");
+    let shipped = madoguchi_rules::read_folder(&catalogue_dir::default_dir()).expect("files");
     store
         .seed_catalogue(&shipped, "shipped", Utc::now())
         .expect("version 1");
@@ -70,7 +70,7 @@ fn family_with_a_sixteen_year_old() -> Case {
 
 fn child_medical_applies(store: &Store, case: &Case) -> bool {
     let version = store.newest_published().expect("read").expect("published");
-    let (loaded, _folder) = catalogue_dir::load_files(&version.files).expect("loads");
+    let loaded = madoguchi_rules::load_files(&version.files).expect("loads");
     let decision = Engine::new(&loaded.catalogue)
         .evaluate(case, case.event.visit_date())
         .expect("evaluates");
@@ -374,7 +374,10 @@ fn a_catalogue_moves_between_kiosks_with_its_checksum() {
         desk.notice_is_success(),
         "a success is not shown as a problem"
     );
-    assert!(out.join(super::CHECKSUM_FILE).exists());
+    assert!(
+        out.join(madoguchi_store::catalogue_folder::CHECKSUM_FILE)
+            .exists()
+    );
 
     let other = tempfile::tempdir().expect("other kiosk");
     let mut there = signed_in(other.path());
@@ -535,7 +538,7 @@ fn a_question_is_reworded_in_each_register_and_refused_empty() {
     assert!(!desk.has_draft(), "nothing was changed");
 
     let before =
-        catalogue_dir::read_files(&catalogue_dir::default_dir()).expect("files")["questions.toml"]
+        madoguchi_rules::read_folder(&catalogue_dir::default_dir()).expect("files")["questions.toml"]
             .clone();
     assert!(desk.set_question_text(Register::Ja, "犬（飼い犬）を飼っていますか。"));
     assert!(desk.set_question_text(Register::Easy, "いぬ を かって いますか。"));

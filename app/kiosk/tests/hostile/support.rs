@@ -156,7 +156,6 @@ impl Madoguchi {
             .env("TMPDIR", self.dir.join("tmp"))
             .env("MADOGUCHI_DB", self.dir.join("madoguchi.sqlite3"))
             .env("MADOGUCHI_STORE_KEY_FILE", self.dir.join("store.key"))
-            .env("MADOGUCHI_CACHE", self.dir.join("cache"))
             .env("MADOGUCHI_LOG", "off")
             .env_remove("MADOGUCHI_STORE_KEY")
             .env_remove("MADOGUCHI_CATALOGUE")
