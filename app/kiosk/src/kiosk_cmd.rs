@@ -9,11 +9,11 @@ use anyhow::{Context, Result};
 use madoguchi_card::CardService;
 use madoguchi_forms::Fonts;
 use madoguchi_kiosk::packet;
-use madoguchi_kiosk::printing::Cups;
 use madoguchi_kiosk::runtime::{CameraFactory, Runtime, Services};
 use madoguchi_kiosk::session::{Mode, Session, Timeouts};
 use madoguchi_kiosk::ui::{KioskApp, KioskWindow, Setup};
 use madoguchi_prefill::camera::{FrameSource, ImageSequence};
+use madoguchi_printer::Cups;
 use slint::ComponentHandle;
 
 use crate::{catalogue_dir, print_cmd, store_cmd};
@@ -137,7 +137,7 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         &window,
         Setup {
             session,
-            today,
+            clock: madoguchi_kiosk::ui::Clock::Local,
             city,
             resume,
         },

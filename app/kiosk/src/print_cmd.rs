@@ -10,7 +10,8 @@ use chrono::Utc;
 use madoguchi_store::{NewPrintJob, PrintJobId, PrintState, Store};
 
 use crate::store_cmd;
-use madoguchi_kiosk::printing::{Cups, Spooler, cups_base};
+use madoguchi_kiosk::printing::Spooler;
+use madoguchi_printer::{Cups, cups_base};
 
 /// Exit status when jobs are still waiting in the queue (nothing is lost).
 const WAITING: u8 = 3;

@@ -13,21 +13,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use image::GrayImage;
 use madoguchi_card::CardService;
 use madoguchi_domain::Case;
 use madoguchi_forms::{Fonts, Library};
 use madoguchi_prefill::camera::{CameraError, FrameSource};
-use madoguchi_prefill::{Assembler, PrefillError, Progress, scan};
+use madoguchi_prefill::{Assembler, Prefill, PrefillError, Progress, scan};
 use madoguchi_rules::Decision;
 use madoguchi_store::{CaseId, NewPrintJob, PrintJobId, PrintState, Store};
 
 use crate::packet::{self, Local, PacketInput};
-use crate::printing::{Cups, Spooler};
+use crate::printing::Spooler;
 use crate::session::{Action, Effect, Notice};
+use madoguchi_printer::Cups;
 
 /// Makes a camera when the scanner starts; `None` when the kiosk has no camera.
 pub type CameraFactory = Box<dyn Fn() -> Result<Box<dyn FrameSource>, CameraError> + Send>;
@@ -185,6 +186,9 @@ impl Drop for Runtime {
     }
 }
 
+/// How often the worker asks the store whether the daily purge is due.
+const RETENTION_CHECK: Duration = Duration::from_secs(10 * 60);
+
 /// The worker thread's state.
 struct Worker {
     services: Services,
@@ -222,6 +226,7 @@ impl Worker {
     }
 
     fn run(mut self, jobs: &Receiver<Job>) {
+        let mut retention_checked: Option<Instant> = None;
         loop {
             match jobs.recv_timeout(Duration::from_millis(500)) {
                 Ok(Job::Effect(effect)) => self.effect(effect),
@@ -232,6 +237,20 @@ impl Worker {
             if self.following {
                 self.follow_print();
             }
+            if retention_checked.is_none_or(|at| at.elapsed() >= RETENTION_CHECK) {
+                retention_checked = Some(Instant::now());
+                self.purge_if_due();
+            }
+        }
+    }
+
+    /// Retention while the kiosk runs: the store purges once a day (it decides whether a day
+    /// has passed since the last purge, by any process) and audits what it removed.
+    fn purge_if_due(&mut self) {
+        match self.services.store.purge_if_due(Utc::now()) {
+            Ok(Some(purged)) => tracing::info!(purged, "daily retention purge"),
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, "the retention purge failed"),
         }
     }
 
@@ -536,7 +555,7 @@ fn scan_frames(source: &mut dyn FrameSource, stop: &AtomicBool, reports: &Sender
         };
         let _ = reports.send(Report::Preview(preview(&frame)));
         for symbol in scan::symbols_in(&frame) {
-            if let Some(result) = reader.add(&symbol, chrono::Local::now().date_naive()) {
+            if let Some(result) = reader.add(&symbol) {
                 let _ = reports.send(Report::Action(Box::new(Action::QrRead(result))));
                 return;
             }
@@ -558,7 +577,8 @@ fn preview(frame: &GrayImage) -> GrayImage {
 }
 
 /// Collects the symbols of one pre-fill code (from the camera, or typed by a scanner) until it
-/// is whole, and checks it.
+/// is whole, and decodes it. Whether it may be used today is the session's check, so that both
+/// paths use the session's date.
 #[derive(Debug, Default)]
 pub struct CodeReader {
     assembler: Assembler,
@@ -567,7 +587,7 @@ pub struct CodeReader {
 impl CodeReader {
     /// Adds one symbol's text. `None` while more parts are needed or when the text is not a
     /// Madoguchi code at all (another QR code in view); otherwise the case or what is wrong.
-    pub fn add(&mut self, text: &str, today: NaiveDate) -> Option<Result<Case, Notice>> {
+    pub fn add(&mut self, text: &str) -> Option<Result<Prefill, Notice>> {
         match self.assembler.add(text.trim()) {
             Ok(Progress::Complete) => {}
             Ok(_) | Err(PrefillError::WrongPrefix) => return None,
@@ -576,24 +596,80 @@ impl CodeReader {
                 return Some(Err(prefill_notice(&error)));
             }
         }
-        let result = self.assembler.finish(today);
+        let result = self.assembler.open();
         self.assembler = Assembler::default();
-        Some(
-            result
-                .map(|prefill| prefill.case)
-                .map_err(|e| prefill_notice(&e)),
-        )
+        Some(result.map_err(|e| prefill_notice(&e)))
     }
 
     /// Typed input that is not a Madoguchi code gets a message (a camera ignores it quietly).
-    pub fn add_typed(&mut self, text: &str, today: NaiveDate) -> Option<Result<Case, Notice>> {
+    pub fn add_typed(&mut self, text: &str) -> Option<Result<Prefill, Notice>> {
         if let Err(PrefillError::WrongPrefix) = Assembler::default().add(text.trim()) {
             return Some(Err(prefill_notice(&PrefillError::WrongPrefix)));
         }
-        self.add(text, today)
+        self.add(text)
     }
 }
 
 fn prefill_notice(error: &PrefillError) -> Notice {
-    Notice::new(error.message_ja(), error.message_en())
+    Notice::prefill(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use madoguchi_store::{DEFAULT_RETENTION_DAYS, StoreConfig};
+
+    /// A kiosk that runs for days purges personal data daily, not only when it restarts.
+    #[test]
+    fn the_worker_purges_when_a_day_has_passed_since_the_last_purge() {
+        let dir = tempfile::tempdir().expect("dir");
+        let config = StoreConfig {
+            db_path: dir.path().join("db.sqlite3"),
+            key_path: dir.path().join("store.key"),
+        };
+        let mut store = Store::open(&config, Utc::now()).expect("opens").store;
+        let now = Utc::now();
+        let retention = u64::try_from(DEFAULT_RETENTION_DAYS).expect("days");
+        let expired = now - chrono::Days::new(retention + 1);
+        let case: Case =
+            serde_json::from_str(include_str!("../../../docs/examples/family-of-four.json"))
+                .expect("sample");
+        let id = store.start_case(expired).expect("case");
+        store
+            .checkpoint(id, "household", &case, &[], expired)
+            .expect("checkpoint");
+        store.finish_case(id, 0, expired).expect("finish");
+        // The last purge ran two days ago, when this case was still within retention.
+        store
+            .purge(now - chrono::Days::new(2))
+            .expect("an earlier purge");
+        let watcher = store.share();
+        assert_eq!(watcher.info().expect("info").cases_with_personal_fields, 1);
+
+        let runtime = Runtime::start(Services {
+            card: CardService::new(),
+            store,
+            cups: Cups::new("http://127.0.0.1:9"),
+            printer: None,
+            forms: packet::default_forms_dir(),
+            fonts: Fonts::load(),
+            camera: None,
+        });
+        let started = std::time::Instant::now();
+        while watcher.info().expect("info").cases_with_personal_fields > 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the running kiosk did not purge"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        drop(runtime);
+        let audit = watcher.audit_entries(10).expect("audit");
+        assert!(
+            audit
+                .iter()
+                .any(|(_, actor, action, _)| actor == "system" && action == "store.purge"),
+            "the purge is audited"
+        );
+    }
 }

@@ -20,7 +20,7 @@ use madoguchi_domain::{Address, Answer, Case, LifeEvent, Member, Person, Relatio
 use madoguchi_kiosk::runtime::Runtime;
 use madoguchi_kiosk::session::{Action, Mode, Notice, Screen, Session};
 use madoguchi_kiosk::supervisor::{Desk, DeskScreen};
-use madoguchi_kiosk::ui::{Desk as DeskGlobal, Kiosk, KioskApp, KioskWindow, Setup, Theme};
+use madoguchi_kiosk::ui::{Clock, Desk as DeskGlobal, Kiosk, KioskApp, KioskWindow, Setup, Theme};
 use madoguchi_rules::Catalogue;
 use madoguchi_store::PrintState;
 use slint::ComponentHandle;
@@ -89,6 +89,15 @@ fn family() -> Vec<Member> {
 }
 
 /// The case a resident brings as a QR code.
+/// The resident's case as the QR code made at home the day before.
+fn resident_code() -> madoguchi_prefill::Prefill {
+    madoguchi_prefill::Prefill {
+        issued: today().pred_opt().unwrap_or_default(),
+        expires: today() + chrono::Days::new(30),
+        case: resident_case(),
+    }
+}
+
 fn resident_case() -> Case {
     let mut members = vec![Member {
         person: person("山田　太郎", "やまだ　たろう", date(1988, 4, 12), Sex::Male),
@@ -308,7 +317,7 @@ fn shots() -> Vec<Shot> {
                     vec![
                         Action::EventChosen(move_in()),
                         Action::ReadHouseholdQr,
-                        Action::QrRead(Ok(resident_case())),
+                        Action::QrRead(Ok(resident_code())),
                         Action::HouseholdDone,
                     ],
                 );
@@ -401,7 +410,7 @@ fn shots() -> Vec<Shot> {
             steps: |app, _| {
                 act(
                     app,
-                    vec![Action::Begin, Action::QrRead(Ok(resident_case()))],
+                    vec![Action::Begin, Action::QrRead(Ok(resident_code()))],
                 )
             },
         },
@@ -413,7 +422,7 @@ fn shots() -> Vec<Shot> {
                     app,
                     vec![
                         Action::Begin,
-                        Action::QrRead(Ok(resident_case())),
+                        Action::QrRead(Ok(resident_code())),
                         Action::QrConfirmed,
                     ],
                 )
@@ -427,7 +436,7 @@ fn shots() -> Vec<Shot> {
                     app,
                     vec![
                         Action::Begin,
-                        Action::QrRead(Ok(resident_case())),
+                        Action::QrRead(Ok(resident_code())),
                         Action::QrConfirmed,
                         Action::ResultAccepted,
                         Action::PrintProgress {
@@ -752,7 +761,7 @@ fn take(shot: &Shot, catalogue: &Arc<Catalogue>, path: &Path) -> Result<()> {
         &window,
         Setup {
             session,
-            today: today(),
+            clock: Clock::Fixed(today()),
             city: "標準市".into(),
             resume: None,
         },

@@ -42,7 +42,7 @@ pub struct KioskApp {
     window: slint::Weak<KioskWindow>,
     started: Instant,
     english: bool,
-    today: NaiveDate,
+    clock: Clock,
     scanner: CodeReader,
     /// Review fields typed but not yet applied, by key.
     review_draft: BTreeMap<String, String>,
@@ -69,11 +69,27 @@ impl std::fmt::Debug for KioskApp {
     }
 }
 
+/// Where the kiosk's date comes from: the local clock, or a fixed day (screenshots, tests).
+#[derive(Clone, Copy, Debug)]
+pub enum Clock {
+    Local,
+    Fixed(NaiveDate),
+}
+
+impl Clock {
+    pub fn today(self) -> NaiveDate {
+        match self {
+            Clock::Local => chrono::Local::now().date_naive(),
+            Clock::Fixed(day) => day,
+        }
+    }
+}
+
 /// What the kiosk starts with.
 #[derive(Debug)]
 pub struct Setup {
     pub session: Session,
-    pub today: NaiveDate,
+    pub clock: Clock,
     pub city: String,
     /// A case a stopped kiosk left open, offered on the start screen.
     pub resume: Option<Unfinished>,
@@ -90,7 +106,7 @@ impl KioskApp {
             window: window.as_weak(),
             started: Instant::now(),
             english: false,
-            today: setup.today,
+            clock: setup.clock,
             scanner: CodeReader::default(),
             review_draft: BTreeMap::new(),
             resume: setup.resume,
@@ -134,7 +150,10 @@ impl KioskApp {
             self.report(report);
         }
         let elapsed = self.started.elapsed();
-        let effects = self.session.handle(Action::Tick(elapsed));
+        let effects = self.session.handle(Action::Tick {
+            elapsed,
+            today: self.clock.today(),
+        });
         self.runtime.run(effects);
         self.refresh();
     }
@@ -242,7 +261,7 @@ impl KioskApp {
         kiosk.set_self_service(view.mode == Mode::SelfService);
         kiosk.set_city(self.city.as_str().into());
         kiosk.set_english(self.english);
-        kiosk.set_today(present::day(self.today, self.english).into());
+        kiosk.set_today(present::day(self.session.today(), self.english).into());
         let notice = view.notice.as_ref().or(self.form_error.as_ref());
         kiosk.set_notice(notice.map_or_else(SharedString::new, |n| context.notice(n)));
         kiosk.set_form_error(SharedString::new());
@@ -303,7 +322,7 @@ impl KioskApp {
         if text.trim().is_empty() {
             return;
         }
-        if let Some(result) = self.scanner.add_typed(text, self.today) {
+        if let Some(result) = self.scanner.add_typed(text) {
             self.act(Action::QrRead(result));
         }
     }
@@ -356,7 +375,7 @@ impl KioskApp {
 
     fn event_submitted(&mut self) {
         let Some(typed) = self.typed() else { return };
-        match typed.event(self.today) {
+        match typed.event(self.session.today()) {
             Ok(mut event) => {
                 // Left empty, the previous address is the one on the applicant's card.
                 let card_address = self.session.applicant().and_then(|p| p.address.clone());

@@ -7,9 +7,6 @@
 //! here). Slint's platform is per thread, so this file has its own `main` and runs the flows
 //! one after another on the main thread. Needs root (pcscd and cupsd), like CI.
 
-#[path = "support/cups.rs"]
-mod cups;
-
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -18,18 +15,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use cups::TestCups;
 use i_slint_backend_testing::ElementHandle;
 use madoguchi_card::CardService;
 use madoguchi_card::testbed::TestPcscd;
 use madoguchi_domain::Case;
 use madoguchi_forms::Fonts;
-use madoguchi_kiosk::printing::Cups;
 use madoguchi_kiosk::runtime::{CameraFactory, Runtime, Services};
 use madoguchi_kiosk::session::{Mode, Screen, Session};
 use madoguchi_kiosk::supervisor::{CatalogueFeed, Desk as Desk_};
-use madoguchi_kiosk::ui::{Desk, DeskScreen, Kiosk, KioskApp, KioskWindow, Setup};
+use madoguchi_kiosk::ui::{Clock, Desk, DeskScreen, Kiosk, KioskApp, KioskWindow, Setup};
 use madoguchi_prefill::camera::{FrameSource, Frames};
+use madoguchi_printer::Cups;
+use madoguchi_printer::testbed::TestCups;
 use madoguchi_rules::Catalogue;
 use madoguchi_store::{PrintState, Role, Store, StoreConfig};
 use slint::platform::{Key, WindowEvent};
@@ -88,7 +85,7 @@ impl TestKiosk {
             &window,
             Setup {
                 session,
-                today: today(),
+                clock: Clock::Fixed(today()),
                 city: "標準市".into(),
                 resume: None,
             },

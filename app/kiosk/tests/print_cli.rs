@@ -3,13 +3,11 @@
 //! waits in our queue, survives a restart of our process and prints once the queue is started;
 //! a missing printer or an unreachable CUPS keeps the job and says why.
 
-mod support;
-
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use support::cups::TestCups;
+use madoguchi_printer::testbed::TestCups;
 
 const SAMPLE: &str = "../../docs/examples/family-of-four.json";
 

@@ -213,8 +213,17 @@ impl Assembler {
         }
     }
 
-    /// The decoded code, once every part is in.
+    /// The decoded code, once every part is in, checked for use on `today`.
     pub fn finish(&self, today: NaiveDate) -> Result<Prefill, PrefillError> {
+        let prefill = self.open()?;
+        prefill.check_day(today)?;
+        Ok(prefill)
+    }
+
+    /// The decoded code, once every part is in, with its dates checked for plausibility but
+    /// not against a day: whoever holds the date (the kiosk's session) calls
+    /// [`Prefill::check_day`].
+    pub fn open(&self) -> Result<Prefill, PrefillError> {
         let (framed, header_crc) = match (&self.single, self.parts.iter().next()) {
             (Some(bytes), _) => (bytes.clone(), None),
             (None, Some((crc, (count, pieces)))) => {
@@ -230,14 +239,21 @@ impl Assembler {
             }
             (None, None) => return Err(PrefillError::Empty),
         };
-        let prefill = open(&framed, header_crc)?;
-        check_validity(prefill.issued, prefill.expires, Some(today))?;
-        if today > prefill.expires {
+        open_framed(&framed, header_crc)
+    }
+}
+
+impl Prefill {
+    /// Whether the code may be used on `today`: not made after tomorrow (a home computer's
+    /// clock may be a day ahead, not more), and not expired.
+    pub fn check_day(&self, today: NaiveDate) -> Result<(), PrefillError> {
+        check_validity(self.issued, self.expires, Some(today))?;
+        if today > self.expires {
             return Err(PrefillError::Expired {
-                expired_on: prefill.expires,
+                expired_on: self.expires,
             });
         }
-        Ok(prefill)
+        Ok(())
     }
 }
 
@@ -283,7 +299,7 @@ fn parse_header(header: &str) -> Result<Header, PrefillError> {
 }
 
 /// Checks the CRC, inflates, decodes the document and validates the case.
-fn open(framed: &[u8], header_crc: Option<u32>) -> Result<Prefill, PrefillError> {
+fn open_framed(framed: &[u8], header_crc: Option<u32>) -> Result<Prefill, PrefillError> {
     if framed.len() < 5 {
         return Err(PrefillError::corrupt("too short"));
     }

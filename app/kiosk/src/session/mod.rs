@@ -16,6 +16,7 @@ use madoguchi_card::{CardError, Pin};
 use madoguchi_domain::{
     Answer, Answers, Case, CertificateRequest, Household, LifeEvent, Member, Person, Relation,
 };
+use madoguchi_prefill::{Prefill, PrefillError};
 use madoguchi_rules::decision::{NextQuestion, ProcedureDecision};
 use madoguchi_rules::{Catalogue, Decision, Engine};
 use madoguchi_store::PrintState;
@@ -86,6 +87,11 @@ impl Notice {
     fn card(error: &CardError) -> Notice {
         Notice::new(error.message_ja(), error.message_en())
     }
+
+    /// What is wrong with a QR code, in words for the resident.
+    pub fn prefill(error: &PrefillError) -> Notice {
+        Notice::new(error.message_ja(), error.message_en())
+    }
 }
 
 /// A clerk's change to the decided procedures, with the reason they gave.
@@ -112,8 +118,9 @@ pub enum Action {
     PinConfirmLastTry,
     /// The runtime's answer to `Effect::ReadCard`.
     CardRead(Result<Person, CardError>),
-    /// The runtime's answer to `Effect::StartScanner`: a decoded, validated pre-fill.
-    QrRead(Result<Case, Notice>),
+    /// A whole QR code, decoded and validated (from the camera through the runtime, or typed
+    /// by a scanner); the session checks it may be used on its day.
+    QrRead(Result<Prefill, Notice>),
     /// Self-service: the resident confirms the summary.
     QrConfirmed,
     ApplicantTyped(Person),
@@ -156,8 +163,13 @@ pub enum Action {
     Back,
     /// Abandon the case and clear the screen.
     Cancel,
-    /// Time passed, as measured by the runtime (monotonic, since the runtime started).
-    Tick(Duration),
+    /// Time passed: `elapsed` is monotonic, since the runtime started; `today` is the local
+    /// date now. A new case uses the date of the last tick, so a kiosk left on past midnight
+    /// decides with the new day.
+    Tick {
+        elapsed: Duration,
+        today: NaiveDate,
+    },
     /// 「続ける」 on the inactivity warning: counts as activity, changes nothing else.
     StillHere,
 }
@@ -220,7 +232,11 @@ pub struct Session {
     catalogue: Arc<Catalogue>,
     mode: Mode,
     timeouts: Timeouts,
+    /// The case's date: the visit date and the day the rules are taken as of. Set from
+    /// `clock_day` whenever no case is open, so a case keeps the day it began on.
     today: NaiveDate,
+    /// The date of the last tick.
+    clock_day: NaiveDate,
     screen: Screen,
     notice: Option<Notice>,
     pin: PinPad,
@@ -292,6 +308,7 @@ impl Session {
             mode,
             timeouts: Timeouts::default(),
             today,
+            clock_day: today,
             screen: Screen::Start,
             notice: None,
             pin: PinPad::default(),
@@ -418,6 +435,16 @@ impl Session {
         self.screen
     }
 
+    /// The decision on the case, once decided.
+    pub fn decision(&self) -> Option<&Decision> {
+        self.decision.as_ref()
+    }
+
+    /// The day the case on screen is decided on (the last tick's date between cases).
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
     /// The case as far as it is known; `None` before the event is chosen.
     pub fn case(&self) -> Option<Case> {
         let event = self.event.clone()?;
@@ -476,8 +503,8 @@ impl Session {
 
     /// Handles one action and returns the work it needs.
     pub fn handle(&mut self, action: Action) -> Vec<Effect> {
-        if let Action::Tick(now) = action {
-            return self.tick(now);
+        if let Action::Tick { elapsed, today } = action {
+            return self.tick(elapsed, today);
         }
         self.last_activity = self.now;
         match action {
@@ -681,13 +708,21 @@ impl Session {
         }
     }
 
-    fn qr_read(&mut self, result: Result<Case, Notice>) -> Vec<Effect> {
+    fn qr_read(&mut self, result: Result<Prefill, Notice>) -> Vec<Effect> {
         let mut dropped = 0;
-        let result = result.map(|case| {
-            let (case, left_out) = self.usable_answers(case);
-            dropped = left_out;
-            case
-        });
+        let today = self.today;
+        let result = result
+            .and_then(|prefill| {
+                prefill
+                    .check_day(today)
+                    .map(|()| prefill.case)
+                    .map_err(|e| Notice::prefill(&e))
+            })
+            .map(|case| {
+                let (case, left_out) = self.usable_answers(case);
+                dropped = left_out;
+                case
+            });
         let effects = self.take_qr_case(result);
         if dropped > 0 && self.notice.is_none() {
             self.notice = Some(Notice::new(
@@ -1026,8 +1061,12 @@ impl Session {
         (idle >= warn_from).then(|| self.timeouts.idle.saturating_sub(idle).as_secs())
     }
 
-    fn tick(&mut self, now: Duration) -> Vec<Effect> {
+    fn tick(&mut self, now: Duration, today: NaiveDate) -> Vec<Effect> {
         self.now = now;
+        self.clock_day = today;
+        if self.screen == Screen::Start && self.event.is_none() {
+            self.today = today;
+        }
         if self.screen == Screen::Done {
             let shown = self
                 .done_at
@@ -1064,7 +1103,7 @@ impl Session {
     }
 
     fn clear(&mut self) {
-        let fresh = Session::new(self.catalogue.clone(), self.mode, self.today)
+        let fresh = Session::new(self.catalogue.clone(), self.mode, self.clock_day)
             .with_timeouts(self.timeouts);
         let now = self.now;
         *self = fresh;

@@ -15,6 +15,23 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
 }
 
+/// Time passed since the start, on the clerk's day.
+fn tick(seconds: u64) -> Action {
+    Action::Tick {
+        elapsed: Duration::from_secs(seconds),
+        today: date(2026, 11, 20),
+    }
+}
+
+/// A case as a QR code made the day before `today`, valid for 30 days.
+fn code(case: Case, today: NaiveDate) -> Prefill {
+    Prefill {
+        issued: today.pred_opt().expect("a day before"),
+        expires: today + chrono::Days::new(30),
+        case,
+    }
+}
+
 fn catalogue() -> Arc<Catalogue> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/catalogue");
     Arc::new(madoguchi_rules::load(&dir).expect("catalogue").catalogue)
@@ -335,7 +352,7 @@ fn a_stopped_printer_keeps_the_session_waiting_and_retry_prints_again() {
         ))
     );
     // The printer does not count as the resident being idle.
-    session.handle(Action::Tick(Duration::from_secs(3600)));
+    session.handle(tick(3600));
     assert_eq!(session.screen(), Screen::Printing);
     let effects = session.handle(Action::RetryPrint);
     assert!(matches!(effects[..], [Effect::Print { .. }]));
@@ -348,11 +365,11 @@ fn inactivity_warns_then_clears_the_screen_and_closes_the_case() {
         warning: Duration::from_secs(30),
         done: Duration::from_secs(10),
     });
-    session.handle(Action::Tick(Duration::from_secs(60)));
+    session.handle(tick(60));
     assert_eq!(session.view().timeout_warning, None);
-    session.handle(Action::Tick(Duration::from_secs(95)));
+    session.handle(tick(95));
     assert_eq!(session.view().timeout_warning, Some(25));
-    let effects = session.handle(Action::Tick(Duration::from_secs(120)));
+    let effects = session.handle(tick(120));
     assert!(matches!(effects[..], [Effect::Finish { printed: false }]));
     let view = session.view();
     assert_eq!(view.screen, Screen::Start);
@@ -363,11 +380,11 @@ fn inactivity_warns_then_clears_the_screen_and_closes_the_case() {
 #[test]
 fn a_touch_postpones_the_timeout() {
     let mut session = at_the_first_question();
-    session.handle(Action::Tick(Duration::from_secs(170)));
+    session.handle(tick(170));
     assert!(session.view().timeout_warning.is_some());
     session.handle(Action::HandToResident);
     assert_eq!(session.view().timeout_warning, None);
-    session.handle(Action::Tick(Duration::from_secs(200)));
+    session.handle(tick(200));
     assert_eq!(session.screen(), Screen::PrivateQuestion);
 }
 
@@ -376,14 +393,14 @@ fn the_done_screen_clears_itself() {
     let mut session = at_the_result();
     session.handle(Action::ResultAccepted);
     session.handle(Action::Reviewed);
-    session.handle(Action::Tick(Duration::from_secs(5)));
+    session.handle(tick(5));
     session.handle(Action::PrintProgress {
         state: PrintState::Done,
         reason: None,
     });
-    session.handle(Action::Tick(Duration::from_secs(10)));
+    session.handle(tick(10));
     assert_eq!(session.screen(), Screen::Done);
-    session.handle(Action::Tick(Duration::from_secs(30)));
+    session.handle(tick(30));
     assert_eq!(session.screen(), Screen::Start);
 }
 
@@ -405,7 +422,7 @@ fn a_resident_with_a_qr_code_goes_from_the_attract_screen_to_the_procedures() {
     ))));
     assert_eq!(session.screen(), Screen::ScanQr);
     assert!(session.view().notice.is_some());
-    let effects = session.handle(Action::QrRead(Ok(prefill_case())));
+    let effects = session.handle(Action::QrRead(Ok(code(prefill_case(), session.today()))));
     assert!(matches!(effects[..], [Effect::StopScanner]));
     assert_eq!(session.screen(), Screen::QrSummary);
     assert_eq!(session.view().members, 4);
@@ -436,12 +453,14 @@ fn answers_this_catalogue_cannot_take_are_left_out_and_the_case_goes_on() {
         if mode == Mode::Clerk {
             session.handle(Action::IdentifyWithQr);
         }
-        let mut code = prefill_case();
-        code.answers
+        let mut made_at_home = prefill_case();
+        made_at_home
+            .answers
             .insert("question_of_another_city".into(), Answer::Yes);
-        code.answers
+        made_at_home
+            .answers
             .insert("dog_or_moped".into(), Answer::Choice("maybe".into()));
-        session.handle(Action::QrRead(Ok(code)));
+        session.handle(Action::QrRead(Ok(code(made_at_home, session.today()))));
         assert!(
             matches!(
                 session.screen(),
@@ -472,7 +491,7 @@ fn a_clerk_reading_a_qr_code_goes_on_with_the_remaining_questions() {
     let mut session = Session::new(catalogue(), Mode::Clerk, date(2026, 4, 2));
     session.handle(Action::Begin);
     session.handle(Action::IdentifyWithQr);
-    session.handle(Action::QrRead(Ok(prefill_case())));
+    session.handle(Action::QrRead(Ok(code(prefill_case(), session.today()))));
     assert!(matches!(
         session.screen(),
         Screen::Question | Screen::Result
@@ -577,7 +596,7 @@ fn the_review_asks_for_a_preview_and_shows_its_warnings() {
 fn a_resident_alone_prints_straight_from_the_list() {
     let mut session = Session::new(catalogue(), Mode::SelfService, date(2026, 4, 2));
     session.handle(Action::Begin);
-    session.handle(Action::QrRead(Ok(prefill_case())));
+    session.handle(Action::QrRead(Ok(code(prefill_case(), session.today()))));
     session.handle(Action::QrConfirmed);
     let effects = session.handle(Action::ResultAccepted);
     assert_eq!(
@@ -617,11 +636,11 @@ fn still_here_keeps_the_session_open() {
         done: Duration::from_secs(10),
     });
     session.handle(Action::Begin);
-    session.handle(Action::Tick(Duration::from_secs(45)));
+    session.handle(tick(45));
     assert!(session.view().timeout_warning.is_some());
     session.handle(Action::StillHere);
     assert_eq!(session.view().timeout_warning, None);
-    session.handle(Action::Tick(Duration::from_secs(100)));
+    session.handle(tick(100));
     assert_eq!(session.screen(), Screen::Identify);
 }
 
@@ -634,7 +653,7 @@ fn a_households_qr_code_joins_a_case_identified_by_card() {
     assert!(matches!(effects[..], [Effect::StartScanner]));
     assert_eq!(session.screen(), Screen::ScanQr);
     let qr = prefill_case();
-    let effects = session.handle(Action::QrRead(Ok(qr.clone())));
+    let effects = session.handle(Action::QrRead(Ok(code(qr.clone(), session.today()))));
     assert!(matches!(
         effects[..],
         [Effect::StopScanner, Effect::Checkpoint { .. }]
@@ -653,7 +672,7 @@ fn a_households_qr_code_joins_a_case_identified_by_card() {
     assert_eq!(fields, ["生年月日", "住所"], "{differences:?}");
     // Reading the same code again adds no one twice.
     session.handle(Action::ReadHouseholdQr);
-    session.handle(Action::QrRead(Ok(qr)));
+    session.handle(Action::QrRead(Ok(code(qr, session.today()))));
     assert_eq!(session.case().expect("case").household.members.len(), 4);
     // Back from the scanner returns to the household.
     session.handle(Action::ReadHouseholdQr);
@@ -671,5 +690,52 @@ fn a_new_catalogue_is_taken_only_between_cases() {
     assert!(
         !session.use_catalogue(other),
         "not in the middle of a visit"
+    );
+}
+
+/// A kiosk left on overnight: the case open at midnight keeps its day; the next one is visited
+/// and decided on the new day, and a code that expired at midnight is refused.
+#[test]
+fn a_session_crosses_midnight_and_the_next_case_uses_the_new_date() {
+    let evening = date(2026, 11, 20);
+    let morning = date(2026, 11, 21);
+    let at = |seconds: u64, today: NaiveDate| Action::Tick {
+        elapsed: Duration::from_secs(seconds),
+        today,
+    };
+    let mut session = Session::new(catalogue(), Mode::SelfService, evening);
+    let last_day = Prefill {
+        issued: date(2026, 11, 1),
+        expires: evening,
+        case: prefill_case(),
+    };
+    session.handle(at(1, evening));
+    session.handle(Action::Begin);
+    session.handle(Action::QrRead(Ok(last_day.clone())));
+    assert_eq!(session.screen(), Screen::QrSummary, "valid until tonight");
+    session.handle(at(2, morning));
+    assert_eq!(session.today(), evening, "the case on screen keeps its day");
+    assert_eq!(session.case().expect("case").event.visit_date(), evening);
+    session.handle(Action::Cancel);
+
+    session.handle(at(3, morning));
+    assert_eq!(session.today(), morning);
+    session.handle(Action::Begin);
+    session.handle(Action::QrRead(Ok(last_day)));
+    assert_eq!(session.screen(), Screen::ScanQr, "expired at midnight");
+    let notice = session.view().notice.expect("a notice");
+    assert!(notice.en.contains("expired"), "{}", notice.en);
+    session.handle(Action::QrRead(Ok(code(prefill_case(), morning))));
+    assert_eq!(session.screen(), Screen::QrSummary);
+    assert_eq!(
+        session.case().expect("case").event.visit_date(),
+        morning,
+        "the next case is visited on the new day"
+    );
+    session.handle(Action::QrConfirmed);
+    let decided = session.decision().expect("decided");
+    assert_eq!(
+        decided.as_of, morning,
+        "and decided with the rules of the new day"
     );
 }

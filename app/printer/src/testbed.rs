@@ -1,4 +1,4 @@
-//! A private CUPS for tests: its own cupsd (own config, spool and port), one queue on the
+//! A private CUPS for tests (this crate's, the kiosk's print tests and its headless UI flows): its own cupsd (own config, spool and port), one queue on the
 //! cups-pdf backend (Debian `printer-driver-cups-pdf`) writing PDFs into a temp folder. It
 //! never touches the machine's own CUPS queues; it does write cups-pdf's per-queue config
 //! (`/etc/cups/cups-pdf-<queue>.conf`, the only place cups-pdf reads it from) and removes it.
@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[derive(Debug)]
 pub struct TestCups {
     _dir: tempfile::TempDir,
     root: PathBuf,

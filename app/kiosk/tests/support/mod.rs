@@ -1,3 +1,0 @@
-//! Shared helpers of the kiosk's integration tests.
-
-pub mod cups;
