@@ -563,11 +563,12 @@ fn open_desk(app: &mut KioskApp, window: &KioskWindow, sign_in: bool) {
     with_desk(app, |_| {});
 }
 
-fn with_desk(app: &mut KioskApp, change: impl FnOnce(&mut Desk)) {
+/// Runs `change` on the desk's thread and draws the result.
+fn with_desk(app: &mut KioskApp, change: impl FnOnce(&mut Desk) + Send + 'static) {
     if let Some(ui) = app.desk() {
-        let mut ui = ui.borrow_mut();
-        change(ui.desk_mut());
-        ui.refresh();
+        let ui = ui.borrow();
+        ui.run(change);
+        ui.settle(Duration::from_secs(60));
     }
 }
 

@@ -156,6 +156,9 @@ impl KioskApp {
         });
         self.runtime.run(effects);
         self.refresh();
+        if let Some(desk) = &self.desk {
+            desk.borrow().poll();
+        }
     }
 
     /// Waits up to `timeout` for one report and handles it (tests and screenshots).

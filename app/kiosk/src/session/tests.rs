@@ -684,12 +684,20 @@ fn a_households_qr_code_joins_a_case_identified_by_card() {
 #[test]
 fn a_new_catalogue_is_taken_only_between_cases() {
     let mut session = clerk();
-    let other = Arc::new((*catalogue()).clone());
-    assert!(session.use_catalogue(other.clone()));
+    let mut published = (*catalogue()).clone();
+    published.info.version = "2099.1.0".into();
+    assert!(session.use_catalogue(Arc::new(published)));
     session.handle(Action::Begin);
     assert!(
-        !session.use_catalogue(other),
+        !session.use_catalogue(catalogue()),
         "not in the middle of a visit"
+    );
+    session.handle(Action::IdentifyWithQr);
+    session.handle(Action::QrRead(Ok(code(prefill_case(), session.today()))));
+    let decided = session.decision().expect("decided");
+    assert_eq!(
+        decided.catalogue.version, "2099.1.0",
+        "the case is decided with the catalogue taken before it began"
     );
 }
 

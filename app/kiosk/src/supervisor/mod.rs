@@ -14,6 +14,7 @@
 
 pub mod condition;
 mod questions;
+pub mod worker;
 
 pub use questions::Register;
 
@@ -162,6 +163,8 @@ pub struct Desk {
     versions: Versions,
     /// Words that narrow the items a procedure's "what to bring" offers.
     item_filter: String,
+    /// Recent finished cases as listed on the cases screen, read when it opens.
+    recent: Vec<(i64, String)>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -198,6 +201,7 @@ impl Desk {
             deciding: None,
             versions: Versions::default(),
             item_filter: String::new(),
+            recent: Vec::new(),
         }
     }
 
@@ -369,6 +373,7 @@ impl Desk {
         match screen {
             DeskScreen::Statistics => self.refresh_statistics(),
             DeskScreen::Impact => return self.preview(),
+            DeskScreen::Cases => self.reload_recent_cases(),
             _ => {}
         }
         self.screen = screen;
@@ -1359,9 +1364,15 @@ impl Desk {
 
     // ---- scenario from a case -------------------------------------------------------------
 
-    /// Recent finished cases, by number, event, size and day only.
-    pub fn recent_cases(&self) -> Vec<(i64, String)> {
-        self.store
+    /// Recent finished cases, by number, event, size and day only (as read when the cases
+    /// screen opened).
+    pub fn recent_cases(&self) -> &[(i64, String)] {
+        &self.recent
+    }
+
+    fn reload_recent_cases(&mut self) {
+        self.recent = self
+            .store
             .recent_finished(30)
             .unwrap_or_default()
             .into_iter()
@@ -1377,7 +1388,7 @@ impl Desk {
                     ),
                 )
             })
-            .collect()
+            .collect();
     }
 
     /// Adds a scenario made from finished case `id` to the draft. Audited.

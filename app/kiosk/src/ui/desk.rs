@@ -1,7 +1,7 @@
 //! The supervisor's screens: the desk controller's state goes into the `Desk` global, the
 //! global's callbacks become desk calls. Like the clerk's adapter, it holds nothing of its own.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -14,18 +14,21 @@ use super::generated::{
     Bar, Desk as DeskGlobal, DeskRow, DeskScreen as UiScreen, Figure, KioskWindow, Tick, TreeRow,
 };
 use crate::supervisor::condition::{self, Group, Node, ValueChoice};
+use crate::supervisor::worker::DeskWorker;
 use crate::supervisor::{Desk, DeskScreen, Editing, Register};
 
-/// The desk and the window it draws into.
+/// The desk's thread and the window it draws into.
 pub struct DeskUi {
-    desk: Desk,
+    worker: DeskWorker,
     window: slint::Weak<KioskWindow>,
+    /// The worker's finished-job count when the window was last drawn from the desk.
+    drawn: Cell<u64>,
 }
 
 impl std::fmt::Debug for DeskUi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DeskUi")
-            .field("desk", &self.desk)
+            .field("worker", &self.worker)
             .finish_non_exhaustive()
     }
 }
@@ -39,32 +42,61 @@ fn strings(items: impl IntoIterator<Item = String>) -> ModelRc<SharedString> {
 }
 
 impl DeskUi {
-    /// Wires the supervisor's screens of `window` to `desk`.
+    /// Starts `desk` on its own thread and wires the supervisor's screens of `window` to it.
     pub fn attach(window: &KioskWindow, desk: Desk) -> Rc<RefCell<DeskUi>> {
         let ui = Rc::new(RefCell::new(DeskUi {
-            desk,
+            worker: DeskWorker::start(desk),
             window: window.as_weak(),
+            drawn: Cell::new(0),
         }));
         wire(window, &ui);
         ui.borrow().refresh();
         ui
     }
 
-    pub fn desk(&self) -> &Desk {
-        &self.desk
+    /// The desk's thread: tests and screenshots hand it calls and wait for them.
+    pub fn worker(&self) -> &DeskWorker {
+        &self.worker
     }
 
-    pub fn desk_mut(&mut self) -> &mut Desk {
-        &mut self.desk
+    /// Hands one desk call to the desk's thread and shows that work is in progress.
+    pub fn run(&self, job: impl FnOnce(&mut Desk) + Send + 'static) {
+        self.worker.submit(job);
+        self.refresh();
+    }
+
+    /// Redraws once the desk's thread has finished what it was given (the kiosk's timer calls
+    /// this every tick).
+    pub fn poll(&self) {
+        if self.worker.finished() != self.drawn.get() && !self.worker.busy() {
+            self.refresh();
+        }
+    }
+
+    /// Waits (at most `timeout`) until the desk's thread is idle, then redraws: for tests and
+    /// screenshots, which look at the screen after each tap.
+    pub fn settle(&self, timeout: std::time::Duration) -> bool {
+        let idle = self.worker.wait_idle(timeout);
+        self.refresh();
+        idle
     }
 
     /// Pushes the desk's state into the global.
+    ///
+    /// While the desk's thread is working, the global keeps what it shows and says that work
+    /// is in progress; it is never drawn from a desk in the middle of a call.
     pub fn refresh(&self) {
         let Some(window) = self.window.upgrade() else {
             return;
         };
         let g = window.global::<DeskGlobal>();
-        let desk = &self.desk;
+        let Some(desk) = self.worker.idle_view() else {
+            g.set_busy(true);
+            return;
+        };
+        g.set_busy(false);
+        self.drawn.set(self.worker.finished());
+        let desk = &*desk;
         g.set_screen(ui_screen(desk.screen()));
         if desk.screen() != DeskScreen::Procedure {
             g.set_procedure_part(0);
@@ -116,277 +148,277 @@ impl DeskUi {
             DeskScreen::Questions => {
                 g.set_rows(model(question_rows(catalogue, &desk.listed_questions())))
             }
-            DeskScreen::Question => self.push_question(&g, catalogue),
-            DeskScreen::Versions => g.set_rows(model(self.version_rows())),
+            DeskScreen::Question => push_question(desk, &g, catalogue),
+            DeskScreen::Versions => g.set_rows(model(version_rows(desk))),
             DeskScreen::Cases => g.set_rows(model(
                 desk.recent_cases()
-                    .into_iter()
-                    .map(|(_, label)| row(label, String::new(), "", "シナリオにする"))
+                    .iter()
+                    .map(|(_, label)| row(label.clone(), String::new(), "", "シナリオにする"))
                     .collect(),
             )),
-            DeskScreen::Impact => self.push_impact(&g, catalogue),
-            DeskScreen::Procedure => self.push_procedure(&g, catalogue),
+            DeskScreen::Impact => push_impact(desk, &g, catalogue),
+            DeskScreen::Procedure => push_procedure(desk, &g, catalogue),
             DeskScreen::Statistics => push_statistics(&g, desk.statistics(), catalogue),
             DeskScreen::SignIn | DeskScreen::Home => {}
         }
     }
+}
 
-    /// Versions waiting for a decision first, then the published ones, newest first.
-    fn version_rows(&self) -> Vec<DeskRow> {
-        let current = self.desk.in_force().map(|v| v.id);
-        let user = self.desk.user().unwrap_or_default();
-        let pending = self.desk.pending().iter().map(|v| {
-            let action = if v.author == user { "" } else { "決裁する" };
-            row(
-                format!("決裁待ち　版 {}　{}", v.id, local_day(&v.created_at)),
-                format!("起案：{}　{}", v.author, v.note),
-                "pending",
-                action,
-            )
-        });
-        let published = self.desk.versions().iter().map(|v| {
-            let here = Some(v.id) == current;
-            let decided = v
-                .decided_by
-                .as_deref()
-                .map(|d| format!("（決裁：{d}）"))
-                .unwrap_or_default();
-            row(
-                format!("版 {}　{}", v.id, local_day(&v.created_at)),
-                format!("{}{decided}：{}", v.author, v.note),
-                if here { "current" } else { "" },
-                if here { "" } else { "この版に戻す" },
-            )
-        });
-        pending.chain(published).collect()
-    }
+/// Versions waiting for a decision first, then the published ones, newest first.
+fn version_rows(desk: &Desk) -> Vec<DeskRow> {
+    let current = desk.in_force().map(|v| v.id);
+    let user = desk.user().unwrap_or_default();
+    let pending = desk.pending().iter().map(|v| {
+        let action = if v.author == user { "" } else { "決裁する" };
+        row(
+            format!("決裁待ち　版 {}　{}", v.id, local_day(&v.created_at)),
+            format!("起案：{}　{}", v.author, v.note),
+            "pending",
+            action,
+        )
+    });
+    let published = desk.versions().iter().map(|v| {
+        let here = Some(v.id) == current;
+        let decided = v
+            .decided_by
+            .as_deref()
+            .map(|d| format!("（決裁：{d}）"))
+            .unwrap_or_default();
+        row(
+            format!("版 {}　{}", v.id, local_day(&v.created_at)),
+            format!("{}{decided}：{}", v.author, v.note),
+            if here { "current" } else { "" },
+            if here { "" } else { "この版に戻す" },
+        )
+    });
+    pending.chain(published).collect()
+}
 
-    fn push_procedure(&self, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
-        let Some(editing) = self.desk.editing() else {
-            return;
-        };
-        let (Some(index), Some(rule)) = (editing.procedure(), editing.rule()) else {
-            return;
-        };
-        let procedure = &catalogue.procedures[index];
-        let error = |field: &str| field_error(editing, field);
-        g.set_procedure_title(format!("{}（{}）", procedure.name.ja, procedure.id).into());
-        g.set_name_ja(procedure.name.ja.clone().into());
-        g.set_source(procedure.source.clone().into());
-        g.set_effective_from(
-            procedure
-                .effective
-                .from
-                .map(|d| d.to_string())
-                .unwrap_or_default()
-                .into(),
-        );
-        g.set_effective_to(
-            procedure
-                .effective
-                .to
-                .map(|d| d.to_string())
-                .unwrap_or_default()
-                .into(),
-        );
-        g.set_critical(procedure.critical);
-        g.set_deadlines(strings(
-            procedure.deadlines.iter().map(|d| d.days.to_string()),
-        ));
-        g.set_rule_tabs(strings(
-            (1..=procedure.rules.len()).map(|n| format!("条件{n}")),
-        ));
-        g.set_rule(i32::try_from(rule).unwrap_or(0));
-        g.set_because_ja(
-            procedure
-                .rules
-                .get(rule)
-                .map(|r| r.because.ja.clone())
-                .unwrap_or_default()
-                .into(),
-        );
-        g.set_name_error(error("name"));
-        g.set_source_error(error("source"));
-        g.set_effective_error(
-            [error("effective_from"), error("effective_to")]
-                .into_iter()
-                .find(|e: &SharedString| !e.is_empty())
-                .unwrap_or_default(),
-        );
-        g.set_deadline_error(error("deadline"));
-        g.set_because_error(error("because"));
-        self.push_bring(g, catalogue, procedure);
-        g.set_bring_error(error("bring"));
-        self.push_condition(g, catalogue, editing);
-    }
-
-    /// The items offered for what to bring, ticked where the procedure asks for them.
-    fn push_bring(
-        &self,
-        g: &DeskGlobal<'_>,
-        catalogue: &Catalogue,
-        procedure: &madoguchi_rules::catalogue::Procedure,
-    ) {
-        g.set_item_filter(self.desk.item_filter().into());
-        g.set_items(model(
-            self.desk
-                .listed_items()
-                .into_iter()
-                .map(|i| Tick {
-                    text: catalogue.items[i].text.ja.clone().into(),
-                    ticked: procedure.bring.contains(&i),
-                })
-                .collect(),
-        ));
-        let brought: Vec<&str> = procedure
-            .bring
-            .iter()
-            .map(|i| catalogue.items[*i].text.ja.as_str())
-            .collect();
-        g.set_bring_summary(
-            if brought.is_empty() {
-                "持ち物はありません。下の一覧から選びます。".to_string()
-            } else {
-                format!("持ち物（{}）: {}", brought.len(), brought.join("、"))
-            }
+fn push_procedure(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
+    let Some(editing) = desk.editing() else {
+        return;
+    };
+    let (Some(index), Some(rule)) = (editing.procedure(), editing.rule()) else {
+        return;
+    };
+    let procedure = &catalogue.procedures[index];
+    let error = |field: &str| field_error(editing, field);
+    g.set_procedure_title(format!("{}（{}）", procedure.name.ja, procedure.id).into());
+    g.set_name_ja(procedure.name.ja.clone().into());
+    g.set_source(procedure.source.clone().into());
+    g.set_effective_from(
+        procedure
+            .effective
+            .from
+            .map(|d| d.to_string())
+            .unwrap_or_default()
             .into(),
-        );
-    }
-
-    fn push_question(&self, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
-        let Some(editing) = self.desk.editing() else {
-            return;
-        };
-        let Some(question) = editing.question().and_then(|i| catalogue.questions.get(i)) else {
-            return;
-        };
-        let error = |field: &str| field_error(editing, field);
-        g.set_question_title(format!("{}（{}）", question.label.ja, question.id).into());
-        g.set_question_kind(question_kind(question).into());
-        g.set_text_ja(question.text.ja.clone().into());
-        g.set_text_easy(question.text.easy.clone().into());
-        g.set_text_en(question.text.en.clone().into());
-        g.set_label_ja(question.label.ja.clone().into());
-        g.set_sensitive(question.sensitive);
-        g.set_source(question.source.clone().unwrap_or_default().into());
-        g.set_has_condition(editing.tree.is_some());
-        g.set_text_ja_error(error(Register::Ja.field()));
-        g.set_text_easy_error(error(Register::Easy.field()));
-        g.set_text_en_error(error(Register::En.field()));
-        g.set_label_error(error("label"));
-        g.set_source_error(error("source"));
-        self.push_condition(g, catalogue, editing);
-    }
-
-    /// The open condition as tree rows, and the picker for its selected part.
-    fn push_condition(&self, g: &DeskGlobal<'_>, catalogue: &Catalogue, editing: &Editing) {
-        g.set_condition_error(field_error(editing, "condition"));
-        g.set_condition_text(self.desk.condition_text().into());
-        let rows = self.desk.condition_rows();
-        g.set_tree(model(
-            rows.iter()
-                .map(|r| TreeRow {
-                    text: r.text.clone().into(),
-                    depth: i32::try_from(r.depth).unwrap_or(0),
-                    group: r.group,
-                    selected: r.path == editing.selected,
-                })
-                .collect(),
-        ));
-        self.push_picker(g, catalogue);
-    }
-
-    fn push_picker(&self, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
-        let selected = self.desk.selected();
-        let leaf = self.desk.selected_leaf();
-        g.set_leaf_selected(leaf.is_some());
-        let facts = self.desk.facts();
-        g.set_facts(strings(
-            facts.iter().map(|f| condition::fact_text(*f, catalogue)),
-        ));
-        let fact = leaf
-            .map(condition::fact_of)
-            .and_then(|f| facts.iter().position(|x| *x == f));
-        g.set_fact(index(fact));
-        let ops = leaf.map(condition::ops).unwrap_or_default();
-        g.set_ops(strings(
-            ops.iter().map(|o| condition::op_text(*o).to_string()),
-        ));
-        let op = leaf
-            .and_then(leaf_op)
-            .and_then(|op| ops.iter().position(|o| *o == op));
-        g.set_op(index(op));
-        let (options, picked, number, date, text) = match self.desk.value_choice() {
-            Some(ValueChoice::Options { labels, picked, .. }) => {
-                (labels, picked, false, false, String::new())
-            }
-            Some(ValueChoice::Number(n)) => (Vec::new(), Vec::new(), true, false, n.to_string()),
-            Some(ValueChoice::Date(d)) => (Vec::new(), Vec::new(), false, true, d),
-            None => (Vec::new(), Vec::new(), false, false, String::new()),
-        };
-        g.set_value_options(strings(options));
-        g.set_value_picked(model(picked));
-        g.set_value_is_number(number);
-        g.set_value_is_date(date);
-        g.set_value_text(text.into());
-        let groups = match selected {
-            Some((Node::Group(..), in_members)) => group_choices(in_members),
-            _ => Vec::new(),
-        };
-        g.set_groups(strings(groups.iter().map(|k| condition::group_text(*k))));
-        let current = match selected {
-            Some((Node::Group(kind, _), _)) => groups.iter().position(|k| k == kind),
-            _ => None,
-        };
-        g.set_group(index(current));
-    }
-
-    fn push_impact(&self, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
-        let Some(impact) = self.desk.impact() else {
-            return;
-        };
-        let name = |id: &String| procedure_name(catalogue, id);
-        let diff = |c: &madoguchi_rules::impact::Comparison| {
-            let mut parts = Vec::new();
-            let added: Vec<String> = c.added().iter().map(name).collect();
-            let removed: Vec<String> = c.removed().iter().map(name).collect();
-            if !added.is_empty() {
-                parts.push(format!("＋ 加わる: {}", added.join("、")));
-            }
-            if !removed.is_empty() {
-                parts.push(format!("− なくなる: {}", removed.join("、")));
-            }
-            if let Err(e) = &c.after {
-                parts.push(format!("評価できません: {e}"));
-            }
-            parts.join("　")
-        };
-        let scenario_rows = shown_scenarios(impact)
+    );
+    g.set_effective_to(
+        procedure
+            .effective
+            .to
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+            .into(),
+    );
+    g.set_critical(procedure.critical);
+    g.set_deadlines(strings(
+        procedure.deadlines.iter().map(|d| d.days.to_string()),
+    ));
+    g.set_rule_tabs(strings(
+        (1..=procedure.rules.len()).map(|n| format!("条件{n}")),
+    ));
+    g.set_rule(i32::try_from(rule).unwrap_or(0));
+    g.set_because_ja(
+        procedure
+            .rules
+            .get(rule)
+            .map(|r| r.because.ja.clone())
+            .unwrap_or_default()
+            .into(),
+    );
+    g.set_name_error(error("name"));
+    g.set_source_error(error("source"));
+    g.set_effective_error(
+        [error("effective_from"), error("effective_to")]
             .into_iter()
-            .map(|i| &impact.scenarios[i])
-            .map(|s| {
-                let mut text = diff(s);
-                if !s.passes() {
-                    text = format!("{text}　（シナリオの期待と違います）");
-                }
-                let (mark, action) = match (s.passes(), s.changed()) {
-                    (false, _) => ("fail", "この結果を正とする"),
-                    (true, true) => ("changed", ""),
-                    (true, false) => ("same", ""),
-                };
-                row(s.label.clone(), text, mark, action)
+            .find(|e: &SharedString| !e.is_empty())
+            .unwrap_or_default(),
+    );
+    g.set_deadline_error(error("deadline"));
+    g.set_because_error(error("because"));
+    push_bring(desk, g, catalogue, procedure);
+    g.set_bring_error(error("bring"));
+    push_condition(desk, g, catalogue, editing);
+}
+
+/// The items offered for what to bring, ticked where the procedure asks for them.
+fn push_bring(
+    desk: &Desk,
+    g: &DeskGlobal<'_>,
+    catalogue: &Catalogue,
+    procedure: &madoguchi_rules::catalogue::Procedure,
+) {
+    g.set_item_filter(desk.item_filter().into());
+    g.set_items(model(
+        desk.listed_items()
+            .into_iter()
+            .map(|i| Tick {
+                text: catalogue.items[i].text.ja.clone().into(),
+                ticked: procedure.bring.contains(&i),
             })
-            .collect();
-        g.set_rows(model(scenario_rows));
-        g.set_case_rows(model(
-            impact
-                .cases
-                .iter()
-                .filter(|c| c.changed())
-                .map(|c| row(c.label.clone(), diff(c), "changed", ""))
-                .collect(),
-        ));
-        g.set_impact_summary(
+            .collect(),
+    ));
+    let brought: Vec<&str> = procedure
+        .bring
+        .iter()
+        .map(|i| catalogue.items[*i].text.ja.as_str())
+        .collect();
+    g.set_bring_summary(
+        if brought.is_empty() {
+            "持ち物はありません。下の一覧から選びます。".to_string()
+        } else {
+            format!("持ち物（{}）: {}", brought.len(), brought.join("、"))
+        }
+        .into(),
+    );
+}
+
+fn push_question(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
+    let Some(editing) = desk.editing() else {
+        return;
+    };
+    let Some(question) = editing.question().and_then(|i| catalogue.questions.get(i)) else {
+        return;
+    };
+    let error = |field: &str| field_error(editing, field);
+    g.set_question_title(format!("{}（{}）", question.label.ja, question.id).into());
+    g.set_question_kind(question_kind(question).into());
+    g.set_text_ja(question.text.ja.clone().into());
+    g.set_text_easy(question.text.easy.clone().into());
+    g.set_text_en(question.text.en.clone().into());
+    g.set_label_ja(question.label.ja.clone().into());
+    g.set_sensitive(question.sensitive);
+    g.set_source(question.source.clone().unwrap_or_default().into());
+    g.set_has_condition(editing.tree.is_some());
+    g.set_text_ja_error(error(Register::Ja.field()));
+    g.set_text_easy_error(error(Register::Easy.field()));
+    g.set_text_en_error(error(Register::En.field()));
+    g.set_label_error(error("label"));
+    g.set_source_error(error("source"));
+    push_condition(desk, g, catalogue, editing);
+}
+
+/// The open condition as tree rows, and the picker for its selected part.
+fn push_condition(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue, editing: &Editing) {
+    g.set_condition_error(field_error(editing, "condition"));
+    g.set_condition_text(desk.condition_text().into());
+    let rows = desk.condition_rows();
+    g.set_tree(model(
+        rows.iter()
+            .map(|r| TreeRow {
+                text: r.text.clone().into(),
+                depth: i32::try_from(r.depth).unwrap_or(0),
+                group: r.group,
+                selected: r.path == editing.selected,
+            })
+            .collect(),
+    ));
+    push_picker(desk, g, catalogue);
+}
+
+fn push_picker(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
+    let selected = desk.selected();
+    let leaf = desk.selected_leaf();
+    g.set_leaf_selected(leaf.is_some());
+    let facts = desk.facts();
+    g.set_facts(strings(
+        facts.iter().map(|f| condition::fact_text(*f, catalogue)),
+    ));
+    let fact = leaf
+        .map(condition::fact_of)
+        .and_then(|f| facts.iter().position(|x| *x == f));
+    g.set_fact(index(fact));
+    let ops = leaf.map(condition::ops).unwrap_or_default();
+    g.set_ops(strings(
+        ops.iter().map(|o| condition::op_text(*o).to_string()),
+    ));
+    let op = leaf
+        .and_then(leaf_op)
+        .and_then(|op| ops.iter().position(|o| *o == op));
+    g.set_op(index(op));
+    let (options, picked, number, date, text) = match desk.value_choice() {
+        Some(ValueChoice::Options { labels, picked, .. }) => {
+            (labels, picked, false, false, String::new())
+        }
+        Some(ValueChoice::Number(n)) => (Vec::new(), Vec::new(), true, false, n.to_string()),
+        Some(ValueChoice::Date(d)) => (Vec::new(), Vec::new(), false, true, d),
+        None => (Vec::new(), Vec::new(), false, false, String::new()),
+    };
+    g.set_value_options(strings(options));
+    g.set_value_picked(model(picked));
+    g.set_value_is_number(number);
+    g.set_value_is_date(date);
+    g.set_value_text(text.into());
+    let groups = match selected {
+        Some((Node::Group(..), in_members)) => group_choices(in_members),
+        _ => Vec::new(),
+    };
+    g.set_groups(strings(groups.iter().map(|k| condition::group_text(*k))));
+    let current = match selected {
+        Some((Node::Group(kind, _), _)) => groups.iter().position(|k| k == kind),
+        _ => None,
+    };
+    g.set_group(index(current));
+}
+
+fn push_impact(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
+    let Some(impact) = desk.impact() else {
+        return;
+    };
+    let name = |id: &String| procedure_name(catalogue, id);
+    let diff = |c: &madoguchi_rules::impact::Comparison| {
+        let mut parts = Vec::new();
+        let added: Vec<String> = c.added().iter().map(name).collect();
+        let removed: Vec<String> = c.removed().iter().map(name).collect();
+        if !added.is_empty() {
+            parts.push(format!("＋ 加わる: {}", added.join("、")));
+        }
+        if !removed.is_empty() {
+            parts.push(format!("− なくなる: {}", removed.join("、")));
+        }
+        if let Err(e) = &c.after {
+            parts.push(format!("評価できません: {e}"));
+        }
+        parts.join("　")
+    };
+    let scenario_rows = shown_scenarios(impact)
+        .into_iter()
+        .map(|i| &impact.scenarios[i])
+        .map(|s| {
+            let mut text = diff(s);
+            if !s.passes() {
+                text = format!("{text}　（シナリオの期待と違います）");
+            }
+            let (mark, action) = match (s.passes(), s.changed()) {
+                (false, _) => ("fail", "この結果を正とする"),
+                (true, true) => ("changed", ""),
+                (true, false) => ("same", ""),
+            };
+            row(s.label.clone(), text, mark, action)
+        })
+        .collect();
+    g.set_rows(model(scenario_rows));
+    g.set_case_rows(model(
+        impact
+            .cases
+            .iter()
+            .filter(|c| c.changed())
+            .map(|c| row(c.label.clone(), diff(c), "changed", ""))
+            .collect(),
+    ));
+    g.set_impact_summary(
             format!(
                 "シナリオ {} 件のうち {} 件で手続きが変わり、{} 件が期待と違います。最近の案件 {} 件のうち {} 件で変わります。",
                 impact.scenarios.len(),
@@ -397,8 +429,7 @@ impl DeskUi {
             )
             .into(),
         );
-        g.set_can_publish(impact.failing_scenarios() == 0);
-    }
+    g.set_can_publish(impact.failing_scenarios() == 0);
 }
 
 fn push_statistics(g: &DeskGlobal<'_>, stats: Option<&Statistics>, catalogue: &Catalogue) {
@@ -658,14 +689,13 @@ fn export_dir() -> PathBuf {
 
 fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
     let g = window.global::<DeskGlobal>();
-    // Every callback runs one desk call and redraws.
+    // Every callback hands one desk call to the desk's thread; the window redraws when it is
+    // done (`DeskUi::poll`) and shows that work is in progress meanwhile.
     let with = |ui: &Rc<RefCell<DeskUi>>| {
         let weak = Rc::downgrade(ui);
-        move |call: &dyn Fn(&mut DeskUi)| {
+        move |call: Box<dyn FnOnce(&mut Desk) + Send>| {
             if let Some(ui) = weak.upgrade() {
-                let mut ui = ui.borrow_mut();
-                call(&mut ui);
-                ui.refresh();
+                ui.borrow().run(call);
             }
         }
     };
@@ -678,7 +708,7 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
             if let Some(window) = weak_window.upgrade() {
                 window.global::<DeskGlobal>().set_open(true);
             }
-            run(&|_| {});
+            run(Box::new(|_| {}));
         }
     });
     g.on_leave({
@@ -687,218 +717,229 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
             if let Some(window) = weak_window.upgrade() {
                 window.global::<DeskGlobal>().set_open(false);
             }
-            run(&|ui| ui.desk.sign_out());
+            run(Box::new(|desk| desk.sign_out()));
         }
     });
     macro_rules! on {
-        ($setter:ident, |$ui:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {{
+        ($setter:ident, |$desk:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {{
             let run = run.clone();
-            g.$setter(move |$($arg: $ty),*| run(&|$ui: &mut DeskUi| { $body; }));
+            g.$setter(move |$($arg: $ty),*| {
+                $(let $arg = owned($arg);)*
+                run(Box::new(move |$desk: &mut Desk| { $body; }))
+            });
         }};
     }
-    on!(on_sign_in, |ui,
+    on!(on_sign_in, |desk,
                      login: SharedString,
                      password: SharedString| {
-        ui.desk.sign_in(&login, &password)
+        desk.sign_in(&login, &password)
     });
-    on!(on_sign_out, |ui| ui.desk.sign_out());
-    on!(on_filter, |ui, words: SharedString| ui
-        .desk
+    on!(on_sign_out, |desk| desk.sign_out());
+    on!(on_filter, |desk, words: SharedString| desk
         .set_filter(&words));
-    on!(on_go, |ui, screen: UiScreen| ui
-        .desk
-        .go(desk_screen(screen)));
-    on!(on_open_row, |ui, index: i32| open_row(ui, index));
-    on!(on_row_action, |ui, index: i32| row_action(ui, index));
-    on!(on_set_name, |ui, text: SharedString| ui
-        .desk
+    on!(on_go, |desk, screen: UiScreen| desk.go(desk_screen(screen)));
+    on!(on_open_row, |desk, index: i32| open_row(desk, index));
+    on!(on_row_action, |desk, index: i32| row_action(desk, index));
+    on!(on_set_name, |desk, text: SharedString| desk
         .set_name_ja(&text));
-    on!(on_set_source, |ui, text: SharedString| ui
-        .desk
+    on!(on_set_source, |desk, text: SharedString| desk
         .set_source(&text));
-    on!(on_set_effective, |ui, to: bool, text: SharedString| ui
-        .desk
+    on!(on_set_effective, |desk, to: bool, text: SharedString| desk
         .set_effective(to, &text));
-    on!(on_set_critical, |ui, critical: bool| ui
-        .desk
+    on!(on_set_critical, |desk, critical: bool| desk
         .set_critical(critical));
-    on!(on_set_deadline, |ui, index: i32, text: SharedString| ui
-        .desk
+    on!(on_set_deadline, |desk, index: i32, text: SharedString| desk
         .set_deadline_days(
             usize::try_from(index).unwrap_or(0),
             &text
         ));
-    on!(on_pick_rule, |ui, index: i32| ui
-        .desk
+    on!(on_pick_rule, |desk, index: i32| desk
         .open_rule(usize::try_from(index).unwrap_or(0)));
-    on!(on_set_because, |ui, text: SharedString| ui
-        .desk
+    on!(on_set_because, |desk, text: SharedString| desk
         .set_because_ja(&text));
-    on!(on_filter_items, |ui, words: SharedString| ui
-        .desk
+    on!(on_filter_items, |desk, words: SharedString| desk
         .set_item_filter(&words));
-    on!(on_toggle_item, |ui, index: i32| {
+    on!(on_toggle_item, |desk, index: i32| {
         if let Some(item) = usize::try_from(index)
             .ok()
-            .and_then(|i| ui.desk.listed_items().get(i).copied())
+            .and_then(|i| desk.listed_items().get(i).copied())
         {
-            ui.desk.toggle_bring(item);
+            desk.toggle_bring(item);
         }
     });
     on!(
         on_set_question_text,
-        |ui, register: i32, text: SharedString| {
+        |desk, register: i32, text: SharedString| {
             let register = match register {
                 0 => Register::Ja,
                 1 => Register::Easy,
                 _ => Register::En,
             };
-            ui.desk.set_question_text(register, &text)
+            desk.set_question_text(register, &text)
         }
     );
-    on!(on_set_label, |ui, text: SharedString| ui
-        .desk
+    on!(on_set_label, |desk, text: SharedString| desk
         .set_question_label(&text));
-    on!(on_set_sensitive, |ui, sensitive: bool| ui
-        .desk
+    on!(on_set_sensitive, |desk, sensitive: bool| desk
         .set_question_sensitive(sensitive));
-    on!(on_ask_when, |ui, condition: bool| if condition {
-        ui.desk.ask_only_when()
+    on!(on_ask_when, |desk, condition: bool| if condition {
+        desk.ask_only_when()
     } else {
-        ui.desk.ask_always()
+        desk.ask_always()
     });
-    on!(on_select_node, |ui, index: i32| {
-        let rows = ui.desk.condition_rows();
+    on!(on_select_node, |desk, index: i32| {
+        let rows = desk.condition_rows();
         if let Some(row) = usize::try_from(index).ok().and_then(|i| rows.get(i)) {
-            ui.desk.select_row(row.path.clone());
+            desk.select_row(row.path.clone());
         }
     });
-    on!(on_pick_fact, |ui, index: i32| {
-        let facts = ui.desk.facts();
+    on!(on_pick_fact, |desk, index: i32| {
+        let facts = desk.facts();
         if !facts.is_empty() {
             let count = i32::try_from(facts.len()).unwrap_or(1);
             let wrapped = usize::try_from(index.rem_euclid(count)).unwrap_or(0);
-            ui.desk.pick_fact(facts[wrapped]);
+            desk.pick_fact(facts[wrapped]);
         }
     });
-    on!(on_pick_op, |ui, index: i32| {
-        let ops = ui
-            .desk
-            .selected_leaf()
-            .map(condition::ops)
-            .unwrap_or_default();
+    on!(on_pick_op, |desk, index: i32| {
+        let ops = desk.selected_leaf().map(condition::ops).unwrap_or_default();
         if let Some(op) = usize::try_from(index).ok().and_then(|i| ops.get(i)) {
-            ui.desk.pick_op(*op);
+            desk.pick_op(*op);
         }
     });
-    on!(on_pick_value, |ui, index: i32| ui
-        .desk
+    on!(on_pick_value, |desk, index: i32| desk
         .pick_value(usize::try_from(index).unwrap_or(0)));
-    on!(on_set_value_text, |ui, text: SharedString| ui
-        .desk
+    on!(on_set_value_text, |desk, text: SharedString| desk
         .set_value_text(&text));
-    on!(on_step_number, |ui, step: i32| ui
-        .desk
+    on!(on_step_number, |desk, step: i32| desk
         .step_number(i64::from(step)));
-    on!(on_pick_group, |ui, index: i32| {
-        let in_members = matches!(ui.desk.selected(), Some((_, true)));
+    on!(on_pick_group, |desk, index: i32| {
+        let in_members = matches!(desk.selected(), Some((_, true)));
         if let Some(group) = usize::try_from(index)
             .ok()
             .and_then(|i| group_choices(in_members).get(i).copied())
         {
-            ui.desk.set_group(group);
+            desk.set_group(group);
         }
     });
-    on!(on_add_part, |ui, group: bool| {
+    on!(on_add_part, |desk, group: bool| {
         // A new group inside a household group combines member facts; outside, it is one.
-        let kind = match (group, ui.desk.adds_member_facts()) {
+        let kind = match (group, desk.adds_member_facts()) {
             (false, _) => None,
             (true, true) => Some(Group::All),
             (true, false) => Some(Group::AnyMember),
         };
-        ui.desk.add_part(kind)
+        desk.add_part(kind)
     });
-    on!(on_remove_part, |ui| ui.desk.remove_part());
-    on!(on_preview, |ui| ui.desk.preview());
-    on!(on_publish, |ui, note: SharedString| ui.desk.publish(&note));
-    on!(on_discard, |ui| ui.desk.discard());
-    on!(on_approve, |ui| {
-        if let Some((version, _)) = ui.desk.deciding() {
-            ui.desk.approve(version.id);
+    on!(on_remove_part, |desk| desk.remove_part());
+    on!(on_preview, |desk| desk.preview());
+    on!(on_publish, |desk, note: SharedString| desk.publish(&note));
+    on!(on_discard, |desk| desk.discard());
+    on!(on_approve, |desk| {
+        if let Some((version, _)) = desk.deciding() {
+            desk.approve(version.id);
         }
     });
-    on!(on_reject, |ui, reason: SharedString| {
-        if let Some((version, _)) = ui.desk.deciding() {
-            ui.desk.reject(version.id, &reason);
+    on!(on_reject, |desk, reason: SharedString| {
+        if let Some((version, _)) = desk.deciding() {
+            desk.reject(version.id, &reason);
         }
     });
-    on!(on_close_decision, |ui| ui.desk.close_pending());
-    on!(on_export_statistics, |ui| {
+    on!(on_close_decision, |desk| desk.close_pending());
+    on!(on_export_statistics, |desk| {
         let dir = export_dir();
         let _ = std::fs::create_dir_all(&dir);
-        let file = dir.join(format!("statistics-{}.csv", ui.desk.today()));
-        ui.desk.export_statistics(&file)
+        let file = dir.join(format!("statistics-{}.csv", desk.today()));
+        desk.export_statistics(&file)
     });
-    on!(on_transfer, |ui, import: bool, folder: SharedString| {
+    on!(on_transfer, |desk, import: bool, folder: SharedString| {
         let folder = folder.trim();
         if folder.is_empty() {
-            ui.desk
-                .say("フォルダを入れてください（例: /media/usb/madoguchi）。");
+            desk.say("フォルダを入れてください（例: /media/usb/madoguchi）。");
         } else if import {
-            ui.desk.import_catalogue(std::path::Path::new(folder));
+            desk.import_catalogue(std::path::Path::new(folder));
         } else {
-            ui.desk.export_catalogue(std::path::Path::new(folder));
+            desk.export_catalogue(std::path::Path::new(folder));
         }
     });
 }
 
-fn open_row(ui: &mut DeskUi, index: i32) {
+fn open_row(desk: &mut Desk, index: i32) {
     let Ok(index) = usize::try_from(index) else {
         return;
     };
-    match ui.desk.screen() {
+    match desk.screen() {
         DeskScreen::Procedures => {
-            if let Some(procedure) = ui.desk.listed_procedures().get(index) {
-                ui.desk.open_procedure(*procedure);
+            if let Some(procedure) = desk.listed_procedures().get(index) {
+                desk.open_procedure(*procedure);
             }
         }
         DeskScreen::Questions => {
-            if let Some(question) = ui.desk.listed_questions().get(index) {
-                ui.desk.open_question(*question);
+            if let Some(question) = desk.listed_questions().get(index) {
+                desk.open_question(*question);
             }
         }
         _ => {}
     }
 }
 
-fn row_action(ui: &mut DeskUi, index: i32) {
+fn row_action(desk: &mut Desk, index: i32) {
     let Ok(index) = usize::try_from(index) else {
         return;
     };
-    match ui.desk.screen() {
+    match desk.screen() {
         DeskScreen::Versions => {
             // The rows are the pending versions, then the published ones (`version_rows`).
-            let waiting = ui.desk.pending().len();
-            if let Some(id) = ui.desk.pending().get(index).map(|v| v.id) {
-                ui.desk.open_pending(id);
+            let waiting = desk.pending().len();
+            if let Some(id) = desk.pending().get(index).map(|v| v.id) {
+                desk.open_pending(id);
             } else if let Some(id) = index
                 .checked_sub(waiting)
-                .and_then(|i| ui.desk.versions().get(i).map(|v| v.id))
+                .and_then(|i| desk.versions().get(i).map(|v| v.id))
             {
-                ui.desk.restore(id);
+                desk.restore(id);
             }
         }
         DeskScreen::Cases => {
-            if let Some((id, _)) = ui.desk.recent_cases().get(index) {
-                ui.desk.pin_case(*id);
+            if let Some((id, _)) = desk.recent_cases().get(index) {
+                desk.pin_case(*id);
             }
         }
         DeskScreen::Impact => {
-            let shown = ui.desk.impact().map(shown_scenarios).unwrap_or_default();
+            let shown = desk.impact().map(shown_scenarios).unwrap_or_default();
             if let Some(scenario) = shown.get(index) {
-                ui.desk.accept_scenario(*scenario);
+                desk.accept_scenario(*scenario);
             }
         }
         _ => {}
     }
 }
+
+/// A callback's argument as a value the desk's thread may own (Slint's strings are shared).
+trait Owned {
+    type Value: Send + 'static;
+    fn owned(self) -> Self::Value;
+}
+
+fn owned<T: Owned>(value: T) -> T::Value {
+    value.owned()
+}
+
+impl Owned for SharedString {
+    type Value = String;
+    fn owned(self) -> String {
+        self.to_string()
+    }
+}
+
+macro_rules! owned_as_is {
+    ($($t:ty),*) => {$(
+        impl Owned for $t {
+            type Value = $t;
+            fn owned(self) -> $t {
+                self
+            }
+        }
+    )*};
+}
+owned_as_is!(i32, bool, UiScreen);
