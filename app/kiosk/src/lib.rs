@@ -1,7 +1,7 @@
 //! The kiosk's library half: what the `madoguchi` binary, its UI and its tests share.
 //!
 //! - `packet`: a decided case becomes the printed packet (guidance sheet and forms).
-//! - `printing`: IPP to CUPS and the spooler over the store's print queue.
+//! - `printing`: the spooler over the store's print queue (IPP is `madoguchi-printer`).
 //! - `session`: the session controller, a plain state machine that owns the case from the
 //!   first tap to the printed packet. The UI only shows its view and sends it actions; card
 //!   reading, scanning, storage and printing are effects it asks the runtime to carry out
@@ -9,10 +9,14 @@
 //! - `supervisor`: the supervisor's controller: sign-in, the catalogue draft and its typed
 //!   condition editor, the impact preview, publishing and restoring, statistics, scenarios
 //!   from cases, and moving a catalogue between kiosks.
-//! - `catalogue_dir`: finding, loading, reading and writing catalogue folders.
+//! - `catalogue_dir`: finding the shipped catalogue and loading catalogues, from a folder or
+//!   from a stored version's files.
+//! - `cmd`: the commands of the `madoguchi` binary and the command line (`cmd::cli`), shared
+//!   with the `madoguchi-dev` tools.
 //! - `output`: files written for people (packets, exports), private and whole or not at all.
 
 pub mod catalogue_dir;
+pub mod cmd;
 pub mod output;
 pub mod packet;
 pub mod printing;

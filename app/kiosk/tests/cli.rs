@@ -50,6 +50,45 @@ fn without_a_display_the_kiosk_says_so_in_one_line() {
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
 
+/// The product binary carries no development tool; they are `madoguchi-dev`'s.
+#[test]
+fn the_product_lists_no_development_command() {
+    let help = madoguchi(&["--help"]);
+    assert!(help.status.success());
+    let listed = text(&help.stdout);
+    let store_help = text(&madoguchi(&["store", "--help"]).stdout);
+    let kiosk_help = text(&madoguchi(&["kiosk", "--help"]).stdout);
+    for tool in ["screenshots", "bench"] {
+        assert!(
+            !listed.contains(tool),
+            "{tool} in madoguchi --help:\n{listed}"
+        );
+    }
+    for tool in ["simulate", "hold"] {
+        assert!(!store_help.contains(tool), "{tool} in store --help");
+    }
+    assert!(!kiosk_help.contains("report-ready") && !kiosk_help.contains("exit-after"));
+    for removed in [
+        &["screenshots"][..],
+        &["bench", "rules"],
+        &["store", "hold"],
+    ] {
+        assert_eq!(madoguchi(removed).status.code(), Some(2), "{removed:?}");
+    }
+
+    let dev = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi-dev"))
+        .arg("--help")
+        .output()
+        .expect("madoguchi-dev runs");
+    let dev_help = text(&dev.stdout);
+    for tool in ["screenshots", "bench", "store-simulate", "store-hold"] {
+        assert!(
+            dev_help.contains(tool),
+            "{tool} missing from madoguchi-dev:\n{dev_help}"
+        );
+    }
+}
+
 #[test]
 fn the_demo_prints_a_decision() {
     let out = madoguchi(&["demo"]);

@@ -33,7 +33,16 @@ fn private_case(dir: &Path) -> (std::path::PathBuf, Case) {
 }
 
 fn madoguchi(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_madoguchi"));
+    on_the_store(env!("CARGO_BIN_EXE_madoguchi"), dir)
+}
+
+/// The development tools (`store-simulate`, `store-hold`) on the same store.
+fn dev(dir: &Path) -> Command {
+    on_the_store(env!("CARGO_BIN_EXE_madoguchi-dev"), dir)
+}
+
+fn on_the_store(program: &str, dir: &Path) -> Command {
+    let mut command = Command::new(program);
     let tmp = dir.join("tmp");
     std::fs::create_dir_all(&tmp).expect("tmp");
     command
@@ -55,8 +64,8 @@ fn a_case_killed_midway_resumes_with_nothing_lost() {
     let dir = tempfile::tempdir().expect("dir");
     let input = tempfile::tempdir().expect("input dir");
     let (case_file, sample) = private_case(input.path());
-    let mut child = madoguchi(dir.path())
-        .args(["store", "simulate", "--pause-ms", "150", "--case"])
+    let mut child = dev(dir.path())
+        .args(["store-simulate", "--pause-ms", "150", "--case"])
         .arg(&case_file)
         .env("MADOGUCHI_LOG", "trace")
         .stdout(Stdio::piped())
@@ -152,8 +161,8 @@ fn counts(dir: &Path) -> (i64, i64) {
 fn a_kiosk_stopped_with_sigterm_keeps_every_write() {
     use std::io::Write;
     let dir = tempfile::tempdir().expect("dir");
-    let mut kiosk = madoguchi(dir.path())
-        .args(["store", "hold"])
+    let mut kiosk = dev(dir.path())
+        .args(["store-hold"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -201,8 +210,8 @@ fn two_processes_share_the_database_without_harm() {
     assert!(run(dir.path(), &["store", "info"]).status.success());
     let sessions: Vec<_> = (0..2)
         .map(|_| {
-            madoguchi(dir.path())
-                .args(["store", "simulate", "--finish"])
+            dev(dir.path())
+                .args(["store-simulate", "--finish"])
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
                 .spawn()
@@ -238,8 +247,10 @@ fn two_processes_share_the_database_without_harm() {
 fn export_writes_the_documented_csv_and_json_and_is_audited() {
     let dir = tempfile::tempdir().expect("dir");
     assert!(
-        run(dir.path(), &["store", "simulate", "--finish"])
-            .status
+        dev(dir.path())
+            .args(["store-simulate", "--finish"])
+            .status()
+            .expect("runs")
             .success()
     );
     let today = chrono::Local::now()

@@ -1,7 +1,7 @@
 //! The decoder against synthetic degraded camera frames (a camera cannot run here; see
 //! `madoguchi_prefill::corpus`): rotation, tilt, blur, noise, low contrast, uneven light, a
 //! phone screen's moiré, small symbols and two symbols in one frame. Prints the success rate per
-//! kind; `madoguchi bench qr` measures the same with more frames and timing.
+//! kind; `madoguchi-dev bench qr` measures the same with more frames and timing.
 
 use std::collections::BTreeMap;
 

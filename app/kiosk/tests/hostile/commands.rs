@@ -210,13 +210,15 @@ pub fn reproductions(madoguchi: &Madoguchi, dir: &Path) -> Section {
         .replace("窓口 太郎", "=HYPERLINK(\\\"http://evil.invalid\\\")")
         .replace("窓口 花子", "+cmd|' /C calc'!A0");
     std::fs::write(&formula, text).expect("write");
-    let simulated = madoguchi.run(&[
-        "store",
-        "simulate",
-        "--case",
-        &formula.to_string_lossy(),
-        "--finish",
-    ]);
+    let simulated = run(
+        madoguchi.dev_command(&[
+            "store-simulate",
+            "--case",
+            &formula.to_string_lossy(),
+            "--finish",
+        ]),
+        None,
+    );
     section.check("a case with formulas for names", simulated.problem());
     let csv = dir.join("export.csv");
     let today = chrono::Local::now()
@@ -302,7 +304,7 @@ pub fn reproductions(madoguchi: &Madoguchi, dir: &Path) -> Section {
         );
     }
     let before = cases(madoguchi);
-    let mut command = madoguchi.command(&["store", "simulate"]);
+    let mut command = madoguchi.dev_command(&["store-simulate"]);
     command.env("MADOGUCHI_STORE_KEY", "ab".repeat(32));
     let ran = run(command, None);
     section.check(

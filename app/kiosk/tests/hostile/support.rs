@@ -150,7 +150,16 @@ impl Madoguchi {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_madoguchi"));
+        self.program(env!("CARGO_BIN_EXE_madoguchi"), args)
+    }
+
+    /// `madoguchi-dev` (the development tools) on the same store.
+    pub fn dev_command(&self, args: &[&str]) -> Command {
+        self.program(env!("CARGO_BIN_EXE_madoguchi-dev"), args)
+    }
+
+    fn program(&self, program: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(program);
         command
             .args(args)
             .env("TMPDIR", self.dir.join("tmp"))

@@ -14,8 +14,15 @@ use madoguchi_store::{LoginError, Store, Supervisor};
 use zeroize::Zeroizing;
 
 /// Reads the passwords a command needs.
+#[derive(Debug)]
 pub struct Passwords {
     terminal: bool,
+}
+
+impl Default for Passwords {
+    fn default() -> Passwords {
+        Passwords::new()
+    }
 }
 
 impl Passwords {

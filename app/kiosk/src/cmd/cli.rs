@@ -1,4 +1,5 @@
-//! The command line.
+//! The product's command line: `madoguchi` and its commands. Development tools
+//! (screenshots, benchmarks, store simulations) are `madoguchi-dev`'s.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,9 +8,10 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::{
-    bench, bench_card, bench_forms, bench_kiosk, bench_qr, bench_store, card_cmd, catalogue_dir,
-    demo, forms_cmd, kiosk_cmd, print_cmd, qr_cmd, rules_cmd, screenshots_cmd, store_cmd,
+use crate::catalogue_dir;
+use crate::cmd::{
+    card as card_cmd, demo, forms as forms_cmd, kiosk as kiosk_cmd, print as print_cmd,
+    qr as qr_cmd, rules as rules_cmd, store as store_cmd,
 };
 
 /// The longest validity `qr encode` gives a code: the format's limit.
@@ -38,23 +40,6 @@ enum Command {
         #[arg(long, value_name = "SECONDS")]
         idle: Option<u64>,
         /// Use this catalogue folder instead of the store's newest published version.
-        #[arg(long, value_name = "DIR")]
-        catalogue: Option<PathBuf>,
-        /// Print `ready` when the first screen is drawn (for `bench kiosk`).
-        #[arg(long, hide = true)]
-        report_ready: bool,
-        /// Close after this many seconds (for `bench kiosk`).
-        #[arg(long, hide = true, value_name = "SECONDS")]
-        exit_after: Option<u64>,
-    },
-    /// Draw every kiosk screen into PNG files (needs a display; scripts/screenshots uses Xvfb).
-    Screenshots {
-        #[arg(long, default_value = "docs/screenshots", value_name = "DIR")]
-        out: PathBuf,
-        /// Only the screens whose file name contains this.
-        #[arg(long)]
-        only: Option<String>,
-        /// Use this catalogue folder instead of the shipped one.
         #[arg(long, value_name = "DIR")]
         catalogue: Option<PathBuf>,
     },
@@ -103,11 +88,6 @@ enum Command {
         #[command(flatten)]
         catalogue: CatalogueArg,
     },
-    /// Measure the engine and the card reader.
-    Bench {
-        #[command(subcommand)]
-        command: BenchCommand,
-    },
 }
 
 #[derive(Debug, Args)]
@@ -131,7 +111,7 @@ pub struct CaseArgs {
     #[arg(long, value_name = "FILE")]
     pub case: PathBuf,
     /// Apply the rules in force on this day (default: the case's visit date).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::input::day)]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cmd::input::day)]
     pub as_of: Option<NaiveDate>,
     #[command(flatten)]
     pub catalogue: CatalogueArg,
@@ -298,10 +278,10 @@ enum StoreCommand {
     /// Cases for a date range, for the back office (docs/export.md). Audited.
     Export {
         /// First day (local date, inclusive).
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::input::day)]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cmd::input::day)]
         from: NaiveDate,
         /// Last day (local date, inclusive).
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::input::day)]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cmd::input::day)]
         to: NaiveDate,
         /// JSON instead of CSV.
         #[arg(long)]
@@ -374,23 +354,6 @@ enum StoreCommand {
         #[arg(long = "as", value_name = "LOGIN")]
         by: Option<String>,
     },
-    /// Hold the store as the kiosk does and write one line at a time (for the test that stops
-    /// a running kiosk with SIGTERM).
-    #[command(hide = true)]
-    Hold,
-    /// Play a clerk's session on the sample family, one checkpoint per step (for tests and
-    /// demonstrations of crash recovery).
-    Simulate {
-        /// The case to play (default: the sample family of four).
-        #[arg(long, value_name = "FILE")]
-        case: Option<PathBuf>,
-        /// Pause between steps.
-        #[arg(long, default_value_t = 0)]
-        pause_ms: u64,
-        /// Close the case at the end.
-        #[arg(long)]
-        finish: bool,
-    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -404,7 +367,7 @@ enum QrCommand {
         #[arg(long, value_name = "FILE.png|FILE.svg|FILE.txt")]
         out: PathBuf,
         /// The day the code is made (default: today).
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::input::day)]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cmd::input::day)]
         issued: Option<NaiveDate>,
         /// Days the code stays valid after it is made (1 to 90).
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=VALID_DAYS_MAX))]
@@ -418,7 +381,7 @@ enum QrCommand {
         #[arg(long, value_name = "SYMBOL")]
         text: Vec<String>,
         /// Check the expiry against this day instead of today.
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::input::day)]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cmd::input::day)]
         today: Option<NaiveDate>,
     },
     /// Read a code from a stream of frames, collecting its parts across frames: the webcam
@@ -433,60 +396,8 @@ enum QrCommand {
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 30)]
         timeout: u64,
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::input::day)]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cmd::input::day)]
         today: Option<NaiveDate>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum BenchCommand {
-    /// Make the packet of a family of four moving in (guidance sheet + eight forms): time and
-    /// size.
-    Forms {
-        #[arg(long, default_value_t = 30)]
-        iterations: usize,
-    },
-    /// Time one evaluation of each sample case and simulate the move-in interviews.
-    Rules {
-        #[command(flatten)]
-        catalogue: CatalogueArg,
-        /// Evaluations per case.
-        #[arg(long, default_value_t = 20_000)]
-        iterations: u32,
-    },
-    /// The family-of-four code's size, and each QR decoder's success and time on synthetic
-    /// degraded 1280×720 frames.
-    Qr {
-        /// Frames per kind of degradation and payload.
-        #[arg(long, default_value_t = 10)]
-        per_kind: u64,
-        /// Also write the frames as PNG files into this folder, to look at.
-        #[arg(long, value_name = "DIR")]
-        save_frames: Option<PathBuf>,
-    },
-    /// Checkpoint time and startup time with many stored cases (a temporary database).
-    Store {
-        /// Store sizes to time the start-up at, in order.
-        #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
-        cases: Vec<usize>,
-        #[arg(long, default_value_t = 200)]
-        checkpoints: usize,
-    },
-    /// The kiosk's start-up to its first drawn screen, and its memory while idle (needs a
-    /// display: run it under Xvfb with SLINT_BACKEND=winit-software, as a kiosk would).
-    Kiosk {
-        /// Start-ups to time.
-        #[arg(long, default_value_t = 5)]
-        starts: u32,
-        /// Seconds to leave it idle before reading its memory.
-        #[arg(long, default_value_t = 10)]
-        idle: u64,
-    },
-    /// Read the demo card through a private pcscd and the emulator: APDUs and time.
-    Card {
-        /// Reads to time.
-        #[arg(long, default_value_t = 50)]
-        reads: u32,
     },
 }
 
@@ -498,21 +409,12 @@ impl Cli {
                 self_service,
                 idle,
                 catalogue,
-                report_ready,
-                exit_after,
             }) => kiosk_cmd::run(&kiosk_cmd::KioskArgs {
                 self_service,
                 catalogue,
                 idle,
-                report_ready,
-                exit_after,
             }),
             Some(Command::Demo { json }) => demo::run(json),
-            Some(Command::Screenshots {
-                out,
-                only,
-                catalogue,
-            }) => screenshots_cmd::run(&out, catalogue, only.as_deref()),
             Some(Command::Rules { command }) => match command {
                 RulesCommand::Check { catalogue } => rules_cmd::check(&catalogue.dir()),
                 RulesCommand::Test { catalogue, filter } => {
@@ -585,7 +487,6 @@ impl Cli {
                     store_cmd::import_catalogue(&dir, &note, login.as_deref())
                 }
                 StoreCommand::Catalogues => store_cmd::catalogues(),
-                StoreCommand::Hold => store_cmd::hold(),
                 StoreCommand::ApproveCatalogue { id, login } => {
                     store_cmd::approve_catalogue(id, login.as_deref())
                 }
@@ -601,11 +502,6 @@ impl Cli {
                     supervisor,
                     by,
                 } => store_cmd::add_staff(&login, supervisor, by.as_deref()),
-                StoreCommand::Simulate {
-                    case,
-                    pause_ms,
-                    finish,
-                } => store_cmd::simulate(case.as_deref(), pause_ms, finish),
             },
             Some(Command::Forms { command }) => match command {
                 FormsCommand::Render {
@@ -653,20 +549,6 @@ impl Cli {
                 })?;
                 Ok(ExitCode::SUCCESS)
             }
-            Some(Command::Bench { command }) => match command {
-                BenchCommand::Rules {
-                    catalogue,
-                    iterations,
-                } => bench::rules(&catalogue.dir(), iterations),
-                BenchCommand::Card { reads } => bench_card::run(reads),
-                BenchCommand::Kiosk { starts, idle } => bench_kiosk::run(starts, idle),
-                BenchCommand::Forms { iterations } => bench_forms::run(iterations),
-                BenchCommand::Store { cases, checkpoints } => bench_store::run(&cases, checkpoints),
-                BenchCommand::Qr {
-                    per_kind,
-                    save_frames,
-                } => bench_qr::run(per_kind, save_frames.as_deref()),
-            },
         }
     }
 }

@@ -5,18 +5,19 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::packet;
+use crate::runtime::{CameraFactory, Runtime, Services};
+use crate::session::{Mode, Session, Timeouts};
+use crate::ui::{KioskApp, KioskWindow, Setup};
 use anyhow::{Context, Result};
 use madoguchi_card::CardService;
 use madoguchi_forms::Fonts;
-use madoguchi_kiosk::packet;
-use madoguchi_kiosk::runtime::{CameraFactory, Runtime, Services};
-use madoguchi_kiosk::session::{Mode, Session, Timeouts};
-use madoguchi_kiosk::ui::{KioskApp, KioskWindow, Setup};
 use madoguchi_prefill::camera::{FrameSource, ImageSequence};
 use madoguchi_printer::Cups;
 use slint::ComponentHandle;
 
-use crate::{catalogue_dir, print_cmd, store_cmd};
+use crate::catalogue_dir;
+use crate::cmd::{print as print_cmd, store as store_cmd};
 
 /// How the kiosk runs.
 #[derive(Debug, Clone, Default)]
@@ -25,10 +26,6 @@ pub struct KioskArgs {
     pub catalogue: Option<PathBuf>,
     /// Seconds without a tap before the warning ends the session.
     pub idle: Option<u64>,
-    /// Print `ready` once the first screen has been drawn (`madoguchi bench kiosk`).
-    pub report_ready: bool,
-    /// Close after this many seconds (`madoguchi bench kiosk`).
-    pub exit_after: Option<u64>,
 }
 
 pub fn run(args: &KioskArgs) -> Result<ExitCode> {
@@ -36,22 +33,6 @@ pub fn run(args: &KioskArgs) -> Result<ExitCode> {
     let (window, app) = open(args)?;
     let _timer = KioskApp::start_timer(&app);
     tracing::info!(ms = started.elapsed().as_millis() as u64, "kiosk ready");
-    if args.report_ready {
-        // Once the loop runs, draw the first screen into a buffer: the figure then includes a
-        // whole render (the software renderer has no "frame shown" notifier).
-        let weak = window.as_weak();
-        slint::Timer::single_shot(Duration::ZERO, move || {
-            if let Some(window) = weak.upgrade() {
-                let drawn = window.window().take_snapshot().is_ok();
-                println!("ready drawn={drawn}");
-            }
-        });
-    }
-    if let Some(seconds) = args.exit_after {
-        slint::Timer::single_shot(Duration::from_secs(seconds), || {
-            let _ = slint::quit_event_loop();
-        });
-    }
     window.run().context(
         "the kiosk window could not run (is there a display? DISPLAY or WAYLAND_DISPLAY)",
     )?;
@@ -60,6 +41,7 @@ pub fn run(args: &KioskArgs) -> Result<ExitCode> {
 
 /// The kiosk's handles on the store — its runtime's, the supervisor desk's and the catalogue
 /// feed's, one connection among them — and the catalogue it starts with.
+#[derive(Debug)]
 pub struct KioskStores {
     pub runtime: madoguchi_store::Store,
     pub desk: madoguchi_store::Store,
@@ -69,7 +51,7 @@ pub struct KioskStores {
     pub checksum: Option<String>,
 }
 
-/// Opens the store as the kiosk does (`madoguchi store hold` uses the same path in tests),
+/// Opens the store as the kiosk does (`madoguchi-dev store-hold` uses the same path in tests),
 /// with the catalogue in force: the store's newest published version, or a fixed folder.
 pub fn stores(catalogue: Option<&std::path::Path>) -> Result<KioskStores> {
     let runtime = store_cmd::open()?;
@@ -137,7 +119,7 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         &window,
         Setup {
             session,
-            clock: madoguchi_kiosk::ui::Clock::Local,
+            clock: crate::ui::Clock::Local,
             city,
             resume,
         },
@@ -146,16 +128,14 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
     // Supervisors work in the same window, on the same store (one connection per process).
     if !args.self_service {
         let offset = *chrono::Local::now().offset();
-        let desk = madoguchi_kiosk::supervisor::Desk::new(desk_store, offset);
+        let desk = crate::supervisor::Desk::new(desk_store, offset);
         app.borrow_mut().set_desk(desk);
     }
     // A catalogue given on the command line is a fixed one; otherwise the kiosk follows the
     // store's publications from its next case.
     if let Some(checksum) = checksum {
         app.borrow_mut()
-            .set_catalogue_feed(madoguchi_kiosk::supervisor::CatalogueFeed::new(
-                feed_store, checksum,
-            ));
+            .set_catalogue_feed(crate::supervisor::CatalogueFeed::new(feed_store, checksum));
     }
     Ok((window, app))
 }

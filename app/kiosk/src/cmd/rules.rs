@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use madoguchi_rules::{Engine, interview, scenario};
 
 use crate::catalogue_dir::{load_or_report, load_quietly, shown_under};
-use crate::cli::CaseArgs;
+use crate::cmd::cli::CaseArgs;
 
 pub fn check(dir: &Path) -> Result<ExitCode> {
     let (loaded, files) = load_or_report(dir)?;
@@ -80,7 +80,7 @@ pub fn test(dir: &Path, filter: Option<&str>) -> Result<ExitCode> {
     })
 }
 
-pub use crate::input::read_case;
+pub use crate::cmd::input::read_case;
 
 pub fn evaluate(args: &CaseArgs) -> Result<ExitCode> {
     let catalogue = load_quietly(&args.catalogue.dir())?;

@@ -2,23 +2,20 @@
 //! paths come from `MADOGUCHI_DB` and `MADOGUCHI_STORE_KEY_FILE` (or `MADOGUCHI_STORE_KEY`),
 //! as for the kiosk.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use chrono::{Local, NaiveDate, TimeZone, Utc};
-use madoguchi_domain::{Answers, Case};
 use madoguchi_store::catalogue::Submitted;
 use madoguchi_store::{Opened, Role, Store, StoreConfig};
 
 use crate::catalogue_dir;
-use crate::demo::SAMPLE_CASE;
-use crate::sign_in::{self, Passwords};
+use crate::cmd::sign_in::{self, Passwords};
 
 pub fn open() -> Result<Store> {
-    crate::close_store_on_signals();
+    crate::cmd::close_store_on_signals();
     let config = StoreConfig::from_env();
     let Opened {
         store,
@@ -273,9 +270,9 @@ pub fn export(
         madoguchi_store::export::to_csv(&export.cases, personal)?
     };
     match out {
-        Some(path) => madoguchi_kiosk::output::write_private(path, &bytes)
+        Some(path) => crate::output::write_private(path, &bytes)
             .with_context(|| format!("writing {}", path.display()))?,
-        None => crate::write_stdout(&bytes)?,
+        None => crate::cmd::write_stdout(&bytes)?,
     }
     eprintln!("exported {} cases", export.cases.len());
     if !export.unreadable.is_empty() {
@@ -425,64 +422,4 @@ pub fn resume() -> Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
-}
-
-/// Plays a clerk's session on the sample family: one checkpoint per step (the household, then
-/// one answer per step), printing `checkpoint N` after each is saved. Tests kill it midway.
-pub fn simulate(case_file: Option<&Path>, pause_ms: u64, finish: bool) -> Result<ExitCode> {
-    let mut store = open()?;
-    let full: Case = match case_file {
-        Some(path) => crate::input::read_case(path)?,
-        None => serde_json::from_str(SAMPLE_CASE).context("the bundled sample case")?,
-    };
-    let mut case = full.clone();
-    case.answers = Answers::new();
-    let id = store.start_case(Utc::now())?;
-    let mut stdout = std::io::stdout();
-    store.checkpoint(id, "household", &case, &[], Utc::now())?;
-    writeln!(stdout, "case {id}")?;
-    writeln!(stdout, "checkpoint 0")?;
-    stdout.flush()?;
-    for (n, (question, answer)) in full.answers.iter().enumerate() {
-        std::thread::sleep(std::time::Duration::from_millis(pause_ms));
-        case.answers.insert(question.clone(), answer.clone());
-        store.checkpoint(id, &format!("interview {}", n + 1), &case, &[], Utc::now())?;
-        writeln!(stdout, "checkpoint {}", n + 1)?;
-        stdout.flush()?;
-    }
-    if finish {
-        store.finish_case(id, 0, Utc::now())?;
-        writeln!(stdout, "finished")?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Holds the store as the kiosk does (its three handles) and writes on demand, for the test
-/// that stops a running kiosk with SIGTERM: each line of standard input is one write — `case`
-/// saves a checkpoint of a new case (the runtime's kind of write), `login` a failed
-/// supervisor sign-in (the desk's kind: an audit row) — answered `ok N` once committed.
-pub fn hold() -> Result<ExitCode> {
-    use std::io::BufRead;
-    let mut stores = crate::kiosk_cmd::stores(None)?;
-    let case: Case = serde_json::from_str(SAMPLE_CASE).context("the bundled sample case")?;
-    let mut stdout = std::io::stdout();
-    writeln!(stdout, "ready")?;
-    stdout.flush()?;
-    for (n, line) in std::io::stdin().lock().lines().enumerate() {
-        match line?.trim() {
-            "case" => {
-                let id = stores.runtime.start_case(Utc::now())?;
-                stores
-                    .runtime
-                    .checkpoint(id, "household", &case, &[], Utc::now())?;
-            }
-            "login" => {
-                let _ = stores.desk.sign_in("nobody", "not-a-password", Utc::now());
-            }
-            other => bail!("hold: `case` or `login`, not `{other}`"),
-        }
-        writeln!(stdout, "ok {}", n + 1)?;
-        stdout.flush()?;
-    }
-    Ok(ExitCode::SUCCESS)
 }

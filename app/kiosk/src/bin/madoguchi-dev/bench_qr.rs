@@ -1,4 +1,4 @@
-//! `madoguchi bench qr`: the size of the family-of-four code, and how often and how fast each
+//! `madoguchi-dev bench qr`: the size of the family-of-four code, and how often and how fast each
 //! decoder reads the synthetic degraded frames (madoguchi_prefill::corpus).
 //!
 //! Timing is printed, never asserted. Build with `--release` for figures worth quoting.
@@ -14,9 +14,9 @@ use madoguchi_prefill::corpus::{self, Frame};
 use madoguchi_prefill::scan::{self, Engine};
 use madoguchi_prefill::{Prefill, render};
 
-use crate::demo::SAMPLE_CASE;
+use madoguchi_kiosk::cmd::demo::SAMPLE_CASE;
 
-const SINGLE_ADULT: &str = include_str!("../../../docs/examples/single-adult.json");
+const SINGLE_ADULT: &str = include_str!("../../../../../docs/examples/single-adult.json");
 
 fn prefill(case: Case) -> Prefill {
     let issued = case.event.visit_date() - chrono::Days::new(7);

@@ -9,8 +9,8 @@ use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use madoguchi_store::{NewPrintJob, PrintJobId, PrintState, Store};
 
-use crate::store_cmd;
-use madoguchi_kiosk::printing::Spooler;
+use crate::cmd::store as store_cmd;
+use crate::printing::Spooler;
 use madoguchi_printer::{Cups, cups_base};
 
 /// Exit status when jobs are still waiting in the queue (nothing is lost).
@@ -69,7 +69,7 @@ pub fn print_file(
     title: Option<&str>,
     wait: u64,
 ) -> Result<ExitCode> {
-    let pdf = crate::input::read_bounded(file, MAX_PDF_BYTES, "a PDF")?;
+    let pdf = crate::cmd::input::read_bounded(file, MAX_PDF_BYTES, "a PDF")?;
     if !pdf.starts_with(b"%PDF-") {
         bail!("{} is not a PDF", file.display());
     }

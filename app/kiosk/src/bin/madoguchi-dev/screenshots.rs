@@ -1,4 +1,4 @@
-//! `madoguchi screenshots --out DIR`: every screen of the kiosk as a PNG, drawn by the real
+//! `madoguchi-dev screenshots --out DIR`: every screen of the kiosk as a PNG, drawn by the real
 //! window (run it under a display or Xvfb: `scripts/screenshots`).
 //!
 //! The session is driven with real actions against the shipped catalogue. The answers the card
@@ -25,7 +25,7 @@ use madoguchi_rules::Catalogue;
 use madoguchi_store::PrintState;
 use slint::ComponentHandle;
 
-use crate::catalogue_dir;
+use madoguchi_kiosk::catalogue_dir;
 
 /// The day the pictures are set on.
 fn today() -> NaiveDate {

@@ -1,4 +1,4 @@
-//! `madoguchi bench forms`: the time and size of the full packet for a family of four moving in
+//! `madoguchi-dev bench forms`: the time and size of the full packet for a family of four moving in
 //! (`docs/examples/eight-forms.json`: the guidance sheet and eight forms), from the decision to
 //! the PDF bytes, with the fonts loaded once as the kiosk does. Timing is printed, never
 //! asserted.
@@ -11,10 +11,10 @@ use madoguchi_domain::Case;
 use madoguchi_forms::Fonts;
 use madoguchi_rules::Engine;
 
-use crate::catalogue_dir;
+use madoguchi_kiosk::catalogue_dir;
 use madoguchi_kiosk::packet::{self, Local, PacketInput};
 
-pub const EIGHT_FORMS: &str = include_str!("../../../docs/examples/eight-forms.json");
+pub const EIGHT_FORMS: &str = include_str!("../../../../../docs/examples/eight-forms.json");
 
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e3

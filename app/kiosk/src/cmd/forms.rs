@@ -8,9 +8,9 @@ use madoguchi_forms::{Fonts, ProblemKind, ReportKind};
 use madoguchi_rules::Engine;
 
 use crate::catalogue_dir;
-use crate::rules_cmd::read_case;
-use crate::{print_cmd, store_cmd};
-use madoguchi_kiosk::packet::{self, PacketInput};
+use crate::cmd::rules::read_case;
+use crate::cmd::{print as print_cmd, store as store_cmd};
+use crate::packet::{self, PacketInput};
 
 /// What `forms render` needs.
 #[derive(Debug)]
@@ -50,7 +50,7 @@ pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
             local: &local,
         },
     )?;
-    madoguchi_kiosk::output::write_private(args.out, &made.pdf)
+    crate::output::write_private(args.out, &made.pdf)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!(
         "{}: {} pages, {} KB — 窓口案内シート + {} form(s)",

@@ -1,4 +1,4 @@
-//! `madoguchi bench store`: the time to save a checkpoint of a case (it happens on every step)
+//! `madoguchi-dev bench store`: the time to save a checkpoint of a case (it happens on every step)
 //! and the time to open a store holding 100,000 and 1,000,000 cases, ready to work as the
 //! kiosk starts: open (header, migrations, key check, purge at start), the unfinished case, the
 //! catalogue in force.
@@ -13,7 +13,7 @@ use chrono::Utc;
 use madoguchi_domain::Case;
 use madoguchi_store::{FinishedCase, Store, StoreConfig};
 
-use crate::demo::SAMPLE_CASE;
+use madoguchi_kiosk::cmd::demo::SAMPLE_CASE;
 
 fn median(mut values: Vec<Duration>) -> Duration {
     values.sort();

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::output::write_private;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use madoguchi_domain::Case;
-use madoguchi_kiosk::output::write_private;
 use madoguchi_prefill::{Prefill, PrefillError, render, scan};
 use serde::Serialize;
 
@@ -49,7 +49,7 @@ pub fn encode(
     issued: Option<NaiveDate>,
     valid_days: u32,
 ) -> Result<ExitCode> {
-    let case = crate::input::read_case(case)?;
+    let case = crate::cmd::input::read_case(case)?;
     let issued = issued.unwrap_or_else(today);
     let expires = issued
         .checked_add_days(chrono::Days::new(u64::from(valid_days)))
@@ -124,7 +124,8 @@ fn symbols_from_files(files: &[PathBuf], nothing_else: bool) -> Result<Vec<Strin
             .extension()
             .is_some_and(|ext| ext.eq_ignore_ascii_case("txt"));
         if is_text {
-            let bytes = crate::input::read_bounded(file, MAX_SCANNER_FILE_BYTES, "scanner text")?;
+            let bytes =
+                crate::cmd::input::read_bounded(file, MAX_SCANNER_FILE_BYTES, "scanner text")?;
             let text = String::from_utf8(bytes)
                 .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", file.display()))?;
             symbols.extend(

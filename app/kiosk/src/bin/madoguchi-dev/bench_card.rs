@@ -1,4 +1,4 @@
-//! `madoguchi bench card`: how many commands a read takes and how long, against the card
+//! `madoguchi-dev bench card`: how many commands a read takes and how long, against the card
 //! emulator through a private pcscd (as root, with no other pcscd running).
 //!
 //! Time inside pcscd, vpcd and the emulator is not ours; what the target limits is our own
@@ -15,8 +15,8 @@ use madoguchi_card::protocol::read_card;
 use madoguchi_card::testbed::TestPcscd;
 use madoguchi_card::{CardService, Pin, ReadTiming, ReaderEvent, ReaderWatcher};
 
-const DEMO: &str = include_str!("../../../assets/personas/demo.toml");
-const LONG_ADDRESS: &str = include_str!("../../../assets/personas/long-address.toml");
+const DEMO: &str = include_str!("../../../../../assets/personas/demo.toml");
+const LONG_ADDRESS: &str = include_str!("../../../../../assets/personas/long-address.toml");
 const INSERTIONS: usize = 5;
 
 fn persona(text: &str) -> Result<Persona> {

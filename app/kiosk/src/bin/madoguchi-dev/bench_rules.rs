@@ -1,4 +1,4 @@
-//! `madoguchi bench rules`: how fast the engine decides, and how short the interview is.
+//! `madoguchi-dev bench rules`: how fast the engine decides, and how short the interview is.
 //!
 //! Timing is printed, never asserted: these machines are shared and noisy. Build with
 //! `--release` for figures worth quoting.
@@ -12,8 +12,8 @@ use anyhow::{Context, Result};
 use madoguchi_domain::{Case, EventKind};
 use madoguchi_rules::{Engine, interview, scenario};
 
-use crate::catalogue_dir::load_or_report;
-use crate::demo::SAMPLE_CASE;
+use madoguchi_kiosk::catalogue_dir::load_or_report;
+use madoguchi_kiosk::cmd::demo::SAMPLE_CASE;
 
 fn time_per_evaluation(engine: &Engine<'_>, case: &Case, iterations: u32) -> Result<f64> {
     let as_of = case.event.visit_date();

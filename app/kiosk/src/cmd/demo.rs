@@ -9,13 +9,13 @@ use madoguchi_rules::{Decision, Engine};
 use crate::catalogue_dir::{default_dir, load_quietly};
 
 /// The sample the demo decides: a family of four moving in (docs/examples/).
-pub const SAMPLE_CASE: &str = include_str!("../../../docs/examples/family-of-four.json");
+pub const SAMPLE_CASE: &str = include_str!("../../../../docs/examples/family-of-four.json");
 
 pub fn run(json: bool) -> Result<ExitCode> {
     // The kiosk runs on the store's newest published catalogue; without a usable store (a
     // read-only home, say) the demo falls back to the shipped one and says so.
     let in_force =
-        crate::store_cmd::open().and_then(|store| crate::store_cmd::catalogue_in_force(&store));
+        crate::cmd::store::open().and_then(|store| crate::cmd::store::catalogue_in_force(&store));
     let catalogue = match in_force {
         Ok((catalogue, _)) => catalogue,
         Err(error) => {
@@ -34,7 +34,7 @@ pub fn run(json: bool) -> Result<ExitCode> {
     } else {
         print!("{}", summary(&case, &decision));
         println!();
-        for line in crate::card_cmd::reader_lines() {
+        for line in crate::cmd::card::reader_lines() {
             println!("{line}");
         }
     }

@@ -1,0 +1,160 @@
+//! `madoguchi-dev`: the development tools, kept out of the product binary. Screenshots of every
+//! screen, the benchmarks that print the figures the issues name, and the store driven one
+//! write at a time for the crash tests. It uses the same library code as `madoguchi`
+//! (`madoguchi_kiosk::cmd`) and reads the same environment (MADOGUCHI_DB, …).
+
+mod bench_card;
+mod bench_forms;
+mod bench_kiosk;
+mod bench_qr;
+mod bench_rules;
+mod bench_store;
+mod screenshots;
+mod store_tools;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use madoguchi_kiosk::cmd::cli::CatalogueArg;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "madoguchi-dev",
+    version,
+    about = "Madoguchi's development tools: screenshots, benchmarks, store simulations"
+)]
+struct Dev {
+    #[command(subcommand)]
+    command: DevCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum DevCommand {
+    /// Draw every kiosk screen into PNG files (needs a display; scripts/screenshots uses Xvfb).
+    Screenshots {
+        #[arg(long, default_value = "docs/screenshots", value_name = "DIR")]
+        out: PathBuf,
+        /// Only the screens whose file name contains this.
+        #[arg(long)]
+        only: Option<String>,
+        /// Use this catalogue folder instead of the shipped one.
+        #[arg(long, value_name = "DIR")]
+        catalogue: Option<PathBuf>,
+    },
+    /// Measure the engine, the card reader, QR reading, the store, forms and the kiosk.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+    /// Play a clerk's session on the sample family, one checkpoint per step (for the tests
+    /// that kill it midway, and demonstrations of crash recovery).
+    StoreSimulate {
+        /// The case to play (default: the sample family of four).
+        #[arg(long, value_name = "FILE")]
+        case: Option<PathBuf>,
+        /// Pause between steps.
+        #[arg(long, default_value_t = 0)]
+        pause_ms: u64,
+        /// Close the case at the end.
+        #[arg(long)]
+        finish: bool,
+    },
+    /// Hold the store as the kiosk does and write one line at a time (for the test that stops
+    /// a running kiosk with SIGTERM).
+    StoreHold,
+    /// Open the kiosk, print `ready` once its first screen is drawn, and close after
+    /// `exit_after` seconds (what `bench kiosk` times).
+    KioskOnce {
+        #[arg(long, default_value_t = 1)]
+        exit_after: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Make the packet of a family of four moving in (guidance sheet + eight forms): time and
+    /// size.
+    Forms {
+        #[arg(long, default_value_t = 30)]
+        iterations: usize,
+    },
+    /// Time one evaluation of each sample case and simulate the move-in interviews.
+    Rules {
+        #[command(flatten)]
+        catalogue: CatalogueArg,
+        /// Evaluations per case.
+        #[arg(long, default_value_t = 20_000)]
+        iterations: u32,
+    },
+    /// The family-of-four code's size, and each QR decoder's success and time on synthetic
+    /// degraded 1280×720 frames.
+    Qr {
+        /// Frames per kind of degradation and payload.
+        #[arg(long, default_value_t = 10)]
+        per_kind: u64,
+        /// Also write the frames as PNG files into this folder, to look at.
+        #[arg(long, value_name = "DIR")]
+        save_frames: Option<PathBuf>,
+    },
+    /// Checkpoint time and startup time with many stored cases (a temporary database).
+    Store {
+        /// Store sizes to time the start-up at, in order.
+        #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+        cases: Vec<usize>,
+        #[arg(long, default_value_t = 200)]
+        checkpoints: usize,
+    },
+    /// The kiosk's start-up to its first drawn screen, and its memory while idle (needs a
+    /// display: run it under Xvfb with SLINT_BACKEND=winit-software, as a kiosk would).
+    Kiosk {
+        /// Start-ups to time.
+        #[arg(long, default_value_t = 5)]
+        starts: u32,
+        /// Seconds to leave it idle before reading its memory.
+        #[arg(long, default_value_t = 10)]
+        idle: u64,
+    },
+    /// Read the demo card through a private pcscd and the emulator: APDUs and time.
+    Card {
+        /// Reads to time.
+        #[arg(long, default_value_t = 50)]
+        reads: u32,
+    },
+}
+
+fn main() -> ExitCode {
+    madoguchi_kiosk::cmd::main(run)
+}
+
+fn run(dev: Dev) -> Result<ExitCode> {
+    match dev.command {
+        DevCommand::Screenshots {
+            out,
+            only,
+            catalogue,
+        } => screenshots::run(&out, catalogue, only.as_deref()),
+        DevCommand::Bench { command } => match command {
+            BenchCommand::Rules {
+                catalogue,
+                iterations,
+            } => bench_rules::rules(&catalogue.dir(), iterations),
+            BenchCommand::Card { reads } => bench_card::run(reads),
+            BenchCommand::Kiosk { starts, idle } => bench_kiosk::run(starts, idle),
+            BenchCommand::Forms { iterations } => bench_forms::run(iterations),
+            BenchCommand::Store { cases, checkpoints } => bench_store::run(&cases, checkpoints),
+            BenchCommand::Qr {
+                per_kind,
+                save_frames,
+            } => bench_qr::run(per_kind, save_frames.as_deref()),
+        },
+        DevCommand::StoreSimulate {
+            case,
+            pause_ms,
+            finish,
+        } => store_tools::simulate(case.as_deref(), pause_ms, finish),
+        DevCommand::StoreHold => store_tools::hold(),
+        DevCommand::KioskOnce { exit_after } => bench_kiosk::once(exit_after),
+    }
+}
