@@ -15,6 +15,7 @@ mod answer;
 mod case;
 mod certificate;
 mod event;
+pub mod input;
 pub mod limits;
 mod person;
 pub mod wareki;

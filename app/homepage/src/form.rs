@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use madoguchi_domain::{
     Address, Answer, Case, CertificateKind, CertificateRequest, Household, LifeEvent, Member,
-    Nationality, Person, Relation, Sex,
+    Nationality, Person, Relation, Sex, input,
 };
 
 use crate::text::{Lang, Message};
@@ -250,27 +250,6 @@ fn error(field: &str, ja: &str, en: &str) -> FieldError {
     }
 }
 
-/// Full-width digits and separators as the ASCII ones, so that 「２０２６／４／１」 works.
-fn ascii_digits(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            '／' | '.' | '．' => '/',
-            '－' | '−' | 'ー' | '‐' => '-',
-            other => other,
-        })
-        .collect()
-}
-
-/// A date as `2026-04-01`, `2026/4/1` or with full-width digits.
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let text = ascii_digits(text.trim()).replace('/', "-");
-    let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()?;
-    (1900..=2100)
-        .contains(&chrono::Datelike::year(&date))
-        .then_some(date)
-}
-
 fn date_field(
     fields: &Fields,
     key: &str,
@@ -284,32 +263,18 @@ fn date_field(
         }
         return None;
     }
-    let date = parse_date(text);
-    if date.is_none() {
-        errors.push(error(
-            key,
-            "日付は 2026-04-01 のように入れてください。",
-            "Enter the date like 2026-04-01.",
-        ));
+    match input::date(text) {
+        Ok(date) => Some(date),
+        Err(problem) => {
+            errors.push(input_error(key, problem));
+            None
+        }
     }
-    date
 }
 
-/// ふりがな: hiragana or katakana, the long-vowel mark, middle dot and spaces.
-pub fn is_kana(text: &str) -> bool {
-    !text.trim().is_empty()
-        && text.chars().all(|c| {
-            matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | 'ー' | '・' | ' ' | '\u{3000}')
-        })
-}
-
-/// A postal code as seven ASCII digits, from `123-4567`, `1234567` or full-width input.
-pub fn parse_postal(text: &str) -> Option<String> {
-    let digits: String = ascii_digits(text)
-        .chars()
-        .filter(|c| *c != '-' && *c != ' ')
-        .collect();
-    (digits.len() == 7 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+/// A problem with a typed value, beside its field, in the words `domain::input` gives it.
+fn input_error(field: &str, problem: input::InputError) -> FieldError {
+    error(field, problem.message_ja(), problem.message_en())
 }
 
 fn address(
@@ -324,17 +289,13 @@ fn address(
         .filter(|(_, v)| !v.is_empty());
     let postal_code = match postal {
         None => None,
-        Some((key, value)) => {
-            let parsed = parse_postal(value);
-            if parsed.is_none() {
-                errors.push(error(
-                    key,
-                    "郵便番号は7けたの数字です（例：123-4567）。",
-                    "A postal code is 7 digits (e.g. 123-4567).",
-                ));
+        Some((key, value)) => match input::postal_code(value) {
+            Ok(postal) => Some(postal),
+            Err(problem) => {
+                errors.push(input_error(key, problem));
+                None
             }
-            parsed
-        }
+        },
     };
     (!text.is_empty()).then(|| Address {
         text: text.to_owned(),
@@ -410,12 +371,8 @@ pub fn household(
             ));
         }
         let kana = fields.get(&key("kana"));
-        if !kana.is_empty() && !is_kana(kana) {
-            errors.push(error(
-                &key("kana"),
-                "ふりがなは ひらがな か カタカナ で入れてください。",
-                "Write the reading in hiragana or katakana.",
-            ));
+        if let Err(problem) = input::optional_kana(kana) {
+            errors.push(input_error(&key("kana"), problem));
         }
         let birth_date = date_field(fields, &key("birth"), false, errors);
         if let (Some(birth), Some(moved)) = (birth_date, move_date)
@@ -488,12 +445,16 @@ pub fn certificates(fields: &Fields, errors: &mut Vec<FieldError>) -> Vec<Certif
         .into_iter()
         .filter_map(|kind| {
             let key = format!("cert_{}", kind_id(kind));
-            let text = ascii_digits(fields.get(&key));
-            if text.is_empty() || text == "0" {
+            let text = fields.get(&key);
+            if text.trim().is_empty() {
                 return None;
             }
-            match text.parse::<u8>() {
-                Ok(copies @ 1..=9) => Some(CertificateRequest { kind, copies }),
+            match input::whole_number(text) {
+                Ok(0) => None,
+                Ok(copies @ 1..=9) => Some(CertificateRequest {
+                    kind,
+                    copies: u8::try_from(copies).unwrap_or(1),
+                }),
                 _ => {
                     errors.push(error(
                         &key,
@@ -574,35 +535,26 @@ pub const PAGE: &str = "page";
 mod tests {
     use super::*;
 
+    /// The home page reads what people type as the kiosk and the supervisor's editor do
+    /// (`domain::input`): a 和暦 date is the same day, a bad postal code an error beside it.
     #[test]
-    fn dates_in_the_forms_people_type() {
-        let expected = NaiveDate::from_ymd_opt(2026, 4, 1);
-        for text in ["2026-04-01", "2026/4/1", "２０２６／４／１", " 2026-4-01 "] {
-            assert_eq!(parse_date(text), expected, "{text}");
-        }
-        for text in [
-            "",
-            "4/1/2026",
-            "2026-13-01",
-            "2026-02-30",
-            "令和8年4月1日",
-            "1800-01-01",
-        ] {
-            assert_eq!(parse_date(text), None, "{text}");
-        }
-    }
-
-    #[test]
-    fn kana_and_postal_codes() {
-        assert!(is_kana("やまだ　たろう"));
-        assert!(is_kana("ヤマダ タロー"));
-        assert!(!is_kana("山田"));
-        assert!(!is_kana("yamada"));
-        assert!(!is_kana(" "));
-        assert_eq!(parse_postal("100-0013").as_deref(), Some("1000013"));
-        assert_eq!(parse_postal("１００－００１３").as_deref(), Some("1000013"));
-        assert_eq!(parse_postal("100-001"), None);
-        assert_eq!(parse_postal("abcdefg"), None);
+    fn dates_and_postal_codes_are_read_as_everywhere_else() {
+        let mut fields = Fields::default();
+        fields.set("move_date", "令和8年4月1日");
+        fields.set("new_postal", "123-456");
+        let mut errors = Vec::new();
+        assert_eq!(
+            date_field(&fields, "move_date", true, &mut errors),
+            NaiveDate::from_ymd_opt(2026, 4, 1)
+        );
+        assert!(errors.is_empty());
+        address(&fields, "new_address", Some("new_postal"), &mut errors);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "new_postal");
+        assert_eq!(
+            errors[0].message.ja,
+            madoguchi_domain::input::InputError::PostalCode.message_ja()
+        );
     }
 
     #[test]

@@ -26,7 +26,7 @@ use madoguchi_prefill::Prefill;
 use madoguchi_rules::{Catalogue, Engine};
 use maud::Markup;
 
-pub use form::{Fields, Step, is_kana, parse_date, parse_postal};
+pub use form::{Fields, Step};
 
 use form::FieldError;
 use pages::Page;

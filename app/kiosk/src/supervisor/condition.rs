@@ -578,7 +578,7 @@ pub fn set_number(leaf: &mut Leaf, number: i64) {
 
 /// Sets a date value from typed text (和暦 or 西暦); false when it is not a date.
 pub fn set_date(leaf: &mut Leaf, text: &str) -> bool {
-    match (leaf, madoguchi_domain::wareki::parse(text)) {
+    match (leaf, madoguchi_domain::input::date(text).ok()) {
         (
             Leaf::Answer {
                 value: value @ Value::Date(_),

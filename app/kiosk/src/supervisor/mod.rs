@@ -33,6 +33,7 @@ use madoguchi_store::{
 
 use crate::catalogue_dir;
 use condition::{Fact, Group, Leaf, Node, Row, ValueChoice};
+use madoguchi_domain::input;
 
 /// How many recent cases the impact preview compares.
 const RECENT_CASES: usize = 200;
@@ -586,18 +587,12 @@ impl Desk {
     /// Sets an effective date from typed text (和暦 or 西暦; empty for none).
     pub fn set_effective(&mut self, to: bool, text: &str) -> bool {
         let field = if to { "effective_to" } else { "effective_from" };
-        let day = match text.trim() {
-            "" => None,
-            typed => match madoguchi_domain::wareki::parse(typed) {
-                Some(day) => Some(day),
-                None => {
-                    self.field_error(
-                        field,
-                        "日付として読めません（例: 令和8年4月1日、2026-04-01）。",
-                    );
-                    return false;
-                }
-            },
+        let day = match input::optional_date(text) {
+            Ok(day) => day,
+            Err(problem) => {
+                self.field_error(field, problem.message_ja());
+                return false;
+            }
         };
         let edit = if to {
             ProcedureEdit::EffectiveTo(day)
@@ -662,7 +657,10 @@ impl Desk {
         let Some(procedure) = self.open_procedure_data() else {
             return false;
         };
-        let Some(days) = whole_number(text).and_then(|n| u32::try_from(n).ok()) else {
+        let Some(days) = input::whole_number(text)
+            .ok()
+            .and_then(|n| u32::try_from(n).ok())
+        else {
             self.field_error("deadline", "日数は0以上の数字で入れてください。");
             return false;
         };
@@ -808,9 +806,9 @@ impl Desk {
     /// Sets the selected comparison's value from typed text: a number or a date, as it takes.
     pub fn set_value_text(&mut self, text: &str) {
         match self.value_choice() {
-            Some(ValueChoice::Number(_)) => match whole_number(text) {
-                Some(n) => self.set_number(n),
-                None => self.field_error("condition", "数字で入れてください。"),
+            Some(ValueChoice::Number(_)) => match input::whole_number(text) {
+                Ok(n) => self.set_number(n),
+                Err(problem) => self.field_error("condition", problem.message_ja()),
             },
             Some(ValueChoice::Date(_)) => self.set_date(text),
             _ => {}
@@ -832,7 +830,7 @@ impl Desk {
             }
         });
         if !ok {
-            self.field_error("condition", "日付として読めません（例: 令和8年4月1日）。");
+            self.field_error("condition", input::InputError::Date.message_ja());
         }
     }
 
@@ -1594,22 +1592,6 @@ fn matching<'e, T>(
         .filter(|(_, entry)| words.is_empty() || texts(entry).iter().any(|t| t.contains(words)))
         .map(|(i, _)| i)
         .collect()
-}
-
-/// A whole number as typed, in ASCII or full-width digits.
-fn whole_number(text: &str) -> Option<i64> {
-    let ascii: String = text
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => {
-                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
-            }
-            '－' => '-',
-            other => other,
-        })
-        .collect();
-    ascii.parse().ok()
 }
 
 fn local_time(stamp: &str, offset: FixedOffset) -> String {

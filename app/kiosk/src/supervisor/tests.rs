@@ -314,9 +314,20 @@ fn a_bad_effective_date_is_refused_beside_its_field() {
             .contains_key("effective_from")
     );
     assert!(!desk.has_draft(), "nothing was changed");
+    assert_eq!(
+        desk.editing().expect("editing").errors["effective_from"],
+        madoguchi_domain::input::InputError::Date.message_ja(),
+        "the words every entry point uses"
+    );
+    // The same 和暦 date as on the home page and the kiosk's screens is the same day.
     assert!(desk.set_effective(false, "令和8年4月1日"));
     assert!(desk.has_draft());
     assert!(desk.editing().expect("editing").errors.is_empty());
+    let catalogue = desk.catalogue().expect("the draft's catalogue");
+    assert_eq!(
+        catalogue.procedures[0].effective.from,
+        chrono::NaiveDate::from_ymd_opt(2026, 4, 1)
+    );
 }
 
 #[test]

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use image::GrayImage;
-use madoguchi_domain::{Address, Case, LifeEvent, Sex, wareki};
+use madoguchi_domain::{Address, Case, LifeEvent, Sex, input, wareki};
 use madoguchi_rules::catalogue::{Phrase, QuestionKind, Text};
 use madoguchi_rules::decision::ProcedureDecision;
 use madoguchi_store::{PrintState, Unfinished};
 use slint::{Image, Rgb8Pixel, SharedPixelBuffer, SharedString};
 
-use super::typed::{RELATIONS, relation_index};
+use super::typed::{self, RELATIONS, relation_index};
 use super::{
     Choice, Kiosk, MemberRow, PrintPhase, ProcedureRow, ReviewItem, Screen, SummaryLine, model,
 };
@@ -473,7 +473,8 @@ pub fn apply_review(mut case: Case, draft: &BTreeMap<String, String>) -> Result<
                 .ok()
                 .and_then(|i| case.household.members.get_mut(i));
             if let Some(member) = member {
-                member.person.kana = (!value.is_empty()).then(|| value.to_string());
+                member.person.kana = input::optional_kana(value)
+                    .map_err(|e| typed::field_notice("ふりがな", "Reading", e))?;
             }
             continue;
         }
@@ -493,24 +494,15 @@ pub fn apply_review(mut case: Case, draft: &BTreeMap<String, String>) -> Result<
                 });
             }
             "postal" => {
-                let digits: String = value.chars().filter(char::is_ascii_digit).collect();
-                if !digits.is_empty() && digits.len() != 7 {
-                    return Err(Notice::new(
-                        "郵便番号は7桁で入力してください",
-                        "A postal code has seven digits",
-                    ));
-                }
+                let postal = input::optional_postal_code(value)
+                    .map_err(|e| typed::field_notice("郵便番号", "Postal code", e))?;
                 if let Some(address) = address {
-                    address.postal_code = (!digits.is_empty()).then_some(digits);
+                    address.postal_code = postal;
                 }
             }
             "move_date" => {
-                let date = wareki::parse(value).ok_or_else(|| {
-                    Notice::new(
-                        "異動日を 令和8年11月15日 や 2026-11-15 のように入力してください",
-                        "Enter the moving date like 2026-11-15",
-                    )
-                })?;
+                let date = input::date(value)
+                    .map_err(|e| typed::field_notice("異動日", "Moving date", e))?;
                 match &mut case.event {
                     LifeEvent::Tennyu { move_date, .. }
                     | LifeEvent::Tenkyo { move_date, .. }
@@ -624,5 +616,39 @@ fn step_ja(step: &str) -> &str {
         "result" => "手続きの確認",
         "review" => "書類の確認",
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn family() -> Case {
+        serde_json::from_str(include_str!(
+            "../../../../docs/examples/family-of-four.json"
+        ))
+        .expect("sample")
+    }
+
+    /// The review screen reads what the clerk types as the home page, the event screen and the
+    /// supervisor's editor do: a 和暦 date is the same day, a bad postal code is refused with
+    /// the field named.
+    #[test]
+    fn the_review_reads_dates_and_postal_codes_as_everywhere_else() {
+        let draft = BTreeMap::from([("postal".to_string(), "123-456".to_string())]);
+        let refused = apply_review(family(), &draft).expect_err("a bad postal code");
+        assert_eq!(
+            refused.ja,
+            format!("郵便番号：{}", input::InputError::PostalCode.message_ja())
+        );
+        let draft = BTreeMap::from([
+            ("move_date".to_string(), "令和8年4月1日".to_string()),
+            ("postal".to_string(), "１２３－４５６７".to_string()),
+        ]);
+        let reviewed = apply_review(family(), &draft).expect("applies");
+        assert_eq!(
+            reviewed.event.move_date(),
+            NaiveDate::from_ymd_opt(2026, 4, 1).expect("date")
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! Every problem is one notice in both languages saying what to fix.
 
 use chrono::NaiveDate;
-use madoguchi_domain::{Address, LifeEvent, Member, Person, Relation, Sex, wareki};
+use madoguchi_domain::input::{self, InputError};
+use madoguchi_domain::{Address, LifeEvent, Member, Person, Relation, Sex};
 
 use super::Kiosk;
 use crate::session::Notice;
@@ -74,15 +75,13 @@ impl Typed {
         if self.name.is_empty() {
             return Err(Notice::new("氏名を入力してください", "Enter the name"));
         }
-        let birth_date = wareki::parse(&self.birth).ok_or_else(|| {
-            Notice::new(
-                "生年月日を 1990-04-01 や 平成2年4月1日 のように入力してください",
-                "Enter the date of birth like 1990-04-01 or 平成2年4月1日",
-            )
-        })?;
+        let birth_date =
+            input::date(&self.birth).map_err(|e| field_notice("生年月日", "Date of birth", e))?;
+        let kana =
+            input::optional_kana(&self.kana).map_err(|e| field_notice("ふりがな", "Reading", e))?;
         Ok(Person {
             name: self.name.clone(),
-            kana: (!self.kana.is_empty()).then(|| self.kana.clone()),
+            kana,
             birth_date: Some(birth_date),
             sex: Some(if self.sex == 1 {
                 Sex::Female
@@ -105,16 +104,14 @@ impl Typed {
     }
 
     pub fn event(&self, today: NaiveDate) -> Result<LifeEvent, Notice> {
-        let move_date = wareki::parse(&self.move_date).ok_or_else(|| {
-            Notice::new(
-                "異動日を 2026-11-15 や 令和8年11月15日 のように入力してください",
-                "Enter the moving date like 2026-11-15 or 令和8年11月15日",
-            )
-        })?;
-        let address = |text: &str, postal: &str| {
+        let move_date =
+            input::date(&self.move_date).map_err(|e| field_notice("異動日", "Moving date", e))?;
+        let postal = input::optional_postal_code(&self.new_postal)
+            .map_err(|e| field_notice("郵便番号", "Postal code", e))?;
+        let address = |text: &str, postal_code: Option<String>| {
             (!text.is_empty()).then(|| Address {
                 text: text.to_string(),
-                postal_code: postal_code(postal),
+                postal_code,
                 parts: None,
             })
         };
@@ -124,20 +121,12 @@ impl Typed {
                 "Enter the new address",
             ));
         }
-        let new_address = address(&self.new_address, &self.new_postal);
-        let previous_address = address(&self.previous_address, "");
+        let new_address = address(&self.new_address, postal);
+        let previous_address = address(&self.previous_address, None);
         Ok(match self.event_kind {
             0 => {
-                let moved_out_date = if self.moved_out_date.trim().is_empty() {
-                    None
-                } else {
-                    Some(wareki::parse(&self.moved_out_date).ok_or_else(|| {
-                        Notice::new(
-                            "転出した日を日付で入力するか、空欄にしてください",
-                            "Enter the move-out date as a date, or leave it empty",
-                        )
-                    })?)
-                };
+                let moved_out_date = input::optional_date(&self.moved_out_date)
+                    .map_err(|e| field_notice("転出した日", "Move-out date", e))?;
                 LifeEvent::Tennyu {
                     move_date,
                     visit_date: today,
@@ -161,17 +150,12 @@ impl Typed {
     }
 }
 
-/// Seven digits with or without the hyphen; anything else is dropped (the form leaves 〒 empty).
-fn postal_code(typed: &str) -> Option<String> {
-    let digits: String = typed
-        .chars()
-        .filter_map(|c| match c {
-            '0'..='9' => Some(c),
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
-            _ => None,
-        })
-        .collect();
-    (digits.len() == 7).then_some(digits)
+/// A field's problem as the clerk reads it: which field, then what `domain::input` says.
+pub fn field_notice(field_ja: &str, field_en: &str, problem: InputError) -> Notice {
+    Notice::new(
+        format!("{field_ja}：{}", problem.message_ja()),
+        format!("{field_en}: {}", problem.message_en()),
+    )
 }
 
 #[cfg(test)]
@@ -234,6 +218,33 @@ mod tests {
                 .ja
                 .contains("生年月日")
         );
+    }
+
+    /// The event screen reads what the clerk types as the home page and the supervisor's
+    /// editor do: a 和暦 date is the same day, and a bad postal code is refused with the field
+    /// named — never dropped.
+    #[test]
+    fn the_event_screen_reads_dates_and_postal_codes_as_everywhere_else() {
+        let typed = Typed {
+            event_kind: 0,
+            move_date: "令和8年4月1日".into(),
+            new_address: "標準市中央一丁目2番3号".into(),
+            new_postal: "123-456".into(),
+            ..Typed::default()
+        };
+        let refused = typed
+            .event(date(2026, 4, 2))
+            .expect_err("a bad postal code");
+        assert_eq!(
+            refused.ja,
+            format!("郵便番号：{}", InputError::PostalCode.message_ja())
+        );
+        let typed = Typed {
+            new_postal: String::new(),
+            ..typed
+        };
+        let event = typed.event(date(2026, 4, 2)).expect("event");
+        assert_eq!(event.move_date(), date(2026, 4, 1));
     }
 
     #[test]

@@ -1,0 +1,230 @@
+//! What people type, read one way everywhere: the home page, the kiosk's screens and the
+//! supervisor's editor all parse dates, postal codes, ふりがな and numbers here, so that the
+//! same text gives the same result wherever it is typed, and a value that cannot be read is an
+//! error beside its field — never silently dropped.
+//!
+//! Full-width digits and separators are read as their ASCII forms (a Japanese keyboard gives
+//! either). Every function is pure and bounded: text longer than [`MAX_TYPED_CHARS`] is
+//! refused unread.
+
+use chrono::NaiveDate;
+
+use crate::wareki;
+
+/// The longest text read as one typed value: the longest date (`令和元年十二月三十一日` and
+/// spaces) or postal code is far shorter.
+pub const MAX_TYPED_CHARS: usize = 64;
+
+/// Why a typed value cannot be used, in words for the person who typed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("{}", self.message_en())]
+    Date,
+    #[error("{}", self.message_en())]
+    PostalCode,
+    #[error("{}", self.message_en())]
+    Kana,
+    #[error("{}", self.message_en())]
+    WholeNumber,
+}
+
+impl InputError {
+    pub fn message_ja(self) -> &'static str {
+        match self {
+            InputError::Date => {
+                "日付として読めません。2026-04-01 や 令和8年4月1日 のように入力してください。"
+            }
+            InputError::PostalCode => "郵便番号は7けたの数字です（例：123-4567）。",
+            InputError::Kana => "ふりがなは、ひらがなかカタカナで入力してください。",
+            InputError::WholeNumber => "数字で入力してください（例：14）。",
+        }
+    }
+
+    pub fn message_en(self) -> &'static str {
+        match self {
+            InputError::Date => "Not a date: enter it like 2026-04-01 or 令和8年4月1日.",
+            InputError::PostalCode => "A postal code is 7 digits (e.g. 123-4567).",
+            InputError::Kana => "Enter the reading in hiragana or katakana.",
+            InputError::WholeNumber => "Enter a whole number (e.g. 14).",
+        }
+    }
+}
+
+fn bounded(text: &str) -> Option<&str> {
+    let text = text.trim();
+    (text.chars().count() <= MAX_TYPED_CHARS).then_some(text)
+}
+
+/// A date in 西暦 (`2026-04-01`, `2026/4/1`, `20260401`) or 和暦 (`令和8年4月1日`, `R8.4.1`,
+/// `平成元年…`), full-width or not, inside the window a case may name
+/// (`crate::limits`).
+pub fn date(text: &str) -> Result<NaiveDate, InputError> {
+    bounded(text)
+        .and_then(wareki::parse)
+        .ok_or(InputError::Date)
+}
+
+/// A date that may be left empty.
+pub fn optional_date(text: &str) -> Result<Option<NaiveDate>, InputError> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        date(text).map(Some)
+    }
+}
+
+/// A postal code as its seven ASCII digits, from `123-4567`, `1234567`, `〒123-4567` or
+/// full-width input.
+pub fn postal_code(text: &str) -> Result<String, InputError> {
+    let text = bounded(text).ok_or(InputError::PostalCode)?;
+    let text = text.trim_start_matches('〒').trim();
+    let mut digits = String::with_capacity(7);
+    for c in text.chars() {
+        match ascii_digit(c) {
+            Some(digit) => digits.push(digit),
+            None if is_dash(c) || c == ' ' || c == '\u{3000}' => {}
+            None => return Err(InputError::PostalCode),
+        }
+    }
+    if digits.len() == 7 {
+        Ok(digits)
+    } else {
+        Err(InputError::PostalCode)
+    }
+}
+
+/// A postal code that may be left empty.
+pub fn optional_postal_code(text: &str) -> Result<Option<String>, InputError> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        postal_code(text).map(Some)
+    }
+}
+
+/// ふりがな: hiragana or katakana, the long-vowel mark, the middle dot and spaces, trimmed.
+pub fn kana(text: &str) -> Result<String, InputError> {
+    let text = text.trim();
+    let readable = !text.is_empty()
+        && text.chars().count() <= crate::limits::MAX_NAME_CHARS
+        && text.chars().all(|c| {
+            matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | 'ー' | '・' | ' ' | '\u{3000}')
+        });
+    if readable {
+        Ok(text.to_string())
+    } else {
+        Err(InputError::Kana)
+    }
+}
+
+/// ふりがな that may be left empty.
+pub fn optional_kana(text: &str) -> Result<Option<String>, InputError> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        kana(text).map(Some)
+    }
+}
+
+/// A whole number, in ASCII or full-width digits, with an optional minus sign.
+pub fn whole_number(text: &str) -> Result<i64, InputError> {
+    let text = bounded(text).ok_or(InputError::WholeNumber)?;
+    let mut ascii = String::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        match ascii_digit(c) {
+            Some(digit) => ascii.push(digit),
+            None if i == 0 && (c == '-' || c == '－' || c == '−') => ascii.push('-'),
+            None => return Err(InputError::WholeNumber),
+        }
+    }
+    ascii.parse().map_err(|_| InputError::WholeNumber)
+}
+
+/// A digit typed in ASCII or full width.
+pub fn ascii_digit(c: char) -> Option<char> {
+    match c {
+        '0'..='9' => Some(c),
+        '０'..='９' => char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')),
+        _ => None,
+    }
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '－' | '−' | 'ー' | '‐' | '―')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    #[test]
+    fn dates_in_every_form_people_type() {
+        for text in [
+            "2026-04-01",
+            "2026/4/1",
+            "２０２６／４／１",
+            "20260401",
+            "令和8年4月1日",
+            "令和８年４月１日",
+            "R8.4.1",
+            " 2026-4-01 ",
+        ] {
+            assert_eq!(date(text), Ok(day(2026, 4, 1)), "{text}");
+        }
+        for text in ["", "あした", "2026-13-01", "1600-01-01", "令和999年1月1日"] {
+            assert_eq!(date(text), Err(InputError::Date), "{text}");
+        }
+        assert_eq!(date(&"1".repeat(10_000)), Err(InputError::Date));
+        assert_eq!(optional_date("  "), Ok(None));
+    }
+
+    #[test]
+    fn postal_codes() {
+        for text in [
+            "123-4567",
+            "1234567",
+            "〒123-4567",
+            "１２３－４５６７",
+            "123 4567",
+        ] {
+            assert_eq!(postal_code(text).as_deref(), Ok("1234567"), "{text}");
+        }
+        for text in ["123-456", "12345678", "abc-defg", "123-45６7x"] {
+            assert_eq!(postal_code(text), Err(InputError::PostalCode), "{text}");
+        }
+        assert_eq!(optional_postal_code(""), Ok(None));
+    }
+
+    #[test]
+    fn kana_and_numbers() {
+        assert!(kana("やまだ　たろう").is_ok());
+        assert!(kana("ヤマダ タロー").is_ok());
+        assert_eq!(kana("山田"), Err(InputError::Kana));
+        assert_eq!(optional_kana(""), Ok(None));
+        assert_eq!(whole_number("１４"), Ok(14));
+        assert_eq!(whole_number("-3"), Ok(-3));
+        assert_eq!(whole_number("－３"), Ok(-3));
+        assert_eq!(whole_number("1-4"), Err(InputError::WholeNumber));
+        assert_eq!(
+            whole_number("99999999999999999999"),
+            Err(InputError::WholeNumber)
+        );
+    }
+
+    #[test]
+    fn every_error_speaks_both_languages() {
+        for error in [
+            InputError::Date,
+            InputError::PostalCode,
+            InputError::Kana,
+            InputError::WholeNumber,
+        ] {
+            assert!(!error.message_ja().is_empty());
+            assert!(error.message_en().is_ascii() || error == InputError::Date);
+        }
+    }
+}
