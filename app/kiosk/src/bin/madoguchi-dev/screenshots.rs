@@ -388,9 +388,30 @@ fn shots() -> Vec<Shot> {
             },
         },
         Shot {
+            name: "19-household-large-text",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_household(app, window);
+                window.global::<Theme>().set_large_text(true);
+            },
+        },
+        Shot {
+            name: "20-pin-large-text",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_pin(app, window);
+                window.global::<Theme>().set_large_text(true);
+            },
+        },
+        Shot {
             name: "21-self-attract",
             mode: Mode::SelfService,
             steps: |_, _| {},
+        },
+        Shot {
+            name: "26-self-attract-large-text",
+            mode: Mode::SelfService,
+            steps: |_, window| window.global::<Theme>().set_large_text(true),
         },
         Shot {
             name: "22-self-scan",
