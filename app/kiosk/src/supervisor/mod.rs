@@ -495,19 +495,8 @@ impl Desk {
             self.problem(e);
             return false;
         }
-        let Some(working) = &mut self.working else {
-            return false;
-        };
-        let mut changed = working.draft.clone();
-        let result = change(&mut changed, &working.loaded.catalogue)
-            .map_err(plain)
-            .and_then(|()| load(changed.files().clone()));
-        match result {
-            Ok(loaded) => {
-                working.draft = changed;
-                working.loaded = loaded;
-                self.impact = None;
-                self.save_draft();
+        match self.try_change(|draft, catalogue| change(draft, catalogue).map_err(plain)) {
+            Ok(()) => {
                 if let Some(editing) = &mut self.editing {
                     editing.errors.remove(field);
                 }
@@ -518,6 +507,27 @@ impl Desk {
                 false
             }
         }
+    }
+
+    /// The one way the draft changes: `change` is made to a copy, the copy is loaded, and only
+    /// a copy that loads replaces the draft and is saved (the preview, now stale, is dropped).
+    /// The draft must exist (`ensure_draft`).
+    fn try_change<T>(
+        &mut self,
+        change: impl FnOnce(&mut Draft, &Catalogue) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let working = self
+            .working
+            .as_mut()
+            .ok_or("変更がありません。先にルールを変えてください。")?;
+        let mut changed = working.draft.clone();
+        let made = change(&mut changed, &working.loaded.catalogue)?;
+        let loaded = load(changed.files().clone())?;
+        working.draft = changed;
+        working.loaded = loaded;
+        self.impact = None;
+        self.save_draft();
+        Ok(made)
     }
 
     fn ensure_draft(&mut self) -> Result<(), String> {
@@ -1107,19 +1117,13 @@ impl Desk {
         else {
             return;
         };
-        let Some(working) = &mut self.working else {
-            return;
-        };
-        let mut changed = working.draft.clone();
-        match changed
-            .accept_outcome(&file, &decision)
-            .map_err(|e: AuthoringError| plain(e))
-            .and_then(|()| load(changed.files().clone()))
-        {
-            Ok(loaded) => {
-                working.draft = changed;
-                working.loaded = loaded;
-                self.save_draft();
+        let accepted = self.try_change(|draft, _| {
+            draft
+                .accept_outcome(&file, &decision)
+                .map_err(|e: AuthoringError| plain(e))
+        });
+        match accepted {
+            Ok(()) => {
                 self.audit("scenario.accept", &file);
                 self.preview();
             }
@@ -1402,29 +1406,21 @@ impl Desk {
             self.problem(e);
             return None;
         }
-        let working = self.working.as_mut()?;
         let as_of = record.case.event.visit_date();
         let name = format!("案件 #{id} から（{}）", record.case.event.kind().ja());
-        let text = match scenario_from_case(
-            &Engine::new(&working.loaded.catalogue),
-            &record.case,
-            as_of,
-            &name,
-            "窓口の実例から作成。氏名・住所・生年月日は置き換えています。",
-        ) {
-            Ok(text) => text,
-            Err(e) => {
-                self.problem(format!("シナリオにできませんでした: {e}"));
-                return None;
-            }
-        };
-        let mut changed = working.draft.clone();
-        let path = changed.add_scenario(&format!("case-{id}"), text);
-        match load(changed.files().clone()) {
-            Ok(loaded) => {
-                working.draft = changed;
-                working.loaded = loaded;
-                self.save_draft();
+        let added = self.try_change(|draft, catalogue| {
+            let text = scenario_from_case(
+                &Engine::new(catalogue),
+                &record.case,
+                as_of,
+                &name,
+                "窓口の実例から作成。氏名・住所・生年月日は置き換えています。",
+            )
+            .map_err(|e| format!("シナリオにできませんでした: {e}"))?;
+            Ok(draft.add_scenario(&format!("case-{id}"), text))
+        });
+        match added {
+            Ok(path) => {
                 self.audit("scenario.from_case", &format!("case {id} as {path}"));
                 self.done(format!(
                     "{path} を下書きに加えました。公開すると以後のテストに入ります。"
