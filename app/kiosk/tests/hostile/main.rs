@@ -1,6 +1,6 @@
 //! The hostile-input suite: for every entry point — the command line, the QR text and image
 //! decoders, the case JSON, the catalogue loader, the form templates, the home page's routes
-//! and the card's TLV — a corpus of hostile inputs, each under a time limit, and property
+//! the card's TLV, typed values and stored catalogue files — a corpus of hostile inputs, each under a time limit, and property
 //! tests over the whole accepted domain. Nothing may panic (exit 101), hang, or answer with
 //! more than one plain line.
 //!
@@ -15,6 +15,7 @@ mod homepage;
 mod properties;
 mod qr;
 mod support;
+mod typed;
 
 use madoguchi_rules::Catalogue;
 use support::{Madoguchi, Section, repo};
@@ -49,6 +50,8 @@ fn main() {
     run(files::templates(&madoguchi, &files));
     run(homepage::routes(&madoguchi));
     run(card::tlv(5_000));
+    run(typed::values());
+    run(typed::stored_catalogues());
     run(commands::reproductions(&madoguchi, &files));
     if let Some(section) = commands::full_disk(&madoguchi, &files) {
         run(section);
