@@ -1,11 +1,13 @@
 //! The kiosk's library half: what the `madoguchi` binary, its UI and its tests share.
 //!
 //! - `packet`: a decided case becomes the printed packet (guidance sheet and forms).
-//! - `printing`: the spooler over the store's print queue (IPP is `madoguchi-printer`).
 //! - `session`: the session controller, a plain state machine that owns the case from the
 //!   first tap to the printed packet. The UI only shows its view and sends it actions; card
 //!   reading, scanning, storage and printing are effects it asks the runtime to carry out
 //!   off the UI thread.
+//! - `runtime`: carries out the session's effects on worker threads — card, store, printer
+//!   (`runtime::spooler`), camera — runs the daily purge and watches the store for newly
+//!   published catalogues (`runtime::feed`).
 //! - `supervisor`: the supervisor's controller: sign-in, the catalogue draft and its typed
 //!   condition editor, the impact preview, publishing and restoring, statistics, scenarios
 //!   from cases, and moving a catalogue between kiosks.
@@ -19,7 +21,6 @@ pub mod catalogue_dir;
 pub mod cmd;
 pub mod output;
 pub mod packet;
-pub mod printing;
 pub mod runtime;
 pub mod session;
 pub mod supervisor;

@@ -7,17 +7,17 @@ mod present;
 mod typed;
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use madoguchi_domain::{Answer, Case, LifeEvent};
-use madoguchi_store::Unfinished;
+use madoguchi_domain::{Answer, Case};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use crate::runtime::{CodeReader, Report, Runtime};
-use crate::session::{Action, Effect, Mode, Notice, Screen as SessionScreen, Session, View};
+use crate::session::{
+    Action, Mode, Notice, ReviewEdits, ReviewField, Screen as SessionScreen, Session, View,
+};
 
 #[allow(
     missing_debug_implementations,
@@ -44,9 +44,8 @@ pub struct KioskApp {
     english: bool,
     clock: Clock,
     scanner: CodeReader,
-    /// Review fields typed but not yet applied, by key.
-    review_draft: BTreeMap<String, String>,
-    resume: Option<Unfinished>,
+    /// Review fields typed but not yet applied.
+    review_draft: ReviewEdits,
     camera_live: bool,
     camera_problem: Option<Notice>,
     /// A problem with what was typed on this screen, shown beside the fields.
@@ -55,8 +54,6 @@ pub struct KioskApp {
     city: String,
     /// The last view and case pushed, so unchanged models are not rebuilt on every tick.
     shown: Option<(View, Option<Case>)>,
-    /// Newly published catalogues, taken when the next case begins.
-    catalogue_feed: Option<crate::supervisor::CatalogueFeed>,
     /// The supervisor's screens in the same window.
     desk: Option<Rc<RefCell<desk::DeskUi>>>,
 }
@@ -91,8 +88,6 @@ pub struct Setup {
     pub session: Session,
     pub clock: Clock,
     pub city: String,
-    /// A case a stopped kiosk left open, offered on the start screen.
-    pub resume: Option<Unfinished>,
 }
 
 impl KioskApp {
@@ -108,14 +103,12 @@ impl KioskApp {
             english: false,
             clock: setup.clock,
             scanner: CodeReader::default(),
-            review_draft: BTreeMap::new(),
-            resume: setup.resume,
+            review_draft: ReviewEdits::default(),
             camera_live: false,
             camera_problem: None,
             form_error: None,
             city: setup.city,
             shown: None,
-            catalogue_feed: None,
             desk: None,
         }));
         wire(window, &app);
@@ -212,17 +205,7 @@ impl KioskApp {
         self.desk.clone()
     }
 
-    /// Where the kiosk looks for a newly published catalogue when a case begins.
-    pub fn set_catalogue_feed(&mut self, feed: crate::supervisor::CatalogueFeed) {
-        self.catalogue_feed = Some(feed);
-    }
-
     pub fn act(&mut self, action: Action) {
-        if matches!(action, Action::Begin)
-            && let Some(catalogue) = self.catalogue_feed.as_mut().and_then(|f| f.newer())
-        {
-            self.session.use_catalogue(catalogue);
-        }
         let before = self.session.screen();
         let effects = self.session.handle(action);
         let after = self.session.screen();
@@ -241,7 +224,7 @@ impl KioskApp {
     }
 
     fn clear_drafts(&mut self) {
-        self.review_draft.clear();
+        self.review_draft = ReviewEdits::default();
         self.scanner = CodeReader::default();
         if let Some(window) = self.window.upgrade() {
             present::clear_typed(&window.global::<Kiosk>());
@@ -275,12 +258,13 @@ impl KioskApp {
                 .as_ref()
                 .map_or_else(SharedString::new, |n| context.notice(n)),
         );
-        kiosk.set_resume_offer(match (&self.resume, view.screen, view.mode) {
-            (Some(unfinished), SessionScreen::Start, Mode::Clerk) => {
-                present::resume_offer(unfinished, self.english).into()
-            }
-            _ => SharedString::new(),
-        });
+        kiosk.set_resume_offer(
+            view.unfinished
+                .as_ref()
+                .map_or_else(SharedString::new, |offer| {
+                    present::resume_offer(offer, self.english).into()
+                }),
+        );
         // Models are rebuilt only when the view or the case changed (the clock ticks 20 times
         // a second).
         let case = self.session.case();
@@ -379,21 +363,7 @@ impl KioskApp {
     fn event_submitted(&mut self) {
         let Some(typed) = self.typed() else { return };
         match typed.event(self.session.today()) {
-            Ok(mut event) => {
-                // Left empty, the previous address is the one on the applicant's card.
-                let card_address = self.session.applicant().and_then(|p| p.address.clone());
-                if let LifeEvent::Tennyu {
-                    previous_address, ..
-                }
-                | LifeEvent::Tenkyo {
-                    previous_address, ..
-                } = &mut event
-                    && previous_address.is_none()
-                {
-                    *previous_address = card_address;
-                }
-                self.act(Action::EventChosen(event));
-            }
+            Ok(event) => self.act(Action::EventChosen(event)),
             Err(notice) => self.show_error(notice),
         }
     }
@@ -411,44 +381,14 @@ impl KioskApp {
         }
     }
 
-    /// Applies the review draft to the case (the forms are checked again).
-    fn apply_review(&mut self) -> bool {
-        if self.review_draft.is_empty() {
-            return true;
+    /// Hands the review draft to the session, which reads and applies it (the forms are
+    /// checked again); the draft is kept while a field does not read.
+    fn review_action(&mut self, make: fn(ReviewEdits) -> Action) {
+        let edits = std::mem::take(&mut self.review_draft);
+        self.act(make(edits.clone()));
+        if self.session.view().notice.is_some() {
+            self.review_draft = edits;
         }
-        let Some(case) = self.session.case() else {
-            return false;
-        };
-        match present::apply_review(case, &self.review_draft) {
-            Ok(case) => {
-                self.review_draft.clear();
-                self.act(Action::CaseEdited(Box::new(case)));
-                self.session.view().notice.is_none()
-            }
-            Err(notice) => {
-                self.show_error(notice);
-                false
-            }
-        }
-    }
-
-    fn resume(&mut self) {
-        let Some(unfinished) = self.resume.take() else {
-            return;
-        };
-        self.runtime.resume(unfinished.id);
-        let effects = self.session.resume(unfinished.case);
-        self.runtime.run(effects);
-        self.shown = None;
-        self.refresh();
-    }
-
-    fn discard_resume(&mut self) {
-        if let Some(unfinished) = self.resume.take() {
-            self.runtime.resume(unfinished.id);
-            self.runtime.run(vec![Effect::Finish { printed: false }]);
-        }
-        self.refresh();
     }
 
     fn toggle_large_text(&mut self) {
@@ -501,23 +441,15 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     kiosk.on_back(act(|| Action::Back));
     kiosk.on_cancel(act(|| Action::Cancel));
     kiosk.on_still_here(act(|| Action::StillHere));
-    kiosk.on_pin_clear(on(|app| {
-        for _ in 0..crate::session::PIN_LENGTH {
-            app.act(Action::PinErase);
-        }
-    }));
-    kiosk.on_reviewed(on(|app| {
-        if app.apply_review() {
-            app.act(Action::Reviewed);
-        }
-    }));
+    kiosk.on_pin_clear(act(|| Action::PinClear));
+    kiosk.on_reviewed(on(|app| app.review_action(Action::Reviewed)));
     kiosk.on_toggle_language(on(KioskApp::toggle_language));
     kiosk.on_toggle_large_text(on(KioskApp::toggle_large_text));
     kiosk.on_applicant_submitted(on(KioskApp::applicant_submitted));
     kiosk.on_event_submitted(on(KioskApp::event_submitted));
     kiosk.on_member_submitted(on(KioskApp::member_submitted));
-    kiosk.on_resume(on(KioskApp::resume));
-    kiosk.on_discard_resume(on(KioskApp::discard_resume));
+    kiosk.on_resume(act(|| Action::ResumeUnfinished));
+    kiosk.on_discard_resume(act(|| Action::DiscardUnfinished));
 
     let weak = Rc::downgrade(app);
     kiosk.on_pin_digit(move |digit| {
@@ -565,18 +497,16 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     });
     let weak = Rc::downgrade(app);
     kiosk.on_review_changed(move |key, value| {
-        if let Some(app) = weak.upgrade() {
-            app.borrow_mut()
-                .review_draft
-                .insert(key.to_string(), value.to_string());
+        if let (Some(app), Some(field)) = (weak.upgrade(), ReviewField::from_key(&key)) {
+            app.borrow_mut().review_draft.set(field, &value);
         }
     });
     let weak = Rc::downgrade(app);
     kiosk.on_review_edited(move |key, value| {
-        if let Some(app) = weak.upgrade() {
+        if let (Some(app), Some(field)) = (weak.upgrade(), ReviewField::from_key(&key)) {
             let mut app = app.borrow_mut();
-            app.review_draft.insert(key.to_string(), value.to_string());
-            app.apply_review();
+            app.review_draft.set(field, &value);
+            app.review_action(Action::ReviewEdited);
         }
     });
 }

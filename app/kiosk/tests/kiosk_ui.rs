@@ -20,9 +20,10 @@ use madoguchi_card::CardService;
 use madoguchi_card::testbed::TestPcscd;
 use madoguchi_domain::Case;
 use madoguchi_forms::Fonts;
+use madoguchi_kiosk::runtime::feed::CatalogueFeed;
 use madoguchi_kiosk::runtime::{CameraFactory, Runtime, Services};
 use madoguchi_kiosk::session::{Mode, Screen, Session};
-use madoguchi_kiosk::supervisor::{CatalogueFeed, Desk as Desk_};
+use madoguchi_kiosk::supervisor::Desk as Desk_;
 use madoguchi_kiosk::ui::{Clock, Desk, DeskScreen, Kiosk, KioskApp, KioskWindow, Setup};
 use madoguchi_prefill::camera::{FrameSource, Frames};
 use madoguchi_printer::Cups;
@@ -70,6 +71,17 @@ struct TestKiosk {
 
 impl TestKiosk {
     fn open(mode: Mode, store: Store, cups: &TestCups, camera: Option<CameraFactory>) -> TestKiosk {
+        TestKiosk::following(mode, store, cups, camera, None)
+    }
+
+    /// A kiosk whose runtime watches the store for newly published catalogues.
+    fn following(
+        mode: Mode,
+        store: Store,
+        cups: &TestCups,
+        camera: Option<CameraFactory>,
+        catalogue_feed: Option<CatalogueFeed>,
+    ) -> TestKiosk {
         let services = Services {
             card: CardService::new(),
             store,
@@ -78,6 +90,7 @@ impl TestKiosk {
             forms: repo("forms"),
             fonts: Fonts::load(),
             camera,
+            catalogue_feed,
         };
         let window = KioskWindow::new().expect("the window");
         let session = Session::new(catalogue(), mode, today());
@@ -87,7 +100,6 @@ impl TestKiosk {
                 session,
                 clock: Clock::Fixed(today()),
                 city: "標準市".into(),
-                resume: None,
             },
             Runtime::start(services),
         );
@@ -101,6 +113,20 @@ impl TestKiosk {
             window,
             app,
             taps: 0,
+        }
+    }
+
+    /// Waits until the runtime has handed the session a newly published catalogue.
+    fn wait_for_new_catalogue(&mut self) {
+        let started = std::time::Instant::now();
+        while self.app.borrow().session().next_catalogue().is_none() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the kiosk did not see the publication"
+            );
+            self.app
+                .borrow_mut()
+                .pump_blocking(Duration::from_millis(100));
         }
     }
 
@@ -341,12 +367,14 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
             .store
     };
 
-    let mut kiosk = TestKiosk::open(Mode::Clerk, setup, cups, None);
+    let feed = CatalogueFeed::new(checksum).every(Duration::from_millis(100));
+    let mut kiosk = TestKiosk::following(Mode::Clerk, setup, cups, None, Some(feed));
     {
-        let mut app = kiosk.app.borrow_mut();
         let offset = *chrono::Local::now().offset();
-        app.set_desk(Desk_::new(reopen(), offset));
-        app.set_catalogue_feed(CatalogueFeed::new(reopen(), checksum));
+        kiosk
+            .app
+            .borrow_mut()
+            .set_desk(Desk_::new(reopen(), offset));
     }
     assert!(
         clerk_gives_child_medical(&kiosk),
@@ -439,6 +467,7 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
     kiosk.tap("サインアウト");
     kiosk.tap("窓口に戻る");
     assert!(!desk_global(&kiosk).get_open());
+    kiosk.wait_for_new_catalogue();
     kiosk.tap("受付をはじめる");
     assert_eq!(kiosk.screen(), Screen::Identify);
     assert!(
@@ -463,6 +492,7 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
     approve_as_another_supervisor(&mut kiosk);
     kiosk.tap("サインアウト");
     kiosk.tap("窓口に戻る");
+    kiosk.wait_for_new_catalogue();
     kiosk.tap("受付をはじめる");
     assert!(
         clerk_gives_child_medical(&kiosk),

@@ -134,6 +134,19 @@ impl Store {
         self.catalogue_where("status = 'published' ORDER BY id DESC LIMIT 1", None)
     }
 
+    /// The newest published version's id and checksum, without reading its files: what a
+    /// kiosk asks every few seconds to learn whether the rules changed.
+    pub fn newest_published_checksum(&self) -> Result<Option<(i64, String)>, StoreError> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(
+                "SELECT id, checksum FROM catalogue_versions WHERE status = 'published' ORDER BY id DESC LIMIT 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?)
+    }
+
     pub fn catalogue(&self, id: i64) -> Result<Option<CatalogueVersion>, StoreError> {
         self.catalogue_where("id = ?1", Some(id))
     }

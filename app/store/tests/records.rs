@@ -144,6 +144,7 @@ fn catalogue_versions_keep_their_files_and_checksum() {
     let dir = tempfile::tempdir().expect("dir");
     let mut store = store(dir.path());
     assert!(store.newest_published().expect("reads").is_none());
+    assert!(store.newest_published_checksum().expect("reads").is_none());
     let mut files = BTreeMap::new();
     files.insert("catalogue.toml".to_string(), "name = \"x\"\n".to_string());
     let first = store
@@ -164,6 +165,11 @@ fn catalogue_versions_keep_their_files_and_checksum() {
     assert_eq!(published.id, first, "a draft is not used");
     assert_eq!(published.files.len(), 1);
     assert_eq!(published.checksum.len(), 64);
+    assert_eq!(
+        store.newest_published_checksum().expect("reads"),
+        Some((first, published.checksum.clone())),
+        "the cheap question gives the same answer"
+    );
     assert_eq!(store.catalogue_versions().expect("list").len(), 2);
 }
 

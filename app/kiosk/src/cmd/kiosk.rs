@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::packet;
+use crate::runtime::feed::CatalogueFeed;
 use crate::runtime::{CameraFactory, Runtime, Services};
 use crate::session::{Mode, Session, Timeouts};
 use crate::ui::{KioskApp, KioskWindow, Setup};
@@ -39,13 +40,12 @@ pub fn run(args: &KioskArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The kiosk's handles on the store — its runtime's, the supervisor desk's and the catalogue
-/// feed's, one connection among them — and the catalogue it starts with.
+/// The kiosk's handles on the store — its runtime's and the supervisor desk's, one connection
+/// between them — and the catalogue it starts with.
 #[derive(Debug)]
 pub struct KioskStores {
     pub runtime: madoguchi_store::Store,
     pub desk: madoguchi_store::Store,
-    pub feed: madoguchi_store::Store,
     pub catalogue: Arc<madoguchi_rules::Catalogue>,
     /// The stored version's checksum; none for a catalogue folder given on the command line.
     pub checksum: Option<String>,
@@ -64,7 +64,6 @@ pub fn stores(catalogue: Option<&std::path::Path>) -> Result<KioskStores> {
     };
     Ok(KioskStores {
         desk: runtime.share(),
-        feed: runtime.share(),
         runtime,
         catalogue,
         checksum,
@@ -76,7 +75,6 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
     let KioskStores {
         runtime: store,
         desk: desk_store,
-        feed: feed_store,
         catalogue,
         checksum,
     } = stores(args.catalogue.as_deref())?;
@@ -112,16 +110,20 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         forms: packet::default_forms_dir(),
         fonts: Fonts::load(),
         camera: camera(),
+        // A catalogue given on the command line is a fixed one; otherwise the kiosk follows
+        // the store's publications from its next case.
+        catalogue_feed: checksum.map(CatalogueFeed::new),
     };
     let window = KioskWindow::new().context("cannot open the kiosk window")?;
-    let session = Session::new(catalogue, mode, today).with_timeouts(timeouts);
+    let session = Session::new(catalogue, mode, today)
+        .with_timeouts(timeouts)
+        .with_unfinished(resume);
     let app = KioskApp::attach(
         &window,
         Setup {
             session,
             clock: crate::ui::Clock::Local,
             city,
-            resume,
         },
         Runtime::start(services),
     );
@@ -130,12 +132,6 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         let offset = *chrono::Local::now().offset();
         let desk = crate::supervisor::Desk::new(desk_store, offset);
         app.borrow_mut().set_desk(desk);
-    }
-    // A catalogue given on the command line is a fixed one; otherwise the kiosk follows the
-    // store's publications from its next case.
-    if let Some(checksum) = checksum {
-        app.borrow_mut()
-            .set_catalogue_feed(crate::supervisor::CatalogueFeed::new(feed_store, checksum));
     }
     Ok((window, app))
 }

@@ -10,7 +10,7 @@ use chrono::Utc;
 use madoguchi_store::{NewPrintJob, PrintJobId, PrintState, Store};
 
 use crate::cmd::store as store_cmd;
-use crate::printing::Spooler;
+use crate::runtime::spooler::Spooler;
 use madoguchi_printer::{Cups, cups_base};
 
 /// Exit status when jobs are still waiting in the queue (nothing is lost).

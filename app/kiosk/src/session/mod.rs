@@ -7,6 +7,7 @@
 //! Nothing here does I/O or reads the clock, so every transition is tested without a window.
 
 mod pin_pad;
+mod review;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,9 +20,10 @@ use madoguchi_domain::{
 use madoguchi_prefill::{Prefill, PrefillError};
 use madoguchi_rules::decision::{NextQuestion, ProcedureDecision};
 use madoguchi_rules::{Catalogue, Decision, Engine};
-use madoguchi_store::PrintState;
+use madoguchi_store::{CaseId, PrintState, Unfinished};
 
 pub use pin_pad::{PIN_LENGTH, PinOutcome, PinPad};
+pub use review::{ReviewEdits, ReviewField, field_notice};
 
 /// Who drives the session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,6 +116,8 @@ pub enum Action {
     CardState(Result<madoguchi_card::PinState, CardError>),
     PinDigit(u8),
     PinErase,
+    /// Empties the PIN pad.
+    PinClear,
     PinSubmit,
     PinConfirmLastTry,
     /// The runtime's answer to `Effect::ReadCard`.
@@ -151,9 +155,13 @@ pub enum Action {
     ResultAccepted,
     /// The clerk edited the case on the review screen.
     CaseEdited(Box<Case>),
+    /// The clerk corrected fields on the review screen: read, checked and applied.
+    ReviewEdited(ReviewEdits),
     /// The runtime's answer to `Effect::Preview`.
     FormWarnings(Vec<Notice>),
-    Reviewed,
+    /// The clerk is done reviewing: the corrections not yet applied are applied, and the
+    /// packet prints if they all read.
+    Reviewed(ReviewEdits),
     /// The runtime's report on the packet's print job.
     PrintProgress {
         state: PrintState,
@@ -172,6 +180,13 @@ pub enum Action {
     },
     /// 「続ける」 on the inactivity warning: counts as activity, changes nothing else.
     StillHere,
+    /// Continue the case a stopped kiosk left open (offered on the clerk's start screen).
+    ResumeUnfinished,
+    /// Close the case a stopped kiosk left open without continuing it.
+    DiscardUnfinished,
+    /// The runtime found a newly published catalogue: it decides from the next case on (a
+    /// case in progress keeps the rules it began with). Not a resident's activity.
+    CatalogueArrived(Arc<Catalogue>),
 }
 
 /// Work for the runtime.
@@ -205,6 +220,9 @@ pub enum Effect {
     Finish {
         printed: bool,
     },
+    /// Carry on with this stored case (a stopped kiosk left it open): its checkpoints and its
+    /// closing go to the same row.
+    Adopt(CaseId),
 }
 
 /// Inactivity limits: a warning with a countdown, then the session closes.
@@ -230,6 +248,10 @@ impl Default for Timeouts {
 #[derive(Debug)]
 pub struct Session {
     catalogue: Arc<Catalogue>,
+    /// A newly published catalogue, taken when the next case begins.
+    next_catalogue: Option<Arc<Catalogue>>,
+    /// The case a stopped kiosk left open, offered to the clerk until it is taken up or closed.
+    unfinished: Option<Unfinished>,
     mode: Mode,
     timeouts: Timeouts,
     /// The case's date: the visit date and the day the rules are taken as of. Set from
@@ -291,6 +313,17 @@ pub struct View {
     pub reading_member: bool,
     /// Where the QR code made at home differs from the applicant's card.
     pub differences: Vec<Difference>,
+    /// The case a stopped kiosk left open, offered on the clerk's start screen.
+    pub unfinished: Option<UnfinishedOffer>,
+}
+
+/// What the start screen says about a case a stopped kiosk left open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnfinishedOffer {
+    /// The step it was saved at (`household`, `interview`, `result`, `review`).
+    pub step: String,
+    /// When it was last saved (RFC 3339).
+    pub updated_at: String,
 }
 
 /// One fact the resident's QR code and their card disagree on. The card wins on the forms.
@@ -305,6 +338,8 @@ impl Session {
     pub fn new(catalogue: Arc<Catalogue>, mode: Mode, today: NaiveDate) -> Session {
         Session {
             catalogue,
+            next_catalogue: None,
+            unfinished: None,
             mode,
             timeouts: Timeouts::default(),
             today,
@@ -339,23 +374,40 @@ impl Session {
         &self.catalogue
     }
 
-    /// Takes a newly published catalogue for the next case. Only between cases: a case in
-    /// progress keeps the rules it started with. Returns whether it was taken.
-    pub fn use_catalogue(&mut self, catalogue: Arc<Catalogue>) -> bool {
-        if self.screen != Screen::Start || self.event.is_some() {
-            return false;
-        }
-        self.catalogue = catalogue;
-        true
+    /// A newly published catalogue waiting for the next case to begin.
+    pub fn next_catalogue(&self) -> Option<&Arc<Catalogue>> {
+        self.next_catalogue.as_ref()
     }
 
-    pub fn resume(&mut self, case: Case) -> Vec<Effect> {
-        if self.screen != Screen::Start || self.mode != Mode::Clerk {
-            return Vec::new();
+    /// Offers the case a stopped kiosk left open (clerk mode only: a resident at the
+    /// self-service kiosk must not see someone else's case).
+    pub fn with_unfinished(mut self, unfinished: Option<Unfinished>) -> Session {
+        if self.mode == Mode::Clerk {
+            self.unfinished = unfinished;
         }
-        self.last_activity = self.now;
-        self.load(case);
-        self.decide_and_ask()
+        self
+    }
+
+    /// Continues the case a stopped kiosk left open: the answers stand, and the session goes
+    /// on with the next question or the result.
+    fn resume_unfinished(&mut self) -> Vec<Effect> {
+        let Some(unfinished) = self.unfinished.take() else {
+            return Vec::new();
+        };
+        let mut effects = vec![Effect::Adopt(unfinished.id)];
+        self.load(unfinished.case);
+        effects.extend(self.decide_and_ask());
+        effects
+    }
+
+    fn discard_unfinished(&mut self) -> Vec<Effect> {
+        match self.unfinished.take() {
+            Some(unfinished) => vec![
+                Effect::Adopt(unfinished.id),
+                Effect::Finish { printed: false },
+            ],
+            None => Vec::new(),
+        }
     }
 
     /// Adds a QR code's household to a case identified by card: the card's applicant stays,
@@ -498,13 +550,27 @@ impl Session {
             form_warnings: self.form_warnings.clone(),
             reading_member: self.reading_member,
             differences: self.differences(),
+            unfinished: self.unfinished_offer(),
         }
+    }
+
+    fn unfinished_offer(&self) -> Option<UnfinishedOffer> {
+        let unfinished = self.unfinished.as_ref()?;
+        (self.screen == Screen::Start && self.mode == Mode::Clerk).then(|| UnfinishedOffer {
+            step: unfinished.step.clone(),
+            updated_at: unfinished.updated_at.clone(),
+        })
     }
 
     /// Handles one action and returns the work it needs.
     pub fn handle(&mut self, action: Action) -> Vec<Effect> {
-        if let Action::Tick { elapsed, today } = action {
-            return self.tick(elapsed, today);
+        match action {
+            Action::Tick { elapsed, today } => return self.tick(elapsed, today),
+            Action::CatalogueArrived(catalogue) => {
+                self.next_catalogue = Some(catalogue);
+                return Vec::new();
+            }
+            _ => {}
         }
         self.last_activity = self.now;
         match action {
@@ -517,13 +583,14 @@ impl Session {
 
     fn forward(&mut self, action: Action) -> Vec<Effect> {
         match (self.screen, action) {
-            (Screen::Start, Action::Begin) => match self.mode {
-                Mode::Clerk => self.go(Screen::Identify),
-                Mode::SelfService => {
-                    self.go(Screen::ScanQr);
-                    vec![Effect::StartScanner]
+            (Screen::Start, Action::ResumeUnfinished) => self.resume_unfinished(),
+            (Screen::Start, Action::DiscardUnfinished) => self.discard_unfinished(),
+            (Screen::Start, Action::Begin) => {
+                if let Some(catalogue) = self.next_catalogue.take() {
+                    self.catalogue = catalogue;
                 }
-            },
+                self.begin()
+            }
             (Screen::Identify, Action::IdentifyWithCard) => {
                 self.go(Screen::InsertCard);
                 vec![Effect::QueryCard]
@@ -543,6 +610,10 @@ impl Session {
                 self.pin.erase();
                 Vec::new()
             }
+            (Screen::Pin, Action::PinClear) => {
+                self.pin.clear();
+                Vec::new()
+            }
             (Screen::Pin, Action::PinConfirmLastTry) => {
                 self.pin.confirm_last_try();
                 self.submit_pin()
@@ -556,7 +627,7 @@ impl Session {
                 self.go(Screen::Event)
             }
             (Screen::Event, Action::EventChosen(event)) => {
-                self.event = Some(event);
+                self.event = Some(self.with_card_address(event));
                 self.go(Screen::Household);
                 self.checkpoint("household")
             }
@@ -599,11 +670,18 @@ impl Session {
                 self.preview()
             }
             (Screen::Review, Action::CaseEdited(case)) => self.edit(*case),
+            (Screen::Review, Action::ReviewEdited(edits)) => self.apply_review(&edits),
+            (Screen::Review, Action::Reviewed(edits)) => {
+                let mut effects = self.apply_review(&edits);
+                if self.notice.is_none() {
+                    effects.extend(self.print());
+                }
+                effects
+            }
             (Screen::Review, Action::FormWarnings(warnings)) => {
                 self.form_warnings = warnings;
                 Vec::new()
             }
-            (Screen::Review, Action::Reviewed) => self.print(),
             (Screen::Printing, Action::PrintProgress { state, reason }) => {
                 self.print_progress(state, reason)
             }
@@ -611,6 +689,16 @@ impl Session {
             (Screen::Done, Action::Begin) => self.reset(),
             // Anything else (a late card answer, a double tap) changes nothing.
             _ => Vec::new(),
+        }
+    }
+
+    fn begin(&mut self) -> Vec<Effect> {
+        match self.mode {
+            Mode::Clerk => self.go(Screen::Identify),
+            Mode::SelfService => {
+                self.go(Screen::ScanQr);
+                vec![Effect::StartScanner]
+            }
         }
     }
 
@@ -966,6 +1054,40 @@ impl Session {
         (procedures, to_confirm)
     }
 
+    /// Applies the review screen's corrections; a field that does not read leaves the case
+    /// as it was and says which field.
+    fn apply_review(&mut self, edits: &ReviewEdits) -> Vec<Effect> {
+        if edits.is_empty() {
+            return Vec::new();
+        }
+        self.notice = None;
+        let Some(case) = self.case() else {
+            return Vec::new();
+        };
+        match edits.apply(case) {
+            Ok(case) => self.edit(case),
+            Err(notice) => {
+                self.notice = Some(notice);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Left empty, the address a move starts from is the one on the applicant's card.
+    fn with_card_address(&self, mut event: LifeEvent) -> LifeEvent {
+        if let LifeEvent::Tennyu {
+            previous_address, ..
+        }
+        | LifeEvent::Tenkyo {
+            previous_address, ..
+        } = &mut event
+            && previous_address.is_none()
+        {
+            *previous_address = self.applicant.as_ref().and_then(|p| p.address.clone());
+        }
+        event
+    }
+
     fn edit(&mut self, case: Case) -> Vec<Effect> {
         if let Err(error) = case.validate() {
             self.notice = Some(Notice::new(error.to_string(), error.to_string()));
@@ -1106,8 +1228,12 @@ impl Session {
         let fresh = Session::new(self.catalogue.clone(), self.mode, self.clock_day)
             .with_timeouts(self.timeouts);
         let now = self.now;
+        let next_catalogue = self.next_catalogue.take();
+        let unfinished = self.unfinished.take();
         *self = fresh;
         self.now = now;
+        self.next_catalogue = next_catalogue;
+        self.unfinished = unfinished;
         self.last_activity = now;
     }
 }

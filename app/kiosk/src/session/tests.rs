@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use madoguchi_card::{CardError, PinState};
 use madoguchi_domain::{Address, Answer, Case, LifeEvent, Member, Person, Relation, Sex};
-use madoguchi_store::PrintState;
+use madoguchi_store::{PrintState, Unfinished};
 
 use super::*;
 
@@ -144,7 +144,7 @@ fn a_family_of_three_moves_in_from_card_to_print() {
     assert!(view.procedures.iter().any(|p| p.id == "jidou_teate"));
     session.handle(Action::ResultAccepted);
     taps += 1;
-    let effects = session.handle(Action::Reviewed);
+    let effects = session.handle(Action::Reviewed(ReviewEdits::default()));
     taps += 1;
     let Some(Effect::Print { case, decision }) = effects.into_iter().next() else {
         panic!("review leads to printing");
@@ -325,7 +325,7 @@ fn the_clerk_adds_or_removes_a_procedure_only_with_a_reason() {
     assert!(!view.to_confirm.iter().any(|p| p.id == id));
     assert_eq!(session.overrides().len(), 2);
     session.handle(Action::ResultAccepted);
-    let effects = session.handle(Action::Reviewed);
+    let effects = session.handle(Action::Reviewed(ReviewEdits::default()));
     let Some(Effect::Print { decision, .. }) = effects.into_iter().next() else {
         panic!("prints");
     };
@@ -337,7 +337,7 @@ fn the_clerk_adds_or_removes_a_procedure_only_with_a_reason() {
 fn a_stopped_printer_keeps_the_session_waiting_and_retry_prints_again() {
     let mut session = at_the_result();
     session.handle(Action::ResultAccepted);
-    session.handle(Action::Reviewed);
+    session.handle(Action::Reviewed(ReviewEdits::default()));
     session.handle(Action::PrintProgress {
         state: PrintState::Queued,
         reason: Some("プリンターが停止しています".into()),
@@ -392,7 +392,7 @@ fn a_touch_postpones_the_timeout() {
 fn the_done_screen_clears_itself() {
     let mut session = at_the_result();
     session.handle(Action::ResultAccepted);
-    session.handle(Action::Reviewed);
+    session.handle(Action::Reviewed(ReviewEdits::default()));
     session.handle(tick(5));
     session.handle(Action::PrintProgress {
         state: PrintState::Done,
@@ -615,17 +615,111 @@ fn an_unfinished_case_resumes_where_it_stood() {
     session.handle(Action::HouseholdDone);
     session.handle(Action::Answer(Answer::No));
     let stored = session.case().expect("case");
-    let mut resumed = clerk();
-    let effects = resumed.resume(stored.clone());
-    assert!(matches!(effects[..], [Effect::Checkpoint { .. }]));
+    let unfinished = || {
+        Some(Unfinished {
+            id: 7,
+            step: "interview".into(),
+            updated_at: "2026-11-20T10:00:00+09:00".into(),
+            case: stored.clone(),
+        })
+    };
+    let mut resumed = clerk().with_unfinished(unfinished());
+    assert_eq!(
+        resumed.view().unfinished.map(|offer| offer.step),
+        Some("interview".to_string()),
+        "offered on the start screen"
+    );
+    resumed.handle(Action::Begin);
+    assert!(resumed.view().unfinished.is_none(), "not during a case");
+    assert!(resumed.handle(Action::ResumeUnfinished).is_empty());
+    resumed.handle(Action::Back);
+    let effects = resumed.handle(Action::ResumeUnfinished);
+    assert!(
+        matches!(effects[..], [Effect::Adopt(7), Effect::Checkpoint { .. }]),
+        "{effects:?}"
+    );
     assert!(matches!(
         resumed.screen(),
         Screen::Question | Screen::Result
     ));
     assert_eq!(resumed.case().expect("case"), stored);
-    let mut busy = clerk();
-    busy.handle(Action::Begin);
-    assert!(busy.resume(stored).is_empty(), "only from the start screen");
+
+    let mut discarded = clerk().with_unfinished(unfinished());
+    let effects = discarded.handle(Action::DiscardUnfinished);
+    assert!(matches!(
+        effects[..],
+        [Effect::Adopt(7), Effect::Finish { printed: false }]
+    ));
+    assert!(discarded.view().unfinished.is_none());
+    let resident = Session::new(catalogue(), Mode::SelfService, date(2026, 11, 20))
+        .with_unfinished(unfinished());
+    assert!(
+        resident.view().unfinished.is_none(),
+        "a resident never sees someone else's case"
+    );
+}
+
+#[test]
+fn an_empty_previous_address_is_the_one_on_the_card() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    let card_address = session.applicant().and_then(|p| p.address.clone());
+    assert!(card_address.is_some());
+    session.handle(Action::EventChosen(tennyu()));
+    let LifeEvent::Tennyu {
+        previous_address, ..
+    } = session.case().expect("case").event
+    else {
+        panic!("a move-in");
+    };
+    assert_eq!(previous_address, card_address);
+}
+
+#[test]
+fn the_pin_pad_clears_at_once() {
+    let mut session = clerk();
+    session.handle(Action::Begin);
+    session.handle(Action::IdentifyWithCard);
+    session.handle(Action::CardState(Ok(PinState::Ready { tries_left: 3 })));
+    for digit in [1, 2, 3] {
+        session.handle(Action::PinDigit(digit));
+    }
+    assert_eq!(session.view().pin_entered, 3);
+    session.handle(Action::PinClear);
+    assert_eq!(session.view().pin_entered, 0);
+}
+
+/// A correction that does not read leaves the case as it was, says which field, and does not
+/// print; corrected, the packet prints with it.
+#[test]
+fn review_corrections_are_read_before_the_packet_prints() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    session.handle(Action::HouseholdDone);
+    answer_everything(&mut session);
+    session.handle(Action::ResultAccepted);
+    let before = session.case().expect("case");
+    let mut edits = ReviewEdits::default();
+    edits.set(ReviewField::PostalCode, "123-456");
+    edits.set(ReviewField::MoveDate, "令和8年11月16日");
+    let effects = session.handle(Action::Reviewed(edits.clone()));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(session.screen(), Screen::Review);
+    assert!(
+        session
+            .view()
+            .notice
+            .is_some_and(|n| n.ja.starts_with("郵便番号：")),
+        "the field is named"
+    );
+    assert_eq!(session.case().expect("case"), before, "nothing changed");
+    edits.set(ReviewField::PostalCode, "１２３－４５６７");
+    let effects = session.handle(Action::Reviewed(edits));
+    assert_eq!(session.screen(), Screen::Printing);
+    assert!(effects.iter().any(|e| matches!(e, Effect::Print { .. })));
+    let case = session.case().expect("case");
+    assert_eq!(case.event.move_date(), date(2026, 11, 16));
 }
 
 #[test]
@@ -684,20 +778,32 @@ fn a_households_qr_code_joins_a_case_identified_by_card() {
 #[test]
 fn a_new_catalogue_is_taken_only_between_cases() {
     let mut session = clerk();
-    let mut published = (*catalogue()).clone();
-    published.info.version = "2099.1.0".into();
-    assert!(session.use_catalogue(Arc::new(published)));
-    session.handle(Action::Begin);
-    assert!(
-        !session.use_catalogue(catalogue()),
-        "not in the middle of a visit"
+    let version = |v: &str| {
+        let mut published = (*catalogue()).clone();
+        published.info.version = v.into();
+        Arc::new(published)
+    };
+    session.handle(Action::CatalogueArrived(version("2099.1.0")));
+    assert_ne!(
+        session.catalogue().info.version,
+        "2099.1.0",
+        "waits for the case to begin"
     );
+    session.handle(Action::Begin);
+    session.handle(Action::CatalogueArrived(version("2099.2.0")));
     session.handle(Action::IdentifyWithQr);
     session.handle(Action::QrRead(Ok(code(prefill_case(), session.today()))));
     let decided = session.decision().expect("decided");
     assert_eq!(
         decided.catalogue.version, "2099.1.0",
-        "the case is decided with the catalogue taken before it began"
+        "the case is decided with the catalogue taken when it began"
+    );
+    session.handle(Action::Cancel);
+    session.handle(Action::Begin);
+    assert_eq!(
+        session.catalogue().info.version,
+        "2099.2.0",
+        "the next case takes the one that arrived meanwhile"
     );
 }
 

@@ -425,11 +425,14 @@ fn a_catalogue_moves_between_kiosks_with_its_checksum() {
 
 #[test]
 fn the_feed_hands_over_a_new_publication_once() {
+    use crate::runtime::feed::CatalogueFeed;
     let dir = tempfile::tempdir().expect("dir");
     let store = store(dir.path());
     let first = store.newest_published().expect("read").expect("one");
-    let mut feed = super::CatalogueFeed::new(reopen(dir.path()), first.checksum.clone());
-    assert!(feed.newer().is_none(), "nothing new");
+    let watch = reopen(dir.path());
+    let mut feed = CatalogueFeed::new(first.checksum.clone());
+    let mut ask = || feed.newer(&watch, std::time::Instant::now());
+    assert!(ask().is_none(), "nothing new");
     let mut desk = Desk::new(store, jst()).on_day(today());
     assert!(desk.sign_in("kakari", KAKARI));
     desk.open_procedure(0);
@@ -437,15 +440,15 @@ fn the_feed_hands_over_a_new_publication_once() {
     let Some(Submitted::Pending(submitted)) = desk.publish("出典を更新") else {
         panic!("{:?}", desk.notice());
     };
-    assert!(feed.newer().is_none(), "not before the decision");
+    assert!(ask().is_none(), "not before the decision");
     hancho(dir.path()).approve(submitted).expect("approved");
-    let taken = feed.newer().expect("the new version");
+    let taken = ask().expect("the new version");
     assert!(
         taken.procedures[0].source.contains("改正確認済み"),
         "{}",
         taken.procedures[0].source
     );
-    assert!(feed.newer().is_none(), "taken once");
+    assert!(ask().is_none(), "taken once");
 }
 
 #[test]

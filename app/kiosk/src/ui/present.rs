@@ -2,21 +2,21 @@
 //! comes in three wordings: Japanese for the clerk, やさしい日本語 for a resident alone, and
 //! English.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use image::GrayImage;
-use madoguchi_domain::{Address, Case, LifeEvent, Sex, input, wareki};
+use madoguchi_domain::{Address, Case, LifeEvent, Sex, wareki};
 use madoguchi_rules::catalogue::{Phrase, QuestionKind, Text};
 use madoguchi_rules::decision::ProcedureDecision;
-use madoguchi_store::{PrintState, Unfinished};
+use madoguchi_store::PrintState;
 use slint::{Image, Rgb8Pixel, SharedPixelBuffer, SharedString};
 
-use super::typed::{self, RELATIONS, relation_index};
+use super::typed::{RELATIONS, relation_index};
 use super::{
     Choice, Kiosk, MemberRow, PrintPhase, ProcedureRow, ReviewItem, Screen, SummaryLine, model,
 };
-use crate::session::{Notice, Override, Screen as SessionScreen, View};
+use crate::session::{
+    Notice, Override, ReviewEdits, ReviewField, Screen as SessionScreen, UnfinishedOffer, View,
+};
 
 /// Who reads the screen, in which language.
 #[derive(Debug, Clone, Copy)]
@@ -381,19 +381,18 @@ fn address_text(address: &Address) -> String {
 pub fn review(
     kiosk: &Kiosk<'_>,
     case: Option<&Case>,
-    draft: &BTreeMap<String, String>,
+    draft: &ReviewEdits,
     view: &View,
     context: &Context,
 ) {
     let Some(case) = case else {
         return;
     };
-    let value = |key: &str, current: String| draft.get(key).cloned().unwrap_or(current);
     let mut items = Vec::new();
-    let mut item = |key: String, label: String, current: String, hint: &str| {
+    let mut item = |field: ReviewField, label: String, current: String, hint: &str| {
         items.push(ReviewItem {
-            value: value(&key, current).into(),
-            key: key.into(),
+            value: draft.get(field).map_or(current, str::to_string).into(),
+            key: field.key().into(),
             label: label.into(),
             other: SharedString::new(),
             hint: hint.into(),
@@ -401,7 +400,7 @@ pub fn review(
     };
     for (index, member) in case.household.members.iter().enumerate() {
         item(
-            format!("kana.{index}"),
+            ReviewField::Kana(index),
             format!(
                 "{}　{}",
                 context.pick("ふりがな", "Furigana"),
@@ -420,13 +419,13 @@ pub fn review(
         }
     };
     item(
-        "address".into(),
+        ReviewField::Address,
         postal.into(),
         address.as_ref().map(|a| a.text.clone()).unwrap_or_default(),
         "",
     );
     item(
-        "postal".into(),
+        ReviewField::PostalCode,
         context.pick("郵便番号", "Postal code").into(),
         address
             .as_ref()
@@ -435,7 +434,7 @@ pub fn review(
         "1000001",
     );
     item(
-        "move_date".into(),
+        ReviewField::MoveDate,
         context.pick("異動日", "Moving date").into(),
         wareki::format(case.event.move_date()).unwrap_or_default(),
         "R8.11.15",
@@ -461,58 +460,6 @@ pub fn review(
             .map(|n| context.notice(n))
             .collect(),
     ));
-}
-
-/// The case with the review draft applied.
-pub fn apply_review(mut case: Case, draft: &BTreeMap<String, String>) -> Result<Case, Notice> {
-    for (key, value) in draft {
-        let value = value.trim();
-        if let Some(index) = key.strip_prefix("kana.") {
-            let member = index
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| case.household.members.get_mut(i));
-            if let Some(member) = member {
-                member.person.kana = input::optional_kana(value)
-                    .map_err(|e| typed::field_notice("ふりがな", "Reading", e))?;
-            }
-            continue;
-        }
-        let address = match &mut case.event {
-            LifeEvent::Tennyu { new_address, .. } | LifeEvent::Tenkyo { new_address, .. } => {
-                new_address
-            }
-            LifeEvent::Tenshutsu { next_address, .. } => next_address,
-        };
-        match key.as_str() {
-            "address" => {
-                let postal = address.as_ref().and_then(|a| a.postal_code.clone());
-                *address = (!value.is_empty()).then(|| Address {
-                    text: value.to_string(),
-                    postal_code: postal,
-                    parts: None,
-                });
-            }
-            "postal" => {
-                let postal = input::optional_postal_code(value)
-                    .map_err(|e| typed::field_notice("郵便番号", "Postal code", e))?;
-                if let Some(address) = address {
-                    address.postal_code = postal;
-                }
-            }
-            "move_date" => {
-                let date = input::date(value)
-                    .map_err(|e| typed::field_notice("異動日", "Moving date", e))?;
-                match &mut case.event {
-                    LifeEvent::Tennyu { move_date, .. }
-                    | LifeEvent::Tenkyo { move_date, .. }
-                    | LifeEvent::Tenshutsu { move_date, .. } => *move_date = date,
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(case)
 }
 
 pub fn printing(kiosk: &Kiosk<'_>, view: &View, context: &Context) {
@@ -588,7 +535,7 @@ pub fn grey_image(frame: &GrayImage) -> Image {
 }
 
 /// The start screen's offer to continue: a time and a step, nothing personal.
-pub fn resume_offer(unfinished: &Unfinished, english: bool) -> String {
+pub fn resume_offer(unfinished: &UnfinishedOffer, english: bool) -> String {
     let at = chrono::DateTime::parse_from_rfc3339(&unfinished.updated_at)
         .map(|t| {
             t.with_timezone(&chrono::Local)
@@ -616,39 +563,5 @@ fn step_ja(step: &str) -> &str {
         "result" => "手続きの確認",
         "review" => "書類の確認",
         other => other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn family() -> Case {
-        serde_json::from_str(include_str!(
-            "../../../../docs/examples/family-of-four.json"
-        ))
-        .expect("sample")
-    }
-
-    /// The review screen reads what the clerk types as the home page, the event screen and the
-    /// supervisor's editor do: a 和暦 date is the same day, a bad postal code is refused with
-    /// the field named.
-    #[test]
-    fn the_review_reads_dates_and_postal_codes_as_everywhere_else() {
-        let draft = BTreeMap::from([("postal".to_string(), "123-456".to_string())]);
-        let refused = apply_review(family(), &draft).expect_err("a bad postal code");
-        assert_eq!(
-            refused.ja,
-            format!("郵便番号：{}", input::InputError::PostalCode.message_ja())
-        );
-        let draft = BTreeMap::from([
-            ("move_date".to_string(), "令和8年4月1日".to_string()),
-            ("postal".to_string(), "１２３－４５６７".to_string()),
-        ]);
-        let reviewed = apply_review(family(), &draft).expect("applies");
-        assert_eq!(
-            reviewed.event.move_date(),
-            NaiveDate::from_ymd_opt(2026, 4, 1).expect("date")
-        );
     }
 }

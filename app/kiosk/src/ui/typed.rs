@@ -2,11 +2,11 @@
 //! Every problem is one notice in both languages saying what to fix.
 
 use chrono::NaiveDate;
-use madoguchi_domain::input::{self, InputError};
+use madoguchi_domain::input;
 use madoguchi_domain::{Address, LifeEvent, Member, Person, Relation, Sex};
 
 use super::Kiosk;
-use crate::session::Notice;
+use crate::session::{Notice, field_notice};
 
 /// The relations in the order the household screen offers them.
 pub const RELATIONS: [(Relation, &str, &str); 8] = [
@@ -76,9 +76,9 @@ impl Typed {
             return Err(Notice::new("氏名を入力してください", "Enter the name"));
         }
         let birth_date =
-            input::date(&self.birth).map_err(|e| field_notice("生年月日", "Date of birth", e))?;
-        let kana =
-            input::optional_kana(&self.kana).map_err(|e| field_notice("ふりがな", "Reading", e))?;
+            input::date(&self.birth).map_err(|e| field_notice(("生年月日", "Date of birth"), e))?;
+        let kana = input::optional_kana(&self.kana)
+            .map_err(|e| field_notice(("ふりがな", "Reading"), e))?;
         Ok(Person {
             name: self.name.clone(),
             kana,
@@ -105,9 +105,9 @@ impl Typed {
 
     pub fn event(&self, today: NaiveDate) -> Result<LifeEvent, Notice> {
         let move_date =
-            input::date(&self.move_date).map_err(|e| field_notice("異動日", "Moving date", e))?;
+            input::date(&self.move_date).map_err(|e| field_notice(("異動日", "Moving date"), e))?;
         let postal = input::optional_postal_code(&self.new_postal)
-            .map_err(|e| field_notice("郵便番号", "Postal code", e))?;
+            .map_err(|e| field_notice(("郵便番号", "Postal code"), e))?;
         let address = |text: &str, postal_code: Option<String>| {
             (!text.is_empty()).then(|| Address {
                 text: text.to_string(),
@@ -126,7 +126,7 @@ impl Typed {
         Ok(match self.event_kind {
             0 => {
                 let moved_out_date = input::optional_date(&self.moved_out_date)
-                    .map_err(|e| field_notice("転出した日", "Move-out date", e))?;
+                    .map_err(|e| field_notice(("転出した日", "Move-out date"), e))?;
                 LifeEvent::Tennyu {
                     move_date,
                     visit_date: today,
@@ -148,14 +148,6 @@ impl Typed {
             },
         })
     }
-}
-
-/// A field's problem as the clerk reads it: which field, then what `domain::input` says.
-pub fn field_notice(field_ja: &str, field_en: &str, problem: InputError) -> Notice {
-    Notice::new(
-        format!("{field_ja}：{}", problem.message_ja()),
-        format!("{field_en}: {}", problem.message_en()),
-    )
 }
 
 #[cfg(test)]
@@ -237,7 +229,7 @@ mod tests {
             .expect_err("a bad postal code");
         assert_eq!(
             refused.ja,
-            format!("郵便番号：{}", InputError::PostalCode.message_ja())
+            format!("郵便番号：{}", input::InputError::PostalCode.message_ja())
         );
         let typed = Typed {
             new_postal: String::new(),

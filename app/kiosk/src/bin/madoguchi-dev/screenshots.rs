@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use madoguchi_card::{CardError, PinState};
 use madoguchi_domain::{Address, Answer, Case, LifeEvent, Member, Person, Relation, Sex};
 use madoguchi_kiosk::runtime::Runtime;
-use madoguchi_kiosk::session::{Action, Mode, Notice, Screen, Session};
+use madoguchi_kiosk::session::{Action, Mode, Notice, ReviewEdits, Screen, Session};
 use madoguchi_kiosk::supervisor::{Desk, DeskScreen};
 use madoguchi_kiosk::ui::{Clock, Desk as DeskGlobal, Kiosk, KioskApp, KioskWindow, Setup, Theme};
 use madoguchi_rules::Catalogue;
@@ -334,7 +334,7 @@ fn shots() -> Vec<Shot> {
                     app,
                     vec![
                         Action::ResultAccepted,
-                        Action::Reviewed,
+                        Action::Reviewed(ReviewEdits::default()),
                         Action::PrintProgress {
                             state: PrintState::Queued,
                             reason: Some(
@@ -354,7 +354,7 @@ fn shots() -> Vec<Shot> {
                     app,
                     vec![
                         Action::ResultAccepted,
-                        Action::Reviewed,
+                        Action::Reviewed(ReviewEdits::default()),
                         Action::PrintProgress {
                             state: PrintState::Done,
                             reason: None,
@@ -785,7 +785,6 @@ fn take(shot: &Shot, catalogue: &Arc<Catalogue>, path: &Path) -> Result<()> {
             session,
             clock: Clock::Fixed(today()),
             city: "標準市".into(),
-            resume: None,
         },
         Runtime::detached(),
     );

@@ -4,9 +4,14 @@
 //! work in the order it was asked for; while a packet is printing it also steps the spooler
 //! every half second. A second thread, started and stopped on demand, reads camera frames for
 //! QR codes and sends preview pictures. Everything comes back on one channel as a [`Report`],
-//! which the UI thread drains (`Runtime::try_recv`) and feeds to the session.
+//! which the UI thread drains (`Runtime::try_recv`) and feeds to the session. The worker also
+//! runs the daily retention purge and watches the store for a newly published catalogue
+//! (`feed`); the spooler (`spooler`) moves the store's print queue to the printer.
 //!
 //! Nothing personal is logged here: events carry case and job ids, counts and error codes.
+
+pub mod feed;
+pub mod spooler;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,9 +31,10 @@ use madoguchi_rules::Decision;
 use madoguchi_store::{CaseId, NewPrintJob, PrintJobId, PrintState, Store};
 
 use crate::packet::{self, Local, PacketInput};
-use crate::printing::Spooler;
 use crate::session::{Action, Effect, Notice};
+use feed::CatalogueFeed;
 use madoguchi_printer::Cups;
+use spooler::Spooler;
 
 /// Makes a camera when the scanner starts; `None` when the kiosk has no camera.
 pub type CameraFactory = Box<dyn Fn() -> Result<Box<dyn FrameSource>, CameraError> + Send>;
@@ -54,6 +60,8 @@ pub struct Services {
     pub forms: PathBuf,
     pub fonts: Fonts,
     pub camera: Option<CameraFactory>,
+    /// Where newly published catalogues come from; `None` runs one fixed catalogue.
+    pub catalogue_feed: Option<CatalogueFeed>,
 }
 
 impl std::fmt::Debug for Services {
@@ -62,6 +70,7 @@ impl std::fmt::Debug for Services {
             .field("printer", &self.printer)
             .field("forms", &self.forms)
             .field("camera", &self.camera.is_some())
+            .field("catalogue_feed", &self.catalogue_feed)
             .finish_non_exhaustive()
     }
 }
@@ -87,8 +96,6 @@ pub struct Runtime {
 
 enum Job {
     Effect(Effect),
-    /// Continue a case a stopped kiosk left open: its checkpoints go to the same row.
-    Resume(CaseId),
     Stop,
 }
 
@@ -140,13 +147,6 @@ impl Runtime {
                     }
                 }
             }
-        }
-    }
-
-    /// Continues a stored unfinished case (its id) instead of starting a new one.
-    pub fn resume(&self, case: CaseId) {
-        if let Some(jobs) = &self.jobs {
-            let _ = jobs.send(Job::Resume(case));
         }
     }
 
@@ -230,7 +230,6 @@ impl Worker {
         loop {
             match jobs.recv_timeout(Duration::from_millis(500)) {
                 Ok(Job::Effect(effect)) => self.effect(effect),
-                Ok(Job::Resume(id)) => self.case_id = Some(id),
                 Ok(Job::Stop) | Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {}
             }
@@ -241,6 +240,21 @@ impl Worker {
                 retention_checked = Some(Instant::now());
                 self.purge_if_due();
             }
+            self.watch_catalogue();
+        }
+    }
+
+    /// Hands a newly published catalogue to the session, which takes it at its next case.
+    fn watch_catalogue(&mut self) {
+        let now = Instant::now();
+        let Some(feed) = self.services.catalogue_feed.as_mut() else {
+            return;
+        };
+        if !feed.due(now) {
+            return;
+        }
+        if let Some(catalogue) = feed.newer(&self.services.store, now) {
+            self.send(Action::CatalogueArrived(catalogue));
         }
     }
 
@@ -295,6 +309,7 @@ impl Worker {
             }
             Effect::Print { case, decision } => self.print(&case, &decision),
             Effect::Finish { printed } => self.finish(printed),
+            Effect::Adopt(id) => self.case_id = Some(id),
             // The scanner runs on its own thread (Runtime::run).
             Effect::StartScanner | Effect::StopScanner => {}
         }
@@ -336,6 +351,10 @@ impl Worker {
             tracing::error!(case = id, %error, "cannot close the case");
         }
         self.reader = None;
+        // Between cases is when a new catalogue can be taken: ask now rather than later.
+        if let Some(feed) = self.services.catalogue_feed.as_mut() {
+            feed.ask_soon();
+        }
     }
 
     /// Abandoned before it printed: it must not come out during the next resident's turn,
@@ -631,9 +650,10 @@ mod tests {
         let now = Utc::now();
         let retention = u64::try_from(DEFAULT_RETENTION_DAYS).expect("days");
         let expired = now - chrono::Days::new(retention + 1);
-        let case: Case =
-            serde_json::from_str(include_str!("../../../docs/examples/family-of-four.json"))
-                .expect("sample");
+        let case: Case = serde_json::from_str(include_str!(
+            "../../../../docs/examples/family-of-four.json"
+        ))
+        .expect("sample");
         let id = store.start_case(expired).expect("case");
         store
             .checkpoint(id, "household", &case, &[], expired)
@@ -654,6 +674,7 @@ mod tests {
             forms: packet::default_forms_dir(),
             fonts: Fonts::load(),
             camera: None,
+            catalogue_feed: None,
         });
         let started = std::time::Instant::now();
         while watcher.info().expect("info").cases_with_personal_fields > 0 {

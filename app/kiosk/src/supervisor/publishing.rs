@@ -1,0 +1,314 @@
+//! The impact preview (validation, every scenario, and the recent cases before and after),
+//! accepting a changed outcome as the new expectation, publishing (起案 → 決裁 unless the city
+//! turned approval off), discarding the draft, the versions list, restoring an earlier
+//! version, and approving or sending back another supervisor's submission.
+
+use super::*;
+
+impl Desk {
+    /// Runs the validator (loading) and every scenario on the draft, and compares the draft
+    /// with the version in force over the scenarios and the recent cases.
+    pub fn preview(&mut self) {
+        self.notice = None;
+        // A preview that cannot run must not leave an older one to publish on.
+        self.impact = None;
+        let Some(working) = &self.working else {
+            self.problem("変更がありません。先にルールを変えてください。");
+            return;
+        };
+        let Some((_, base)) = &self.base else { return };
+        let scenarios = match scenario::load_all(&working.loaded.catalogue, working.draft.files()) {
+            Ok(scenarios) => scenarios,
+            Err(problems) => {
+                self.problem(format!(
+                    "シナリオを読めません: {}",
+                    problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                ));
+                return;
+            }
+        };
+        let (recent, unread) = match self.store.recent_finished(RECENT_CASES) {
+            Ok(records) => (
+                records
+                    .into_iter()
+                    .map(|r| RecentCase {
+                        label: format!(
+                            "案件 #{}（{}・{}人）",
+                            r.id,
+                            r.case.event.kind().ja(),
+                            r.case.household.members.len()
+                        ),
+                        as_of: r.case.event.visit_date(),
+                        case: r.case,
+                    })
+                    .collect::<Vec<_>>(),
+                None,
+            ),
+            // The scenarios still run; the supervisor is told the cases are missing.
+            Err(e) => (
+                Vec::new(),
+                Some(format!("最近の案件を読めませんでした: {e}")),
+            ),
+        };
+        let impact = compare(
+            &base.catalogue,
+            &working.loaded.catalogue,
+            &scenarios,
+            &recent,
+        );
+        let detail = format!(
+            "draft {}: {} scenarios changed, {} failing, {} of {} recent cases changed",
+            working.id,
+            impact.changed_scenarios(),
+            impact.failing_scenarios(),
+            impact.changed_cases(),
+            impact.cases.len()
+        );
+        self.impact = Some(impact);
+        self.screen = DeskScreen::Impact;
+        self.audit("catalogue.preview", &detail);
+        if let Some(message) = unread {
+            self.problem(message);
+        }
+    }
+
+    /// Accepts the draft's outcome as scenario `index`'s new expectation.
+    pub fn accept_scenario(&mut self, index: usize) {
+        if self.authorised().is_none() {
+            return;
+        }
+        let Some((file, decision)) = self
+            .impact
+            .as_ref()
+            .and_then(|i| i.scenarios.get(index))
+            .and_then(|s| s.decision.clone().map(|d| (s.file.clone(), d)))
+        else {
+            return;
+        };
+        let accepted = self.try_change(|draft, _| {
+            draft
+                .accept_outcome(&file, &decision)
+                .map_err(|e: AuthoringError| plain(e))
+        });
+        match accepted {
+            Ok(()) => {
+                self.audit("scenario.accept", &file);
+                self.preview();
+            }
+            Err(problem) => self.problem(problem),
+        }
+    }
+
+    /// Submits the draft (起案). Needs a note, a catalogue that loads and every scenario
+    /// passing. With approval required it waits for another supervisor; otherwise it is
+    /// published at once.
+    pub fn publish(&mut self, note: &str) -> Option<Submitted> {
+        if note.trim().is_empty() {
+            self.problem("公開の理由（メモ）を書いてください。");
+            return None;
+        }
+        let author = self.authorised()?;
+        self.preview();
+        let impact = self.impact.as_ref()?;
+        if impact.failing_scenarios() > 0 {
+            self.problem(format!(
+                "シナリオが {} 件失敗しています。直すか、新しい結果を正として採用してから公開してください。",
+                impact.failing_scenarios()
+            ));
+            return None;
+        }
+        let working = self.working.as_ref()?;
+        let note = format!("{}（{}）", note.trim(), working.origin);
+        match self
+            .store
+            .submit_draft(working.id, &note, &author, Utc::now())
+        {
+            Ok(submitted) => {
+                self.working = None;
+                self.impact = None;
+                self.editing = None;
+                if let Err(e) = self.open_base() {
+                    self.problem(e);
+                } else {
+                    self.done(submitted_message(submitted));
+                }
+                self.screen = DeskScreen::Versions;
+                Some(submitted)
+            }
+            Err(e) => {
+                self.problem(format!("公開できませんでした: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Throws the draft away.
+    pub fn discard(&mut self) {
+        let Some(actor) = self.authorised() else {
+            return;
+        };
+        let Some(working) = self.working.take() else {
+            return;
+        };
+        if let Err(e) = self.store.discard_draft(working.id, &actor, Utc::now()) {
+            self.problem(format!("下書きを消せませんでした: {e}"));
+        }
+        self.impact = None;
+        self.editing = None;
+        self.screen = DeskScreen::Home;
+    }
+
+    /// The published versions, newest first.
+    pub fn versions(&self) -> &[CatalogueVersion] {
+        &self.versions.published
+    }
+
+    /// Versions waiting for a second supervisor, oldest first.
+    pub fn pending(&self) -> &[CatalogueVersion] {
+        &self.versions.pending
+    }
+
+    /// Reads the versions and the approval setting again.
+    pub(super) fn reload_versions(&mut self) {
+        let read = self.store.catalogue_versions().and_then(|all| {
+            Ok(Versions {
+                pending: all
+                    .iter()
+                    .rev()
+                    .filter(|v| v.status == CatalogueStatus::Pending.id())
+                    .cloned()
+                    .collect(),
+                published: all
+                    .into_iter()
+                    .filter(|v| v.status == CatalogueStatus::Published.id())
+                    .collect(),
+                approval_required: self.store.approval_required()?,
+            })
+        });
+        match read {
+            Ok(versions) => self.versions = versions,
+            Err(e) => self.problem(format!("版の一覧を読めませんでした: {e}")),
+        }
+    }
+
+    /// Opens a submitted version for a decision (approve or send back).
+    pub fn open_pending(&mut self, id: i64) {
+        self.deciding = Some(id);
+        self.notice = None;
+    }
+
+    pub fn close_pending(&mut self) {
+        self.deciding = None;
+    }
+
+    /// The submitted version open for a decision, and whether the signed-in supervisor may
+    /// decide it (not its author).
+    pub fn deciding(&self) -> Option<(CatalogueVersion, bool)> {
+        let id = self.deciding?;
+        let version = self.pending().iter().find(|v| v.id == id)?.clone();
+        let may = self.user().is_some_and(|user| user != version.author);
+        Some((version, may))
+    }
+
+    /// Whether publishing waits for a second supervisor (the city's setting).
+    pub fn approval_required(&self) -> bool {
+        self.versions.approval_required
+    }
+
+    pub fn in_force(&self) -> Option<&CatalogueVersion> {
+        self.base.as_ref().map(|(v, _)| v)
+    }
+
+    /// Submits an earlier version to be in force again, as the newest. Audited.
+    pub fn restore(&mut self, id: i64) -> Option<Submitted> {
+        let author = self.authorised()?;
+        let version = match self.store.catalogue(id) {
+            Ok(Some(version)) => version,
+            Ok(None) => {
+                self.problem(format!("版 {id} はありません。"));
+                return None;
+            }
+            Err(e) => {
+                self.problem(format!("版 {id} を読めませんでした: {e}"));
+                return None;
+            }
+        };
+        let note = format!("版 {id} に戻す（{}）", version.note);
+        match self
+            .store
+            .propose(&version.files, &note, &author, Utc::now())
+        {
+            Ok(submitted) => {
+                self.audit(
+                    "catalogue.restore",
+                    &format!("version {id} as {submitted:?}"),
+                );
+                let _ = self.open_base();
+                self.done(submitted_message(submitted));
+                Some(submitted)
+            }
+            Err(e) => {
+                self.problem(format!("戻せませんでした: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Approves a version another supervisor submitted (決裁): it is published.
+    pub fn approve(&mut self, id: i64) -> Option<i64> {
+        let approver = self.authorised()?;
+        match self.store.approve(id, &approver, Utc::now()) {
+            Ok(published) => {
+                let _ = self.open_base();
+                self.deciding = None;
+                self.done(format!(
+                    "版 {id} を決裁し、版 {published} として公開しました。各窓口の次の案件から使われます。"
+                ));
+                Some(published)
+            }
+            Err(e) => {
+                self.problem(format!("決裁できませんでした: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Sends a submitted version back (差戻し), with the reason.
+    pub fn reject(&mut self, id: i64, reason: &str) -> bool {
+        if reason.trim().is_empty() {
+            self.problem("差し戻す理由を書いてください。");
+            return false;
+        }
+        let Some(by) = self.authorised() else {
+            return false;
+        };
+        match self.store.reject(id, reason, &by, Utc::now()) {
+            Ok(()) => {
+                self.deciding = None;
+                self.reload_versions();
+                self.done(format!("版 {id} を差し戻しました。"));
+                true
+            }
+            Err(e) => {
+                self.problem(format!("差し戻せませんでした: {e}"));
+                false
+            }
+        }
+    }
+}
+
+/// What the supervisor is told after submitting.
+fn submitted_message(submitted: Submitted) -> String {
+    match submitted {
+        Submitted::Published(id) => {
+            format!("版 {id} を公開しました。各窓口の次の案件から使われます。")
+        }
+        Submitted::Pending(id) => format!(
+            "版 {id} を決裁に回しました。別の監督者が「版」の画面で承認すると公開されます。"
+        ),
+    }
+}
