@@ -296,6 +296,9 @@ impl KioskApp {
     pub fn toggle_language(&mut self) {
         self.english = !self.english;
         let _ = slint::select_bundled_translation(if self.english { "en" } else { "" });
+        if let Some(desk) = &self.desk {
+            desk.borrow().set_english(self.english);
+        }
         self.shown = None;
         self.refresh();
     }

@@ -396,6 +396,15 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
         desk_global(&kiosk).get_notice().contains("ロック"),
         "locked even with the right password"
     );
+    // The desk's notices follow the kiosk's language.
+    kiosk.app.borrow_mut().toggle_language();
+    assert!(
+        desk_global(&kiosk).get_notice().contains("locked"),
+        "{}",
+        desk_global(&kiosk).get_notice()
+    );
+    kiosk.app.borrow_mut().toggle_language();
+    assert!(desk_global(&kiosk).get_notice().contains("ロック"));
     assert_eq!(desk_global(&kiosk).get_screen(), DeskScreen::SignIn);
 
     sign_in(&mut kiosk, "kakari", KAKARI);

@@ -86,6 +86,19 @@ impl Notice {
         }
     }
 
+    /// What another crate reports as one text: 「日本語 / English」 is split at the first
+    /// ` / `; any other text (a file and line, a database error) is shown as it is in both.
+    pub fn from_pair(text: impl Into<String>) -> Notice {
+        let text = text.into();
+        match text.split_once(" / ") {
+            Some((ja, en)) => Notice::new(ja, en),
+            None => Notice {
+                ja: text.clone(),
+                en: text,
+            },
+        }
+    }
+
     fn card(error: &CardError) -> Notice {
         Notice::new(error.message_ja(), error.message_en())
     }

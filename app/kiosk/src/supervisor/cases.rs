@@ -9,7 +9,10 @@ impl Desk {
         let from = today - Days::new(STATISTICS_DAYS - 1);
         match self.store.statistics(from, today, self.offset) {
             Ok(stats) => self.statistics = Some(stats),
-            Err(e) => self.problem(format!("統計を読めませんでした: {e}")),
+            Err(e) => self.problem(Notice::new(
+                format!("統計を読めませんでした: {e}"),
+                format!("could not read the statistics: {e}"),
+            )),
         }
     }
 
@@ -27,12 +30,19 @@ impl Desk {
             .and_then(|csv| crate::output::write_private(path, &csv).map_err(plain));
         match written {
             Ok(()) => {
-                self.done(format!("CSV を {} に書き出しました。", path.display()));
-                self.audit("statistics.export", &path.display().to_string());
+                let path = path.display().to_string();
+                self.done(Notice::new(
+                    format!("CSV を {path} に書き出しました。"),
+                    format!("The CSV was written to {path}."),
+                ));
+                self.audit("statistics.export", &path);
                 true
             }
             Err(e) => {
-                self.problem(format!("CSV を書き出せませんでした: {e}"));
+                self.problem(Notice::new(
+                    format!("CSV を書き出せませんでした: {}", e.ja),
+                    format!("could not write the CSV: {}", e.en),
+                ));
                 false
             }
         }
@@ -90,14 +100,22 @@ impl Desk {
                 &name,
                 "窓口の実例から作成。氏名・住所・生年月日は置き換えています。",
             )
-            .map_err(|e| format!("シナリオにできませんでした: {e}"))?;
+            .map_err(|e| {
+                Notice::new(
+                    format!("シナリオにできませんでした: {e}"),
+                    format!("could not make a scenario: {e}"),
+                )
+            })?;
             Ok(draft.add_scenario(&format!("case-{id}"), text))
         });
         match added {
             Ok(path) => {
                 self.audit("scenario.from_case", &format!("case {id} as {path}"));
-                self.done(format!(
-                    "{path} を下書きに加えました。公開すると以後のテストに入ります。"
+                self.done(Notice::new(
+                    format!("{path} を下書きに加えました。公開すると以後のテストに入ります。"),
+                    format!(
+                        "{path} was added to the draft; once published it is tested from then on."
+                    ),
                 ));
                 Some(path)
             }

@@ -93,7 +93,7 @@ impl Desk {
         match self.value_choice() {
             Some(ValueChoice::Number(_)) => match input::whole_number(text) {
                 Ok(n) => self.set_number(n),
-                Err(problem) => self.field_error("condition", problem.message_ja()),
+                Err(problem) => self.field_error("condition", input_notice(problem)),
             },
             Some(ValueChoice::Date(_)) => self.set_date(text),
             _ => {}
@@ -115,7 +115,7 @@ impl Desk {
             }
         });
         if !ok {
-            self.field_error("condition", input::InputError::Date.message_ja());
+            self.field_error("condition", input_notice(input::InputError::Date));
         }
     }
 
@@ -202,7 +202,10 @@ impl Desk {
             } else {
                 self.field_error(
                     "condition",
-                    "条件の全体は削除できません（手続きには条件が要ります）。消す部分を選んでください。",
+                    Notice::new(
+                        "条件の全体は削除できません（手続きには条件が要ります）。消す部分を選んでください。",
+                        "The whole condition cannot be removed (a procedure needs one): pick the part to remove.",
+                    ),
                 );
             }
             return;
@@ -250,7 +253,7 @@ impl Desk {
                 };
                 self.write_condition(Some(text));
             }
-            Err(problem) => self.field_error("condition", &problem),
+            Err(problem) => self.field_error("condition", Notice::from_pair(problem)),
         }
     }
 

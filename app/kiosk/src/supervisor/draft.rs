@@ -24,7 +24,7 @@ impl Desk {
                 true
             }
             Err(problem) => {
-                self.field_error(field, &problem);
+                self.field_error(field, problem);
                 false
             }
         }
@@ -35,12 +35,9 @@ impl Desk {
     /// The draft must exist (`ensure_draft`).
     pub(super) fn try_change<T>(
         &mut self,
-        change: impl FnOnce(&mut Draft, &Catalogue) -> Result<T, String>,
-    ) -> Result<T, String> {
-        let working = self
-            .working
-            .as_mut()
-            .ok_or("変更がありません。先にルールを変えてください。")?;
+        change: impl FnOnce(&mut Draft, &Catalogue) -> Result<T, Notice>,
+    ) -> Result<T, Notice> {
+        let working = self.working.as_mut().ok_or_else(no_change)?;
         let mut changed = working.draft.clone();
         let made = change(&mut changed, &working.loaded.catalogue)?;
         let loaded = load(changed.files().clone())?;
@@ -51,12 +48,12 @@ impl Desk {
         Ok(made)
     }
 
-    pub(super) fn ensure_draft(&mut self) -> Result<(), String> {
+    pub(super) fn ensure_draft(&mut self) -> Result<(), Notice> {
         if self.working.is_some() {
             return Ok(());
         }
-        let author = self.authorised().ok_or("サインインしてください。")?;
-        let (version, _) = self.base.as_ref().ok_or("公開中のルールがありません。")?;
+        let author = self.authorised().ok_or_else(sign_in_first)?;
+        let (version, _) = self.base.as_ref().ok_or_else(nothing_published)?;
         let files = version.files.clone();
         let origin = format!("版 {} から", version.id);
         let id = self
@@ -85,7 +82,10 @@ impl Desk {
                 .save_draft(Some(working.id), working.draft.files(), &author, now)
             {
                 Ok(id) => working.id = id,
-                Err(e) => self.problem(format!("下書きを保存できませんでした: {e}")),
+                Err(e) => self.problem(Notice::new(
+                    format!("下書きを保存できませんでした: {e}"),
+                    format!("could not save the draft: {e}"),
+                )),
             }
         }
     }

@@ -38,6 +38,7 @@ use madoguchi_store::{
 };
 
 use crate::catalogue_dir;
+use crate::session::Notice;
 use condition::{Fact, Group, Leaf, Node, Row, ValueChoice};
 use madoguchi_domain::input;
 
@@ -109,7 +110,7 @@ pub struct Editing {
     pub tree: Option<Node>,
     pub selected: Vec<usize>,
     /// Problems to show beside a field, keyed by field name.
-    pub errors: BTreeMap<&'static str, String>,
+    pub errors: BTreeMap<&'static str, Notice>,
 }
 
 impl Editing {
@@ -152,7 +153,7 @@ pub struct Desk {
     offset: FixedOffset,
     user: Option<Supervisor>,
     screen: DeskScreen,
-    notice: Option<String>,
+    notice: Option<Notice>,
     /// Whether the notice reports something done rather than a problem.
     notice_is_success: bool,
     base: Option<(CatalogueVersion, Loaded)>,
@@ -183,9 +184,30 @@ impl std::fmt::Debug for Desk {
     }
 }
 
-/// A problem for the supervisor, in one plain sentence.
-fn plain(e: impl std::fmt::Display) -> String {
-    e.to_string()
+/// A problem another crate reported (the store, the catalogue loader) in its own words,
+/// which name the file, line or row.
+fn plain(e: impl std::fmt::Display) -> Notice {
+    Notice::from_pair(e.to_string())
+}
+
+/// What `domain::input` says about a typed value.
+fn input_notice(problem: input::InputError) -> Notice {
+    Notice::new(problem.message_ja(), problem.message_en())
+}
+
+fn sign_in_first() -> Notice {
+    Notice::new("サインインしてください。", "Sign in first.")
+}
+
+fn no_change() -> Notice {
+    Notice::new(
+        "変更がありません。先にルールを変えてください。",
+        "Nothing has changed: change a rule first.",
+    )
+}
+
+fn nothing_published() -> Notice {
+    Notice::new("公開中のルールがありません。", "No catalogue is published.")
 }
 
 impl Desk {
@@ -220,8 +242,8 @@ impl Desk {
         self.user.as_ref().map(Supervisor::login)
     }
 
-    pub fn notice(&self) -> Option<&str> {
-        self.notice.as_deref()
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref()
     }
 
     /// The same desk on a fixed day (screenshots and tests).
@@ -235,20 +257,26 @@ impl Desk {
     }
 
     /// Shows a problem (also for problems the screen finds itself, such as an empty field).
-    pub fn say(&mut self, message: &str) {
-        self.problem(message.to_string());
-        self.notice_is_success = false;
+    pub fn say(&mut self, notice: Notice) {
+        self.problem(notice);
     }
 
-    fn problem(&mut self, message: impl Into<String>) {
-        self.notice = Some(message.into());
+    fn problem(&mut self, notice: Notice) {
+        self.notice = Some(notice);
         self.notice_is_success = false;
     }
 
     /// Shows that something was done.
-    fn done(&mut self, message: String) {
-        self.problem(message);
+    fn done(&mut self, notice: Notice) {
+        self.notice = Some(notice);
         self.notice_is_success = true;
+    }
+
+    /// Shows a problem beside `field` of the open editor.
+    fn field_error(&mut self, field: &'static str, notice: Notice) {
+        if let Some(editing) = &mut self.editing {
+            editing.errors.insert(field, notice);
+        }
     }
 
     pub fn today(&self) -> NaiveDate {
@@ -287,7 +315,10 @@ impl Desk {
             .map_or_else(|| "-".to_string(), |u| u.login().to_string());
         if let Err(e) = self.store.audit(Utc::now(), &actor, action, detail) {
             tracing::warn!(error = %e, action, "audit failed");
-            self.problem(format!("監査ログに書けませんでした: {e}"));
+            self.problem(Notice::new(
+                format!("監査ログに書けませんでした: {e}"),
+                format!("could not write the audit log: {e}"),
+            ));
         }
     }
 
@@ -296,7 +327,7 @@ impl Desk {
     /// anything goes through here, whatever screen is showing.
     fn authorised(&mut self) -> Option<Supervisor> {
         let Some(user) = self.user.clone() else {
-            self.problem("サインインしてください。");
+            self.problem(sign_in_first());
             return None;
         };
         match self.store.check_supervisor(&user) {
@@ -325,25 +356,33 @@ impl Desk {
                     true
                 }
                 None => {
-                    self.problem(
+                    self.problem(Notice::new(
                         "この利用者には監督者の権限がありません。監督者に依頼してください。",
-                    );
+                        "This account is not a supervisor's. Ask a supervisor.",
+                    ));
                     false
                 }
             },
             Err(LoginError::Wrong) => {
-                self.problem("名前かパスワードが違います。");
+                self.problem(Notice::new(
+                    "名前かパスワードが違います。",
+                    "The name or the password is wrong.",
+                ));
                 false
             }
             Err(LoginError::Locked { until }) => {
-                self.problem(format!(
-                    "失敗が続いたため、このアカウントはロックされています（{} まで）。時間をおくか管理者に連絡してください。",
-                    local_time(&until, self.offset)
+                let until = local_time(&until, self.offset);
+                self.problem(Notice::new(
+                    format!("失敗が続いたため、このアカウントはロックされています（{until} まで）。時間をおくか管理者に連絡してください。"),
+                    format!("Too many failed sign-ins: this account is locked until {until}. Wait, or call the administrator."),
                 ));
                 false
             }
             Err(LoginError::Store(e)) => {
-                self.problem(format!("データベースを読めませんでした: {e}"));
+                self.problem(Notice::new(
+                    format!("データベースを読めませんでした: {e}"),
+                    format!("could not read the database: {e}"),
+                ));
                 false
             }
         }
@@ -386,13 +425,13 @@ impl Desk {
         self.screen = screen;
     }
 
-    fn open_base(&mut self) -> Result<(), String> {
+    fn open_base(&mut self) -> Result<(), Notice> {
         self.reload_versions();
         let version = self
             .store
             .newest_published()
             .map_err(plain)?
-            .ok_or("公開中のルールがありません。")?;
+            .ok_or_else(nothing_published)?;
         let loaded = load(version.files.clone())?;
         self.base = Some((version, loaded));
         if let Some(draft) = self.store.newest_draft().map_err(plain)? {
@@ -409,10 +448,12 @@ impl Desk {
     }
 }
 
-fn load(files: BTreeMap<String, String>) -> Result<Loaded, String> {
-    catalogue_dir::load_version(&files).map(|loaded| Loaded {
-        catalogue: loaded.catalogue,
-    })
+fn load(files: BTreeMap<String, String>) -> Result<Loaded, Notice> {
+    catalogue_dir::load_version(&files)
+        .map(|loaded| Loaded {
+            catalogue: loaded.catalogue,
+        })
+        .map_err(plain)
 }
 
 /// The indices of the `entries` one of whose `texts` contains `words` (all when it is empty).

@@ -92,7 +92,10 @@ impl Desk {
             return false;
         };
         if ja.trim().is_empty() {
-            self.field_error("name", "名称を入れてください。");
+            self.field_error(
+                "name",
+                Notice::new("名称を入れてください。", "Enter the name."),
+            );
             return false;
         }
         let wording = Wording {
@@ -117,7 +120,7 @@ impl Desk {
         let day = match input::optional_date(text) {
             Ok(day) => day,
             Err(problem) => {
-                self.field_error(field, problem.message_ja());
+                self.field_error(field, input_notice(problem));
                 return false;
             }
         };
@@ -188,7 +191,13 @@ impl Desk {
             .ok()
             .and_then(|n| u32::try_from(n).ok())
         else {
-            self.field_error("deadline", "日数は0以上の数字で入れてください。");
+            self.field_error(
+                "deadline",
+                Notice::new(
+                    "日数は0以上の数字で入れてください。",
+                    "Enter the days as a number, 0 or more.",
+                ),
+            );
             return false;
         };
         let mut deadlines: Vec<_> = procedure
@@ -218,7 +227,13 @@ impl Desk {
             return false;
         };
         if ja.trim().is_empty() {
-            self.field_error("because", "理由を入れてください（住民に見せる文です）。");
+            self.field_error(
+                "because",
+                Notice::new(
+                    "理由を入れてください（住民に見せる文です）。",
+                    "Enter the reason (residents read it).",
+                ),
+            );
             return false;
         }
         self.edit(
@@ -237,11 +252,5 @@ impl Desk {
     pub(super) fn open_procedure_data(&self) -> Option<madoguchi_rules::catalogue::Procedure> {
         let procedure = self.editing.as_ref()?.procedure()?;
         self.catalogue()?.procedures.get(procedure).cloned()
-    }
-
-    pub(super) fn field_error(&mut self, field: &'static str, message: &str) {
-        if let Some(editing) = &mut self.editing {
-            editing.errors.insert(field, message.into());
-        }
     }
 }

@@ -13,20 +13,21 @@ impl Desk {
         // A preview that cannot run must not leave an older one to publish on.
         self.impact = None;
         let Some(working) = &self.working else {
-            self.problem("変更がありません。先にルールを変えてください。");
+            self.problem(no_change());
             return;
         };
         let Some((_, base)) = &self.base else { return };
         let scenarios = match scenario::load_all(&working.loaded.catalogue, working.draft.files()) {
             Ok(scenarios) => scenarios,
             Err(problems) => {
-                self.problem(format!(
-                    "シナリオを読めません: {}",
-                    problems
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(" / ")
+                let problems = problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" / ");
+                self.problem(Notice::new(
+                    format!("シナリオを読めません: {problems}"),
+                    format!("cannot read the scenarios: {problems}"),
                 ));
                 return;
             }
@@ -51,7 +52,10 @@ impl Desk {
             // The scenarios still run; the supervisor is told the cases are missing.
             Err(e) => (
                 Vec::new(),
-                Some(format!("最近の案件を読めませんでした: {e}")),
+                Some(Notice::new(
+                    format!("最近の案件を読めませんでした: {e}"),
+                    format!("could not read the recent cases: {e}"),
+                )),
             ),
         };
         let impact = compare(
@@ -108,16 +112,20 @@ impl Desk {
     /// published at once.
     pub fn publish(&mut self, note: &str) -> Option<Submitted> {
         if note.trim().is_empty() {
-            self.problem("公開の理由（メモ）を書いてください。");
+            self.problem(Notice::new(
+                "公開の理由（メモ）を書いてください。",
+                "Write why you publish (the note).",
+            ));
             return None;
         }
         let author = self.authorised()?;
         self.preview();
         let impact = self.impact.as_ref()?;
         if impact.failing_scenarios() > 0 {
-            self.problem(format!(
-                "シナリオが {} 件失敗しています。直すか、新しい結果を正として採用してから公開してください。",
-                impact.failing_scenarios()
+            let failing = impact.failing_scenarios();
+            self.problem(Notice::new(
+                format!("シナリオが {failing} 件失敗しています。直すか、新しい結果を正として採用してから公開してください。"),
+                format!("{failing} scenarios fail: fix them, or accept the new outcome as right, before publishing."),
             ));
             return None;
         }
@@ -140,7 +148,10 @@ impl Desk {
                 Some(submitted)
             }
             Err(e) => {
-                self.problem(format!("公開できませんでした: {e}"));
+                self.problem(Notice::new(
+                    format!("公開できませんでした: {e}"),
+                    format!("could not publish: {e}"),
+                ));
                 None
             }
         }
@@ -155,7 +166,10 @@ impl Desk {
             return;
         };
         if let Err(e) = self.store.discard_draft(working.id, &actor, Utc::now()) {
-            self.problem(format!("下書きを消せませんでした: {e}"));
+            self.problem(Notice::new(
+                format!("下書きを消せませんでした: {e}"),
+                format!("could not discard the draft: {e}"),
+            ));
         }
         self.impact = None;
         self.editing = None;
@@ -191,7 +205,10 @@ impl Desk {
         });
         match read {
             Ok(versions) => self.versions = versions,
-            Err(e) => self.problem(format!("版の一覧を読めませんでした: {e}")),
+            Err(e) => self.problem(Notice::new(
+                format!("版の一覧を読めませんでした: {e}"),
+                format!("could not read the versions: {e}"),
+            )),
         }
     }
 
@@ -229,11 +246,17 @@ impl Desk {
         let version = match self.store.catalogue(id) {
             Ok(Some(version)) => version,
             Ok(None) => {
-                self.problem(format!("版 {id} はありません。"));
+                self.problem(Notice::new(
+                    format!("版 {id} はありません。"),
+                    format!("There is no version {id}."),
+                ));
                 return None;
             }
             Err(e) => {
-                self.problem(format!("版 {id} を読めませんでした: {e}"));
+                self.problem(Notice::new(
+                    format!("版 {id} を読めませんでした: {e}"),
+                    format!("could not read version {id}: {e}"),
+                ));
                 return None;
             }
         };
@@ -252,7 +275,10 @@ impl Desk {
                 Some(submitted)
             }
             Err(e) => {
-                self.problem(format!("戻せませんでした: {e}"));
+                self.problem(Notice::new(
+                    format!("戻せませんでした: {e}"),
+                    format!("could not restore: {e}"),
+                ));
                 None
             }
         }
@@ -265,13 +291,17 @@ impl Desk {
             Ok(published) => {
                 let _ = self.open_base();
                 self.deciding = None;
-                self.done(format!(
-                    "版 {id} を決裁し、版 {published} として公開しました。各窓口の次の案件から使われます。"
+                self.done(Notice::new(
+                    format!("版 {id} を決裁し、版 {published} として公開しました。各窓口の次の案件から使われます。"),
+                    format!("Version {id} is approved and published as version {published}. Every counter uses it from its next case."),
                 ));
                 Some(published)
             }
             Err(e) => {
-                self.problem(format!("決裁できませんでした: {e}"));
+                self.problem(Notice::new(
+                    format!("決裁できませんでした: {e}"),
+                    format!("could not approve: {e}"),
+                ));
                 None
             }
         }
@@ -280,7 +310,10 @@ impl Desk {
     /// Sends a submitted version back (差戻し), with the reason.
     pub fn reject(&mut self, id: i64, reason: &str) -> bool {
         if reason.trim().is_empty() {
-            self.problem("差し戻す理由を書いてください。");
+            self.problem(Notice::new(
+                "差し戻す理由を書いてください。",
+                "Write why you send it back.",
+            ));
             return false;
         }
         let Some(by) = self.authorised() else {
@@ -290,11 +323,17 @@ impl Desk {
             Ok(()) => {
                 self.deciding = None;
                 self.reload_versions();
-                self.done(format!("版 {id} を差し戻しました。"));
+                self.done(Notice::new(
+                    format!("版 {id} を差し戻しました。"),
+                    format!("Version {id} was sent back."),
+                ));
                 true
             }
             Err(e) => {
-                self.problem(format!("差し戻せませんでした: {e}"));
+                self.problem(Notice::new(
+                    format!("差し戻せませんでした: {e}"),
+                    format!("could not send it back: {e}"),
+                ));
                 false
             }
         }
@@ -302,13 +341,19 @@ impl Desk {
 }
 
 /// What the supervisor is told after submitting.
-fn submitted_message(submitted: Submitted) -> String {
+fn submitted_message(submitted: Submitted) -> Notice {
     match submitted {
-        Submitted::Published(id) => {
-            format!("版 {id} を公開しました。各窓口の次の案件から使われます。")
-        }
-        Submitted::Pending(id) => format!(
-            "版 {id} を決裁に回しました。別の監督者が「版」の画面で承認すると公開されます。"
+        Submitted::Published(id) => Notice::new(
+            format!("版 {id} を公開しました。各窓口の次の案件から使われます。"),
+            format!("Version {id} is published. Every counter uses it from its next case."),
+        ),
+        Submitted::Pending(id) => Notice::new(
+            format!(
+                "版 {id} を決裁に回しました。別の監督者が「版」の画面で承認すると公開されます。"
+            ),
+            format!(
+                "Version {id} awaits approval: it is published when another supervisor approves it on the versions screen."
+            ),
         ),
     }
 }

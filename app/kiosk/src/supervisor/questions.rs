@@ -7,6 +7,7 @@ use madoguchi_rules::catalogue::Question;
 
 use super::condition::{self, Fact, Group, Node};
 use super::{Desk, DeskScreen, Editing, Entry};
+use crate::session::Notice;
 
 /// One of the registers a question is worded in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,11 +29,17 @@ impl Register {
         }
     }
 
-    fn missing(self) -> &'static str {
+    fn missing(self) -> Notice {
         match self {
-            Register::Ja => "質問文を入れてください。",
-            Register::Easy => "やさしい日本語の文も入れてください（住民の画面に出ます）。",
-            Register::En => "英語の文も入れてください（英語の画面に出ます）。",
+            Register::Ja => Notice::new("質問文を入れてください。", "Enter the question."),
+            Register::Easy => Notice::new(
+                "やさしい日本語の文も入れてください（住民の画面に出ます）。",
+                "Enter the やさしい日本語 wording too (residents read it).",
+            ),
+            Register::En => Notice::new(
+                "英語の文も入れてください（英語の画面に出ます）。",
+                "Enter the English wording too (the English screens show it).",
+            ),
         }
     }
 }
@@ -97,7 +104,10 @@ impl Desk {
         if ja.trim().is_empty() {
             self.field_error(
                 "label",
-                "短い言い方を入れてください（手続きの理由の文に使います）。",
+                Notice::new(
+                    "短い言い方を入れてください（手続きの理由の文に使います）。",
+                    "Enter the short statement (reasons quote it).",
+                ),
             );
             return false;
         }

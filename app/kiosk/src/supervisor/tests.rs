@@ -104,14 +104,16 @@ fn three_wrong_passwords_lock_the_account_and_clerks_are_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let mut desk = Desk::new(store(dir.path()), jst()).on_day(today());
     assert!(!desk.sign_in("madoguchi", CLERK));
-    assert!(desk.notice().is_some_and(|n| n.contains("権限")));
+    assert!(desk.notice().is_some_and(|n| n.ja.contains("権限")));
     for _ in 0..2 {
         assert!(!desk.sign_in("kakari", "wrong"));
-        assert_eq!(desk.notice(), Some("名前かパスワードが違います。"));
+        let notice = desk.notice().expect("a notice");
+        assert_eq!(notice.ja, "名前かパスワードが違います。");
+        assert_eq!(notice.en, "The name or the password is wrong.");
     }
     assert!(!desk.sign_in("kakari", "wrong"));
     assert!(
-        desk.notice().is_some_and(|n| n.contains("ロック")),
+        desk.notice().is_some_and(|n| n.ja.contains("ロック")),
         "{:?}",
         desk.notice()
     );
@@ -136,7 +138,7 @@ fn a_supervisor_locked_or_demoted_meanwhile_can_do_nothing_more() {
     assert_eq!(desk.publish("変更"), None);
     assert_eq!(desk.screen(), DeskScreen::SignIn, "signed out");
     assert!(
-        desk.notice().is_some_and(|n| n.contains("kakari")),
+        desk.notice().is_some_and(|n| n.ja.contains("kakari")),
         "{:?}",
         desk.notice()
     );
@@ -213,7 +215,7 @@ fn a_changed_age_limit_is_previewed_fixed_published_and_restored() {
         None,
         "failing scenarios block publishing"
     );
-    assert!(desk.notice().is_some_and(|n| n.contains("失敗")));
+    assert!(desk.notice().is_some_and(|n| n.ja.contains("失敗")));
     for i in failing {
         desk.accept_scenario(i);
     }
@@ -275,7 +277,9 @@ fn an_incomplete_condition_is_shown_beside_the_field_and_not_written() {
     desk.select_row(Vec::new());
     desk.remove_part();
     assert!(
-        desk.editing().expect("editing").errors["condition"].contains("全体"),
+        desk.editing().expect("editing").errors["condition"]
+            .ja
+            .contains("全体"),
         "a rule keeps its condition"
     );
     assert_eq!(desk.condition_text(), before);
@@ -291,7 +295,7 @@ fn an_incomplete_condition_is_shown_beside_the_field_and_not_written() {
         editing
             .errors
             .get("condition")
-            .is_some_and(|e| e.contains("空"))
+            .is_some_and(|e| e.ja.contains("空"))
     );
     assert!(matches!(desk.selected(), Some((Node::Group(..), false))));
     assert_ne!(
@@ -315,7 +319,7 @@ fn a_bad_effective_date_is_refused_beside_its_field() {
     );
     assert!(!desk.has_draft(), "nothing was changed");
     assert_eq!(
-        desk.editing().expect("editing").errors["effective_from"],
+        desk.editing().expect("editing").errors["effective_from"].ja,
         madoguchi_domain::input::InputError::Date.message_ja(),
         "the words every entry point uses"
     );
@@ -417,7 +421,9 @@ fn a_catalogue_moves_between_kiosks_with_its_checksum() {
     std::fs::write(&kodomo, text.replace("school_age < 18", "school_age < 12")).expect("tamper");
     assert!(!there.import_catalogue(&out));
     assert!(
-        there.notice().is_some_and(|n| n.contains("チェックサム")),
+        there
+            .notice()
+            .is_some_and(|n| n.ja.contains("チェックサム")),
         "{:?}",
         there.notice()
     );
@@ -483,7 +489,11 @@ fn typed_numbers_are_read_in_either_width_and_refused_otherwise() {
         .expect("an age comparison");
     desk.select_row(age.path);
     desk.set_value_text("abc");
-    assert!(desk.editing().expect("editing").errors["condition"].contains("数字"));
+    assert!(
+        desk.editing().expect("editing").errors["condition"]
+            .ja
+            .contains("数字")
+    );
     desk.set_value_text("１６");
     desk.step_number(-1);
     assert!(
@@ -548,7 +558,7 @@ fn a_question_is_reworded_in_each_register_and_refused_empty() {
             .expect("editing")
             .errors
             .get("text_easy")
-            .is_some_and(|e| e.contains("やさしい日本語"))
+            .is_some_and(|e| e.ja.contains("やさしい日本語"))
     );
     assert!(!desk.has_draft(), "nothing was changed");
 

@@ -16,13 +16,19 @@ impl Desk {
         match result {
             Ok(()) => {
                 let detail = format!("version {} to {}", version.id, dir.display());
-                let message = format!("版 {} を {} に書き出しました。", version.id, dir.display());
-                self.done(message);
+                let (id, dir) = (version.id, dir.display());
+                self.done(Notice::new(
+                    format!("版 {id} を {dir} に書き出しました。"),
+                    format!("Version {id} was written to {dir}."),
+                ));
                 self.audit("catalogue.export", &detail);
                 true
             }
             Err(e) => {
-                self.problem(format!("書き出せませんでした: {e}"));
+                self.problem(Notice::new(
+                    format!("書き出せませんでした: {e}"),
+                    format!("could not write it out: {e}"),
+                ));
                 false
             }
         }
@@ -35,29 +41,36 @@ impl Desk {
             return false;
         };
         if self.working.is_some() {
-            self.say(
+            self.say(Notice::new(
                 "下書きがあります。取り込む前に、公開するか捨ててください（下書きは消しません）。",
-            );
+                "There is a draft: publish it or discard it before importing (the draft is kept).",
+            ));
             return false;
         }
         let files = match catalogue_dir::read_export(dir) {
             Ok(files) => files,
             Err(e) => {
-                self.problem(e);
+                self.problem(plain(e));
                 return false;
             }
         };
         let loaded = match load(files.clone()) {
             Ok(loaded) => loaded,
             Err(e) => {
-                self.problem(format!("取り込むルールに誤りがあります: {e}"));
+                self.problem(Notice::new(
+                    format!("取り込むルールに誤りがあります: {}", e.ja),
+                    format!("the imported catalogue has a mistake: {}", e.en),
+                ));
                 return false;
             }
         };
         let id = match self.store.save_draft(None, &files, &author, Utc::now()) {
             Ok(id) => id,
             Err(e) => {
-                self.problem(format!("下書きにできませんでした: {e}"));
+                self.problem(Notice::new(
+                    format!("下書きにできませんでした: {e}"),
+                    format!("could not make it the draft: {e}"),
+                ));
                 return false;
             }
         };

@@ -151,13 +151,13 @@ mod tests {
             assert_ne!(std::thread::current().id(), caller);
             let _ = gate.recv();
         });
-        worker.submit(|desk| desk.say("二番目"));
+        worker.submit(|desk| desk.say(crate::session::Notice::new("二番目", "second")));
         assert!(worker.busy());
         assert!(worker.idle_view().is_none(), "never drawn mid-work");
         release.send(()).expect("release");
         assert!(worker.wait_idle(Duration::from_secs(10)));
         assert_eq!(worker.finished(), 2);
         let desk = worker.idle_view().expect("idle");
-        assert_eq!(desk.notice(), Some("二番目"));
+        assert_eq!(desk.notice().map(|n| n.ja.as_str()), Some("二番目"));
     }
 }

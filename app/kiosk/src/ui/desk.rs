@@ -13,6 +13,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use super::generated::{
     Bar, Desk as DeskGlobal, DeskRow, DeskScreen as UiScreen, Figure, KioskWindow, Tick, TreeRow,
 };
+use crate::session::Notice;
 use crate::supervisor::condition::{self, Group, Node, ValueChoice};
 use crate::supervisor::worker::DeskWorker;
 use crate::supervisor::{Desk, DeskScreen, Editing, Register};
@@ -23,6 +24,8 @@ pub struct DeskUi {
     window: slint::Weak<KioskWindow>,
     /// The worker's finished-job count when the window was last drawn from the desk.
     drawn: Cell<u64>,
+    /// The kiosk's language: the desk's notices are drawn in it.
+    english: Cell<bool>,
 }
 
 impl std::fmt::Debug for DeskUi {
@@ -48,6 +51,7 @@ impl DeskUi {
             worker: DeskWorker::start(desk),
             window: window.as_weak(),
             drawn: Cell::new(0),
+            english: Cell::new(false),
         }));
         wire(window, &ui);
         ui.borrow().refresh();
@@ -57,6 +61,13 @@ impl DeskUi {
     /// The desk's thread: tests and screenshots hand it calls and wait for them.
     pub fn worker(&self) -> &DeskWorker {
         &self.worker
+    }
+
+    /// Draws the notices in English (or Japanese) from now on.
+    pub fn set_english(&self, english: bool) {
+        self.english.set(english);
+        self.drawn.set(u64::MAX);
+        self.poll();
     }
 
     /// Hands one desk call to the desk's thread and shows that work is in progress.
@@ -102,7 +113,11 @@ impl DeskUi {
             g.set_procedure_part(0);
         }
         g.set_user(desk.user().unwrap_or_default().into());
-        g.set_notice(desk.notice().unwrap_or_default().into());
+        let english = self.english.get();
+        g.set_notice(
+            desk.notice()
+                .map_or_else(SharedString::new, |n| pick(n, english)),
+        );
         g.set_notice_is_error(!desk.notice_is_success());
         g.set_has_draft(desk.has_draft());
         g.set_filter_text(desk.filter().into());
@@ -148,7 +163,7 @@ impl DeskUi {
             DeskScreen::Questions => {
                 g.set_rows(model(question_rows(catalogue, &desk.listed_questions())))
             }
-            DeskScreen::Question => push_question(desk, &g, catalogue),
+            DeskScreen::Question => push_question(desk, &g, catalogue, english),
             DeskScreen::Versions => g.set_rows(model(version_rows(desk))),
             DeskScreen::Cases => g.set_rows(model(
                 desk.recent_cases()
@@ -157,7 +172,7 @@ impl DeskUi {
                     .collect(),
             )),
             DeskScreen::Impact => push_impact(desk, &g, catalogue),
-            DeskScreen::Procedure => push_procedure(desk, &g, catalogue),
+            DeskScreen::Procedure => push_procedure(desk, &g, catalogue, english),
             DeskScreen::Statistics => push_statistics(&g, desk.statistics(), catalogue),
             DeskScreen::SignIn | DeskScreen::Home => {}
         }
@@ -194,7 +209,7 @@ fn version_rows(desk: &Desk) -> Vec<DeskRow> {
     pending.chain(published).collect()
 }
 
-fn push_procedure(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
+fn push_procedure(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue, english: bool) {
     let Some(editing) = desk.editing() else {
         return;
     };
@@ -202,7 +217,7 @@ fn push_procedure(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
         return;
     };
     let procedure = &catalogue.procedures[index];
-    let error = |field: &str| field_error(editing, field);
+    let error = |field: &str| field_error(editing, field, english);
     g.set_procedure_title(format!("{}（{}）", procedure.name.ja, procedure.id).into());
     g.set_name_ja(procedure.name.ja.clone().into());
     g.set_source(procedure.source.clone().into());
@@ -250,7 +265,7 @@ fn push_procedure(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
     g.set_because_error(error("because"));
     push_bring(desk, g, catalogue, procedure);
     g.set_bring_error(error("bring"));
-    push_condition(desk, g, catalogue, editing);
+    push_condition(desk, g, catalogue, editing, english);
 }
 
 /// The items offered for what to bring, ticked where the procedure asks for them.
@@ -285,14 +300,14 @@ fn push_bring(
     );
 }
 
-fn push_question(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
+fn push_question(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue, english: bool) {
     let Some(editing) = desk.editing() else {
         return;
     };
     let Some(question) = editing.question().and_then(|i| catalogue.questions.get(i)) else {
         return;
     };
-    let error = |field: &str| field_error(editing, field);
+    let error = |field: &str| field_error(editing, field, english);
     g.set_question_title(format!("{}（{}）", question.label.ja, question.id).into());
     g.set_question_kind(question_kind(question).into());
     g.set_text_ja(question.text.ja.clone().into());
@@ -307,12 +322,18 @@ fn push_question(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
     g.set_text_en_error(error(Register::En.field()));
     g.set_label_error(error("label"));
     g.set_source_error(error("source"));
-    push_condition(desk, g, catalogue, editing);
+    push_condition(desk, g, catalogue, editing, english);
 }
 
 /// The open condition as tree rows, and the picker for its selected part.
-fn push_condition(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue, editing: &Editing) {
-    g.set_condition_error(field_error(editing, "condition"));
+fn push_condition(
+    desk: &Desk,
+    g: &DeskGlobal<'_>,
+    catalogue: &Catalogue,
+    editing: &Editing,
+    english: bool,
+) {
+    g.set_condition_error(field_error(editing, "condition", english));
     g.set_condition_text(desk.condition_text().into());
     let rows = desk.condition_rows();
     g.set_tree(model(
@@ -536,13 +557,15 @@ fn procedure_name(catalogue: &Catalogue, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-fn field_error(editing: &Editing, field: &str) -> SharedString {
+fn field_error(editing: &Editing, field: &str, english: bool) -> SharedString {
     editing
         .errors
         .get(field)
-        .cloned()
-        .unwrap_or_default()
-        .into()
+        .map_or_else(SharedString::new, |n| pick(n, english))
+}
+
+fn pick(notice: &Notice, english: bool) -> SharedString {
+    if english { &notice.en } else { &notice.ja }.into()
 }
 
 /// How a question is answered, and whether and when it is asked, in a line.
@@ -855,7 +878,10 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
     on!(on_transfer, |desk, import: bool, folder: SharedString| {
         let folder = folder.trim();
         if folder.is_empty() {
-            desk.say("フォルダを入れてください（例: /media/usb/madoguchi）。");
+            desk.say(Notice::new(
+                "フォルダを入れてください（例: /media/usb/madoguchi）。",
+                "Enter a folder (for example /media/usb/madoguchi).",
+            ));
         } else if import {
             desk.import_catalogue(std::path::Path::new(folder));
         } else {
