@@ -182,7 +182,7 @@ impl KioskApp {
                 self.camera_live = true;
                 if let Some(window) = self.window.upgrade() {
                     window
-                        .global::<Kiosk>()
+                        .global::<Scanner>()
                         .set_camera_frame(present::grey_image(&frame));
                 }
             }
@@ -227,7 +227,7 @@ impl KioskApp {
         self.review_draft = ReviewEdits::default();
         self.scanner = CodeReader::default();
         if let Some(window) = self.window.upgrade() {
-            present::clear_typed(&window.global::<Kiosk>());
+            present::clear_typed(&window);
         }
     }
 
@@ -236,29 +236,31 @@ impl KioskApp {
         let Some(window) = self.window.upgrade() else {
             return;
         };
-        let kiosk = window.global::<Kiosk>();
         let view = self.session.view();
         let context = present::Context {
             english: self.english,
             resident: view.mode == Mode::SelfService
                 || view.screen == SessionScreen::PrivateQuestion,
         };
+        let kiosk = window.global::<Kiosk>();
         kiosk.set_screen(present::screen(view.screen));
         kiosk.set_self_service(view.mode == Mode::SelfService);
         kiosk.set_city(self.city.as_str().into());
         kiosk.set_english(self.english);
-        kiosk.set_today(present::day(self.session.today(), self.english).into());
         let notice = view.notice.as_ref().or(self.form_error.as_ref());
         kiosk.set_notice(notice.map_or_else(SharedString::new, |n| context.notice(n)));
-        kiosk.set_form_error(SharedString::new());
         kiosk.set_timeout_seconds(view.timeout_warning.map_or(-1, |s| s as i32));
-        kiosk.set_camera_live(self.camera_live);
-        kiosk.set_camera_problem(
+        let people = window.global::<People>();
+        people.set_today(present::day(self.session.today(), self.english).into());
+        people.set_form_error(SharedString::new());
+        let scanner = window.global::<Scanner>();
+        scanner.set_camera_live(self.camera_live);
+        scanner.set_camera_problem(
             self.camera_problem
                 .as_ref()
                 .map_or_else(SharedString::new, |n| context.notice(n)),
         );
-        kiosk.set_resume_offer(
+        window.global::<StartPage>().set_resume_offer(
             view.unfinished
                 .as_ref()
                 .map_or_else(SharedString::new, |offer| {
@@ -275,15 +277,16 @@ impl KioskApp {
         {
             return;
         }
-        present::pin(&kiosk, &view);
-        present::question(&kiosk, &view, &context);
-        present::members(&kiosk, case.as_ref(), &context);
-        present::procedures(&kiosk, &view, &context, self.session.overrides());
-        present::summary(&kiosk, case.as_ref(), &context);
+        let outcome = window.global::<Outcome>();
+        present::pin(&window.global::<PinEntry>(), &view);
+        present::question(&window.global::<Interview>(), &view, &context);
+        present::members(&people, case.as_ref(), &context);
+        present::procedures(&outcome, &view, &context, self.session.overrides());
+        present::summary(&scanner, case.as_ref(), &context);
         if view.screen == SessionScreen::Review {
-            present::review(&kiosk, case.as_ref(), &self.review_draft, &view, &context);
+            present::review(&outcome, case.as_ref(), &self.review_draft, &view, &context);
         }
-        present::printing(&kiosk, &view, &context);
+        present::printing(&window.global::<Printing>(), &view, &context);
         self.shown = Some((view, case));
     }
 
@@ -306,7 +309,7 @@ impl KioskApp {
     fn scanner_entered(&mut self, text: &str) {
         if let Some(window) = self.window.upgrade() {
             window
-                .global::<Kiosk>()
+                .global::<Scanner>()
                 .set_scanner_text(SharedString::new());
         }
         if text.trim().is_empty() {
@@ -334,8 +337,8 @@ impl KioskApp {
         let Some(window) = self.window.upgrade() else {
             return;
         };
-        let kiosk = window.global::<Kiosk>();
-        let reason = kiosk.get_change_reason().to_string();
+        let outcome = window.global::<Outcome>();
+        let reason = outcome.get_change_reason().to_string();
         let id = id.to_string();
         self.act(if added {
             Action::ProcedureAdded { id, reason }
@@ -343,7 +346,7 @@ impl KioskApp {
             Action::ProcedureRemoved { id, reason }
         });
         if self.session.view().notice.is_none() {
-            kiosk.set_change_reason(SharedString::new());
+            outcome.set_change_reason(SharedString::new());
         }
         self.shown = None;
         self.refresh();
@@ -352,7 +355,7 @@ impl KioskApp {
     fn typed(&self) -> Option<typed::Typed> {
         self.window
             .upgrade()
-            .map(|window| typed::Typed::read(&window.global::<Kiosk>()))
+            .map(|window| typed::Typed::read(&window.global::<People>()))
     }
 
     fn applicant_submitted(&mut self) {
@@ -377,7 +380,7 @@ impl KioskApp {
             Ok(member) => {
                 self.act(Action::MemberAdded(member));
                 if let Some(window) = self.window.upgrade() {
-                    present::clear_person(&window.global::<Kiosk>());
+                    present::clear_person(&window.global::<People>());
                 }
             }
             Err(notice) => self.show_error(notice),
@@ -410,6 +413,13 @@ impl KioskApp {
 /// Connects every callback of the `Kiosk` global to the app.
 fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     let kiosk = window.global::<Kiosk>();
+    let start = window.global::<StartPage>();
+    let pin_entry = window.global::<PinEntry>();
+    let scanner = window.global::<Scanner>();
+    let people = window.global::<People>();
+    let interview = window.global::<Interview>();
+    let outcome = window.global::<Outcome>();
+    let printing = window.global::<Printing>();
     let on = |f: fn(&mut KioskApp)| {
         let weak = Rc::downgrade(app);
         move || {
@@ -427,53 +437,53 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
         }
     };
     kiosk.on_begin(act(|| Action::Begin));
-    kiosk.on_identify_card(act(|| Action::IdentifyWithCard));
-    kiosk.on_identify_qr(act(|| Action::IdentifyWithQr));
-    kiosk.on_identify_typing(act(|| Action::IdentifyByTyping));
-    kiosk.on_pin_erase(act(|| Action::PinErase));
-    kiosk.on_pin_submit(act(|| Action::PinSubmit));
-    kiosk.on_pin_confirm_last_try(act(|| Action::PinConfirmLastTry));
-    kiosk.on_qr_confirmed(act(|| Action::QrConfirmed));
-    kiosk.on_member_read_card(act(|| Action::ReadMemberCard));
-    kiosk.on_household_qr(act(|| Action::ReadHouseholdQr));
-    kiosk.on_household_done(act(|| Action::HouseholdDone));
-    kiosk.on_hand_to_resident(act(|| Action::HandToResident));
-    kiosk.on_take_back(act(|| Action::TakeBack));
-    kiosk.on_result_accepted(act(|| Action::ResultAccepted));
-    kiosk.on_retry_print(act(|| Action::RetryPrint));
+    start.on_identify_card(act(|| Action::IdentifyWithCard));
+    start.on_identify_qr(act(|| Action::IdentifyWithQr));
+    start.on_identify_typing(act(|| Action::IdentifyByTyping));
+    pin_entry.on_pin_erase(act(|| Action::PinErase));
+    pin_entry.on_pin_submit(act(|| Action::PinSubmit));
+    pin_entry.on_pin_confirm_last_try(act(|| Action::PinConfirmLastTry));
+    scanner.on_qr_confirmed(act(|| Action::QrConfirmed));
+    people.on_member_read_card(act(|| Action::ReadMemberCard));
+    people.on_household_qr(act(|| Action::ReadHouseholdQr));
+    people.on_household_done(act(|| Action::HouseholdDone));
+    interview.on_hand_to_resident(act(|| Action::HandToResident));
+    interview.on_take_back(act(|| Action::TakeBack));
+    outcome.on_result_accepted(act(|| Action::ResultAccepted));
+    printing.on_retry_print(act(|| Action::RetryPrint));
     kiosk.on_back(act(|| Action::Back));
     kiosk.on_cancel(act(|| Action::Cancel));
     kiosk.on_still_here(act(|| Action::StillHere));
-    kiosk.on_pin_clear(act(|| Action::PinClear));
-    kiosk.on_reviewed(on(|app| app.review_action(Action::Reviewed)));
+    pin_entry.on_pin_clear(act(|| Action::PinClear));
+    outcome.on_reviewed(on(|app| app.review_action(Action::Reviewed)));
     kiosk.on_toggle_language(on(KioskApp::toggle_language));
     kiosk.on_toggle_large_text(on(KioskApp::toggle_large_text));
-    kiosk.on_applicant_submitted(on(KioskApp::applicant_submitted));
-    kiosk.on_event_submitted(on(KioskApp::event_submitted));
-    kiosk.on_member_submitted(on(KioskApp::member_submitted));
-    kiosk.on_resume(act(|| Action::ResumeUnfinished));
-    kiosk.on_discard_resume(act(|| Action::DiscardUnfinished));
+    people.on_applicant_submitted(on(KioskApp::applicant_submitted));
+    people.on_event_submitted(on(KioskApp::event_submitted));
+    people.on_member_submitted(on(KioskApp::member_submitted));
+    start.on_resume(act(|| Action::ResumeUnfinished));
+    start.on_discard_resume(act(|| Action::DiscardUnfinished));
 
     let weak = Rc::downgrade(app);
-    kiosk.on_pin_digit(move |digit| {
+    pin_entry.on_pin_digit(move |digit| {
         if let (Some(app), Ok(digit)) = (weak.upgrade(), u8::try_from(digit)) {
             app.borrow_mut().act(Action::PinDigit(digit));
         }
     });
     let weak = Rc::downgrade(app);
-    kiosk.on_scanner_entered(move |text| {
+    scanner.on_scanner_entered(move |text| {
         if let Some(app) = weak.upgrade() {
             app.borrow_mut().scanner_entered(&text);
         }
     });
     let weak = Rc::downgrade(app);
-    kiosk.on_member_remove(move |index| {
+    people.on_member_remove(move |index| {
         if let (Some(app), Ok(index)) = (weak.upgrade(), usize::try_from(index)) {
             app.borrow_mut().act(Action::MemberRemoved(index));
         }
     });
     let weak = Rc::downgrade(app);
-    kiosk.on_member_relation(move |index, relation| {
+    people.on_member_relation(move |index, relation| {
         if let (Some(app), Ok(index)) = (weak.upgrade(), usize::try_from(index)) {
             let relation = typed::relation(relation);
             app.borrow_mut()
@@ -481,31 +491,31 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
         }
     });
     let weak = Rc::downgrade(app);
-    kiosk.on_answer(move |id| {
+    interview.on_answer(move |id| {
         if let Some(app) = weak.upgrade() {
             app.borrow_mut().answer(&id);
         }
     });
     let weak = Rc::downgrade(app);
-    kiosk.on_procedure_add(move |id| {
+    outcome.on_procedure_add(move |id| {
         if let Some(app) = weak.upgrade() {
             app.borrow_mut().change_procedure(&id, true);
         }
     });
     let weak = Rc::downgrade(app);
-    kiosk.on_procedure_remove(move |id| {
+    outcome.on_procedure_remove(move |id| {
         if let Some(app) = weak.upgrade() {
             app.borrow_mut().change_procedure(&id, false);
         }
     });
     let weak = Rc::downgrade(app);
-    kiosk.on_review_changed(move |key, value| {
+    outcome.on_review_changed(move |key, value| {
         if let (Some(app), Some(field)) = (weak.upgrade(), ReviewField::from_key(&key)) {
             app.borrow_mut().review_draft.set(field, &value);
         }
     });
     let weak = Rc::downgrade(app);
-    kiosk.on_review_edited(move |key, value| {
+    outcome.on_review_edited(move |key, value| {
         if let (Some(app), Some(field)) = (weak.upgrade(), ReviewField::from_key(&key)) {
             let mut app = app.borrow_mut();
             app.review_draft.set(field, &value);

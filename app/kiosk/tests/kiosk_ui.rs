@@ -24,7 +24,10 @@ use madoguchi_kiosk::runtime::feed::CatalogueFeed;
 use madoguchi_kiosk::runtime::{CameraFactory, Runtime, Services};
 use madoguchi_kiosk::session::{Mode, Screen, Session};
 use madoguchi_kiosk::supervisor::Desk as Desk_;
-use madoguchi_kiosk::ui::{Clock, Desk, DeskScreen, Kiosk, KioskApp, KioskWindow, Setup};
+use madoguchi_kiosk::ui::{
+    Clock, ConditionForm, Desk, DeskPublishing, DeskScreen, Interview, Kiosk, KioskApp,
+    KioskWindow, Outcome, People, PinEntry, Printing, ProcedureForm, QuestionForm, Scanner, Setup,
+};
 use madoguchi_prefill::camera::{FrameSource, Frames};
 use madoguchi_printer::Cups;
 use madoguchi_printer::testbed::TestCups;
@@ -219,10 +222,6 @@ impl TestKiosk {
         }
     }
 
-    fn kiosk(&self) -> Kiosk<'_> {
-        self.window.global::<Kiosk>()
-    }
-
     /// A keyboard-wedge scanner: it types the code's text and presses Enter.
     fn scanner_types(&self, text: &str) {
         let window = self.window.window();
@@ -265,10 +264,6 @@ fn clerk_gives_child_medical(kiosk: &TestKiosk) -> bool {
         .any(|p| p.id == "kodomo_iryo")
 }
 
-fn desk_global(kiosk: &TestKiosk) -> Desk<'_> {
-    kiosk.window.global::<Desk>()
-}
-
 fn sign_in(kiosk: &mut TestKiosk, login: &str, password: &str) {
     kiosk.type_into("名前（ログイン名）", login);
     kiosk.type_into("パスワード", password);
@@ -292,29 +287,32 @@ fn preview_while_the_window_answers(kiosk: &mut TestKiosk) {
     });
     desk.borrow().poll();
     assert!(
-        desk_global(kiosk).get_busy(),
+        kiosk.window.global::<Desk>().get_busy(),
         "the window says it is working"
     );
     assert!(
         ElementHandle::find_by_accessible_label(&kiosk.window, "処理しています…").count() > 0,
         "and shows it"
     );
-    assert_eq!(desk_global(kiosk).get_procedure_part(), 0);
+    assert_eq!(
+        kiosk.window.global::<ProcedureForm>().get_procedure_part(),
+        0
+    );
     kiosk.tap_and_go_on("持ち物");
     assert_eq!(
-        desk_global(kiosk).get_procedure_part(),
+        kiosk.window.global::<ProcedureForm>().get_procedure_part(),
         1,
         "a tap is answered while the preview runs"
     );
-    assert!(desk_global(kiosk).get_busy());
+    assert!(kiosk.window.global::<Desk>().get_busy());
     assert_eq!(
-        desk_global(kiosk).get_screen(),
+        kiosk.window.global::<Desk>().get_screen(),
         DeskScreen::Procedure,
         "nothing is drawn from the desk mid-work"
     );
     release.send(()).expect("release the gate");
     kiosk.settle_desk();
-    assert!(!desk_global(kiosk).get_busy());
+    assert!(!kiosk.window.global::<Desk>().get_busy());
 }
 
 /// The submitter signs out; a second supervisor signs in, opens the version waiting on the
@@ -322,18 +320,28 @@ fn preview_while_the_window_answers(kiosk: &mut TestKiosk) {
 fn approve_as_another_supervisor(kiosk: &mut TestKiosk) {
     kiosk.tap("サインアウト");
     sign_in(kiosk, "kacho", KACHO);
-    assert_eq!(desk_global(kiosk).get_pending_count(), 1);
+    assert_eq!(
+        kiosk.window.global::<DeskPublishing>().get_pending_count(),
+        1
+    );
     kiosk.tap("版の履歴・決裁・戻す・移す");
     kiosk.tap("決裁する");
-    assert!(desk_global(kiosk).get_deciding());
-    assert!(desk_global(kiosk).get_may_decide());
+    assert!(kiosk.window.global::<DeskPublishing>().get_deciding());
+    assert!(kiosk.window.global::<DeskPublishing>().get_may_decide());
     kiosk.tap("承認して公開する");
     assert!(
-        desk_global(kiosk).get_notice().contains("公開しました"),
+        kiosk
+            .window
+            .global::<Desk>()
+            .get_notice()
+            .contains("公開しました"),
         "{}",
-        desk_global(kiosk).get_notice()
+        kiosk.window.global::<Desk>().get_notice()
     );
-    assert_eq!(desk_global(kiosk).get_pending_count(), 0);
+    assert_eq!(
+        kiosk.window.global::<DeskPublishing>().get_pending_count(),
+        0
+    );
 }
 
 /// The supervisor's flow through the window: a lock-out, the child medical subsidy's age limit
@@ -382,55 +390,85 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
     );
 
     kiosk.tap("監督者");
-    assert!(desk_global(&kiosk).get_open());
+    assert!(kiosk.window.global::<Desk>().get_open());
     for _ in 0..3 {
         sign_in(&mut kiosk, "hancho", "wrong");
     }
     assert!(
-        desk_global(&kiosk).get_notice().contains("ロック"),
+        kiosk
+            .window
+            .global::<Desk>()
+            .get_notice()
+            .contains("ロック"),
         "{}",
-        desk_global(&kiosk).get_notice()
+        kiosk.window.global::<Desk>().get_notice()
     );
     sign_in(&mut kiosk, "hancho", HANCHO);
     assert!(
-        desk_global(&kiosk).get_notice().contains("ロック"),
+        kiosk
+            .window
+            .global::<Desk>()
+            .get_notice()
+            .contains("ロック"),
         "locked even with the right password"
     );
     // The desk's notices follow the kiosk's language.
     kiosk.app.borrow_mut().toggle_language();
     assert!(
-        desk_global(&kiosk).get_notice().contains("locked"),
+        kiosk
+            .window
+            .global::<Desk>()
+            .get_notice()
+            .contains("locked"),
         "{}",
-        desk_global(&kiosk).get_notice()
+        kiosk.window.global::<Desk>().get_notice()
     );
     kiosk.app.borrow_mut().toggle_language();
-    assert!(desk_global(&kiosk).get_notice().contains("ロック"));
-    assert_eq!(desk_global(&kiosk).get_screen(), DeskScreen::SignIn);
+    assert!(
+        kiosk
+            .window
+            .global::<Desk>()
+            .get_notice()
+            .contains("ロック")
+    );
+    assert_eq!(
+        kiosk.window.global::<Desk>().get_screen(),
+        DeskScreen::SignIn
+    );
 
     sign_in(&mut kiosk, "kakari", KAKARI);
-    assert_eq!(desk_global(&kiosk).get_screen(), DeskScreen::Home);
+    assert_eq!(kiosk.window.global::<Desk>().get_screen(), DeskScreen::Home);
     kiosk.tap("ルールを編集する");
-    assert_eq!(desk_global(&kiosk).get_screen(), DeskScreen::Procedures);
+    assert_eq!(
+        kiosk.window.global::<Desk>().get_screen(),
+        DeskScreen::Procedures
+    );
     assert!(
-        desk_global(&kiosk).get_rows().row_count() > 20,
+        kiosk.window.global::<Desk>().get_rows().row_count() > 20,
         "{}",
-        desk_global(&kiosk).get_rows().row_count()
+        kiosk.window.global::<Desk>().get_rows().row_count()
     );
     kiosk.type_into("手続きを探す（名前・窓口・ID）", "子ども医療");
     kiosk.tap("子ども医療費助成の申請");
-    assert_eq!(desk_global(&kiosk).get_screen(), DeskScreen::Procedure);
+    assert_eq!(
+        kiosk.window.global::<Desk>().get_screen(),
+        DeskScreen::Procedure
+    );
     kiosk.tap("学齢（3月31日時点） ＜（未満） 18");
     for _ in 0..3 {
         kiosk.tap("1 減らす");
     }
     assert_eq!(
-        desk_global(&kiosk).get_condition_text(),
+        kiosk.window.global::<ConditionForm>().get_condition_text(),
         "all(event = tennyu, any_member(school_age < 15))"
     );
 
     preview_while_the_window_answers(&mut kiosk);
-    assert_eq!(desk_global(&kiosk).get_screen(), DeskScreen::Impact);
-    let rows: Vec<_> = desk_global(&kiosk).get_rows().iter().collect();
+    assert_eq!(
+        kiosk.window.global::<Desk>().get_screen(),
+        DeskScreen::Impact
+    );
+    let rows: Vec<_> = kiosk.window.global::<Desk>().get_rows().iter().collect();
     let failing: Vec<_> = rows.iter().filter(|r| r.mark == "fail").collect();
     assert!(
         !failing.is_empty(),
@@ -445,37 +483,44 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
         println!("  affected scenario: {}", row.title);
     }
     assert!(
-        !desk_global(&kiosk).get_can_publish(),
+        !kiosk.window.global::<DeskPublishing>().get_can_publish(),
         "failing scenarios block publishing"
     );
     for _ in 0..failing.len() {
         kiosk.tap("この結果を正とする");
     }
     assert!(
-        desk_global(&kiosk)
+        kiosk
+            .window
+            .global::<Desk>()
             .get_rows()
             .iter()
             .all(|r| r.mark != "fail")
     );
-    assert!(desk_global(&kiosk).get_can_publish());
+    assert!(kiosk.window.global::<DeskPublishing>().get_can_publish());
     kiosk.type_into(
         "公開のメモ（何を、なぜ変えたか）",
         "子ども医療費助成を中学生までに変更",
     );
     kiosk.tap("決裁に回す");
-    assert_eq!(desk_global(&kiosk).get_screen(), DeskScreen::Versions);
+    assert_eq!(
+        kiosk.window.global::<Desk>().get_screen(),
+        DeskScreen::Versions
+    );
     assert!(
-        desk_global(&kiosk)
+        kiosk
+            .window
+            .global::<Desk>()
             .get_notice()
             .contains("決裁に回しました"),
         "{}",
-        desk_global(&kiosk).get_notice()
+        kiosk.window.global::<Desk>().get_notice()
     );
     approve_as_another_supervisor(&mut kiosk);
 
     kiosk.tap("サインアウト");
     kiosk.tap("窓口に戻る");
-    assert!(!desk_global(&kiosk).get_open());
+    assert!(!kiosk.window.global::<Desk>().get_open());
     kiosk.wait_for_new_catalogue();
     kiosk.tap("受付をはじめる");
     assert_eq!(kiosk.screen(), Screen::Identify);
@@ -494,7 +539,9 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
     kiosk.tap("版の履歴・決裁・戻す・移す");
     kiosk.tap("この版に戻す");
     assert!(
-        desk_global(&kiosk)
+        kiosk
+            .window
+            .global::<Desk>()
             .get_notice()
             .contains("決裁に回しました")
     );
@@ -542,44 +589,61 @@ fn a_supervisor_edits_a_question_and_what_to_bring(kiosk: &mut TestKiosk) {
     kiosk.tap("監督者");
     sign_in(kiosk, "kakari", KAKARI);
     kiosk.tap("質問を編集する");
-    assert_eq!(desk_global(kiosk).get_screen(), DeskScreen::Questions);
+    assert_eq!(
+        kiosk.window.global::<Desk>().get_screen(),
+        DeskScreen::Questions
+    );
     kiosk.type_into("質問を探す（文言・ID）", "犬を飼って");
     kiosk.tap("犬を飼っていますか。");
-    assert_eq!(desk_global(kiosk).get_screen(), DeskScreen::Question);
     assert_eq!(
-        desk_global(kiosk).get_condition_text(),
+        kiosk.window.global::<Desk>().get_screen(),
+        DeskScreen::Question
+    );
+    assert_eq!(
+        kiosk.window.global::<ConditionForm>().get_condition_text(),
         "dog_or_moped = yes"
     );
 
     let easy = "やさしい日本語（住民の画面）";
     kiosk.enter_into(easy, " ");
     assert!(
-        desk_global(kiosk)
+        kiosk
+            .window
+            .global::<QuestionForm>()
             .get_text_easy_error()
             .contains("やさしい日本語"),
         "{}",
-        desk_global(kiosk).get_text_easy_error()
+        kiosk.window.global::<QuestionForm>().get_text_easy_error()
     );
     kiosk.enter_into(easy, "いぬ（かいいぬ）を かって いますか。");
     assert_eq!(
-        desk_global(kiosk).get_text_easy(),
+        kiosk.window.global::<QuestionForm>().get_text_easy(),
         "いぬ（かいいぬ）を かって いますか。"
     );
-    assert_eq!(desk_global(kiosk).get_text_easy_error(), "");
-    assert!(desk_global(kiosk).get_has_draft());
-    kiosk.tap("住民がひとりで答える（読み上げない）");
-    assert!(desk_global(kiosk).get_sensitive());
-    kiosk.tap("条件を外す（いつもたずねる）");
-    assert!(!desk_global(kiosk).get_has_condition());
-    assert_eq!(desk_global(kiosk).get_condition_text(), "");
-    kiosk.tap("条件を付ける");
-    assert!(desk_global(kiosk).get_has_condition());
     assert_eq!(
-        desk_global(kiosk).get_condition_text(),
+        kiosk.window.global::<QuestionForm>().get_text_easy_error(),
+        ""
+    );
+    assert!(kiosk.window.global::<Desk>().get_has_draft());
+    kiosk.tap("住民がひとりで答える（読み上げない）");
+    assert!(kiosk.window.global::<QuestionForm>().get_sensitive());
+    kiosk.tap("条件を外す（いつもたずねる）");
+    assert!(!kiosk.window.global::<QuestionForm>().get_has_condition());
+    assert_eq!(
+        kiosk.window.global::<ConditionForm>().get_condition_text(),
+        ""
+    );
+    kiosk.tap("条件を付ける");
+    assert!(kiosk.window.global::<QuestionForm>().get_has_condition());
+    assert_eq!(
+        kiosk.window.global::<ConditionForm>().get_condition_text(),
         "all(event = tennyu)"
     );
     kiosk.tap("一覧へ");
-    assert_eq!(desk_global(kiosk).get_screen(), DeskScreen::Questions);
+    assert_eq!(
+        kiosk.window.global::<Desk>().get_screen(),
+        DeskScreen::Questions
+    );
 
     kiosk.tap("メニュー");
     kiosk.tap("ルールを編集する");
@@ -588,21 +652,31 @@ fn a_supervisor_edits_a_question_and_what_to_bring(kiosk: &mut TestKiosk) {
     kiosk.tap("持ち物");
     kiosk.type_into("持ち物を探す", "印鑑");
     kiosk.tap("登録する印鑑");
-    let items: Vec<_> = desk_global(kiosk).get_items().iter().collect();
+    let items: Vec<_> = kiosk
+        .window
+        .global::<ProcedureForm>()
+        .get_items()
+        .iter()
+        .collect();
     assert_eq!(items.len(), 1);
     assert!(items[0].ticked);
     assert!(
-        desk_global(kiosk)
+        kiosk
+            .window
+            .global::<ProcedureForm>()
             .get_bring_summary()
             .contains("登録する印鑑"),
         "{}",
-        desk_global(kiosk).get_bring_summary()
+        kiosk.window.global::<ProcedureForm>().get_bring_summary()
     );
 
     kiosk.tap("影響を確かめる");
-    assert_eq!(desk_global(kiosk).get_screen(), DeskScreen::Impact);
+    assert_eq!(
+        kiosk.window.global::<Desk>().get_screen(),
+        DeskScreen::Impact
+    );
     kiosk.tap("下書きを捨てる");
-    assert!(!desk_global(kiosk).get_has_draft());
+    assert!(!kiosk.window.global::<Desk>().get_has_draft());
     kiosk.tap("サインアウト");
     kiosk.tap("窓口に戻る");
 }
@@ -721,14 +795,14 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
     kiosk.tap("マイナンバーカード");
     kiosk.wait_for(Screen::Pin, 20);
     assert_eq!(
-        kiosk.kiosk().get_tries_left(),
+        kiosk.window.global::<PinEntry>().get_tries_left(),
         3,
         "the pad shows the tries left"
     );
     for digit in ["1", "2", "3", "4"] {
         kiosk.tap(digit);
     }
-    assert_eq!(kiosk.kiosk().get_pin_entered(), 4);
+    assert_eq!(kiosk.window.global::<PinEntry>().get_pin_entered(), 4);
     kiosk.tap("暗証番号を決定");
     kiosk.wait_for(Screen::Event, 20);
 
@@ -743,8 +817,8 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
         kiosk.screen(),
         Screen::Household,
         "{} / {:?}",
-        kiosk.kiosk().get_notice(),
-        kiosk.kiosk().get_move_date()
+        kiosk.window.global::<Kiosk>().get_notice(),
+        kiosk.window.global::<People>().get_move_date()
     );
 
     kiosk.type_into("氏名", "山田　花子");
@@ -772,13 +846,17 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
 
     let mut questions = 0;
     while kiosk.screen() == Screen::Question {
-        assert!(!kiosk.kiosk().get_question().is_empty());
-        assert!(kiosk.kiosk().get_steps() >= kiosk.kiosk().get_step());
-        if kiosk.kiosk().get_question_yes_no() {
+        assert!(!kiosk.window.global::<Interview>().get_question().is_empty());
+        assert!(
+            kiosk.window.global::<Interview>().get_steps()
+                >= kiosk.window.global::<Interview>().get_step()
+        );
+        if kiosk.window.global::<Interview>().get_question_yes_no() {
             kiosk.tap("いいえ");
         } else {
             let first = kiosk
-                .kiosk()
+                .window
+                .global::<Interview>()
                 .get_question_options()
                 .iter()
                 .next()
@@ -791,7 +869,8 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
     }
     assert_eq!(kiosk.screen(), Screen::Result);
     let procedures: Vec<String> = kiosk
-        .kiosk()
+        .window
+        .global::<Outcome>()
         .get_procedures()
         .iter()
         .map(|p| p.id.to_string())
@@ -812,11 +891,16 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
     cups.stop_queue();
     kiosk.tap("印刷する");
     let start = Instant::now();
-    while !kiosk.kiosk().get_print_reason().contains("停止") {
+    while !kiosk
+        .window
+        .global::<Printing>()
+        .get_print_reason()
+        .contains("停止")
+    {
         assert!(
             start.elapsed() < Duration::from_secs(30),
             "the stopped printer is not shown: {:?}",
-            kiosk.kiosk().get_print_reason()
+            kiosk.window.global::<Printing>().get_print_reason()
         );
         kiosk
             .app
@@ -855,7 +939,10 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
         "every job is done"
     );
     // Nothing personal stays on screen.
-    assert_eq!(kiosk.kiosk().get_members().iter().count(), 0);
+    assert_eq!(
+        kiosk.window.global::<People>().get_members().iter().count(),
+        0
+    );
     pcscd.stop();
 }
 
@@ -890,7 +977,13 @@ fn a_resident_prints_from_a_qr_code(cups: &TestCups) {
     let printed_before = cups.printed().len();
     let mut kiosk = TestKiosk::open(Mode::SelfService, store(dir.path()), cups, Some(camera));
     assert!(
-        kiosk.kiosk().get_summary().iter().count() == 0,
+        kiosk
+            .window
+            .global::<Scanner>()
+            .get_summary()
+            .iter()
+            .count()
+            == 0,
         "the attract screen shows nothing personal"
     );
 
@@ -899,7 +992,8 @@ fn a_resident_prints_from_a_qr_code(cups: &TestCups) {
     assert_eq!(kiosk.screen(), Screen::ScanQr);
     kiosk.wait_for(Screen::QrSummary, 30);
     let summary: Vec<String> = kiosk
-        .kiosk()
+        .window
+        .global::<Scanner>()
         .get_summary()
         .iter()
         .map(|l| l.value.to_string())
@@ -910,7 +1004,15 @@ fn a_resident_prints_from_a_qr_code(cups: &TestCups) {
     );
     kiosk.tap("はい、この内容で すすむ");
     assert_eq!(kiosk.screen(), Screen::Result);
-    assert!(kiosk.kiosk().get_procedures().iter().count() > 0);
+    assert!(
+        kiosk
+            .window
+            .global::<Outcome>()
+            .get_procedures()
+            .iter()
+            .count()
+            > 0
+    );
     kiosk.tap("書類を 印刷する");
     kiosk.wait_for(Screen::Done, 90);
     let printed = wait_for_printed(cups, printed_before + 1);
@@ -923,7 +1025,15 @@ fn a_resident_prints_from_a_qr_code(cups: &TestCups) {
         .borrow_mut()
         .advance_clock(Duration::from_secs(30));
     assert_eq!(kiosk.screen(), Screen::Start);
-    assert_eq!(kiosk.kiosk().get_summary().iter().count(), 0);
+    assert_eq!(
+        kiosk
+            .window
+            .global::<Scanner>()
+            .get_summary()
+            .iter()
+            .count(),
+        0
+    );
 }
 
 /// The scanner path: a wrong code gets a message and the resident stays; the right one goes on.
@@ -936,7 +1046,7 @@ fn a_scanner_typing_a_code_is_read(cups: &TestCups) {
     kiosk.app.borrow_mut().pump();
     assert_eq!(kiosk.screen(), Screen::ScanQr);
     assert!(
-        !kiosk.kiosk().get_notice().is_empty(),
+        !kiosk.window.global::<Kiosk>().get_notice().is_empty(),
         "a wrong code is explained"
     );
     for text in &texts {
@@ -952,7 +1062,12 @@ fn a_scanner_typing_a_code_is_read(cups: &TestCups) {
     kiosk.tap("はい、この内容で すすむ");
     kiosk.tap("書類を 印刷する");
     let start = Instant::now();
-    while kiosk.kiosk().get_print_reason().is_empty() {
+    while kiosk
+        .window
+        .global::<Printing>()
+        .get_print_reason()
+        .is_empty()
+    {
         assert!(
             start.elapsed() < Duration::from_secs(30),
             "no printer state"

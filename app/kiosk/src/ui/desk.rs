@@ -11,7 +11,8 @@ use madoguchi_store::Statistics;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::generated::{
-    Bar, Desk as DeskGlobal, DeskRow, DeskScreen as UiScreen, Figure, KioskWindow, Tick, TreeRow,
+    Bar, ConditionForm, Desk as DeskGlobal, DeskPublishing, DeskRow, DeskScreen as UiScreen,
+    Figure, KioskWindow, ProcedureForm, QuestionForm, StatisticsBoard, Tick, TreeRow,
 };
 use crate::session::Notice;
 use crate::supervisor::condition::{self, Group, Node, ValueChoice};
@@ -100,36 +101,39 @@ impl DeskUi {
         let Some(window) = self.window.upgrade() else {
             return;
         };
-        let g = window.global::<DeskGlobal>();
+        let chrome = window.global::<DeskGlobal>();
+        let publishing = window.global::<DeskPublishing>();
+        let procedure_form = window.global::<ProcedureForm>();
+        let board = window.global::<StatisticsBoard>();
         let Some(desk) = self.worker.idle_view() else {
-            g.set_busy(true);
+            chrome.set_busy(true);
             return;
         };
-        g.set_busy(false);
+        chrome.set_busy(false);
         self.drawn.set(self.worker.finished());
         let desk = &*desk;
-        g.set_screen(ui_screen(desk.screen()));
+        chrome.set_screen(ui_screen(desk.screen()));
         if desk.screen() != DeskScreen::Procedure {
-            g.set_procedure_part(0);
+            procedure_form.set_procedure_part(0);
         }
-        g.set_user(desk.user().unwrap_or_default().into());
+        chrome.set_user(desk.user().unwrap_or_default().into());
         let english = self.english.get();
-        g.set_notice(
+        chrome.set_notice(
             desk.notice()
                 .map_or_else(SharedString::new, |n| pick(n, english)),
         );
-        g.set_notice_is_error(!desk.notice_is_success());
-        g.set_has_draft(desk.has_draft());
-        g.set_filter_text(desk.filter().into());
+        chrome.set_notice_is_error(!desk.notice_is_success());
+        chrome.set_has_draft(desk.has_draft());
+        chrome.set_filter_text(desk.filter().into());
         if desk.user().is_some() {
-            g.set_approval_required(desk.approval_required());
-            g.set_pending_count(i32::try_from(desk.pending().len()).unwrap_or(i32::MAX));
+            publishing.set_approval_required(desk.approval_required());
+            publishing.set_pending_count(i32::try_from(desk.pending().len()).unwrap_or(i32::MAX));
         }
         let deciding = desk.deciding();
-        g.set_deciding(deciding.is_some());
+        publishing.set_deciding(deciding.is_some());
         if let Some((version, may)) = &deciding {
-            g.set_deciding_title(format!("決裁待ち　版 {}", version.id).into());
-            g.set_deciding_detail(
+            publishing.set_deciding_title(format!("決裁待ち　版 {}", version.id).into());
+            publishing.set_deciding_detail(
                 format!(
                     "起案：{}（{}）　{}",
                     version.author,
@@ -138,9 +142,9 @@ impl DeskUi {
                 )
                 .into(),
             );
-            g.set_may_decide(*may);
+            publishing.set_may_decide(*may);
         }
-        g.set_in_force(
+        chrome.set_in_force(
             desk.in_force()
                 .map(|v| {
                     format!(
@@ -158,22 +162,22 @@ impl DeskUi {
         };
         match desk.screen() {
             DeskScreen::Procedures => {
-                g.set_rows(model(procedure_rows(catalogue, &desk.listed_procedures())))
+                chrome.set_rows(model(procedure_rows(catalogue, &desk.listed_procedures())))
             }
             DeskScreen::Questions => {
-                g.set_rows(model(question_rows(catalogue, &desk.listed_questions())))
+                chrome.set_rows(model(question_rows(catalogue, &desk.listed_questions())))
             }
-            DeskScreen::Question => push_question(desk, &g, catalogue, english),
-            DeskScreen::Versions => g.set_rows(model(version_rows(desk))),
-            DeskScreen::Cases => g.set_rows(model(
+            DeskScreen::Question => push_question(desk, &window, catalogue, english),
+            DeskScreen::Versions => chrome.set_rows(model(version_rows(desk))),
+            DeskScreen::Cases => chrome.set_rows(model(
                 desk.recent_cases()
                     .iter()
                     .map(|(_, label)| row(label.clone(), String::new(), "", "シナリオにする"))
                     .collect(),
             )),
-            DeskScreen::Impact => push_impact(desk, &g, catalogue),
-            DeskScreen::Procedure => push_procedure(desk, &g, catalogue, english),
-            DeskScreen::Statistics => push_statistics(&g, desk.statistics(), catalogue),
+            DeskScreen::Impact => push_impact(desk, &window, catalogue),
+            DeskScreen::Procedure => push_procedure(desk, &window, catalogue, english),
+            DeskScreen::Statistics => push_statistics(&board, desk.statistics(), catalogue),
             DeskScreen::SignIn | DeskScreen::Home => {}
         }
     }
@@ -209,7 +213,8 @@ fn version_rows(desk: &Desk) -> Vec<DeskRow> {
     pending.chain(published).collect()
 }
 
-fn push_procedure(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue, english: bool) {
+fn push_procedure(desk: &Desk, window: &KioskWindow, catalogue: &Catalogue, english: bool) {
+    let procedure_form = window.global::<ProcedureForm>();
     let Some(editing) = desk.editing() else {
         return;
     };
@@ -218,10 +223,10 @@ fn push_procedure(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue, englis
     };
     let procedure = &catalogue.procedures[index];
     let error = |field: &str| field_error(editing, field, english);
-    g.set_procedure_title(format!("{}（{}）", procedure.name.ja, procedure.id).into());
-    g.set_name_ja(procedure.name.ja.clone().into());
-    g.set_source(procedure.source.clone().into());
-    g.set_effective_from(
+    procedure_form.set_procedure_title(format!("{}（{}）", procedure.name.ja, procedure.id).into());
+    procedure_form.set_name_ja(procedure.name.ja.clone().into());
+    procedure_form.set_source(procedure.source.clone().into());
+    procedure_form.set_effective_from(
         procedure
             .effective
             .from
@@ -229,7 +234,7 @@ fn push_procedure(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue, englis
             .unwrap_or_default()
             .into(),
     );
-    g.set_effective_to(
+    procedure_form.set_effective_to(
         procedure
             .effective
             .to
@@ -237,15 +242,15 @@ fn push_procedure(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue, englis
             .unwrap_or_default()
             .into(),
     );
-    g.set_critical(procedure.critical);
-    g.set_deadlines(strings(
+    procedure_form.set_critical(procedure.critical);
+    procedure_form.set_deadlines(strings(
         procedure.deadlines.iter().map(|d| d.days.to_string()),
     ));
-    g.set_rule_tabs(strings(
+    procedure_form.set_rule_tabs(strings(
         (1..=procedure.rules.len()).map(|n| format!("条件{n}")),
     ));
-    g.set_rule(i32::try_from(rule).unwrap_or(0));
-    g.set_because_ja(
+    procedure_form.set_rule(i32::try_from(rule).unwrap_or(0));
+    procedure_form.set_because_ja(
         procedure
             .rules
             .get(rule)
@@ -253,25 +258,25 @@ fn push_procedure(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue, englis
             .unwrap_or_default()
             .into(),
     );
-    g.set_name_error(error("name"));
-    g.set_source_error(error("source"));
-    g.set_effective_error(
+    procedure_form.set_name_error(error("name"));
+    procedure_form.set_source_error(error("source"));
+    procedure_form.set_effective_error(
         [error("effective_from"), error("effective_to")]
             .into_iter()
             .find(|e: &SharedString| !e.is_empty())
             .unwrap_or_default(),
     );
-    g.set_deadline_error(error("deadline"));
-    g.set_because_error(error("because"));
-    push_bring(desk, g, catalogue, procedure);
-    g.set_bring_error(error("bring"));
-    push_condition(desk, g, catalogue, editing, english);
+    procedure_form.set_deadline_error(error("deadline"));
+    procedure_form.set_because_error(error("because"));
+    push_bring(desk, &procedure_form, catalogue, procedure);
+    procedure_form.set_bring_error(error("bring"));
+    push_condition(desk, window, catalogue, editing, english);
 }
 
 /// The items offered for what to bring, ticked where the procedure asks for them.
 fn push_bring(
     desk: &Desk,
-    g: &DeskGlobal<'_>,
+    g: &ProcedureForm<'_>,
     catalogue: &Catalogue,
     procedure: &madoguchi_rules::catalogue::Procedure,
 ) {
@@ -300,7 +305,9 @@ fn push_bring(
     );
 }
 
-fn push_question(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue, english: bool) {
+fn push_question(desk: &Desk, window: &KioskWindow, catalogue: &Catalogue, english: bool) {
+    let procedure_form = window.global::<ProcedureForm>();
+    let question_form = window.global::<QuestionForm>();
     let Some(editing) = desk.editing() else {
         return;
     };
@@ -308,35 +315,36 @@ fn push_question(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue, english
         return;
     };
     let error = |field: &str| field_error(editing, field, english);
-    g.set_question_title(format!("{}（{}）", question.label.ja, question.id).into());
-    g.set_question_kind(question_kind(question).into());
-    g.set_text_ja(question.text.ja.clone().into());
-    g.set_text_easy(question.text.easy.clone().into());
-    g.set_text_en(question.text.en.clone().into());
-    g.set_label_ja(question.label.ja.clone().into());
-    g.set_sensitive(question.sensitive);
-    g.set_source(question.source.clone().unwrap_or_default().into());
-    g.set_has_condition(editing.tree.is_some());
-    g.set_text_ja_error(error(Register::Ja.field()));
-    g.set_text_easy_error(error(Register::Easy.field()));
-    g.set_text_en_error(error(Register::En.field()));
-    g.set_label_error(error("label"));
-    g.set_source_error(error("source"));
-    push_condition(desk, g, catalogue, editing, english);
+    question_form.set_question_title(format!("{}（{}）", question.label.ja, question.id).into());
+    question_form.set_question_kind(question_kind(question).into());
+    question_form.set_text_ja(question.text.ja.clone().into());
+    question_form.set_text_easy(question.text.easy.clone().into());
+    question_form.set_text_en(question.text.en.clone().into());
+    question_form.set_label_ja(question.label.ja.clone().into());
+    question_form.set_sensitive(question.sensitive);
+    procedure_form.set_source(question.source.clone().unwrap_or_default().into());
+    question_form.set_has_condition(editing.tree.is_some());
+    question_form.set_text_ja_error(error(Register::Ja.field()));
+    question_form.set_text_easy_error(error(Register::Easy.field()));
+    question_form.set_text_en_error(error(Register::En.field()));
+    question_form.set_label_error(error("label"));
+    procedure_form.set_source_error(error("source"));
+    push_condition(desk, window, catalogue, editing, english);
 }
 
 /// The open condition as tree rows, and the picker for its selected part.
 fn push_condition(
     desk: &Desk,
-    g: &DeskGlobal<'_>,
+    window: &KioskWindow,
     catalogue: &Catalogue,
     editing: &Editing,
     english: bool,
 ) {
-    g.set_condition_error(field_error(editing, "condition", english));
-    g.set_condition_text(desk.condition_text().into());
+    let condition_form = window.global::<ConditionForm>();
+    condition_form.set_condition_error(field_error(editing, "condition", english));
+    condition_form.set_condition_text(desk.condition_text().into());
     let rows = desk.condition_rows();
-    g.set_tree(model(
+    condition_form.set_tree(model(
         rows.iter()
             .map(|r| TreeRow {
                 text: r.text.clone().into(),
@@ -346,10 +354,10 @@ fn push_condition(
             })
             .collect(),
     ));
-    push_picker(desk, g, catalogue);
+    push_picker(desk, &condition_form, catalogue);
 }
 
-fn push_picker(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
+fn push_picker(desk: &Desk, g: &ConditionForm<'_>, catalogue: &Catalogue) {
     let selected = desk.selected();
     let leaf = desk.selected_leaf();
     g.set_leaf_selected(leaf.is_some());
@@ -394,7 +402,9 @@ fn push_picker(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
     g.set_group(index(current));
 }
 
-fn push_impact(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
+fn push_impact(desk: &Desk, window: &KioskWindow, catalogue: &Catalogue) {
+    let chrome = window.global::<DeskGlobal>();
+    let publishing = window.global::<DeskPublishing>();
     let Some(impact) = desk.impact() else {
         return;
     };
@@ -430,8 +440,8 @@ fn push_impact(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
             row(s.label.clone(), text, mark, action)
         })
         .collect();
-    g.set_rows(model(scenario_rows));
-    g.set_case_rows(model(
+    chrome.set_rows(model(scenario_rows));
+    chrome.set_case_rows(model(
         impact
             .cases
             .iter()
@@ -439,7 +449,7 @@ fn push_impact(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
             .map(|c| row(c.label.clone(), diff(c), "changed", ""))
             .collect(),
     ));
-    g.set_impact_summary(
+    publishing.set_impact_summary(
             format!(
                 "シナリオ {} 件のうち {} 件で手続きが変わり、{} 件が期待と違います。最近の案件 {} 件のうち {} 件で変わります。",
                 impact.scenarios.len(),
@@ -450,10 +460,10 @@ fn push_impact(desk: &Desk, g: &DeskGlobal<'_>, catalogue: &Catalogue) {
             )
             .into(),
         );
-    g.set_can_publish(impact.failing_scenarios() == 0);
+    publishing.set_can_publish(impact.failing_scenarios() == 0);
 }
 
-fn push_statistics(g: &DeskGlobal<'_>, stats: Option<&Statistics>, catalogue: &Catalogue) {
+fn push_statistics(g: &StatisticsBoard<'_>, stats: Option<&Statistics>, catalogue: &Catalogue) {
     let Some(stats) = stats else { return };
     g.set_period(format!("{} 〜 {}", stats.from, stats.to).into());
     let median = stats
@@ -711,7 +721,6 @@ fn export_dir() -> PathBuf {
 }
 
 fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
-    let g = window.global::<DeskGlobal>();
     // Every callback hands one desk call to the desk's thread; the window redraws when it is
     // done (`DeskUi::poll`) and shows that work is in progress meanwhile.
     let with = |ui: &Rc<RefCell<DeskUi>>| {
@@ -724,7 +733,7 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
     };
     let run = with(ui);
     let weak_window = window.as_weak();
-    g.on_enter({
+    window.global::<DeskGlobal>().on_enter({
         let run = run.clone();
         let weak_window = weak_window.clone();
         move || {
@@ -734,7 +743,7 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
             run(Box::new(|_| {}));
         }
     });
-    g.on_leave({
+    window.global::<DeskGlobal>().on_leave({
         let run = run.clone();
         move || {
             if let Some(window) = weak_window.upgrade() {
@@ -744,45 +753,54 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
         }
     });
     macro_rules! on {
-        ($setter:ident, |$desk:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {{
+        ($global:ident . $setter:ident, |$desk:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {{
             let run = run.clone();
-            g.$setter(move |$($arg: $ty),*| {
+            window.global::<$global>().$setter(move |$($arg: $ty),*| {
                 $(let $arg = owned($arg);)*
                 run(Box::new(move |$desk: &mut Desk| { $body; }))
             });
         }};
     }
-    on!(on_sign_in, |desk,
-                     login: SharedString,
-                     password: SharedString| {
-        desk.sign_in(&login, &password)
-    });
-    on!(on_sign_out, |desk| desk.sign_out());
-    on!(on_filter, |desk, words: SharedString| desk
+    on!(
+        DeskGlobal.on_sign_in,
+        |desk, login: SharedString, password: SharedString| { desk.sign_in(&login, &password) }
+    );
+    on!(DeskGlobal.on_sign_out, |desk| desk.sign_out());
+    on!(DeskGlobal.on_filter, |desk, words: SharedString| desk
         .set_filter(&words));
-    on!(on_go, |desk, screen: UiScreen| desk.go(desk_screen(screen)));
-    on!(on_open_row, |desk, index: i32| open_row(desk, index));
-    on!(on_row_action, |desk, index: i32| row_action(desk, index));
-    on!(on_set_name, |desk, text: SharedString| desk
+    on!(DeskGlobal.on_go, |desk, screen: UiScreen| desk
+        .go(desk_screen(screen)));
+    on!(DeskGlobal.on_open_row, |desk, index: i32| open_row(
+        desk, index
+    ));
+    on!(DeskGlobal.on_row_action, |desk, index: i32| row_action(
+        desk, index
+    ));
+    on!(ProcedureForm.on_set_name, |desk, text: SharedString| desk
         .set_name_ja(&text));
-    on!(on_set_source, |desk, text: SharedString| desk
+    on!(ProcedureForm.on_set_source, |desk, text: SharedString| desk
         .set_source(&text));
-    on!(on_set_effective, |desk, to: bool, text: SharedString| desk
-        .set_effective(to, &text));
-    on!(on_set_critical, |desk, critical: bool| desk
+    on!(
+        ProcedureForm.on_set_effective,
+        |desk, to: bool, text: SharedString| desk.set_effective(to, &text)
+    );
+    on!(ProcedureForm.on_set_critical, |desk, critical: bool| desk
         .set_critical(critical));
-    on!(on_set_deadline, |desk, index: i32, text: SharedString| desk
-        .set_deadline_days(
-            usize::try_from(index).unwrap_or(0),
-            &text
-        ));
-    on!(on_pick_rule, |desk, index: i32| desk
+    on!(
+        ProcedureForm.on_set_deadline,
+        |desk, index: i32, text: SharedString| desk
+            .set_deadline_days(usize::try_from(index).unwrap_or(0), &text)
+    );
+    on!(ProcedureForm.on_pick_rule, |desk, index: i32| desk
         .open_rule(usize::try_from(index).unwrap_or(0)));
-    on!(on_set_because, |desk, text: SharedString| desk
-        .set_because_ja(&text));
-    on!(on_filter_items, |desk, words: SharedString| desk
-        .set_item_filter(&words));
-    on!(on_toggle_item, |desk, index: i32| {
+    on!(ProcedureForm.on_set_because, |desk, text: SharedString| {
+        desk.set_because_ja(&text)
+    });
+    on!(
+        ProcedureForm.on_filter_items,
+        |desk, words: SharedString| desk.set_item_filter(&words)
+    );
+    on!(ProcedureForm.on_toggle_item, |desk, index: i32| {
         if let Some(item) = usize::try_from(index)
             .ok()
             .and_then(|i| desk.listed_items().get(i).copied())
@@ -791,7 +809,7 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
         }
     });
     on!(
-        on_set_question_text,
+        QuestionForm.on_set_question_text,
         |desk, register: i32, text: SharedString| {
             let register = match register {
                 0 => Register::Ja,
@@ -801,22 +819,25 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
             desk.set_question_text(register, &text)
         }
     );
-    on!(on_set_label, |desk, text: SharedString| desk
+    on!(QuestionForm.on_set_label, |desk, text: SharedString| desk
         .set_question_label(&text));
-    on!(on_set_sensitive, |desk, sensitive: bool| desk
+    on!(QuestionForm.on_set_sensitive, |desk, sensitive: bool| desk
         .set_question_sensitive(sensitive));
-    on!(on_ask_when, |desk, condition: bool| if condition {
-        desk.ask_only_when()
-    } else {
-        desk.ask_always()
-    });
-    on!(on_select_node, |desk, index: i32| {
+    on!(
+        QuestionForm.on_ask_when,
+        |desk, condition: bool| if condition {
+            desk.ask_only_when()
+        } else {
+            desk.ask_always()
+        }
+    );
+    on!(ConditionForm.on_select_node, |desk, index: i32| {
         let rows = desk.condition_rows();
         if let Some(row) = usize::try_from(index).ok().and_then(|i| rows.get(i)) {
             desk.select_row(row.path.clone());
         }
     });
-    on!(on_pick_fact, |desk, index: i32| {
+    on!(ConditionForm.on_pick_fact, |desk, index: i32| {
         let facts = desk.facts();
         if !facts.is_empty() {
             let count = i32::try_from(facts.len()).unwrap_or(1);
@@ -824,19 +845,21 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
             desk.pick_fact(facts[wrapped]);
         }
     });
-    on!(on_pick_op, |desk, index: i32| {
+    on!(ConditionForm.on_pick_op, |desk, index: i32| {
         let ops = desk.selected_leaf().map(condition::ops).unwrap_or_default();
         if let Some(op) = usize::try_from(index).ok().and_then(|i| ops.get(i)) {
             desk.pick_op(*op);
         }
     });
-    on!(on_pick_value, |desk, index: i32| desk
+    on!(ConditionForm.on_pick_value, |desk, index: i32| desk
         .pick_value(usize::try_from(index).unwrap_or(0)));
-    on!(on_set_value_text, |desk, text: SharedString| desk
-        .set_value_text(&text));
-    on!(on_step_number, |desk, step: i32| desk
+    on!(
+        ConditionForm.on_set_value_text,
+        |desk, text: SharedString| desk.set_value_text(&text)
+    );
+    on!(ConditionForm.on_step_number, |desk, step: i32| desk
         .step_number(i64::from(step)));
-    on!(on_pick_group, |desk, index: i32| {
+    on!(ConditionForm.on_pick_group, |desk, index: i32| {
         let in_members = matches!(desk.selected(), Some((_, true)));
         if let Some(group) = usize::try_from(index)
             .ok()
@@ -845,7 +868,7 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
             desk.set_group(group);
         }
     });
-    on!(on_add_part, |desk, group: bool| {
+    on!(ConditionForm.on_add_part, |desk, group: bool| {
         // A new group inside a household group combines member facts; outside, it is one.
         let kind = match (group, desk.adds_member_facts()) {
             (false, _) => None,
@@ -854,40 +877,45 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
         };
         desk.add_part(kind)
     });
-    on!(on_remove_part, |desk| desk.remove_part());
-    on!(on_preview, |desk| desk.preview());
-    on!(on_publish, |desk, note: SharedString| desk.publish(&note));
-    on!(on_discard, |desk| desk.discard());
-    on!(on_approve, |desk| {
+    on!(ConditionForm.on_remove_part, |desk| desk.remove_part());
+    on!(DeskPublishing.on_preview, |desk| desk.preview());
+    on!(DeskPublishing.on_publish, |desk, note: SharedString| desk
+        .publish(&note));
+    on!(DeskPublishing.on_discard, |desk| desk.discard());
+    on!(DeskPublishing.on_approve, |desk| {
         if let Some((version, _)) = desk.deciding() {
             desk.approve(version.id);
         }
     });
-    on!(on_reject, |desk, reason: SharedString| {
+    on!(DeskPublishing.on_reject, |desk, reason: SharedString| {
         if let Some((version, _)) = desk.deciding() {
             desk.reject(version.id, &reason);
         }
     });
-    on!(on_close_decision, |desk| desk.close_pending());
-    on!(on_export_statistics, |desk| {
+    on!(DeskPublishing.on_close_decision, |desk| desk
+        .close_pending());
+    on!(StatisticsBoard.on_export_statistics, |desk| {
         let dir = export_dir();
         let _ = std::fs::create_dir_all(&dir);
         let file = dir.join(format!("statistics-{}.csv", desk.today()));
         desk.export_statistics(&file)
     });
-    on!(on_transfer, |desk, import: bool, folder: SharedString| {
-        let folder = folder.trim();
-        if folder.is_empty() {
-            desk.say(Notice::new(
-                "フォルダを入れてください（例: /media/usb/madoguchi）。",
-                "Enter a folder (for example /media/usb/madoguchi).",
-            ));
-        } else if import {
-            desk.import_catalogue(std::path::Path::new(folder));
-        } else {
-            desk.export_catalogue(std::path::Path::new(folder));
+    on!(
+        DeskPublishing.on_transfer,
+        |desk, import: bool, folder: SharedString| {
+            let folder = folder.trim();
+            if folder.is_empty() {
+                desk.say(Notice::new(
+                    "フォルダを入れてください（例: /media/usb/madoguchi）。",
+                    "Enter a folder (for example /media/usb/madoguchi).",
+                ));
+            } else if import {
+                desk.import_catalogue(std::path::Path::new(folder));
+            } else {
+                desk.export_catalogue(std::path::Path::new(folder));
+            }
         }
-    });
+    );
 }
 
 fn open_row(desk: &mut Desk, index: i32) {

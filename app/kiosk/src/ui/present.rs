@@ -8,11 +8,12 @@ use madoguchi_domain::{Address, Case, LifeEvent, Sex, wareki};
 use madoguchi_rules::catalogue::{Phrase, QuestionKind, Text};
 use madoguchi_rules::decision::ProcedureDecision;
 use madoguchi_store::PrintState;
-use slint::{Image, Rgb8Pixel, SharedPixelBuffer, SharedString};
+use slint::{ComponentHandle, Image, Rgb8Pixel, SharedPixelBuffer, SharedString};
 
 use super::typed::{RELATIONS, relation_index};
 use super::{
-    Choice, Kiosk, MemberRow, PrintPhase, ProcedureRow, ReviewItem, Screen, SummaryLine, model,
+    Choice, Interview, KioskWindow, MemberRow, Outcome, People, PinEntry, PrintPhase, Printing,
+    ProcedureRow, ReviewItem, Scanner, Screen, SummaryLine, model,
 };
 use crate::session::{
     Notice, Override, ReviewEdits, ReviewField, Screen as SessionScreen, UnfinishedOffer, View,
@@ -90,21 +91,21 @@ pub fn screen(screen: SessionScreen) -> Screen {
     }
 }
 
-pub fn pin(kiosk: &Kiosk<'_>, view: &View) {
-    kiosk.set_pin_entered(i32::try_from(view.pin_entered).unwrap_or(0));
-    kiosk.set_tries_left(view.tries_left.map_or(-1, i32::from));
-    kiosk.set_last_try_warning(view.last_try_warning);
-    kiosk.set_reading_member(view.reading_member);
+pub fn pin(pin_entry: &PinEntry<'_>, view: &View) {
+    pin_entry.set_pin_entered(i32::try_from(view.pin_entered).unwrap_or(0));
+    pin_entry.set_tries_left(view.tries_left.map_or(-1, i32::from));
+    pin_entry.set_last_try_warning(view.last_try_warning);
+    pin_entry.set_reading_member(view.reading_member);
 }
 
-pub fn question(kiosk: &Kiosk<'_>, view: &View, context: &Context) {
+pub fn question(interview: &Interview<'_>, view: &View, context: &Context) {
     let Some(question) = &view.question else {
-        kiosk.set_question(SharedString::new());
+        interview.set_question(SharedString::new());
         return;
     };
-    kiosk.set_question(context.text(&question.text).into());
-    kiosk.set_question_help(SharedString::new());
-    kiosk.set_question_sensitive(question.sensitive);
+    interview.set_question(context.text(&question.text).into());
+    interview.set_question_help(SharedString::new());
+    interview.set_question_sensitive(question.sensitive);
     let (yes_no, options) = match &question.kind {
         QuestionKind::YesNo => (true, Vec::new()),
         QuestionKind::Number { min, max } => (
@@ -130,11 +131,11 @@ pub fn question(kiosk: &Kiosk<'_>, view: &View, context: &Context) {
                 .collect(),
         ),
     };
-    kiosk.set_question_yes_no(yes_no);
-    kiosk.set_question_options(super::model(options));
+    interview.set_question_yes_no(yes_no);
+    interview.set_question_options(super::model(options));
     let (step, steps) = view.step.unwrap_or((0, 0));
-    kiosk.set_step(i32::try_from(step).unwrap_or(0));
-    kiosk.set_steps(i32::try_from(steps).unwrap_or(0));
+    interview.set_step(i32::try_from(step).unwrap_or(0));
+    interview.set_steps(i32::try_from(steps).unwrap_or(0));
 }
 
 fn sex_label(sex: Option<Sex>, context: &Context) -> &'static str {
@@ -148,15 +149,15 @@ fn sex_label(sex: Option<Sex>, context: &Context) -> &'static str {
     }
 }
 
-pub fn members(kiosk: &Kiosk<'_>, case: Option<&Case>, context: &Context) {
-    kiosk.set_relations(model(
+pub fn members(people: &People<'_>, case: Option<&Case>, context: &Context) {
+    people.set_relations(model(
         RELATIONS
             .iter()
             .map(|(_, ja, en)| SharedString::from(context.pick(ja, en)))
             .collect(),
     ));
     let Some(case) = case else {
-        kiosk.set_members(model(Vec::new()));
+        people.set_members(model(Vec::new()));
         return;
     };
     let rows = case
@@ -184,12 +185,12 @@ pub fn members(kiosk: &Kiosk<'_>, case: Option<&Case>, context: &Context) {
             }
         })
         .collect();
-    kiosk.set_members(model(rows));
+    people.set_members(model(rows));
 }
 
 /// Procedures grouped by counter, in the order the guidance sheet visits them: counters in
 /// this building first, other agencies last.
-pub fn procedures(kiosk: &Kiosk<'_>, view: &View, context: &Context, overrides: &[Override]) {
+pub fn procedures(outcome: &Outcome<'_>, view: &View, context: &Context, overrides: &[Override]) {
     let added = |id: &str| overrides.iter().any(|o| o.procedure == id && o.added);
     let mut counters: Vec<(&str, bool)> = Vec::new();
     for procedure in &view.procedures {
@@ -218,7 +219,7 @@ pub fn procedures(kiosk: &Kiosk<'_>, view: &View, context: &Context, overrides: 
             rows.push(row);
         }
     }
-    kiosk.set_procedures(model(rows));
+    outcome.set_procedures(model(rows));
     let to_confirm = view
         .to_confirm
         .iter()
@@ -240,7 +241,7 @@ pub fn procedures(kiosk: &Kiosk<'_>, view: &View, context: &Context, overrides: 
             row
         })
         .collect();
-    kiosk.set_to_confirm(model(to_confirm));
+    outcome.set_to_confirm(model(to_confirm));
     let lines: Vec<SharedString> = overrides
         .iter()
         .map(|o| {
@@ -253,7 +254,7 @@ pub fn procedures(kiosk: &Kiosk<'_>, view: &View, context: &Context, overrides: 
             format!("{verb}: {} — {}", o.procedure, o.reason).into()
         })
         .collect();
-    kiosk.set_overrides(model(lines));
+    outcome.set_overrides(model(lines));
 }
 
 fn procedure_row(procedure: &ProcedureDecision, context: &Context) -> ProcedureRow {
@@ -311,9 +312,9 @@ fn procedure_row(procedure: &ProcedureDecision, context: &Context) -> ProcedureR
 }
 
 /// The case in plain words, for the resident to confirm.
-pub fn summary(kiosk: &Kiosk<'_>, case: Option<&Case>, context: &Context) {
+pub fn summary(scanner: &Scanner<'_>, case: Option<&Case>, context: &Context) {
     let Some(case) = case else {
-        kiosk.set_summary(model(Vec::new()));
+        scanner.set_summary(model(Vec::new()));
         return;
     };
     let line = |label: &str, value: String| SummaryLine {
@@ -365,7 +366,7 @@ pub fn summary(kiosk: &Kiosk<'_>, case: Option<&Case>, context: &Context) {
             names.join("、")
         ),
     ));
-    kiosk.set_summary(model(lines));
+    scanner.set_summary(model(lines));
 }
 
 fn address_text(address: &Address) -> String {
@@ -379,7 +380,7 @@ fn address_text(address: &Address) -> String {
 
 /// The review keys: what the forms need that a clerk may fill in or correct.
 pub fn review(
-    kiosk: &Kiosk<'_>,
+    outcome: &Outcome<'_>,
     case: Option<&Case>,
     draft: &ReviewEdits,
     view: &View,
@@ -439,8 +440,8 @@ pub fn review(
         wareki::format(case.event.move_date()).unwrap_or_default(),
         "R8.11.15",
     );
-    kiosk.set_review_items(model(items));
-    kiosk.set_differences(model(
+    outcome.set_review_items(model(items));
+    outcome.set_differences(model(
         view.differences
             .iter()
             .map(|d| {
@@ -454,7 +455,7 @@ pub fn review(
             })
             .collect(),
     ));
-    kiosk.set_form_warnings(model(
+    outcome.set_form_warnings(model(
         view.form_warnings
             .iter()
             .map(|n| context.notice(n))
@@ -462,12 +463,12 @@ pub fn review(
     ));
 }
 
-pub fn printing(kiosk: &Kiosk<'_>, view: &View, context: &Context) {
+pub fn printing(printing: &Printing<'_>, view: &View, context: &Context) {
     let (state, reason) = view
         .print_state
         .clone()
         .unwrap_or((PrintState::Queued, None));
-    kiosk.set_print_phase(match state {
+    printing.set_print_phase(match state {
         PrintState::Queued => PrintPhase::Waiting,
         PrintState::Printing => PrintPhase::Printing,
         PrintState::Done => PrintPhase::Done,
@@ -478,30 +479,35 @@ pub fn printing(kiosk: &Kiosk<'_>, view: &View, context: &Context) {
         Some((ja, en)) => context.pick(ja, en).to_string(),
         None => r,
     });
-    kiosk.set_print_reason(reason.into());
+    printing.set_print_reason(reason.into());
     // A form several procedures share (国保 取得・変更) prints once.
     let forms: std::collections::BTreeSet<&str> = view
         .procedures
         .iter()
         .flat_map(|p| p.forms.iter().map(|f| f.id.as_str()))
         .collect();
-    kiosk.set_forms_count(i32::try_from(forms.len()).unwrap_or(0));
+    printing.set_forms_count(i32::try_from(forms.len()).unwrap_or(0));
 }
 
 /// Empties every typed field (a new session starts blank). The first member added is
 /// usually the spouse; after that, a child (`clear_person`).
-pub fn clear_typed(kiosk: &Kiosk<'_>) {
-    clear_person(kiosk);
-    kiosk.set_person_relation(relation_index(madoguchi_domain::Relation::Spouse));
-    kiosk.set_person_address(SharedString::new());
-    kiosk.set_event_kind(0);
-    kiosk.set_move_date(SharedString::new());
-    kiosk.set_moved_out_date(SharedString::new());
-    kiosk.set_new_address(SharedString::new());
-    kiosk.set_new_postal(SharedString::new());
-    kiosk.set_previous_address(SharedString::new());
-    kiosk.set_change_reason(SharedString::new());
-    kiosk.set_scanner_text(SharedString::new());
+pub fn clear_typed(window: &KioskWindow) {
+    let people = window.global::<People>();
+    clear_person(&people);
+    people.set_person_relation(relation_index(madoguchi_domain::Relation::Spouse));
+    people.set_person_address(SharedString::new());
+    people.set_event_kind(0);
+    people.set_move_date(SharedString::new());
+    people.set_moved_out_date(SharedString::new());
+    people.set_new_address(SharedString::new());
+    people.set_new_postal(SharedString::new());
+    people.set_previous_address(SharedString::new());
+    window
+        .global::<Outcome>()
+        .set_change_reason(SharedString::new());
+    window
+        .global::<Scanner>()
+        .set_scanner_text(SharedString::new());
 }
 
 /// Today as the event screen shows it.
@@ -513,12 +519,12 @@ pub fn day(today: NaiveDate, english: bool) -> String {
     .date(today)
 }
 
-pub fn clear_person(kiosk: &Kiosk<'_>) {
-    kiosk.set_person_name(SharedString::new());
-    kiosk.set_person_kana(SharedString::new());
-    kiosk.set_person_birth(SharedString::new());
-    kiosk.set_person_sex(0);
-    kiosk.set_person_relation(relation_index(madoguchi_domain::Relation::Child));
+pub fn clear_person(people: &People<'_>) {
+    people.set_person_name(SharedString::new());
+    people.set_person_kana(SharedString::new());
+    people.set_person_birth(SharedString::new());
+    people.set_person_sex(0);
+    people.set_person_relation(relation_index(madoguchi_domain::Relation::Child));
 }
 
 /// A grey camera frame as a picture for the preview.

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use madoguchi_domain::input;
 use madoguchi_domain::{Address, LifeEvent, Member, Person, Relation, Sex};
 
-use super::Kiosk;
+use super::People;
 use crate::session::{Notice, field_notice};
 
 /// The relations in the order the household screen offers them.
@@ -53,20 +53,20 @@ pub struct Typed {
 }
 
 impl Typed {
-    pub fn read(kiosk: &Kiosk<'_>) -> Typed {
+    pub fn read(people: &People<'_>) -> Typed {
         Typed {
-            name: kiosk.get_person_name().trim().to_string(),
-            kana: kiosk.get_person_kana().trim().to_string(),
-            birth: kiosk.get_person_birth().to_string(),
-            sex: kiosk.get_person_sex(),
-            relation: kiosk.get_person_relation(),
-            address: kiosk.get_person_address().trim().to_string(),
-            event_kind: kiosk.get_event_kind(),
-            move_date: kiosk.get_move_date().to_string(),
-            moved_out_date: kiosk.get_moved_out_date().to_string(),
-            new_address: kiosk.get_new_address().trim().to_string(),
-            new_postal: kiosk.get_new_postal().trim().to_string(),
-            previous_address: kiosk.get_previous_address().trim().to_string(),
+            name: people.get_person_name().trim().to_string(),
+            kana: people.get_person_kana().trim().to_string(),
+            birth: people.get_person_birth().to_string(),
+            sex: people.get_person_sex(),
+            relation: people.get_person_relation(),
+            address: people.get_person_address().trim().to_string(),
+            event_kind: people.get_event_kind(),
+            move_date: people.get_move_date().to_string(),
+            moved_out_date: people.get_moved_out_date().to_string(),
+            new_address: people.get_new_address().trim().to_string(),
+            new_postal: people.get_new_postal().trim().to_string(),
+            previous_address: people.get_previous_address().trim().to_string(),
         }
     }
 

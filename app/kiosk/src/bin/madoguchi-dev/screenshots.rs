@@ -20,7 +20,9 @@ use madoguchi_domain::{Address, Answer, Case, LifeEvent, Member, Person, Relatio
 use madoguchi_kiosk::runtime::Runtime;
 use madoguchi_kiosk::session::{Action, Mode, Notice, ReviewEdits, Screen, Session};
 use madoguchi_kiosk::supervisor::{Desk, DeskScreen};
-use madoguchi_kiosk::ui::{Clock, Desk as DeskGlobal, Kiosk, KioskApp, KioskWindow, Setup, Theme};
+use madoguchi_kiosk::ui::{
+    Clock, Desk as DeskGlobal, KioskApp, KioskWindow, People, ProcedureForm, Scanner, Setup, Theme,
+};
 use madoguchi_rules::Catalogue;
 use madoguchi_store::PrintState;
 use slint::ComponentHandle;
@@ -255,10 +257,10 @@ fn shots() -> Vec<Shot> {
             mode: Mode::Clerk,
             steps: |app, window| {
                 act(app, vec![Action::Begin, Action::IdentifyByTyping]);
-                let kiosk = window.global::<Kiosk>();
-                kiosk.set_person_name("窓口　太郎".into());
-                kiosk.set_person_kana("まどぐち　たろう".into());
-                kiosk.set_person_birth("平成2年4月1日".into());
+                let people = window.global::<People>();
+                people.set_person_name("窓口　太郎".into());
+                people.set_person_kana("まどぐち　たろう".into());
+                people.set_person_birth("平成2年4月1日".into());
             },
         },
         Shot {
@@ -266,10 +268,10 @@ fn shots() -> Vec<Shot> {
             mode: Mode::Clerk,
             steps: |app, window| {
                 to_event(app, window);
-                let kiosk = window.global::<Kiosk>();
-                kiosk.set_move_date("R8.11.15".into());
-                kiosk.set_new_address("標準市中央一丁目2番3号".into());
-                kiosk.set_new_postal("100-0001".into());
+                let people = window.global::<People>();
+                people.set_move_date("R8.11.15".into());
+                people.set_new_address("標準市中央一丁目2番3号".into());
+                people.set_new_postal("100-0001".into());
             },
         },
         Shot {
@@ -418,10 +420,10 @@ fn shots() -> Vec<Shot> {
             mode: Mode::SelfService,
             steps: |app, window| {
                 app.act(Action::Begin);
-                let kiosk = window.global::<Kiosk>();
                 if let Some(frame) = sample_frame() {
-                    kiosk.set_camera_frame(frame);
-                    kiosk.set_camera_live(true);
+                    let scanner = window.global::<Scanner>();
+                    scanner.set_camera_frame(frame);
+                    scanner.set_camera_live(true);
                 }
             },
         },
@@ -556,7 +558,7 @@ fn shots() -> Vec<Shot> {
                         desk.toggle_bring(inkan);
                     }
                 });
-                window.global::<DeskGlobal>().set_procedure_part(1);
+                window.global::<ProcedureForm>().set_procedure_part(1);
             },
         },
     ]
