@@ -15,6 +15,8 @@
 //!   from a stored version's files.
 //! - `cmd`: the commands of the `madoguchi` binary and the command line (`cmd::cli`), shared
 //!   with the `madoguchi-dev` tools.
+//! - `samples`: the family of four and the shipped catalogue, one copy for the demo, the
+//!   development tools and the tests.
 //! - `output`: files written for people (packets, exports), private and whole or not at all.
 
 pub mod catalogue_dir;
@@ -22,6 +24,7 @@ pub mod cmd;
 pub mod output;
 pub mod packet;
 pub mod runtime;
+pub mod samples;
 pub mod session;
 pub mod supervisor;
 pub mod ui;

@@ -47,11 +47,7 @@ fn today() -> NaiveDate {
 }
 
 fn catalogue() -> Arc<Catalogue> {
-    Arc::new(
-        madoguchi_rules::load(&repo("assets/catalogue"))
-            .expect("the shipped catalogue")
-            .catalogue,
-    )
+    madoguchi_kiosk::samples::shipped_catalogue().expect("the shipped catalogue")
 }
 
 /// A store in its own folder; the folder outlives the kiosk so the test can look inside.
@@ -240,9 +236,7 @@ impl TestKiosk {
 
 /// A household with two 16-year-olds (学齢 15): the child medical subsidy's limit decides.
 fn teenagers_moving_in() -> Case {
-    let mut case: Case =
-        serde_json::from_str(include_str!("../../../docs/examples/family-of-four.json"))
-            .expect("example");
+    let mut case: Case = madoguchi_kiosk::samples::family_of_four().expect("example");
     for member in &mut case.household.members {
         if member.relation == madoguchi_domain::Relation::Child {
             member.person.birth_date = NaiveDate::from_ymd_opt(2010, 1, 10);

@@ -11,7 +11,7 @@ use madoguchi_domain::Case;
 #[path = "support/staff.rs"]
 mod staff;
 
-const SAMPLE: &str = include_str!("../../../docs/examples/family-of-four.json");
+const SAMPLE: &str = madoguchi_kiosk::samples::FAMILY_OF_FOUR;
 const HANCHO: &str = "ume-no-hana-2026";
 
 /// The sample family with names and an address found nowhere else (the shipped catalogue's

@@ -8,9 +8,6 @@ use madoguchi_rules::{Decision, Engine};
 
 use crate::catalogue_dir::{default_dir, load_quietly};
 
-/// The sample the demo decides: a family of four moving in (docs/examples/).
-pub const SAMPLE_CASE: &str = include_str!("../../../../docs/examples/family-of-four.json");
-
 pub fn run(json: bool) -> Result<ExitCode> {
     // The kiosk runs on the store's newest published catalogue; without a usable store (a
     // read-only home, say) the demo falls back to the shipped one and says so.
@@ -24,7 +21,7 @@ pub fn run(json: bool) -> Result<ExitCode> {
         }
     };
     let case: Case =
-        serde_json::from_str(SAMPLE_CASE).context("the bundled sample case is not valid")?;
+        crate::samples::family_of_four().context("the bundled sample case is not valid")?;
     let engine = Engine::new(&catalogue);
     let decision = engine
         .evaluate(&case, case.event.visit_date())

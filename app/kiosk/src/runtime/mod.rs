@@ -650,10 +650,7 @@ mod tests {
         let now = Utc::now();
         let retention = u64::try_from(DEFAULT_RETENTION_DAYS).expect("days");
         let expired = now - chrono::Days::new(retention + 1);
-        let case: Case = serde_json::from_str(include_str!(
-            "../../../../docs/examples/family-of-four.json"
-        ))
-        .expect("sample");
+        let case: Case = crate::samples::family_of_four().expect("sample");
         let id = store.start_case(expired).expect("case");
         store
             .checkpoint(id, "household", &case, &[], expired)

@@ -141,10 +141,7 @@ mod tests {
     use chrono::NaiveDate;
 
     fn family() -> Case {
-        serde_json::from_str(include_str!(
-            "../../../../docs/examples/family-of-four.json"
-        ))
-        .expect("sample")
+        crate::samples::family_of_four().expect("sample")
     }
 
     /// The review screen reads what the clerk types as the home page, the event screen and the

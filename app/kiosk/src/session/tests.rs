@@ -1,6 +1,5 @@
 //! Every transition of the session, against the shipped catalogue and without a window.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,8 +32,7 @@ fn code(case: Case, today: NaiveDate) -> Prefill {
 }
 
 fn catalogue() -> Arc<Catalogue> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/catalogue");
-    Arc::new(madoguchi_rules::load(&dir).expect("catalogue").catalogue)
+    crate::samples::shipped_catalogue().expect("catalogue")
 }
 
 fn clerk() -> Session {
@@ -405,10 +403,7 @@ fn the_done_screen_clears_itself() {
 }
 
 fn prefill_case() -> Case {
-    serde_json::from_str(include_str!(
-        "../../../../docs/examples/family-of-four.json"
-    ))
-    .expect("sample")
+    crate::samples::family_of_four().expect("sample")
 }
 
 #[test]

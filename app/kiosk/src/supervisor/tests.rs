@@ -56,10 +56,7 @@ fn reopen(dir: &Path) -> Store {
 
 /// The family example with both children made 16 (学齢 15 on the move date).
 fn family_with_a_sixteen_year_old() -> Case {
-    let mut case: Case = serde_json::from_str(include_str!(
-        "../../../../docs/examples/family-of-four.json"
-    ))
-    .expect("example");
+    let mut case: Case = crate::samples::family_of_four().expect("example");
     for member in &mut case.household.members {
         if member.relation == madoguchi_domain::Relation::Child {
             member.person.birth_date = NaiveDate::from_ymd_opt(2010, 1, 10);

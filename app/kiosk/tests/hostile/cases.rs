@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::support::{LIMIT, Madoguchi, Section, within};
 
-const FAMILY: &str = include_str!("../../../../docs/examples/family-of-four.json");
+const FAMILY: &str = madoguchi_kiosk::samples::FAMILY_OF_FOUR;
 
 fn family() -> Value {
     serde_json::from_str(FAMILY).expect("the example")

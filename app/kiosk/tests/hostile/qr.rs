@@ -11,7 +11,7 @@ use madoguchi_rules::{Catalogue, Engine};
 
 use crate::support::{LIMIT, Madoguchi, Section, within};
 
-const FAMILY: &str = include_str!("../../../../docs/examples/family-of-four.json");
+const FAMILY: &str = madoguchi_kiosk::samples::FAMILY_OF_FOUR;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")

@@ -14,8 +14,6 @@ use madoguchi_prefill::corpus::{self, Frame};
 use madoguchi_prefill::scan::{self, Engine};
 use madoguchi_prefill::{Prefill, render};
 
-use madoguchi_kiosk::cmd::demo::SAMPLE_CASE;
-
 const SINGLE_ADULT: &str = include_str!("../../../../../docs/examples/single-adult.json");
 
 fn prefill(case: Case) -> Prefill {
@@ -30,7 +28,7 @@ fn prefill(case: Case) -> Prefill {
 /// The payloads the corpus shows: the family of four with certificates (the size that matters),
 /// a single adult (small), and one part of a code too large for one symbol (version 20).
 pub fn payloads() -> Result<Vec<String>> {
-    let mut family: Case = serde_json::from_str(SAMPLE_CASE).context("sample case")?;
+    let mut family: Case = madoguchi_kiosk::samples::family_of_four().context("sample case")?;
     family.certificates = vec![
         CertificateRequest {
             kind: CertificateKind::Juminhyo,

@@ -13,7 +13,6 @@ use madoguchi_domain::{Case, EventKind};
 use madoguchi_rules::{Engine, interview, scenario};
 
 use madoguchi_kiosk::catalogue_dir::load_or_report;
-use madoguchi_kiosk::cmd::demo::SAMPLE_CASE;
 
 fn time_per_evaluation(engine: &Engine<'_>, case: &Case, iterations: u32) -> Result<f64> {
     let as_of = case.event.visit_date();
@@ -39,8 +38,8 @@ pub fn rules(dir: &Path, iterations: u32) -> Result<ExitCode> {
         catalogue.info.name, catalogue.info.version
     );
 
-    let sample: Case =
-        serde_json::from_str(SAMPLE_CASE).context("the bundled sample case is not valid")?;
+    let sample: Case = madoguchi_kiosk::samples::family_of_four()
+        .context("the bundled sample case is not valid")?;
     let micros = time_per_evaluation(&engine, &sample, iterations)?;
     println!(
         "evaluate, family of four (docs/examples): {micros:.1} µs per case over {iterations} runs (target < 50 µs)"

@@ -13,8 +13,6 @@ use chrono::Utc;
 use madoguchi_domain::Case;
 use madoguchi_store::{FinishedCase, Store, StoreConfig};
 
-use madoguchi_kiosk::cmd::demo::SAMPLE_CASE;
-
 fn median(mut values: Vec<Duration>) -> Duration {
     values.sort();
     values.get(values.len() / 2).copied().unwrap_or_default()
@@ -37,7 +35,7 @@ pub fn run(sizes: &[usize], checkpoints: usize) -> Result<ExitCode> {
         key_path: dir.join("store.key"),
     };
     println!("bench store ({profile}): {}", config.db_path.display());
-    let case: Case = serde_json::from_str(SAMPLE_CASE).context("sample case")?;
+    let case: Case = madoguchi_kiosk::samples::family_of_four().context("sample case")?;
     let result = checkpoint_time(&config, &case, checkpoints).and_then(|()| {
         let mut stored = 0;
         for &size in sizes {

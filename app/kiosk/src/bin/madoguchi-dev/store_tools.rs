@@ -9,7 +9,6 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use madoguchi_domain::{Answers, Case};
-use madoguchi_kiosk::cmd::demo::SAMPLE_CASE;
 use madoguchi_kiosk::cmd::{input, kiosk, store};
 
 /// Plays a clerk's session on the sample family: one checkpoint per step (the household, then
@@ -18,7 +17,7 @@ pub fn simulate(case_file: Option<&Path>, pause_ms: u64, finish: bool) -> Result
     let mut store = store::open()?;
     let full: Case = match case_file {
         Some(path) => input::read_case(path)?,
-        None => serde_json::from_str(SAMPLE_CASE).context("the bundled sample case")?,
+        None => madoguchi_kiosk::samples::family_of_four().context("the bundled sample case")?,
     };
     let mut case = full.clone();
     case.answers = Answers::new();
@@ -49,7 +48,8 @@ pub fn simulate(case_file: Option<&Path>, pause_ms: u64, finish: bool) -> Result
 pub fn hold() -> Result<ExitCode> {
     use std::io::BufRead;
     let mut stores = kiosk::stores(None)?;
-    let case: Case = serde_json::from_str(SAMPLE_CASE).context("the bundled sample case")?;
+    let case: Case =
+        madoguchi_kiosk::samples::family_of_four().context("the bundled sample case")?;
     let mut stdout = std::io::stdout();
     writeln!(stdout, "ready")?;
     stdout.flush()?;
