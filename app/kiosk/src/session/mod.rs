@@ -684,13 +684,7 @@ impl Session {
             }
             (Screen::Review, Action::CaseEdited(case)) => self.edit(*case),
             (Screen::Review, Action::ReviewEdited(edits)) => self.apply_review(&edits),
-            (Screen::Review, Action::Reviewed(edits)) => {
-                let mut effects = self.apply_review(&edits);
-                if self.notice.is_none() {
-                    effects.extend(self.print());
-                }
-                effects
-            }
+            (Screen::Review, Action::Reviewed(edits)) => self.reviewed(&edits),
             (Screen::Review, Action::FormWarnings(warnings)) => {
                 self.form_warnings = warnings;
                 Vec::new()
@@ -1084,6 +1078,19 @@ impl Session {
                 Vec::new()
             }
         }
+    }
+
+    /// Done reviewing: the corrections not yet applied are applied first, and the packet
+    /// prints unless one of them does not read.
+    fn reviewed(&mut self, edits: &ReviewEdits) -> Vec<Effect> {
+        if edits.is_empty() {
+            return self.print();
+        }
+        let mut effects = self.apply_review(edits);
+        if self.notice.is_none() {
+            effects.extend(self.print());
+        }
+        effects
     }
 
     /// Left empty, the address a move starts from is the one on the applicant's card.
