@@ -1,9 +1,11 @@
 //! The samples the demo, the development tools and the tests share, so that there is one copy
-//! of each: the family of four from `docs/examples/` and the shipped catalogue.
+//! of each: the family of four from `docs/examples/`, the shipped catalogue, and the fictional
+//! residents and move the screenshots and the session's tests are set on.
 
 use std::sync::Arc;
 
-use madoguchi_domain::Case;
+use chrono::NaiveDate;
+use madoguchi_domain::{Address, Case, LifeEvent, Person, Sex};
 use madoguchi_rules::Catalogue;
 
 use crate::catalogue_dir;
@@ -21,6 +23,43 @@ pub fn shipped_catalogue() -> anyhow::Result<Arc<Catalogue>> {
     Ok(Arc::new(catalogue_dir::load_quietly(
         &catalogue_dir::default_dir(),
     )?))
+}
+
+/// The day the samples are set on (a Friday in November 2026).
+pub fn visit_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default()
+}
+
+/// A fictional resident as their card gives them: name, birth date, sex and an address in
+/// another city (no ふりがな: the card has none).
+pub fn resident(name: &str, birth: NaiveDate, sex: Sex) -> Person {
+    Person {
+        name: name.into(),
+        birth_date: Some(birth),
+        sex: Some(sex),
+        address: Some(Address {
+            text: "福岡県北九州市小倉北区城内1番1号".into(),
+            postal_code: None,
+            parts: None,
+        }),
+        ..Person::default()
+    }
+}
+
+/// A move into 標準市 on 15 November 2026, declared on [`visit_day`].
+pub fn moving_in() -> LifeEvent {
+    let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default();
+    LifeEvent::Tennyu {
+        move_date: day(15),
+        visit_date: visit_day(),
+        previous_address: None,
+        moved_out_date: Some(day(14)),
+        new_address: Some(Address {
+            text: "標準市中央一丁目2番3号".into(),
+            postal_code: Some("1000001".into()),
+            parts: None,
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -22,13 +22,7 @@ use serde::Serialize;
 /// Prints a card error in one line — its code for scripts, then the message in Japanese and
 /// in English — and fails.
 fn card_failure(error: &CardError) -> ExitCode {
-    eprintln!(
-        "error[{}]: {} / {}",
-        error.code(),
-        error.message_ja(),
-        error.message_en()
-    );
-    ExitCode::FAILURE
+    super::coded_failure(error.code(), error.message_ja(), error.message_en())
 }
 
 #[derive(Serialize)]

@@ -58,6 +58,13 @@ pub fn one_line(error: &anyhow::Error) -> String {
         .replace('\n', " ")
 }
 
+/// Prints an error another crate coded (card, QR) in one line — its code for scripts, then
+/// the message in Japanese and in English — and fails.
+fn coded_failure(code: &str, ja: String, en: String) -> std::process::ExitCode {
+    eprintln!("error[{code}]: {ja} / {en}");
+    std::process::ExitCode::FAILURE
+}
+
 /// A reader that stopped reading (`madoguchi qr decode … | head`) closes the pipe, and the next
 /// `println!` fails. That is the reader's choice, not an error: the command ends quietly with
 /// status 141, as Unix tools that SIGPIPE ends do, instead of the panic `println!` makes of it.

@@ -18,13 +18,7 @@ pub fn today() -> NaiveDate {
 
 /// One line: the code, then the message in Japanese and in English.
 fn prefill_failure(error: &PrefillError) -> ExitCode {
-    eprintln!(
-        "error[{}]: {} / {}",
-        error.code(),
-        error.message_ja(),
-        error.message_en()
-    );
-    ExitCode::FAILURE
+    super::coded_failure(error.code(), error.message_ja(), error.message_en())
 }
 
 /// The file for symbol `index` of `count`: `qr.png`, or `qr-1.png`, `qr-2.png`… for parts.

@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use madoguchi_card::{CardError, PinState};
-use madoguchi_domain::{Address, Answer, Case, LifeEvent, Member, Person, Relation, Sex};
+use madoguchi_domain::{Answer, Case, LifeEvent, Member, Relation, Sex};
 use madoguchi_store::{PrintState, Unfinished};
 
 use super::*;
+use crate::samples::{moving_in as tennyu, resident as person};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
@@ -37,34 +38,6 @@ fn catalogue() -> Arc<Catalogue> {
 
 fn clerk() -> Session {
     Session::new(catalogue(), Mode::Clerk, date(2026, 11, 20))
-}
-
-fn person(name: &str, birth: NaiveDate, sex: Sex) -> Person {
-    Person {
-        name: name.into(),
-        birth_date: Some(birth),
-        sex: Some(sex),
-        address: Some(Address {
-            text: "福岡県北九州市小倉北区城内1番1号".into(),
-            postal_code: None,
-            parts: None,
-        }),
-        ..Person::default()
-    }
-}
-
-fn tennyu() -> LifeEvent {
-    LifeEvent::Tennyu {
-        move_date: date(2026, 11, 15),
-        visit_date: date(2026, 11, 20),
-        previous_address: None,
-        moved_out_date: Some(date(2026, 11, 14)),
-        new_address: Some(Address {
-            text: "標準市中央一丁目2番3号".into(),
-            postal_code: Some("1000001".into()),
-            parts: None,
-        }),
-    }
 }
 
 /// Taps and card answers up to the event screen, through the PIN pad.

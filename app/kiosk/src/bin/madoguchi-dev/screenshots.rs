@@ -16,7 +16,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use madoguchi_card::{CardError, PinState};
-use madoguchi_domain::{Address, Answer, Case, LifeEvent, Member, Person, Relation, Sex};
+use madoguchi_domain::{Answer, Case, LifeEvent, Member, Person, Relation, Sex};
 use madoguchi_kiosk::runtime::Runtime;
 use madoguchi_kiosk::session::{Action, Mode, Notice, ReviewEdits, Screen, Session};
 use madoguchi_kiosk::supervisor::{Desk, DeskScreen};
@@ -27,11 +27,11 @@ use madoguchi_rules::Catalogue;
 use madoguchi_store::PrintState;
 use slint::ComponentHandle;
 
-use madoguchi_kiosk::catalogue_dir;
+use madoguchi_kiosk::{catalogue_dir, samples};
 
 /// The day the pictures are set on.
 fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default()
+    samples::visit_day()
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -40,31 +40,13 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 fn person(name: &str, kana: &str, birth: NaiveDate, sex: Sex) -> Person {
     Person {
-        name: name.into(),
         kana: Some(kana.into()),
-        birth_date: Some(birth),
-        sex: Some(sex),
-        address: Some(Address {
-            text: "福岡県北九州市小倉北区城内1番1号".into(),
-            postal_code: None,
-            parts: None,
-        }),
-        ..Person::default()
+        ..samples::resident(name, birth, sex)
     }
 }
 
 fn move_in() -> LifeEvent {
-    LifeEvent::Tennyu {
-        move_date: date(2026, 11, 15),
-        visit_date: today(),
-        previous_address: None,
-        moved_out_date: Some(date(2026, 11, 14)),
-        new_address: Some(Address {
-            text: "標準市中央一丁目2番3号".into(),
-            postal_code: Some("1000001".into()),
-            parts: None,
-        }),
-    }
+    samples::moving_in()
 }
 
 fn family() -> Vec<Member> {
