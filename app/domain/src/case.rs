@@ -303,7 +303,7 @@ fn validate_address(address: &Address, field: &str) -> Result<(), CaseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Answer, EventKind, Relation};
+    use crate::{Answer, EventKind, Zokugara};
 
     const FAMILY: &str = r#"{
       "event": {"kind": "tennyu", "move_date": "2026-04-01", "visit_date": "2026-04-03",
@@ -322,7 +322,7 @@ mod tests {
     fn the_case_json_reads_and_validates() {
         let case: Case = serde_json::from_str(FAMILY).expect("valid case");
         assert_eq!(case.event.kind(), EventKind::Tennyu);
-        assert_eq!(case.household.members[1].relation, Relation::Child);
+        assert_eq!(case.household.members[1].relation, Zokugara::CHILD);
         assert_eq!(case.household.members[1].person.name, "髙橋 𠮷子");
         assert!(
             case.household.members[1]
@@ -399,6 +399,34 @@ mod tests {
             Case::from_json(huge.as_bytes()),
             Err(CaseReadError::TooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn an_older_case_file_loads_where_the_sex_decides_the_zokugara() {
+        let older = FAMILY.replace(
+            r#""relation": "child""#,
+            r#""relation": "child"}, {"person": {"name": "窓口 花子", "sex": "female"}, "relation": "spouse""#,
+        );
+        let case = Case::from_json(older.as_bytes()).expect("older format loads");
+        assert_eq!(case.household.members[0].relation, Zokugara::HEAD);
+        assert_eq!(case.household.members[2].relation, Zokugara::WIFE);
+        let json = serde_json::to_string(&case).expect("serialises");
+        assert!(json.contains(r#""relation":"妻""#), "{json}");
+
+        let no_sex = older.replace(
+            r#""sex": "female"}, "relation": "spouse""#,
+            r#""sex": null}, "relation": "spouse""#,
+        );
+        let error = Case::from_json(no_sex.as_bytes()).expect_err("spouse without a sex");
+        assert!(error.to_string().contains("妻 / 夫"), "{error}");
+        let sibling = FAMILY.replace(r#""relation": "child""#, r#""relation": "sibling""#);
+        let error = Case::from_json(sibling.as_bytes()).expect_err("sibling");
+        assert!(error.to_string().contains("兄, 姉, 弟, 妹"), "{error}");
+        let category = FAMILY.replace(r#""relation": "child""#, r#""relation": "配偶者""#);
+        assert!(
+            Case::from_json(category.as_bytes()).is_err(),
+            "配偶者 is not a 続柄"
+        );
     }
 
     #[test]

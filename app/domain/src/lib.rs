@@ -1,7 +1,9 @@
 //! Plain data types shared by every Madoguchi crate.
 //!
 //! This crate owns the vocabulary of a case at the counter: the [`Person`] as read from a My
-//! Number card or typed by a clerk, their [`Address`], the [`Household`] that moves, the
+//! Number card or typed by a clerk, their [`Address`], the [`Household`] that moves with each
+//! member's 続柄 ([`Zokugara`], as the 住民票 writes it, and the [`Relation`] category rules
+//! use), the
 //! [`LifeEvent`] (転入, 転居, 転出) with its dates, the typed [`Answer`]s to interview questions,
 //! and the [`Case`] that holds them all. It also owns the two ways Japanese administration
 //! counts time that every other crate needs: ages as the law counts them ([`age`]) and 和暦
@@ -19,12 +21,14 @@ pub mod input;
 pub mod limits;
 mod person;
 pub mod wareki;
+mod zokugara;
 
 pub use answer::{Answer, Answers};
 pub use case::{Case, CaseError, CaseReadError};
 pub use certificate::{CertificateKind, CertificateRequest};
 pub use event::{EventDate, EventKind, LifeEvent};
 pub use person::{Address, AddressParts, Household, Member, Nationality, Person, Relation, Sex};
+pub use zokugara::{Zokugara, ZokugaraError};
 
 /// Calendar dates everywhere in Madoguchi are plain proleptic Gregorian dates without time.
 pub use chrono::NaiveDate as Date;

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::age;
+use crate::zokugara::{Zokugara, ZokugaraError};
 
 /// A resident as the counter knows them. Names and addresses are kept exactly as on the card
 /// (byte-exact UTF-8, including rare kanji); any field may be unknown until read or asked.
@@ -89,7 +90,9 @@ pub struct AddressParts {
     pub building: Option<String>,
 }
 
-/// 続柄: the member's relation to the head of household (世帯主).
+/// The category of a member's relation to the head of household, as rules name it
+/// (`relation in [spouse, child]`). A member's 続柄 itself is a [`Zokugara`], which says the
+/// category.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
@@ -141,7 +144,8 @@ impl Relation {
         Relation::ALL.into_iter().find(|r| r.id() == id)
     }
 
-    /// The word a 住民票 uses.
+    /// The category's name, for supervisors reading a rule (not a 続柄: forms print the
+    /// member's [`Zokugara`]).
     pub fn ja(self) -> &'static str {
         match self {
             Relation::Head => "世帯主",
@@ -171,10 +175,39 @@ impl Relation {
 
 /// One person of the household that the case is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "MemberDocument")]
 pub struct Member {
     pub person: Person,
-    pub relation: Relation,
+    /// 続柄, as the 住民票 writes it.
+    pub relation: Zokugara,
+}
+
+impl Member {
+    /// The category rules name (`spouse`, `child` …), derived from the 続柄.
+    pub fn category(&self) -> Relation {
+        self.relation.category()
+    }
+}
+
+/// A member as a document writes it: the 続柄 is text, read with the member's sex so that the
+/// older format's `"spouse"` still becomes 妻 or 夫.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemberDocument {
+    person: Person,
+    relation: String,
+}
+
+impl TryFrom<MemberDocument> for Member {
+    type Error = ZokugaraError;
+
+    fn try_from(document: MemberDocument) -> Result<Member, ZokugaraError> {
+        let relation = Zokugara::read(&document.relation, document.person.sex)?;
+        Ok(Member {
+            person: document.person,
+            relation,
+        })
+    }
 }
 
 /// The members who take part in the life event (for a move-in: everyone who moves).

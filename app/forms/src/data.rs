@@ -128,7 +128,7 @@ impl Context<'_> {
                 .household
                 .members
                 .iter()
-                .find(|m| m.relation == madoguchi_domain::Relation::Head)
+                .find(|m| m.category() == madoguchi_domain::Relation::Head)
                 .map_or(Value::Empty, |m| self.member_value(m, rest)),
             "spouse" => self
                 .spouse()
@@ -153,7 +153,7 @@ impl Context<'_> {
     fn spouse(&self) -> Option<&Member> {
         use madoguchi_domain::Relation;
         let applicant = self.case.applicant()?;
-        let wanted = match applicant.relation {
+        let wanted = match applicant.category() {
             Relation::Head => Relation::Spouse,
             Relation::Spouse => Relation::Head,
             _ => return None,
@@ -162,7 +162,7 @@ impl Context<'_> {
             .household
             .members
             .iter()
-            .find(|m| m.relation == wanted)
+            .find(|m| m.category() == wanted)
     }
 
     fn member_value(&self, member: &Member, prop: &str) -> Value {
@@ -176,7 +176,7 @@ impl Context<'_> {
                 Some(Sex::Female) => Value::Text("female".into()),
                 None => Value::Empty,
             },
-            "relation" => Value::Text(member.relation.id().into()),
+            "relation" => Value::Text(member.relation.word().into()),
             "nationality" => match &person.nationality {
                 Some(Nationality::Japanese) => Value::Text("japanese".into()),
                 Some(Nationality::Foreign { .. }) => Value::Text("foreign".into()),
@@ -268,7 +268,8 @@ pub(crate) enum Format {
     Postal,
     /// 男 / 女
     Sex,
-    /// 世帯主, 子 …
+    /// The 続柄 as the 住民票 writes it (世帯主, 妻, 妻の母 …): the value is already that word,
+    /// so the format only says what the box holds.
     Relation,
     /// 2通
     Copies,
@@ -292,8 +293,6 @@ impl Format {
                 "female" => "女".into(),
                 other => other.into(),
             },
-            (Format::Relation, Value::Text(t)) => madoguchi_domain::Relation::from_id(t)
-                .map_or_else(|| t.clone(), |r| r.ja().to_string()),
             (Format::Copies, Value::Number(n)) => format!("{n}通"),
             (Format::Age, Value::Number(n)) => format!("{n}歳"),
             (_, Value::Text(t)) => t.clone(),
@@ -356,6 +355,9 @@ mod tests {
             "〒100-0001"
         );
         assert_eq!(Format::Copies.write(&Value::Number(2)), "2通");
-        assert_eq!(Format::Relation.write(&Value::Text("child".into())), "子");
+        assert_eq!(
+            Format::Relation.write(&Value::Text("妻の母".into())),
+            "妻の母"
+        );
     }
 }

@@ -429,7 +429,7 @@ fn in_school_years(member: &Member, on: NaiveDate, years: i32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use madoguchi_domain::{Person, Relation};
+    use madoguchi_domain::{Person, Zokugara};
 
     fn child(birth: (i32, u32, u32)) -> Member {
         Member {
@@ -438,7 +438,7 @@ mod tests {
                 birth_date: NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2),
                 ..Person::default()
             },
-            relation: Relation::Child,
+            relation: Zokugara::CHILD,
         }
     }
 

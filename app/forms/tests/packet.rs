@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use madoguchi_domain::{Case, Member, Person, Relation};
+use madoguchi_domain::{Case, Member, Person, Zokugara};
 use madoguchi_forms::{
     CounterStop, DEBIAN_MINCHO, Fonts, Guidance, GuidanceProcedure, Library, Office, Packet,
     PacketRequest, ProblemKind, ReportKind, render_packet,
@@ -75,7 +75,7 @@ fn guidance(case: &Case) -> Guidance {
     }
 }
 
-/// The QR payload is the kiosk's business (the MDG1 encoder); here each form's code carries a
+/// The QR payload is the kiosk's business (the pre-fill encoder); here each form's code carries a
 /// fixed marker, which is enough to lay out and draw a real symbol.
 fn render(case: &Case, fonts: &Fonts, forms: &[&str]) -> Packet {
     let forms: Vec<String> = forms.iter().map(|f| f.to_string()).collect();
@@ -102,10 +102,20 @@ fn render(case: &Case, fonts: &Fonts, forms: &[&str]) -> Packet {
 }
 
 fn pdftotext(pdf: &[u8]) -> String {
+    pdftotext_with(pdf, &[])
+}
+
+/// The text laid out as on the page, a table's rows on their lines.
+fn pdftotext_layout(pdf: &[u8]) -> String {
+    pdftotext_with(pdf, &["-layout"])
+}
+
+fn pdftotext_with(pdf: &[u8], options: &[&str]) -> String {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("packet.pdf");
     std::fs::write(&path, pdf).expect("write");
     let out = Command::new("pdftotext")
+        .args(options)
         .arg(&path)
         .arg("-")
         .output()
@@ -142,10 +152,10 @@ fn every_filled_value_is_in_the_packet() {
         // dates in 和暦, including 元年
         "令和8年11月20日",
         "元年",
-        // rows: relation words and sexes
+        // rows: the 続柄 as the 住民票 writes them
         "世帯主",
-        "配偶者",
-        "父母",
+        "妻",
+        "妻の母",
         // certificates
         "2通",
         "1通",
@@ -216,7 +226,7 @@ fn rows_continue_on_a_second_sheet() {
                 birth_date: chrono::NaiveDate::from_ymd_opt(2000 + n as i32, 1, 1),
                 ..Person::default()
             },
-            relation: Relation::Child,
+            relation: Zokugara::CHILD,
         });
     }
     let packet = render(&case, &mincho(), &["jumin_ido_todoke"]);
@@ -228,6 +238,39 @@ fn rows_continue_on_a_second_sheet() {
     let text = squeezed(&pdftotext(&packet.pdf));
     assert!(text.contains("住民異動届（続紙2枚目）"));
     assert!(text.contains("続紙七郎"));
+}
+
+#[test]
+fn the_moving_notice_prints_each_members_zokugara_as_the_juminhyo_does() {
+    let mut case = case();
+    case.household.members.push(Member {
+        person: Person {
+            name: "髙𠮷 孫一".into(),
+            birth_date: chrono::NaiveDate::from_ymd_opt(2024, 5, 5),
+            ..Person::default()
+        },
+        relation: Zokugara::from_word("孫").expect("a 続柄"),
+    });
+    let packet = render(&case, &mincho(), &["jumin_ido_todoke"]);
+    let layout = pdftotext_layout(&packet.pdf);
+    let lines: Vec<&str> = layout.lines().collect();
+    // A row prints the 続柄 at the end of its first line and the name on the next.
+    for (name, word) in [
+        ("山﨑 トメ", "妻の母"),
+        ("髙𠮷 孫一", "孫"),
+        ("髙𠮷 葛\u{E0102}子", "妻"),
+    ] {
+        let at = lines.iter().position(|l| l.contains(name)).expect(name);
+        let row = lines[at - 1];
+        assert!(
+            row.split_whitespace().last() == Some(word),
+            "{name}: {word} is not the 続柄 in {row:?}"
+        );
+    }
+    let text = squeezed(&pdftotext(&packet.pdf));
+    for category in ["配偶者", "父母"] {
+        assert!(!text.contains(category), "{category} is not a 続柄");
+    }
 }
 
 #[test]

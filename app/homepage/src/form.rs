@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use madoguchi_domain::{
     Address, Answer, Case, CertificateKind, CertificateRequest, Household, LifeEvent, Member,
-    Nationality, Person, Relation, Sex, input,
+    Nationality, Person, Sex, Zokugara, input,
 };
 
 use crate::text::{Lang, Message};
@@ -194,7 +194,7 @@ impl Fields {
         let n = self.members();
         if n < MAX_MEMBERS {
             self.set("members", (n + 1).to_string());
-            self.set(&format!("m{n}_relation"), "child");
+            self.set(&format!("m{n}_relation"), Zokugara::CHILD.word());
         }
     }
 
@@ -396,10 +396,11 @@ pub fn household(
             }),
             _ => None,
         };
-        let relation = Relation::from_id(fields.get(&key("relation"))).unwrap_or(if i == 0 {
-            Relation::Head
+        // A select gives a word of the list; a form posted from an older page, a category.
+        let relation = Zokugara::read(fields.get(&key("relation")), sex).unwrap_or(if i == 0 {
+            Zokugara::HEAD
         } else {
-            Relation::Other
+            Zokugara::COHABITANT
         });
         members.push(Member {
             person: Person {

@@ -112,7 +112,7 @@ async fn first_page(State(app): State<Arc<App>>, Query(query): Query<LangQuery>)
     fields.set("lang", query.lang.as_deref().unwrap_or("ja"));
     fields.set("visit_date", (app.today)().format("%Y-%m-%d").to_string());
     fields.set("members", "1");
-    fields.set("m0_relation", "head");
+    fields.set("m0_relation", madoguchi_domain::Zokugara::HEAD.word());
     tracing::info!(step = "start", "page");
     Html(render(&app, &fields, Step::Start, &[]).into_string())
 }

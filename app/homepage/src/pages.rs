@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use madoguchi_domain::{CertificateKind, EventKind, Relation};
+use madoguchi_domain::{CertificateKind, EventKind, Zokugara};
 use madoguchi_prefill::Prefill;
 use madoguchi_rules::Decision;
 use madoguchi_rules::catalogue::QuestionKind;
@@ -183,15 +183,14 @@ pub fn household(page: &Page<'_>) -> Markup {
             visible.insert(format!("m{i}_{part}"));
         }
     }
-    let relations: Vec<(&str, &str)> = Relation::ALL
-        .iter()
-        .map(|r| {
+    let relations: Vec<(&str, &str)> = Zokugara::all()
+        .map(|z| {
             (
-                r.id(),
+                z.word(),
                 if page.lang() == Lang::Ja {
-                    r.ja()
+                    z.word()
                 } else {
-                    r.en()
+                    z.en()
                 },
             )
         })
@@ -212,7 +211,7 @@ pub fn household(page: &Page<'_>) -> Markup {
                     label for=(key("relation")) { (t("世帯主との続柄", "Relation to the head of household")) }
                     select id=(key("relation")) name=(key("relation")) {
                         @for (id, label) in &relations {
-                            option value=(id) selected[page.fields.get(&key("relation")) == *id || (page.fields.get(&key("relation")).is_empty() && i == 0 && *id == "head")] { (label) }
+                            option value=(id) selected[page.fields.get(&key("relation")) == *id || (page.fields.get(&key("relation")).is_empty() && i == 0 && *id == Zokugara::HEAD.word())] { (label) }
                         }
                     }
                 }

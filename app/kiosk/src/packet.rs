@@ -1,6 +1,6 @@
 //! From a decided case to the printed packet: the engine's decision becomes the guidance
 //! sheet and the list of forms, each form's QR code carries its part of the case in the open
-//! MDG1 format, and `madoguchi-forms` lays it all out.
+//! pre-fill format (`docs/qr-format.md`), and `madoguchi-forms` lays it all out.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -482,6 +482,14 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
             app.borrow_mut().act(Action::MemberRemoved(index));
         }
     });
+    let window_weak = window.as_weak();
+    people.on_person_relation_chosen(move |index| {
+        if let Some(window) = window_weak.upgrade()
+            && let Some(sex) = typed::sex_index_of(typed::relation(index))
+        {
+            window.global::<People>().set_person_sex(sex);
+        }
+    });
     let weak = Rc::downgrade(app);
     people.on_member_relation(move |index, relation| {
         if let (Some(app), Ok(index)) = (weak.upgrade(), usize::try_from(index)) {

@@ -102,7 +102,7 @@ fn the_pages_work_over_http_and_the_log_holds_no_personal_data() {
         ("m0_kana", KANA),
         ("m0_birth", BIRTH),
         ("m0_sex", "male"),
-        ("m0_relation", "head"),
+        ("m0_relation", "世帯主"),
         ("cert_juminhyo", "1"),
     ];
     let mut household = fields.to_vec();
@@ -179,7 +179,7 @@ fn going_back_from_the_certificates_offers_the_answers_to_change() {
             ("visit_date", "2026-04-03"),
             ("members", "1"),
             ("m0_name", "山田 太郎"),
-            ("m0_relation", "head"),
+            ("m0_relation", "世帯主"),
             ("q_seal", "no"),
             ("shown", "seal"),
         ]),

@@ -238,7 +238,7 @@ impl TestKiosk {
 fn teenagers_moving_in() -> Case {
     let mut case: Case = madoguchi_kiosk::samples::family_of_four().expect("example");
     for member in &mut case.household.members {
-        if member.relation == madoguchi_domain::Relation::Child {
+        if member.category() == madoguchi_domain::Relation::Child {
             member.person.birth_date = NaiveDate::from_ymd_opt(2010, 1, 10);
         }
     }
@@ -830,11 +830,11 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
     assert_eq!(case.household.members[0].person.name, "山田　太郎");
     assert_eq!(
         case.household.members[1].relation,
-        madoguchi_domain::Relation::Spouse
+        madoguchi_domain::Zokugara::WIFE
     );
     assert_eq!(
         case.household.members[2].relation,
-        madoguchi_domain::Relation::Child
+        madoguchi_domain::Zokugara::CHILD
     );
     kiosk.tap("質問へ進む");
 

@@ -12,6 +12,11 @@ pub enum PrefillError {
     /// A Madoguchi code of a format version this kiosk does not know.
     #[error("{}", self.message_en())]
     UnsupportedVersion { version: String },
+    /// A code of the older format (`MDG1`) whose household cannot be written as the 住民票 does:
+    /// it said a member was a "sibling" or "other relative", not which 続柄. `detail` names the
+    /// member by position only.
+    #[error("{}", self.message_en())]
+    OlderFormat { detail: String },
     /// The code was read but its content is damaged or does not follow the format.
     #[error("{}", self.message_en())]
     Corrupt { detail: String },
@@ -45,6 +50,7 @@ impl PrefillError {
         match self {
             PrefillError::WrongPrefix => "wrong_prefix",
             PrefillError::UnsupportedVersion { .. } => "unsupported_version",
+            PrefillError::OlderFormat { .. } => "older_format",
             PrefillError::Corrupt { .. } => "corrupt",
             PrefillError::MissingParts { .. } => "missing_parts",
             PrefillError::MixedPayloads => "mixed_payloads",
@@ -63,6 +69,7 @@ impl PrefillError {
             PrefillError::UnsupportedVersion { version } => format!(
                 "新しい形式（{version}）のQRコードのため読み取れません。職員が入力します。"
             ),
+            PrefillError::OlderFormat { .. } => "古い形式のQRコードのため、ご家族の続柄（兄・姉・妻の母など）がわかりません。ホームページで作り直すか、職員が入力します。".into(),
             PrefillError::Corrupt { .. } => "QRコードの内容が壊れています。もう一度かざしてください。続く場合は職員が入力します。".into(),
             PrefillError::MissingParts { missing, count } => format!(
                 "QRコードは{count}枚あります。残りの{}枚目をかざしてください。",
@@ -91,6 +98,9 @@ impl PrefillError {
             }
             PrefillError::UnsupportedVersion { version } => format!(
                 "This code uses a newer format ({version}) that this kiosk cannot read. The clerk will type the details."
+            ),
+            PrefillError::OlderFormat { detail } => format!(
+                "This code was made in the older format (MDG1), which does not say which relation {detail} is (elder or younger brother, wife's mother …). Make a new code on the home page, or the clerk will type the details."
             ),
             PrefillError::Corrupt { detail } => format!(
                 "The code's content is damaged ({detail}). Show it again; if it came from a scanner, check the scanner's keyboard layout (US/JIS). Otherwise the clerk will type the details."

@@ -8,12 +8,15 @@ use minicbor::Decoder;
 
 use crate::error::PrefillError;
 use crate::render;
-use crate::wire::Document;
+use crate::wire::{Document, Invalid};
 
 /// The context: "Madoguchi".
 pub const CONTEXT: &str = "MDG";
-/// The format version this crate reads and writes.
-pub const VERSION: &str = "1";
+/// The format version this crate writes.
+pub const VERSION: &str = "2";
+/// The versions this crate reads: `MDG1` wrote 続柄 as a category (`spouse`), which the reader
+/// turns into the 住民票's word where the member's sex decides it (§4).
+pub const READABLE_VERSIONS: [u8; 2] = [1, 2];
 /// At most this many symbols per payload.
 pub const MAX_PARTS: u8 = 4;
 /// The largest QR version a part may need at ECC M: phones and counter cameras read up to
@@ -124,6 +127,8 @@ pub fn decode<S: AsRef<str>>(symbols: &[S], today: NaiveDate) -> Result<Prefill,
 /// is whole.
 #[derive(Debug, Default)]
 pub struct Assembler {
+    /// The format version of the symbols read so far.
+    version: Option<u8>,
     single: Option<Vec<u8>>,
     /// Parts by their payload's CRC; each holds its count and its pieces by index.
     parts: BTreeMap<u32, (u8, BTreeMap<u8, Vec<u8>>)>,
@@ -138,6 +143,7 @@ pub enum Progress {
 }
 
 struct Header {
+    version: u8,
     part: Option<(u8, u8, u32)>,
 }
 
@@ -154,6 +160,10 @@ impl Assembler {
         let text = text.trim_matches(['\r', '\n', '\t']).to_ascii_uppercase();
         let (header, data) = text.split_once(':').ok_or(PrefillError::WrongPrefix)?;
         let header = parse_header(header)?;
+        if self.version.is_some_and(|known| known != header.version) {
+            return Err(PrefillError::MixedPayloads);
+        }
+        self.version = Some(header.version);
         let bytes = base45::decode(data)
             .map_err(|_| PrefillError::corrupt("not base45 after the header"))?;
         match header.part {
@@ -239,7 +249,7 @@ impl Assembler {
             }
             (None, None) => return Err(PrefillError::Empty),
         };
-        open_framed(&framed, header_crc)
+        open_framed(&framed, header_crc, self.version.unwrap_or(1))
     }
 }
 
@@ -266,14 +276,19 @@ fn parse_header(header: &str) -> Result<Header, PrefillError> {
     if version.is_empty() || !version.bytes().all(|b| b.is_ascii_digit()) {
         return Err(PrefillError::WrongPrefix);
     }
-    if version != VERSION {
-        return Err(PrefillError::UnsupportedVersion {
-            version: format!("{CONTEXT}{version}"),
-        });
-    }
+    let version = version
+        .parse::<u8>()
+        .ok()
+        .filter(|v| READABLE_VERSIONS.contains(v))
+        .ok_or_else(|| PrefillError::UnsupportedVersion {
+            version: format!("{CONTEXT}{}", version.chars().take(8).collect::<String>()),
+        })?;
     let fields: Vec<&str> = fields.collect();
     match fields.as_slice() {
-        [] => Ok(Header { part: None }),
+        [] => Ok(Header {
+            version,
+            part: None,
+        }),
         [index, count, crc] => {
             let bad = || PrefillError::corrupt("malformed part header");
             let index: u8 = index.parse().map_err(|_| bad())?;
@@ -291,6 +306,7 @@ fn parse_header(header: &str) -> Result<Header, PrefillError> {
                 return Err(bad());
             }
             Ok(Header {
+                version,
                 part: Some((index, count, crc)),
             })
         }
@@ -299,7 +315,11 @@ fn parse_header(header: &str) -> Result<Header, PrefillError> {
 }
 
 /// Checks the CRC, inflates, decodes the document and validates the case.
-fn open_framed(framed: &[u8], header_crc: Option<u32>) -> Result<Prefill, PrefillError> {
+fn open_framed(
+    framed: &[u8],
+    header_crc: Option<u32>,
+    version: u8,
+) -> Result<Prefill, PrefillError> {
     if framed.len() < 5 {
         return Err(PrefillError::corrupt("too short"));
     }
@@ -323,9 +343,10 @@ fn open_framed(framed: &[u8], header_crc: Option<u32>) -> Result<Prefill, Prefil
     if decoder.position() != cbor.len() {
         return Err(PrefillError::corrupt("bytes after the document"));
     }
-    let case = document
-        .to_case()
-        .map_err(|e| PrefillError::corrupt(format!("invalid content: {e}")))?;
+    let case = document.to_case(version).map_err(|invalid| match invalid {
+        Invalid::Content(e) => PrefillError::corrupt(format!("invalid content: {e}")),
+        Invalid::OlderFormat(detail) => PrefillError::OlderFormat { detail },
+    })?;
     Ok(Prefill {
         issued: document.issued.0,
         expires: document.expires.0,

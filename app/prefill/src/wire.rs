@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use madoguchi_domain::{
     Address, Answer, Case, CertificateKind, CertificateRequest, Household, LifeEvent, Member,
-    Nationality, Person, Relation, Sex,
+    Nationality, Person, Relation, Sex, Zokugara,
 };
 use minicbor::data::{Tag, Type};
 use minicbor::encode::Write;
@@ -70,9 +70,40 @@ pub(crate) struct WireMember {
     #[n(5)]
     country: Option<String>,
     #[n(6)]
-    relation: u8,
+    relation: WireRelation,
     #[n(7)]
     address: Option<WireAddress>,
+}
+
+/// 続柄: the 住民票's word as text (`MDG2`), or the older format's category code (`MDG1`:
+/// 0 head … 7 other), which a reader turns into a word where the member's sex decides it.
+#[derive(Debug, Clone)]
+pub(crate) enum WireRelation {
+    Word(String),
+    Category(u8),
+}
+
+impl<C> Encode<C> for WireRelation {
+    fn encode<W: Write>(
+        &self,
+        e: &mut Encoder<W>,
+        _ctx: &mut C,
+    ) -> Result<(), minicbor::encode::Error<W::Error>> {
+        match self {
+            WireRelation::Word(word) => e.str(word)?,
+            WireRelation::Category(code) => e.u8(*code)?,
+        };
+        Ok(())
+    }
+}
+
+impl<'b, C> Decode<'b, C> for WireRelation {
+    fn decode(d: &mut Decoder<'b>, _ctx: &mut C) -> Result<Self, minicbor::decode::Error> {
+        match d.datatype()? {
+            Type::String => Ok(WireRelation::Word(d.str()?.to_owned())),
+            _ => Ok(WireRelation::Category(d.u8()?)),
+        }
+    }
 }
 
 #[derive(Debug, Encode, Decode)]
@@ -184,8 +215,24 @@ impl<'b, C> Decode<'b, C> for WireAnswer {
     }
 }
 
+/// Why part of a well-formed document is not part of a case.
+type Problem = String;
+
 /// Why a well-formed document is not a case.
-pub(crate) type Invalid = String;
+#[derive(Debug)]
+pub(crate) enum Invalid {
+    /// It breaks the format or the limits of a case.
+    Content(Problem),
+    /// An `MDG1` code whose content cannot be said in today's terms (a 続柄 its category does
+    /// not decide); the resident makes a new code.
+    OlderFormat(String),
+}
+
+impl From<Problem> for Invalid {
+    fn from(problem: Problem) -> Invalid {
+        Invalid::Content(problem)
+    }
+}
 
 impl Document {
     pub fn from_case(case: &Case, issued: NaiveDate, expires: NaiveDate) -> Document {
@@ -216,12 +263,13 @@ impl Document {
         }
     }
 
-    pub fn to_case(&self) -> Result<Case, Invalid> {
+    /// The case this document holds, read by the rules of format `version`.
+    pub fn to_case(&self, version: u8) -> Result<Case, Invalid> {
         let members = self
             .members
             .iter()
             .enumerate()
-            .map(|(i, m)| m.to_domain().map_err(|e| format!("member {i}: {e}")))
+            .map(|(i, m)| m.to_domain(version, i))
             .collect::<Result<Vec<_>, _>>()?;
         let certificates = self
             .certificates
@@ -239,7 +287,7 @@ impl Document {
                     copies: c.copies,
                 })
             })
-            .collect::<Result<Vec<_>, Invalid>>()?;
+            .collect::<Result<Vec<_>, Problem>>()?;
         let case = Case {
             event: self.event.to_domain()?,
             household: Household { members },
@@ -251,7 +299,8 @@ impl Document {
                 .collect(),
             certificates,
         };
-        case.validate().map_err(|e| e.to_string())?;
+        case.validate()
+            .map_err(|e| Invalid::Content(e.to_string()))?;
         Ok(case)
     }
 }
@@ -304,7 +353,7 @@ impl Event {
         wire
     }
 
-    fn to_domain(&self) -> Result<LifeEvent, Invalid> {
+    fn to_domain(&self) -> Result<LifeEvent, Problem> {
         let move_date = self.move_date.0;
         let visit_date = self.visit_date.0;
         let address = |a: &Option<WireAddress>| a.as_ref().map(WireAddress::to_domain);
@@ -350,20 +399,18 @@ impl WireMember {
             }),
             nationality,
             country,
-            relation: Relation::ALL
-                .iter()
-                .position(|r| *r == member.relation)
-                .unwrap_or(7) as u8,
+            relation: WireRelation::Word(member.relation.word().to_owned()),
             address: person.address.as_ref().map(WireAddress::from_domain),
         }
     }
 
-    fn to_domain(&self) -> Result<Member, Invalid> {
+    fn to_domain(&self, version: u8, index: usize) -> Result<Member, Invalid> {
+        let content = |problem: String| Invalid::Content(format!("member {index}: {problem}"));
         let sex = match self.sex {
             None => None,
             Some(1) => Some(Sex::Male),
             Some(2) => Some(Sex::Female),
-            Some(other) => return Err(format!("unknown sex code {other}")),
+            Some(other) => return Err(content(format!("unknown sex code {other}"))),
         };
         let nationality = match (self.nationality, &self.country) {
             (None, _) => None,
@@ -371,11 +418,28 @@ impl WireMember {
             (Some(1), country) => Some(Nationality::Foreign {
                 country: country.clone(),
             }),
-            (Some(other), _) => return Err(format!("unknown nationality code {other}")),
+            (Some(other), _) => {
+                return Err(content(format!("unknown nationality code {other}")));
+            }
         };
-        let relation = *Relation::ALL
-            .get(usize::from(self.relation))
-            .ok_or_else(|| format!("unknown relation code {}", self.relation))?;
+        let relation = match (&self.relation, version) {
+            (WireRelation::Word(word), 2..) => Zokugara::from_word(word)
+                .ok_or_else(|| content("a 続柄 the 住民票 does not use".into()))?,
+            (WireRelation::Category(code), 1) => {
+                let category = *Relation::ALL
+                    .get(usize::from(*code))
+                    .ok_or_else(|| content(format!("unknown relation code {code}")))?;
+                Zokugara::from_category(category, sex).map_err(|_| {
+                    Invalid::OlderFormat(format!("member {} ({})", index + 1, category.id()))
+                })?
+            }
+            (WireRelation::Word(_), _) => {
+                return Err(content("a 続柄 as text in an MDG1 code".into()));
+            }
+            (WireRelation::Category(_), _) => {
+                return Err(content("a 続柄 as a number; MDG2 writes the word".into()));
+            }
+        };
         Ok(Member {
             person: Person {
                 name: self.name.clone(),

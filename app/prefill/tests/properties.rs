@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use madoguchi_domain::{
     Address, Answer, Case, CertificateKind, CertificateRequest, Household, LifeEvent, Member,
-    Nationality, Person, Relation, Sex,
+    Nationality, Person, Sex, Zokugara,
 };
 use madoguchi_prefill::{Prefill, decode, encode};
 use proptest::prelude::*;
@@ -33,7 +33,7 @@ fn member() -> impl Strategy<Value = Member> {
             Just(Nationality::Japanese),
             prop::option::of("\\PC{1,10}").prop_map(|country| Nationality::Foreign { country }),
         ]),
-        prop::sample::select(Relation::ALL.to_vec()),
+        prop::sample::select(Zokugara::all().collect::<Vec<_>>()),
         address(),
     )
         .prop_map(

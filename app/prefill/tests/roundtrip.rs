@@ -45,7 +45,7 @@ fn a_family_of_four_fits_one_symbol_of_version_20_or_lower() {
         symbols[0].len()
     );
     assert!(version <= 20, "version {version}");
-    assert!(symbols[0].starts_with("MDG1:"));
+    assert!(symbols[0].starts_with("MDG2:"));
     assert_eq!(decode(&symbols, date(TODAY)).expect("decodes"), original);
 }
 
@@ -136,12 +136,14 @@ fn every_error_kind_is_reported() {
         (vec!["https://example.com/".into()], "wrong_prefix"),
         (vec!["HC1:6BFOXN".into()], "wrong_prefix"),
         (
-            vec![single.replacen("MDG1:", "MDG2:", 1)],
+            vec![single.replacen("MDG2:", "MDG3:", 1)],
             "unsupported_version",
         ),
-        (vec![single.replacen("MDG1:", "MDG1:%%", 1)], "corrupt"),
+        (vec![single.replacen("MDG2:", "MDG2:%%", 1)], "corrupt"),
         (vec![format!("{}A", &single[..single.len() - 3])], "corrupt"),
-        (vec!["MDG1:".into()], "corrupt"),
+        (vec!["MDG2:".into()], "corrupt"),
+        // A version-2 document under a version-1 header: its relations are text, not codes.
+        (vec![single.replacen("MDG2:", "MDG1:", 1)], "corrupt"),
         // A scanner with the wrong keyboard layout types one character for another.
         (vec![swap_char(&single, 20)], "corrupt"),
         (vec![], "empty"),

@@ -2,8 +2,8 @@
 //! cbor2 and zlib, base45 from RFC 9285) from `docs/qr-format.md` alone.
 
 use chrono::NaiveDate;
-use madoguchi_domain::{Case, CertificateKind, CertificateRequest};
-use madoguchi_prefill::{Prefill, decode, to_cbor};
+use madoguchi_domain::{Case, CertificateKind, CertificateRequest, Zokugara};
+use madoguchi_prefill::{Prefill, PrefillError, decode, to_cbor};
 
 const VECTORS: &str = include_str!("vectors/vectors.txt");
 
@@ -56,9 +56,35 @@ fn a_symbol_written_by_another_implementation_decodes() {
 fn its_three_parts_decode_in_any_order() {
     let parts = vector("single-adult part");
     assert_eq!(parts.len(), 3);
-    assert!(parts[0].starts_with("MDG1-3-3-"), "stored last part first");
+    assert!(parts[0].starts_with("MDG2-3-3-"), "stored last part first");
     assert_eq!(
         decode(&parts, date("2026-04-06")).expect("decodes"),
         single_adult()
     );
+}
+
+#[test]
+fn a_version_1_code_still_reads_where_the_sex_decides_the_relation() {
+    let read = decode(&vector("v1-single-adult symbol"), date("2026-04-06")).expect("decodes");
+    assert_eq!(read, single_adult());
+    let couple = decode(&vector("v1-couple symbol"), date("2026-04-06")).expect("decodes");
+    let members = &couple.case.household.members;
+    assert_eq!(members[0].relation, Zokugara::HEAD);
+    assert_eq!(members[1].relation, Zokugara::WIFE, "spouse + female = 妻");
+}
+
+#[test]
+fn a_version_1_code_that_does_not_say_the_relation_is_refused_clearly() {
+    let error = decode(&vector("v1-siblings symbol"), date("2026-04-06")).expect_err("refused");
+    assert!(
+        matches!(&error, PrefillError::OlderFormat { detail } if detail.contains("member 2")),
+        "{error:?}"
+    );
+    assert_eq!(error.code(), "older_format");
+    assert!(
+        error.message_ja().contains("古い形式"),
+        "{}",
+        error.message_ja()
+    );
+    assert!(!error.message_en().contains("一郎"), "no names in messages");
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use madoguchi_card::{CardError, Pin};
 use madoguchi_domain::{
-    Answer, Answers, Case, CertificateRequest, Household, LifeEvent, Member, Person, Relation,
+    Answer, Answers, Case, CertificateRequest, Household, LifeEvent, Member, Person, Sex, Zokugara,
 };
 use madoguchi_prefill::{Prefill, PrefillError};
 use madoguchi_rules::decision::{NextQuestion, ProcedureDecision};
@@ -145,7 +145,7 @@ pub enum Action {
     MemberAdded(Member),
     MemberRemoved(usize),
     /// The clerk sets how a member is related to the head of the household.
-    MemberRelation(usize, Relation),
+    MemberRelation(usize, Zokugara),
     /// Read a member's own card (PIN pad, then back to the household).
     ReadMemberCard,
     /// Read the household's QR code made at home into a case identified by card: the other
@@ -779,7 +779,7 @@ impl Session {
                     self.reading_member = false;
                     self.members.push(Member {
                         person,
-                        relation: Relation::Other,
+                        relation: Zokugara::COHABITANT,
                     });
                     self.go(Screen::Household);
                     return self.checkpoint("household");
@@ -880,7 +880,7 @@ impl Session {
         if self.members.is_empty() {
             self.members.push(Member {
                 person,
-                relation: Relation::Head,
+                relation: Zokugara::HEAD,
             });
             self.applicant_index = 0;
         } else if let Some(member) = self.members.get_mut(self.applicant_index) {
@@ -1146,10 +1146,33 @@ impl Session {
         }
     }
 
-    fn set_relation(&mut self, index: usize, relation: Relation) -> Vec<Effect> {
+    /// Sets a member's 続柄. A 続柄 that names the other sex than the member's known one (妻 for
+    /// a man read from his card) is refused with a notice: one of the two is wrong, and the
+    /// card is not.
+    fn set_relation(&mut self, index: usize, relation: Zokugara) -> Vec<Effect> {
         let Some(member) = self.members.get_mut(index) else {
             return Vec::new();
         };
+        if let (Some(said), Some(known)) = (relation.sex(), member.person.sex)
+            && said != known
+        {
+            let (ja, en) = if said == Sex::Female {
+                ("女性", "female")
+            } else {
+                ("男性", "male")
+            };
+            self.notice = Some(Notice::new(
+                format!(
+                    "「{}」は{ja}の続柄です。この方の性別に合う続柄を選んでください。",
+                    relation.word()
+                ),
+                format!(
+                    "“{}” is a {en} relation; choose one that matches this person's sex.",
+                    relation.en()
+                ),
+            ));
+            return Vec::new();
+        }
         member.relation = relation;
         self.checkpoint("household")
     }

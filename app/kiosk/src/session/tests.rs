@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use madoguchi_card::{CardError, PinState};
-use madoguchi_domain::{Answer, Case, LifeEvent, Member, Relation, Sex};
+use madoguchi_domain::{Answer, Case, LifeEvent, Member, Sex, Zokugara};
 use madoguchi_store::{PrintState, Unfinished};
 
 use super::*;
@@ -81,8 +81,8 @@ fn a_family_of_three_moves_in_from_card_to_print() {
         }]
     ));
     for (name, birth, sex, relation) in [
-        ("窓口 花子", date(1992, 6, 1), Sex::Female, Relation::Spouse),
-        ("窓口 陽菜", date(2019, 9, 21), Sex::Female, Relation::Child),
+        ("窓口 花子", date(1992, 6, 1), Sex::Female, Zokugara::WIFE),
+        ("窓口 陽菜", date(2019, 9, 21), Sex::Female, Zokugara::CHILD),
     ] {
         session.handle(Action::MemberAdded(Member {
             person: person(name, birth, sex),
@@ -211,7 +211,7 @@ fn at_the_first_question() -> Session {
     session.handle(Action::EventChosen(tennyu()));
     session.handle(Action::MemberAdded(Member {
         person: person("窓口 陽菜", date(2019, 9, 21), Sex::Female),
-        relation: Relation::Child,
+        relation: Zokugara::CHILD,
     }));
     session.handle(Action::HouseholdDone);
     assert_eq!(session.screen(), Screen::Question);
@@ -500,12 +500,22 @@ fn a_member_reads_their_own_card_and_the_clerk_sets_the_relation() {
     let case = session.case().expect("case");
     assert_eq!(case.household.members.len(), 2);
     assert_eq!(case.applicant, 0, "the applicant stays the first card");
-    assert_eq!(case.household.members[1].relation, Relation::Other);
-    let effects = session.handle(Action::MemberRelation(1, Relation::Spouse));
+    assert_eq!(case.household.members[1].relation, Zokugara::COHABITANT);
+    // Her card says she is a woman: 夫 is refused with a notice, 妻 is taken.
+    let effects = session.handle(Action::MemberRelation(1, Zokugara::HUSBAND));
+    assert!(effects.is_empty());
+    let notice = session.view().notice.expect("a notice");
+    assert!(
+        notice.ja.contains("「夫」は男性の続柄です"),
+        "{}",
+        notice.ja
+    );
+    assert!(!notice.ja.contains("花子"), "no names in notices");
+    let effects = session.handle(Action::MemberRelation(1, Zokugara::WIFE));
     assert!(matches!(effects[..], [Effect::Checkpoint { .. }]));
     assert_eq!(
         session.case().expect("case").household.members[1].relation,
-        Relation::Spouse
+        Zokugara::WIFE
     );
 }
 

@@ -58,7 +58,7 @@ fn reopen(dir: &Path) -> Store {
 fn family_with_a_sixteen_year_old() -> Case {
     let mut case: Case = crate::samples::family_of_four().expect("example");
     for member in &mut case.household.members {
-        if member.relation == madoguchi_domain::Relation::Child {
+        if member.category() == madoguchi_domain::Relation::Child {
             member.person.birth_date = NaiveDate::from_ymd_opt(2010, 1, 10);
         }
     }

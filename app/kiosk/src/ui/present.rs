@@ -4,13 +4,13 @@
 
 use chrono::NaiveDate;
 use image::GrayImage;
-use madoguchi_domain::{Address, Case, LifeEvent, Sex, wareki};
+use madoguchi_domain::{Address, Case, LifeEvent, Sex, Zokugara, wareki};
 use madoguchi_rules::catalogue::{Phrase, QuestionKind, Text};
 use madoguchi_rules::decision::ProcedureDecision;
 use madoguchi_store::PrintState;
 use slint::{ComponentHandle, Image, Rgb8Pixel, SharedPixelBuffer, SharedString};
 
-use super::typed::{RELATIONS, relation_index};
+use super::typed::relation_index;
 use super::{
     Choice, Interview, KioskWindow, MemberRow, Outcome, People, PinEntry, PrintPhase, Printing,
     ProcedureRow, ReviewItem, Scanner, Screen, SummaryLine, model,
@@ -151,9 +151,8 @@ fn sex_label(sex: Option<Sex>, context: &Context) -> &'static str {
 
 pub fn members(people: &People<'_>, case: Option<&Case>, context: &Context) {
     people.set_relations(model(
-        RELATIONS
-            .iter()
-            .map(|(_, ja, en)| SharedString::from(context.pick(ja, en)))
+        Zokugara::all()
+            .map(|z| SharedString::from(context.pick(z.word(), z.en())))
             .collect(),
     ));
     let Some(case) = case else {
@@ -166,10 +165,7 @@ pub fn members(people: &People<'_>, case: Option<&Case>, context: &Context) {
         .iter()
         .enumerate()
         .map(|(index, member)| {
-            let relation = RELATIONS
-                .iter()
-                .find(|r| r.0 == member.relation)
-                .map_or("", |r| context.pick(r.1, r.2));
+            let relation = context.pick(member.relation.word(), member.relation.en());
             MemberRow {
                 name: member.person.name.as_str().into(),
                 kana: member.person.kana.clone().unwrap_or_default().into(),
@@ -494,7 +490,8 @@ pub fn printing(printing: &Printing<'_>, view: &View, context: &Context) {
 pub fn clear_typed(window: &KioskWindow) {
     let people = window.global::<People>();
     clear_person(&people);
-    people.set_person_relation(relation_index(madoguchi_domain::Relation::Spouse));
+    people.set_person_relation(relation_index(Zokugara::WIFE));
+    people.set_person_sex(super::typed::sex_index_of(Zokugara::WIFE).unwrap_or(0));
     people.set_person_address(SharedString::new());
     people.set_event_kind(0);
     people.set_move_date(SharedString::new());
@@ -524,7 +521,7 @@ pub fn clear_person(people: &People<'_>) {
     people.set_person_kana(SharedString::new());
     people.set_person_birth(SharedString::new());
     people.set_person_sex(0);
-    people.set_person_relation(relation_index(madoguchi_domain::Relation::Child));
+    people.set_person_relation(relation_index(Zokugara::CHILD));
 }
 
 /// A grey camera frame as a picture for the preview.

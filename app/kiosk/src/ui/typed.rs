@@ -3,36 +3,27 @@
 
 use chrono::NaiveDate;
 use madoguchi_domain::input;
-use madoguchi_domain::{Address, LifeEvent, Member, Person, Relation, Sex};
+use madoguchi_domain::{Address, LifeEvent, Member, Person, Sex, Zokugara};
 
 use super::People;
 use crate::session::{Notice, field_notice};
 
-/// The relations in the order the household screen offers them.
-pub const RELATIONS: [(Relation, &str, &str); 8] = [
-    (Relation::Head, "世帯主", "Head"),
-    (Relation::Spouse, "妻・夫", "Spouse"),
-    (Relation::Child, "子", "Child"),
-    (Relation::Parent, "父・母", "Parent"),
-    (Relation::Grandchild, "孫", "Grandchild"),
-    (Relation::Sibling, "兄弟姉妹", "Sibling"),
-    (Relation::OtherRelative, "その他の親族", "Relative"),
-    (Relation::Other, "同居人", "Lodger"),
-];
-
-pub fn relation(index: i32) -> Relation {
+/// The 続柄 at a picker's index (the household screen offers [`Zokugara::all`] in order); an
+/// index the picker cannot give reads as 同居人.
+pub fn relation(index: i32) -> Zokugara {
     usize::try_from(index)
         .ok()
-        .and_then(|i| RELATIONS.get(i))
-        .map_or(Relation::Other, |r| r.0)
+        .and_then(Zokugara::from_index)
+        .unwrap_or(Zokugara::COHABITANT)
 }
 
-pub fn relation_index(relation: Relation) -> i32 {
-    RELATIONS
-        .iter()
-        .position(|r| r.0 == relation)
-        .and_then(|i| i32::try_from(i).ok())
-        .unwrap_or(7)
+pub fn relation_index(relation: Zokugara) -> i32 {
+    i32::try_from(relation.index()).unwrap_or(0)
+}
+
+/// The sex picker's index for the sex a 続柄 says (妻 → 女), if it says one.
+pub fn sex_index_of(relation: Zokugara) -> Option<i32> {
+    relation.sex().map(|sex| i32::from(sex == Sex::Female))
 }
 
 /// The typed fields, copied out of the window.
@@ -96,11 +87,15 @@ impl Typed {
         })
     }
 
+    /// A member of the household. Where the 続柄 says the sex (妻, 母, 子の夫 …), the sex is
+    /// the 続柄's: the picker follows it on screen, and a record cannot contradict itself.
     pub fn member(&self) -> Result<Member, Notice> {
-        Ok(Member {
-            person: self.person(false)?,
-            relation: relation(self.relation),
-        })
+        let relation = relation(self.relation);
+        let mut person = self.person(false)?;
+        if let Some(sex) = relation.sex() {
+            person.sex = Some(sex);
+        }
+        Ok(Member { person, relation })
     }
 
     pub fn event(&self, today: NaiveDate) -> Result<LifeEvent, Notice> {
@@ -241,11 +236,32 @@ mod tests {
 
     #[test]
     fn relations_round_trip_through_their_index() {
-        for (index, (relation_, _, _)) in RELATIONS.iter().enumerate() {
+        for (index, zokugara) in Zokugara::all().enumerate() {
             let index = i32::try_from(index).expect("small");
-            assert_eq!(relation(index), *relation_);
-            assert_eq!(relation_index(*relation_), index);
+            assert_eq!(relation(index), zokugara);
+            assert_eq!(relation_index(zokugara), index);
         }
-        assert_eq!(relation(99), Relation::Other);
+        assert_eq!(relation(99), Zokugara::COHABITANT);
+        assert_eq!(relation(-1), Zokugara::COHABITANT);
+    }
+
+    #[test]
+    fn a_relation_that_says_the_sex_decides_it() {
+        let wife_typed_as_male = Typed {
+            name: "窓口 花子".into(),
+            birth: "1993-02-03".into(),
+            sex: 0,
+            relation: relation_index(Zokugara::from_word("妻の母").expect("word")),
+            ..Typed::default()
+        };
+        let member = wife_typed_as_male.member().expect("member");
+        assert_eq!(member.person.sex, Some(Sex::Female));
+        assert_eq!(member.relation.word(), "妻の母");
+        let child = Typed {
+            sex: 0,
+            relation: relation_index(Zokugara::CHILD),
+            ..wife_typed_as_male
+        };
+        assert_eq!(child.member().expect("member").person.sex, Some(Sex::Male));
     }
 }

@@ -6,7 +6,7 @@
 use chrono::{Days, NaiveDate};
 use madoguchi_domain::{
     Address, Answer, Case, CertificateKind, CertificateRequest, Household, LifeEvent, Member,
-    Nationality, Person, Relation, Sex, limits,
+    Nationality, Person, Sex, Zokugara, limits,
 };
 use madoguchi_forms::{Fonts, Library};
 use madoguchi_kiosk::packet::{Local, PacketInput, make};
@@ -66,7 +66,7 @@ fn member() -> impl Strategy<Value = Member> {
             prop::option::of(text(limits::MAX_COUNTRY_CHARS))
                 .prop_map(|country| Nationality::Foreign { country }),
         ]),
-        prop::sample::select(Relation::ALL.to_vec()),
+        prop::sample::select(Zokugara::all().collect::<Vec<_>>()),
         address(),
     )
         .prop_map(

@@ -36,7 +36,7 @@ pub fn symbol_of(cbor: &[u8]) -> String {
     let mut framed = miniz_oxide::deflate::compress_to_vec(cbor, 10);
     let crc = crc32fast::hash(&framed);
     framed.extend_from_slice(&crc.to_be_bytes());
-    format!("MDG1:{}", base45::encode(&framed))
+    format!("MDG2:{}", base45::encode(&framed))
 }
 
 /// The CBOR of the family's code with the date `from` (as the format's YYYYMMDD integer)

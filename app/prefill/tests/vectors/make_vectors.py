@@ -27,18 +27,18 @@ def base45(data: bytes) -> str:
     return "".join(out)
 
 
-def frame(document, parts=1):
+def frame(document, parts=1, version=2):
     cbor = cbor2.dumps(document)
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw DEFLATE
     p = compressor.compress(cbor) + compressor.flush()
     crc = zlib.crc32(p)
     f = p + crc.to_bytes(4, "big")
     if parts == 1:
-        return cbor.hex(), ["MDG1:" + base45(f)]
+        return cbor.hex(), [f"MDG{version}:" + base45(f)]
     size = -(-len(f) // parts)
     pieces = [f[i : i + size] for i in range(0, len(f), size)]
     return cbor.hex(), [
-        f"MDG1-{i + 1}-{parts}-{crc:08X}:" + base45(piece) for i, piece in enumerate(pieces)
+        f"MDG{version}-{i + 1}-{parts}-{crc:08X}:" + base45(piece) for i, piece in enumerate(pieces)
     ]
 
 
@@ -47,7 +47,7 @@ SINGLE_ADULT = [
     20260401,
     20260501,
     [1, 20260401, 20260406, ["大阪府大阪市北区中之島一丁目3番20号", None], None, 20260331, None],
-    [["髙橋 𠮷男", None, 20031105, 1, None, None, 0, None]],
+    [["髙橋 𠮷男", None, 20031105, 1, None, None, "世帯主", None]],
     0,
     dict(
         sorted(
@@ -87,3 +87,22 @@ print("single-adult cbor", cbor_hex)
 _, parts = frame(compact(SINGLE_ADULT), parts=3)
 for part in reversed(parts):
     print("single-adult part", part)
+
+# Version 1 (§4.1): the relation was a category code. The same single adult (0 = head), and a
+# couple whose second member is 1 = spouse with sex 2 (read as 妻) …
+SINGLE_ADULT_V1 = SINGLE_ADULT[:3] + [[["髙橋 𠮷男", None, 20031105, 1, None, None, 0, None]]] + SINGLE_ADULT[4:]
+_, symbols = frame(compact(SINGLE_ADULT_V1), version=1)
+print("v1-single-adult symbol", symbols[0])
+COUPLE_V1 = SINGLE_ADULT[:3] + [[
+    ["髙橋 𠮷男", None, 20031105, 1, None, None, 0],
+    ["髙橋 花子", None, 20040210, 2, None, None, 1],
+]] + SINGLE_ADULT[4:]
+_, symbols = frame(compact(COUPLE_V1), version=1)
+print("v1-couple symbol", symbols[0])
+# … and a household with 5 = sibling, which does not say 兄, 姉, 弟 or 妹: refused as older_format.
+SIBLINGS_V1 = SINGLE_ADULT[:3] + [[
+    ["髙橋 𠮷男", None, 20031105, 1, None, None, 0],
+    ["髙橋 一郎", None, 20010101, 1, None, None, 5],
+]] + SINGLE_ADULT[4:]
+_, symbols = frame(compact(SIBLINGS_V1), version=1)
+print("v1-siblings symbol", symbols[0])

@@ -77,7 +77,7 @@ impl MemberFacts {
             birthday_age: birth.map(|b| age::birthday_age(b, event_date)),
             sex: member.person.sex,
             foreign: member.person.nationality.as_ref().map(|n| n.is_foreign()),
-            relation: member.relation,
+            relation: member.category(),
         }
     }
 

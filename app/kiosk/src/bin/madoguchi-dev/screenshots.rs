@@ -16,7 +16,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use madoguchi_card::{CardError, PinState};
-use madoguchi_domain::{Answer, Case, LifeEvent, Member, Person, Relation, Sex};
+use madoguchi_domain::{Answer, Case, LifeEvent, Member, Person, Sex, Zokugara};
 use madoguchi_kiosk::runtime::Runtime;
 use madoguchi_kiosk::session::{Action, Mode, Notice, ReviewEdits, Screen, Session};
 use madoguchi_kiosk::supervisor::{Desk, DeskScreen};
@@ -58,7 +58,7 @@ fn family() -> Vec<Member> {
                 date(1992, 6, 1),
                 Sex::Female,
             ),
-            relation: Relation::Spouse,
+            relation: Zokugara::WIFE,
         },
         Member {
             person: person(
@@ -67,7 +67,7 @@ fn family() -> Vec<Member> {
                 date(2019, 9, 21),
                 Sex::Female,
             ),
-            relation: Relation::Child,
+            relation: Zokugara::CHILD,
         },
     ]
 }
@@ -85,7 +85,7 @@ fn resident_code() -> madoguchi_prefill::Prefill {
 fn resident_case() -> Case {
     let mut members = vec![Member {
         person: person("山田　太郎", "やまだ　たろう", date(1988, 4, 12), Sex::Male),
-        relation: Relation::Head,
+        relation: Zokugara::HEAD,
     }];
     members.extend(family());
     Case {
