@@ -14,6 +14,7 @@
 
 pub mod age;
 mod answer;
+pub mod calendar;
 mod case;
 mod certificate;
 mod event;

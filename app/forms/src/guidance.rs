@@ -41,6 +41,9 @@ pub struct GuidanceProcedure {
     pub critical: bool,
     pub why: Vec<String>,
     pub deadline: Option<NaiveDate>,
+    /// Why the deadline is later than the count gives, when it fell on a closed day:
+    /// 「11月29日は日曜日のため翌開庁日」.
+    pub deadline_moved: Option<String>,
     /// The deadline had passed on the visit date.
     pub overdue: bool,
     pub bring: Vec<String>,
@@ -362,7 +365,11 @@ fn procedure_lines(procedure: &GuidanceProcedure) -> Vec<(String, f32, Typeface)
                 both_calendars(deadline)
             )
         } else {
-            format!("期限：{}まで", both_calendars(deadline))
+            let moved = procedure
+                .deadline_moved
+                .as_ref()
+                .map_or_else(String::new, |why| format!("（{why}）"));
+            format!("期限：{}まで{moved}", both_calendars(deadline))
         };
         let face = if procedure.critical {
             Typeface::GothicBold

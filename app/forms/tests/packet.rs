@@ -62,6 +62,7 @@ fn guidance(case: &Case) -> Guidance {
                     .event
                     .move_date()
                     .checked_add_days(chrono::Days::new(14)),
+                deadline_moved: Some("11月28日は土曜日のため翌開庁日".into()),
                 overdue: false,
                 bring: vec!["本人確認書類".into()],
                 forms: vec![("住民異動届".into(), true)],
@@ -162,7 +163,7 @@ fn every_filled_value_is_in_the_packet() {
         // the addressee and the guidance sheet
         "標準市長",
         "窓口案内シート",
-        "令和8年11月29日（2026年11月29日）まで",
+        "令和8年11月29日（2026年11月29日）まで（11月28日は土曜日のため翌開庁日）",
         "確認が必要な手続き",
         "保育所等の利用申込み（保育課）確認すること：保育所等の利用",
         "窓口案内シート1/1",

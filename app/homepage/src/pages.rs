@@ -345,6 +345,9 @@ fn procedure(lang: Lang, p: &ProcedureDecision, _event: EventKind) -> Markup {
                 span.deadline class=[p.critical.then_some("critical")] {
                     (lang.pick("期限：", "Deadline: ")) (deadline.wareki) "（" (deadline.date.format("%Y-%m-%d")) "）"
                 }
+                @if let Some(moved) = &deadline.moved {
+                    " " span.hint { (lang.pick(&moved.why.ja, &moved.why.en)) }
+                }
             }
             @if !p.bring.is_empty() {
                 br;

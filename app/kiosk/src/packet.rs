@@ -158,6 +158,17 @@ fn guidance_procedure(procedure: &ProcedureDecision, library: &Library) -> Guida
         critical: procedure.critical,
         why: procedure.reasons.iter().map(|r| r.ja.clone()).collect(),
         deadline: procedure.deadline.as_ref().map(|d| d.date),
+        deadline_moved: procedure
+            .deadline
+            .as_ref()
+            .and_then(|d| d.moved.as_ref())
+            .map(|m| {
+                format!(
+                    "{}は{}のため翌開庁日",
+                    m.counted.format("%-m月%-d日"),
+                    m.closed.ja
+                )
+            }),
         overdue: procedure.deadline.as_ref().is_some_and(|d| d.overdue),
         bring: procedure.bring.iter().map(|b| b.ja.clone()).collect(),
         forms: procedure

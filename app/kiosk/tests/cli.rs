@@ -96,7 +96,11 @@ fn the_demo_prints_a_decision() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("転入届"), "{stdout}");
     assert!(stdout.contains("児童手当の認定請求"), "{stdout}");
-    assert!(stdout.contains("令和8年4月12日"), "{stdout}");
+    assert!(stdout.contains("令和8年4月13日"), "{stdout}");
+    assert!(
+        stdout.contains("期限の令和8年4月12日は日曜日のため、翌開庁日まで"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -115,7 +119,10 @@ fn evaluate_prints_the_decision_as_json() {
         .iter()
         .find(|p| p["id"] == "jidou_teate")
         .expect("child allowance");
-    assert_eq!(allowance["deadline"]["date"], "2026-04-12");
+    // Counted, the 15 days end on Sunday 12 April; the deadline is the next open day.
+    assert_eq!(allowance["deadline"]["date"], "2026-04-13");
+    assert_eq!(allowance["deadline"]["moved"]["counted"], "2026-04-12");
+    assert_eq!(allowance["deadline"]["moved"]["closed"]["ja"], "日曜日");
     assert!(
         allowance["reasons"][0]["ja"]
             .as_str()

@@ -167,7 +167,7 @@ impl Draft {
             expect.insert("to_confirm", Item::Value(string_array(&to_confirm)));
         }
         let known: BTreeSet<&str> = applied.union(&to_confirm).copied().collect();
-        for pinned in ["reasons", "deadlines"] {
+        for pinned in ["reasons", "deadlines", "deadline_moved"] {
             if let Some(table) = expect.get_mut(pinned).and_then(Item::as_table_like_mut) {
                 let gone: Vec<String> = table
                     .iter()

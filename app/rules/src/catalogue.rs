@@ -293,6 +293,8 @@ pub struct Catalogue {
     pub forms: Vec<Form>,
     pub questions: Vec<Question>,
     pub procedures: Vec<Procedure>,
+    /// The days the offices are closed (`holidays.csv`, `calendar.toml`).
+    pub calendar: crate::calendar::Calendar,
 }
 
 impl Catalogue {

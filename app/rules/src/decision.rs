@@ -77,6 +77,26 @@ pub struct Deadline {
     pub basis: String,
     /// The deadline had already passed on the visit date.
     pub overdue: bool,
+    /// Set when the day the count gives is one the office is closed, and `date` is the next
+    /// open day instead (地方自治法 第4条の2 第4項).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved: Option<MovedDeadline>,
+    /// The office calendar does not list the holidays of `date`'s year: a holiday there would
+    /// not have moved it. `rules check` warns before this can happen.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub holidays_unknown: bool,
+}
+
+/// A deadline that fell on a closed day.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MovedDeadline {
+    /// The day the count gives.
+    pub counted: NaiveDate,
+    /// Why the office is closed that day: 「日曜日」「祝日（勤労感謝の日）」「年末年始の休日」.
+    pub closed: Phrase,
+    /// Why it moved, for the resident and the clerk: 「期限の令和8年11月29日は日曜日のため、
+    /// 翌開庁日まで（地方自治法第4条の2第4項）」.
+    pub why: Phrase,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -3,14 +3,15 @@
 use std::collections::BTreeSet;
 
 use chrono::{Days, NaiveDate};
+use madoguchi_domain::calendar::{ClosedBecause, Office, OfficeCalendar};
 use madoguchi_domain::{Answer, Case, CaseError, wareki};
 use serde::Serialize;
 
 use crate::catalogue::{Catalogue, Phrase, Procedure, QuestionKind, Rule};
 use crate::condition::{Facts, MemberFacts, QuestionState, Trace, Truth, Value, age_list};
 use crate::decision::{
-    CatalogueVersion, CounterRef, Deadline, Decision, Named, NextQuestion, Pending, PendingState,
-    ProcedureDecision,
+    CatalogueVersion, CounterRef, Deadline, Decision, MovedDeadline, Named, NextQuestion, Pending,
+    PendingState, ProcedureDecision,
 };
 
 /// A case the engine cannot evaluate, with what to fix.
@@ -414,7 +415,7 @@ impl<'c> Engine<'c> {
                 place: counter.place.clone(),
                 external: counter.external,
             },
-            deadline: deadline(procedure, case)?,
+            deadline: deadline(procedure, case, &catalogue.calendar.days, counter.external)?,
             bring: procedure
                 .bring
                 .iter()
@@ -569,20 +570,35 @@ fn reason(because: &Phrase, ages: &[u32]) -> Phrase {
     }
 }
 
-/// The earliest deadline whose start date the case knows. Validated cases and catalogues keep
-/// every deadline inside the calendar; the addition is checked all the same, so that a value
-/// that slipped past them is an error, never a crash.
-fn deadline(procedure: &Procedure, case: &Case) -> Result<Option<Deadline>, EvalError> {
+/// The earliest deadline whose start date the case knows, moved to the next open day when the
+/// count ends on a day the office is closed (another agency's deadline follows the national
+/// offices' days, without the city's own). Validated cases and catalogues keep every deadline
+/// inside the calendar; the addition is checked all the same, so that a value that slipped
+/// past them is an error, never a crash.
+fn deadline(
+    procedure: &Procedure,
+    case: &Case,
+    calendar: &OfficeCalendar,
+    external: bool,
+) -> Result<Option<Deadline>, EvalError> {
+    let office = if external {
+        Office::National
+    } else {
+        Office::City
+    };
     let mut earliest: Option<Deadline> = None;
     for rule in &procedure.deadlines {
         let Some(start) = case.event.date(rule.from) else {
             continue;
         };
-        let date = start
+        let out_of_range = || EvalError::DeadlineOutOfRange {
+            procedure: procedure.id.clone(),
+        };
+        let counted = start
             .checked_add_days(Days::new(u64::from(rule.days)))
-            .ok_or_else(|| EvalError::DeadlineOutOfRange {
-                procedure: procedure.id.clone(),
-            })?;
+            .ok_or_else(out_of_range)?;
+        let moved = calendar.next_open_day(counted, office);
+        let date = moved.as_ref().map_or(counted, |m| m.to);
         if earliest.as_ref().is_some_and(|e| e.date <= date) {
             continue;
         }
@@ -593,9 +609,40 @@ fn deadline(procedure: &Procedure, case: &Case) -> Result<Option<Deadline>, Eval
             from: rule.from,
             basis: rule.basis.clone(),
             overdue: date < case.event.visit_date(),
+            moved: moved.map(|m| MovedDeadline {
+                counted,
+                closed: Phrase {
+                    ja: m.because.ja(),
+                    en: m.because.en(),
+                },
+                why: moved_why(counted, &m.because, office),
+            }),
+            holidays_unknown: !calendar.covers(date),
         });
     }
     Ok(earliest)
+}
+
+/// 「期限の令和8年11月29日は日曜日のため、翌開庁日まで（地方自治法第4条の2第4項）」
+fn moved_why(counted: NaiveDate, because: &ClosedBecause, office: Office) -> Phrase {
+    let (law_ja, law_en) = match office {
+        Office::City => ("地方自治法第4条の2第4項", "Local Autonomy Act, art. 4-2(4)"),
+        Office::National => (
+            "行政機関の休日に関する法律第2条",
+            "Act on Holidays of Administrative Organs, art. 2",
+        ),
+    };
+    let day_ja = wareki::format(counted).unwrap_or_else(|_| counted.to_string());
+    Phrase {
+        ja: format!(
+            "期限の{day_ja}は{}のため、翌開庁日まで（{law_ja}）",
+            because.ja()
+        ),
+        en: format!(
+            "the count ends on {counted}, {}, so the deadline is the next day the office is open ({law_en})",
+            because.en()
+        ),
+    }
 }
 
 /// One rule's evaluation, for `explain`.

@@ -53,7 +53,8 @@ fn too_large() -> String {
     )
 }
 
-/// Every `.toml` file under `dir` (subfolders included), each read bounded. Every file that
+/// Every `.toml` and `.csv` file under `dir` (subfolders included; the one `.csv` a catalogue
+/// uses is its list of holidays), each read bounded. Every file that
 /// cannot be read is reported, by its path under the folder.
 pub fn read_folder(dir: &Path) -> Result<CatalogueFiles, Vec<Diagnostic>> {
     let mut files = CatalogueFiles::new();
@@ -81,7 +82,7 @@ pub fn read_folder(dir: &Path) -> Result<CatalogueFiles, Vec<Diagnostic>> {
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
             if is_dir && depth < MAX_DEPTH {
                 folders.push((name, depth + 1));
-            } else if !is_dir && name.extension().is_some_and(|e| e == "toml") {
+            } else if !is_dir && name.extension().is_some_and(|e| e == "toml" || e == "csv") {
                 if files.len() == MAX_FILES {
                     problems.push(Diagnostic::error(
                         Path::new("."),

@@ -2,7 +2,8 @@
 //!
 //! This crate owns
 //! - the catalogue model ([`Catalogue`]: procedures with counters, forms, items, deadlines and
-//!   effective dates; questions with tiers, variants and 「わからない」; rules),
+//!   effective dates; questions with tiers, variants and 「わからない」; rules; the office
+//!   calendar that moves a deadline off a closed day, [`calendar`]),
 //! - the condition language supervisors write rules in ([`condition`]),
 //! - loading a catalogue's files — held in memory ([`CatalogueFiles`]: the store's versions,
 //!   the supervisor's draft) or read from a folder — with one-line `file:line` diagnostics and
@@ -18,6 +19,7 @@
 //! nothing of the UI, the card, the store or the printer.
 
 pub mod authoring;
+pub mod calendar;
 pub mod catalogue;
 pub mod condition;
 pub mod decision;

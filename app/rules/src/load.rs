@@ -805,6 +805,7 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
         .unwrap_or_default();
     let mut catalogue = Catalogue {
         info,
+        calendar: crate::calendar::load(files, &mut problems),
         ..Catalogue::default()
     };
     let mut tables = Tables {
@@ -989,6 +990,7 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
     }
     // Semantic checks need a fully resolved catalogue.
     problems.extend(validate::check(&catalogue));
+    problems.extend(crate::calendar::missing_holidays(files));
     if problems.iter().any(Diagnostic::is_error) {
         problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         return Err(problems);

@@ -15,6 +15,8 @@
 //! jidou_teate = "2歳、7歳"
 //! [expect.deadlines]                              # optional
 //! jidou_teate = 2026-04-15
+//! [expect.deadline_moved]                         # optional: words the reason a deadline
+//! jidou_teate = "日曜日"                            # moved to an open day must contain
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,6 +48,8 @@ pub struct Expectations {
     pub to_confirm: Option<BTreeSet<String>>,
     pub reasons: BTreeMap<String, String>,
     pub deadlines: BTreeMap<String, NaiveDate>,
+    /// Words the reason a deadline moved off a closed day must contain.
+    pub deadline_moved: BTreeMap<String, String>,
 }
 
 impl Scenario {
@@ -82,6 +86,8 @@ struct RawExpect {
     reasons: BTreeMap<String, String>,
     #[serde(default)]
     deadlines: BTreeMap<String, Datetime>,
+    #[serde(default)]
+    deadline_moved: BTreeMap<String, String>,
 }
 
 /// TOML dates become the ISO strings the case JSON uses, so that one definition reads both.
@@ -172,6 +178,7 @@ fn read_one(rel: &Path, src: &str, catalogue: &Catalogue) -> Result<Scenario, Ve
             to_confirm,
             reasons: raw.expect.reasons,
             deadlines,
+            deadline_moved: raw.expect.deadline_moved,
         },
     })
 }
@@ -276,6 +283,21 @@ pub fn run(engine: &Engine<'_>, scenario: &Scenario) -> Outcome {
                     )),
                     None => failures.push(format!(
                         "deadline for {id}: the procedure is not in the decision"
+                    )),
+                }
+            }
+            for (id, words) in &scenario.expect.deadline_moved {
+                let why = find(id)
+                    .and_then(|p| p.deadline.as_ref())
+                    .and_then(|d| d.moved.as_ref())
+                    .map(|m| m.why.ja.as_str());
+                match why {
+                    Some(why) if why.contains(words.as_str()) => {}
+                    Some(why) => failures.push(format!(
+                        "moved deadline for {id}: expected words 「{words}」, got 「{why}」"
+                    )),
+                    None => failures.push(format!(
+                        "moved deadline for {id}: the deadline did not move"
                     )),
                 }
             }

@@ -46,8 +46,17 @@ fn the_family_example_decides_with_deadlines_and_reasons() {
         .find(|p| p.id == "jidou_teate")
         .expect("child allowance");
     let deadline = allowance.deadline.as_ref().expect("has a deadline");
-    assert_eq!(deadline.date, day(2026, 4, 12));
-    assert_eq!(deadline.wareki, "令和8年4月12日");
+    // 15 days from the move-out date end on Sunday 12 April: the office opens on the 13th.
+    assert_eq!(deadline.date, day(2026, 4, 13));
+    assert_eq!(deadline.wareki, "令和8年4月13日");
+    let moved = deadline.moved.as_ref().expect("moved off the Sunday");
+    assert_eq!(moved.counted, day(2026, 4, 12));
+    assert_eq!(moved.closed.ja, "日曜日");
+    assert!(
+        moved.why.ja.contains("地方自治法第4条の2第4項"),
+        "{}",
+        moved.why.ja
+    );
     assert!(
         allowance.reasons[0].ja.contains("子（7歳、2歳）"),
         "{:?}",

@@ -186,6 +186,18 @@ enum RulesCommand {
         #[command(flatten)]
         catalogue: CatalogueArg,
     },
+    /// List the days the offices are closed besides weekends (national holidays, 12月29日〜1月3日
+    /// and the city's own days), from a day on: what moves a deadline to the next open day.
+    Calendar {
+        #[command(flatten)]
+        catalogue: CatalogueArg,
+        /// The first day listed (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cmd::input::day)]
+        from: Option<NaiveDate>,
+        /// How many days ahead to look.
+        #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        days: u16,
+    },
     /// Run the scenario tests in the catalogue's scenarios/ folder.
     Test {
         #[command(flatten)]
@@ -417,6 +429,11 @@ impl Cli {
             Some(Command::Demo { json }) => demo::run(json),
             Some(Command::Rules { command }) => match command {
                 RulesCommand::Check { catalogue } => rules_cmd::check(&catalogue.dir()),
+                RulesCommand::Calendar {
+                    catalogue,
+                    from,
+                    days,
+                } => rules_cmd::calendar(&catalogue.dir(), from, days),
                 RulesCommand::Test { catalogue, filter } => {
                     rules_cmd::test(&catalogue.dir(), filter.as_deref())
                 }

@@ -58,7 +58,13 @@ pub fn summary(case: &Case, decision: &Decision) -> String {
         let deadline = p
             .deadline
             .as_ref()
-            .map(|d| format!(" — 期限 {}（{}）", d.wareki, d.date))
+            .map(|d| {
+                let moved = d
+                    .moved
+                    .as_ref()
+                    .map_or_else(String::new, |m| format!("、{}", m.why.ja));
+                format!(" — 期限 {}（{}）{moved}", d.wareki, d.date)
+            })
             .unwrap_or_default();
         let critical = if p.critical { "★" } else { " " };
         out.push_str(&format!(

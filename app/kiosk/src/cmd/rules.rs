@@ -10,7 +10,12 @@ use crate::catalogue_dir::{load_or_report, load_quietly, shown_under};
 use crate::cmd::cli::CaseArgs;
 
 pub fn check(dir: &Path) -> Result<ExitCode> {
-    let (loaded, files) = load_or_report(dir)?;
+    let (mut loaded, files) = load_or_report(dir)?;
+    let today = chrono::Local::now().date_naive();
+    loaded.warnings.extend(madoguchi_rules::calendar::staleness(
+        &loaded.catalogue.calendar,
+        today,
+    ));
     for warning in &loaded.warnings {
         eprintln!("{}", shown_under(dir, warning));
     }
@@ -31,7 +36,56 @@ pub fn check(dir: &Path) -> Result<ExitCode> {
         scenarios.len(),
         loaded.warnings.len()
     );
+    println!("{}", calendar_summary(&c.calendar));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The closed days other than weekends from `from` (default today) for `days` days, one per
+/// line: 「2026-12-29 (火) 年末年始の休日」.
+pub fn calendar(dir: &Path, from: Option<chrono::NaiveDate>, days: u16) -> Result<ExitCode> {
+    use chrono::Datelike;
+    use madoguchi_domain::calendar::{ClosedBecause, Office};
+    let (loaded, _) = load_or_report(dir)?;
+    let calendar = &loaded.catalogue.calendar;
+    println!("{}", calendar_summary(calendar));
+    let first = from.unwrap_or_else(|| chrono::Local::now().date_naive());
+    for day in first.iter_days().take(usize::from(days)) {
+        let Some(because) = calendar.days.closed_because(day, Office::City) else {
+            continue;
+        };
+        if matches!(because, ClosedBecause::Saturday | ClosedBecause::Sunday) {
+            continue;
+        }
+        let weekday = ["月", "火", "水", "木", "金", "土", "日"]
+            [day.weekday().num_days_from_monday() as usize];
+        let unknown = if calendar.days.covers(day) {
+            ""
+        } else {
+            "  (holidays of this year not listed)"
+        };
+        println!("{day} ({weekday}) {}{unknown}", because.ja());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// 「開庁日カレンダー: 祝日 2024〜2027年（76日）…」: what the calendar knows, for the supervisor.
+fn calendar_summary(calendar: &madoguchi_rules::calendar::Calendar) -> String {
+    let days = &calendar.days;
+    let holidays = days.holidays().count();
+    let years = match (days.holidays().next(), days.holidays().last()) {
+        (Some((first, _)), Some((last, _))) => {
+            format!("{}〜{}", first.format("%Y"), last.format("%Y"))
+        }
+        _ => "なし / none".into(),
+    };
+    format!(
+        "calendar / 開庁日カレンダー: national holidays {years} ({holidays} days; {}), the city's own closed days: {}",
+        calendar
+            .holidays_source
+            .as_deref()
+            .unwrap_or("source not given"),
+        days.city_days().count()
+    )
 }
 
 fn load_scenarios(

@@ -266,11 +266,26 @@ fn procedure_row(procedure: &ProcedureDecision, context: &Context) -> ProcedureR
         } else {
             format!("{}（{}）", d.wareki, d.date.format("%Y-%m-%d"))
         };
+        let moved = d.moved.as_ref().map_or_else(String::new, |m| {
+            if context.english {
+                format!(
+                    " (the count ends on {}, {}: the next open day)",
+                    m.counted.format("%Y-%m-%d"),
+                    m.closed.en
+                )
+            } else {
+                format!(
+                    "（{}は{}のため翌開庁日）",
+                    m.counted.format("%-m月%-d日"),
+                    m.closed.ja
+                )
+            }
+        });
         match (d.overdue, context.english) {
             (true, false) => format!("期限 {date} を過ぎています。今日届け出てください"),
             (true, true) => format!("Overdue since {date}: file today"),
-            (false, false) => format!("期限 {date} まで"),
-            (false, true) => format!("Deadline {date}"),
+            (false, false) => format!("期限 {date} まで{moved}"),
+            (false, true) => format!("Deadline {date}{moved}"),
         }
     });
     let bring = if procedure.bring.is_empty() {
