@@ -1,5 +1,7 @@
 //! The case: everything the counter knows about one visit.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +27,11 @@ pub struct Case {
     /// Certificates to issue on the day (住民票の写し, 印鑑登録証明書, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub certificates: Vec<CertificateRequest>,
+    /// Values a form requires that the clerk left for the resident to write by hand (「本人が
+    /// 記入」), by their path in the form templates (`new_address`, `applicant.phone`): the
+    /// forms print an empty box there instead of stopping the print.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub resident_writes: BTreeSet<String>,
 }
 
 /// A case that cannot be evaluated as it stands. Fields are named as in the case JSON
@@ -70,6 +77,10 @@ pub enum CaseError {
     TooManyAnswers { count: usize, max: usize },
     #[error("{field}: {copies} copies; ask for 1 to 9 / 証明書の通数は1〜9通です")]
     Copies { field: String, copies: u8 },
+    #[error(
+        "resident_writes names {count} values; at most {max} can be left blank / 本人が記入する項目が多すぎます"
+    )]
+    TooManyBlanks { count: usize, max: usize },
 }
 
 impl Case {
@@ -107,6 +118,7 @@ impl Case {
             }
         }
         self.validate_answers()?;
+        self.validate_resident_writes()?;
         for (index, request) in self.certificates.iter().enumerate() {
             if !(1..=9).contains(&request.copies) {
                 return Err(CaseError::Copies {
@@ -156,6 +168,19 @@ impl Case {
             if let Some(address) = address {
                 validate_address(address, field)?;
             }
+        }
+        Ok(())
+    }
+
+    fn validate_resident_writes(&self) -> Result<(), CaseError> {
+        if self.resident_writes.len() > limits::MAX_RESIDENT_WRITES {
+            return Err(CaseError::TooManyBlanks {
+                count: self.resident_writes.len(),
+                max: limits::MAX_RESIDENT_WRITES,
+            });
+        }
+        for path in &self.resident_writes {
+            check_text("resident_writes", path, limits::MAX_ID_CHARS)?;
         }
         Ok(())
     }

@@ -44,6 +44,8 @@ pub const MAX_COUNTRY_CHARS: usize = 100;
 /// Answers in one case, and characters in a question id or a choice id.
 pub const MAX_ANSWERS: usize = 300;
 pub const MAX_ID_CHARS: usize = 64;
+/// Values a clerk may leave for the resident to write by hand on one case.
+pub const MAX_RESIDENT_WRITES: usize = 40;
 
 /// The size of a case JSON document read from a file or another program.
 pub const MAX_CASE_JSON_BYTES: usize = 256 * 1024;

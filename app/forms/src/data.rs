@@ -217,12 +217,14 @@ fn answer_value(answer: Option<&Answer>) -> Value {
     }
 }
 
+/// The 新しい住所 a form prints: the address in this city for 転入 and 転居, and for 転出 the
+/// address the household moves to (the 住民異動届 has one 新住所 box for all three).
 fn new_address(event: &LifeEvent) -> Option<&Address> {
     match event {
         LifeEvent::Tennyu { new_address, .. } | LifeEvent::Tenkyo { new_address, .. } => {
             new_address.as_ref()
         }
-        LifeEvent::Tenshutsu { .. } => None,
+        LifeEvent::Tenshutsu { next_address, .. } => next_address.as_ref(),
     }
 }
 

@@ -26,6 +26,9 @@ pub enum ReportKind {
     Overflow,
     /// The QR symbol would be too dense to scan at this size; it is left out.
     QrTooDense,
+    /// A value the form requires is not in the case; `value` is its path in the template
+    /// (`new_address`, `member.birth_date`), the key a clerk marks as 「本人が記入」 with.
+    Missing { value: String },
 }
 
 impl FieldReport {
@@ -57,6 +60,10 @@ impl FieldReport {
             ReportKind::QrTooDense => format!(
                 "{} p.{}: QRコードが細かすぎるため印字しませんでした / QR code too dense to print",
                 self.form, self.page
+            ),
+            ReportKind::Missing { value } => format!(
+                "{} p.{}「{}」: 記入に必要な値がありません。入力するか、ご本人が記入することにしてください / required value missing ({value}): add it, or mark it for the resident to write",
+                self.form, self.page, self.field
             ),
         }
     }

@@ -6,7 +6,7 @@ use madoguchi_domain::Member;
 use madoguchi_domain::wareki::WarekiDate;
 
 use crate::data::{Context, Value, ticked};
-use crate::draw::{Canvas, FieldReport, TextStyle};
+use crate::draw::{Canvas, FieldReport, ReportKind, TextStyle};
 use crate::fonts::{Fonts, Typeface};
 use crate::page::{A4_WIDTH, Mark, Page};
 use crate::template::{
@@ -266,6 +266,9 @@ fn draw_field(
     let value = fill.context.value(&field.value, row);
     let text = field.format.write(&value);
     let name = field_name(field.label.as_deref(), &field.value, row);
+    if field.required && text.trim().is_empty() {
+        report_missing(canvas, fill, &field.value, &name);
+    }
     let [x, y, w, h] = shift(field.rect, origin);
     canvas.text(
         [x + 1.0, y + 0.4, w - 2.0, h - 0.8],
@@ -280,6 +283,19 @@ fn draw_field(
         },
         &name,
     );
+}
+
+/// Reports a required value the case lacks, unless the clerk marked it for the resident to
+/// write by hand.
+fn report_missing(canvas: &mut Canvas<'_>, fill: &Fill<'_>, path: &str, name: &str) {
+    if !fill.context.case.resident_writes.contains(path) {
+        canvas.report(
+            name,
+            ReportKind::Missing {
+                value: path.to_string(),
+            },
+        );
+    }
 }
 
 /// 「氏名（2人目）」: the field's label, and the row it is on.
@@ -304,6 +320,10 @@ fn draw_era(
         Value::Date(date) => Some(date),
         _ => None,
     };
+    if era.required && date.is_none() {
+        let name = field_name(era.label.as_deref(), &era.value, row);
+        report_missing(canvas, fill, &era.value, &name);
+    }
     let wareki = date.and_then(|d| WarekiDate::from_date(d).ok());
     let chooser_w = (w * 0.34).min(18.0);
     let count = era.eras.len() as f32;

@@ -171,6 +171,7 @@ fn qr_symbols(template: &Template, context: &Context<'_>, encode: &QrEncoder<'_>
         applicant: applicant_index,
         answers: Default::default(),
         certificates: case.certificates.clone(),
+        resident_writes: Default::default(),
     };
     encode(&part).unwrap_or_default()
 }

@@ -172,6 +172,10 @@ pub(crate) struct FieldItem {
     /// What the field is called in reports to the clerk, e.g. 「氏名」.
     #[serde(default)]
     pub(crate) label: Option<String>,
+    /// The form is not complete without this value: printing it empty is reported as
+    /// missing, unless the case says the resident writes it (`resident_writes`).
+    #[serde(default)]
+    pub(crate) required: bool,
     #[serde(default = "default_field_size")]
     pub(crate) size: f32,
     #[serde(default = "default_min_size")]
@@ -213,6 +217,9 @@ pub(crate) struct EraItem {
     /// What the field is called in reports.
     #[serde(default)]
     pub(crate) label: Option<String>,
+    /// As for a field: an empty date is reported as missing.
+    #[serde(default)]
+    pub(crate) required: bool,
     /// The eras offered, oldest first.
     #[serde(default = "default_eras")]
     pub(crate) eras: Vec<String>,

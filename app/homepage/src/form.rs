@@ -488,6 +488,7 @@ pub fn case(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
         applicant: 0,
         answers: answers(fields),
         certificates,
+        resident_writes: Default::default(),
     };
     checked(case, errors)
 }

@@ -298,6 +298,7 @@ fn case_so_far(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
         applicant: 0,
         answers: form::answers(fields),
         certificates: Vec::new(),
+        resident_writes: Default::default(),
     };
     form::checked(case, errors)
 }

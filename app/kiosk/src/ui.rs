@@ -517,6 +517,13 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
         }
     });
     let weak = Rc::downgrade(app);
+    outcome.on_resident_writes(move |key| {
+        if let Some(app) = weak.upgrade() {
+            app.borrow_mut()
+                .act(Action::ResidentWrites(key.to_string()));
+        }
+    });
+    let weak = Rc::downgrade(app);
     outcome.on_review_changed(move |key, value| {
         if let (Some(app), Some(field)) = (weak.upgrade(), ReviewField::from_key(&key)) {
             app.borrow_mut().review_draft.set(field, &value);

@@ -225,3 +225,101 @@ fn the_guidance_sheet_uses_the_citys_settings() {
     );
     assert!(plain.contains("窓口市役所") && plain.contains("窓口市長"));
 }
+
+/// The eight-forms family as a case file in `dir`, changed by `change`.
+fn eight_forms_changed(dir: &Path, change: impl FnOnce(&mut serde_json::Value)) -> String {
+    let text = std::fs::read_to_string(EIGHT_FORMS).expect("example");
+    let mut case: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    change(&mut case);
+    let path = dir.join("case.json");
+    std::fs::write(&path, case.to_string()).expect("write");
+    path.to_str().expect("utf-8").to_string()
+}
+
+#[test]
+fn a_move_in_without_the_new_address_names_each_form_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let case = eight_forms_changed(dir.path(), |case| {
+        case["event"]
+            .as_object_mut()
+            .expect("event")
+            .remove("new_address");
+    });
+    let (output, pdf) = render(dir.path(), &case);
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output));
+    assert!(!pdf.exists(), "nothing is written");
+    let said = String::from_utf8_lossy(&output.stderr).to_string();
+    let missing: Vec<&str> = said
+        .lines()
+        .filter(|l| l.starts_with("missing / 未記入: "))
+        .collect();
+    for title in [
+        "住民異動届",
+        "住民票の写し等交付請求書",
+        "印鑑登録申請書",
+        "国民健康保険 異動届",
+        "児童手当 認定請求書",
+        "子ども医療費助成 受給資格認定申請書",
+        "介護保険 受給資格証明書提出・住所変更届",
+        "犬の登録事項変更届",
+    ] {
+        let line = missing
+            .iter()
+            .find(|l| l.contains(&format!("{title} p.")))
+            .unwrap_or_else(|| panic!("{title} is not named: {said}"));
+        assert!(line.contains("(new_address)"), "{line}");
+    }
+    assert_eq!(missing.len(), 8, "one line per form: {said}");
+
+    // Left to the resident, on the command line or in the case, the packet is written.
+    let mut blanks = madoguchi(dir.path());
+    let output = blanks
+        .args([
+            "forms",
+            "render",
+            "--case",
+            &case,
+            "--allow-blanks",
+            "--out",
+        ])
+        .arg(&pdf)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(text(&output).contains("left blank / 本人が記入"));
+    std::fs::remove_file(&pdf).expect("remove");
+    let recorded = eight_forms_changed(dir.path(), |case| {
+        case["event"]
+            .as_object_mut()
+            .expect("event")
+            .remove("new_address");
+        case["resident_writes"] = serde_json::json!(["new_address"]);
+    });
+    let (output, pdf) = render(dir.path(), &recorded);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(pdf.exists());
+}
+
+#[test]
+fn with_the_new_address_every_form_prints_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (output, pdf) = render(dir.path(), EIGHT_FORMS);
+    assert!(output.status.success(), "{}", text(&output));
+    let said = text(&output);
+    let forms: Vec<(u32, String)> = said
+        .lines()
+        .filter_map(|l| {
+            let rest = l.trim().strip_prefix("p.")?;
+            let (page, title) = rest.split_once(' ')?;
+            Some((page.parse().ok()?, title.trim().to_string()))
+        })
+        .collect();
+    assert_eq!(forms.len(), 8, "{said}");
+    for (page, title) in forms {
+        let sheet = plain_text(&pdf, Some((page, page)));
+        assert!(
+            sheet.contains("標準市中央一丁目2番3号さくらハイツ201"),
+            "{title} (p.{page}) does not print the new address"
+        );
+    }
+}

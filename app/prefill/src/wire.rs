@@ -298,6 +298,9 @@ impl Document {
                 .map(|(id, answer)| (id.clone(), answer.0.clone()))
                 .collect(),
             certificates,
+            // A code made at home leaves nothing for the resident to write: that is the
+            // clerk's decision at the counter.
+            resident_writes: Default::default(),
         };
         case.validate()
             .map_err(|e| Invalid::Content(e.to_string()))?;

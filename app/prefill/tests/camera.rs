@@ -19,7 +19,7 @@ fn two_part_code() -> (Prefill, Vec<String>) {
     let mut case: Case =
         serde_json::from_str(include_str!("../../../docs/examples/family-of-four.json"))
             .expect("sample");
-    for i in 0..14 {
+    for i in 0..13 {
         let text: String = (0..24)
             .filter_map(|j| char::from_u32(0x4E00 + ((i * 7919 + j * 104_729) % 20_000)))
             .collect();

@@ -110,6 +110,7 @@ fn case() -> impl Strategy<Value = Case> {
             household: Household { members },
             answers,
             certificates,
+            resident_writes: Default::default(),
         })
 }
 

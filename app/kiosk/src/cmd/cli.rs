@@ -139,6 +139,11 @@ enum FormsCommand {
         /// With --print: how long to follow the job before leaving it queued.
         #[arg(long, default_value_t = 120, value_name = "SECONDS")]
         wait: u64,
+        /// Write (and print) the packet even when values the forms require are missing; they
+        /// print as empty boxes for the resident to fill in. Without it a missing value stops
+        /// the packet (exit 4), one line per value and form.
+        #[arg(long)]
+        allow_blanks: bool,
     },
     /// List the templates and the catalogue form ids each prints.
     List {
@@ -528,6 +533,7 @@ impl Cli {
                     forms,
                     print,
                     wait,
+                    allow_blanks,
                 } => forms_cmd::render(&forms_cmd::RenderArgs {
                     case: &case,
                     out: &out,
@@ -535,6 +541,7 @@ impl Cli {
                     forms: forms.as_deref(),
                     print: print.as_deref(),
                     wait,
+                    allow_blanks,
                 }),
                 FormsCommand::List { forms } => forms_cmd::list(forms.as_deref()),
             },

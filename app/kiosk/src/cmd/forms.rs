@@ -22,6 +22,8 @@ pub struct RenderArgs<'a> {
     /// Queue it for this printer too.
     pub print: Option<&'a str>,
     pub wait: u64,
+    /// Write the packet even with required values missing (they print empty).
+    pub allow_blanks: bool,
 }
 
 pub fn forms_dir(given: Option<&Path>) -> PathBuf {
@@ -50,6 +52,21 @@ pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
             local: &local,
         },
     )?;
+    let missing: Vec<_> = made
+        .reports
+        .iter()
+        .filter(|r| matches!(r.kind, ReportKind::Missing { .. }))
+        .collect();
+    if !missing.is_empty() && !args.allow_blanks {
+        for report in &missing {
+            eprintln!("missing / 未記入: {}", report.message());
+        }
+        eprintln!(
+            "error: {} required value(s) missing; nothing was written. Add them to the case (docs/case.md), or list them in `resident_writes`, or render with --allow-blanks for the resident to fill them in / 記入に必要な値が足りないため作成しませんでした",
+            missing.len()
+        );
+        return Ok(ExitCode::from(4));
+    }
     crate::output::write_private(args.out, &made.pdf)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!(
@@ -74,7 +91,12 @@ pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
         );
     }
     for report in &made.reports {
-        eprintln!("warning: {}", report.message());
+        let kind = if matches!(report.kind, ReportKind::Missing { .. }) {
+            "left blank / 本人が記入"
+        } else {
+            "warning"
+        };
+        eprintln!("{kind}: {}", report.message());
     }
     if let Some(printer) = args.print {
         let mut store = store;

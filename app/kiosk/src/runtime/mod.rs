@@ -31,7 +31,7 @@ use madoguchi_rules::Decision;
 use madoguchi_store::{CaseId, NewPrintJob, PrintJobId, PrintState, Store};
 
 use crate::packet::{self, Local, PacketInput};
-use crate::session::{Action, Effect, Notice};
+use crate::session::{Action, Effect, FormCheck, MissingValue, Notice};
 use feed::CatalogueFeed;
 use madoguchi_printer::Cups;
 use spooler::Spooler;
@@ -301,11 +301,14 @@ impl Worker {
                 procedures,
             } => self.checkpoint(step, &case, &procedures),
             Effect::Preview { case, decision } => {
-                let warnings = match self.packet(&case, &decision) {
-                    Ok(made) => made.reports.iter().map(report_notice).collect(),
-                    Err(notice) => vec![notice],
+                let check = match self.packet(&case, &decision) {
+                    Ok(made) => form_check(&made.reports),
+                    Err(notice) => FormCheck {
+                        warnings: vec![notice],
+                        missing: Vec::new(),
+                    },
                 };
-                self.send(Action::FormWarnings(warnings));
+                self.send(Action::FormsChecked(check));
             }
             Effect::Print { case, decision } => self.print(&case, &decision),
             Effect::Finish { printed } => self.finish(printed),
@@ -501,9 +504,23 @@ impl Worker {
 }
 
 /// What the forms cannot print, as a notice for the clerk (never with the value itself).
-fn report_notice(report: &madoguchi_forms::FieldReport) -> Notice {
-    let message = report.message();
-    Notice::new(message.clone(), message)
+/// The packet's reports as the review screen shows them: missing values apart, to be typed or
+/// left to the resident; everything else as a notice.
+fn form_check(reports: &[madoguchi_forms::FieldReport]) -> FormCheck {
+    let mut check = FormCheck::default();
+    for report in reports {
+        match &report.kind {
+            madoguchi_forms::ReportKind::Missing { value } => check.missing.push(MissingValue {
+                path: value.clone(),
+                place: format!("{} p.{}「{}」", report.form, report.page, report.field),
+            }),
+            _ => {
+                let message = report.message();
+                check.warnings.push(Notice::new(message.clone(), message));
+            }
+        }
+    }
+    check
 }
 
 /// The camera thread: frames in, previews and a decoded code out.

@@ -9,6 +9,7 @@
 mod pin_pad;
 mod review;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -171,7 +172,9 @@ pub enum Action {
     /// The clerk corrected fields on the review screen: read, checked and applied.
     ReviewEdited(ReviewEdits),
     /// The runtime's answer to `Effect::Preview`.
-    FormWarnings(Vec<Notice>),
+    FormsChecked(FormCheck),
+    /// The clerk leaves a missing value for the resident to write by hand (its path).
+    ResidentWrites(String),
     /// The clerk is done reviewing: the corrections not yet applied are applied, and the
     /// packet prints if they all read.
     Reviewed(ReviewEdits),
@@ -288,6 +291,15 @@ pub struct Session {
     overrides: Vec<Override>,
     print: Option<(PrintState, Option<String>)>,
     form_warnings: Vec<Notice>,
+    /// Values the forms require that the case lacks, from the last preview.
+    missing: Vec<MissingValue>,
+    /// Values the clerk left for the resident to write by hand (`Case::resident_writes`).
+    resident_writes: BTreeSet<String>,
+    /// The last preview was of the case as it is now (no edit since it was asked for).
+    preview_current: bool,
+    /// 「印刷する」 was tapped while a preview was still being made: print when it arrives,
+    /// if nothing required is missing.
+    print_when_checked: bool,
     /// A member's card is being read (not the applicant's).
     reading_member: bool,
     /// A QR code is being read into the household (not to identify the applicant).
@@ -322,6 +334,8 @@ pub struct View {
     pub members: usize,
     /// What the forms cannot print, from the last preview.
     pub form_warnings: Vec<Notice>,
+    /// Values the forms require that the case lacks, from the last preview.
+    pub missing: Vec<MissingValue>,
     /// The household is being extended with a member's own card.
     pub reading_member: bool,
     /// Where the QR code made at home differs from the applicant's card.
@@ -337,6 +351,23 @@ pub struct UnfinishedOffer {
     pub step: String,
     /// When it was last saved (RFC 3339).
     pub updated_at: String,
+}
+
+/// A value a form requires that the case lacks: the clerk types it on the review screen or
+/// leaves it for the resident to write by hand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingValue {
+    /// Its path in the form templates (`new_address`): the key 「本人が記入」 marks.
+    pub path: String,
+    /// Where it goes: 「住民異動届 p.2「新しい住所」」.
+    pub place: String,
+}
+
+/// What laying out the packet found: characters and boxes to look at, and missing values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FormCheck {
+    pub warnings: Vec<Notice>,
+    pub missing: Vec<MissingValue>,
 }
 
 /// One fact the resident's QR code and their card disagree on. The card wins on the forms.
@@ -371,6 +402,10 @@ impl Session {
             overrides: Vec::new(),
             print: None,
             form_warnings: Vec::new(),
+            missing: Vec::new(),
+            resident_writes: BTreeSet::new(),
+            preview_current: false,
+            print_when_checked: false,
             reading_member: false,
             merging_qr: false,
             qr_applicant: None,
@@ -489,6 +524,7 @@ impl Session {
         self.answers = case.answers;
         self.answered = self.answers.keys().cloned().collect();
         self.certificates = case.certificates;
+        self.resident_writes = case.resident_writes;
     }
 
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Session {
@@ -521,6 +557,7 @@ impl Session {
             applicant: self.applicant_index,
             answers: self.answers.clone(),
             certificates: self.certificates.clone(),
+            resident_writes: self.resident_writes.clone(),
         })
     }
 
@@ -561,6 +598,7 @@ impl Session {
             print_state: self.print.clone(),
             members: self.members.len(),
             form_warnings: self.form_warnings.clone(),
+            missing: self.missing.clone(),
             reading_member: self.reading_member,
             differences: self.differences(),
             unfinished: self.unfinished_offer(),
@@ -685,10 +723,8 @@ impl Session {
             (Screen::Review, Action::CaseEdited(case)) => self.edit(*case),
             (Screen::Review, Action::ReviewEdited(edits)) => self.apply_review(&edits),
             (Screen::Review, Action::Reviewed(edits)) => self.reviewed(&edits),
-            (Screen::Review, Action::FormWarnings(warnings)) => {
-                self.form_warnings = warnings;
-                Vec::new()
-            }
+            (Screen::Review, Action::FormsChecked(check)) => self.forms_checked(check),
+            (Screen::Review, Action::ResidentWrites(path)) => self.resident_writes(path),
             (Screen::Printing, Action::PrintProgress { state, reason }) => {
                 self.print_progress(state, reason)
             }
@@ -1081,15 +1117,60 @@ impl Session {
     }
 
     /// Done reviewing: the corrections not yet applied are applied first, and the packet
-    /// prints unless one of them does not read.
+    /// prints unless one of them does not read or a value the forms require is still
+    /// missing. After a correction the forms are checked again first, and the packet prints
+    /// when that check comes back complete.
     fn reviewed(&mut self, edits: &ReviewEdits) -> Vec<Effect> {
-        if edits.is_empty() {
+        let mut effects = self.apply_review(edits);
+        if self.notice.is_some() && !edits.is_empty() {
+            return effects;
+        }
+        if !self.preview_current {
+            self.print_when_checked = true;
+            return effects;
+        }
+        effects.extend(self.print_if_complete());
+        effects
+    }
+
+    fn print_if_complete(&mut self) -> Vec<Effect> {
+        if self.missing.is_empty() {
             return self.print();
         }
-        let mut effects = self.apply_review(edits);
-        if self.notice.is_none() {
-            effects.extend(self.print());
+        self.notice = Some(Notice::new(
+            format!(
+                "書類に必要な内容が{}件足りません。入力するか、「ご本人が記入」を選んでください。",
+                self.missing.len()
+            ),
+            format!(
+                "{} required value(s) are missing: type them, or choose “the resident writes it”.",
+                self.missing.len()
+            ),
+        ));
+        Vec::new()
+    }
+
+    /// The preview's findings. A check that comes back while 「印刷する」 waits on it prints.
+    fn forms_checked(&mut self, check: FormCheck) -> Vec<Effect> {
+        self.form_warnings = check.warnings;
+        self.missing = check.missing;
+        self.preview_current = true;
+        if std::mem::take(&mut self.print_when_checked) {
+            return self.print_if_complete();
         }
+        Vec::new()
+    }
+
+    /// Leaves a required value blank for the resident to write by hand: recorded on the case,
+    /// and the forms are checked again.
+    fn resident_writes(&mut self, path: String) -> Vec<Effect> {
+        if !self.missing.iter().any(|m| m.path == path) {
+            return Vec::new();
+        }
+        self.resident_writes.insert(path);
+        self.notice = None;
+        let mut effects = self.checkpoint("review");
+        effects.extend(self.preview());
         effects
     }
 
@@ -1118,6 +1199,7 @@ impl Session {
         self.members = case.household.members;
         self.event = Some(case.event);
         self.certificates = case.certificates;
+        self.resident_writes = case.resident_writes;
         if let Err(notice) = self.evaluate() {
             self.notice = Some(notice);
         }
@@ -1136,7 +1218,9 @@ impl Session {
         Some((case, decision))
     }
 
-    fn preview(&self) -> Vec<Effect> {
+    /// Asks the runtime to lay the packet out; until it answers, 「印刷する」 waits for it.
+    fn preview(&mut self) -> Vec<Effect> {
+        self.preview_current = false;
         match self.printed_decision() {
             Some((case, decision)) => vec![Effect::Preview {
                 case: Box::new(case),

@@ -114,6 +114,8 @@ fn a_family_of_three_moves_in_from_card_to_print() {
     assert!(view.procedures.iter().any(|p| p.id == "tennyu_todoke"));
     assert!(view.procedures.iter().any(|p| p.id == "jidou_teate"));
     session.handle(Action::ResultAccepted);
+    // The runtime lays the packet out and finds nothing missing.
+    session.handle(Action::FormsChecked(FormCheck::default()));
     taps += 1;
     let effects = session.handle(Action::Reviewed(ReviewEdits::default()));
     taps += 1;
@@ -296,6 +298,8 @@ fn the_clerk_adds_or_removes_a_procedure_only_with_a_reason() {
     assert!(!view.to_confirm.iter().any(|p| p.id == id));
     assert_eq!(session.overrides().len(), 2);
     session.handle(Action::ResultAccepted);
+    // The runtime lays the packet out and finds nothing missing.
+    session.handle(Action::FormsChecked(FormCheck::default()));
     let effects = session.handle(Action::Reviewed(ReviewEdits::default()));
     let Some(Effect::Print { decision, .. }) = effects.into_iter().next() else {
         panic!("prints");
@@ -308,6 +312,8 @@ fn the_clerk_adds_or_removes_a_procedure_only_with_a_reason() {
 fn a_stopped_printer_keeps_the_session_waiting_and_retry_prints_again() {
     let mut session = at_the_result();
     session.handle(Action::ResultAccepted);
+    // The runtime lays the packet out and finds nothing missing.
+    session.handle(Action::FormsChecked(FormCheck::default()));
     session.handle(Action::Reviewed(ReviewEdits::default()));
     session.handle(Action::PrintProgress {
         state: PrintState::Queued,
@@ -363,6 +369,8 @@ fn a_touch_postpones_the_timeout() {
 fn the_done_screen_clears_itself() {
     let mut session = at_the_result();
     session.handle(Action::ResultAccepted);
+    // The runtime lays the packet out and finds nothing missing.
+    session.handle(Action::FormsChecked(FormCheck::default()));
     session.handle(Action::Reviewed(ReviewEdits::default()));
     session.handle(tick(5));
     session.handle(Action::PrintProgress {
@@ -559,7 +567,10 @@ fn the_review_asks_for_a_preview_and_shows_its_warnings() {
     let effects = session.handle(Action::ResultAccepted);
     assert_eq!(session.screen(), Screen::Review);
     assert!(matches!(effects[..], [Effect::Preview { .. }]));
-    session.handle(Action::FormWarnings(vec![Notice::new("〓", "〓")]));
+    session.handle(Action::FormsChecked(FormCheck {
+        warnings: vec![Notice::new("〓", "〓")],
+        missing: Vec::new(),
+    }));
     assert_eq!(session.view().form_warnings.len(), 1);
     let mut case = session.case().expect("case");
     case.household.members[0].person.kana = Some("まどぐち たろう".into());
@@ -568,6 +579,77 @@ fn the_review_asks_for_a_preview_and_shows_its_warnings() {
         effects[..],
         [Effect::Checkpoint { .. }, Effect::Preview { .. }]
     ));
+}
+
+fn missing_address() -> FormCheck {
+    FormCheck {
+        warnings: Vec::new(),
+        missing: vec![MissingValue {
+            path: "new_address".into(),
+            place: "住民異動届 p.2「新しい住所」".into(),
+        }],
+    }
+}
+
+#[test]
+fn a_required_value_missing_stops_the_print_until_typed_or_left_to_the_resident() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    session.handle(Action::HouseholdDone);
+    answer_everything(&mut session);
+    session.handle(Action::ResultAccepted);
+    // 「印刷する」 before the forms are checked waits for the check …
+    let effects = session.handle(Action::Reviewed(ReviewEdits::default()));
+    assert!(effects.is_empty());
+    // … which finds the new address missing: no print, and a notice saying what to do.
+    let effects = session.handle(Action::FormsChecked(missing_address()));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(session.screen(), Screen::Review);
+    assert_eq!(session.view().missing.len(), 1);
+    let notice = session.view().notice.expect("a notice");
+    assert!(notice.ja.contains("1件足りません"), "{}", notice.ja);
+    // Tapping 「印刷する」 again does not print either.
+    let effects = session.handle(Action::Reviewed(ReviewEdits::default()));
+    assert!(effects.is_empty());
+    // The clerk leaves it to the resident: recorded on the case, the forms checked again.
+    let effects = session.handle(Action::ResidentWrites("new_address".into()));
+    assert!(matches!(
+        effects[..],
+        [Effect::Checkpoint { .. }, Effect::Preview { .. }]
+    ));
+    let case = session.case().expect("case");
+    assert!(case.resident_writes.contains("new_address"));
+    // A key the check did not name is ignored.
+    assert!(
+        session
+            .handle(Action::ResidentWrites("office.mayor".into()))
+            .is_empty()
+    );
+    session.handle(Action::FormsChecked(FormCheck::default()));
+    let effects = session.handle(Action::Reviewed(ReviewEdits::default()));
+    assert!(matches!(effects[..], [Effect::Print { .. }]), "{effects:?}");
+}
+
+#[test]
+fn typing_the_missing_value_then_printing_prints_once_the_check_comes_back_complete() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    session.handle(Action::HouseholdDone);
+    answer_everything(&mut session);
+    session.handle(Action::ResultAccepted);
+    session.handle(Action::FormsChecked(missing_address()));
+    let mut edits = ReviewEdits::default();
+    edits.set(ReviewField::Address, "標準市中央一丁目2番3号");
+    let effects = session.handle(Action::Reviewed(edits));
+    assert!(
+        effects.iter().all(|e| !matches!(e, Effect::Print { .. })),
+        "the print waits for the new check"
+    );
+    assert!(effects.iter().any(|e| matches!(e, Effect::Preview { .. })));
+    let effects = session.handle(Action::FormsChecked(FormCheck::default()));
+    assert!(matches!(effects[..], [Effect::Print { .. }]), "{effects:?}");
 }
 
 #[test]
@@ -677,6 +759,8 @@ fn review_corrections_are_read_before_the_packet_prints() {
     session.handle(Action::HouseholdDone);
     answer_everything(&mut session);
     session.handle(Action::ResultAccepted);
+    // The runtime lays the packet out and finds nothing missing.
+    session.handle(Action::FormsChecked(FormCheck::default()));
     let before = session.case().expect("case");
     let mut edits = ReviewEdits::default();
     edits.set(ReviewField::PostalCode, "123-456");
@@ -693,7 +777,9 @@ fn review_corrections_are_read_before_the_packet_prints() {
     );
     assert_eq!(session.case().expect("case"), before, "nothing changed");
     edits.set(ReviewField::PostalCode, "１２３－４５６７");
-    let effects = session.handle(Action::Reviewed(edits));
+    session.handle(Action::Reviewed(edits));
+    // Corrected, the forms are checked again; the packet prints when the check is back.
+    let effects = session.handle(Action::FormsChecked(FormCheck::default()));
     assert_eq!(session.screen(), Screen::Printing);
     assert!(effects.iter().any(|e| matches!(e, Effect::Print { .. })));
     let case = session.case().expect("case");

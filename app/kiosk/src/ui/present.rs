@@ -12,8 +12,8 @@ use slint::{ComponentHandle, Image, Rgb8Pixel, SharedPixelBuffer, SharedString};
 
 use super::typed::relation_index;
 use super::{
-    Choice, Interview, KioskWindow, MemberRow, Outcome, People, PinEntry, PrintPhase, Printing,
-    ProcedureRow, ReviewItem, Scanner, Screen, SummaryLine, model,
+    Choice, Interview, KioskWindow, MemberRow, MissingRow, Outcome, People, PinEntry, PrintPhase,
+    Printing, ProcedureRow, ReviewItem, Scanner, Screen, SummaryLine, model,
 };
 use crate::session::{
     Notice, Override, ReviewEdits, ReviewField, Screen as SessionScreen, UnfinishedOffer, View,
@@ -470,6 +470,15 @@ pub fn review(
         view.form_warnings
             .iter()
             .map(|n| context.notice(n))
+            .collect(),
+    ));
+    outcome.set_missing(model(
+        view.missing
+            .iter()
+            .map(|m| MissingRow {
+                place: m.place.as_str().into(),
+                key: m.path.as_str().into(),
+            })
             .collect(),
     ));
 }

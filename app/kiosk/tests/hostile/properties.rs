@@ -186,6 +186,7 @@ fn case(catalogue: &'static Catalogue) -> impl Strategy<Value = Case> {
                 household: Household { members },
                 answers: answers.into_iter().collect(),
                 certificates,
+                resident_writes: Default::default(),
             }
         })
 }

@@ -18,7 +18,9 @@ use chrono::NaiveDate;
 use madoguchi_card::{CardError, PinState};
 use madoguchi_domain::{Answer, Case, LifeEvent, Member, Person, Sex, Zokugara};
 use madoguchi_kiosk::runtime::Runtime;
-use madoguchi_kiosk::session::{Action, Mode, Notice, ReviewEdits, Screen, Session};
+use madoguchi_kiosk::session::{
+    Action, FormCheck, MissingValue, Mode, Notice, ReviewEdits, Screen, Session,
+};
 use madoguchi_kiosk::supervisor::{Desk, DeskScreen};
 use madoguchi_kiosk::ui::{
     Clock, Desk as DeskGlobal, KioskApp, KioskWindow, People, ProcedureForm, Scanner, Setup, Theme,
@@ -94,6 +96,7 @@ fn resident_case() -> Case {
         applicant: 0,
         answers: Default::default(),
         certificates: Vec::new(),
+        resident_writes: Default::default(),
     }
 }
 
@@ -285,10 +288,16 @@ fn shots() -> Vec<Shot> {
             steps: |app, window| {
                 to_result(app, window);
                 app.act(Action::ResultAccepted);
-                app.act(Action::FormWarnings(vec![Notice::new(
-                    "住民異動届 1ページ「氏名」: U+2EBF0 はどのフォントにもありません。〓で印刷されます。手書きで補ってください。",
-                    "住民異動届 page 1 “name”: no font has U+2EBF0; it prints as 〓. Write it in by hand.",
-                )]));
+                app.act(Action::FormsChecked(FormCheck {
+                    warnings: vec![Notice::new(
+                        "住民異動届 1ページ「氏名」: U+2EBF0 はどのフォントにもありません。〓で印刷されます。手書きで補ってください。",
+                        "住民異動届 page 1 “name”: no font has U+2EBF0; it prints as 〓. Write it in by hand.",
+                    )],
+                    missing: vec![MissingValue {
+                        path: "new_address".into(),
+                        place: "住民異動届 p.2「新しい住所」".into(),
+                    }],
+                }));
             },
         },
         Shot {
