@@ -22,6 +22,19 @@ pub struct Guidance {
     pub event: String,
     pub counters: Vec<CounterStop>,
     pub to_confirm: Vec<ConfirmItem>,
+    /// Changes an age brings soon after the move, by date.
+    pub coming: Vec<ComingNote>,
+}
+
+/// A change an age brings soon after the move, as the sheet prints it.
+#[derive(Clone, Debug, Default)]
+pub struct ComingNote {
+    /// The day it starts (or, for an end, the last day).
+    pub date: NaiveDate,
+    /// 「後期高齢者医療の被保険者になります（74歳の方）」
+    pub what: String,
+    /// 「届出は要りません。…」
+    pub todo: String,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -166,6 +179,7 @@ pub(crate) fn lay_out(
         counter(&mut sheet, index + 1, stop);
     }
     to_confirm(&mut sheet, &guidance.to_confirm);
+    coming(&mut sheet, &guidance.coming);
     sheet.room_for(12.0);
     sheet.y += 3.0;
     sheet.text(
@@ -444,21 +458,45 @@ fn procedure_block(sheet: &mut Sheet<'_>, procedure: &GuidanceProcedure) {
     sheet.y += 2.0;
 }
 
-fn to_confirm(sheet: &mut Sheet<'_>, items: &[ConfirmItem]) {
-    if items.is_empty() {
-        return;
-    }
+/// A ruled-off section of the sheet with its heading.
+fn section(sheet: &mut Sheet<'_>, heading: &str) {
     sheet.room_for(20.0);
     sheet.y += 2.0;
     let y = sheet.y;
     sheet.current.line((LEFT, y), (LEFT + WIDTH, y), 0.4);
     sheet.y += 2.0;
-    sheet.text(
-        LEFT,
-        WIDTH,
+    sheet.text(LEFT, WIDTH, heading, 11.0, Typeface::GothicBold);
+}
+
+/// 「これからの節目」: what changes with an age soon after the move, and what to do.
+fn coming(sheet: &mut Sheet<'_>, notes: &[ComingNote]) {
+    if notes.is_empty() {
+        return;
+    }
+    section(
+        sheet,
+        "これからの節目（お引越しの後、年齢により変わること）",
+    );
+    for note in notes {
+        let text = format!(
+            "・{}：{}　{}",
+            both_calendars(note.date),
+            note.what,
+            note.todo
+        );
+        let needed = sheet.measure(&text, WIDTH - 4.0, 9.0, Typeface::Gothic);
+        sheet.room_for(needed);
+        sheet.text(LEFT + 2.0, WIDTH - 4.0, &text, 9.0, Typeface::Gothic);
+    }
+}
+
+fn to_confirm(sheet: &mut Sheet<'_>, items: &[ConfirmItem]) {
+    if items.is_empty() {
+        return;
+    }
+    section(
+        sheet,
         "確認が必要な手続き（該当するかどうか、窓口でお確かめください）",
-        11.0,
-        Typeface::GothicBold,
     );
     for item in items {
         let mut text = format!("・{}（{}）", item.name, item.counter);

@@ -26,6 +26,8 @@ pub use data::Office;
 pub use draw::{FieldReport, ReportKind};
 pub use error::FormsError;
 pub use fonts::{DEBIAN_MINCHO, Fonts, GlyphProblem, ProblemKind};
-pub use guidance::{ConfirmItem, CounterStop, Guidance, GuidanceProcedure, both_calendars};
+pub use guidance::{
+    ComingNote, ConfirmItem, CounterStop, Guidance, GuidanceProcedure, both_calendars,
+};
 pub use packet::{Packet, PacketRequest, PrintedForm, QrEncoder, render_packet};
 pub use template::{Library, QrMembers, RowSource, Template};

@@ -73,6 +73,11 @@ fn guidance(case: &Case) -> Guidance {
             counter: "保育課".into(),
             waiting_on: vec!["保育所等の利用".into()],
         }],
+        coming: vec![madoguchi_forms::ComingNote {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
+            what: "後期高齢者医療の被保険者になります（74歳の方）".into(),
+            todo: "届出は要りません。".into(),
+        }],
     }
 }
 
@@ -166,6 +171,8 @@ fn every_filled_value_is_in_the_packet() {
         "令和8年11月29日（2026年11月29日）まで（11月28日は土曜日のため翌開庁日）",
         "確認が必要な手続き",
         "保育所等の利用申込み（保育課）確認すること：保育所等の利用",
+        "これからの節目",
+        "令和8年12月1日（2026年12月1日）：後期高齢者医療の被保険者になります（74歳の方）届出は要りません。",
         "窓口案内シート1/1",
     ];
     for value in expected {

@@ -9,8 +9,8 @@ use anyhow::{Context as _, Result};
 use chrono::{Days, NaiveDate};
 use madoguchi_domain::Case;
 use madoguchi_forms::{
-    ConfirmItem, CounterStop, Fonts, Guidance, GuidanceProcedure, Library, Office, Packet,
-    PacketRequest, render_packet,
+    ComingNote, ConfirmItem, CounterStop, Fonts, Guidance, GuidanceProcedure, Library, Office,
+    Packet, PacketRequest, render_packet,
 };
 use madoguchi_prefill::{Prefill, encode};
 use madoguchi_rules::Decision;
@@ -149,6 +149,30 @@ fn guidance(input: &PacketInput<'_>, library: &Library) -> Guidance {
                 waiting_on: p.waiting_on.iter().map(|w| w.label.ja.clone()).collect(),
             })
             .collect(),
+        coming: input
+            .decision
+            .coming
+            .iter()
+            .map(|c| coming_note(c, input.case))
+            .collect(),
+    }
+}
+
+/// 「後期高齢者医療の被保険者になります（74歳の方）」: people are named by age on the sheet, as
+/// everywhere on it, and by the age they would give themselves (counted from the birthday: on
+/// the eve of the 75th birthday that is 74, where the law already counts 75).
+fn coming_note(coming: &madoguchi_rules::decision::Coming, case: &Case) -> ComingNote {
+    let age = case
+        .household
+        .members
+        .get(coming.member)
+        .and_then(|m| m.person.birth_date)
+        .map(|birth| madoguchi_domain::age::birthday_age(birth, case.event.visit_date()))
+        .map_or_else(String::new, |age| format!("（{age}歳の方）"));
+    ComingNote {
+        date: coming.date,
+        what: format!("{}{age}", coming.name.ja),
+        todo: coming.todo.ja.clone(),
     }
 }
 

@@ -295,6 +295,10 @@ pub struct Catalogue {
     pub procedures: Vec<Procedure>,
     /// The days the offices are closed (`holidays.csv`, `calendar.toml`).
     pub calendar: crate::calendar::Calendar,
+    /// Changes an age brings soon after the move (`transitions.toml`).
+    pub transitions: Vec<crate::transitions::Transition>,
+    /// How many days after the move a coming change is still told.
+    pub transition_window_days: u32,
 }
 
 impl Catalogue {

@@ -6,6 +6,7 @@ use madoguchi_domain::{EventDate, EventKind};
 use serde::Serialize;
 
 use crate::catalogue::{Choice, Phrase, QuestionKind, Text, Tier};
+pub use crate::transitions::Coming;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Decision {
@@ -20,6 +21,9 @@ pub struct Decision {
     pub to_confirm: Vec<ProcedureDecision>,
     /// Questions whose answer can still change this decision, in tier order.
     pub next_questions: Vec<NextQuestion>,
+    /// Changes an age brings soon after the move (75 → 後期高齢者医療 …), by date.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coming: Vec<Coming>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

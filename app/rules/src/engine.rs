@@ -13,6 +13,7 @@ use crate::decision::{
     CatalogueVersion, CounterRef, Deadline, Decision, MovedDeadline, Named, NextQuestion, Pending,
     PendingState, ProcedureDecision,
 };
+use crate::transitions::{self, Coming};
 
 /// A case the engine cannot evaluate, with what to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -363,7 +364,62 @@ impl<'c> Engine<'c> {
             procedures,
             to_confirm,
             next_questions,
+            coming: self.coming(case, &members, &facts),
         })
+    }
+
+    /// The changes the catalogue's transitions bring to members of this case after the move
+    /// and within the catalogue's window, by date. A transition whose `when` is not known to
+    /// hold (the insurance not yet answered) is left out rather than guessed.
+    fn coming(&self, case: &Case, members: &[MemberFacts], facts: &Facts<'_>) -> Vec<Coming> {
+        let catalogue = self.catalogue;
+        let move_date = case.event.move_date();
+        let mut coming = Vec::new();
+        for transition in &catalogue.transitions {
+            if transition
+                .when
+                .as_ref()
+                .is_some_and(|when| when.eval(facts) != Truth::True)
+            {
+                continue;
+            }
+            for (index, member) in case.household.members.iter().enumerate() {
+                let concerned = transition
+                    .who
+                    .as_ref()
+                    .is_none_or(|who| who.eval(&members[index]) == Truth::True);
+                let date = member
+                    .person
+                    .birth_date
+                    .filter(|_| concerned)
+                    .and_then(|birth| {
+                        transitions::within_window(
+                            transition,
+                            birth,
+                            move_date,
+                            catalogue.transition_window_days,
+                        )
+                    });
+                let Some(date) = date else {
+                    continue;
+                };
+                let counter = &catalogue.counters[transition.counter];
+                coming.push(Coming {
+                    id: transition.id.clone(),
+                    member: index,
+                    age: transition.age,
+                    date,
+                    wareki: wareki::format(date).unwrap_or_else(|_| date.to_string()),
+                    name: transition.name.clone(),
+                    todo: transition.todo.clone(),
+                    counter: counter.id.clone(),
+                    counter_name: counter.name.clone(),
+                    source: transition.source.clone(),
+                });
+            }
+        }
+        coming.sort_by_key(|c| (c.date, c.member));
+        coming
     }
 
     fn describe(

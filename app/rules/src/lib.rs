@@ -3,7 +3,8 @@
 //! This crate owns
 //! - the catalogue model ([`Catalogue`]: procedures with counters, forms, items, deadlines and
 //!   effective dates; questions with tiers, variants and 「わからない」; rules; the office
-//!   calendar that moves a deadline off a closed day, [`calendar`]),
+//!   calendar that moves a deadline off a closed day, [`calendar`]; the changes an age brings
+//!   soon after the move, [`transitions`]),
 //! - the condition language supervisors write rules in ([`condition`]),
 //! - loading a catalogue's files — held in memory ([`CatalogueFiles`]: the store's versions,
 //!   the supervisor's draft) or read from a folder — with one-line `file:line` diagnostics and
@@ -32,6 +33,7 @@ mod load;
 pub mod pinning;
 mod reach;
 pub mod scenario;
+pub mod transitions;
 mod validate;
 
 pub use catalogue::Catalogue;

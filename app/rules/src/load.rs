@@ -27,9 +27,12 @@ use crate::catalogue::{
     Catalogue, Choice, Counter, DeadlineRule, Form, Info, Item, KnownFrom, Location, Period,
     Phrase, Procedure, Question, QuestionKind, Rule, Text, Tier,
 };
-use crate::condition::{AnswerShape, Condition, QuestionLookup, parse_condition};
+use crate::condition::{
+    AnswerShape, Condition, QuestionLookup, parse_condition, parse_member_condition,
+};
 use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::files::{self, CatalogueFiles, read_folder};
+use crate::transitions::{self, Starts, Transition};
 use crate::validate;
 
 // ---- the files as written -------------------------------------------------------------------
@@ -173,6 +176,28 @@ struct RawProcedure {
     note: Option<RawText>,
     #[serde(default)]
     rule: Vec<RawRule>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTransitions {
+    window_days: Option<Spanned<i64>>,
+    #[serde(default)]
+    transition: Vec<RawTransition>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTransition {
+    id: Spanned<String>,
+    age: Spanned<i64>,
+    starts: Spanned<String>,
+    counter: Spanned<String>,
+    name: RawText,
+    todo: RawText,
+    when: Option<Spanned<String>>,
+    who: Option<Spanned<String>>,
+    source: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -444,6 +469,91 @@ fn condition(
             None
         }
     }
+}
+
+/// `transitions.toml`, when the catalogue has one: the changes an age brings, and how many days
+/// after the move they are told.
+fn transitions(
+    files: &CatalogueFiles,
+    tables: &Tables,
+    lookup: &Lookup<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> (Vec<Transition>, u32) {
+    let Some((file, raw)) = read_optional::<RawTransitions>(files, "transitions.toml", problems)
+    else {
+        return (Vec::new(), transitions::DEFAULT_WINDOW_DAYS);
+    };
+    let window = match &raw.window_days {
+        None => transitions::DEFAULT_WINDOW_DAYS,
+        Some(days) => match u32::try_from(*days.get_ref()) {
+            Ok(days @ 1..=731) => days,
+            _ => {
+                problems.push(file.error(days, "window_days is 1 to 731 (two years)"));
+                transitions::DEFAULT_WINDOW_DAYS
+            }
+        },
+    };
+    let list = raw
+        .transition
+        .iter()
+        .filter_map(|raw| transition(raw, &file, tables, lookup, problems))
+        .collect();
+    (list, window)
+}
+
+fn transition(
+    raw: &RawTransition,
+    file: &SourceFile,
+    tables: &Tables,
+    lookup: &Lookup<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Transition> {
+    let at = file.location(&raw.id);
+    let age = match u32::try_from(*raw.age.get_ref()) {
+        Ok(age @ 0..=130) => age,
+        _ => {
+            problems.push(file.error(&raw.age, "age is 0 to 130"));
+            return None;
+        }
+    };
+    let Some(starts) = Starts::from_id(raw.starts.get_ref()) else {
+        problems.push(file.error(
+            &raw.starts,
+            "starts is one of birthday, day_before, month_after, march_after",
+        ));
+        return None;
+    };
+    let counter = resolve_ref(&tables.counters, "counter", file, &raw.counter, problems)?;
+    let when = match &raw.when {
+        Some(text) => Some(condition(file, text, lookup, problems)?),
+        None => None,
+    };
+    let who = match &raw.who {
+        Some(text) => match parse_member_condition(text.get_ref()) {
+            Ok(parsed) => Some(parsed),
+            Err(e) => {
+                problems.push(Diagnostic::error(
+                    &file.rel,
+                    file.line_in_string(text, e.offset),
+                    format!("in condition: {}", e.message),
+                ));
+                return None;
+            }
+        },
+        None => None,
+    };
+    Some(Transition {
+        id: raw.id.get_ref().clone(),
+        age,
+        starts,
+        name: text(&raw.name, true, "name", &at, problems),
+        todo: text(&raw.todo, true, "todo", &at, problems),
+        counter,
+        when,
+        who,
+        source: raw.source.clone().unwrap_or_default(),
+        at,
+    })
 }
 
 fn question_kind(
@@ -977,6 +1087,9 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
         );
     }
     catalogue.procedures = procedures;
+    let (transitions, window) = transitions(files, &tables, &lookup, &mut problems);
+    catalogue.transitions = transitions;
+    catalogue.transition_window_days = window;
 
     if catalogue.questions.is_empty() && questions_file.is_some() {
         problems.push(Diagnostic::error(

@@ -17,6 +17,8 @@
 //! jidou_teate = 2026-04-15
 //! [expect.deadline_moved]                         # optional: words the reason a deadline
 //! jidou_teate = "日曜日"                            # moved to an open day must contain
+//! [expect.coming]                                 # optional: a change an age brings soon
+//! kouki_75 = 2026-06-10                           # after the move, and its first day
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -50,6 +52,8 @@ pub struct Expectations {
     pub deadlines: BTreeMap<String, NaiveDate>,
     /// Words the reason a deadline moved off a closed day must contain.
     pub deadline_moved: BTreeMap<String, String>,
+    /// Coming changes (transition id) and the day each starts.
+    pub coming: BTreeMap<String, NaiveDate>,
 }
 
 impl Scenario {
@@ -88,6 +92,8 @@ struct RawExpect {
     deadlines: BTreeMap<String, Datetime>,
     #[serde(default)]
     deadline_moved: BTreeMap<String, String>,
+    #[serde(default)]
+    coming: BTreeMap<String, Datetime>,
 }
 
 /// TOML dates become the ISO strings the case JSON uses, so that one definition reads both.
@@ -165,6 +171,19 @@ fn read_one(rel: &Path, src: &str, catalogue: &Catalogue) -> Result<Scenario, Ve
             )),
         }
     }
+    let mut coming = BTreeMap::new();
+    for (id, d) in &raw.expect.coming {
+        match to_date(d) {
+            Some(date) => {
+                coming.insert(id.clone(), date);
+            }
+            None => problems.push(Diagnostic::error(
+                rel,
+                0,
+                format!("coming `{id}` is not a date"),
+            )),
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -179,6 +198,7 @@ fn read_one(rel: &Path, src: &str, catalogue: &Catalogue) -> Result<Scenario, Ve
             reasons: raw.expect.reasons,
             deadlines,
             deadline_moved: raw.expect.deadline_moved,
+            coming,
         },
     })
 }
@@ -284,6 +304,17 @@ pub fn run(engine: &Engine<'_>, scenario: &Scenario) -> Outcome {
                     None => failures.push(format!(
                         "deadline for {id}: the procedure is not in the decision"
                     )),
+                }
+            }
+            for (id, date) in &scenario.expect.coming {
+                let dates: Vec<NaiveDate> = decision
+                    .coming
+                    .iter()
+                    .filter(|c| c.id == *id)
+                    .map(|c| c.date)
+                    .collect();
+                if !dates.contains(date) {
+                    failures.push(format!("coming {id}: expected {date}, got {dates:?}"));
                 }
             }
             for (id, words) in &scenario.expect.deadline_moved {

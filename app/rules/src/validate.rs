@@ -26,7 +26,83 @@ pub fn check(catalogue: &Catalogue) -> Vec<Diagnostic> {
         unreachable(catalogue, &mut problems);
     }
     unused(catalogue, &mut problems);
+    reasons_and_ages(catalogue, &mut problems);
     problems
+}
+
+/// A reason that names an age its rule does not compare (「75歳以上の方」 over a rule that
+/// says `age >= 70`) tells the resident something the engine does not decide: warn. An age
+/// `n` in the text agrees with a comparison on `n`, or on `n + 1` (「74歳まで」 for `< 75`), or
+/// on `n - 1` (「70歳を超える」 for `> 70`, written 71), or with a question the rule reads that
+/// asks about that age itself (「15歳以上の方は2人以上いますか」).
+fn reasons_and_ages(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
+    for procedure in &catalogue.procedures {
+        for rule in &procedure.rules {
+            let mut compared = HashSet::new();
+            rule.when.for_each_age(&mut |_, _, years| {
+                compared.insert(years);
+            });
+            rule.when.for_each_question(&mut |q| {
+                compared.extend(ages_named(&catalogue.questions[q].text.ja));
+            });
+            let stray: Vec<u32> = ages_named(&rule.because.ja)
+                .into_iter()
+                .filter(|n| {
+                    ![*n, n.saturating_add(1), n.saturating_sub(1)]
+                        .iter()
+                        .any(|a| compared.contains(a))
+                })
+                .collect();
+            if !stray.is_empty() {
+                problems.push(warning(
+                    &rule.at,
+                    format!(
+                        "`{}`: the reason names {} but the rule compares no such age ({}): make them say the same / 理由の年齢と条件の年齢が合いません",
+                        procedure.id,
+                        stray
+                            .iter()
+                            .map(|n| format!("{n}歳"))
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                        if compared.is_empty() {
+                            "no age at all".to_string()
+                        } else {
+                            let mut ages: Vec<_> = compared.iter().collect();
+                            ages.sort();
+                            ages.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+                        }
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The ages a Japanese text names: every number directly before 「歳」 or 「〜」 that a 「歳」
+/// follows (「70〜74歳」 names 70 and 74). `{ages}` is a placeholder, not a number.
+fn ages_named(text: &str) -> Vec<u32> {
+    let mut ages = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let number: String = chars[start..i].iter().collect();
+        let next = chars.get(i).copied();
+        let ranged = next == Some('〜') && chars[i + 1..].iter().take(4).any(|c| *c == '歳');
+        if (next == Some('歳') || ranged)
+            && let Ok(age) = number.parse()
+        {
+            ages.push(age);
+        }
+    }
+    ages
 }
 
 fn overlapping_versions(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {

@@ -424,3 +424,51 @@ fn a_question_without_its_source() {
         "has no `source`",
     );
 }
+
+#[test]
+fn a_reason_that_names_an_age_its_rule_does_not_use_is_a_warning() {
+    let (dir, _) = broken(
+        "procedures/kaigo.toml",
+        "65歳以上の方（{ages}）は介護保険の第1号被保険者になるため",
+        "60歳以上の方（{ages}）は介護保険の第1号被保険者になるため",
+    );
+    let loaded = load(dir.path()).expect("still loads");
+    let warning = loaded
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("60歳"))
+        .expect("a warning naming the age");
+    assert!(!warning.is_error());
+    assert!(
+        warning.file.ends_with("procedures/kaigo.toml"),
+        "{warning:?}"
+    );
+    assert!(warning.message.contains("65"), "{}", warning.message);
+    // The shipped catalogue says what its rules decide.
+    let shipped = load(&shipped()).expect("loads");
+    assert!(
+        !shipped
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("理由の年齢")),
+        "{:?}",
+        shipped.warnings
+    );
+}
+
+#[test]
+fn a_list_of_holidays_with_a_bad_line_names_it() {
+    let (dir, _) = broken(
+        "holidays.csv",
+        "2026/11/23,勤労感謝の日",
+        "2026/11/31,勤労感謝の日",
+    );
+    let problems = errors(dir.path());
+    let line = line_of(dir.path(), "holidays.csv", "2026/11/31");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.file.ends_with("holidays.csv") && p.line == line),
+        "{problems:?}"
+    );
+}

@@ -226,14 +226,23 @@ impl Condition {
             return None;
         }
         match self {
-            Condition::Members { filter, .. } => Some(
-                facts
-                    .members
-                    .iter()
-                    .filter(|m| filter.eval(m) == Truth::True)
-                    .filter_map(|m| m.legal_age)
-                    .collect(),
-            ),
+            Condition::Members { filter, .. } => {
+                // 「70〜74歳の方（…）」 over `birthday_age` cites the birthday age: on the eve
+                // of the 75th birthday that is 74, where the legal age is already 75.
+                let kind = if filter.counts_from_birthday() {
+                    AgeKind::Birthday
+                } else {
+                    AgeKind::Legal
+                };
+                Some(
+                    facts
+                        .members
+                        .iter()
+                        .filter(|m| filter.eval(m) == Truth::True)
+                        .filter_map(|m| m.age(kind))
+                        .collect(),
+                )
+            }
             Condition::All(parts) | Condition::Any(parts) => {
                 parts.iter().find_map(|p| p.true_member_ages(facts))
             }

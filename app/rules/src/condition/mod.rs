@@ -142,7 +142,41 @@ pub enum MemberCondition {
     Fact(MemberFact),
 }
 
+impl MemberCondition {
+    /// Calls `visit` with every age comparison inside.
+    pub fn for_each_age(&self, visit: &mut impl FnMut(AgeKind, Op, u32)) {
+        match self {
+            MemberCondition::All(parts) | MemberCondition::Any(parts) => {
+                parts.iter().for_each(|p| p.for_each_age(visit))
+            }
+            MemberCondition::Not(inner) => inner.for_each_age(visit),
+            MemberCondition::Fact(MemberFact::Age(kind, op, years)) => visit(*kind, *op, *years),
+            MemberCondition::Fact(_) => {}
+        }
+    }
+
+    /// Whether this condition counts ages from the birthday itself (`birthday_age`): the ages
+    /// its reason cites are then counted the same way.
+    pub fn counts_from_birthday(&self) -> bool {
+        let mut birthday = false;
+        self.for_each_age(&mut |kind, _, _| birthday |= kind == AgeKind::Birthday);
+        birthday
+    }
+}
+
 impl Condition {
+    /// Calls `visit` with every age comparison of every member condition inside.
+    pub fn for_each_age(&self, visit: &mut impl FnMut(AgeKind, Op, u32)) {
+        match self {
+            Condition::All(parts) | Condition::Any(parts) => {
+                parts.iter().for_each(|p| p.for_each_age(visit))
+            }
+            Condition::Not(inner) => inner.for_each_age(visit),
+            Condition::Members { filter, .. } => filter.for_each_age(visit),
+            _ => {}
+        }
+    }
+
     /// Calls `visit` with every question this condition reads.
     pub fn for_each_question(&self, visit: &mut impl FnMut(usize)) {
         match self {
