@@ -281,6 +281,7 @@ impl KioskApp {
         present::pin(&window.global::<PinEntry>(), &view);
         present::question(&window.global::<Interview>(), &view, &context);
         present::members(&people, case.as_ref(), &context);
+        present::identity(&people, &view, &context);
         present::procedures(&outcome, &view, &context, self.session.overrides());
         present::summary(&scanner, case.as_ref(), &context);
         if view.screen == SessionScreen::Review {
@@ -462,6 +463,8 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     people.on_event_submitted(on(KioskApp::event_submitted));
     people.on_member_submitted(on(KioskApp::member_submitted));
     start.on_resume(act(|| Action::ResumeUnfinished));
+    people.on_qr_same_person(act(|| Action::QrSamePerson));
+    people.on_qr_other_person(act(|| Action::QrOtherPerson));
     start.on_discard_resume(act(|| Action::DiscardUnfinished));
 
     let weak = Rc::downgrade(app);

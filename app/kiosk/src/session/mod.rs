@@ -175,6 +175,10 @@ pub enum Action {
     FormsChecked(FormCheck),
     /// The clerk leaves a missing value for the resident to write by hand (its path).
     ResidentWrites(String),
+    /// The QR code held apart (another name or birth date than the card) is the same person's.
+    QrSamePerson,
+    /// It is someone else's: drop it.
+    QrOtherPerson,
     /// The clerk is done reviewing: the corrections not yet applied are applied, and the
     /// packet prints if they all read.
     Reviewed(ReviewEdits),
@@ -304,6 +308,9 @@ pub struct Session {
     reading_member: bool,
     /// A QR code is being read into the household (not to identify the applicant).
     merging_qr: bool,
+    /// A QR code whose applicant is not the card's (another name or birth date): held apart
+    /// until the clerk says whether it is the same person; the case cannot go on before.
+    held_qr: Option<Case>,
     /// What the QR code said about the applicant, kept to compare with the card.
     qr_applicant: Option<Person>,
     now: Duration,
@@ -340,6 +347,8 @@ pub struct View {
     pub reading_member: bool,
     /// Where the QR code made at home differs from the applicant's card.
     pub differences: Vec<Difference>,
+    /// A QR code of another name or birth date than the card waits for the clerk's choice.
+    pub identity_in_question: bool,
     /// The case a stopped kiosk left open, offered on the clerk's start screen.
     pub unfinished: Option<UnfinishedOffer>,
 }
@@ -408,6 +417,7 @@ impl Session {
             print_when_checked: false,
             reading_member: false,
             merging_qr: false,
+            held_qr: None,
             qr_applicant: None,
             now: Duration::ZERO,
             last_activity: Duration::ZERO,
@@ -483,9 +493,40 @@ impl Session {
         }
     }
 
-    /// The facts the QR code and the card disagree on, for the applicant.
+    /// Whether a QR code's applicant is another person than the card's: another name or
+    /// another birth date (spacing and width aside). Its household and answers then wait for
+    /// the clerk.
+    fn is_someone_else(&self, case: &Case) -> bool {
+        let (Some(qr), Some(card)) = (case.applicant(), &self.applicant) else {
+            return false;
+        };
+        normalised(&qr.person.name) != normalised(&card.name)
+            || (qr.person.birth_date.is_some() && qr.person.birth_date != card.birth_date)
+    }
+
+    /// The clerk's choice on a held QR code: the same person (a typo, an old name, a variant
+    /// character) takes its household and answers, the card still deciding the applicant's
+    /// facts; another person's code is dropped whole.
+    fn settle_held_qr(&mut self, same_person: bool) -> Vec<Effect> {
+        let Some(case) = self.held_qr.take() else {
+            return Vec::new();
+        };
+        self.notice = None;
+        if same_person {
+            self.merge(case);
+        }
+        self.checkpoint("household")
+    }
+
+    /// The facts the QR code and the card disagree on, for the applicant: of the code merged
+    /// in, or of the one held for the clerk's choice.
     fn differences(&self) -> Vec<Difference> {
-        let (Some(qr), Some(card)) = (&self.qr_applicant, &self.applicant) else {
+        let held = self
+            .held_qr
+            .as_ref()
+            .and_then(|case| case.applicant())
+            .map(|m| &m.person);
+        let (Some(qr), Some(card)) = (held.or(self.qr_applicant.as_ref()), &self.applicant) else {
             return Vec::new();
         };
         let mut differences = Vec::new();
@@ -601,6 +642,7 @@ impl Session {
             missing: self.missing.clone(),
             reading_member: self.reading_member,
             differences: self.differences(),
+            identity_in_question: self.held_qr.is_some(),
             unfinished: self.unfinished_offer(),
         }
     }
@@ -700,7 +742,16 @@ impl Session {
                 self.go(Screen::InsertCard);
                 vec![Effect::QueryCard]
             }
+            (Screen::Household, Action::HouseholdDone) if self.held_qr.is_some() => {
+                self.notice = Some(Notice::new(
+                    "QRコードとカードで氏名か生年月日が違います。同じ方かどうかを選んでから進んでください。",
+                    "The QR code and the card differ in name or date of birth: say whether they are the same person first.",
+                ));
+                Vec::new()
+            }
             (Screen::Household, Action::HouseholdDone) => self.decide_and_ask(),
+            (Screen::Household, Action::QrSamePerson) => self.settle_held_qr(true),
+            (Screen::Household, Action::QrOtherPerson) => self.settle_held_qr(false),
             (Screen::Question | Screen::PrivateQuestion, Action::Answer(answer)) => {
                 self.answer(answer)
             }
@@ -884,7 +935,11 @@ impl Session {
         match result {
             Ok(mut case) if self.merging_qr => {
                 case.event.set_visit_date(self.today);
-                self.merge(case);
+                if self.is_someone_else(&case) {
+                    self.held_qr = Some(case);
+                } else {
+                    self.merge(case);
+                }
                 self.merging_qr = false;
                 self.go(Screen::Household);
                 let mut effects = vec![Effect::StopScanner];

@@ -817,6 +817,17 @@ fn a_households_qr_code_joins_a_case_identified_by_card() {
         [Effect::StopScanner, Effect::Checkpoint { .. }]
     ));
     assert_eq!(session.screen(), Screen::Household);
+    // The code gives the applicant another birth date: it waits for the clerk, and nothing
+    // goes on before the clerk says whose it is.
+    assert!(session.view().identity_in_question);
+    assert_eq!(session.case().expect("case").household.members.len(), 1);
+    assert!(session.handle(Action::HouseholdDone).is_empty());
+    assert_eq!(session.screen(), Screen::Household);
+    assert!(session.view().notice.is_some());
+    // The same person (an old code, a typo): its household and answers join.
+    let effects = session.handle(Action::QrSamePerson);
+    assert!(matches!(effects[..], [Effect::Checkpoint { .. }]));
+    assert!(!session.view().identity_in_question);
     let case = session.case().expect("case");
     // The card's applicant stays; the code's three others join; its answers come along.
     assert_eq!(case.household.members.len(), 4);
@@ -831,12 +842,39 @@ fn a_households_qr_code_joins_a_case_identified_by_card() {
     // Reading the same code again adds no one twice.
     session.handle(Action::ReadHouseholdQr);
     session.handle(Action::QrRead(Ok(code(qr, session.today()))));
+    session.handle(Action::QrSamePerson);
     assert_eq!(session.case().expect("case").household.members.len(), 4);
     // Back from the scanner returns to the household.
     session.handle(Action::ReadHouseholdQr);
     let effects = session.handle(Action::Back);
     assert!(matches!(effects[..], [Effect::StopScanner]));
     assert_eq!(session.screen(), Screen::Household);
+}
+
+#[test]
+fn another_persons_qr_code_is_dropped_whole_when_the_clerk_says_so() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    session.handle(Action::ReadHouseholdQr);
+    let mut someone_else = prefill_case();
+    someone_else.household.members[0].person.name = "山田 太郎".into();
+    session.handle(Action::QrRead(Ok(code(someone_else, session.today()))));
+    let view = session.view();
+    assert!(view.identity_in_question);
+    let fields: Vec<&str> = view
+        .differences
+        .iter()
+        .map(|d| d.field.ja.as_str())
+        .collect();
+    assert!(fields.contains(&"氏名"), "{fields:?}");
+    session.handle(Action::QrOtherPerson);
+    let case = session.case().expect("case");
+    assert_eq!(case.household.members.len(), 1, "no one from the code");
+    assert!(case.answers.is_empty(), "none of its answers");
+    assert!(session.view().differences.is_empty());
+    let effects = session.handle(Action::HouseholdDone);
+    assert!(!effects.is_empty(), "the case goes on");
 }
 
 #[test]

@@ -149,6 +149,39 @@ fn sex_label(sex: Option<Sex>, context: &Context) -> &'static str {
     }
 }
 
+/// 「氏名：QRコードは「…」、カードは「…」です。…」, one line per fact the two disagree on.
+fn difference_lines(view: &View, context: &Context) -> Vec<SharedString> {
+    view.differences
+        .iter()
+        .map(|d| {
+            let field = context.notice(&d.field);
+            if context.english {
+                format!(
+                    "{field}: the QR code says “{}”, the card says “{}”. The forms use the card.",
+                    d.qr, d.card
+                )
+            } else {
+                format!(
+                    "{field}：QRコードは「{}」、カードは「{}」です。書類はカードの内容で作ります。",
+                    d.qr, d.card
+                )
+            }
+            .into()
+        })
+        .collect()
+}
+
+/// A QR code of another name or birth date than the card, held for the clerk's choice.
+pub fn identity(people: &People<'_>, view: &View, context: &Context) {
+    people.set_identity_in_question(view.identity_in_question);
+    let lines = if view.identity_in_question {
+        difference_lines(view, context)
+    } else {
+        Vec::new()
+    };
+    people.set_identity_differences(model(lines));
+}
+
 pub fn members(people: &People<'_>, case: Option<&Case>, context: &Context) {
     people.set_relations(model(
         Zokugara::all()
@@ -452,20 +485,7 @@ pub fn review(
         "R8.11.15",
     );
     outcome.set_review_items(model(items));
-    outcome.set_differences(model(
-        view.differences
-            .iter()
-            .map(|d| {
-                let field = context.notice(&d.field);
-                if context.english {
-                    format!("{field}: the QR code says “{}”, the card says “{}”. The forms use the card.", d.qr, d.card)
-                } else {
-                    format!("{field}：QRコードは「{}」、カードは「{}」です。書類はカードの内容で作ります。", d.qr, d.card)
-                }
-                .into()
-            })
-            .collect(),
-    ));
+    outcome.set_differences(model(difference_lines(view, context)));
     outcome.set_form_warnings(model(
         view.form_warnings
             .iter()

@@ -311,11 +311,27 @@ fn shots() -> Vec<Shot> {
                         Action::EventChosen(move_in()),
                         Action::ReadHouseholdQr,
                         Action::QrRead(Ok(resident_code())),
+                        Action::QrSamePerson,
                         Action::HouseholdDone,
                     ],
                 );
                 answer_all(app);
                 app.act(Action::ResultAccepted);
+            },
+        },
+        Shot {
+            name: "13-household-qr-of-another-person",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_event(app, window);
+                act(
+                    app,
+                    vec![
+                        Action::EventChosen(move_in()),
+                        Action::ReadHouseholdQr,
+                        Action::QrRead(Ok(resident_code())),
+                    ],
+                );
             },
         },
         Shot {
