@@ -282,6 +282,25 @@ fn the_moving_notice_prints_each_members_zokugara_as_the_juminhyo_does() {
 }
 
 #[test]
+fn the_medical_subsidy_lists_children_to_18_as_its_rule_covers_them() {
+    let mut case = case();
+    case.household.members.push(Member {
+        person: Person {
+            name: "髙𠮷 高校生".into(),
+            birth_date: chrono::NaiveDate::from_ymd_opt(2010, 5, 5),
+            ..Person::default()
+        },
+        relation: Zokugara::CHILD,
+    });
+    let packet = render(&case, &mincho(), &["kodomo_iryo"]);
+    let text = squeezed(&pdftotext(&packet.pdf));
+    assert!(
+        text.contains("髙𠮷高校生"),
+        "the 16-year-old is on the form"
+    );
+}
+
+#[test]
 fn a_character_no_face_has_is_reported_with_its_field() {
     let mut case = case();
     // U+2EBF0 (CJK Extension I, 2023) is in neither BIZ UDゴシック nor IPAmj明朝.

@@ -337,6 +337,8 @@ pub struct View {
     /// Procedures after the clerk's changes.
     pub procedures: Vec<ProcedureDecision>,
     pub to_confirm: Vec<ProcedureDecision>,
+    /// Changes an age brings soon after the move (後期高齢者医療 at 75 …).
+    pub coming: Vec<madoguchi_rules::decision::Coming>,
     pub print_state: Option<(PrintState, Option<String>)>,
     pub members: usize,
     /// What the forms cannot print, from the last preview.
@@ -636,6 +638,11 @@ impl Session {
             timeout_warning: self.timeout_warning(),
             procedures,
             to_confirm,
+            coming: self
+                .decision
+                .as_ref()
+                .map(|d| d.coming.clone())
+                .unwrap_or_default(),
             print_state: self.print.clone(),
             members: self.members.len(),
             form_warnings: self.form_warnings.clone(),

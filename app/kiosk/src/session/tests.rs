@@ -852,6 +852,28 @@ fn a_households_qr_code_joins_a_case_identified_by_card() {
 }
 
 #[test]
+fn the_result_tells_what_an_age_brings_soon_after_the_move() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    // Moving on 15 November 2026, 75 on 1 December: 後期高齢者医療 from that day.
+    session.handle(Action::MemberAdded(Member {
+        person: person("窓口 トメ", date(1951, 12, 1), Sex::Female),
+        relation: Zokugara::from_word("妻の母").expect("a 続柄"),
+    }));
+    session.handle(Action::HouseholdDone);
+    answer_everything(&mut session);
+    assert_eq!(session.screen(), Screen::Result);
+    let coming = session.view().coming;
+    let kouki = coming
+        .iter()
+        .find(|c| c.id == "kouki_75")
+        .expect("the 後期高齢者医療 notice");
+    assert_eq!(kouki.date, date(2026, 12, 1));
+    assert_eq!(kouki.member, 1, "named by position, never by name");
+}
+
+#[test]
 fn another_persons_qr_code_is_dropped_whole_when_the_clerk_says_so() {
     let mut session = clerk();
     through_the_card(&mut session);

@@ -249,6 +249,21 @@ pub fn procedures(outcome: &Outcome<'_>, view: &View, context: &Context, overrid
         }
     }
     outcome.set_procedures(model(rows));
+    outcome.set_coming(model(
+        view.coming
+            .iter()
+            .map(|c| {
+                let (since, todo) = (context.date(c.date), context.text(&c.todo));
+                let what = context.text(&c.name);
+                if context.english {
+                    format!("{since}: {what}. {todo}")
+                } else {
+                    format!("{since}：{what}。{todo}")
+                }
+                .into()
+            })
+            .collect(),
+    ));
     let to_confirm = view
         .to_confirm
         .iter()
