@@ -224,18 +224,31 @@ fn the_family_packet_is_small_and_embeds_subset_fonts() {
     assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
 }
 
+/// Adds a member with a name, a birth date and a 続柄 to the sample household.
+fn add_member(case: &mut Case, name: &str, birth: (i32, u32, u32), zokugara: &str) {
+    case.household.members.push(Member {
+        person: Person {
+            name: name.into(),
+            birth_date: chrono::NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2),
+            ..Person::default()
+        },
+        relation: Zokugara::from_word(zokugara).expect("a 続柄"),
+    });
+}
+
 #[test]
 fn rows_continue_on_a_second_sheet() {
     let mut case = case();
-    for n in 0..7 {
-        case.household.members.push(Member {
-            person: Person {
-                name: format!("続紙 {}郎", ["一", "二", "三", "四", "五", "六", "七"][n]),
-                birth_date: chrono::NaiveDate::from_ymd_opt(2000 + n as i32, 1, 1),
-                ..Person::default()
-            },
-            relation: Zokugara::CHILD,
-        });
+    for (n, number) in ["一", "二", "三", "四", "五", "六", "七"]
+        .iter()
+        .enumerate()
+    {
+        add_member(
+            &mut case,
+            &format!("続紙 {number}郎"),
+            (2000 + n as i32, 1, 1),
+            "子",
+        );
     }
     let packet = render(&case, &mincho(), &["jumin_ido_todoke"]);
     let form = &packet.forms[0];
@@ -251,14 +264,7 @@ fn rows_continue_on_a_second_sheet() {
 #[test]
 fn the_moving_notice_prints_each_members_zokugara_as_the_juminhyo_does() {
     let mut case = case();
-    case.household.members.push(Member {
-        person: Person {
-            name: "髙𠮷 孫一".into(),
-            birth_date: chrono::NaiveDate::from_ymd_opt(2024, 5, 5),
-            ..Person::default()
-        },
-        relation: Zokugara::from_word("孫").expect("a 続柄"),
-    });
+    add_member(&mut case, "髙𠮷 孫一", (2024, 5, 5), "孫");
     let packet = render(&case, &mincho(), &["jumin_ido_todoke"]);
     let layout = pdftotext_layout(&packet.pdf);
     let lines: Vec<&str> = layout.lines().collect();
@@ -284,14 +290,7 @@ fn the_moving_notice_prints_each_members_zokugara_as_the_juminhyo_does() {
 #[test]
 fn the_medical_subsidy_lists_children_to_18_as_its_rule_covers_them() {
     let mut case = case();
-    case.household.members.push(Member {
-        person: Person {
-            name: "髙𠮷 高校生".into(),
-            birth_date: chrono::NaiveDate::from_ymd_opt(2010, 5, 5),
-            ..Person::default()
-        },
-        relation: Zokugara::CHILD,
-    });
+    add_member(&mut case, "髙𠮷 高校生", (2010, 5, 5), "子");
     let packet = render(&case, &mincho(), &["kodomo_iryo"]);
     let text = squeezed(&pdftotext(&packet.pdf));
     assert!(

@@ -1,6 +1,9 @@
 //! `madoguchi prefill-server` as a process: the pages answer over HTTP, and even at the most
 //! detailed log level nothing a resident typed reaches the log.
 
+#[path = "support/log.rs"]
+mod log;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -125,7 +128,7 @@ fn the_pages_work_over_http_and_the_log_holds_no_personal_data() {
         "a missing date is named"
     );
 
-    let log = server.stop();
+    let log = log::without_timestamps(&server.stop());
     assert!(log.contains("page"), "the server logs its steps: {log}");
     for secret in [
         NAME, "𠮷", "髙志", KANA, ADDRESS, "本町", BIRTH, "1980", "2310005", "231-0005",
