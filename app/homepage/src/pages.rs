@@ -329,6 +329,19 @@ pub fn result(
                 @for p in &decision.to_confirm { (procedure(lang, p, decision.event)) }
             }
         }
+        @if !decision.coming.is_empty() {
+            h2 { (t("これからの節目（年齢により変わること）", "Coming soon (changes with age)")) }
+            ul.procedures {
+                @for c in &decision.coming {
+                    li {
+                        strong { (c.wareki) "（" (c.date.format("%Y-%m-%d")) "）" }
+                        " " (lang.pick(&c.name.ja, &c.name.en))
+                        br;
+                        span.hint { (lang.pick(&c.todo.ja, &c.todo.en)) }
+                    }
+                }
+            }
+        }
         p.hint { (t("この案内は答えをもとにした目安です。窓口で確認します。", "This list is a guide based on your answers; the clerk will confirm it.")) }
     };
     page.layout(&BTreeSet::new(), body)

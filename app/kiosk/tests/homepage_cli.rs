@@ -138,6 +138,35 @@ fn the_pages_work_over_http_and_the_log_holds_no_personal_data() {
 }
 
 #[test]
+fn the_result_tells_what_an_age_brings_soon_after_the_move() {
+    let server = Server::start();
+    let fields = [
+        ("lang", "ja"),
+        ("event", "tennyu"),
+        ("move_date", "2026-04-01"),
+        ("visit_date", "2026-04-03"),
+        ("new_address", ADDRESS),
+        ("members", "1"),
+        ("m0_name", NAME),
+        ("m0_birth", "1951-04-10"),
+        ("m0_sex", "male"),
+        ("m0_relation", "世帯主"),
+        ("step", "certificates"),
+    ];
+    let page = server.request("POST", &encode(&fields));
+    assert!(
+        page.contains("<svg"),
+        "the result shows the QR code: {page}"
+    );
+    assert!(page.contains("これからの節目"), "{page}");
+    assert!(
+        page.contains("令和8年4月10日") && page.contains("後期高齢者医療の被保険者になります"),
+        "75 on 10 April: {page}"
+    );
+    server.stop();
+}
+
+#[test]
 fn the_page_speaks_english_when_asked() {
     let server = Server::start();
     let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
