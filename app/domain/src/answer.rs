@@ -7,12 +7,16 @@ use chrono::NaiveDate;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::limits;
+
 /// An answer to one question. Every question can be answered 「わからない」 ([`Answer::Unknown`]),
 /// which is different from not having been asked.
 ///
 /// In JSON an answer is written as the question's kind suggests: `"yes"`, `"no"`, `"unknown"`,
-/// a number, a date as `"YYYY-MM-DD"`, or the id of a choice. Choice ids therefore never take
-/// the reserved words `yes`, `no`, `unknown` or the shape of a date.
+/// a number, a date as `"YYYY-MM-DD"`, the id of a choice, or for a question about members
+/// ("who registers a seal?") the list of the members it names, by their index in the household
+/// (`[0, 2]`; `[]` names nobody). Choice ids therefore never take the reserved words `yes`,
+/// `no`, `unknown` or the shape of a date.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Answer {
     Yes,
@@ -22,12 +26,23 @@ pub enum Answer {
     Number(i64),
     Choice(String),
     Date(NaiveDate),
+    /// The members a question about members names, by index into the household, ascending
+    /// and without repeats (build it with [`Answer::members`]).
+    Members(Vec<usize>),
 }
 
 /// Answers keyed by question id.
 pub type Answers = BTreeMap<String, Answer>;
 
 impl Answer {
+    /// The answer naming `indices`, sorted and without repeats.
+    pub fn members(indices: impl IntoIterator<Item = usize>) -> Answer {
+        let mut list: Vec<usize> = indices.into_iter().collect();
+        list.sort_unstable();
+        list.dedup();
+        Answer::Members(list)
+    }
+
     /// Reads the text form used in JSON and in catalogue conditions.
     pub fn from_text(text: &str) -> Answer {
         match text {
@@ -51,6 +66,10 @@ impl fmt::Display for Answer {
             Answer::Number(n) => write!(f, "{n}"),
             Answer::Choice(id) => f.write_str(id),
             Answer::Date(date) => write!(f, "{}", date.format("%Y-%m-%d")),
+            Answer::Members(list) => {
+                let shown: Vec<String> = list.iter().map(usize::to_string).collect();
+                write!(f, "[{}]", shown.join(", "))
+            }
         }
     }
 }
@@ -59,6 +78,7 @@ impl Serialize for Answer {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Answer::Number(n) => serializer.serialize_i64(*n),
+            Answer::Members(list) => serializer.collect_seq(list),
             other => serializer.collect_str(other),
         }
     }
@@ -72,11 +92,13 @@ impl<'de> Deserialize<'de> for Answer {
 
 struct AnswerVisitor;
 
-impl Visitor<'_> for AnswerVisitor {
+impl<'de> Visitor<'de> for AnswerVisitor {
     type Value = Answer;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"yes\", \"no\", \"unknown\", a whole number, a date or a choice id")
+        f.write_str(
+            "\"yes\", \"no\", \"unknown\", a whole number, a date, a choice id or a list of members",
+        )
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Answer, E> {
@@ -91,6 +113,22 @@ impl Visitor<'_> for AnswerVisitor {
         i64::try_from(n)
             .map(Answer::Number)
             .map_err(|_| E::custom("number too large"))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Answer, A::Error> {
+        // Bounded while reading: a list longer than a household can be is refused before it
+        // is held in memory.
+        let mut list = Vec::new();
+        while let Some(index) = seq.next_element::<usize>()? {
+            if list.len() >= limits::MAX_MEMBERS {
+                return Err(de::Error::custom(format!(
+                    "an answer names more than {} members",
+                    limits::MAX_MEMBERS
+                )));
+            }
+            list.push(index);
+        }
+        Ok(Answer::members(list))
     }
 
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<Answer, E> {
@@ -115,5 +153,20 @@ mod tests {
         );
         assert_eq!(answers["f"], Answer::Choice("bus".into()));
         assert_eq!(serde_json::to_string(&answers).expect("serialises"), json);
+    }
+
+    #[test]
+    fn members_answers_are_lists_of_indices_sorted_and_bounded() {
+        let answers: Answers =
+            serde_json::from_str(r#"{"seal":[2,0,2],"care":[]}"#).expect("valid");
+        assert_eq!(answers["seal"], Answer::Members(vec![0, 2]));
+        assert_eq!(answers["care"], Answer::Members(vec![]));
+        assert_eq!(
+            serde_json::to_string(&answers).expect("serialises"),
+            r#"{"care":[],"seal":[0,2]}"#
+        );
+        let long = format!("{{\"seal\":[{}]}}", vec!["0"; 31].join(","));
+        assert!(serde_json::from_str::<Answers>(&long).is_err());
+        assert!(serde_json::from_str::<Answers>(r#"{"seal":[-1]}"#).is_err());
     }
 }

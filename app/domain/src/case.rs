@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::answer::{Answer, Answers};
 use crate::certificate::CertificateRequest;
 use crate::event::LifeEvent;
+use crate::filer::{FilerRole, Proxy, is_phone};
 use crate::limits;
 use crate::person::{Address, Household, Member, Nationality, Person};
 
@@ -19,9 +20,13 @@ use crate::person::{Address, Household, Member, Nationality, Person};
 pub struct Case {
     pub event: LifeEvent,
     pub household: Household,
-    /// Index into `household.members` of the person at the counter (届出人).
+    /// Index into `household.members` of the person at the counter (届出人), or, when a
+    /// [`proxy`](Case::proxy) files, of the member the 代理人 acts for.
     #[serde(default)]
     pub applicant: usize,
+    /// The 代理人 when someone outside the household files with a 委任状.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<Box<Proxy>>,
     #[serde(default)]
     pub answers: Answers,
     /// Certificates to issue on the day (住民票の写し, 印鑑登録証明書, …).
@@ -78,6 +83,20 @@ pub enum CaseError {
     #[error("{field}: {copies} copies; ask for 1 to 9 / 証明書の通数は1〜9通です")]
     Copies { field: String, copies: u8 },
     #[error(
+        "{field} names member {index}, but the household has {count}: check the answer / 回答の世帯員の指定が誤っています"
+    )]
+    NoSuchMember {
+        field: String,
+        index: usize,
+        count: usize,
+    },
+    #[error(
+        "{field} is not a telephone number (digits, with hyphens between groups) / 電話番号の形式ではありません"
+    )]
+    Phone { field: String },
+    #[error("the 代理人 has no name: type it / 代理人の氏名がありません")]
+    ProxyWithoutName,
+    #[error(
         "resident_writes names {count} values; at most {max} can be left blank / 本人が記入する項目が多すぎます"
     )]
     TooManyBlanks { count: usize, max: usize },
@@ -118,6 +137,7 @@ impl Case {
             }
         }
         self.validate_answers()?;
+        self.validate_proxy()?;
         self.validate_resident_writes()?;
         for (index, request) in self.certificates.iter().enumerate() {
             if !(1..=9).contains(&request.copies) {
@@ -199,10 +219,57 @@ impl Case {
             match answer {
                 Answer::Date(date) => check_date(&field, *date)?,
                 Answer::Choice(choice) => check_text(&field, choice, limits::MAX_ID_CHARS)?,
+                Answer::Members(list) => {
+                    let count = self.household.members.len();
+                    if let Some(&index) = list.iter().find(|&&i| i >= count) {
+                        return Err(CaseError::NoSuchMember {
+                            field,
+                            index,
+                            count,
+                        });
+                    }
+                }
                 Answer::Yes | Answer::No | Answer::Unknown | Answer::Number(_) => {}
             }
         }
         Ok(())
+    }
+
+    fn validate_proxy(&self) -> Result<(), CaseError> {
+        let Some(proxy) = &self.proxy else {
+            return Ok(());
+        };
+        check_text("proxy.name", &proxy.name, limits::MAX_NAME_CHARS)?;
+        if proxy.name.trim().is_empty() {
+            return Err(CaseError::ProxyWithoutName);
+        }
+        if let Some(kana) = &proxy.kana {
+            check_text("proxy.kana", kana, limits::MAX_NAME_CHARS)?;
+        }
+        if let Some(address) = &proxy.address {
+            validate_address(address, "proxy.address")?;
+        }
+        if let Some(phone) = &proxy.phone {
+            check_text("proxy.phone", phone, limits::MAX_PHONE_CHARS)?;
+            if !is_phone(phone) {
+                return Err(CaseError::Phone {
+                    field: "proxy.phone".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// In what capacity the 届出人 files for member `subject`: as that member, as another
+    /// member of the household, or as a 代理人.
+    pub fn filer_role(&self, subject: usize) -> FilerRole {
+        if self.proxy.is_some() {
+            FilerRole::Proxy
+        } else if subject == self.applicant {
+            FilerRole::SelfPerson
+        } else {
+            FilerRole::HouseholdMember
+        }
     }
 
     /// Reads a case JSON document (`docs/case.md`) from outside: at most

@@ -18,6 +18,7 @@ pub mod calendar;
 mod case;
 mod certificate;
 mod event;
+mod filer;
 pub mod input;
 pub mod limits;
 mod person;
@@ -28,6 +29,7 @@ pub use answer::{Answer, Answers};
 pub use case::{Case, CaseError, CaseReadError};
 pub use certificate::{CertificateKind, CertificateRequest};
 pub use event::{EventDate, EventKind, LifeEvent};
+pub use filer::{FilerRole, Proxy, is_phone};
 pub use person::{Address, AddressParts, Household, Member, Nationality, Person, Relation, Sex};
 pub use zokugara::{Zokugara, ZokugaraError};
 

@@ -41,6 +41,9 @@ pub const MAX_ADDRESS_CHARS: usize = 300;
 /// Characters in a country or region name.
 pub const MAX_COUNTRY_CHARS: usize = 100;
 
+/// Characters in a telephone number (digits and hyphens).
+pub const MAX_PHONE_CHARS: usize = 20;
+
 /// Answers in one case, and characters in a question id or a choice id.
 pub const MAX_ANSWERS: usize = 300;
 pub const MAX_ID_CHARS: usize = 64;

@@ -263,6 +263,57 @@ impl Zokugara {
         Zokugara::all().find(|z| z.word() == word)
     }
 
+    /// What a member with this 続柄 (and `sex`) is to the member with 続柄 `other`, as a form's
+    /// 「被保険者との関係」 box writes it: 「子」 for the 世帯主 filing for their 母. Both words
+    /// are relative to the same 世帯主. `None` where the two words do not decide it — two 子
+    /// (which is the elder?), or the 世帯主's 子 and 妻 (the 住民票 writes 子 for the head's
+    /// child whoever the other parent is) — and the clerk or the resident writes it.
+    pub fn relation_to(self, sex: Option<Sex>, other: Zokugara) -> Option<&'static str> {
+        let by_sex = |male: &'static str, female: &'static str| match sex.or(self.sex()) {
+            Some(Sex::Male) => Some(male),
+            Some(Sex::Female) => Some(female),
+            None => None,
+        };
+        match (self.word(), other.word()) {
+            (_, "世帯主") => Some(self.word()),
+            ("世帯主", theirs) => match theirs {
+                "妻" => Some("夫"),
+                "夫" => Some("妻"),
+                "妻（未届）" => Some("夫（未届）"),
+                "夫（未届）" => Some("妻（未届）"),
+                "子" => by_sex("父", "母"),
+                "父" | "母" => Some("子"),
+                "孫" => by_sex("祖父", "祖母"),
+                "祖父" | "祖母" => Some("孫"),
+                "兄" | "姉" => by_sex("弟", "妹"),
+                "弟" | "妹" => by_sex("兄", "姉"),
+                "妻の父" | "妻の母" => Some("子の夫"),
+                "夫の父" | "夫の母" => Some("子の妻"),
+                "子の妻" => by_sex("夫の父", "夫の母"),
+                "子の夫" => by_sex("妻の父", "妻の母"),
+                _ => None,
+            },
+            ("妻", "夫の父" | "夫の母") | ("妻（未届）", "夫の父" | "夫の母") => {
+                Some("子の妻")
+            }
+            ("夫", "妻の父" | "妻の母") | ("夫（未届）", "妻の父" | "妻の母") => {
+                Some("子の夫")
+            }
+            ("妻の父" | "妻の母", "妻") | ("夫の父" | "夫の母", "夫") => {
+                by_sex("父", "母")
+            }
+            ("妻の子", "妻") | ("夫の子", "夫") => Some("子"),
+            ("妻", "妻の子") | ("夫", "夫の子") => by_sex("父", "母"),
+            ("子", "父" | "母") => Some("孫"),
+            ("父" | "母", "子") => by_sex("祖父", "祖母"),
+            ("父", "母") => Some("夫"),
+            ("母", "父") => Some("妻"),
+            ("妻の父", "妻の母") | ("夫の父", "夫の母") => Some("夫"),
+            ("妻の母", "妻の父") | ("夫の母", "夫の父") => Some("妻"),
+            _ => None,
+        }
+    }
+
     /// Reads what a case file or code says: a word of the list, or one of the older format's
     /// categories where `sex` decides the word.
     pub fn read(text: &str, sex: Option<Sex>) -> Result<Zokugara, ZokugaraError> {
@@ -388,5 +439,23 @@ mod tests {
         }
         let unknown = Zokugara::read(&"配".repeat(1000), None).expect_err("unknown");
         assert!(unknown.to_string().chars().count() < 400, "{unknown}");
+    }
+
+    #[test]
+    fn one_member_seen_from_another() {
+        let word = |w: &str| Zokugara::from_word(w).expect("a word of the list");
+        let head = word("世帯主");
+        assert_eq!(head.relation_to(Some(Sex::Male), word("母")), Some("子"));
+        assert_eq!(word("母").relation_to(None, head), Some("母"));
+        assert_eq!(head.relation_to(Some(Sex::Female), word("子")), Some("母"));
+        assert_eq!(head.relation_to(None, word("子")), None);
+        assert_eq!(word("妻").relation_to(None, word("夫の母")), Some("子の妻"));
+        assert_eq!(word("子").relation_to(None, word("母")), Some("孫"));
+        assert_eq!(
+            head.relation_to(Some(Sex::Male), word("妻の母")),
+            Some("子の夫")
+        );
+        assert_eq!(word("子").relation_to(None, word("子")), None);
+        assert_eq!(word("同居人").relation_to(None, word("孫")), None);
     }
 }

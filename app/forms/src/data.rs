@@ -46,6 +46,10 @@ pub(crate) struct Context<'a> {
     pub(crate) procedures: &'a [String],
     /// The catalogue form id that asked for this form (国保 取得 / 喪失 / 変更 share a form).
     pub(crate) variant: &'a str,
+    /// The member the sheet is about (`subject.*`), whom `filer.relation` relates the 届出人
+    /// to: the member a `per_member` sheet is for, else the first member of the template's
+    /// rows, else the applicant.
+    pub(crate) subject: usize,
 }
 
 const MEMBER_PROPS: [&str; 10] = [
@@ -61,14 +65,37 @@ const MEMBER_PROPS: [&str; 10] = [
     "age",
 ];
 
+/// What `filer.*` can say of the 届出人, whether a member or a 代理人.
+const FILER_PROPS: [&str; 8] = [
+    "zokugara",
+    "name",
+    "kana",
+    "address",
+    "address.postal",
+    "phone",
+    "role",
+    "relation",
+];
+
+/// What `proxy.*` says of a 代理人 (empty when the 届出人 is a member).
+const PROXY_PROPS: [&str; 5] = ["name", "kana", "address", "address.postal", "phone"];
+
+/// `member.named.<question>` inside rows: the question id.
+fn row_named(rest: &str) -> Option<&str> {
+    rest.strip_prefix("named.").filter(|q| !q.is_empty())
+}
+
 /// Checks that `path` names something; `in_rows` allows `member.*` and `row.*`.
 pub(crate) fn check_path(path: &str, in_rows: bool) -> Result<(), String> {
     let (head, rest) = path.split_once('.').unwrap_or((path, ""));
     let ok = match head {
+        "member" if row_named(rest).is_some() => in_rows,
+        "filer" => FILER_PROPS.contains(&rest),
+        "proxy" => PROXY_PROPS.contains(&rest),
         "visit_date" | "move_date" | "moved_out_date" => rest.is_empty(),
         "event" => rest.is_empty() || rest == "ja",
         "new_address" | "previous_address" | "next_address" => rest.is_empty() || rest == "postal",
-        "applicant" | "head" | "spouse" => MEMBER_PROPS.contains(&rest),
+        "applicant" | "head" | "spouse" | "subject" => MEMBER_PROPS.contains(&rest),
         "member" => in_rows && MEMBER_PROPS.contains(&rest),
         "row" => in_rows && rest == "number",
         "answer" | "procedure" => !rest.is_empty(),
@@ -130,10 +157,23 @@ impl Context<'_> {
                 .iter()
                 .find(|m| m.category() == madoguchi_domain::Relation::Head)
                 .map_or(Value::Empty, |m| self.member_value(m, rest)),
+            "subject" => self
+                .case
+                .household
+                .members
+                .get(self.subject)
+                .map_or(Value::Empty, |m| self.member_value(m, rest)),
             "spouse" => self
                 .spouse()
                 .map_or(Value::Empty, |m| self.member_value(m, rest)),
-            "member" => row.map_or(Value::Empty, |(_, m)| self.member_value(m, rest)),
+            "member" => match (row, row_named(rest)) {
+                (Some((_, member)), Some(question)) => Value::Bool(self.names(question, member)),
+                (Some((_, member)), None) => self.member_value(member, rest),
+                (None, _) => Value::Empty,
+            },
+            "filer" => self.filer_value(rest),
+            "proxy" if self.case.proxy.is_some() => self.filer_value(rest),
+            "proxy" => Value::Empty,
             "row" => row.map_or(Value::Empty, |(n, _)| Value::Number(n as i64)),
             "answer" => answer_value(self.case.answers.get(rest)),
             "procedure" => Value::Bool(self.procedures.iter().any(|p| p == rest)),
@@ -144,6 +184,64 @@ impl Context<'_> {
             "office" => Value::Text(self.office.mayor.clone()),
             "form" => Value::Text(self.variant.to_string()),
             "members" => Value::Number(self.case.household.members.len() as i64),
+            _ => Value::Empty,
+        }
+    }
+
+    /// The members a question about members names (`answers.seal = [0]`), in household order.
+    fn named(&self, question: &str) -> Vec<&Member> {
+        match self.case.answers.get(question) {
+            Some(Answer::Members(list)) => list
+                .iter()
+                .filter_map(|&i| self.case.household.members.get(i))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn names(&self, question: &str, member: &Member) -> bool {
+        self.named(question)
+            .into_iter()
+            .any(|named| std::ptr::eq(named, member))
+    }
+
+    /// The 届出人: the 代理人 when one files, else the applicant member. `role` is 本人,
+    /// 世帯員 or 代理人 towards the form's subject; `relation` is what the 届出人 is to the
+    /// subject (本人, 子, 妻 …, or 代理人).
+    fn filer_value(&self, prop: &str) -> Value {
+        let case = self.case;
+        let role = case.filer_role(self.subject);
+        match (prop, &case.proxy) {
+            ("role", _) => Value::Text(role.ja().into()),
+            // The 届出人's own 続柄 in the household: a 代理人 has none.
+            ("zokugara", Some(_)) => Value::Empty,
+            ("zokugara", None) => case
+                .applicant()
+                .map_or(Value::Empty, |m| self.member_value(m, "relation")),
+            ("relation", Some(_)) => Value::Text(role.ja().into()),
+            ("relation", None) => {
+                let (Some(filer), Some(subject)) =
+                    (case.applicant(), case.household.members.get(self.subject))
+                else {
+                    return Value::Empty;
+                };
+                if role == madoguchi_domain::FilerRole::SelfPerson {
+                    return Value::Text(role.ja().into());
+                }
+                filer
+                    .relation
+                    .relation_to(filer.person.sex, subject.relation)
+                    .map_or(Value::Empty, text)
+            }
+            ("name", Some(proxy)) => text(&proxy.name),
+            ("kana", Some(proxy)) => proxy.kana.as_deref().map_or(Value::Empty, text),
+            ("address", Some(proxy)) => address_value(proxy.address.as_ref(), ""),
+            ("address.postal", Some(proxy)) => address_value(proxy.address.as_ref(), "postal"),
+            ("phone", Some(proxy)) => proxy.phone.as_deref().map_or(Value::Empty, text),
+            ("phone", None) => Value::Empty,
+            (_, None) => case
+                .applicant()
+                .map_or(Value::Empty, |m| self.member_value(m, prop)),
             _ => Value::Empty,
         }
     }
@@ -214,6 +312,7 @@ fn answer_value(answer: Option<&Answer>) -> Value {
         Some(Answer::Number(n)) => Value::Number(*n),
         Some(Answer::Choice(c)) => Value::Text(c.clone()),
         Some(Answer::Date(d)) => Value::Date(*d),
+        Some(Answer::Members(list)) => Value::Bool(!list.is_empty()),
     }
 }
 
@@ -361,5 +460,68 @@ mod tests {
             Format::Relation.write(&Value::Text("妻の母".into())),
             "妻の母"
         );
+    }
+
+    const EIGHT_FORMS: &str = include_str!("../../../docs/examples/eight-forms.json");
+
+    fn context_for(case: &Case, subject: usize) -> Context<'_> {
+        static OFFICE: std::sync::OnceLock<Office> = std::sync::OnceLock::new();
+        Context {
+            case,
+            office: OFFICE.get_or_init(Office::default),
+            procedures: &[],
+            variant: "",
+            subject,
+        }
+    }
+
+    fn text_of(value: Value) -> String {
+        Format::Text.write(&value)
+    }
+
+    #[test]
+    fn the_filer_is_the_member_at_the_counter_or_the_proxy() {
+        let mut case = Case::from_json(EIGHT_FORMS.as_bytes()).expect("the example reads");
+        let tome = 3;
+        let at_counter = context_for(&case, case.applicant);
+        assert_eq!(text_of(at_counter.value("filer.role", None)), "本人");
+        assert_eq!(text_of(at_counter.value("filer.zokugara", None)), "世帯主");
+        // The 世帯主 files for his wife's mother: he is 子の夫 to her.
+        let for_tome = context_for(&case, tome);
+        assert_eq!(text_of(for_tome.value("filer.role", None)), "世帯員");
+        assert_eq!(text_of(for_tome.value("filer.relation", None)), "子の夫");
+        assert_eq!(text_of(for_tome.value("proxy.name", None)), "");
+
+        case.proxy = Some(Box::new(madoguchi_domain::Proxy {
+            name: "代理 花子".into(),
+            kana: None,
+            address: None,
+            phone: Some("046-822-4000".into()),
+        }));
+        let by_proxy = context_for(&case, tome);
+        assert_eq!(text_of(by_proxy.value("filer.role", None)), "代理人");
+        assert_eq!(text_of(by_proxy.value("filer.relation", None)), "代理人");
+        assert_eq!(text_of(by_proxy.value("filer.name", None)), "代理 花子");
+        assert_eq!(text_of(by_proxy.value("filer.zokugara", None)), "");
+        assert_eq!(text_of(by_proxy.value("proxy.phone", None)), "046-822-4000");
+    }
+
+    #[test]
+    fn a_row_is_ticked_for_the_members_an_answer_names() {
+        let case = Case::from_json(EIGHT_FORMS.as_bytes()).expect("the example reads");
+        assert_eq!(
+            case.answers.get("care_certified"),
+            Some(&Answer::Members(vec![3]))
+        );
+        let context = context_for(&case, 3);
+        let members = &case.household.members;
+        let named = |i: usize| context.value("member.named.care_certified", Some((1, &members[i])));
+        assert_eq!(named(3), Value::Bool(true));
+        assert_eq!(named(0), Value::Bool(false));
+        assert!(check_path("member.named.care_certified", true).is_ok());
+        assert!(check_path("member.named.care_certified", false).is_err());
+        assert!(check_path("subject.name", false).is_ok());
+        assert!(check_path("filer.relation", false).is_ok());
+        assert!(check_path("filer.nmae", false).is_err());
     }
 }

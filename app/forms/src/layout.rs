@@ -2,8 +2,8 @@
 //! household needs.
 
 use chrono::{Datelike, NaiveDate};
-use madoguchi_domain::Member;
 use madoguchi_domain::wareki::WarekiDate;
+use madoguchi_domain::{Case, Member};
 
 use crate::data::{Context, Value, ticked};
 use crate::draw::{Canvas, FieldReport, ReportKind, TextStyle};
@@ -407,7 +407,15 @@ fn row_members<'c>(template: &Template, context: &Context<'c>) -> Vec<(usize, &'
 }
 
 pub(crate) fn members_for<'c>(source: RowSource, context: &Context<'c>) -> Vec<&'c Member> {
-    let case = context.case;
+    let members = &context.case.household.members;
+    member_indices_for(source, context.case)
+        .into_iter()
+        .map(|index| &members[index])
+        .collect()
+}
+
+/// The household indices of the members a block of rows lists, in household order.
+pub(crate) fn member_indices_for(source: RowSource, case: &Case) -> Vec<usize> {
     let on = case.event.visit_date();
     let applicant = case.applicant;
     case.household
@@ -421,7 +429,7 @@ pub(crate) fn members_for<'c>(source: RowSource, context: &Context<'c>) -> Vec<&
             RowSource::SchoolChildren => *index != applicant && in_school_years(member, on, 15),
             RowSource::Elderly => member.person.legal_age_on(on).is_some_and(|age| age >= 65),
         })
-        .map(|(_, member)| member)
+        .map(|(index, _)| index)
         .collect()
 }
 

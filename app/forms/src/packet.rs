@@ -75,31 +75,34 @@ pub fn render_packet(
     let (templates, without_template) = choose(library, request.forms);
     let mut forms = Vec::new();
     for (template, variant) in templates {
-        let context = Context {
-            case: request.case,
-            office: request.office,
-            procedures: request.procedures,
-            variant,
-        };
-        let qr = qr_symbols(template, &context, request.qr);
-        let first_page = pages.len() + 1;
-        let filled = fill(
-            template,
-            &Fill {
-                fonts,
-                context,
-                qr,
+        for subject in subjects(template, request.case) {
+            let context = Context {
+                case: request.case,
+                office: request.office,
+                procedures: request.procedures,
+                variant,
+                subject,
+            };
+            let qr = qr_symbols(template, &context, request.qr);
+            let first_page = pages.len() + 1;
+            let filled = fill(
+                template,
+                &Fill {
+                    fonts,
+                    context,
+                    qr,
+                    first_page,
+                },
+                &mut reports,
+            );
+            forms.push(PrintedForm {
+                id: template.id().to_string(),
+                title: template.title().to_string(),
                 first_page,
-            },
-            &mut reports,
-        );
-        forms.push(PrintedForm {
-            id: template.id().to_string(),
-            title: template.title().to_string(),
-            first_page,
-            pages: filled.pages.len(),
-        });
-        pages.extend(filled.pages);
+                pages: filled.pages.len(),
+            });
+            pages.extend(filled.pages);
+        }
     }
     let title = match request.guidance {
         Some(_) => format!("{}・申請書", guidance::TITLE),
@@ -113,6 +116,24 @@ pub fn render_packet(
         without_template,
         reports,
     })
+}
+
+/// The members a template prints for, one sheet each: for a `per_member` form, each member its
+/// question names (else the applicant); for one with rows, the first member of the rows (whom
+/// `filer.relation` relates the 届出人 to); else the applicant.
+fn subjects(template: &Template, case: &Case) -> Vec<usize> {
+    if let Some(question) = &template.file.form.per_member {
+        return match case.answers.get(question) {
+            Some(madoguchi_domain::Answer::Members(list)) if !list.is_empty() => list.clone(),
+            _ => vec![case.applicant],
+        };
+    }
+    let first_row = template.file.rows.as_ref().and_then(|rows| {
+        crate::layout::member_indices_for(rows.source, case)
+            .first()
+            .copied()
+    });
+    vec![first_row.unwrap_or(case.applicant)]
 }
 
 /// Each template once, in first-asked order, with the form id that asked for it.
@@ -142,7 +163,13 @@ fn choose<'l, 'f>(
 /// The case cut down to the people the form is about, without the interview's answers.
 fn qr_symbols(template: &Template, context: &Context<'_>, encode: &QrEncoder<'_>) -> Vec<String> {
     let case = context.case;
-    let Some(applicant) = case.applicant() else {
+    // A sheet for one member of several (one registrant's seal) carries that member.
+    let person = if template.file.form.per_member.is_some() {
+        case.household.members.get(context.subject)
+    } else {
+        case.applicant()
+    };
+    let Some(applicant) = person else {
         return Vec::new();
     };
     let mut members = vec![applicant.clone()];
@@ -172,6 +199,7 @@ fn qr_symbols(template: &Template, context: &Context<'_>, encode: &QrEncoder<'_>
         answers: Default::default(),
         certificates: case.certificates.clone(),
         resident_writes: Default::default(),
+        proxy: None,
     };
     encode(&part).unwrap_or_default()
 }

@@ -41,6 +41,11 @@ pub(crate) struct Header {
     /// Who the back-office QR code carries: the applicant, the household, or the rows.
     #[serde(default)]
     pub(crate) qr_members: QrMembers,
+    /// A question about members (`seal`): the form prints once for each member it names, and
+    /// `subject.*` is that member (印鑑登録申請書, one per registrant). Without an answer that
+    /// names someone, once for the applicant.
+    #[serde(default)]
+    pub(crate) per_member: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]

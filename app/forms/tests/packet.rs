@@ -288,6 +288,46 @@ fn the_moving_notice_prints_each_members_zokugara_as_the_juminhyo_does() {
 }
 
 #[test]
+fn each_member_who_registers_a_seal_gets_their_own_application() {
+    let mut case = case();
+    case.answers
+        .insert("seal".into(), madoguchi_domain::Answer::members([0, 1]));
+    let packet = render(&case, &mincho(), &["inkan_toroku"]);
+    let sheets: Vec<_> = packet
+        .forms
+        .iter()
+        .filter(|f| f.id == "inkan_toroku")
+        .collect();
+    assert_eq!(sheets.len(), 2, "{:?}", packet.forms);
+    let text = pdftotext(&packet.pdf);
+    // pdftotext separates pages with a form feed: each sheet names its own registrant.
+    let pages: Vec<String> = text.split('\u{c}').map(squeezed).collect();
+    let sheet_of = |name: &str| {
+        pages
+            .iter()
+            .filter(|p| p.contains("印鑑登録申請書"))
+            .position(|p| p.contains(name))
+    };
+    assert!(sheet_of("髙𠮷一郎").is_some());
+    assert!(sheet_of("髙𠮷葛\u{E0102}子").is_some());
+    assert_ne!(sheet_of("髙𠮷一郎"), sheet_of("髙𠮷葛\u{E0102}子"));
+}
+
+#[test]
+fn a_proxy_files_in_their_own_name_and_the_forms_say_so() {
+    let mut case = case();
+    case.proxy = Some(Box::new(madoguchi_domain::Proxy {
+        name: "代理 花子".into(),
+        kana: None,
+        address: None,
+        phone: None,
+    }));
+    let packet = render(&case, &mincho(), &["jumin_ido_todoke", "inkan_toroku"]);
+    let text = squeezed(&pdftotext(&packet.pdf));
+    assert!(text.contains("代理花子"), "the 代理人 is named");
+}
+
+#[test]
 fn the_medical_subsidy_lists_children_to_18_as_its_rule_covers_them() {
     let mut case = case();
     add_member(&mut case, "髙𠮷 高校生", (2010, 5, 5), "子");

@@ -63,6 +63,8 @@ impl Step {
 /// Every field posted so far, by name. Field names: `event`, `move_date`, `visit_date`,
 /// `moved_out_date`, `new_address`, `new_postal`, `previous_address`, `next_address`,
 /// `members`, `m{i}_name|kana|birth|sex|relation|nationality|country`, `q_{question id}`,
+/// `u_{question id}` (「わからない」 beside a number or a date), `n{i}_{question id}` (member `i`
+/// ticked for a question about members),
 /// `shown` (question ids already offered), `cert_{kind}`, `lang`, `step`.
 #[derive(Clone, Debug, Default)]
 pub struct Fields(pub BTreeMap<String, String>);
@@ -102,7 +104,10 @@ fn is_known_key(key: &str) -> bool {
         (index < MAX_MEMBERS && MEMBER_PARTS.contains(&part)).then_some(())
     };
     let question = || {
-        let id = key.strip_prefix("q_").or_else(|| key.strip_prefix("u_"))?;
+        let id = key
+            .strip_prefix("q_")
+            .or_else(|| key.strip_prefix("u_"))
+            .or_else(|| named_member(key).map(|(_, id)| id))?;
         let fits = !id.is_empty()
             && id.len() <= madoguchi_domain::limits::MAX_ID_CHARS
             && id
@@ -212,6 +217,23 @@ impl Fields {
         }
         for part in MEMBER_PARTS {
             self.0.remove(&format!("m{}_{part}", n - 1));
+        }
+        // Ticks naming members (`n{i}_{question}`) follow the members they name; the removed
+        // member's go with them.
+        let named: Vec<(usize, String)> = self
+            .0
+            .keys()
+            .filter_map(|key| named_member(key).map(|(i, id)| (i, id.to_owned())))
+            .collect();
+        for (i, id) in &named {
+            self.0.remove(&format!("n{i}_{id}"));
+        }
+        for (i, id) in named {
+            match i.cmp(&index) {
+                std::cmp::Ordering::Less => self.set(&format!("n{i}_{id}"), "1"),
+                std::cmp::Ordering::Greater => self.set(&format!("n{}_{id}", i - 1), "1"),
+                std::cmp::Ordering::Equal => {}
+            }
         }
         self.set("members", (n - 1).to_string());
     }
@@ -417,9 +439,23 @@ pub fn household(
     Household { members }
 }
 
-/// The answers given so far (`q_{id}` fields), typed by what they look like.
+/// `n{i}_{question id}`: the box saying member `i` is one the question is about.
+pub fn named_member(key: &str) -> Option<(usize, &str)> {
+    let (index, id) = key.strip_prefix('n')?.split_once('_')?;
+    let index: usize = index.parse().ok()?;
+    (index < MAX_MEMBERS && !id.is_empty()).then_some((index, id))
+}
+
+/// The answers given so far (`q_{id}` fields), typed by what they look like; for a question
+/// about members, the members whose `n{i}_{id}` box is ticked outweigh 「いない」.
 pub fn answers(fields: &Fields) -> BTreeMap<String, Answer> {
-    fields
+    let mut named: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for key in fields.0.keys() {
+        if let Some((index, id)) = named_member(key) {
+            named.entry(id.to_owned()).or_default().push(index);
+        }
+    }
+    let mut answers: BTreeMap<String, Answer> = fields
         .0
         .iter()
         .filter_map(|(key, value)| {
@@ -438,7 +474,11 @@ pub fn answers(fields: &Fields) -> BTreeMap<String, Answer> {
             };
             Some((id.to_owned(), answer))
         })
-        .collect()
+        .collect();
+    for (id, members) in named {
+        answers.insert(id, Answer::members(members));
+    }
+    answers
 }
 
 pub fn certificates(fields: &Fields, errors: &mut Vec<FieldError>) -> Vec<CertificateRequest> {
@@ -483,6 +523,7 @@ pub fn case(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
     let household = household(fields, event.as_ref().map(LifeEvent::move_date), errors);
     let certificates = certificates(fields, errors);
     let case = Case {
+        proxy: None,
         event: event?,
         household,
         applicant: 0,
@@ -566,9 +607,32 @@ mod tests {
         for (i, name) in ["A", "B", "C"].iter().enumerate() {
             fields.set(&format!("m{i}_name"), *name);
         }
+        fields.set("n0_seal", "1");
+        fields.set("n1_seal", "1");
+        fields.set("n2_seal", "1");
         fields.remove_member(1);
         assert_eq!(fields.members(), 2);
         assert_eq!(fields.get("m1_name"), "C");
         assert_eq!(fields.get("m2_name"), "");
+        // C's tick moved up with C; B's went with B.
+        assert_eq!(answers(&fields)["seal"], Answer::Members(vec![0, 1]));
+        assert_eq!(fields.get("n2_seal"), "");
+    }
+
+    #[test]
+    fn ticked_members_answer_a_question_about_members() {
+        let mut fields = Fields::default();
+        fields.set("members", "3");
+        fields.set("q_seal", "no");
+        fields.set("n2_seal", "1");
+        fields.set("n0_seal", "1");
+        // Ticks outweigh 「いない」.
+        assert_eq!(answers(&fields)["seal"], Answer::Members(vec![0, 2]));
+        fields.0.remove("n0_seal");
+        fields.0.remove("n2_seal");
+        assert_eq!(answers(&fields)["seal"], Answer::No);
+        assert!(is_known_key("n2_seal"));
+        assert!(!is_known_key("n99_seal"));
+        assert!(!is_known_key("n2_"));
     }
 }

@@ -283,6 +283,7 @@ fn answered_questions(app: &App, case: &Case) -> Vec<madoguchi_rules::decision::
             kind: q.kind,
             text: q.text_for(event).clone(),
             options: q.options(),
+            members: app.engine.members_asked(case, &q.id),
             sensitive: q.sensitive,
             affects: Vec::new(),
         })
@@ -293,6 +294,7 @@ fn case_so_far(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
     let event = form::event(fields, errors)?;
     let household = form::household(fields, Some(event.move_date()), errors);
     let case = Case {
+        proxy: None,
         event,
         household,
         applicant: 0,

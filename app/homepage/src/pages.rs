@@ -59,6 +59,16 @@ impl Page<'_> {
         }
     }
 
+    /// Member `i` as the resident typed them: their name, else 「人 2」.
+    fn member_name(&self, i: usize) -> String {
+        let name = self.fields.get(&format!("m{i}_name")).trim();
+        if name.is_empty() {
+            format!("{} {}", self.t("人", "Person"), i + 1)
+        } else {
+            name.to_string()
+        }
+    }
+
     fn radios(&self, name: &str, legend: &str, options: &[(&str, &str)]) -> Markup {
         let current = self.fields.get(name);
         html! {
@@ -236,6 +246,9 @@ pub fn questions(page: &Page<'_>, questions: &[NextQuestion]) -> Markup {
     for q in questions {
         visible.insert(format!("q_{}", q.id));
         visible.insert(format!("u_{}", q.id));
+        for i in &q.members {
+            visible.insert(format!("n{i}_{}", q.id));
+        }
     }
     let body = html! {
         h1 { (t("質問", "Questions")) }
@@ -247,6 +260,24 @@ pub fn questions(page: &Page<'_>, questions: &[NextQuestion]) -> Markup {
                 QuestionKind::YesNo | QuestionKind::Choice => {
                     @let options: Vec<(&str, &str)> = q.options.iter().map(|o| (o.id.as_str(), if page.lang() == Lang::Ja { o.text.easy.as_str() } else { o.text.en.as_str() })).collect();
                     (page.radios(&name, text, &options))
+                }
+                QuestionKind::Members => {
+                    fieldset.field {
+                        legend { (text) }
+                        @for i in &q.members {
+                            @let key = format!("n{i}_{}", q.id);
+                            label.choice {
+                                input type="checkbox" name=(key) value="1" checked[!page.fields.get(&key).is_empty()];
+                                span { (page.member_name(*i)) }
+                            }
+                        }
+                        @for option in &q.options {
+                            label.choice {
+                                input type="radio" name=(name) value=(option.id) checked[page.fields.get(&name) == option.id];
+                                span { (if page.lang() == Lang::Ja { option.text.easy.as_str() } else { option.text.en.as_str() }) }
+                            }
+                        }
+                    }
                 }
                 QuestionKind::Number { .. } | QuestionKind::Date => {
                     fieldset.field {

@@ -449,6 +449,7 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     people.on_household_qr(act(|| Action::ReadHouseholdQr));
     people.on_household_done(act(|| Action::HouseholdDone));
     interview.on_hand_to_resident(act(|| Action::HandToResident));
+    interview.on_members_chosen(act(|| Action::MembersChosen));
     interview.on_take_back(act(|| Action::TakeBack));
     outcome.on_result_accepted(act(|| Action::ResultAccepted));
     printing.on_retry_print(act(|| Action::RetryPrint));
@@ -499,6 +500,12 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
             let relation = typed::relation(relation);
             app.borrow_mut()
                 .act(Action::MemberRelation(index, relation));
+        }
+    });
+    let weak = Rc::downgrade(app);
+    interview.on_member_toggled(move |index| {
+        if let (Some(app), Ok(index)) = (weak.upgrade(), usize::try_from(index)) {
+            app.borrow_mut().act(Action::MemberToggled(index));
         }
     });
     let weak = Rc::downgrade(app);

@@ -151,7 +151,8 @@ impl<'b, C> Decode<'b, C> for Ymd {
     }
 }
 
-/// An answer: `true`, `false`, `null` (「わからない」), an integer, a choice id, or a tagged date.
+/// An answer: `true`, `false`, `null` (「わからない」), an integer, a choice id, a tagged date, or
+/// (`MDG2`) an array of member indices for a question about members.
 #[derive(Debug, Clone)]
 pub(crate) struct WireAnswer(pub Answer);
 
@@ -170,6 +171,13 @@ impl<C> Encode<C> for WireAnswer {
             Answer::Date(date) => e
                 .tag(Tag::new(TAG_FULL_DATE))?
                 .str(&date.format("%Y-%m-%d").to_string())?,
+            Answer::Members(list) => {
+                e.array(list.len() as u64)?;
+                for &index in list {
+                    e.u32(u32::try_from(index).unwrap_or(u32::MAX))?;
+                }
+                e
+            }
         };
         Ok(())
     }
@@ -198,6 +206,7 @@ impl<'b, C> Decode<'b, C> for WireAnswer {
             | Type::I32
             | Type::I64 => Answer::Number(d.i64()?),
             Type::String => Answer::Choice(d.str()?.to_owned()),
+            Type::Array => Answer::members(member_indices(d)?),
             Type::Tag => {
                 if d.tag()? != Tag::new(TAG_FULL_DATE) {
                     return Err(minicbor::decode::Error::message("unknown tag in an answer"));
@@ -213,6 +222,20 @@ impl<'b, C> Decode<'b, C> for WireAnswer {
         };
         Ok(WireAnswer(answer))
     }
+}
+
+/// The definite-length array of member indices a members answer is, bounded by the largest
+/// household before anything is held.
+fn member_indices(d: &mut Decoder<'_>) -> Result<Vec<usize>, minicbor::decode::Error> {
+    let length = d
+        .array()?
+        .ok_or_else(|| minicbor::decode::Error::message("a members answer of unknown length"))?;
+    if length > madoguchi_domain::limits::MAX_MEMBERS as u64 {
+        return Err(minicbor::decode::Error::message(
+            "a members answer names more members than a household holds",
+        ));
+    }
+    (0..length).map(|_| Ok(d.u32()? as usize)).collect()
 }
 
 /// Why part of a well-formed document is not part of a case.
@@ -298,9 +321,10 @@ impl Document {
                 .map(|(id, answer)| (id.clone(), answer.0.clone()))
                 .collect(),
             certificates,
-            // A code made at home leaves nothing for the resident to write: that is the
-            // clerk's decision at the counter.
+            // A code made at home leaves nothing for the resident to write, and names no
+            // 代理人: both are recorded by the clerk at the counter.
             resident_writes: Default::default(),
+            proxy: None,
         };
         case.validate()
             .map_err(|e| Invalid::Content(e.to_string()))?;
@@ -471,5 +495,30 @@ impl WireAddress {
             postal_code: self.postal_code.clone(),
             parts: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decoded(bytes: &[u8]) -> Result<Answer, minicbor::decode::Error> {
+        minicbor::decode::<WireAnswer>(bytes).map(|wire| wire.0)
+    }
+
+    #[test]
+    fn a_members_answer_is_an_array_of_indices_within_a_household() {
+        let bytes = minicbor::to_vec(WireAnswer(Answer::members([2, 0]))).expect("encodes");
+        assert_eq!(bytes, [0x82, 0x00, 0x02]);
+        assert_eq!(
+            decoded(&bytes).expect("decodes"),
+            Answer::Members(vec![0, 2])
+        );
+        // More indices than a household holds is refused before anything is kept.
+        let mut long = vec![0x98, 31];
+        long.extend([0u8; 31]);
+        assert!(decoded(&long).is_err());
+        // An indefinite-length array is not the format's.
+        assert!(decoded(&[0x9f, 0x00, 0xff]).is_err());
     }
 }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use madoguchi_domain::{Answer, EventDate, EventKind};
 use serde::Serialize;
 
-use crate::condition::{AnswerShape, Condition, Labels};
+use crate::condition::{AnswerShape, Condition, Labels, MemberCondition};
 
 /// A name or text in the three registers the counter uses: Japanese, やさしい日本語 and English.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -96,6 +96,8 @@ pub struct Counter {
 pub struct Item {
     pub id: String,
     pub text: Text,
+    /// Brought when a 代理人 files (the 委任状): added to every procedure that has a form.
+    pub for_proxy: bool,
     pub at: Location,
 }
 
@@ -133,9 +135,14 @@ impl Tier {
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum QuestionKind {
     YesNo,
-    Number { min: i64, max: i64 },
+    Number {
+        min: i64,
+        max: i64,
+    },
     Choice,
     Date,
+    /// A question about members ("who registers a seal?"): the answer names members.
+    Members,
 }
 
 /// One option of a question, as the resident sees it.
@@ -170,6 +177,9 @@ pub struct Question {
     pub sensitive: bool,
     pub ask_when: Option<Condition>,
     pub known_from: Vec<KnownFrom>,
+    /// For a question about members: which members it is asked of (`age >= 15` for a seal);
+    /// the kiosk and the home page offer only those. `None`: every member.
+    pub who: Option<MemberCondition>,
     pub source: Option<String>,
     pub at: Location,
 }
@@ -209,6 +219,15 @@ impl Question {
                 },
             ],
             QuestionKind::Choice => self.choices.clone(),
+            // The members themselves are the choices; the one option says "nobody".
+            QuestionKind::Members => vec![Choice {
+                id: "no".into(),
+                text: Text {
+                    ja: "該当する方はいない".into(),
+                    easy: "いない".into(),
+                    en: "Nobody".into(),
+                },
+            }],
             QuestionKind::Number { .. } | QuestionKind::Date => Vec::new(),
         };
         options.push(unknown_choice());
@@ -239,6 +258,7 @@ impl Question {
             QuestionKind::YesNo => AnswerShape::YesNo,
             QuestionKind::Number { .. } => AnswerShape::Number,
             QuestionKind::Date => AnswerShape::Date,
+            QuestionKind::Members => AnswerShape::Members,
             QuestionKind::Choice => {
                 AnswerShape::Choice(self.choices.iter().map(|c| c.id.as_str()).collect())
             }

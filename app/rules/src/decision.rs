@@ -44,6 +44,11 @@ pub struct ProcedureDecision {
     pub forms: Vec<Named>,
     /// Why it applies (or would apply), in plain words.
     pub reasons: Vec<Phrase>,
+    /// The household members (by index) the rule that applies is about: the member who
+    /// registers a seal, the children a benefit is for. Empty when the rule is about the
+    /// household as a whole.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub concerns: Vec<usize>,
     /// For procedures to confirm: the answers it waits on.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waiting_on: Vec<Pending>,
@@ -127,6 +132,10 @@ pub struct NextQuestion {
     pub text: Text,
     /// Always ends with 「わからない」.
     pub options: Vec<Choice>,
+    /// For a question about members: the members it is asked of (household indices), which
+    /// are offered as its choices beside `options` (「該当する方はいない」, 「わからない」).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<usize>,
     pub sensitive: bool,
     /// The procedures whose outcome the answer can change.
     pub affects: Vec<String>,

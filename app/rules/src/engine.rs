@@ -118,6 +118,8 @@ fn probe_answers(catalogue: &Catalogue) -> Vec<Vec<Answer>> {
                 .map(Answer::Number)
                 .collect(),
             QuestionKind::Date => dates[i].iter().copied().map(Answer::Date).collect(),
+            // Which members to name depends on the household: see `member_probes`.
+            QuestionKind::Members => Vec::new(),
         })
         .collect()
 }
@@ -206,6 +208,14 @@ impl<'c> Engine<'c> {
             }
             (QuestionKind::Date, Answer::Date(_)) => (true, String::new()),
             (QuestionKind::Date, _) => (false, "a date (YYYY-MM-DD)".to_string()),
+            // yes / no without names: someone (not said who) / nobody.
+            (QuestionKind::Members, Answer::Members(_) | Answer::Yes | Answer::No) => {
+                (true, String::new())
+            }
+            (QuestionKind::Members, _) => (
+                false,
+                "a list of members ([0, 2]), yes, no or unknown".to_string(),
+            ),
             (QuestionKind::Choice, Answer::Choice(c))
                 if question.choices.iter().any(|o| &o.id == c) =>
             {
@@ -253,16 +263,69 @@ impl<'c> Engine<'c> {
         {
             return QuestionState::Answered(known.answer.clone());
         }
-        match given {
-            Some(Answer::Unknown) => return QuestionState::DontKnow,
-            Some(answer) => return QuestionState::Answered(answer.clone()),
-            None => {}
+        match (question.kind, given) {
+            (_, Some(Answer::Unknown)) => return QuestionState::DontKnow,
+            (QuestionKind::Members, Some(Answer::No)) => {
+                return QuestionState::Answered(Answer::Members(Vec::new()));
+            }
+            // "Yes" without names (a case or code of the older format): when one member only
+            // can be meant, it is that member; otherwise the question is asked again — who?
+            (QuestionKind::Members, Some(Answer::Yes)) => {
+                if let [only] = self.eligible(q, facts)[..] {
+                    return QuestionState::Answered(Answer::Members(vec![only]));
+                }
+            }
+            (_, Some(answer)) => return QuestionState::Answered(answer.clone()),
+            (_, None) => {}
         }
         if applies == Truth::Unknown {
             QuestionState::Waiting
         } else {
             QuestionState::Unanswered
         }
+    }
+
+    /// The members of `case` the question about members `id` is asked of (empty for any other
+    /// question), for a page that asks it again.
+    pub fn members_asked(&self, case: &Case, id: &str) -> Vec<usize> {
+        let Some(q) = self.catalogue.question_index(id) else {
+            return Vec::new();
+        };
+        if self.catalogue.questions[q].kind != QuestionKind::Members {
+            return Vec::new();
+        }
+        let members = Self::member_facts(case);
+        let facts = Facts {
+            event: case.event.kind(),
+            members: &members,
+            questions: Vec::new(),
+        };
+        self.eligible(q, &facts)
+    }
+
+    /// The members question `q` is asked of (its `who`), by household index.
+    fn eligible(&self, q: usize, facts: &Facts<'_>) -> Vec<usize> {
+        let who = self.catalogue.questions[q].who.as_ref();
+        facts
+            .members
+            .iter()
+            .filter(|m| who.is_none_or(|w| w.eval(m, &[]) != Truth::False))
+            .map(|m| m.index)
+            .collect()
+    }
+
+    /// Answers worth trying for a question about members: nobody, every member it is asked
+    /// of, and each of them alone.
+    fn member_probes(&self, q: usize, facts: &Facts<'_>) -> Vec<Answer> {
+        let eligible = self.eligible(q, facts);
+        let mut probes = vec![
+            Answer::Members(Vec::new()),
+            Answer::members(eligible.clone()),
+        ];
+        if eligible.len() > 1 {
+            probes.extend(eligible.iter().map(|&i| Answer::Members(vec![i])));
+        }
+        probes
     }
 
     fn facts<'m>(
@@ -287,7 +350,8 @@ impl<'c> Engine<'c> {
         case.household
             .members
             .iter()
-            .map(|m| MemberFacts::of(m, event_date))
+            .enumerate()
+            .map(|(index, m)| MemberFacts::of(index, m, event_date))
             .collect()
     }
 
@@ -387,7 +451,7 @@ impl<'c> Engine<'c> {
                 let concerned = transition
                     .who
                     .as_ref()
-                    .is_none_or(|who| who.eval(&members[index]) == Truth::True);
+                    .is_none_or(|who| who.eval(&members[index], &facts.questions) == Truth::True);
                 let date = member
                     .person
                     .birth_date
@@ -434,12 +498,14 @@ impl<'c> Engine<'c> {
         let procedure = &catalogue.procedures[p];
         let counter = &catalogue.counters[procedure.counter];
         let mut reasons = Vec::new();
+        let mut concerns: Vec<usize> = Vec::new();
         let mut waiting: Vec<usize> = Vec::new();
         for rule in procedure.rules.iter().filter(|r| Self::in_force(r, as_of)) {
             let truth = rule.when.eval(facts);
             if truth == status {
                 let ages = rule.when.true_member_ages(facts).unwrap_or_default();
                 reasons.push(reason(&rule.because, &ages));
+                concerns.extend(rule.when.true_members(facts));
             }
             if truth == Truth::Unknown {
                 rule.when.unknown_questions(facts, &mut waiting);
@@ -472,10 +538,10 @@ impl<'c> Engine<'c> {
                 external: counter.external,
             },
             deadline: deadline(procedure, case, &catalogue.calendar.days, counter.external)?,
-            bring: procedure
-                .bring
-                .iter()
-                .map(|&i| {
+            bring: self
+                .bring(procedure, case)
+                .into_iter()
+                .map(|i| {
                     let item = &catalogue.items[i];
                     Named {
                         id: item.id.clone(),
@@ -497,10 +563,30 @@ impl<'c> Engine<'c> {
                 })
                 .collect(),
             reasons,
+            concerns: {
+                concerns.sort_unstable();
+                concerns.dedup();
+                concerns
+            },
             waiting_on,
             source: procedure.source.clone(),
             note: procedure.note.clone(),
         })
+    }
+
+    /// The items to bring for `procedure`: its own, and when a 代理人 files a form, the
+    /// catalogue's items for a 代理人 (the 委任状).
+    fn bring(&self, procedure: &Procedure, case: &Case) -> Vec<usize> {
+        let mut items = procedure.bring.clone();
+        if case.proxy.is_some() && !procedure.forms.is_empty() {
+            let for_proxy = self.catalogue.items.iter().enumerate();
+            items.extend(
+                for_proxy
+                    .filter(|(i, item)| item.for_proxy && !procedure.bring.contains(i))
+                    .map(|(i, _)| i),
+            );
+        }
+        items
     }
 
     /// The questions worth asking now: each can, by some answer, change whether a procedure
@@ -562,6 +648,11 @@ impl<'c> Engine<'c> {
                     kind: question.kind,
                     text: question.text_for(case.event.kind()).clone(),
                     options: question.options(),
+                    members: if question.kind == QuestionKind::Members {
+                        self.eligible(q, facts)
+                    } else {
+                        Vec::new()
+                    },
                     sensitive: question.sensitive,
                     affects,
                 }
@@ -593,7 +684,14 @@ impl<'c> Engine<'c> {
             members: facts.members,
             questions: facts.questions.clone(),
         };
-        for answer in &self.probes[q] {
+        let member_probes;
+        let probes = if self.catalogue.questions[q].kind == QuestionKind::Members {
+            member_probes = self.member_probes(q, facts);
+            &member_probes
+        } else {
+            &self.probes[q]
+        };
+        for answer in probes {
             probe.questions[q] = QuestionState::Answered(answer.clone());
             for &d in &self.downstream[q] {
                 probe.questions[d] = self.state_of(d, given[d].as_ref(), &probe);

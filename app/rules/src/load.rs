@@ -28,7 +28,8 @@ use crate::catalogue::{
     Phrase, Procedure, Question, QuestionKind, Rule, Text, Tier,
 };
 use crate::condition::{
-    AnswerShape, Condition, QuestionLookup, parse_condition, parse_member_condition,
+    AnswerShape, Condition, MemberCondition, QuestionLookup, parse_condition,
+    parse_member_condition,
 };
 use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::files::{self, CatalogueFiles, read_folder};
@@ -88,6 +89,8 @@ struct RawItems {
 struct RawItem {
     id: Spanned<String>,
     text: RawText,
+    #[serde(default)]
+    for_proxy: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -128,6 +131,7 @@ struct RawQuestion {
     ask_when: Option<Spanned<String>>,
     #[serde(default)]
     known_from: Vec<RawKnownFrom>,
+    who: Option<Spanned<String>>,
     min: Option<i64>,
     max: Option<i64>,
     source: Option<String>,
@@ -471,6 +475,25 @@ fn condition(
     }
 }
 
+/// A `who = "…"` condition over one member (facts only: ages, sex, nationality, relation).
+fn member_condition(
+    file: &SourceFile,
+    text: &Spanned<String>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<MemberCondition> {
+    match parse_member_condition(text.get_ref()) {
+        Ok(parsed) => Some(parsed),
+        Err(e) => {
+            problems.push(Diagnostic::error(
+                &file.rel,
+                file.line_in_string(text, e.offset),
+                format!("in condition: {}", e.message),
+            ));
+            None
+        }
+    }
+}
+
 /// `transitions.toml`, when the catalogue has one: the changes an age brings, and how many days
 /// after the move they are told.
 fn transitions(
@@ -529,17 +552,7 @@ fn transition(
         None => None,
     };
     let who = match &raw.who {
-        Some(text) => match parse_member_condition(text.get_ref()) {
-            Ok(parsed) => Some(parsed),
-            Err(e) => {
-                problems.push(Diagnostic::error(
-                    &file.rel,
-                    file.line_in_string(text, e.offset),
-                    format!("in condition: {}", e.message),
-                ));
-                return None;
-            }
-        },
+        Some(text) => Some(member_condition(file, text, problems)?),
         None => None,
     };
     Some(Transition {
@@ -565,6 +578,7 @@ fn question_kind(
         "yes_no" => QuestionKind::YesNo,
         "choice" => QuestionKind::Choice,
         "date" => QuestionKind::Date,
+        "members" => QuestionKind::Members,
         "number" => {
             let (min, max) = (raw.min.unwrap_or(0), raw.max.unwrap_or(99));
             if min > max {
@@ -575,7 +589,9 @@ fn question_kind(
         other => {
             problems.push(file.error(
                 &raw.kind,
-                format!("unknown question kind `{other}` (yes_no, number, choice or date)"),
+                format!(
+                    "unknown question kind `{other}` (yes_no, number, choice, date or members)"
+                ),
             ));
             QuestionKind::YesNo
         }
@@ -698,6 +714,7 @@ fn question_shell(
         sensitive: raw.sensitive,
         ask_when: None,
         known_from: Vec::new(),
+        who: None,
         source: raw.source.clone(),
         at,
     }
@@ -715,6 +732,8 @@ fn known_answer(
             matches!(word.as_str(), "yes" | "no").then(|| Answer::from_text(word))
         }
         QuestionKind::Number { .. } => word.parse().ok().map(Answer::Number),
+        // Known facts can say "nobody"; who is somebody is the resident's to say.
+        QuestionKind::Members => (word == "no").then(|| Answer::Members(Vec::new())),
         QuestionKind::Date => match Answer::from_text(word) {
             a @ Answer::Date(_) => Some(a),
             _ => None,
@@ -978,6 +997,7 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
                     &at,
                     &mut problems,
                 ),
+                for_proxy: item.for_proxy,
                 id,
                 at,
             });
@@ -1052,6 +1072,19 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
                     Some(KnownFrom { when, answer })
                 })
                 .collect();
+            question.who = raw.who.as_ref().and_then(|who| {
+                if question.kind != QuestionKind::Members {
+                    problems.push(file.error(
+                        who,
+                        format!(
+                            "only `members` questions take `who` (`{}` is not one)",
+                            question.id
+                        ),
+                    ));
+                    return None;
+                }
+                member_condition(file, who, &mut problems)
+            });
         }
     }
 

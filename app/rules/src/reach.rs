@@ -27,6 +27,8 @@ enum Var {
     Sex,
     Foreign,
     Relation,
+    /// Whether a question about members names the member.
+    Named(usize),
 }
 
 /// The finite candidate values of every variable in one catalogue.
@@ -101,7 +103,7 @@ impl<'c> Universe<'c> {
             .enumerate()
             .map(|(i, q)| {
                 let mut values: Vec<i64> = match q.kind {
-                    QuestionKind::YesNo => vec![0, 1],
+                    QuestionKind::YesNo | QuestionKind::Members => vec![0, 1],
                     QuestionKind::Choice => (0..q.choices.len() as i64).collect(),
                     QuestionKind::Number { min, max } => numeric[i]
                         .iter()
@@ -129,7 +131,7 @@ impl<'c> Universe<'c> {
             Var::Event => (0..EventKind::ALL.len() as i64).collect(),
             Var::Question(q) => self.question_values[q].clone(),
             Var::Age(_) => self.ages.clone(),
-            Var::Sex | Var::Foreign => vec![0, 1],
+            Var::Sex | Var::Foreign | Var::Named(_) => vec![0, 1],
             Var::Relation => (0..Relation::ALL.len() as i64).collect(),
         }
     }
@@ -352,6 +354,12 @@ impl<'a, 'c: 'a> Search<'_, 'c> {
                         state.restrict(universe, Var::Relation, |v| {
                             allowed.contains(&v) == positive
                         })
+                    }
+                    // Conservative: whether the question can be asked at all is left to the
+                    // case-level search.
+                    MemberFact::Named { question, named } => {
+                        let code = i64::from(*named);
+                        state.restrict(universe, Var::Named(*question), |v| (v == code) == positive)
                     }
                 };
                 ok && self.member_run(goals, state)

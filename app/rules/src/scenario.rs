@@ -19,6 +19,10 @@
 //! jidou_teate = "日曜日"                            # moved to an open day must contain
 //! [expect.coming]                                 # optional: a change an age brings soon
 //! kouki_75 = 2026-06-10                           # after the move, and its first day
+//! [expect.concerns]                               # optional: exactly the members (by
+//! inkan_toroku = [0]                              # household index) a procedure is for
+//! [expect.bring]                                  # optional: items a procedure's list
+//! tennyu_todoke = ["ininjo"]                      # must hold
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,6 +58,10 @@ pub struct Expectations {
     pub deadline_moved: BTreeMap<String, String>,
     /// Coming changes (transition id) and the day each starts.
     pub coming: BTreeMap<String, NaiveDate>,
+    /// The members (household indices) a procedure is for, exactly.
+    pub concerns: BTreeMap<String, Vec<usize>>,
+    /// Items a procedure's list of things to bring must hold.
+    pub bring: BTreeMap<String, Vec<String>>,
 }
 
 impl Scenario {
@@ -94,6 +102,10 @@ struct RawExpect {
     deadline_moved: BTreeMap<String, String>,
     #[serde(default)]
     coming: BTreeMap<String, Datetime>,
+    #[serde(default)]
+    concerns: BTreeMap<String, Vec<usize>>,
+    #[serde(default)]
+    bring: BTreeMap<String, Vec<String>>,
 }
 
 /// TOML dates become the ISO strings the case JSON uses, so that one definition reads both.
@@ -199,6 +211,8 @@ fn read_one(rel: &Path, src: &str, catalogue: &Catalogue) -> Result<Scenario, Ve
             deadlines,
             deadline_moved: raw.expect.deadline_moved,
             coming,
+            concerns: raw.expect.concerns,
+            bring: raw.expect.bring,
         },
     })
 }
@@ -303,6 +317,34 @@ pub fn run(engine: &Engine<'_>, scenario: &Scenario) -> Outcome {
                     )),
                     None => failures.push(format!(
                         "deadline for {id}: the procedure is not in the decision"
+                    )),
+                }
+            }
+            for (id, members) in &scenario.expect.concerns {
+                match find(id) {
+                    Some(p) if p.concerns == *members => {}
+                    Some(p) => failures.push(format!(
+                        "{id} is for members {:?}, expected {members:?}",
+                        p.concerns
+                    )),
+                    None => failures.push(format!(
+                        "members of {id}: the procedure is not in the decision"
+                    )),
+                }
+            }
+            for (id, items) in &scenario.expect.bring {
+                match find(id) {
+                    Some(p) => {
+                        let missing: Vec<&String> = items
+                            .iter()
+                            .filter(|item| !p.bring.iter().any(|b| &b.id == *item))
+                            .collect();
+                        if !missing.is_empty() {
+                            failures.push(format!("{id} does not ask to bring {missing:?}"));
+                        }
+                    }
+                    None => failures.push(format!(
+                        "things to bring for {id}: the procedure is not in the decision"
                     )),
                 }
             }

@@ -259,7 +259,8 @@ fn unused(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
             .any(|p| pick(p).contains(&index))
     };
     for (i, item) in catalogue.items.iter().enumerate() {
-        if !used(i, |p| &p.bring) {
+        // An item for a 代理人 joins every procedure with a form when one files.
+        if !item.for_proxy && !used(i, |p| &p.bring) {
             problems.push(warning(
                 &item.at,
                 format!("item `{}` is not brought for any procedure", item.id),

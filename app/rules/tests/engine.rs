@@ -366,3 +366,77 @@ fn dates_at_and_beyond_the_window_give_an_answer_not_a_panic() {
         "deadlines past the window's last day are computed"
     );
 }
+
+#[test]
+fn a_question_about_members_offers_those_it_is_asked_of_and_its_answer_says_for_whom() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    // The family example: two adults and two children under 15.
+    let mut case = example("family-of-four.json");
+    case.answers.remove("seal");
+    let decision = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("evaluates");
+    let seal = decision
+        .next_questions
+        .iter()
+        .find(|q| q.id == "seal")
+        .expect("who registers a seal is asked");
+    assert_eq!(seal.members, vec![0, 1], "only the members aged 15 or over");
+    assert!(seal.options.iter().any(|o| o.id == "no"));
+
+    // Naming a child under 15 does not make the procedure theirs, or anyone's.
+    case.answers.insert("seal".into(), Answer::members([3]));
+    let decision = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("evaluates");
+    assert!(!decision.procedure_ids().contains(&"inkan_toroku"));
+    assert!(!decision.to_confirm_ids().contains(&"inkan_toroku"));
+
+    case.answers.insert("seal".into(), Answer::members([1, 3]));
+    let decision = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("evaluates");
+    let seal = decision
+        .procedures
+        .iter()
+        .find(|p| p.id == "inkan_toroku")
+        .expect("the adult registers");
+    assert_eq!(seal.concerns, vec![1]);
+
+    // A member the household does not have is refused with the field named.
+    case.answers.insert("seal".into(), Answer::members([7]));
+    let error = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect_err("no member 7");
+    assert!(error.to_string().contains("answers.seal"), "{error}");
+}
+
+#[test]
+fn a_proxy_brings_a_letter_of_attorney_for_every_procedure_with_a_form() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("family-of-four.json");
+    let brings = |case: &Case, id: &str| -> Vec<String> {
+        let decision = engine
+            .evaluate(case, case.event.visit_date())
+            .expect("evaluates");
+        let procedure = decision
+            .procedures
+            .iter()
+            .find(|p| p.id == id)
+            .expect("the procedure applies")
+            .clone();
+        procedure.bring.into_iter().map(|b| b.id).collect()
+    };
+    assert!(!brings(&case, "tennyu_todoke").contains(&"ininjo".to_string()));
+    case.proxy = Some(Box::new(madoguchi_domain::Proxy {
+        name: "代理 花子".into(),
+        kana: None,
+        address: None,
+        phone: None,
+    }));
+    assert!(brings(&case, "tennyu_todoke").contains(&"ininjo".to_string()));
+    // A notice with nothing to file needs no letter.
+    assert!(!brings(&case, "info_lifeline").contains(&"ininjo".to_string()));
+}

@@ -19,6 +19,7 @@ use madoguchi_domain::{
     Answer, Answers, Case, CertificateRequest, Household, LifeEvent, Member, Person, Sex, Zokugara,
 };
 use madoguchi_prefill::{Prefill, PrefillError};
+use madoguchi_rules::catalogue::QuestionKind;
 use madoguchi_rules::decision::{NextQuestion, ProcedureDecision};
 use madoguchi_rules::{Catalogue, Decision, Engine};
 use madoguchi_store::{CaseId, PrintState, Unfinished};
@@ -156,6 +157,10 @@ pub enum Action {
     HouseholdDone,
     /// The answer to the question on screen.
     Answer(Answer),
+    /// A question about members: the clerk ticks or unticks member `index`.
+    MemberToggled(usize),
+    /// A question about members: the ticked members are the answer.
+    MembersChosen,
     HandToResident,
     TakeBack,
     ProcedureAdded {
@@ -290,6 +295,8 @@ pub struct Session {
     answers: Answers,
     /// Question ids in the order answered, for Back.
     answered: Vec<String>,
+    /// The members ticked so far on a question about members (cleared with each question).
+    ticked_members: BTreeSet<usize>,
     certificates: Vec<CertificateRequest>,
     decision: Option<Decision>,
     overrides: Vec<Override>,
@@ -319,6 +326,14 @@ pub struct Session {
     done_at: Option<Duration>,
 }
 
+/// A member offered as an answer to a question about members ("who registers a seal?").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuestionMember {
+    pub index: usize,
+    pub name: String,
+    pub ticked: bool,
+}
+
 /// What the UI shows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct View {
@@ -331,6 +346,8 @@ pub struct View {
     pub last_try_warning: bool,
     /// The question on screen, with its 1-based number and the estimated total.
     pub question: Option<NextQuestion>,
+    /// For a question about members: the members it is asked of, as the screen offers them.
+    pub question_members: Vec<QuestionMember>,
     pub step: Option<(usize, usize)>,
     /// Seconds before the screen clears, once the warning is up.
     pub timeout_warning: Option<u64>,
@@ -408,6 +425,7 @@ impl Session {
             event: None,
             answers: Answers::new(),
             answered: Vec::new(),
+            ticked_members: BTreeSet::new(),
             certificates: Vec::new(),
             decision: None,
             overrides: Vec::new(),
@@ -593,6 +611,7 @@ impl Session {
     pub fn case(&self) -> Option<Case> {
         let event = self.event.clone()?;
         Some(Case {
+            proxy: None,
             event,
             household: Household {
                 members: self.members.clone(),
@@ -633,6 +652,10 @@ impl Session {
             last_try_warning: self.screen == Screen::Pin
                 && self.pin.tries_left() == Some(1)
                 && self.pin.entered() == PIN_LENGTH,
+            question_members: question
+                .as_ref()
+                .map(|q| self.question_members(q))
+                .unwrap_or_default(),
             question,
             step,
             timeout_warning: self.timeout_warning(),
@@ -761,6 +784,18 @@ impl Session {
             (Screen::Household, Action::QrOtherPerson) => self.settle_held_qr(false),
             (Screen::Question | Screen::PrivateQuestion, Action::Answer(answer)) => {
                 self.answer(answer)
+            }
+            (Screen::Question | Screen::PrivateQuestion, Action::MemberToggled(index)) => {
+                if !self.ticked_members.remove(&index) && index < self.members.len() {
+                    self.ticked_members.insert(index);
+                }
+                Vec::new()
+            }
+            (Screen::Question | Screen::PrivateQuestion, Action::MembersChosen)
+                if !self.ticked_members.is_empty() =>
+            {
+                let chosen = Answer::members(self.ticked_members.iter().copied());
+                self.answer(chosen)
             }
             (Screen::Question, Action::HandToResident) => self.go(Screen::PrivateQuestion),
             (Screen::PrivateQuestion, Action::TakeBack) => self.go(Screen::Question),
@@ -1055,9 +1090,39 @@ impl Session {
         self.decision.as_ref()?.next_questions.first().cloned()
     }
 
+    /// The members a question about members offers, with who is ticked; none when it is asked
+    /// of one member only (it is then a yes / no question about them).
+    fn question_members(&self, question: &NextQuestion) -> Vec<QuestionMember> {
+        if question.members.len() < 2 {
+            return Vec::new();
+        }
+        question
+            .members
+            .iter()
+            .filter_map(|&index| {
+                let member = self.members.get(index)?;
+                Some(QuestionMember {
+                    index,
+                    name: member.person.name.clone(),
+                    ticked: self.ticked_members.contains(&index),
+                })
+            })
+            .collect()
+    }
+
     fn answer(&mut self, answer: Answer) -> Vec<Effect> {
         let Some(question) = self.current_question() else {
             return Vec::new();
+        };
+        self.ticked_members.clear();
+        // 「該当する方はいない」 on a question about members names nobody.
+        let answer = match (question.kind, answer) {
+            (QuestionKind::Members, Answer::No) => Answer::Members(Vec::new()),
+            // Asked of one member only, the question is a plain yes / no about them.
+            (QuestionKind::Members, Answer::Yes) if question.members.len() == 1 => {
+                Answer::Members(question.members.clone())
+            }
+            (_, answer) => answer,
         };
         self.answers.insert(question.id.clone(), answer);
         self.answered.push(question.id);
@@ -1091,6 +1156,7 @@ impl Session {
             // A resident's answers came with the QR code: back goes to its summary.
             Screen::Result if self.mode == Mode::SelfService => self.go(Screen::QrSummary),
             Screen::Question | Screen::PrivateQuestion | Screen::Result => {
+                self.ticked_members.clear();
                 match self.answered.pop() {
                     Some(last) => {
                         self.answers.remove(&last);

@@ -977,3 +977,71 @@ fn a_session_crosses_midnight_and_the_next_case_uses_the_new_date() {
         "and decided with the rules of the new day"
     );
 }
+
+/// The family of three at the first question about members (「印鑑登録をする方」), answering
+/// every question before it as a typical family does.
+fn at_the_seal_question() -> Session {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    for (name, birth, sex, relation) in [
+        ("窓口 花子", date(1992, 6, 1), Sex::Female, Zokugara::WIFE),
+        ("窓口 陽菜", date(2019, 9, 21), Sex::Female, Zokugara::CHILD),
+    ] {
+        session.handle(Action::MemberAdded(Member {
+            person: person(name, birth, sex),
+            relation,
+        }));
+    }
+    session.handle(Action::HouseholdDone);
+    for _ in 0..40 {
+        let question = session.view().question.expect("a question");
+        if question.id == "seal" {
+            return session;
+        }
+        let answer = match question.kind {
+            madoguchi_rules::catalogue::QuestionKind::YesNo => Answer::No,
+            _ => Answer::from_text(&question.options[0].id),
+        };
+        session.handle(Action::Answer(answer));
+    }
+    panic!("the seal question is never asked");
+}
+
+#[test]
+fn a_question_about_members_is_answered_by_ticking_them() {
+    let mut session = at_the_seal_question();
+    let view = session.view();
+    // Only the two adults can register a seal; the child is not offered.
+    let offered: Vec<&str> = view
+        .question_members
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(offered, ["窓口 太郎", "窓口 花子"]);
+    assert!(view.question_members.iter().all(|m| !m.ticked));
+    // Nothing ticked: 「決定」 does nothing.
+    session.handle(Action::MembersChosen);
+    assert_eq!(session.view().question.expect("still asked").id, "seal");
+    session.handle(Action::MemberToggled(1));
+    session.handle(Action::MemberToggled(0));
+    session.handle(Action::MemberToggled(0));
+    let ticked: Vec<bool> = session
+        .view()
+        .question_members
+        .iter()
+        .map(|m| m.ticked)
+        .collect();
+    assert_eq!(ticked, [false, true]);
+    session.handle(Action::MembersChosen);
+    let case = session.case().expect("a case");
+    assert_eq!(case.answers.get("seal"), Some(&Answer::Members(vec![1])));
+    // Back undoes the answer and clears the ticks.
+    session.handle(Action::Back);
+    assert_eq!(session.view().question.expect("asked again").id, "seal");
+    assert!(session.view().question_members.iter().all(|m| !m.ticked));
+    // 「該当する方はいない」 names nobody.
+    session.handle(Action::Answer(Answer::No));
+    let case = session.case().expect("a case");
+    assert_eq!(case.answers.get("seal"), Some(&Answer::Members(Vec::new())));
+}

@@ -154,6 +154,15 @@ impl Node {
             MemberCondition::Fact(MemberFact::RelationIn(relations)) => {
                 Node::Leaf(Leaf::Relation(relations.clone()))
             }
+            // A member's own answer is a yes/no comparison with the question, inside the
+            // household group.
+            MemberCondition::Fact(MemberFact::Named { question, named }) => {
+                Node::Leaf(Leaf::Answer {
+                    question: *question,
+                    op: Op::Eq,
+                    value: if *named { Value::Yes } else { Value::No },
+                })
+            }
         }
     }
 
@@ -213,7 +222,13 @@ impl Node {
             Node::Leaf(Leaf::Foreign(foreign)) => Ok(MemberCondition::Fact(MemberFact::Foreign(*foreign))),
             Node::Leaf(Leaf::Relation(relations)) if relations.is_empty() => Err("続柄を一つ以上選んでください / pick at least one relation".into()),
             Node::Leaf(Leaf::Relation(relations)) => Ok(MemberCondition::Fact(MemberFact::RelationIn(relations.clone()))),
-            Node::Leaf(_) => Err("世帯員の条件には年齢・性別・国籍・続柄を使います / inside a household group compare age, sex, nationality or relation".into()),
+            Node::Leaf(Leaf::Answer { question, op: op @ (Op::Eq | Op::Ne), value: value @ (Value::Yes | Value::No) }) => {
+                Ok(MemberCondition::Fact(MemberFact::Named {
+                    question: *question,
+                    named: (*value == Value::Yes) == (*op == Op::Eq),
+                }))
+            }
+            Node::Leaf(_) => Err("世帯員の条件には年齢・性別・国籍・続柄と、世帯員についての質問を使います / inside a household group compare age, sex, nationality, relation or a question about members".into()),
         }
     }
 
@@ -401,6 +416,12 @@ pub fn facts(catalogue: &Catalogue, in_members: bool) -> Vec<Fact> {
     if in_members {
         let mut facts: Vec<Fact> = AGES.iter().map(|k| Fact::Age(*k)).collect();
         facts.extend([Fact::Sex, Fact::Nationality, Fact::Relation]);
+        // A member's own answer to a question about members (「印鑑登録をする」と答えた).
+        facts.extend(
+            (0..catalogue.questions.len())
+                .filter(|&q| catalogue.questions[q].kind == QuestionKind::Members)
+                .map(Fact::Question),
+        );
         facts
     } else {
         std::iter::once(Fact::Event)
@@ -414,7 +435,7 @@ pub fn default_leaf(fact: Fact, catalogue: &Catalogue, today: chrono::NaiveDate)
     match fact {
         Fact::Event => Leaf::Event(vec![EventKind::Tennyu]),
         Fact::Question(question) => match catalogue.questions[question].kind {
-            QuestionKind::YesNo => Leaf::Answer {
+            QuestionKind::YesNo | QuestionKind::Members => Leaf::Answer {
                 question,
                 op: Op::Eq,
                 value: Value::Yes,

@@ -594,6 +594,7 @@ fn question_kind(question: &madoguchi_rules::catalogue::Question) -> String {
                 .join(" ／ ")
         ),
         QuestionKind::Date => "日付".to_string(),
+        QuestionKind::Members => "世帯員を選ぶ".to_string(),
     };
     let private = if question.sensitive {
         "　住民がひとりで答える"

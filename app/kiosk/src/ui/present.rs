@@ -12,8 +12,8 @@ use slint::{ComponentHandle, Image, Rgb8Pixel, SharedPixelBuffer, SharedString};
 
 use super::typed::relation_index;
 use super::{
-    Choice, Interview, KioskWindow, MemberRow, MissingRow, Outcome, People, PinEntry, PrintPhase,
-    Printing, ProcedureRow, ReviewItem, Scanner, Screen, SummaryLine, model,
+    Choice, Interview, KioskWindow, MemberChoice, MemberRow, MissingRow, Outcome, People, PinEntry,
+    PrintPhase, Printing, ProcedureRow, ReviewItem, Scanner, Screen, SummaryLine, model,
 };
 use crate::session::{
     Notice, Override, ReviewEdits, ReviewField, Screen as SessionScreen, UnfinishedOffer, View,
@@ -106,8 +106,31 @@ pub fn question(interview: &Interview<'_>, view: &View, context: &Context) {
     interview.set_question(context.text(&question.text).into());
     interview.set_question_help(SharedString::new());
     interview.set_question_sensitive(question.sensitive);
+    let members: Vec<MemberChoice> = view
+        .question_members
+        .iter()
+        .map(|m| MemberChoice {
+            index: i32::try_from(m.index).unwrap_or(0),
+            label: m.name.as_str().into(),
+            ticked: m.ticked,
+        })
+        .collect();
+    interview.set_question_members_ticked(members.iter().any(|m| m.ticked));
+    let members_empty = members.is_empty();
+    if !members_empty {
+        interview.set_question_help(
+            context
+                .pick(
+                    "当てはまる方をすべて選び、「選んだ方で決定」を押してください。",
+                    "Tick everyone it applies to, then confirm.",
+                )
+                .into(),
+        );
+    }
+    interview.set_question_members(super::model(members));
     let (yes_no, options) = match &question.kind {
         QuestionKind::YesNo => (true, Vec::new()),
+        QuestionKind::Members if members_empty => (true, Vec::new()),
         QuestionKind::Number { min, max } => (
             false,
             (*min..=(*max).min(*min + 6))
@@ -117,7 +140,7 @@ pub fn question(interview: &Interview<'_>, view: &View, context: &Context) {
                 })
                 .collect(),
         ),
-        QuestionKind::Choice | QuestionKind::Date => (
+        QuestionKind::Choice | QuestionKind::Date | QuestionKind::Members => (
             false,
             question
                 .options

@@ -154,6 +154,8 @@ fn answers(catalogue: &'static Catalogue) -> impl Strategy<Value = Vec<(String, 
                             Answer::Number(min + (u64::from(seed) % span) as i64)
                         }
                         QuestionKind::Date => Answer::Date(day),
+                        // Every generated household has a first member.
+                        QuestionKind::Members => Answer::members((seed % 2 == 0).then_some(0)),
                     }
                 };
                 (question.id.clone(), answer)
@@ -181,6 +183,7 @@ fn case(catalogue: &'static Catalogue) -> impl Strategy<Value = Case> {
                 member.person.birth_date = member.person.birth_date.filter(|b| *b <= move_date);
             }
             Case {
+                proxy: None,
                 applicant: applicant.index(members.len()),
                 event,
                 household: Household { members },

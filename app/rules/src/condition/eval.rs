@@ -59,6 +59,8 @@ impl Truth {
 /// What a condition can know about one member, computed once per case.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemberFacts {
+    /// The member's place in the household, which answers to questions about members name.
+    pub index: usize,
     pub legal_age: Option<u32>,
     pub school_age: Option<u32>,
     pub birthday_age: Option<u32>,
@@ -68,10 +70,11 @@ pub struct MemberFacts {
 }
 
 impl MemberFacts {
-    /// The member's facts with ages taken on `event_date`.
-    pub fn of(member: &Member, event_date: NaiveDate) -> MemberFacts {
+    /// The facts of member `index` with ages taken on `event_date`.
+    pub fn of(index: usize, member: &Member, event_date: NaiveDate) -> MemberFacts {
         let birth = member.person.birth_date;
         MemberFacts {
+            index,
             legal_age: birth.map(|b| age::legal_age(b, event_date)),
             school_age: birth.map(|b| age::school_age(b, event_date)),
             birthday_age: birth.map(|b| age::birthday_age(b, event_date)),
@@ -121,6 +124,9 @@ fn compare(answer: &Answer, op: Op, value: &Value) -> bool {
         (Answer::Number(a), Value::Number(b)) => op.holds(a, b),
         (Answer::Date(a), Value::Date(b)) => op.holds(a, b),
         (Answer::Choice(a), Value::Choice(b)) => op.holds(a, b),
+        // Over the case, a question about members is "yes" when it names someone.
+        (Answer::Members(list), Value::Yes) => op.holds(!list.is_empty(), true),
+        (Answer::Members(list), Value::No) => op.holds(list.is_empty(), true),
         // Case validation rejects answers of the wrong kind before evaluation.
         _ => false,
     }
@@ -137,11 +143,11 @@ fn answer_truth(state: &QuestionState, test: impl Fn(&Answer) -> bool) -> Truth 
 }
 
 /// How many of `members` match, as (certainly, possibly) counts.
-fn match_counts(filter: &MemberCondition, members: &[MemberFacts]) -> (u32, u32) {
+fn match_counts(filter: &MemberCondition, facts: &Facts<'_>) -> (u32, u32) {
     let mut certain = 0;
     let mut possible = 0;
-    for member in members {
-        match filter.eval(member) {
+    for member in facts.members {
+        match filter.eval(member, &facts.questions) {
             Truth::True => {
                 certain += 1;
                 possible += 1;
@@ -171,11 +177,17 @@ fn quantity_truth(quantity: Quantity, total: u32, certain: u32, possible: u32) -
 }
 
 impl MemberCondition {
-    pub fn eval(&self, member: &MemberFacts) -> Truth {
+    /// Evaluates for one member; `questions` are the case's question states (indexed like
+    /// the catalogue's questions), which a condition over a member's own answer reads.
+    pub fn eval(&self, member: &MemberFacts, questions: &[QuestionState]) -> Truth {
         match self {
-            MemberCondition::All(parts) => Truth::all(parts.iter().map(|p| p.eval(member))),
-            MemberCondition::Any(parts) => Truth::any(parts.iter().map(|p| p.eval(member))),
-            MemberCondition::Not(inner) => inner.eval(member).negate(),
+            MemberCondition::All(parts) => {
+                Truth::all(parts.iter().map(|p| p.eval(member, questions)))
+            }
+            MemberCondition::Any(parts) => {
+                Truth::any(parts.iter().map(|p| p.eval(member, questions)))
+            }
+            MemberCondition::Not(inner) => inner.eval(member, questions).negate(),
             MemberCondition::Fact(fact) => match fact {
                 MemberFact::Age(kind, op, n) => member
                     .age(*kind)
@@ -188,6 +200,15 @@ impl MemberCondition {
                     .map_or(Truth::Unknown, |f| Truth::from_bool(f == *foreign)),
                 MemberFact::RelationIn(relations) => {
                     Truth::from_bool(relations.contains(&member.relation))
+                }
+                MemberFact::Named { question, named } => {
+                    let state = questions.get(*question).unwrap_or(&QuestionState::Waiting);
+                    answer_truth(state, |answer| match answer {
+                        Answer::Members(list) => list.contains(&member.index) == *named,
+                        // "Nobody" (a legacy `no`) names no one.
+                        Answer::No => !named,
+                        _ => false,
+                    })
                 }
             },
         }
@@ -213,7 +234,7 @@ impl Condition {
                 })
             }
             Condition::Members { filter, quantity } => {
-                let (certain, possible) = match_counts(filter, facts.members);
+                let (certain, possible) = match_counts(filter, facts);
                 quantity_truth(*quantity, facts.members.len() as u32, certain, possible)
             }
         }
@@ -238,7 +259,7 @@ impl Condition {
                     facts
                         .members
                         .iter()
-                        .filter(|m| filter.eval(m) == Truth::True)
+                        .filter(|m| filter.eval(m, &facts.questions) == Truth::True)
                         .filter_map(|m| m.age(kind))
                         .collect(),
                 )
@@ -265,7 +286,42 @@ impl Condition {
                     into.push(*question);
                 }
             }
-            Condition::EventIn(_) | Condition::Members { .. } => {}
+            Condition::Members { filter, .. } => filter.for_each_question(&mut |q| {
+                let unknown = matches!(
+                    facts.questions[q],
+                    QuestionState::DontKnow | QuestionState::Unanswered | QuestionState::Waiting
+                );
+                if unknown && !into.contains(&q) {
+                    into.push(q);
+                }
+            }),
+            Condition::EventIn(_) => {}
+        }
+    }
+
+    /// The household indices of the members matched by the first true member condition (depth
+    /// first): whom a procedure is for. Empty when the condition is not true or names no
+    /// member condition.
+    pub fn true_members(&self, facts: &Facts<'_>) -> Vec<usize> {
+        if self.eval(facts) != Truth::True {
+            return Vec::new();
+        }
+        match self {
+            Condition::Members {
+                filter,
+                quantity: Quantity::Some | Quantity::Count(..),
+            } => facts
+                .members
+                .iter()
+                .filter(|m| filter.eval(m, &facts.questions) == Truth::True)
+                .map(|m| m.index)
+                .collect(),
+            Condition::All(parts) | Condition::Any(parts) => parts
+                .iter()
+                .map(|p| p.true_members(facts))
+                .find(|found| !found.is_empty())
+                .unwrap_or_default(),
+            _ => Vec::new(),
         }
     }
 
@@ -282,7 +338,7 @@ impl Condition {
             Condition::Members { filter, .. } => facts
                 .members
                 .iter()
-                .filter(|m| filter.eval(m) == Truth::True)
+                .filter(|m| filter.eval(m, &facts.questions) == Truth::True)
                 .filter_map(|m| m.legal_age)
                 .collect(),
             _ => Vec::new(),

@@ -9,7 +9,10 @@
 //! answers (`dog = yes`, `children >= 2`, `health_insurance in [kokuho, seiho]`), and the members
 //! of the household through `any_member(…)`, `all_members(…)`, `no_member(…)` and
 //! `count(…) >= n`. Inside those, a member condition compares `age`, `school_age`,
-//! `birthday_age`, `sex`, `nationality` and `relation` (see [`MemberFact`]).
+//! `birthday_age`, `sex`, `nationality` and `relation` (see [`MemberFact`]), and the member's
+//! own answer to a question about members: `any_member(seal = yes, age >= 15)` is "a member
+//! aged 15 or over who was named as registering a seal". Outside a member condition the same
+//! question reads `seal = yes` (it names someone) or `seal = no` (nobody).
 //!
 //! Conditions are parsed once when the catalogue loads, with every question id and option
 //! checked against the catalogue, and evaluated in three-valued logic: a comparison on an
@@ -131,6 +134,12 @@ pub enum MemberFact {
     Sex(Sex),
     Foreign(bool),
     RelationIn(Vec<Relation>),
+    /// Whether a question about members (index into the catalogue's questions) names this
+    /// member (`named`) or does not.
+    Named {
+        question: usize,
+        named: bool,
+    },
 }
 
 /// A condition over one member.
@@ -151,6 +160,18 @@ impl MemberCondition {
             }
             MemberCondition::Not(inner) => inner.for_each_age(visit),
             MemberCondition::Fact(MemberFact::Age(kind, op, years)) => visit(*kind, *op, *years),
+            MemberCondition::Fact(_) => {}
+        }
+    }
+
+    /// Calls `visit` with every question about members this condition reads.
+    pub fn for_each_question(&self, visit: &mut impl FnMut(usize)) {
+        match self {
+            MemberCondition::All(parts) | MemberCondition::Any(parts) => {
+                parts.iter().for_each(|p| p.for_each_question(visit))
+            }
+            MemberCondition::Not(inner) => inner.for_each_question(visit),
+            MemberCondition::Fact(MemberFact::Named { question, .. }) => visit(*question),
             MemberCondition::Fact(_) => {}
         }
     }
@@ -187,7 +208,8 @@ impl Condition {
             Condition::Answer { question, .. } | Condition::AnswerIn { question, .. } => {
                 visit(*question)
             }
-            Condition::EventIn(_) | Condition::Members { .. } => {}
+            Condition::Members { filter, .. } => filter.for_each_question(visit),
+            Condition::EventIn(_) => {}
         }
     }
 

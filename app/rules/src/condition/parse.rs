@@ -19,6 +19,10 @@ pub enum AnswerShape<'a> {
     Date,
     /// A choice among these option ids.
     Choice(Vec<&'a str>),
+    /// A question about members ("who registers a seal?"). Over the case, `= yes` means it
+    /// names someone and `= no` nobody; inside `any_member(…)`, `= yes` means it names that
+    /// member.
+    Members,
 }
 
 /// Resolves question ids while parsing.
@@ -223,7 +227,7 @@ struct Parser<'a> {
 const CASE_FORMS: &str = "all(…), any(…), not(…), event …, any_member(…), all_members(…), \
                           no_member(…), count(…) or a question id";
 const MEMBER_FORMS: &str = "all(…), any(…), not(…), age, school_age, birthday_age, sex, \
-                            nationality or relation";
+                            nationality, relation";
 
 impl<'a> Parser<'a> {
     fn new(text: &str, questions: &'a dyn QuestionLookup) -> Result<Parser<'a>, ParseError> {
@@ -473,8 +477,19 @@ impl<'a> Parser<'a> {
         token: Token,
     ) -> Result<Value, ParseError> {
         match (shape, token) {
-            (AnswerShape::YesNo, Token::Word(w)) if w == "yes" => Ok(Value::Yes),
-            (AnswerShape::YesNo, Token::Word(w)) if w == "no" => Ok(Value::No),
+            (AnswerShape::YesNo | AnswerShape::Members, Token::Word(w)) if w == "yes" => {
+                Ok(Value::Yes)
+            }
+            (AnswerShape::YesNo | AnswerShape::Members, Token::Word(w)) if w == "no" => {
+                Ok(Value::No)
+            }
+            (AnswerShape::Members, other) => Err(error(
+                offset,
+                format!(
+                    "`{id}` is a question about members: compare it with yes (names someone) or no (names nobody), not {}",
+                    other.describe()
+                ),
+            )),
             (AnswerShape::YesNo, other) => Err(error(
                 offset,
                 format!(
@@ -576,12 +591,44 @@ impl<'a> Parser<'a> {
                 }
                 MemberFact::RelationIn(relations)
             }
-            _ => {
-                return Err(error(
-                    offset,
-                    format!("unknown member fact `{head}` (expected {MEMBER_FORMS})"),
-                ));
-            }
+            _ => match self.questions.lookup(&head) {
+                Some((question, AnswerShape::Members)) => {
+                    let (op_offset, op) = self.op()?;
+                    let (value_offset, token) = self.next();
+                    let value =
+                        self.value_for(&head, &AnswerShape::Members, value_offset, token)?;
+                    let named = value == Value::Yes;
+                    match op {
+                        Op::Eq => MemberFact::Named { question, named },
+                        Op::Ne => MemberFact::Named {
+                            question,
+                            named: !named,
+                        },
+                        _ => {
+                            return Err(error(
+                                op_offset,
+                                format!("`{head}` can only be compared with = or !="),
+                            ));
+                        }
+                    }
+                }
+                Some(_) => {
+                    return Err(error(
+                        offset,
+                        format!(
+                            "`{head}` is asked of the whole household, not of each member: use it outside any_member(…), or make it a `members` question"
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(error(
+                        offset,
+                        format!(
+                            "unknown member fact `{head}` (expected {MEMBER_FORMS}, or a question about members)"
+                        ),
+                    ));
+                }
+            },
         };
         Ok(MemberCondition::Fact(fact))
     }

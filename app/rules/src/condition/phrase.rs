@@ -104,7 +104,9 @@ pub fn condition(
             );
             comparison(labels.question(*question), Op::Eq, options)
         }
-        Condition::Members { filter, quantity } => members(filter, *quantity, matching_ages),
+        Condition::Members { filter, quantity } => {
+            members(filter, *quantity, matching_ages, labels)
+        }
     }
 }
 
@@ -112,8 +114,9 @@ fn members(
     filter: &MemberCondition,
     quantity: Quantity,
     matching_ages: &[u32],
+    labels: &dyn Labels,
 ) -> (String, String) {
-    let (who_ja, who_en) = member(filter);
+    let (who_ja, who_en) = member(filter, labels);
     let (ja, en) = match quantity {
         Quantity::Some => (
             format!("{who_ja}の人がいる"),
@@ -162,15 +165,16 @@ fn age_phrase(kind: AgeKind, op: Op, n: u32) -> (String, String) {
 }
 
 /// A member condition as an adjective phrase: 「18歳未満・女性」 / "under 18 and female".
-pub fn member(condition: &MemberCondition) -> (String, String) {
+pub fn member(condition: &MemberCondition, labels: &dyn Labels) -> (String, String) {
+    let each = |parts: &[MemberCondition]| parts.iter().map(|p| member(p, labels)).collect();
     match condition {
-        MemberCondition::All(parts) => join(parts.iter().map(member).collect(), "・", " and "),
+        MemberCondition::All(parts) => join(each(parts), "・", " and "),
         MemberCondition::Any(parts) => {
-            let (ja, en) = join(parts.iter().map(member).collect(), "または", " or ");
+            let (ja, en) = join(each(parts), "または", " or ");
             (format!("（{ja}）"), format!("({en})"))
         }
         MemberCondition::Not(inner) => {
-            let (ja, en) = member(inner);
+            let (ja, en) = member(inner, labels);
             (format!("「{ja}」ではない"), format!("not {en}"))
         }
         MemberCondition::Fact(fact) => match fact {
@@ -189,6 +193,17 @@ pub fn member(condition: &MemberCondition) -> (String, String) {
                     " or ",
                 );
                 (format!("続柄が{ja}"), format!("the {en}"))
+            }
+            MemberFact::Named { question, named } => {
+                let (ja, en) = labels.question(*question);
+                if *named {
+                    (format!("{ja}と答えた"), format!("named as one who {en}"))
+                } else {
+                    (
+                        format!("{ja}と答えていない"),
+                        format!("not named as one who {en}"),
+                    )
+                }
             }
         },
     }

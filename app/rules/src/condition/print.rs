@@ -30,7 +30,7 @@ pub fn print_condition(condition: &Condition, question_id: &dyn Fn(usize) -> Str
             format!("{} in [{}]", question_id(*question), listed.join(", "))
         }
         Condition::Members { filter, quantity } => {
-            let inner = print_member_condition(filter);
+            let inner = print_member_condition(filter, question_id);
             match quantity {
                 Quantity::Some => format!("any_member({inner})"),
                 Quantity::Every => format!("all_members({inner})"),
@@ -41,17 +41,21 @@ pub fn print_condition(condition: &Condition, question_id: &dyn Fn(usize) -> Str
     }
 }
 
-/// A condition over one member as text.
-pub fn print_member_condition(condition: &MemberCondition) -> String {
+/// A condition over one member as text; `question_id` names a question about members.
+pub fn print_member_condition(
+    condition: &MemberCondition,
+    question_id: &dyn Fn(usize) -> String,
+) -> String {
+    let print = |c: &MemberCondition| print_member_condition(c, question_id);
     match condition {
-        MemberCondition::All(parts) => group("all", parts, print_member_condition),
-        MemberCondition::Any(parts) => group("any", parts, print_member_condition),
-        MemberCondition::Not(inner) => format!("not({})", print_member_condition(inner)),
-        MemberCondition::Fact(fact) => print_member_fact(fact),
+        MemberCondition::All(parts) => group("all", parts, print),
+        MemberCondition::Any(parts) => group("any", parts, print),
+        MemberCondition::Not(inner) => format!("not({})", print(inner)),
+        MemberCondition::Fact(fact) => print_member_fact(fact, question_id),
     }
 }
 
-fn print_member_fact(fact: &MemberFact) -> String {
+fn print_member_fact(fact: &MemberFact, question_id: &dyn Fn(usize) -> String) -> String {
     match fact {
         MemberFact::Age(kind, op, years) => {
             format!("{} {} {years}", age_word(*kind), op.symbol())
@@ -63,6 +67,11 @@ fn print_member_fact(fact: &MemberFact) -> String {
         MemberFact::RelationIn(relations) => {
             membership("relation", relations, |r: &Relation| r.id().into())
         }
+        MemberFact::Named { question, named } => format!(
+            "{} = {}",
+            question_id(*question),
+            if *named { "yes" } else { "no" }
+        ),
     }
 }
 

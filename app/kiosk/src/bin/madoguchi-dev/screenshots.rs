@@ -91,6 +91,7 @@ fn resident_case() -> Case {
     }];
     members.extend(family());
     Case {
+        proxy: None,
         event: move_in(),
         household: madoguchi_domain::Household { members },
         applicant: 0,
@@ -268,6 +269,27 @@ fn shots() -> Vec<Shot> {
             name: "10-question",
             mode: Mode::Clerk,
             steps: to_question,
+        },
+        Shot {
+            name: "10-question-members",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_question(app, window);
+                // Up to 「印鑑登録をする方」, then the wife ticked.
+                let mut guard = 0;
+                while let Some(question) = app.view().question.filter(|q| q.id != "seal") {
+                    let answer = match question.options.len() {
+                        n if n > 3 => Answer::from_text(&question.options[0].id),
+                        _ => Answer::No,
+                    };
+                    app.act(Action::Answer(answer));
+                    guard += 1;
+                    if guard > 40 {
+                        break;
+                    }
+                }
+                app.act(Action::MemberToggled(1));
+            },
         },
         Shot {
             name: "11-private-question",
