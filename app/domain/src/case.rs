@@ -24,6 +24,10 @@ pub struct Case {
     /// [`proxy`](Case::proxy) files, of the member the 代理人 acts for.
     #[serde(default)]
     pub applicant: usize,
+    /// A telephone number the office can call the household on, printed in every form's
+    /// 電話番号 box (digits with hyphens between groups).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     /// The 代理人 when someone outside the household files with a 委任状.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<Box<Proxy>>,
@@ -137,7 +141,7 @@ impl Case {
             }
         }
         self.validate_answers()?;
-        self.validate_proxy()?;
+        self.validate_contacts()?;
         self.validate_resident_writes()?;
         for (index, request) in self.certificates.iter().enumerate() {
             if !(1..=9).contains(&request.copies) {
@@ -235,7 +239,22 @@ impl Case {
         Ok(())
     }
 
-    fn validate_proxy(&self) -> Result<(), CaseError> {
+    fn validate_phone(field: &str, phone: &str) -> Result<(), CaseError> {
+        check_text(field, phone, limits::MAX_PHONE_CHARS)?;
+        if is_phone(phone) {
+            Ok(())
+        } else {
+            Err(CaseError::Phone {
+                field: field.into(),
+            })
+        }
+    }
+
+    /// The household's phone and the 代理人.
+    fn validate_contacts(&self) -> Result<(), CaseError> {
+        if let Some(phone) = &self.phone {
+            Self::validate_phone("phone", phone)?;
+        }
         let Some(proxy) = &self.proxy else {
             return Ok(());
         };
@@ -250,12 +269,7 @@ impl Case {
             validate_address(address, "proxy.address")?;
         }
         if let Some(phone) = &proxy.phone {
-            check_text("proxy.phone", phone, limits::MAX_PHONE_CHARS)?;
-            if !is_phone(phone) {
-                return Err(CaseError::Phone {
-                    field: "proxy.phone".into(),
-                });
-            }
+            Self::validate_phone("proxy.phone", phone)?;
         }
         Ok(())
     }

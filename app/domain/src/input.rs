@@ -26,6 +26,8 @@ pub enum InputError {
     Kana,
     #[error("{}", self.message_en())]
     WholeNumber,
+    #[error("{}", self.message_en())]
+    Phone,
 }
 
 impl InputError {
@@ -37,6 +39,7 @@ impl InputError {
             InputError::PostalCode => "郵便番号は7けたの数字です（例：123-4567）。",
             InputError::Kana => "ふりがなは、ひらがなかカタカナで入力してください。",
             InputError::WholeNumber => "数字で入力してください（例：14）。",
+            InputError::Phone => "電話番号は数字で入力してください（例：046-822-4000）。",
         }
     }
 
@@ -46,6 +49,7 @@ impl InputError {
             InputError::PostalCode => "A postal code is 7 digits (e.g. 123-4567).",
             InputError::Kana => "Enter the reading in hiragana or katakana.",
             InputError::WholeNumber => "Enter a whole number (e.g. 14).",
+            InputError::Phone => "Enter the telephone number in digits (e.g. 046-822-4000).",
         }
     }
 }
@@ -90,6 +94,40 @@ pub fn postal_code(text: &str) -> Result<String, InputError> {
         Ok(digits)
     } else {
         Err(InputError::PostalCode)
+    }
+}
+
+/// A telephone number as forms print it: ASCII digits with single hyphens between groups, from
+/// full-width digits, dashes of any kind and spaces (`０４６－８２２ ４０００`). Brackets
+/// around the area code read as hyphens (`(046)822-4000`).
+pub fn phone(text: &str) -> Result<String, InputError> {
+    let text = bounded(text).ok_or(InputError::Phone)?;
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        match ascii_digit(c) {
+            Some(digit) => out.push(digit),
+            None if is_dash(c) || matches!(c, ' ' | '\u{3000}' | '(' | ')' | '（' | '）') => {
+                if !out.is_empty() && !out.ends_with('-') {
+                    out.push('-');
+                }
+            }
+            None => return Err(InputError::Phone),
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if crate::filer::is_phone(&out) {
+        Ok(out)
+    } else {
+        Err(InputError::Phone)
+    }
+}
+
+/// A telephone number that may be left empty.
+pub fn optional_phone(text: &str) -> Result<Option<String>, InputError> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        phone(text).map(Some)
     }
 }
 
@@ -216,12 +254,25 @@ mod tests {
     }
 
     #[test]
+    fn phone_numbers_are_read_as_residents_type_them() {
+        assert_eq!(phone("046-822-4000"), Ok("046-822-4000".into()));
+        assert_eq!(phone("０４６－８２２ ４０００"), Ok("046-822-4000".into()));
+        assert_eq!(phone("(046)822-4000"), Ok("046-822-4000".into()));
+        assert_eq!(phone("09012345678"), Ok("09012345678".into()));
+        assert_eq!(phone("046-822-4000 内線12"), Err(InputError::Phone));
+        assert_eq!(phone("12"), Err(InputError::Phone));
+        assert_eq!(phone(&"1".repeat(10_000)), Err(InputError::Phone));
+        assert_eq!(optional_phone("  "), Ok(None));
+    }
+
+    #[test]
     fn every_error_speaks_both_languages() {
         for error in [
             InputError::Date,
             InputError::PostalCode,
             InputError::Kana,
             InputError::WholeNumber,
+            InputError::Phone,
         ] {
             assert!(!error.message_ja().is_empty());
             assert!(error.message_en().is_ascii() || error == InputError::Date);

@@ -103,6 +103,7 @@ pub(crate) fn check_path(path: &str, in_rows: bool) -> Result<(), String> {
         "office" => matches!(rest, "city" | "mayor"),
         "form" => rest == "variant",
         "members" => rest == "count",
+        "phone" => rest.is_empty(),
         _ => false,
     };
     if ok {
@@ -184,6 +185,7 @@ impl Context<'_> {
             "office" => Value::Text(self.office.mayor.clone()),
             "form" => Value::Text(self.variant.to_string()),
             "members" => Value::Number(self.case.household.members.len() as i64),
+            "phone" => self.case.phone.as_deref().map_or(Value::Empty, text),
             _ => Value::Empty,
         }
     }
@@ -238,7 +240,7 @@ impl Context<'_> {
             ("address", Some(proxy)) => address_value(proxy.address.as_ref(), ""),
             ("address.postal", Some(proxy)) => address_value(proxy.address.as_ref(), "postal"),
             ("phone", Some(proxy)) => proxy.phone.as_deref().map_or(Value::Empty, text),
-            ("phone", None) => Value::Empty,
+            ("phone", None) => case.phone.as_deref().map_or(Value::Empty, text),
             (_, None) => case
                 .applicant()
                 .map_or(Value::Empty, |m| self.member_value(m, prop)),

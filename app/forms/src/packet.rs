@@ -193,6 +193,7 @@ fn qr_symbols(template: &Template, context: &Context<'_>, encode: &QrEncoder<'_>
     }
     let applicant_index = members.iter().position(|m| m == applicant).unwrap_or(0);
     let part = Case {
+        phone: None,
         event: case.event.clone(),
         household: Household { members },
         applicant: applicant_index,

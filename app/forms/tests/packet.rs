@@ -148,6 +148,8 @@ fn every_filled_value_is_in_the_packet() {
         "髙𠮷一郎",
         "髙𠮷葛\u{E0102}子",
         "髙𠮷陽翔",
+        // the household's phone, in the 電話番号 boxes
+        "046-822-4000",
         "山﨑トメ",
         "たかよしいちろう",
         "やまさきとめ",

@@ -62,7 +62,8 @@ impl Step {
 
 /// Every field posted so far, by name. Field names: `event`, `move_date`, `visit_date`,
 /// `moved_out_date`, `new_address`, `new_postal`, `previous_address`, `next_address`,
-/// `members`, `m{i}_name|kana|birth|sex|relation|nationality|country`, `q_{question id}`,
+/// `phone`, `members`, `m{i}_name|kana|birth|sex|relation|nationality|country`,
+/// `q_{question id}`,
 /// `u_{question id}` (「わからない」 beside a number or a date), `n{i}_{question id}` (member `i`
 /// ticked for a question about members),
 /// `shown` (question ids already offered), `cert_{kind}`, `lang`, `step`.
@@ -82,7 +83,8 @@ pub const MAX_FIELDS: usize = 600;
 /// The fields the page has. Anything else a post carries is dropped at once: it is never
 /// stored, never echoed back as a hidden input.
 fn is_known_key(key: &str) -> bool {
-    const FIXED: [&str; 13] = [
+    const FIXED: [&str; 14] = [
+        "phone",
         "event",
         "move_date",
         "visit_date",
@@ -446,6 +448,14 @@ pub fn named_member(key: &str) -> Option<(usize, &str)> {
     (index < MAX_MEMBERS && !id.is_empty()).then_some((index, id))
 }
 
+/// The household's telephone number (`phone`), read as the kiosk reads it; empty is none.
+pub fn phone(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<String> {
+    input::optional_phone(fields.get("phone")).unwrap_or_else(|problem| {
+        errors.push(input_error("phone", problem));
+        None
+    })
+}
+
 /// The answers given so far (`q_{id}` fields), typed by what they look like; for a question
 /// about members, the members whose `n{i}_{id}` box is ticked outweigh 「いない」.
 pub fn answers(fields: &Fields) -> BTreeMap<String, Answer> {
@@ -523,6 +533,7 @@ pub fn case(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
     let household = household(fields, event.as_ref().map(LifeEvent::move_date), errors);
     let certificates = certificates(fields, errors);
     let case = Case {
+        phone: phone(fields, errors),
         proxy: None,
         event: event?,
         household,

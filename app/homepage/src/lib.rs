@@ -192,6 +192,7 @@ fn advance(app: &App, mut fields: Fields, current: Step) -> (Step, Markup) {
     match current {
         Step::Start => {
             form::event(&fields, &mut errors);
+            form::phone(&fields, &mut errors);
             if !errors.is_empty() {
                 return (Step::Start, render(app, &fields, Step::Start, &errors));
             }
@@ -294,6 +295,7 @@ fn case_so_far(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
     let event = form::event(fields, errors)?;
     let household = form::household(fields, Some(event.move_date()), errors);
     let case = Case {
+        phone: form::phone(fields, errors),
         proxy: None,
         event,
         household,

@@ -160,6 +160,7 @@ pub fn start(page: &Page<'_>) -> Markup {
         "new_address",
         "new_postal",
         "next_address",
+        "phone",
         "lang",
     ]);
     let body = html! {
@@ -179,6 +180,7 @@ pub fn start(page: &Page<'_>) -> Markup {
         (page.input("previous_address", t("前の住所（転入・転居）", "Previous address (moving in or within the city)"), "text", None))
         (page.input("moved_out_date", t("前の市町村に届けた転出の日（転入）", "Moving-out date given to your previous city (moving in)"), "date", None))
         (page.input("next_address", t("引っ越し先の住所（転出）", "Your next address (moving out)"), "text", None))
+        (page.input("phone", t("電話番号（書類の連絡先。なくてもかまいません）", "Telephone number (the forms' contact; optional)"), "tel", Some(t("例：046-822-4000", "e.g. 046-822-4000"))))
         (page.nav(t("次へ", "Next")))
     };
     page.layout(&visible, body)

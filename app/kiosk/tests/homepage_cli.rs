@@ -127,6 +127,18 @@ fn the_pages_work_over_http_and_the_log_holds_no_personal_data() {
         refused.contains("日付を入れてください"),
         "a missing date is named"
     );
+    let mut bad_phone = fields.to_vec();
+    bad_phone.extend([("step", "start"), ("phone", "046-822-4000 内線")]);
+    let refused = server.request("POST", &encode(&bad_phone));
+    assert!(
+        refused.contains("電話番号は数字で入力してください"),
+        "a phone number that is not one is named beside its field"
+    );
+    // A typed number is read as the kiosk reads it and goes into the code.
+    let mut with_phone = result.clone();
+    with_phone.push(("phone", "０４６－８２２－４０００"));
+    let page = server.request("POST", &encode(&with_phone));
+    assert!(page.contains("<svg"), "the result shows the QR code");
 
     let log = log::without_timestamps(&server.stop());
     assert!(log.contains("page"), "the server logs its steps: {log}");

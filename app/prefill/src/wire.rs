@@ -33,6 +33,9 @@ pub(crate) struct Document {
     pub answers: BTreeMap<String, WireAnswer>,
     #[n(6)]
     pub certificates: Vec<WireCertificate>,
+    /// `MDG2`: the household's telephone number; absent when not given.
+    #[n(7)]
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Encode, Decode)]
@@ -283,6 +286,7 @@ impl Document {
                     copies: request.copies,
                 })
                 .collect(),
+            phone: case.phone.clone(),
         }
     }
 
@@ -312,6 +316,7 @@ impl Document {
             })
             .collect::<Result<Vec<_>, Problem>>()?;
         let case = Case {
+            phone: self.phone.clone(),
             event: self.event.to_domain()?,
             household: Household { members },
             applicant: self.applicant as usize,

@@ -105,6 +105,7 @@ fn case() -> impl Strategy<Value = Case> {
         ),
     )
         .prop_map(|(event, members, applicant, answers, certificates)| Case {
+            phone: None,
             proxy: None,
             applicant: applicant.index(members.len()),
             event,

@@ -11,6 +11,7 @@ fn date(text: &str) -> NaiveDate {
 fn family() -> Case {
     let text = include_str!("../../../docs/examples/family-of-four.json");
     let mut case: Case = serde_json::from_str(text).expect("sample case");
+    case.phone = Some("046-822-4000".into());
     case.certificates = vec![
         CertificateRequest {
             kind: CertificateKind::Juminhyo,

@@ -306,6 +306,10 @@ pub struct Session {
     missing: Vec<MissingValue>,
     /// Values the clerk left for the resident to write by hand (`Case::resident_writes`).
     resident_writes: BTreeSet<String>,
+    /// The household's telephone number (`Case::phone`).
+    phone: Option<String>,
+    /// A 代理人 filing for the household (`Case::proxy`), from a stored case.
+    proxy: Option<Box<madoguchi_domain::Proxy>>,
     /// The last preview was of the case as it is now (no edit since it was asked for).
     preview_current: bool,
     /// 「印刷する」 was tapped while a preview was still being made: print when it arrives,
@@ -426,6 +430,8 @@ impl Session {
             answers: Answers::new(),
             answered: Vec::new(),
             ticked_members: BTreeSet::new(),
+            phone: None,
+            proxy: None,
             certificates: Vec::new(),
             decision: None,
             overrides: Vec::new(),
@@ -511,6 +517,9 @@ impl Session {
         if self.certificates.is_empty() {
             self.certificates = case.certificates;
         }
+        if self.phone.is_none() {
+            self.phone = case.phone;
+        }
     }
 
     /// Whether a QR code's applicant is another person than the card's: another name or
@@ -586,6 +595,8 @@ impl Session {
         self.answered = self.answers.keys().cloned().collect();
         self.certificates = case.certificates;
         self.resident_writes = case.resident_writes;
+        self.phone = case.phone;
+        self.proxy = case.proxy;
     }
 
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Session {
@@ -611,7 +622,8 @@ impl Session {
     pub fn case(&self) -> Option<Case> {
         let event = self.event.clone()?;
         Some(Case {
-            proxy: None,
+            phone: self.phone.clone(),
+            proxy: self.proxy.clone(),
             event,
             household: Household {
                 members: self.members.clone(),
@@ -1328,6 +1340,8 @@ impl Session {
         self.event = Some(case.event);
         self.certificates = case.certificates;
         self.resident_writes = case.resident_writes;
+        self.phone = case.phone;
+        self.proxy = case.proxy;
         if let Err(notice) = self.evaluate() {
             self.notice = Some(notice);
         }

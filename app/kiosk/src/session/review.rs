@@ -18,6 +18,8 @@ pub enum ReviewField {
     Address,
     PostalCode,
     MoveDate,
+    /// The household's telephone number.
+    Phone,
     /// The ふりがな of the household member at this index.
     Kana(usize),
 }
@@ -29,6 +31,7 @@ impl ReviewField {
             ReviewField::Address => "address".into(),
             ReviewField::PostalCode => "postal".into(),
             ReviewField::MoveDate => "move_date".into(),
+            ReviewField::Phone => "phone".into(),
             ReviewField::Kana(index) => format!("kana.{index}"),
         }
     }
@@ -39,6 +42,7 @@ impl ReviewField {
             "address" => Some(ReviewField::Address),
             "postal" => Some(ReviewField::PostalCode),
             "move_date" => Some(ReviewField::MoveDate),
+            "phone" => Some(ReviewField::Phone),
             _ => key
                 .strip_prefix("kana.")
                 .and_then(|index| index.parse().ok())
@@ -51,6 +55,7 @@ impl ReviewField {
             ReviewField::Address => ("住所", "Address"),
             ReviewField::PostalCode => ("郵便番号", "Postal code"),
             ReviewField::MoveDate => ("異動日", "Moving date"),
+            ReviewField::Phone => ("電話番号", "Telephone"),
             ReviewField::Kana(_) => ("ふりがな", "Reading"),
         }
     }
@@ -105,6 +110,7 @@ fn apply_one(case: &mut Case, field: ReviewField, text: &str) -> Result<(), Inpu
                 address.postal_code = postal;
             }
         }
+        ReviewField::Phone => case.phone = input::optional_phone(text)?,
         ReviewField::MoveDate => {
             let date = input::date(text)?;
             match &mut case.event {

@@ -777,6 +777,16 @@ fn review_corrections_are_read_before_the_packet_prints() {
     );
     assert_eq!(session.case().expect("case"), before, "nothing changed");
     edits.set(ReviewField::PostalCode, "１２３－４５６７");
+    edits.set(ReviewField::Phone, "046-822 内線");
+    session.handle(Action::Reviewed(edits.clone()));
+    assert!(
+        session
+            .view()
+            .notice
+            .is_some_and(|n| n.ja.starts_with("電話番号：")),
+        "a phone number that is not one is named"
+    );
+    edits.set(ReviewField::Phone, "０４６－８２２－４０００");
     session.handle(Action::Reviewed(edits));
     // Corrected, the forms are checked again; the packet prints when the check is back.
     let effects = session.handle(Action::FormsChecked(FormCheck::default()));
@@ -784,6 +794,7 @@ fn review_corrections_are_read_before_the_packet_prints() {
     assert!(effects.iter().any(|e| matches!(e, Effect::Print { .. })));
     let case = session.case().expect("case");
     assert_eq!(case.event.move_date(), date(2026, 11, 16));
+    assert_eq!(case.phone.as_deref(), Some("046-822-4000"));
 }
 
 #[test]

@@ -522,6 +522,14 @@ pub fn review(
         wareki::format(case.event.move_date()).unwrap_or_default(),
         "R8.11.15",
     );
+    item(
+        ReviewField::Phone,
+        context
+            .pick("電話番号（連絡先）", "Telephone (to contact you)")
+            .into(),
+        case.phone.clone().unwrap_or_default(),
+        context.pick("例：046-822-4000", "e.g. 046-822-4000"),
+    );
     outcome.set_review_items(model(items));
     outcome.set_differences(model(difference_lines(view, context)));
     outcome.set_form_warnings(model(

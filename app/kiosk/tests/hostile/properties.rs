@@ -183,6 +183,7 @@ fn case(catalogue: &'static Catalogue) -> impl Strategy<Value = Case> {
                 member.person.birth_date = member.person.birth_date.filter(|b| *b <= move_date);
             }
             Case {
+                phone: None,
                 proxy: None,
                 applicant: applicant.index(members.len()),
                 event,

@@ -91,6 +91,7 @@ fn resident_case() -> Case {
     }];
     members.extend(family());
     Case {
+        phone: None,
         proxy: None,
         event: move_in(),
         household: madoguchi_domain::Household { members },
