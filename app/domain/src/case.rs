@@ -442,6 +442,47 @@ mod tests {
     }
 
     #[test]
+    fn blanks_phones_proxies_and_named_members_are_bounded() {
+        let mut case: Case = serde_json::from_str(FAMILY).expect("valid case");
+        case.resident_writes = (0..41).map(|i| format!("field_{i}")).collect();
+        assert_eq!(
+            case.validate(),
+            Err(CaseError::TooManyBlanks { count: 41, max: 40 })
+        );
+        case.resident_writes = ["x".repeat(65)].into_iter().collect();
+        assert!(matches!(case.validate(), Err(CaseError::TooLong { .. })));
+        case.resident_writes.clear();
+
+        case.phone = Some("046-822-4000\n".into());
+        assert!(matches!(
+            case.validate(),
+            Err(CaseError::ControlCharacter { .. })
+        ));
+        case.phone = Some("not a phone".into());
+        assert_eq!(
+            case.validate(),
+            Err(CaseError::Phone {
+                field: "phone".into()
+            })
+        );
+        case.phone = Some("046-822-4000".into());
+        assert_eq!(case.validate(), Ok(()));
+
+        case.proxy = Some(Box::new(Proxy {
+            name: "  ".into(),
+            kana: None,
+            address: None,
+            phone: None,
+        }));
+        assert_eq!(case.validate(), Err(CaseError::ProxyWithoutName));
+        case.proxy = None;
+
+        case.answers.insert("seal".into(), Answer::members([0, 2]));
+        let error = case.validate().expect_err("member 2 is not there");
+        assert!(error.to_string().contains("answers.seal"), "{error}");
+    }
+
+    #[test]
     fn a_member_born_after_the_move_is_refused() {
         let mut case: Case = serde_json::from_str(FAMILY).expect("valid case");
         case.household.members[1].person.birth_date = chrono::NaiveDate::from_ymd_opt(2026, 5, 1);

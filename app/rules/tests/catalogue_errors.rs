@@ -472,3 +472,95 @@ fn a_list_of_holidays_with_a_bad_line_names_it() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn garbage_in_the_calendar_and_the_transitions_is_an_error_not_a_panic() {
+    let garbage: [&[u8]; 5] = [
+        b"\xff\xfe\x00garbage",
+        b"= = =",
+        b"window_days = \"soon\"\n",
+        b"[[transition]]\nid = 3\n",
+        b"[calendar]\nholidays_source = 5\n[[closed]]\ndate = \"tomorrow\"\n",
+    ];
+    for file in ["transitions.toml", "calendar.toml"] {
+        for bytes in garbage {
+            let dir = tempfile::tempdir().expect("temp dir");
+            copy_dir(&shipped(), dir.path());
+            fs::write(dir.path().join(file), bytes).expect("write");
+            let problems = errors(dir.path());
+            assert!(
+                problems.iter().any(|p| p.file.ends_with(file)),
+                "{file}: {problems:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_transition_out_of_range_names_its_line() {
+    let (dir, line) = broken("transitions.toml", "age = 75", "age = 500");
+    assert_reported(
+        &errors(dir.path()),
+        "transitions.toml",
+        line,
+        "age is 0 to 130",
+    );
+    let (dir, line) = broken(
+        "transitions.toml",
+        "window_days = 183",
+        "window_days = 100000",
+    );
+    assert_reported(&errors(dir.path()), "transitions.toml", line, "window_days");
+    let (dir, line) = broken(
+        "transitions.toml",
+        "starts = \"birthday\"",
+        "starts = \"someday\"",
+    );
+    assert_reported(
+        &errors(dir.path()),
+        "transitions.toml",
+        line,
+        "starts is one of",
+    );
+}
+
+#[test]
+fn a_city_closed_day_that_is_not_a_date_names_its_line() {
+    let (dir, _) = broken(
+        "calendar.toml",
+        "# The city's own closed days",
+        "[[closed]]\ndate = 2027-02-30\nname = \"市制記念日\"\n\n# The city's own closed days",
+    );
+    let problems = errors(dir.path());
+    assert!(
+        problems.iter().any(|p| p.file.ends_with("calendar.toml")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn who_belongs_to_questions_about_members_only() {
+    let (dir, line) = broken(
+        "questions.toml",
+        "id = \"dog\"\ntier = \"follow_up\"\nkind = \"yes_no\"",
+        "id = \"dog\"\ntier = \"follow_up\"\nkind = \"yes_no\"\nwho = \"age >= 15\"",
+    );
+    assert_reported(
+        &errors(dir.path()),
+        "questions.toml",
+        line + 3,
+        "only `members` questions take `who`",
+    );
+    // A member condition naming a household-wide question says what to do instead.
+    let (dir, line) = broken(
+        "procedures/juminkiroku.toml",
+        "any_member(all(seal = yes, age >= 15))",
+        "any_member(all(copies = yes, age >= 15))",
+    );
+    assert_reported(
+        &errors(dir.path()),
+        "procedures/juminkiroku.toml",
+        line,
+        "asked of the whole household",
+    );
+}
