@@ -80,16 +80,7 @@ fn a_family_of_three_moves_in_from_card_to_print() {
             ..
         }]
     ));
-    for (name, birth, sex, relation) in [
-        ("窓口 花子", date(1992, 6, 1), Sex::Female, Zokugara::WIFE),
-        ("窓口 陽菜", date(2019, 9, 21), Sex::Female, Zokugara::CHILD),
-    ] {
-        session.handle(Action::MemberAdded(Member {
-            person: person(name, birth, sex),
-            relation,
-        }));
-        taps += 1;
-    }
+    taps += add_wife_and_daughter(&mut session);
     session.handle(Action::HouseholdDone);
     taps += 1;
     let mut questions = 0;
@@ -99,12 +90,7 @@ fn a_family_of_three_moves_in_from_card_to_print() {
         assert_eq!(number, questions + 1);
         assert!(total >= number);
         let question = view.question.expect("a question");
-        // A typical family: いいえ to yes/no questions, the first option of a choice.
-        let answer = match question.kind {
-            madoguchi_rules::catalogue::QuestionKind::YesNo => Answer::No,
-            _ => Answer::from_text(&question.options[0].id),
-        };
-        session.handle(Action::Answer(answer));
+        session.handle(Action::Answer(typical_answer(&question)));
         taps += 1;
         questions += 1;
         assert!(questions < 40, "the interview ends");
@@ -546,14 +532,33 @@ fn backing_out_of_a_members_card_returns_to_the_household() {
 }
 
 /// Through the interview with いいえ (or the first choice) to the result.
+/// A typical family's answer: いいえ to yes/no questions, the first option of any other.
+fn typical_answer(question: &NextQuestion) -> Answer {
+    match question.kind {
+        madoguchi_rules::catalogue::QuestionKind::YesNo => Answer::No,
+        _ => Answer::from_text(&question.options[0].id),
+    }
+}
+
+/// The applicant's wife and daughter join the household; returns the taps it took.
+fn add_wife_and_daughter(session: &mut Session) -> usize {
+    let family = [
+        ("窓口 花子", date(1992, 6, 1), Sex::Female, Zokugara::WIFE),
+        ("窓口 陽菜", date(2019, 9, 21), Sex::Female, Zokugara::CHILD),
+    ];
+    for (name, birth, sex, relation) in family {
+        session.handle(Action::MemberAdded(Member {
+            person: person(name, birth, sex),
+            relation,
+        }));
+    }
+    family.len()
+}
+
 fn answer_everything(session: &mut Session) {
     while session.screen() == Screen::Question {
         let question = session.view().question.expect("a question");
-        let answer = match question.kind {
-            madoguchi_rules::catalogue::QuestionKind::YesNo => Answer::No,
-            _ => Answer::from_text(&question.options[0].id),
-        };
-        session.handle(Action::Answer(answer));
+        session.handle(Action::Answer(typical_answer(&question)));
     }
 }
 
@@ -995,26 +1000,14 @@ fn at_the_seal_question() -> Session {
     let mut session = clerk();
     through_the_card(&mut session);
     session.handle(Action::EventChosen(tennyu()));
-    for (name, birth, sex, relation) in [
-        ("窓口 花子", date(1992, 6, 1), Sex::Female, Zokugara::WIFE),
-        ("窓口 陽菜", date(2019, 9, 21), Sex::Female, Zokugara::CHILD),
-    ] {
-        session.handle(Action::MemberAdded(Member {
-            person: person(name, birth, sex),
-            relation,
-        }));
-    }
+    add_wife_and_daughter(&mut session);
     session.handle(Action::HouseholdDone);
     for _ in 0..40 {
         let question = session.view().question.expect("a question");
         if question.id == "seal" {
             return session;
         }
-        let answer = match question.kind {
-            madoguchi_rules::catalogue::QuestionKind::YesNo => Answer::No,
-            _ => Answer::from_text(&question.options[0].id),
-        };
-        session.handle(Action::Answer(answer));
+        session.handle(Action::Answer(typical_answer(&question)));
     }
     panic!("the seal question is never asked");
 }
