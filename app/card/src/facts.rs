@@ -164,6 +164,7 @@ impl BasicFacts {
             },
             nationality: None,
             address: Some(Address {
+                building: None,
                 text: self.address.clone(),
                 postal_code: None,
                 parts: None,

@@ -98,6 +98,10 @@ pub enum CaseError {
         "{field} is not a telephone number (digits, with hyphens between groups) / 電話番号の形式ではありません"
     )]
     Phone { field: String },
+    #[error(
+        "a member who moves is 世帯主 and household.joining_head names another: keep one / 世帯主が二人います（異動する世帯主か、転入先の世帯主のどちらか一人にしてください）"
+    )]
+    TwoHeads,
     #[error("the 代理人 has no name: type it / 代理人の氏名がありません")]
     ProxyWithoutName,
     #[error(
@@ -140,6 +144,7 @@ impl Case {
                 return Err(CaseError::BornAfterEvent { index });
             }
         }
+        self.validate_heads()?;
         self.validate_answers()?;
         self.validate_contacts()?;
         self.validate_resident_writes()?;
@@ -150,6 +155,24 @@ impl Case {
                     copies: request.copies,
                 });
             }
+        }
+        Ok(())
+    }
+
+    /// A joining head is someone who does not move, so no member may be 世帯主 beside them.
+    fn validate_heads(&self) -> Result<(), CaseError> {
+        let household = &self.household;
+        let heads = [
+            ("household.joining_head", &household.joining_head),
+            ("household.previous_head", &household.previous_head),
+        ];
+        for (field, name) in heads {
+            if let Some(name) = name {
+                check_text(field, name, limits::MAX_NAME_CHARS)?;
+            }
+        }
+        if household.joining_head.is_some() && household.head_member().is_some() {
+            return Err(CaseError::TwoHeads);
         }
         Ok(())
     }
@@ -361,11 +384,16 @@ fn validate_person(person: &Person, index: usize) -> Result<(), CaseError> {
     if let Some(birth) = person.birth_date {
         check_date(&field("birth_date"), birth)?;
     }
-    if let Some(Nationality::Foreign {
-        country: Some(country),
-    }) = &person.nationality
-    {
-        check_text(&field("nationality"), country, limits::MAX_COUNTRY_CHARS)?;
+    if let Some(Nationality::Foreign(resident)) = &person.nationality {
+        if let Some(country) = &resident.country {
+            check_text(&field("nationality"), country, limits::MAX_COUNTRY_CHARS)?;
+        }
+        if let Some(alias) = &resident.alias {
+            check_text(&field("nationality.alias"), alias, limits::MAX_NAME_CHARS)?;
+        }
+        if let Some(end) = resident.period_end {
+            check_date(&field("nationality.period_end"), end)?;
+        }
     }
     if let Some(address) = &person.address {
         validate_address(address, &field("address"))?;
@@ -386,12 +414,18 @@ fn validate_address(address: &Address, field: &str) -> Result<(), CaseError> {
             field: format!("{field}.postal_code"),
         });
     }
+    if let Some(building) = &address.building {
+        check_text(
+            &format!("{field}.building"),
+            building,
+            limits::MAX_ADDRESS_CHARS,
+        )?;
+    }
     if let Some(parts) = &address.parts {
         let texts = [
             ("prefecture", Some(&parts.prefecture)),
             ("municipality", Some(&parts.municipality)),
             ("street", Some(&parts.street)),
-            ("building", parts.building.as_ref()),
         ];
         for (name, text) in texts {
             if let Some(text) = text {
@@ -409,6 +443,36 @@ fn validate_address(address: &Address, field: &str) -> Result<(), CaseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_head_who_does_not_move_and_a_head_who_does_cannot_both_be_recorded() {
+        let mut case: Case = serde_json::from_str(
+            r#"{"event": {"kind": "tennyu", "move_date": "2026-04-01", "visit_date": "2026-04-02"},
+                "household": {"members": [{"person": {"name": "甲 一"}, "relation": "子"}],
+                              "joining_head": "甲 父"}}"#,
+        )
+        .expect("a case");
+        assert_eq!(case.validate(), Ok(()));
+        assert_eq!(case.household.head_name(), Some("甲 父"));
+        // Alone, the mover's former head is not guessed.
+        assert_eq!(case.household.previous_head_name(), None);
+        case.household.members[0].relation = Zokugara::HEAD;
+        assert_eq!(case.validate(), Err(CaseError::TwoHeads));
+    }
+
+    #[test]
+    fn an_older_files_building_in_parts_is_read_as_the_addresss_building() {
+        let old = r#"{"text": "標準市本町1番", "parts": {"prefecture": "東京都",
+            "municipality": "標準市", "street": "本町1番", "building": "本町ビル3階"}}"#;
+        let address: Address = serde_json::from_str(old).expect("an address");
+        assert_eq!(address.building.as_deref(), Some("本町ビル3階"));
+        assert_eq!(address.whole(), "標準市本町1番\u{3000}本町ビル3階");
+        let again: Address =
+            serde_json::from_str(&serde_json::to_string(&address).expect("json")).expect("read");
+        assert_eq!(again, address);
+        let unknown = r#"{"text": "x", "room": "1"}"#;
+        assert!(serde_json::from_str::<Address>(unknown).is_err());
+    }
     use crate::{Answer, EventKind, Zokugara};
 
     const FAMILY: &str = r#"{

@@ -9,6 +9,7 @@
 
 use chrono::NaiveDate;
 
+use crate::foreign::{ForeignCategory, ResidenceCardNumber, ResidenceStatus};
 use crate::wareki;
 
 /// The longest text read as one typed value: the longest date (`令和元年十二月三十一日` and
@@ -28,6 +29,12 @@ pub enum InputError {
     WholeNumber,
     #[error("{}", self.message_en())]
     Phone,
+    #[error("{}", self.message_en())]
+    ResidenceCard,
+    #[error("{}", self.message_en())]
+    ResidenceStatus,
+    #[error("{}", self.message_en())]
+    ForeignCategory,
 }
 
 impl InputError {
@@ -40,6 +47,15 @@ impl InputError {
             InputError::Kana => "ふりがなは、ひらがなかカタカナで入力してください。",
             InputError::WholeNumber => "数字で入力してください（例：14）。",
             InputError::Phone => "電話番号は数字で入力してください（例：046-822-4000）。",
+            InputError::ResidenceCard => {
+                "在留カード等番号は英字2文字・数字8桁・英字2文字の12文字です（例：AB12345678CD）。"
+            }
+            InputError::ResidenceStatus => {
+                "在留資格はカードの記載どおりに入力してください（例：技術・人文知識・国際業務、永住者、留学）。"
+            }
+            InputError::ForeignCategory => {
+                "区分は、中長期在留者・特別永住者・一時庇護許可者・仮滞在許可者・出生による経過滞在者・国籍喪失による経過滞在者のどれかです。"
+            }
         }
     }
 
@@ -50,6 +66,15 @@ impl InputError {
             InputError::Kana => "Enter the reading in hiragana or katakana.",
             InputError::WholeNumber => "Enter a whole number (e.g. 14).",
             InputError::Phone => "Enter the telephone number in digits (e.g. 046-822-4000).",
+            InputError::ResidenceCard => {
+                "A residence card number is 12 characters: 2 letters, 8 digits, 2 letters (e.g. AB12345678CD)."
+            }
+            InputError::ResidenceStatus => {
+                "Enter the status of residence as the card prints it (e.g. 技術・人文知識・国際業務, 永住者, 留学)."
+            }
+            InputError::ForeignCategory => {
+                "The category is one of 中長期在留者, 特別永住者, 一時庇護許可者, 仮滞在許可者, 出生による経過滞在者 and 国籍喪失による経過滞在者."
+            }
         }
     }
 }
@@ -189,6 +214,41 @@ pub fn ascii_digit(c: char) -> Option<char> {
 
 fn is_dash(c: char) -> bool {
     matches!(c, '-' | '－' | '−' | 'ー' | '‐' | '―')
+}
+
+/// A 在留カード等番号 that may be left empty: full-width, small letters and spaces are read
+/// (`crate::foreign::ResidenceCardNumber::parse`).
+pub fn optional_residence_card(text: &str) -> Result<Option<ResidenceCardNumber>, InputError> {
+    match bounded(text) {
+        Some("") => Ok(None),
+        Some(text) => ResidenceCardNumber::parse(text)
+            .map(Some)
+            .map_err(|_| InputError::ResidenceCard),
+        None => Err(InputError::ResidenceCard),
+    }
+}
+
+/// A 在留資格 that may be left empty, as the card prints it.
+pub fn optional_residence_status(text: &str) -> Result<Option<ResidenceStatus>, InputError> {
+    match bounded(text) {
+        Some("") => Ok(None),
+        Some(text) => ResidenceStatus::parse(text)
+            .map(Some)
+            .map_err(|_| InputError::ResidenceStatus),
+        None => Err(InputError::ResidenceStatus),
+    }
+}
+
+/// A 法第30条の45 区分 that may be left empty: its words (中長期在留者) or its id.
+pub fn optional_foreign_category(text: &str) -> Result<Option<ForeignCategory>, InputError> {
+    match bounded(text) {
+        Some("") => Ok(None),
+        Some(text) => ForeignCategory::from_ja(text)
+            .or_else(|| ForeignCategory::from_id(text))
+            .map(Some)
+            .ok_or(InputError::ForeignCategory),
+        None => Err(InputError::ForeignCategory),
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ mod case;
 mod certificate;
 mod event;
 mod filer;
+pub mod foreign;
 pub mod input;
 pub mod limits;
 mod person;
@@ -30,6 +31,7 @@ pub use case::{Case, CaseError, CaseReadError};
 pub use certificate::{CertificateKind, CertificateRequest};
 pub use event::{EventDate, EventKind, LifeEvent};
 pub use filer::{FilerRole, Proxy, is_phone};
+pub use foreign::{ForeignCategory, ForeignResident, ResidenceCardNumber, ResidenceStatus};
 pub use person::{Address, AddressParts, Household, Member, Nationality, Person, Relation, Sex};
 pub use zokugara::{Zokugara, ZokugaraError};
 

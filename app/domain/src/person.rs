@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::age;
+use crate::foreign::ForeignResident;
 use crate::zokugara::{Zokugara, ZokugaraError};
 
 /// A resident as the counter knows them. Names and addresses are kept exactly as on the card
@@ -48,31 +49,103 @@ pub enum Sex {
 #[serde(rename_all = "snake_case")]
 pub enum Nationality {
     Japanese,
-    /// A foreign resident; `country` is the nationality or region as on the residence card.
-    Foreign {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        country: Option<String>,
-    },
+    /// A foreign resident, with what the 住民票 records of them (国籍・地域, 在留カード …).
+    Foreign(ForeignResident),
 }
 
 impl Nationality {
     pub fn is_foreign(&self) -> bool {
-        matches!(self, Nationality::Foreign { .. })
+        matches!(self, Nationality::Foreign(_))
+    }
+
+    /// A foreign resident of whom only the 国籍・地域 is known (or not even that).
+    pub fn foreign_from(country: Option<String>) -> Nationality {
+        Nationality::Foreign(ForeignResident {
+            country,
+            ..ForeignResident::default()
+        })
+    }
+
+    /// The foreign resident's facts, `None` for a Japanese national.
+    pub fn foreign(&self) -> Option<&ForeignResident> {
+        match self {
+            Nationality::Foreign(resident) => Some(resident),
+            Nationality::Japanese => None,
+        }
     }
 }
 
 /// An address as written on the card, with its parts when a clerk or a postal look-up has
 /// split it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "AddressDocument")]
 pub struct Address {
-    /// The whole address exactly as on the card or as typed.
+    /// The address exactly as on the card or as typed: the whole of it when `building` is
+    /// empty, else up to the 番地・号 (the 住居表示), with the 方書 apart.
     pub text: String,
+    /// 方書 (building and room, 「さくらハイツ201」), typed apart as the 住民票 keeps it apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub building: Option<String>,
     /// 郵便番号 as seven digits, without the hyphen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parts: Option<AddressParts>,
+}
+
+impl Address {
+    /// The address as one line, the 方書 after a full-width space: what a form with one box
+    /// for the address prints.
+    pub fn whole(&self) -> String {
+        match self.building.as_deref().map(str::trim) {
+            Some(building) if !building.is_empty() => format!("{}\u{3000}{building}", self.text),
+            _ => self.text.clone(),
+        }
+    }
+}
+
+/// An address as a document writes it. Files written before the 方書 had its own field kept
+/// it in `parts.building`; it is read into [`Address::building`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddressDocument {
+    text: String,
+    #[serde(default)]
+    building: Option<String>,
+    #[serde(default)]
+    postal_code: Option<String>,
+    #[serde(default)]
+    parts: Option<AddressPartsDocument>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddressPartsDocument {
+    prefecture: String,
+    municipality: String,
+    street: String,
+    #[serde(default)]
+    building: Option<String>,
+}
+
+impl From<AddressDocument> for Address {
+    fn from(document: AddressDocument) -> Address {
+        let mut building = document.building;
+        let parts = document.parts.map(|parts| {
+            building = building.take().or(parts.building);
+            AddressParts {
+                prefecture: parts.prefecture,
+                municipality: parts.municipality,
+                street: parts.street,
+            }
+        });
+        Address {
+            text: document.text,
+            building,
+            postal_code: document.postal_code,
+            parts,
+        }
+    }
 }
 
 /// The parts of an address, for forms that print them in separate boxes.
@@ -83,11 +156,8 @@ pub struct AddressParts {
     pub prefecture: String,
     /// 市区町村
     pub municipality: String,
-    /// 町名・丁目・番地・号
+    /// 町名・丁目・番地・号 (the 方書 is [`Address::building`])
     pub street: String,
-    /// 方書 (building and room)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub building: Option<String>,
 }
 
 /// The category of a member's relation to the head of household, as rules name it
@@ -210,9 +280,44 @@ impl TryFrom<MemberDocument> for Member {
     }
 }
 
-/// The members who take part in the life event (for a move-in: everyone who moves).
+/// The members who take part in the life event (for a move-in: everyone who moves), and the
+/// heads of the households they leave and join when those are not among them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Household {
     pub members: Vec<Member>,
+    /// 世帯主 of the household the members join, when nobody who moves is its head (moving
+    /// into a relative's household: 既存世帯への転入). The members' 続柄 are then to this person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joining_head: Option<String>,
+    /// 前の世帯主: the head of the household the members leave, when that is not the member
+    /// who heads them now (a student leaving the parents' household).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_head: Option<String>,
+}
+
+impl Household {
+    /// The member recorded as 世帯主, if one moves.
+    pub fn head_member(&self) -> Option<&Member> {
+        self.members.iter().find(|m| m.category() == Relation::Head)
+    }
+
+    /// The new household's 世帯主: the member who heads it, else the head they join.
+    pub fn head_name(&self) -> Option<&str> {
+        self.head_member()
+            .map(|m| m.person.name.as_str())
+            .or(self.joining_head.as_deref())
+    }
+
+    /// 前の世帯主: as given, else the member who heads a household moving together (the
+    /// family that moves as one keeps its head). A person moving alone may have left
+    /// someone else's household, so nothing is guessed for them.
+    pub fn previous_head_name(&self) -> Option<&str> {
+        self.previous_head.as_deref().or_else(|| {
+            (self.members.len() > 1)
+                .then(|| self.head_member())
+                .flatten()
+                .map(|m| m.person.name.as_str())
+        })
+    }
 }

@@ -52,7 +52,7 @@ pub(crate) struct Context<'a> {
     pub(crate) subject: usize,
 }
 
-const MEMBER_PROPS: [&str; 10] = [
+const MEMBER_PROPS: [&str; 15] = [
     "name",
     "kana",
     "birth_date",
@@ -63,7 +63,16 @@ const MEMBER_PROPS: [&str; 10] = [
     "address",
     "address.postal",
     "age",
+    "alias",
+    "residence_card",
+    "residence_status",
+    "residence_until",
+    "residence_category",
 ];
+
+/// What an address path may add: nothing (the whole address, 方書 included), its postal code,
+/// the address without the 方書, or the 方書 alone.
+const ADDRESS_PARTS: [&str; 4] = ["", "postal", "main", "building"];
 
 /// What `filer.*` can say of the 届出人, whether a member or a 代理人.
 const FILER_PROPS: [&str; 8] = [
@@ -85,6 +94,11 @@ fn row_named(rest: &str) -> Option<&str> {
     rest.strip_prefix("named.").filter(|q| !q.is_empty())
 }
 
+/// The case value a path prints part of: `new_address.main` is part of `new_address`.
+pub(crate) fn fact_of(path: &str) -> &str {
+    path.strip_suffix(".main").unwrap_or(path)
+}
+
 /// Checks that `path` names something; `in_rows` allows `member.*` and `row.*`.
 pub(crate) fn check_path(path: &str, in_rows: bool) -> Result<(), String> {
     let (head, rest) = path.split_once('.').unwrap_or((path, ""));
@@ -94,7 +108,7 @@ pub(crate) fn check_path(path: &str, in_rows: bool) -> Result<(), String> {
         "proxy" => PROXY_PROPS.contains(&rest),
         "visit_date" | "move_date" | "moved_out_date" => rest.is_empty(),
         "event" => rest.is_empty() || rest == "ja",
-        "new_address" | "previous_address" | "next_address" => rest.is_empty() || rest == "postal",
+        "new_address" | "previous_address" | "next_address" => ADDRESS_PARTS.contains(&rest),
         "applicant" | "head" | "spouse" | "subject" => MEMBER_PROPS.contains(&rest),
         "member" => in_rows && MEMBER_PROPS.contains(&rest),
         "row" => in_rows && rest == "number",
@@ -103,7 +117,7 @@ pub(crate) fn check_path(path: &str, in_rows: bool) -> Result<(), String> {
         "office" => matches!(rest, "city" | "mayor"),
         "form" => rest == "variant",
         "members" => rest == "count",
-        "phone" => rest.is_empty(),
+        "phone" | "previous_head" => rest.is_empty(),
         _ => false,
     };
     if ok {
@@ -151,13 +165,22 @@ impl Context<'_> {
                 .case
                 .applicant()
                 .map_or(Value::Empty, |m| self.member_value(m, rest)),
-            "head" => self
+            "head" => match self.case.household.head_member() {
+                Some(head) => self.member_value(head, rest),
+                // A head who does not move is known by name only.
+                None if rest == "name" => self
+                    .case
+                    .household
+                    .joining_head
+                    .as_deref()
+                    .map_or(Value::Empty, text),
+                None => Value::Empty,
+            },
+            "previous_head" => self
                 .case
                 .household
-                .members
-                .iter()
-                .find(|m| m.category() == madoguchi_domain::Relation::Head)
-                .map_or(Value::Empty, |m| self.member_value(m, rest)),
+                .previous_head_name()
+                .map_or(Value::Empty, text),
             "subject" => self
                 .case
                 .household
@@ -282,12 +305,19 @@ impl Context<'_> {
                 Some(Nationality::Foreign { .. }) => Value::Text("foreign".into()),
                 None => Value::Empty,
             },
-            "country" => match &person.nationality {
-                Some(Nationality::Foreign {
-                    country: Some(country),
-                }) => text(country),
-                _ => Value::Empty,
-            },
+            "country" => foreign(person, |f| f.country.as_deref().map(str::to_string)),
+            "alias" => foreign(person, |f| f.alias.clone()),
+            "residence_card" => foreign(person, |f| {
+                f.card_number.as_ref().map(|n| n.as_str().to_string())
+            }),
+            "residence_status" => foreign(person, |f| f.status.map(|s| s.as_str().to_string())),
+            "residence_category" => foreign(person, |f| f.category.map(|c| c.ja().to_string())),
+            "residence_until" => person
+                .nationality
+                .as_ref()
+                .and_then(Nationality::foreign)
+                .and_then(|f| f.period_end)
+                .map_or(Value::Empty, Value::Date),
             "address" => address_value(person.address.as_ref(), ""),
             "address.postal" => address_value(person.address.as_ref(), "postal"),
             "age" => person
@@ -351,9 +381,24 @@ fn next_address(event: &LifeEvent) -> Option<&Address> {
 fn address_value(address: Option<&Address>, part: &str) -> Value {
     match (address, part) {
         (Some(a), "postal") => a.postal_code.as_deref().map_or(Value::Empty, text),
-        (Some(a), _) => text(&a.text),
+        (Some(a), "main") => text(&a.text),
+        (Some(a), "building") => a.building.as_deref().map_or(Value::Empty, text),
+        (Some(a), _) => text(&a.whole()),
         (None, _) => Value::Empty,
     }
+}
+
+/// A foreign resident's fact, empty for anyone else.
+fn foreign(
+    person: &madoguchi_domain::Person,
+    fact: impl Fn(&madoguchi_domain::ForeignResident) -> Option<String>,
+) -> Value {
+    person
+        .nationality
+        .as_ref()
+        .and_then(Nationality::foreign)
+        .and_then(fact)
+        .map_or(Value::Empty, |t| text(&t))
 }
 
 /// How a value is written in a field.

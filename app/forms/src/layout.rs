@@ -286,13 +286,16 @@ fn draw_field(
 }
 
 /// Reports a required value the case lacks, unless the clerk marked it for the resident to
-/// write by hand.
+/// write by hand. The value is the fact, not the box: a form that prints an address without
+/// its 方書 (`new_address.main`) lacks `new_address` as every other form does, and one mark
+/// covers them all.
 fn report_missing(canvas: &mut Canvas<'_>, fill: &Fill<'_>, path: &str, name: &str) {
-    if !fill.context.case.resident_writes.contains(path) {
+    let value = crate::data::fact_of(path);
+    if !fill.context.case.resident_writes.contains(value) {
         canvas.report(
             name,
             ReportKind::Missing {
-                value: path.to_string(),
+                value: value.to_string(),
             },
         );
     }
@@ -428,6 +431,11 @@ pub(crate) fn member_indices_for(source: RowSource, case: &Case) -> Vec<usize> {
             RowSource::Children => *index != applicant && in_school_years(member, on, 18),
             RowSource::SchoolChildren => *index != applicant && in_school_years(member, on, 15),
             RowSource::Elderly => member.person.legal_age_on(on).is_some_and(|age| age >= 65),
+            RowSource::Foreign => member
+                .person
+                .nationality
+                .as_ref()
+                .is_some_and(|n| n.is_foreign()),
         })
         .map(|(index, _)| index)
         .collect()

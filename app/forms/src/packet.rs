@@ -195,7 +195,11 @@ fn qr_symbols(template: &Template, context: &Context<'_>, encode: &QrEncoder<'_>
     let part = Case {
         phone: None,
         event: case.event.clone(),
-        household: Household { members },
+        household: Household {
+            members,
+            joining_head: case.household.joining_head.clone(),
+            previous_head: case.household.previous_head.clone(),
+        },
         applicant: applicant_index,
         answers: Default::default(),
         certificates: case.certificates.clone(),

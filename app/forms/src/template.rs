@@ -280,6 +280,8 @@ pub enum RowSource {
     SchoolChildren,
     /// Members aged 65 or over (介護保険 第1号被保険者).
     Elderly,
+    /// Foreign residents (住民基本台帳法 第30条の45): the members recorded as not Japanese.
+    Foreign,
 }
 
 fn one() -> usize {

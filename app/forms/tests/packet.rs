@@ -12,6 +12,7 @@ use madoguchi_forms::{
 };
 
 const EIGHT_FORMS: &str = include_str!("../../../docs/examples/eight-forms.json");
+const FOREIGN_RESIDENTS: &str = include_str!("../../../docs/examples/foreign-residents.json");
 
 const ALL_FORMS: [&str; 8] = [
     "jumin_ido_todoke",
@@ -339,6 +340,65 @@ fn the_medical_subsidy_lists_children_to_18_as_its_rule_covers_them() {
         text.contains("髙𠮷高校生"),
         "the 16-year-old is on the form"
     );
+}
+
+#[test]
+fn foreign_residents_card_facts_print_on_the_notice_and_the_residence_sheet() {
+    let case: Case = serde_json::from_str(FOREIGN_RESIDENTS).expect("sample case");
+    let packet = render(&case, &mincho(), &["jumin_ido_todoke", "zairyu_todoke"]);
+    assert!(packet.reports.is_empty(), "{:?}", packet.reports);
+    let text = pdftotext(&packet.pdf);
+    let pages: Vec<String> = text.split('\u{c}').map(squeezed).collect();
+    let notice = pages
+        .iter()
+        .find(|p| p.contains("異動する人"))
+        .expect("the notice");
+    for fact in ["ベトナム", "AB12345678CD", "EF23456789GH", "IJ34567890KL"] {
+        assert!(notice.contains(fact), "the notice lacks {fact}");
+    }
+    let sheet = pages
+        .iter()
+        .find(|p| p.contains("外国人住民の方（在留カード"))
+        .expect("the residence sheet");
+    for fact in [
+        "NGUYENVANAN",
+        "AB12345678CD",
+        "技術・人文知識・国際業務",
+        "家族滞在",
+        "2029年4月30日",
+        "中長期在留者",
+        "中村舞",
+        "標準市港町二丁目8番1号ハーバーテラス305",
+        "080-1234-5678",
+    ] {
+        assert!(sheet.contains(fact), "the residence sheet lacks {fact}");
+    }
+}
+
+#[test]
+fn the_building_prints_on_its_own_line_and_the_previous_head_in_its_box() {
+    let mut case = case();
+    let layout = pdftotext_layout(&render(&case, &mincho(), &["jumin_ido_todoke"]).pdf);
+    let line_of = |text: &str, what: &str| {
+        text.lines()
+            .position(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("{what} is not printed"))
+    };
+    assert!(
+        line_of(&layout, "さくらハイツ201") > line_of(&layout, "標準市中央一丁目2番3号"),
+        "the 方書 has its own line under the 住居表示"
+    );
+    // The family moves together: its head was the head before too.
+    let heads = layout.lines().filter(|l| l.contains("髙𠮷 一郎")).count();
+    assert!(
+        heads >= 3,
+        "新しい世帯主, 前の世帯主 and the 届出人: {heads}"
+    );
+    // A student who leaves the parents' household names the parent typed as 前の世帯主.
+    case.household.members.truncate(1);
+    case.household.previous_head = Some("髙𠮷 父親".into());
+    let layout = pdftotext_layout(&render(&case, &mincho(), &["jumin_ido_todoke"]).pdf);
+    assert!(layout.contains("髙𠮷 父親"), "the previous head is printed");
 }
 
 #[test]

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use madoguchi_domain::{
-    Address, Answer, Case, CertificateKind, CertificateRequest, Household, LifeEvent, Member,
-    Nationality, Person, Sex, Zokugara, input,
+    Address, Answer, Case, CertificateKind, CertificateRequest, ForeignResident, Household,
+    LifeEvent, Member, Nationality, Person, Sex, Zokugara, input,
 };
 
 use crate::text::{Lang, Message};
@@ -62,7 +62,8 @@ impl Step {
 
 /// Every field posted so far, by name. Field names: `event`, `move_date`, `visit_date`,
 /// `moved_out_date`, `new_address`, `new_postal`, `previous_address`, `next_address`,
-/// `phone`, `members`, `m{i}_name|kana|birth|sex|relation|nationality|country`,
+/// `new_building`, `phone`, `members`, `joining_head`, `previous_head`,
+/// `m{i}_name|kana|birth|sex|relation|nationality|country|card|status|until|category|alias`,
 /// `q_{question id}`,
 /// `u_{question id}` (「わからない」 beside a number or a date), `n{i}_{question id}` (member `i`
 /// ticked for a question about members),
@@ -83,8 +84,11 @@ pub const MAX_FIELDS: usize = 600;
 /// The fields the page has. Anything else a post carries is dropped at once: it is never
 /// stored, never echoed back as a hidden input.
 fn is_known_key(key: &str) -> bool {
-    const FIXED: [&str; 14] = [
+    const FIXED: [&str; 17] = [
         "phone",
+        "new_building",
+        "joining_head",
+        "previous_head",
         "event",
         "move_date",
         "visit_date",
@@ -135,9 +139,13 @@ fn is_known_key(key: &str) -> bool {
 /// fields (dates, choices, ids, lists of ids) a few hundred at most.
 fn max_chars(key: &str) -> usize {
     use madoguchi_domain::limits;
-    if key.ends_with("_address") {
+    if key.ends_with("_address") || key.ends_with("_building") {
         limits::MAX_ADDRESS_CHARS
-    } else if key.ends_with("_name") || key.ends_with("_kana") {
+    } else if key.ends_with("_name")
+        || key.ends_with("_kana")
+        || key.ends_with("_alias")
+        || key.ends_with("_head")
+    {
         limits::MAX_NAME_CHARS
     } else if key.ends_with("_country") {
         limits::MAX_COUNTRY_CHARS
@@ -257,7 +265,7 @@ impl Fields {
     }
 }
 
-pub const MEMBER_PARTS: [&str; 7] = [
+pub const MEMBER_PARTS: [&str; 12] = [
     "name",
     "kana",
     "birth",
@@ -265,6 +273,11 @@ pub const MEMBER_PARTS: [&str; 7] = [
     "relation",
     "nationality",
     "country",
+    "card",
+    "status",
+    "until",
+    "category",
+    "alias",
 ];
 
 fn error(field: &str, ja: &str, en: &str) -> FieldError {
@@ -305,9 +318,14 @@ fn address(
     fields: &Fields,
     text_key: &str,
     postal_key: Option<&str>,
+    building_key: Option<&str>,
     errors: &mut Vec<FieldError>,
 ) -> Option<Address> {
     let text = fields.get(text_key);
+    let building = building_key
+        .map(|key| fields.get(key).trim())
+        .filter(|b| !b.is_empty())
+        .map(str::to_owned);
     let postal = postal_key
         .map(|key| (key, fields.get(key)))
         .filter(|(_, v)| !v.is_empty());
@@ -323,6 +341,7 @@ fn address(
     };
     (!text.is_empty()).then(|| Address {
         text: text.to_owned(),
+        building,
         postal_code,
         parts: None,
     })
@@ -333,9 +352,15 @@ pub fn event(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<LifeEvent>
     let move_date = date_field(fields, "move_date", true, errors);
     let visit_date = date_field(fields, "visit_date", true, errors);
     let moved_out_date = date_field(fields, "moved_out_date", false, errors);
-    let new_address = address(fields, "new_address", Some("new_postal"), errors);
-    let previous_address = address(fields, "previous_address", None, errors);
-    let next_address = address(fields, "next_address", None, errors);
+    let new_address = address(
+        fields,
+        "new_address",
+        Some("new_postal"),
+        Some("new_building"),
+        errors,
+    );
+    let previous_address = address(fields, "previous_address", None, None, errors);
+    let next_address = address(fields, "next_address", None, None, errors);
     if let (Some(m), Some(v)) = (move_date, visit_date)
         && v < m
         && fields.get("event") != "tenshutsu"
@@ -415,9 +440,7 @@ pub fn household(
         };
         let nationality = match fields.get(&key("nationality")) {
             "japanese" => Some(Nationality::Japanese),
-            "foreign" => Some(Nationality::Foreign {
-                country: Some(fields.get(&key("country")).to_owned()).filter(|c| !c.is_empty()),
-            }),
+            "foreign" => Some(Nationality::Foreign(foreign_resident(fields, i, errors))),
             _ => None,
         };
         // A select gives a word of the list; a form posted from an older page, a category.
@@ -438,7 +461,45 @@ pub fn household(
             relation,
         });
     }
-    Household { members }
+    let head = |key: &str| Some(fields.get(key).trim().to_owned()).filter(|h| !h.is_empty());
+    let joining_head = head("joining_head");
+    if joining_head.is_some() && members.iter().any(|m| m.relation == Zokugara::HEAD) {
+        errors.push(error(
+            "joining_head",
+            "引っ越す人の中に世帯主がいます。ここは、引っ越す先の世帯主がほかの人のときだけ入れてください。",
+            "Someone who moves is the head of household; fill this in only when you join someone else's household.",
+        ));
+    }
+    Household {
+        members,
+        joining_head,
+        previous_head: head("previous_head"),
+    }
+}
+
+/// Member `i`'s 在留カード facts, each checked where it is typed.
+fn foreign_resident(fields: &Fields, i: usize, errors: &mut Vec<FieldError>) -> ForeignResident {
+    let key = |part: &str| format!("m{i}_{part}");
+    let typed = |part: &str| Some(fields.get(&key(part)).trim()).filter(|t| !t.is_empty());
+    let mut read = |part: &str, problem: Option<input::InputError>| {
+        if let Some(problem) = problem {
+            errors.push(input_error(&key(part), problem));
+        }
+    };
+    let card_number = input::optional_residence_card(fields.get(&key("card")));
+    read("card", card_number.as_ref().err().copied());
+    let status = input::optional_residence_status(fields.get(&key("status")));
+    read("status", status.as_ref().err().copied());
+    let category = input::optional_foreign_category(fields.get(&key("category")));
+    read("category", category.as_ref().err().copied());
+    ForeignResident {
+        country: typed("country").map(str::to_owned),
+        card_number: card_number.ok().flatten(),
+        status: status.ok().flatten(),
+        period_end: date_field(fields, &key("until"), false, errors),
+        category: category.ok().flatten(),
+        alias: typed("alias").map(str::to_owned),
+    }
 }
 
 /// `n{i}_{question id}`: the box saying member `i` is one the question is about.
@@ -602,7 +663,13 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 4, 1)
         );
         assert!(errors.is_empty());
-        address(&fields, "new_address", Some("new_postal"), &mut errors);
+        address(
+            &fields,
+            "new_address",
+            Some("new_postal"),
+            None,
+            &mut errors,
+        );
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "new_postal");
         assert_eq!(
@@ -645,5 +712,47 @@ mod tests {
         assert!(is_known_key("n2_seal"));
         assert!(!is_known_key("n99_seal"));
         assert!(!is_known_key("n2_"));
+    }
+
+    #[test]
+    fn a_foreign_residents_card_facts_and_the_heads_are_read_and_checked() {
+        let mut fields = Fields::default();
+        fields.set("members", "2");
+        fields.set("m0_name", "NGUYEN VAN AN");
+        fields.set("m0_nationality", "foreign");
+        fields.set("m0_country", "ベトナム");
+        fields.set("m0_card", "ab12345678cd");
+        fields.set("m0_status", "留学");
+        fields.set("m0_until", "2028-03-31");
+        fields.set("m0_category", "mid_long_term");
+        fields.set("m0_alias", "阮 安");
+        fields.set("m1_name", "TRAN THI MAI");
+        fields.set("m1_nationality", "foreign");
+        fields.set("m1_card", "EF2345");
+        fields.set("m1_status", "短期滞在");
+        fields.set("previous_head", "NGUYEN VAN BINH");
+        let mut errors = Vec::new();
+        let read = household(&fields, None, &mut errors);
+        let first = read.members[0]
+            .person
+            .nationality
+            .as_ref()
+            .and_then(Nationality::foreign)
+            .expect("foreign");
+        assert_eq!(
+            first.card_number.as_ref().map(|n| n.as_str()),
+            Some("AB12345678CD")
+        );
+        assert_eq!(first.status.map(|s| s.as_str()), Some("留学"));
+        assert_eq!(first.alias.as_deref(), Some("阮 安"));
+        assert_eq!(read.previous_head.as_deref(), Some("NGUYEN VAN BINH"));
+        let wrong: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(wrong, ["m1_card", "m1_status"]);
+        // A head to join while one who moves is 世帯主 (the first member, by default).
+        fields.set("joining_head", "ほか 世帯主");
+        let mut errors = Vec::new();
+        household(&fields, None, &mut errors);
+        assert!(errors.iter().any(|e| e.field == "joining_head"));
+        assert!(is_known_key("m3_card") && is_known_key("new_building"));
     }
 }

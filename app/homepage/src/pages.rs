@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use madoguchi_domain::{CertificateKind, EventKind, Zokugara};
+use madoguchi_domain::foreign::RESIDENCE_STATUSES;
+use madoguchi_domain::{CertificateKind, EventKind, ForeignCategory, Zokugara};
 use madoguchi_prefill::Prefill;
 use madoguchi_rules::Decision;
 use madoguchi_rules::catalogue::QuestionKind;
@@ -66,6 +67,22 @@ impl Page<'_> {
             format!("{} {}", self.t("人", "Person"), i + 1)
         } else {
             name.to_string()
+        }
+    }
+
+    /// A labelled list to choose from, with its error.
+    fn select(&self, name: &str, label: &str, options: &[(&str, &str)]) -> Markup {
+        let current = self.fields.get(name);
+        html! {
+            div.field {
+                label for=(name) { (label) }
+                select id=(name) name=(name) {
+                    @for (value, words) in options {
+                        option value=(value) selected[current == *value] { (words) }
+                    }
+                }
+                (self.error_for(name))
+            }
         }
     }
 
@@ -159,6 +176,7 @@ pub fn start(page: &Page<'_>) -> Markup {
         "previous_address",
         "new_address",
         "new_postal",
+        "new_building",
         "next_address",
         "phone",
         "lang",
@@ -176,6 +194,7 @@ pub fn start(page: &Page<'_>) -> Markup {
         (page.input("visit_date", t("窓口に来る日", "The day you will visit the counter"), "date", None))
         h2 { (t("住所", "Addresses")) }
         (page.input("new_address", t("新しい住所（転入・転居）", "New address (moving in or within the city)"), "text", None))
+        (page.input("new_building", t("新しい住所の建物名・部屋番号（方書）", "Building and room of the new address"), "text", Some(t("例：さくらハイツ201（ないときは空けておく）", "e.g. Sakura Heights 201 (leave empty if none)"))))
         (page.input("new_postal", t("新しい住所の郵便番号", "Postal code of the new address"), "text", Some(t("例：123-4567", "e.g. 123-4567"))))
         (page.input("previous_address", t("前の住所（転入・転居）", "Previous address (moving in or within the city)"), "text", None))
         (page.input("moved_out_date", t("前の市町村に届けた転出の日（転入）", "Moving-out date given to your previous city (moving in)"), "date", None))
@@ -189,7 +208,7 @@ pub fn start(page: &Page<'_>) -> Markup {
 pub fn household(page: &Page<'_>) -> Markup {
     let t = |ja, en| page.t(ja, en);
     let n = page.fields.members();
-    let mut visible = set(&["members", "lang"]);
+    let mut visible = set(&["members", "lang", "joining_head", "previous_head"]);
     for i in 0..n {
         for part in crate::form::MEMBER_PARTS {
             visible.insert(format!("m{i}_{part}"));
@@ -206,6 +225,12 @@ pub fn household(page: &Page<'_>) -> Markup {
                 },
             )
         })
+        .collect();
+    let statuses: Vec<(&str, &str)> = std::iter::once(("", t("（選ぶ）", "(choose)")))
+        .chain(RESIDENCE_STATUSES.iter().map(|s| (*s, *s)))
+        .collect();
+    let categories: Vec<(&str, &str)> = std::iter::once(("", t("（選ぶ）", "(choose)")))
+        .chain(ForeignCategory::ALL.into_iter().map(|c| (c.id(), c.ja())))
         .collect();
     let body = html! {
         h1 { (t("引っ越す人", "Who is moving")) }
@@ -228,7 +253,15 @@ pub fn household(page: &Page<'_>) -> Markup {
                     }
                 }
                 (page.radios(&key("nationality"), t("国籍", "Nationality"), &[("japanese", t("日本", "Japanese")), ("foreign", t("日本以外", "Other"))]))
-                (page.input(&key("country"), t("国籍（日本以外の人）", "Country (if not Japanese)"), "text", None))
+                // Shown unless 日本 is chosen (the style sheet hides it then).
+                div.foreign {
+                (page.input(&key("country"), t("国籍・地域（日本以外の人）", "Nationality or region (if not Japanese)"), "text", None))
+                (page.input(&key("card"), t("在留カード・特別永住者証明書の番号（日本以外の人）", "Residence card or special permanent resident certificate number"), "text", Some(t("カードの右上の12文字。例：AB12345678CD", "The 12 characters at the top right of the card, e.g. AB12345678CD"))))
+                (page.select(&key("status"), t("在留資格（カードのとおり）", "Status of residence (as on the card)"), &statuses))
+                (page.input(&key("until"), t("在留期間の満了日（カードのとおり）", "Period of stay ends on (as on the card)"), "date", None))
+                (page.select(&key("category"), t("住民票の区分", "Category on the residence record"), &categories))
+                (page.input(&key("alias"), t("通称（登録している人だけ）", "Registered alias (only if you have one)"), "text", None))
+                }
                 @if i > 0 {
                     button.secondary type="submit" name="action" value={ "remove_" (i) } { (t("この人を消す", "Remove this person")) }
                 }
@@ -237,6 +270,9 @@ pub fn household(page: &Page<'_>) -> Markup {
         @if n < MAX_MEMBERS {
             button.secondary type="submit" name="action" value="add_member" { (t("人を追加する", "Add a person")) }
         }
+        h2 { (t("世帯主", "Head of household")) }
+        (page.input("joining_head", t("引っ越す先の世帯主（引っ越す人の中にいないとき）", "Head of the household you join (if not one of the people moving)"), "text", Some(t("家族の世帯に入るときなど。続柄は、この人から見て選んでください。", "For example when you join a relative's household; choose each relation as seen from this person."))))
+        (page.input("previous_head", t("前の住所の世帯主（引っ越す人の中の世帯主と違うとき）", "Head of household at your previous address (if someone else)"), "text", None))
         (page.nav(t("次へ", "Next")))
     };
     page.layout(&visible, body)

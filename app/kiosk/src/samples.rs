@@ -38,6 +38,7 @@ pub fn resident(name: &str, birth: NaiveDate, sex: Sex) -> Person {
         birth_date: Some(birth),
         sex: Some(sex),
         address: Some(Address {
+            building: None,
             text: "福岡県北九州市小倉北区城内1番1号".into(),
             postal_code: None,
             parts: None,
@@ -55,6 +56,7 @@ pub fn moving_in() -> LifeEvent {
         previous_address: None,
         moved_out_date: Some(day(14)),
         new_address: Some(Address {
+            building: None,
             text: "標準市中央一丁目2番3号".into(),
             postal_code: Some("1000001".into()),
             parts: None,

@@ -362,7 +362,13 @@ impl KioskApp {
     fn applicant_submitted(&mut self) {
         let Some(typed) = self.typed() else { return };
         match typed.person(true) {
-            Ok(person) => self.act(Action::ApplicantTyped(person)),
+            Ok(person) => {
+                self.act(Action::ApplicantTyped(person));
+                // The household screen starts from a blank person (the nationality stays).
+                if let Some(window) = self.window.upgrade() {
+                    present::clear_for_spouse(&window.global::<People>());
+                }
+            }
             Err(notice) => self.show_error(notice),
         }
     }

@@ -173,6 +173,32 @@ impl TestKiosk {
         }
     }
 
+    /// Scrolls the panel that shows `anchor` until something labelled `label` is on screen, as
+    /// a clerk scrolls a long form with the wheel or a finger.
+    fn scroll_to(&self, anchor: &str, label: &str) {
+        // Beside the field, in the panel's margin: a text field keeps the wheel to itself.
+        let anchor = self.field(anchor);
+        let at = anchor.absolute_position();
+        let size = anchor.size();
+        let position = slint::LogicalPosition::new(at.x - 8.0, at.y + size.height / 2.0);
+        let window = self.window.window();
+        window.dispatch_event(WindowEvent::PointerMoved { position });
+        for _ in 0..30 {
+            if ElementHandle::find_by_accessible_label(&self.window, label)
+                .next()
+                .is_some()
+            {
+                return;
+            }
+            window.dispatch_event(WindowEvent::PointerScrolled {
+                position,
+                delta_x: 0.0,
+                delta_y: -60.0,
+            });
+        }
+        panic!("{label:?} does not come into view on {:?}", self.screen());
+    }
+
     /// Types into the field with this accessible label (the clerk's keyboard: not a tap).
     fn type_into(&self, label: &str, text: &str) {
         self.field(label).set_accessible_value(text);
@@ -941,6 +967,107 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
 }
 
 /// The sample family of four, and the code a resident made of it at home.
+/// A foreign resident typed by the clerk from the 在留カード: 日本以外, the card's facts, the new
+/// address's 方書 apart; the wife added with her own card's facts.
+fn a_foreign_family_is_typed_from_their_residence_cards(cups: &TestCups) {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut kiosk = TestKiosk::open(Mode::Clerk, store(dir.path()), cups, None);
+    kiosk.tap("受付をはじめる");
+    kiosk.tap("係員が入力");
+    assert_eq!(kiosk.screen(), Screen::TypeApplicant);
+    kiosk.type_into("氏名", "NGUYEN VAN AN");
+    kiosk.type_into("生年月日", "1991-06-12");
+    kiosk.tap("日本以外");
+    kiosk.type_into("国籍・地域", "ベトナム");
+    kiosk.type_into("在留カード等番号", "ab12345678cd");
+    // As choosing in the pickers does: 技術・人文知識・国際業務 and 中長期在留者.
+    let status = madoguchi_domain::foreign::RESIDENCE_STATUSES
+        .iter()
+        .position(|s| *s == "技術・人文知識・国際業務")
+        .expect("listed");
+    let people = kiosk.window.global::<People>();
+    people.set_person_status(i32::try_from(status + 1).expect("small"));
+    people.set_person_category(1);
+    kiosk.type_into("在留期間の満了日", "R11.4.30");
+    kiosk.type_into("住所（前の住所）", "愛知県名古屋市中区三の丸三丁目1番1号");
+    kiosk.tap("次へ");
+    assert_eq!(
+        kiosk.screen(),
+        Screen::Event,
+        "{}",
+        kiosk.window.global::<Kiosk>().get_notice()
+    );
+    kiosk.type_into(
+        "住み始めた日（異動日）",
+        &today().format("%Y-%m-%d").to_string(),
+    );
+    kiosk.type_into("新しい住所", "標準市港町二丁目8番1号");
+    kiosk.type_into("方書（建物名・部屋番号）", "ハーバーテラス305");
+    kiosk.tap("次へ");
+    assert_eq!(kiosk.screen(), Screen::Household);
+    kiosk.type_into("氏名", "TRAN THI MAI");
+    kiosk.type_into("生年月日", "1994-02-03");
+    kiosk.tap("女");
+    // The nationality stays from the applicant; the card's facts are hers.
+    assert_eq!(kiosk.window.global::<People>().get_person_foreign(), 1);
+    kiosk.scroll_to("氏名", "在留カード等番号");
+    kiosk.type_into("在留カード等番号", "EF2345678");
+    kiosk.scroll_to("在留カード等番号", "追加する");
+    kiosk.tap("追加する");
+    assert!(
+        kiosk
+            .window
+            .global::<Kiosk>()
+            .get_notice()
+            .contains("在留カード等番号"),
+        "a short card number is refused with its field named"
+    );
+    kiosk.type_into("在留カード等番号", "EF23456789GH");
+    kiosk.scroll_to("在留カード等番号", "追加する");
+    kiosk.tap("追加する");
+
+    let case: Case = kiosk.app.borrow().case().expect("a case");
+    assert_eq!(case.household.members.len(), 2);
+    let resident = |index: usize| {
+        case.household.members[index]
+            .person
+            .nationality
+            .as_ref()
+            .and_then(madoguchi_domain::Nationality::foreign)
+            .cloned()
+            .expect("a foreign resident")
+    };
+    let applicant = resident(0);
+    assert_eq!(applicant.country.as_deref(), Some("ベトナム"));
+    assert_eq!(
+        applicant.card_number.as_ref().map(|n| n.as_str()),
+        Some("AB12345678CD")
+    );
+    assert_eq!(
+        applicant.status.map(|s| s.as_str()),
+        Some("技術・人文知識・国際業務")
+    );
+    assert_eq!(
+        applicant.category,
+        Some(madoguchi_domain::ForeignCategory::MidLongTerm)
+    );
+    assert_eq!(applicant.period_end, NaiveDate::from_ymd_opt(2029, 4, 30));
+    let wife = resident(1);
+    assert_eq!(wife.country.as_deref(), Some("ベトナム"));
+    assert_eq!(
+        wife.card_number.as_ref().map(|n| n.as_str()),
+        Some("EF23456789GH")
+    );
+    assert_eq!(wife.status, None, "the applicant's status is not copied");
+    let building = match &case.event {
+        madoguchi_domain::LifeEvent::Tennyu { new_address, .. } => {
+            new_address.as_ref().and_then(|a| a.building.clone())
+        }
+        _ => None,
+    };
+    assert_eq!(building.as_deref(), Some("ハーバーテラス305"));
+}
+
 fn residents_code() -> (Case, Vec<String>) {
     let case: Case = serde_json::from_str(
         &std::fs::read_to_string(repo("docs/examples/family-of-four.json")).expect("sample"),
@@ -1094,10 +1221,14 @@ fn main() {
     i_slint_backend_testing::init_no_event_loop();
     let cups = TestCups::start("kiosk-ui");
     type Flow = fn(&TestCups);
-    let tests: [(&str, Flow); 4] = [
+    let tests: [(&str, Flow); 5] = [
         (
             "a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet",
             a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet,
+        ),
+        (
+            "a_foreign_family_is_typed_from_their_residence_cards",
+            a_foreign_family_is_typed_from_their_residence_cards,
         ),
         (
             "a_resident_prints_from_a_qr_code",

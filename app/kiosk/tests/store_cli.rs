@@ -23,6 +23,7 @@ fn private_case(dir: &Path) -> (std::path::PathBuf, Case) {
         member.person.name = name.to_owned();
     }
     case.household.members[0].person.address = Some(madoguchi_domain::Address {
+        building: None,
         text: "隠岐県秘密市本町九丁目９番９号".into(),
         postal_code: None,
         parts: None,

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use madoguchi_domain::{
-    Address, Answer, Case, CertificateKind, CertificateRequest, Household, LifeEvent, Member,
-    Nationality, Person, Relation, Sex, Zokugara,
+    Address, Answer, Case, CertificateKind, CertificateRequest, ForeignCategory, ForeignResident,
+    Household, LifeEvent, Member, Nationality, Person, Relation, ResidenceCardNumber,
+    ResidenceStatus, Sex, Zokugara,
 };
 use minicbor::data::{Tag, Type};
 use minicbor::encode::Write;
@@ -36,6 +37,12 @@ pub(crate) struct Document {
     /// `MDG2`: the household's telephone number; absent when not given.
     #[n(7)]
     pub phone: Option<String>,
+    /// `MDG2`: the 世帯主 the members join, when none of them heads the household.
+    #[n(8)]
+    pub joining_head: Option<String>,
+    /// `MDG2`: 前の世帯主, when given.
+    #[n(9)]
+    pub previous_head: Option<String>,
 }
 
 #[derive(Debug, Encode, Decode)]
@@ -76,6 +83,73 @@ pub(crate) struct WireMember {
     relation: WireRelation,
     #[n(7)]
     address: Option<WireAddress>,
+    /// `MDG2`: what a foreign resident's card says.
+    #[n(8)]
+    residence: Option<WireResidence>,
+}
+
+/// A foreign resident's 在留カード facts (`docs/qr-format.md`, `Residence`).
+#[derive(Debug, Default, Encode, Decode)]
+#[cbor(array)]
+pub(crate) struct WireResidence {
+    #[n(0)]
+    card_number: Option<String>,
+    #[n(1)]
+    status: Option<String>,
+    #[n(2)]
+    period_end: Option<Ymd>,
+    #[n(3)]
+    category: Option<u8>,
+    #[n(4)]
+    alias: Option<String>,
+}
+
+impl WireResidence {
+    fn from_domain(resident: &ForeignResident) -> Option<WireResidence> {
+        let wire = WireResidence {
+            card_number: resident.card_number.clone().map(String::from),
+            status: resident.status.map(String::from),
+            period_end: resident.period_end.map(Ymd),
+            category: resident.category.map(ForeignCategory::code),
+            alias: resident.alias.clone(),
+        };
+        let empty = wire.card_number.is_none()
+            && wire.status.is_none()
+            && wire.period_end.is_none()
+            && wire.category.is_none()
+            && wire.alias.is_none();
+        (!empty).then_some(wire)
+    }
+
+    fn to_domain(&self, country: Option<String>) -> Result<ForeignResident, Problem> {
+        let card_number = self
+            .card_number
+            .as_deref()
+            .map(ResidenceCardNumber::parse)
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let status = self
+            .status
+            .as_deref()
+            .map(ResidenceStatus::parse)
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let category = match self.category {
+            None => None,
+            Some(code) => Some(
+                ForeignCategory::from_code(code)
+                    .ok_or_else(|| format!("unknown 区分 code {code}"))?,
+            ),
+        };
+        Ok(ForeignResident {
+            country,
+            card_number,
+            status,
+            period_end: self.period_end.map(|d| d.0),
+            category,
+            alias: self.alias.clone(),
+        })
+    }
 }
 
 /// 続柄: the 住民票's word as text (`MDG2`), or the older format's category code (`MDG1`:
@@ -116,6 +190,9 @@ pub(crate) struct WireAddress {
     text: String,
     #[n(1)]
     postal_code: Option<String>,
+    /// `MDG2`: 方書, when typed apart.
+    #[n(2)]
+    building: Option<String>,
 }
 
 #[derive(Debug, Encode, Decode)]
@@ -287,6 +364,8 @@ impl Document {
                 })
                 .collect(),
             phone: case.phone.clone(),
+            joining_head: case.household.joining_head.clone(),
+            previous_head: case.household.previous_head.clone(),
         }
     }
 
@@ -318,7 +397,11 @@ impl Document {
         let case = Case {
             phone: self.phone.clone(),
             event: self.event.to_domain()?,
-            household: Household { members },
+            household: Household {
+                members,
+                joining_head: self.joining_head.clone(),
+                previous_head: self.previous_head.clone(),
+            },
             applicant: self.applicant as usize,
             answers: self
                 .answers
@@ -416,10 +499,14 @@ impl Event {
 impl WireMember {
     fn from_domain(member: &Member) -> WireMember {
         let person = &member.person;
-        let (nationality, country) = match &person.nationality {
-            None => (None, None),
-            Some(Nationality::Japanese) => (Some(0), None),
-            Some(Nationality::Foreign { country }) => (Some(1), country.clone()),
+        let (nationality, country, residence) = match &person.nationality {
+            None => (None, None, None),
+            Some(Nationality::Japanese) => (Some(0), None, None),
+            Some(Nationality::Foreign(resident)) => (
+                Some(1),
+                resident.country.clone(),
+                WireResidence::from_domain(resident),
+            ),
         };
         WireMember {
             name: person.name.clone(),
@@ -433,6 +520,7 @@ impl WireMember {
             country,
             relation: WireRelation::Word(member.relation.word().to_owned()),
             address: person.address.as_ref().map(WireAddress::from_domain),
+            residence,
         }
     }
 
@@ -447,13 +535,29 @@ impl WireMember {
         let nationality = match (self.nationality, &self.country) {
             (None, _) => None,
             (Some(0), _) => Some(Nationality::Japanese),
-            (Some(1), country) => Some(Nationality::Foreign {
-                country: country.clone(),
-            }),
+            (Some(1), country) => Some(Nationality::Foreign(
+                self.residence
+                    .as_ref()
+                    .map_or_else(
+                        || {
+                            Ok(ForeignResident {
+                                country: country.clone(),
+                                ..ForeignResident::default()
+                            })
+                        },
+                        |residence| residence.to_domain(country.clone()),
+                    )
+                    .map_err(content)?,
+            )),
             (Some(other), _) => {
                 return Err(content(format!("unknown nationality code {other}")));
             }
         };
+        if self.residence.is_some() && !nationality.as_ref().is_some_and(Nationality::is_foreign) {
+            return Err(content(
+                "在留カード facts for a member who is not foreign".into(),
+            ));
+        }
         let relation = match (&self.relation, version) {
             (WireRelation::Word(word), 2..) => Zokugara::from_word(word)
                 .ok_or_else(|| content("a 続柄 the 住民票 does not use".into()))?,
@@ -491,12 +595,14 @@ impl WireAddress {
         WireAddress {
             text: address.text.clone(),
             postal_code: address.postal_code.clone(),
+            building: address.building.clone(),
         }
     }
 
     fn to_domain(&self) -> Address {
         Address {
             text: self.text.clone(),
+            building: self.building.clone(),
             postal_code: self.postal_code.clone(),
             parts: None,
         }

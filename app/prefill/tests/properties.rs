@@ -2,9 +2,11 @@
 //! the decoder panic.
 
 use chrono::NaiveDate;
+use madoguchi_domain::foreign::RESIDENCE_STATUSES;
 use madoguchi_domain::{
-    Address, Answer, Case, CertificateKind, CertificateRequest, Household, LifeEvent, Member,
-    Nationality, Person, Sex, Zokugara,
+    Address, Answer, Case, CertificateKind, CertificateRequest, ForeignCategory, ForeignResident,
+    Household, LifeEvent, Member, Nationality, Person, ResidenceCardNumber, ResidenceStatus, Sex,
+    Zokugara,
 };
 use madoguchi_prefill::{Prefill, decode, encode};
 use proptest::prelude::*;
@@ -14,13 +16,41 @@ fn day(offset: i64) -> NaiveDate {
 }
 
 fn address() -> impl Strategy<Value = Option<Address>> {
-    prop::option::of(("\\PC{1,40}", prop::option::of("[0-9]{7}")).prop_map(
-        |(text, postal_code)| Address {
-            text,
-            postal_code,
-            parts: None,
-        },
-    ))
+    prop::option::of(
+        (
+            "\\PC{1,40}",
+            prop::option::of("[0-9]{7}"),
+            prop::option::of("\\PC{1,20}"),
+        )
+            .prop_map(|(text, postal_code, building)| Address {
+                text,
+                building,
+                postal_code,
+                parts: None,
+            }),
+    )
+}
+
+/// A foreign resident's facts, each known or not: the QR code carries every one of them.
+fn foreign_resident() -> impl Strategy<Value = ForeignResident> {
+    (
+        prop::option::of("\\PC{1,10}"),
+        prop::option::of("[A-Z]{2}[0-9]{8}[A-Z]{2}"),
+        prop::option::of(prop::sample::select(RESIDENCE_STATUSES.to_vec())),
+        prop::option::of(0i64..4_000),
+        prop::option::of(prop::sample::select(ForeignCategory::ALL.to_vec())),
+        prop::option::of("\\PC{1,20}"),
+    )
+        .prop_map(
+            |(country, card, status, end, category, alias)| ForeignResident {
+                country,
+                card_number: card.and_then(|c| ResidenceCardNumber::parse(&c).ok()),
+                status: status.and_then(|s| ResidenceStatus::parse(s).ok()),
+                period_end: end.map(day),
+                category,
+                alias,
+            },
+        )
 }
 
 fn member() -> impl Strategy<Value = Member> {
@@ -31,7 +61,7 @@ fn member() -> impl Strategy<Value = Member> {
         prop::option::of(prop_oneof![Just(Sex::Male), Just(Sex::Female)]),
         prop::option::of(prop_oneof![
             Just(Nationality::Japanese),
-            prop::option::of("\\PC{1,10}").prop_map(|country| Nationality::Foreign { country }),
+            foreign_resident().prop_map(Nationality::Foreign),
         ]),
         prop::sample::select(Zokugara::all().collect::<Vec<_>>()),
         address(),
@@ -103,17 +133,24 @@ fn case() -> impl Strategy<Value = Case> {
                 .prop_map(|(kind, copies)| CertificateRequest { kind, copies }),
             0..3,
         ),
+        prop::option::of("\\PC{1,20}"),
     )
-        .prop_map(|(event, members, applicant, answers, certificates)| Case {
-            phone: None,
-            proxy: None,
-            applicant: applicant.index(members.len()),
-            event,
-            household: Household { members },
-            answers,
-            certificates,
-            resident_writes: Default::default(),
-        })
+        .prop_map(
+            |(event, members, applicant, answers, certificates, previous_head)| Case {
+                phone: None,
+                proxy: None,
+                applicant: applicant.index(members.len()),
+                event,
+                household: Household {
+                    members,
+                    joining_head: None,
+                    previous_head,
+                },
+                answers,
+                certificates,
+                resident_writes: Default::default(),
+            },
+        )
 }
 
 proptest! {

@@ -118,8 +118,12 @@ pub fn anonymised(case: &Case) -> Result<Case, PinError> {
                 .ok_or(PinError::BirthDateIsTheBoundary { member: n + 1 })?;
             person.birth_date = Some(other);
         }
-        if let Some(Nationality::Foreign { country }) = &mut person.nationality {
-            *country = None;
+        if let Some(Nationality::Foreign(resident)) = &mut person.nationality {
+            // What rules may read (the 区分 and the 在留資格) stays; what identifies goes.
+            resident.country = None;
+            resident.card_number = None;
+            resident.period_end = None;
+            resident.alias = None;
         }
     }
     match &mut case.event {
@@ -138,6 +142,12 @@ pub fn anonymised(case: &Case) -> Result<Case, PinError> {
         }
         LifeEvent::Tenshutsu { next_address, .. } => *next_address = None,
     }
+    case.household.joining_head = case
+        .household
+        .joining_head
+        .as_ref()
+        .map(|_| "世帯主".into());
+    case.household.previous_head = None;
     Ok(case)
 }
 

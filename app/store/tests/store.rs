@@ -29,6 +29,7 @@ fn sample() -> Case {
             .expect("sample");
     case.household.members[0].person.name = NAME.into();
     case.household.members[0].person.address = Some(madoguchi_domain::Address {
+        building: None,
         text: ADDRESS.into(),
         postal_code: Some("2310005".into()),
         parts: None,

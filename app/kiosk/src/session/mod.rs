@@ -310,6 +310,10 @@ pub struct Session {
     phone: Option<String>,
     /// A 代理人 filing for the household (`Case::proxy`), from a stored case.
     proxy: Option<Box<madoguchi_domain::Proxy>>,
+    /// The head of the household joined, when none who moves heads it
+    /// (`Household::joining_head`), and 前の世帯主 (`Household::previous_head`).
+    joining_head: Option<String>,
+    previous_head: Option<String>,
     /// The last preview was of the case as it is now (no edit since it was asked for).
     preview_current: bool,
     /// 「印刷する」 was tapped while a preview was still being made: print when it arrives,
@@ -432,6 +436,8 @@ impl Session {
             ticked_members: BTreeSet::new(),
             phone: None,
             proxy: None,
+            joining_head: None,
+            previous_head: None,
             certificates: Vec::new(),
             decision: None,
             overrides: Vec::new(),
@@ -520,6 +526,13 @@ impl Session {
         if self.phone.is_none() {
             self.phone = case.phone;
         }
+        if self.previous_head.is_none() {
+            self.previous_head = case.household.previous_head;
+        }
+        let heads_here = self.members.iter().any(|m| m.relation == Zokugara::HEAD);
+        if self.joining_head.is_none() && !heads_here {
+            self.joining_head = case.household.joining_head;
+        }
     }
 
     /// Whether a QR code's applicant is another person than the card's: another name or
@@ -587,12 +600,20 @@ impl Session {
 
     /// Takes over a whole case (from a QR code or the store).
     fn load(&mut self, case: Case) {
+        self.answers = case.answers.clone();
+        self.answered = self.answers.keys().cloned().collect();
+        self.take_facts(case);
+    }
+
+    /// Takes the case's facts (everything but the answers, which only the interview and a
+    /// whole case change).
+    fn take_facts(&mut self, case: Case) {
         self.applicant_index = case.applicant;
         self.applicant = case.applicant().map(|m| m.person.clone());
         self.members = case.household.members;
+        self.joining_head = case.household.joining_head;
+        self.previous_head = case.household.previous_head;
         self.event = Some(case.event);
-        self.answers = case.answers;
-        self.answered = self.answers.keys().cloned().collect();
         self.certificates = case.certificates;
         self.resident_writes = case.resident_writes;
         self.phone = case.phone;
@@ -627,6 +648,13 @@ impl Session {
             event,
             household: Household {
                 members: self.members.clone(),
+                // Once someone who moves is made 世帯主, a head typed for joining another
+                // household no longer applies.
+                joining_head: self
+                    .joining_head
+                    .clone()
+                    .filter(|_| !self.members.iter().any(|m| m.relation == Zokugara::HEAD)),
+                previous_head: self.previous_head.clone(),
             },
             applicant: self.applicant_index,
             answers: self.answers.clone(),
@@ -1334,14 +1362,7 @@ impl Session {
             self.notice = Some(Notice::new(error.to_string(), error.to_string()));
             return Vec::new();
         }
-        self.applicant_index = case.applicant;
-        self.applicant = case.applicant().map(|m| m.person.clone());
-        self.members = case.household.members;
-        self.event = Some(case.event);
-        self.certificates = case.certificates;
-        self.resident_writes = case.resident_writes;
-        self.phone = case.phone;
-        self.proxy = case.proxy;
+        self.take_facts(case);
         if let Err(notice) = self.evaluate() {
             self.notice = Some(notice);
         }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use madoguchi_domain::input::{self, InputError};
-use madoguchi_domain::{Address, Case, LifeEvent};
+use madoguchi_domain::{Address, Case, ForeignResident, LifeEvent, Nationality};
 
 use super::Notice;
 
@@ -20,9 +20,37 @@ pub enum ReviewField {
     MoveDate,
     /// The household's telephone number.
     Phone,
+    /// 方書 of the new address.
+    Building,
+    /// 世帯主 of the household joined, when none who moves heads it.
+    JoiningHead,
+    /// 前の世帯主.
+    PreviousHead,
     /// The ふりがな of the household member at this index.
     Kana(usize),
+    /// 国籍・地域 of the member at this index: 「日本」 records a Japanese national.
+    Country(usize),
+    /// What the foreign member's 在留カード says.
+    ResidenceCard(usize),
+    ResidenceStatus(usize),
+    ResidenceUntil(usize),
+    ResidenceCategory(usize),
+    Alias(usize),
 }
+
+/// A per-member field, made from the member's index.
+type MemberField = fn(usize) -> ReviewField;
+
+/// The per-member fields, by key prefix.
+const MEMBER_FIELDS: [(&str, MemberField); 7] = [
+    ("kana", ReviewField::Kana),
+    ("country", ReviewField::Country),
+    ("residence_card", ReviewField::ResidenceCard),
+    ("residence_status", ReviewField::ResidenceStatus),
+    ("residence_until", ReviewField::ResidenceUntil),
+    ("residence_category", ReviewField::ResidenceCategory),
+    ("alias", ReviewField::Alias),
+];
 
 impl ReviewField {
     /// The key the review screen's field carries.
@@ -32,7 +60,16 @@ impl ReviewField {
             ReviewField::PostalCode => "postal".into(),
             ReviewField::MoveDate => "move_date".into(),
             ReviewField::Phone => "phone".into(),
+            ReviewField::Building => "building".into(),
+            ReviewField::JoiningHead => "joining_head".into(),
+            ReviewField::PreviousHead => "previous_head".into(),
             ReviewField::Kana(index) => format!("kana.{index}"),
+            ReviewField::Country(index) => format!("country.{index}"),
+            ReviewField::ResidenceCard(index) => format!("residence_card.{index}"),
+            ReviewField::ResidenceStatus(index) => format!("residence_status.{index}"),
+            ReviewField::ResidenceUntil(index) => format!("residence_until.{index}"),
+            ReviewField::ResidenceCategory(index) => format!("residence_category.{index}"),
+            ReviewField::Alias(index) => format!("alias.{index}"),
         }
     }
 
@@ -43,20 +80,37 @@ impl ReviewField {
             "postal" => Some(ReviewField::PostalCode),
             "move_date" => Some(ReviewField::MoveDate),
             "phone" => Some(ReviewField::Phone),
-            _ => key
-                .strip_prefix("kana.")
-                .and_then(|index| index.parse().ok())
-                .map(ReviewField::Kana),
+            "building" => Some(ReviewField::Building),
+            "joining_head" => Some(ReviewField::JoiningHead),
+            "previous_head" => Some(ReviewField::PreviousHead),
+            _ => {
+                let (prefix, index) = key.split_once('.')?;
+                let index: usize = index.parse().ok()?;
+                MEMBER_FIELDS
+                    .iter()
+                    .find(|(name, _)| *name == prefix)
+                    .map(|(_, field)| field(index))
+            }
         }
     }
 
-    fn name(self) -> (&'static str, &'static str) {
+    /// What the field is called, in Japanese and English.
+    pub fn name(self) -> (&'static str, &'static str) {
         match self {
             ReviewField::Address => ("住所", "Address"),
             ReviewField::PostalCode => ("郵便番号", "Postal code"),
             ReviewField::MoveDate => ("異動日", "Moving date"),
             ReviewField::Phone => ("電話番号", "Telephone"),
+            ReviewField::Building => ("方書", "Building and room"),
+            ReviewField::JoiningHead => ("新しい世帯主", "New head of household"),
+            ReviewField::PreviousHead => ("前の世帯主", "Previous head of household"),
             ReviewField::Kana(_) => ("ふりがな", "Reading"),
+            ReviewField::Country(_) => ("国籍・地域", "Nationality or region"),
+            ReviewField::ResidenceCard(_) => ("在留カード等番号", "Residence card number"),
+            ReviewField::ResidenceStatus(_) => ("在留資格", "Status of residence"),
+            ReviewField::ResidenceUntil(_) => ("在留期間の満了日", "Period of stay ends"),
+            ReviewField::ResidenceCategory(_) => ("区分（法第30条の45）", "Category (Art. 30-45)"),
+            ReviewField::Alias(_) => ("通称", "Alias"),
         }
     }
 }
@@ -98,8 +152,10 @@ fn apply_one(case: &mut Case, field: ReviewField, text: &str) -> Result<(), Inpu
         ReviewField::Address => {
             let address = destination(case);
             let postal_code = address.as_ref().and_then(|a| a.postal_code.clone());
+            let building = address.as_ref().and_then(|a| a.building.clone());
             *address = (!text.is_empty()).then(|| Address {
                 text: text.to_string(),
+                building,
                 postal_code,
                 parts: None,
             });
@@ -111,6 +167,37 @@ fn apply_one(case: &mut Case, field: ReviewField, text: &str) -> Result<(), Inpu
             }
         }
         ReviewField::Phone => case.phone = input::optional_phone(text)?,
+        ReviewField::Building => {
+            if let Some(address) = destination(case) {
+                address.building = optional(text);
+            }
+        }
+        ReviewField::JoiningHead => case.household.joining_head = optional(text),
+        ReviewField::PreviousHead => case.household.previous_head = optional(text),
+        ReviewField::Country(index) => {
+            if let Some(member) = case.household.members.get_mut(index) {
+                let nationality = &mut member.person.nationality;
+                if text == "日本" {
+                    *nationality = Some(Nationality::Japanese);
+                } else if let Some(resident) = foreign(nationality, !text.is_empty()) {
+                    resident.country = optional(text);
+                }
+            }
+        }
+        ReviewField::ResidenceCard(index)
+        | ReviewField::ResidenceStatus(index)
+        | ReviewField::ResidenceUntil(index)
+        | ReviewField::ResidenceCategory(index)
+        | ReviewField::Alias(index) => {
+            let nationality = case
+                .household
+                .members
+                .get_mut(index)
+                .map(|m| &mut m.person.nationality);
+            if let Some(resident) = nationality.and_then(|n| foreign(n, false)) {
+                apply_residence(resident, field, text)?;
+            }
+        }
         ReviewField::MoveDate => {
             let date = input::date(text)?;
             match &mut case.event {
@@ -121,6 +208,45 @@ fn apply_one(case: &mut Case, field: ReviewField, text: &str) -> Result<(), Inpu
         }
     }
     Ok(())
+}
+
+/// What the card says of a foreign resident, one fact at a time.
+fn apply_residence(
+    resident: &mut ForeignResident,
+    field: ReviewField,
+    text: &str,
+) -> Result<(), InputError> {
+    match field {
+        ReviewField::ResidenceCard(_) => {
+            resident.card_number = input::optional_residence_card(text)?
+        }
+        ReviewField::ResidenceStatus(_) => {
+            resident.status = input::optional_residence_status(text)?;
+        }
+        ReviewField::ResidenceUntil(_) => resident.period_end = input::optional_date(text)?,
+        ReviewField::ResidenceCategory(_) => {
+            resident.category = input::optional_foreign_category(text)?;
+        }
+        ReviewField::Alias(_) => resident.alias = optional(text),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The member's foreign-resident facts; a member becomes a foreign resident when `make` (a
+/// country other than 日本 was typed for them).
+fn foreign(nationality: &mut Option<Nationality>, make: bool) -> Option<&mut ForeignResident> {
+    if make && !nationality.as_ref().is_some_and(Nationality::is_foreign) {
+        *nationality = Some(Nationality::foreign_from(None));
+    }
+    match nationality {
+        Some(Nationality::Foreign(resident)) => Some(resident),
+        _ => None,
+    }
+}
+
+fn optional(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_string())
 }
 
 /// The address the move goes to.
@@ -173,12 +299,82 @@ mod tests {
     }
 
     #[test]
+    fn a_foreign_residents_card_facts_the_building_and_the_heads_are_typed_on_review() {
+        let mut edits = ReviewEdits::default();
+        edits.set(ReviewField::Country(1), "ベトナム");
+        edits.set(ReviewField::ResidenceCard(1), "ab 1234 5678 cd");
+        edits.set(ReviewField::ResidenceStatus(1), "家族滞在");
+        edits.set(ReviewField::ResidenceUntil(1), "R11.4.30");
+        edits.set(ReviewField::ResidenceCategory(1), "中長期在留者");
+        edits.set(ReviewField::Alias(1), "中村 舞");
+        edits.set(ReviewField::Building, "さくらハイツ201");
+        edits.set(ReviewField::PreviousHead, "髙𠮷 父");
+        let reviewed = edits.apply(family()).expect("applies");
+        let resident = reviewed.household.members[1]
+            .person
+            .nationality
+            .as_ref()
+            .and_then(Nationality::foreign)
+            .expect("made a foreign resident by the country");
+        assert_eq!(resident.country.as_deref(), Some("ベトナム"));
+        assert_eq!(
+            resident.card_number.as_ref().map(|n| n.as_str()),
+            Some("AB12345678CD")
+        );
+        assert_eq!(resident.status.map(|s| s.as_str()), Some("家族滞在"));
+        assert_eq!(resident.period_end, NaiveDate::from_ymd_opt(2029, 4, 30));
+        assert_eq!(resident.alias.as_deref(), Some("中村 舞"));
+        let building = match &reviewed.event {
+            LifeEvent::Tennyu { new_address, .. } => {
+                new_address.as_ref().and_then(|a| a.building.clone())
+            }
+            _ => None,
+        };
+        assert_eq!(building.as_deref(), Some("さくらハイツ201"));
+        assert_eq!(reviewed.household.previous_head.as_deref(), Some("髙𠮷 父"));
+
+        let mut edits = ReviewEdits::default();
+        edits.set(ReviewField::Country(1), "ベトナム");
+        edits.set(ReviewField::ResidenceCard(1), "AB1234");
+        let refused = edits.apply(family()).expect_err("a short card number");
+        assert!(
+            refused.ja.starts_with("在留カード等番号："),
+            "{}",
+            refused.ja
+        );
+        let mut edits = ReviewEdits::default();
+        edits.set(ReviewField::Country(1), "ベトナム");
+        edits.set(ReviewField::ResidenceStatus(1), "短期滞在");
+        assert!(
+            edits.apply(family()).is_err(),
+            "短期滞在 holders are not residents"
+        );
+        // 「日本」 records a Japanese national.
+        let mut edits = ReviewEdits::default();
+        edits.set(ReviewField::Country(1), "日本");
+        let reviewed = edits.apply(family()).expect("applies");
+        assert_eq!(
+            reviewed.household.members[1].person.nationality,
+            Some(Nationality::Japanese)
+        );
+    }
+
+    #[test]
     fn screen_keys_name_the_fields_they_came_from() {
         for field in [
             ReviewField::Address,
             ReviewField::PostalCode,
             ReviewField::MoveDate,
+            ReviewField::Building,
+            ReviewField::JoiningHead,
+            ReviewField::PreviousHead,
             ReviewField::Kana(3),
+            ReviewField::Country(2),
+            ReviewField::ResidenceCard(0),
+            ReviewField::ResidenceStatus(1),
+            ReviewField::ResidenceUntil(1),
+            ReviewField::ResidenceCategory(4),
+            ReviewField::Alias(5),
         ] {
             assert_eq!(ReviewField::from_key(&field.key()), Some(field));
         }

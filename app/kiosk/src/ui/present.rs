@@ -4,7 +4,9 @@
 
 use chrono::NaiveDate;
 use image::GrayImage;
-use madoguchi_domain::{Address, Case, LifeEvent, Sex, Zokugara, wareki};
+use madoguchi_domain::{
+    Address, Answer, Case, ForeignResident, LifeEvent, Nationality, Sex, Zokugara, wareki,
+};
 use madoguchi_rules::catalogue::{Phrase, QuestionKind, Text};
 use madoguchi_rules::decision::ProcedureDecision;
 use madoguchi_store::PrintState;
@@ -211,6 +213,10 @@ pub fn members(people: &People<'_>, case: Option<&Case>, context: &Context) {
             .map(|z| SharedString::from(context.pick(z.word(), z.en())))
             .collect(),
     ));
+    let none = context.pick("（選択なし）", "(not chosen)");
+    let words = |list: Vec<&str>| model(list.into_iter().map(SharedString::from).collect());
+    people.set_residence_statuses(words(super::typed::status_choices(none)));
+    people.set_foreign_categories(words(super::typed::category_choices(none)));
     let Some(case) = case else {
         people.set_members(model(Vec::new()));
         return;
@@ -492,6 +498,64 @@ pub fn review(
             member.person.kana.clone().unwrap_or_default(),
             context.pick("ひらがなで入力", "in hiragana"),
         );
+        // 国籍・地域 for a foreign member, and for one whose nationality no card said when the
+        // household may have a foreign member (foreign_member not answered いいえ).
+        let nationality = member.person.nationality.as_ref();
+        let none_foreign = case.answers.get("foreign_member") == Some(&Answer::No);
+        let ask = match nationality {
+            Some(n) => n.is_foreign(),
+            None => !none_foreign,
+        };
+        if !ask {
+            continue;
+        }
+        let name = &member.person.name;
+        let resident = nationality.and_then(Nationality::foreign);
+        let fact = |f: fn(&ForeignResident) -> Option<String>| resident.and_then(f);
+        item(
+            ReviewField::Country(index),
+            format!("{}　{name}", context.pick("国籍・地域", "Nationality")),
+            fact(|r| r.country.clone()).unwrap_or_default(),
+            context.pick(
+                "例：ベトナム（日本国籍なら「日本」）",
+                "e.g. ベトナム (日本 for Japanese)",
+            ),
+        );
+        if resident.is_none() {
+            continue;
+        }
+        let facts = [
+            (
+                ReviewField::ResidenceCard(index),
+                fact(|r| r.card_number.as_ref().map(|n| n.as_str().to_string())),
+                "例：AB12345678CD",
+            ),
+            (
+                ReviewField::ResidenceStatus(index),
+                fact(|r| r.status.map(|s| s.as_str().to_string())),
+                "例：技術・人文知識・国際業務",
+            ),
+            (
+                ReviewField::ResidenceUntil(index),
+                fact(|r| r.period_end.and_then(|d| wareki::format(d).ok())),
+                "例：R11.4.30",
+            ),
+            (
+                ReviewField::ResidenceCategory(index),
+                fact(|r| r.category.map(|c| c.ja().to_string())),
+                "中長期在留者／特別永住者／…",
+            ),
+            (ReviewField::Alias(index), fact(|r| r.alias.clone()), ""),
+        ];
+        for (field, current, hint) in facts {
+            let (ja, en) = field.name();
+            item(
+                field,
+                format!("{}　{name}", context.pick(ja, en)),
+                current.unwrap_or_default(),
+                hint,
+            );
+        }
     }
     let (address, postal) = match &case.event {
         LifeEvent::Tennyu { new_address, .. } | LifeEvent::Tenkyo { new_address, .. } => {
@@ -507,6 +571,22 @@ pub fn review(
         address.as_ref().map(|a| a.text.clone()).unwrap_or_default(),
         "",
     );
+    if !matches!(case.event, LifeEvent::Tenshutsu { .. }) {
+        item(
+            ReviewField::Building,
+            context
+                .pick("方書（建物名・部屋番号）", "Building and room")
+                .into(),
+            address
+                .as_ref()
+                .and_then(|a| a.building.clone())
+                .unwrap_or_default(),
+            context.pick(
+                "例：さくらハイツ201（ないときは空欄）",
+                "e.g. さくらハイツ201",
+            ),
+        );
+    }
     item(
         ReviewField::PostalCode,
         context.pick("郵便番号", "Postal code").into(),
@@ -529,6 +609,34 @@ pub fn review(
             .into(),
         case.phone.clone().unwrap_or_default(),
         context.pick("例：046-822-4000", "e.g. 046-822-4000"),
+    );
+    // Joining a household whose head does not move: the forms need that head's name.
+    if case.household.head_member().is_none() {
+        item(
+            ReviewField::JoiningHead,
+            context
+                .pick(
+                    "新しい世帯主（一緒に異動しない方）",
+                    "New head of household (who does not move)",
+                )
+                .into(),
+            case.household.joining_head.clone().unwrap_or_default(),
+            context.pick(
+                "続柄はこの方から見たものです",
+                "relations are to this person",
+            ),
+        );
+    }
+    item(
+        ReviewField::PreviousHead,
+        context
+            .pick("前の世帯主", "Previous head of household")
+            .into(),
+        case.household
+            .previous_head_name()
+            .map(str::to_string)
+            .unwrap_or_default(),
+        context.pick("前の住所での世帯主", "the head at the previous address"),
     );
     outcome.set_review_items(model(items));
     outcome.set_differences(model(difference_lines(view, context)));
@@ -579,15 +687,16 @@ pub fn printing(printing: &Printing<'_>, view: &View, context: &Context) {
 /// usually the spouse; after that, a child (`clear_person`).
 pub fn clear_typed(window: &KioskWindow) {
     let people = window.global::<People>();
-    clear_person(&people);
-    people.set_person_relation(relation_index(Zokugara::WIFE));
-    people.set_person_sex(super::typed::sex_index_of(Zokugara::WIFE).unwrap_or(0));
+    clear_for_spouse(&people);
     people.set_person_address(SharedString::new());
+    people.set_person_foreign(0);
+    people.set_person_country(SharedString::new());
     people.set_event_kind(0);
     people.set_move_date(SharedString::new());
     people.set_moved_out_date(SharedString::new());
     people.set_new_address(SharedString::new());
     people.set_new_postal(SharedString::new());
+    people.set_new_building(SharedString::new());
     people.set_previous_address(SharedString::new());
     window
         .global::<Outcome>()
@@ -606,12 +715,26 @@ pub fn day(today: NaiveDate, english: bool) -> String {
     .date(today)
 }
 
+/// Empties the typed person for the first member after the applicant, usually the spouse.
+pub fn clear_for_spouse(people: &People<'_>) {
+    clear_person(people);
+    people.set_person_relation(relation_index(Zokugara::WIFE));
+    people.set_person_sex(super::typed::sex_index_of(Zokugara::WIFE).unwrap_or(0));
+}
+
+/// Empties the typed person for the next member. The nationality and 国籍・地域 stay (a
+/// family usually shares them); the card's own facts do not.
 pub fn clear_person(people: &People<'_>) {
     people.set_person_name(SharedString::new());
     people.set_person_kana(SharedString::new());
     people.set_person_birth(SharedString::new());
     people.set_person_sex(0);
     people.set_person_relation(relation_index(Zokugara::CHILD));
+    people.set_person_card(SharedString::new());
+    people.set_person_status(0);
+    people.set_person_until(SharedString::new());
+    people.set_person_category(0);
+    people.set_person_alias(SharedString::new());
 }
 
 /// A grey camera frame as a picture for the preview.

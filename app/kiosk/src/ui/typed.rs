@@ -2,8 +2,12 @@
 //! Every problem is one notice in both languages saying what to fix.
 
 use chrono::NaiveDate;
+use madoguchi_domain::foreign::RESIDENCE_STATUSES;
 use madoguchi_domain::input;
-use madoguchi_domain::{Address, LifeEvent, Member, Person, Sex, Zokugara};
+use madoguchi_domain::{
+    Address, ForeignCategory, ForeignResident, LifeEvent, Member, Nationality, Person,
+    ResidenceStatus, Sex, Zokugara,
+};
 
 use super::People;
 use crate::session::{Notice, field_notice};
@@ -35,12 +39,35 @@ pub struct Typed {
     pub sex: i32,
     pub relation: i32,
     pub address: String,
+    /// 0 日本, 1 日本以外.
+    pub foreign: i32,
+    pub country: String,
+    pub card: String,
+    /// Index into [`status_choices`] (0: not chosen).
+    pub status: i32,
+    pub until: String,
+    /// Index into [`category_choices`] (0: not chosen).
+    pub category: i32,
+    pub alias: String,
     pub event_kind: i32,
     pub move_date: String,
     pub moved_out_date: String,
     pub new_address: String,
     pub new_postal: String,
+    pub new_building: String,
     pub previous_address: String,
+}
+
+/// The 在留資格 picker's entries: `none` first, then [`RESIDENCE_STATUSES`].
+pub fn status_choices(none: &'static str) -> Vec<&'static str> {
+    std::iter::once(none).chain(RESIDENCE_STATUSES).collect()
+}
+
+/// The 区分 picker's entries: `none` first, then [`ForeignCategory::ALL`].
+pub fn category_choices(none: &'static str) -> Vec<&'static str> {
+    std::iter::once(none)
+        .chain(ForeignCategory::ALL.map(ForeignCategory::ja))
+        .collect()
 }
 
 impl Typed {
@@ -52,11 +79,19 @@ impl Typed {
             sex: people.get_person_sex(),
             relation: people.get_person_relation(),
             address: people.get_person_address().trim().to_string(),
+            foreign: people.get_person_foreign(),
+            country: people.get_person_country().trim().to_string(),
+            card: people.get_person_card().trim().to_string(),
+            status: people.get_person_status(),
+            until: people.get_person_until().trim().to_string(),
+            category: people.get_person_category(),
+            alias: people.get_person_alias().trim().to_string(),
             event_kind: people.get_event_kind(),
             move_date: people.get_move_date().to_string(),
             moved_out_date: people.get_moved_out_date().to_string(),
             new_address: people.get_new_address().trim().to_string(),
             new_postal: people.get_new_postal().trim().to_string(),
+            new_building: people.get_new_building().trim().to_string(),
             previous_address: people.get_previous_address().trim().to_string(),
         }
     }
@@ -79,12 +114,41 @@ impl Typed {
             } else {
                 Sex::Male
             }),
+            nationality: Some(self.nationality()?),
             address: (with_address && !self.address.is_empty()).then(|| Address {
+                building: None,
                 text: self.address.clone(),
                 ..Address::default()
             }),
-            ..Person::default()
         })
+    }
+
+    /// 日本, or a foreign resident with what was typed from the card, each value checked.
+    fn nationality(&self) -> Result<Nationality, Notice> {
+        if self.foreign != 1 {
+            return Ok(Nationality::Japanese);
+        }
+        let text = |t: &str| (!t.is_empty()).then(|| t.to_string());
+        let card_number = input::optional_residence_card(&self.card)
+            .map_err(|e| field_notice(("在留カード等番号", "Residence card number"), e))?;
+        let period_end = input::optional_date(&self.until)
+            .map_err(|e| field_notice(("在留期間の満了日", "Period of stay ends"), e))?;
+        let pick = |index: i32| {
+            usize::try_from(index)
+                .ok()
+                .filter(|i| *i > 0)
+                .map(|i| i - 1)
+        };
+        Ok(Nationality::Foreign(ForeignResident {
+            country: text(&self.country),
+            card_number,
+            status: pick(self.status)
+                .and_then(|i| RESIDENCE_STATUSES.get(i))
+                .and_then(|s| ResidenceStatus::parse(s).ok()),
+            period_end,
+            category: pick(self.category).and_then(|i| ForeignCategory::ALL.get(i).copied()),
+            alias: text(&self.alias),
+        }))
     }
 
     /// A member of the household. Where the 続柄 says the sex (妻, 母, 子の夫 …), the sex is
@@ -103,8 +167,10 @@ impl Typed {
             input::date(&self.move_date).map_err(|e| field_notice(("異動日", "Moving date"), e))?;
         let postal = input::optional_postal_code(&self.new_postal)
             .map_err(|e| field_notice(("郵便番号", "Postal code"), e))?;
-        let address = |text: &str, postal_code: Option<String>| {
+        let building = (!self.new_building.is_empty()).then(|| self.new_building.clone());
+        let address = |text: &str, postal_code: Option<String>, building: Option<String>| {
             (!text.is_empty()).then(|| Address {
+                building,
                 text: text.to_string(),
                 postal_code,
                 parts: None,
@@ -116,8 +182,13 @@ impl Typed {
                 "Enter the new address",
             ));
         }
-        let new_address = address(&self.new_address, postal);
-        let previous_address = address(&self.previous_address, None);
+        // The 方書 field is shown for an address in this city only (転入・転居).
+        let new_address = if self.event_kind == 2 {
+            address(&self.new_address, postal, None)
+        } else {
+            address(&self.new_address, postal, building)
+        };
+        let previous_address = address(&self.previous_address, None, None);
         Ok(match self.event_kind {
             0 => {
                 let moved_out_date = input::optional_date(&self.moved_out_date)

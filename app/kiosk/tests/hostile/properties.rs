@@ -48,6 +48,7 @@ fn address() -> impl Strategy<Value = Option<Address>> {
             prop::option::of("[0-9]{7}"),
         )
             .prop_map(|(text, postal_code)| Address {
+                building: None,
                 text,
                 postal_code,
                 parts: None,
@@ -63,8 +64,7 @@ fn member() -> impl Strategy<Value = Member> {
         prop::option::of(prop_oneof![Just(Sex::Male), Just(Sex::Female)]),
         prop::option::of(prop_oneof![
             Just(Nationality::Japanese),
-            prop::option::of(text(limits::MAX_COUNTRY_CHARS))
-                .prop_map(|country| Nationality::Foreign { country }),
+            prop::option::of(text(limits::MAX_COUNTRY_CHARS)).prop_map(Nationality::foreign_from),
         ]),
         prop::sample::select(Zokugara::all().collect::<Vec<_>>()),
         address(),
@@ -187,7 +187,10 @@ fn case(catalogue: &'static Catalogue) -> impl Strategy<Value = Case> {
                 proxy: None,
                 applicant: applicant.index(members.len()),
                 event,
-                household: Household { members },
+                household: Household {
+                    members,
+                    ..Default::default()
+                },
                 answers: answers.into_iter().collect(),
                 certificates,
                 resident_writes: Default::default(),

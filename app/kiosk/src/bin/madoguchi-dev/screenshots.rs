@@ -94,7 +94,10 @@ fn resident_case() -> Case {
         phone: None,
         proxy: None,
         event: move_in(),
-        household: madoguchi_domain::Household { members },
+        household: madoguchi_domain::Household {
+            members,
+            ..Default::default()
+        },
         applicant: 0,
         answers: Default::default(),
         certificates: Vec::new(),
@@ -258,6 +261,7 @@ fn shots() -> Vec<Shot> {
                 let people = window.global::<People>();
                 people.set_move_date("R8.11.15".into());
                 people.set_new_address("標準市中央一丁目2番3号".into());
+                people.set_new_building("さくらハイツ201".into());
                 people.set_new_postal("100-0001".into());
             },
         },
@@ -265,6 +269,23 @@ fn shots() -> Vec<Shot> {
             name: "09-household",
             mode: Mode::Clerk,
             steps: to_household,
+        },
+        Shot {
+            name: "09-household-foreign-member",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_household(app, window);
+                let people = window.global::<People>();
+                people.set_person_name("TRAN THI MAI".into());
+                people.set_person_birth("1994-02-03".into());
+                people.set_person_sex(1);
+                people.set_person_foreign(1);
+                people.set_person_country("ベトナム".into());
+                people.set_person_card("EF23456789GH".into());
+                people.set_person_status(30);
+                people.set_person_until("R11.4.30".into());
+                people.set_person_category(1);
+            },
         },
         Shot {
             name: "10-question",
