@@ -21,6 +21,12 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 /// a damaged calendar cannot make it run on.
 const MAX_CLOSED_RUN: u64 = 31;
 
+/// The day of the week as a calendar writes it: 「月」 … 「日」.
+pub fn weekday_ja(date: NaiveDate) -> &'static str {
+    const DAYS: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+    DAYS[date.weekday().num_days_from_monday() as usize]
+}
+
 /// Why the office is closed on a day.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClosedBecause {

@@ -183,6 +183,48 @@ impl Draft {
         Ok(())
     }
 
+    /// Records a day the city's offices are closed (`calendar.toml`, `[[closed]]`), or renames
+    /// the one already on `date`. The catalogue's loader checks the name and the date.
+    pub fn set_closed_day(&mut self, date: NaiveDate, name: &str) -> Result<(), AuthoringError> {
+        let file = crate::calendar::CALENDAR_FILE;
+        let mut doc = match self.files.get(file) {
+            Some(_) => self.document(file)?,
+            None => DocumentMut::new(),
+        };
+        let days = closed_days(&mut doc, file)?;
+        let day = date_value(date);
+        if let Some(entry) = days.iter_mut().find(|t| is_on(t, &day)) {
+            set(entry, "name", Some(name.into()));
+        } else {
+            let mut entry = Table::new();
+            entry.insert("date", Item::Value(day));
+            entry.insert("name", Item::Value(name.into()));
+            days.push(entry);
+        }
+        self.files.insert(file.to_string(), doc.to_string());
+        Ok(())
+    }
+
+    /// Takes the city's closed day on `date` off the calendar; `false` when there was none.
+    pub fn remove_closed_day(&mut self, date: NaiveDate) -> Result<bool, AuthoringError> {
+        let file = crate::calendar::CALENDAR_FILE;
+        if !self.files.contains_key(file) {
+            return Ok(false);
+        }
+        let mut doc = self.document(file)?;
+        let days = closed_days(&mut doc, file)?;
+        let day = date_value(date);
+        let Some(index) = days.iter().position(|t| is_on(t, &day)) else {
+            return Ok(false);
+        };
+        days.remove(index);
+        if days.is_empty() {
+            doc.remove("closed");
+        }
+        self.files.insert(file.to_string(), doc.to_string());
+        Ok(true)
+    }
+
     /// Adds a scenario file under `scenarios/`, named after `stem` and not clashing with an
     /// existing one; returns its path.
     pub fn add_scenario(&mut self, stem: &str, text: String) -> String {
@@ -225,6 +267,25 @@ impl Draft {
         self.files.insert(at.file.clone(), doc.to_string());
         Ok(())
     }
+}
+
+/// The `[[closed]]` entries of the calendar file, made when there are none.
+fn closed_days<'d>(
+    doc: &'d mut DocumentMut,
+    file: &str,
+) -> Result<&'d mut ArrayOfTables, AuthoringError> {
+    doc.entry("closed")
+        .or_insert(Item::ArrayOfTables(ArrayOfTables::new()))
+        .as_array_of_tables_mut()
+        .ok_or_else(|| not_toml(file, "closed is not a list of [[closed]] days"))
+}
+
+fn is_on(entry: &Table, day: &Value) -> bool {
+    let written = entry
+        .get("date")
+        .and_then(Item::as_value)
+        .and_then(Value::as_datetime);
+    written.is_some_and(|d| Some(d) == day.as_datetime())
 }
 
 /// Entry `index` of a list of entries loaded in file order, as its file and its position there.

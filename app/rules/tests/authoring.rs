@@ -160,3 +160,51 @@ fn a_case_becomes_a_scenario_without_its_personal_data() {
         "the same rules give the same list"
     );
 }
+
+#[test]
+fn a_city_closed_day_is_added_renamed_and_removed_and_deadlines_follow_it() {
+    use madoguchi_domain::calendar::{ClosedBecause, Office};
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date");
+    let files = shipped_files();
+    let mut draft = Draft::new(files.clone());
+    // A Tuesday the default catalogue keeps open.
+    let founding = day(2027, 5, 18);
+    draft.set_closed_day(founding, "市制記念日").expect("adds");
+    draft
+        .set_closed_day(founding, "市制施行記念日")
+        .expect("renames");
+    let calendar = &draft.files()["calendar.toml"];
+    let entries = calendar.lines().filter(|l| *l == "[[closed]]").count();
+    assert_eq!(entries, 1, "{calendar}");
+    assert!(
+        calendar.starts_with(&files["calendar.toml"]),
+        "the file's comments and the rest stay: {calendar}"
+    );
+    let catalogue = load_files(draft.files());
+    assert_eq!(
+        catalogue
+            .calendar
+            .days
+            .closed_because(founding, Office::City),
+        Some(ClosedBecause::CityDay("市制施行記念日".into()))
+    );
+    assert!(draft.remove_closed_day(founding).expect("removes"));
+    assert!(
+        !draft
+            .remove_closed_day(founding)
+            .expect("nothing to remove")
+    );
+    let catalogue = load_files(draft.files());
+    assert_eq!(
+        catalogue
+            .calendar
+            .days
+            .closed_because(founding, Office::City),
+        None
+    );
+    // A name the loader refuses (over 40 characters) does not load: the desk keeps the draft.
+    draft
+        .set_closed_day(founding, &"長".repeat(41))
+        .expect("written");
+    assert!(madoguchi_rules::load_files(draft.files()).is_err());
+}

@@ -43,7 +43,6 @@ pub fn check(dir: &Path) -> Result<ExitCode> {
 /// The closed days other than weekends from `from` (default today) for `days` days, one per
 /// line: 「2026-12-29 (火) 年末年始の休日」.
 pub fn calendar(dir: &Path, from: Option<chrono::NaiveDate>, days: u16) -> Result<ExitCode> {
-    use chrono::Datelike;
     use madoguchi_domain::calendar::{ClosedBecause, Office};
     let (loaded, _) = load_or_report(dir)?;
     let calendar = &loaded.catalogue.calendar;
@@ -56,8 +55,7 @@ pub fn calendar(dir: &Path, from: Option<chrono::NaiveDate>, days: u16) -> Resul
         if matches!(because, ClosedBecause::Saturday | ClosedBecause::Sunday) {
             continue;
         }
-        let weekday = ["月", "火", "水", "木", "金", "土", "日"]
-            [day.weekday().num_days_from_monday() as usize];
+        let weekday = madoguchi_domain::calendar::weekday_ja(day);
         let unknown = if calendar.days.covers(day) {
             ""
         } else {

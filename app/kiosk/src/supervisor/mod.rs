@@ -12,6 +12,7 @@
 //! is 起案 → 決裁 unless the city turned approval off: the draft (or an import, or a restore)
 //! goes to another supervisor, who approves or sends it back on the versions screen.
 
+mod calendar;
 mod cases;
 pub mod condition;
 mod condition_editing;
@@ -21,6 +22,8 @@ mod publishing;
 mod questions;
 mod transfer;
 pub mod worker;
+
+pub use calendar::{CALENDAR_DAYS, ClosedDay};
 
 pub use questions::Register;
 
@@ -59,6 +62,7 @@ pub enum DeskScreen {
     Versions,
     Statistics,
     Cases,
+    Calendar,
 }
 
 /// The catalogue versions the desk shows, as last read.

@@ -706,3 +706,88 @@ fn items_to_bring_are_ticked_on_and_off() {
         desk.catalogue().expect("catalogue").items.len()
     );
 }
+
+#[test]
+fn a_supervisor_closes_the_offices_on_the_citys_day_and_the_published_calendar_has_it() {
+    use madoguchi_domain::calendar::{ClosedBecause, Office};
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    desk.go(DeskScreen::Calendar);
+    assert_eq!(desk.screen(), DeskScreen::Calendar);
+    let listed = desk.closed_days();
+    assert!(
+        listed
+            .iter()
+            .any(|d| d.because == ClosedBecause::Holiday("昭和の日".into())),
+        "the coming holidays are listed: {listed:?}"
+    );
+    assert!(listed.iter().any(|d| d.because == ClosedBecause::YearEnd));
+    assert!(
+        !listed
+            .iter()
+            .any(|d| matches!(d.because, ClosedBecause::Saturday | ClosedBecause::Sunday)),
+        "weekends are every week, not listed"
+    );
+
+    // A Tuesday, typed in 和暦; a date that does not read, or a day without a name, is refused.
+    assert!(!desk.add_closed_day("R8.13.1", "市制記念日"));
+    assert!(!desk.add_closed_day("R8.5.12", " "));
+    assert!(
+        desk.add_closed_day("R8.5.12", "市制記念日"),
+        "{:?}",
+        desk.notice()
+    );
+    let founding = NaiveDate::from_ymd_opt(2026, 5, 12).expect("day");
+    let city_day = desk
+        .closed_days()
+        .into_iter()
+        .find(|d| d.date == founding)
+        .expect("listed in the draft");
+    assert!(city_day.is_city_day());
+    assert!(
+        !desk.add_closed_day("2026-05-12", &"長".repeat(41)),
+        "a name the catalogue refuses leaves the draft as it was"
+    );
+    assert!(
+        reopen(dir.path())
+            .audit_entries(10)
+            .expect("audit")
+            .iter()
+            .any(|(_, actor, action, detail)| actor == "kakari"
+                && action == "catalogue.calendar"
+                && detail.contains("2026-05-12")),
+        "audited under the supervisor"
+    );
+
+    desk.preview();
+    let Some(Submitted::Pending(submitted)) = desk.publish("市制記念日を休日に") else {
+        panic!("{:?}", desk.notice());
+    };
+    let published = hancho(dir.path()).approve(submitted).expect("approved");
+    let version = reopen(dir.path())
+        .newest_published()
+        .expect("read")
+        .expect("one");
+    assert_eq!(version.id, published);
+    let loaded = madoguchi_rules::load_files(&version.files).expect("loads");
+    assert_eq!(
+        loaded
+            .catalogue
+            .calendar
+            .days
+            .closed_because(founding, Office::City),
+        Some(ClosedBecause::CityDay("市制記念日".into()))
+    );
+
+    // Taken off again in a new draft.
+    let mut desk = signed_in_again(dir.path());
+    desk.go(DeskScreen::Calendar);
+    assert!(desk.remove_closed_day(founding), "{:?}", desk.notice());
+    assert!(!desk.closed_days().iter().any(|d| d.date == founding));
+}
+
+fn signed_in_again(dir: &Path) -> Desk {
+    let mut desk = Desk::new(reopen(dir), jst()).on_day(today());
+    assert!(desk.sign_in("kakari", KAKARI), "{:?}", desk.notice());
+    desk
+}

@@ -175,12 +175,52 @@ impl DeskUi {
                     .map(|(_, label)| row(label.clone(), String::new(), "", "シナリオにする"))
                     .collect(),
             )),
+            DeskScreen::Calendar => {
+                chrome.set_calendar_note(calendar_note(desk).into());
+                chrome.set_rows(model(calendar_rows(desk)));
+            }
             DeskScreen::Impact => push_impact(desk, &window, catalogue),
             DeskScreen::Procedure => push_procedure(desk, &window, catalogue, english),
             DeskScreen::Statistics => push_statistics(&board, desk.statistics(), catalogue),
             DeskScreen::SignIn | DeskScreen::Home => {}
         }
     }
+}
+
+/// The closed days of the coming year: the date in 和暦 with its weekday, why, and for the
+/// city's own days the action that takes them off.
+fn calendar_rows(desk: &Desk) -> Vec<DeskRow> {
+    desk.closed_days()
+        .iter()
+        .map(|day| {
+            let (mark, action) = if day.is_city_day() {
+                ("changed", "開庁日に戻す")
+            } else {
+                ("same", "")
+            };
+            row(
+                format!(
+                    "{}（{}）",
+                    madoguchi_domain::wareki::format(day.date).unwrap_or_default(),
+                    madoguchi_domain::calendar::weekday_ja(day.date)
+                ),
+                day.because.ja(),
+                mark,
+                action,
+            )
+        })
+        .collect()
+}
+
+/// What the calendar screen says above its list: the rule, and how far the holidays reach.
+fn calendar_note(desk: &Desk) -> String {
+    let reach = desk.holidays_until().map_or_else(
+        || "祝日の一覧がありません（calendar.toml と holidays.csv）。".to_string(),
+        |year| format!("祝日は{year}年まで登録されています。"),
+    );
+    format!(
+        "期限が閉庁日に当たると翌開庁日まで延びます（地方自治法第4条の2）。土日は毎週閉庁です。{reach}市の休日の追加・削除は下書きになり、公開すると期限の計算に使われます。"
+    )
 }
 
 /// Versions waiting for a decision first, then the published ones, newest first.
@@ -685,6 +725,7 @@ fn ui_screen(screen: DeskScreen) -> UiScreen {
         DeskScreen::Versions => UiScreen::Versions,
         DeskScreen::Statistics => UiScreen::Statistics,
         DeskScreen::Cases => UiScreen::Cases,
+        DeskScreen::Calendar => UiScreen::Calendar,
     }
 }
 
@@ -700,6 +741,7 @@ fn desk_screen(screen: UiScreen) -> DeskScreen {
         UiScreen::Versions => DeskScreen::Versions,
         UiScreen::Statistics => DeskScreen::Statistics,
         UiScreen::Cases => DeskScreen::Cases,
+        UiScreen::Calendar => DeskScreen::Calendar,
     }
 }
 
@@ -777,6 +819,10 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
     on!(DeskGlobal.on_row_action, |desk, index: i32| row_action(
         desk, index
     ));
+    on!(
+        DeskGlobal.on_add_closed_day,
+        |desk, date: SharedString, name: SharedString| desk.add_closed_day(&date, &name)
+    );
     on!(ProcedureForm.on_set_name, |desk, text: SharedString| desk
         .set_name_ja(&text));
     on!(ProcedureForm.on_set_source, |desk, text: SharedString| desk
@@ -958,6 +1004,13 @@ fn row_action(desk: &mut Desk, index: i32) {
         DeskScreen::Cases => {
             if let Some((id, _)) = desk.recent_cases().get(index) {
                 desk.pin_case(*id);
+            }
+        }
+        DeskScreen::Calendar => {
+            // The rows are `calendar_rows`: every closed day; only the city's have an action.
+            if let Some(day) = desk.closed_days().get(index).filter(|d| d.is_city_day()) {
+                let date = day.date;
+                desk.remove_closed_day(date);
             }
         }
         DeskScreen::Impact => {

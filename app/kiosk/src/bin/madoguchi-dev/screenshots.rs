@@ -612,6 +612,22 @@ fn shots() -> Vec<Shot> {
                 window.global::<ProcedureForm>().set_procedure_part(1);
             },
         },
+        Shot {
+            name: "30-desk-home",
+            mode: Mode::Clerk,
+            steps: |app, window| open_desk(app, window, true),
+        },
+        Shot {
+            name: "39-desk-calendar",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    desk.go(DeskScreen::Calendar);
+                    desk.add_closed_day("2026-12-10", "市制記念日");
+                });
+            },
+        },
     ]
 }
 
