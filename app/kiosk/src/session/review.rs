@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use madoguchi_domain::input::{self, InputError};
-use madoguchi_domain::{Address, Case, ForeignResident, LifeEvent, Nationality};
+use madoguchi_domain::{Address, Case, ForeignResident, LifeEvent, Nationality, Proxy};
 
 use super::Notice;
 
@@ -26,6 +26,12 @@ pub enum ReviewField {
     JoiningHead,
     /// 前の世帯主.
     PreviousHead,
+    /// The 代理人 filing for the household with a 委任状: their name (empty: no 代理人), then
+    /// their ふりがな, address and telephone.
+    ProxyName,
+    ProxyKana,
+    ProxyAddress,
+    ProxyPhone,
     /// The ふりがな of the household member at this index.
     Kana(usize),
     /// 国籍・地域 of the member at this index: 「日本」 records a Japanese national.
@@ -63,6 +69,10 @@ impl ReviewField {
             ReviewField::Building => "building".into(),
             ReviewField::JoiningHead => "joining_head".into(),
             ReviewField::PreviousHead => "previous_head".into(),
+            ReviewField::ProxyName => "proxy.name".into(),
+            ReviewField::ProxyKana => "proxy.kana".into(),
+            ReviewField::ProxyAddress => "proxy.address".into(),
+            ReviewField::ProxyPhone => "proxy.phone".into(),
             ReviewField::Kana(index) => format!("kana.{index}"),
             ReviewField::Country(index) => format!("country.{index}"),
             ReviewField::ResidenceCard(index) => format!("residence_card.{index}"),
@@ -83,6 +93,10 @@ impl ReviewField {
             "building" => Some(ReviewField::Building),
             "joining_head" => Some(ReviewField::JoiningHead),
             "previous_head" => Some(ReviewField::PreviousHead),
+            "proxy.name" => Some(ReviewField::ProxyName),
+            "proxy.kana" => Some(ReviewField::ProxyKana),
+            "proxy.address" => Some(ReviewField::ProxyAddress),
+            "proxy.phone" => Some(ReviewField::ProxyPhone),
             _ => {
                 let (prefix, index) = key.split_once('.')?;
                 let index: usize = index.parse().ok()?;
@@ -104,6 +118,10 @@ impl ReviewField {
             ReviewField::Building => ("方書", "Building and room"),
             ReviewField::JoiningHead => ("新しい世帯主", "New head of household"),
             ReviewField::PreviousHead => ("前の世帯主", "Previous head of household"),
+            ReviewField::ProxyName => ("代理人の氏名", "Proxy's name"),
+            ReviewField::ProxyKana => ("代理人のふりがな", "Proxy's reading"),
+            ReviewField::ProxyAddress => ("代理人の住所", "Proxy's address"),
+            ReviewField::ProxyPhone => ("代理人の電話番号", "Proxy's telephone"),
             ReviewField::Kana(_) => ("ふりがな", "Reading"),
             ReviewField::Country(_) => ("国籍・地域", "Nationality or region"),
             ReviewField::ResidenceCard(_) => ("在留カード等番号", "Residence card number"),
@@ -174,6 +192,30 @@ fn apply_one(case: &mut Case, field: ReviewField, text: &str) -> Result<(), Inpu
         }
         ReviewField::JoiningHead => case.household.joining_head = optional(text),
         ReviewField::PreviousHead => case.household.previous_head = optional(text),
+        ReviewField::ProxyName => match optional(text) {
+            None => case.proxy = None,
+            Some(name) => proxy(case).name = name,
+        },
+        ReviewField::ProxyKana => {
+            let kana = input::optional_kana(text)?;
+            if kana.is_some() || case.proxy.is_some() {
+                proxy(case).kana = kana;
+            }
+        }
+        ReviewField::ProxyAddress => {
+            if !text.is_empty() || case.proxy.is_some() {
+                proxy(case).address = optional(text).map(|text| Address {
+                    text,
+                    ..Address::default()
+                });
+            }
+        }
+        ReviewField::ProxyPhone => {
+            let phone = input::optional_phone(text)?;
+            if phone.is_some() || case.proxy.is_some() {
+                proxy(case).phone = phone;
+            }
+        }
         ReviewField::Country(index) => {
             if let Some(member) = case.household.members.get_mut(index) {
                 let nationality = &mut member.person.nationality;
@@ -243,6 +285,19 @@ fn foreign(nationality: &mut Option<Nationality>, make: bool) -> Option<&mut For
         Some(Nationality::Foreign(resident)) => Some(resident),
         _ => None,
     }
+}
+
+/// The case's 代理人, begun with no name when there is none yet (the case then does not
+/// validate until the name is typed: 「代理人の氏名がありません」).
+fn proxy(case: &mut Case) -> &mut Proxy {
+    case.proxy.get_or_insert_with(|| {
+        Box::new(Proxy {
+            name: String::new(),
+            kana: None,
+            address: None,
+            phone: None,
+        })
+    })
 }
 
 fn optional(text: &str) -> Option<String> {

@@ -1049,3 +1049,45 @@ fn a_question_about_members_is_answered_by_ticking_them() {
     let case = session.case().expect("a case");
     assert_eq!(case.answers.get("seal"), Some(&Answer::Members(Vec::new())));
 }
+
+/// A 代理人 typed on the review screen files for the household: the decision asks for the
+/// 委任状 and the 代理人's own ID, and clearing the name makes the household file again.
+#[test]
+fn a_proxy_typed_on_review_brings_the_letter_of_attorney() {
+    let mut session = at_the_result();
+    session.handle(Action::ResultAccepted);
+    assert_eq!(session.screen(), Screen::Review);
+    let brings_letter = |session: &Session| {
+        session.decision().is_some_and(|d| {
+            d.procedures
+                .iter()
+                .any(|p| p.bring.iter().any(|item| item.id == "ininjo"))
+        })
+    };
+    assert!(!brings_letter(&session));
+    let mut edits = ReviewEdits::default();
+    edits.set(ReviewField::ProxyKana, "だいり はなこ");
+    session.handle(Action::ReviewEdited(edits));
+    let notice = session.view().notice;
+    assert!(
+        notice
+            .as_ref()
+            .is_some_and(|n| n.ja.contains("代理人の氏名")),
+        "a 代理人 without a name is refused: {notice:?}"
+    );
+    let mut edits = ReviewEdits::default();
+    edits.set(ReviewField::ProxyName, "代理 花子");
+    edits.set(ReviewField::ProxyKana, "だいり はなこ");
+    edits.set(ReviewField::ProxyPhone, "０９０－１２３４－５６７８");
+    session.handle(Action::ReviewEdited(edits));
+    let case = session.case().expect("a case");
+    let proxy = case.proxy.as_deref().expect("a 代理人");
+    assert_eq!(proxy.name, "代理 花子");
+    assert_eq!(proxy.phone.as_deref(), Some("090-1234-5678"));
+    assert!(brings_letter(&session), "the 委任状 is on the list");
+    let mut edits = ReviewEdits::default();
+    edits.set(ReviewField::ProxyName, "");
+    session.handle(Action::ReviewEdited(edits));
+    assert_eq!(session.case().expect("a case").proxy, None);
+    assert!(!brings_letter(&session));
+}

@@ -627,6 +627,47 @@ pub fn review(
             ),
         );
     }
+    // Someone outside the household filing with a 委任状: the forms name them as 届出人 and
+    // the guidance sheet asks for the 委任状 and their own ID.
+    let proxy = case.proxy.as_deref();
+    item(
+        ReviewField::ProxyName,
+        context
+            .pick(
+                "代理人の氏名（委任状を持って来た方）",
+                "Proxy's name (with a letter of attorney)",
+            )
+            .into(),
+        proxy.map(|p| p.name.clone()).unwrap_or_default(),
+        context.pick(
+            "ご本人か世帯の方が届け出るときは空欄",
+            "empty when a member files",
+        ),
+    );
+    if let Some(proxy) = proxy {
+        let facts = [
+            (ReviewField::ProxyKana, proxy.kana.clone(), "ひらがなで入力"),
+            (
+                ReviewField::ProxyAddress,
+                proxy.address.as_ref().map(Address::whole),
+                "代理人の本人確認書類のとおり",
+            ),
+            (
+                ReviewField::ProxyPhone,
+                proxy.phone.clone(),
+                "例：090-1234-5678",
+            ),
+        ];
+        for (field, current, hint) in facts {
+            let (ja, en) = field.name();
+            item(
+                field,
+                context.pick(ja, en).into(),
+                current.unwrap_or_default(),
+                hint,
+            );
+        }
+    }
     item(
         ReviewField::PreviousHead,
         context
