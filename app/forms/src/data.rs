@@ -273,10 +273,12 @@ impl Context<'_> {
 
     /// The applicant's spouse: the 配偶者 when the applicant heads the household, the head
     /// when the applicant is the 配偶者.
+    /// The subject's 配偶者: the spouse when the subject heads the household, the head when the
+    /// subject is the spouse (a 児童手当 請求者's spouse, on the claim).
     fn spouse(&self) -> Option<&Member> {
         use madoguchi_domain::Relation;
-        let applicant = self.case.applicant()?;
-        let wanted = match applicant.category() {
+        let subject = self.case.household.members.get(self.subject)?;
+        let wanted = match subject.category() {
             Relation::Head => Relation::Spouse,
             Relation::Spouse => Relation::Head,
             _ => return None,

@@ -402,6 +402,26 @@ fn the_building_prints_on_its_own_line_and_the_previous_head_in_its_box() {
 }
 
 #[test]
+fn the_child_allowance_claim_is_in_the_claimants_name_with_their_spouse_beside() {
+    let mut case = case();
+    case.answers.insert(
+        "allowance_claimant".into(),
+        madoguchi_domain::Answer::members([1]),
+    );
+    let layout = pdftotext_layout(&render(&case, &mincho(), &["jidou_teate_nintei"]).pdf);
+    let line = |label: &str| {
+        layout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(label))
+            .unwrap_or_else(|| panic!("no {label} line: {layout}"))
+            .to_string()
+    };
+    // The 請求者's name is on the line below its ふりがな; the 配偶者 is the head.
+    assert!(layout.contains("たかよし くずこ"), "{layout}");
+    assert!(line("配偶者").contains("髙𠮷 一郎"), "{}", line("配偶者"));
+}
+
+#[test]
 fn a_character_no_face_has_is_reported_with_its_field() {
     let mut case = case();
     // U+2EBF0 (CJK Extension I, 2023) is in neither BIZ UDゴシック nor IPAmj明朝.

@@ -180,6 +180,10 @@ pub struct Question {
     /// For a question about members: which members it is asked of (`age >= 15` for a seal);
     /// the kiosk and the home page offer only those. `None`: every member.
     pub who: Option<MemberCondition>,
+    /// Procedures whose forms the answer fills (`fills = ["jidou_teate"]`): a question no rule
+    /// reads, asked once the decision is settled and one of them applies (児童手当 の請求者,
+    /// the previous insurance the 国保 form ticks). Procedure ids; `rules check` resolves them.
+    pub fills: Vec<String>,
     pub source: Option<String>,
     pub at: Location,
 }

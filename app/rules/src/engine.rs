@@ -50,6 +50,8 @@ pub struct Engine<'c> {
     affects: Vec<Vec<usize>>,
     /// Answers worth trying when asking whether a question can change the decision.
     probes: Vec<Vec<Answer>>,
+    /// For each question, the procedures whose forms it fills (`Question::fills`).
+    fills: Vec<Vec<usize>>,
 }
 
 /// Questions in dependency order. The loader rejects cycles, so this always completes.
@@ -162,12 +164,27 @@ impl<'c> Engine<'c> {
                     .collect()
             })
             .collect();
+        let fills = catalogue
+            .questions
+            .iter()
+            .map(|question| {
+                // Every version of a procedure (one per period it is in force).
+                catalogue
+                    .procedures
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| question.fills.contains(&p.id))
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
         Engine {
             catalogue,
             order,
             downstream,
             affects,
             probes: probe_answers(catalogue),
+            fills,
         }
     }
 
@@ -631,6 +648,22 @@ impl<'c> Engine<'c> {
                     )
                 })
                 .filter(|(_, waiting)| !waiting.is_empty())
+                .collect();
+        }
+        if chosen.is_empty() {
+            // The decision is settled: ask what the forms of the procedures that apply still
+            // need (who claims 児童手当, the insurance before 国保).
+            chosen = askable
+                .iter()
+                .map(|&q| {
+                    let applying = self.fills[q]
+                        .iter()
+                        .copied()
+                        .filter(|&p| in_force[p] && statuses[p] == Truth::True)
+                        .collect::<Vec<_>>();
+                    (q, applying)
+                })
+                .filter(|(_, applying)| !applying.is_empty())
                 .collect();
         }
         chosen

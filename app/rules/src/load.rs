@@ -132,6 +132,8 @@ struct RawQuestion {
     #[serde(default)]
     known_from: Vec<RawKnownFrom>,
     who: Option<Spanned<String>>,
+    #[serde(default)]
+    fills: Vec<String>,
     min: Option<i64>,
     max: Option<i64>,
     source: Option<String>,
@@ -715,6 +717,7 @@ fn question_shell(
         ask_when: None,
         known_from: Vec::new(),
         who: None,
+        fills: raw.fills.clone(),
         source: raw.source.clone(),
         at,
     }

@@ -26,6 +26,7 @@ pub fn check(catalogue: &Catalogue) -> Vec<Diagnostic> {
         unreachable(catalogue, &mut problems);
     }
     unused(catalogue, &mut problems);
+    fills(catalogue, &mut problems);
     reasons_and_ages(catalogue, &mut problems);
     problems
 }
@@ -228,6 +229,32 @@ fn unreachable(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A question that fills forms names procedures the catalogue has, and procedures that have
+/// forms to fill.
+fn fills(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
+    for question in &catalogue.questions {
+        for id in &question.fills {
+            match catalogue.procedures.iter().find(|p| &p.id == id) {
+                None => problems.push(error(
+                    &question.at,
+                    format!(
+                        "question `{}` fills `{id}`, which is not a procedure of this catalogue",
+                        question.id
+                    ),
+                )),
+                Some(procedure) if procedure.forms.is_empty() => problems.push(warning(
+                    &question.at,
+                    format!(
+                        "question `{}` fills `{id}`, which has no form: it is never asked",
+                        question.id
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+}
+
 fn unused(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
     let mut used_questions = HashSet::new();
     for procedure in &catalogue.procedures {
@@ -242,7 +269,7 @@ fn unused(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
             .for_each(|c| used_questions.extend(c.questions()));
     }
     for (i, question) in catalogue.questions.iter().enumerate() {
-        if !used_questions.contains(&i) {
+        if !used_questions.contains(&i) && question.fills.is_empty() {
             problems.push(warning(
                 &question.at,
                 format!(

@@ -440,3 +440,53 @@ fn a_proxy_brings_a_letter_of_attorney_for_every_procedure_with_a_form() {
     // A notice with nothing to file needs no letter.
     assert!(!brings(&case, "info_lifeline").contains(&"ininjo".to_string()));
 }
+
+/// A question that fills forms is asked once the decision is settled and one of the procedures
+/// it fills applies: the family example has every decision answer, so without its 請求者,
+/// 児童手当's 請求者 is asked next, of the two parents; answered, nothing is left to ask. 国保's previous insurance
+/// is asked only when someone joins 国保.
+#[test]
+fn questions_that_fill_forms_come_after_the_decision_for_the_procedures_that_apply() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("family-of-four.json");
+    case.answers.remove("allowance_claimant");
+    let asked = |case: &Case| {
+        engine
+            .evaluate(case, case.event.visit_date())
+            .expect("evaluates")
+            .next_questions
+    };
+    let next = asked(&case);
+    let ids: Vec<&str> = next.iter().map(|q| q.id.as_str()).collect();
+    assert_eq!(ids, ["allowance_claimant"], "{ids:?}");
+    assert_eq!(next[0].members, [0, 1], "the parents, not the children");
+    assert_eq!(next[0].affects, ["jidou_teate"]);
+    let before = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("evaluates");
+    case.answers
+        .insert("allowance_claimant".into(), Answer::members([1]));
+    let after = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("evaluates");
+    assert!(
+        after.next_questions.is_empty(),
+        "{:?}",
+        after.next_questions
+    );
+    let ids = |d: &madoguchi_rules::Decision| -> Vec<String> {
+        d.procedures.iter().map(|p| p.id.clone()).collect()
+    };
+    assert_eq!(ids(&before), ids(&after), "the answer changes no procedure");
+
+    assert!(!asked(&case).iter().any(|q| q.id == "previous_insurance"));
+    case.answers
+        .insert("health_insurance".into(), Answer::Choice("kokuho".into()));
+    let next = asked(&case);
+    assert!(
+        next.iter().any(|q| q.id == "previous_insurance"),
+        "{:?}",
+        next.iter().map(|q| &q.id).collect::<Vec<_>>()
+    );
+}
