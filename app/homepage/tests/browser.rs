@@ -193,7 +193,43 @@ async fn a_resident_fills_the_page_and_the_qr_in_the_screenshot_holds_it() {
     fill(&client, "m1_kana", "よしだ　かつこ").await;
     fill(&client, "m1_birth", "2019-06-01").await;
     click(&client, "input[name=m1_sex][value=female]").await;
-    click(&client, "input[name=m1_nationality][value=japanese]").await;
+    // A foreign child: the 在留カード fields show once 日本以外 is chosen (the Japanese
+    // parent's stay hidden), and the number is read as typed.
+    let shown = |name: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .find(Locator::Css(&format!("input[name={name}]")))
+                .await
+                .expect("the field")
+                .is_displayed()
+                .await
+                .expect("displayed or not")
+        }
+    };
+    assert!(
+        !shown("m0_card").await,
+        "a Japanese member has no card fields"
+    );
+    click(&client, "input[name=m1_nationality][value=foreign]").await;
+    assert!(shown("m1_card").await, "shown for a foreign member");
+    fill(&client, "m1_country", "ベトナム").await;
+    fill(&client, "m1_card", "ij 3456 7890 kl").await;
+    click(&client, "select[name=m1_status] option[value='家族滞在']").await;
+    fill(&client, "m1_until", "2029-04-30").await;
+    click(
+        &client,
+        "select[name=m1_category] option[value=mid_long_term]",
+    )
+    .await;
+    // For a person to look at, as the result's screenshot.
+    if let Ok(png) = client.screenshot().await {
+        std::fs::write(
+            std::env::temp_dir().join("madoguchi-homepage-household.png"),
+            &png,
+        )
+        .ok();
+    }
     next(&client).await;
 
     // Step 3: answer every question offered, round after round, choosing the first option.
@@ -277,6 +313,23 @@ async fn a_resident_fills_the_page_and_the_qr_in_the_screenshot_holds_it() {
     assert_eq!(members[0].person.kana.as_deref(), Some("よしだ　たかし"));
     assert_eq!(members[1].person.sex, Some(Sex::Female));
     assert_eq!(members[0].person.nationality, Some(Nationality::Japanese));
+    let child = members[1]
+        .person
+        .nationality
+        .as_ref()
+        .and_then(Nationality::foreign)
+        .expect("a foreign resident");
+    assert_eq!(child.country.as_deref(), Some("ベトナム"));
+    assert_eq!(
+        child.card_number.as_ref().map(|n| n.as_str()),
+        Some("IJ34567890KL")
+    );
+    assert_eq!(child.status.map(|s| s.as_str()), Some("家族滞在"));
+    assert_eq!(child.period_end, NaiveDate::from_ymd_opt(2029, 4, 30));
+    assert_eq!(
+        child.category,
+        Some(madoguchi_domain::ForeignCategory::MidLongTerm)
+    );
     assert_eq!(
         members[1].person.birth_date,
         NaiveDate::from_ymd_opt(2019, 6, 1)
