@@ -341,7 +341,7 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    assert!(String::from_utf8_lossy(&first.stdout).contains("2026.11.1"));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("2026.12.1"));
 
     // A supervisor's new version: the same rules under a new version number.
     let folder = dir.path().join("edited");
@@ -353,7 +353,7 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
     );
     let path = folder.join("catalogue.toml");
     let text = std::fs::read_to_string(&path).expect("catalogue.toml");
-    std::fs::write(&path, text.replace("2026.11.1", "2026.12.0")).expect("edit");
+    std::fs::write(&path, text.replace("2026.12.1", "2026.12.2")).expect("edit");
     let signed = |login: &str, passwords: &[&str], args: &[&str]| {
         let mut command = madoguchi(dir.path());
         command.args(args).args(["--as", login]);
@@ -407,7 +407,7 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
         .expect("the submitted version")
         .to_string();
     assert!(
-        String::from_utf8_lossy(&run_without_folders(&["demo"]).stdout).contains("2026.11.1"),
+        String::from_utf8_lossy(&run_without_folders(&["demo"]).stdout).contains("2026.12.1"),
         "nothing changes before a second supervisor approves"
     );
     let own = signed(
@@ -429,7 +429,7 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
 
     let next = run_without_folders(&["demo"]);
     assert!(
-        String::from_utf8_lossy(&next.stdout).contains("2026.12.0"),
+        String::from_utf8_lossy(&next.stdout).contains("2026.12.2"),
         "the next start uses it: {}",
         String::from_utf8_lossy(&next.stderr)
     );

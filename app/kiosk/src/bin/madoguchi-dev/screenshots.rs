@@ -721,7 +721,7 @@ fn desk_store() -> Result<madoguchi_store::Store> {
     let now = Utc::now();
     let mut store = madoguchi_store::Store::open(&config, now)?.store;
     let (_, files) = catalogue_dir::load_or_report(&catalogue_dir::default_dir())?;
-    store.seed_catalogue(&files, "出荷時の既定（2026.11.1）", now)?;
+    store.seed_catalogue(&files, "出荷時の既定（2026.12.1）", now)?;
     let kakari = store.bootstrap_supervisor("kakari", SHOT_PASSWORD, now)?;
     store.set_staff(
         &kakari,
