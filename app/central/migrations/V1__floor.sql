@@ -1,0 +1,145 @@
+-- The counter floor's central store, first version. docs/central.md describes every table.
+--
+-- Invariants: no name, address, birth date or My Number is ever stored in clear: a case's
+-- personal fields arrive sealed by the terminal (the same sealing as the local store) and
+-- the database only keeps the bytes. Rows are keyed by UUIDs the terminals make, so a push
+-- repeated after a crash finds its row and adds nothing.
+
+-- Roles. Terminals and people log in as their own roles, members of one of these; none of
+-- these three can log in itself.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'madoguchi_terminal') THEN
+    CREATE ROLE madoguchi_terminal NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'madoguchi_supervisor') THEN
+    CREATE ROLE madoguchi_supervisor NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'madoguchi_admin') THEN
+    CREATE ROLE madoguchi_admin NOLOGIN;
+  END IF;
+END
+$$;
+
+-- Every terminal: its login role, its place, and the counters it serves (empty for an
+-- interview desk, which sees the cases it made).
+CREATE TABLE terminals (
+  login      text PRIMARY KEY,
+  place      text NOT NULL DEFAULT '',
+  counters   text[] NOT NULL DEFAULT '{}',
+  added_at   timestamptz NOT NULL DEFAULT now(),
+  revoked_at timestamptz
+);
+
+-- Published catalogue versions: immutable once written.
+CREATE TABLE catalogue_versions (
+  id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name         text NOT NULL,
+  version      text NOT NULL,
+  checksum     text NOT NULL UNIQUE,
+  files        jsonb NOT NULL,
+  signature    bytea,
+  published_by text NOT NULL,
+  published_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Cases: plain statistics columns, the personal fields sealed.
+CREATE TABLE cases (
+  id          uuid PRIMARY KEY,
+  terminal    text NOT NULL REFERENCES terminals (login),
+  started_at  timestamptz NOT NULL,
+  finished_at timestamptz,
+  event       text NOT NULL,
+  members     smallint NOT NULL,
+  procedures  text[] NOT NULL DEFAULT '{}',
+  sealed      bytea NOT NULL,
+  purged_at   timestamptz
+);
+CREATE INDEX cases_finished ON cases (finished_at);
+
+-- Which counters a case is routed to, and how each counter's work on it went.
+CREATE TABLE routes (
+  case_id    uuid NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  counter    text NOT NULL,
+  state      text NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'open', 'done', 'not_needed')),
+  reason     text NOT NULL DEFAULT '',
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (case_id, counter)
+);
+
+-- Hand-over events (opened, printed, done …), keyed by the terminal's UUID.
+CREATE TABLE handovers (
+  id       uuid PRIMARY KEY,
+  case_id  uuid NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  counter  text NOT NULL,
+  kind     text NOT NULL,
+  detail   text NOT NULL DEFAULT '',
+  terminal text NOT NULL,
+  at       timestamptz NOT NULL
+);
+
+CREATE TABLE audit (
+  id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at     timestamptz NOT NULL DEFAULT now(),
+  actor  text NOT NULL DEFAULT current_user,
+  action text NOT NULL,
+  detail text NOT NULL DEFAULT ''
+);
+
+CREATE TABLE settings (
+  key   text PRIMARY KEY,
+  value text NOT NULL
+);
+
+-- What each role may do. A terminal reads the catalogue and settings, writes its own cases
+-- and events, and reads only the cases it made or that are routed to its counters.
+GRANT USAGE ON SCHEMA public TO madoguchi_terminal, madoguchi_supervisor, madoguchi_admin;
+GRANT SELECT ON catalogue_versions, settings, terminals TO madoguchi_terminal;
+GRANT SELECT, INSERT ON cases, routes, handovers TO madoguchi_terminal;
+GRANT UPDATE (state, reason, updated_at) ON routes TO madoguchi_terminal;
+GRANT INSERT ON audit TO madoguchi_terminal;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO madoguchi_supervisor;
+GRANT INSERT ON catalogue_versions, audit TO madoguchi_supervisor;
+GRANT ALL ON ALL TABLES IN SCHEMA public TO madoguchi_admin;
+
+ALTER TABLE cases ENABLE ROW LEVEL SECURITY;
+ALTER TABLE routes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE handovers ENABLE ROW LEVEL SECURITY;
+
+-- The counters the logged-in terminal serves.
+CREATE FUNCTION my_counters() RETURNS text[]
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+  AS $$ SELECT coalesce((SELECT counters FROM terminals
+                         WHERE login = session_user AND revoked_at IS NULL), '{}') $$;
+
+-- Whether the case is routed to one of the logged-in terminal's counters. SECURITY DEFINER
+-- so that the check itself is not filtered by the policies.
+CREATE FUNCTION routed_to_me(c uuid) RETURNS boolean
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+  AS $$ SELECT EXISTS (SELECT 1 FROM routes WHERE case_id = c AND counter = ANY (my_counters())) $$;
+
+-- Whether the logged-in terminal may see the case: it made it, or it is routed to one of its
+-- counters.
+CREATE FUNCTION may_see_case(c uuid) RETURNS boolean
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+  AS $$ SELECT EXISTS (SELECT 1 FROM cases WHERE id = c AND terminal = session_user)
+            OR routed_to_me(c) $$;
+
+-- The row's own terminal column, not a look-up: INSERT … ON CONFLICT checks the new row
+-- against this too, before it exists.
+CREATE POLICY terminal_cases ON cases TO madoguchi_terminal
+  USING (terminal = session_user OR routed_to_me(id))
+  WITH CHECK (terminal = session_user);
+CREATE POLICY terminal_routes ON routes TO madoguchi_terminal
+  USING (may_see_case(case_id))
+  WITH CHECK (may_see_case(case_id));
+CREATE POLICY terminal_handovers ON handovers TO madoguchi_terminal
+  USING (may_see_case(case_id))
+  WITH CHECK (terminal = session_user AND may_see_case(case_id));
+
+CREATE POLICY supervisor_cases ON cases TO madoguchi_supervisor USING (true);
+CREATE POLICY supervisor_routes ON routes TO madoguchi_supervisor USING (true);
+CREATE POLICY supervisor_handovers ON handovers TO madoguchi_supervisor USING (true);
+CREATE POLICY admin_cases ON cases TO madoguchi_admin USING (true) WITH CHECK (true);
+CREATE POLICY admin_routes ON routes TO madoguchi_admin USING (true) WITH CHECK (true);
+CREATE POLICY admin_handovers ON handovers TO madoguchi_admin USING (true) WITH CHECK (true);
