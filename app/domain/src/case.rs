@@ -546,6 +546,53 @@ mod tests {
         assert!(error.to_string().contains("answers.seal"), "{error}");
     }
 
+    /// What a foreign resident, a 方書 and the heads of household let in is held to the same
+    /// bounds as every other text: too long or on two lines is refused with its field.
+    #[test]
+    fn foreign_facts_buildings_and_heads_are_bounded() {
+        let base: Case = serde_json::from_str(FAMILY).expect("valid case");
+        let refused = |change: &dyn Fn(&mut Case)| {
+            let mut case = base.clone();
+            change(&mut case);
+            case.validate().expect_err("refused").to_string()
+        };
+        let foreign = |case: &mut Case, f: &dyn Fn(&mut crate::ForeignResident)| {
+            let mut resident = crate::ForeignResident::default();
+            f(&mut resident);
+            case.household.members[0].person.nationality = Some(Nationality::Foreign(resident));
+        };
+        let said = refused(&|c| foreign(c, &|r| r.alias = Some("通".repeat(201))));
+        assert!(said.contains("nationality.alias"), "{said}");
+        let said = refused(&|c| foreign(c, &|r| r.country = Some("国".repeat(101))));
+        assert!(said.contains("nationality"), "{said}");
+        let said = refused(&|c| {
+            foreign(c, &|r| {
+                r.period_end = chrono::NaiveDate::from_ymd_opt(2201, 1, 1);
+            })
+        });
+        assert!(said.contains("period_end"), "{said}");
+        let said = refused(&|c| {
+            if let LifeEvent::Tennyu { new_address, .. } = &mut c.event {
+                *new_address = Some(Address {
+                    text: "標準市本町1番".into(),
+                    building: Some("ハイツ\n201".into()),
+                    ..Address::default()
+                });
+            }
+        });
+        assert!(said.contains("building"), "{said}");
+        let said = refused(&|c| c.household.previous_head = Some("前".repeat(201)));
+        assert!(said.contains("previous_head"), "{said}");
+        let said = refused(&|c| c.household.joining_head = Some("新しい 世帯主".into()));
+        assert!(said.contains("世帯主が二人"), "{said}");
+        // A card number or a 在留資格 that is not one is refused where a file is read.
+        let json = serde_json::to_string(&base).expect("json").replace(
+            "\"nationality\":\"japanese\"",
+            "\"nationality\":{\"foreign\":{\"card_number\":\"123\"}}",
+        );
+        assert!(serde_json::from_str::<Case>(&json).is_err());
+    }
+
     #[test]
     fn a_member_born_after_the_move_is_refused() {
         let mut case: Case = serde_json::from_str(FAMILY).expect("valid case");

@@ -216,39 +216,46 @@ fn is_dash(c: char) -> bool {
     matches!(c, '-' | '－' | '−' | 'ー' | '‐' | '―')
 }
 
+/// A value that may be left empty, read by `parse`; `error` when it does not read (or is
+/// longer than anyone types).
+fn optional_read<T>(
+    text: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+    error: InputError,
+) -> Result<Option<T>, InputError> {
+    match bounded(text) {
+        Some("") => Ok(None),
+        Some(text) => parse(text).map(Some).ok_or(error),
+        None => Err(error),
+    }
+}
+
 /// A 在留カード等番号 that may be left empty: full-width, small letters and spaces are read
 /// (`crate::foreign::ResidenceCardNumber::parse`).
 pub fn optional_residence_card(text: &str) -> Result<Option<ResidenceCardNumber>, InputError> {
-    match bounded(text) {
-        Some("") => Ok(None),
-        Some(text) => ResidenceCardNumber::parse(text)
-            .map(Some)
-            .map_err(|_| InputError::ResidenceCard),
-        None => Err(InputError::ResidenceCard),
-    }
+    optional_read(
+        text,
+        |t| ResidenceCardNumber::parse(t).ok(),
+        InputError::ResidenceCard,
+    )
 }
 
 /// A 在留資格 that may be left empty, as the card prints it.
 pub fn optional_residence_status(text: &str) -> Result<Option<ResidenceStatus>, InputError> {
-    match bounded(text) {
-        Some("") => Ok(None),
-        Some(text) => ResidenceStatus::parse(text)
-            .map(Some)
-            .map_err(|_| InputError::ResidenceStatus),
-        None => Err(InputError::ResidenceStatus),
-    }
+    optional_read(
+        text,
+        |t| ResidenceStatus::parse(t).ok(),
+        InputError::ResidenceStatus,
+    )
 }
 
 /// A 法第30条の45 区分 that may be left empty: its words (中長期在留者) or its id.
 pub fn optional_foreign_category(text: &str) -> Result<Option<ForeignCategory>, InputError> {
-    match bounded(text) {
-        Some("") => Ok(None),
-        Some(text) => ForeignCategory::from_ja(text)
-            .or_else(|| ForeignCategory::from_id(text))
-            .map(Some)
-            .ok_or(InputError::ForeignCategory),
-        None => Err(InputError::ForeignCategory),
-    }
+    optional_read(
+        text,
+        |t| ForeignCategory::from_ja(t).or_else(|| ForeignCategory::from_id(t)),
+        InputError::ForeignCategory,
+    )
 }
 
 #[cfg(test)]

@@ -180,12 +180,14 @@ fn a_city_closed_day_is_added_renamed_and_removed_and_deadlines_follow_it() {
         calendar.starts_with(&files["calendar.toml"]),
         "the file's comments and the rest stay: {calendar}"
     );
-    let catalogue = load_files(draft.files());
-    assert_eq!(
-        catalogue
+    let closed_on = |draft: &Draft| {
+        load_files(draft.files())
             .calendar
             .days
-            .closed_because(founding, Office::City),
+            .closed_because(founding, Office::City)
+    };
+    assert_eq!(
+        closed_on(&draft),
         Some(ClosedBecause::CityDay("市制施行記念日".into()))
     );
     assert!(draft.remove_closed_day(founding).expect("removes"));
@@ -194,14 +196,7 @@ fn a_city_closed_day_is_added_renamed_and_removed_and_deadlines_follow_it() {
             .remove_closed_day(founding)
             .expect("nothing to remove")
     );
-    let catalogue = load_files(draft.files());
-    assert_eq!(
-        catalogue
-            .calendar
-            .days
-            .closed_because(founding, Office::City),
-        None
-    );
+    assert_eq!(closed_on(&draft), None);
     // A name the loader refuses (over 40 characters) does not load: the desk keeps the draft.
     draft
         .set_closed_day(founding, &"長".repeat(41))
