@@ -31,52 +31,76 @@ CREATE TABLE terminals (
   revoked_at timestamptz
 );
 
--- Published catalogue versions: immutable once written.
+-- Published catalogue versions: immutable once written (no role may update or delete them).
+-- `signature` is the city's publishing key's ed25519 signature over the version's canonical
+-- bytes; terminals check it before loading, wherever the version came from.
 CREATE TABLE catalogue_versions (
   id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   name         text NOT NULL,
   version      text NOT NULL,
   checksum     text NOT NULL UNIQUE,
   files        jsonb NOT NULL,
-  signature    bytea,
-  published_by text NOT NULL,
+  signature    bytea NOT NULL,
+  key_id       text NOT NULL,
+  published_by text NOT NULL DEFAULT session_user,
   published_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Cases: plain statistics columns, the personal fields sealed.
+-- Cases: plain statistics columns, the personal fields sealed under the floor's key (NULL
+-- once retention removed them, or when they were already purged on the terminal).
 CREATE TABLE cases (
-  id          uuid PRIMARY KEY,
-  terminal    text NOT NULL REFERENCES terminals (login),
-  started_at  timestamptz NOT NULL,
-  finished_at timestamptz,
-  event       text NOT NULL,
-  members     smallint NOT NULL,
-  procedures  text[] NOT NULL DEFAULT '{}',
-  sealed      bytea NOT NULL,
-  purged_at   timestamptz
+  id            uuid PRIMARY KEY,
+  terminal      text NOT NULL REFERENCES terminals (login),
+  reception     text NOT NULL DEFAULT '',
+  started_at    timestamptz NOT NULL,
+  finished_at   timestamptz NOT NULL,
+  event         text NOT NULL,
+  members       smallint NOT NULL,
+  procedures    text[] NOT NULL DEFAULT '{}',
+  forms_printed integer NOT NULL DEFAULT 0,
+  sealed        bytea,
+  received_at   timestamptz NOT NULL DEFAULT now(),
+  purged_at     timestamptz
 );
 CREATE INDEX cases_finished ON cases (finished_at);
+CREATE INDEX cases_sealed_finished ON cases (finished_at) WHERE sealed IS NOT NULL;
 
--- Which counters a case is routed to, and how each counter's work on it went.
+-- Which counters a case is routed to, the procedures each handles, and how each counter's
+-- work on it went.
 CREATE TABLE routes (
   case_id    uuid NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
   counter    text NOT NULL,
+  procedures text[] NOT NULL DEFAULT '{}',
   state      text NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'open', 'done', 'not_needed')),
   reason     text NOT NULL DEFAULT '',
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (case_id, counter)
 );
+CREATE INDEX routes_waiting ON routes (counter) WHERE state IN ('waiting', 'open');
 
--- Hand-over events (opened, printed, done …), keyed by the terminal's UUID.
+-- Hand-over events (opened, printed, done, not_needed), keyed by the terminal's UUID.
 CREATE TABLE handovers (
   id       uuid PRIMARY KEY,
   case_id  uuid NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
   counter  text NOT NULL,
-  kind     text NOT NULL,
+  kind     text NOT NULL CHECK (kind IN ('opened', 'printed', 'done', 'not_needed')),
   detail   text NOT NULL DEFAULT '',
-  terminal text NOT NULL,
+  terminal text NOT NULL DEFAULT session_user,
   at       timestamptz NOT NULL
 );
+CREATE INDEX handovers_case ON handovers (case_id);
+
+-- A department's list changes: terminals listening on `madoguchi_routes` hear the counter's
+-- id (never anything personal) and read their list again.
+CREATE FUNCTION notify_route() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('madoguchi_routes', NEW.counter);
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER routes_changed AFTER INSERT OR UPDATE ON routes
+  FOR EACH ROW EXECUTE FUNCTION notify_route();
 
 CREATE TABLE audit (
   id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -130,12 +154,31 @@ CREATE FUNCTION may_see_case(c uuid) RETURNS boolean
 CREATE POLICY terminal_cases ON cases TO madoguchi_terminal
   USING (terminal = session_user OR routed_to_me(id))
   WITH CHECK (terminal = session_user);
-CREATE POLICY terminal_routes ON routes TO madoguchi_terminal
-  USING (may_see_case(case_id))
-  WITH CHECK (may_see_case(case_id));
-CREATE POLICY terminal_handovers ON handovers TO madoguchi_terminal
-  USING (may_see_case(case_id))
-  WITH CHECK (terminal = session_user AND may_see_case(case_id));
+CREATE POLICY terminal_routes_read ON routes FOR SELECT TO madoguchi_terminal
+  USING (may_see_case(case_id));
+-- Only the terminal that made a case routes it …
+CREATE POLICY terminal_routes_add ON routes FOR INSERT TO madoguchi_terminal
+  WITH CHECK (EXISTS (SELECT 1 FROM cases WHERE id = case_id AND terminal = session_user));
+-- … and a counter's work is marked only by a terminal serving that counter.
+CREATE POLICY terminal_routes_mark ON routes FOR UPDATE TO madoguchi_terminal
+  USING (counter = ANY (my_counters()))
+  WITH CHECK (counter = ANY (my_counters()));
+CREATE POLICY terminal_handovers_read ON handovers FOR SELECT TO madoguchi_terminal
+  USING (may_see_case(case_id));
+CREATE POLICY terminal_handovers_add ON handovers FOR INSERT TO madoguchi_terminal
+  WITH CHECK (terminal = session_user AND counter = ANY (my_counters()) AND may_see_case(case_id));
+
+-- Published catalogue versions and the audit are never changed, by anyone but the owner.
+CREATE FUNCTION refuse_change() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% rows are never changed or deleted', TG_TABLE_NAME;
+END
+$$;
+CREATE TRIGGER catalogue_versions_immutable BEFORE UPDATE OR DELETE ON catalogue_versions
+  FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+  FOR EACH ROW EXECUTE FUNCTION refuse_change();
 
 CREATE POLICY supervisor_cases ON cases TO madoguchi_supervisor USING (true);
 CREATE POLICY supervisor_routes ON routes TO madoguchi_supervisor USING (true);

@@ -13,6 +13,11 @@
 //! - A terminal sees only the cases it made and those routed to the counters it serves; the
 //!   engine enforces it (row-level security), not this code.
 
+pub mod testbed;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
 use postgres::{Client, GenericClient};
 use uuid::Uuid;
 
@@ -99,39 +104,51 @@ fn password_literal(password: &str) -> Result<String, CentralError> {
 }
 
 /// A finished case as a terminal pushes it: plain statistics, the sealed personal fields,
-/// and the counters it is routed to.
+/// and the counters it is routed to with the procedures each handles.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseRow {
     pub id: Uuid,
+    pub reception: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
     pub event: String,
     pub members: i16,
     pub procedures: Vec<String>,
-    pub counters: Vec<String>,
-    /// The personal fields as the terminal sealed them.
-    pub sealed: Vec<u8>,
+    /// Counter → the procedure ids it handles.
+    pub routes: BTreeMap<String, Vec<String>>,
+    pub forms_printed: i32,
+    /// The personal fields as the terminal sealed them under the floor key; `None` once
+    /// retention removed them.
+    pub sealed: Option<Vec<u8>>,
 }
 
-/// Writes a finished case and its routes under the terminal's own role. Idempotent: a case
-/// already there is left as it is and `false` is returned.
+/// Writes a finished case and its routes under the terminal's own role, in one transaction.
+/// Idempotent: a case already there is left as it is and `false` is returned.
 pub fn push_case(client: &mut Client, case: &CaseRow) -> Result<bool, CentralError> {
     let mut tx = client.transaction()?;
     let inserted = tx.execute(
-        "INSERT INTO cases (id, terminal, started_at, finished_at, event, members, procedures, sealed)
-         VALUES ($1, session_user, now(), now(), $2, $3, $4, $5)
+        "INSERT INTO cases (id, terminal, reception, started_at, finished_at, event, members,
+                            procedures, forms_printed, sealed)
+         VALUES ($1, session_user, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO NOTHING",
         &[
             &case.id,
+            &case.reception,
+            &case.started_at,
+            &case.finished_at,
             &case.event,
             &case.members,
             &case.procedures,
+            &case.forms_printed,
             &case.sealed,
         ],
     )? == 1;
     if inserted {
-        for counter in &case.counters {
+        for (counter, procedures) in &case.routes {
             tx.execute(
-                "INSERT INTO routes (case_id, counter) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                &[&case.id, counter],
+                "INSERT INTO routes (case_id, counter, procedures) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+                &[&case.id, counter, procedures],
             )?;
         }
     }
@@ -139,51 +156,323 @@ pub fn push_case(client: &mut Client, case: &CaseRow) -> Result<bool, CentralErr
     Ok(inserted)
 }
 
-/// A case waiting at a counter, as its list shows it (nothing personal).
+/// What a counter did with a case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HandoverKind {
+    /// The clerk opened the case (to print or read it): audited.
+    Opened,
+    /// The counter printed its forms.
+    Printed,
+    Done,
+    /// Not needed after all, with a reason.
+    NotNeeded,
+}
+
+impl HandoverKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            HandoverKind::Opened => "opened",
+            HandoverKind::Printed => "printed",
+            HandoverKind::Done => "done",
+            HandoverKind::NotNeeded => "not_needed",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<HandoverKind> {
+        [
+            HandoverKind::Opened,
+            HandoverKind::Printed,
+            HandoverKind::Done,
+            HandoverKind::NotNeeded,
+        ]
+        .into_iter()
+        .find(|kind| kind.id() == id)
+    }
+
+    /// The route state the event leaves, when it changes one.
+    fn route_state(self) -> Option<&'static str> {
+        match self {
+            HandoverKind::Opened => Some("open"),
+            HandoverKind::Printed => None,
+            HandoverKind::Done => Some("done"),
+            HandoverKind::NotNeeded => Some("not_needed"),
+        }
+    }
+}
+
+/// A hand-over event as a department terminal pushes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HandoverRow {
+    pub id: Uuid,
+    pub case: Uuid,
+    pub counter: String,
+    pub kind: HandoverKind,
+    /// The reason for `NotNeeded`; never personal.
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Writes a hand-over event and moves the counter's route to the state it leaves (unless a
+/// later event already moved it). Idempotent like [`push_case`].
+pub fn push_handover(client: &mut Client, event: &HandoverRow) -> Result<bool, CentralError> {
+    let mut tx = client.transaction()?;
+    let inserted = tx.execute(
+        "INSERT INTO handovers (id, case_id, counter, kind, detail, at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        &[
+            &event.id,
+            &event.case,
+            &event.counter,
+            &event.kind.id(),
+            &event.detail,
+            &event.at,
+        ],
+    )? == 1;
+    if inserted && let Some(state) = event.kind.route_state() {
+        // Opening does not undo a counter's decision.
+        tx.execute(
+            "UPDATE routes SET state = $3, reason = $4, updated_at = $5
+             WHERE case_id = $1 AND counter = $2 AND updated_at <= $5
+               AND NOT ($3 = 'open' AND state IN ('done', 'not_needed'))",
+            &[
+                &event.case,
+                &event.counter,
+                &state,
+                &event.detail,
+                &event.at,
+            ],
+        )?;
+    }
+    tx.commit()?;
+    Ok(inserted)
+}
+
+/// A case waiting at a counter, as its 受付一覧 shows it (nothing personal).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Waiting {
     pub case: Uuid,
+    pub reception: String,
+    pub finished_at: DateTime<Utc>,
+    pub event: String,
+    pub members: i16,
     pub counter: String,
     pub state: String,
+    pub reason: String,
+    /// The procedures this counter handles for the case.
     pub procedures: Vec<String>,
+    /// Forms the interview desk printed (the packet holds every form of the case).
+    pub forms_printed: i32,
+    /// Whether the counter itself printed its forms.
+    pub printed_here: bool,
 }
 
-/// The cases routed to `counter` that the logged-in terminal may see, oldest first.
+/// The cases routed to `counter` that the logged-in terminal may see, finished since `since`,
+/// oldest first.
 pub fn routed_to(
     client: &mut impl GenericClient,
     counter: &str,
+    since: DateTime<Utc>,
 ) -> Result<Vec<Waiting>, CentralError> {
     let rows = client.query(
-        "SELECT r.case_id, r.counter, r.state, c.procedures
+        "SELECT r.case_id, c.reception, c.finished_at, c.event, c.members, r.counter, r.state,
+                r.reason, r.procedures, c.forms_printed,
+                EXISTS (SELECT 1 FROM handovers h WHERE h.case_id = r.case_id
+                        AND h.counter = r.counter AND h.kind = 'printed')
          FROM routes r JOIN cases c ON c.id = r.case_id
-         WHERE r.counter = $1 ORDER BY c.finished_at, r.case_id",
-        &[&counter],
+         WHERE r.counter = $1 AND c.finished_at >= $2
+         ORDER BY c.finished_at, r.case_id",
+        &[&counter, &since],
     )?;
-    Ok(rows
-        .iter()
-        .map(|row| Waiting {
-            case: row.get(0),
-            counter: row.get(1),
-            state: row.get(2),
-            procedures: row.get(3),
-        })
-        .collect())
+    Ok(rows.iter().map(waiting).collect())
 }
 
-/// How a counter's work on a case ended: `done`, or `not_needed` with a reason.
-pub fn set_route_state(
-    client: &mut Client,
-    case: Uuid,
-    counter: &str,
-    state: &str,
-    reason: &str,
-) -> Result<bool, CentralError> {
-    let changed = client.execute(
-        "UPDATE routes SET state = $3, reason = $4, updated_at = now()
-         WHERE case_id = $1 AND counter = $2",
-        &[&case, &counter, &state, &reason],
+fn waiting(row: &postgres::Row) -> Waiting {
+    Waiting {
+        case: row.get(0),
+        reception: row.get(1),
+        finished_at: row.get(2),
+        event: row.get(3),
+        members: row.get(4),
+        counter: row.get(5),
+        state: row.get(6),
+        reason: row.get(7),
+        procedures: row.get(8),
+        forms_printed: row.get(9),
+        printed_here: row.get(10),
+    }
+}
+
+/// How every counter a case was routed to is getting on (the interview desk's view).
+pub fn progress(client: &mut impl GenericClient, case: Uuid) -> Result<Vec<Waiting>, CentralError> {
+    let rows = client.query(
+        "SELECT r.case_id, c.reception, c.finished_at, c.event, c.members, r.counter, r.state,
+                r.reason, r.procedures, c.forms_printed,
+                EXISTS (SELECT 1 FROM handovers h WHERE h.case_id = r.case_id
+                        AND h.counter = r.counter AND h.kind = 'printed')
+         FROM routes r JOIN cases c ON c.id = r.case_id
+         WHERE r.case_id = $1 ORDER BY r.counter",
+        &[&case],
     )?;
+    Ok(rows.iter().map(waiting).collect())
+}
+
+/// A case's sealed personal fields, for a counter that opens it (the caller records the
+/// `Opened` event). `None` when the case is not visible to this terminal or was purged.
+pub fn sealed_case(
+    client: &mut impl GenericClient,
+    case: Uuid,
+) -> Result<Option<Vec<u8>>, CentralError> {
+    let row = client.query_opt("SELECT sealed FROM cases WHERE id = $1", &[&case])?;
+    Ok(row.and_then(|row| row.get(0)))
+}
+
+/// A published catalogue version as it travels: its files (relative path → text) and the
+/// city's publishing key's signature over them. Checking the signature is the terminal's work
+/// (this crate only carries the bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublishedCatalogue {
+    /// The central row's id (0 before it is written): terminals pull what is newer.
+    pub id: i64,
+    pub name: String,
+    pub version: String,
+    pub checksum: String,
+    pub files: BTreeMap<String, String>,
+    pub signature: Vec<u8>,
+    /// Which publishing key signed it (its fingerprint), so a city can change keys.
+    pub key_id: String,
+}
+
+/// Publishes a signed catalogue version (a supervisor's or administrator's login). Publishing
+/// the same checksum again changes nothing; returns the version's id.
+pub fn publish_catalogue(
+    client: &mut Client,
+    catalogue: &PublishedCatalogue,
+) -> Result<i64, CentralError> {
+    let files = serde_json::to_value(&catalogue.files).unwrap_or_default();
+    let mut tx = client.transaction()?;
+    tx.execute(
+        "INSERT INTO catalogue_versions (name, version, checksum, files, signature, key_id)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (checksum) DO NOTHING",
+        &[
+            &catalogue.name,
+            &catalogue.version,
+            &catalogue.checksum,
+            &files,
+            &catalogue.signature,
+            &catalogue.key_id,
+        ],
+    )?;
+    let id: i64 = tx
+        .query_one(
+            "SELECT id FROM catalogue_versions WHERE checksum = $1",
+            &[&catalogue.checksum],
+        )?
+        .get(0);
+    tx.execute(
+        "INSERT INTO audit (action, detail) VALUES ('catalogue.publish', $1)",
+        &[&format!(
+            "{} {} ({})",
+            catalogue.name, catalogue.version, catalogue.checksum
+        )],
+    )?;
+    tx.commit()?;
+    Ok(id)
+}
+
+/// The newest published catalogue version newer than `after` (an id), if any.
+pub fn newest_catalogue_after(
+    client: &mut impl GenericClient,
+    after: i64,
+) -> Result<Option<PublishedCatalogue>, CentralError> {
+    let row = client.query_opt(
+        "SELECT id, name, version, checksum, files, signature, key_id FROM catalogue_versions
+         WHERE id > $1 ORDER BY id DESC LIMIT 1",
+        &[&after],
+    )?;
+    let Some(row) = row else { return Ok(None) };
+    let files: serde_json::Value = row.get(4);
+    Ok(Some(PublishedCatalogue {
+        id: row.get(0),
+        name: row.get(1),
+        version: row.get(2),
+        checksum: row.get(3),
+        files: serde_json::from_value(files).unwrap_or_default(),
+        signature: row.get(5),
+        key_id: row.get(6),
+    }))
+}
+
+/// Stops a terminal's login at once and records when; its counters then give it nothing.
+pub fn revoke_terminal(client: &mut Client, login: &str) -> Result<bool, CentralError> {
+    let login = checked_login(login)?;
+    let mut tx = client.transaction()?;
+    let changed = tx.execute(
+        "UPDATE terminals SET revoked_at = now() WHERE login = $1 AND revoked_at IS NULL",
+        &[&login],
+    )?;
+    if changed == 1 {
+        tx.batch_execute(&format!("ALTER ROLE {login} NOLOGIN"))?;
+        tx.execute(
+            "INSERT INTO audit (action, detail) VALUES ('terminal.revoke', $1)",
+            &[&login],
+        )?;
+    }
+    tx.commit()?;
     Ok(changed == 1)
+}
+
+/// The floor at a glance, for `madoguchi central status` (nothing personal).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FloorStatus {
+    pub schema_version: i32,
+    pub terminals: i64,
+    pub revoked_terminals: i64,
+    pub cases: i64,
+    pub cases_with_personal_fields: i64,
+    /// Routes still waiting or open.
+    pub waiting: i64,
+    /// The newest published catalogue: name, version, when.
+    pub catalogue: Option<(String, String, DateTime<Utc>)>,
+}
+
+/// Counts for the administrator (a role that may read every table).
+pub fn status(client: &mut Client) -> Result<FloorStatus, CentralError> {
+    let count = |client: &mut Client, sql: &str| -> Result<i64, CentralError> {
+        Ok(client.query_one(sql, &[])?.get(0))
+    };
+    let schema_version: i32 = client
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
+            &[],
+        )?
+        .get(0);
+    let catalogue = client
+        .query_opt(
+            "SELECT name, version, published_at FROM catalogue_versions ORDER BY id DESC LIMIT 1",
+            &[],
+        )?
+        .map(|row| (row.get(0), row.get(1), row.get(2)));
+    Ok(FloorStatus {
+        schema_version,
+        terminals: count(
+            client,
+            "SELECT count(*) FROM terminals WHERE revoked_at IS NULL",
+        )?,
+        revoked_terminals: count(
+            client,
+            "SELECT count(*) FROM terminals WHERE revoked_at IS NOT NULL",
+        )?,
+        cases: count(client, "SELECT count(*) FROM cases")?,
+        cases_with_personal_fields: count(
+            client,
+            "SELECT count(*) FROM cases WHERE sealed IS NOT NULL",
+        )?,
+        waiting: count(
+            client,
+            "SELECT count(*) FROM routes WHERE state IN ('waiting', 'open')",
+        )?,
+        catalogue,
+    })
 }
 
 #[cfg(test)]

@@ -1,189 +1,17 @@
-//! The central schema against a real PostgreSQL cluster this test starts (initdb into a
-//! temporary folder, a Unix socket of its own, stopped when the test ends). PostgreSQL refuses
-//! to run as root, so under root the cluster runs as the system user `madoguchi-pg`, made here
-//! when missing.
+//! The central schema against a real PostgreSQL cluster the test starts
+//! (`madoguchi_central::testbed`): migrations, terminals' own logins, idempotent pushes, and
+//! row-level security enforced by the engine.
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::collections::BTreeMap;
 
-use madoguchi_central::{CaseRow, Terminal, add_terminal, migrate, push_case, routed_to};
-use postgres::{Client, NoTls};
+use chrono::{Duration, Utc};
+use madoguchi_central::testbed::TestCluster;
+use madoguchi_central::{
+    CaseRow, HandoverKind, HandoverRow, PublishedCatalogue, Terminal, add_terminal, migrate,
+    newest_catalogue_after, progress, publish_catalogue, push_case, push_handover, revoke_terminal,
+    routed_to, sealed_case,
+};
 use uuid::Uuid;
-
-const CLUSTER_USER: &str = "madoguchi-pg";
-
-/// A private cluster: its folder, its socket folder and port; stopped on drop.
-struct Cluster {
-    dir: tempfile::TempDir,
-    bin: PathBuf,
-    port: u16,
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
-/// The newest installed PostgreSQL's programs (Debian keeps them per version).
-fn postgres_bin() -> PathBuf {
-    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .expect("PostgreSQL is installed (scripts/setup installs it)")
-        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
-        .filter(|bin| bin.join("initdb").exists())
-        .collect();
-    versions.sort();
-    versions.pop().expect("an initdb")
-}
-
-impl Cluster {
-    fn start() -> Cluster {
-        let dir = tempfile::tempdir().expect("dir");
-        let bin = postgres_bin();
-        if is_root() {
-            let exists = Command::new("id")
-                .arg(CLUSTER_USER)
-                .output()
-                .is_ok_and(|o| o.status.success());
-            if !exists {
-                let made = Command::new("useradd")
-                    .args([
-                        "--system",
-                        "--no-create-home",
-                        "--shell",
-                        "/usr/sbin/nologin",
-                        CLUSTER_USER,
-                    ])
-                    .status()
-                    .expect("useradd runs");
-                assert!(made.success(), "cannot create the {CLUSTER_USER} user");
-            }
-            let status = Command::new("chown")
-                .args(["-R", CLUSTER_USER])
-                .arg(dir.path())
-                .status()
-                .expect("chown runs");
-            assert!(status.success());
-        }
-        // A port of its own: the socket's name carries it, and no TCP port is opened.
-        let port = 20_000 + (std::process::id() % 20_000) as u16;
-        let cluster = Cluster { dir, bin, port };
-        let data = cluster.data();
-        cluster.run(
-            "initdb",
-            &[
-                "-D",
-                data.to_str().expect("utf-8"),
-                "-U",
-                "postgres",
-                "--auth-local=trust",
-                "-E",
-                "UTF8",
-                "--no-locale",
-            ],
-        );
-        // Terminals log in with their own SCRAM passwords; the test's superuser by trust.
-        std::fs::write(
-            data.join("pg_hba.conf"),
-            "local all postgres trust\nlocal all all scram-sha-256\n",
-        )
-        .expect("pg_hba.conf");
-        let options = format!(
-            "-c listen_addresses='' -k {} -p {}",
-            cluster.dir.path().display(),
-            port
-        );
-        cluster.run(
-            "pg_ctl",
-            &[
-                "-D",
-                data.to_str().expect("utf-8"),
-                "-o",
-                &options,
-                "-l",
-                cluster.dir.path().join("log").to_str().expect("utf-8"),
-                "-w",
-                "start",
-            ],
-        );
-        cluster
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    /// Runs one of PostgreSQL's programs as the cluster's user; its output shows only when it
-    /// fails.
-    fn run(&self, program: &str, args: &[&str]) {
-        let path = self.bin.join(program);
-        let output = if is_root() {
-            Command::new("runuser")
-                .args(["-u", CLUSTER_USER, "--"])
-                .arg(&path)
-                .args(args)
-                .output()
-        } else {
-            Command::new(&path).args(args).output()
-        }
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
-        assert!(
-            output.status.success(),
-            "{program} {args:?} failed: {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-
-    fn connect(&self, user: &str, password: Option<&str>) -> Result<Client, postgres::Error> {
-        let mut config = postgres::Config::new();
-        config
-            .host_path(self.dir.path())
-            .port(self.port)
-            .user(user)
-            .dbname("postgres");
-        if let Some(password) = password {
-            config.password(password);
-        }
-        config.connect(NoTls)
-    }
-
-    fn superuser(&self) -> Client {
-        self.connect("postgres", None)
-            .expect("the superuser connects")
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let data = self.data();
-        let _ = self.run_quietly(&[
-            "-D",
-            data.to_str().unwrap_or_default(),
-            "-m",
-            "immediate",
-            "stop",
-        ]);
-    }
-}
-
-impl Cluster {
-    fn run_quietly(&self, args: &[&str]) -> std::io::Result<()> {
-        let path = self.bin.join("pg_ctl");
-        if is_root() {
-            Command::new("runuser")
-                .args(["-u", CLUSTER_USER, "--"])
-                .arg(&path)
-                .args(args)
-                .output()?;
-        } else {
-            Command::new(&path).args(args).output()?;
-        }
-        Ok(())
-    }
-}
 
 const PASSWORD: &str = "a-long-terminal-password-2026";
 
@@ -196,14 +24,37 @@ fn terminal(login: &str, counters: &[&str]) -> Terminal {
 }
 
 fn a_case(counters: &[&str]) -> CaseRow {
+    let finished_at = Utc::now();
     CaseRow {
         id: Uuid::new_v4(),
+        reception: "A-001".into(),
+        started_at: finished_at - Duration::minutes(15),
+        finished_at,
         event: "tennyu".into(),
         members: 3,
         procedures: vec!["tennyu_todoke".into(), "kokuho_kanyu".into()],
-        counters: counters.iter().map(|c| c.to_string()).collect(),
-        sealed: vec![0x5e; 48],
+        routes: counters
+            .iter()
+            .map(|c| (c.to_string(), vec![format!("{c}_procedure")]))
+            .collect(),
+        forms_printed: 4,
+        sealed: Some(vec![0x5e; 48]),
     }
+}
+
+fn event(case: Uuid, counter: &str, kind: HandoverKind, detail: &str) -> HandoverRow {
+    HandoverRow {
+        id: Uuid::new_v4(),
+        case,
+        counter: counter.into(),
+        kind,
+        detail: detail.into(),
+        at: Utc::now(),
+    }
+}
+
+fn today() -> chrono::DateTime<Utc> {
+    Utc::now() - Duration::hours(12)
 }
 
 /// The schema migrates once, terminals log in with their own passwords, a case pushed twice is
@@ -211,7 +62,7 @@ fn a_case(counters: &[&str]) -> CaseRow {
 /// terminal may read the audit or publish a catalogue: the engine refuses, not our code.
 #[test]
 fn terminals_see_only_their_counters_cases_and_pushes_are_idempotent() {
-    let cluster = Cluster::start();
+    let cluster = TestCluster::start();
     let mut admin = cluster.superuser();
     assert!(migrate(&mut admin).expect("migrates") >= 1);
     assert_eq!(
@@ -241,7 +92,7 @@ fn terminals_see_only_their_counters_cases_and_pushes_are_idempotent() {
     let mut desk = cluster
         .connect("desk_1", Some(PASSWORD))
         .expect("the desk logs in");
-    let case = a_case(&["hoken_nenkin"]);
+    let case = a_case(&["hoken_nenkin", "shimin"]);
     assert!(push_case(&mut desk, &case).expect("pushes"));
     assert!(
         !push_case(&mut desk, &case).expect("pushes again"),
@@ -256,28 +107,49 @@ fn terminals_see_only_their_counters_cases_and_pushes_are_idempotent() {
     let mut hoken = cluster
         .connect("hoken_1", Some(PASSWORD))
         .expect("hoken logs in");
-    let waiting = routed_to(&mut hoken, "hoken_nenkin").expect("its list");
+    let waiting = routed_to(&mut hoken, "hoken_nenkin", today()).expect("its list");
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].case, case.id);
+    assert_eq!(waiting[0].reception, "A-001");
     assert_eq!(waiting[0].state, "waiting");
-    assert!(
-        madoguchi_central::set_route_state(&mut hoken, case.id, "hoken_nenkin", "done", "")
-            .expect("marks done")
-    );
-    let seen = routed_to(&mut desk, "hoken_nenkin").expect("the desk's view");
+    assert_eq!(waiting[0].procedures, ["hoken_nenkin_procedure"]);
+    assert_eq!(waiting[0].forms_printed, 4);
     assert_eq!(
-        seen[0].state, "done",
+        sealed_case(&mut hoken, case.id).expect("opens"),
+        case.sealed,
+        "the routed counter reads the sealed bytes (and needs the floor key to open them)"
+    );
+    let opened = event(case.id, "hoken_nenkin", HandoverKind::Opened, "");
+    assert!(push_handover(&mut hoken, &opened).expect("opened"));
+    assert!(!push_handover(&mut hoken, &opened).expect("again"), "once");
+    let done = event(case.id, "hoken_nenkin", HandoverKind::Done, "");
+    assert!(push_handover(&mut hoken, &done).expect("done"));
+    // A late copy of the opening does not undo the counter's decision.
+    let late_open = HandoverRow {
+        at: Utc::now(),
+        ..event(case.id, "hoken_nenkin", HandoverKind::Opened, "")
+    };
+    push_handover(&mut hoken, &late_open).expect("late open");
+    let seen = progress(&mut desk, case.id).expect("the desk's view");
+    let hoken_route = seen
+        .iter()
+        .find(|w| w.counter == "hoken_nenkin")
+        .expect("route");
+    assert_eq!(
+        hoken_route.state, "done",
         "the interview desk sees the counter's progress"
     );
+    assert_eq!(seen.len(), 2, "and every other counter's");
 
     let mut kodomo = cluster
         .connect("kodomo_1", Some(PASSWORD))
         .expect("kodomo logs in");
     assert!(
-        routed_to(&mut kodomo, "hoken_nenkin")
+        routed_to(&mut kodomo, "hoken_nenkin", today())
             .expect("query runs")
             .is_empty()
     );
+    assert_eq!(sealed_case(&mut kodomo, case.id).expect("runs"), None);
     let visible: i64 = kodomo
         .query_one("SELECT count(*) FROM cases", &[])
         .expect("count")
@@ -285,22 +157,88 @@ fn terminals_see_only_their_counters_cases_and_pushes_are_idempotent() {
     assert_eq!(visible, 0, "another counter's case is not visible");
     for forbidden in [
         "SELECT * FROM audit",
-        "INSERT INTO catalogue_versions (name, version, checksum, files, published_by) VALUES ('x', '1', 'x', '{}', 'kodomo_1')",
+        "INSERT INTO catalogue_versions (name, version, checksum, files, signature, key_id) VALUES ('x', '1', 'x', '{}', '', 'k')",
         "UPDATE cases SET sealed = ''",
         "DELETE FROM cases",
+        "DELETE FROM routes",
     ] {
         let refused = kodomo.batch_execute(forbidden);
         assert!(refused.is_err(), "a terminal may not: {forbidden}");
     }
-    // Marking another counter's work is not possible either: the row is not visible to it.
+    // Marking another counter's work is refused by the engine, for the same case too.
+    let foreign = event(case.id, "hoken_nenkin", HandoverKind::NotNeeded, "x");
+    assert!(push_handover(&mut kodomo, &foreign).is_err());
+    let foreign = event(case.id, "shimin", HandoverKind::Done, "");
     assert!(
-        !madoguchi_central::set_route_state(
-            &mut kodomo,
-            case.id,
-            "hoken_nenkin",
-            "not_needed",
-            "x"
+        push_handover(&mut hoken, &foreign).is_err(),
+        "hoken sees the case but does not serve 市民課"
+    );
+    let marked: i64 = hoken
+        .query_one(
+            "WITH changed AS (UPDATE routes SET state = 'done' WHERE counter = 'shimin' RETURNING 1)
+             SELECT count(*) FROM changed",
+            &[],
         )
         .expect("runs")
+        .get(0);
+    assert_eq!(marked, 0, "row-level security leaves 市民課's route alone");
+
+    // A revoked terminal cannot log in again.
+    assert!(revoke_terminal(&mut admin, "kodomo_1").expect("revokes"));
+    assert!(cluster.connect("kodomo_1", Some(PASSWORD)).is_err());
+}
+
+/// Catalogue versions are published by supervisors, pulled by terminals, and never changed.
+#[test]
+fn published_catalogues_are_pulled_and_never_changed() {
+    let cluster = TestCluster::start();
+    let mut admin = cluster.superuser();
+    migrate(&mut admin).expect("migrates");
+    add_terminal(&mut admin, &terminal("desk_1", &[]), PASSWORD).expect("desk");
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE kakari LOGIN PASSWORD '{PASSWORD}' IN ROLE madoguchi_supervisor"
+        ))
+        .expect("a supervisor's login");
+    let mut supervisor = cluster.connect("kakari", Some(PASSWORD)).expect("logs in");
+    let catalogue = PublishedCatalogue {
+        id: 0,
+        name: "標準市".into(),
+        version: "2026.12.1".into(),
+        checksum: "sha256:00".into(),
+        files: BTreeMap::from([("catalogue.toml".into(), "[catalogue]\n".into())]),
+        signature: vec![1; 64],
+        key_id: "key-1".into(),
+    };
+    let id = publish_catalogue(&mut supervisor, &catalogue).expect("publishes");
+    assert_eq!(
+        publish_catalogue(&mut supervisor, &catalogue).expect("again"),
+        id,
+        "the same version twice is one row"
+    );
+    let mut desk = cluster.connect("desk_1", Some(PASSWORD)).expect("logs in");
+    let pulled = newest_catalogue_after(&mut desk, 0)
+        .expect("pulls")
+        .expect("a version");
+    assert_eq!(pulled, PublishedCatalogue { id, ..catalogue });
+    assert_eq!(newest_catalogue_after(&mut desk, id).expect("pulls"), None);
+    assert!(
+        publish_catalogue(&mut desk, &pulled).is_err(),
+        "a terminal may not publish"
+    );
+    for forbidden in [
+        "UPDATE catalogue_versions SET version = 'x'",
+        "DELETE FROM catalogue_versions",
+        "UPDATE audit SET detail = ''",
+    ] {
+        assert!(
+            supervisor.batch_execute(forbidden).is_err(),
+            "nobody may: {forbidden}"
+        );
+    }
+    let refused = admin.batch_execute("UPDATE catalogue_versions SET version = 'x'");
+    assert!(
+        refused.is_err(),
+        "not even the owner, short of dropping the trigger"
     );
 }

@@ -20,6 +20,9 @@ pub struct Guidance {
     pub visit_date: NaiveDate,
     /// 「転入」
     pub event: String,
+    /// The 受付番号 (「A-012」) the departments' counters call the household by; empty when the
+    /// terminal gives none.
+    pub reception: String,
     pub counters: Vec<CounterStop>,
     pub to_confirm: Vec<ConfirmItem>,
     /// Changes an age brings soon after the move, by date.
@@ -224,6 +227,38 @@ fn number_pages(sheet: &mut Sheet<'_>) {
     }
 }
 
+/// The 受付番号 in a box beside the title: the number the departments call, large enough to
+/// read across a counter.
+fn reception_box(c: &mut Canvas<'_>, [x, y, w, h]: [f32; 4], number: &str) {
+    c.page.rect(x, y, w, h, 0.8);
+    c.text(
+        [x + 1.0, y, 14.0, h],
+        "受付番号",
+        TextStyle {
+            size: 8.0,
+            min_size: 6.0,
+            lines: 1,
+            align: Align::Left,
+            valign: VAlign::Middle,
+            typeface: Typeface::Gothic,
+        },
+        "受付番号",
+    );
+    c.text(
+        [x + 15.0, y, w - 16.0, h],
+        number,
+        TextStyle {
+            size: 18.0,
+            min_size: 10.0,
+            lines: 1,
+            align: Align::Center,
+            valign: VAlign::Middle,
+            typeface: Typeface::GothicBold,
+        },
+        "受付番号",
+    );
+}
+
 fn header(sheet: &mut Sheet<'_>, guidance: &Guidance) {
     let y = sheet.y;
     sheet.with_canvas(|c| {
@@ -240,6 +275,9 @@ fn header(sheet: &mut Sheet<'_>, guidance: &Guidance) {
             },
             TITLE,
         );
+        if !guidance.reception.is_empty() {
+            reception_box(c, [LEFT + 62.0, y, 44.0, 12.0], &guidance.reception);
+        }
         c.text(
             [LEFT + 110.0, y, 70.0, 6.0],
             &guidance.office,

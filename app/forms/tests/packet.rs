@@ -51,6 +51,7 @@ fn guidance(case: &Case) -> Guidance {
         office: "標準市役所".into(),
         visit_date: case.event.visit_date(),
         event: "転入".into(),
+        reception: "A-012".into(),
         counters: vec![CounterStop {
             name: "市民課".into(),
             place: Some("本庁舎1階 1〜5番窓口".into()),
@@ -145,6 +146,8 @@ fn every_filled_value_is_in_the_packet() {
     assert!(packet.reports.is_empty(), "{:?}", packet.reports);
     let text = squeezed(&pdftotext(&packet.pdf));
     let expected = [
+        // the 受付番号 the departments call the household by
+        "受付番号A-012",
         // names exactly as on the card, with 髙, 𠮷, 﨑 and the IVS sequence 葛+E0102
         "髙𠮷一郎",
         "髙𠮷葛\u{E0102}子",

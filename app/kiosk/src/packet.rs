@@ -54,6 +54,8 @@ pub struct PacketInput<'a> {
     pub case: &'a Case,
     pub decision: &'a Decision,
     pub local: &'a Local,
+    /// The case's 受付番号 for the guidance sheet; empty for none.
+    pub reception: &'a str,
 }
 
 pub fn make(library: &Library, fonts: &Fonts, input: &PacketInput<'_>) -> Result<Packet> {
@@ -138,6 +140,7 @@ fn guidance(input: &PacketInput<'_>, library: &Library) -> Guidance {
         office: format!("{}役所", input.local.office.city),
         visit_date: input.case.event.visit_date(),
         event: input.case.event.kind().ja().to_string(),
+        reception: input.reception.to_string(),
         counters,
         to_confirm: input
             .decision

@@ -26,6 +26,7 @@ pub mod catalogue;
 pub mod catalogue_folder;
 mod connection;
 pub mod export;
+pub mod floor;
 pub mod key;
 pub mod print_queue;
 mod schema;
@@ -44,6 +45,7 @@ use rusqlite_migration::SchemaVersion;
 pub use catalogue::{CatalogueStatus, CatalogueVersion};
 pub use connection::close_all;
 pub use export::{Export, ExportedCase};
+pub use floor::{Handover, OutgoingCase, Routed};
 pub use key::{KeySource, StoreKey};
 pub use print_queue::{NewPrintJob, PrintJob, PrintJobId, PrintState};
 pub use settings::{DEFAULT_RETENTION_DAYS, SettingProblem};
@@ -319,37 +321,48 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// Starts a case at the counter.
+    /// Starts a case at the counter: its UUID for the floor and its 受付番号 for the day (the
+    /// `reception.prefix` setting, a dash, and the day's count of cases on this terminal,
+    /// counted in one statement so that a second process cannot take the same number).
     pub fn start_case(&mut self, now: DateTime<Utc>) -> Result<CaseId, StoreError> {
         let at = timestamp(now);
+        let prefix = match self.setting("reception.prefix")? {
+            Some(letters) => format!("{letters}-"),
+            None => String::new(),
+        };
+        let uuid = uuid::Uuid::new_v4().to_string();
         let conn = self.conn()?;
         conn.execute(
-            "INSERT INTO cases (started_at, updated_at, state, step) VALUES (?1, ?1, 'open', 'start')",
-            [&at],
+            "INSERT INTO cases (started_at, updated_at, state, step, uuid, reception)
+             SELECT ?1, ?1, 'open', 'start', ?2, ?3 || printf('%03d', count(*) + 1)
+             FROM cases WHERE started_at >= ?4",
+            params![at, uuid, prefix, timestamp(floor::day_start(now))],
         )?;
         let id = conn.last_insert_rowid();
         tracing::debug!(case = id, "case started");
         Ok(id)
     }
 
-    /// Saves the case as it stands after a step: the step, the statistics columns and the
-    /// sealed personal fields, in one transaction.
+    /// Saves the case as it stands after a step: the step, the statistics columns, where its
+    /// procedures are handled and the sealed personal fields, in one statement.
     pub fn checkpoint(
         &mut self,
         id: CaseId,
         step: &str,
         case: &Case,
-        procedures: &[&str],
+        procedures: &[Routed<'_>],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let plain = zeroize::Zeroizing::new(
             serde_json::to_vec(case).map_err(|e| StoreError::Damaged(e.to_string()))?,
         );
         let sealed = self.key.seal(&plain, &case_context(id))?;
-        let procedures = serde_json::to_string(procedures).unwrap_or_else(|_| "[]".into());
+        let routes = floor::routes_json(procedures);
+        let procedures: Vec<&str> = procedures.iter().map(|p| p.procedure).collect();
+        let procedures = serde_json::to_string(&procedures).unwrap_or_else(|_| "[]".into());
         let changed = self.conn()?.execute(
             "UPDATE cases SET updated_at = ?2, step = ?3, event = ?4, members = ?5, procedures = ?6, personal = ?7,
-                 unknown_answers = ?8
+                 unknown_answers = ?8, routes = ?9
              WHERE id = ?1 AND state = 'open'",
             params![
                 id,
@@ -359,7 +372,8 @@ impl Store {
                 case.household.members.len() as i64,
                 procedures,
                 sealed,
-                unknown_answers(case)
+                unknown_answers(case),
+                routes
             ],
         )?;
         if changed == 0 {
@@ -382,8 +396,8 @@ impl Store {
         } in cases
         {
             tx.execute(
-                "INSERT INTO cases (started_at, updated_at, ended_at, state, step, event, members, procedures, duration_s, unknown_answers, forms_printed)
-                 VALUES (?1, ?2, ?2, 'done', 'done', ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO cases (started_at, updated_at, ended_at, state, step, event, members, procedures, duration_s, unknown_answers, forms_printed, uuid)
+                 VALUES (?1, ?2, ?2, 'done', 'done', ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     timestamp(*started),
                     timestamp(*ended),
@@ -392,7 +406,8 @@ impl Store {
                     serde_json::to_string(procedures).unwrap_or_else(|_| "[]".into()),
                     (*ended - *started).num_seconds(),
                     unknown_answers(case),
-                    forms_printed
+                    forms_printed,
+                    uuid::Uuid::new_v4().to_string()
                 ],
             )?;
             let id = tx.last_insert_rowid();

@@ -133,6 +133,35 @@ ALTER TABLE catalogue_versions_new RENAME TO catalogue_versions;
 CREATE INDEX catalogue_versions_status ON catalogue_versions (status);
 "#,
     ),
+    // The counter floor (docs/central.md). Each case gets the UUID the central database files
+    // it under (made here, so a push repeated after a crash finds its row), the 受付番号 the
+    // guidance sheet prints, where its procedures are handled (counter → procedure ids), and
+    // when it reached the central database. Hand-over events this terminal makes (a
+    // department's work on a case) wait in `floor_outbox` until they are pushed. Cases stored
+    // before the floor get random UUIDs.
+    M::up(
+        r#"
+ALTER TABLE cases ADD COLUMN uuid TEXT;
+ALTER TABLE cases ADD COLUMN reception TEXT NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN routes TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE cases ADD COLUMN pushed_at TEXT;
+UPDATE cases SET uuid = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4'
+    || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1)
+    || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));
+CREATE UNIQUE INDEX cases_uuid ON cases (uuid);
+CREATE INDEX cases_unpushed ON cases (ended_at) WHERE state = 'done' AND pushed_at IS NULL;
+CREATE TABLE floor_outbox (
+    id          TEXT PRIMARY KEY,
+    case_uuid   TEXT NOT NULL,
+    counter     TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    detail      TEXT NOT NULL DEFAULT '',
+    at          TEXT NOT NULL,
+    pushed_at   TEXT
+);
+CREATE INDEX floor_outbox_unpushed ON floor_outbox (at) WHERE pushed_at IS NULL;
+"#,
+    ),
 ];
 
 pub fn migrations() -> Migrations<'static> {

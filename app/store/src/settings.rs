@@ -22,6 +22,8 @@ pub enum Kind {
     PrinterQueue,
     /// One of a few words.
     Word(&'static [&'static str]),
+    /// One or two capital letters A–Z (a 受付番号's prefix).
+    Letters,
 }
 
 /// A setting: its key (a prefix ending in `.` stands for `prefix<id>.place`), what it is for,
@@ -81,6 +83,12 @@ pub const SPECS: &[Spec] = &[
         kind: Kind::Word(&["required", "off"]),
         default: Some("required"),
     },
+    Spec {
+        key: "reception.prefix",
+        what: "one or two capital letters before this terminal's 受付番号 (A → A-012), so that two interview desks never hand out the same number on a day",
+        kind: Kind::Letters,
+        default: None,
+    },
 ];
 
 /// The spec a key falls under: an exact key, or `counter.<id>.place` with an id of lower-case
@@ -138,6 +146,13 @@ impl Kind {
                     Ok(())
                 } else {
                     Err(format!("one of {}", words.join(", ")))
+                }
+            }
+            Kind::Letters => {
+                if (1..=2).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_uppercase()) {
+                    Ok(())
+                } else {
+                    Err("one or two capital letters A to Z".into())
                 }
             }
         }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use madoguchi_domain::Case;
 use madoguchi_store::catalogue::Submitted;
 use madoguchi_store::export::to_csv;
-use madoguchi_store::{LoginError, Role, Store, StoreConfig, StoreError, Supervisor};
+use madoguchi_store::{LoginError, Role, Routed, Store, StoreConfig, StoreError, Supervisor};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 4, 3, 10, 0, 0)
@@ -45,6 +45,17 @@ fn supervisors(store: &mut Store) -> (Supervisor, Supervisor) {
     (first, second)
 }
 
+/// The procedures, all handled at 市民課.
+fn at_one_counter<'a>(procedures: &[&'a str]) -> Vec<Routed<'a>> {
+    procedures
+        .iter()
+        .map(|procedure| Routed {
+            procedure,
+            counter: "shimin",
+        })
+        .collect()
+}
+
 fn sample() -> Case {
     serde_json::from_str(include_str!("../../../docs/examples/family-of-four.json"))
         .expect("sample")
@@ -56,7 +67,22 @@ fn exports_list_statistics_and_personal_fields_only_when_asked() {
     let mut store = store(dir.path());
     let id = store.start_case(now()).expect("case");
     store
-        .checkpoint(id, "result", &sample(), &["tennyu", "jidou_teate"], now())
+        .checkpoint(
+            id,
+            "result",
+            &sample(),
+            &[
+                Routed {
+                    procedure: "tennyu",
+                    counter: "shimin",
+                },
+                Routed {
+                    procedure: "jidou_teate",
+                    counter: "kodomo",
+                },
+            ],
+            now(),
+        )
         .expect("checkpoint");
     store
         .finish_case(id, 6, now() + Duration::minutes(14))
@@ -117,7 +143,7 @@ fn an_unreadable_row_is_named_and_the_rest_exported() {
     for _ in 0..3 {
         let id = store.start_case(now()).expect("case");
         store
-            .checkpoint(id, "result", &sample(), &["tennyu"], now())
+            .checkpoint(id, "result", &sample(), &at_one_counter(&["tennyu"]), now())
             .expect("checkpoint");
         ids.push(id);
     }
@@ -259,7 +285,7 @@ fn statistics_count_days_weeks_times_procedures_and_unknown_answers() {
     for (start, minutes, procedures, case) in &visits {
         let id = store.start_case(*start).expect("case");
         store
-            .checkpoint(id, "result", case, procedures, *start)
+            .checkpoint(id, "result", case, &at_one_counter(procedures), *start)
             .expect("checkpoint");
         store
             .finish_case(id, 3, *start + Duration::minutes(*minutes))
@@ -381,7 +407,13 @@ fn a_draft_is_saved_in_place_and_published_as_the_newest_version() {
 
     let id = store.start_case(now()).expect("case");
     store
-        .checkpoint(id, "result", &sample(), &["tennyu_todoke"], now())
+        .checkpoint(
+            id,
+            "result",
+            &sample(),
+            &at_one_counter(&["tennyu_todoke"]),
+            now(),
+        )
         .expect("checkpoint");
     assert!(
         store.recent_finished(10).expect("recent").is_empty(),

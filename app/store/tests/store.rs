@@ -5,10 +5,19 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use madoguchi_domain::Case;
-use madoguchi_store::{Store, StoreConfig, StoreError};
+use madoguchi_store::{Routed, Store, StoreConfig, StoreError};
 
 const NAME: &str = "𠮷田　髙志";
 const ADDRESS: &str = "横浜市中区本町一丁目１番地　港ハイツ１０１";
+
+const TENNYU: Routed<'static> = Routed {
+    procedure: "tennyu",
+    counter: "shimin",
+};
+const JIDOU: Routed<'static> = Routed {
+    procedure: "jidou_teate",
+    counter: "kodomo",
+};
 
 fn config(dir: &Path) -> StoreConfig {
     StoreConfig {
@@ -98,7 +107,7 @@ fn personal_data_never_reaches_the_disk_in_plain_text() {
     assert_eq!(birth_dates.len(), 8, "every member has a birth date");
     for step in ["identify", "household", "interview", "result"] {
         store
-            .checkpoint(id, step, &case, &["tennyu", "jidou_teate"], now())
+            .checkpoint(id, step, &case, &[TENNYU, JIDOU], now())
             .expect("checkpoint");
     }
     // Look while the WAL still holds the pages, and after the store is closed.
@@ -153,7 +162,7 @@ fn purge_removes_old_personal_fields_and_keeps_statistics() {
     let mut store = open(dir.path(), now());
     let old = store.start_case(now()).expect("case");
     store
-        .checkpoint(old, "result", &sample(), &["tennyu"], now())
+        .checkpoint(old, "result", &sample(), &[TENNYU], now())
         .expect("checkpoint");
     store
         .finish_case(old, 5, now() + Duration::minutes(12))
@@ -161,7 +170,7 @@ fn purge_removes_old_personal_fields_and_keeps_statistics() {
     let later = now() + Duration::days(29);
     let recent = store.start_case(later).expect("case");
     store
-        .checkpoint(recent, "result", &sample(), &["tennyu"], later)
+        .checkpoint(recent, "result", &sample(), &[TENNYU], later)
         .expect("checkpoint");
     drop(store);
 
@@ -186,7 +195,7 @@ fn a_truncated_database_is_set_aside_and_a_fresh_store_starts() {
         for _ in 0..200 {
             let id = store.start_case(now()).expect("case");
             store
-                .checkpoint(id, "result", &sample(), &["tennyu"], now())
+                .checkpoint(id, "result", &sample(), &[TENNYU], now())
                 .expect("checkpoint");
         }
     }

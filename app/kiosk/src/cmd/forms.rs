@@ -50,6 +50,7 @@ pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
             case: &case,
             decision: &decision,
             local: &local,
+            reception: "",
         },
     )?;
     let missing: Vec<_> = made

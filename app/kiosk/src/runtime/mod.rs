@@ -28,7 +28,7 @@ use madoguchi_forms::{Fonts, Library};
 use madoguchi_prefill::camera::{CameraError, FrameSource};
 use madoguchi_prefill::{Assembler, Prefill, PrefillError, Progress, scan};
 use madoguchi_rules::Decision;
-use madoguchi_store::{CaseId, NewPrintJob, PrintJobId, PrintState, Store};
+use madoguchi_store::{CaseId, NewPrintJob, PrintJobId, PrintState, Routed, Store};
 
 use crate::packet::{self, Local, PacketInput};
 use crate::session::{Action, Effect, FormCheck, MissingValue, Notice};
@@ -318,7 +318,7 @@ impl Worker {
         }
     }
 
-    fn checkpoint(&mut self, step: &str, case: &Case, procedures: &[String]) {
+    fn checkpoint(&mut self, step: &str, case: &Case, procedures: &[(String, String)]) {
         let now = Utc::now();
         let store = &mut self.services.store;
         let id = match self.case_id {
@@ -334,7 +334,10 @@ impl Worker {
                 }
             },
         };
-        let procedures: Vec<&str> = procedures.iter().map(String::as_str).collect();
+        let procedures: Vec<Routed<'_>> = procedures
+            .iter()
+            .map(|(procedure, counter)| Routed { procedure, counter })
+            .collect();
         if let Err(error) = store.checkpoint(id, step, case, &procedures, now) {
             tracing::error!(case = id, %error, "checkpoint failed");
         }
@@ -396,6 +399,10 @@ impl Worker {
         let Some(library) = &self.library else {
             return Err(Notice::new("帳票がありません", "no form templates"));
         };
+        let reception = match self.case_id {
+            Some(id) => self.services.store.reception(id).unwrap_or_default(),
+            None => String::new(),
+        };
         packet::make(
             library,
             &self.services.fonts,
@@ -403,6 +410,7 @@ impl Worker {
                 case,
                 decision,
                 local: &self.local,
+                reception: &reception,
             },
         )
         .map_err(|error| {

@@ -227,8 +227,9 @@ pub enum Effect {
     Checkpoint {
         step: &'static str,
         case: Box<Case>,
-        /// The procedure ids decided so far, for the statistics.
-        procedures: Vec<String>,
+        /// The procedures decided so far and the counter of each (procedure id, counter
+        /// id): the statistics, and where the floor routes the case.
+        procedures: Vec<(String, String)>,
     },
     /// Lay out the packet without printing it and answer with `FormWarnings`: what the
     /// forms cannot print (a character no font has, a value too long for its box).
@@ -1457,7 +1458,7 @@ impl Session {
                     .shown_procedures()
                     .0
                     .into_iter()
-                    .map(|p| p.id)
+                    .map(|p| (p.id, p.counter.id))
                     .collect(),
             }],
             None => Vec::new(),

@@ -245,6 +245,7 @@ pub fn accepted_domain(catalogue: &'static Catalogue, count: u32, rendered: usiz
                 case: &case,
                 decision: &decision,
                 local: &local,
+                reception: "",
             };
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 make(&library, &fonts, &input)

@@ -42,6 +42,7 @@ pub fn run(iterations: usize) -> Result<ExitCode> {
         case: &case,
         decision: &decision,
         local: &local,
+        reception: "A-012",
     };
     let mut times = Vec::with_capacity(iterations);
     let mut made = None;

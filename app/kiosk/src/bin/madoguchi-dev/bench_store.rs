@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use chrono::Utc;
 use madoguchi_domain::Case;
-use madoguchi_store::{FinishedCase, Store, StoreConfig};
+use madoguchi_store::{FinishedCase, Routed, Store, StoreConfig};
 
 fn median(mut values: Vec<Duration>) -> Duration {
     values.sort();
@@ -59,7 +59,16 @@ fn checkpoint_time(config: &StoreConfig, case: &Case, checkpoints: usize) -> Res
             id,
             &format!("step {step}"),
             case,
-            &["tennyu", "jidou_teate"],
+            &[
+                Routed {
+                    procedure: "tennyu",
+                    counter: "shimin",
+                },
+                Routed {
+                    procedure: "jidou_teate",
+                    counter: "kodomo",
+                },
+            ],
             Utc::now(),
         )?;
         times.push(started.elapsed());
