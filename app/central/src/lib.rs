@@ -13,7 +13,12 @@
 //! - A terminal sees only the cases it made and those routed to the counters it serves; the
 //!   engine enforces it (row-level security), not this code.
 
+mod connect;
+mod terminal;
 pub mod testbed;
+
+pub use connect::{CONNECT_TIMEOUT, ConnectOptions, connect};
+pub use terminal::Central;
 
 use std::collections::BTreeMap;
 
@@ -38,6 +43,8 @@ pub enum CentralError {
     Login(String),
     #[error("a terminal's password is 16 to 200 characters on one line")]
     Password,
+    #[error("the floor's settings: {0}")]
+    Settings(String),
 }
 
 /// Brings the schema up to date; returns how many migrations it applied (0 when current).

@@ -22,6 +22,8 @@ const PORT: u16 = 5432;
 pub struct TestCluster {
     dir: tempfile::TempDir,
     bin: PathBuf,
+    /// With TLS: the TCP port on 127.0.0.1 and the CA that signed the server's certificate.
+    tls: Option<(u16, PathBuf)>,
 }
 
 fn is_root() -> bool {
@@ -88,6 +90,7 @@ impl TestCluster {
         let cluster = TestCluster {
             dir,
             bin: postgres_bin(),
+            tls: None,
         };
         let data = cluster.data();
         cluster.run(
@@ -112,6 +115,54 @@ impl TestCluster {
         cluster
     }
 
+    /// A cluster that also listens on 127.0.0.1 with TLS only (`hostssl`, SCRAM), its server
+    /// certificate (for `localhost`) signed by a CA of its own, made with the `openssl`
+    /// program: [`ca_file`](Self::ca_file) is what a terminal is given.
+    pub fn start_with_tls() -> TestCluster {
+        let mut cluster = TestCluster::start();
+        cluster.stop();
+        let data = PathBuf::from(cluster.data());
+        let certs = cluster.dir.path().join("certs");
+        std::fs::create_dir_all(&certs).expect("certs folder");
+        make_certificates(&certs);
+        for (from, to) in [("server.crt", "server.crt"), ("server.key", "server.key")] {
+            std::fs::copy(certs.join(from), data.join(to)).expect("copy certificate");
+        }
+        if is_root() {
+            let owned = Command::new("chown")
+                .args(["-R", CLUSTER_USER])
+                .arg(&data)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(owned, "chown the certificates");
+        }
+        let port = free_port();
+        let conf = data.join("postgresql.conf");
+        let mut settings = std::fs::read_to_string(&conf).expect("postgresql.conf");
+        settings
+            .push_str("\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+        std::fs::write(&conf, settings).expect("postgresql.conf");
+        let hba = data.join("pg_hba.conf");
+        let mut rules = std::fs::read_to_string(&hba).expect("pg_hba.conf");
+        rules.push_str("hostssl all all 127.0.0.1/32 scram-sha-256\n");
+        std::fs::write(&hba, rules).expect("pg_hba.conf");
+        cluster.tls = Some((port, certs.join("ca.crt")));
+        cluster.start_again();
+        cluster
+    }
+
+    /// The CA certificate of a cluster started with TLS.
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.tls.as_ref().map(|(_, ca)| ca.as_path())
+    }
+
+    /// Connection parameters over TCP to `localhost` (TLS clusters only).
+    pub fn tcp_connection_string(&self, user: &str) -> Option<String> {
+        self.tls.as_ref().map(|(port, _)| {
+            format!("host=localhost hostaddr=127.0.0.1 port={port} dbname=postgres user={user}")
+        })
+    }
+
     fn data(&self) -> String {
         self.dir.path().join("data").display().to_string()
     }
@@ -124,16 +175,23 @@ impl TestCluster {
     /// A connection string for `user` (its password is given apart).
     pub fn connection_string(&self, user: &str) -> String {
         format!(
-            "host={} port={PORT} dbname=postgres user={user}",
-            self.socket_dir().display()
+            "host={} port={} dbname=postgres user={user}",
+            self.socket_dir().display(),
+            self.socket_port()
         )
     }
 
     /// Starts the cluster (again, after [`stop`](Self::stop)) and waits until it accepts
     /// connections.
     pub fn start_again(&self) {
+        // With TLS the server also listens on 127.0.0.1 at its own port; the socket keeps
+        // the shared name, being in its own folder.
+        let listen = match &self.tls {
+            Some((port, _)) => format!("-c listen_addresses=127.0.0.1 -c port={port}"),
+            None => format!("-c listen_addresses='' -p {PORT}"),
+        };
         let options = format!(
-            "-c listen_addresses='' -k {} -p {PORT} -c max_connections=300",
+            "{listen} -k {} -c max_connections=300",
             self.socket_dir().display()
         );
         let log = self.dir.path().join("log").display().to_string();
@@ -150,6 +208,10 @@ impl TestCluster {
                 "start",
             ],
         );
+    }
+
+    fn socket_port(&self) -> u16 {
+        self.tls.as_ref().map_or(PORT, |(port, _)| *port)
     }
 
     /// Stops the cluster at once (the server going away under the terminals).
@@ -194,7 +256,7 @@ impl TestCluster {
                 "-h",
                 &host,
                 "-p",
-                &PORT.to_string(),
+                &self.socket_port().to_string(),
                 "-U",
                 "postgres",
                 "postgres",
@@ -207,7 +269,7 @@ impl TestCluster {
         let mut config = postgres::Config::new();
         config
             .host_path(self.socket_dir())
-            .port(PORT)
+            .port(self.socket_port())
             .user(user)
             .dbname("postgres");
         if let Some(password) = password {
@@ -221,6 +283,80 @@ impl TestCluster {
         self.connect("postgres", None)
             .expect("the superuser connects")
     }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A CA and a server certificate for `localhost` it signed, with the `openssl` program.
+fn make_certificates(dir: &Path) {
+    let openssl = |args: &[&str]| {
+        let output = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl runs (scripts/setup installs it)");
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Madoguchi test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(dir.join("san.ext"), "subjectAltName=DNS:localhost\n").expect("san.ext");
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.crt",
+    ]);
+    let private = Command::new("chmod")
+        .args(["0600", "server.key"])
+        .current_dir(dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(private, "chmod the server key");
 }
 
 impl Drop for TestCluster {

@@ -242,3 +242,63 @@ fn published_catalogues_are_pulled_and_never_changed() {
         "not even the owner, short of dropping the trigger"
     );
 }
+
+/// Over the network a terminal logs in only over TLS, and only to a server whose certificate
+/// the city's CA signed: no CA given, or another CA, and it does not connect at all.
+#[test]
+fn network_hosts_are_reached_only_over_tls_checked_against_the_city_ca() {
+    let cluster = TestCluster::start_with_tls();
+    let mut admin = cluster.superuser();
+    migrate(&mut admin).expect("migrates");
+    add_terminal(&mut admin, &terminal("desk_1", &[]), PASSWORD).expect("desk");
+    let connection = cluster
+        .tcp_connection_string("desk_1")
+        .expect("a TCP address");
+    let options = |ca_file: Option<std::path::PathBuf>| madoguchi_central::ConnectOptions {
+        connection: connection.clone(),
+        password: Some(PASSWORD.into()),
+        ca_file,
+    };
+    let ca = cluster.ca_file().expect("the CA").to_path_buf();
+    let mut desk =
+        madoguchi_central::Central::connect(&options(Some(ca.clone()))).expect("connects over TLS");
+    assert!(
+        desk.push_case(&a_case(&["shimin"])).expect("pushes"),
+        "works over TLS"
+    );
+    let plain = madoguchi_central::Central::connect(&options(None)).expect_err("no CA");
+    assert!(plain.to_string().contains("ca_file"), "{plain}");
+    // Another CA: a self-signed certificate of our own making.
+    let other = tempfile::tempdir().expect("dir");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=Other",
+            "-keyout",
+            "other.key",
+            "-out",
+            "other.crt",
+        ])
+        .current_dir(other.path())
+        .output()
+        .expect("openssl");
+    assert!(made.status.success());
+    let refused =
+        madoguchi_central::Central::connect(&options(Some(other.path().join("other.crt"))));
+    assert!(
+        refused.is_err(),
+        "a server the city's CA did not sign is refused"
+    );
+    let wrong_password = madoguchi_central::Central::connect(&madoguchi_central::ConnectOptions {
+        password: Some("not-the-terminals-password".into()),
+        ..options(Some(ca))
+    });
+    assert!(wrong_password.is_err());
+}

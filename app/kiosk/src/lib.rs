@@ -17,10 +17,13 @@
 //!   with the `madoguchi-dev` tools.
 //! - `samples`: the family of four and the shipped catalogue, one copy for the demo, the
 //!   development tools and the tests.
+//! - `floor`: the terminal's side of the counter floor: its settings (`central.toml`) and the
+//!   link that pushes finished cases and hand-over events to the central database.
 //! - `output`: files written for people (packets, exports), private and whole or not at all.
 
 pub mod catalogue_dir;
 pub mod cmd;
+pub mod floor;
 pub mod output;
 pub mod packet;
 pub mod runtime;

@@ -38,6 +38,8 @@ pub const PUMP_INTERVAL: Duration = Duration::from_millis(50);
 /// The kiosk's UI-thread half: the session, the runtime handle and the window.
 pub struct KioskApp {
     session: Session,
+    /// The floor link, when the terminal is on a floor: its state shows in the header.
+    floor: Option<crate::floor::FloorLink>,
     runtime: Runtime,
     window: slint::Weak<KioskWindow>,
     started: Instant,
@@ -97,6 +99,7 @@ impl KioskApp {
         let _ = slint::select_bundled_translation("");
         let app = Rc::new(RefCell::new(KioskApp {
             session: setup.session,
+            floor: None,
             runtime,
             window: window.as_weak(),
             started: Instant::now(),
@@ -194,6 +197,12 @@ impl KioskApp {
     }
 
     /// One action: the session decides, the runtime works, the window shows.
+    /// Keeps the floor link, whose state the header shows.
+    pub fn set_floor_link(&mut self, link: crate::floor::FloorLink) {
+        self.floor = Some(link);
+        self.refresh();
+    }
+
     /// Gives the window its supervisor's screens.
     pub fn set_desk(&mut self, desk: crate::supervisor::Desk) {
         if let Some(window) = self.window.upgrade() {
@@ -247,6 +256,13 @@ impl KioskApp {
         kiosk.set_self_service(view.mode == Mode::SelfService);
         kiosk.set_city(self.city.as_str().into());
         kiosk.set_english(self.english);
+        let link = self.floor.as_ref().map(crate::floor::FloorLink::state);
+        kiosk.set_floor_link(
+            link.as_ref()
+                .map_or_else(String::new, |state| state.label(self.english))
+                .into(),
+        );
+        kiosk.set_floor_offline(link.is_some_and(|state| !state.online));
         let notice = view.notice.as_ref().or(self.form_error.as_ref());
         kiosk.set_notice(notice.map_or_else(SharedString::new, |n| context.notice(n)));
         kiosk.set_timeout_seconds(view.timeout_warning.map_or(-1, |s| s as i32));

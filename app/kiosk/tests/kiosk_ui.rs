@@ -90,6 +90,7 @@ impl TestKiosk {
             fonts: Fonts::load(),
             camera,
             catalogue_feed,
+            floor: None,
         };
         let window = KioskWindow::new().expect("the window");
         let session = Session::new(catalogue(), mode, today());

@@ -38,13 +38,14 @@ pub fn day_start(now: DateTime<Utc>) -> DateTime<Utc> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Routed<'a> {
     pub procedure: &'a str,
+    /// Empty for an office outside the city hall (警察署, 運輸支局 …): not routed on the floor.
     pub counter: &'a str,
 }
 
 /// Counter → its procedure ids, in the order decided, as the `routes` column holds them.
 pub(crate) fn routes_json(procedures: &[Routed<'_>]) -> String {
     let mut routes: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for routed in procedures {
+    for routed in procedures.iter().filter(|r| !r.counter.is_empty()) {
         routes
             .entry(routed.counter)
             .or_default()

@@ -10,8 +10,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::catalogue_dir;
 use crate::cmd::{
-    card as card_cmd, demo, forms as forms_cmd, kiosk as kiosk_cmd, print as print_cmd,
-    qr as qr_cmd, rules as rules_cmd, store as store_cmd,
+    card as card_cmd, central as central_cmd, demo, forms as forms_cmd, kiosk as kiosk_cmd,
+    print as print_cmd, qr as qr_cmd, rules as rules_cmd, store as store_cmd,
 };
 
 /// The longest validity `qr encode` gives a code: the format's limit.
@@ -63,6 +63,12 @@ enum Command {
     Qr {
         #[command(subcommand)]
         command: QrCommand,
+    },
+    /// The counter floor's central PostgreSQL: set it up, add and revoke terminals, see how
+    /// it is, push this terminal's outbox (docs/central.md).
+    Central {
+        #[command(subcommand)]
+        command: CentralCommand,
     },
     /// The kiosk's database: counts, retention, resuming (MADOGUCHI_DB, MADOGUCHI_STORE_KEY_FILE).
     Store {
@@ -275,6 +281,82 @@ enum CardCommand {
         /// Leave the reader when the N-th command arrives (counting from 1), then exit.
         #[arg(long, value_name = "N")]
         pull_at: Option<u32>,
+    },
+}
+
+/// How an administrator's command reaches the central database.
+#[derive(Debug, Args)]
+struct AdminArgs {
+    /// libpq parameters without the password: "host=db.city.lg.jp dbname=madoguchi
+    /// user=madoguchi_owner" (a folder as host: the server's Unix socket).
+    #[arg(long, value_name = "PARAMETERS")]
+    connection: String,
+    /// A file holding the login's password.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// The city's CA certificate (PEM), for a network host.
+    #[arg(long, value_name = "FILE")]
+    ca_file: Option<PathBuf>,
+}
+
+impl AdminArgs {
+    fn admin(&self) -> central_cmd::AdminConnection<'_> {
+        central_cmd::AdminConnection {
+            connection: &self.connection,
+            password_file: self.password_file.as_deref(),
+            ca_file: self.ca_file.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum CentralCommand {
+    /// Create the schema and roles (or bring them up to date) and make the floor key.
+    Init {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// Where to make the floor key (kept when it exists).
+        #[arg(long, value_name = "FILE")]
+        floor_key: PathBuf,
+    },
+    /// Apply the schema's migrations the database lacks.
+    Migrate {
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
+    /// Create a terminal's own login (SCRAM); its password is written to --terminal-password-file.
+    AddTerminal {
+        /// The terminal's login: small letters, digits and _ (desk_1, hoken_2).
+        login: String,
+        /// A counter it serves in counter mode (repeat for several); none for an interview desk.
+        #[arg(long = "counter", value_name = "ID")]
+        counters: Vec<String>,
+        /// Where it stands, for the list of terminals.
+        #[arg(long)]
+        place: Option<String>,
+        /// The password's file: made (mode 0600) when missing, else its password is used.
+        #[arg(long, value_name = "FILE")]
+        terminal_password_file: PathBuf,
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
+    /// Stop a terminal's login at once (a stolen or retired PC).
+    RevokeTerminal {
+        login: String,
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
+    /// Counts of terminals, cases and waiting work, and the catalogue in force (nothing personal).
+    Status {
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
+    /// Push this terminal's finished cases and hand-over events now (its central.toml); exit 3
+    /// when the server cannot be reached and some wait.
+    Sync {
+        /// How long to keep trying.
+        #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+        wait: u64,
     },
 }
 
@@ -492,6 +574,30 @@ impl Cli {
                     timeout,
                     today,
                 } => qr_cmd::scan(&frames, camera.as_deref(), timeout, today),
+            },
+            Some(Command::Central { command }) => match command {
+                CentralCommand::Init { admin, floor_key } => {
+                    central_cmd::init(&admin.admin(), &floor_key)
+                }
+                CentralCommand::Migrate { admin } => central_cmd::migrate(&admin.admin()),
+                CentralCommand::AddTerminal {
+                    login,
+                    counters,
+                    place,
+                    terminal_password_file,
+                    admin,
+                } => central_cmd::add_terminal(
+                    &admin.admin(),
+                    &central_cmd::terminal(&login, place.as_deref(), &counters),
+                    &terminal_password_file,
+                ),
+                CentralCommand::RevokeTerminal { login, admin } => {
+                    central_cmd::revoke_terminal(&admin.admin(), &login)
+                }
+                CentralCommand::Status { admin } => central_cmd::status(&admin.admin()),
+                CentralCommand::Sync { wait } => {
+                    central_cmd::sync(std::time::Duration::from_secs(wait))
+                }
             },
             Some(Command::Store { command }) => match command {
                 StoreCommand::Info { json, check } => store_cmd::info(json, check),

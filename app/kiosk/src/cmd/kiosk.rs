@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::floor::{FloorConfig, FloorLink};
 use crate::packet;
 use crate::runtime::feed::CatalogueFeed;
 use crate::runtime::{CameraFactory, Runtime, Services};
@@ -102,6 +103,7 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
     }
     let city = packet::local_settings(Some(&store)).office.city;
     let printer = print_cmd::printer_name(None, &store).ok();
+    let floor = floor_link(&store)?;
     let services = Services {
         card: CardService::new(),
         store,
@@ -113,6 +115,7 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         // A catalogue given on the command line is a fixed one; otherwise the kiosk follows
         // the store's publications from its next case.
         catalogue_feed: checksum.map(CatalogueFeed::new),
+        floor: floor.as_ref().map(FloorLink::poker),
     };
     let window = KioskWindow::new().context("cannot open the kiosk window")?;
     let session = Session::new(catalogue, mode, today)
@@ -127,6 +130,9 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         },
         Runtime::start(services),
     );
+    if let Some(link) = floor {
+        app.borrow_mut().set_floor_link(link);
+    }
     // Supervisors work in the same window, on the same store (one connection per process).
     if !args.self_service {
         let offset = *chrono::Local::now().offset();
@@ -134,6 +140,20 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         app.borrow_mut().set_desk(desk);
     }
     Ok((window, app))
+}
+
+/// The floor link when the terminal has floor settings; a broken settings file stops the
+/// start with what is wrong (a terminal the city put on the floor must not quietly run alone).
+fn floor_link(store: &madoguchi_store::Store) -> Result<Option<FloorLink>> {
+    let Some(config) = FloorConfig::from_env()? else {
+        return Ok(None);
+    };
+    let link = FloorLink::start(
+        config.connect_options()?,
+        store.share(),
+        config.floor_key()?,
+    );
+    Ok(Some(link))
 }
 
 fn setting_secs(store: &madoguchi_store::Store, key: &str) -> Option<u64> {

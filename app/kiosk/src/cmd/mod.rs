@@ -8,6 +8,7 @@
 //! SIGTERM, SIGINT and SIGHUP.
 
 pub mod card;
+pub mod central;
 pub mod cli;
 pub mod demo;
 pub mod forms;

@@ -62,6 +62,8 @@ pub struct Services {
     pub camera: Option<CameraFactory>,
     /// Where newly published catalogues come from; `None` runs one fixed catalogue.
     pub catalogue_feed: Option<CatalogueFeed>,
+    /// The floor link, told when a case closes so it pushes it at once; `None` alone.
+    pub floor: Option<crate::floor::Poker>,
 }
 
 impl std::fmt::Debug for Services {
@@ -351,10 +353,15 @@ impl Worker {
         self.job = None;
         self.following = false;
         self.printed_forms = 0;
-        if let Some(id) = self.case_id.take()
-            && let Err(error) = self.services.store.finish_case(id, forms, Utc::now())
-        {
-            tracing::error!(case = id, %error, "cannot close the case");
+        if let Some(id) = self.case_id.take() {
+            match self.services.store.finish_case(id, forms, Utc::now()) {
+                Ok(()) => {
+                    if let Some(floor) = &self.services.floor {
+                        floor.poke();
+                    }
+                }
+                Err(error) => tracing::error!(case = id, %error, "cannot close the case"),
+            }
         }
         self.reader = None;
         // Between cases is when a new catalogue can be taken: ask now rather than later.
@@ -697,6 +704,7 @@ mod tests {
             fonts: Fonts::load(),
             camera: None,
             catalogue_feed: None,
+            floor: None,
         });
         let started = std::time::Instant::now();
         while watcher.info().expect("info").cases_with_personal_fields > 0 {

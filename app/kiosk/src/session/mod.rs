@@ -228,7 +228,8 @@ pub enum Effect {
         step: &'static str,
         case: Box<Case>,
         /// The procedures decided so far and the counter of each (procedure id, counter
-        /// id): the statistics, and where the floor routes the case.
+        /// id, empty for an office outside the city hall): the statistics, and where the
+        /// floor routes the case.
         procedures: Vec<(String, String)>,
     },
     /// Lay out the packet without printing it and answer with `FormWarnings`: what the
@@ -1458,7 +1459,15 @@ impl Session {
                     .shown_procedures()
                     .0
                     .into_iter()
-                    .map(|p| (p.id, p.counter.id))
+                    .map(|p| {
+                        // Offices outside the city hall are not on the floor: not routed.
+                        let counter = if p.counter.external {
+                            String::new()
+                        } else {
+                            p.counter.id
+                        };
+                        (p.id, counter)
+                    })
                     .collect(),
             }],
             None => Vec::new(),

@@ -9,6 +9,7 @@ mod bench_kiosk;
 mod bench_qr;
 mod bench_rules;
 mod bench_store;
+mod floor_tools;
 mod screenshots;
 mod store_tools;
 
@@ -60,6 +61,30 @@ enum DevCommand {
         /// Close the case at the end.
         #[arg(long)]
         finish: bool,
+    },
+    /// An interview desk on the floor without a window (MADOGUCHI_CENTRAL): finish cases of the
+    /// sample family and wait for the floor link to send them (exit 3 if it cannot).
+    FloorTerminal {
+        #[arg(long, default_value_t = 1)]
+        cases: usize,
+        /// Pause between cases.
+        #[arg(long, default_value_t = 0)]
+        pause_ms: u64,
+        /// Seconds to wait for the link (and, with --follow, the counters).
+        #[arg(long, default_value_t = 30)]
+        wait: u64,
+        /// After sending, print each counter's progress until all are done.
+        #[arg(long)]
+        follow: bool,
+    },
+    /// A department counter on the floor without a window: print its 受付一覧 as households
+    /// arrive, for `seconds`.
+    FloorCounter {
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        /// Mark each new household done.
+        #[arg(long)]
+        mark_done: bool,
     },
     /// Hold the store as the kiosk does and write one line at a time (for the test that stops
     /// a running kiosk with SIGTERM).
@@ -155,6 +180,13 @@ fn run(dev: Dev) -> Result<ExitCode> {
             finish,
         } => store_tools::simulate(case.as_deref(), pause_ms, finish),
         DevCommand::StoreHold => store_tools::hold(),
+        DevCommand::FloorTerminal {
+            cases,
+            pause_ms,
+            wait,
+            follow,
+        } => floor_tools::terminal(cases, pause_ms, wait, follow),
+        DevCommand::FloorCounter { seconds, mark_done } => floor_tools::counter(seconds, mark_done),
         DevCommand::KioskOnce { exit_after } => bench_kiosk::once(exit_after),
     }
 }

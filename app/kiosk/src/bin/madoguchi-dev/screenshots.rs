@@ -327,6 +327,17 @@ fn shots() -> Vec<Shot> {
             steps: to_result,
         },
         Shot {
+            name: "12-result-floor-offline",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_result(app, window);
+                match offline_floor_link() {
+                    Ok(link) => app.set_floor_link(link),
+                    Err(error) => eprintln!("no floor link for the screenshot: {error:#}"),
+                }
+            },
+        },
+        Shot {
             name: "13-review-warning",
             mode: Mode::Clerk,
             steps: |app, window| {
@@ -704,6 +715,34 @@ fn accept_all(desk: &mut Desk) {
 
 /// The pictures' supervisor's password.
 const SHOT_PASSWORD: &str = "shashin-no-hi-2026";
+
+/// A real floor link whose server cannot be reached (its socket folder does not exist), on a
+/// store with three finished cases waiting: the header as a clerk sees it when the network is
+/// down.
+fn offline_floor_link() -> Result<madoguchi_kiosk::floor::FloorLink> {
+    use madoguchi_store::{StoreConfig, StoreKey};
+    let dir = shots_folder().join("store-floor");
+    std::fs::create_dir_all(&dir)?;
+    let config = StoreConfig {
+        db_path: dir.join("db.sqlite3"),
+        key_path: dir.join("store.key"),
+    };
+    let mut store = madoguchi_store::Store::open(&config, chrono::Utc::now())?.store;
+    for _ in 0..3 {
+        let id = store.start_case(chrono::Utc::now())?;
+        store.checkpoint(id, "result", &resident_case(), &[], chrono::Utc::now())?;
+        store.finish_case(id, 2, chrono::Utc::now())?;
+    }
+    let options = madoguchi_central::ConnectOptions {
+        connection: format!("host={} user=desk_1", dir.join("no-server").display()),
+        password: Some("not-used-here-at-all".into()),
+        ca_file: None,
+    };
+    let floor_key = StoreKey::from_hex(&"5a".repeat(32))?;
+    Ok(madoguchi_kiosk::floor::FloorLink::start(
+        options, store, floor_key,
+    ))
+}
 
 /// A fresh store in a private folder (removed when the run ends).
 fn desk_store() -> Result<madoguchi_store::Store> {

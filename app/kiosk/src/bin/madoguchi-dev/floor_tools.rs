@@ -1,0 +1,199 @@
+//! `madoguchi-dev floor-terminal` and `floor-counter`: terminals of a counter floor without a
+//! window, for the tests that run several of them as separate processes against one central
+//! PostgreSQL (and for trying a floor by hand). They use the kiosk's own parts: the store as
+//! the runtime writes it, the floor link, the counter's live list.
+//!
+//! Each prints one line per event with the wall-clock time in milliseconds, so a test can tell
+//! how long a case took from one terminal to another.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use madoguchi_central::HandoverKind;
+use madoguchi_kiosk::cmd::kiosk;
+use madoguchi_kiosk::floor::counter::{CounterList, mark};
+use madoguchi_kiosk::floor::{FloorConfig, FloorLink};
+use madoguchi_kiosk::packet;
+use madoguchi_rules::Engine;
+use madoguchi_store::Routed;
+
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+fn say(line: &str) -> Result<()> {
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "{line}")?;
+    stdout.flush()?;
+    Ok(())
+}
+
+fn floor_config() -> Result<FloorConfig> {
+    FloorConfig::from_env()?.context("this tool needs floor settings (MADOGUCHI_CENTRAL)")
+}
+
+/// An interview desk: finishes `cases` cases of the sample family (decided with the catalogue
+/// in force, routed to the counters the decision names), then waits up to `wait` for the link
+/// to send them; with `follow`, goes on until every counter has finished with each case.
+pub fn terminal(cases: usize, pause_ms: u64, wait: u64, follow: bool) -> Result<ExitCode> {
+    let config = floor_config()?;
+    let stores = kiosk::stores(None)?;
+    say(&format!(
+        "catalogue {}",
+        stores.checksum.as_deref().unwrap_or("folder")
+    ))?;
+    let link = FloorLink::start(
+        config.connect_options()?,
+        stores.runtime.share(),
+        config.floor_key()?,
+    );
+    let mut store = stores.runtime;
+    let case = madoguchi_kiosk::samples::family_of_four().context("the bundled sample case")?;
+    let decision = Engine::new(&stores.catalogue)
+        .evaluate(&case, packet::as_of(&case))
+        .context("the sample case cannot be decided")?;
+    let routed: Vec<Routed<'_>> = decision
+        .procedures
+        .iter()
+        .map(|p| Routed {
+            procedure: &p.id,
+            counter: if p.counter.external {
+                ""
+            } else {
+                &p.counter.id
+            },
+        })
+        .collect();
+    let mut made = Vec::new();
+    for _ in 0..cases {
+        let id = store.start_case(Utc::now())?;
+        store.checkpoint(id, "result", &case, &routed, Utc::now())?;
+        store.finish_case(id, 3, Utc::now())?;
+        link.poke();
+        let uuid = store.case_uuid(id)?.unwrap_or_default();
+        say(&format!(
+            "finished {uuid} {} {}",
+            store.reception(id)?,
+            now_ms()
+        ))?;
+        made.push(uuid);
+        std::thread::sleep(Duration::from_millis(pause_ms));
+    }
+    let deadline = Instant::now() + Duration::from_secs(wait);
+    loop {
+        let state = link.state();
+        if state.online && store.unsent()?.total() == 0 {
+            say(&format!("sent {}", state.pushed))?;
+            break;
+        }
+        if Instant::now() >= deadline {
+            say(&format!("waiting {}", store.unsent()?.total()))?;
+            return Ok(ExitCode::from(3));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if follow {
+        follow_progress(&config, &made, deadline)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints each counter's state of the cases this desk made as it changes, until every route
+/// is done or not needed.
+fn follow_progress(config: &FloorConfig, cases: &[String], deadline: Instant) -> Result<()> {
+    let mut client = madoguchi_central::Central::connect(&config.connect_options()?)?;
+    let mut shown: BTreeMap<(String, String), String> = BTreeMap::new();
+    while Instant::now() < deadline {
+        let mut finished = true;
+        for case in cases {
+            let id = uuid::Uuid::parse_str(case)?;
+            for route in client.progress(id)? {
+                let key = (case.clone(), route.counter.clone());
+                if shown.get(&key) != Some(&route.state) {
+                    say(&format!(
+                        "progress {case} {} {} {}",
+                        route.counter,
+                        route.state,
+                        now_ms()
+                    ))?;
+                    shown.insert(key, route.state.clone());
+                }
+                finished &= matches!(route.state.as_str(), "done" | "not_needed");
+            }
+        }
+        if finished {
+            say("all done")?;
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    say("still open")?;
+    Ok(())
+}
+
+/// A department counter: follows its 受付一覧 for `seconds`, printing each household as it
+/// appears; with `mark_done`, marks each new one done (through the outbox and the link).
+pub fn counter(seconds: u64, mark_done: bool) -> Result<ExitCode> {
+    let config = floor_config()?;
+    let counter = config
+        .counter
+        .clone()
+        .context("a counter terminal's settings name its counter")?;
+    let mut store = madoguchi_kiosk::cmd::store::open()?;
+    let link = FloorLink::start(
+        config.connect_options()?,
+        store.share(),
+        config.floor_key()?,
+    );
+    let mut list = CounterList::new(&counter, config.connect_options()?);
+    let since = Utc::now() - chrono::Duration::hours(12);
+    let mut seen = HashSet::new();
+    let mut marked = HashSet::new();
+    let mut offline = false;
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    say(&format!("listening {counter}"))?;
+    while Instant::now() < deadline {
+        let changed = match list.wait_for_change(Duration::from_millis(250), since) {
+            Ok(changed) => {
+                offline = false;
+                changed
+            }
+            Err(error) => {
+                if !offline {
+                    say(&format!("offline {error:#}"))?;
+                    offline = true;
+                }
+                std::thread::sleep(Duration::from_millis(500));
+                continue;
+            }
+        };
+        for waiting in changed.unwrap_or_default() {
+            if seen.insert(waiting.case) {
+                say(&format!(
+                    "waiting {} {} {} {}",
+                    waiting.case,
+                    waiting.reception,
+                    waiting.procedures.join(","),
+                    now_ms()
+                ))?;
+            }
+            if mark_done && waiting.state == "waiting" && marked.insert(waiting.case) {
+                mark(
+                    &mut store,
+                    waiting.case,
+                    &counter,
+                    HandoverKind::Done,
+                    "",
+                    Utc::now(),
+                )?;
+                link.poke();
+                say(&format!("marked {} {}", waiting.case, now_ms()))?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,10 @@
+//! The terminal's side of the counter floor (docs/central.md): its settings
+//! (`central.toml`, [`config`]) and the link that pushes the store's outbox to the central
+//! database ([`link`]), and a department counter's live 受付一覧 ([`counter`]). A terminal without settings runs alone, exactly as before.
+
+pub mod config;
+pub mod counter;
+pub mod link;
+
+pub use config::FloorConfig;
+pub use link::{FloorLink, LinkState, Poker};
