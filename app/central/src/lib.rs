@@ -59,6 +59,9 @@ pub struct Terminal {
     pub login: String,
     pub place: String,
     pub counters: Vec<String>,
+    /// The desk where versions are approved: it also publishes catalogue versions and reads
+    /// the floor's statistics (a member of `madoguchi_supervisor` too).
+    pub supervisor: bool,
 }
 
 /// Creates the terminal's own login role (SCRAM password), a member of `madoguchi_terminal`,
@@ -73,8 +76,13 @@ pub fn add_terminal(
     let mut tx = client.transaction()?;
     // Role names and passwords cannot be bound parameters of CREATE ROLE: the login is
     // checked to be a plain identifier and the password quoted as a literal.
+    let roles = if terminal.supervisor {
+        "madoguchi_terminal, madoguchi_supervisor"
+    } else {
+        "madoguchi_terminal"
+    };
     tx.batch_execute(&format!(
-        "CREATE ROLE {login} LOGIN PASSWORD {literal} IN ROLE madoguchi_terminal"
+        "CREATE ROLE {login} LOGIN PASSWORD {literal} IN ROLE {roles}"
     ))?;
     tx.execute(
         "INSERT INTO terminals (login, place, counters) VALUES ($1, $2, $3)",

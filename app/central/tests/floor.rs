@@ -20,6 +20,7 @@ fn terminal(login: &str, counters: &[&str]) -> Terminal {
         login: login.into(),
         place: "本庁舎1階".into(),
         counters: counters.iter().map(|c| c.to_string()).collect(),
+        supervisor: false,
     }
 }
 

@@ -61,10 +61,15 @@ pub fn load_version(files: &CatalogueFiles) -> Result<Loaded, String> {
     load_files(files).map_err(|problems| joined(&problems))
 }
 
-/// The files of a folder written by `export-catalogue`, checked against its `SHA256SUM`.
+/// The files of a folder written by `export-catalogue`, checked against its `SHA256SUM` and,
+/// on a terminal that trusts publishing keys, its `SIGNATURE`.
 pub fn read_export(dir: &Path) -> Result<CatalogueFiles, String> {
     let files = read_folder(dir).map_err(|problems| joined(&problems))?;
     madoguchi_store::catalogue_folder::verify_export(dir, &files).map_err(|e| e.to_string())?;
+    if let Some(trusted) = crate::floor::config::trusted_keys().map_err(|e| format!("{e:#}"))? {
+        madoguchi_store::catalogue_folder::verify_signature(dir, &files, &trusted)
+            .map_err(|e| e.to_string())?;
+    }
     Ok(files)
 }
 

@@ -36,7 +36,23 @@ impl Floor {
         let output = floor.central(&["init", "--floor-key", key.to_str().expect("utf-8")]);
         assert!(output.status.success(), "{}", text(&output));
         assert!(text(&output).contains("floor key"), "{}", text(&output));
+        let publishing = floor.dir.path().join("publishing.key");
+        let output = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+            .args(["central", "publishing-key", "--out"])
+            .arg(&publishing)
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{}", text(&output));
         floor
+    }
+
+    /// The city's publishing key (private) and the public keys terminals trust.
+    fn publishing_key(&self) -> PathBuf {
+        self.dir.path().join("publishing.key")
+    }
+
+    fn trusted_keys(&self) -> PathBuf {
+        self.dir.path().join("publishing.pub")
     }
 
     fn floor_key(&self) -> PathBuf {
@@ -57,6 +73,12 @@ impl Floor {
     /// Adds a terminal with `madoguchi central add-terminal` and gives it a folder: its own
     /// store, key and central.toml.
     fn terminal(&self, login: &str, counter: Option<&str>) -> PathBuf {
+        self.terminal_as(login, counter, false)
+    }
+
+    /// A terminal; `approving` makes it the desk that holds the publishing key (a supervisor
+    /// login).
+    fn terminal_as(&self, login: &str, counter: Option<&str>, approving: bool) -> PathBuf {
         let home = self.dir.path().join(login);
         std::fs::create_dir_all(&home).expect("home");
         let password = home.join("central.password");
@@ -69,14 +91,24 @@ impl Floor {
         if let Some(counter) = counter {
             args.extend(["--counter", counter]);
         }
+        if approving {
+            args.push("--supervisor");
+        }
         let output = self.central(&args);
         assert!(output.status.success(), "{}", text(&output));
         let mut settings = format!(
-            "connection = \"{}\"\npassword_file = \"{}\"\nfloor_key_file = \"{}\"\n",
+            "connection = \"{}\"\npassword_file = \"{}\"\nfloor_key_file = \"{}\"\npublishing_keys_file = \"{}\"\n",
             self.cluster.connection_string(login),
             password.display(),
-            self.floor_key().display()
+            self.floor_key().display(),
+            self.trusted_keys().display()
         );
+        if approving {
+            settings.push_str(&format!(
+                "publishing_key_file = \"{}\"\n",
+                self.publishing_key().display()
+            ));
+        }
         if let Some(counter) = counter {
             settings.push_str(&format!("counter = \"{counter}\"\n"));
         }
@@ -355,5 +387,111 @@ fn the_central_database_holds_nothing_personal_in_clear() {
     assert!(
         dump_text.contains("tennyu"),
         "the statistics columns are there"
+    );
+}
+
+/// A catalogue version reaches the terminals only with the city's signature: the approving
+/// desk signs and publishes its version; a terminal takes it; a version on the server whose
+/// signature does not match is refused and the terminal keeps its rules; a folder whose files
+/// were changed after signing is refused on import.
+#[test]
+fn only_catalogues_signed_by_the_city_are_taken() {
+    let floor = Floor::new();
+    let approving = floor.terminal_as("kakari_desk", None, true);
+    let desk = floor.terminal("desk_1", None);
+
+    // The approving desk signs the version in force and puts it on the floor.
+    let published = on_terminal(env!("CARGO_BIN_EXE_madoguchi"), &approving)
+        .args(["central", "publish", "--wait", "30"])
+        .output()
+        .expect("runs");
+    assert!(published.status.success(), "{}", text(&published));
+    assert!(
+        text(&published).contains("is signed"),
+        "{}",
+        text(&published)
+    );
+    assert_eq!(
+        central_count(&floor, "SELECT count(*) FROM catalogue_versions"),
+        1
+    );
+
+    // A terminal takes it.
+    let taken = dev(&desk, &["floor-terminal", "--cases", "0", "--wait", "30"])
+        .output()
+        .expect("runs");
+    assert!(taken.status.success(), "{}", text(&taken));
+    assert!(
+        text(&taken).contains("adopted catalogue 1"),
+        "{}",
+        text(&taken)
+    );
+
+    // A version on the server whose signature is not over its files: refused.
+    let mut admin = floor.cluster.superuser();
+    admin
+        .batch_execute(
+            "INSERT INTO catalogue_versions (name, version, checksum, files, signature, key_id)
+             SELECT name, '2099.1.1', 'forged', jsonb_set(files, '{catalogue.toml}', to_jsonb(files->>'catalogue.toml' || E'\\n# changed')), signature, key_id
+             FROM catalogue_versions WHERE id = 1",
+        )
+        .expect("a forged version");
+    let before = text(&taken)
+        .lines()
+        .find(|l| l.starts_with("catalogue "))
+        .map(str::to_string)
+        .expect("the catalogue line");
+    let refused = dev(&desk, &["floor-terminal", "--cases", "0", "--wait", "30"])
+        .output()
+        .expect("runs");
+    let said = text(&refused);
+    assert!(said.contains("refused catalogue"), "{said}");
+    assert!(said.contains("does not match"), "{said}");
+    // It keeps the rules it had: the next start runs the same version.
+    let again = dev(&desk, &["floor-terminal", "--cases", "0", "--wait", "30"])
+        .output()
+        .expect("runs");
+    let running = text(&again)
+        .lines()
+        .find(|l| l.starts_with("catalogue "))
+        .map(str::to_string)
+        .expect("the catalogue line");
+    let adopted = text(&refused)
+        .lines()
+        .find(|l| l.starts_with("catalogue "))
+        .map(str::to_string)
+        .expect("the catalogue line");
+    assert_eq!(running, adopted, "the forged version was not loaded");
+    assert_eq!(
+        running, before,
+        "the terminal runs the city's signed version"
+    );
+
+    // From a folder: an export with its signature is taken; changed after signing, refused.
+    let folder = floor.dir.path().join("usb");
+    let exported = on_terminal(env!("CARGO_BIN_EXE_madoguchi"), &approving)
+        .args(["store", "export-catalogue", "--out"])
+        .arg(&folder)
+        .output()
+        .expect("runs");
+    assert!(exported.status.success(), "{}", text(&exported));
+    assert!(folder.join("SIGNATURE").exists());
+    let catalogue = folder.join("catalogue.toml");
+    let mut changed = std::fs::read_to_string(&catalogue).expect("read");
+    changed.push_str("\n# changed on the stick\n");
+    std::fs::write(&catalogue, changed).expect("write");
+    std::fs::remove_file(folder.join("SHA256SUM")).expect("an editor would drop the checksum");
+    let import = on_terminal(env!("CARGO_BIN_EXE_madoguchi"), &desk)
+        .args(["store", "import-catalogue"])
+        .arg(&folder)
+        .args(["--note", "USB", "--as", "kakari"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    assert!(!import.status.success());
+    assert!(
+        text(&import).contains("does not match its files"),
+        "{}",
+        text(&import)
     );
 }

@@ -357,10 +357,15 @@ impl Store {
             "DELETE FROM catalogue_versions WHERE id = ?1 AND status IN ('draft', 'pending')",
             [version.id],
         )?;
+        let signature = self
+            .publishing
+            .as_ref()
+            .map(|key| key.sign(&version.files).to_line())
+            .unwrap_or_default();
         tx.execute(
-            "INSERT INTO catalogue_versions (status, author, created_at, note, files, checksum, decided_by, decided_at)
-             VALUES ('published', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![author, at, note, json, version.checksum, approver, approver.map(|_| &at)],
+            "INSERT INTO catalogue_versions (status, author, created_at, note, files, checksum, decided_by, decided_at, signature)
+             VALUES ('published', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![author, at, note, json, version.checksum, approver, approver.map(|_| &at), signature],
         )?;
         let published = tx.last_insert_rowid();
         let actor = approver.unwrap_or(author);

@@ -10,9 +10,14 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::catalogue::{CatalogueVersion, checksum};
+use crate::signature::{CatalogueSignature, SignatureError, TrustedKeys};
 
 /// The file beside an exported version that holds its checksum.
 pub const CHECKSUM_FILE: &str = "SHA256SUM";
+
+/// The file beside a signed version that holds the city's signature
+/// (`ed25519 <key id> <hex>`, [`crate::signature`]).
+pub const SIGNATURE_FILE: &str = "SIGNATURE";
 
 /// Why an export could not be written or an import does not match.
 #[derive(Debug, thiserror::Error)]
@@ -29,10 +34,17 @@ pub enum FolderError {
         "チェックサムが合いません（途中で変わったか壊れています）。書き出し直してください。意図して編集したなら {CHECKSUM_FILE} を消してから取り込んでください。/ the files do not match {CHECKSUM_FILE} (expected {expected}, got {actual}): export again, or delete {CHECKSUM_FILE} if you edited them on purpose"
     )]
     Mismatch { expected: String, actual: String },
+    #[error("{dir}: {error}")]
+    Signature { dir: String, error: SignatureError },
 }
 
-/// Writes `version`'s files and its `SHA256SUM` into `dir` (created if missing).
-pub fn write_export(version: &CatalogueVersion, dir: &Path) -> Result<(), FolderError> {
+/// Writes `version`'s files, its `SHA256SUM` and, for a signed version, its `SIGNATURE` into
+/// `dir` (created if missing).
+pub fn write_export(
+    version: &CatalogueVersion,
+    signature: Option<&CatalogueSignature>,
+    dir: &Path,
+) -> Result<(), FolderError> {
     for (relative, text) in &version.files {
         if relative
             .split('/')
@@ -42,6 +54,9 @@ pub fn write_export(version: &CatalogueVersion, dir: &Path) -> Result<(), Folder
         }
         write(&dir.join(relative), text)?;
     }
+    if let Some(signature) = signature {
+        write(&dir.join(SIGNATURE_FILE), &signature.to_line())?;
+    }
     write(
         &dir.join(CHECKSUM_FILE),
         &format!(
@@ -49,6 +64,30 @@ pub fn write_export(version: &CatalogueVersion, dir: &Path) -> Result<(), Folder
             version.checksum, version.id
         ),
     )
+}
+
+/// Checks the folder's `SIGNATURE` over the files read from it against the keys this terminal
+/// trusts: a folder without one, or signed by another key, or whose files changed, is refused.
+pub fn verify_signature(
+    dir: &Path,
+    files: &BTreeMap<String, String>,
+    trusted: &TrustedKeys,
+) -> Result<(), FolderError> {
+    let refused = |error| FolderError::Signature {
+        dir: dir.display().to_string(),
+        error,
+    };
+    let mut line = String::new();
+    let signature = match std::fs::File::open(dir.join(SIGNATURE_FILE)) {
+        Ok(file) => {
+            file.take(4096)
+                .read_to_string(&mut line)
+                .map_err(|_| refused(SignatureError::Mismatch))?;
+            Some(CatalogueSignature::from_line(&line).map_err(refused)?)
+        }
+        Err(_) => None,
+    };
+    trusted.verify(files, signature.as_ref()).map_err(refused)
 }
 
 fn write(path: &Path, text: &str) -> Result<(), FolderError> {

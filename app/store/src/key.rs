@@ -67,15 +67,31 @@ impl StoreKey {
             return Ok(Some((key, KeySource::Environment)));
         }
         let source = KeySource::File(path.to_path_buf());
+        Ok(StoreKey::load_file(path)?.map(|key| (key, source)))
+    }
+
+    /// The key in the file at `path` only, whatever the environment says (the floor key,
+    /// which is never the store's); `None` when the file does not exist.
+    pub fn load_file(path: &Path) -> Result<Option<StoreKey>, StoreError> {
+        let source = KeySource::File(path.to_path_buf());
         match fs::read_to_string(path) {
             Ok(text) => {
                 let text = Zeroizing::new(text);
                 let key = StoreKey::parse_hex(text.trim())
                     .map_err(|why| StoreError::Key(format!("{source}: {why}")))?;
-                Ok(Some((key, source)))
+                Ok(Some(key))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(StoreError::Key(format!("{source}: {e}"))),
+        }
+    }
+
+    /// A new key in a new file at `path` (mode 0600), or the one already there; never the
+    /// environment's.
+    pub fn create_or_load_file(path: &Path) -> Result<StoreKey, StoreError> {
+        match StoreKey::create(path) {
+            Ok(key) => Ok(key),
+            Err(created) => StoreKey::load_file(path)?.ok_or(created),
         }
     }
 

@@ -31,6 +31,7 @@ pub mod key;
 pub mod print_queue;
 mod schema;
 pub mod settings;
+pub mod signature;
 pub mod staff;
 pub mod statistics;
 
@@ -138,6 +139,9 @@ pub struct Store {
     shared: Arc<Shared>,
     key: StoreKey,
     key_source: KeySource,
+    /// The city's publishing key, on the desk where versions are approved: every version this
+    /// store publishes is signed with it.
+    publishing: Option<Arc<signature::PublishingKey>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -241,6 +245,7 @@ impl Store {
             shared: opening.shared,
             key,
             key_source,
+            publishing: None,
         };
         let set_aside = match damaged {
             Some((moved, detail)) => {
@@ -276,7 +281,14 @@ impl Store {
             shared: Arc::clone(&self.shared),
             key: self.key.clone(),
             key_source: self.key_source.clone(),
+            publishing: self.publishing.clone(),
         }
+    }
+
+    /// Signs every version this handle (and the handles shared from it afterwards) publishes
+    /// with the city's publishing key.
+    pub fn sign_publications_with(&mut self, key: signature::PublishingKey) {
+        self.publishing = Some(Arc::new(key));
     }
 
     pub(crate) fn conn(&self) -> Result<Conn<'_>, StoreError> {

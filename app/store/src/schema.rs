@@ -162,6 +162,16 @@ CREATE TABLE floor_outbox (
 CREATE INDEX floor_outbox_unpushed ON floor_outbox (at) WHERE pushed_at IS NULL;
 "#,
     ),
+    // Signed catalogues (docs/central.md): a published version's signature by the city's
+    // publishing key (`ed25519 <key id> <hex>`, empty when unsigned), and its id on the
+    // floor's central database once it is there (pulled from it, or pushed by the desk that
+    // approved it).
+    M::up(
+        r#"
+ALTER TABLE catalogue_versions ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+ALTER TABLE catalogue_versions ADD COLUMN floor_id INTEGER;
+"#,
+    ),
 ];
 
 pub fn migrations() -> Migrations<'static> {

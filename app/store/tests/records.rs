@@ -424,3 +424,42 @@ fn a_draft_is_saved_in_place_and_published_as_the_newest_version() {
     assert_eq!(recent.len(), 1);
     assert_eq!(recent[0].case, sample());
 }
+
+/// On the desk that holds the city's publishing key, an approved version is signed as it is
+/// published, and the signature holds for its files under the trusted public key.
+#[test]
+fn approved_versions_are_signed_with_the_publishing_key() {
+    use madoguchi_store::signature::{PublishingKey, TrustedKeys};
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = store(dir.path());
+    let (kakari, hancho) = supervisors(&mut store);
+    let key = PublishingKey::create(&dir.path().join("publishing.key")).expect("key");
+    let trusted = TrustedKeys::parse(&key.public_line()).expect("trusted");
+    store.sign_publications_with(key);
+    let files = BTreeMap::from([("catalogue.toml".to_string(), "[catalogue]\n".to_string())]);
+    let Submitted::Pending(pending) = store
+        .propose(&files, "試験", &kakari, now())
+        .expect("proposed")
+    else {
+        panic!("approval is required by default");
+    };
+    assert_eq!(store.catalogue_signature(pending).expect("read"), None);
+    let published = store.approve(pending, &hancho, now()).expect("approved");
+    let signature = store
+        .catalogue_signature(published)
+        .expect("read")
+        .expect("signed");
+    assert_eq!(trusted.verify(&files, Some(&signature)), Ok(()));
+    assert_eq!(
+        store.signed_versions_not_on_floor().expect("read"),
+        [published]
+    );
+    store.mark_on_floor(published, 7).expect("marked");
+    assert!(
+        store
+            .signed_versions_not_on_floor()
+            .expect("read")
+            .is_empty()
+    );
+    assert_eq!(store.newest_floor_catalogue().expect("read"), 7);
+}

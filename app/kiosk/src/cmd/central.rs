@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use madoguchi_central::{Central, ConnectOptions, Terminal};
 use madoguchi_store::StoreKey;
+use madoguchi_store::signature::PublishingKey;
 
 use crate::cmd::store as store_cmd;
 use crate::floor::{FloorConfig, FloorLink};
@@ -48,7 +49,7 @@ impl AdminConnection<'_> {
 pub fn init(admin: &AdminConnection<'_>, floor_key: &Path) -> Result<ExitCode> {
     let applied = migrate_schema(admin)?;
     let existed = floor_key.exists();
-    StoreKey::create_or_load(floor_key)
+    StoreKey::create_or_load_file(floor_key)
         .with_context(|| format!("the floor key {}", floor_key.display()))?;
     println!("schema: {applied} migration(s) applied");
     if existed {
@@ -166,6 +167,7 @@ pub fn sync(wait: Duration) -> Result<ExitCode> {
         config.connect_options()?,
         store.share(),
         config.floor_key()?,
+        config.trusted_keys()?,
     );
     let deadline = Instant::now() + wait;
     let state = loop {
@@ -190,10 +192,55 @@ pub fn sync(wait: Duration) -> Result<ExitCode> {
 }
 
 /// A terminal's description for `add-terminal`.
-pub fn terminal(login: &str, place: Option<&str>, counters: &[String]) -> Terminal {
+pub fn terminal(
+    login: &str,
+    place: Option<&str>,
+    counters: &[String],
+    supervisor: bool,
+) -> Terminal {
     Terminal {
         login: login.to_string(),
         place: place.unwrap_or_default().to_string(),
         counters: counters.to_vec(),
+        supervisor,
     }
+}
+
+/// Makes the city's publishing key (private, mode 0600) and the file of public keys terminals
+/// trust (`<key>.pub`, given to every terminal as `publishing_keys_file`).
+pub fn publishing_key(out: &Path) -> Result<ExitCode> {
+    let key = PublishingKey::create(out)?;
+    let public = out.with_extension("pub");
+    let line = format!(
+        "# the city's catalogue publishing key, made {}\n{}\n",
+        chrono::Utc::now().format("%Y-%m-%d"),
+        key.public_line()
+    );
+    std::fs::write(&public, line).with_context(|| format!("cannot write {}", public.display()))?;
+    println!(
+        "publishing key {} made in {} (keep it on the approving desk only, and a copy offline); its public key is in {}: give that file to every terminal",
+        key.key_id(),
+        out.display(),
+        public.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// On the desk that holds the publishing key: signs the version in force if it is not signed
+/// yet, and sends the signed versions to the floor (with the rest of the outbox).
+pub fn publish(wait: Duration) -> Result<ExitCode> {
+    let mut store = store_cmd::open()?;
+    let Some(version) = store.newest_published()? else {
+        bail!("the store has no published catalogue");
+    };
+    if store.catalogue_signature(version.id)?.is_none()
+        && !store.sign_version(version.id, chrono::Utc::now())?
+    {
+        bail!(
+            "version {} is not signed and this terminal holds no publishing key (publishing_key_file)",
+            version.id
+        );
+    }
+    println!("version {} ({}) is signed", version.id, version.checksum);
+    sync(wait)
 }

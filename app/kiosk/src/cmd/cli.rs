@@ -337,6 +337,9 @@ enum CentralCommand {
         /// The password's file: made (mode 0600) when missing, else its password is used.
         #[arg(long, value_name = "FILE")]
         terminal_password_file: PathBuf,
+        /// The desk where versions are approved: it also publishes catalogue versions.
+        #[arg(long)]
+        supervisor: bool,
         #[command(flatten)]
         admin: AdminArgs,
     },
@@ -350,6 +353,19 @@ enum CentralCommand {
     Status {
         #[command(flatten)]
         admin: AdminArgs,
+    },
+    /// Make the city's catalogue publishing key (ed25519) and the public-key file terminals
+    /// trust.
+    PublishingKey {
+        /// The private key's file (made, mode 0600; never replaced); the public one is
+        /// beside it with `.pub`.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// On the approving desk: sign the version in force if needed and send it to the floor.
+    Publish {
+        #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+        wait: u64,
     },
     /// Push this terminal's finished cases and hand-over events now (its central.toml); exit 3
     /// when the server cannot be reached and some wait.
@@ -585,10 +601,11 @@ impl Cli {
                     counters,
                     place,
                     terminal_password_file,
+                    supervisor,
                     admin,
                 } => central_cmd::add_terminal(
                     &admin.admin(),
-                    &central_cmd::terminal(&login, place.as_deref(), &counters),
+                    &central_cmd::terminal(&login, place.as_deref(), &counters, supervisor),
                     &terminal_password_file,
                 ),
                 CentralCommand::RevokeTerminal { login, admin } => {
@@ -597,6 +614,10 @@ impl Cli {
                 CentralCommand::Status { admin } => central_cmd::status(&admin.admin()),
                 CentralCommand::Sync { wait } => {
                     central_cmd::sync(std::time::Duration::from_secs(wait))
+                }
+                CentralCommand::PublishingKey { out } => central_cmd::publishing_key(&out),
+                CentralCommand::Publish { wait } => {
+                    central_cmd::publish(std::time::Duration::from_secs(wait))
                 }
             },
             Some(Command::Store { command }) => match command {

@@ -152,6 +152,7 @@ fn floor_link(store: &madoguchi_store::Store) -> Result<Option<FloorLink>> {
         config.connect_options()?,
         store.share(),
         config.floor_key()?,
+        config.trusted_keys()?,
     );
     Ok(Some(link))
 }

@@ -36,6 +36,10 @@ pub fn open() -> Result<Store> {
         );
     }
     import_shipped_catalogue(&mut store)?;
+    // The desk that approves versions signs them with the city's publishing key.
+    if let Some(key) = crate::floor::config::publishing_key()? {
+        store.sign_publications_with(key);
+    }
     Ok(store)
 }
 
@@ -80,6 +84,9 @@ pub fn import_catalogue(dir: &Path, note: &str, login: Option<&str>) -> Result<E
     let (_, files) = catalogue_dir::load_or_report(dir)?;
     if madoguchi_store::catalogue_folder::is_export(dir) {
         madoguchi_store::catalogue_folder::verify_export(dir, &files)?;
+    }
+    if let Some(trusted) = crate::floor::config::trusted_keys()? {
+        madoguchi_store::catalogue_folder::verify_signature(dir, &files, &trusted)?;
     }
     let mut store = open()?;
     let supervisor = sign_in::supervisor(&mut store, login, &mut Passwords::new())?;
@@ -210,7 +217,8 @@ pub fn export_catalogue(out: &Path, id: Option<i64>) -> Result<ExitCode> {
     let Some(version) = version else {
         bail!("no such catalogue version");
     };
-    madoguchi_store::catalogue_folder::write_export(&version, out)?;
+    let signature = store.catalogue_signature(version.id)?;
+    madoguchi_store::catalogue_folder::write_export(&version, signature.as_ref(), out)?;
     println!(
         "catalogue version {} ({}, {}) -> {} (sha256 {})",
         version.id,

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use madoguchi_central::ConnectOptions;
 use madoguchi_store::StoreKey;
+use madoguchi_store::signature::{PublishingKey, TrustedKeys};
 use serde::Deserialize;
 
 /// A settings file is a few lines; anything larger is not one.
@@ -35,6 +36,14 @@ pub struct FloorConfig {
     /// interview desk.
     #[serde(default)]
     pub counter: Option<String>,
+    /// The city's publishing keys this terminal trusts (public keys, one per line): every
+    /// catalogue version, from the floor or a folder, must carry a signature by one of them.
+    pub publishing_keys_file: PathBuf,
+    /// The city's publishing key (private), only on the desk where versions are approved:
+    /// what it publishes is signed and goes to the floor. Its login must be a supervisor's
+    /// (`add-terminal --supervisor`).
+    #[serde(default)]
+    pub publishing_key_file: Option<PathBuf>,
 }
 
 /// The settings file's path, when the terminal has one.
@@ -104,11 +113,12 @@ impl FloorConfig {
         })
     }
 
-    /// The floor key; it must exist (a terminal never makes its own: every terminal of a floor
+    /// The floor key, from its file only (never `MADOGUCHI_STORE_KEY`: the floor key is not
+    /// the store's); it must exist (a terminal never makes its own: every terminal of a floor
     /// holds the same one).
     pub fn floor_key(&self) -> Result<StoreKey> {
-        match StoreKey::load(&self.floor_key_file) {
-            Ok(Some((key, _))) => Ok(key),
+        match StoreKey::load_file(&self.floor_key_file) {
+            Ok(Some(key)) => Ok(key),
             Ok(None) => bail!(
                 "the floor key {} is missing: copy it from the floor's set-up (madoguchi central init made it)",
                 self.floor_key_file.display()
@@ -116,6 +126,56 @@ impl FloorConfig {
             Err(error) => Err(error)
                 .with_context(|| format!("the floor key {}", self.floor_key_file.display())),
         }
+    }
+}
+
+/// The publishing keys this terminal trusts: the floor settings' file, else the file
+/// `MADOGUCHI_PUBLISHING_KEYS` names; `None` for a terminal that has neither (it runs alone and
+/// checks an imported folder's checksum only).
+pub fn trusted_keys() -> Result<Option<TrustedKeys>> {
+    if let Some(config) = FloorConfig::from_env()? {
+        return config.trusted_keys().map(Some);
+    }
+    let Some(path) = std::env::var_os("MADOGUCHI_PUBLISHING_KEYS") else {
+        return Ok(None);
+    };
+    let keys = TrustedKeys::load(Path::new(&path))?;
+    if keys.is_empty() {
+        bail!("{} holds no publishing key", Path::new(&path).display());
+    }
+    Ok(Some(keys))
+}
+
+/// The city's publishing key when this terminal approves versions: the floor settings'
+/// `publishing_key_file`, else the file `MADOGUCHI_PUBLISHING_KEY_FILE` names.
+pub fn publishing_key() -> Result<Option<PublishingKey>> {
+    let path = match FloorConfig::from_env()?.and_then(|c| c.publishing_key_file) {
+        Some(path) => path,
+        None => match std::env::var_os("MADOGUCHI_PUBLISHING_KEY_FILE") {
+            Some(path) => PathBuf::from(path),
+            None => return Ok(None),
+        },
+    };
+    match PublishingKey::load(&path)? {
+        Some(key) => Ok(Some(key)),
+        None => bail!(
+            "the publishing key {} is missing (madoguchi central publishing-key makes one)",
+            path.display()
+        ),
+    }
+}
+
+impl FloorConfig {
+    /// The publishing keys this terminal trusts (at least one).
+    pub fn trusted_keys(&self) -> Result<TrustedKeys> {
+        let keys = TrustedKeys::load(&self.publishing_keys_file)?;
+        if keys.is_empty() {
+            bail!(
+                "{} holds no publishing key",
+                self.publishing_keys_file.display()
+            );
+        }
+        Ok(keys)
     }
 }
 
@@ -142,16 +202,16 @@ mod tests {
         let path = dir.path().join("central.toml");
         let write = |text: &str| std::fs::write(&path, text).expect("write");
         write(
-            "connection = \"host=/run/postgresql user=desk_1\"\npassword_file = \"p\"\nfloor_key_file = \"k\"\n",
+            "connection = \"host=/run/postgresql user=desk_1\"\npassword_file = \"p\"\nfloor_key_file = \"k\"\npublishing_keys_file = \"t\"\n",
         );
         assert!(FloorConfig::load(&path).is_ok());
         write(
-            "connection = \"host=db user=desk_1\"\npassword_file = \"p\"\nfloor_key_file = \"k\"\nprinter = \"x\"\n",
+            "connection = \"host=db user=desk_1\"\npassword_file = \"p\"\nfloor_key_file = \"k\"\npublishing_keys_file = \"t\"\nprinter = \"x\"\n",
         );
         let error = format!("{:#}", FloorConfig::load(&path).expect_err("unknown key"));
         assert!(error.contains("printer"), "{error}");
         write(
-            "connection = \"host=db\"\npassword_file = \"p\"\nfloor_key_file = \"k\"\ncounter = \"保険\"\n",
+            "connection = \"host=db\"\npassword_file = \"p\"\nfloor_key_file = \"k\"\npublishing_keys_file = \"t\"\ncounter = \"保険\"\n",
         );
         let error = format!("{:#}", FloorConfig::load(&path).expect_err("bad counter"));
         assert!(error.contains("counter"), "{error}");

@@ -15,9 +15,11 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::Utc;
+use madoguchi_central::PublishedCatalogue;
 use madoguchi_central::{
     CaseRow, Central, CentralError, ConnectOptions, HandoverKind, HandoverRow,
 };
+use madoguchi_store::signature::{CatalogueSignature, FloorCatalogue, TrustedKeys};
 use madoguchi_store::{Handover, OutgoingCase, Store, StoreKey};
 use uuid::Uuid;
 
@@ -39,6 +41,10 @@ pub struct LinkState {
     pub pushed: u64,
     /// Why the last try failed, in a few words (never personal).
     pub problem: Option<String>,
+    /// A catalogue version from the floor that was refused, and why (its signature).
+    pub refused_catalogue: Option<String>,
+    /// The newest catalogue version taken from the floor (its floor id), if any.
+    pub adopted_catalogue: Option<i64>,
 }
 
 impl LinkState {
@@ -68,7 +74,13 @@ pub struct FloorLink {
 
 impl FloorLink {
     /// Starts the link's thread on its own handle of the store.
-    pub fn start(options: ConnectOptions, store: Store, floor_key: StoreKey) -> FloorLink {
+    /// Catalogue versions from the floor are taken only with a signature by one of `trusted`.
+    pub fn start(
+        options: ConnectOptions,
+        store: Store,
+        floor_key: StoreKey,
+        trusted: TrustedKeys,
+    ) -> FloorLink {
         let state = Arc::new(Mutex::new(LinkState {
             unsent: store.unsent().map(|u| u.total()).unwrap_or(0),
             ..LinkState::default()
@@ -79,6 +91,8 @@ impl FloorLink {
             options,
             store,
             floor_key,
+            trusted,
+            refused_after: 0,
             client: None,
             state: Arc::clone(&state),
         };
@@ -136,6 +150,9 @@ struct Pusher {
     options: ConnectOptions,
     store: Store,
     floor_key: StoreKey,
+    trusted: TrustedKeys,
+    /// The newest floor version refused: not fetched again until a newer one is published.
+    refused_after: i64,
     client: Option<Central>,
     state: Arc<Mutex<LinkState>>,
 }
@@ -178,6 +195,8 @@ impl Pusher {
         if self.client.as_ref().is_none_or(Central::is_closed) {
             self.client = Some(Central::connect(&self.options)?);
         }
+        self.publish_signed_versions()?;
+        self.pull_catalogue()?;
         while !stop.load(Ordering::SeqCst) {
             let cases = self
                 .store
@@ -196,6 +215,77 @@ impl Pusher {
             for handover in &handovers {
                 self.push_handover(handover)?;
             }
+        }
+        Ok(())
+    }
+
+    /// On the desk that approves versions: its signed publications go to the floor.
+    fn publish_signed_versions(&mut self) -> Result<(), CentralError> {
+        for id in self
+            .store
+            .signed_versions_not_on_floor()
+            .map_err(store_problem)?
+        {
+            let version = self.store.catalogue(id).map_err(store_problem)?;
+            let signature = self.store.catalogue_signature(id).map_err(store_problem)?;
+            let (Some(version), Some(signature)) = (version, signature) else {
+                continue;
+            };
+            let (name, number) = name_and_version(&version.files);
+            let published = PublishedCatalogue {
+                id: 0,
+                name,
+                version: number,
+                checksum: version.checksum.clone(),
+                files: version.files.clone(),
+                signature: signature.bytes.clone(),
+                key_id: signature.key_id.clone(),
+            };
+            let floor_id = self.client()?.publish_catalogue(&published)?;
+            self.store
+                .mark_on_floor(id, floor_id)
+                .map_err(store_problem)?;
+            tracing::info!(version = id, floor_id, "catalogue published on the floor");
+        }
+        Ok(())
+    }
+
+    /// Takes the floor's newest catalogue version when it is newer than what this terminal
+    /// has and carries a signature by a trusted key; refuses it, and says why, otherwise.
+    fn pull_catalogue(&mut self) -> Result<(), CentralError> {
+        let have = self
+            .store
+            .newest_floor_catalogue()
+            .map_err(store_problem)?
+            .max(self.refused_after);
+        let Some(version) = self.client()?.newest_catalogue_after(have)? else {
+            return Ok(());
+        };
+        let signature = CatalogueSignature {
+            key_id: version.key_id.clone(),
+            bytes: version.signature.clone(),
+        };
+        let label = format!("{} {}", version.name, version.version);
+        if let Err(error) = self.trusted.verify(&version.files, Some(&signature)) {
+            self.refused_after = version.id;
+            tracing::warn!(floor_id = version.id, %error, "catalogue from the floor refused");
+            if let Ok(mut state) = self.state.lock() {
+                state.refused_catalogue = Some(format!("{label}: {error}"));
+            }
+            return Ok(());
+        }
+        let adopted = FloorCatalogue {
+            floor_id: version.id,
+            files: version.files,
+            signature,
+            label,
+        };
+        self.store
+            .adopt_floor_catalogue(&adopted, Utc::now())
+            .map_err(store_problem)?;
+        if let Ok(mut state) = self.state.lock() {
+            state.adopted_catalogue = Some(version.id);
+            state.refused_catalogue = None;
         }
         Ok(())
     }
@@ -270,6 +360,24 @@ fn handover_row(handover: &Handover) -> Result<HandoverRow, CentralError> {
         detail: handover.detail.clone(),
         at: handover.at,
     })
+}
+
+/// The catalogue's `name` and `version` from its catalogue.toml, for the floor's list of
+/// versions (the checksum is what identifies it).
+fn name_and_version(files: &std::collections::BTreeMap<String, String>) -> (String, String) {
+    let table = files
+        .get("catalogue.toml")
+        .and_then(|text| text.parse::<toml::Table>().ok());
+    let field = |key: &str| {
+        table
+            .as_ref()
+            .and_then(|t| t.get("catalogue"))
+            .and_then(|c| c.get(key))
+            .and_then(|v| v.as_str())
+            .unwrap_or("?")
+            .to_string()
+    };
+    (field("name"), field("version"))
 }
 
 /// The first line of an error, bounded: what the link shows and logs.

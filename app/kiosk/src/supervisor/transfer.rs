@@ -12,7 +12,9 @@ impl Desk {
         let Some((version, _)) = &self.base else {
             return false;
         };
-        let result = madoguchi_store::catalogue_folder::write_export(version, dir);
+        let signature = self.store.catalogue_signature(version.id).ok().flatten();
+        let result =
+            madoguchi_store::catalogue_folder::write_export(version, signature.as_ref(), dir);
         match result {
             Ok(()) => {
                 let detail = format!("version {} to {}", version.id, dir.display());

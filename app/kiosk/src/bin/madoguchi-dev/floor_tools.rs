@@ -50,6 +50,7 @@ pub fn terminal(cases: usize, pause_ms: u64, wait: u64, follow: bool) -> Result<
         config.connect_options()?,
         stores.runtime.share(),
         config.floor_key()?,
+        config.trusted_keys()?,
     );
     let mut store = stores.runtime;
     let case = madoguchi_kiosk::samples::family_of_four().context("the bundled sample case")?;
@@ -88,6 +89,12 @@ pub fn terminal(cases: usize, pause_ms: u64, wait: u64, follow: bool) -> Result<
         let state = link.state();
         if state.online && store.unsent()?.total() == 0 {
             say(&format!("sent {}", state.pushed))?;
+            if let Some(floor_id) = state.adopted_catalogue {
+                say(&format!("adopted catalogue {floor_id}"))?;
+            }
+            if let Some(why) = &state.refused_catalogue {
+                say(&format!("refused catalogue {why}"))?;
+            }
             break;
         }
         if Instant::now() >= deadline {
@@ -148,6 +155,7 @@ pub fn counter(seconds: u64, mark_done: bool) -> Result<ExitCode> {
         config.connect_options()?,
         store.share(),
         config.floor_key()?,
+        config.trusted_keys()?,
     );
     let mut list = CounterList::new(&counter, config.connect_options()?);
     let since = Utc::now() - chrono::Duration::hours(12);
