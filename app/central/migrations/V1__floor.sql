@@ -67,16 +67,21 @@ CREATE INDEX cases_sealed_finished ON cases (finished_at) WHERE sealed IS NOT NU
 
 -- Which counters a case is routed to, the procedures each handles, and how each counter's
 -- work on it went.
+-- `terminal` repeats the case's terminal so that row-level security can decide on the row
+-- itself, without a look-up per row; `printed` says the counter printed its forms.
 CREATE TABLE routes (
   case_id    uuid NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
   counter    text NOT NULL,
+  terminal   text NOT NULL DEFAULT session_user,
   procedures text[] NOT NULL DEFAULT '{}',
   state      text NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'open', 'done', 'not_needed')),
   reason     text NOT NULL DEFAULT '',
+  printed    boolean NOT NULL DEFAULT false,
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (case_id, counter)
 );
-CREATE INDEX routes_waiting ON routes (counter) WHERE state IN ('waiting', 'open');
+CREATE INDEX routes_counter ON routes (counter, case_id);
+CREATE INDEX routes_terminal ON routes (terminal, case_id);
 
 -- Hand-over events (opened, printed, done, not_needed), keyed by the terminal's UUID.
 CREATE TABLE handovers (
@@ -102,6 +107,79 @@ $$;
 CREATE TRIGGER routes_changed AFTER INSERT OR UPDATE ON routes
   FOR EACH ROW EXECUTE FUNCTION notify_route();
 
+-- The supervisor's floor statistics, kept up to date as cases and routes arrive (triggers),
+-- so that the main view reads a few thousand rows whatever the number of cases. Days and hours
+-- are Japan's (UTC+9, no summer time); the terminal is part of each key so that terminals
+-- pushing at once never wait on one another's counter row.
+CREATE TABLE case_counts (
+  day      date NOT NULL,
+  hour     smallint NOT NULL,
+  terminal text NOT NULL,
+  event    text NOT NULL,
+  cases    bigint NOT NULL DEFAULT 0,
+  members  bigint NOT NULL DEFAULT 0,
+  seconds  bigint NOT NULL DEFAULT 0,
+  forms    bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (day, hour, terminal, event)
+);
+CREATE TABLE route_counts (
+  day      date NOT NULL,
+  counter  text NOT NULL,
+  terminal text NOT NULL,
+  cases    bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (day, counter, terminal)
+);
+
+CREATE FUNCTION japan_time(t timestamptz) RETURNS timestamp
+  LANGUAGE sql IMMUTABLE AS $$ SELECT (t AT TIME ZONE 'UTC') + interval '9 hours' $$;
+
+CREATE FUNCTION count_case() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+  INSERT INTO case_counts AS c (day, hour, terminal, event, cases, members, seconds, forms)
+  VALUES (japan_time(NEW.finished_at)::date, extract(hour FROM japan_time(NEW.finished_at)),
+          NEW.terminal, NEW.event, 1, NEW.members,
+          greatest(0, extract(epoch FROM NEW.finished_at - NEW.started_at))::bigint,
+          NEW.forms_printed)
+  ON CONFLICT (day, hour, terminal, event) DO UPDATE
+    SET cases = c.cases + 1, members = c.members + EXCLUDED.members,
+        seconds = c.seconds + EXCLUDED.seconds, forms = c.forms + EXCLUDED.forms;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER cases_counted AFTER INSERT ON cases
+  FOR EACH ROW EXECUTE FUNCTION count_case();
+
+CREATE FUNCTION count_route() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+  INSERT INTO route_counts AS r (day, counter, terminal, cases)
+  SELECT japan_time(c.finished_at)::date, NEW.counter, c.terminal, 1
+  FROM cases c WHERE c.id = NEW.case_id
+  ON CONFLICT (day, counter, terminal) DO UPDATE SET cases = r.cases + 1;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER routes_counted AFTER INSERT ON routes
+  FOR EACH ROW EXECUTE FUNCTION count_route();
+
+-- Rebuilds both from the rows (after a bulk load or a restore); an administrator's work.
+CREATE FUNCTION rebuild_floor_statistics() RETURNS void
+  LANGUAGE sql AS $$
+  DELETE FROM case_counts;
+  DELETE FROM route_counts;
+  INSERT INTO case_counts (day, hour, terminal, event, cases, members, seconds, forms)
+    SELECT japan_time(finished_at)::date, extract(hour FROM japan_time(finished_at)), terminal,
+           event, count(*), sum(members),
+           sum(greatest(0, extract(epoch FROM finished_at - started_at)))::bigint,
+           sum(forms_printed)
+    FROM cases GROUP BY 1, 2, 3, 4;
+  INSERT INTO route_counts (day, counter, terminal, cases)
+    SELECT japan_time(c.finished_at)::date, r.counter, c.terminal, count(*)
+    FROM routes r JOIN cases c ON c.id = r.case_id GROUP BY 1, 2, 3;
+$$;
+REVOKE EXECUTE ON FUNCTION rebuild_floor_statistics() FROM PUBLIC;
+
 CREATE TABLE audit (
   id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   at     timestamptz NOT NULL DEFAULT now(),
@@ -120,11 +198,14 @@ CREATE TABLE settings (
 GRANT USAGE ON SCHEMA public TO madoguchi_terminal, madoguchi_supervisor, madoguchi_admin;
 GRANT SELECT ON catalogue_versions, settings, terminals TO madoguchi_terminal;
 GRANT SELECT, INSERT ON cases, routes, handovers TO madoguchi_terminal;
-GRANT UPDATE (state, reason, updated_at) ON routes TO madoguchi_terminal;
+GRANT UPDATE (state, reason, printed, updated_at) ON routes TO madoguchi_terminal;
 GRANT INSERT ON audit TO madoguchi_terminal;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO madoguchi_supervisor;
 GRANT INSERT ON catalogue_versions, audit TO madoguchi_supervisor;
 GRANT ALL ON ALL TABLES IN SCHEMA public TO madoguchi_admin;
+GRANT EXECUTE ON FUNCTION rebuild_floor_statistics() TO madoguchi_admin;
+-- The statistics hold no case and nothing personal, but they are the supervisor's.
+REVOKE ALL ON case_counts, route_counts FROM madoguchi_terminal;
 
 ALTER TABLE cases ENABLE ROW LEVEL SECURITY;
 ALTER TABLE routes ENABLE ROW LEVEL SECURITY;
@@ -142,6 +223,12 @@ CREATE FUNCTION routed_to_me(c uuid) RETURNS boolean
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
   AS $$ SELECT EXISTS (SELECT 1 FROM routes WHERE case_id = c AND counter = ANY (my_counters())) $$;
 
+-- Whether the logged-in terminal made the case. SECURITY DEFINER: the cases policy reads
+-- routes, so a routes policy reading cases through its policy would be a loop.
+CREATE FUNCTION case_made_by_me(c uuid) RETURNS boolean
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+  AS $$ SELECT EXISTS (SELECT 1 FROM cases WHERE id = c AND terminal = session_user) $$;
+
 -- Whether the logged-in terminal may see the case: it made it, or it is routed to one of its
 -- counters.
 CREATE FUNCTION may_see_case(c uuid) RETURNS boolean
@@ -149,24 +236,27 @@ CREATE FUNCTION may_see_case(c uuid) RETURNS boolean
   AS $$ SELECT EXISTS (SELECT 1 FROM cases WHERE id = c AND terminal = session_user)
             OR routed_to_me(c) $$;
 
+-- Policies decide on the row's own columns and on `(SELECT my_counters())::text[]`, which the planner
+-- runs once per query, not once per row: a department's list stays fast with many cases.
 -- The row's own terminal column, not a look-up: INSERT … ON CONFLICT checks the new row
 -- against this too, before it exists.
 CREATE POLICY terminal_cases ON cases TO madoguchi_terminal
-  USING (terminal = session_user OR routed_to_me(id))
+  USING (terminal = session_user
+         OR id IN (SELECT case_id FROM routes WHERE counter = ANY ((SELECT my_counters())::text[])))
   WITH CHECK (terminal = session_user);
 CREATE POLICY terminal_routes_read ON routes FOR SELECT TO madoguchi_terminal
-  USING (may_see_case(case_id));
+  USING (terminal = session_user OR counter = ANY ((SELECT my_counters())::text[]));
 -- Only the terminal that made a case routes it …
 CREATE POLICY terminal_routes_add ON routes FOR INSERT TO madoguchi_terminal
-  WITH CHECK (EXISTS (SELECT 1 FROM cases WHERE id = case_id AND terminal = session_user));
+  WITH CHECK (terminal = session_user AND case_made_by_me(case_id));
 -- … and a counter's work is marked only by a terminal serving that counter.
 CREATE POLICY terminal_routes_mark ON routes FOR UPDATE TO madoguchi_terminal
-  USING (counter = ANY (my_counters()))
-  WITH CHECK (counter = ANY (my_counters()));
+  USING (counter = ANY ((SELECT my_counters())::text[]))
+  WITH CHECK (counter = ANY ((SELECT my_counters())::text[]));
 CREATE POLICY terminal_handovers_read ON handovers FOR SELECT TO madoguchi_terminal
   USING (may_see_case(case_id));
 CREATE POLICY terminal_handovers_add ON handovers FOR INSERT TO madoguchi_terminal
-  WITH CHECK (terminal = session_user AND counter = ANY (my_counters()) AND may_see_case(case_id));
+  WITH CHECK (terminal = session_user AND counter = ANY ((SELECT my_counters())::text[]) AND may_see_case(case_id));
 
 -- Published catalogue versions and the audit are never changed, by anyone but the owner.
 CREATE FUNCTION refuse_change() RETURNS trigger

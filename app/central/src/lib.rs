@@ -243,6 +243,12 @@ pub fn push_handover(client: &mut Client, event: &HandoverRow) -> Result<bool, C
             &event.at,
         ],
     )? == 1;
+    if inserted && event.kind == HandoverKind::Printed {
+        tx.execute(
+            "UPDATE routes SET printed = true WHERE case_id = $1 AND counter = $2",
+            &[&event.case, &event.counter],
+        )?;
+    }
     if inserted && let Some(state) = event.kind.route_state() {
         // Opening does not undo a counter's decision.
         tx.execute(
@@ -290,9 +296,7 @@ pub fn routed_to(
 ) -> Result<Vec<Waiting>, CentralError> {
     let rows = client.query(
         "SELECT r.case_id, c.reception, c.finished_at, c.event, c.members, r.counter, r.state,
-                r.reason, r.procedures, c.forms_printed,
-                EXISTS (SELECT 1 FROM handovers h WHERE h.case_id = r.case_id
-                        AND h.counter = r.counter AND h.kind = 'printed')
+                r.reason, r.procedures, c.forms_printed, r.printed
          FROM routes r JOIN cases c ON c.id = r.case_id
          WHERE r.counter = $1 AND c.finished_at >= $2
          ORDER BY c.finished_at, r.case_id",
@@ -321,9 +325,7 @@ fn waiting(row: &postgres::Row) -> Waiting {
 pub fn progress(client: &mut impl GenericClient, case: Uuid) -> Result<Vec<Waiting>, CentralError> {
     let rows = client.query(
         "SELECT r.case_id, c.reception, c.finished_at, c.event, c.members, r.counter, r.state,
-                r.reason, r.procedures, c.forms_printed,
-                EXISTS (SELECT 1 FROM handovers h WHERE h.case_id = r.case_id
-                        AND h.counter = r.counter AND h.kind = 'printed')
+                r.reason, r.procedures, c.forms_printed, r.printed
          FROM routes r JOIN cases c ON c.id = r.case_id
          WHERE r.case_id = $1 ORDER BY r.counter",
         &[&case],
@@ -487,6 +489,115 @@ pub fn status(client: &mut Client) -> Result<FloorStatus, CentralError> {
             "SELECT count(*) FROM routes WHERE state IN ('waiting', 'open')",
         )?,
         catalogue,
+    })
+}
+
+/// Retention on the floor: removes the sealed personal fields of cases that ended before
+/// `before` (statistics stay), and audits how many. An administrator's login; run daily with
+/// the city's retention period (`madoguchi central purge`).
+pub fn purge_sealed(client: &mut Client, before: DateTime<Utc>) -> Result<u64, CentralError> {
+    let mut tx = client.transaction()?;
+    let purged = tx.execute(
+        "UPDATE cases SET sealed = NULL, purged_at = now()
+         WHERE sealed IS NOT NULL AND finished_at < $1",
+        &[&before],
+    )?;
+    if purged > 0 {
+        tx.execute(
+            "INSERT INTO audit (action, detail) VALUES ('cases.purge', $1)",
+            &[&format!(
+                "{purged} cases' personal fields, ended before {before}"
+            )],
+        )?;
+    }
+    tx.commit()?;
+    Ok(purged)
+}
+
+/// The floor's statistics for a range of days (Japan's), from the summary tables the
+/// triggers keep: what the supervisor's main view shows, across every terminal.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FloorStatistics {
+    pub cases: i64,
+    pub members: i64,
+    /// Mean minutes from a case's start to its end.
+    pub mean_minutes: f64,
+    pub forms_printed: i64,
+    pub per_day: Vec<(chrono::NaiveDate, i64)>,
+    /// Cases by the hour of day they ended (0–23).
+    pub per_hour: [i64; 24],
+    pub per_event: Vec<(String, i64)>,
+    /// Cases routed to each counter, most first.
+    pub per_counter: Vec<(String, i64)>,
+    pub per_terminal: Vec<(String, i64)>,
+}
+
+/// Reads the statistics of `from..=to` (a supervisor's or administrator's login).
+pub fn floor_statistics(
+    client: &mut impl GenericClient,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<FloorStatistics, CentralError> {
+    let totals = client.query_one(
+        "SELECT coalesce(sum(cases), 0)::bigint, coalesce(sum(members), 0)::bigint,
+                coalesce(sum(seconds), 0)::bigint, coalesce(sum(forms), 0)::bigint
+         FROM case_counts WHERE day BETWEEN $1 AND $2",
+        &[&from, &to],
+    )?;
+    let (cases, members, seconds, forms): (i64, i64, i64, i64) =
+        (totals.get(0), totals.get(1), totals.get(2), totals.get(3));
+    let pairs = |rows: Vec<postgres::Row>| -> Vec<(String, i64)> {
+        rows.iter().map(|row| (row.get(0), row.get(1))).collect()
+    };
+    let per_day = client
+        .query(
+            "SELECT day, sum(cases)::bigint FROM case_counts WHERE day BETWEEN $1 AND $2
+             GROUP BY day ORDER BY day",
+            &[&from, &to],
+        )?
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let mut per_hour = [0i64; 24];
+    for row in client.query(
+        "SELECT hour, sum(cases)::bigint FROM case_counts WHERE day BETWEEN $1 AND $2
+         GROUP BY hour",
+        &[&from, &to],
+    )? {
+        let hour: i16 = row.get(0);
+        if let Some(slot) = usize::try_from(hour).ok().and_then(|h| per_hour.get_mut(h)) {
+            *slot = row.get(1);
+        }
+    }
+    let per_event = pairs(client.query(
+        "SELECT event, sum(cases)::bigint FROM case_counts WHERE day BETWEEN $1 AND $2
+         GROUP BY event ORDER BY 2 DESC, 1",
+        &[&from, &to],
+    )?);
+    let per_counter = pairs(client.query(
+        "SELECT counter, sum(cases)::bigint FROM route_counts WHERE day BETWEEN $1 AND $2
+         GROUP BY counter ORDER BY 2 DESC, 1",
+        &[&from, &to],
+    )?);
+    let per_terminal = pairs(client.query(
+        "SELECT terminal, sum(cases)::bigint FROM case_counts WHERE day BETWEEN $1 AND $2
+         GROUP BY terminal ORDER BY 2 DESC, 1",
+        &[&from, &to],
+    )?);
+    Ok(FloorStatistics {
+        cases,
+        members,
+        mean_minutes: if cases > 0 {
+            seconds as f64 / 60.0 / cases as f64
+        } else {
+            0.0
+        },
+        forms_printed: forms,
+        per_day,
+        per_hour,
+        per_event,
+        per_counter,
+        per_terminal,
     })
 }
 

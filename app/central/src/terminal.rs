@@ -106,6 +106,21 @@ impl Central {
         crate::publish_catalogue(&mut self.client, catalogue)
     }
 
+    /// Removes the sealed fields of cases that ended before `before` (an administrator's
+    /// login).
+    pub fn purge_sealed(&mut self, before: DateTime<Utc>) -> Result<u64, CentralError> {
+        crate::purge_sealed(&mut self.client, before)
+    }
+
+    /// The floor's statistics of `from..=to` (a supervisor's login).
+    pub fn floor_statistics(
+        &mut self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<crate::FloorStatistics, CentralError> {
+        crate::floor_statistics(&mut self.client, from, to)
+    }
+
     /// Starts hearing route changes ([`Central::route_changed`]).
     pub fn listen_routes(&mut self) -> Result<(), CentralError> {
         self.client
@@ -113,19 +128,29 @@ impl Central {
         Ok(())
     }
 
-    /// Waits up to `timeout` for a change to `counter`'s routes; `true` when one came.
+    /// Waits up to `timeout` for a change to `counter`'s routes; `true` when one came. Every
+    /// notification already waiting is taken with it, so a burst of changes costs one read of
+    /// the list, not one per change.
     pub fn route_changed(
         &mut self,
         counter: &str,
         timeout: Duration,
     ) -> Result<bool, CentralError> {
         let mut notifications = self.client.notifications();
-        let mut waiting = notifications.timeout_iter(timeout);
-        while let Some(note) = waiting.next()? {
-            if note.channel() == ROUTES_CHANNEL && note.payload() == counter {
-                return Ok(true);
+        let mut heard = false;
+        {
+            let mut waiting = notifications.timeout_iter(timeout);
+            while let Some(note) = waiting.next()? {
+                if note.channel() == ROUTES_CHANNEL && note.payload() == counter {
+                    heard = true;
+                    break;
+                }
             }
         }
-        Ok(false)
+        if heard {
+            let mut pending = notifications.iter();
+            while pending.next()?.is_some() {}
+        }
+        Ok(heard)
     }
 }

@@ -184,6 +184,50 @@ fn terminals_see_only_their_counters_cases_and_pushes_are_idempotent() {
         .get(0);
     assert_eq!(marked, 0, "row-level security leaves 市民課's route alone");
 
+    // The statistics, kept by the triggers: one case, routed to two counters.
+    let today = (Utc::now() + Duration::hours(9)).date_naive();
+    let statistics =
+        madoguchi_central::floor_statistics(&mut admin, today - Duration::days(1), today)
+            .expect("statistics");
+    assert_eq!(statistics.cases, 1);
+    assert_eq!(statistics.members, 3);
+    assert!((statistics.mean_minutes - 15.0).abs() < 0.01);
+    assert_eq!(statistics.per_event, [("tennyu".to_string(), 1)]);
+    assert_eq!(
+        statistics.per_counter,
+        [("hoken_nenkin".to_string(), 1), ("shimin".to_string(), 1)]
+    );
+    assert_eq!(statistics.per_hour.iter().sum::<i64>(), 1);
+    assert!(
+        kodomo.batch_execute("SELECT * FROM case_counts").is_err(),
+        "the statistics are the supervisor's"
+    );
+
+    // Retention: the sealed fields go, the statistics stay, and it is audited.
+    assert!(
+        madoguchi_central::purge_sealed(&mut desk, Utc::now() + Duration::days(1)).is_err(),
+        "a terminal may not purge"
+    );
+    assert_eq!(
+        madoguchi_central::purge_sealed(&mut admin, Utc::now() - Duration::days(30))
+            .expect("nothing old"),
+        0
+    );
+    assert_eq!(
+        madoguchi_central::purge_sealed(&mut admin, Utc::now() + Duration::days(1))
+            .expect("purges"),
+        1
+    );
+    assert_eq!(sealed_case(&mut hoken, case.id).expect("runs"), None);
+    let audited: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM audit WHERE action = 'cases.purge'",
+            &[],
+        )
+        .expect("audit")
+        .get(0);
+    assert_eq!(audited, 1);
+
     // A revoked terminal cannot log in again.
     assert!(revoke_terminal(&mut admin, "kodomo_1").expect("revokes"));
     assert!(cluster.connect("kodomo_1", Some(PASSWORD)).is_err());

@@ -129,6 +129,19 @@ pub fn revoke_terminal(admin: &AdminConnection<'_>, login: &str) -> Result<ExitC
     }
 }
 
+/// Removes the sealed personal fields of cases that ended more than `days` ago on the floor
+/// (run daily, with the city's retention period). Audited.
+pub fn purge(admin: &AdminConnection<'_>, days: u32) -> Result<ExitCode> {
+    if !(1..=3650).contains(&days) {
+        bail!("--days: a whole number from 1 to 3650");
+    }
+    let mut client = admin.connect()?;
+    let before = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+    let purged = client.purge_sealed(before)?;
+    println!("purged the personal fields of {purged} cases that ended more than {days} days ago");
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Counts for IT staff; nothing personal.
 pub fn status(admin: &AdminConnection<'_>) -> Result<ExitCode> {
     let mut client = admin.connect()?;

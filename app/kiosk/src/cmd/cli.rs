@@ -349,6 +349,15 @@ enum CentralCommand {
         #[command(flatten)]
         admin: AdminArgs,
     },
+    /// Remove the sealed personal fields of cases older than the retention period on the
+    /// floor (run daily). Audited.
+    Purge {
+        /// Days the personal fields are kept after a case ends.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
     /// Counts of terminals, cases and waiting work, and the catalogue in force (nothing personal).
     Status {
         #[command(flatten)]
@@ -612,6 +621,7 @@ impl Cli {
                     central_cmd::revoke_terminal(&admin.admin(), &login)
                 }
                 CentralCommand::Status { admin } => central_cmd::status(&admin.admin()),
+                CentralCommand::Purge { days, admin } => central_cmd::purge(&admin.admin(), days),
                 CentralCommand::Sync { wait } => {
                     central_cmd::sync(std::time::Duration::from_secs(wait))
                 }

@@ -4,6 +4,7 @@
 //! (`madoguchi_kiosk::cmd`) and reads the same environment (MADOGUCHI_DB, …).
 
 mod bench_card;
+mod bench_floor;
 mod bench_forms;
 mod bench_kiosk;
 mod bench_qr;
@@ -123,6 +124,26 @@ enum BenchCommand {
         #[arg(long, value_name = "DIR")]
         save_frames: Option<PathBuf>,
     },
+    /// A busy day on one floor: desks pushing cases into a private PostgreSQL, departments
+    /// following their lists and marking each case done (push time, case-to-list delay).
+    Floor {
+        #[arg(long, default_value_t = 100)]
+        terminals: usize,
+        /// Cases per desk.
+        #[arg(long, default_value_t = 60)]
+        cases: usize,
+        /// Department counters (each case goes to two).
+        #[arg(long, default_value_t = 5)]
+        counters: usize,
+        /// The day compressed into this many seconds (0: push as fast as possible).
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+    },
+    /// The supervisor's floor statistics over many stored cases (a private PostgreSQL).
+    FloorStatistics {
+        #[arg(long, default_value_t = 10_000_000)]
+        cases: u64,
+    },
     /// Checkpoint time and startup time with many stored cases (a temporary database).
     Store {
         /// Store sizes to time the start-up at, in order.
@@ -169,6 +190,13 @@ fn run(dev: Dev) -> Result<ExitCode> {
             BenchCommand::Kiosk { starts, idle } => bench_kiosk::run(starts, idle),
             BenchCommand::Forms { iterations } => bench_forms::run(iterations),
             BenchCommand::Store { cases, checkpoints } => bench_store::run(&cases, checkpoints),
+            BenchCommand::Floor {
+                terminals,
+                cases,
+                counters,
+                seconds,
+            } => bench_floor::run(terminals, cases, counters, seconds),
+            BenchCommand::FloorStatistics { cases } => bench_floor::statistics(cases),
             BenchCommand::Qr {
                 per_kind,
                 save_frames,
