@@ -538,50 +538,53 @@ pub fn floor_statistics(
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
 ) -> Result<FloorStatistics, CentralError> {
-    let totals = client.query_one(
-        "SELECT coalesce(sum(cases), 0)::bigint, coalesce(sum(members), 0)::bigint,
+    // One scan of the summary for every grouping the view shows.
+    let rows = client.query(
+        "SELECT GROUPING(day, hour, event, terminal)::int, day, hour, event, terminal,
+                coalesce(sum(cases), 0)::bigint, coalesce(sum(members), 0)::bigint,
                 coalesce(sum(seconds), 0)::bigint, coalesce(sum(forms), 0)::bigint
-         FROM case_counts WHERE day BETWEEN $1 AND $2",
+         FROM case_counts WHERE day BETWEEN $1 AND $2
+         GROUP BY GROUPING SETS ((day), (hour), (event), (terminal), ())",
         &[&from, &to],
     )?;
-    let (cases, members, seconds, forms): (i64, i64, i64, i64) =
-        (totals.get(0), totals.get(1), totals.get(2), totals.get(3));
+    let (mut cases, mut members, mut seconds, mut forms) = (0i64, 0i64, 0i64, 0i64);
+    let mut per_day = Vec::new();
+    let mut per_hour = [0i64; 24];
+    let mut per_event = Vec::new();
+    let mut per_terminal = Vec::new();
+    // GROUPING's bits, left to right: day, hour, event, terminal (1 = not grouped by it).
+    for row in &rows {
+        let grouping: i32 = row.get(0);
+        let count: i64 = row.get(5);
+        match grouping {
+            0b0111 => per_day.push((row.get::<_, chrono::NaiveDate>(1), count)),
+            0b1011 => {
+                let hour: i16 = row.get(2);
+                if let Some(slot) = usize::try_from(hour).ok().and_then(|h| per_hour.get_mut(h)) {
+                    *slot = count;
+                }
+            }
+            0b1101 => per_event.push((row.get::<_, String>(3), count)),
+            0b1110 => per_terminal.push((row.get::<_, String>(4), count)),
+            0b1111 => {
+                cases = count;
+                members = row.get(6);
+                seconds = row.get(7);
+                forms = row.get(8);
+            }
+            _ => {}
+        }
+    }
+    per_day.sort();
+    let most_first = |a: &(String, i64), b: &(String, i64)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+    per_event.sort_by(most_first);
+    per_terminal.sort_by(most_first);
     let pairs = |rows: Vec<postgres::Row>| -> Vec<(String, i64)> {
         rows.iter().map(|row| (row.get(0), row.get(1))).collect()
     };
-    let per_day = client
-        .query(
-            "SELECT day, sum(cases)::bigint FROM case_counts WHERE day BETWEEN $1 AND $2
-             GROUP BY day ORDER BY day",
-            &[&from, &to],
-        )?
-        .iter()
-        .map(|row| (row.get(0), row.get(1)))
-        .collect();
-    let mut per_hour = [0i64; 24];
-    for row in client.query(
-        "SELECT hour, sum(cases)::bigint FROM case_counts WHERE day BETWEEN $1 AND $2
-         GROUP BY hour",
-        &[&from, &to],
-    )? {
-        let hour: i16 = row.get(0);
-        if let Some(slot) = usize::try_from(hour).ok().and_then(|h| per_hour.get_mut(h)) {
-            *slot = row.get(1);
-        }
-    }
-    let per_event = pairs(client.query(
-        "SELECT event, sum(cases)::bigint FROM case_counts WHERE day BETWEEN $1 AND $2
-         GROUP BY event ORDER BY 2 DESC, 1",
-        &[&from, &to],
-    )?);
     let per_counter = pairs(client.query(
         "SELECT counter, sum(cases)::bigint FROM route_counts WHERE day BETWEEN $1 AND $2
          GROUP BY counter ORDER BY 2 DESC, 1",
-        &[&from, &to],
-    )?);
-    let per_terminal = pairs(client.query(
-        "SELECT terminal, sum(cases)::bigint FROM case_counts WHERE day BETWEEN $1 AND $2
-         GROUP BY terminal ORDER BY 2 DESC, 1",
         &[&from, &to],
     )?);
     Ok(FloorStatistics {

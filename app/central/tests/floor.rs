@@ -198,6 +198,16 @@ fn terminals_see_only_their_counters_cases_and_pushes_are_idempotent() {
         [("hoken_nenkin".to_string(), 1), ("shimin".to_string(), 1)]
     );
     assert_eq!(statistics.per_hour.iter().sum::<i64>(), 1);
+    assert_eq!(statistics.per_day, [(today, 1)]);
+    assert_eq!(statistics.per_terminal, [("desk_1".to_string(), 1)]);
+    let none = madoguchi_central::floor_statistics(
+        &mut admin,
+        today - Duration::days(400),
+        today - Duration::days(300),
+    )
+    .expect("an empty range");
+    assert_eq!(none.cases, 0);
+    assert!(none.per_day.is_empty());
     assert!(
         kodomo.batch_execute("SELECT * FROM case_counts").is_err(),
         "the statistics are the supervisor's"
