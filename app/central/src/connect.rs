@@ -37,13 +37,7 @@ pub struct ConnectOptions {
 /// Connects, with TLS for a network host. Statements that run longer than 30 s are cancelled
 /// by the server, and the link is probed so a vanished server is noticed.
 pub fn connect(options: &ConnectOptions) -> Result<Client, CentralError> {
-    let mut config = Config::from_str(&options.connection)
-        .map_err(|e| CentralError::Settings(format!("the connection parameters: {e}")))?;
-    if config.get_password().is_some() {
-        return Err(CentralError::Settings(
-            "the connection parameters hold a password: keep it in the password file".into(),
-        ));
-    }
+    let (mut config, networked) = check_parameters(&options.connection, options.ca_file.is_some())?;
     if let Some(password) = &options.password {
         config.password(password);
     }
@@ -53,20 +47,36 @@ pub fn connect(options: &ConnectOptions) -> Result<Client, CentralError> {
         .keepalives_idle(Duration::from_secs(30))
         .application_name("madoguchi")
         .options("-c statement_timeout=30000");
+    match (&options.ca_file, networked) {
+        (Some(ca_file), true) => {
+            config.ssl_mode(postgres::config::SslMode::Require);
+            Ok(config.connect(tls(ca_file)?)?)
+        }
+        _ => Ok(config.connect(NoTls)?),
+    }
+}
+
+/// Checks connection parameters without connecting (a terminal's settings are checked when
+/// it starts): they parse, hold no password, and a network host comes with the city's CA.
+/// Returns them parsed, and whether a host is on the network.
+pub fn check_parameters(connection: &str, has_ca: bool) -> Result<(Config, bool), CentralError> {
+    let config = Config::from_str(connection)
+        .map_err(|e| CentralError::Settings(format!("the connection parameters: {e}")))?;
+    if config.get_password().is_some() {
+        return Err(CentralError::Settings(
+            "the connection parameters hold a password: keep it in the password file".into(),
+        ));
+    }
     let networked = config
         .get_hosts()
         .iter()
         .any(|host| matches!(host, Host::Tcp(_)));
-    if !networked {
-        return Ok(config.connect(NoTls)?);
-    }
-    let Some(ca_file) = &options.ca_file else {
+    if networked && !has_ca {
         return Err(CentralError::Settings(
             "a network host needs the city's CA certificate (ca_file): a terminal never logs in over plain TCP".into(),
         ));
-    };
-    config.ssl_mode(postgres::config::SslMode::Require);
-    Ok(config.connect(tls(ca_file)?)?)
+    }
+    Ok((config, networked))
 }
 
 fn tls(ca_file: &Path) -> Result<MakeRustlsConnect, CentralError> {

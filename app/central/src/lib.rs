@@ -17,7 +17,7 @@ mod connect;
 mod terminal;
 pub mod testbed;
 
-pub use connect::{CONNECT_TIMEOUT, ConnectOptions, connect};
+pub use connect::{CONNECT_TIMEOUT, ConnectOptions, check_parameters, connect};
 pub use terminal::Central;
 
 use std::collections::BTreeMap;

@@ -256,13 +256,15 @@ impl KioskApp {
         kiosk.set_self_service(view.mode == Mode::SelfService);
         kiosk.set_city(self.city.as_str().into());
         kiosk.set_english(self.english);
-        let link = self.floor.as_ref().map(crate::floor::FloorLink::state);
-        kiosk.set_floor_link(
-            link.as_ref()
-                .map_or_else(String::new, |state| state.label(self.english))
-                .into(),
-        );
-        kiosk.set_floor_offline(link.is_some_and(|state| !state.online));
+        // Never waits on the link's thread: a state being written is read at the next tick.
+        if let Some(state) = self
+            .floor
+            .as_ref()
+            .and_then(crate::floor::FloorLink::try_state)
+        {
+            kiosk.set_floor_link(state.label(self.english).into());
+            kiosk.set_floor_offline(!state.online);
+        }
         let notice = view.notice.as_ref().or(self.form_error.as_ref());
         kiosk.set_notice(notice.map_or_else(SharedString::new, |n| context.notice(n)));
         kiosk.set_timeout_seconds(view.timeout_warning.map_or(-1, |s| s as i32));

@@ -91,6 +91,20 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// A small text file, read no further than `max` bytes (a link to `/dev/zero` is refused).
+fn read_small(path: &Path, max: u64) -> Result<String, String> {
+    use std::io::Read;
+    let file = fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut text = String::new();
+    file.take(max + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    if text.len() as u64 > max {
+        return Err(format!("larger than {max} bytes: not a key file"));
+    }
+    Ok(text)
+}
+
 fn message(files: &BTreeMap<String, String>) -> Vec<u8> {
     let mut message = CONTEXT.to_vec();
     message.extend_from_slice(checksum(files).as_bytes());
@@ -114,11 +128,13 @@ impl std::fmt::Debug for PublishingKey {
 impl PublishingKey {
     /// Reads the key file (64 hexadecimal digits); `None` when it does not exist.
     pub fn load(path: &Path) -> Result<Option<PublishingKey>, SignatureError> {
-        let text = match fs::read_to_string(path) {
-            Ok(text) => Zeroizing::new(text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(SignatureError::Key(format!("{}: {e}", path.display()))),
-        };
+        if !path.exists() {
+            return Ok(None);
+        }
+        let text = Zeroizing::new(
+            read_small(path, 1024)
+                .map_err(|e| SignatureError::Key(format!("{}: {e}", path.display())))?,
+        );
         let bytes = Zeroizing::new(unhex(text.trim()).unwrap_or_default());
         let secret: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
             SignatureError::Key(format!("{}: 64 hexadecimal digits", path.display()))
@@ -193,11 +209,7 @@ impl TrustedKeys {
 
     pub fn load(path: &Path) -> Result<TrustedKeys, SignatureError> {
         let failed = |e: String| SignatureError::Key(format!("{}: {e}", path.display()));
-        let size = fs::metadata(path).map_err(|e| failed(e.to_string()))?.len();
-        if size > MAX_KEYS_FILE {
-            return Err(failed("too large for a list of keys".into()));
-        }
-        let text = fs::read_to_string(path).map_err(|e| failed(e.to_string()))?;
+        let text = read_small(path, MAX_KEYS_FILE).map_err(failed)?;
         TrustedKeys::parse(&text).map_err(|e| failed(e.to_string()))
     }
 

@@ -168,7 +168,7 @@ pub fn status(admin: &AdminConnection<'_>) -> Result<ExitCode> {
 }
 
 /// Pushes this terminal's outbox now and waits up to `wait` for it to empty. Exit 0 when
-/// everything was sent, 3 when some is still waiting (the server could not be reached).
+/// the server was reached and everything was sent, 3 otherwise (the reason on one line).
 pub fn sync(wait: Duration) -> Result<ExitCode> {
     let Some(config) = FloorConfig::from_env()? else {
         bail!(
@@ -194,11 +194,15 @@ pub fn sync(wait: Duration) -> Result<ExitCode> {
     drop(link);
     let state_now = store.unsent().map(|u| u.total()).unwrap_or(state.unsent);
     println!("pushed {}, waiting {}", state.pushed, state_now);
-    if state_now == 0 {
+    if state.online && state_now == 0 {
         Ok(ExitCode::SUCCESS)
     } else {
-        if let Some(problem) = &state.problem {
-            eprintln!("the central database cannot be reached: {problem}");
+        match &state.problem {
+            Some(problem) => eprintln!("the central database cannot be reached: {problem}"),
+            None => eprintln!(
+                "the central database did not answer within {} s",
+                wait.as_secs()
+            ),
         }
         Ok(ExitCode::from(3))
     }

@@ -84,6 +84,8 @@ impl FloorConfig {
         if self.connection.trim().is_empty() || self.connection.contains('\n') {
             bail!("connection: one line of libpq parameters (host=… dbname=… user=…)");
         }
+        madoguchi_central::check_parameters(&self.connection, self.ca_file.is_some())
+            .context("connection")?;
         if let Some(counter) = &self.counter {
             let plain = (1..=32).contains(&counter.len())
                 && counter
@@ -179,17 +181,23 @@ impl FloorConfig {
     }
 }
 
+/// Reads a settings file of at most [`MAX_BYTES`], never more (a link to `/dev/zero` is
+/// refused, not read to its end).
 fn read_bounded(path: &Path) -> Result<String> {
-    let size = std::fs::metadata(path)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .len();
-    if size > MAX_BYTES {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut text = String::new();
+    file.take(MAX_BYTES + 1)
+        .read_to_string(&mut text)
+        .with_context(|| format!("cannot read {} (is it text?)", path.display()))?;
+    if text.len() as u64 > MAX_BYTES {
         bail!(
-            "{} is {size} bytes: too large for a settings file",
+            "{} is larger than {MAX_BYTES} bytes: too large for a settings file",
             path.display()
         );
     }
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -211,10 +219,20 @@ mod tests {
         let error = format!("{:#}", FloorConfig::load(&path).expect_err("unknown key"));
         assert!(error.contains("printer"), "{error}");
         write(
-            "connection = \"host=db\"\npassword_file = \"p\"\nfloor_key_file = \"k\"\npublishing_keys_file = \"t\"\ncounter = \"保険\"\n",
+            "connection = \"host=/db\"\npassword_file = \"p\"\nfloor_key_file = \"k\"\npublishing_keys_file = \"t\"\ncounter = \"保険\"\n",
         );
         let error = format!("{:#}", FloorConfig::load(&path).expect_err("bad counter"));
         assert!(error.contains("counter"), "{error}");
+        write(
+            "connection = \"host=db.city.lg.jp user=desk_1\"\npassword_file = \"p\"\nfloor_key_file = \"k\"\npublishing_keys_file = \"t\"\n",
+        );
+        let error = format!("{:#}", FloorConfig::load(&path).expect_err("no CA"));
+        assert!(error.contains("ca_file"), "{error}");
+        write(
+            "connection = \"host=/run/postgresql user=desk_1 password=x\"\npassword_file = \"p\"\nfloor_key_file = \"k\"\npublishing_keys_file = \"t\"\n",
+        );
+        let error = format!("{:#}", FloorConfig::load(&path).expect_err("a password"));
+        assert!(error.contains("password file"), "{error}");
         std::fs::write(&path, vec![b'#'; 100_000]).expect("write");
         assert!(FloorConfig::load(&path).is_err());
     }

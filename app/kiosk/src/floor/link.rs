@@ -114,6 +114,12 @@ impl FloorLink {
         self.state.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
+    /// How the link is, without waiting: `None` in the instant the link thread is writing it
+    /// (the window keeps what it showed; it never waits on the link).
+    pub fn try_state(&self) -> Option<LinkState> {
+        self.state.try_lock().ok().map(|s| s.clone())
+    }
+
     /// Something was just written: try now rather than at the next pause.
     pub fn poke(&self) {
         let _ = self.poke.send(());

@@ -11,6 +11,7 @@ mod card;
 mod cases;
 mod commands;
 mod files;
+mod floor;
 mod homepage;
 mod properties;
 mod qr;
@@ -48,6 +49,8 @@ fn main() {
     run(qr::images(&madoguchi, &files));
     run(files::catalogues(&madoguchi, &files));
     run(files::templates(&madoguchi, &files));
+    run(floor::settings_files(&madoguchi, &files));
+    run(floor::signatures(&madoguchi, &files));
     run(homepage::routes(&madoguchi));
     run(card::tlv(5_000));
     run(typed::values());
