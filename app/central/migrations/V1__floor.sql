@@ -63,6 +63,7 @@ CREATE TABLE cases (
   purged_at     timestamptz
 );
 CREATE INDEX cases_finished ON cases (finished_at);
+CREATE INDEX cases_terminal ON cases (terminal, finished_at);
 CREATE INDEX cases_sealed_finished ON cases (finished_at) WHERE sealed IS NOT NULL;
 
 -- Which counters a case is routed to, the procedures each handles, and how each counter's

@@ -243,6 +243,19 @@ pub fn push_handover(client: &mut Client, event: &HandoverRow) -> Result<bool, C
             &event.at,
         ],
     )? == 1;
+    if inserted && event.kind == HandoverKind::Opened {
+        // Reading a case's personal fields at a counter is on the floor's audit, under the
+        // terminal's login, with the time the clerk opened it.
+        tx.execute(
+            "INSERT INTO audit (action, detail) VALUES ('case.open', $1)",
+            &[&format!(
+                "case {} at {} ({})",
+                event.case,
+                event.counter,
+                event.at.to_rfc3339()
+            )],
+        )?;
+    }
     if inserted && event.kind == HandoverKind::Printed {
         tx.execute(
             "UPDATE routes SET printed = true WHERE case_id = $1 AND counter = $2",
@@ -329,6 +342,23 @@ pub fn progress(client: &mut impl GenericClient, case: Uuid) -> Result<Vec<Waiti
          FROM routes r JOIN cases c ON c.id = r.case_id
          WHERE r.case_id = $1 ORDER BY r.counter",
         &[&case],
+    )?;
+    Ok(rows.iter().map(waiting).collect())
+}
+
+/// The routes of the cases the logged-in terminal made, finished since `since`, oldest case
+/// first and each case's counters in order (the interview desk's view of its households).
+pub fn made_here(
+    client: &mut impl GenericClient,
+    since: DateTime<Utc>,
+) -> Result<Vec<Waiting>, CentralError> {
+    let rows = client.query(
+        "SELECT r.case_id, c.reception, c.finished_at, c.event, c.members, r.counter, r.state,
+                r.reason, r.procedures, c.forms_printed, r.printed
+         FROM routes r JOIN cases c ON c.id = r.case_id
+         WHERE c.terminal = current_user AND c.finished_at >= $1
+         ORDER BY c.finished_at, r.case_id, r.counter",
+        &[&since],
     )?;
     Ok(rows.iter().map(waiting).collect())
 }

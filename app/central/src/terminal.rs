@@ -63,6 +63,10 @@ impl Central {
         crate::progress(&mut self.client, case)
     }
 
+    pub fn made_here(&mut self, since: DateTime<Utc>) -> Result<Vec<Waiting>, CentralError> {
+        crate::made_here(&mut self.client, since)
+    }
+
     pub fn sealed_case(&mut self, case: Uuid) -> Result<Option<Vec<u8>>, CentralError> {
         crate::sealed_case(&mut self.client, case)
     }
@@ -128,12 +132,12 @@ impl Central {
         Ok(())
     }
 
-    /// Waits up to `timeout` for a change to `counter`'s routes; `true` when one came. Every
-    /// notification already waiting is taken with it, so a burst of changes costs one read of
-    /// the list, not one per change.
+    /// Waits up to `timeout` for a change to `counter`'s routes (any counter's for `None`);
+    /// `true` when one came. Every notification already waiting is taken with it, so a burst
+    /// of changes costs one read of the list, not one per change.
     pub fn route_changed(
         &mut self,
-        counter: &str,
+        counter: Option<&str>,
         timeout: Duration,
     ) -> Result<bool, CentralError> {
         let mut notifications = self.client.notifications();
@@ -141,7 +145,7 @@ impl Central {
         {
             let mut waiting = notifications.timeout_iter(timeout);
             while let Some(note) = waiting.next()? {
-                if note.channel() == ROUTES_CHANNEL && note.payload() == counter {
+                if note.channel() == ROUTES_CHANNEL && counter.is_none_or(|c| note.payload() == c) {
                     heard = true;
                     break;
                 }

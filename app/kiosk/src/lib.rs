@@ -31,3 +31,4 @@ pub mod samples;
 pub mod session;
 pub mod supervisor;
 pub mod ui;
+pub mod worker;

@@ -56,6 +56,9 @@ pub struct PacketInput<'a> {
     pub local: &'a Local,
     /// The case's 受付番号 for the guidance sheet; empty for none.
     pub reception: &'a str,
+    /// Whether the guidance sheet comes first: the interview's packet has it, a department
+    /// counter printing its own forms again does not.
+    pub guidance: bool,
 }
 
 pub fn make(library: &Library, fonts: &Fonts, input: &PacketInput<'_>) -> Result<Packet> {
@@ -66,7 +69,7 @@ pub fn make(library: &Library, fonts: &Fonts, input: &PacketInput<'_>) -> Result
         .iter()
         .map(|p| p.id.clone())
         .collect();
-    let guidance = guidance(input, library);
+    let guidance = input.guidance.then(|| guidance(input, library));
     let issued = input.case.event.visit_date();
     let qr = move |part: &Case| -> Result<Vec<String>, String> {
         let expires = issued
@@ -87,7 +90,7 @@ pub fn make(library: &Library, fonts: &Fonts, input: &PacketInput<'_>) -> Result
             office: &input.local.office,
             forms: &forms,
             procedures: &procedures,
-            guidance: Some(&guidance),
+            guidance: guidance.as_ref(),
             qr: &qr,
         },
     )?;

@@ -64,6 +64,37 @@ pub fn moving_in() -> LifeEvent {
     }
 }
 
+/// Stores `case` as a finished interview, as the kiosk does at its end: decided with
+/// `catalogue`, each procedure routed to its counter (offices outside the city hall to none),
+/// `forms_printed` forms printed. For the floor's development tools, tests and screenshots.
+pub fn finish_routed_case(
+    store: &mut madoguchi_store::Store,
+    catalogue: &Catalogue,
+    case: &Case,
+    forms_printed: u32,
+) -> anyhow::Result<madoguchi_store::CaseId> {
+    use anyhow::Context;
+    let decision = madoguchi_rules::Engine::new(catalogue)
+        .evaluate(case, crate::packet::as_of(case))
+        .context("the case cannot be decided")?;
+    let routed: Vec<madoguchi_store::Routed<'_>> = decision
+        .procedures
+        .iter()
+        .map(|p| madoguchi_store::Routed {
+            procedure: &p.id,
+            counter: if p.counter.external {
+                ""
+            } else {
+                &p.counter.id
+            },
+        })
+        .collect();
+    let id = store.start_case(chrono::Utc::now())?;
+    store.checkpoint(id, "result", case, &routed, chrono::Utc::now())?;
+    store.finish_case(id, forms_printed, chrono::Utc::now())?;
+    Ok(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

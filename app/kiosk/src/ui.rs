@@ -2,6 +2,7 @@
 //! global's callbacks become actions. This module holds drafts of what is being typed and
 //! nothing else; the session owns the case.
 
+pub mod board;
 pub mod desk;
 mod present;
 mod typed;
@@ -58,6 +59,7 @@ pub struct KioskApp {
     shown: Option<(View, Option<Case>)>,
     /// The supervisor's screens in the same window.
     desk: Option<Rc<RefCell<desk::DeskUi>>>,
+    board: Option<Rc<RefCell<board::BoardUi>>>,
 }
 
 impl std::fmt::Debug for KioskApp {
@@ -113,6 +115,7 @@ impl KioskApp {
             city: setup.city,
             shown: None,
             desk: None,
+            board: None,
         }));
         wire(window, &app);
         app.borrow_mut().clear_drafts();
@@ -154,6 +157,9 @@ impl KioskApp {
         self.refresh();
         if let Some(desk) = &self.desk {
             desk.borrow().poll();
+        }
+        if let Some(board) = &self.board {
+            board.borrow().poll();
         }
     }
 
@@ -208,6 +214,17 @@ impl KioskApp {
         if let Some(window) = self.window.upgrade() {
             self.desk = Some(desk::DeskUi::attach(&window, desk));
         }
+    }
+
+    /// Gives the window its floor board (a department's 受付一覧, or an interview desk's view
+    /// of the households it sent on).
+    pub fn set_board(&mut self, board: Rc<RefCell<board::BoardUi>>) {
+        board.borrow().set_english(self.english);
+        self.board = Some(board);
+    }
+
+    pub fn board(&self) -> Option<Rc<RefCell<board::BoardUi>>> {
+        self.board.clone()
     }
 
     pub fn desk(&self) -> Option<Rc<RefCell<desk::DeskUi>>> {
@@ -318,6 +335,9 @@ impl KioskApp {
     pub fn toggle_language(&mut self) {
         self.english = !self.english;
         let _ = slint::select_bundled_translation(if self.english { "en" } else { "" });
+        if let Some(board) = &self.board {
+            board.borrow().set_english(self.english);
+        }
         if let Some(desk) = &self.desk {
             desk.borrow().set_english(self.english);
         }

@@ -495,3 +495,33 @@ fn only_catalogues_signed_by_the_city_are_taken() {
         text(&import)
     );
 }
+
+/// A department counter's terminal is started for a counter the catalogue knows, on the floor:
+/// without floor settings, or for a counter that does not exist, the start stops with what is
+/// wrong (before any window opens).
+#[test]
+fn a_counter_terminal_needs_the_floor_and_a_known_counter() {
+    let alone = tempfile::tempdir().expect("dir");
+    let output = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["kiosk", "--counter", "kodomo"])
+        .env("MADOGUCHI_DB", alone.path().join("db.sqlite3"))
+        .env("MADOGUCHI_STORE_KEY_FILE", alone.path().join("store.key"))
+        .env("HOME", alone.path())
+        .env_remove("MADOGUCHI_CENTRAL")
+        .env_remove("MADOGUCHI_STORE_KEY")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert!(text(&output).contains("central.toml"), "{}", text(&output));
+
+    let floor = Floor::new();
+    let counter = floor.terminal("kodomo_1", Some("kodomo"));
+    let output = on_terminal(env!("CARGO_BIN_EXE_madoguchi"), &counter)
+        .args(["kiosk", "--counter", "no_such_counter"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let said = text(&output);
+    assert!(said.contains("no_such_counter"), "{said}");
+    assert!(said.contains("kodomo"), "the counters it has: {said}");
+}

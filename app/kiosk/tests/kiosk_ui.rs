@@ -36,6 +36,9 @@ use madoguchi_store::{PrintState, Role, Store, StoreConfig};
 use slint::platform::{Key, WindowEvent};
 use slint::{ComponentHandle, Model};
 
+#[path = "kiosk_ui/floor.rs"]
+mod floor;
+
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -740,9 +743,15 @@ impl Drop for Emulator {
 /// pictures (Type 3 fonts), so the printed file is read the way the back office reads it: by
 /// its forms' QR codes, rendered with pdftoppm.
 fn printed_people(pdf: &Path) -> Vec<String> {
+    printed_people_on(pdf, today())
+}
+
+/// The people in the printed file's codes, read on `day` (a code is valid from its case's
+/// visit for a while).
+fn printed_people_on(pdf: &Path, day: NaiveDate) -> Vec<String> {
     let start = Instant::now();
     loop {
-        let people = people_in(pdf);
+        let people = people_in(pdf, day);
         if !people.is_empty() || start.elapsed() > Duration::from_secs(30) {
             return people;
         }
@@ -751,7 +760,7 @@ fn printed_people(pdf: &Path) -> Vec<String> {
     }
 }
 
-fn people_in(pdf: &Path) -> Vec<String> {
+fn people_in(pdf: &Path, day: NaiveDate) -> Vec<String> {
     let dir = tempfile::tempdir().expect("dir");
     let rendered = Command::new("pdftoppm")
         .args(["-r", "150", "-gray", "-png"])
@@ -767,7 +776,7 @@ fn people_in(pdf: &Path) -> Vec<String> {
     for page in std::fs::read_dir(dir.path()).expect("pages").flatten() {
         let symbols = madoguchi_prefill::scan::symbols_in_file(&page.path()).unwrap_or_default();
         for symbol in symbols {
-            if let Ok(prefill) = madoguchi_prefill::decode(&[symbol], today()) {
+            if let Ok(prefill) = madoguchi_prefill::decode(&[symbol], day) {
                 people.extend(
                     prefill
                         .case
@@ -1222,7 +1231,7 @@ fn main() {
     i_slint_backend_testing::init_no_event_loop();
     let cups = TestCups::start("kiosk-ui");
     type Flow = fn(&TestCups);
-    let tests: [(&str, Flow); 5] = [
+    let tests: [(&str, Flow); 6] = [
         (
             "a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet",
             a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet,
@@ -1242,6 +1251,10 @@ fn main() {
         (
             "a_supervisor_changes_a_rule_and_the_next_case_uses_it",
             a_supervisor_changes_a_rule_and_the_next_case_uses_it,
+        ),
+        (
+            "a_department_counter_works_its_list_on_screen",
+            floor::a_department_counter_works_its_list_on_screen,
         ),
     ];
     let filter: Vec<String> = std::env::args()

@@ -42,6 +42,11 @@ enum Command {
         /// Use this catalogue folder instead of the store's newest published version.
         #[arg(long, value_name = "DIR")]
         catalogue: Option<PathBuf>,
+        /// A department counter's terminal on the floor: show this counter's 受付一覧 (its id in
+        /// the catalogue, e.g. hoken_nenkin) instead of the interview (default: `counter` in
+        /// the floor settings, docs/central.md).
+        #[arg(long, value_name = "COUNTER", conflicts_with = "self_service")]
+        counter: Option<String>,
     },
     /// Decide the bundled sample move-in (a family of four) and print the decision.
     Demo {
@@ -533,10 +538,12 @@ impl Cli {
                 self_service,
                 idle,
                 catalogue,
+                counter,
             }) => kiosk_cmd::run(&kiosk_cmd::KioskArgs {
                 self_service,
                 catalogue,
                 idle,
+                counter,
             }),
             Some(Command::Demo { json }) => demo::run(json),
             Some(Command::Rules { command }) => match command {

@@ -51,6 +51,7 @@ pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
             decision: &decision,
             local: &local,
             reception: "",
+            guidance: true,
         },
     )?;
     let missing: Vec<_> = made

@@ -5,11 +5,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::floor::board::{BoardKind, BoardParts, BoardPrinting, FloorBoard, Follower};
 use crate::floor::{FloorConfig, FloorLink};
 use crate::packet;
 use crate::runtime::feed::CatalogueFeed;
+use crate::runtime::spooler::Spooler;
 use crate::runtime::{CameraFactory, Runtime, Services};
 use crate::session::{Mode, Session, Timeouts};
+use crate::ui::board::BoardUi;
 use crate::ui::{KioskApp, KioskWindow, Setup};
 use anyhow::{Context, Result};
 use madoguchi_card::CardService;
@@ -28,6 +31,9 @@ pub struct KioskArgs {
     pub catalogue: Option<PathBuf>,
     /// Seconds without a tap before the warning ends the session.
     pub idle: Option<u64>,
+    /// A department counter's terminal: its 受付一覧 instead of the interview (or the floor
+    /// settings' `counter`).
+    pub counter: Option<String>,
 }
 
 pub fn run(args: &KioskArgs) -> Result<ExitCode> {
@@ -103,12 +109,18 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
     }
     let city = packet::local_settings(Some(&store)).office.city;
     let printer = print_cmd::printer_name(None, &store).ok();
-    let floor = floor_link(&store)?;
+    let floor_config = FloorConfig::from_env()?;
+    let counter = board_counter(args, floor_config.as_ref(), &catalogue)?;
+    let floor = floor_link(floor_config.as_ref(), &store)?;
+    let board_store = store.share();
+    let board_feed = checksum.clone().map(CatalogueFeed::new);
+    let local = packet::local_settings(Some(&store));
+    let board_catalogue = catalogue.clone();
     let services = Services {
         card: CardService::new(),
         store,
         cups: Cups::from_env(),
-        printer,
+        printer: printer.clone(),
         forms: packet::default_forms_dir(),
         fonts: Fonts::load(),
         camera: camera(),
@@ -130,6 +142,30 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         },
         Runtime::start(services),
     );
+    if let (Some(config), Some(link)) = (floor_config.as_ref(), floor.as_ref()) {
+        let kind = counter.map_or(BoardKind::Desk, BoardKind::Counter);
+        let options = config.connect_options()?;
+        let board = FloorBoard::new(BoardParts {
+            kind: kind.clone(),
+            catalogue: board_catalogue,
+            feed: board_feed,
+            options: options.clone(),
+            store: board_store,
+            floor_key: config.floor_key()?,
+            poker: Some(link.poker()),
+            printing: BoardPrinting {
+                forms_dir: packet::default_forms_dir(),
+                local,
+                printer: printer.clone(),
+                spooler: Spooler::new(Cups::from_env()),
+            },
+        });
+        app.borrow_mut().set_board(BoardUi::attach(
+            &window,
+            board,
+            Follower::start(&kind, options),
+        ));
+    }
     if let Some(link) = floor {
         app.borrow_mut().set_floor_link(link);
     }
@@ -142,10 +178,46 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
     Ok((window, app))
 }
 
+/// The counter whose 受付一覧 this terminal shows, if it is a department's: `--counter`, else
+/// the floor settings' `counter`. It must be one of the catalogue's counters, and a counter's
+/// terminal needs floor settings (its list is on the floor).
+fn board_counter(
+    args: &KioskArgs,
+    config: Option<&FloorConfig>,
+    catalogue: &madoguchi_rules::Catalogue,
+) -> Result<Option<String>> {
+    if args.self_service {
+        return Ok(None);
+    }
+    let counter = args
+        .counter
+        .clone()
+        .or_else(|| config.and_then(|c| c.counter.clone()));
+    let Some(counter) = counter else {
+        return Ok(None);
+    };
+    if config.is_none() {
+        anyhow::bail!(
+            "窓口モード（--counter {counter}）にはフロアの設定（central.toml）が必要です / a counter's terminal needs the floor settings (MADOGUCHI_CENTRAL or ~/.config/madoguchi/central.toml; docs/central.md)"
+        );
+    }
+    if !catalogue.counters.iter().any(|c| c.id == counter) {
+        let known: Vec<&str> = catalogue.counters.iter().map(|c| c.id.as_str()).collect();
+        anyhow::bail!(
+            "窓口「{counter}」は手続きカタログにありません / the catalogue has no counter `{counter}` (its counters: {})",
+            known.join(", ")
+        );
+    }
+    Ok(Some(counter))
+}
+
 /// The floor link when the terminal has floor settings; a broken settings file stops the
 /// start with what is wrong (a terminal the city put on the floor must not quietly run alone).
-fn floor_link(store: &madoguchi_store::Store) -> Result<Option<FloorLink>> {
-    let Some(config) = FloorConfig::from_env()? else {
+fn floor_link(
+    config: Option<&FloorConfig>,
+    store: &madoguchi_store::Store,
+) -> Result<Option<FloorLink>> {
+    let Some(config) = config else {
         return Ok(None);
     };
     let link = FloorLink::start(

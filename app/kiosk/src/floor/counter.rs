@@ -1,7 +1,8 @@
-//! A department counter's 受付一覧: the households routed to this counter, from the central
-//! database, followed live (LISTEN on `madoguchi_routes`, with a re-read every few seconds as
-//! the fallback when a notification is missed), and the clerk's marks, which go through the
-//! local outbox like everything else a terminal writes.
+//! A department counter's 受付一覧 — the households routed to this counter — or an interview
+//! desk's list of the households it sent on, from the central database, followed live (LISTEN
+//! on `madoguchi_routes`, with a re-read every few seconds as the fallback when a notification
+//! is missed), and the clerk's marks, which go through the local outbox like everything else
+//! a terminal writes.
 //!
 //! The list holds nothing personal: 受付番号, time, event, household size, the procedures for
 //! this counter and whether their forms were printed. Opening a case (to print or read it) is
@@ -17,9 +18,18 @@ use madoguchi_store::{Handover, Store};
 /// How often the list is read again even without a notification.
 pub const REREAD: Duration = Duration::from_secs(5);
 
-/// A counter's live list.
+/// Which routes a list follows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Watch {
+    /// Those routed to this counter.
+    Counter(String),
+    /// Those of the cases this terminal made (every counter's).
+    MadeHere,
+}
+
+/// A counter's (or an interview desk's) live list.
 pub struct CounterList {
-    counter: String,
+    watch: Watch,
     options: ConnectOptions,
     client: Option<Central>,
     read_at: Option<Instant>,
@@ -28,7 +38,7 @@ pub struct CounterList {
 impl std::fmt::Debug for CounterList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CounterList")
-            .field("counter", &self.counter)
+            .field("watch", &self.watch)
             .field("connected", &self.client.is_some())
             .finish_non_exhaustive()
     }
@@ -36,16 +46,20 @@ impl std::fmt::Debug for CounterList {
 
 impl CounterList {
     pub fn new(counter: &str, options: ConnectOptions) -> CounterList {
+        CounterList::watching(Watch::Counter(counter.to_string()), options)
+    }
+
+    pub fn watching(watch: Watch, options: ConnectOptions) -> CounterList {
         CounterList {
-            counter: counter.to_string(),
+            watch,
             options,
             client: None,
             read_at: None,
         }
     }
 
-    pub fn counter(&self) -> &str {
-        &self.counter
+    pub fn watch(&self) -> &Watch {
+        &self.watch
     }
 
     fn client(&mut self) -> Result<&mut Central> {
@@ -69,11 +83,14 @@ impl CounterList {
         since: DateTime<Utc>,
     ) -> Result<Option<Vec<Waiting>>> {
         let due = self.read_at.is_none_or(|at| at.elapsed() >= REREAD);
-        let counter = self.counter.clone();
+        let counter = match &self.watch {
+            Watch::Counter(counter) => Some(counter.clone()),
+            Watch::MadeHere => None,
+        };
         let heard = if due {
             true
         } else {
-            let result = self.client()?.route_changed(&counter, timeout);
+            let result = self.client()?.route_changed(counter.as_deref(), timeout);
             match result {
                 Ok(heard) => heard,
                 Err(error) => {
@@ -90,9 +107,13 @@ impl CounterList {
 
     /// Reads the list now.
     pub fn read(&mut self, since: DateTime<Utc>) -> Result<Vec<Waiting>> {
-        let counter = self.counter.clone();
+        let watch = self.watch.clone();
         let client = self.client()?;
-        match client.routed_to(&counter, since) {
+        let list = match &watch {
+            Watch::Counter(counter) => client.routed_to(counter, since),
+            Watch::MadeHere => client.made_here(since),
+        };
+        match list {
             Ok(list) => {
                 self.read_at = Some(Instant::now());
                 Ok(list)

@@ -418,6 +418,7 @@ impl Worker {
                 decision,
                 local: &self.local,
                 reception: &reception,
+                guidance: true,
             },
         )
         .map_err(|error| {

@@ -21,7 +21,6 @@ mod procedure_fields;
 mod publishing;
 mod questions;
 mod transfer;
-pub mod worker;
 
 pub use calendar::{CALENDAR_DAYS, ClosedDay};
 

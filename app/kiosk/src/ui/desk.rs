@@ -16,8 +16,8 @@ use super::generated::{
 };
 use crate::session::Notice;
 use crate::supervisor::condition::{self, Group, Node, ValueChoice};
-use crate::supervisor::worker::DeskWorker;
 use crate::supervisor::{Desk, DeskScreen, Editing, Register};
+use crate::worker::DeskWorker;
 
 /// The desk's thread and the window it draws into.
 pub struct DeskUi {
@@ -49,7 +49,7 @@ impl DeskUi {
     /// Starts `desk` on its own thread and wires the supervisor's screens of `window` to it.
     pub fn attach(window: &KioskWindow, desk: Desk) -> Rc<RefCell<DeskUi>> {
         let ui = Rc::new(RefCell::new(DeskUi {
-            worker: DeskWorker::start(desk),
+            worker: DeskWorker::start("supervisor-desk", desk),
             window: window.as_weak(),
             drawn: Cell::new(0),
             english: Cell::new(false),

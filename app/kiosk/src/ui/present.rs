@@ -56,12 +56,12 @@ impl Context {
         }
     }
 
-    fn pick<'a>(&self, ja: &'a str, en: &'a str) -> &'a str {
+    pub fn pick<'a>(&self, ja: &'a str, en: &'a str) -> &'a str {
         if self.english { en } else { ja }
     }
 
     /// A date as a form would write it: 和暦 with 西暦, or ISO in English.
-    fn date(&self, date: NaiveDate) -> String {
+    pub fn date(&self, date: NaiveDate) -> String {
         if self.english {
             return date.format("%Y-%m-%d").to_string();
         }
@@ -330,7 +330,7 @@ pub fn procedures(outcome: &Outcome<'_>, view: &View, context: &Context, overrid
     outcome.set_overrides(model(lines));
 }
 
-fn procedure_row(procedure: &ProcedureDecision, context: &Context) -> ProcedureRow {
+pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) -> ProcedureRow {
     let reason = procedure
         .reasons
         .iter()
@@ -457,7 +457,7 @@ pub fn summary(scanner: &Scanner<'_>, case: Option<&Case>, context: &Context) {
     scanner.set_summary(model(lines));
 }
 
-fn address_text(address: &Address) -> String {
+pub(super) fn address_text(address: &Address) -> String {
     match &address.postal_code {
         Some(postal) if postal.len() == 7 => {
             format!("〒{}-{} {}", &postal[..3], &postal[3..], address.text)

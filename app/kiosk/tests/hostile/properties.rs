@@ -246,6 +246,7 @@ pub fn accepted_domain(catalogue: &'static Catalogue, count: u32, rendered: usiz
                 decision: &decision,
                 local: &local,
                 reception: "",
+                guidance: true,
             };
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 make(&library, &fonts, &input)

@@ -243,7 +243,7 @@ fn department(
     let mut seen = HashSet::new();
     let mut newest = since;
     while !stop.load(Ordering::SeqCst) {
-        if !list.route_changed(counter, Duration::from_millis(200))? {
+        if !list.route_changed(Some(counter), Duration::from_millis(200))? {
             continue;
         }
         // Cases may commit a little out of their end order: read a window behind the newest.

@@ -43,6 +43,7 @@ pub fn run(iterations: usize) -> Result<ExitCode> {
         decision: &decision,
         local: &local,
         reception: "A-012",
+        guidance: true,
     };
     let mut times = Vec::with_capacity(iterations);
     let mut made = None;

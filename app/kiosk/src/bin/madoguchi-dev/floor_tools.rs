@@ -17,9 +17,6 @@ use madoguchi_central::HandoverKind;
 use madoguchi_kiosk::cmd::kiosk;
 use madoguchi_kiosk::floor::counter::{CounterList, mark};
 use madoguchi_kiosk::floor::{FloorConfig, FloorLink};
-use madoguchi_kiosk::packet;
-use madoguchi_rules::Engine;
-use madoguchi_store::Routed;
 
 fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
@@ -54,26 +51,10 @@ pub fn terminal(cases: usize, pause_ms: u64, wait: u64, follow: bool) -> Result<
     );
     let mut store = stores.runtime;
     let case = madoguchi_kiosk::samples::family_of_four().context("the bundled sample case")?;
-    let decision = Engine::new(&stores.catalogue)
-        .evaluate(&case, packet::as_of(&case))
-        .context("the sample case cannot be decided")?;
-    let routed: Vec<Routed<'_>> = decision
-        .procedures
-        .iter()
-        .map(|p| Routed {
-            procedure: &p.id,
-            counter: if p.counter.external {
-                ""
-            } else {
-                &p.counter.id
-            },
-        })
-        .collect();
     let mut made = Vec::new();
     for _ in 0..cases {
-        let id = store.start_case(Utc::now())?;
-        store.checkpoint(id, "result", &case, &routed, Utc::now())?;
-        store.finish_case(id, 3, Utc::now())?;
+        let id =
+            madoguchi_kiosk::samples::finish_routed_case(&mut store, &stores.catalogue, &case, 3)?;
         link.poke();
         let uuid = store.case_uuid(id)?.unwrap_or_default();
         say(&format!(

@@ -12,6 +12,7 @@ mod bench_rules;
 mod bench_store;
 mod floor_tools;
 mod screenshots;
+mod shots_floor;
 mod store_tools;
 
 use std::path::PathBuf;

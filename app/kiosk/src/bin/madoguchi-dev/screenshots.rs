@@ -84,7 +84,7 @@ fn resident_code() -> madoguchi_prefill::Prefill {
     }
 }
 
-fn resident_case() -> Case {
+pub(crate) fn resident_case() -> Case {
     let mut members = vec![Member {
         person: person("山田　太郎", "やまだ　たろう", date(1988, 4, 12), Sex::Male),
         relation: Zokugara::HEAD,
@@ -336,6 +336,21 @@ fn shots() -> Vec<Shot> {
                     Err(error) => eprintln!("no floor link for the screenshot: {error:#}"),
                 }
             },
+        },
+        Shot {
+            name: "40-counter-list",
+            mode: Mode::Clerk,
+            steps: |app, window| crate::shots_floor::show_board(app, window, true, false),
+        },
+        Shot {
+            name: "41-counter-case",
+            mode: Mode::Clerk,
+            steps: |app, window| crate::shots_floor::show_board(app, window, true, true),
+        },
+        Shot {
+            name: "42-desk-floor-progress",
+            mode: Mode::Clerk,
+            steps: |app, window| crate::shots_floor::show_board(app, window, false, false),
         },
         Shot {
             name: "13-review-warning",
@@ -844,7 +859,7 @@ fn date_first() -> NaiveDate {
 
 static SHOT_STORES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-fn shots_folder() -> PathBuf {
+pub(crate) fn shots_folder() -> PathBuf {
     std::env::temp_dir().join(format!("madoguchi-screenshots-{}", std::process::id()))
 }
 
@@ -876,6 +891,7 @@ pub fn run(out: &Path, catalogue: Option<PathBuf>, only: Option<&str>) -> Result
         println!("{}", path.display());
         written += 1;
     }
+    crate::shots_floor::stop();
     let _ = std::fs::remove_dir_all(shots_folder());
     println!("{written} screenshots in {}", out.display());
     Ok(ExitCode::SUCCESS)

@@ -1,14 +1,15 @@
-//! The supervisor's desk off the UI thread.
+//! A controller off the UI thread.
 //!
-//! Everything the desk does may touch the store (SQLite), argon2 (a sign-in takes a good part
+//! The supervisor's desk may touch the store (SQLite), argon2 (a sign-in takes a good part
 //! of a second on purpose) or the scenario runner (the impact preview runs every scenario and
-//! up to 200 recent cases). The window must answer taps all the while, so the desk lives on
-//! its own thread: the adapter sends it jobs — one desk call each, in order — and the desk
-//! counts what it finished. The adapter redraws from the desk only when no job is queued or
-//! running (`DeskWorker::idle_view`), and shows that work is in progress until then.
+//! up to 200 recent cases); a counter's floor board reads the central database, unseals cases
+//! and makes PDFs. The window must answer taps all the while, so such a controller lives on
+//! its own thread: the adapter sends it jobs — one controller call each, in order — and the
+//! worker counts what it finished. The adapter redraws from the controller only when no job
+//! is queued or running (`Worker::idle_view`), and shows that work is in progress until then.
 //!
-//! The desk itself stays a plain controller, tested without a window or a thread
-//! (`supervisor/tests.rs`); this module only decides where its calls run.
+//! The controllers themselves stay plain, tested without a window or a thread; this module
+//! only decides where their calls run.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Sender};
@@ -16,60 +17,65 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::Desk;
+/// One controller call, run on the worker's thread.
+type Job<T> = Box<dyn FnOnce(&mut T) + Send>;
 
-/// One desk call, run on the desk's thread.
-type Job = Box<dyn FnOnce(&mut Desk) + Send>;
-
-/// The desk's thread and the handle the UI keeps.
-pub struct DeskWorker {
-    desk: Arc<Mutex<Desk>>,
-    jobs: Option<Sender<Job>>,
+/// The controller's thread and the handle the UI keeps.
+pub struct Worker<T> {
+    controller: Arc<Mutex<T>>,
+    /// What the thread is called, in logs.
+    name: &'static str,
+    jobs: Option<Sender<Job<T>>>,
     /// Jobs handed over, and jobs finished: the desk is idle when they are equal.
     submitted: AtomicU64,
     finished: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl std::fmt::Debug for DeskWorker {
+/// The supervisor desk's worker.
+pub type DeskWorker = Worker<crate::supervisor::Desk>;
+
+impl<T> std::fmt::Debug for Worker<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeskWorker")
+        f.debug_struct("Worker")
+            .field("name", &self.name)
             .field("submitted", &self.submitted)
             .field("finished", &self.finished)
             .finish_non_exhaustive()
     }
 }
 
-impl DeskWorker {
-    /// Starts the desk's thread.
-    pub fn start(desk: Desk) -> DeskWorker {
-        let desk = Arc::new(Mutex::new(desk));
+impl<T: Send + 'static> Worker<T> {
+    /// Starts the controller's thread, called `name`.
+    pub fn start(name: &'static str, controller: T) -> Worker<T> {
+        let controller = Arc::new(Mutex::new(controller));
         let finished = Arc::new(AtomicU64::new(0));
-        let (jobs, receiver) = mpsc::channel::<Job>();
+        let (jobs, receiver) = mpsc::channel::<Job<T>>();
         let thread = {
-            let desk = desk.clone();
+            let controller = controller.clone();
             let finished = finished.clone();
             std::thread::Builder::new()
-                .name("supervisor-desk".into())
+                .name(name.into())
                 .spawn(move || {
                     for job in receiver {
-                        let mut desk = desk.lock().unwrap_or_else(|e| e.into_inner());
-                        // A desk call that panics is a bug; the window must not wait forever
-                        // on it, so it is logged and counted as finished.
+                        let mut held = controller.lock().unwrap_or_else(|e| e.into_inner());
+                        // A call that panics is a bug; the window must not wait forever on
+                        // it, so it is logged and counted as finished.
                         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            job(&mut desk);
+                            job(&mut held);
                         }));
-                        drop(desk);
+                        drop(held);
                         if run.is_err() {
-                            tracing::error!("a supervisor desk call panicked");
+                            tracing::error!(worker = name, "a controller call panicked");
                         }
                         finished.fetch_add(1, Ordering::SeqCst);
                     }
                 })
                 .ok()
         };
-        DeskWorker {
-            desk,
+        Worker {
+            controller,
+            name,
             jobs: Some(jobs),
             submitted: AtomicU64::new(0),
             finished,
@@ -77,12 +83,12 @@ impl DeskWorker {
         }
     }
 
-    /// Hands one desk call to the desk's thread; it runs after those handed over before it.
-    pub fn submit(&self, job: impl FnOnce(&mut Desk) + Send + 'static) {
+    /// Hands one call to the thread; it runs after those handed over before it.
+    pub fn submit(&self, job: impl FnOnce(&mut T) + Send + 'static) {
         let Some(jobs) = &self.jobs else { return };
         self.submitted.fetch_add(1, Ordering::SeqCst);
         if jobs.send(Box::new(job)).is_err() {
-            tracing::error!("the supervisor desk's thread has stopped");
+            tracing::error!(worker = self.name, "the worker's thread has stopped");
             self.finished.fetch_add(1, Ordering::SeqCst);
         }
     }
@@ -97,12 +103,12 @@ impl DeskWorker {
         self.finished.load(Ordering::SeqCst)
     }
 
-    /// The desk to draw from, when no job is queued or running. Never waits.
-    pub fn idle_view(&self) -> Option<MutexGuard<'_, Desk>> {
+    /// The controller to draw from, when no job is queued or running. Never waits.
+    pub fn idle_view(&self) -> Option<MutexGuard<'_, T>> {
         if self.busy() {
             return None;
         }
-        self.desk.try_lock().ok()
+        self.controller.try_lock().ok()
     }
 
     /// Waits until every job handed over has finished, at most `timeout` (tests, screenshots,
@@ -119,7 +125,7 @@ impl DeskWorker {
     }
 }
 
-impl Drop for DeskWorker {
+impl<T> Drop for Worker<T> {
     fn drop(&mut self) {
         // Closing the channel ends the thread after the jobs already handed over.
         self.jobs = None;
@@ -132,6 +138,7 @@ impl Drop for DeskWorker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::supervisor::Desk;
 
     #[test]
     fn jobs_run_in_order_off_the_calling_thread_and_idle_is_seen() {
@@ -144,7 +151,7 @@ mod tests {
             .expect("opens")
             .store;
         let offset = chrono::FixedOffset::east_opt(9 * 3600).expect("offset");
-        let worker = DeskWorker::start(Desk::new(store, offset));
+        let worker = Worker::start("supervisor-desk", Desk::new(store, offset));
         let (release, gate) = mpsc::channel::<()>();
         let caller = std::thread::current().id();
         worker.submit(move |_| {
