@@ -5,8 +5,9 @@
 -- the database only keeps the bytes. Rows are keyed by UUIDs the terminals make, so a push
 -- repeated after a crash finds its row and adds nothing.
 
--- Roles. Terminals and people log in as their own roles, members of one of these; none of
--- these three can log in itself.
+-- Roles. Terminals and people log in as their own roles, members of these; none of them can
+-- log in itself. `madoguchi_backoffice` marks the terminals whose exports may carry personal
+-- fields (docs/export.md).
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'madoguchi_terminal') THEN
@@ -17,6 +18,9 @@ BEGIN
   END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'madoguchi_admin') THEN
     CREATE ROLE madoguchi_admin NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'madoguchi_backoffice') THEN
+    CREATE ROLE madoguchi_backoffice NOLOGIN;
   END IF;
 END
 $$;
@@ -258,6 +262,76 @@ CREATE POLICY terminal_handovers_read ON handovers FOR SELECT TO madoguchi_termi
   USING (may_see_case(case_id));
 CREATE POLICY terminal_handovers_add ON handovers FOR INSERT TO madoguchi_terminal
   WITH CHECK (terminal = session_user AND counter = ANY ((SELECT my_counters())::text[]) AND may_see_case(case_id));
+
+-- The back-office hand-over (docs/export.md). Which routed cases each exporting terminal has
+-- written out, so that a scheduled export gives each case once whenever it reached the floor
+-- (a case pushed late by a terminal that was offline is not skipped).
+CREATE TABLE exported (
+  case_id     uuid NOT NULL REFERENCES cases (id),
+  counter     text NOT NULL,
+  login       text NOT NULL,
+  exported_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (login, counter, case_id)
+);
+
+-- The cases routed to counter `c` (one of the logged-in terminal's) for an export, oldest
+-- first, at most `max_rows`: with `since` NULL those this terminal has not exported yet, else
+-- those finished since `since` (again). The sealed fields come only when `personal` is asked
+-- and the terminal is a member of `madoguchi_backoffice`; anything else is refused. Every
+-- export is audited under the terminal's login.
+CREATE FUNCTION counter_export(c text, since timestamptz, personal boolean, max_rows integer)
+  RETURNS TABLE (case_id uuid, reception text, finished_at timestamptz, terminal text,
+                 event text, members smallint, state text, procedures text[], sealed bytea)
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+  IF NOT (c = ANY (my_counters())) THEN
+    RAISE EXCEPTION 'this terminal does not serve counter %', c USING ERRCODE = '42501';
+  END IF;
+  IF personal AND NOT pg_has_role(session_user, 'madoguchi_backoffice', 'MEMBER') THEN
+    RAISE EXCEPTION 'this terminal may not export personal fields' USING ERRCODE = '42501';
+  END IF;
+  INSERT INTO audit (actor, action, detail)
+  VALUES (session_user, CASE WHEN personal THEN 'export.personal' ELSE 'export' END,
+          format('counter %s%s', c, coalesce(', finished since ' || since, ', not yet exported')));
+  RETURN QUERY
+    SELECT r.case_id, k.reception, k.finished_at, k.terminal, k.event, k.members, r.state,
+           r.procedures, CASE WHEN personal THEN k.sealed END
+    FROM routes r JOIN cases k ON k.id = r.case_id
+    WHERE r.counter = c
+      AND CASE WHEN since IS NULL
+               THEN NOT EXISTS (SELECT 1 FROM exported e WHERE e.login = session_user
+                                AND e.counter = c AND e.case_id = r.case_id)
+               ELSE k.finished_at >= since END
+    ORDER BY k.finished_at, r.case_id
+    LIMIT greatest(1, least(max_rows, 10000));
+END
+$$;
+
+-- Records that the logged-in terminal wrote these cases of counter `c` out (after the files
+-- are safely written: a crash in between gives the same cases again, never none).
+CREATE FUNCTION counter_exported(c text, ids uuid[])
+  RETURNS integer
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+  added integer;
+BEGIN
+  IF NOT (c = ANY (my_counters())) THEN
+    RAISE EXCEPTION 'this terminal does not serve counter %', c USING ERRCODE = '42501';
+  END IF;
+  INSERT INTO exported (case_id, counter, login)
+    SELECT id, c, session_user FROM unnest(ids) AS id
+    WHERE EXISTS (SELECT 1 FROM routes r WHERE r.case_id = id AND r.counter = c)
+  ON CONFLICT DO NOTHING;
+  GET DIAGNOSTICS added = ROW_COUNT;
+  RETURN added;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION counter_export(text, timestamptz, boolean, integer) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION counter_exported(text, uuid[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION counter_export(text, timestamptz, boolean, integer) TO madoguchi_terminal;
+GRANT EXECUTE ON FUNCTION counter_exported(text, uuid[]) TO madoguchi_terminal;
+GRANT SELECT ON exported TO madoguchi_supervisor;
+GRANT ALL ON exported TO madoguchi_admin;
 
 -- Published catalogue versions and the audit are never changed, by anyone but the owner.
 CREATE FUNCTION refuse_change() RETURNS trigger

@@ -62,6 +62,9 @@ pub struct Terminal {
     /// The desk where versions are approved: it also publishes catalogue versions and reads
     /// the floor's statistics (a member of `madoguchi_supervisor` too).
     pub supervisor: bool,
+    /// A back-office terminal: its counters' exports may carry the personal fields (a member
+    /// of `madoguchi_backoffice` too; docs/export.md).
+    pub back_office: bool,
 }
 
 /// Creates the terminal's own login role (SCRAM password), a member of `madoguchi_terminal`,
@@ -76,11 +79,14 @@ pub fn add_terminal(
     let mut tx = client.transaction()?;
     // Role names and passwords cannot be bound parameters of CREATE ROLE: the login is
     // checked to be a plain identifier and the password quoted as a literal.
-    let roles = if terminal.supervisor {
-        "madoguchi_terminal, madoguchi_supervisor"
-    } else {
-        "madoguchi_terminal"
-    };
+    let mut roles = vec!["madoguchi_terminal"];
+    if terminal.supervisor {
+        roles.push("madoguchi_supervisor");
+    }
+    if terminal.back_office {
+        roles.push("madoguchi_backoffice");
+    }
+    let roles = roles.join(", ");
     tx.batch_execute(&format!(
         "CREATE ROLE {login} LOGIN PASSWORD {literal} IN ROLE {roles}"
     ))?;
@@ -361,6 +367,79 @@ pub fn made_here(
         &[&since],
     )?;
     Ok(rows.iter().map(waiting).collect())
+}
+
+/// A case routed to a counter, as the back-office export reads it (docs/export.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportRow {
+    pub case: Uuid,
+    pub reception: String,
+    pub finished_at: DateTime<Utc>,
+    /// The terminal that made the case.
+    pub terminal: String,
+    pub event: String,
+    pub members: i16,
+    /// The counter's state of the case.
+    pub state: String,
+    /// The procedures the counter handles for the case.
+    pub procedures: Vec<String>,
+    /// The sealed personal fields, when asked for and allowed (and not yet purged).
+    pub sealed: Option<Vec<u8>>,
+}
+
+/// What an export reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportScope {
+    /// The cases this terminal has not exported yet (a scheduled export).
+    NotYetExported,
+    /// Every case finished since then, exported before or not (on demand).
+    FinishedSince(DateTime<Utc>),
+}
+
+/// Reads up to `max_rows` cases routed to `counter` for the back-office export; with
+/// `personal`, their sealed fields too (a back-office terminal's login only: the server refuses
+/// anyone else). The server audits every call.
+pub fn counter_export(
+    client: &mut impl GenericClient,
+    counter: &str,
+    scope: ExportScope,
+    personal: bool,
+    max_rows: i32,
+) -> Result<Vec<ExportRow>, CentralError> {
+    let since = match scope {
+        ExportScope::NotYetExported => None,
+        ExportScope::FinishedSince(since) => Some(since),
+    };
+    let rows = client.query(
+        "SELECT case_id, reception, finished_at, terminal, event, members, state, procedures,
+                sealed
+         FROM counter_export($1, $2, $3, $4)",
+        &[&counter, &since, &personal, &max_rows],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|row| ExportRow {
+            case: row.get(0),
+            reception: row.get(1),
+            finished_at: row.get(2),
+            terminal: row.get(3),
+            event: row.get(4),
+            members: row.get(5),
+            state: row.get(6),
+            procedures: row.get(7),
+            sealed: row.get(8),
+        })
+        .collect())
+}
+
+/// Records that this terminal wrote these cases of `counter` out; returns how many were new.
+pub fn counter_exported(
+    client: &mut impl GenericClient,
+    counter: &str,
+    cases: &[Uuid],
+) -> Result<i32, CentralError> {
+    let row = client.query_one("SELECT counter_exported($1, $2)", &[&counter, &cases])?;
+    Ok(row.get(0))
 }
 
 /// A case's sealed personal fields, for a counter that opens it (the caller records the

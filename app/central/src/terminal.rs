@@ -67,6 +67,20 @@ impl Central {
         crate::made_here(&mut self.client, since)
     }
 
+    pub fn counter_export(
+        &mut self,
+        counter: &str,
+        scope: crate::ExportScope,
+        personal: bool,
+        max_rows: i32,
+    ) -> Result<Vec<crate::ExportRow>, CentralError> {
+        crate::counter_export(&mut self.client, counter, scope, personal, max_rows)
+    }
+
+    pub fn counter_exported(&mut self, counter: &str, cases: &[Uuid]) -> Result<i32, CentralError> {
+        crate::counter_exported(&mut self.client, counter, cases)
+    }
+
     pub fn sealed_case(&mut self, case: Uuid) -> Result<Option<Vec<u8>>, CentralError> {
         crate::sealed_case(&mut self.client, case)
     }

@@ -21,6 +21,7 @@ fn terminal(login: &str, counters: &[&str]) -> Terminal {
         place: "本庁舎1階".into(),
         counters: counters.iter().map(|c| c.to_string()).collect(),
         supervisor: false,
+        back_office: false,
     }
 }
 

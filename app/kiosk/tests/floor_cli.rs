@@ -73,12 +73,13 @@ impl Floor {
     /// Adds a terminal with `madoguchi central add-terminal` and gives it a folder: its own
     /// store, key and central.toml.
     fn terminal(&self, login: &str, counter: Option<&str>) -> PathBuf {
-        self.terminal_as(login, counter, false)
+        self.terminal_as(login, counter, &[])
     }
 
-    /// A terminal; `approving` makes it the desk that holds the publishing key (a supervisor
-    /// login).
-    fn terminal_as(&self, login: &str, counter: Option<&str>, approving: bool) -> PathBuf {
+    /// A terminal with more `add-terminal` flags: `--supervisor` makes it the desk that holds
+    /// the publishing key, `--back-office` one whose exports carry personal fields.
+    fn terminal_as(&self, login: &str, counter: Option<&str>, flags: &[&str]) -> PathBuf {
+        let approving = flags.contains(&"--supervisor");
         let home = self.dir.path().join(login);
         std::fs::create_dir_all(&home).expect("home");
         let password = home.join("central.password");
@@ -91,9 +92,7 @@ impl Floor {
         if let Some(counter) = counter {
             args.extend(["--counter", counter]);
         }
-        if approving {
-            args.push("--supervisor");
-        }
+        args.extend(flags);
         let output = self.central(&args);
         assert!(output.status.success(), "{}", text(&output));
         let mut settings = format!(
@@ -397,7 +396,7 @@ fn the_central_database_holds_nothing_personal_in_clear() {
 #[test]
 fn only_catalogues_signed_by_the_city_are_taken() {
     let floor = Floor::new();
-    let approving = floor.terminal_as("kakari_desk", None, true);
+    let approving = floor.terminal_as("kakari_desk", None, &["--supervisor"]);
     let desk = floor.terminal("desk_1", None);
 
     // The approving desk signs the version in force and puts it on the floor.
@@ -524,4 +523,144 @@ fn a_counter_terminal_needs_the_floor_and_a_known_counter() {
     let said = text(&output);
     assert!(said.contains("no_such_counter"), "{said}");
     assert!(said.contains("kodomo"), "the counters it has: {said}");
+}
+
+/// The back-office hand-over: a counter's terminal exports its cases without the personal
+/// fields and is refused them; a back-office terminal exports the households in full (private
+/// files, one row per member), each case once across runs, again on demand; no terminal
+/// exports another counter's cases; the floor audits every export.
+#[test]
+fn the_back_office_exports_its_counter_and_only_it_gets_the_personal_fields() {
+    let floor = Floor::new();
+    let desk = floor.terminal("desk_1", None);
+    let counter = floor.terminal("kodomo_1", Some("kodomo"));
+    let back_office = floor.terminal_as("kodomo_back", Some("kodomo"), &["--back-office"]);
+    let made = dev(&desk, &["floor-terminal", "--cases", "2", "--wait", "30"])
+        .output()
+        .expect("runs");
+    assert!(made.status.success(), "{}", text(&made));
+
+    let export = |home: &Path, out: &Path, more: &[&str]| {
+        on_terminal(env!("CARGO_BIN_EXE_madoguchi"), home)
+            .args(["central", "export", "--out"])
+            .arg(out)
+            .args(more)
+            .output()
+            .expect("runs")
+    };
+    let csv_rows = |out: &Path| -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        for entry in std::fs::read_dir(out).expect("out").flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "csv") {
+                let text = std::fs::read_to_string(&path).expect("csv");
+                let text = text.trim_start_matches('\u{feff}');
+                rows.extend(
+                    text.lines()
+                        .skip(1)
+                        .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>()),
+                );
+            }
+        }
+        rows
+    };
+    let family = madoguchi_kiosk::samples::family_of_four().expect("family");
+    let names: Vec<String> = family
+        .household
+        .members
+        .iter()
+        .map(|m| m.person.name.clone())
+        .collect();
+
+    // The counter's own terminal: the cases, no names; asking for them is refused.
+    let plain = tempfile::tempdir().expect("dir");
+    let output = export(&counter, plain.path(), &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    let rows = csv_rows(plain.path());
+    assert_eq!(
+        rows.len(),
+        2,
+        "one row per case without the household: {rows:?}"
+    );
+    let all = std::fs::read_dir(plain.path())
+        .expect("out")
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).expect("file"))
+        .collect::<String>();
+    assert!(
+        !names.iter().any(|n| all.contains(n.as_str())),
+        "no name in {all}"
+    );
+    let refused = export(&counter, plain.path(), &["--personal"]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("may not export personal fields"),
+        "{}",
+        text(&refused)
+    );
+    let other = export(&counter, plain.path(), &["--counter", "hoiku"]);
+    assert!(!other.status.success());
+    assert!(
+        text(&other).contains("does not serve counter"),
+        "{}",
+        text(&other)
+    );
+
+    // The back office: every member of both households, in private files.
+    let full = tempfile::tempdir().expect("dir");
+    let output = export(&back_office, full.path(), &["--personal"]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains("exported 2 case(s), 8 row(s)"),
+        "{}",
+        text(&output)
+    );
+    let rows = csv_rows(full.path());
+    assert_eq!(rows.len(), 8);
+    // `name` is the 13th field of version 1 (docs/export.md): the order is the contract.
+    for name in &names {
+        let rows_of = rows.iter().filter(|r| r.get(12) == Some(name)).count();
+        assert_eq!(rows_of, 2, "{name}: {rows:?}");
+    }
+    for entry in std::fs::read_dir(full.path()).expect("out").flatten() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = entry.metadata().expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", entry.path().display());
+    }
+    // Nothing new: nothing written. On demand, the day again.
+    let output = export(&back_office, full.path(), &["--personal"]);
+    assert!(
+        text(&output).contains("exported 0 case(s)"),
+        "{}",
+        text(&output)
+    );
+    let again = tempfile::tempdir().expect("dir");
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("JST"))
+        .format("%Y-%m-%d")
+        .to_string();
+    let output = export(
+        &back_office,
+        again.path(),
+        &["--personal", "--since", &today],
+    );
+    assert!(
+        text(&output).contains("exported 2 case(s), 8 row(s)"),
+        "{}",
+        text(&output)
+    );
+
+    assert_eq!(
+        central_count(
+            &floor,
+            "SELECT count(*) FROM audit WHERE action = 'export.personal' AND actor = 'kodomo_back'"
+        ),
+        3
+    );
+    assert!(
+        central_count(
+            &floor,
+            "SELECT count(*) FROM audit WHERE action = 'export' AND actor = 'kodomo_1'"
+        ) >= 1
+    );
 }

@@ -214,12 +214,14 @@ pub fn terminal(
     place: Option<&str>,
     counters: &[String],
     supervisor: bool,
+    back_office: bool,
 ) -> Terminal {
     Terminal {
         login: login.to_string(),
         place: place.unwrap_or_default().to_string(),
         counters: counters.to_vec(),
         supervisor,
+        back_office,
     }
 }
 

@@ -10,8 +10,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::catalogue_dir;
 use crate::cmd::{
-    card as card_cmd, central as central_cmd, demo, forms as forms_cmd, kiosk as kiosk_cmd,
-    print as print_cmd, qr as qr_cmd, rules as rules_cmd, store as store_cmd,
+    card as card_cmd, central as central_cmd, demo, export as export_cmd, forms as forms_cmd,
+    kiosk as kiosk_cmd, print as print_cmd, qr as qr_cmd, rules as rules_cmd, store as store_cmd,
 };
 
 /// The longest validity `qr encode` gives a code: the format's limit.
@@ -345,6 +345,10 @@ enum CentralCommand {
         /// The desk where versions are approved: it also publishes catalogue versions.
         #[arg(long)]
         supervisor: bool,
+        /// A back-office terminal: its counters' exports may carry the personal fields
+        /// (docs/export.md).
+        #[arg(long)]
+        back_office: bool,
         #[command(flatten)]
         admin: AdminArgs,
     },
@@ -387,6 +391,37 @@ enum CentralCommand {
         /// How long to keep trying.
         #[arg(long, default_value_t = 30, value_name = "SECONDS")]
         wait: u64,
+    },
+    /// Write a counter's cases from the floor as CSV and JSON files into a folder an RPA tool
+    /// or the core system's file import watches (docs/export.md); audited on the floor.
+    Export {
+        /// The counter (default: `counter` in this terminal's central.toml).
+        #[arg(long, value_name = "ID")]
+        counter: Option<String>,
+        /// The folder to write into.
+        #[arg(long, value_name = "DIR", required_unless_present = "check")]
+        out: Option<PathBuf>,
+        /// Write the personal fields too (a back-office terminal only: add-terminal
+        /// --back-office).
+        #[arg(long)]
+        personal: bool,
+        /// Export again every case finished since this day (西暦 or 和暦); by default, the
+        /// cases this terminal has not exported yet.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// The CSV's first line: id (field ids), ja (Japanese labels) or kihon (the
+        /// 基本データリスト items the field list names).
+        #[arg(long, default_value = "id", value_name = "WORDS")]
+        header: String,
+        /// The city's field list (default: the shipped assets/export/fields.toml).
+        #[arg(long, value_name = "FILE")]
+        fields: Option<PathBuf>,
+        /// Run again every this many minutes until stopped.
+        #[arg(long, value_name = "MINUTES")]
+        every: Option<u64>,
+        /// Only check the field list and print it.
+        #[arg(long)]
+        check: bool,
     },
 }
 
@@ -618,10 +653,17 @@ impl Cli {
                     place,
                     terminal_password_file,
                     supervisor,
+                    back_office,
                     admin,
                 } => central_cmd::add_terminal(
                     &admin.admin(),
-                    &central_cmd::terminal(&login, place.as_deref(), &counters, supervisor),
+                    &central_cmd::terminal(
+                        &login,
+                        place.as_deref(),
+                        &counters,
+                        supervisor,
+                        back_office,
+                    ),
                     &terminal_password_file,
                 ),
                 CentralCommand::RevokeTerminal { login, admin } => {
@@ -632,6 +674,25 @@ impl Cli {
                 CentralCommand::Sync { wait } => {
                     central_cmd::sync(std::time::Duration::from_secs(wait))
                 }
+                CentralCommand::Export {
+                    counter,
+                    out,
+                    personal,
+                    since,
+                    header,
+                    fields,
+                    every,
+                    check,
+                } => export_cmd::run(&export_cmd::ExportArgs {
+                    counter: counter.as_deref(),
+                    out: out.as_deref(),
+                    personal,
+                    since: since.as_deref(),
+                    header: export_cmd::header(&header)?,
+                    fields: fields.as_deref(),
+                    every,
+                    check,
+                }),
                 CentralCommand::PublishingKey { out } => central_cmd::publishing_key(&out),
                 CentralCommand::Publish { wait } => {
                     central_cmd::publish(std::time::Duration::from_secs(wait))

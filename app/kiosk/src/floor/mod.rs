@@ -5,6 +5,7 @@
 pub mod board;
 pub mod config;
 pub mod counter;
+pub mod export;
 pub mod link;
 
 pub use config::FloorConfig;

@@ -376,3 +376,105 @@ pub fn templates(madoguchi: &Madoguchi, dir: &Path) -> Section {
     }
     section
 }
+
+/// The back-office hand-over's field lists a city writes (`madoguchi central export --check
+/// --fields`): every damaged one is refused in one line; the shipped one is accepted.
+pub fn field_lists(madoguchi: &Madoguchi, dir: &Path) -> Section {
+    let mut section = Section::new("export field lists (madoguchi central export --check)");
+    let shipped = std::fs::read_to_string(repo("assets/export/fields.toml")).expect("fields");
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("an empty file", Vec::new()),
+        ("binary bytes", (0..=255u8).cycle().take(4096).collect()),
+        ("16 MB of text", "a".repeat(16 * 1024 * 1024).into_bytes()),
+        ("not TOML", b"[[field]\nid = ".to_vec()),
+        (
+            "another format",
+            shipped
+                .replacen("madoguchi.counter-export", "someone.else", 1)
+                .into_bytes(),
+        ),
+        (
+            "version 0",
+            shipped
+                .replacen("version = 1", "version = 0", 1)
+                .into_bytes(),
+        ),
+        (
+            "a version past u32",
+            shipped
+                .replacen("version = 1", "version = 99999999999999", 1)
+                .into_bytes(),
+        ),
+        (
+            "a name made plain",
+            shipped
+                .replacen(
+                    "ja = \"氏名\"\npersonal = true",
+                    "ja = \"氏名\"\npersonal = false",
+                    1,
+                )
+                .into_bytes(),
+        ),
+        (
+            "a field Madoguchi cannot fill (the My Number)",
+            format!(
+                "{shipped}\n[[field]]\nid = \"my_number\"\nja = \"個人番号\"\npersonal = true\n"
+            )
+            .into_bytes(),
+        ),
+        (
+            "case_id twice, no counter",
+            shipped
+                .replacen("id = \"counter\"", "id = \"case_id\"", 1)
+                .into_bytes(),
+        ),
+        (
+            "a label of 5,000 characters",
+            shipped
+                .replacen(
+                    "ja = \"氏名\"",
+                    &format!("ja = \"{}\"", "名".repeat(5000)),
+                    1,
+                )
+                .into_bytes(),
+        ),
+        (
+            "a control character in a label",
+            shipped
+                .replacen("ja = \"氏名\"", "ja = \"氏\\u0007名\"", 1)
+                .into_bytes(),
+        ),
+        (
+            "an unknown key",
+            shipped
+                .replacen("personal = true", "personal = true\nsecret = \"x\"", 1)
+                .into_bytes(),
+        ),
+    ];
+    for (name, bytes) in cases {
+        let file = dir.join("fields.toml");
+        std::fs::write(&file, bytes).expect("write");
+        let ran = madoguchi.run(&[
+            "central",
+            "export",
+            "--check",
+            "--fields",
+            file.to_str().expect("utf-8"),
+        ]);
+        section.check(name, ran.refused());
+    }
+    let file = dir.join("fields.toml");
+    std::fs::write(&file, &shipped).expect("write");
+    let ran = madoguchi.run(&[
+        "central",
+        "export",
+        "--check",
+        "--fields",
+        file.to_str().expect("utf-8"),
+    ]);
+    let accepted = ran
+        .problem()
+        .or_else(|| (ran.code() != Some(0)).then(|| format!("refused: {}", ran.stderr.trim())));
+    section.check("the shipped list", accepted);
+    section
+}

@@ -49,6 +49,7 @@ fn main() {
     run(qr::images(&madoguchi, &files));
     run(files::catalogues(&madoguchi, &files));
     run(files::templates(&madoguchi, &files));
+    run(files::field_lists(&madoguchi, &files));
     run(floor::settings_files(&madoguchi, &files));
     run(floor::signatures(&madoguchi, &files));
     run(homepage::routes(&madoguchi));

@@ -39,6 +39,7 @@ fn add_terminal(cluster: &TestCluster, login: &str, counters: &[&str]) {
             place: "本庁舎1階".into(),
             counters: counters.iter().map(|c| (*c).to_string()).collect(),
             supervisor: false,
+            back_office: false,
         },
         &format!("{login}-secret-of-the-floor"),
     )

@@ -48,6 +48,7 @@ fn terminal(login: String, counters: Vec<String>) -> Terminal {
         place: "bench".into(),
         counters,
         supervisor: false,
+        back_office: false,
     }
 }
 

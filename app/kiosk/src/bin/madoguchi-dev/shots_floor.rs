@@ -61,6 +61,7 @@ fn start() -> Result<ShotFloor> {
                 place: "本庁舎1階".into(),
                 counters,
                 supervisor: false,
+                back_office: false,
             },
             &format!("{login}-picture-password"),
         )?;
