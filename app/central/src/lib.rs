@@ -442,6 +442,76 @@ pub fn counter_exported(
     Ok(row.get(0))
 }
 
+/// A setting of the floor (`settings`), as every terminal may read it.
+pub fn floor_setting(
+    client: &mut impl GenericClient,
+    key: &str,
+) -> Result<Option<String>, CentralError> {
+    let row = client.query_opt("SELECT value FROM settings WHERE key = $1", &[&key])?;
+    Ok(row.map(|row| row.get(0)))
+}
+
+/// Sets a setting of the floor (an administrator's login); audited.
+pub fn set_floor_setting(client: &mut Client, key: &str, value: &str) -> Result<(), CentralError> {
+    let mut tx = client.transaction()?;
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[&key, &value],
+    )?;
+    tx.execute(
+        "INSERT INTO audit (action, detail) VALUES ('setting.set', $1)",
+        &[&format!("{key} = {value}")],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Whether the logged-in role reads the whole floor (a supervisor's or an administrator's):
+/// otherwise row-level security shows it only its own and its counters' cases, and a view
+/// built on them would not be the floor's.
+pub fn reads_whole_floor(client: &mut impl GenericClient) -> Result<bool, CentralError> {
+    let row = client.query_one(
+        "SELECT pg_has_role(current_user, 'madoguchi_supervisor', 'MEMBER')
+             OR pg_has_role(current_user, 'madoguchi_admin', 'MEMBER')",
+        &[],
+    )?;
+    Ok(row.get(0))
+}
+
+/// A finished case with its sealed personal fields, for the supervisor's impact preview.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SealedCase {
+    pub case: Uuid,
+    pub reception: String,
+    pub terminal: String,
+    pub finished_at: DateTime<Utc>,
+    pub sealed: Vec<u8>,
+}
+
+/// The `limit` most recently finished cases of the floor that still have their personal
+/// fields, newest first (a supervisor's login sees every terminal's).
+pub fn recent_sealed(
+    client: &mut impl GenericClient,
+    limit: i64,
+) -> Result<Vec<SealedCase>, CentralError> {
+    let rows = client.query(
+        "SELECT id, reception, terminal, finished_at, sealed FROM cases
+         WHERE sealed IS NOT NULL ORDER BY finished_at DESC, id LIMIT $1",
+        &[&limit.clamp(0, 10_000)],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|row| SealedCase {
+            case: row.get(0),
+            reception: row.get(1),
+            terminal: row.get(2),
+            finished_at: row.get(3),
+            sealed: row.get(4),
+        })
+        .collect())
+}
+
 /// A case's sealed personal fields, for a counter that opens it (the caller records the
 /// `Opened` event). `None` when the case is not visible to this terminal or was purged.
 pub fn sealed_case(

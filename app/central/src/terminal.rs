@@ -81,6 +81,23 @@ impl Central {
         crate::counter_exported(&mut self.client, counter, cases)
     }
 
+    pub fn floor_setting(&mut self, key: &str) -> Result<Option<String>, CentralError> {
+        crate::floor_setting(&mut self.client, key)
+    }
+
+    /// Sets a setting of the floor (an administrator's login).
+    pub fn set_floor_setting(&mut self, key: &str, value: &str) -> Result<(), CentralError> {
+        crate::set_floor_setting(&mut self.client, key, value)
+    }
+
+    pub fn reads_whole_floor(&mut self) -> Result<bool, CentralError> {
+        crate::reads_whole_floor(&mut self.client)
+    }
+
+    pub fn recent_sealed(&mut self, limit: i64) -> Result<Vec<crate::SealedCase>, CentralError> {
+        crate::recent_sealed(&mut self.client, limit)
+    }
+
     pub fn sealed_case(&mut self, case: Uuid) -> Result<Option<Vec<u8>>, CentralError> {
         crate::sealed_case(&mut self.client, case)
     }

@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 
 use madoguchi_central::testbed::TestCluster;
 
+#[path = "support/staff.rs"]
+#[allow(dead_code, reason = "these tests only make the first supervisor")]
+mod staff;
+
 /// A floor: the cluster, the administrator's connection, the floor key, and a folder per
 /// terminal.
 struct Floor {
@@ -662,5 +666,164 @@ fn the_back_office_exports_its_counter_and_only_it_gets_the_personal_fields() {
             &floor,
             "SELECT count(*) FROM audit WHERE action = 'export' AND actor = 'kodomo_1'"
         ) >= 1
+    );
+}
+
+/// The supervisor's desk on the floor, as the kiosk builds it (the terminal's central.toml),
+/// signed in on the terminal's store.
+fn supervisor_desk(home: &Path) -> madoguchi_kiosk::supervisor::Desk {
+    use madoguchi_kiosk::supervisor::{Desk, DeskFloor};
+    staff::first_supervisor(on_terminal(env!("CARGO_BIN_EXE_madoguchi"), home));
+    let store = madoguchi_store::Store::open(
+        &madoguchi_store::StoreConfig {
+            db_path: home.join("madoguchi.sqlite3"),
+            key_path: home.join("store.key"),
+        },
+        chrono::Utc::now(),
+    )
+    .expect("the terminal's store")
+    .store;
+    let config = madoguchi_kiosk::floor::FloorConfig::load(&home.join("central.toml"))
+        .expect("the terminal's floor settings");
+    let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("JST");
+    let mut desk = Desk::new(store, jst).with_floor(DeskFloor::new(
+        config.connect_options().expect("options"),
+        config.floor_key().expect("floor key"),
+    ));
+    assert!(
+        desk.sign_in(staff::LOGIN, staff::PASSWORD),
+        "{:?}",
+        desk.notice()
+    );
+    desk
+}
+
+/// The supervisor works on the floor: at the approving desk the statistics count every
+/// terminal's cases (per counter and per hour) and the impact preview compares the floor's
+/// recent cases, and both say so; a desk whose login may not read the whole floor, or a server
+/// that is down, gives this terminal's figures with the reason.
+#[test]
+fn the_supervisor_desk_reads_the_whole_floor_and_says_when_it_cannot() {
+    use madoguchi_kiosk::supervisor::{DeskScreen, Scope};
+    let floor = Floor::new();
+    let desk_1 = floor.terminal("desk_1", None);
+    let desk_2 = floor.terminal("desk_2", None);
+    let kakari = floor.terminal_as("kakari_desk", None, &["--supervisor"]);
+    for (desk, cases) in [(&desk_1, "2"), (&desk_2, "1")] {
+        let made = dev(desk, &["floor-terminal", "--cases", cases, "--wait", "30"])
+            .output()
+            .expect("runs");
+        assert!(made.status.success(), "{}", text(&made));
+    }
+
+    let mut desk = supervisor_desk(&kakari);
+    desk.go(DeskScreen::Statistics);
+    assert!(
+        desk.statistics_scope().is_floor(),
+        "{:?}",
+        desk.statistics_scope()
+    );
+    let stats = desk.floor_statistics().expect("the floor's statistics");
+    assert_eq!(stats.cases, 3, "every terminal's cases");
+    assert_eq!(stats.per_terminal.len(), 2);
+    assert!(
+        stats
+            .per_counter
+            .iter()
+            .any(|(c, n)| c == "kodomo" && *n == 3),
+        "{:?}",
+        stats.per_counter
+    );
+    assert_eq!(stats.per_hour.iter().sum::<i64>(), 3);
+    assert_eq!(
+        desk.statistics().map(|s| s.finished),
+        Some(0),
+        "this desk made none"
+    );
+
+    // The impact preview compares the floor's three cases (opened with the floor key).
+    let index = desk
+        .catalogue()
+        .and_then(|c| c.procedures.iter().position(|p| p.id == "kodomo_iryo"))
+        .expect("a procedure");
+    desk.open_procedure(index);
+    let row = desk
+        .condition_rows()
+        .into_iter()
+        .find(|r| r.text.starts_with("学齢"))
+        .expect("the age limit");
+    desk.select_row(row.path);
+    desk.set_number(15);
+    desk.preview();
+    assert!(desk.impact_scope().is_floor(), "{:?}", desk.impact_scope());
+    assert_eq!(desk.impact().map(|i| i.cases.len()), Some(3));
+
+    // A desk whose login reads only its own cases says so.
+    let mut plain = supervisor_desk(&desk_1);
+    plain.go(DeskScreen::Statistics);
+    match plain.statistics_scope() {
+        Scope::ThisTerminal(Some(why)) => {
+            assert!(why.ja.contains("フロア全体を読めない"), "{why:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(plain.floor_statistics().is_none());
+
+    // The server down: this terminal's figures, and why.
+    floor.cluster.stop();
+    desk.go(DeskScreen::Home);
+    desk.go(DeskScreen::Statistics);
+    match desk.statistics_scope() {
+        Scope::ThisTerminal(Some(why)) => assert!(why.ja.contains("接続できない"), "{why:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        desk.statistics().is_some(),
+        "this terminal's statistics still show"
+    );
+}
+
+/// Retention on one schedule: the floor's period, set once by IT staff, is what the central
+/// purge uses and what every terminal takes for its local copies when its link reaches the
+/// server (audited on both sides); a value out of bounds is refused.
+#[test]
+fn the_floor_sets_one_retention_period_for_the_server_and_every_terminal() {
+    let floor = Floor::new();
+    let desk = floor.terminal("desk_1", None);
+    let refused = floor.central(&["set-retention", "--days", "0"]);
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("--days"), "{}", text(&refused));
+    let set = floor.central(&["set-retention", "--days", "45"]);
+    assert!(set.status.success(), "{}", text(&set));
+
+    let sync = on_terminal(env!("CARGO_BIN_EXE_madoguchi"), &desk)
+        .args(["central", "sync", "--wait", "30"])
+        .output()
+        .expect("runs");
+    assert!(sync.status.success(), "{}", text(&sync));
+    let store = madoguchi_store::Store::open(
+        &madoguchi_store::StoreConfig {
+            db_path: desk.join("madoguchi.sqlite3"),
+            key_path: desk.join("store.key"),
+        },
+        chrono::Utc::now(),
+    )
+    .expect("the terminal's store")
+    .store;
+    assert_eq!(store.retention_days().expect("setting"), 45);
+
+    let purge = floor.central(&["purge"]);
+    assert!(purge.status.success(), "{}", text(&purge));
+    assert!(
+        text(&purge).contains("more than 45 days"),
+        "{}",
+        text(&purge)
+    );
+    assert_eq!(
+        central_count(
+            &floor,
+            "SELECT count(*) FROM audit WHERE action = 'setting.set'"
+        ),
+        1
     );
 }

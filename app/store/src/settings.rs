@@ -93,6 +93,9 @@ pub const SPECS: &[Spec] = &[
 
 /// The spec a key falls under: an exact key, or `counter.<id>.place` with an id of lower-case
 /// letters, digits and `_`.
+/// The settings the counter floor decides for all its terminals (`central set-retention`).
+pub const FLOOR_SETTINGS: [&str; 1] = ["retention_days"];
+
 pub fn spec(key: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|spec| {
         if spec.key.ends_with('.') {
@@ -235,6 +238,48 @@ impl Store {
             params![key, value.trim()],
         )?;
         self.audit(now, supervisor.login(), "settings.set", key)
+    }
+
+    /// Takes a setting the counter floor decides for every terminal (docs/central.md: today the
+    /// retention period, so that the floor and each terminal purge on one schedule). Checked
+    /// against its spec like any setting; audited as the floor's when it changes. Returns
+    /// whether it changed.
+    pub fn adopt_floor_setting(
+        &mut self,
+        key: &str,
+        value: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        if !FLOOR_SETTINGS.contains(&key) {
+            return Err(StoreError::Setting {
+                key: key.chars().take(64).collect(),
+                detail: "not a setting the floor decides".into(),
+            });
+        }
+        let spec = spec(key).ok_or_else(|| StoreError::Setting {
+            key: key.to_string(),
+            detail: "no such setting".into(),
+        })?;
+        spec.kind
+            .check(value)
+            .map_err(|expected| StoreError::Setting {
+                key: key.to_string(),
+                detail: format!("the floor's value must be {expected}"),
+            })?;
+        if self.raw_setting(key)?.as_deref() == Some(value.trim()) {
+            return Ok(false);
+        }
+        self.conn()?.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value.trim()],
+        )?;
+        self.audit(
+            now,
+            "floor",
+            "settings.floor",
+            &format!("{key} = {}", value.trim()),
+        )?;
+        Ok(true)
     }
 
     /// Every setting whose key starts with `prefix`, in key order, leaving out values that do

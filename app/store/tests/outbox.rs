@@ -167,3 +167,38 @@ fn a_case_past_retention_is_still_sent_without_its_personal_fields() {
     assert_eq!(waiting[0].sealed, None);
     assert_eq!(waiting[0].routes["shimin"], ["tennyu", "inkan"]);
 }
+
+#[test]
+fn the_floor_decides_only_its_settings_and_only_within_their_bounds() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = store(dir.path());
+    assert!(
+        store
+            .adopt_floor_setting("retention_days", "45", now())
+            .expect("taken")
+    );
+    assert_eq!(store.retention_days().expect("setting"), 45);
+    assert!(
+        !store
+            .adopt_floor_setting("retention_days", "45", now())
+            .expect("same"),
+        "the same value changes nothing"
+    );
+    assert!(
+        store
+            .adopt_floor_setting("retention_days", "0", now())
+            .is_err()
+    );
+    assert!(
+        store
+            .adopt_floor_setting("retention_days", "forever", now())
+            .is_err()
+    );
+    assert!(
+        store
+            .adopt_floor_setting("printer", "someone-elses", now())
+            .is_err(),
+        "the floor does not choose a terminal's printer"
+    );
+    assert_eq!(store.retention_days().expect("setting"), 45);
+}

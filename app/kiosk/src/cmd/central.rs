@@ -131,14 +131,45 @@ pub fn revoke_terminal(admin: &AdminConnection<'_>, login: &str) -> Result<ExitC
 
 /// Removes the sealed personal fields of cases that ended more than `days` ago on the floor
 /// (run daily, with the city's retention period). Audited.
-pub fn purge(admin: &AdminConnection<'_>, days: u32) -> Result<ExitCode> {
+pub fn purge(admin: &AdminConnection<'_>, days: Option<u32>) -> Result<ExitCode> {
+    let mut client = admin.connect()?;
+    let days = match days {
+        Some(days) => days,
+        None => floor_retention(&mut client)?,
+    };
     if !(1..=3650).contains(&days) {
         bail!("--days: a whole number from 1 to 3650");
     }
-    let mut client = admin.connect()?;
     let before = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
     let purged = client.purge_sealed(before)?;
     println!("purged the personal fields of {purged} cases that ended more than {days} days ago");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The floor's retention period: its setting, else the store's default.
+fn floor_retention(client: &mut Central) -> Result<u32> {
+    let key = "retention_days";
+    match client.floor_setting(key)? {
+        Some(value) => value.trim().parse().map_err(|_| {
+            anyhow::anyhow!("the floor's {key} is `{value}`, not a number of days: set it again with `central set-retention --days N`")
+        }),
+        None => Ok(u32::try_from(madoguchi_store::DEFAULT_RETENTION_DAYS).unwrap_or(30)),
+    }
+}
+
+/// Sets the floor's retention period (checked as a terminal's store checks it).
+pub fn set_retention(admin: &AdminConnection<'_>, days: u32) -> Result<ExitCode> {
+    let value = days.to_string();
+    if let Some(spec) = madoguchi_store::settings::spec("retention_days") {
+        spec.kind
+            .check(&value)
+            .map_err(|expected| anyhow::anyhow!("--days must be {expected}"))?;
+    }
+    let mut client = admin.connect()?;
+    client.set_floor_setting("retention_days", &value)?;
+    println!(
+        "the floor keeps personal fields {days} days: central purge uses it, and every terminal takes it when its link next reaches the server"
+    );
     Ok(ExitCode::SUCCESS)
 }
 

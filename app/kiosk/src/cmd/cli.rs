@@ -361,8 +361,18 @@ enum CentralCommand {
     /// Remove the sealed personal fields of cases older than the retention period on the
     /// floor (run daily). Audited.
     Purge {
-        /// Days the personal fields are kept after a case ends.
-        #[arg(long, default_value_t = 30)]
+        /// Days the personal fields are kept after a case ends (default: the floor's
+        /// retention period, `set-retention`, else 30).
+        #[arg(long)]
+        days: Option<u32>,
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
+    /// Set the floor's retention period: the central purge uses it, and every terminal takes
+    /// it for its local copies when its link next reaches the server. Audited.
+    SetRetention {
+        /// Days the personal fields are kept after a case ends (1 to 3650).
+        #[arg(long)]
         days: u32,
         #[command(flatten)]
         admin: AdminArgs,
@@ -671,6 +681,9 @@ impl Cli {
                 }
                 CentralCommand::Status { admin } => central_cmd::status(&admin.admin()),
                 CentralCommand::Purge { days, admin } => central_cmd::purge(&admin.admin(), days),
+                CentralCommand::SetRetention { days, admin } => {
+                    central_cmd::set_retention(&admin.admin(), days)
+                }
                 CentralCommand::Sync { wait } => {
                     central_cmd::sync(std::time::Duration::from_secs(wait))
                 }

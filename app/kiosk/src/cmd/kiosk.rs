@@ -172,7 +172,14 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
     // Supervisors work in the same window, on the same store (one connection per process).
     if !args.self_service {
         let offset = *chrono::Local::now().offset();
-        let desk = crate::supervisor::Desk::new(desk_store, offset);
+        let mut desk = crate::supervisor::Desk::new(desk_store, offset);
+        // On the floor the desk's statistics and impact preview read the whole floor.
+        if let Some(config) = floor_config.as_ref() {
+            desk = desk.with_floor(crate::supervisor::DeskFloor::new(
+                config.connect_options()?,
+                config.floor_key()?,
+            ));
+        }
         app.borrow_mut().set_desk(desk);
     }
     Ok((window, app))

@@ -203,6 +203,7 @@ impl Pusher {
         }
         self.publish_signed_versions()?;
         self.pull_catalogue()?;
+        self.pull_settings()?;
         while !stop.load(Ordering::SeqCst) {
             let cases = self
                 .store
@@ -292,6 +293,23 @@ impl Pusher {
         if let Ok(mut state) = self.state.lock() {
             state.adopted_catalogue = Some(version.id);
             state.refused_catalogue = None;
+        }
+        Ok(())
+    }
+
+    /// Takes the settings the floor decides (the retention period), so that this terminal
+    /// purges its local copies on the floor's schedule. A value the store refuses is logged
+    /// and the terminal keeps its own.
+    fn pull_settings(&mut self) -> Result<(), CentralError> {
+        for key in madoguchi_store::settings::FLOOR_SETTINGS {
+            let Some(value) = self.client()?.floor_setting(key)? else {
+                continue;
+            };
+            match self.store.adopt_floor_setting(key, &value, Utc::now()) {
+                Ok(true) => tracing::info!(key, "setting taken from the floor"),
+                Ok(false) => {}
+                Err(error) => tracing::warn!(key, %error, "the floor's setting refused"),
+            }
         }
         Ok(())
     }

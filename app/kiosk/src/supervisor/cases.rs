@@ -14,6 +14,9 @@ impl Desk {
                 format!("could not read the statistics: {e}"),
             )),
         }
+        let (floor, scope) = self.read_floor_statistics(from, today);
+        self.floor_statistics = floor;
+        self.statistics_scope = scope;
     }
 
     /// Writes the statistics as CSV. Audited.

@@ -17,6 +17,7 @@ mod cases;
 pub mod condition;
 mod condition_editing;
 mod draft;
+mod floor;
 mod procedure_fields;
 mod publishing;
 mod questions;
@@ -24,19 +25,21 @@ mod transfer;
 
 pub use calendar::{CALENDAR_DAYS, ClosedDay};
 
+pub use floor::{DeskFloor, Scope};
 pub use questions::Register;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
+use madoguchi_domain::Case;
 use madoguchi_rules::authoring::{AuthoringError, Draft, ProcedureEdit, QuestionEdit, Wording};
 use madoguchi_rules::impact::{Impact, RecentCase, compare};
 use madoguchi_rules::pinning::scenario_from_case;
 use madoguchi_rules::{Catalogue, Engine, scenario};
 use madoguchi_store::catalogue::Submitted;
 use madoguchi_store::{
-    CatalogueStatus, CatalogueVersion, LoginError, Statistics, Store, Supervisor,
+    CatalogueStatus, CatalogueVersion, LoginError, Statistics, Store, StoreKey, Supervisor,
 };
 
 use crate::catalogue_dir;
@@ -176,6 +179,13 @@ pub struct Desk {
     item_filter: String,
     /// Recent finished cases as listed on the cases screen, read when it opens.
     recent: Vec<(i64, String)>,
+    /// The counter floor, when the terminal is on one.
+    floor: Option<DeskFloor>,
+    /// The floor's statistics of the same period, when the floor could be read.
+    floor_statistics: Option<madoguchi_central::FloorStatistics>,
+    /// Whose cases the statistics and the impact preview counted.
+    statistics_scope: Scope,
+    impact_scope: Scope,
 }
 
 impl std::fmt::Debug for Desk {
@@ -234,6 +244,10 @@ impl Desk {
             versions: Versions::default(),
             item_filter: String::new(),
             recent: Vec::new(),
+            floor: None,
+            floor_statistics: None,
+            statistics_scope: Scope::ThisTerminal(None),
+            impact_scope: Scope::ThisTerminal(None),
         }
     }
 
@@ -297,6 +311,21 @@ impl Desk {
 
     pub fn statistics(&self) -> Option<&Statistics> {
         self.statistics.as_ref()
+    }
+
+    /// The floor's statistics of the same period, when the floor could be read.
+    pub fn floor_statistics(&self) -> Option<&madoguchi_central::FloorStatistics> {
+        self.floor_statistics.as_ref()
+    }
+
+    /// Whose cases the statistics count.
+    pub fn statistics_scope(&self) -> &Scope {
+        &self.statistics_scope
+    }
+
+    /// Whose recent cases the impact preview compared.
+    pub fn impact_scope(&self) -> &Scope {
+        &self.impact_scope
     }
 
     pub fn has_draft(&self) -> bool {

@@ -12,10 +12,17 @@ impl Desk {
         self.notice = None;
         // A preview that cannot run must not leave an older one to publish on.
         self.impact = None;
-        let Some(working) = &self.working else {
+        if self.working.is_none() {
             self.problem(no_change());
             return;
-        };
+        }
+        if self.base.is_none() {
+            return;
+        }
+        // The floor's recent cases when the desk reads the floor, else this terminal's.
+        let (from_floor, scope) = self.read_floor_recent(RECENT_CASES);
+        self.impact_scope = scope;
+        let Some(working) = &self.working else { return };
         let Some((_, base)) = &self.base else { return };
         let scenarios = match scenario::load_all(&working.loaded.catalogue, working.draft.files()) {
             Ok(scenarios) => scenarios,
@@ -32,8 +39,9 @@ impl Desk {
                 return;
             }
         };
-        let (recent, unread) = match self.store.recent_finished(RECENT_CASES) {
-            Ok(records) => (
+        let local = match from_floor {
+            Some(recent) => Ok(recent),
+            None => self.store.recent_finished(RECENT_CASES).map(|records| {
                 records
                     .into_iter()
                     .map(|r| RecentCase {
@@ -46,9 +54,11 @@ impl Desk {
                         as_of: r.case.event.visit_date(),
                         case: r.case,
                     })
-                    .collect::<Vec<_>>(),
-                None,
-            ),
+                    .collect::<Vec<_>>()
+            }),
+        };
+        let (recent, unread) = match local {
+            Ok(recent) => (recent, None),
             // The scenarios still run; the supervisor is told the cases are missing.
             Err(e) => (
                 Vec::new(),

@@ -181,7 +181,10 @@ impl DeskUi {
             }
             DeskScreen::Impact => push_impact(desk, &window, catalogue),
             DeskScreen::Procedure => push_procedure(desk, &window, catalogue, english),
-            DeskScreen::Statistics => push_statistics(&board, desk.statistics(), catalogue),
+            DeskScreen::Statistics => {
+                push_statistics(&board, desk.statistics(), catalogue);
+                push_floor_statistics(&board, desk, catalogue, english);
+            }
             DeskScreen::SignIn | DeskScreen::Home => {}
         }
     }
@@ -501,6 +504,85 @@ fn push_impact(desk: &Desk, window: &KioskWindow, catalogue: &Catalogue) {
             .into(),
         );
     publishing.set_can_publish(impact.failing_scenarios() == 0);
+    publishing.set_impact_scope(desk.impact_scope().words().ja.into());
+    publishing.set_impact_floor(desk.impact_scope().is_floor());
+}
+
+/// On the floor, the floor's figures and charts replace this terminal's (the procedures and
+/// 「わからない」 answers are only counted on each terminal); either way the board says whose
+/// cases it counts.
+fn push_floor_statistics(
+    g: &StatisticsBoard<'_>,
+    desk: &Desk,
+    catalogue: &Catalogue,
+    english: bool,
+) {
+    let scope = desk.statistics_scope().words();
+    g.set_scope(if english { scope.en } else { scope.ja }.into());
+    let Some(floor) = desk.floor_statistics() else {
+        g.set_floor(false);
+        return;
+    };
+    g.set_floor(true);
+    let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+    let figures = [
+        ("受付した案件（全端末）", floor.cases.to_string()),
+        ("異動した人", floor.members.to_string()),
+        ("1件の時間（平均）", format!("{:.1}分", floor.mean_minutes)),
+        ("印刷した書類", floor.forms_printed.to_string()),
+        ("受付した端末", floor.per_terminal.len().to_string()),
+    ];
+    g.set_figures(model(
+        figures
+            .into_iter()
+            .map(|(label, value)| Figure {
+                label: label.into(),
+                value: value.into(),
+            })
+            .collect(),
+    ));
+    // Every day of the period, as this terminal's chart lists them, days without cases too.
+    let days: Vec<(chrono::NaiveDate, i64)> = match desk.statistics() {
+        Some(local) => local
+            .from
+            .iter_days()
+            .take_while(|d| *d <= local.to)
+            .map(|d| {
+                let n = floor
+                    .per_day
+                    .iter()
+                    .find(|(day, _)| *day == d)
+                    .map_or(0, |(_, n)| *n);
+                (d, n)
+            })
+            .collect(),
+        None => floor.per_day.clone(),
+    };
+    g.set_per_day(model(bars(
+        days.iter()
+            .map(|(d, n)| (d.format("%-d").to_string(), count(*n))),
+    )));
+    // The counter's usual hours, 8 時 to 19 時, widened to any hour with cases.
+    let busy: Vec<usize> = (0..24).filter(|h| floor.per_hour[*h] > 0).collect();
+    let first = busy.first().copied().unwrap_or(8).min(8);
+    let last = busy.last().copied().unwrap_or(19).max(19);
+    g.set_per_hour(model(bars(
+        (first..=last).map(|h| (format!("{h}"), count(floor.per_hour[h]))),
+    )));
+    let counter_name = |id: &str| {
+        catalogue
+            .counters
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| id.to_string(), |c| c.name.ja.clone())
+    };
+    g.set_per_counter(model(bars(
+        floor
+            .per_counter
+            .iter()
+            .take(8)
+            .map(|(id, n)| (counter_name(id), count(*n))),
+    )));
 }
 
 fn push_statistics(g: &StatisticsBoard<'_>, stats: Option<&Statistics>, catalogue: &Catalogue) {

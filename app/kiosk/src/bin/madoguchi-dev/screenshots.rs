@@ -32,7 +32,7 @@ use slint::ComponentHandle;
 use madoguchi_kiosk::{catalogue_dir, samples};
 
 /// The day the pictures are set on.
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     samples::visit_day()
 }
 
@@ -582,6 +582,11 @@ fn shots() -> Vec<Shot> {
             },
         },
         Shot {
+            name: "43-desk-floor-statistics",
+            mode: Mode::Clerk,
+            steps: crate::shots_floor::desk_on_floor,
+        },
+        Shot {
             name: "35-desk-versions",
             mode: Mode::Clerk,
             steps: |app, window| {
@@ -729,7 +734,7 @@ fn accept_all(desk: &mut Desk) {
 }
 
 /// The pictures' supervisor's password.
-const SHOT_PASSWORD: &str = "shashin-no-hi-2026";
+pub(crate) const SHOT_PASSWORD: &str = "shashin-no-hi-2026";
 
 /// A real floor link whose server cannot be reached (its socket folder does not exist), on a
 /// store with three finished cases waiting: the header as a clerk sees it when the network is
@@ -762,7 +767,7 @@ fn offline_floor_link() -> Result<madoguchi_kiosk::floor::FloorLink> {
 }
 
 /// A fresh store in a private folder (removed when the run ends).
-fn desk_store() -> Result<madoguchi_store::Store> {
+pub(crate) fn desk_store() -> Result<madoguchi_store::Store> {
     use chrono::{Duration as Span, TimeZone, Utc};
     use madoguchi_store::{FinishedCase, StoreConfig};
     let dir = shots_folder().join(format!(

@@ -1,5 +1,6 @@
 //! The floor's screens for `madoguchi-dev screenshots`: a department counter's 受付一覧, a case
-//! opened at that counter, and an interview desk's view of the households it sent on. They are
+//! opened at that counter, an interview desk's view of the households it sent on, and the
+//! supervisor's statistics at the approving desk. They are
 //! drawn from a real floor — a private PostgreSQL cluster (`madoguchi_central::testbed`, so run
 //! as root like the tests), an interview desk that pushed four cases, and こども支援課's board
 //! — kept for the whole run and stopped at its end ([`stop`]).
@@ -35,6 +36,8 @@ struct ShotFloor {
     floor_key: StoreKey,
     /// The cases the desk made, oldest first.
     cases: Vec<Uuid>,
+    /// The approving desk's login was added.
+    supervisor_added: bool,
 }
 
 static FLOOR: Mutex<Option<ShotFloor>> = Mutex::new(None);
@@ -119,7 +122,59 @@ fn start() -> Result<ShotFloor> {
         floor_key,
         cases,
         links: Vec::new(),
+        supervisor_added: false,
     })
+}
+
+/// The supervisor's desk at the approving desk of the floor, on the statistics: the floor's
+/// figures beside the made-up month of this terminal's store.
+pub fn desk_on_floor(app: &mut KioskApp, window: &KioskWindow) {
+    if let Err(error) = try_desk_on_floor(app, window) {
+        eprintln!("no floor for the screenshot: {error:#}");
+    }
+}
+
+fn try_desk_on_floor(app: &mut KioskApp, window: &KioskWindow) -> Result<()> {
+    use madoguchi_kiosk::supervisor::{Desk, DeskFloor, DeskScreen};
+    let mut held = FLOOR
+        .lock()
+        .map_err(|_| anyhow::anyhow!("the floor's lock"))?;
+    if held.is_none() {
+        *held = Some(start()?);
+    }
+    let floor = held.as_mut().context("the floor")?;
+    let login = "kakari_desk";
+    if !floor.supervisor_added {
+        madoguchi_central::add_terminal(
+            &mut floor.cluster.superuser(),
+            &Terminal {
+                login: login.into(),
+                place: "本庁舎1階 係長席".into(),
+                counters: Vec::new(),
+                supervisor: true,
+                back_office: false,
+            },
+            &format!("{login}-picture-password"),
+        )?;
+        floor.supervisor_added = true;
+    }
+    let offset = chrono::FixedOffset::east_opt(9 * 3600).context("JST")?;
+    let mut desk = Desk::new(crate::screenshots::desk_store()?, offset)
+        // The floor's cases were made today, not on the samples' day.
+        .on_day(chrono::Local::now().date_naive())
+        .with_floor(DeskFloor::new(
+            options(&floor.cluster, login),
+            floor.floor_key.clone(),
+        ));
+    desk.sign_in("kakari", crate::screenshots::SHOT_PASSWORD);
+    app.set_desk(desk);
+    window.global::<madoguchi_kiosk::ui::Desk>().set_open(true);
+    if let Some(ui) = app.desk() {
+        let ui = ui.borrow();
+        ui.run(|desk| desk.go(DeskScreen::Statistics));
+        ui.settle(Duration::from_secs(60));
+    }
+    Ok(())
 }
 
 /// Stops the cluster (the end of the run).
