@@ -314,15 +314,20 @@ pub fn routed_to(
     since: DateTime<Utc>,
 ) -> Result<Vec<Waiting>, CentralError> {
     let rows = client.query(
-        "SELECT r.case_id, c.reception, c.finished_at, c.event, c.members, r.counter, r.state,
-                r.reason, r.procedures, c.forms_printed, r.printed
-         FROM routes r JOIN cases c ON c.id = r.case_id
+        &format!(
+            "{WAITING}
          WHERE r.counter = $1 AND c.finished_at >= $2
-         ORDER BY c.finished_at, r.case_id",
+         ORDER BY c.finished_at, r.case_id"
+        ),
         &[&counter, &since],
     )?;
     Ok(rows.iter().map(waiting).collect())
 }
+
+/// The columns [`waiting`] reads, from a route and its case (the lists add their WHERE).
+const WAITING: &str = "SELECT r.case_id, c.reception, c.finished_at, c.event, c.members, r.counter,
+        r.state, r.reason, r.procedures, c.forms_printed, r.printed
+ FROM routes r JOIN cases c ON c.id = r.case_id";
 
 fn waiting(row: &postgres::Row) -> Waiting {
     Waiting {
@@ -343,10 +348,10 @@ fn waiting(row: &postgres::Row) -> Waiting {
 /// How every counter a case was routed to is getting on (the interview desk's view).
 pub fn progress(client: &mut impl GenericClient, case: Uuid) -> Result<Vec<Waiting>, CentralError> {
     let rows = client.query(
-        "SELECT r.case_id, c.reception, c.finished_at, c.event, c.members, r.counter, r.state,
-                r.reason, r.procedures, c.forms_printed, r.printed
-         FROM routes r JOIN cases c ON c.id = r.case_id
-         WHERE r.case_id = $1 ORDER BY r.counter",
+        &format!(
+            "{WAITING}
+         WHERE r.case_id = $1 ORDER BY r.counter"
+        ),
         &[&case],
     )?;
     Ok(rows.iter().map(waiting).collect())
@@ -359,11 +364,11 @@ pub fn made_here(
     since: DateTime<Utc>,
 ) -> Result<Vec<Waiting>, CentralError> {
     let rows = client.query(
-        "SELECT r.case_id, c.reception, c.finished_at, c.event, c.members, r.counter, r.state,
-                r.reason, r.procedures, c.forms_printed, r.printed
-         FROM routes r JOIN cases c ON c.id = r.case_id
+        &format!(
+            "{WAITING}
          WHERE c.terminal = current_user AND c.finished_at >= $1
-         ORDER BY c.finished_at, r.case_id, r.counter",
+         ORDER BY c.finished_at, r.case_id, r.counter"
+        ),
         &[&since],
     )?;
     Ok(rows.iter().map(waiting).collect())

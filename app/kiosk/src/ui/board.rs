@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use madoguchi_domain::{Case, LifeEvent};
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, SharedString};
 use uuid::Uuid;
 
 use super::generated::{Board, BoardItem, CaseLine, CaseProcedure, KioskWindow};
+use super::model;
 use super::present::{self, Context};
 use crate::floor::board::{BoardKind, BoardRow, FloorBoard, Follower, OpenedCase, RouteState};
 use crate::worker::Worker;
@@ -55,10 +56,6 @@ impl std::fmt::Debug for BoardUi {
             .field("worker", &self.worker)
             .finish_non_exhaustive()
     }
-}
-
-fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
-    ModelRc::new(VecModel::from(items))
 }
 
 impl BoardUi {

@@ -8,12 +8,13 @@ use std::rc::Rc;
 use madoguchi_rules::Catalogue;
 use madoguchi_rules::condition::Op;
 use madoguchi_store::Statistics;
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, ModelRc, SharedString};
 
 use super::generated::{
     Bar, ConditionForm, Desk as DeskGlobal, DeskPublishing, DeskRow, DeskScreen as UiScreen,
     Figure, KioskWindow, ProcedureForm, QuestionForm, StatisticsBoard, Tick, TreeRow,
 };
+use super::model;
 use crate::session::Notice;
 use crate::supervisor::condition::{self, Group, Node, ValueChoice};
 use crate::supervisor::{Desk, DeskScreen, Editing, Register};
@@ -35,10 +36,6 @@ impl std::fmt::Debug for DeskUi {
             .field("worker", &self.worker)
             .finish_non_exhaustive()
     }
-}
-
-fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
-    ModelRc::new(VecModel::from(items))
 }
 
 fn strings(items: impl IntoIterator<Item = String>) -> ModelRc<SharedString> {
@@ -532,15 +529,7 @@ fn push_floor_statistics(
         ("印刷した書類", floor.forms_printed.to_string()),
         ("受付した端末", floor.per_terminal.len().to_string()),
     ];
-    g.set_figures(model(
-        figures
-            .into_iter()
-            .map(|(label, value)| Figure {
-                label: label.into(),
-                value: value.into(),
-            })
-            .collect(),
-    ));
+    g.set_figures(figure_model(figures));
     // Every day of the period, as this terminal's chart lists them, days without cases too.
     let days: Vec<(chrono::NaiveDate, i64)> = match desk.statistics() {
         Some(local) => local
@@ -606,15 +595,7 @@ fn push_statistics(g: &StatisticsBoard<'_>, stats: Option<&Statistics>, catalogu
             format!("{} / {}", stats.print_failures, stats.print_jobs),
         ),
     ];
-    g.set_figures(model(
-        figures
-            .into_iter()
-            .map(|(label, value)| Figure {
-                label: label.into(),
-                value: value.into(),
-            })
-            .collect(),
-    ));
+    g.set_figures(figure_model(figures));
     let day_label = |d: &chrono::NaiveDate| d.format("%-d").to_string();
     g.set_per_day(model(bars(
         stats.per_day.iter().map(|(d, n)| (day_label(d), *n)),
@@ -667,6 +648,18 @@ fn bars(values: impl Iterator<Item = (String, u32)>) -> Vec<Bar> {
             share: n as f32 / longest as f32,
         })
         .collect()
+}
+
+fn figure_model<const N: usize>(figures: [(&str, String); N]) -> ModelRc<Figure> {
+    model(
+        figures
+            .into_iter()
+            .map(|(label, value)| Figure {
+                label: label.into(),
+                value: value.into(),
+            })
+            .collect(),
+    )
 }
 
 fn row(title: String, text: String, mark: &str, action: &str) -> DeskRow {

@@ -451,27 +451,21 @@ pub fn field_lists(madoguchi: &Madoguchi, dir: &Path) -> Section {
                 .into_bytes(),
         ),
     ];
-    for (name, bytes) in cases {
+    let check = |bytes: &[u8]| {
         let file = dir.join("fields.toml");
         std::fs::write(&file, bytes).expect("write");
-        let ran = madoguchi.run(&[
+        madoguchi.run(&[
             "central",
             "export",
             "--check",
             "--fields",
             file.to_str().expect("utf-8"),
-        ]);
-        section.check(name, ran.refused());
+        ])
+    };
+    for (name, bytes) in cases {
+        section.check(name, check(&bytes).refused());
     }
-    let file = dir.join("fields.toml");
-    std::fs::write(&file, &shipped).expect("write");
-    let ran = madoguchi.run(&[
-        "central",
-        "export",
-        "--check",
-        "--fields",
-        file.to_str().expect("utf-8"),
-    ]);
+    let ran = check(shipped.as_bytes());
     let accepted = ran
         .problem()
         .or_else(|| (ran.code() != Some(0)).then(|| format!("refused: {}", ran.stderr.trim())));
