@@ -64,6 +64,10 @@ pub struct CatalogueVersion {
     /// Who approved (published) or sent back a submitted version, and why.
     pub decided_by: Option<String>,
     pub decision_note: String,
+    /// The version's id on the counter floor, once it is there (published by the approving
+    /// desk, or taken from the floor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub floor_id: Option<i64>,
     #[serde(skip)]
     pub files: BTreeMap<String, String>,
 }
@@ -157,10 +161,10 @@ impl Store {
         id: Option<i64>,
     ) -> Result<Option<CatalogueVersion>, StoreError> {
         let sql = format!(
-            "SELECT id, status, author, created_at, note, checksum, decided_by, decision_note, files FROM catalogue_versions WHERE {clause}"
+            "SELECT id, status, author, created_at, note, checksum, decided_by, decision_note, floor_id, files FROM catalogue_versions WHERE {clause}"
         );
         let map =
-            |row: &rusqlite::Row<'_>| Ok((version_without_files(row)?, row.get::<_, String>(8)?));
+            |row: &rusqlite::Row<'_>| Ok((version_without_files(row)?, row.get::<_, String>(9)?));
         let found = {
             let conn = self.conn()?;
             match id {
@@ -391,7 +395,7 @@ impl Store {
     pub fn catalogue_versions(&self) -> Result<Vec<CatalogueVersion>, StoreError> {
         let conn = self.conn()?;
         let mut statement = conn.prepare(
-            "SELECT id, status, author, created_at, note, checksum, decided_by, decision_note FROM catalogue_versions ORDER BY id DESC",
+            "SELECT id, status, author, created_at, note, checksum, decided_by, decision_note, floor_id FROM catalogue_versions ORDER BY id DESC",
         )?;
         let rows = statement.query_map([], version_without_files)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -409,8 +413,8 @@ fn bounded_note(note: &str) -> Result<String, StoreError> {
     Ok(note.to_string())
 }
 
-/// The first eight columns (id, status, author, created_at, note, checksum, decided_by,
-/// decision_note) as a version.
+/// The first nine columns (id, status, author, created_at, note, checksum, decided_by,
+/// decision_note, floor_id) as a version.
 fn version_without_files(row: &rusqlite::Row<'_>) -> rusqlite::Result<CatalogueVersion> {
     Ok(CatalogueVersion {
         id: row.get(0)?,
@@ -421,6 +425,7 @@ fn version_without_files(row: &rusqlite::Row<'_>) -> rusqlite::Result<CatalogueV
         checksum: row.get(5)?,
         decided_by: row.get(6)?,
         decision_note: row.get(7)?,
+        floor_id: row.get(8)?,
         files: BTreeMap::new(),
     })
 }

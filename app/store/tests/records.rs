@@ -462,4 +462,15 @@ fn approved_versions_are_signed_with_the_publishing_key() {
             .is_empty()
     );
     assert_eq!(store.newest_floor_catalogue().expect("read"), 7);
+    // The versions list says which version is on the floor.
+    let listed = store.catalogue_versions().expect("versions");
+    let on_floor = listed.iter().find(|v| v.id == published).expect("listed");
+    assert_eq!(on_floor.floor_id, Some(7));
+    assert_eq!(
+        store
+            .catalogue(published)
+            .expect("read")
+            .and_then(|v| v.floor_id),
+        Some(7)
+    );
 }

@@ -243,8 +243,13 @@ fn version_rows(desk: &Desk) -> Vec<DeskRow> {
             .as_deref()
             .map(|d| format!("（決裁：{d}）"))
             .unwrap_or_default();
+        // On a floor, whether the version is there for every terminal.
+        let floor = v
+            .floor_id
+            .map(|id| format!("　フロアの版 {id}"))
+            .unwrap_or_default();
         row(
-            format!("版 {}　{}", v.id, local_day(&v.created_at)),
+            format!("版 {}　{}{floor}", v.id, local_day(&v.created_at)),
             format!("{}{decided}：{}", v.author, v.note),
             if here { "current" } else { "" },
             if here { "" } else { "この版に戻す" },
