@@ -249,3 +249,67 @@ fn without_pcscd_card_commands_say_so() {
     assert!(text(&out.stderr).contains("error[service_unavailable]"));
     assert!(text(&out.stderr).contains("pcscd"));
 }
+
+/// `madoguchi doctor` at a counter: with the card service up (a virtual reader, said as such),
+/// a healthy store, key and catalogue and no floor, but no printer set, it says each in one
+/// line, marks the printer wrong and ends with exit 3; a broken floor settings file is wrong
+/// too; the card service stopped is wrong, with what to check.
+#[test]
+fn doctor_says_what_a_technician_checks_first() {
+    let _one = exclusive();
+    let dir = tempfile::tempdir().expect("dir");
+    let doctor = |central: Option<&Path>| {
+        let mut command = madoguchi();
+        command
+            .arg("doctor")
+            .env("MADOGUCHI_DB", dir.path().join("db.sqlite3"))
+            .env("MADOGUCHI_STORE_KEY_FILE", dir.path().join("store.key"))
+            .env("HOME", dir.path())
+            .env_remove("MADOGUCHI_PRINTER")
+            .env_remove("MADOGUCHI_STORE_KEY");
+        match central {
+            Some(file) => command.env("MADOGUCHI_CENTRAL", file),
+            None => command.env_remove("MADOGUCHI_CENTRAL"),
+        };
+        command.output().expect("runs")
+    };
+    let line = |out: &Output, start: &str| -> String {
+        text(&out.stdout)
+            .lines()
+            .find(|l| l.contains(start))
+            .unwrap_or_else(|| panic!("no {start} line: {}", text(&out.stdout)))
+            .to_string()
+    };
+    {
+        let _pcscd = TestPcscd::start().expect("pcscd");
+        let out = doctor(None);
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+        assert!(
+            line(&out, "カード読み取り機").starts_with("[注意]"),
+            "{}",
+            text(&out.stdout)
+        );
+        assert!(line(&out, "virtual").contains("not a counter"));
+        for ok in ["保存領域", "暗号鍵", "手続きカタログ", "フロア"] {
+            assert!(line(&out, ok).starts_with("[OK]"), "{}", text(&out.stdout));
+        }
+        assert!(line(&out, "プリンター").starts_with("[NG]"));
+        assert_eq!(text(&out.stderr).trim().lines().count(), 1);
+
+        let broken = dir.path().join("central.toml");
+        std::fs::write(&broken, "connection = [\n").expect("write");
+        let out = doctor(Some(&broken));
+        assert!(
+            line(&out, "フロア").starts_with("[NG]"),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+    let out = doctor(None);
+    assert_eq!(out.status.code(), Some(3));
+    let readers = line(&out, "カード読み取り機");
+    assert!(
+        readers.starts_with("[NG]") && readers.contains("pcscd"),
+        "{readers}"
+    );
+}

@@ -26,9 +26,9 @@ fn card_failure(error: &CardError) -> ExitCode {
 }
 
 #[derive(Serialize)]
-struct ReaderReport {
+pub(crate) struct ReaderReport {
     #[serde(flatten)]
-    reader: ReaderStatus,
+    pub(crate) reader: ReaderStatus,
     /// The PIN's state when a My Number card is present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pin: Option<PinState>,
@@ -37,7 +37,8 @@ struct ReaderReport {
     card_error: Option<&'static str>,
 }
 
-fn reports(service: &CardService) -> Result<Vec<ReaderReport>, CardError> {
+/// Every reader, whether a card is in it, and the PIN's tries left (uses no try).
+pub(crate) fn reader_reports(service: &CardService) -> Result<Vec<ReaderReport>, CardError> {
     Ok(service
         .reader_statuses()?
         .into_iter()
@@ -61,7 +62,7 @@ fn reports(service: &CardService) -> Result<Vec<ReaderReport>, CardError> {
 
 /// One line per reader for the demo's summary, or why there are none.
 pub fn reader_lines() -> Vec<String> {
-    match reports(&CardService::new()) {
+    match reader_reports(&CardService::new()) {
         Ok(reports) if reports.is_empty() => {
             vec!["カードリーダー: なし / card reader: none".to_string()]
         }
@@ -77,7 +78,7 @@ pub fn reader_lines() -> Vec<String> {
 }
 
 pub fn status(json: bool) -> Result<ExitCode> {
-    let reports = match reports(&CardService::new()) {
+    let reports = match reader_reports(&CardService::new()) {
         Ok(reports) => reports,
         Err(error) => return Ok(card_failure(&error)),
     };

@@ -10,8 +10,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::catalogue_dir;
 use crate::cmd::{
-    card as card_cmd, central as central_cmd, demo, export as export_cmd, forms as forms_cmd,
-    kiosk as kiosk_cmd, print as print_cmd, qr as qr_cmd, rules as rules_cmd, store as store_cmd,
+    card as card_cmd, central as central_cmd, demo, doctor, export as export_cmd,
+    forms as forms_cmd, kiosk as kiosk_cmd, print as print_cmd, qr as qr_cmd, rules as rules_cmd,
+    store as store_cmd,
 };
 
 /// The longest validity `qr encode` gives a code: the format's limit.
@@ -48,6 +49,9 @@ enum Command {
         #[arg(long, value_name = "COUNTER", conflicts_with = "self_service")]
         counter: Option<String>,
     },
+    /// What a technician checks first: the card readers, the store and its key, the catalogue,
+    /// the printer, the counter floor; one line each, exit 3 when something is wrong.
+    Doctor,
     /// Decide the bundled sample move-in (a family of four) and print the decision.
     Demo {
         /// Print the decision as JSON instead of a summary.
@@ -591,6 +595,7 @@ impl Cli {
                 counter,
             }),
             Some(Command::Demo { json }) => demo::run(json),
+            Some(Command::Doctor) => doctor::run(),
             Some(Command::Rules { command }) => match command {
                 RulesCommand::Check { catalogue } => rules_cmd::check(&catalogue.dir()),
                 RulesCommand::Calendar {

@@ -11,6 +11,7 @@ pub mod card;
 pub mod central;
 pub mod cli;
 pub mod demo;
+pub mod doctor;
 pub mod export;
 pub mod forms;
 pub mod input;

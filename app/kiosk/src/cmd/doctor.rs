@@ -1,0 +1,236 @@
+//! `madoguchi doctor`: what a technician checks first at a counter that does not work, one
+//! line each with a verdict — the card reader service and its readers, the printer, the store
+//! and its key, the catalogue in force, the counter floor — and exit 3 when something is wrong.
+//! It reads and asks; it changes nothing (opening the store brings its schema up to date, as
+//! every command does).
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::ExitCode;
+
+use madoguchi_card::CardService;
+use madoguchi_printer::{Cups, PrinterReadiness};
+use madoguchi_store::StoreConfig;
+
+use crate::cmd::{card as card_cmd, print as print_cmd, store as store_cmd};
+use crate::floor::FloorConfig;
+
+/// How a check came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Ok,
+    /// Works, with something to know (a virtual reader, a floor that cannot be reached now).
+    Note,
+    Wrong,
+}
+
+/// One line of the report.
+#[derive(Clone, Debug)]
+pub struct Check {
+    pub what: &'static str,
+    pub verdict: Verdict,
+    pub detail: String,
+}
+
+impl Check {
+    fn new(what: &'static str, verdict: Verdict, detail: impl Into<String>) -> Check {
+        Check {
+            what,
+            verdict,
+            detail: detail.into(),
+        }
+    }
+
+    /// The printed line: 「[OK] 保存領域: …」.
+    pub fn line(&self) -> String {
+        let mark = match self.verdict {
+            Verdict::Ok => "[OK]",
+            Verdict::Note => "[注意]",
+            Verdict::Wrong => "[NG]",
+        };
+        format!("{mark} {}: {}", self.what, self.detail)
+    }
+}
+
+pub fn run() -> anyhow::Result<ExitCode> {
+    let checks = checks();
+    for check in &checks {
+        println!("{}", check.line());
+    }
+    if checks.iter().any(|c| c.verdict == Verdict::Wrong) {
+        eprintln!("something is wrong: see the lines marked [NG]");
+        Ok(ExitCode::from(3))
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// Every check, in the order a technician goes.
+pub fn checks() -> Vec<Check> {
+    let mut checks = vec![readers()];
+    let store = match store_cmd::open() {
+        Ok(store) => store,
+        Err(error) => {
+            checks.push(Check::new(
+                "保存領域 / store",
+                Verdict::Wrong,
+                format!("{error:#}"),
+            ));
+            checks.push(floor());
+            return checks;
+        }
+    };
+    checks.push(store_integrity(&store));
+    checks.push(key());
+    checks.push(catalogue(&store));
+    checks.push(printer(&store));
+    checks.push(floor());
+    checks
+}
+
+fn readers() -> Check {
+    let what = "カード読み取り機 / card readers";
+    match card_cmd::reader_reports(&CardService::new()) {
+        Err(error) => Check::new(
+            what,
+            Verdict::Wrong,
+            format!("{} (systemctl status pcscd)", error.message_en()),
+        ),
+        Ok(reports) if reports.is_empty() => Check::new(
+            what,
+            Verdict::Wrong,
+            "no reader is connected: plug the reader in (pcscd is running)",
+        ),
+        Ok(reports) => {
+            let names: Vec<String> = reports.iter().map(|r| r.reader.name.clone()).collect();
+            let only_virtual = reports.iter().all(|r| r.reader.is_virtual);
+            let verdict = if only_virtual {
+                Verdict::Note
+            } else {
+                Verdict::Ok
+            };
+            let mut detail = format!("{}: {}", reports.len(), names.join(", "));
+            if only_virtual {
+                detail.push_str(" (virtual readers only: demos and tests, not a counter)");
+            }
+            Check::new(what, verdict, detail)
+        }
+    }
+}
+
+fn store_integrity(store: &madoguchi_store::Store) -> Check {
+    let what = "保存領域 / store";
+    let path = StoreConfig::from_env().db_path;
+    match store.integrity_check() {
+        Ok(result) if result == "ok" => {}
+        Ok(result) => {
+            return Check::new(
+                what,
+                Verdict::Wrong,
+                format!("{} is damaged: {result}", path.display()),
+            );
+        }
+        Err(error) => return Check::new(what, Verdict::Wrong, error.to_string()),
+    }
+    match store.info() {
+        Ok(info) => Check::new(
+            what,
+            Verdict::Ok,
+            format!(
+                "{} intact; {} cases, {} with personal fields",
+                path.display(),
+                info.cases,
+                info.cases_with_personal_fields
+            ),
+        ),
+        Err(error) => Check::new(what, Verdict::Wrong, error.to_string()),
+    }
+}
+
+fn key() -> Check {
+    let what = "暗号鍵 / store key";
+    // The store opened, so the key opens what it sealed; its file must stay private.
+    let path = StoreConfig::from_env().key_path;
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.permissions().mode() & 0o077 == 0 => Check::new(
+            what,
+            Verdict::Ok,
+            format!("{} (only its owner may read it)", path.display()),
+        ),
+        Ok(meta) => Check::new(
+            what,
+            Verdict::Wrong,
+            format!(
+                "{} can be read by others (mode {:o}): chmod 600 it",
+                path.display(),
+                meta.permissions().mode() & 0o777
+            ),
+        ),
+        Err(error) => Check::new(what, Verdict::Wrong, format!("{}: {error}", path.display())),
+    }
+}
+
+fn catalogue(store: &madoguchi_store::Store) -> Check {
+    let what = "手続きカタログ / catalogue";
+    match store_cmd::catalogue_in_force(store) {
+        Ok((catalogue, checksum)) => Check::new(
+            what,
+            Verdict::Ok,
+            format!(
+                "{} {} in force ({} procedures, checksum {})",
+                catalogue.info.name,
+                catalogue.info.version,
+                catalogue.procedures.len(),
+                checksum.get(..12).unwrap_or(&checksum)
+            ),
+        ),
+        Err(error) => Check::new(what, Verdict::Wrong, format!("{error:#}")),
+    }
+}
+
+fn printer(store: &madoguchi_store::Store) -> Check {
+    let what = "プリンター / printer";
+    let name = match print_cmd::printer_name(None, store) {
+        Ok(name) => name,
+        Err(error) => return Check::new(what, Verdict::Wrong, format!("{error:#}")),
+    };
+    match Cups::from_env().readiness(&name) {
+        Ok(PrinterReadiness::Ready) => Check::new(what, Verdict::Ok, format!("{name} is ready")),
+        Ok(PrinterReadiness::NotReady(why)) => {
+            Check::new(what, Verdict::Wrong, format!("{name}: {why}"))
+        }
+        Err(error) => Check::new(what, Verdict::Wrong, format!("{name}: {error}")),
+    }
+}
+
+fn floor() -> Check {
+    let what = "フロア / counter floor";
+    let config = match FloorConfig::from_env() {
+        Ok(Some(config)) => config,
+        Ok(None) => {
+            return Check::new(
+                what,
+                Verdict::Ok,
+                "no floor settings: this terminal runs alone",
+            );
+        }
+        Err(error) => return Check::new(what, Verdict::Wrong, format!("{error:#}")),
+    };
+    let options = match config.connect_options() {
+        Ok(options) => options,
+        Err(error) => return Check::new(what, Verdict::Wrong, format!("{error:#}")),
+    };
+    if let Err(error) = config.floor_key() {
+        return Check::new(what, Verdict::Wrong, format!("the floor key: {error:#}"));
+    }
+    match madoguchi_central::Central::connect(&options) {
+        Ok(_) => Check::new(what, Verdict::Ok, "the central database answers"),
+        // The terminal serves offline and sends later: worth knowing, not a broken counter.
+        Err(error) => Check::new(
+            what,
+            Verdict::Note,
+            format!(
+                "the central database cannot be reached now ({error}); cases wait and are sent later"
+            ),
+        ),
+    }
+}
