@@ -26,12 +26,7 @@ const PRINT_STEP: Duration = Duration::from_secs(10);
 pub const CASE_IDLE: Duration = Duration::from_secs(180);
 
 /// Reasons a counter gives most often for 「不要」 (the clerk may type another).
-const REASONS: [&str; 4] = [
-    "既に手続き済み",
-    "対象外と確認",
-    "後日来庁",
-    "本人が希望しない",
-];
+const REASONS: [&str; 4] = ["手続き済み", "対象外と確認", "後日来庁", "希望しない"];
 
 /// The board's thread, its list's follower, and the window it draws into.
 pub struct BoardUi {

@@ -348,6 +348,14 @@ fn shots() -> Vec<Shot> {
             steps: |app, window| crate::shots_floor::show_board(app, window, true, true),
         },
         Shot {
+            name: "44-counter-case-large-text",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                window.global::<Theme>().set_large_text(true);
+                crate::shots_floor::show_board(app, window, true, true);
+            },
+        },
+        Shot {
             name: "42-desk-floor-progress",
             mode: Mode::Clerk,
             steps: |app, window| crate::shots_floor::show_board(app, window, false, false),

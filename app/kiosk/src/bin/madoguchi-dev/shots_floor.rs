@@ -106,7 +106,7 @@ fn start() -> Result<ShotFloor> {
     let mut counter = Central::connect(&options(&cluster, "kodomo_1"))?;
     for (case, kind, reason) in [
         (cases[0], HandoverKind::Done, ""),
-        (cases[1], HandoverKind::NotNeeded, "既に手続き済み"),
+        (cases[1], HandoverKind::NotNeeded, "手続き済み"),
     ] {
         counter.push_handover(&HandoverRow {
             id: Uuid::new_v4(),
