@@ -326,6 +326,23 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
+    /// A procedure's Japanese name, or its id when the catalogue does not know it (a case
+    /// decided under another version).
+    pub fn procedure_name(&self, id: &str) -> String {
+        self.procedures
+            .iter()
+            .find(|p| p.id == id)
+            .map_or_else(|| id.to_string(), |p| p.name.ja.clone())
+    }
+
+    /// A counter's Japanese name, or its id when the catalogue does not know it.
+    pub fn counter_name(&self, id: &str) -> String {
+        self.counters
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| id.to_string(), |c| c.name.ja.clone())
+    }
+
     pub fn question_index(&self, id: &str) -> Option<usize> {
         self.questions.iter().position(|q| q.id == id)
     }

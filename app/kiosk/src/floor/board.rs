@@ -422,7 +422,7 @@ impl FloorBoard {
             let mark = self.marks.get(&route.case);
             let part = CounterPart {
                 counter: route.counter.clone(),
-                name: self.counter_name(&route.counter),
+                name: self.catalogue.counter_name(&route.counter),
                 state: match (&self.kind, mark) {
                     (BoardKind::Counter(_), Some(mark)) => mark.state,
                     _ => RouteState::from_id(&route.state),
@@ -450,7 +450,7 @@ impl FloorBoard {
                 procedures: route
                     .procedures
                     .iter()
-                    .map(|id| self.procedure_name(id))
+                    .map(|id| self.catalogue.procedure_name(id))
                     .collect(),
                 packet_printed: route.forms_printed > 0,
                 printed_here: route.printed_here || mark.is_some_and(|m| m.printed),
@@ -460,27 +460,11 @@ impl FloorBoard {
         rows
     }
 
-    fn counter_name(&self, id: &str) -> String {
-        self.catalogue
-            .counters
-            .iter()
-            .find(|c| c.id == id)
-            .map_or_else(|| id.to_string(), |c| c.name.ja.clone())
-    }
-
-    fn procedure_name(&self, id: &str) -> String {
-        self.catalogue
-            .procedures
-            .iter()
-            .find(|p| p.id == id)
-            .map_or_else(|| id.to_string(), |p| p.name.ja.clone())
-    }
-
     /// This board's counter's name (the interview desk's board has none).
     pub fn title(&self) -> Notice {
         match &self.kind {
             BoardKind::Counter(id) => {
-                let name = self.counter_name(id);
+                let name = self.catalogue.counter_name(id);
                 Notice::new(format!("{name} 受付一覧"), format!("{name}: waiting list"))
             }
             BoardKind::Desk => Notice::new(
@@ -581,7 +565,7 @@ impl FloorBoard {
             .procedures
             .iter()
             .filter(|id| !decision.procedures.iter().any(|p| &p.id == *id))
-            .map(|id| self.procedure_name(id))
+            .map(|id| self.catalogue.procedure_name(id))
             .collect();
         self.record(case_id, &counter, HandoverKind::Opened, "", now);
         if RouteState::from_id(&route.state) == RouteState::Waiting {

@@ -280,13 +280,7 @@ fn value(
             return row
                 .procedures
                 .iter()
-                .map(|id| {
-                    catalogue
-                        .procedures
-                        .iter()
-                        .find(|p| &p.id == id)
-                        .map_or_else(|| id.clone(), |p| p.name.ja.clone())
-                })
+                .map(|id| catalogue.procedure_name(id))
                 .collect::<Vec<_>>()
                 .join("、");
         }

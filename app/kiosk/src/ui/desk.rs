@@ -563,19 +563,12 @@ fn push_floor_statistics(
     g.set_per_hour(model(bars(
         (first..=last).map(|h| (format!("{h}"), count(floor.per_hour[h]))),
     )));
-    let counter_name = |id: &str| {
-        catalogue
-            .counters
-            .iter()
-            .find(|c| c.id == id)
-            .map_or_else(|| id.to_string(), |c| c.name.ja.clone())
-    };
     g.set_per_counter(model(bars(
         floor
             .per_counter
             .iter()
             .take(8)
-            .map(|(id, n)| (counter_name(id), count(*n))),
+            .map(|(id, n)| (catalogue.counter_name(id), count(*n))),
     )));
 }
 
@@ -679,12 +672,7 @@ fn row(title: String, text: String, mark: &str, action: &str) -> DeskRow {
 /// A procedure's Japanese name, or its id when the catalogue shown no longer has it (counted
 /// cases and earlier versions may name procedures since removed).
 fn procedure_name(catalogue: &Catalogue, id: &str) -> String {
-    catalogue
-        .procedures
-        .iter()
-        .find(|p| p.id == id)
-        .map(|p| p.name.ja.clone())
-        .unwrap_or_else(|| id.to_string())
+    catalogue.procedure_name(id)
 }
 
 fn field_error(editing: &Editing, field: &str, english: bool) -> SharedString {

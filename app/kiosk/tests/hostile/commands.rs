@@ -323,6 +323,43 @@ pub fn reproductions(madoguchi: &Madoguchi, dir: &Path) -> Section {
             .or_else(|| key.exists().then(|| "a new key was made".into())),
     );
     std::fs::rename(&kept, &key).expect("restored");
+    // The floor's new arguments, each refused in one line before anything is read or sent.
+    let out = dir.join("export-out");
+    let out = out.to_string_lossy().into_owned();
+    let long_counter = "k".repeat(10_000);
+    let floor_arguments: [(&str, Vec<&str>); 6] = [
+        (
+            "a counter mode with no floor",
+            vec!["kiosk", "--counter", "kodomo"],
+        ),
+        (
+            "a counter id of 10,000 letters",
+            vec!["kiosk", "--counter", &long_counter],
+        ),
+        (
+            "an export header that is no header",
+            vec!["central", "export", "--out", &out, "--header", "html"],
+        ),
+        ("an export with no folder", vec!["central", "export"]),
+        (
+            "an export from no floor",
+            vec![
+                "central",
+                "export",
+                "--out",
+                &out,
+                "--since",
+                "令和99年99月99日",
+            ],
+        ),
+        (
+            "a retention of 2^40 days",
+            vec!["central", "purge", "--days", "1099511627776"],
+        ),
+    ];
+    for (name, args) in floor_arguments {
+        section.check(name, madoguchi.run(&args).refused());
+    }
     section
 }
 
