@@ -19,10 +19,13 @@
 //!   development tools and the tests.
 //! - `floor`: the terminal's side of the counter floor: its settings (`central.toml`) and the
 //!   link that pushes finished cases and hand-over events to the central database.
+//! - `config`: the terminal's configuration file (`/etc/madoguchi/madoguchi.toml`), checked
+//!   whole and read before the store's settings.
 //! - `output`: files written for people (packets, exports), private and whole or not at all.
 
 pub mod catalogue_dir;
 pub mod cmd;
+pub mod config;
 pub mod floor;
 pub mod output;
 pub mod packet;

@@ -45,6 +45,10 @@ pub struct KioskApp {
     window: slint::Weak<KioskWindow>,
     started: Instant,
     english: bool,
+    /// The language every case starts in (the configuration file's `[kiosk] language`).
+    default_english: bool,
+    /// The screen last refreshed, to see a case end (back to the first screen).
+    last_screen: Option<SessionScreen>,
     clock: Clock,
     scanner: CodeReader,
     /// Review fields typed but not yet applied.
@@ -106,6 +110,8 @@ impl KioskApp {
             window: window.as_weak(),
             started: Instant::now(),
             english: false,
+            default_english: false,
+            last_screen: None,
             clock: setup.clock,
             scanner: CodeReader::default(),
             review_draft: ReviewEdits::default(),
@@ -258,11 +264,28 @@ impl KioskApp {
     }
 
     /// Pushes the session's view into the window.
+    /// Starts every case in English (the configuration file's `[kiosk] language = "en"`)
+    /// rather than Japanese; a clerk or resident still switches on any screen.
+    pub fn start_cases_in_english(&mut self, english: bool) {
+        self.default_english = english;
+        if self.english != english {
+            self.toggle_language();
+        }
+    }
+
     fn refresh(&mut self) {
         let Some(window) = self.window.upgrade() else {
             return;
         };
         let view = self.session.view();
+        // A case that ends leaves the next one in the city's language, not the last visitor's.
+        let case_ended = view.screen == SessionScreen::Start
+            && self.last_screen.is_some_and(|s| s != SessionScreen::Start);
+        self.last_screen = Some(view.screen);
+        if case_ended && self.english != self.default_english {
+            self.toggle_language();
+            return;
+        }
         let context = present::Context {
             english: self.english,
             resident: view.mode == Mode::SelfService

@@ -34,7 +34,7 @@ fn madoguchi() -> Command {
     command
 }
 
-/// `madoguchi card emulate` as a child process; killed by its PID when dropped.
+/// `madoguchi-dev card-emulate` as a child process; killed by its PID when dropped.
 struct Emulator {
     child: Child,
     lines: BufReader<ChildStdout>,
@@ -42,8 +42,8 @@ struct Emulator {
 
 impl Emulator {
     fn start(pcscd: &TestPcscd, persona_file: &Path, extra: &[&str]) -> Emulator {
-        let mut child = madoguchi()
-            .args(["card", "emulate", "--persona"])
+        let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi-dev"))
+            .args(["card-emulate", "--persona"])
             .arg(persona_file)
             .arg("--vpcd")
             .arg(pcscd.slot_address(0).to_string())

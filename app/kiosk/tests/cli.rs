@@ -8,11 +8,20 @@ use std::process::{Command, Output};
 static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 fn madoguchi(args: &[&str]) -> Output {
+    run(env!("CARGO_BIN_EXE_madoguchi"), args)
+}
+
+/// The development tools' binary, on a store of its own in the same way.
+fn dev(args: &[&str]) -> Output {
+    run(env!("CARGO_BIN_EXE_madoguchi-dev"), args)
+}
+
+fn run(program: &str, args: &[&str]) -> Output {
     // The demo opens the store: keep it, its key and the catalogue cache out of the home.
     let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let home =
         std::env::temp_dir().join(format!("madoguchi-cli-test-{}-{run}", std::process::id()));
-    Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+    Command::new(program)
         .args(args)
         // The kiosk (no arguments) must meet no display here.
         .env_remove("DISPLAY")
@@ -72,6 +81,9 @@ fn the_product_lists_no_development_command() {
         &["screenshots"][..],
         &["bench", "rules"],
         &["store", "hold"],
+        // Demos and tests only: the card emulator and the sample family.
+        &["card", "emulate", "--persona", "x.toml"],
+        &["demo"],
     ] {
         assert_eq!(madoguchi(removed).status.code(), Some(2), "{removed:?}");
     }
@@ -81,7 +93,14 @@ fn the_product_lists_no_development_command() {
         .output()
         .expect("madoguchi-dev runs");
     let dev_help = text(&dev.stdout);
-    for tool in ["screenshots", "bench", "store-simulate", "store-hold"] {
+    for tool in [
+        "screenshots",
+        "bench",
+        "store-simulate",
+        "store-hold",
+        "card-emulate",
+        "demo",
+    ] {
         assert!(
             dev_help.contains(tool),
             "{tool} missing from madoguchi-dev:\n{dev_help}"
@@ -91,7 +110,7 @@ fn the_product_lists_no_development_command() {
 
 #[test]
 fn the_demo_prints_a_decision() {
-    let out = madoguchi(&["demo"]);
+    let out = dev(&["demo"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("転入届"), "{stdout}");

@@ -705,13 +705,13 @@ fn a_supervisor_edits_a_question_and_what_to_bring(kiosk: &mut TestKiosk) {
     kiosk.tap("窓口に戻る");
 }
 
-/// `madoguchi card emulate` with a persona in the test pcscd's first slot.
+/// `madoguchi-dev card-emulate` with a persona in the test pcscd's first slot.
 struct Emulator(Child);
 
 impl Emulator {
     fn start(pcscd: &TestPcscd, persona: &str) -> Emulator {
-        let child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
-            .args(["card", "emulate", "--persona"])
+        let child = Command::new(env!("CARGO_BIN_EXE_madoguchi-dev"))
+            .args(["card-emulate", "--persona"])
             .arg(repo(&format!("assets/personas/{persona}")))
             .arg("--vpcd")
             .arg(pcscd.slot_address(0).to_string())
@@ -1227,11 +1227,38 @@ fn a_scanner_typing_a_code_is_read(cups: &TestCups) {
     );
 }
 
+/// A city whose cases start in English (`[kiosk] language = "en"`): a resident who switches to
+/// Japanese leaves the next case in English again, not in their language.
+fn every_case_starts_in_the_citys_language(cups: &TestCups) {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut kiosk = TestKiosk::open(Mode::Clerk, store(dir.path()), cups, None);
+    kiosk.app.borrow_mut().start_cases_in_english(true);
+    assert!(kiosk.window.global::<Kiosk>().get_english());
+    kiosk.app.borrow_mut().toggle_language();
+    assert!(!kiosk.window.global::<Kiosk>().get_english());
+    kiosk.tap("受付をはじめる");
+    assert_eq!(kiosk.screen(), Screen::Identify);
+    assert!(
+        !kiosk.window.global::<Kiosk>().get_english(),
+        "a case keeps the language chosen on it"
+    );
+    kiosk.tap("最初に戻る");
+    assert_eq!(kiosk.screen(), Screen::Start);
+    assert!(
+        kiosk.window.global::<Kiosk>().get_english(),
+        "the next case starts in the city's language"
+    );
+}
+
 fn main() {
     i_slint_backend_testing::init_no_event_loop();
     let cups = TestCups::start("kiosk-ui");
     type Flow = fn(&TestCups);
-    let tests: [(&str, Flow); 6] = [
+    let tests: [(&str, Flow); 7] = [
+        (
+            "every_case_starts_in_the_citys_language",
+            every_case_starts_in_the_citys_language,
+        ),
         (
             "a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet",
             a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet,

@@ -335,7 +335,13 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
         no_writable_folders(&mut command);
         command.args(args).output().expect("runs")
     };
-    let first = run_without_folders(&["demo"]);
+    // The sample family decided with the catalogue in force (a development tool).
+    let demo_without_folders = || {
+        let mut command = dev(dir.path());
+        no_writable_folders(&mut command);
+        command.arg("demo").output().expect("runs")
+    };
+    let first = demo_without_folders();
     assert!(
         first.status.success(),
         "{}",
@@ -407,7 +413,7 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
         .expect("the submitted version")
         .to_string();
     assert!(
-        String::from_utf8_lossy(&run_without_folders(&["demo"]).stdout).contains("2026.12.1"),
+        String::from_utf8_lossy(&demo_without_folders().stdout).contains("2026.12.1"),
         "nothing changes before a second supervisor approves"
     );
     let own = signed(
@@ -427,7 +433,7 @@ fn the_kiosk_runs_on_the_newest_published_catalogue() {
         String::from_utf8_lossy(&approved.stderr)
     );
 
-    let next = run_without_folders(&["demo"]);
+    let next = demo_without_folders();
     assert!(
         String::from_utf8_lossy(&next.stdout).contains("2026.12.2"),
         "the next start uses it: {}",

@@ -37,6 +37,12 @@ pub fn cups_base() -> String {
     }
 }
 
+/// Whether a printer setting is an IPP printer's URI (`ipp://` or `http://`) rather than a
+/// CUPS queue's name.
+pub fn is_printer_uri(printer: &str) -> bool {
+    printer.starts_with("ipp://") || printer.starts_with("http://")
+}
+
 /// What a printer says about itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PrinterReadiness {
@@ -84,9 +90,15 @@ impl Cups {
         Cups::new(cups_base())
     }
 
+    /// A CUPS queue's URI on this server, or the printer's own when `printer` is one
+    /// (`ipp://192.0.2.10/ipp/print`: an IPP Everywhere printer, spoken to directly).
     fn printer_uri(&self, printer: &str) -> Result<Uri, PrintError> {
-        format!("{}/printers/{printer}", self.base)
-            .parse()
+        let uri = if is_printer_uri(printer) {
+            printer.to_string()
+        } else {
+            format!("{}/printers/{printer}", self.base)
+        };
+        uri.parse()
             .map_err(|_| PrintError::NoSuchPrinter(printer.to_string()))
     }
 

@@ -49,7 +49,7 @@ pub use export::{Export, ExportedCase};
 pub use floor::{Handover, OutgoingCase, Routed};
 pub use key::{KeySource, StoreKey};
 pub use print_queue::{NewPrintJob, PrintJob, PrintJobId, PrintState};
-pub use settings::{DEFAULT_RETENTION_DAYS, SettingProblem};
+pub use settings::{DEFAULT_RETENTION_DAYS, FixedSettings, SettingProblem};
 pub use staff::{LoginError, Role, SignedIn, Supervisor};
 pub use statistics::Statistics;
 
@@ -142,6 +142,8 @@ pub struct Store {
     /// The city's publishing key, on the desk where versions are approved: every version this
     /// store publishes is signed with it.
     publishing: Option<Arc<signature::PublishingKey>>,
+    /// The settings the terminal's configuration file fixes: read before the store's own.
+    fixed: Arc<FixedSettings>,
 }
 
 impl std::fmt::Debug for Store {
@@ -234,6 +236,17 @@ impl Store {
     /// fresh one, checks the key, and purges personal fields past the retention period. A
     /// second open of the same file in this process shares the first one's connection.
     pub fn open(config: &StoreConfig, now: DateTime<Utc>) -> Result<Opened, StoreError> {
+        Store::open_with_fixed(config, FixedSettings::default(), now)
+    }
+
+    /// Opens the store as [`Store::open`] does, with the settings the terminal's configuration
+    /// file fixes: they apply from the first read (the purge on opening uses the fixed
+    /// retention period).
+    pub fn open_with_fixed(
+        config: &StoreConfig,
+        fixed: FixedSettings,
+        now: DateTime<Utc>,
+    ) -> Result<Opened, StoreError> {
         let mut damaged = None;
         let opening = connection::open_shared(&config.db_path, |path| {
             let (conn, set_aside) = connect_or_set_aside(path, now)?;
@@ -246,6 +259,7 @@ impl Store {
             key,
             key_source,
             publishing: None,
+            fixed: Arc::new(fixed),
         };
         let set_aside = match damaged {
             Some((moved, detail)) => {
@@ -282,6 +296,7 @@ impl Store {
             key: self.key.clone(),
             key_source: self.key_source.clone(),
             publishing: self.publishing.clone(),
+            fixed: Arc::clone(&self.fixed),
         }
     }
 
@@ -585,6 +600,45 @@ impl Store {
         } else {
             Ok(None)
         }
+    }
+
+    /// A consistent copy of the whole database at `target`, taken while kiosks keep working
+    /// (SQLite's `VACUUM INTO`): written privately (0600) beside the target and renamed over
+    /// it only when whole, so a backup folder never holds half a copy. The personal fields stay
+    /// sealed: the copy is readable only with the store key, which is backed up apart.
+    pub fn backup_to(&self, target: &Path) -> Result<(), StoreError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let unusable = |detail: String| StoreError::Unusable {
+            path: target.display().to_string(),
+            detail,
+        };
+        let partial = target.with_extension("partial");
+        let _ = std::fs::remove_file(&partial);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&partial)
+            .map_err(|e| unusable(e.to_string()))?;
+        let copied = self
+            .conn()
+            .and_then(|conn| {
+                let path = partial
+                    .to_str()
+                    .ok_or_else(|| unusable("the backup's path is not UTF-8".into()))?;
+                conn.execute("VACUUM INTO ?1", [path])?;
+                Ok(())
+            })
+            .and_then(|()| {
+                std::fs::File::open(&partial)
+                    .and_then(|file| file.sync_all())
+                    .and_then(|()| std::fs::rename(&partial, target))
+                    .map_err(|e| unusable(e.to_string()))
+            });
+        if copied.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        copied
     }
 
     /// SQLite's full integrity check: `ok`, or what is wrong.

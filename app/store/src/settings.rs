@@ -18,7 +18,8 @@ pub enum Kind {
     Number { min: i64, max: i64 },
     /// One line of text of at most this many characters.
     Text { max_chars: usize },
-    /// A CUPS queue name: printable ASCII without spaces, `/` or `#`, at most 127 bytes.
+    /// A CUPS queue name (printable ASCII without spaces, `/` or `#`, at most 127 bytes), or
+    /// an IPP printer's URI (`ipp://host[:port]/path`, printable ASCII, at most 255 bytes).
     PrinterQueue,
     /// One of a few words.
     Word(&'static [&'static str]),
@@ -61,7 +62,7 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         key: "printer",
-        what: "the CUPS queue packets print on",
+        what: "the CUPS queue packets print on, or an IPP printer's URI",
         kind: Kind::PrinterQueue,
         default: None,
     },
@@ -133,15 +134,23 @@ impl Kind {
                 }
             }
             Kind::PrinterQueue => {
-                let fits = !value.is_empty()
+                let queue = !value.is_empty()
                     && value.len() <= 127
                     && value
                         .bytes()
                         .all(|b| b.is_ascii_graphic() && b != b'/' && b != b'#');
-                if fits {
+                let uri = ["ipp://", "http://"].iter().any(|scheme| {
+                    value.strip_prefix(scheme).is_some_and(|rest| {
+                        let host = rest.split(['/', ':']).next().unwrap_or("");
+                        !host.is_empty()
+                            && value.len() <= 255
+                            && value.bytes().all(|b| b.is_ascii_graphic() && b != b'#')
+                    })
+                });
+                if queue || uri {
                     Ok(())
                 } else {
-                    Err("a CUPS queue name (letters, digits, - and _, no spaces)".into())
+                    Err("a CUPS queue name (letters, digits, - and _, no spaces) or a printer's URI (ipp://host/ipp/print)".into())
                 }
             }
             Kind::Word(words) => {
@@ -160,6 +169,16 @@ impl Kind {
             }
         }
     }
+}
+
+/// Settings fixed outside the store — by the terminal's configuration file
+/// (`/etc/madoguchi/madoguchi.toml`) — by the store's keys. They are read before the store's
+/// own values, and a supervisor cannot change them on screen: the message names the file.
+#[derive(Clone, Debug, Default)]
+pub struct FixedSettings {
+    pub values: std::collections::BTreeMap<String, String>,
+    /// The file that fixes them, for the message.
+    pub source: Option<std::path::PathBuf>,
 }
 
 /// A stored setting that is not what its spec allows.
@@ -202,6 +221,9 @@ impl Store {
     }
 
     pub(crate) fn raw_setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        if let Some(value) = self.fixed.values.get(key) {
+            return Ok(Some(value.clone()));
+        }
         Ok(self
             .conn()?
             .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
@@ -233,6 +255,18 @@ impl Store {
                 key: key.to_string(),
                 detail: format!("must be {expected}"),
             })?;
+        if self.fixed.values.contains_key(key) {
+            return Err(StoreError::Setting {
+                key: key.to_string(),
+                detail: format!(
+                    "fixed by {}: change it there (the city's IT staff keep that file)",
+                    self.fixed
+                        .source
+                        .as_ref()
+                        .map_or("the configuration file".into(), |p| p.display().to_string())
+                ),
+            });
+        }
         self.conn()?.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![key, value.trim()],
@@ -298,7 +332,19 @@ impl Store {
             "SELECT key, value FROM settings WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key",
         )?;
         let rows = statement.query_map([prefix], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut settings: std::collections::BTreeMap<String, String> =
+            rows.collect::<Result<_, _>>()?;
+        for (key, value) in &self.fixed.values {
+            if key.starts_with(prefix) {
+                settings.insert(key.clone(), value.clone());
+            }
+        }
+        Ok(settings.into_iter().collect())
+    }
+
+    /// Whether the configuration file fixes this setting.
+    pub fn setting_is_fixed(&self, key: &str) -> bool {
+        self.fixed.values.contains_key(key)
     }
 
     /// The stored settings that do not fit their spec, with what applies instead.
@@ -348,6 +394,15 @@ mod tests {
         let printer = spec("printer").expect("spec").kind;
         assert!(printer.check("madoguchi-pdf").is_ok());
         assert!(printer.check("two words").is_err());
+        assert!(printer.check("ipp://192.0.2.10/ipp/print").is_ok());
+        assert!(
+            printer
+                .check("ipp://printer.city.lg.jp:631/ipp/print")
+                .is_ok()
+        );
+        assert!(printer.check("ipp:///ipp/print").is_err());
+        assert!(printer.check("file:///etc/passwd").is_err());
+        assert!(printer.check("ipp://a b/ipp").is_err());
         assert!(printer.check(&"p".repeat(200)).is_err());
         let place = spec("counter.shimin.place").expect("spec").kind;
         assert!(place.check("1階 2番窓口").is_ok());

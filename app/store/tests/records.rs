@@ -474,3 +474,66 @@ fn approved_versions_are_signed_with_the_publishing_key() {
         Some(7)
     );
 }
+
+#[test]
+fn settings_the_configuration_file_fixes_win_and_are_not_changed_on_screen() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut stored = store(dir.path());
+    let (supervisor, _) = supervisors(&mut stored);
+    stored
+        .change_setting(&supervisor, "office.city", "旧市", now())
+        .expect("set in the store");
+    stored
+        .change_setting(&supervisor, "counter.zeimu.place", "2階", now())
+        .expect("set in the store");
+    drop(stored);
+    let fixed = madoguchi_store::FixedSettings {
+        values: BTreeMap::from([
+            ("office.city".to_string(), "標準市".to_string()),
+            ("counter.shimin.place".to_string(), "1階 2番".to_string()),
+        ]),
+        source: Some("/etc/madoguchi/madoguchi.toml".into()),
+    };
+    let config = StoreConfig {
+        db_path: dir.path().join("db.sqlite3"),
+        key_path: dir.path().join("store.key"),
+    };
+    let mut store = Store::open_with_fixed(&config, fixed, now())
+        .expect("opens")
+        .store;
+    assert_eq!(
+        store.setting("office.city").expect("read").as_deref(),
+        Some("標準市")
+    );
+    assert!(store.setting_is_fixed("office.city"));
+    let places = store.settings_with_prefix("counter.").expect("places");
+    assert_eq!(
+        places,
+        vec![
+            ("counter.shimin.place".to_string(), "1階 2番".to_string()),
+            ("counter.zeimu.place".to_string(), "2階".to_string()),
+        ],
+        "the file's places join the store's"
+    );
+    let supervisor = store
+        .sign_in("kakari", "sakura-no-hana-2026", now())
+        .expect("signs in")
+        .supervisor()
+        .expect("a supervisor");
+    let error = store
+        .change_setting(&supervisor, "office.city", "別市", now())
+        .expect_err("fixed by the file");
+    assert!(
+        error.to_string().contains("/etc/madoguchi/madoguchi.toml"),
+        "{error}"
+    );
+    assert!(
+        store
+            .share()
+            .setting("office.city")
+            .expect("read")
+            .as_deref()
+            == Some("標準市"),
+        "a shared handle reads the same"
+    );
+}

@@ -368,3 +368,51 @@ fn every_store_on_a_file_in_a_process_shares_one_connection() {
     assert_eq!(second.load_case(id).expect("loads"), Some(sample()));
     assert_eq!(first.path(), second.path());
 }
+
+#[test]
+fn a_backup_is_a_whole_private_copy_that_opens_with_the_same_key_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let id = one_open_case(dir.path());
+    let store = open(dir.path(), now());
+    let target = dir.path().join("backup.sqlite3");
+    std::fs::write(&target, b"yesterday's copy").expect("an older copy");
+    store.backup_to(&target).expect("backed up");
+    let mode = std::fs::metadata(&target)
+        .expect("copy")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "the copy is private");
+    assert!(
+        !dir.path().join("backup.partial").exists(),
+        "nothing half-written is left"
+    );
+    let copy_config = StoreConfig {
+        db_path: target.clone(),
+        key_path: config(dir.path()).key_path,
+    };
+    let copy = Store::open(&copy_config, now())
+        .expect("the copy opens")
+        .store;
+    assert_eq!(
+        copy.load_case(id)
+            .expect("read")
+            .map(|c| c.household.members.len()),
+        Some(sample().household.members.len()),
+        "the case is in the copy"
+    );
+    drop(copy);
+    let other_key = StoreConfig {
+        db_path: target,
+        key_path: dir.path().join("other.key"),
+    };
+    assert!(
+        Store::open(&other_key, now()).is_err(),
+        "without the store key the copy does not open"
+    );
+    let raw = std::fs::read(dir.path().join("backup.sqlite3")).expect("bytes");
+    assert!(
+        !raw.windows(NAME.len()).any(|w| w == NAME.as_bytes()),
+        "the name is sealed in the copy"
+    );
+}

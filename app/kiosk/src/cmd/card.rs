@@ -1,21 +1,14 @@
-//! `madoguchi card status|read|emulate`: the card reader from the command line.
+//! `madoguchi card status|read`: the card reader from the command line. The card emulator
+//! for demos and tests is `madoguchi-dev card-emulate`, never in the product.
 //!
 //! `read` follows the counter's rule for the PIN: the tries left are shown before the resident
 //! types, no card transaction is open while they type, the PIN is checked for four digits
 //! before it is sent, and it is sent once. The last try is never used without a warning.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::net::{SocketAddr, ToSocketAddrs};
-use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
-use madoguchi_card::emulator::{
-    CardBehaviour, EmulatorEnd, EmulatorEvent, Persona, SharedCard, VirtualCard, WireBehaviour,
-    vpcd,
-};
+use anyhow::{Context, Result};
 use madoguchi_card::{CardError, CardService, Pin, PinState, ReaderStatus};
 use serde::Serialize;
 
@@ -215,85 +208,4 @@ fn ask_pin(tries_left: Option<u8>, interactive: bool) -> Result<Result<Pin, Card
         }
     }
     Ok(Err(CardError::PinFormat))
-}
-
-/// The switches of `card emulate`.
-#[derive(Debug)]
-pub struct EmulateOptions<'a> {
-    pub persona: &'a Path,
-    pub vpcd: &'a str,
-    pub blocked: bool,
-    pub not_my_number: bool,
-    pub slow_ms: u64,
-    pub pull_at: Option<u32>,
-}
-
-pub fn emulate(options: &EmulateOptions<'_>) -> Result<ExitCode> {
-    let persona = Persona::load(options.persona)?;
-    let behaviour = CardBehaviour {
-        not_my_number: options.not_my_number,
-        blocked: options.blocked,
-    };
-    let address = resolve(options.vpcd)?;
-    let mut wire = WireBehaviour::new(address);
-    wire.delay = Duration::from_millis(options.slow_ms);
-    wire.pull_at = options.pull_at;
-    let shared = SharedCard::new(VirtualCard::new(&persona, behaviour));
-    println!(
-        "card emulator: {} → vpcd at {address} (Ctrl-C takes the card out)",
-        options.persona.display()
-    );
-    let never = AtomicBool::new(false);
-    let end = vpcd::run(&shared, &wire, &never, &mut |event| print_event(&event));
-    Ok(match end {
-        EmulatorEnd::Pulled | EmulatorEnd::Stopped => ExitCode::SUCCESS,
-        EmulatorEnd::Disconnected => ExitCode::FAILURE,
-    })
-}
-
-fn resolve(address: &str) -> Result<SocketAddr> {
-    let with_port = if address.contains(':') {
-        address.to_owned()
-    } else {
-        format!("{address}:{}", vpcd::DEFAULT_VPCD_PORT)
-    };
-    match with_port.to_socket_addrs()?.next() {
-        Some(address) => Ok(address),
-        None => bail!("no address for {with_port}"),
-    }
-}
-
-/// One line per event, for the person running the demo and for tests. Commands are shown by
-/// instruction and status word only: never their data (a VERIFY carries the PIN).
-fn print_event(event: &EmulatorEvent) {
-    let line = match event {
-        EmulatorEvent::Inserted => "card inserted".to_string(),
-        EmulatorEvent::Disconnected => "pcscd went away; waiting to insert the card again".into(),
-        EmulatorEvent::Command {
-            index,
-            ins,
-            has_data,
-            status,
-            tries_left,
-        } => format!(
-            "apdu {index}: {} -> {:02X} {:02X} (PIN tries left {tries_left})",
-            instruction_name(*ins, *has_data),
-            status >> 8,
-            status & 0xFF
-        ),
-        EmulatorEvent::Pulled { index } => format!("card pulled at apdu {index}"),
-    };
-    println!("{line}");
-    let _ = std::io::stdout().flush();
-}
-
-fn instruction_name(ins: u8, has_data: bool) -> &'static str {
-    match (ins, has_data) {
-        (0xA4, _) => "SELECT",
-        (0x20, true) => "VERIFY PIN",
-        (0x20, false) => "VERIFY tries query",
-        (0xB0, _) => "READ BINARY",
-        (0xC0, _) => "GET RESPONSE",
-        _ => "other",
-    }
 }

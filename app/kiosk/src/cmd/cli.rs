@@ -10,9 +10,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::catalogue_dir;
 use crate::cmd::{
-    card as card_cmd, central as central_cmd, demo, doctor, export as export_cmd,
-    forms as forms_cmd, kiosk as kiosk_cmd, print as print_cmd, qr as qr_cmd, rules as rules_cmd,
-    store as store_cmd,
+    card as card_cmd, central as central_cmd, doctor, export as export_cmd, forms as forms_cmd,
+    kiosk as kiosk_cmd, print as print_cmd, qr as qr_cmd, rules as rules_cmd, store as store_cmd,
 };
 
 /// The longest validity `qr encode` gives a code: the format's limit.
@@ -49,15 +48,14 @@ enum Command {
         #[arg(long, value_name = "COUNTER", conflicts_with = "self_service")]
         counter: Option<String>,
     },
+    /// The terminal's configuration file (/etc/madoguchi/madoguchi.toml, docs/deploy.md).
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// What a technician checks first: the card readers, the store and its key, the catalogue,
     /// the printer, the counter floor; one line each, exit 3 when something is wrong.
     Doctor,
-    /// Decide the bundled sample move-in (a family of four) and print the decision.
-    Demo {
-        /// Print the decision as JSON instead of a summary.
-        #[arg(long)]
-        json: bool,
-    },
     /// Check, test and run the procedure catalogue.
     Rules {
         #[command(subcommand)]
@@ -102,6 +100,16 @@ enum Command {
         listen: std::net::SocketAddr,
         #[command(flatten)]
         catalogue: CatalogueArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Check the file: one line per problem with its line number, exit 1 when there is one.
+    Check {
+        /// The file to check (default: $MADOGUCHI_CONFIG, else /etc/madoguchi/madoguchi.toml).
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
     },
 }
 
@@ -270,27 +278,6 @@ enum CardCommand {
         #[arg(long)]
         allow_last_try: bool,
     },
-    /// Be a My Number card in vsmartcard's virtual reader (development and demos only).
-    Emulate {
-        /// The persona file (assets/personas/*.toml).
-        #[arg(long, value_name = "FILE")]
-        persona: PathBuf,
-        /// Where vpcd listens: HOST[:PORT] (port 35963 is reader "Virtual PCD 00 00").
-        #[arg(long, default_value = "127.0.0.1", value_name = "HOST[:PORT]")]
-        vpcd: String,
-        /// The PIN is locked (three wrong tries already made).
-        #[arg(long)]
-        blocked: bool,
-        /// Be an IC card without the My Number application.
-        #[arg(long)]
-        not_my_number: bool,
-        /// Wait this long before every answer.
-        #[arg(long, default_value_t = 0, value_name = "MS")]
-        slow_ms: u64,
-        /// Leave the reader when the N-th command arrives (counting from 1), then exit.
-        #[arg(long, value_name = "N")]
-        pull_at: Option<u32>,
-    },
 }
 
 /// How an administrator's command reaches the central database.
@@ -451,6 +438,13 @@ enum StoreCommand {
     },
     /// Remove personal fields past the retention period now (also done at every start).
     Purge,
+    /// A consistent copy of the database while kiosks work, written privately and whole (the
+    /// personal fields stay sealed: back the key up apart). Audited.
+    Backup {
+        /// The copy's file (replaced when it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Print the case a stopped kiosk left open, as JSON.
     Resume,
     /// Cases for a date range, for the back office (docs/export.md). Audited.
@@ -594,8 +588,10 @@ impl Cli {
                 idle,
                 counter,
             }),
-            Some(Command::Demo { json }) => demo::run(json),
             Some(Command::Doctor) => doctor::run(),
+            Some(Command::Config {
+                command: ConfigCommand::Check { file },
+            }) => config_check(file),
             Some(Command::Rules { command }) => match command {
                 RulesCommand::Check { catalogue } => rules_cmd::check(&catalogue.dir()),
                 RulesCommand::Calendar {
@@ -621,21 +617,6 @@ impl Cli {
                     my_number,
                     allow_last_try,
                 } => card_cmd::read(reader.as_deref(), my_number, allow_last_try),
-                CardCommand::Emulate {
-                    persona,
-                    vpcd,
-                    blocked,
-                    not_my_number,
-                    slow_ms,
-                    pull_at,
-                } => card_cmd::emulate(&card_cmd::EmulateOptions {
-                    persona: &persona,
-                    vpcd: &vpcd,
-                    blocked,
-                    not_my_number,
-                    slow_ms,
-                    pull_at,
-                }),
             },
             Some(Command::Qr { command }) => match command {
                 QrCommand::Encode {
@@ -719,6 +700,7 @@ impl Cli {
             Some(Command::Store { command }) => match command {
                 StoreCommand::Info { json, check } => store_cmd::info(json, check),
                 StoreCommand::Purge => store_cmd::purge(),
+                StoreCommand::Backup { out } => store_cmd::backup(&out),
                 StoreCommand::Resume => store_cmd::resume(),
                 StoreCommand::Export {
                     from,
@@ -796,6 +778,31 @@ impl Cli {
                 })?;
                 Ok(ExitCode::SUCCESS)
             }
+        }
+    }
+}
+
+/// `madoguchi config check`: the file's problems, one per line, or that it is valid.
+fn config_check(file: Option<PathBuf>) -> Result<ExitCode> {
+    let Some(path) = file.or_else(crate::config::path) else {
+        println!(
+            "{} does not exist: the defaults and the store's settings apply",
+            crate::config::INSTALLED_PATH
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    match crate::config::load(&path) {
+        Ok(_) => {
+            println!("{}: valid", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            eprintln!("{problems}");
+            eprintln!(
+                "{} problem(s): fix the lines above and run `madoguchi config check` again",
+                problems.list.len()
+            );
+            Ok(ExitCode::from(1))
         }
     }
 }

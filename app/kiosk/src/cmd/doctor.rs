@@ -66,7 +66,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
 
 /// Every check, in the order a technician goes.
 pub fn checks() -> Vec<Check> {
-    let mut checks = vec![readers()];
+    let mut checks = vec![configuration(), readers()];
     let store = match store_cmd::open() {
         Ok(store) => store,
         Err(error) => {
@@ -117,9 +117,37 @@ fn readers() -> Check {
     }
 }
 
+/// The store's files as the store was opened with them: the configuration file's when it is
+/// readable, else the environment's and the defaults.
+fn store_paths() -> StoreConfig {
+    crate::config::store_config().map_or_else(|_| StoreConfig::from_env(), |(paths, _)| paths)
+}
+
+fn configuration() -> Check {
+    let what = "設定ファイル / configuration";
+    match (crate::config::path(), crate::config::current()) {
+        (None, _) => Check::new(
+            what,
+            Verdict::Note,
+            format!(
+                "none ({} is not there): defaults and the store's settings apply",
+                crate::config::INSTALLED_PATH
+            ),
+        ),
+        (Some(path), Ok(_)) => {
+            Check::new(what, Verdict::Ok, format!("{} is valid", path.display()))
+        }
+        (Some(_), Err(error)) => Check::new(
+            what,
+            Verdict::Wrong,
+            format!("{error:#}").replace('\n', "; "),
+        ),
+    }
+}
+
 fn store_integrity(store: &madoguchi_store::Store) -> Check {
     let what = "保存領域 / store";
-    let path = StoreConfig::from_env().db_path;
+    let path = store_paths().db_path;
     match store.integrity_check() {
         Ok(result) if result == "ok" => {}
         Ok(result) => {
@@ -149,7 +177,7 @@ fn store_integrity(store: &madoguchi_store::Store) -> Check {
 fn key() -> Check {
     let what = "暗号鍵 / store key";
     // The store opened, so the key opens what it sealed; its file must stay private.
-    let path = StoreConfig::from_env().key_path;
+    let path = store_paths().key_path;
     match std::fs::metadata(&path) {
         Ok(meta) if meta.permissions().mode() & 0o077 == 0 => Check::new(
             what,

@@ -38,13 +38,71 @@ pub struct KioskArgs {
 
 pub fn run(args: &KioskArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let (window, app) = open(args)?;
+    let (window, app) = match open(args) {
+        Ok(opened) => opened,
+        Err(error) => return stopped(error),
+    };
     let _timer = KioskApp::start_timer(&app);
     tracing::info!(ms = started.elapsed().as_millis() as u64, "kiosk ready");
     window.run().context(
         "the kiosk window could not run (is there a display? DISPLAY or WAYLAND_DISPLAY)",
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// How long the problem screen stays before the process ends, so that the service manager
+/// starts it again and it tries afresh (a key put back, a database freed).
+const STOPPED_RETRY: Duration = Duration::from_secs(60);
+
+/// The kiosk cannot start: what is wrong goes to the journal (stderr) and on screen, where a
+/// technician reads it and a resident reads that the terminal is not available. The screen
+/// ends as soon as the configuration file changes, or after [`STOPPED_RETRY`]; the service
+/// then starts the kiosk again. Exit status 1.
+fn stopped(error: anyhow::Error) -> Result<ExitCode> {
+    // No display at all: the error alone, as every command says it.
+    let Ok(window) = crate::ui::StoppedWindow::new() else {
+        return Err(error);
+    };
+    // A broken configuration file: every line of it, as `config check` prints them.
+    let problems = match crate::config::path().map(|path| crate::config::load(&path)) {
+        Some(Err(problems)) => format!(
+            "設定ファイルに誤りがあります / the configuration file has problems:\n{problems}"
+        ),
+        _ => error
+            .chain()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    eprintln!("error: the kiosk cannot start:\n{problems}");
+    window.set_problems(problems.into());
+    window.set_check_command("madoguchi config check; madoguchi doctor".into());
+    let config_seen = config_stamp();
+    let started = std::time::Instant::now();
+    let weak = window.as_weak();
+    let timer = slint::Timer::default();
+    timer.start(
+        slint::TimerMode::Repeated,
+        Duration::from_secs(2),
+        move || {
+            if config_stamp() != config_seen || started.elapsed() >= STOPPED_RETRY {
+                if let Some(window) = weak.upgrade() {
+                    let _ = window.hide();
+                }
+                let _ = slint::quit_event_loop();
+            }
+        },
+    );
+    window.run().context(
+        "the kiosk window could not run (is there a display? DISPLAY or WAYLAND_DISPLAY)",
+    )?;
+    Ok(ExitCode::FAILURE)
+}
+
+/// When the configuration file last changed, if there is one.
+fn config_stamp() -> Option<std::time::SystemTime> {
+    let path = crate::config::path()?;
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 /// The kiosk's handles on the store — its runtime's and the supervisor desk's, one connection
@@ -85,6 +143,9 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         catalogue,
         checksum,
     } = stores(args.catalogue.as_deref())?;
+    let mut args = args.clone();
+    args.self_service |= args.counter.is_none() && crate::config::self_service();
+    let args = &args;
     let mode = if args.self_service {
         Mode::SelfService
     } else {
@@ -130,6 +191,7 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         floor: floor.as_ref().map(FloorLink::poker),
     };
     let window = KioskWindow::new().context("cannot open the kiosk window")?;
+    let english = crate::config::language() == crate::config::Language::English;
     let session = Session::new(catalogue, mode, today)
         .with_timeouts(timeouts)
         .with_unfinished(resume);
@@ -142,6 +204,7 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         },
         Runtime::start(services),
     );
+    app.borrow_mut().start_cases_in_english(english);
     if let (Some(config), Some(link)) = (floor_config.as_ref(), floor.as_ref()) {
         let kind = counter.map_or(BoardKind::Desk, BoardKind::Counter);
         let options = config.connect_options()?;

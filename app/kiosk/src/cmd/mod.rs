@@ -10,7 +10,6 @@
 pub mod card;
 pub mod central;
 pub mod cli;
-pub mod demo;
 pub mod doctor;
 pub mod export;
 pub mod forms;

@@ -25,7 +25,7 @@ pub fn printer_name(given: Option<&str>, store: &Store) -> Result<String> {
         return Ok(name);
     }
     store.setting("printer")?.context(
-        "no printer is set: pass --printer NAME, set MADOGUCHI_PRINTER, or set the store setting `printer`",
+        "no printer is set: put `queue` under [printer] in /etc/madoguchi/madoguchi.toml (or pass --printer NAME, set MADOGUCHI_PRINTER, or the store setting `printer`)",
     )
 }
 

@@ -9,19 +9,19 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use chrono::{Local, NaiveDate, TimeZone, Utc};
 use madoguchi_store::catalogue::Submitted;
-use madoguchi_store::{Opened, Role, Store, StoreConfig};
+use madoguchi_store::{Opened, Role, Store};
 
 use crate::catalogue_dir;
 use crate::cmd::sign_in::{self, Passwords};
 
 pub fn open() -> Result<Store> {
     crate::cmd::close_store_on_signals();
-    let config = StoreConfig::from_env();
+    let (config, fixed) = crate::config::store_config()?;
     let Opened {
         store,
         set_aside,
         purged,
-    } = Store::open(&config, Utc::now())?;
+    } = Store::open_with_fixed(&config, fixed, Utc::now())?;
     let mut store = store;
     if let Some(moved) = set_aside {
         eprintln!(
@@ -392,6 +392,20 @@ pub fn info(json: bool, check: bool) -> Result<ExitCode> {
             unfinished.id, unfinished.step, unfinished.updated_at
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `store backup --out FILE`: the whole database, copied while kiosks work. Audited.
+pub fn backup(out: &Path) -> Result<ExitCode> {
+    let mut store = open()?;
+    store.backup_to(out)?;
+    store.audit(Utc::now(), "cli", "store.backup", "copied")?;
+    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "backed up the store to {} ({} KB); back up the store key apart from it",
+        out.display(),
+        size / 1024
+    );
     Ok(ExitCode::SUCCESS)
 }
 

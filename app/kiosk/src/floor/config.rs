@@ -1,8 +1,9 @@
 //! The floor's settings on this terminal: `central.toml`, written by the city's IT staff
 //! (docs/central.md, "A terminal's settings").
 //!
-//! Where it is: `MADOGUCHI_CENTRAL` (a path), else `~/.config/madoguchi/central.toml` when that
-//! exists. No file: the terminal runs alone, as before. A file that is there but wrong stops
+//! Where it is: `MADOGUCHI_CENTRAL` (a path), else the `[central]` section of the terminal's
+//! configuration file (`/etc/madoguchi/madoguchi.toml`, [`crate::config`]), else
+//! `~/.config/madoguchi/central.toml` when that exists. No file: the terminal runs alone, as before. A file that is there but wrong stops
 //! the start with what is wrong: a terminal the city put on the floor must not quietly run
 //! alone.
 
@@ -64,7 +65,7 @@ fn dirs_config() -> Option<PathBuf> {
 impl FloorConfig {
     /// Reads and checks the file.
     pub fn load(path: &Path) -> Result<FloorConfig> {
-        let text = read_bounded(path)?;
+        let text = read_bounded(path, MAX_BYTES)?;
         let config: FloorConfig = toml::from_str(&text)
             .with_context(|| format!("{}: not the floor's settings", path.display()))?;
         config
@@ -75,12 +76,19 @@ impl FloorConfig {
 
     /// The terminal's settings, or `None` when it has none (it runs alone).
     pub fn from_env() -> Result<Option<FloorConfig>> {
+        if std::env::var_os("MADOGUCHI_CENTRAL").is_none()
+            && let Some(loaded) = crate::config::current()?
+            && let Some(floor) = loaded.config.floor()
+        {
+            return Ok(Some(floor.clone()));
+        }
         config_path()
             .map(|path| FloorConfig::load(&path))
             .transpose()
     }
 
-    fn check(&self) -> Result<()> {
+    /// The checks a file's values must pass (the configuration file's `[central]` too).
+    pub(crate) fn check(&self) -> Result<()> {
         if self.connection.trim().is_empty() || self.connection.contains('\n') {
             bail!("connection: one line of libpq parameters (host=… dbname=… user=…)");
         }
@@ -100,7 +108,7 @@ impl FloorConfig {
 
     /// How to connect: the parameters, the password read from its file, the CA.
     pub fn connect_options(&self) -> Result<ConnectOptions> {
-        let password = read_bounded(&self.password_file)?;
+        let password = read_bounded(&self.password_file, MAX_BYTES)?;
         let password = password.trim_end_matches(['\n', '\r']).to_string();
         if password.is_empty() {
             bail!(
@@ -181,19 +189,19 @@ impl FloorConfig {
     }
 }
 
-/// Reads a settings file of at most [`MAX_BYTES`], never more (a link to `/dev/zero` is
+/// Reads a settings file of at most `max` bytes, never more (a link to `/dev/zero` is
 /// refused, not read to its end).
-fn read_bounded(path: &Path) -> Result<String> {
+pub(crate) fn read_bounded(path: &Path, max: u64) -> Result<String> {
     use std::io::Read;
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut text = String::new();
-    file.take(MAX_BYTES + 1)
+    file.take(max + 1)
         .read_to_string(&mut text)
         .with_context(|| format!("cannot read {} (is it text?)", path.display()))?;
-    if text.len() as u64 > MAX_BYTES {
+    if text.len() as u64 > max {
         bail!(
-            "{} is larger than {MAX_BYTES} bytes: too large for a settings file",
+            "{} is larger than {max} bytes: too large for a settings file",
             path.display()
         );
     }

@@ -10,6 +10,7 @@
 mod card;
 mod cases;
 mod commands;
+mod config;
 mod files;
 mod floor;
 mod homepage;
@@ -50,6 +51,7 @@ fn main() {
     run(files::catalogues(&madoguchi, &files));
     run(files::templates(&madoguchi, &files));
     run(files::field_lists(&madoguchi, &files));
+    run(config::files(&madoguchi, &files));
     run(floor::settings_files(&madoguchi, &files));
     run(floor::signatures(&madoguchi, &files));
     run(homepage::routes(&madoguchi));

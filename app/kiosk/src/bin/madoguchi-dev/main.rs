@@ -10,6 +10,8 @@ mod bench_kiosk;
 mod bench_qr;
 mod bench_rules;
 mod bench_store;
+mod card_emulator;
+mod demo;
 mod floor_tools;
 mod screenshots;
 mod shots_floor;
@@ -50,6 +52,34 @@ enum DevCommand {
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
+    },
+    /// Be a My Number card in vsmartcard's virtual reader (the demo card and the card tests).
+    CardEmulate {
+        /// The persona file (assets/personas/*.toml).
+        #[arg(long, value_name = "FILE")]
+        persona: PathBuf,
+        /// Where vpcd listens: HOST[:PORT] (port 35963 is reader "Virtual PCD 00 00").
+        #[arg(long, default_value = "127.0.0.1", value_name = "HOST[:PORT]")]
+        vpcd: String,
+        /// The PIN is locked (three wrong tries already made).
+        #[arg(long)]
+        blocked: bool,
+        /// Be an IC card without the My Number application.
+        #[arg(long)]
+        not_my_number: bool,
+        /// Wait this long before every answer.
+        #[arg(long, default_value_t = 0, value_name = "MS")]
+        slow_ms: u64,
+        /// Leave the reader when the N-th command arrives (counting from 1), then exit.
+        #[arg(long, value_name = "N")]
+        pull_at: Option<u32>,
+    },
+    /// Decide the bundled sample move-in (a family of four) with the catalogue in force and
+    /// print the decision.
+    Demo {
+        /// Print the decision as JSON instead of a summary.
+        #[arg(long)]
+        json: bool,
     },
     /// Play a clerk's session on the sample family, one checkpoint per step (for the tests
     /// that kill it midway, and demonstrations of crash recovery).
@@ -203,6 +233,22 @@ fn run(dev: Dev) -> Result<ExitCode> {
                 save_frames,
             } => bench_qr::run(per_kind, save_frames.as_deref()),
         },
+        DevCommand::CardEmulate {
+            persona,
+            vpcd,
+            blocked,
+            not_my_number,
+            slow_ms,
+            pull_at,
+        } => card_emulator::emulate(&card_emulator::EmulateOptions {
+            persona: &persona,
+            vpcd: &vpcd,
+            blocked,
+            not_my_number,
+            slow_ms,
+            pull_at,
+        }),
+        DevCommand::Demo { json } => demo::run(json),
         DevCommand::StoreSimulate {
             case,
             pause_ms,

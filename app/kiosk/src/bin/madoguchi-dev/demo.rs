@@ -1,4 +1,5 @@
-//! The demo run: the bundled sample move-in, decided and shown as a clerk would read it.
+//! `madoguchi-dev demo`: the bundled sample move-in, decided and shown as a clerk would read
+//! it, with the catalogue in force.
 
 use std::process::ExitCode;
 
@@ -6,13 +7,13 @@ use anyhow::{Context, Result};
 use madoguchi_domain::Case;
 use madoguchi_rules::{Decision, Engine};
 
-use crate::catalogue_dir::{default_dir, load_quietly};
+use madoguchi_kiosk::catalogue_dir::{default_dir, load_quietly};
 
 pub fn run(json: bool) -> Result<ExitCode> {
     // The kiosk runs on the store's newest published catalogue; without a usable store (a
     // read-only home, say) the demo falls back to the shipped one and says so.
-    let in_force =
-        crate::cmd::store::open().and_then(|store| crate::cmd::store::catalogue_in_force(&store));
+    let in_force = madoguchi_kiosk::cmd::store::open()
+        .and_then(|store| madoguchi_kiosk::cmd::store::catalogue_in_force(&store));
     let catalogue = match in_force {
         Ok((catalogue, _)) => catalogue,
         Err(error) => {
@@ -20,8 +21,8 @@ pub fn run(json: bool) -> Result<ExitCode> {
             std::sync::Arc::new(load_quietly(&default_dir())?)
         }
     };
-    let case: Case =
-        crate::samples::family_of_four().context("the bundled sample case is not valid")?;
+    let case: Case = madoguchi_kiosk::samples::family_of_four()
+        .context("the bundled sample case is not valid")?;
     let engine = Engine::new(&catalogue);
     let decision = engine
         .evaluate(&case, case.event.visit_date())
@@ -31,7 +32,7 @@ pub fn run(json: bool) -> Result<ExitCode> {
     } else {
         print!("{}", summary(&case, &decision));
         println!();
-        for line in crate::cmd::card::reader_lines() {
+        for line in madoguchi_kiosk::cmd::card::reader_lines() {
             println!("{line}");
         }
     }

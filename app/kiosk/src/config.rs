@@ -1,0 +1,522 @@
+//! The terminal's one configuration file, `/etc/madoguchi/madoguchi.toml` (docs/deploy.md,
+//! field by field): the city, its counters' places, the printer, the kiosk's idle time and
+//! language, the store's files and retention, and the counter floor when there is one.
+//!
+//! Where it is: `MADOGUCHI_CONFIG` (a path), else `/etc/madoguchi/madoguchi.toml` when that
+//! exists. No file: every setting has its default and the store's settings apply, as when the
+//! kiosk runs from a checkout.
+//!
+//! Invariants:
+//! - the file is read once per process, bounded (64 KB), and checked whole before anything
+//!   uses it: [`check`] lists every problem, one line each with its line number, and a broken
+//!   file stops every command that would act on it (the kiosk shows the lines on screen);
+//! - what the file sets wins over the store's settings ([`Config::fixed_settings`]): a
+//!   supervisor cannot change on screen what the city's IT staff fixed here, and is told so;
+//! - the environment (`MADOGUCHI_DB`, `MADOGUCHI_STORE_KEY_FILE`, `MADOGUCHI_CENTRAL`, …) still
+//!   wins over the file, for development and tests.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use anyhow::{Result, anyhow};
+use madoguchi_store::{FixedSettings, StoreConfig};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::floor::FloorConfig;
+
+/// The installed file's path.
+pub const INSTALLED_PATH: &str = "/etc/madoguchi/madoguchi.toml";
+/// A configuration file is a page of settings; anything larger is not one.
+const MAX_BYTES: u64 = 64 * 1024;
+
+/// What `madoguchi.toml` holds. Every section and field is optional.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub city: CitySection,
+    /// Where each counter is, by the catalogue's counter id: `shimin = "本庁舎1階 2番"`.
+    #[serde(default)]
+    pub counters: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    pub printer: PrinterSection,
+    #[serde(default)]
+    pub kiosk: KioskSection,
+    #[serde(default)]
+    pub store: StoreSection,
+    /// The counter floor's central database: the same fields as `central.toml`
+    /// (docs/central.md). None: the terminal runs alone.
+    #[serde(default)]
+    pub central: Option<Spanned<FloorConfig>>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CitySection {
+    /// The municipality: 標準市.
+    pub name: Option<Spanned<String>>,
+    /// The addressee on forms: 標準市長.
+    pub mayor: Option<Spanned<String>>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterSection {
+    /// A CUPS queue on this PC (`counter-1`), or an IPP printer's URI
+    /// (`ipp://192.0.2.10/ipp/print`).
+    pub queue: Option<Spanned<String>>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskSection {
+    /// What this terminal is: `clerk` (the counter's interview, the default) or
+    /// `self-service` (the residents' kiosk: the QR code path only).
+    pub mode: Option<Spanned<String>>,
+    /// Seconds without a tap before the kiosk warns and clears (20 to 3600).
+    pub idle_seconds: Option<Spanned<i64>>,
+    /// The language every case starts in: `ja` or `en`.
+    pub language: Option<Spanned<String>>,
+    /// One or two capital letters before this terminal's 受付番号.
+    pub reception_prefix: Option<Spanned<String>>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSection {
+    /// The kiosk's database file.
+    pub database: Option<Spanned<PathBuf>>,
+    /// The key that seals personal fields (mode 0600, owned by the kiosk's user).
+    pub key_file: Option<Spanned<PathBuf>>,
+    /// Days personal fields are kept after a case's last change (1 to 3650).
+    pub retention_days: Option<Spanned<i64>>,
+}
+
+/// The language a case starts in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Language {
+    #[default]
+    Japanese,
+    English,
+}
+
+/// A loaded file: where it is, its text (for line numbers) and what it says.
+#[derive(Debug)]
+pub struct Loaded {
+    pub path: PathBuf,
+    text: String,
+    pub config: Config,
+}
+
+/// One thing wrong with the file, on one line: `madoguchi.toml:12: [printer] queue: …`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// The file's problems, each on its own line, with the file's path.
+#[derive(Clone, Debug)]
+pub struct Problems {
+    pub path: PathBuf,
+    pub list: Vec<Problem>,
+}
+
+impl std::fmt::Display for Problems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, problem) in self.list.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            match problem.line {
+                Some(line) => write!(f, "{}:{line}: {}", self.path.display(), problem.message)?,
+                None => write!(f, "{}: {}", self.path.display(), problem.message)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problems {}
+
+/// The file's path, when there is one to read.
+pub fn path() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("MADOGUCHI_CONFIG") {
+        return Some(PathBuf::from(path));
+    }
+    let installed = PathBuf::from(INSTALLED_PATH);
+    installed.exists().then_some(installed)
+}
+
+/// The file this process runs with, read and checked once: `None` when there is none.
+pub fn current() -> Result<Option<&'static Loaded>> {
+    static CURRENT: OnceLock<Result<Option<Loaded>, Problems>> = OnceLock::new();
+    let loaded = CURRENT.get_or_init(|| path().map(|path| load(&path)).transpose());
+    match loaded {
+        Ok(loaded) => Ok(loaded.as_ref()),
+        Err(problems) => Err(anyhow!(
+            "設定ファイルに誤りがあります / the configuration file has a problem: {}",
+            problems.summary()
+        )),
+    }
+}
+
+impl Problems {
+    /// The first problem on one line, and how many more there are (`madoguchi config check`
+    /// lists them all).
+    pub fn summary(&self) -> String {
+        let first = Problems {
+            path: self.path.clone(),
+            list: self.list.iter().take(1).cloned().collect(),
+        };
+        match self.list.len() {
+            0 | 1 => first.to_string(),
+            n => format!("{first} (and {} more: madoguchi config check)", n - 1),
+        }
+    }
+}
+
+/// Reads and checks the file at `path`: the whole file, every problem.
+pub fn load(path: &Path) -> Result<Loaded, Problems> {
+    let fail = |list| Problems {
+        path: path.to_path_buf(),
+        list,
+    };
+    let text = crate::floor::config::read_bounded(path, MAX_BYTES).map_err(|error| {
+        fail(vec![Problem {
+            line: None,
+            message: format!("{error:#}"),
+        }])
+    })?;
+    let config: Config = toml::from_str(&text).map_err(|error| {
+        fail(vec![Problem {
+            line: error.span().map(|span| line_of(&text, span.start)),
+            message: error.message().trim().replace('\n', " "),
+        }])
+    })?;
+    let loaded = Loaded {
+        path: path.to_path_buf(),
+        text,
+        config,
+    };
+    let problems = loaded.problems();
+    if problems.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(fail(problems))
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(1, |before| before.matches('\n').count() + 1)
+}
+
+impl Loaded {
+    fn at<T>(&self, value: &Spanned<T>, message: String) -> Problem {
+        Problem {
+            line: Some(line_of(&self.text, value.span().start)),
+            message,
+        }
+    }
+
+    /// Every value checked against what it may hold; the files it names checked to exist.
+    fn problems(&self) -> Vec<Problem> {
+        let config = &self.config;
+        let mut problems = Vec::new();
+        let checked = |key: &str, label: &str, value: Option<(String, usize)>| {
+            let (value, start) = value?;
+            let expected = madoguchi_store::settings::spec(key)?
+                .kind
+                .check(&value)
+                .err()?;
+            Some(Problem {
+                line: Some(line_of(&self.text, start)),
+                message: format!("{label}: must be {expected}"),
+            })
+        };
+        let mut setting = |key: &str, label: &str, value: Option<(String, usize)>| {
+            problems.extend(checked(key, label, value));
+        };
+        let text =
+            |v: &Option<Spanned<String>>| v.as_ref().map(|v| (v.get_ref().clone(), v.span().start));
+        let number = |v: &Option<Spanned<i64>>| {
+            v.as_ref()
+                .map(|v| (v.get_ref().to_string(), v.span().start))
+        };
+        setting("office.city", "[city] name", text(&config.city.name));
+        setting("office.mayor", "[city] mayor", text(&config.city.mayor));
+        setting("printer", "[printer] queue", text(&config.printer.queue));
+        setting(
+            "kiosk.idle_seconds",
+            "[kiosk] idle_seconds",
+            number(&config.kiosk.idle_seconds),
+        );
+        setting(
+            "reception.prefix",
+            "[kiosk] reception_prefix",
+            text(&config.kiosk.reception_prefix),
+        );
+        setting(
+            "retention_days",
+            "[store] retention_days",
+            number(&config.store.retention_days),
+        );
+        for (id, place) in &config.counters {
+            let key = format!("counter.{}.place", id.get_ref());
+            if madoguchi_store::settings::spec(&key).is_none() {
+                problems.push(self.at(
+                    id,
+                    format!(
+                        "[counters] {}: a counter id of the catalogue (small letters, digits, _)",
+                        id.get_ref()
+                    ),
+                ));
+            } else {
+                problems.extend(checked(
+                    &key,
+                    &format!("[counters] {}", id.get_ref()),
+                    Some((place.get_ref().clone(), place.span().start)),
+                ));
+            }
+        }
+        if let Some(mode) = &config.kiosk.mode
+            && !matches!(mode.get_ref().as_str(), "clerk" | "self-service")
+        {
+            problems.push(self.at(mode, "[kiosk] mode: must be clerk or self-service".into()));
+        }
+        if let Some(language) = &config.kiosk.language
+            && !matches!(language.get_ref().as_str(), "ja" | "en")
+        {
+            problems.push(self.at(language, "[kiosk] language: must be ja or en".into()));
+        }
+        problems.extend(self.store_problems());
+        problems.extend(self.central_problems());
+        problems.sort_by_key(|p| p.line);
+        problems
+    }
+
+    fn store_problems(&self) -> Vec<Problem> {
+        let store = &self.config.store;
+        let mut problems = Vec::new();
+        for (label, path) in [
+            ("[store] database", &store.database),
+            ("[store] key_file", &store.key_file),
+        ] {
+            let Some(path) = path else { continue };
+            let file = path.get_ref();
+            if !file.is_absolute() {
+                problems.push(self.at(path, format!("{label}: must be an absolute path")));
+            } else if !file.parent().is_some_and(Path::is_dir) {
+                problems.push(self.at(
+                    path,
+                    format!(
+                        "{label}: the folder {} does not exist",
+                        file.parent().unwrap_or(file).display()
+                    ),
+                ));
+            }
+        }
+        if let (Some(retention), Some(_)) = (&store.retention_days, &self.config.central) {
+            problems.push(self.at(
+                retention,
+                "[store] retention_days: on a counter floor the floor decides it (madoguchi central set-retention); remove it here".into(),
+            ));
+        }
+        problems
+    }
+
+    fn central_problems(&self) -> Vec<Problem> {
+        let Some(central) = &self.config.central else {
+            return Vec::new();
+        };
+        let mut problems = Vec::new();
+        if let Err(error) = central.get_ref().check() {
+            problems.push(self.at(central, format!("[central] {error:#}")));
+        }
+        let floor = central.get_ref();
+        let files = [
+            ("password_file", Some(&floor.password_file)),
+            ("floor_key_file", Some(&floor.floor_key_file)),
+            ("publishing_keys_file", Some(&floor.publishing_keys_file)),
+            ("ca_file", floor.ca_file.as_ref()),
+            ("publishing_key_file", floor.publishing_key_file.as_ref()),
+        ];
+        for (label, file) in files {
+            if let Some(file) = file
+                && !file.is_file()
+            {
+                problems.push(self.at(
+                    central,
+                    format!("[central] {label}: {} does not exist", file.display()),
+                ));
+            }
+        }
+        problems
+    }
+}
+
+impl Config {
+    /// The store's settings this file fixes, by the store's keys (`office.city`,
+    /// `counter.shimin.place`, `printer`, …).
+    pub fn fixed_settings(&self) -> BTreeMap<String, String> {
+        let mut fixed = BTreeMap::new();
+        let mut put = |key: String, value: Option<String>| {
+            if let Some(value) = value {
+                fixed.insert(key, value.trim().to_string());
+            }
+        };
+        let text = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
+        let number = |v: &Option<Spanned<i64>>| v.as_ref().map(|v| v.get_ref().to_string());
+        put("office.city".into(), text(&self.city.name));
+        put("office.mayor".into(), text(&self.city.mayor));
+        put("printer".into(), text(&self.printer.queue));
+        put(
+            "kiosk.idle_seconds".into(),
+            number(&self.kiosk.idle_seconds),
+        );
+        put(
+            "reception.prefix".into(),
+            text(&self.kiosk.reception_prefix),
+        );
+        put("retention_days".into(), number(&self.store.retention_days));
+        for (id, place) in &self.counters {
+            put(
+                format!("counter.{}.place", id.get_ref()),
+                Some(place.get_ref().clone()),
+            );
+        }
+        fixed
+    }
+
+    pub fn language(&self) -> Language {
+        match self.kiosk.language.as_ref().map(|l| l.get_ref().as_str()) {
+            Some("en") => Language::English,
+            _ => Language::Japanese,
+        }
+    }
+
+    /// Whether this terminal is the residents' self-service kiosk.
+    pub fn self_service(&self) -> bool {
+        self.kiosk.mode.as_ref().map(|m| m.get_ref().as_str()) == Some("self-service")
+    }
+
+    pub fn floor(&self) -> Option<&FloorConfig> {
+        self.central.as_ref().map(Spanned::get_ref)
+    }
+}
+
+/// Where the store is and which settings are fixed: the environment first, then this file,
+/// then the defaults (the user's data and config folders).
+pub fn store_config() -> Result<(StoreConfig, FixedSettings)> {
+    let mut config = StoreConfig::from_env();
+    let Some(loaded) = current()? else {
+        return Ok((config, FixedSettings::default()));
+    };
+    let store = &loaded.config.store;
+    if std::env::var_os("MADOGUCHI_DB").is_none()
+        && let Some(database) = &store.database
+    {
+        config.db_path = database.get_ref().clone();
+    }
+    if std::env::var_os("MADOGUCHI_STORE_KEY_FILE").is_none()
+        && let Some(key_file) = &store.key_file
+    {
+        config.key_path = key_file.get_ref().clone();
+    }
+    let fixed = FixedSettings {
+        values: loaded.config.fixed_settings(),
+        source: Some(loaded.path.clone()),
+    };
+    Ok((config, fixed))
+}
+
+/// Whether the configuration file makes this terminal the self-service kiosk.
+pub fn self_service() -> bool {
+    matches!(current(), Ok(Some(loaded)) if loaded.config.self_service())
+}
+
+/// The language every case starts in.
+pub fn language() -> Language {
+    match current() {
+        Ok(Some(loaded)) => loaded.config.language(),
+        _ => Language::Japanese,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(text: &str) -> Result<Loaded, Problems> {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("madoguchi.toml");
+        std::fs::write(&path, text).expect("write");
+        load(&path)
+    }
+
+    #[test]
+    fn the_shipped_file_is_valid_and_fixes_nothing_personal() {
+        let text = include_str!("../../../packaging/etc/madoguchi.toml");
+        let config: Config = toml::from_str(text).expect("the shipped file parses");
+        assert!(config.central.is_none());
+        assert!(config.store.database.is_some());
+    }
+
+    #[test]
+    fn every_problem_is_one_line_with_its_line_number() {
+        let problems = loaded(
+            "[city]\nname = \"標準市\"\n[printer]\nqueue = \"a b\"\n[kiosk]\nidle_seconds = 5\nlanguage = \"fr\"\nreception_prefix = \"a\"\n[counters]\n\"保険\" = \"1階\"\nshimin = \"\"\n",
+        )
+        .expect_err("five problems");
+        let lines: Vec<String> = problems.to_string().lines().map(String::from).collect();
+        assert_eq!(lines.len(), 6, "{problems}");
+        assert!(lines[0].contains(":4: [printer] queue"), "{problems}");
+        assert!(lines[1].contains(":6: [kiosk] idle_seconds"), "{problems}");
+        assert!(lines[2].contains(":7: [kiosk] language"), "{problems}");
+        assert!(
+            lines[3].contains(":8: [kiosk] reception_prefix"),
+            "{problems}"
+        );
+        assert!(lines[4].contains(":10: [counters] 保険"), "{problems}");
+        assert!(lines[5].contains(":11: [counters] shimin"), "{problems}");
+    }
+
+    #[test]
+    fn an_unknown_field_or_bad_syntax_names_its_line() {
+        let problems = loaded("[city]\nname = \"標準市\"\nprinter = \"x\"\n").expect_err("unknown");
+        assert_eq!(problems.list.len(), 1);
+        assert_eq!(problems.list[0].line, Some(3), "{problems}");
+        assert!(problems.to_string().contains("printer"), "{problems}");
+        let problems = loaded("[city\nname = 1\n").expect_err("syntax");
+        assert_eq!(problems.list[0].line, Some(1), "{problems}");
+        let problems = loaded("[store]\ndatabase = \"relative.sqlite3\"\n").expect_err("relative");
+        assert!(problems.to_string().contains("absolute"), "{problems}");
+    }
+
+    #[test]
+    fn what_the_file_sets_becomes_the_stores_fixed_settings() {
+        let loaded = loaded(
+            "[city]\nname = \"標準市\"\nmayor = \"標準市長\"\n[counters]\nshimin = \"本庁舎1階 2番\"\n[printer]\nqueue = \"ipp://192.0.2.10/ipp/print\"\n[kiosk]\nidle_seconds = 120\nlanguage = \"en\"\n",
+        )
+        .expect("valid");
+        let fixed = loaded.config.fixed_settings();
+        assert_eq!(fixed["office.city"], "標準市");
+        assert_eq!(fixed["counter.shimin.place"], "本庁舎1階 2番");
+        assert_eq!(fixed["printer"], "ipp://192.0.2.10/ipp/print");
+        assert_eq!(fixed["kiosk.idle_seconds"], "120");
+        assert_eq!(loaded.config.language(), Language::English);
+    }
+
+    #[test]
+    fn a_large_file_is_refused_unread() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("madoguchi.toml");
+        std::fs::write(&path, vec![b'#'; 100_000]).expect("write");
+        let problems = load(&path).expect_err("too large");
+        assert_eq!(problems.list.len(), 1);
+        assert!(problems.to_string().contains("too large"), "{problems}");
+    }
+}

@@ -1,0 +1,81 @@
+//! The configuration file IT staff write (`/etc/madoguchi/madoguchi.toml`), damaged one way
+//! at a time: `madoguchi config check` lists its problems, one line each, and exits 1; a
+//! command that uses the file (`store info`) refuses in one line naming the first problem. In
+//! time, without a panic, and nothing read past the file's 64 KB limit.
+
+use std::path::Path;
+
+use crate::support::{Madoguchi, Section, run};
+
+pub fn files(madoguchi: &Madoguchi, work: &Path) -> Section {
+    let mut section = Section::new("configuration file (config check, store info)");
+    let dir = work.join("config");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("madoguchi.toml");
+    let long = "市".repeat(100_000);
+    let many_counters: String = (0..5_000).map(|i| format!("c{i} = \"{i}\"\n")).collect();
+    let cases: Vec<(&str, String)> = vec![
+        ("binary garbage", "\u{0}\u{1}\u{fffd}==".into()),
+        ("1 MB of comments", "#".repeat(1 << 20)),
+        ("an unknown section", "[printers]\nqueue = \"a\"\n".into()),
+        ("an unknown field", "[kiosk]\nidel_seconds = 30\n".into()),
+        ("a number as text", "[kiosk]\nidle_seconds = \"thirty\"\n".into()),
+        ("a number too large for any integer", "[kiosk]\nidle_seconds = 99999999999999999999999\n".into()),
+        ("a negative retention", "[store]\nretention_days = -5\n".into()),
+        ("a city of 100,000 characters", format!("[city]\nname = \"{long}\"\n")),
+        ("a city with a newline", "[city]\nname = \"標準\\n市\"\n".into()),
+        ("a printer with a space", "[printer]\nqueue = \"two words\"\n".into()),
+        ("a printer URI of another scheme", "[printer]\nqueue = \"file:///etc/passwd\"\n".into()),
+        ("a counter id that is not one", "[counters]\n\"保険; DROP\" = \"1階\"\n".into()),
+        ("an empty place", "[counters]\nshimin = \"\"\n".into()),
+        ("5,000 counters (past the size limit)", format!("[counters]\n{many_counters}")),
+        ("a relative database path", "[store]\ndatabase = \"madoguchi.sqlite3\"\n".into()),
+        ("a key in a folder that does not exist", "[store]\nkey_file = \"/nonexistent/folder/store.key\"\n".into()),
+        ("a language nobody set up", "[kiosk]\nlanguage = \"xx\"\n".into()),
+        ("a mode that does not exist", "[kiosk]\nmode = \"admin\"\n".into()),
+        ("a table where a value belongs", "[kiosk]\nidle_seconds = { a = 1 }\n".into()),
+        ("a section twice", "[kiosk]\nidle_seconds = 30\n[kiosk]\nidle_seconds = 40\n".into()),
+        ("floor settings missing their files", "[central]\nconnection = \"host=/x user=desk_1\"\npassword_file = \"/nonexistent/p\"\nfloor_key_file = \"/nonexistent/k\"\npublishing_keys_file = \"/nonexistent/t\"\n".into()),
+        ("a retention the floor decides", "[store]\nretention_days = 10\n[central]\nconnection = \"host=/x user=desk_1\"\npassword_file = \"/etc/hostname\"\nfloor_key_file = \"/etc/hostname\"\npublishing_keys_file = \"/etc/hostname\"\n".into()),
+        ("deeply nested tables", format!("a = {}1{}\n", "[".repeat(5_000), "]".repeat(5_000))),
+    ];
+    for (name, text) in cases {
+        std::fs::write(&path, &text).expect("write");
+        check(&mut section, madoguchi, &path, name);
+    }
+    let _ = std::fs::remove_file(&path);
+    std::os::unix::fs::symlink("/dev/zero", &path).expect("symlink");
+    check(&mut section, madoguchi, &path, "a file that is /dev/zero");
+    let _ = std::fs::remove_file(&path);
+    check(&mut section, madoguchi, &path, "a file that is not there");
+    section
+}
+
+/// Both commands on one damaged file.
+fn check(section: &mut Section, madoguchi: &Madoguchi, path: &Path, name: &str) {
+    let mut command = madoguchi.command(&["config", "check"]);
+    command.env("MADOGUCHI_CONFIG", path);
+    let checked = run(command, None);
+    let listed = checked
+        .problem_listing_errors()
+        .or_else(|| checked.refused())
+        .filter(|_| !lists_its_problems(&checked.stderr, path));
+    section.check(&format!("{name} (config check)"), listed);
+    let mut command = madoguchi.command(&["store", "info"]);
+    command.env("MADOGUCHI_CONFIG", path);
+    section.check(
+        &format!("{name} (store info)"),
+        run(command, None).refused(),
+    );
+}
+
+/// `config check`'s answer: every line but the last names the file; the last counts them.
+fn lists_its_problems(stderr: &str, path: &Path) -> bool {
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    let shown = path.display().to_string();
+    lines.len() >= 2
+        && lines[..lines.len() - 1]
+            .iter()
+            .all(|l| l.starts_with(&shown))
+        && lines[lines.len() - 1].contains("problem(s)")
+}
