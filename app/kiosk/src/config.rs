@@ -2,9 +2,10 @@
 //! field by field): the city, its counters' places, the printer, the kiosk's idle time and
 //! language, the store's files and retention, and the counter floor when there is one.
 //!
-//! Where it is: `MADOGUCHI_CONFIG` (a path), else `/etc/madoguchi/madoguchi.toml` when that
-//! exists. No file: every setting has its default and the store's settings apply, as when the
-//! kiosk runs from a checkout.
+//! Where it is: `MADOGUCHI_CONFIG` (a path; empty for none, as `cargo test` and `cargo run`
+//! set it in `.cargo/config.toml`), else `/etc/madoguchi/madoguchi.toml` when that exists.
+//! No file: every setting has its default and the store's settings apply, as when the kiosk
+//! runs from a checkout.
 //!
 //! Invariants:
 //! - the file is read once per process, bounded (64 KB), and checked whole before anything
@@ -144,7 +145,8 @@ impl std::error::Error for Problems {}
 /// The file's path, when there is one to read.
 pub fn path() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("MADOGUCHI_CONFIG") {
-        return Some(PathBuf::from(path));
+        // Empty: no file, whatever is installed (the tests and `cargo run` from a checkout).
+        return (!path.is_empty()).then(|| PathBuf::from(path));
     }
     let installed = PathBuf::from(INSTALLED_PATH);
     installed.exists().then_some(installed)
@@ -508,6 +510,14 @@ mod tests {
         assert_eq!(fixed["printer"], "ipp://192.0.2.10/ipp/print");
         assert_eq!(fixed["kiosk.idle_seconds"], "120");
         assert_eq!(loaded.config.language(), Language::English);
+    }
+
+    #[test]
+    fn tests_from_a_checkout_read_no_installed_file() {
+        // .cargo/config.toml gives every test an empty MADOGUCHI_CONFIG: a developer's PC
+        // with the package installed must not lend its settings to the tests.
+        assert_eq!(std::env::var("MADOGUCHI_CONFIG").as_deref(), Ok(""));
+        assert_eq!(path(), None);
     }
 
     #[test]
