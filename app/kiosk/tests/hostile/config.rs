@@ -36,7 +36,7 @@ pub fn files(madoguchi: &Madoguchi, work: &Path) -> Section {
         ("a table where a value belongs", "[kiosk]\nidle_seconds = { a = 1 }\n".into()),
         ("a section twice", "[kiosk]\nidle_seconds = 30\n[kiosk]\nidle_seconds = 40\n".into()),
         ("floor settings missing their files", "[central]\nconnection = \"host=/x user=desk_1\"\npassword_file = \"/nonexistent/p\"\nfloor_key_file = \"/nonexistent/k\"\npublishing_keys_file = \"/nonexistent/t\"\n".into()),
-        ("a retention the floor decides", "[store]\nretention_days = 10\n[central]\nconnection = \"host=/x user=desk_1\"\npassword_file = \"/etc/hostname\"\nfloor_key_file = \"/etc/hostname\"\npublishing_keys_file = \"/etc/hostname\"\n".into()),
+        ("a retention the floor decides", "[store]\nretention_days = 10\n[central]\nconnection = \"host=/x user=desk_1\"\npassword_file = \"/etc/passwd\"\nfloor_key_file = \"/etc/passwd\"\npublishing_keys_file = \"/etc/passwd\"\n".into()),
         ("deeply nested tables", format!("a = {}1{}\n", "[".repeat(5_000), "]".repeat(5_000))),
     ];
     for (name, text) in cases {
