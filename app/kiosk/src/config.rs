@@ -289,6 +289,15 @@ impl Loaded {
         {
             problems.push(self.at(mode, "[kiosk] mode: must be clerk or self-service".into()));
         }
+        if let (Some(mode), Some(floor)) = (&config.kiosk.mode, config.floor())
+            && mode.get_ref() == "self-service"
+            && floor.counter.is_some()
+        {
+            problems.push(self.at(
+                mode,
+                "[kiosk] mode: a self-service kiosk is not a department counter's terminal (remove counter from [central])".into(),
+            ));
+        }
         if let Some(language) = &config.kiosk.language
             && !matches!(language.get_ref().as_str(), "ja" | "en")
         {
@@ -510,6 +519,19 @@ mod tests {
         assert_eq!(fixed["printer"], "ipp://192.0.2.10/ipp/print");
         assert_eq!(fixed["kiosk.idle_seconds"], "120");
         assert_eq!(loaded.config.language(), Language::English);
+    }
+
+    #[test]
+    fn a_self_service_kiosk_is_no_counters_terminal() {
+        let problems = loaded(
+            "[kiosk]\nmode = \"self-service\"\n[central]\nconnection = \"host=/x user=k\"\npassword_file = \"/etc/passwd\"\nfloor_key_file = \"/etc/passwd\"\npublishing_keys_file = \"/etc/passwd\"\ncounter = \"kodomo\"\n",
+        )
+        .expect_err("a contradiction");
+        assert_eq!(problems.list.len(), 1, "{problems}");
+        assert!(
+            problems.to_string().contains(":2: [kiosk] mode"),
+            "{problems}"
+        );
     }
 
     #[test]

@@ -95,6 +95,10 @@ pub enum StoreError {
     Damaged(String),
     #[error("データベースを開けません / cannot use the database {path}: {detail}")]
     Unusable { path: String, detail: String },
+    #[error(
+        "バックアップを書けません / cannot write the backup {path}: {detail} (give a file in a folder that exists and the store's user may write)"
+    )]
+    Backup { path: String, detail: String },
     #[error("データベースの処理に失敗しました / database error: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -608,7 +612,7 @@ impl Store {
     /// sealed: the copy is readable only with the store key, which is backed up apart.
     pub fn backup_to(&self, target: &Path) -> Result<(), StoreError> {
         use std::os::unix::fs::OpenOptionsExt;
-        let unusable = |detail: String| StoreError::Unusable {
+        let unusable = |detail: String| StoreError::Backup {
             path: target.display().to_string(),
             detail,
         };
@@ -626,7 +630,8 @@ impl Store {
                 let path = partial
                     .to_str()
                     .ok_or_else(|| unusable("the backup's path is not UTF-8".into()))?;
-                conn.execute("VACUUM INTO ?1", [path])?;
+                conn.execute("VACUUM INTO ?1", [path])
+                    .map_err(|e| unusable(e.to_string()))?;
                 Ok(())
             })
             .and_then(|()| {

@@ -267,10 +267,7 @@ impl Store {
                 ),
             });
         }
-        self.conn()?.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value.trim()],
-        )?;
+        self.write_setting(key, value)?;
         self.audit(now, supervisor.login(), "settings.set", key)
     }
 
@@ -303,10 +300,7 @@ impl Store {
         if self.raw_setting(key)?.as_deref() == Some(value.trim()) {
             return Ok(false);
         }
-        self.conn()?.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value.trim()],
-        )?;
+        self.write_setting(key, value)?;
         self.audit(
             now,
             "floor",
@@ -340,6 +334,14 @@ impl Store {
             }
         }
         Ok(settings.into_iter().collect())
+    }
+
+    fn write_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value.trim()],
+        )?;
+        Ok(())
     }
 
     /// Whether the configuration file fixes this setting.

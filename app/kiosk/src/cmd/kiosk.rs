@@ -77,22 +77,17 @@ fn stopped(error: anyhow::Error) -> Result<ExitCode> {
     eprintln!("error: the kiosk cannot start:\n{problems}");
     window.set_problems(problems.into());
     window.set_check_command("madoguchi config check; madoguchi doctor".into());
+    // Watched off the UI thread: the window only draws.
     let config_seen = config_stamp();
-    let started = std::time::Instant::now();
-    let weak = window.as_weak();
-    let timer = slint::Timer::default();
-    timer.start(
-        slint::TimerMode::Repeated,
-        Duration::from_secs(2),
-        move || {
-            if config_stamp() != config_seen || started.elapsed() >= STOPPED_RETRY {
-                if let Some(window) = weak.upgrade() {
-                    let _ = window.hide();
-                }
-                let _ = slint::quit_event_loop();
-            }
-        },
-    );
+    std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        while config_stamp() == config_seen && started.elapsed() < STOPPED_RETRY {
+            std::thread::sleep(Duration::from_secs(2));
+        }
+        let _ = slint::invoke_from_event_loop(|| {
+            let _ = slint::quit_event_loop();
+        });
+    });
     window.run().context(
         "the kiosk window could not run (is there a display? DISPLAY or WAYLAND_DISPLAY)",
     )?;

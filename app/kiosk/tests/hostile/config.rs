@@ -1,7 +1,8 @@
-//! The configuration file IT staff write (`/etc/madoguchi/madoguchi.toml`), damaged one way
-//! at a time: `madoguchi config check` lists its problems, one line each, and exits 1; a
-//! command that uses the file (`store info`) refuses in one line naming the first problem. In
-//! time, without a panic, and nothing read past the file's 64 KB limit.
+//! What IT staff give an installed PC: the configuration file (`/etc/madoguchi/madoguchi.toml`),
+//! damaged one way at a time — `madoguchi config check` lists its problems, one line each, and
+//! exits 1; a command that uses the file (`store info`) refuses in one line naming the first
+//! problem; nothing is read past the file's 64 KB limit — and the backup's target
+//! (`store backup --out`), which must be refused in one line, leaving nothing half-written.
 
 use std::path::Path;
 
@@ -78,4 +79,37 @@ fn lists_its_problems(stderr: &str, path: &Path) -> bool {
             .iter()
             .all(|l| l.starts_with(&shown))
         && lines[lines.len() - 1].contains("problem(s)")
+}
+
+pub fn backup_targets(madoguchi: &Madoguchi, work: &Path) -> Section {
+    let mut section = Section::new("backup targets (madoguchi store backup --out)");
+    let dir = work.join("backup");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("a-file"), "x").expect("file");
+    let a_folder = dir.display().to_string();
+    let in_no_folder = dir.join("nowhere/b.sqlite3").display().to_string();
+    let under_a_file = dir.join("a-file/b.sqlite3").display().to_string();
+    let cases = [
+        ("a folder that does not exist", in_no_folder.as_str()),
+        ("a folder instead of a file", a_folder.as_str()),
+        ("a path under a file", under_a_file.as_str()),
+        ("an empty path", ""),
+        ("a read-only file system", "/proc/madoguchi-backup.sqlite3"),
+    ];
+    for (name, out) in cases {
+        section.check(
+            name,
+            madoguchi.run(&["store", "backup", "--out", out]).refused(),
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .expect("read")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    section.check(
+        "nothing half-written left",
+        (!left.is_empty()).then(|| format!("left {left:?}")),
+    );
+    section
 }

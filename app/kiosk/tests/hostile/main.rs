@@ -52,6 +52,7 @@ fn main() {
     run(files::templates(&madoguchi, &files));
     run(files::field_lists(&madoguchi, &files));
     run(config::files(&madoguchi, &files));
+    run(config::backup_targets(&madoguchi, &files));
     run(floor::settings_files(&madoguchi, &files));
     run(floor::signatures(&madoguchi, &files));
     run(homepage::routes(&madoguchi));
