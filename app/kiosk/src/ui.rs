@@ -308,6 +308,11 @@ impl KioskApp {
         let notice = view.notice.as_ref().or(self.form_error.as_ref());
         kiosk.set_notice(notice.map_or_else(SharedString::new, |n| context.notice(n)));
         kiosk.set_timeout_seconds(view.timeout_warning.map_or(-1, |s| s as i32));
+        kiosk.set_confirm(present::confirm(view.confirm));
+        kiosk.set_take_card(view.take_card);
+        let (step, steps) = view.progress.unwrap_or((0, 0));
+        kiosk.set_step(i32::try_from(step).unwrap_or(0));
+        kiosk.set_steps(i32::try_from(steps).unwrap_or(0));
         let people = window.global::<People>();
         people.set_today(present::day(self.session.today(), self.english).into());
         people.set_form_error(SharedString::new());
@@ -465,10 +470,11 @@ impl KioskApp {
         }
     }
 
+    /// 文字を大きく: 1× → 1.5× → 2× → back to 1×.
     fn toggle_large_text(&mut self) {
         if let Some(window) = self.window.upgrade() {
             let theme = window.global::<Theme>();
-            theme.set_large_text(!theme.get_large_text());
+            theme.set_text_scale(next_text_scale(theme.get_text_scale()));
         }
     }
 
@@ -522,6 +528,9 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     printing.on_retry_print(act(|| Action::RetryPrint));
     kiosk.on_back(act(|| Action::Back));
     kiosk.on_cancel(act(|| Action::Cancel));
+    kiosk.on_cancel_confirmed(act(|| Action::CancelConfirmed));
+    kiosk.on_cancel_dismissed(act(|| Action::CancelDismissed));
+    pin_entry.on_continue_without_card(act(|| Action::ContinueWithoutCard));
     kiosk.on_still_here(act(|| Action::StillHere));
     pin_entry.on_pin_clear(act(|| Action::PinClear));
     outcome.on_reviewed(on(|app| app.review_action(Action::Reviewed)));
@@ -619,4 +628,16 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
 /// A model from a vector, as Slint properties take it.
 fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(items))
+}
+
+/// The text size after 文字を大きく is tapped at `scale`: each tap one step larger, and from
+/// the largest back to normal.
+pub fn next_text_scale(scale: f32) -> f32 {
+    if scale < 1.25 {
+        1.5
+    } else if scale < 1.75 {
+        2.0
+    } else {
+        1.0
+    }
 }

@@ -76,3 +76,22 @@ fn every_marked_string_has_an_english_translation() {
     assert!(count > 100, "the UI's strings are found ({count})");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// And no English entry is left over from a string the UI no longer has: a stale entry hides
+/// the one that replaced it from whoever reviews the translations.
+#[test]
+fn every_english_entry_is_still_used() {
+    let mut files = Vec::new();
+    slint_files(&ui(), &mut files);
+    let used: std::collections::BTreeSet<String> = files
+        .iter()
+        .flat_map(|f| marked(&std::fs::read_to_string(f).expect("a .slint file")))
+        .collect();
+    let po = std::fs::read_to_string(ui().join("translations/en/LC_MESSAGES/madoguchi-kiosk.po"))
+        .expect("the English catalogue");
+    let stale: Vec<String> = po_entries(&po)
+        .into_keys()
+        .filter(|id| !id.is_empty() && !used.contains(id))
+        .collect();
+    assert!(stale.is_empty(), "no longer in the UI: {stale:?}");
+}

@@ -73,6 +73,42 @@ pub enum Screen {
     Done,
 }
 
+impl Screen {
+    /// Where the screen stands on its path, for the step indicator: (step, steps), 1-based.
+    /// The clerk's path is 本人確認 → 異動 → 世帯 → 質問 → 手続き → 書類の確認 → 印刷; the
+    /// self-service path QRコード → 確認 → 手続き → 印刷. None on the start screen.
+    pub fn step(self, mode: Mode) -> Option<(usize, usize)> {
+        let step = match (mode, self) {
+            (_, Screen::Start) => return None,
+            (Mode::SelfService, Screen::Identify | Screen::ScanQr) => 1,
+            (Mode::SelfService, Screen::QrSummary) => 2,
+            (Mode::SelfService, Screen::Result | Screen::Review) => 3,
+            (Mode::SelfService, _) => 4,
+            (Mode::Clerk, Screen::Event) => 2,
+            (Mode::Clerk, Screen::Household) => 3,
+            (Mode::Clerk, Screen::Question | Screen::PrivateQuestion) => 4,
+            (Mode::Clerk, Screen::Result) => 5,
+            (Mode::Clerk, Screen::Review) => 6,
+            (Mode::Clerk, Screen::Printing | Screen::Done) => 7,
+            (Mode::Clerk, _) => 1,
+        };
+        let steps = if mode == Mode::SelfService { 4 } else { 7 };
+        Some((step, steps))
+    }
+}
+
+/// How long the start screen reminds the last resident to take their card.
+const CARD_REMINDER: Duration = Duration::from_secs(60);
+
+/// What the kiosk asks before it does what cannot be undone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirm {
+    /// 最初に戻る: what was typed and answered is cleared.
+    StartOver,
+    /// 印刷せずに終わる: the print job is withdrawn and the case cleared.
+    EndWithoutPrinting,
+}
+
 /// A message for the person at the screen, in both languages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
@@ -194,8 +230,14 @@ pub enum Action {
     },
     RetryPrint,
     Back,
-    /// Abandon the case and clear the screen.
+    /// 最初に戻る (or 印刷せずに終わる): asks first when anything would be lost.
     Cancel,
+    /// Yes to the question `Cancel` asked: abandon the case and clear the screen.
+    CancelConfirmed,
+    /// No: the case goes on where it was.
+    CancelDismissed,
+    /// The last-PIN-try screen's third way: identify without the card (QR code or typed).
+    ContinueWithoutCard,
     /// Time passed: `elapsed` is monotonic, since the runtime started; `today` is the local
     /// date now. A new case uses the date of the last tick, so a kiosk left on past midnight
     /// decides with the new day.
@@ -334,6 +376,13 @@ pub struct Session {
     last_activity: Duration,
     /// When the done screen appeared.
     done_at: Option<Duration>,
+    /// The question asked before abandoning the case, while it waits for an answer.
+    confirming: Option<Confirm>,
+    /// A card was put on the reader during this case: it may still lie there.
+    card_seen: bool,
+    /// The last case had a card on the reader: the start screen reminds whoever is there to
+    /// take it, for a minute or until the next case begins (the time it ends).
+    card_reminder_until: Option<Duration>,
 }
 
 /// A member offered as an answer to a question about members ("who registers a seal?").
@@ -380,6 +429,13 @@ pub struct View {
     pub identity_in_question: bool,
     /// The case a stopped kiosk left open, offered on the clerk's start screen.
     pub unfinished: Option<UnfinishedOffer>,
+    /// A question waiting for a yes or no before the case is abandoned.
+    pub confirm: Option<Confirm>,
+    /// The step indicator: (step, steps).
+    pub progress: Option<(usize, usize)>,
+    /// 「マイナンバーカードをお取りください」: a card was on the reader in this case (or in the
+    /// one just closed), and the case is at its end.
+    pub take_card: bool,
 }
 
 /// What the start screen says about a case a stopped kiosk left open.
@@ -456,6 +512,9 @@ impl Session {
             now: Duration::ZERO,
             last_activity: Duration::ZERO,
             done_at: None,
+            confirming: None,
+            card_seen: false,
+            card_reminder_until: None,
         }
     }
 
@@ -716,6 +775,15 @@ impl Session {
             differences: self.differences(),
             identity_in_question: self.held_qr.is_some(),
             unfinished: self.unfinished_offer(),
+            confirm: self.confirming,
+            progress: self.screen.step(self.mode),
+            take_card: match self.screen {
+                Screen::Done | Screen::Printing => self.card_seen,
+                Screen::Start => self
+                    .card_reminder_until
+                    .is_some_and(|until| self.now < until),
+                _ => false,
+            },
         }
     }
 
@@ -739,7 +807,13 @@ impl Session {
         }
         self.last_activity = self.now;
         match action {
-            Action::Cancel => self.reset(),
+            Action::Cancel => self.ask_to_cancel(),
+            Action::CancelConfirmed if self.confirming.is_some() => self.reset(),
+            Action::CancelConfirmed => Vec::new(),
+            Action::CancelDismissed => {
+                self.confirming = None;
+                Vec::new()
+            }
             Action::Back => self.back(),
             Action::StillHere => Vec::new(),
             action => self.forward(action),
@@ -784,6 +858,15 @@ impl Session {
                 self.submit_pin()
             }
             (Screen::Pin, Action::PinSubmit) => self.submit_pin(),
+            (Screen::Pin, Action::ContinueWithoutCard) => {
+                self.pin.clear();
+                if self.reading_member {
+                    self.reading_member = false;
+                    self.go(Screen::Household)
+                } else {
+                    self.go(Screen::Identify)
+                }
+            }
             (Screen::ReadingCard, Action::CardRead(result)) => self.card_read(result),
             (Screen::ScanQr, Action::QrRead(result)) => self.qr_read(result),
             (Screen::QrSummary, Action::QrConfirmed) => self.decide_and_show(),
@@ -871,6 +954,7 @@ impl Session {
     }
 
     fn begin(&mut self) -> Vec<Effect> {
+        self.card_reminder_until = None;
         match self.mode {
             Mode::Clerk => self.go(Screen::Identify),
             Mode::SelfService => {
@@ -883,6 +967,8 @@ impl Session {
     fn go(&mut self, screen: Screen) -> Vec<Effect> {
         self.screen = screen;
         self.notice = None;
+        // A question about leaving no longer applies once the screen has moved on.
+        self.confirming = None;
         Vec::new()
     }
 
@@ -890,6 +976,7 @@ impl Session {
         use madoguchi_card::PinState;
         match state {
             Ok(PinState::Ready { tries_left }) => {
+                self.card_seen = true;
                 self.pin = PinPad::new(Some(tries_left));
                 self.go(Screen::Pin)
             }
@@ -1511,6 +1598,22 @@ impl Session {
         Vec::new()
     }
 
+    /// 最初に戻る: at once where nothing would be lost (the start and done screens), else a
+    /// question first — one mis-tap must not clear a household that took minutes to type.
+    fn ask_to_cancel(&mut self) -> Vec<Effect> {
+        match self.screen {
+            Screen::Start | Screen::Done => self.reset(),
+            Screen::Printing => {
+                self.confirming = Some(Confirm::EndWithoutPrinting);
+                Vec::new()
+            }
+            _ => {
+                self.confirming = Some(Confirm::StartOver);
+                Vec::new()
+            }
+        }
+    }
+
     /// Abandons the case (if one was started) and clears everything personal.
     fn reset(&mut self) -> Vec<Effect> {
         let mut effects = Vec::new();
@@ -1530,7 +1633,9 @@ impl Session {
         let now = self.now;
         let next_catalogue = self.next_catalogue.take();
         let unfinished = self.unfinished.take();
+        let card_reminder_until = self.card_seen.then_some(now + CARD_REMINDER);
         *self = fresh;
+        self.card_reminder_until = card_reminder_until;
         self.now = now;
         self.next_catalogue = next_catalogue;
         self.unfinished = unfinished;

@@ -443,9 +443,74 @@ fn answers_this_catalogue_cannot_take_are_left_out_and_the_case_goes_on() {
 fn cancelling_while_scanning_stops_the_scanner() {
     let mut session = Session::new(catalogue(), Mode::SelfService, date(2026, 4, 2));
     session.handle(Action::Begin);
-    let effects = session.handle(Action::Cancel);
+    assert!(session.handle(Action::Cancel).is_empty(), "asks first");
+    let effects = session.handle(Action::CancelConfirmed);
     assert!(matches!(effects[..], [Effect::StopScanner]));
     assert_eq!(session.screen(), Screen::Start);
+}
+
+/// 最初に戻る asks before a household that took minutes to type is cleared; 「続ける」 keeps
+/// everything where it was.
+#[test]
+fn starting_over_asks_first_and_no_keeps_the_case() {
+    let mut session = Session::new(catalogue(), Mode::Clerk, date(2026, 4, 2));
+    session.handle(Action::Begin);
+    session.handle(Action::IdentifyWithQr);
+    session.handle(Action::QrRead(Ok(code(prefill_case(), session.today()))));
+    let screen = session.screen();
+    let case = session.case();
+    assert!(session.handle(Action::Cancel).is_empty());
+    assert_eq!(session.view().confirm, Some(Confirm::StartOver));
+    session.handle(Action::CancelDismissed);
+    assert_eq!(session.view().confirm, None);
+    assert_eq!(session.screen(), screen);
+    assert_eq!(session.case(), case, "nothing lost to the mis-tap");
+
+    session.handle(Action::Cancel);
+    let effects = session.handle(Action::CancelConfirmed);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Finish { printed: false })),
+        "{effects:?}"
+    );
+    assert_eq!(session.screen(), Screen::Start);
+    assert_eq!(session.view().confirm, None);
+    assert!(session.case().is_none());
+    // A yes that comes without the question (a stale tap) does nothing.
+    session.handle(Action::Begin);
+    session.handle(Action::CancelConfirmed);
+    assert_eq!(session.screen(), Screen::Identify);
+}
+
+#[test]
+fn leaving_the_printing_screen_asks_whether_to_end_without_printing() {
+    let mut session = Session::new(catalogue(), Mode::SelfService, date(2026, 4, 2));
+    session.handle(Action::Begin);
+    session.handle(Action::QrRead(Ok(code(prefill_case(), session.today()))));
+    session.handle(Action::QrConfirmed);
+    session.handle(Action::ResultAccepted);
+    assert_eq!(session.screen(), Screen::Printing);
+    session.handle(Action::Cancel);
+    assert_eq!(session.view().confirm, Some(Confirm::EndWithoutPrinting));
+    // The packet printing meanwhile answers the question.
+    session.handle(Action::PrintProgress {
+        state: PrintState::Done,
+        reason: None,
+    });
+    assert_eq!(session.screen(), Screen::Done);
+    assert_eq!(session.view().confirm, None);
+}
+
+#[test]
+fn the_step_indicator_follows_each_path() {
+    assert_eq!(Screen::Start.step(Mode::Clerk), None);
+    assert_eq!(Screen::Pin.step(Mode::Clerk), Some((1, 7)));
+    assert_eq!(Screen::Household.step(Mode::Clerk), Some((3, 7)));
+    assert_eq!(Screen::PrivateQuestion.step(Mode::Clerk), Some((4, 7)));
+    assert_eq!(Screen::Done.step(Mode::Clerk), Some((7, 7)));
+    assert_eq!(Screen::ScanQr.step(Mode::SelfService), Some((1, 4)));
+    assert_eq!(Screen::Result.step(Mode::SelfService), Some((3, 4)));
 }
 
 #[test]
@@ -939,6 +1004,7 @@ fn a_new_catalogue_is_taken_only_between_cases() {
         "the case is decided with the catalogue taken when it began"
     );
     session.handle(Action::Cancel);
+    session.handle(Action::CancelConfirmed);
     session.handle(Action::Begin);
     assert_eq!(
         session.catalogue().info.version,
@@ -971,6 +1037,7 @@ fn a_session_crosses_midnight_and_the_next_case_uses_the_new_date() {
     assert_eq!(session.today(), evening, "the case on screen keeps its day");
     assert_eq!(session.case().expect("case").event.visit_date(), evening);
     session.handle(Action::Cancel);
+    session.handle(Action::CancelConfirmed);
 
     session.handle(at(3, morning));
     assert_eq!(session.today(), morning);
@@ -1090,4 +1157,34 @@ fn a_proxy_typed_on_review_brings_the_letter_of_attorney() {
     session.handle(Action::ReviewEdited(edits));
     assert_eq!(session.case().expect("a case").proxy, None);
     assert!(!brings_letter(&session));
+}
+
+/// A card put on the reader is remembered to the end: the done screen says to take it, and so
+/// does the start screen for a minute after a case that was closed without printing.
+#[test]
+fn the_end_of_a_case_with_a_card_reminds_to_take_it() {
+    let mut session = Session::new(catalogue(), Mode::Clerk, date(2026, 4, 2));
+    session.handle(Action::Begin);
+    session.handle(Action::IdentifyWithCard);
+    assert!(!session.view().take_card);
+    session.handle(Action::CardState(Ok(PinState::Ready { tries_left: 3 })));
+    assert!(!session.view().take_card, "not while the case goes on");
+    session.handle(Action::Cancel);
+    session.handle(Action::CancelConfirmed);
+    assert_eq!(session.screen(), Screen::Start);
+    assert!(session.view().take_card);
+    session.handle(Action::Tick {
+        elapsed: Duration::from_secs(61),
+        today: date(2026, 4, 2),
+    });
+    assert!(
+        !session.view().take_card,
+        "a minute later the reminder is gone"
+    );
+
+    let mut typed = Session::new(catalogue(), Mode::Clerk, date(2026, 4, 2));
+    typed.handle(Action::Begin);
+    typed.handle(Action::Cancel);
+    typed.handle(Action::CancelConfirmed);
+    assert!(!typed.view().take_card, "no card, no reminder");
 }

@@ -14,11 +14,13 @@ use slint::{ComponentHandle, Image, Rgb8Pixel, SharedPixelBuffer, SharedString};
 
 use super::typed::relation_index;
 use super::{
-    Choice, Interview, KioskWindow, MemberChoice, MemberRow, MissingRow, Outcome, People, PinEntry,
-    PrintPhase, Printing, ProcedureRow, ReviewItem, Scanner, Screen, SummaryLine, model,
+    Choice, ConfirmKind, Interview, KioskWindow, MemberChoice, MemberRow, MissingRow, Outcome,
+    People, PinEntry, PrintPhase, Printing, ProcedureRow, ReviewItem, Scanner, Screen, SummaryLine,
+    model,
 };
 use crate::session::{
-    Notice, Override, ReviewEdits, ReviewField, Screen as SessionScreen, UnfinishedOffer, View,
+    Confirm, Notice, Override, ReviewEdits, ReviewField, Screen as SessionScreen, UnfinishedOffer,
+    View,
 };
 
 /// Who reads the screen, in which language.
@@ -69,6 +71,15 @@ impl Context {
             Ok(wareki) => format!("{wareki}（{}）", date.format("%Y年")),
             Err(_) => date.format("%Y年%m月%d日").to_string(),
         }
+    }
+}
+
+/// The question the window asks before the case is abandoned.
+pub fn confirm(confirm: Option<Confirm>) -> ConfirmKind {
+    match confirm {
+        None => ConfirmKind::None,
+        Some(Confirm::StartOver) => ConfirmKind::StartOver,
+        Some(Confirm::EndWithoutPrinting) => ConfirmKind::EndWithoutPrinting,
     }
 }
 

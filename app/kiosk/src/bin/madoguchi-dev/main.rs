@@ -16,6 +16,7 @@ mod floor_tools;
 mod screenshots;
 mod shots_floor;
 mod store_tools;
+mod tour;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -23,7 +23,7 @@ use madoguchi_store::signature::TrustedKeys;
 use slint::{ComponentHandle, Model};
 use uuid::Uuid;
 
-use crate::screenshots::{resident_case, shots_folder};
+use crate::tour::{resident_case, shots_folder};
 
 const COUNTER: &str = "kodomo";
 
@@ -159,14 +159,14 @@ fn try_desk_on_floor(app: &mut KioskApp, window: &KioskWindow) -> Result<()> {
         floor.supervisor_added = true;
     }
     let offset = chrono::FixedOffset::east_opt(9 * 3600).context("JST")?;
-    let mut desk = Desk::new(crate::screenshots::desk_store()?, offset)
+    let mut desk = Desk::new(crate::tour::desk_store()?, offset)
         // The floor's cases were made today, not on the samples' day.
         .on_day(chrono::Local::now().date_naive())
         .with_floor(DeskFloor::new(
             options(&floor.cluster, login),
             floor.floor_key.clone(),
         ));
-    desk.sign_in("kakari", crate::screenshots::SHOT_PASSWORD);
+    desk.sign_in("kakari", crate::tour::SHOT_PASSWORD);
     app.set_desk(desk);
     window.global::<madoguchi_kiosk::ui::Desk>().set_open(true);
     if let Some(ui) = app.desk() {

@@ -1,0 +1,924 @@
+//! A tour of every screen: for each, a name and the steps that lead to it from a fresh
+//! session. `madoguchi-dev screenshots` draws each into a PNG; the layout test
+//! (`app/kiosk/tests/layout.rs`, which includes this file) lays each out at every window size
+//! and text size and checks that nothing is cut.
+//!
+//! The session is driven with real actions against the shipped catalogue. The answers the card
+//! reader, the camera and the printer would give are handed in directly (the runtime is
+//! detached), so the screens are the same on every machine; the headless flow tests drive the
+//! real card, store and printer. The desk's screens use a private store, the floor's a private
+//! PostgreSQL cluster (`shots_floor`).
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use madoguchi_card::{CardError, PinState};
+use madoguchi_domain::{Answer, Case, LifeEvent, Member, Person, Sex, Zokugara};
+use madoguchi_kiosk::runtime::Runtime;
+use madoguchi_kiosk::session::{
+    Action, FormCheck, MissingValue, Mode, Notice, ReviewEdits, Screen, Session,
+};
+use madoguchi_kiosk::supervisor::{Desk, DeskScreen};
+use madoguchi_kiosk::ui::{
+    Clock, Desk as DeskGlobal, KioskApp, KioskWindow, People, ProcedureForm, Scanner, Setup, Theme,
+};
+use madoguchi_rules::Catalogue;
+use madoguchi_store::PrintState;
+use slint::ComponentHandle;
+
+use madoguchi_kiosk::{catalogue_dir, samples};
+
+/// The day the pictures are set on.
+pub(crate) fn today() -> NaiveDate {
+    samples::visit_day()
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+fn person(name: &str, kana: &str, birth: NaiveDate, sex: Sex) -> Person {
+    Person {
+        kana: Some(kana.into()),
+        ..samples::resident(name, birth, sex)
+    }
+}
+
+fn move_in() -> LifeEvent {
+    samples::moving_in()
+}
+
+fn family() -> Vec<Member> {
+    vec![
+        Member {
+            person: person(
+                "窓口　花子",
+                "まどぐち　はなこ",
+                date(1992, 6, 1),
+                Sex::Female,
+            ),
+            relation: Zokugara::WIFE,
+        },
+        Member {
+            person: person(
+                "窓口　陽菜",
+                "まどぐち　ひな",
+                date(2019, 9, 21),
+                Sex::Female,
+            ),
+            relation: Zokugara::CHILD,
+        },
+    ]
+}
+
+/// The case a resident brings as a QR code.
+/// The resident's case as the QR code made at home the day before.
+fn resident_code() -> madoguchi_prefill::Prefill {
+    madoguchi_prefill::Prefill {
+        issued: today().pred_opt().unwrap_or_default(),
+        expires: today() + chrono::Days::new(30),
+        case: resident_case(),
+    }
+}
+
+pub(crate) fn resident_case() -> Case {
+    let mut members = vec![Member {
+        person: person("山田　太郎", "やまだ　たろう", date(1988, 4, 12), Sex::Male),
+        relation: Zokugara::HEAD,
+    }];
+    members.extend(family());
+    Case {
+        phone: None,
+        proxy: None,
+        event: move_in(),
+        household: madoguchi_domain::Household {
+            members,
+            ..Default::default()
+        },
+        applicant: 0,
+        answers: Default::default(),
+        certificates: Vec::new(),
+        resident_writes: Default::default(),
+    }
+}
+
+/// One screen: a name and the steps that lead to it from a fresh session.
+pub(crate) struct Shot {
+    pub(crate) name: &'static str,
+    pub(crate) mode: Mode,
+    steps: fn(&mut KioskApp, &KioskWindow),
+}
+
+fn act(app: &mut KioskApp, actions: Vec<Action>) {
+    for action in actions {
+        app.act(action);
+    }
+}
+
+fn to_pin(app: &mut KioskApp, _: &KioskWindow) {
+    act(
+        app,
+        vec![
+            Action::Begin,
+            Action::IdentifyWithCard,
+            Action::CardState(Ok(PinState::Ready { tries_left: 3 })),
+            Action::PinDigit(1),
+            Action::PinDigit(2),
+        ],
+    );
+}
+
+fn to_event(app: &mut KioskApp, window: &KioskWindow) {
+    to_pin(app, window);
+    act(
+        app,
+        vec![
+            Action::PinDigit(3),
+            Action::PinDigit(4),
+            Action::PinSubmit,
+            Action::CardRead(Ok(person(
+                "窓口　太郎",
+                "まどぐち　たろう",
+                date(1990, 4, 1),
+                Sex::Male,
+            ))),
+        ],
+    );
+}
+
+fn to_household(app: &mut KioskApp, window: &KioskWindow) {
+    to_event(app, window);
+    app.act(Action::EventChosen(move_in()));
+    for member in family() {
+        app.act(Action::MemberAdded(member));
+    }
+}
+
+fn to_question(app: &mut KioskApp, window: &KioskWindow) {
+    to_household(app, window);
+    app.act(Action::HouseholdDone);
+}
+
+fn to_result(app: &mut KioskApp, window: &KioskWindow) {
+    to_question(app, window);
+    answer_all(app);
+}
+
+/// いいえ to every question (the first choice of a choice).
+fn answer_all(app: &mut KioskApp) {
+    let mut guard = 0;
+    while app.session().screen() == Screen::Question && guard < 40 {
+        let answer = match app.view().question.map(|q| q.options) {
+            Some(options) if options.len() > 3 => Answer::from_text(&options[0].id),
+            _ => Answer::No,
+        };
+        app.act(Action::Answer(answer));
+        guard += 1;
+    }
+}
+
+pub(crate) fn shots() -> Vec<Shot> {
+    vec![
+        Shot {
+            name: "01-start",
+            mode: Mode::Clerk,
+            steps: |_, _| {},
+        },
+        Shot {
+            name: "02-identify",
+            mode: Mode::Clerk,
+            steps: |app, _| app.act(Action::Begin),
+        },
+        Shot {
+            name: "03-insert-card",
+            mode: Mode::Clerk,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![
+                        Action::Begin,
+                        Action::IdentifyWithCard,
+                        Action::CardState(Err(CardError::NoCard {
+                            reader: "Reader 0".into(),
+                        })),
+                    ],
+                )
+            },
+        },
+        Shot {
+            name: "04-pin",
+            mode: Mode::Clerk,
+            steps: to_pin,
+        },
+        Shot {
+            name: "05-pin-last-try",
+            mode: Mode::Clerk,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![
+                        Action::Begin,
+                        Action::IdentifyWithCard,
+                        Action::CardState(Ok(PinState::Ready { tries_left: 1 })),
+                        Action::PinDigit(1),
+                        Action::PinDigit(2),
+                        Action::PinDigit(3),
+                        Action::PinDigit(4),
+                    ],
+                )
+            },
+        },
+        Shot {
+            name: "06-reading-card",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_pin(app, window);
+                act(
+                    app,
+                    vec![Action::PinDigit(3), Action::PinDigit(4), Action::PinSubmit],
+                );
+            },
+        },
+        Shot {
+            name: "07-type-applicant",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                act(app, vec![Action::Begin, Action::IdentifyByTyping]);
+                let people = window.global::<People>();
+                people.set_person_name("窓口　太郎".into());
+                people.set_person_kana("まどぐち　たろう".into());
+                people.set_person_birth("平成2年4月1日".into());
+            },
+        },
+        Shot {
+            name: "08-event",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_event(app, window);
+                let people = window.global::<People>();
+                people.set_move_date("R8.11.15".into());
+                people.set_new_address("標準市中央一丁目2番3号".into());
+                people.set_new_building("さくらハイツ201".into());
+                people.set_new_postal("100-0001".into());
+            },
+        },
+        Shot {
+            name: "09-household",
+            mode: Mode::Clerk,
+            steps: to_household,
+        },
+        Shot {
+            name: "09-household-foreign-member",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_household(app, window);
+                let people = window.global::<People>();
+                people.set_person_name("TRAN THI MAI".into());
+                people.set_person_birth("1994-02-03".into());
+                people.set_person_sex(1);
+                people.set_person_foreign(1);
+                people.set_person_country("ベトナム".into());
+                people.set_person_card("EF23456789GH".into());
+                people.set_person_status(30);
+                people.set_person_until("R11.4.30".into());
+                people.set_person_category(1);
+            },
+        },
+        Shot {
+            name: "10-question",
+            mode: Mode::Clerk,
+            steps: to_question,
+        },
+        Shot {
+            name: "10-question-members",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_question(app, window);
+                // Up to 「印鑑登録をする方」, then the wife ticked.
+                let mut guard = 0;
+                while let Some(question) = app.view().question.filter(|q| q.id != "seal") {
+                    let answer = match question.options.len() {
+                        n if n > 3 => Answer::from_text(&question.options[0].id),
+                        _ => Answer::No,
+                    };
+                    app.act(Action::Answer(answer));
+                    guard += 1;
+                    if guard > 40 {
+                        break;
+                    }
+                }
+                app.act(Action::MemberToggled(1));
+            },
+        },
+        Shot {
+            name: "11-private-question",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_question(app, window);
+                app.act(Action::HandToResident);
+            },
+        },
+        Shot {
+            name: "12-result",
+            mode: Mode::Clerk,
+            steps: to_result,
+        },
+        Shot {
+            name: "12-result-floor-offline",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_result(app, window);
+                match offline_floor_link() {
+                    Ok(link) => app.set_floor_link(link),
+                    Err(error) => eprintln!("no floor link for the screenshot: {error:#}"),
+                }
+            },
+        },
+        Shot {
+            name: "40-counter-list",
+            mode: Mode::Clerk,
+            steps: |app, window| crate::shots_floor::show_board(app, window, true, false),
+        },
+        Shot {
+            name: "41-counter-case",
+            mode: Mode::Clerk,
+            steps: |app, window| crate::shots_floor::show_board(app, window, true, true),
+        },
+        Shot {
+            name: "44-counter-case-large-text",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                window.global::<Theme>().set_text_scale(2.0);
+                crate::shots_floor::show_board(app, window, true, true);
+            },
+        },
+        Shot {
+            name: "42-desk-floor-progress",
+            mode: Mode::Clerk,
+            steps: |app, window| crate::shots_floor::show_board(app, window, false, false),
+        },
+        Shot {
+            name: "13-review-warning",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_result(app, window);
+                app.act(Action::ResultAccepted);
+                app.act(Action::FormsChecked(FormCheck {
+                    warnings: vec![Notice::new(
+                        "住民異動届 1ページ「氏名」: U+2EBF0 はどのフォントにもありません。〓で印刷されます。手書きで補ってください。",
+                        "住民異動届 page 1 “name”: no font has U+2EBF0; it prints as 〓. Write it in by hand.",
+                    )],
+                    missing: vec![MissingValue {
+                        path: "new_address".into(),
+                        place: "住民異動届 p.2「新しい住所」".into(),
+                    }],
+                }));
+            },
+        },
+        Shot {
+            name: "13-review-qr-and-card",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_event(app, window);
+                act(
+                    app,
+                    vec![
+                        Action::EventChosen(move_in()),
+                        Action::ReadHouseholdQr,
+                        Action::QrRead(Ok(resident_code())),
+                        Action::QrSamePerson,
+                        Action::HouseholdDone,
+                    ],
+                );
+                answer_all(app);
+                app.act(Action::ResultAccepted);
+            },
+        },
+        Shot {
+            name: "13-household-qr-of-another-person",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_event(app, window);
+                act(
+                    app,
+                    vec![
+                        Action::EventChosen(move_in()),
+                        Action::ReadHouseholdQr,
+                        Action::QrRead(Ok(resident_code())),
+                    ],
+                );
+            },
+        },
+        Shot {
+            name: "14-printing",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_result(app, window);
+                act(
+                    app,
+                    vec![
+                        Action::ResultAccepted,
+                        Action::Reviewed(ReviewEdits::default()),
+                        Action::PrintProgress {
+                            state: PrintState::Queued,
+                            reason: Some(
+                                "プリンターが停止しています / the printer is stopped".into(),
+                            ),
+                        },
+                    ],
+                );
+            },
+        },
+        Shot {
+            name: "15-done",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_result(app, window);
+                act(
+                    app,
+                    vec![
+                        Action::ResultAccepted,
+                        Action::Reviewed(ReviewEdits::default()),
+                        Action::PrintProgress {
+                            state: PrintState::Done,
+                            reason: None,
+                        },
+                    ],
+                );
+            },
+        },
+        Shot {
+            name: "16-timeout",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_household(app, window);
+                app.advance_clock(Duration::from_secs(160));
+            },
+        },
+        Shot {
+            name: "17-result-english",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_result(app, window);
+                app.toggle_language();
+            },
+        },
+        Shot {
+            name: "18-question-large-text",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_question(app, window);
+                window.global::<Theme>().set_text_scale(2.0);
+            },
+        },
+        Shot {
+            name: "19-household-large-text",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_household(app, window);
+                window.global::<Theme>().set_text_scale(2.0);
+            },
+        },
+        Shot {
+            name: "20-pin-large-text",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_pin(app, window);
+                window.global::<Theme>().set_text_scale(2.0);
+            },
+        },
+        Shot {
+            name: "21-self-attract",
+            mode: Mode::SelfService,
+            steps: |_, _| {},
+        },
+        Shot {
+            name: "26-self-attract-large-text",
+            mode: Mode::SelfService,
+            steps: |_, window| window.global::<Theme>().set_text_scale(2.0),
+        },
+        Shot {
+            name: "22-self-scan",
+            mode: Mode::SelfService,
+            steps: |app, window| {
+                app.act(Action::Begin);
+                if let Some(frame) = sample_frame() {
+                    let scanner = window.global::<Scanner>();
+                    scanner.set_camera_frame(frame);
+                    scanner.set_camera_live(true);
+                }
+            },
+        },
+        Shot {
+            name: "23-self-summary",
+            mode: Mode::SelfService,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![Action::Begin, Action::QrRead(Ok(resident_code()))],
+                )
+            },
+        },
+        Shot {
+            name: "24-self-result",
+            mode: Mode::SelfService,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![
+                        Action::Begin,
+                        Action::QrRead(Ok(resident_code())),
+                        Action::QrConfirmed,
+                    ],
+                )
+            },
+        },
+        Shot {
+            name: "25-self-done",
+            mode: Mode::SelfService,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![
+                        Action::Begin,
+                        Action::QrRead(Ok(resident_code())),
+                        Action::QrConfirmed,
+                        Action::ResultAccepted,
+                        Action::PrintProgress {
+                            state: PrintState::Done,
+                            reason: None,
+                        },
+                    ],
+                )
+            },
+        },
+        Shot {
+            name: "31-desk-sign-in",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, false);
+            },
+        },
+        Shot {
+            name: "32-desk-editor",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, lower_child_medical_limit);
+            },
+        },
+        Shot {
+            name: "33-desk-impact",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    lower_child_medical_limit(desk);
+                    desk.preview();
+                });
+            },
+        },
+        Shot {
+            name: "34-desk-statistics",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| desk.go(DeskScreen::Statistics));
+            },
+        },
+        Shot {
+            name: "43-desk-floor-statistics",
+            mode: Mode::Clerk,
+            steps: crate::shots_floor::desk_on_floor,
+        },
+        Shot {
+            name: "35-desk-versions",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    submit_lower_limit(desk);
+                });
+            },
+        },
+        Shot {
+            name: "36-desk-question",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    let Some(dog) = desk.catalogue().and_then(|c| c.question_index("dog")) else {
+                        return;
+                    };
+                    desk.open_question(dog);
+                    desk.select_row(Vec::new());
+                });
+            },
+        },
+        Shot {
+            name: "38-desk-approve",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    let submitted = submit_lower_limit(desk);
+                    desk.sign_out();
+                    desk.sign_in("hancho", SHOT_PASSWORD);
+                    desk.go(DeskScreen::Versions);
+                    if let Some(madoguchi_store::catalogue::Submitted::Pending(id)) = submitted {
+                        desk.open_pending(id);
+                    }
+                });
+            },
+        },
+        Shot {
+            name: "37-desk-bring",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    lower_child_medical_limit(desk);
+                    if let Some(inkan) = desk
+                        .catalogue()
+                        .and_then(|c| c.items.iter().position(|i| i.id == "inkan"))
+                    {
+                        desk.toggle_bring(inkan);
+                    }
+                });
+                window.global::<ProcedureForm>().set_procedure_part(1);
+            },
+        },
+        Shot {
+            name: "30-desk-home",
+            mode: Mode::Clerk,
+            steps: |app, window| open_desk(app, window, true),
+        },
+        Shot {
+            name: "39-desk-calendar",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    desk.go(DeskScreen::Calendar);
+                    desk.add_closed_day("2026-12-10", "市制記念日");
+                });
+            },
+        },
+    ]
+}
+
+/// The desk's screens on a private store: the shipped catalogue, a supervisor, and four weeks
+/// of made-up finished cases for the statistics.
+fn open_desk(app: &mut KioskApp, window: &KioskWindow, sign_in: bool) {
+    let store = match desk_store() {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("the desk screenshots need a store: {error:#}");
+            return;
+        }
+    };
+    let Some(offset) = chrono::FixedOffset::east_opt(9 * 3600) else {
+        return;
+    };
+    let mut desk = Desk::new(store, offset).on_day(today());
+    if sign_in {
+        desk.sign_in("kakari", SHOT_PASSWORD);
+    }
+    app.set_desk(desk);
+    window.global::<DeskGlobal>().set_open(true);
+    with_desk(app, |_| {});
+}
+
+/// Runs `change` on the desk's thread and draws the result.
+fn with_desk(app: &mut KioskApp, change: impl FnOnce(&mut Desk) + Send + 'static) {
+    if let Some(ui) = app.desk() {
+        let ui = ui.borrow();
+        ui.run(change);
+        ui.settle(Duration::from_secs(60));
+    }
+}
+
+fn lower_child_medical_limit(desk: &mut Desk) {
+    let Some(index) = desk
+        .catalogue()
+        .and_then(|c| c.procedures.iter().position(|p| p.id == "kodomo_iryo"))
+    else {
+        return;
+    };
+    desk.open_procedure(index);
+    if let Some(row) = desk
+        .condition_rows()
+        .into_iter()
+        .find(|r| r.text.starts_with("学齢"))
+    {
+        desk.select_row(row.path);
+        desk.set_number(15);
+    }
+}
+
+/// The lowered limit, previewed, its new outcomes accepted, and submitted.
+fn submit_lower_limit(desk: &mut Desk) -> Option<madoguchi_store::catalogue::Submitted> {
+    lower_child_medical_limit(desk);
+    desk.preview();
+    accept_all(desk);
+    desk.publish("子ども医療費助成を中学生までに変更（令和9年4月から）")
+}
+
+fn accept_all(desk: &mut Desk) {
+    let failing: Vec<usize> = desk
+        .impact()
+        .map(|i| {
+            (0..i.scenarios.len())
+                .filter(|n| !i.scenarios[*n].passes())
+                .collect()
+        })
+        .unwrap_or_default();
+    for n in failing {
+        desk.accept_scenario(n);
+    }
+}
+
+/// The pictures' supervisor's password.
+pub(crate) const SHOT_PASSWORD: &str = "shashin-no-hi-2026";
+
+/// A real floor link whose server cannot be reached (its socket folder does not exist), on a
+/// store with three finished cases waiting: the header as a clerk sees it when the network is
+/// down.
+fn offline_floor_link() -> Result<madoguchi_kiosk::floor::FloorLink> {
+    use madoguchi_store::{StoreConfig, StoreKey};
+    let dir = shots_folder().join("store-floor");
+    std::fs::create_dir_all(&dir)?;
+    let config = StoreConfig {
+        db_path: dir.join("db.sqlite3"),
+        key_path: dir.join("store.key"),
+    };
+    let mut store = madoguchi_store::Store::open(&config, chrono::Utc::now())?.store;
+    for _ in 0..3 {
+        let id = store.start_case(chrono::Utc::now())?;
+        store.checkpoint(id, "result", &resident_case(), &[], chrono::Utc::now())?;
+        store.finish_case(id, 2, chrono::Utc::now())?;
+    }
+    let options = madoguchi_central::ConnectOptions {
+        connection: format!("host={} user=desk_1", dir.join("no-server").display()),
+        password: Some("not-used-here-at-all".into()),
+        ca_file: None,
+    };
+    let floor_key = StoreKey::from_hex(&"5a".repeat(32))?;
+    // No catalogue comes from an unreachable server: the trusted list may be empty.
+    let trusted = madoguchi_store::signature::TrustedKeys::default();
+    Ok(madoguchi_kiosk::floor::FloorLink::start(
+        options, store, floor_key, trusted,
+    ))
+}
+
+/// A fresh store in a private folder (removed when the run ends).
+pub(crate) fn desk_store() -> Result<madoguchi_store::Store> {
+    use chrono::{Duration as Span, TimeZone, Utc};
+    use madoguchi_store::{FinishedCase, StoreConfig};
+    let dir = shots_folder().join(format!(
+        "store-{}",
+        SHOT_STORES.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir)?;
+    let config = StoreConfig {
+        db_path: dir.join("db.sqlite3"),
+        key_path: dir.join("store.key"),
+    };
+    let now = Utc::now();
+    let mut store = madoguchi_store::Store::open(&config, now)?.store;
+    let (_, files) = catalogue_dir::load_or_report(&catalogue_dir::default_dir())?;
+    store.seed_catalogue(&files, "出荷時の既定（2026.12.1）", now)?;
+    let kakari = store.bootstrap_supervisor("kakari", SHOT_PASSWORD, now)?;
+    store.set_staff(
+        &kakari,
+        "hancho",
+        madoguchi_store::Role::Supervisor,
+        SHOT_PASSWORD,
+        now,
+    )?;
+    // Four weeks of visits: more on Mondays and after the new fiscal year's moves.
+    let single = resident_case();
+    let mut unsure = resident_case();
+    unsure
+        .answers
+        .insert("dog_or_moped".into(), Answer::Unknown);
+    unsure
+        .answers
+        .insert("health_insurance".into(), Answer::Unknown);
+    let mut finished = Vec::new();
+    let procedures: [&[&str]; 3] = [
+        &[
+            "tennyu_todoke",
+            "kokuho_kanyu",
+            "jidou_teate",
+            "kodomo_iryo",
+        ],
+        &["tennyu_todoke", "inkan_toroku"],
+        &["tennyu_todoke", "kodomo_iryo", "tennyugaku"],
+    ];
+    for day in 0..28i64 {
+        let date = today() - chrono::Days::new(u64::try_from(27 - day).unwrap_or(0));
+        let count = 3 + (day * 7 % 5) + if day % 7 == 3 { 4 } else { 0 };
+        for n in 0..count {
+            let start = Utc
+                .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+                .single()
+                .unwrap_or(now)
+                + Span::days((date - date_first()).num_days())
+                + Span::minutes(30 + 35 * n);
+            let minutes = 9 + (n * 5 + day) % 11;
+            finished.push((start, minutes, usize::try_from(n % 3).unwrap_or(0)));
+        }
+    }
+    let cases: Vec<FinishedCase<'_>> = finished
+        .iter()
+        .map(|(start, minutes, kind)| FinishedCase {
+            started: *start,
+            ended: *start + Span::minutes(*minutes),
+            case: if *kind == 1 { &unsure } else { &single },
+            procedures: procedures[*kind],
+            forms_printed: u32::try_from(procedures[*kind].len()).unwrap_or(0) + 1,
+        })
+        .collect();
+    store.insert_finished(&cases)?;
+    // A jam on one day among the packets printed.
+    for n in 0..12 {
+        let job = store.enqueue_print(
+            &madoguchi_store::NewPrintJob {
+                case_id: None,
+                printer: "madoguchi",
+                title: "packet",
+                pages: 6,
+                forms: 4,
+                document: b"%PDF-1.7",
+            },
+            now - Span::days(n),
+        )?;
+        if n == 4 {
+            store.mark_print_failed(job, "paper jam", now)?;
+        } else {
+            store.mark_print_done(job, now)?;
+        }
+    }
+    Ok(store)
+}
+
+fn date_first() -> NaiveDate {
+    date(2026, 1, 1)
+}
+
+static SHOT_STORES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+pub(crate) fn shots_folder() -> PathBuf {
+    std::env::temp_dir().join(format!("madoguchi-screenshots-{}", std::process::id()))
+}
+
+/// A camera frame showing the resident's code, as the preview would.
+fn sample_frame() -> Option<slint::Image> {
+    let case = resident_case();
+    let texts = madoguchi_prefill::encode(&madoguchi_prefill::Prefill {
+        issued: today(),
+        expires: date(2026, 12, 31),
+        case,
+    })
+    .ok()?;
+    let frame =
+        madoguchi_prefill::corpus::frame(madoguchi_prefill::corpus::Kind::Clean, &texts, 7)?;
+    Some(madoguchi_kiosk::ui::grey_image(&frame.image))
+}
+
+/// The window a shot shows, 1280×800, with its steps walked (not yet shown). The app is
+/// returned so that it lives as long as the window.
+pub(crate) fn open(
+    shot: &Shot,
+    catalogue: &Arc<Catalogue>,
+) -> Result<(KioskWindow, Rc<RefCell<KioskApp>>)> {
+    let window =
+        KioskWindow::new().context("cannot open a window (run under Xvfb: scripts/screenshots)")?;
+    window
+        .window()
+        .set_size(slint::LogicalSize::new(1280.0, 800.0));
+    let session = Session::new(catalogue.clone(), shot.mode, today());
+    let app: Rc<RefCell<KioskApp>> = KioskApp::attach(
+        &window,
+        Setup {
+            session,
+            clock: Clock::Fixed(today()),
+            city: "標準市".into(),
+        },
+        Runtime::detached(),
+    );
+    (shot.steps)(&mut app.borrow_mut(), &window);
+    Ok((window, app))
+}
+
+/// Where the desk's and the floor's private stores live during a run: removed by [`finish`].
+pub(crate) fn finish() {
+    crate::shots_floor::stop();
+    let _ = std::fs::remove_dir_all(shots_folder());
+}

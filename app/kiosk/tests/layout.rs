@@ -1,0 +1,128 @@
+//! No screen can clip: every screen of the tour (`madoguchi-dev`'s `tour.rs`, the same steps
+//! the screenshots walk) is laid out by Slint's testing backend with the real fonts at the two
+//! window sizes a counter has (1280×800 and 1920×1080) and at each text size 文字を大きく offers
+//! (1×, 1.5×, 2×), and the laid-out tree is measured (`layout/geometry.rs`): nothing outside
+//! the window or its frame, no text cut. The floor's screens need a PostgreSQL cluster, started
+//! as the tests start it (root, like CI).
+//!
+//! `cargo test --workspace --test layout -- 09-household` checks only the screens whose name
+//! contains the words given.
+
+#[path = "layout/geometry.rs"]
+mod geometry;
+#[path = "../src/bin/madoguchi-dev/shots_floor.rs"]
+mod shots_floor;
+#[path = "../src/bin/madoguchi-dev/tour.rs"]
+mod tour;
+
+use std::process::ExitCode;
+
+use madoguchi_kiosk::ui::Theme;
+use slint::ComponentHandle;
+
+const WINDOW_SIZES: [(f32, f32); 2] = [(1280.0, 800.0), (1920.0, 1080.0)];
+
+slint::slint! {
+    // What the check must catch: a button pushed past the window's edge, a text squeezed into
+    // less room than its words need, a list whose last row cannot be scrolled to, and words
+    // running over the edge of their badge.
+    export component Faulty inherits Window {
+        width: 400px;
+        height: 300px;
+        default-font-family: "BIZ UDPGothic";
+        Rectangle { x: 350px; y: 10px; width: 100px; height: 40px; background: red; }
+        Text { x: 10px; y: 60px; width: 40px; text: "はみ出す文字"; font-size: 20px; }
+        Flickable {
+            x: 10px;
+            y: 100px;
+            width: 200px;
+            height: 100px;
+            content-height: 150px;
+            Rectangle { y: 120px; width: 100px; height: 60px; background: blue; }
+        }
+        Rectangle {
+            x: 250px;
+            y: 220px;
+            width: 60px;
+            height: 30px;
+            background: green;
+            Text { text: "Important"; font-size: 20px; }
+        }
+    }
+}
+const TEXT_SCALES: [f32; 3] = [1.0, 1.5, 2.0];
+
+/// The check itself, on a window built to fail it: a test that cannot fail proves nothing.
+fn the_check_finds_what_does_not_fit() {
+    let faulty = Faulty::new().expect("the faulty window");
+    faulty.show().expect("shown");
+    let found = geometry::faults(faulty.window());
+    let said = found.join("\n");
+    assert!(
+        said.contains("lies outside what is shown (0,0 400×300)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("「はみ出す文字」") && said.contains("is cut"),
+        "{said}"
+    );
+    assert!(
+        said.contains("(10,100 200×150)"),
+        "the list's last row: {said}"
+    );
+    assert!(
+        said.contains("spills out of its box (250,220 60×30)"),
+        "{said}"
+    );
+    assert_eq!(found.len(), 4, "{said}");
+    faulty.hide().ok();
+}
+
+fn main() -> ExitCode {
+    i_slint_backend_testing::init_no_event_loop();
+    the_check_finds_what_does_not_fit();
+    let catalogue = madoguchi_kiosk::samples::shipped_catalogue().expect("the shipped catalogue");
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let mut faults = Vec::new();
+    let mut checked = 0;
+    for shot in tour::shots() {
+        if !only.is_empty() && !only.iter().any(|o| shot.name.contains(o.as_str())) {
+            continue;
+        }
+        let (window, app) = tour::open(&shot, &catalogue).expect("the screen opens");
+        window.show().expect("shown");
+        for (width, height) in WINDOW_SIZES {
+            for scale in TEXT_SCALES {
+                window.global::<Theme>().set_text_scale(scale);
+                window
+                    .window()
+                    .set_size(slint::LogicalSize::new(width, height));
+                for fault in geometry::faults(window.window()) {
+                    faults.push(format!(
+                        "{} at {width}×{height}, text ×{scale}: {fault}",
+                        shot.name
+                    ));
+                }
+                checked += 1;
+            }
+        }
+        window.hide().ok();
+        drop(app);
+    }
+    tour::finish();
+    for fault in &faults {
+        println!("{fault}");
+    }
+    println!(
+        "{checked} layouts checked (screens × window sizes × text sizes), {} faults",
+        faults.len()
+    );
+    if faults.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
