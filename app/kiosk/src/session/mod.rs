@@ -778,7 +778,9 @@ impl Session {
             confirm: self.confirming,
             progress: self.screen.step(self.mode),
             take_card: match self.screen {
-                Screen::Done | Screen::Printing => self.card_seen,
+                Screen::Printing => self.card_seen,
+                // The packet is out and the case cleared: the reminder is what is left of it.
+                Screen::Done => self.card_reminder_until.is_some(),
                 Screen::Start => self
                     .card_reminder_until
                     .is_some_and(|until| self.now < until),

@@ -1182,6 +1182,45 @@ fn the_end_of_a_case_with_a_card_reminds_to_take_it() {
         "a minute later the reminder is gone"
     );
 
+    // Printed: the done screen says it, while the case itself is already cleared.
+    let mut printed = Session::new(catalogue(), Mode::Clerk, date(2026, 4, 2));
+    printed.handle(Action::Begin);
+    printed.handle(Action::IdentifyWithCard);
+    printed.handle(Action::CardState(Ok(PinState::Ready { tries_left: 3 })));
+    for digit in [1, 2, 3, 4] {
+        printed.handle(Action::PinDigit(digit));
+    }
+    printed.handle(Action::PinSubmit);
+    printed.handle(Action::CardRead(Ok(person(
+        "窓口　太郎",
+        date(1990, 4, 1),
+        Sex::Male,
+    ))));
+    printed.handle(Action::EventChosen(tennyu()));
+    printed.handle(Action::HouseholdDone);
+    for _ in 0..40 {
+        let Some(question) = printed.view().question else {
+            break;
+        };
+        let answer = match question.options.len() {
+            n if n > 3 => Answer::from_text(&question.options[0].id),
+            _ => Answer::Unknown,
+        };
+        printed.handle(Action::Answer(answer));
+    }
+    printed.handle(Action::ResultAccepted);
+    printed.handle(Action::Reviewed(ReviewEdits::default()));
+    printed.handle(Action::FormsChecked(FormCheck::default()));
+    assert_eq!(printed.screen(), Screen::Printing);
+    assert!(printed.view().take_card);
+    printed.handle(Action::PrintProgress {
+        state: PrintState::Done,
+        reason: None,
+    });
+    assert_eq!(printed.screen(), Screen::Done);
+    assert!(printed.case().is_none());
+    assert!(printed.view().take_card);
+
     let mut typed = Session::new(catalogue(), Mode::Clerk, date(2026, 4, 2));
     typed.handle(Action::Begin);
     typed.handle(Action::Cancel);

@@ -169,6 +169,23 @@ fn to_result(app: &mut KioskApp, window: &KioskWindow) {
     answer_all(app);
 }
 
+/// The packet reviewed and sent, and the printer stopped.
+fn to_stopped_printer(app: &mut KioskApp, window: &KioskWindow) {
+    to_result(app, window);
+    act(
+        app,
+        vec![
+            Action::ResultAccepted,
+            Action::Reviewed(ReviewEdits::default()),
+            Action::FormsChecked(FormCheck::default()),
+            Action::PrintProgress {
+                state: PrintState::Queued,
+                reason: Some("プリンターが停止しています / the printer is stopped".into()),
+            },
+        ],
+    );
+}
+
 /// いいえ to every question (the first choice of a choice).
 fn answer_all(app: &mut KioskApp) {
     let mut guard = 0;
@@ -418,20 +435,7 @@ pub(crate) fn shots() -> Vec<Shot> {
             name: "14-printing",
             mode: Mode::Clerk,
             steps: |app, window| {
-                to_result(app, window);
-                act(
-                    app,
-                    vec![
-                        Action::ResultAccepted,
-                        Action::Reviewed(ReviewEdits::default()),
-                        Action::PrintProgress {
-                            state: PrintState::Queued,
-                            reason: Some(
-                                "プリンターが停止しています / the printer is stopped".into(),
-                            ),
-                        },
-                    ],
-                );
+                to_stopped_printer(app, window);
             },
         },
         Shot {
@@ -444,6 +448,7 @@ pub(crate) fn shots() -> Vec<Shot> {
                     vec![
                         Action::ResultAccepted,
                         Action::Reviewed(ReviewEdits::default()),
+                        Action::FormsChecked(FormCheck::default()),
                         Action::PrintProgress {
                             state: PrintState::Done,
                             reason: None,
@@ -458,6 +463,22 @@ pub(crate) fn shots() -> Vec<Shot> {
             steps: |app, window| {
                 to_household(app, window);
                 app.advance_clock(Duration::from_secs(160));
+            },
+        },
+        Shot {
+            name: "45-confirm-start-over",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_household(app, window);
+                app.act(Action::Cancel);
+            },
+        },
+        Shot {
+            name: "46-confirm-end-without-printing",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_stopped_printer(app, window);
+                app.act(Action::Cancel);
             },
         },
         Shot {
