@@ -553,8 +553,16 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
         !kiosk.window.global::<DeskPublishing>().get_can_publish(),
         "failing scenarios block publishing"
     );
-    for _ in 0..failing.len() {
+    for n in 0..failing.len() {
         kiosk.tap("この結果を正とする");
+        if n == 0 {
+            // The first question is answered no: nothing changes.
+            assert_eq!(kiosk.window.global::<Desk>().get_confirm_kind(), 2);
+            kiosk.tap("やめる");
+            assert!(!kiosk.window.global::<DeskPublishing>().get_can_publish());
+            kiosk.tap("この結果を正とする");
+        }
+        kiosk.tap("期待を書き換える");
     }
     assert!(
         kiosk
@@ -743,6 +751,11 @@ fn a_supervisor_edits_a_question_and_what_to_bring(kiosk: &mut TestKiosk) {
         DeskScreen::Impact
     );
     kiosk.tap("下書きを捨てる");
+    assert!(
+        kiosk.window.global::<Desk>().get_has_draft(),
+        "it asks first"
+    );
+    kiosk.tap("捨てる");
     assert!(!kiosk.window.global::<Desk>().get_has_draft());
     kiosk.tap("サインアウト");
     kiosk.tap("窓口に戻る");

@@ -94,7 +94,7 @@ impl Desk {
             return None;
         }
         let as_of = record.case.event.visit_date();
-        let name = format!("案件 #{id} から（{}）", record.case.event.kind().ja());
+        let name = format!("案件 #{id}から（{}）", record.case.event.kind().ja());
         let added = self.try_change(|draft, catalogue| {
             let text = scenario_from_case(
                 &Engine::new(catalogue),

@@ -55,7 +55,7 @@ impl Desk {
         let author = self.authorised().ok_or_else(sign_in_first)?;
         let (version, _) = self.base.as_ref().ok_or_else(nothing_published)?;
         let files = version.files.clone();
-        let origin = format!("版 {} から", version.id);
+        let origin = format!("版{}から", version.id);
         let id = self
             .store
             .save_draft(None, &files, &author, Utc::now())

@@ -186,6 +186,17 @@ pub struct Desk {
     /// Whose cases the statistics and the impact preview counted.
     statistics_scope: Scope,
     impact_scope: Scope,
+    /// A question waiting for a yes before something that cannot be undone.
+    confirming: Option<DeskConfirm>,
+}
+
+/// What the desk asks before it does what cannot be undone: a morning of edits discarded, or a
+/// scenario's expectation rewritten (the 係長's safety net) by one tap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeskConfirm {
+    DiscardDraft,
+    /// Scenario `n` of the impact preview takes its new outcome as expected.
+    AcceptScenario(usize),
 }
 
 impl std::fmt::Debug for Desk {
@@ -248,6 +259,7 @@ impl Desk {
             floor_statistics: None,
             statistics_scope: Scope::ThisTerminal(None),
             impact_scope: Scope::ThisTerminal(None),
+            confirming: None,
         }
     }
 
@@ -440,6 +452,7 @@ impl Desk {
         if self.user.is_none() {
             return;
         }
+        self.confirming = None;
         self.notice = None;
         self.deciding = None;
         self.reload_versions();
@@ -473,7 +486,7 @@ impl Desk {
                 id,
                 draft: Draft::new(draft.files),
                 loaded,
-                origin: format!("下書き {id}"),
+                origin: format!("下書き{id}"),
             });
         }
         Ok(())

@@ -134,7 +134,7 @@ impl Desk {
         if impact.failing_scenarios() > 0 {
             let failing = impact.failing_scenarios();
             self.problem(Notice::new(
-                format!("シナリオが {failing} 件失敗しています。直すか、新しい結果を正として採用してから公開してください。"),
+                format!("シナリオが{failing}件失敗しています。直すか、新しい結果を正として採用してから公開してください。"),
                 format!("{failing} scenarios fail: fix them, or accept the new outcome as right, before publishing."),
             ));
             return None;
@@ -168,6 +168,43 @@ impl Desk {
     }
 
     /// Throws the draft away.
+    /// 下書きを捨てる: asks first (the draft may hold a morning of edits).
+    pub fn ask_discard(&mut self) {
+        if self.authorised().is_some() && self.working.is_some() {
+            self.confirming = Some(DeskConfirm::DiscardDraft);
+        }
+    }
+
+    /// この結果を正とする: asks first (it rewrites what a scenario expects).
+    pub fn ask_accept_scenario(&mut self, index: usize) {
+        let exists = self
+            .impact
+            .as_ref()
+            .is_some_and(|i| i.scenarios.get(index).is_some_and(|s| s.decision.is_some()));
+        if self.authorised().is_some() && exists {
+            self.confirming = Some(DeskConfirm::AcceptScenario(index));
+        }
+    }
+
+    /// The question waiting for an answer, if any.
+    pub fn confirming(&self) -> Option<DeskConfirm> {
+        self.confirming
+    }
+
+    /// Yes to the question asked: does it.
+    pub fn confirm(&mut self) {
+        match self.confirming.take() {
+            Some(DeskConfirm::DiscardDraft) => self.discard(),
+            Some(DeskConfirm::AcceptScenario(index)) => self.accept_scenario(index),
+            None => {}
+        }
+    }
+
+    /// No: nothing changes.
+    pub fn dismiss(&mut self) {
+        self.confirming = None;
+    }
+
     pub fn discard(&mut self) {
         let Some(actor) = self.authorised() else {
             return;
@@ -257,20 +294,20 @@ impl Desk {
             Ok(Some(version)) => version,
             Ok(None) => {
                 self.problem(Notice::new(
-                    format!("版 {id} はありません。"),
+                    format!("版{id}はありません。"),
                     format!("There is no version {id}."),
                 ));
                 return None;
             }
             Err(e) => {
                 self.problem(Notice::new(
-                    format!("版 {id} を読めませんでした: {e}"),
+                    format!("版{id}を読めませんでした: {e}"),
                     format!("could not read version {id}: {e}"),
                 ));
                 return None;
             }
         };
-        let note = format!("版 {id} に戻す（{}）", version.note);
+        let note = format!("版{id}に戻す（{}）", version.note);
         match self
             .store
             .propose(&version.files, &note, &author, Utc::now())
@@ -302,7 +339,7 @@ impl Desk {
                 let _ = self.open_base();
                 self.deciding = None;
                 self.done(Notice::new(
-                    format!("版 {id} を決裁し、版 {published} として公開しました。各窓口の次の案件から使われます。"),
+                    format!("版{id}を決裁し、版{published}として公開しました。各窓口の次の案件から使われます。"),
                     format!("Version {id} is approved and published as version {published}. Every counter uses it from its next case."),
                 ));
                 Some(published)
@@ -334,7 +371,7 @@ impl Desk {
                 self.deciding = None;
                 self.reload_versions();
                 self.done(Notice::new(
-                    format!("版 {id} を差し戻しました。"),
+                    format!("版{id}を差し戻しました。"),
                     format!("Version {id} was sent back."),
                 ));
                 true
@@ -354,13 +391,11 @@ impl Desk {
 fn submitted_message(submitted: Submitted) -> Notice {
     match submitted {
         Submitted::Published(id) => Notice::new(
-            format!("版 {id} を公開しました。各窓口の次の案件から使われます。"),
+            format!("版{id}を公開しました。各窓口の次の案件から使われます。"),
             format!("Version {id} is published. Every counter uses it from its next case."),
         ),
         Submitted::Pending(id) => Notice::new(
-            format!(
-                "版 {id} を決裁に回しました。別の監督者が「版」の画面で承認すると公開されます。"
-            ),
+            format!("版{id}を決裁に回しました。別の監督者が「版」の画面で承認すると公開されます。"),
             format!(
                 "Version {id} awaits approval: it is published when another supervisor approves it on the versions screen."
             ),

@@ -9,7 +9,7 @@ use madoguchi_store::catalogue::Submitted;
 use madoguchi_store::{FinishedCase, Role, Store, StoreConfig};
 
 use super::condition::{Fact, Node};
-use super::{Desk, DeskScreen, Register};
+use super::{Desk, DeskConfirm, DeskScreen, Register};
 use crate::catalogue_dir;
 
 fn today() -> NaiveDate {
@@ -790,4 +790,31 @@ fn signed_in_again(dir: &Path) -> Desk {
     let mut desk = Desk::new(reopen(dir), jst()).on_day(today());
     assert!(desk.sign_in("kakari", KAKARI), "{:?}", desk.notice());
     desk
+}
+
+/// 下書きを捨てる asks first; no keeps the draft, yes discards it. A screen change drops the
+/// question.
+#[test]
+fn discarding_a_draft_asks_first() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    desk.open_procedure(0);
+    assert!(desk.set_source("地方自治法"), "{:?}", desk.notice());
+    desk.ask_discard();
+    assert_eq!(desk.confirming(), Some(DeskConfirm::DiscardDraft));
+    desk.dismiss();
+    assert_eq!(desk.confirming(), None);
+    assert!(desk.has_draft(), "no keeps the draft");
+    desk.ask_discard();
+    desk.go(DeskScreen::Procedures);
+    assert_eq!(desk.confirming(), None, "another screen drops the question");
+    desk.confirm();
+    assert!(desk.has_draft(), "a yes without the question does nothing");
+    desk.ask_discard();
+    desk.confirm();
+    assert!(!desk.has_draft());
+    assert!(
+        reopen(dir.path()).newest_draft().expect("read").is_none(),
+        "the draft is gone from the store"
+    );
 }

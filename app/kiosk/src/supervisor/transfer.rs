@@ -20,7 +20,7 @@ impl Desk {
                 let detail = format!("version {} to {}", version.id, dir.display());
                 let (id, dir) = (version.id, dir.display());
                 self.done(Notice::new(
-                    format!("版 {id} を {dir} に書き出しました。"),
+                    format!("版{id}を {dir} に書き出しました。"),
                     format!("Version {id} was written to {dir}."),
                 ));
                 self.audit("catalogue.export", &detail);
@@ -76,7 +76,7 @@ impl Desk {
                 return false;
             }
         };
-        let origin = format!("{} から取り込み", dir.display());
+        let origin = format!("{}から取り込み", dir.display());
         self.audit("catalogue.import", &format!("draft {id}, {origin}"));
         self.working = Some(Working {
             id,

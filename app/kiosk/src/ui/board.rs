@@ -164,7 +164,7 @@ impl BoardUi {
                 format!("{waiting} waiting, {} finished", rows.len() - waiting)
             } else {
                 format!(
-                    "対応待ち {waiting}世帯　対応済み {}世帯",
+                    "対応待ち{waiting}世帯　対応済み{}世帯",
                     rows.len() - waiting
                 )
             }

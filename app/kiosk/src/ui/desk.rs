@@ -17,7 +17,7 @@ use super::generated::{
 use super::model;
 use crate::session::Notice;
 use crate::supervisor::condition::{self, Group, Node, ValueChoice};
-use crate::supervisor::{Desk, DeskScreen, Editing, Register};
+use crate::supervisor::{Desk, DeskConfirm, DeskScreen, Editing, Register};
 use crate::worker::DeskWorker;
 
 /// The desk's thread and the window it draws into.
@@ -121,6 +121,19 @@ impl DeskUi {
         );
         chrome.set_notice_is_error(!desk.notice_is_success());
         chrome.set_has_draft(desk.has_draft());
+        let (kind, detail) = match desk.confirming() {
+            None => (0, String::new()),
+            Some(DeskConfirm::DiscardDraft) => (1, String::new()),
+            Some(DeskConfirm::AcceptScenario(n)) => (
+                2,
+                desk.impact()
+                    .and_then(|i| i.scenarios.get(n))
+                    .map(|s| s.label.clone())
+                    .unwrap_or_default(),
+            ),
+        };
+        chrome.set_confirm_kind(kind);
+        chrome.set_confirm_detail(detail.into());
         chrome.set_filter_text(desk.filter().into());
         if desk.user().is_some() {
             publishing.set_approval_required(desk.approval_required());
@@ -129,7 +142,7 @@ impl DeskUi {
         let deciding = desk.deciding();
         publishing.set_deciding(deciding.is_some());
         if let Some((version, may)) = &deciding {
-            publishing.set_deciding_title(format!("決裁待ち　版 {}", version.id).into());
+            publishing.set_deciding_title(format!("決裁待ち　版{}", version.id).into());
             publishing.set_deciding_detail(
                 format!(
                     "起案：{}（{}）　{}",
@@ -145,7 +158,7 @@ impl DeskUi {
             desk.in_force()
                 .map(|v| {
                     format!(
-                        "使用中: 版 {}（{}）{}",
+                        "使用中: 版{}（{}）{}",
                         v.id,
                         local_day(&v.created_at),
                         v.note
@@ -230,7 +243,7 @@ fn version_rows(desk: &Desk) -> Vec<DeskRow> {
     let pending = desk.pending().iter().map(|v| {
         let action = if v.author == user { "" } else { "決裁する" };
         row(
-            format!("決裁待ち　版 {}　{}", v.id, local_day(&v.created_at)),
+            format!("決裁待ち　版{}　{}", v.id, local_day(&v.created_at)),
             format!("起案：{}　{}", v.author, v.note),
             "pending",
             action,
@@ -246,10 +259,10 @@ fn version_rows(desk: &Desk) -> Vec<DeskRow> {
         // On a floor, whether the version is there for every terminal.
         let floor = v
             .floor_id
-            .map(|id| format!("　フロアの版 {id}"))
+            .map(|id| format!("　フロアの版{id}"))
             .unwrap_or_default();
         row(
-            format!("版 {}　{}{floor}", v.id, local_day(&v.created_at)),
+            format!("版{}　{}{floor}", v.id, local_day(&v.created_at)),
             format!("{}{decided}：{}", v.author, v.note),
             if here { "current" } else { "" },
             if here { "" } else { "この版に戻す" },
@@ -496,7 +509,7 @@ fn push_impact(desk: &Desk, window: &KioskWindow, catalogue: &Catalogue) {
     ));
     publishing.set_impact_summary(
             format!(
-                "シナリオ {} 件のうち {} 件で手続きが変わり、{} 件が期待と違います。最近の案件 {} 件のうち {} 件で変わります。",
+                "シナリオ{}件のうち{}件で手続きが変わり、{}件が期待と違います。最近の案件{}件のうち{}件で変わります。",
                 impact.scenarios.len(),
                 impact.changed_scenarios(),
                 impact.failing_scenarios(),
@@ -743,7 +756,7 @@ fn procedure_rows(catalogue: &Catalogue, listed: &[usize]) -> Vec<DeskRow> {
             row(
                 p.name.ja.clone(),
                 format!(
-                    "{}　{}　条件 {}{period}",
+                    "{}　{}　条件{}{period}",
                     p.id,
                     catalogue.counters[p.counter].name.ja,
                     p.rules.len()
@@ -996,7 +1009,9 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
     on!(DeskPublishing.on_preview, |desk| desk.preview());
     on!(DeskPublishing.on_publish, |desk, note: SharedString| desk
         .publish(&note));
-    on!(DeskPublishing.on_discard, |desk| desk.discard());
+    on!(DeskPublishing.on_discard, |desk| desk.ask_discard());
+    on!(DeskGlobal.on_confirm, |desk| desk.confirm());
+    on!(DeskGlobal.on_dismiss, |desk| desk.dismiss());
     on!(DeskPublishing.on_approve, |desk| {
         if let Some((version, _)) = desk.deciding() {
             desk.approve(version.id);
@@ -1084,7 +1099,7 @@ fn row_action(desk: &mut Desk, index: i32) {
         DeskScreen::Impact => {
             let shown = desk.impact().map(shown_scenarios).unwrap_or_default();
             if let Some(scenario) = shown.get(index) {
-                desk.accept_scenario(*scenario);
+                desk.ask_accept_scenario(*scenario);
             }
         }
         _ => {}

@@ -675,6 +675,35 @@ pub(crate) fn shots() -> Vec<Shot> {
             },
         },
         Shot {
+            name: "47-desk-confirm-discard",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    lower_child_medical_limit(desk);
+                    desk.preview();
+                    desk.ask_discard();
+                });
+            },
+        },
+        Shot {
+            name: "48-desk-confirm-accept",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                open_desk(app, window, true);
+                with_desk(app, |desk| {
+                    lower_child_medical_limit(desk);
+                    desk.preview();
+                    let failing = desk
+                        .impact()
+                        .and_then(|i| i.scenarios.iter().position(|s| !s.passes()));
+                    if let Some(n) = failing {
+                        desk.ask_accept_scenario(n);
+                    }
+                });
+            },
+        },
+        Shot {
             name: "30-desk-home",
             mode: Mode::Clerk,
             steps: |app, window| open_desk(app, window, true),
