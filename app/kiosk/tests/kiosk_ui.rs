@@ -332,9 +332,9 @@ fn clerk_gives_child_medical(kiosk: &TestKiosk) -> bool {
 }
 
 fn sign_in(kiosk: &mut TestKiosk, login: &str, password: &str) {
-    kiosk.type_into("名前（ログイン名）", login);
+    kiosk.type_into("ログイン名", login);
     kiosk.type_into("パスワード", password);
-    kiosk.tap("サインイン");
+    kiosk.tap("ログイン");
 }
 
 const KAKARI: &str = "sakura-no-hana-2026";
@@ -385,7 +385,7 @@ fn preview_while_the_window_answers(kiosk: &mut TestKiosk) {
 /// The submitter signs out; a second supervisor signs in, opens the version waiting on the
 /// versions screen and approves it (決裁).
 fn approve_as_another_supervisor(kiosk: &mut TestKiosk) {
-    kiosk.tap("サインアウト");
+    kiosk.tap("ログアウト");
     sign_in(kiosk, "kacho", KACHO);
     assert_eq!(
         kiosk.window.global::<DeskPublishing>().get_pending_count(),
@@ -593,7 +593,7 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
     );
     approve_as_another_supervisor(&mut kiosk);
 
-    kiosk.tap("サインアウト");
+    kiosk.tap("ログアウト");
     kiosk.tap("窓口に戻る");
     assert!(!kiosk.window.global::<Desk>().get_open());
     kiosk.wait_for_new_catalogue();
@@ -621,7 +621,7 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
             .contains("決裁に回しました")
     );
     approve_as_another_supervisor(&mut kiosk);
-    kiosk.tap("サインアウト");
+    kiosk.tap("ログアウト");
     kiosk.tap("窓口に戻る");
     kiosk.wait_for_new_catalogue();
     kiosk.tap("受付をはじめる");
@@ -757,7 +757,7 @@ fn a_supervisor_edits_a_question_and_what_to_bring(kiosk: &mut TestKiosk) {
     );
     kiosk.tap("捨てる");
     assert!(!kiosk.window.global::<Desk>().get_has_draft());
-    kiosk.tap("サインアウト");
+    kiosk.tap("ログアウト");
     kiosk.tap("窓口に戻る");
 }
 

@@ -290,7 +290,7 @@ impl Store {
         let pending = self.pending(id)?;
         if pending.author == by.login() {
             return Err(StoreError::NotAuthorised(format!(
-                "版 {id} は {} さんの起案です。別の監督者が決裁してください / version {id} was submitted by {}: another supervisor must approve it",
+                "版 {id} は {} さんの起案です。別の管理者が決裁してください / version {id} was submitted by {}: another supervisor must approve it",
                 pending.author, pending.author
             )));
         }

@@ -226,7 +226,7 @@ impl Store {
     ) -> Result<Supervisor, StoreError> {
         if self.has_supervisor()? {
             return Err(StoreError::NotAuthorised(
-                "監督者がすでにいます。監督者としてサインインして追加してください / a supervisor already exists: sign in as one to add accounts".into(),
+                "管理者がすでにいます。管理者としてログインして追加してください / a supervisor already exists: sign in as one to add accounts".into(),
             ));
         }
         let login = self.write_account(login, Role::Supervisor, password)?;
@@ -289,7 +289,7 @@ impl Store {
                 Ok(())
             }
             _ => Err(StoreError::NotAuthorised(format!(
-                "{} は監督者として使えません（権限の変更かロック）。もう一度サインインしてください / {} is no longer a supervisor (role changed or locked); sign in again",
+                "{} は管理者として使えません（権限の変更かロック）。もう一度ログインしてください / {} is no longer a supervisor (role changed or locked); sign in again",
                 supervisor.login(),
                 supervisor.login()
             ))),

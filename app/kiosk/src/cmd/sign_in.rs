@@ -62,7 +62,7 @@ pub fn supervisor(store: &mut Store, login: &str, passwords: &mut Passwords) -> 
         Ok(signed_in) => match signed_in.supervisor() {
             Some(supervisor) => Ok(supervisor),
             None => bail!(
-                "{login} は監督者ではありません / {login} is not a supervisor: ask a supervisor to do this"
+                "{login} は管理者ではありません / {login} is not a supervisor: ask a supervisor to do this"
             ),
         },
         Err(LoginError::Store(e)) => Err(e.into()),

@@ -335,7 +335,7 @@ pub fn add_staff(login: &str, supervisor: bool, by: Option<&str>) -> Result<Exit
             );
         }
         let password = passwords.read(&format!(
-            "新しい監督者 {login} のパスワード / password for the first supervisor {login}: "
+            "新しい管理者 {login} のパスワード / password for the first supervisor {login}: "
         ))?;
         store
             .bootstrap_supervisor(login, &password, Utc::now())?

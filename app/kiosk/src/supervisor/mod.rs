@@ -220,7 +220,7 @@ fn input_notice(problem: input::InputError) -> Notice {
 }
 
 fn sign_in_first() -> Notice {
-    Notice::new("サインインしてください。", "Sign in first.")
+    Notice::new("ログインしてください。", "Sign in first.")
 }
 
 fn no_change() -> Notice {
@@ -401,7 +401,7 @@ impl Desk {
                 }
                 None => {
                     self.problem(Notice::new(
-                        "この利用者には監督者の権限がありません。監督者に依頼してください。",
+                        "この利用者には管理者の権限がありません。管理者に依頼してください。",
                         "This account is not a supervisor's. Ask a supervisor.",
                     ));
                     false

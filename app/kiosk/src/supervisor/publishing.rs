@@ -395,7 +395,7 @@ fn submitted_message(submitted: Submitted) -> Notice {
             format!("Version {id} is published. Every counter uses it from its next case."),
         ),
         Submitted::Pending(id) => Notice::new(
-            format!("版{id}を決裁に回しました。別の監督者が「版」の画面で承認すると公開されます。"),
+            format!("版{id}を決裁に回しました。別の管理者が「版」の画面で承認すると公開されます。"),
             format!(
                 "Version {id} awaits approval: it is published when another supervisor approves it on the versions screen."
             ),
