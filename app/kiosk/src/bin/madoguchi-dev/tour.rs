@@ -599,8 +599,7 @@ pub(crate) fn shots() -> Vec<Shot> {
             steps: |app, window| {
                 open_desk(app, window, true);
                 with_desk(app, |desk| {
-                    lower_child_medical_limit(desk);
-                    desk.preview();
+                    preview_lowered_limit(desk);
                 });
             },
         },
@@ -680,8 +679,7 @@ pub(crate) fn shots() -> Vec<Shot> {
             steps: |app, window| {
                 open_desk(app, window, true);
                 with_desk(app, |desk| {
-                    lower_child_medical_limit(desk);
-                    desk.preview();
+                    preview_lowered_limit(desk);
                     desk.ask_discard();
                 });
             },
@@ -692,8 +690,7 @@ pub(crate) fn shots() -> Vec<Shot> {
             steps: |app, window| {
                 open_desk(app, window, true);
                 with_desk(app, |desk| {
-                    lower_child_medical_limit(desk);
-                    desk.preview();
+                    preview_lowered_limit(desk);
                     let failing = desk
                         .impact()
                         .and_then(|i| i.scenarios.iter().position(|s| !s.passes()));
@@ -771,10 +768,15 @@ fn lower_child_medical_limit(desk: &mut Desk) {
     }
 }
 
-/// The lowered limit, previewed, its new outcomes accepted, and submitted.
-fn submit_lower_limit(desk: &mut Desk) -> Option<madoguchi_store::catalogue::Submitted> {
+/// The lowered limit and its impact preview.
+fn preview_lowered_limit(desk: &mut Desk) {
     lower_child_medical_limit(desk);
     desk.preview();
+}
+
+/// The lowered limit, previewed, its new outcomes accepted, and submitted.
+fn submit_lower_limit(desk: &mut Desk) -> Option<madoguchi_store::catalogue::Submitted> {
+    preview_lowered_limit(desk);
     accept_all(desk);
     desk.publish("子ども医療費助成を中学生までに変更（令和9年4月から）")
 }
