@@ -21,6 +21,15 @@ impl CertificateKind {
         CertificateKind::InkanTourokuShomei,
     ];
 
+    /// The name the case file and the catalogue use (`juminhyo`).
+    pub fn id(self) -> &'static str {
+        match self {
+            CertificateKind::Juminhyo => "juminhyo",
+            CertificateKind::JuminhyoKisaiJiko => "juminhyo_kisai_jiko",
+            CertificateKind::InkanTourokuShomei => "inkan_touroku_shomei",
+        }
+    }
+
     pub fn ja(self) -> &'static str {
         match self {
             CertificateKind::Juminhyo => "住民票の写し",

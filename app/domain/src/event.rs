@@ -77,6 +77,21 @@ impl EventKind {
         }
     }
 
+    /// In やさしい日本語, with ルビ marks (`madoguchi_domain::ruby`).
+    pub fn easy(self) -> &'static str {
+        match self {
+            EventKind::Tennyu => {
+                "転入《てんにゅう》（ほかの 市町村《しちょうそん》から 引《ひ》っ越《こ》して 来《き》た）"
+            }
+            EventKind::Tenkyo => {
+                "転居《てんきょ》（同《おな》じ 市《し》の 中《なか》で 引《ひ》っ越《こ》した）"
+            }
+            EventKind::Tenshutsu => {
+                "転出《てんしゅつ》（ほかの 市町村《しちょうそん》へ 引《ひ》っ越《こ》す）"
+            }
+        }
+    }
+
     pub fn en(self) -> &'static str {
         match self {
             EventKind::Tennyu => "moving in",

@@ -7,7 +7,7 @@
 //! [`LifeEvent`] (転入, 転居, 転出) with its dates, the typed [`Answer`]s to interview questions,
 //! and the [`Case`] that holds them all. It also owns the two ways Japanese administration
 //! counts time that every other crate needs: ages as the law counts them ([`age`]) and 和暦
-//! dates ([`wareki`]).
+//! dates ([`wareki`]); and the ルビ marks of plain-Japanese texts ([`ruby`]).
 //!
 //! No I/O and no UI live here; the types serialise to the case JSON documented in
 //! `docs/case.md`.
@@ -23,6 +23,7 @@ pub mod foreign;
 pub mod input;
 pub mod limits;
 mod person;
+pub mod ruby;
 pub mod wareki;
 mod zokugara;
 

@@ -147,13 +147,6 @@ impl Canvas<'_> {
         block
     }
 
-    /// Measures how tall `text` is when wrapped into `width` at `size`.
-    pub(crate) fn measure(&self, text: &str, width: f32, size: f32, typeface: Typeface) -> f32 {
-        let glyphs = self.fonts.shape(text, typeface).glyphs;
-        let lines = crate::text::break_lines(&glyphs, width / (size * PT)).len();
-        size * PT + size * PT * LINE_HEIGHT * lines.saturating_sub(1) as f32
-    }
-
     pub(crate) fn report(&mut self, field: &str, kind: ReportKind) {
         self.reports.push(FieldReport {
             form: self.form.clone(),

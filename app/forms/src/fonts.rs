@@ -1,6 +1,8 @@
 //! The faces forms are printed in, and choosing a glyph for every character.
 //!
-//! BIZ UDゴシック (SIL OFL, in `assets/fonts`) is built into the binary and prints everything.
+//! BIZ UDゴシック (SIL OFL, in `assets/fonts`) is built into the binary and prints everything on
+//! forms, whose boxes want its even widths; BIZ UDPゴシック, the same family with proportional
+//! Latin letters and digits, prints the guidance sheet's running text.
 //! IPAmj明朝 (the 58,862 MJ characters of 戸籍 and 住民基本台帳, with IVS) prints names and
 //! addresses when it is installed (Debian `fonts-ipamj-mincho`). Each character goes to the
 //! first face of the field's chain that has it; an ideographic variation sequence goes to the
@@ -15,19 +17,25 @@ use ttf_parser::{Face, GlyphId};
 
 static GOTHIC: &[u8] = include_bytes!("../../../assets/fonts/BIZUDGothic-Regular.ttf");
 static GOTHIC_BOLD: &[u8] = include_bytes!("../../../assets/fonts/BIZUDGothic-Bold.ttf");
+static PROPORTIONAL: &[u8] = include_bytes!("../../../assets/fonts/BIZUDPGothic-Regular.ttf");
+static PROPORTIONAL_BOLD: &[u8] = include_bytes!("../../../assets/fonts/BIZUDPGothic-Bold.ttf");
 
 /// Where Debian's `fonts-ipamj-mincho` puts IPAmj明朝.
 pub const DEBIAN_MINCHO: &str = "/usr/share/fonts/truetype/ipamj/ipamjm.ttf";
 
-/// The faces, in the order the PDF names them (/F0, /F1, /F2).
+/// The faces, in the order the PDF names them (/F0 … /F4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FontKey {
     Gothic,
     GothicBold,
     Mincho,
+    Proportional,
+    ProportionalBold,
 }
 
 impl FontKey {
+    pub(crate) const COUNT: usize = 5;
+
     pub(crate) fn index(self) -> usize {
         self as usize
     }
@@ -44,6 +52,10 @@ pub enum Typeface {
     /// Names and addresses: IPAmj明朝 when installed (every MJ character and variant), then
     /// BIZ UDゴシック.
     Names,
+    /// Running text a resident reads (the guidance sheet): BIZ UDPゴシック, whose Latin letters
+    /// and digits are proportional, then the form faces for what it lacks.
+    Proportional,
+    ProportionalBold,
 }
 
 pub(crate) struct LoadedFace {
@@ -104,6 +116,8 @@ impl Fonts {
     pub fn with_mincho(mincho: Option<&Path>) -> Fonts {
         let gothic = LoadedFace::parse(GOTHIC, "BIZUDGothic-Regular");
         let bold = LoadedFace::parse(GOTHIC_BOLD, "BIZUDGothic-Bold");
+        let proportional = LoadedFace::parse(PROPORTIONAL, "BIZUDPGothic-Regular");
+        let proportional_bold = LoadedFace::parse(PROPORTIONAL_BOLD, "BIZUDPGothic-Bold");
         let loaded = mincho.and_then(|path| read_shared(path).map(|data| (path, data)));
         let (mincho_path, mincho_face) = match loaded {
             Some((path, data)) => match LoadedFace::parse(data, "IPAmjMincho") {
@@ -113,7 +127,7 @@ impl Fonts {
             None => (None, None),
         };
         Fonts {
-            faces: vec![gothic, bold, mincho_face],
+            faces: vec![gothic, bold, mincho_face, proportional, proportional_bold],
             mincho_path,
         }
     }
@@ -132,6 +146,13 @@ impl Fonts {
             Typeface::Gothic => &[FontKey::Gothic, FontKey::Mincho],
             Typeface::GothicBold => &[FontKey::GothicBold, FontKey::Gothic, FontKey::Mincho],
             Typeface::Names => &[FontKey::Mincho, FontKey::Gothic],
+            Typeface::Proportional => &[FontKey::Proportional, FontKey::Gothic, FontKey::Mincho],
+            Typeface::ProportionalBold => &[
+                FontKey::ProportionalBold,
+                FontKey::GothicBold,
+                FontKey::Gothic,
+                FontKey::Mincho,
+            ],
         }
     }
 

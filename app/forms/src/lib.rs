@@ -18,7 +18,9 @@ mod guidance;
 mod layout;
 mod packet;
 mod page;
+mod paragraph;
 mod pdf;
+mod sheet_words;
 mod template;
 mod text;
 
@@ -27,7 +29,8 @@ pub use draw::{FieldReport, ReportKind};
 pub use error::FormsError;
 pub use fonts::{DEBIAN_MINCHO, Fonts, GlyphProblem, ProblemKind};
 pub use guidance::{
-    ComingNote, ConfirmItem, CounterStop, Guidance, GuidanceProcedure, both_calendars,
+    ComingNote, ConfirmItem, CounterStop, FeeLine, Guidance, GuidanceProcedure, SheetLanguage,
+    both_calendars,
 };
 pub use packet::{Packet, PacketRequest, PrintedForm, QrEncoder, render_packet};
 pub use template::{Library, QrMembers, RowSource, Template};

@@ -14,7 +14,7 @@ use crate::fonts::{FontKey, Fonts};
 use crate::page::{A4_HEIGHT, A4_WIDTH, Mark, Page};
 
 const MM: f32 = 72.0 / 25.4;
-const FONT_NAMES: [&[u8]; 3] = [b"F0", b"F1", b"F2"];
+const FONT_NAMES: [&[u8]; FontKey::COUNT] = [b"F0", b"F1", b"F2", b"F3", b"F4"];
 
 /// A decoded picture: 8-bit RGB rows.
 #[derive(Clone, Debug)]
@@ -53,7 +53,7 @@ pub(crate) fn write(
     let info_id = refs.next();
     let mut pdf = Pdf::new();
 
-    let mut font_refs: [Option<Ref>; 3] = [None; 3];
+    let mut font_refs: [Option<Ref>; FontKey::COUNT] = [None; FontKey::COUNT];
     for (key, face_use) in &used {
         font_refs[key.index()] = Some(write_font(&mut pdf, &mut refs, fonts, *key, face_use)?);
     }

@@ -143,12 +143,17 @@ fn line_end(glyphs: &[Glyph], start: usize, width_em: f32) -> usize {
 }
 
 fn may_break_before(glyphs: &[Glyph], i: usize) -> bool {
-    let before = &glyphs[i - 1].text;
-    let after = &glyphs[i].text;
-    if glyphs[i - 1].is_space() {
+    may_break_between(&glyphs[i - 1], &glyphs[i])
+}
+
+/// Whether a line may end after `before` and the next start with `after`.
+pub(crate) fn may_break_between(before_glyph: &Glyph, after_glyph: &Glyph) -> bool {
+    let before = &before_glyph.text;
+    let after = &after_glyph.text;
+    if before_glyph.is_space() {
         return true;
     }
-    if glyphs[i].is_space() {
+    if after_glyph.is_space() {
         return false;
     }
     let first = after.chars().next().unwrap_or(' ');

@@ -48,6 +48,9 @@ fn case() -> Case {
 
 fn guidance(case: &Case) -> Guidance {
     Guidance {
+        language: madoguchi_forms::SheetLanguage::Japanese,
+        household: "髙𠮷 一郎".into(),
+        members: case.household.members.len(),
         office: "標準市役所".into(),
         visit_date: case.event.visit_date(),
         event: "転入".into(),
@@ -55,10 +58,13 @@ fn guidance(case: &Case) -> Guidance {
         counters: vec![CounterStop {
             name: "市民課".into(),
             place: Some("本庁舎1階 1〜5番窓口".into()),
+            building: Some("本庁舎".into()),
+            floor: Some(1),
             external: false,
             procedures: vec![GuidanceProcedure {
                 name: "転入届".into(),
                 critical: true,
+                who: Vec::new(),
                 why: vec!["他の市区町村から転入するため".into()],
                 deadline: case
                     .event
@@ -67,6 +73,7 @@ fn guidance(case: &Case) -> Guidance {
                 deadline_moved: Some("11月28日は土曜日のため翌開庁日".into()),
                 overdue: false,
                 bring: vec!["本人確認書類".into()],
+                fees: Vec::new(),
                 forms: vec![("住民異動届".into(), true)],
             }],
         }],

@@ -416,11 +416,27 @@ pub fn result(
     page.layout(&BTreeSet::new(), body)
 }
 
+/// A plain-Japanese text with its ルビ marks as HTML ruby: the browser sets the reading over
+/// the kanji.
+fn ruby(text: &str) -> Markup {
+    match madoguchi_domain::ruby::parse(text) {
+        Ok(segments) => html! {
+            @for segment in segments {
+                @match segment.reading {
+                    Some(reading) => ruby { (segment.base) rp { "（" } rt { (reading) } rp { "）" } },
+                    None => (segment.base),
+                }
+            }
+        },
+        Err(_) => html! { (text) },
+    }
+}
+
 fn procedure(lang: Lang, p: &ProcedureDecision, _event: EventKind) -> Markup {
     html! {
         li {
             strong { (lang.pick(&p.name.ja, &p.name.en)) }
-            @if lang == Lang::Ja { " " span.hint { "（" (p.name.easy) "）" } }
+            @if lang == Lang::Ja { " " span.hint { "（" (ruby(&p.name.easy)) "）" } }
             " — " (lang.pick(&p.counter.name.ja, &p.counter.name.en))
             @if let Some(deadline) = &p.deadline {
                 br;

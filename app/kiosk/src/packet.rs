@@ -9,12 +9,13 @@ use anyhow::{Context as _, Result};
 use chrono::{Days, NaiveDate};
 use madoguchi_domain::Case;
 use madoguchi_forms::{
-    ComingNote, ConfirmItem, CounterStop, Fonts, Guidance, GuidanceProcedure, Library, Office,
-    Packet, PacketRequest, render_packet,
+    ComingNote, ConfirmItem, CounterStop, FeeLine, Fonts, Guidance, GuidanceProcedure, Library,
+    Office, Packet, PacketRequest, SheetLanguage, render_packet,
 };
 use madoguchi_prefill::{Prefill, encode};
 use madoguchi_rules::Decision;
-use madoguchi_rules::decision::ProcedureDecision;
+use madoguchi_rules::catalogue::{Phrase, Text};
+use madoguchi_rules::decision::{CounterRef, MovedDeadline, Named, ProcedureDecision};
 
 /// How long a form's back-office QR code stays readable: the office enters it within days, but
 /// a form may wait in a tray.
@@ -59,6 +60,8 @@ pub struct PacketInput<'a> {
     /// Whether the guidance sheet comes first: the interview's packet has it, a department
     /// counter printing its own forms again does not.
     pub guidance: bool,
+    /// The guidance sheet's language: the one the session ran in.
+    pub language: SheetLanguage,
 }
 
 pub fn make(library: &Library, fonts: &Fonts, input: &PacketInput<'_>) -> Result<Packet> {
@@ -110,102 +113,249 @@ pub fn forms_of(decision: &Decision) -> Vec<String> {
     forms
 }
 
+/// A catalogue text in the sheet's language; やさしい日本語 falls back to Japanese where the
+/// catalogue has none.
+fn pick(language: SheetLanguage, text: &Text) -> String {
+    match language {
+        SheetLanguage::Japanese => text.ja.clone(),
+        SheetLanguage::Easy if !text.easy.is_empty() => text.easy.clone(),
+        SheetLanguage::Easy => text.ja.clone(),
+        SheetLanguage::English => text.en.clone(),
+    }
+}
+
+fn pick_named(language: SheetLanguage, named: &Named) -> String {
+    pick(
+        language,
+        &Text {
+            ja: named.ja.clone(),
+            easy: named.easy.clone(),
+            en: named.en.clone(),
+        },
+    )
+}
+
+fn pick_phrase(language: SheetLanguage, phrase: &Phrase) -> String {
+    match language {
+        SheetLanguage::English => phrase.en.clone(),
+        _ => phrase.ja.clone(),
+    }
+}
+
 fn guidance(input: &PacketInput<'_>, library: &Library) -> Guidance {
-    let mut counters: Vec<CounterStop> = Vec::new();
+    let language = input.language;
+    let mut counters: Vec<(Option<(usize, i32)>, CounterStop)> = Vec::new();
     let mut order: Vec<&str> = Vec::new();
     for procedure in &input.decision.procedures {
-        let counter_id = procedure.counter.id.as_str();
-        let index = match order.iter().position(|id| *id == counter_id) {
+        let counter = &procedure.counter;
+        let index = match order.iter().position(|id| *id == counter.id) {
             Some(index) => index,
             None => {
-                order.push(counter_id);
-                counters.push(CounterStop {
-                    name: procedure.counter.name.ja.clone(),
-                    place: input
-                        .local
-                        .places
-                        .get(counter_id)
-                        .cloned()
-                        .or_else(|| procedure.counter.place.as_ref().map(|p| p.ja.clone())),
-                    external: procedure.counter.external,
-                    procedures: Vec::new(),
-                });
+                order.push(&counter.id);
+                counters.push((
+                    counter
+                        .building
+                        .as_ref()
+                        .map(|b| (b.order, counter.floor.unwrap_or(1))),
+                    counter_stop(input, counter),
+                ));
                 counters.len() - 1
             }
         };
         counters[index]
+            .1
             .procedures
-            .push(guidance_procedure(procedure, library));
+            .push(guidance_procedure(input, procedure, library));
     }
-    // The city's own counters first, in the order met; other agencies last.
-    counters.sort_by_key(|c| c.external);
+    let case = input.case;
+    let household = case
+        .household
+        .members
+        .iter()
+        .find(|m| m.relation.category() == madoguchi_domain::Relation::Head)
+        .or_else(|| case.applicant())
+        .map_or_else(String::new, |m| m.person.name.clone());
     Guidance {
+        language,
         office: format!("{}役所", input.local.office.city),
-        visit_date: input.case.event.visit_date(),
-        event: input.case.event.kind().ja().to_string(),
+        visit_date: case.event.visit_date(),
+        event: match language {
+            SheetLanguage::Japanese => case.event.kind().ja(),
+            SheetLanguage::Easy => case.event.kind().easy(),
+            SheetLanguage::English => case.event.kind().en(),
+        }
+        .to_string(),
+        household,
+        members: case.household.members.len(),
         reception: input.reception.to_string(),
-        counters,
+        counters: walking_order(counters),
         to_confirm: input
             .decision
             .to_confirm
             .iter()
             .map(|p| ConfirmItem {
-                name: p.name.ja.clone(),
-                counter: p.counter.name.ja.clone(),
-                waiting_on: p.waiting_on.iter().map(|w| w.label.ja.clone()).collect(),
+                name: pick(language, &p.name),
+                counter: pick(language, &p.counter.name),
+                waiting_on: p
+                    .waiting_on
+                    .iter()
+                    .map(|w| pick_phrase(language, &w.label))
+                    .collect(),
             })
             .collect(),
         coming: input
             .decision
             .coming
             .iter()
-            .map(|c| coming_note(c, input.case))
+            .map(|c| coming_note(language, c, case))
             .collect(),
     }
 }
 
-/// 「後期高齢者医療の被保険者になります（74歳の方）」: people are named by age on the sheet, as
-/// everywhere on it, and by the age they would give themselves (counted from the birthday: on
-/// the eve of the 75th birthday that is 74, where the law already counts 75).
-fn coming_note(coming: &madoguchi_rules::decision::Coming, case: &Case) -> ComingNote {
-    let age = case
-        .household
-        .members
-        .get(coming.member)
-        .and_then(|m| m.person.birth_date)
-        .map(|birth| madoguchi_domain::age::birthday_age(birth, case.event.visit_date()))
-        .map_or_else(String::new, |age| format!("（{age}歳の方）"));
-    ComingNote {
-        date: coming.date,
-        what: format!("{}{age}", coming.name.ja),
-        todo: coming.todo.ja.clone(),
+/// The route: the first counter met stays first (the 転入届 at 市民課, which the others
+/// need), then the city's counters by building (in the catalogue's order) and floor, then
+/// counters whose building is not known, then other agencies.
+fn walking_order(mut stops: Vec<(Option<(usize, i32)>, CounterStop)>) -> Vec<CounterStop> {
+    if stops.is_empty() {
+        return Vec::new();
+    }
+    let first = stops.remove(0);
+    // A stable sort keeps the decision's order within one floor.
+    stops.sort_by_key(|(place, stop)| (stop.external, place.is_none(), *place));
+    std::iter::once(first)
+        .chain(stops)
+        .map(|(_, stop)| stop)
+        .collect()
+}
+
+fn counter_stop(input: &PacketInput<'_>, counter: &CounterRef) -> CounterStop {
+    let language = input.language;
+    // A place set on this terminal is in Japanese: an English sheet keeps the catalogue's.
+    let local = (language != SheetLanguage::English)
+        .then(|| input.local.places.get(&counter.id).cloned())
+        .flatten();
+    CounterStop {
+        name: pick(language, &counter.name),
+        place: local.or_else(|| counter.place.as_ref().map(|p| pick(language, p))),
+        building: counter.building.as_ref().map(|b| pick(language, &b.name)),
+        floor: counter.floor,
+        external: counter.external,
+        procedures: Vec::new(),
     }
 }
 
-fn guidance_procedure(procedure: &ProcedureDecision, library: &Library) -> GuidanceProcedure {
+/// 「窓口 陽菜（7歳）」: a member by name and age, as the sheet names people.
+fn member_label(language: SheetLanguage, case: &Case, index: usize) -> Option<String> {
+    let member = case.household.members.get(index)?;
+    let name = &member.person.name;
+    let age = member
+        .person
+        .birth_date
+        .map(|birth| madoguchi_domain::age::birthday_age(birth, case.event.visit_date()));
+    Some(match (language, age) {
+        (_, None) => name.clone(),
+        (SheetLanguage::Japanese, Some(age)) => format!("{name}（{age}歳）"),
+        (SheetLanguage::Easy, Some(age)) => format!("{name}（{age}歳《さい》）"),
+        (SheetLanguage::English, Some(age)) => format!("{name} ({age})"),
+    })
+}
+
+fn coming_note(
+    language: SheetLanguage,
+    coming: &madoguchi_rules::decision::Coming,
+    case: &Case,
+) -> ComingNote {
+    let who =
+        member_label(language, case, coming.member).map_or_else(
+            String::new,
+            |who| match language {
+                SheetLanguage::English => format!(" ({who})"),
+                _ => format!("（{who}）"),
+            },
+        );
+    ComingNote {
+        date: coming.date,
+        what: format!("{}{who}", pick(language, &coming.name)),
+        todo: pick(language, &coming.todo),
+    }
+}
+
+fn guidance_procedure(
+    input: &PacketInput<'_>,
+    procedure: &ProcedureDecision,
+    library: &Library,
+) -> GuidanceProcedure {
+    let language = input.language;
     GuidanceProcedure {
-        name: procedure.name.ja.clone(),
+        name: pick(language, &procedure.name),
         critical: procedure.critical,
-        why: procedure.reasons.iter().map(|r| r.ja.clone()).collect(),
+        who: procedure
+            .concerns
+            .iter()
+            .filter_map(|&i| member_label(language, input.case, i))
+            .collect(),
+        why: procedure
+            .reasons
+            .iter()
+            .map(|r| pick(language, r))
+            .collect(),
         deadline: procedure.deadline.as_ref().map(|d| d.date),
         deadline_moved: procedure
             .deadline
             .as_ref()
             .and_then(|d| d.moved.as_ref())
-            .map(|m| {
-                format!(
-                    "{}は{}のため翌開庁日",
-                    m.counted.format("%-m月%-d日"),
-                    m.closed.ja
-                )
-            }),
+            .map(|m| moved_note(language, m)),
         overdue: procedure.deadline.as_ref().is_some_and(|d| d.overdue),
-        bring: procedure.bring.iter().map(|b| b.ja.clone()).collect(),
+        bring: procedure
+            .bring
+            .iter()
+            .map(|b| pick_named(language, b))
+            .collect(),
+        fees: procedure
+            .fees
+            .iter()
+            .map(|fee| FeeLine {
+                what: pick(language, &fee.what),
+                yen: fee.yen,
+                copies: fee.copies,
+            })
+            .collect(),
         forms: procedure
             .forms
             .iter()
-            .map(|f| (f.ja.clone(), library.for_form(&f.id).is_some()))
+            .map(|f| form_title(language, f, library))
             .collect(),
+    }
+}
+
+/// A form by the title its printed sheet carries (the template's), so the resident can match
+/// the two; in English with the catalogue's translation beside it.
+fn form_title(language: SheetLanguage, form: &Named, library: &Library) -> (String, bool) {
+    let template = library.for_form(&form.id);
+    let printed = template.map_or_else(|| form.ja.clone(), |t| t.title().to_string());
+    let title = match language {
+        SheetLanguage::English => format!("{printed} ({})", form.en),
+        _ => printed,
+    };
+    (title, template.is_some())
+}
+
+fn moved_note(language: SheetLanguage, moved: &MovedDeadline) -> String {
+    match language {
+        SheetLanguage::Japanese => format!(
+            "{}は{}のため翌開庁日",
+            moved.counted.format("%-m月%-d日"),
+            moved.closed.ja
+        ),
+        SheetLanguage::Easy => format!(
+            "{}は 休《やす》みの 日《ひ》なので、次《つぎ》の 日《ひ》",
+            moved.counted.format("%-m月%-d日")
+        ),
+        SheetLanguage::English => format!(
+            "{} is {}: the next open day",
+            moved.counted.format("%-d %B"),
+            moved.closed.en
+        ),
     }
 }
 

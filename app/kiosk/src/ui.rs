@@ -362,6 +362,7 @@ impl KioskApp {
 
     pub fn toggle_language(&mut self) {
         self.english = !self.english;
+        self.session.set_english(self.english);
         let _ = slint::select_bundled_translation(if self.english { "en" } else { "" });
         if let Some(board) = &self.board {
             board.borrow().set_english(self.english);

@@ -215,6 +215,58 @@ fn check_reports_a_broken_catalogue_line_by_line() {
     );
 }
 
+/// A reason residents read without its やさしい日本語 is a warning; a broken ルビ mark is an error
+/// naming the file and line.
+#[test]
+fn check_reports_plain_japanese_missing_or_broken() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&repo("assets/catalogue"), dir.path());
+    let file = dir.path().join("procedures/juminkiroku.toml");
+    let source = std::fs::read_to_string(&file).expect("read");
+    let easy =
+        "easy = \"ほかの 市町村《しちょうそん》から 引《ひ》っ越《こ》して 来《き》たからです\", ";
+    assert!(source.contains(easy));
+    std::fs::write(&file, source.replacen(easy, "", 1)).expect("write");
+    let check = || {
+        madoguchi(&[
+            "rules",
+            "check",
+            "--catalogue",
+            dir.path().to_str().expect("utf-8"),
+        ])
+    };
+    let out = check();
+    assert!(
+        out.status.success(),
+        "a warning does not stop the catalogue"
+    );
+    let said = text(&out.stderr) + &text(&out.stdout);
+    assert!(
+        said.contains("rule of `tennyu_todoke`: because: residents read it, but it has no `easy`"),
+        "{said}"
+    );
+
+    let items = dir.path().join("items.toml");
+    let source = std::fs::read_to_string(&items).expect("read");
+    std::fs::write(
+        &items,
+        source.replacen(
+            "登録《とうろく》する はんこ",
+            "登録《とうろく する はんこ",
+            1,
+        ),
+    )
+    .expect("write");
+    let out = check();
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    let first = stderr.lines().next().expect("a line");
+    assert!(
+        first.contains("items.toml:") && first.contains("ルビ mark is broken"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn check_and_test_pass_on_the_shipped_catalogue() {
     let out = madoguchi(&["rules", "check"]);

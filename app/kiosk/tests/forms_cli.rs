@@ -324,3 +324,80 @@ fn with_the_new_address_every_form_prints_it() {
         );
     }
 }
+
+/// The family of four's guidance sheet in the language a session ran in: whose it is and its
+/// 受付番号 at the top, each procedure's members by name, the certificates' fees, the
+/// counters floor by floor, forms by the titles their sheets carry, and 「□ 済」 to tick.
+#[test]
+fn the_family_of_four_sheet_names_people_fees_and_the_route_in_three_languages() {
+    let dir = tempfile::tempdir().expect("dir");
+    let sheet = |language: &str| {
+        let out = dir.path().join(format!("sheet-{language}.pdf"));
+        let output = run(
+            dir.path(),
+            &[
+                "forms",
+                "render",
+                "--case",
+                "../../docs/examples/family-of-four.json",
+                "--out",
+                out.to_str().expect("utf-8"),
+                "--allow-blanks",
+                "--language",
+                language,
+                "--reception",
+                "A-012",
+            ],
+        );
+        assert!(output.status.success(), "{}", text(&output));
+        // The guidance sheet's pages: those before the first form's.
+        let said = text(&output);
+        let first_form: u32 = said
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("p."))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .expect("a form's first page");
+        (plain_text(&out, Some((1, first_form - 1))), first_form - 1)
+    };
+    let (japanese, pages) = sheet("ja");
+    for expected in [
+        "窓口案内シート",
+        "受付番号A-012",
+        "窓口太郎様の世帯（4人）",
+        "対象：窓口陽菜（7歳）、窓口蒼（2歳）",
+        "手数料：住民票の写し1通300円",
+        "まわる順：本庁舎1階（1）→本庁舎2階（2・3・4）→第二庁舎3階（5）",
+        // The form's own title, not the catalogue's 「個人番号カード…」 alone.
+        "住民異動届（記入済み）",
+        "済",
+    ] {
+        assert!(japanese.contains(expected), "{expected} not in: {japanese}");
+    }
+    assert_eq!(pages, 2, "no page holds only a few lines: {japanese}");
+
+    let (easy, _) = sheet("easy");
+    for expected in [
+        // Kanji with their readings above (pdftotext gives the readings' line first).
+        "まどぐち",
+        "窓口の案内",
+        "窓口太郎さんの家族（4人）",
+        "じゅうみんひょう",
+        "1枚300円",
+    ] {
+        assert!(easy.contains(expected), "{expected} not in: {easy}");
+    }
+    assert!(!easy.contains('《'), "no ルビ mark is printed as text");
+
+    let (english, _) = sheet("en");
+    for expected in [
+        "Counterguide",
+        "Householdof窓口太郎(4people)",
+        "For:窓口陽菜(7),窓口蒼(2)",
+        "Copyoftheresidencerecord:¥300acopy",
+        "Yourroute:Mainbuilding,floor1(1)→Mainbuilding,floor2(2,3,4)",
+        "住民異動届(Notificationofchangeofresidence)(filledin)",
+    ] {
+        assert!(english.contains(expected), "{expected} not in: {english}");
+    }
+}

@@ -85,10 +85,35 @@ pub struct Counter {
     pub id: String,
     pub name: Text,
     /// Where it is, e.g. 「本庁舎1階 2番窓口」.
-    pub place: Option<Phrase>,
+    pub place: Option<Text>,
+    /// The building it is in (an index into [`Catalogue::buildings`]) and its floor: the
+    /// guidance sheet orders its route by them.
+    pub building: Option<usize>,
+    pub floor: Option<i32>,
     /// Another agency (police, transport bureau, utilities): information only.
     pub external: bool,
     pub at: Location,
+}
+
+/// A building of the city hall. The catalogue lists them in the order a resident walks them
+/// (the main building, where the 転入届 is filed, first).
+#[derive(Clone, Debug)]
+pub struct Building {
+    pub id: String,
+    pub name: Text,
+    pub at: Location,
+}
+
+/// A fee the counter charges for what a procedure issues (a certificate's 手数料), as this
+/// city sets it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fee {
+    /// 「住民票の写し」
+    pub what: Text,
+    /// Yen for one copy.
+    pub yen: u32,
+    /// The certificate the case counts copies of, when the fee is per copy of one.
+    pub certificate: Option<madoguchi_domain::CertificateKind>,
 }
 
 /// Something the resident must bring.
@@ -284,8 +309,9 @@ pub struct DeadlineRule {
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub when: Condition,
-    /// May cite `{ages}` (the ages of the members the condition matched) and `{count}`.
-    pub because: Phrase,
+    /// May cite `{ages}` (the ages of the members the condition matched) and `{count}`. Its
+    /// `easy` wording (やさしい日本語 with ルビ) may be empty; `rules check` warns when it is.
+    pub because: Text,
     pub effective: Period,
     pub at: Location,
 }
@@ -304,6 +330,8 @@ pub struct Procedure {
     /// Missing it costs the resident (money, a lapsed certification): always shown.
     pub critical: bool,
     pub note: Option<Phrase>,
+    /// What the counter charges for what it issues.
+    pub fees: Vec<Fee>,
     pub rules: Vec<Rule>,
     pub at: Location,
 }
@@ -312,6 +340,7 @@ pub struct Procedure {
 #[derive(Clone, Debug, Default)]
 pub struct Catalogue {
     pub info: Info,
+    pub buildings: Vec<Building>,
     pub counters: Vec<Counter>,
     pub items: Vec<Item>,
     pub forms: Vec<Form>,

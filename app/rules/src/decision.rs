@@ -43,7 +43,10 @@ pub struct ProcedureDecision {
     pub bring: Vec<Named>,
     pub forms: Vec<Named>,
     /// Why it applies (or would apply), in plain words.
-    pub reasons: Vec<Phrase>,
+    pub reasons: Vec<Text>,
+    /// What the counter charges (certificates' 手数料).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fees: Vec<FeeDue>,
     /// The household members (by index) the rule that applies is about: the member who
     /// registers a seal, the children a benefit is for. Empty when the rule is about the
     /// household as a whole.
@@ -62,9 +65,32 @@ pub struct CounterRef {
     pub id: String,
     pub name: Text,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub place: Option<Phrase>,
+    pub place: Option<Text>,
+    /// The building it is in, with its place in the catalogue's walking order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub building: Option<BuildingRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub floor: Option<i32>,
     /// Another agency: the resident is told, the city does not handle it.
     pub external: bool,
+}
+
+/// A building as a decision names it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BuildingRef {
+    /// Its place in the catalogue's list: the order a resident walks the buildings.
+    pub order: usize,
+    pub name: Text,
+}
+
+/// A fee for what a procedure issues, with the copies the case asks for when it says.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FeeDue {
+    pub what: Text,
+    /// Yen for one copy.
+    pub yen: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copies: Option<u8>,
 }
 
 /// An item to bring or a form to print, with its words.
@@ -72,6 +98,9 @@ pub struct CounterRef {
 pub struct Named {
     pub id: String,
     pub ja: String,
+    /// やさしい日本語 with ルビ marks; empty where the catalogue has none (forms).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub easy: String,
     pub en: String,
 }
 

@@ -7,11 +7,11 @@ use madoguchi_domain::calendar::{ClosedBecause, Office, OfficeCalendar};
 use madoguchi_domain::{Answer, Case, CaseError, wareki};
 use serde::Serialize;
 
-use crate::catalogue::{Catalogue, Phrase, Procedure, QuestionKind, Rule};
+use crate::catalogue::{Catalogue, Phrase, Procedure, QuestionKind, Rule, Text};
 use crate::condition::{Facts, MemberFacts, QuestionState, Trace, Truth, Value, age_list};
 use crate::decision::{
-    CatalogueVersion, CounterRef, Deadline, Decision, MovedDeadline, Named, NextQuestion, Pending,
-    PendingState, ProcedureDecision,
+    BuildingRef, CatalogueVersion, CounterRef, Deadline, Decision, FeeDue, MovedDeadline, Named,
+    NextQuestion, Pending, PendingState, ProcedureDecision,
 };
 use crate::transitions::{self, Coming};
 
@@ -552,6 +552,11 @@ impl<'c> Engine<'c> {
                 id: counter.id.clone(),
                 name: counter.name.clone(),
                 place: counter.place.clone(),
+                building: counter.building.map(|order| BuildingRef {
+                    order,
+                    name: catalogue.buildings[order].name.clone(),
+                }),
+                floor: counter.floor,
                 external: counter.external,
             },
             deadline: deadline(procedure, case, &catalogue.calendar.days, counter.external)?,
@@ -563,6 +568,7 @@ impl<'c> Engine<'c> {
                     Named {
                         id: item.id.clone(),
                         ja: item.text.ja.clone(),
+                        easy: item.text.easy.clone(),
                         en: item.text.en.clone(),
                     }
                 })
@@ -575,11 +581,26 @@ impl<'c> Engine<'c> {
                     Named {
                         id: form.id.clone(),
                         ja: form.title.ja.clone(),
+                        easy: String::new(),
                         en: form.title.en.clone(),
                     }
                 })
                 .collect(),
             reasons,
+            fees: procedure
+                .fees
+                .iter()
+                .map(|fee| FeeDue {
+                    what: fee.what.clone(),
+                    yen: fee.yen,
+                    copies: fee.certificate.and_then(|kind| {
+                        case.certificates
+                            .iter()
+                            .find(|c| c.kind == kind)
+                            .map(|c| c.copies)
+                    }),
+                })
+                .collect(),
             concerns: {
                 concerns.sort_unstable();
                 concerns.dedup();
@@ -743,7 +764,7 @@ impl<'c> Engine<'c> {
 }
 
 /// The rule's reason with `{ages}` and `{count}` filled from the members its condition matched.
-fn reason(because: &Phrase, ages: &[u32]) -> Phrase {
+fn reason(because: &Text, ages: &[u32]) -> Text {
     let (ages_ja, ages_en) = if ages.is_empty() {
         ("…".to_string(), "…".to_string())
     } else {
@@ -751,8 +772,9 @@ fn reason(because: &Phrase, ages: &[u32]) -> Phrase {
     };
     let count = ages.len().to_string();
     let fill = |s: &str, list: &str| s.replace("{ages}", list).replace("{count}", &count);
-    Phrase {
+    Text {
         ja: fill(&because.ja, &ages_ja),
+        easy: fill(&because.easy, &ages_ja),
         en: fill(&because.en, &ages_en),
     }
 }
@@ -835,7 +857,7 @@ fn moved_why(counted: NaiveDate, because: &ClosedBecause, office: Office) -> Phr
 /// One rule's evaluation, for `explain`.
 #[derive(Clone, Debug, Serialize)]
 pub struct RuleExplanation {
-    pub because: Phrase,
+    pub because: Text,
     pub in_force: bool,
     pub trace: Trace,
 }

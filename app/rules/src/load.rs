@@ -24,8 +24,8 @@ use toml::Spanned;
 use toml::value::Datetime;
 
 use crate::catalogue::{
-    Catalogue, Choice, Counter, DeadlineRule, Form, Info, Item, KnownFrom, Location, Period,
-    Phrase, Procedure, Question, QuestionKind, Rule, Text, Tier,
+    Building, Catalogue, Choice, Counter, DeadlineRule, Fee, Form, Info, Item, KnownFrom, Location,
+    Period, Phrase, Procedure, Question, QuestionKind, Rule, Text, Tier,
 };
 use crate::condition::{
     AnswerShape, Condition, MemberCondition, QuestionLookup, parse_condition,
@@ -64,7 +64,16 @@ struct RawInfo {
 #[serde(deny_unknown_fields)]
 struct RawCounters {
     #[serde(default)]
+    building: Vec<RawBuilding>,
+    #[serde(default)]
     counter: Vec<RawCounter>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBuilding {
+    id: Spanned<String>,
+    name: RawText,
 }
 
 #[derive(Deserialize)]
@@ -73,8 +82,18 @@ struct RawCounter {
     id: Spanned<String>,
     name: RawText,
     place: Option<RawText>,
+    building: Option<Spanned<String>>,
+    floor: Option<Spanned<i64>>,
     #[serde(default)]
     external: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFee {
+    what: RawText,
+    yen: Spanned<i64>,
+    certificate: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -180,6 +199,8 @@ struct RawProcedure {
     #[serde(default)]
     critical: bool,
     note: Option<RawText>,
+    #[serde(default)]
+    fees: Vec<RawFee>,
     #[serde(default)]
     rule: Vec<RawRule>,
 }
@@ -312,9 +333,18 @@ fn read_optional<T: DeserializeOwned + Default>(
 
 // ---- resolving -------------------------------------------------------------------------------
 
+/// Whether a text needs its やさしい日本語 wording: names and items shown to residents must have
+/// one; reasons and places should (a warning); notes and labels for the clerk have none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Easy {
+    Required,
+    Wanted,
+    Unused,
+}
+
 fn text(
     raw: &RawText,
-    need_easy: bool,
+    need_easy: Easy,
     what: &str,
     at: &Location,
     problems: &mut Vec<Diagnostic>,
@@ -332,15 +362,32 @@ fn text(
             String::new()
         }
     };
-    Text {
+    let text = Text {
         ja: take(&raw.ja, "ja", true),
-        easy: take(&raw.easy, "easy", need_easy),
+        easy: take(&raw.easy, "easy", need_easy == Easy::Required),
         en: take(&raw.en, "en", true),
+    };
+    if need_easy == Easy::Wanted && text.easy.is_empty() {
+        problems.push(Diagnostic::warning(
+            &at.file,
+            at.line,
+            format!("{what}: residents read it, but it has no `easy` wording (やさしい日本語 with ルビ, docs/catalogue.md)"),
+        ));
     }
+    // `{ages}` and `{count}` are filled before anyone reads the text; only its ルビ marks count.
+    let marked = text.easy.replace("{ages}", "1").replace("{count}", "1");
+    if let Err(error) = madoguchi_domain::ruby::parse(&marked) {
+        problems.push(Diagnostic::error(
+            &at.file,
+            at.line,
+            format!("{what}: the `easy` wording's ルビ mark is broken: {error}"),
+        ));
+    }
+    text
 }
 
 fn phrase(raw: &RawText, what: &str, at: &Location, problems: &mut Vec<Diagnostic>) -> Phrase {
-    let t = text(raw, false, what, at, problems);
+    let t = text(raw, Easy::Unused, what, at, problems);
     Phrase { ja: t.ja, en: t.en }
 }
 
@@ -561,8 +608,8 @@ fn transition(
         id: raw.id.get_ref().clone(),
         age,
         starts,
-        name: text(&raw.name, true, "name", &at, problems),
-        todo: text(&raw.todo, true, "todo", &at, problems),
+        name: text(&raw.name, Easy::Required, "name", &at, problems),
+        todo: text(&raw.todo, Easy::Required, "todo", &at, problems),
         counter,
         when,
         who,
@@ -651,7 +698,7 @@ fn question_shell(
             id: oid.clone(),
             text: text(
                 &raw_text,
-                true,
+                Easy::Required,
                 &format!("option `{oid}`"),
                 &option_at,
                 problems,
@@ -685,7 +732,7 @@ fn question_shell(
                     kind,
                     text(
                         raw_text,
-                        true,
+                        Easy::Required,
                         &format!("question `{id}` variant `{event}`"),
                         &at,
                         problems,
@@ -702,7 +749,7 @@ fn question_shell(
     Question {
         text: text(
             &raw.text,
-            true,
+            Easy::Required,
             &format!("question `{id}` text"),
             &at,
             problems,
@@ -827,7 +874,13 @@ fn procedure(
             let rule_at = file.location(&r.when);
             let when = condition(file, &r.when, lookup, problems);
             let because = match &r.because {
-                Some(b) => phrase(b, &format!("rule of `{id}`: because"), &rule_at, problems),
+                Some(b) => text(
+                    b,
+                    Easy::Wanted,
+                    &format!("rule of `{id}`: because"),
+                    &rule_at,
+                    problems,
+                ),
                 None => {
                     problems.push(Diagnostic::error(
                         &rule_at.file,
@@ -836,7 +889,7 @@ fn procedure(
                             "rule of `{id}` has no `because` (the reason shown to the resident)"
                         ),
                     ));
-                    Phrase::default()
+                    Text::default()
                 }
             };
             let effective = period(file, &r.effective_from, &r.effective_to, problems);
@@ -851,7 +904,7 @@ fn procedure(
     Procedure {
         name: text(
             &raw.name,
-            true,
+            Easy::Required,
             &format!("procedure `{id}` name"),
             &at,
             problems,
@@ -868,9 +921,62 @@ fn procedure(
         deadlines,
         source,
         critical: raw.critical,
+        fees: raw
+            .fees
+            .iter()
+            .filter_map(|f| fee(f, file, problems))
+            .collect(),
         rules,
         at,
     }
+}
+
+/// Most a fee may be: no certificate costs more, and a typo of a zero too many is caught.
+const MAX_FEE_YEN: i64 = 100_000;
+
+fn fee(raw: &RawFee, file: &SourceFile, problems: &mut Vec<Diagnostic>) -> Option<Fee> {
+    let at = file.location(&raw.yen);
+    let what = text(&raw.what, Easy::Wanted, "fee `what`", &at, problems);
+    let yen = *raw.yen.get_ref();
+    if !(0..=MAX_FEE_YEN).contains(&yen) {
+        problems.push(Diagnostic::error(
+            &at.file,
+            at.line,
+            format!("fee `yen` is {yen}: give the yen for one copy, 0 to {MAX_FEE_YEN}"),
+        ));
+        return None;
+    }
+    let certificate = match &raw.certificate {
+        None => None,
+        Some(name) => {
+            let found = madoguchi_domain::CertificateKind::ALL
+                .into_iter()
+                .find(|kind| kind.id() == name.get_ref());
+            if found.is_none() {
+                let at = file.location(name);
+                let known: Vec<&str> = madoguchi_domain::CertificateKind::ALL
+                    .iter()
+                    .map(|k| k.id())
+                    .collect();
+                problems.push(Diagnostic::error(
+                    &at.file,
+                    at.line,
+                    format!(
+                        "fee `certificate` `{}` is not one of {}",
+                        name.get_ref(),
+                        known.join(", ")
+                    ),
+                ));
+                return None;
+            }
+            found
+        }
+    };
+    Some(Fee {
+        what,
+        yen: u32::try_from(yen).unwrap_or(0),
+        certificate,
+    })
 }
 
 fn deadline(
@@ -920,6 +1026,14 @@ pub fn load(dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     load_files(&read_folder(dir)?)
 }
 
+/// What stops the catalogue first, in file order, then the warnings: the editor fixes the top
+/// line first.
+fn errors_first(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    problems
+        .sort_by(|a, b| (!a.is_error(), &a.file, a.line).cmp(&(!b.is_error(), &b.file, b.line)));
+    problems
+}
+
 /// Loads and validates a catalogue's files. Errors come back all together, in file order,
 /// each naming its file by its path in the catalogue.
 pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
@@ -947,6 +1061,32 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
     };
 
     if let Some((file, raw)) = read_optional::<RawCounters>(files, "counters.toml", &mut problems) {
+        let mut buildings: HashMap<String, usize> = HashMap::new();
+        for b in raw.building {
+            let at = file.location(&b.id);
+            let index = catalogue.buildings.len();
+            register(
+                &mut buildings,
+                "building",
+                &file,
+                &b.id,
+                index,
+                |i| catalogue.buildings[i].at.clone(),
+                &mut problems,
+            );
+            let id = b.id.into_inner();
+            catalogue.buildings.push(Building {
+                name: text(
+                    &b.name,
+                    Easy::Required,
+                    &format!("building `{id}` name"),
+                    &at,
+                    &mut problems,
+                ),
+                id,
+                at,
+            });
+        }
         for c in raw.counter {
             let at = file.location(&c.id);
             let index = catalogue.counters.len();
@@ -963,15 +1103,49 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
             catalogue.counters.push(Counter {
                 name: text(
                     &c.name,
-                    true,
+                    Easy::Required,
                     &format!("counter `{id}` name"),
                     &at,
                     &mut problems,
                 ),
-                place: c
-                    .place
-                    .as_ref()
-                    .map(|p| phrase(p, &format!("counter `{id}` place"), &at, &mut problems)),
+                place: c.place.as_ref().map(|p| {
+                    text(
+                        p,
+                        Easy::Wanted,
+                        &format!("counter `{id}` place"),
+                        &at,
+                        &mut problems,
+                    )
+                }),
+                building: c.building.as_ref().and_then(|b| {
+                    let found = buildings.get(b.get_ref()).copied();
+                    if found.is_none() {
+                        let at = file.location(b);
+                        problems.push(Diagnostic::error(
+                            &at.file,
+                            at.line,
+                            format!(
+                                "counter `{id}`: no building `{}` in counters.toml",
+                                b.get_ref()
+                            ),
+                        ));
+                    }
+                    found
+                }),
+                floor: c.floor.as_ref().and_then(|f| {
+                    let floor = *f.get_ref();
+                    if (-9..=99).contains(&floor) {
+                        i32::try_from(floor).ok()
+                    } else {
+                        let at = file.location(f);
+                        problems.push(Diagnostic::error(
+                            &at.file,
+                            at.line,
+                            format!("counter `{id}`: floor {floor} is not between -9 and 99"),
+                        ));
+                        None
+                    }
+                }),
                 external: c.external,
                 id,
                 at,
@@ -995,7 +1169,7 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
             catalogue.items.push(Item {
                 text: text(
                     &item.text,
-                    true,
+                    Easy::Required,
                     &format!("item `{id}`"),
                     &at,
                     &mut problems,
@@ -1135,14 +1309,13 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
         ));
     }
     if problems.iter().any(Diagnostic::is_error) {
-        return Err(problems);
+        return Err(errors_first(problems));
     }
     // Semantic checks need a fully resolved catalogue.
     problems.extend(validate::check(&catalogue));
     problems.extend(crate::calendar::missing_holidays(files));
     if problems.iter().any(Diagnostic::is_error) {
-        problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-        return Err(problems);
+        return Err(errors_first(problems));
     }
     Ok(Loaded {
         catalogue,

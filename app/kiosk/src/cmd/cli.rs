@@ -167,6 +167,12 @@ enum FormsCommand {
         /// the packet (exit 4), one line per value and form.
         #[arg(long)]
         allow_blanks: bool,
+        /// The guidance sheet's language: `ja`, `easy` (やさしい日本語 with ルビ) or `en`.
+        #[arg(long, default_value = "ja", value_name = "LANG", value_parser = ["ja", "easy", "en"])]
+        language: String,
+        /// The 受付番号 to print at the top of the guidance sheet (up to 12 characters).
+        #[arg(long, default_value = "", value_name = "NUMBER")]
+        reception: String,
     },
     /// List the templates and the catalogue form ids each prints.
     List {
@@ -739,7 +745,10 @@ impl Cli {
                     print,
                     wait,
                     allow_blanks,
+                    language,
+                    reception,
                 } => forms_cmd::render(&forms_cmd::RenderArgs {
+                    reception: &reception,
                     case: &case,
                     out: &out,
                     catalogue: catalogue.as_deref(),
@@ -747,6 +756,11 @@ impl Cli {
                     print: print.as_deref(),
                     wait,
                     allow_blanks,
+                    language: match language.as_str() {
+                        "easy" => madoguchi_forms::SheetLanguage::Easy,
+                        "en" => madoguchi_forms::SheetLanguage::English,
+                        _ => madoguchi_forms::SheetLanguage::Japanese,
+                    },
                 }),
                 FormsCommand::List { forms } => forms_cmd::list(forms.as_deref()),
             },

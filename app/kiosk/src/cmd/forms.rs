@@ -24,6 +24,9 @@ pub struct RenderArgs<'a> {
     pub wait: u64,
     /// Write the packet even with required values missing (they print empty).
     pub allow_blanks: bool,
+    pub language: madoguchi_forms::SheetLanguage,
+    /// The 受付番号 for the guidance sheet; empty for none.
+    pub reception: &'a str,
 }
 
 pub fn forms_dir(given: Option<&Path>) -> PathBuf {
@@ -31,6 +34,11 @@ pub fn forms_dir(given: Option<&Path>) -> PathBuf {
 }
 
 pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
+    if args.reception.chars().count() > 12 || args.reception.chars().any(char::is_control) {
+        anyhow::bail!(
+            "--reception takes a 受付番号 of up to 12 printable characters (such as A-012)"
+        );
+    }
     let case = read_case(args.case)?;
     let store = store_cmd::open()?;
     let catalogue = match args.catalogue {
@@ -50,8 +58,9 @@ pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
             case: &case,
             decision: &decision,
             local: &local,
-            reception: "",
+            reception: args.reception,
             guidance: true,
+            language: args.language,
         },
     )?;
     let missing: Vec<_> = made

@@ -814,6 +814,7 @@ impl FloorBoard {
                 local: &self.printing.local,
                 reception: &opened.reception,
                 guidance: false,
+                language: madoguchi_forms::SheetLanguage::Japanese,
             },
         )
         .map_err(|error| {

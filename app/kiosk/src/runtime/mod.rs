@@ -303,7 +303,9 @@ impl Worker {
                 procedures,
             } => self.checkpoint(step, &case, &procedures),
             Effect::Preview { case, decision } => {
-                let check = match self.packet(&case, &decision) {
+                // The preview checks the forms, which read the same in every language.
+                let language = madoguchi_forms::SheetLanguage::Japanese;
+                let check = match self.packet(&case, &decision, language) {
                     Ok(made) => form_check(&made.reports),
                     Err(notice) => FormCheck {
                         warnings: vec![notice],
@@ -312,7 +314,11 @@ impl Worker {
                 };
                 self.send(Action::FormsChecked(check));
             }
-            Effect::Print { case, decision } => self.print(&case, &decision),
+            Effect::Print {
+                case,
+                decision,
+                language,
+            } => self.print(&case, &decision, language),
             Effect::Finish { printed } => self.finish(printed),
             Effect::Adopt(id) => self.case_id = Some(id),
             // The scanner runs on its own thread (Runtime::run).
@@ -393,6 +399,7 @@ impl Worker {
         &mut self,
         case: &Case,
         decision: &Decision,
+        language: madoguchi_forms::SheetLanguage,
     ) -> Result<madoguchi_forms::Packet, Notice> {
         if self.library.is_none() {
             let library = packet::load_library(&self.services.forms).map_err(|error| {
@@ -419,6 +426,7 @@ impl Worker {
                 local: &self.local,
                 reception: &reception,
                 guidance: true,
+                language,
             },
         )
         .map_err(|error| {
@@ -429,7 +437,12 @@ impl Worker {
         })
     }
 
-    fn print(&mut self, case: &Case, decision: &Decision) {
+    fn print(
+        &mut self,
+        case: &Case,
+        decision: &Decision,
+        language: madoguchi_forms::SheetLanguage,
+    ) {
         if let Some((job, _)) = self.job {
             // A retry: the job is already queued; put it back in line and step it now.
             if let Err(error) = self.services.store.retry_print(job, Utc::now()) {
@@ -438,7 +451,7 @@ impl Worker {
             self.follow_print();
             return;
         }
-        let made = match self.packet(case, decision) {
+        let made = match self.packet(case, decision, language) {
             Ok(made) => made,
             Err(notice) => {
                 self.send(Action::PrintProgress {

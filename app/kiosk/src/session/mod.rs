@@ -284,6 +284,8 @@ pub enum Effect {
     Print {
         case: Box<Case>,
         decision: Box<Decision>,
+        /// The guidance sheet's language: the one the session ran in.
+        language: madoguchi_forms::SheetLanguage,
     },
     /// Close the stored case.
     Finish {
@@ -322,6 +324,8 @@ pub struct Session {
     /// The case a stopped kiosk left open, offered to the clerk until it is taken up or closed.
     unfinished: Option<Unfinished>,
     mode: Mode,
+    /// The screen is in English (the window's toggle): the guidance sheet follows it.
+    english: bool,
     timeouts: Timeouts,
     /// The case's date: the visit date and the day the rules are taken as of. Set from
     /// `clock_day` whenever no case is open, so a case keeps the day it began on.
@@ -479,6 +483,7 @@ impl Session {
             next_catalogue: None,
             unfinished: None,
             mode,
+            english: false,
             timeouts: Timeouts::default(),
             today,
             clock_day: today,
@@ -693,6 +698,21 @@ impl Session {
     /// The decision on the case, once decided.
     pub fn decision(&self) -> Option<&Decision> {
         self.decision.as_ref()
+    }
+
+    /// Follows the window's language toggle, for the guidance sheet.
+    pub fn set_english(&mut self, english: bool) {
+        self.english = english;
+    }
+
+    /// The guidance sheet's language: English when the screen was, やさしい日本語 for a
+    /// resident alone, else the clerk's Japanese.
+    pub fn sheet_language(&self) -> madoguchi_forms::SheetLanguage {
+        match (self.english, self.mode) {
+            (true, _) => madoguchi_forms::SheetLanguage::English,
+            (false, Mode::SelfService) => madoguchi_forms::SheetLanguage::Easy,
+            (false, Mode::Clerk) => madoguchi_forms::SheetLanguage::Japanese,
+        }
     }
 
     /// The day the case on screen is decided on (the last tick's date between cases).
@@ -1524,6 +1544,7 @@ impl Session {
         vec![Effect::Print {
             case: Box::new(case),
             decision: Box::new(decision),
+            language: self.sheet_language(),
         }]
     }
 

@@ -105,7 +105,7 @@ fn a_family_of_three_moves_in_from_card_to_print() {
     taps += 1;
     let effects = session.handle(Action::Reviewed(ReviewEdits::default()));
     taps += 1;
-    let Some(Effect::Print { case, decision }) = effects.into_iter().next() else {
+    let Some(Effect::Print { case, decision, .. }) = effects.into_iter().next() else {
         panic!("review leads to printing");
     };
     assert_eq!(case.household.members.len(), 3);

@@ -36,7 +36,9 @@ impl Context {
         if self.english {
             text.en.clone()
         } else if self.resident && !text.easy.is_empty() {
-            text.easy.clone()
+            // The screen cannot set ルビ over kanji yet: it shows the readings, as before
+            // the catalogue marked them (the printed guidance sheet sets them).
+            madoguchi_domain::ruby::reading_text(&text.easy)
         } else {
             text.ja.clone()
         }
@@ -280,7 +282,7 @@ pub fn procedures(outcome: &Outcome<'_>, view: &View, context: &Context, overrid
                     .counter
                     .place
                     .as_ref()
-                    .map_or_else(String::new, |p| context.phrase(p))
+                    .map_or_else(String::new, |p| context.text(p))
                     .into();
                 first = false;
             }
@@ -345,7 +347,7 @@ pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) ->
     let reason = procedure
         .reasons
         .iter()
-        .map(|r| context.phrase(r))
+        .map(|r| context.text(r))
         .collect::<Vec<_>>()
         .join(context.pick("。", ". "));
     let deadline = procedure.deadline.as_ref().map_or_else(String::new, |d| {

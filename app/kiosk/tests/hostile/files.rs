@@ -89,7 +89,7 @@ fn catalogue_changes() -> Vec<(&'static str, Change)> {
                 append(
                     &procedures(d),
                     &format!(
-                        "[[procedure.rule]]\nwhen = \"{deep}\"\nbecause = {{ ja = \"x\", en = \"x\" }}\n"
+                        "[[procedure.rule]]\nwhen = \"{deep}\"\nbecause = {{ ja = \"x\", easy = \"x\", en = \"x\" }}\n"
                     ),
                 )
             }),
@@ -107,7 +107,7 @@ fn catalogue_changes() -> Vec<(&'static str, Change)> {
             Box::new(move |d: &Path| {
                 append(
                     &procedures(d),
-                    "[[procedure.rule]]\nwhen = \"move_date < 99999-01-01\"\nbecause = { ja = \"x\", en = \"x\" }\n",
+                    "[[procedure.rule]]\nwhen = \"move_date < 99999-01-01\"\nbecause = { ja = \"x\", easy = \"x\", en = \"x\" }\n",
                 )
             }),
         ),

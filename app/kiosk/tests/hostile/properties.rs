@@ -247,6 +247,7 @@ pub fn accepted_domain(catalogue: &'static Catalogue, count: u32, rendered: usiz
                 local: &local,
                 reception: "",
                 guidance: true,
+                language: madoguchi_forms::SheetLanguage::Japanese,
             };
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 make(&library, &fonts, &input)

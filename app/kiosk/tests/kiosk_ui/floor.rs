@@ -224,6 +224,7 @@ pub fn a_department_counter_works_its_list_on_screen(cups: &TestCups) {
             local: &packet::Local::default(),
             reception: "001",
             guidance: false,
+            language: madoguchi_forms::SheetLanguage::Japanese,
         },
     )
     .expect("the counter's forms");

@@ -44,6 +44,7 @@ pub fn run(iterations: usize) -> Result<ExitCode> {
         local: &local,
         reception: "A-012",
         guidance: true,
+        language: madoguchi_forms::SheetLanguage::Japanese,
     };
     let mut times = Vec::with_capacity(iterations);
     let mut made = None;
