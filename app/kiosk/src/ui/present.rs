@@ -64,15 +64,15 @@ impl Context {
         if self.english { en } else { ja }
     }
 
-    /// A date as a form would write it: 和暦 with 西暦, or ISO in English.
+    /// A date in the one style the screens and the guidance sheet share: 令和8年4月13日
+    /// （2026年4月13日）, or 13 April 2026 in English.
     pub fn date(&self, date: NaiveDate) -> String {
-        if self.english {
-            return date.format("%Y-%m-%d").to_string();
-        }
-        match wareki::format(date) {
-            Ok(wareki) => format!("{wareki}（{}）", date.format("%Y年")),
-            Err(_) => date.format("%Y年%m月%d日").to_string(),
-        }
+        let language = if self.english {
+            madoguchi_forms::SheetLanguage::English
+        } else {
+            madoguchi_forms::SheetLanguage::Japanese
+        };
+        language.date(date)
     }
 }
 
@@ -351,16 +351,12 @@ pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) ->
         .collect::<Vec<_>>()
         .join(context.pick("。", ". "));
     let deadline = procedure.deadline.as_ref().map_or_else(String::new, |d| {
-        let date = if context.english {
-            d.date.format("%Y-%m-%d").to_string()
-        } else {
-            format!("{}（{}）", d.wareki, d.date.format("%Y-%m-%d"))
-        };
+        let date = context.date(d.date);
         let moved = d.moved.as_ref().map_or_else(String::new, |m| {
             if context.english {
                 format!(
                     " (the count ends on {}, {}: the next open day)",
-                    m.counted.format("%Y-%m-%d"),
+                    m.counted.format("%-d %B"),
                     m.closed.en
                 )
             } else {
@@ -372,19 +368,25 @@ pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) ->
             }
         });
         match (d.overdue, context.english) {
-            (true, false) => format!("期限 {date} を過ぎています。今日届け出てください"),
+            (true, false) => format!("期限の{date}を過ぎています。今日届け出てください"),
             (true, true) => format!("Overdue since {date}: file today"),
-            (false, false) => format!("期限 {date} まで{moved}"),
-            (false, true) => format!("Deadline {date}{moved}"),
+            (false, false) => format!("期限：{date}まで{moved}"),
+            (false, true) => format!("Deadline: {date}{moved}"),
         }
     });
     let bring = if procedure.bring.is_empty() {
         String::new()
     } else {
-        let items: Vec<&str> = procedure
+        let items: Vec<String> = procedure
             .bring
             .iter()
-            .map(|b| context.pick(&b.ja, &b.en))
+            .map(|b| {
+                context.text(&Text {
+                    ja: b.ja.clone(),
+                    easy: b.easy.clone(),
+                    en: b.en.clone(),
+                })
+            })
             .collect();
         format!(
             "{}{}",
