@@ -543,7 +543,7 @@ fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
     );
     for row in &failing {
         assert!(
-            row.text.contains("なくなる: 子ども医療費助成の申請"),
+            row.text.contains("なくなる：子ども医療費助成の申請"),
             "{}",
             row.text
         );

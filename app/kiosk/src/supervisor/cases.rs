@@ -43,7 +43,7 @@ impl Desk {
             }
             Err(e) => {
                 self.problem(Notice::new(
-                    format!("CSV を書き出せませんでした: {}", e.ja),
+                    format!("CSVを書き出せませんでした：{}", e.ja),
                     format!("could not write the CSV: {}", e.en),
                 ));
                 false

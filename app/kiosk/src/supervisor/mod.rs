@@ -510,9 +510,18 @@ fn matching<'e, T>(
     entries
         .iter()
         .enumerate()
-        .filter(|(_, entry)| words.is_empty() || texts(entry).iter().any(|t| t.contains(words)))
+        .filter(|(_, entry)| words.is_empty() || texts(entry).iter().any(|t| mentions(t, words)))
         .map(|(i, _)| i)
         .collect()
+}
+
+/// Whether `text` holds `words`, as written or, for a text with ルビ marks, as read
+/// (「てあて」 finds 「手当《てあて》」).
+fn mentions(text: &str, words: &str) -> bool {
+    use madoguchi_domain::ruby;
+    text.contains(words)
+        || (ruby::has_ruby(text)
+            && (ruby::base_text(text).contains(words) || ruby::reading_text(text).contains(words)))
 }
 
 fn local_time(stamp: &str, offset: FixedOffset) -> String {

@@ -674,6 +674,9 @@ fn items_to_bring_are_ticked_on_and_off() {
     let listed = desk.listed_items();
     assert_eq!(listed.len(), 1, "{listed:?}");
     let inkan = listed[0];
+    // The plain-Japanese wording is found as it is read, its ルビ marks aside.
+    desk.set_item_filter("とうろくする");
+    assert!(desk.listed_items().contains(&inkan));
     let brings = |desk: &Desk| -> Vec<String> {
         let catalogue = desk.catalogue().expect("catalogue");
         catalogue.procedures[index]

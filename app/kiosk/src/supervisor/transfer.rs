@@ -60,7 +60,7 @@ impl Desk {
             Ok(loaded) => loaded,
             Err(e) => {
                 self.problem(Notice::new(
-                    format!("取り込むルールに誤りがあります: {}", e.ja),
+                    format!("取り込むルールに誤りがあります：{}", e.ja),
                     format!("the imported catalogue has a mistake: {}", e.en),
                 ));
                 return false;

@@ -357,7 +357,7 @@ fn push_bring(
         if brought.is_empty() {
             "持ち物はありません。下の一覧から選びます。".to_string()
         } else {
-            format!("持ち物（{}）: {}", brought.len(), brought.join("、"))
+            format!("持ち物（{}）：{}", brought.len(), brought.join("、"))
         }
         .into(),
     );
@@ -472,10 +472,10 @@ fn push_impact(desk: &Desk, window: &KioskWindow, catalogue: &Catalogue) {
         let added: Vec<String> = c.added().iter().map(name).collect();
         let removed: Vec<String> = c.removed().iter().map(name).collect();
         if !added.is_empty() {
-            parts.push(format!("＋ 加わる: {}", added.join("、")));
+            parts.push(format!("＋加わる：{}", added.join("、")));
         }
         if !removed.is_empty() {
-            parts.push(format!("− なくなる: {}", removed.join("、")));
+            parts.push(format!("−なくなる：{}", removed.join("、")));
         }
         if let Err(e) = &c.after {
             parts.push(format!("評価できません: {e}"));
@@ -706,7 +706,7 @@ fn question_kind(question: &madoguchi_rules::catalogue::Question) -> String {
         QuestionKind::YesNo => "はい／いいえ".to_string(),
         QuestionKind::Number { min, max } => format!("数（{min}〜{max}）"),
         QuestionKind::Choice => format!(
-            "選ぶ: {}",
+            "選ぶ：{}",
             question
                 .choices
                 .iter()
@@ -733,7 +733,7 @@ fn question_rows(catalogue: &Catalogue, listed: &[usize]) -> Vec<DeskRow> {
             let when = q
                 .ask_when
                 .as_ref()
-                .map(|c| format!("　条件: {}", catalogue.condition_text(c)))
+                .map(|c| format!("　条件：{}", catalogue.condition_text(c)))
                 .unwrap_or_default();
             row(q.text.ja.clone(), format!("{}{when}", q.id), "", "")
         })

@@ -661,13 +661,24 @@ pub(crate) fn shots() -> Vec<Shot> {
             mode: Mode::Clerk,
             steps: |app, window| {
                 open_desk(app, window, true);
+                // A real edit: the subsidy's application asks for the members' My Numbers, so
+                // the supervisor finds the item by a word and ticks it.
                 with_desk(app, |desk| {
-                    lower_child_medical_limit(desk);
-                    if let Some(inkan) = desk
-                        .catalogue()
-                        .and_then(|c| c.items.iter().position(|i| i.id == "inkan"))
-                    {
-                        desk.toggle_bring(inkan);
+                    let Some(catalogue) = desk.catalogue() else {
+                        return;
+                    };
+                    let procedure = catalogue
+                        .procedures
+                        .iter()
+                        .position(|p| p.id == "kodomo_iryo");
+                    let item = catalogue
+                        .items
+                        .iter()
+                        .position(|i| i.id == "mynumber_known");
+                    if let (Some(procedure), Some(item)) = (procedure, item) {
+                        desk.open_procedure(procedure);
+                        desk.set_item_filter("マイナンバー");
+                        desk.toggle_bring(item);
                     }
                 });
                 window.global::<ProcedureForm>().set_procedure_part(1);
