@@ -969,6 +969,12 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
         procedures.contains(&"jidou_teate".to_string()),
         "{procedures:?}"
     );
+    // Above the list, the counters to visit in one line, the registration counter first.
+    let counters = kiosk.window.global::<Outcome>().get_counters().to_string();
+    assert!(
+        counters.starts_with("窓口：市民課（") && counters.contains(" → こども支援課（"),
+        "{counters}"
+    );
 
     kiosk.tap("書類の内容を確認する");
     assert_eq!(kiosk.screen(), Screen::Review);

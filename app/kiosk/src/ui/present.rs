@@ -261,6 +261,35 @@ pub fn members(people: &People<'_>, case: Option<&Case>, context: &Context) {
 
 /// Procedures grouped by counter, in the order the guidance sheet visits them: counters in
 /// this building first, other agencies last.
+/// 「窓口：市民課（4件）→ こども支援課（3件）→ …」: the counters the household visits, in the
+/// list's order, so the clerk can say the route before the detail.
+fn counter_strip(view: &View, counters: &[(&str, bool)], context: &Context) -> String {
+    let stops: Vec<String> = counters
+        .iter()
+        .filter_map(|(id, _)| {
+            let procedures: Vec<_> = view
+                .procedures
+                .iter()
+                .filter(|p| p.counter.id == *id)
+                .collect();
+            let name = context.text(&procedures.first()?.counter.name);
+            Some(match (context.english, context.resident) {
+                (true, _) => format!("{name} ({})", procedures.len()),
+                (false, true) => format!("{name}（{}つ）", procedures.len()),
+                (false, false) => format!("{name}（{}件）", procedures.len()),
+            })
+        })
+        .collect();
+    if stops.len() < 2 {
+        return String::new();
+    }
+    format!(
+        "{}{}",
+        context.pick("窓口：", "Counters: "),
+        stops.join(" → ")
+    )
+}
+
 pub fn procedures(outcome: &Outcome<'_>, view: &View, context: &Context, overrides: &[Override]) {
     let added = |id: &str| overrides.iter().any(|o| o.procedure == id && o.added);
     let mut counters: Vec<(&str, bool)> = Vec::new();
@@ -271,6 +300,7 @@ pub fn procedures(outcome: &Outcome<'_>, view: &View, context: &Context, overrid
         }
     }
     counters.sort_by_key(|(_, external)| *external);
+    outcome.set_counters(counter_strip(view, &counters, context).into());
     let mut rows = Vec::new();
     for (counter, _) in &counters {
         let mut first = true;
