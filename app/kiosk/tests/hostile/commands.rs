@@ -43,7 +43,18 @@ pub fn reproductions(madoguchi: &Madoguchi, dir: &Path) -> Section {
     let encode = ["qr", "encode", "--case", &family, "--out", &png_text];
     let evaluate = ["rules", "evaluate", "--case", &family];
     let export = ["store", "export", "--from", "2026-01-01"];
-    let refused: [(&str, &[&str], &[&str]); 14] = [
+    let sheet = dir.join("sheet.pdf");
+    let sheet = sheet.to_string_lossy().into_owned();
+    let render = [
+        "forms",
+        "render",
+        "--case",
+        &family,
+        "--out",
+        &sheet,
+        "--allow-blanks",
+    ];
+    let refused: [(&str, &[&str], &[&str]); 17] = [
         ("qr encode", &encode, &["--valid-days", "4294967295"]),
         ("qr encode", &encode, &["--valid-days", "0"]),
         ("qr encode", &encode, &["--valid-days", "91"]),
@@ -78,6 +89,13 @@ pub fn reproductions(madoguchi: &Madoguchi, dir: &Path) -> Section {
             &["--note", "x", "--author", "boss"],
         ),
         ("print file", &["print", "file"], &["/dev/zero"]),
+        (
+            "forms render",
+            &render,
+            &["--reception", "A-0123456789012345"],
+        ),
+        ("forms render", &render, &["--reception", "A\u{7}12"]),
+        ("forms render", &render, &["--language", "fr"]),
     ];
     for (name, command, extra) in refused {
         let args = [command, extra].concat();

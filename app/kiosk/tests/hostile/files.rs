@@ -112,6 +112,58 @@ fn catalogue_changes() -> Vec<(&'static str, Change)> {
             }),
         ),
         (
+            "a ルビ mark without its 》",
+            Box::new(|d: &Path| {
+                edit(&d.join("counters.toml"), |t| {
+                    t.replacen("市民課《しみんか》", "市民課《しみんか", 1)
+                })
+            }),
+        ),
+        (
+            "a reading 10,000 kana long",
+            Box::new(|d: &Path| {
+                edit(&d.join("counters.toml"), |t| {
+                    t.replacen("《しみんか》", &format!("《{}》", "あ".repeat(10_000)), 1)
+                })
+            }),
+        ),
+        (
+            "a fee of 10^12 yen",
+            Box::new(move |d: &Path| {
+                edit(&procedures(d), |t| {
+                    t.replacen("yen = 300", "yen = 1000000000000", 1)
+                })
+            }),
+        ),
+        (
+            "a fee for a certificate the case cannot ask for",
+            Box::new(move |d: &Path| {
+                edit(&procedures(d), |t| {
+                    t.replacen(
+                        "certificate = \"juminhyo\"",
+                        "certificate = \"passport\"",
+                        1,
+                    )
+                })
+            }),
+        ),
+        (
+            "a counter in a building the catalogue does not list",
+            Box::new(|d: &Path| {
+                edit(&d.join("counters.toml"), |t| {
+                    t.replacen("building = \"honcho\"", "building = \"nowhere\"", 1)
+                })
+            }),
+        ),
+        (
+            "a counter on floor 2^40",
+            Box::new(|d: &Path| {
+                edit(&d.join("counters.toml"), |t| {
+                    t.replacen("floor = 1", "floor = 1099511627776", 1)
+                })
+            }),
+        ),
+        (
             "a 10 MB procedure name",
             Box::new(move |d: &Path| {
                 edit(&procedures(d), |t| {
