@@ -68,7 +68,25 @@ pub struct PrinterSection {
     /// A CUPS queue on this PC (`counter-1`), or an IPP printer's URI
     /// (`ipp://192.0.2.10/ipp/print`).
     pub queue: Option<Spanned<String>>,
+    /// Printers nearby the clerk may send a packet to when this one stops (at most
+    /// [`MAX_OTHER_PRINTERS`]): `others = [{ queue = "counter-2", name = "2番窓口のプリンター" }]`.
+    #[serde(default)]
+    pub others: Vec<Spanned<OtherPrinter>>,
 }
+
+/// A printer offered when the terminal's own one stops: its queue (as `queue`) and the words
+/// the clerk sees.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtherPrinter {
+    pub queue: String,
+    pub name: String,
+}
+
+/// A counter has a printer or two within reach; a longer list is not a choice at a glance.
+pub const MAX_OTHER_PRINTERS: usize = 4;
+/// A printer's name on a button.
+const MAX_PRINTER_NAME_CHARS: usize = 30;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -303,9 +321,51 @@ impl Loaded {
         {
             problems.push(self.at(language, "[kiosk] language: must be ja or en".into()));
         }
+        problems.extend(self.other_printer_problems());
         problems.extend(self.store_problems());
         problems.extend(self.central_problems());
         problems.sort_by_key(|p| p.line);
+        problems
+    }
+
+    fn other_printer_problems(&self) -> Vec<Problem> {
+        let printer = &self.config.printer;
+        let mut problems = Vec::new();
+        if let Some(extra) = printer.others.get(MAX_OTHER_PRINTERS) {
+            problems.push(self.at(
+                extra,
+                format!("[printer] others: at most {MAX_OTHER_PRINTERS} printers"),
+            ));
+        }
+        let own = printer.queue.as_ref().map(|q| q.get_ref().trim());
+        for (index, other) in printer.others.iter().enumerate() {
+            let OtherPrinter { queue, name } = other.get_ref();
+            let queue = queue.trim();
+            let expected = madoguchi_store::settings::spec("printer")
+                .and_then(|spec| spec.kind.check(queue).err());
+            if let Some(expected) = expected {
+                problems
+                    .push(self.at(other, format!("[printer] others: queue must be {expected}")));
+            }
+            let name_chars = name.trim().chars().count();
+            if name_chars == 0
+                || name_chars > MAX_PRINTER_NAME_CHARS
+                || name.chars().any(char::is_control)
+            {
+                problems.push(self.at(
+                    other,
+                    format!(
+                        "[printer] others: name must be 1 to {MAX_PRINTER_NAME_CHARS} characters on one line"
+                    ),
+                ));
+            }
+            let repeated = printer.others[..index]
+                .iter()
+                .any(|o| o.get_ref().queue.trim() == queue);
+            if own == Some(queue) || repeated {
+                problems.push(self.at(other, format!("[printer] others: {queue} is named twice")));
+            }
+        }
         problems
     }
 
@@ -449,6 +509,26 @@ pub fn self_service() -> bool {
     matches!(current(), Ok(Some(loaded)) if loaded.config.self_service())
 }
 
+/// The printers the clerk may send a packet to when the terminal's own stops.
+pub fn other_printers() -> Vec<OtherPrinter> {
+    match current() {
+        Ok(Some(loaded)) => loaded
+            .config
+            .printer
+            .others
+            .iter()
+            .map(|other| {
+                let OtherPrinter { queue, name } = other.get_ref();
+                OtherPrinter {
+                    queue: queue.trim().to_string(),
+                    name: name.trim().to_string(),
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The language every case starts in.
 pub fn language() -> Language {
     match current() {
@@ -493,6 +573,45 @@ mod tests {
         );
         assert!(lines[4].contains(":10: [counters] 保険"), "{problems}");
         assert!(lines[5].contains(":11: [counters] shimin"), "{problems}");
+    }
+
+    #[test]
+    fn other_printers_are_checked_one_line_each() {
+        let good = loaded(
+            "[printer]\nqueue = \"counter-1\"\nothers = [{ queue = \"counter-2\", name = \"2番窓口のプリンター\" }]\n",
+        )
+        .expect("valid");
+        assert_eq!(good.config.printer.others.len(), 1);
+        let problems = loaded(concat!(
+            "[printer]\nqueue = \"counter-1\"\nothers = [\n",
+            "  { queue = \"counter-1\", name = \"同じ\" },\n",
+            "  { queue = \"a b\", name = \"空白\" },\n",
+            "  { queue = \"c\", name = \"\" },\n",
+            "  { queue = \"d\", name = \"二\\n行\" },\n",
+            "  { queue = \"e\", name = \"五番目\" },\n",
+            "]\n",
+        ))
+        .expect_err("five problems");
+        let text = problems.to_string();
+        assert!(
+            text.contains(":4: [printer] others: counter-1 is named twice"),
+            "{text}"
+        );
+        assert!(
+            text.contains(":5: [printer] others: queue must be"),
+            "{text}"
+        );
+        assert!(
+            text.contains(":6: [printer] others: name must be"),
+            "{text}"
+        );
+        assert!(
+            text.contains(":7: [printer] others: name must be"),
+            "{text}"
+        );
+        assert!(text.contains(":8: [printer] others: at most 4"), "{text}");
+        let unknown = loaded("[printer]\nothers = [{ queue = \"x\", nam = \"y\" }]\n");
+        assert!(unknown.is_err());
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub use present::grey_image;
 /// How often the UI thread takes the runtime's answers and tells the session the time.
 pub const PUMP_INTERVAL: Duration = Duration::from_millis(50);
 
+/// How many procedures the clerk's search lists at once: a screenful; typing more narrows it.
+const ADDABLE_SHOWN: usize = 8;
+
 /// The kiosk's UI-thread half: the session, the runtime handle and the window.
 pub struct KioskApp {
     session: Session,
@@ -127,6 +130,20 @@ impl KioskApp {
         app.borrow_mut().clear_drafts();
         app.borrow_mut().refresh();
         app
+    }
+
+    /// The printers nearby the clerk is offered when this terminal's own one fails.
+    pub fn offer_printers(&self, others: &[crate::config::OtherPrinter]) {
+        if let Some(window) = self.window.upgrade() {
+            let rows: Vec<OtherPrinter> = others
+                .iter()
+                .map(|other| OtherPrinter {
+                    queue: other.queue.as_str().into(),
+                    name: other.name.as_str().into(),
+                })
+                .collect();
+            window.global::<Printing>().set_other_printers(model(rows));
+        }
     }
 
     /// Starts the timer that drains the runtime and ticks the session (real event loop).
@@ -346,6 +363,15 @@ impl KioskApp {
         present::members(&people, case.as_ref(), &context);
         present::identity(&people, &view, &context);
         present::procedures(&outcome, &view, &context, self.session.overrides());
+        // The search for a procedure to add follows the list (what was added leaves it) and
+        // starts empty with each case.
+        if view.screen != SessionScreen::Result {
+            outcome.set_add_query(SharedString::new());
+        }
+        let found = self
+            .session
+            .addable_procedures(&outcome.get_add_query(), ADDABLE_SHOWN);
+        present::addable(&outcome, &found, &context);
         present::summary(&scanner, case.as_ref(), &context);
         if view.screen == SessionScreen::Review {
             present::review(&outcome, case.as_ref(), &self.review_draft, &view, &context);
@@ -399,6 +425,18 @@ impl KioskApp {
             _ => Answer::from_text(id),
         };
         self.act(Action::Answer(answer));
+    }
+
+    /// Lists again what the clerk's search for a procedure to add finds.
+    pub fn search_procedures(&mut self) {
+        self.shown = None;
+        self.refresh();
+    }
+
+    fn restore_procedure(&mut self, id: &str) {
+        self.act(Action::ProcedureRestored(id.to_string()));
+        self.shown = None;
+        self.refresh();
     }
 
     fn change_procedure(&mut self, id: &str, added: bool) {
@@ -527,6 +565,12 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     interview.on_take_back(act(|| Action::TakeBack));
     outcome.on_result_accepted(act(|| Action::ResultAccepted));
     printing.on_retry_print(act(|| Action::RetryPrint));
+    let weak = Rc::downgrade(app);
+    printing.on_print_on(move |queue| {
+        if let Some(app) = weak.upgrade() {
+            app.borrow_mut().act(Action::PrintOn(queue.to_string()));
+        }
+    });
     kiosk.on_back(act(|| Action::Back));
     kiosk.on_cancel(act(|| Action::Cancel));
     kiosk.on_cancel_confirmed(act(|| Action::CancelConfirmed));
@@ -601,6 +645,18 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     outcome.on_procedure_remove(move |id| {
         if let Some(app) = weak.upgrade() {
             app.borrow_mut().change_procedure(&id, false);
+        }
+    });
+    let weak = Rc::downgrade(app);
+    outcome.on_procedure_restore(move |id| {
+        if let Some(app) = weak.upgrade() {
+            app.borrow_mut().restore_procedure(&id);
+        }
+    });
+    let weak = Rc::downgrade(app);
+    outcome.on_add_query_changed(move |_| {
+        if let Some(app) = weak.upgrade() {
+            app.borrow_mut().search_procedures();
         }
     });
     let weak = Rc::downgrade(app);

@@ -1296,6 +1296,77 @@ fn a_scanner_typing_a_code_is_read(cups: &TestCups) {
     );
 }
 
+/// The terminal's printer stops and the resident cannot wait: the clerk sends the packet to a
+/// printer nearby (`[printer] others`); it prints there, and the stopped one, started again,
+/// does not print it a second time.
+fn a_stopped_printer_sends_the_packet_to_another(cups: &TestCups) {
+    let nearby = cups.add_queue("nearby");
+    let (_, texts) = residents_code();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut kiosk = TestKiosk::open(Mode::SelfService, store(dir.path()), cups, None);
+    kiosk
+        .app
+        .borrow()
+        .offer_printers(&[madoguchi_kiosk::config::OtherPrinter {
+            queue: nearby.queue.clone(),
+            name: "2番窓口のプリンター".into(),
+        }]);
+    kiosk.tap("はじめる");
+    for text in &texts {
+        kiosk.scanner_types(text);
+    }
+    kiosk.app.borrow_mut().pump();
+    assert_eq!(kiosk.screen(), Screen::QrSummary);
+    let printed_before = cups.printed().len();
+    cups.stop_queue();
+    kiosk.tap("はい、この内容で すすむ");
+    kiosk.tap("書類を 印刷する");
+    let start = Instant::now();
+    while kiosk
+        .window
+        .global::<Printing>()
+        .get_print_reason()
+        .is_empty()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no printer state"
+        );
+        kiosk
+            .app
+            .borrow_mut()
+            .pump_blocking(Duration::from_millis(200));
+    }
+    kiosk.tap("2番窓口のプリンターで印刷する");
+    kiosk.wait_for(Screen::Done, 90);
+    let start = Instant::now();
+    while nearby.printed().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the packet did not come out of the printer nearby"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    cups.start_queue();
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(
+        cups.printed().len(),
+        printed_before,
+        "the stopped printer does not print the moved packet as well"
+    );
+    drop(kiosk);
+    let jobs = store(dir.path()).recent_print_jobs(5).expect("jobs");
+    assert_eq!(jobs.len(), 2, "{jobs:?}");
+    assert!(
+        jobs.iter()
+            .any(|j| j.state == PrintState::Done && j.printer == nearby.queue)
+    );
+    assert!(
+        jobs.iter()
+            .any(|j| j.state == PrintState::Failed && j.printer == cups.queue)
+    );
+}
+
 /// A city whose cases start in English (`[kiosk] language = "en"`): a resident who switches to
 /// Japanese leaves the next case in English again, not in their language.
 fn every_case_starts_in_the_citys_language(cups: &TestCups) {
@@ -1325,7 +1396,7 @@ fn main() {
     i_slint_backend_testing::init_no_event_loop();
     let cups = TestCups::start("kiosk-ui");
     type Flow = fn(&TestCups);
-    let tests: [(&str, Flow); 7] = [
+    let tests: [(&str, Flow); 8] = [
         (
             "every_case_starts_in_the_citys_language",
             every_case_starts_in_the_citys_language,
@@ -1345,6 +1416,10 @@ fn main() {
         (
             "a_scanner_typing_a_code_is_read",
             a_scanner_typing_a_code_is_read,
+        ),
+        (
+            "a_stopped_printer_sends_the_packet_to_another",
+            a_stopped_printer_sends_the_packet_to_another,
         ),
         (
             "a_supervisor_changes_a_rule_and_the_next_case_uses_it",

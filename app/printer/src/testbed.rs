@@ -1,7 +1,9 @@
 //! A private CUPS for tests (this crate's, the kiosk's print tests and its headless UI flows): its own cupsd (own config, spool and port), one queue on the
-//! cups-pdf backend (Debian `printer-driver-cups-pdf`) writing PDFs into a temp folder. It
+//! cups-pdf backend (Debian `printer-driver-cups-pdf`) writing PDFs into a temp folder, and
+//! any other queue a test adds ([`TestCups::add_queue`], a printer nearby). It
 //! never touches the machine's own CUPS queues; it does write cups-pdf's per-queue config
-//! (`/etc/cups/cups-pdf-<queue>.conf`, the only place cups-pdf reads it from) and removes it.
+//! (`/etc/cups/cups-pdf-<queue>.conf`, the only place cups-pdf reads it from) and removes it
+//! when the queue goes.
 //! Needs root, like the backend itself.
 
 use std::net::{TcpListener, TcpStream};
@@ -116,17 +118,7 @@ impl TestCups {
             backend_conf,
         };
         cups.wait_until_listening();
-        let added = Command::new("lpadmin")
-            .args(["-h", &cups.server(), "-p", &cups.queue])
-            .args(["-v", &format!("cups-pdf:/{}", cups.queue)])
-            .args(["-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd", "-E"])
-            .output()
-            .expect("lpadmin runs");
-        assert!(
-            added.status.success(),
-            "lpadmin: {}",
-            String::from_utf8_lossy(&added.stderr)
-        );
+        cups.add_printer(&cups.queue);
         cups
     }
 
@@ -173,13 +165,76 @@ impl TestCups {
     }
 
     pub fn printed(&self) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.out)
-            .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        files.retain(|p| p.extension().is_some_and(|e| e == "pdf"));
-        files.sort();
-        files
+        pdfs_in(&self.out)
     }
+
+    /// Adds a queue `name` on this cupsd, printing into a folder of its own.
+    pub fn add_queue(&self, name: &str) -> OtherQueue {
+        let queue = format!("{}-{name}", self.queue);
+        let out = self.root.join(format!("out-{name}"));
+        std::fs::create_dir_all(&out).expect("the queue's folder");
+        chmod(&out, "0777");
+        let backend_conf = PathBuf::from(format!("/etc/cups/cups-pdf-{queue}.conf"));
+        write(
+            &backend_conf,
+            &format!(
+                "Out {}\nAnonDirName {}\nLabel 0\n",
+                out.display(),
+                out.display()
+            ),
+        );
+        let other = OtherQueue {
+            queue,
+            out,
+            backend_conf,
+        };
+        self.add_printer(&other.queue);
+        other
+    }
+
+    fn add_printer(&self, queue: &str) {
+        let added = Command::new("lpadmin")
+            .args(["-h", &self.server(), "-p", queue])
+            .args(["-v", &format!("cups-pdf:/{queue}")])
+            .args(["-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd", "-E"])
+            .output()
+            .expect("lpadmin runs");
+        assert!(
+            added.status.success(),
+            "lpadmin: {}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+    }
+}
+
+/// A second queue on the same cupsd (a printer nearby), printing into its own folder; its
+/// cups-pdf config goes with it.
+#[derive(Debug)]
+pub struct OtherQueue {
+    pub queue: String,
+    pub out: PathBuf,
+    backend_conf: PathBuf,
+}
+
+impl OtherQueue {
+    pub fn printed(&self) -> Vec<PathBuf> {
+        pdfs_in(&self.out)
+    }
+}
+
+impl Drop for OtherQueue {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.backend_conf);
+    }
+}
+
+fn pdfs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "pdf"));
+    files.sort();
+    files
 }
 
 impl Drop for TestCups {

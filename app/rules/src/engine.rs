@@ -449,6 +449,36 @@ impl<'c> Engine<'c> {
         })
     }
 
+    /// A procedure the clerk adds by hand although the rules do not decide it for `case`:
+    /// described as a decided one (its counter, deadline, items, forms and fees), without
+    /// reasons of the rules' own, since the clerk's reason stands for them. `None` when the
+    /// catalogue has no version of it in force on `as_of`.
+    pub fn describe_by_hand(
+        &self,
+        case: &Case,
+        id: &str,
+        as_of: NaiveDate,
+    ) -> Result<Option<ProcedureDecision>, EvalError> {
+        self.check_case(case)?;
+        let Some(p) = self
+            .catalogue
+            .procedures
+            .iter()
+            .position(|p| p.id == id && p.effective.contains(as_of))
+        else {
+            return Ok(None);
+        };
+        let members = Self::member_facts(case);
+        let given = self.given_answers(case);
+        let facts = self.facts(case, &members, &given);
+        let mut described = self.describe(p, case, &facts, as_of, Truth::True)?;
+        // Rules that hold would have decided it; rules still open are not the clerk's reason.
+        described.reasons.clear();
+        described.concerns.clear();
+        described.waiting_on.clear();
+        Ok(Some(described))
+    }
+
     /// The changes the catalogue's transitions bring to members of this case after the move
     /// and within the catalogue's window, by date. A transition whose `when` is not known to
     /// hold (the insurance not yet answered) is left out rather than guessed.

@@ -318,7 +318,8 @@ impl Worker {
                 case,
                 decision,
                 language,
-            } => self.print(&case, &decision, language),
+                printer,
+            } => self.print(&case, &decision, language, printer),
             Effect::Finish { printed } => self.finish(printed),
             Effect::Adopt(id) => self.case_id = Some(id),
             // The scanner runs on its own thread (Runtime::run).
@@ -379,6 +380,11 @@ impl Worker {
     /// Abandoned before it printed: it must not come out during the next resident's turn,
     /// neither from our queue nor from CUPS's.
     fn cancel_print(&mut self, job: PrintJobId) {
+        self.withdraw_print(job, "窓口で取り消しました / cancelled at the counter");
+    }
+
+    /// Takes a job out of CUPS and marks it failed with `why` (「日本語 / English」).
+    fn withdraw_print(&mut self, job: PrintJobId, why: &str) {
         let store = &mut self.services.store;
         if let Ok(Some(queued)) = store.print_job(job)
             && let Some(cups_job) = queued.cups_job
@@ -386,11 +392,7 @@ impl Worker {
         {
             tracing::warn!(job, %error, "cannot withdraw the job from CUPS");
         }
-        if let Err(error) = store.mark_print_failed(
-            job,
-            "窓口で取り消しました / cancelled at the counter",
-            Utc::now(),
-        ) {
+        if let Err(error) = store.mark_print_failed(job, why, Utc::now()) {
             tracing::error!(job, %error, "cannot cancel the print job");
         }
     }
@@ -442,7 +444,14 @@ impl Worker {
         case: &Case,
         decision: &Decision,
         language: madoguchi_forms::SheetLanguage,
+        elsewhere: Option<String>,
     ) {
+        if elsewhere.is_some()
+            && let Some((job, _)) = self.job.take()
+        {
+            // Moved: the stopped printer must not print it later as well.
+            self.withdraw_print(job, "別のプリンターで印刷します / moved to another printer");
+        }
         if let Some((job, _)) = self.job {
             // A retry: the job is already queued; put it back in line and step it now.
             if let Err(error) = self.services.store.retry_print(job, Utc::now()) {
@@ -461,7 +470,7 @@ impl Worker {
                 return;
             }
         };
-        let Some(printer) = self.services.printer.clone() else {
+        let Some(printer) = elsewhere.or_else(|| self.services.printer.clone()) else {
             self.send(Action::PrintProgress {
                 state: PrintState::Failed,
                 reason: Some(

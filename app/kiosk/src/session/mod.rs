@@ -17,9 +17,10 @@ use chrono::NaiveDate;
 use madoguchi_card::{CardError, Pin};
 use madoguchi_domain::{
     Answer, Answers, Case, CertificateRequest, Household, LifeEvent, Member, Person, Sex, Zokugara,
+    ruby,
 };
 use madoguchi_prefill::{Prefill, PrefillError};
-use madoguchi_rules::catalogue::QuestionKind;
+use madoguchi_rules::catalogue::{QuestionKind, Text};
 use madoguchi_rules::decision::{NextQuestion, ProcedureDecision};
 use madoguchi_rules::{Catalogue, Decision, Engine};
 use madoguchi_store::{CaseId, PrintState, Unfinished};
@@ -147,6 +148,14 @@ impl Notice {
     }
 }
 
+/// A catalogue procedure the clerk may add by hand, as the search lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddableProcedure {
+    pub id: String,
+    pub name: Text,
+    pub counter: Text,
+}
+
 /// A clerk's change to the decided procedures, with the reason they gave.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Override {
@@ -207,6 +216,8 @@ pub enum Action {
         id: String,
         reason: String,
     },
+    /// The clerk takes back their change to a procedure.
+    ProcedureRestored(String),
     ResultAccepted,
     /// The clerk edited the case on the review screen.
     CaseEdited(Box<Case>),
@@ -229,6 +240,8 @@ pub enum Action {
         reason: Option<String>,
     },
     RetryPrint,
+    /// The packet goes to this other printer instead (a queue the configuration offers).
+    PrintOn(String),
     Back,
     /// 最初に戻る (or 印刷せずに終わる): asks first when anything would be lost.
     Cancel,
@@ -286,6 +299,8 @@ pub enum Effect {
         decision: Box<Decision>,
         /// The guidance sheet's language: the one the session ran in.
         language: madoguchi_forms::SheetLanguage,
+        /// Another printer than the terminal's own: the job waiting, if any, moves there.
+        printer: Option<String>,
     },
     /// Close the stored case.
     Finish {
@@ -348,6 +363,9 @@ pub struct Session {
     certificates: Vec<CertificateRequest>,
     decision: Option<Decision>,
     overrides: Vec<Override>,
+    /// The procedures the clerk added that the decision does not name (neither decided nor
+    /// to confirm), described for this case; renewed with each decision.
+    hand_added: Vec<ProcedureDecision>,
     print: Option<(PrintState, Option<String>)>,
     form_warnings: Vec<Notice>,
     /// Values the forms require that the case lacks, from the last preview.
@@ -417,6 +435,9 @@ pub struct View {
     /// Procedures after the clerk's changes.
     pub procedures: Vec<ProcedureDecision>,
     pub to_confirm: Vec<ProcedureDecision>,
+    /// The decision's procedures the clerk took off the list (their reasons are in
+    /// `Session::overrides`).
+    pub removed: Vec<ProcedureDecision>,
     /// Changes an age brings soon after the move (後期高齢者医療 at 75 …).
     pub coming: Vec<madoguchi_rules::decision::Coming>,
     pub print_state: Option<(PrintState, Option<String>)>,
@@ -504,6 +525,7 @@ impl Session {
             certificates: Vec::new(),
             decision: None,
             overrides: Vec::new(),
+            hand_added: Vec::new(),
             print: None,
             form_warnings: Vec::new(),
             missing: Vec::new(),
@@ -782,6 +804,7 @@ impl Session {
             timeout_warning: self.timeout_warning(),
             procedures,
             to_confirm,
+            removed: self.removed_procedures(),
             coming: self
                 .decision
                 .as_ref()
@@ -952,6 +975,11 @@ impl Session {
             (Screen::Result, Action::ProcedureRemoved { id, reason }) => {
                 self.change_procedure(id, reason, false)
             }
+            (Screen::Result, Action::ProcedureRestored(id)) => {
+                self.overrides.retain(|o| o.procedure != id);
+                self.hand_added.retain(|p| p.id != id);
+                Vec::new()
+            }
             // A resident alone has nothing to correct: their list prints as it is.
             (Screen::Result, Action::ResultAccepted) if self.mode == Mode::SelfService => {
                 self.print()
@@ -969,6 +997,18 @@ impl Session {
                 self.print_progress(state, reason)
             }
             (Screen::Printing, Action::RetryPrint) => self.print(),
+            // Only once the terminal's own printer has a problem, as the screen offers it.
+            (Screen::Printing, Action::PrintOn(queue))
+                if matches!(self.print, Some((PrintState::Failed, _) | (_, Some(_)))) =>
+            {
+                let mut effects = self.print();
+                for effect in &mut effects {
+                    if let Effect::Print { printer, .. } = effect {
+                        *printer = Some(queue.clone());
+                    }
+                }
+                effects
+            }
             (Screen::Done, Action::Begin) => self.reset(),
             // Anything else (a late card answer, a double tap) changes nothing.
             _ => Vec::new(),
@@ -1194,7 +1234,8 @@ impl Session {
                 "Choose the event and its dates",
             )
         })?;
-        let engine = Engine::new(&self.catalogue);
+        let catalogue = Arc::clone(&self.catalogue);
+        let engine = Engine::new(&catalogue);
         let decision = engine.evaluate(&case, self.today).map_err(|e| {
             Notice::new(
                 format!("手続きを判定できません：{e}"),
@@ -1202,6 +1243,34 @@ impl Session {
             )
         })?;
         self.decision = Some(decision);
+        self.describe_hand_added(&engine, &case)
+    }
+
+    /// Describes again, for the case as it is now, the procedures the clerk added that the
+    /// decision does not name.
+    fn describe_hand_added(&mut self, engine: &Engine<'_>, case: &Case) -> Result<(), Notice> {
+        let named = |id: &str| {
+            self.decision
+                .as_ref()
+                .is_some_and(|d| d.procedures.iter().chain(&d.to_confirm).any(|p| p.id == id))
+        };
+        let mut hand_added = Vec::new();
+        for change in self
+            .overrides
+            .iter()
+            .filter(|o| o.added && !named(&o.procedure))
+        {
+            let described = engine
+                .describe_by_hand(case, &change.procedure, self.today)
+                .map_err(|e| {
+                    Notice::new(
+                        format!("追加した手続きを判定できません：{e}"),
+                        format!("cannot describe the added procedure: {e}"),
+                    )
+                })?;
+            hand_added.extend(described);
+        }
+        self.hand_added = hand_added;
         Ok(())
     }
 
@@ -1333,7 +1402,14 @@ impl Session {
             ));
             return Vec::new();
         }
-        let known = self.catalogue.procedures.iter().any(|p| p.id == id);
+        let today = self.today;
+        let in_force = |p: &&madoguchi_rules::catalogue::Procedure| p.effective.contains(today);
+        let known = self
+            .catalogue
+            .procedures
+            .iter()
+            .filter(in_force)
+            .any(|p| p.id == id);
         if !known {
             self.notice = Some(Notice::new(
                 format!("手続き {id} はカタログにありません"),
@@ -1345,10 +1421,53 @@ impl Session {
         self.overrides.push(Override {
             procedure: id,
             added,
-            reason,
+            reason: reason.trim().to_string(),
         });
         self.notice = None;
+        if let Err(notice) = self.evaluate() {
+            self.notice = Some(notice);
+        }
         Vec::new()
+    }
+
+    /// The catalogue's procedures in force that the clerk can still add (not on the list
+    /// already), whose name in any language or reading contains `query`; at most `limit`.
+    /// An empty query finds none: the catalogue is long, the clerk searches it.
+    pub fn addable_procedures(&self, query: &str, limit: usize) -> Vec<AddableProcedure> {
+        let query = normalised(query).to_lowercase();
+        if query.is_empty() {
+            return Vec::new();
+        }
+        let (shown, to_confirm) = self.shown_procedures();
+        let on_list = |id: &str| shown.iter().any(|p| p.id == id);
+        let pending = |id: &str| to_confirm.iter().any(|p| p.id == id);
+        let mut found: Vec<AddableProcedure> = Vec::new();
+        for procedure in &self.catalogue.procedures {
+            let id = procedure.id.as_str();
+            let seen = found.iter().any(|f| f.id == id);
+            if seen || on_list(id) || pending(id) || !procedure.effective.contains(self.today) {
+                continue;
+            }
+            let name = &procedure.name;
+            let words = [
+                name.ja.clone(),
+                name.en.to_lowercase(),
+                ruby::base_text(&name.easy),
+                ruby::reading_text(&name.easy),
+                id.to_string(),
+            ];
+            if words.iter().any(|w| normalised(w).contains(&query)) {
+                found.push(AddableProcedure {
+                    id: id.to_string(),
+                    name: name.clone(),
+                    counter: self.catalogue.counters[procedure.counter].name.clone(),
+                });
+                if found.len() == limit {
+                    break;
+                }
+            }
+        }
+        found
     }
 
     /// The decision's procedures after the clerk's changes: removed ones go, added ones come
@@ -1373,7 +1492,23 @@ impl Session {
                 to_confirm.push(procedure.clone());
             }
         }
+        procedures.extend(self.hand_added.iter().cloned());
         (procedures, to_confirm)
+    }
+
+    /// The decision's procedures (decided or to confirm) the clerk took off the list.
+    fn removed_procedures(&self) -> Vec<ProcedureDecision> {
+        let Some(decision) = &self.decision else {
+            return Vec::new();
+        };
+        let removed = |id: &str| self.overrides.iter().any(|o| o.procedure == id && !o.added);
+        decision
+            .procedures
+            .iter()
+            .chain(&decision.to_confirm)
+            .filter(|p| removed(&p.id))
+            .cloned()
+            .collect()
     }
 
     /// Applies the review screen's corrections; a field that does not read leaves the case
@@ -1545,6 +1680,7 @@ impl Session {
             case: Box::new(case),
             decision: Box::new(decision),
             language: self.sheet_language(),
+            printer: None,
         }]
     }
 

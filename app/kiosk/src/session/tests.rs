@@ -295,6 +295,98 @@ fn the_clerk_adds_or_removes_a_procedure_only_with_a_reason() {
 }
 
 #[test]
+fn the_clerk_finds_any_catalogue_procedure_by_its_reading_adds_it_and_can_undo() {
+    let mut session = at_the_result();
+    assert!(session.addable_procedures("", 8).is_empty());
+    assert!(session.addable_procedures("  ", 8).is_empty());
+    let view = session.view();
+    let named = |id: &str| {
+        view.procedures
+            .iter()
+            .chain(&view.to_confirm)
+            .any(|p| p.id == id)
+    };
+    let Some(other) = session
+        .catalogue
+        .procedures
+        .iter()
+        .find(|p| !named(&p.id) && ruby::reading_text(&p.name.easy).chars().count() >= 4)
+        .cloned()
+    else {
+        panic!("the catalogue has procedures this case does not decide");
+    };
+    // Searched by its reading (what a clerk types on a kana keyboard), and by its Japanese name.
+    let reading: String = ruby::reading_text(&other.name.easy)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(4)
+        .collect();
+    let found = session.addable_procedures(&reading, 50);
+    assert!(
+        found.iter().any(|f| f.id == other.id),
+        "{reading} finds {}",
+        other.id
+    );
+    let found = session.addable_procedures(&other.name.ja, 50);
+    assert!(found.iter().any(|f| f.id == other.id));
+    assert!(
+        found.iter().all(|f| !named(&f.id)),
+        "what is on the list is not offered"
+    );
+    assert!(session.addable_procedures(&other.name.ja, 1).len() <= 1);
+
+    session.handle(Action::ProcedureAdded {
+        id: other.id.clone(),
+        reason: "ご本人の申し出".into(),
+    });
+    let view = session.view();
+    let added = view
+        .procedures
+        .iter()
+        .find(|p| p.id == other.id)
+        .expect("the added procedure is on the list");
+    assert!(
+        added.reasons.is_empty(),
+        "the clerk's reason stands for the rules'"
+    );
+    assert_eq!(
+        added.counter.id,
+        session.catalogue.counters[other.counter].id
+    );
+    assert!(
+        session
+            .addable_procedures(&other.name.ja, 50)
+            .iter()
+            .all(|f| f.id != other.id)
+    );
+    // It stays through a new decision (an answer taken back and given again would re-decide).
+    session.handle(Action::ResultAccepted);
+    session.handle(Action::FormsChecked(FormCheck::default()));
+    let effects = session.handle(Action::Reviewed(ReviewEdits::default()));
+    let Some(Effect::Print { decision, .. }) = effects.into_iter().next() else {
+        panic!("prints");
+    };
+    assert!(decision.procedures.iter().any(|p| p.id == other.id));
+}
+
+#[test]
+fn a_removed_procedure_is_listed_with_its_reason_and_comes_back_on_undo() {
+    let mut session = at_the_result();
+    session.handle(Action::ProcedureRemoved {
+        id: "jidou_teate".into(),
+        reason: "前住所地で手続き済み".into(),
+    });
+    let view = session.view();
+    assert!(view.removed.iter().any(|p| p.id == "jidou_teate"));
+    assert!(!view.procedures.iter().any(|p| p.id == "jidou_teate"));
+    session.handle(Action::ProcedureRestored("jidou_teate".into()));
+    let view = session.view();
+    assert!(view.removed.is_empty());
+    assert!(view.procedures.iter().any(|p| p.id == "jidou_teate"));
+    assert!(session.overrides().is_empty());
+}
+
+#[test]
 fn a_stopped_printer_keeps_the_session_waiting_and_retry_prints_again() {
     let mut session = at_the_result();
     session.handle(Action::ResultAccepted);
@@ -319,6 +411,32 @@ fn a_stopped_printer_keeps_the_session_waiting_and_retry_prints_again() {
     assert_eq!(session.screen(), Screen::Printing);
     let effects = session.handle(Action::RetryPrint);
     assert!(matches!(effects[..], [Effect::Print { .. }]));
+}
+
+#[test]
+fn another_printer_is_taken_only_once_the_printer_has_a_problem() {
+    let mut session = at_the_result();
+    session.handle(Action::ResultAccepted);
+    session.handle(Action::FormsChecked(FormCheck::default()));
+    session.handle(Action::Reviewed(ReviewEdits::default()));
+    session.handle(Action::PrintProgress {
+        state: PrintState::Printing,
+        reason: None,
+    });
+    assert!(
+        session
+            .handle(Action::PrintOn("counter-2".into()))
+            .is_empty()
+    );
+    session.handle(Action::PrintProgress {
+        state: PrintState::Queued,
+        reason: Some("用紙がありません".into()),
+    });
+    let effects = session.handle(Action::PrintOn("counter-2".into()));
+    assert!(
+        matches!(&effects[..], [Effect::Print { printer: Some(p), .. }] if p == "counter-2"),
+        "{effects:?}"
+    );
 }
 
 #[test]

@@ -19,8 +19,8 @@ use super::{
     model,
 };
 use crate::session::{
-    Confirm, Notice, Override, ReviewEdits, ReviewField, Screen as SessionScreen, UnfinishedOffer,
-    View,
+    AddableProcedure, Confirm, Notice, Override, ReviewEdits, ReviewField, Screen as SessionScreen,
+    UnfinishedOffer, View,
 };
 
 /// Who reads the screen, in which language.
@@ -291,7 +291,7 @@ fn counter_strip(view: &View, counters: &[(&str, bool)], context: &Context) -> S
 }
 
 pub fn procedures(outcome: &Outcome<'_>, view: &View, context: &Context, overrides: &[Override]) {
-    let added = |id: &str| overrides.iter().any(|o| o.procedure == id && o.added);
+    let change = |id: &str| overrides.iter().find(|o| o.procedure == id);
     let mut counters: Vec<(&str, bool)> = Vec::new();
     for procedure in &view.procedures {
         let key = (procedure.counter.id.as_str(), procedure.counter.external);
@@ -316,7 +316,7 @@ pub fn procedures(outcome: &Outcome<'_>, view: &View, context: &Context, overrid
                     .into();
                 first = false;
             }
-            row.added = added(&procedure.id);
+            mark_change(&mut row, change(&procedure.id), context);
             rows.push(row);
         }
     }
@@ -358,19 +358,50 @@ pub fn procedures(outcome: &Outcome<'_>, view: &View, context: &Context, overrid
         })
         .collect();
     outcome.set_to_confirm(model(to_confirm));
-    let lines: Vec<SharedString> = overrides
+    let removed = view
+        .removed
         .iter()
-        .map(|o| {
-            let verb = match (o.added, context.english) {
-                (true, false) => "追加",
-                (false, false) => "削除",
-                (true, true) => "added",
-                (false, true) => "removed",
-            };
-            format!("{verb}: {} — {}", o.procedure, o.reason).into()
+        .map(|procedure| {
+            let mut row = procedure_row(procedure, context);
+            mark_change(&mut row, change(&procedure.id), context);
+            row
         })
         .collect();
-    outcome.set_overrides(model(lines));
+    outcome.set_removed(model(removed));
+}
+
+/// Marks a row the clerk changed: 戻す instead of 外す, and their reason on the card.
+fn mark_change(row: &mut ProcedureRow, change: Option<&Override>, context: &Context) {
+    let Some(change) = change else {
+        return;
+    };
+    row.changed = true;
+    let verb = match (change.added, context.english) {
+        (true, false) => "係員が追加：",
+        (false, false) => "係員が外しました：",
+        (true, true) => "Added by the clerk: ",
+        (false, true) => "Taken off by the clerk: ",
+    };
+    row.change = format!("{verb}{}", change.reason).into();
+}
+
+/// The catalogue's procedures the clerk's search found, each with its counter.
+pub fn addable(outcome: &Outcome<'_>, found: &[AddableProcedure], context: &Context) {
+    let rows = found
+        .iter()
+        .map(|procedure| ProcedureRow {
+            id: procedure.id.as_str().into(),
+            name: context.text(&procedure.name).into(),
+            reason: format!(
+                "{}{}",
+                context.pick("窓口：", "Counter: "),
+                context.text(&procedure.counter)
+            )
+            .into(),
+            ..ProcedureRow::default()
+        })
+        .collect();
+    outcome.set_addable(model(rows));
 }
 
 pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) -> ProcedureRow {
@@ -440,7 +471,8 @@ pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) ->
         forms: forms.join("、").into(),
         critical: procedure.critical,
         overdue: procedure.deadline.as_ref().is_some_and(|d| d.overdue),
-        added: false,
+        changed: false,
+        change: SharedString::new(),
     }
 }
 

@@ -25,7 +25,8 @@ use madoguchi_kiosk::session::{
 };
 use madoguchi_kiosk::supervisor::{Desk, DeskScreen};
 use madoguchi_kiosk::ui::{
-    Clock, Desk as DeskGlobal, KioskApp, KioskWindow, People, ProcedureForm, Scanner, Setup, Theme,
+    Clock, Desk as DeskGlobal, KioskApp, KioskWindow, Outcome, People, ProcedureForm, Scanner,
+    Setup, Theme,
 };
 use madoguchi_rules::Catalogue;
 use madoguchi_store::PrintState;
@@ -171,6 +172,10 @@ fn to_result(app: &mut KioskApp, window: &KioskWindow) {
 
 /// The packet reviewed and sent, and the printer stopped.
 fn to_stopped_printer(app: &mut KioskApp, window: &KioskWindow) {
+    app.offer_printers(&[madoguchi_kiosk::config::OtherPrinter {
+        queue: "counter-2".into(),
+        name: "2番窓口のプリンター".into(),
+    }]);
     to_result(app, window);
     act(
         app,
@@ -184,6 +189,22 @@ fn to_stopped_printer(app: &mut KioskApp, window: &KioskWindow) {
             },
         ],
     );
+}
+
+/// Scrolls the screen's list to its end, as a clerk's swipe would.
+fn scroll_to_end(window: &KioskWindow) {
+    scroll_by(window, -20_000.0);
+}
+
+/// Scrolls the list under the middle of the window (up for a positive `delta`).
+fn scroll_by(window: &KioskWindow, delta: f32) {
+    window
+        .window()
+        .dispatch_event(slint::platform::WindowEvent::PointerScrolled {
+            position: slint::LogicalPosition::new(640.0, 400.0),
+            delta_x: 0.0,
+            delta_y: delta,
+        });
 }
 
 /// いいえ to every question (the first choice of a choice).
@@ -344,6 +365,33 @@ pub(crate) fn shots() -> Vec<Shot> {
             name: "12-result",
             mode: Mode::Clerk,
             steps: to_result,
+        },
+        Shot {
+            name: "12-result-changes",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_result(app, window);
+                act(
+                    app,
+                    vec![
+                        Action::ProcedureRemoved {
+                            id: "jidou_teate".into(),
+                            reason: "前住所地で受給中、転入先で手続き済み".into(),
+                        },
+                        Action::ProcedureAdded {
+                            id: "seikatsu_hogo".into(),
+                            reason: "ご本人から相談の申し出".into(),
+                        },
+                    ],
+                );
+                window
+                    .global::<Outcome>()
+                    .set_add_query("しょうがい".into());
+                app.search_procedures();
+                scroll_to_end(window);
+                // Up to the list's last counter, the procedure taken off and the search.
+                scroll_by(window, 420.0);
+            },
         },
         Shot {
             name: "12-result-floor-offline",
