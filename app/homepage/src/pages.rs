@@ -86,7 +86,12 @@ impl Page<'_> {
         }
     }
 
-    fn radios(&self, name: &str, legend: &str, options: &[(&str, &str)]) -> Markup {
+    fn radios(
+        &self,
+        name: &str,
+        legend: impl maud::Render,
+        options: &[(&str, impl maud::Render)],
+    ) -> Markup {
         let current = self.fields.get(name);
         html! {
             fieldset.field {
@@ -296,12 +301,12 @@ pub fn questions(page: &Page<'_>, questions: &[NextQuestion]) -> Markup {
             @let text = if page.lang() == Lang::Ja { &q.text.easy } else { &q.text.en };
             @match q.kind {
                 QuestionKind::YesNo | QuestionKind::Choice => {
-                    @let options: Vec<(&str, &str)> = q.options.iter().map(|o| (o.id.as_str(), if page.lang() == Lang::Ja { o.text.easy.as_str() } else { o.text.en.as_str() })).collect();
-                    (page.radios(&name, text, &options))
+                    @let options: Vec<(&str, Markup)> = q.options.iter().map(|o| (o.id.as_str(), ruby(if page.lang() == Lang::Ja { o.text.easy.as_str() } else { o.text.en.as_str() }))).collect();
+                    (page.radios(&name, ruby(text), &options))
                 }
                 QuestionKind::Members => {
                     fieldset.field {
-                        legend { (text) }
+                        legend { (ruby(text)) }
                         @for i in &q.members {
                             @let key = format!("n{i}_{}", q.id);
                             label.choice {
@@ -312,15 +317,15 @@ pub fn questions(page: &Page<'_>, questions: &[NextQuestion]) -> Markup {
                         @for option in &q.options {
                             label.choice {
                                 input type="radio" name=(name) value=(option.id) checked[page.fields.get(&name) == option.id];
-                                span { (if page.lang() == Lang::Ja { option.text.easy.as_str() } else { option.text.en.as_str() }) }
+                                span { (ruby(if page.lang() == Lang::Ja { option.text.easy.as_str() } else { option.text.en.as_str() })) }
                             }
                         }
                     }
                 }
                 QuestionKind::Number { .. } | QuestionKind::Date => {
                     fieldset.field {
-                        legend { (text) }
-                        input name=(name) type=(if q.kind == QuestionKind::Date { "date" } else { "number" }) value=(page.fields.get(&name)) aria-label=(text);
+                        legend { (ruby(text)) }
+                        input name=(name) type=(if q.kind == QuestionKind::Date { "date" } else { "number" }) value=(page.fields.get(&name)) aria-label=(madoguchi_domain::ruby::base_text(text));
                         label.choice {
                             input type="checkbox" name={ "u_" (q.id) } value="unknown" checked[!page.fields.get(&format!("u_{}", q.id)).is_empty()];
                             span { (t("わからない", "I don't know")) }

@@ -232,7 +232,20 @@ async fn a_resident_fills_the_page_and_the_qr_in_the_screenshot_holds_it() {
     }
     next(&client).await;
 
-    // Step 3: answer every question offered, round after round, choosing the first option.
+    // Step 3: the questions are in やさしい日本語 with ルビ: the browser sets the readings over
+    // the kanji.
+    assert!(
+        has(&client, "fieldset legend ruby rt").await,
+        "the questions carry ルビ"
+    );
+    if let Ok(png) = client.screenshot().await {
+        std::fs::write(
+            std::env::temp_dir().join("madoguchi-homepage-questions.png"),
+            &png,
+        )
+        .ok();
+    }
+    // Answer every question offered, round after round, choosing the first option.
     let mut answered: BTreeMap<String, String> = BTreeMap::new();
     for _ in 0..10 {
         if has(&client, "input[name=cert_juminhyo]").await {

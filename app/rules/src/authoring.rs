@@ -460,3 +460,99 @@ fn date_value(day: NaiveDate) -> Value {
         offset: None,
     })
 }
+
+/// The ages a rule's reason names (「70〜74歳の方」「15歳以上」) that its condition matched
+/// before an edit and no longer does: the reason now says one thing and the rule does another.
+/// An age is matched when the condition's text has the number itself or, for the upper end of
+/// a range (「〜74歳」 as `age < 75`), the number after it.
+pub fn reason_ages_left_behind(because_ja: &str, before: &str, after: &str) -> Vec<u32> {
+    let (before, after) = (numbers_in(before), numbers_in(after));
+    let matched = |numbers: &BTreeSet<u32>, age: u32| {
+        numbers.contains(&age) || numbers.contains(&age.saturating_add(1))
+    };
+    let mut left = Vec::new();
+    for age in ages_in(because_ja) {
+        if matched(&before, age) && !matched(&after, age) && !left.contains(&age) {
+            left.push(age);
+        }
+    }
+    left
+}
+
+/// Every run of ASCII digits in `text`, as numbers (runs too long for a u32 are skipped).
+fn numbers_in(text: &str) -> BTreeSet<u32> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter_map(|run| run.parse().ok())
+        .collect()
+}
+
+/// The numbers a reason gives as ages: each number followed by 歳, and the first number of a
+/// range 「A〜B歳」 (or 「A～B歳」, 「A-B歳」).
+fn ages_in(text: &str) -> Vec<u32> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut ages = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let Ok(number) = chars[start..i].iter().collect::<String>().parse::<u32>() else {
+            continue;
+        };
+        let next = chars.get(i).copied();
+        let range_to = matches!(next, Some('〜' | '～' | '-'))
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if next == Some('歳') || range_to && closes_with_age(&chars[i + 1..]) {
+            ages.push(number);
+        }
+    }
+    ages
+}
+
+/// Whether the digits at the start of `rest` are followed by 歳.
+fn closes_with_age(rest: &[char]) -> bool {
+    rest.iter()
+        .find(|c| !c.is_ascii_digit())
+        .is_some_and(|&c| c == '歳')
+}
+
+#[cfg(test)]
+mod reason_ages_tests {
+    use super::reason_ages_left_behind as left;
+
+    #[test]
+    fn an_age_the_condition_no_longer_has_is_left_behind() {
+        let because = "18歳未満の子がいるため";
+        assert_eq!(
+            left(because, "any_member(age < 18)", "any_member(age < 16)"),
+            [18]
+        );
+        assert!(left(because, "any_member(age < 18)", "any_member(age <= 18)").is_empty());
+        // A range's upper end is matched by the number after it (〜74歳 as < 75).
+        let range = "70〜74歳の方に交付するため";
+        let before = "any_member(all(birthday_age >= 70, birthday_age < 75))";
+        assert!(left(range, before, before).is_empty());
+        let after = "any_member(all(birthday_age >= 65, birthday_age < 75))";
+        assert_eq!(left(range, before, after), [70]);
+        let after = "any_member(all(birthday_age >= 70, birthday_age < 80))";
+        assert_eq!(left(range, before, after), [74]);
+    }
+
+    #[test]
+    fn ages_the_condition_never_had_or_numbers_not_ages_say_nothing() {
+        // 15 lives in the question, not the condition: nothing was matched, nothing is lost.
+        let because = "残る世帯に15歳以上の方が2人以上いるため";
+        assert!(left(because, "head_moves_out = yes", "head_moves_out = no").is_empty());
+        // 14日 is not an age.
+        assert!(left("14日以内に届け出るため", "days = 14", "days = 7").is_empty());
+        assert!(left("", "age < 18", "age < 16").is_empty());
+        // Digits too long for a number are skipped, not a panic.
+        let long = "99999999999999999999歳";
+        assert!(left(long, "age < 99999999999999999999", "x").is_empty());
+    }
+}

@@ -276,7 +276,20 @@ impl Desk {
     pub(super) fn write_condition(&mut self, text: Option<String>) -> bool {
         match self.editing.as_ref().map(|e| e.entry) {
             Some(Entry::Procedure { rule, .. }) => match text {
-                Some(text) => self.edit("condition", ProcedureEdit::RuleWhen { rule, text }),
+                Some(text) => {
+                    let before = self.condition_text();
+                    let written = self.edit(
+                        "condition",
+                        ProcedureEdit::RuleWhen {
+                            rule,
+                            text: text.clone(),
+                        },
+                    );
+                    if written {
+                        self.check_reason_against(&before, &text);
+                    }
+                    written
+                }
                 None => false,
             },
             Some(Entry::Question(_)) => {
@@ -284,6 +297,44 @@ impl Desk {
             }
             None => false,
         }
+    }
+
+    /// After the open rule's condition changed from `before` to `after`: warns beside the
+    /// reason when it names an age the condition matched before and no longer does (「18歳未満」
+    /// after 18 became 16), since residents would read one rule and be decided by another.
+    fn check_reason_against(&mut self, before: &str, after: &str) {
+        let because = self
+            .open_procedure_data()
+            .zip(self.editing.as_ref().and_then(Editing::rule))
+            .and_then(|(procedure, rule)| procedure.rules.get(rule).map(|r| r.because.ja.clone()))
+            .unwrap_or_default();
+        let ages = madoguchi_rules::authoring::reason_ages_left_behind(&because, before, after);
+        let Some(editing) = &mut self.editing else {
+            return;
+        };
+        if ages.is_empty() {
+            editing.warnings.remove("because");
+            return;
+        }
+        let listed = |unit: &str, separator: &str| {
+            ages.iter()
+                .map(|age| format!("{age}{unit}"))
+                .collect::<Vec<_>>()
+                .join(separator)
+        };
+        editing.warnings.insert(
+            "because",
+            Notice::new(
+                format!(
+                    "理由の文に「{}」とありますが、条件にはもうありません。理由の文も直してください（やさしい日本語と英語も）。",
+                    listed("歳", "」「")
+                ),
+                format!(
+                    "The reason still says {}, which the condition no longer has: correct the reason too (and its plain Japanese and English).",
+                    listed("", ", ")
+                ),
+            ),
+        );
     }
 
     /// The condition text the open entry has in the draft (for reviewers who read files).

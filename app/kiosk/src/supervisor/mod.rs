@@ -117,6 +117,9 @@ pub struct Editing {
     pub selected: Vec<usize>,
     /// Problems to show beside a field, keyed by field name.
     pub errors: BTreeMap<&'static str, Notice>,
+    /// What the supervisor should look at again after a change that did go in (the reason
+    /// still naming an age the condition no longer has), keyed by field name.
+    pub warnings: BTreeMap<&'static str, Notice>,
 }
 
 impl Editing {
@@ -126,6 +129,7 @@ impl Editing {
             tree,
             selected: Vec::new(),
             errors: BTreeMap::new(),
+            warnings: BTreeMap::new(),
         }
     }
 

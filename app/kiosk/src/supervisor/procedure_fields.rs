@@ -62,6 +62,7 @@ impl Desk {
             editing.tree = tree;
             editing.selected = Vec::new();
             editing.errors.remove("condition");
+            editing.warnings.remove("because");
         }
     }
 
@@ -236,7 +237,7 @@ impl Desk {
             );
             return false;
         }
-        self.edit(
+        let written = self.edit(
             "because",
             ProcedureEdit::RuleBecause {
                 rule,
@@ -246,7 +247,12 @@ impl Desk {
                     en: because.en,
                 },
             },
-        )
+        );
+        if written && let Some(editing) = &mut self.editing {
+            // Reworded: the supervisor has read it against the condition.
+            editing.warnings.remove("because");
+        }
+        written
     }
 
     pub(super) fn open_procedure_data(&self) -> Option<madoguchi_rules::catalogue::Procedure> {

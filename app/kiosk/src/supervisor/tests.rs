@@ -195,6 +195,19 @@ fn a_changed_age_limit_is_previewed_fixed_published_and_restored() {
         "all(event = tennyu, any_member(school_age < 15))"
     );
     assert!(desk.has_draft());
+    // The reason residents read still says 18: the desk says so beside it, until reworded.
+    let warning = |desk: &Desk| {
+        desk.editing()
+            .and_then(|e| e.warnings.get("because"))
+            .map(|n| n.ja.clone())
+    };
+    assert!(
+        warning(&desk).is_some_and(|w| w.contains("「18歳」")),
+        "{:?}",
+        warning(&desk)
+    );
+    assert!(desk.set_because_ja("中学3年生の年度末までの子（{ages}）がいるため"));
+    assert_eq!(warning(&desk), None);
 
     desk.preview();
     assert_eq!(desk.screen(), DeskScreen::Impact);

@@ -326,6 +326,12 @@ fn push_procedure(desk: &Desk, window: &KioskWindow, catalogue: &Catalogue, engl
     );
     procedure_form.set_deadline_error(error("deadline"));
     procedure_form.set_because_error(error("because"));
+    procedure_form.set_because_warning(
+        editing
+            .warnings
+            .get("because")
+            .map_or_else(SharedString::new, |n| pick(n, english)),
+    );
     push_bring(desk, &procedure_form, catalogue, procedure);
     procedure_form.set_bring_error(error("bring"));
     push_condition(desk, window, catalogue, editing, english);

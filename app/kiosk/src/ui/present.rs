@@ -15,8 +15,8 @@ use slint::{ComponentHandle, Image, Rgb8Pixel, SharedPixelBuffer, SharedString};
 use super::typed::relation_index;
 use super::{
     Choice, ConfirmKind, Interview, KioskWindow, MemberChoice, MemberRow, MissingRow, Outcome,
-    People, PinEntry, PrintPhase, Printing, ProcedureRow, ReviewItem, Scanner, Screen, SummaryLine,
-    model,
+    People, PinEntry, PrintPhase, Printing, ProcedureRow, ReviewItem, RubyPhrase, RubyPiece,
+    Scanner, Screen, SummaryLine, model,
 };
 use crate::session::{
     AddableProcedure, Confirm, Notice, Override, ReviewEdits, ReviewField, Screen as SessionScreen,
@@ -42,6 +42,13 @@ impl Context {
         } else {
             text.ja.clone()
         }
+    }
+
+    /// The resident's やさしい日本語 as the catalogue wrote it (with its ルビ marks, if any),
+    /// when this screen shows it: a resident reads alone, in Japanese.
+    pub fn marked<'t>(&self, text: &'t Text) -> Option<&'t str> {
+        let shown = !self.english && self.resident && !text.easy.is_empty();
+        shown.then_some(text.easy.as_str())
     }
 
     pub fn phrase(&self, phrase: &Phrase) -> String {
@@ -116,9 +123,11 @@ pub fn pin(pin_entry: &PinEntry<'_>, view: &View) {
 pub fn question(interview: &Interview<'_>, view: &View, context: &Context) {
     let Some(question) = &view.question else {
         interview.set_question(SharedString::new());
+        interview.set_question_ruby(model(Vec::new()));
         return;
     };
     interview.set_question(context.text(&question.text).into());
+    interview.set_question_ruby(joined_ruby("", &[context.marked(&question.text)], ""));
     interview.set_question_help(SharedString::new());
     interview.set_question_sensitive(question.sensitive);
     let members: Vec<MemberChoice> = view
@@ -263,7 +272,14 @@ pub fn members(people: &People<'_>, case: Option<&Case>, context: &Context) {
 /// this building first, other agencies last.
 /// 「窓口：市民課（4件）→ こども支援課（3件）→ …」: the counters the household visits, in the
 /// list's order, so the clerk can say the route before the detail.
-fn counter_strip(view: &View, counters: &[(&str, bool)], context: &Context) -> String {
+/// The counters line with each name as `named` words it (the screen's text, or the resident's
+/// やさしい日本語 with its ルビ marks).
+fn counter_strip(
+    view: &View,
+    counters: &[(&str, bool)],
+    context: &Context,
+    named: impl Fn(&Text) -> String,
+) -> String {
     let stops: Vec<String> = counters
         .iter()
         .filter_map(|(id, _)| {
@@ -272,7 +288,7 @@ fn counter_strip(view: &View, counters: &[(&str, bool)], context: &Context) -> S
                 .iter()
                 .filter(|p| p.counter.id == *id)
                 .collect();
-            let name = context.text(&procedures.first()?.counter.name);
+            let name = named(&procedures.first()?.counter.name);
             Some(match (context.english, context.resident) {
                 (true, _) => format!("{name} ({})", procedures.len()),
                 (false, true) => format!("{name}（{}つ）", procedures.len()),
@@ -300,20 +316,36 @@ pub fn procedures(outcome: &Outcome<'_>, view: &View, context: &Context, overrid
         }
     }
     counters.sort_by_key(|(_, external)| *external);
-    outcome.set_counters(counter_strip(view, &counters, context).into());
+    outcome.set_counters(counter_strip(view, &counters, context, |t| context.text(t)).into());
+    let marked = counter_strip(view, &counters, context, |t| {
+        context
+            .marked(t)
+            .map_or_else(|| context.text(t), str::to_string)
+    });
+    outcome.set_counters_ruby(joined_ruby(
+        "",
+        &[context.resident.then_some(marked.as_str())],
+        "",
+    ));
     let mut rows = Vec::new();
     for (counter, _) in &counters {
         let mut first = true;
         for procedure in view.procedures.iter().filter(|p| p.counter.id == *counter) {
             let mut row = procedure_row(procedure, context);
             if first {
-                row.heading = context.text(&procedure.counter.name).into();
-                row.place = procedure
-                    .counter
+                let counter = &procedure.counter;
+                row.heading = context.text(&counter.name).into();
+                row.heading_ruby = joined_ruby("", &[context.marked(&counter.name)], "");
+                row.place = counter
                     .place
                     .as_ref()
                     .map_or_else(String::new, |p| context.text(p))
                     .into();
+                row.place_ruby = joined_ruby(
+                    "",
+                    &[counter.place.as_ref().and_then(|p| context.marked(p))],
+                    "",
+                );
                 first = false;
             }
             mark_change(&mut row, change(&procedure.id), context);
@@ -404,6 +436,96 @@ pub fn addable(outcome: &Outcome<'_>, found: &[AddableProcedure], context: &Cont
     outcome.set_addable(model(rows));
 }
 
+/// A marked text (`転入《てんにゅう》の 届《とど》け`) as phrases of pieces for `RubyText`: a piece
+/// is a kanji run with its reading or a run of plain text; a phrase is what may not be broken
+/// across lines. Phrases end after each space (the guideline's 分かち書き, the space kept at the
+/// phrase's end) and after 、。）, and a plain run longer than [`MAX_UNBROKEN`] characters
+/// may break every so many, as Japanese does when a line is full. Empty when the marks do not
+/// read (the catalogue loader refuses such texts; the screen then shows the text without ルビ).
+pub fn ruby_phrases(marked: &str) -> Vec<RubyPhrase> {
+    let Ok(segments) = madoguchi_domain::ruby::parse(marked) else {
+        return Vec::new();
+    };
+    let mut phrases = PhraseBuilder::default();
+    for segment in segments {
+        match segment.reading {
+            Some(reading) => phrases.piece(segment.base, reading),
+            None => segment.base.chars().for_each(|c| phrases.plain(c)),
+        }
+    }
+    phrases.finish()
+}
+
+/// A plain run longer than this may break inside (a long katakana word, a list without spaces).
+const MAX_UNBROKEN: usize = 10;
+
+#[derive(Default)]
+struct PhraseBuilder {
+    phrases: Vec<RubyPhrase>,
+    pieces: Vec<RubyPiece>,
+    plain: String,
+}
+
+impl PhraseBuilder {
+    fn piece(&mut self, base: &str, reading: &str) {
+        self.flush_plain();
+        self.pieces.push(RubyPiece {
+            base: base.into(),
+            reading: reading.into(),
+        });
+    }
+
+    fn plain(&mut self, c: char) {
+        let c = if c == '\u{3000}' { ' ' } else { c };
+        if c == ' ' && self.plain.is_empty() && self.pieces.is_empty() {
+            return;
+        }
+        self.plain.push(c);
+        if matches!(c, ' ' | '、' | '。' | '）') || self.plain.chars().count() >= MAX_UNBROKEN {
+            self.end_phrase();
+        }
+    }
+
+    fn flush_plain(&mut self) {
+        if !self.plain.is_empty() {
+            let base = std::mem::take(&mut self.plain);
+            self.pieces.push(RubyPiece {
+                base: base.into(),
+                reading: SharedString::new(),
+            });
+        }
+    }
+
+    fn end_phrase(&mut self) {
+        self.flush_plain();
+        if !self.pieces.is_empty() {
+            self.phrases.push(RubyPhrase {
+                pieces: model(std::mem::take(&mut self.pieces)),
+            });
+        }
+    }
+
+    fn finish(mut self) -> Vec<RubyPhrase> {
+        self.end_phrase();
+        self.phrases
+    }
+}
+
+/// The phrases of several やさしい日本語 texts joined by `separator` after `lead`, for a line
+/// that sets ルビ: none when a text has no plain wording (the line is then Japanese, shown
+/// as it is) or none of them marks a reading (plain kana needs no ルビ line).
+fn joined_ruby(lead: &str, texts: &[Option<&str>], separator: &str) -> slint::ModelRc<RubyPhrase> {
+    let marked: Option<Vec<&str>> = texts.iter().copied().collect();
+    match marked {
+        Some(marked)
+            if !marked.is_empty() && marked.iter().any(|t| madoguchi_domain::ruby::has_ruby(t)) =>
+        {
+            model(ruby_phrases(&format!("{lead}{}", marked.join(separator))))
+        }
+        _ => model(Vec::new()),
+    }
+}
+
 pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) -> ProcedureRow {
     let reason = procedure
         .reasons
@@ -463,11 +585,35 @@ pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) ->
     ProcedureRow {
         id: procedure.id.as_str().into(),
         heading: SharedString::new(),
+        heading_ruby: model(Vec::new()),
         place: SharedString::new(),
+        place_ruby: model(Vec::new()),
         name: context.text(&procedure.name).into(),
+        name_ruby: joined_ruby("", &[context.marked(&procedure.name)], ""),
         reason: reason.into(),
+        reason_ruby: joined_ruby(
+            "",
+            &procedure
+                .reasons
+                .iter()
+                .map(|r| context.marked(r))
+                .collect::<Vec<_>>(),
+            "。",
+        ),
         deadline: deadline.into(),
         bring: bring.into(),
+        bring_ruby: joined_ruby(
+            "持ち物：",
+            &procedure
+                .bring
+                .iter()
+                .map(|b| {
+                    (!context.english && context.resident && !b.easy.is_empty())
+                        .then_some(b.easy.as_str())
+                })
+                .collect::<Vec<_>>(),
+            "、",
+        ),
         forms: forms.join("、").into(),
         critical: procedure.critical,
         overdue: procedure.deadline.as_ref().is_some_and(|d| d.overdue),
@@ -897,5 +1043,57 @@ fn step_ja(step: &str) -> &str {
         "result" => "手続きの確認",
         "review" => "書類の確認",
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod ruby_tests {
+    use slint::Model;
+
+    use super::ruby_phrases;
+
+    /// Each phrase as `base《reading》` pieces joined, phrases separated by `|`.
+    fn shown(marked: &str) -> String {
+        ruby_phrases(marked)
+            .iter()
+            .map(|phrase| {
+                phrase
+                    .pieces
+                    .iter()
+                    .map(|p| {
+                        if p.reading.is_empty() {
+                            p.base.to_string()
+                        } else {
+                            format!("{}《{}》", p.base, p.reading)
+                        }
+                    })
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("|")
+    }
+
+    #[test]
+    fn phrases_break_after_spaces_and_punctuation_keeping_kanji_with_their_readings() {
+        assert_eq!(
+            shown("ほかの 市町村《しちょうそん》から 引《ひ》っ越《こ》して 来《き》た"),
+            "ほかの |市町村《しちょうそん》から |引《ひ》っ越《こ》して |来《き》た"
+        );
+        assert_eq!(
+            shown("自分《じぶん》の カード、運転免許証《うんてんめんきょしょう》など"),
+            "自分《じぶん》の |カード、|運転免許証《うんてんめんきょしょう》など"
+        );
+        // A full-width space is a phrase break too; leading spaces are dropped.
+        assert_eq!(
+            shown("　本庁舎《ほんちょうしゃ》　1階《かい》"),
+            "本庁舎《ほんちょうしゃ》 |1階《かい》"
+        );
+    }
+
+    #[test]
+    fn a_long_plain_run_may_break_and_broken_marks_give_no_ruby() {
+        assert_eq!(shown("マイナンバーカードです"), "マイナンバーカードで|す");
+        assert!(ruby_phrases("窓口《まどぐち").is_empty());
+        assert!(ruby_phrases("").is_empty());
     }
 }
