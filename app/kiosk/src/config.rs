@@ -100,7 +100,22 @@ pub struct KioskSection {
     pub language: Option<Spanned<String>>,
     /// One or two capital letters before this terminal's 受付番号.
     pub reception_prefix: Option<Spanned<String>>,
+    /// The resident's own display, to the right of the clerk's: its size in pixels. The PIN
+    /// pad and the private questions show there, not on the clerk's screen.
+    pub resident_screen: Option<Spanned<ResidentScreen>>,
 }
+
+/// A display's size in pixels, as the compositor lays it out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResidentScreen {
+    pub width: i64,
+    pub height: i64,
+}
+
+/// What a resident's display can be: a small touch panel up to a 4K monitor.
+const RESIDENT_WIDTHS: std::ops::RangeInclusive<i64> = 480..=3840;
+const RESIDENT_HEIGHTS: std::ops::RangeInclusive<i64> = 320..=2160;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -316,6 +331,27 @@ impl Loaded {
                 "[kiosk] mode: a self-service kiosk is not a department counter's terminal (remove counter from [central])".into(),
             ));
         }
+        if let Some(screen) = &config.kiosk.resident_screen {
+            let ResidentScreen { width, height } = *screen.get_ref();
+            if !RESIDENT_WIDTHS.contains(&width) || !RESIDENT_HEIGHTS.contains(&height) {
+                problems.push(self.at(
+                    screen,
+                    format!(
+                        "[kiosk] resident_screen: width {}–{} and height {}–{} pixels",
+                        RESIDENT_WIDTHS.start(),
+                        RESIDENT_WIDTHS.end(),
+                        RESIDENT_HEIGHTS.start(),
+                        RESIDENT_HEIGHTS.end()
+                    ),
+                ));
+            }
+            if config.self_service() {
+                problems.push(self.at(
+                    screen,
+                    "[kiosk] resident_screen: a self-service kiosk is the resident's screen already".into(),
+                ));
+            }
+        }
         if let Some(language) = &config.kiosk.language
             && !matches!(language.get_ref().as_str(), "ja" | "en")
         {
@@ -529,6 +565,19 @@ pub fn other_printers() -> Vec<OtherPrinter> {
     }
 }
 
+/// The resident's own display (width, height in pixels), when the counter has one.
+pub fn resident_screen() -> Option<ResidentScreen> {
+    match current() {
+        Ok(Some(loaded)) => loaded
+            .config
+            .kiosk
+            .resident_screen
+            .as_ref()
+            .map(|s| *s.get_ref()),
+        _ => None,
+    }
+}
+
 /// The language every case starts in.
 pub fn language() -> Language {
     match current() {
@@ -612,6 +661,28 @@ mod tests {
         assert!(text.contains(":8: [printer] others: at most 4"), "{text}");
         let unknown = loaded("[printer]\nothers = [{ queue = \"x\", nam = \"y\" }]\n");
         assert!(unknown.is_err());
+    }
+
+    #[test]
+    fn a_residents_screen_has_a_size_a_display_can_have() {
+        let good = loaded("[kiosk]\nresident_screen = { width = 1024, height = 600 }\n");
+        let good = good.expect("valid");
+        assert_eq!(
+            good.config.kiosk.resident_screen.map(|s| *s.get_ref()),
+            Some(ResidentScreen {
+                width: 1024,
+                height: 600
+            })
+        );
+        for text in [
+            "[kiosk]\nresident_screen = { width = 0, height = 600 }\n",
+            "[kiosk]\nresident_screen = { width = 1024, height = 99999999999 }\n",
+            "[kiosk]\nmode = \"self-service\"\nresident_screen = { width = 1024, height = 600 }\n",
+        ] {
+            let problems = loaded(text).expect_err(text).to_string();
+            assert!(problems.contains("[kiosk] resident_screen"), "{problems}");
+        }
+        assert!(loaded("[kiosk]\nresident_screen = { width = 1024 }\n").is_err());
     }
 
     #[test]

@@ -132,6 +132,17 @@ impl KioskApp {
         app
     }
 
+    /// The resident's own display beside the clerk's (`[kiosk] resident_screen`): the PIN pad
+    /// and the private questions move there. `None`: one display for both.
+    pub fn set_resident_screen(&self, screen: Option<crate::config::ResidentScreen>) {
+        if let Some(window) = self.window.upgrade() {
+            let kiosk = window.global::<Kiosk>();
+            let (width, height) = screen.map_or((0.0, 0.0), |s| (s.width as f32, s.height as f32));
+            kiosk.set_resident_width(width);
+            kiosk.set_resident_height(height);
+        }
+    }
+
     /// The printers nearby the clerk is offered when this terminal's own one fails.
     pub fn offer_printers(&self, others: &[crate::config::OtherPrinter]) {
         if let Some(window) = self.window.upgrade() {

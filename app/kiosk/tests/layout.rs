@@ -17,7 +17,7 @@ mod tour;
 
 use std::process::ExitCode;
 
-use madoguchi_kiosk::ui::Theme;
+use madoguchi_kiosk::ui::{Kiosk, KioskWindow, Theme};
 use slint::ComponentHandle;
 
 const WINDOW_SIZES: [(f32, f32); 2] = [(1280.0, 800.0), (1920.0, 1080.0)];
@@ -78,6 +78,37 @@ fn the_check_finds_what_does_not_fit() {
     faulty.hide().ok();
 }
 
+/// With the resident's own display (the window's part right of `clerk_width`): the PIN pad's
+/// keys are there and not on the clerk's part, which says the resident is entering it.
+fn residents_part_faults(window: &KioskWindow, clerk_width: f32) -> Vec<String> {
+    use i_slint_backend_testing::ElementHandle;
+    let screen = window.global::<Kiosk>().get_screen();
+    let keys: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(window, "1")
+        .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+        .collect();
+    let mut faults = Vec::new();
+    if screen == madoguchi_kiosk::ui::Screen::Pin {
+        if keys.is_empty() {
+            faults.push("no PIN pad on either display".to_string());
+        }
+        for key in &keys {
+            let x = key.absolute_position().x;
+            if x < clerk_width {
+                faults.push(format!("a PIN key at x={x} on the clerk's display"));
+            }
+        }
+        let waiting = ElementHandle::find_by_accessible_label(
+            window,
+            "ご本人が手元の画面で暗証番号を押しています",
+        )
+        .any(|e| e.absolute_position().x < clerk_width);
+        if !waiting {
+            faults.push("the clerk's display does not say the resident is entering the PIN".into());
+        }
+    }
+    faults
+}
+
 fn main() -> ExitCode {
     i_slint_backend_testing::init_no_event_loop();
     the_check_finds_what_does_not_fit();
@@ -94,12 +125,21 @@ fn main() -> ExitCode {
         }
         let (window, app) = tour::open(&shot, &catalogue).expect("the screen opens");
         window.show().expect("shown");
+        // A counter with the resident's own display: the window spans the clerk's and theirs.
+        let resident_width = window.global::<Kiosk>().get_resident_width();
         for (width, height) in WINDOW_SIZES {
             for scale in TEXT_SCALES {
                 window.global::<Theme>().set_text_scale(scale);
                 window
                     .window()
-                    .set_size(slint::LogicalSize::new(width, height));
+                    .set_size(slint::LogicalSize::new(width + resident_width, height));
+                if resident_width > 0.0 {
+                    faults.extend(
+                        residents_part_faults(&window, width)
+                            .into_iter()
+                            .map(|f| format!("{} at {width}×{height}: {f}", shot.name)),
+                    );
+                }
                 for fault in geometry::faults(window.window()) {
                     faults.push(format!(
                         "{} at {width}×{height}, text ×{scale}: {fault}",

@@ -202,6 +202,8 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
     app.borrow_mut().start_cases_in_english(english);
     app.borrow()
         .offer_printers(&crate::config::other_printers());
+    app.borrow()
+        .set_resident_screen(crate::config::resident_screen());
     if let (Some(config), Some(link)) = (floor_config.as_ref(), floor.as_ref()) {
         let kind = counter.map_or(BoardKind::Desk, BoardKind::Counter);
         let options = config.connect_options()?;

@@ -191,6 +191,22 @@ fn to_stopped_printer(app: &mut KioskApp, window: &KioskWindow) {
     );
 }
 
+/// A counter with the resident's own 1280×800 touch screen (a 10-inch panel) to the right of the
+/// clerk's: the window spans both, as cage lays it out.
+pub(crate) const RESIDENT_SCREEN: madoguchi_kiosk::config::ResidentScreen =
+    madoguchi_kiosk::config::ResidentScreen {
+        width: 1280,
+        height: 800,
+    };
+
+fn with_resident_screen(app: &mut KioskApp, window: &KioskWindow) {
+    app.set_resident_screen(Some(RESIDENT_SCREEN));
+    window.window().set_size(slint::LogicalSize::new(
+        1280.0 + RESIDENT_SCREEN.width as f32,
+        800.0,
+    ));
+}
+
 /// Scrolls the screen's list to its end, as a clerk's swipe would.
 fn scroll_to_end(window: &KioskWindow) {
     scroll_by(window, -20_000.0);
@@ -252,6 +268,14 @@ pub(crate) fn shots() -> Vec<Shot> {
             name: "04-pin",
             mode: Mode::Clerk,
             steps: to_pin,
+        },
+        Shot {
+            name: "04-pin-resident-screen",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                with_resident_screen(app, window);
+                to_pin(app, window);
+            },
         },
         Shot {
             name: "05-pin-last-try",
@@ -359,6 +383,23 @@ pub(crate) fn shots() -> Vec<Shot> {
             steps: |app, window| {
                 to_question(app, window);
                 app.act(Action::HandToResident);
+            },
+        },
+        Shot {
+            name: "11-private-question-resident-screen",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                with_resident_screen(app, window);
+                to_question(app, window);
+                app.act(Action::HandToResident);
+            },
+        },
+        Shot {
+            name: "12-result-resident-screen",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                with_resident_screen(app, window);
+                to_result(app, window);
             },
         },
         Shot {
