@@ -305,8 +305,8 @@ fn a_duplicate_rule() {
 fn a_missing_translation() {
     let (dir, line) = broken(
         "procedures/kurashi.toml",
-        "name = { ja = \"犬の登録事項変更\", easy = \"いぬ の とうろく の へんこう\", en = \"Dog registration change\" }",
-        "name = { ja = \"犬の登録事項変更\", easy = \"いぬ の とうろく の へんこう\" }",
+        "name = { ja = \"犬の登録事項変更\", easy = \"犬《いぬ》の 登録《とうろく》の 変更《へんこう》\", en = \"Dog registration change\" }",
+        "name = { ja = \"犬の登録事項変更\", easy = \"犬《いぬ》の 登録《とうろく》の 変更《へんこう》\" }",
     );
     assert_reported(
         &errors(dir.path()),
