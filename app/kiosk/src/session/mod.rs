@@ -148,6 +148,11 @@ impl Notice {
     }
 }
 
+/// A clerk's reason for a change is a line on the procedure's card, not a letter.
+const MAX_REASON_CHARS: usize = 200;
+/// The clerk's search for a procedure to add: longer than any procedure's name.
+const MAX_QUERY_CHARS: usize = 60;
+
 /// A catalogue procedure the clerk may add by hand, as the search lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AddableProcedure {
@@ -1402,6 +1407,13 @@ impl Session {
             ));
             return Vec::new();
         }
+        if reason.trim().chars().count() > MAX_REASON_CHARS {
+            self.notice = Some(Notice::new(
+                format!("理由は{MAX_REASON_CHARS}文字までで入力してください"),
+                format!("Keep the reason to {MAX_REASON_CHARS} characters"),
+            ));
+            return Vec::new();
+        }
         let today = self.today;
         let in_force = |p: &&madoguchi_rules::catalogue::Procedure| p.effective.contains(today);
         let known = self
@@ -1435,7 +1447,8 @@ impl Session {
     /// An empty query finds none: the catalogue is long, the clerk searches it.
     pub fn addable_procedures(&self, query: &str, limit: usize) -> Vec<AddableProcedure> {
         let query = normalised(query).to_lowercase();
-        if query.is_empty() {
+        // No procedure's name is longer; a paste of a page finds nothing, quickly.
+        if query.is_empty() || query.chars().count() > MAX_QUERY_CHARS {
             return Vec::new();
         }
         let (shown, to_confirm) = self.shown_procedures();

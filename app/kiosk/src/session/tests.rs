@@ -370,6 +370,39 @@ fn the_clerk_finds_any_catalogue_procedure_by_its_reading_adds_it_and_can_undo()
 }
 
 #[test]
+fn a_search_or_a_reason_too_long_is_refused_and_changes_nothing() {
+    let mut session = at_the_result();
+    assert!(
+        session
+            .addable_procedures(&"じどう".repeat(10_000), 8)
+            .is_empty()
+    );
+    session.handle(Action::ProcedureRemoved {
+        id: "jidou_teate".into(),
+        reason: "理".repeat(100_000),
+    });
+    assert!(
+        session
+            .view()
+            .notice
+            .is_some_and(|n| n.ja.contains("200文字"))
+    );
+    assert!(session.overrides().is_empty());
+    assert!(
+        session
+            .view()
+            .procedures
+            .iter()
+            .any(|p| p.id == "jidou_teate")
+    );
+    session.handle(Action::ProcedureAdded {
+        id: "no_such_procedure".into(),
+        reason: "理由".into(),
+    });
+    assert!(session.overrides().is_empty(), "an unknown id is refused");
+}
+
+#[test]
 fn a_removed_procedure_is_listed_with_its_reason_and_comes_back_on_undo() {
     let mut session = at_the_result();
     session.handle(Action::ProcedureRemoved {
