@@ -15,8 +15,8 @@ use slint::{ComponentHandle, Image, Rgb8Pixel, SharedPixelBuffer, SharedString};
 use super::typed::relation_index;
 use super::{
     Choice, ConfirmKind, Interview, KioskWindow, MemberChoice, MemberRow, MissingRow, Outcome,
-    People, PinEntry, PrintPhase, Printing, ProcedureRow, ReviewItem, RubyPhrase, RubyPiece,
-    Scanner, Screen, SummaryLine, model,
+    People, PinEntry, PrintPhase, Printing, ProcedureRow, ReviewItem, RubyLine, RubyPhrase,
+    RubyPiece, Scanner, Screen, SummaryLine, model,
 };
 use crate::session::{
     AddableProcedure, Confirm, Notice, Override, ReviewEdits, ReviewField, Screen as SessionScreen,
@@ -359,12 +359,19 @@ pub fn procedures(outcome: &Outcome<'_>, view: &View, context: &Context, overrid
             .map(|c| {
                 let (since, todo) = (context.date(c.date), context.text(&c.todo));
                 let what = context.text(&c.name);
-                if context.english {
+                let text = if context.english {
                     format!("{since}: {what}. {todo}")
                 } else {
                     format!("{since}：{what}。{todo}")
+                };
+                RubyLine {
+                    text: text.into(),
+                    ruby: joined_ruby(
+                        &format!("{since}："),
+                        &[context.marked(&c.name), context.marked(&c.todo)],
+                        "。",
+                    ),
                 }
-                .into()
             })
             .collect(),
     ));
