@@ -119,6 +119,25 @@ impl TestKiosk {
         }
     }
 
+    /// Waits until the printing screen reports what the printer is doing (stopped, jammed …).
+    fn wait_for_printer_state(&mut self) {
+        let start = Instant::now();
+        while self
+            .window
+            .global::<Printing>()
+            .get_print_reason()
+            .is_empty()
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "no printer state"
+            );
+            self.app
+                .borrow_mut()
+                .pump_blocking(Duration::from_millis(200));
+        }
+    }
+
     /// Waits until the runtime has handed the session a newly published catalogue.
     fn wait_for_new_catalogue(&mut self) {
         let started = std::time::Instant::now();
@@ -1259,34 +1278,17 @@ fn a_scanner_typing_a_code_is_read(cups: &TestCups) {
     cups.stop_queue();
     kiosk.tap("はい、この内容で すすむ");
     kiosk.tap("書類を 印刷する");
-    let start = Instant::now();
-    while kiosk
-        .window
-        .global::<Printing>()
-        .get_print_reason()
-        .is_empty()
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no printer state"
-        );
-        kiosk
-            .app
-            .borrow_mut()
-            .pump_blocking(Duration::from_millis(200));
-    }
+    kiosk.wait_for_printer_state();
     kiosk.tap("印刷せずに終わる");
     assert_eq!(kiosk.screen(), Screen::Printing, "it asks first");
     kiosk.tap("印刷をやめて終わる");
     assert_eq!(kiosk.screen(), Screen::Start);
     // Let the worker withdraw the job, then start the printer again.
     std::thread::sleep(Duration::from_secs(2));
-    cups.start_queue();
-    std::thread::sleep(Duration::from_secs(5));
-    assert_eq!(
-        cups.printed().len(),
+    printer_back_prints_nothing_more(
+        cups,
         printed_before,
-        "the abandoned packet stayed unprinted"
+        "the abandoned packet stayed unprinted",
     );
     drop(kiosk);
     let jobs = store(dir.path()).recent_print_jobs(5).expect("jobs");
@@ -1294,6 +1296,13 @@ fn a_scanner_typing_a_code_is_read(cups: &TestCups) {
         jobs.iter().all(|j| j.state == PrintState::Failed),
         "the abandoned job is closed"
     );
+}
+
+/// Starts the stopped printer again and gives it time: it prints no more than `before` files.
+fn printer_back_prints_nothing_more(cups: &TestCups, before: usize, why: &str) {
+    cups.start_queue();
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(cups.printed().len(), before, "{why}");
 }
 
 /// The terminal's printer stops and the resident cannot wait: the clerk sends the packet to a
@@ -1321,22 +1330,7 @@ fn a_stopped_printer_sends_the_packet_to_another(cups: &TestCups) {
     cups.stop_queue();
     kiosk.tap("はい、この内容で すすむ");
     kiosk.tap("書類を 印刷する");
-    let start = Instant::now();
-    while kiosk
-        .window
-        .global::<Printing>()
-        .get_print_reason()
-        .is_empty()
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no printer state"
-        );
-        kiosk
-            .app
-            .borrow_mut()
-            .pump_blocking(Duration::from_millis(200));
-    }
+    kiosk.wait_for_printer_state();
     kiosk.tap("2番窓口のプリンターで印刷する");
     kiosk.wait_for(Screen::Done, 90);
     let start = Instant::now();
@@ -1347,12 +1341,10 @@ fn a_stopped_printer_sends_the_packet_to_another(cups: &TestCups) {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    cups.start_queue();
-    std::thread::sleep(Duration::from_secs(5));
-    assert_eq!(
-        cups.printed().len(),
+    printer_back_prints_nothing_more(
+        cups,
         printed_before,
-        "the stopped printer does not print the moved packet as well"
+        "the stopped printer does not print the moved packet as well",
     );
     drop(kiosk);
     let jobs = store(dir.path()).recent_print_jobs(5).expect("jobs");

@@ -33,6 +33,14 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }
 
+/// cups-pdf's per-queue config (the only place it reads it from): where `queue` prints to.
+fn write_backend_conf(queue: &str, out: &Path) -> PathBuf {
+    let conf = PathBuf::from(format!("/etc/cups/cups-pdf-{queue}.conf"));
+    let out = out.display();
+    write(&conf, &format!("Out {out}\nAnonDirName {out}\nLabel 0\n"));
+    conf
+}
+
 fn chmod(path: &Path, mode: &str) {
     let ok = Command::new("chmod")
         .arg(mode)
@@ -89,15 +97,7 @@ impl TestCups {
             ),
         );
         let out = root.join("out");
-        let backend_conf = PathBuf::from(format!("/etc/cups/cups-pdf-{queue}.conf"));
-        write(
-            &backend_conf,
-            &format!(
-                "Out {}\nAnonDirName {}\nLabel 0\n",
-                out.display(),
-                out.display()
-            ),
-        );
+        let backend_conf = write_backend_conf(&queue, &out);
         let child = Command::new("/usr/sbin/cupsd")
             .arg("-f")
             .arg("-c")
@@ -174,15 +174,7 @@ impl TestCups {
         let out = self.root.join(format!("out-{name}"));
         std::fs::create_dir_all(&out).expect("the queue's folder");
         chmod(&out, "0777");
-        let backend_conf = PathBuf::from(format!("/etc/cups/cups-pdf-{queue}.conf"));
-        write(
-            &backend_conf,
-            &format!(
-                "Out {}\nAnonDirName {}\nLabel 0\n",
-                out.display(),
-                out.display()
-            ),
-        );
+        let backend_conf = write_backend_conf(&queue, &out);
         let other = OtherQueue {
             queue,
             out,

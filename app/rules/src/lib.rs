@@ -42,3 +42,4 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use engine::{Engine, EvalError, Explanation};
 pub use files::{CatalogueFiles, read_folder, read_source};
 pub use load::{Loaded, load, load_files};
+pub use validate::stray_reason_ages;

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::catalogue::{Catalogue, Location};
+use crate::catalogue::{Catalogue, Location, Rule};
 use crate::diagnostic::Diagnostic;
 use crate::reach::Universe;
 
@@ -39,22 +39,9 @@ pub fn check(catalogue: &Catalogue) -> Vec<Diagnostic> {
 fn reasons_and_ages(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
     for procedure in &catalogue.procedures {
         for rule in &procedure.rules {
-            let mut compared = HashSet::new();
-            rule.when.for_each_age(&mut |_, _, years| {
-                compared.insert(years);
-            });
-            rule.when.for_each_question(&mut |q| {
-                compared.extend(ages_named(&catalogue.questions[q].text.ja));
-            });
-            let stray: Vec<u32> = ages_named(&rule.because.ja)
-                .into_iter()
-                .filter(|n| {
-                    ![*n, n.saturating_add(1), n.saturating_sub(1)]
-                        .iter()
-                        .any(|a| compared.contains(a))
-                })
-                .collect();
+            let stray = stray_reason_ages(catalogue, rule);
             if !stray.is_empty() {
+                let compared = compared_ages(catalogue, rule);
                 problems.push(warning(
                     &rule.at,
                     format!(
@@ -77,6 +64,33 @@ fn reasons_and_ages(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// The ages `rule`'s reason names that the rule does not compare (see [`reasons_and_ages`]):
+/// what `rules check` warns about, and what the supervisor's editor says beside the reason
+/// when a changed condition leaves it behind.
+pub fn stray_reason_ages(catalogue: &Catalogue, rule: &Rule) -> Vec<u32> {
+    let compared = compared_ages(catalogue, rule);
+    ages_named(&rule.because.ja)
+        .into_iter()
+        .filter(|n| {
+            ![*n, n.saturating_add(1), n.saturating_sub(1)]
+                .iter()
+                .any(|a| compared.contains(a))
+        })
+        .collect()
+}
+
+/// The ages a rule compares, and those the questions it reads ask about.
+fn compared_ages(catalogue: &Catalogue, rule: &Rule) -> HashSet<u32> {
+    let mut compared = HashSet::new();
+    rule.when.for_each_age(&mut |_, _, years| {
+        compared.insert(years);
+    });
+    rule.when.for_each_question(&mut |q| {
+        compared.extend(ages_named(&catalogue.questions[q].text.ja));
+    });
+    compared
 }
 
 /// The ages a Japanese text names: every number directly before 「歳」 or 「〜」 that a 「歳」

@@ -244,6 +244,22 @@ fn at_the_result() -> Session {
     session
 }
 
+/// From the result: accepted, the packet laid out with nothing missing, reviewed as it is.
+fn review_and_print(session: &mut Session) -> Vec<Effect> {
+    session.handle(Action::ResultAccepted);
+    // The runtime lays the packet out and finds nothing missing.
+    session.handle(Action::FormsChecked(FormCheck::default()));
+    session.handle(Action::Reviewed(ReviewEdits::default()))
+}
+
+/// The decision the packet prints, from the result.
+fn printed(session: &mut Session) -> Decision {
+    match review_and_print(session).into_iter().next() {
+        Some(Effect::Print { decision, .. }) => *decision,
+        other => panic!("prints, not {other:?}"),
+    }
+}
+
 #[test]
 fn the_clerk_adds_or_removes_a_procedure_only_with_a_reason() {
     let mut session = at_the_result();
@@ -283,13 +299,7 @@ fn the_clerk_adds_or_removes_a_procedure_only_with_a_reason() {
     assert!(view.procedures.iter().any(|p| p.id == id));
     assert!(!view.to_confirm.iter().any(|p| p.id == id));
     assert_eq!(session.overrides().len(), 2);
-    session.handle(Action::ResultAccepted);
-    // The runtime lays the packet out and finds nothing missing.
-    session.handle(Action::FormsChecked(FormCheck::default()));
-    let effects = session.handle(Action::Reviewed(ReviewEdits::default()));
-    let Some(Effect::Print { decision, .. }) = effects.into_iter().next() else {
-        panic!("prints");
-    };
+    let decision = printed(&mut session);
     assert!(!decision.procedures.iter().any(|p| p.id == "jidou_teate"));
     assert!(decision.procedures.iter().any(|p| p.id == id));
 }
@@ -359,13 +369,8 @@ fn the_clerk_finds_any_catalogue_procedure_by_its_reading_adds_it_and_can_undo()
             .iter()
             .all(|f| f.id != other.id)
     );
-    // It stays through a new decision (an answer taken back and given again would re-decide).
-    session.handle(Action::ResultAccepted);
-    session.handle(Action::FormsChecked(FormCheck::default()));
-    let effects = session.handle(Action::Reviewed(ReviewEdits::default()));
-    let Some(Effect::Print { decision, .. }) = effects.into_iter().next() else {
-        panic!("prints");
-    };
+    // It prints with the packet.
+    let decision = printed(&mut session);
     assert!(decision.procedures.iter().any(|p| p.id == other.id));
 }
 
@@ -422,10 +427,7 @@ fn a_removed_procedure_is_listed_with_its_reason_and_comes_back_on_undo() {
 #[test]
 fn a_stopped_printer_keeps_the_session_waiting_and_retry_prints_again() {
     let mut session = at_the_result();
-    session.handle(Action::ResultAccepted);
-    // The runtime lays the packet out and finds nothing missing.
-    session.handle(Action::FormsChecked(FormCheck::default()));
-    session.handle(Action::Reviewed(ReviewEdits::default()));
+    review_and_print(&mut session);
     session.handle(Action::PrintProgress {
         state: PrintState::Queued,
         reason: Some("プリンターが停止しています".into()),
@@ -449,9 +451,7 @@ fn a_stopped_printer_keeps_the_session_waiting_and_retry_prints_again() {
 #[test]
 fn another_printer_is_taken_only_once_the_printer_has_a_problem() {
     let mut session = at_the_result();
-    session.handle(Action::ResultAccepted);
-    session.handle(Action::FormsChecked(FormCheck::default()));
-    session.handle(Action::Reviewed(ReviewEdits::default()));
+    review_and_print(&mut session);
     session.handle(Action::PrintProgress {
         state: PrintState::Printing,
         reason: None,

@@ -277,16 +277,9 @@ impl Desk {
         match self.editing.as_ref().map(|e| e.entry) {
             Some(Entry::Procedure { rule, .. }) => match text {
                 Some(text) => {
-                    let before = self.condition_text();
-                    let written = self.edit(
-                        "condition",
-                        ProcedureEdit::RuleWhen {
-                            rule,
-                            text: text.clone(),
-                        },
-                    );
+                    let written = self.edit("condition", ProcedureEdit::RuleWhen { rule, text });
                     if written {
-                        self.check_reason_against(&before, &text);
+                        self.check_reason_ages();
                     }
                     written
                 }
@@ -299,16 +292,22 @@ impl Desk {
         }
     }
 
-    /// After the open rule's condition changed from `before` to `after`: warns beside the
-    /// reason when it names an age the condition matched before and no longer does (「18歳未満」
-    /// after 18 became 16), since residents would read one rule and be decided by another.
-    fn check_reason_against(&mut self, before: &str, after: &str) {
-        let because = self
-            .open_procedure_data()
-            .zip(self.editing.as_ref().and_then(Editing::rule))
-            .and_then(|(procedure, rule)| procedure.rules.get(rule).map(|r| r.because.ja.clone()))
+    /// After the open rule's condition changed: warns beside the reason when it names an age
+    /// the rule no longer compares (「18歳」 after 18 became 15) — the check `rules check`
+    /// makes — since residents would read one rule and be decided by another.
+    pub(super) fn check_reason_ages(&mut self) {
+        let ages = self
+            .catalogue()
+            .zip(
+                self.editing
+                    .as_ref()
+                    .and_then(|e| e.procedure().zip(e.rule())),
+            )
+            .and_then(|(catalogue, (procedure, rule))| {
+                let rule = catalogue.procedures.get(procedure)?.rules.get(rule)?;
+                Some(madoguchi_rules::stray_reason_ages(catalogue, rule))
+            })
             .unwrap_or_default();
-        let ages = madoguchi_rules::authoring::reason_ages_left_behind(&because, before, after);
         let Some(editing) = &mut self.editing else {
             return;
         };

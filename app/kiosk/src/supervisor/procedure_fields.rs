@@ -248,9 +248,9 @@ impl Desk {
                 },
             },
         );
-        if written && let Some(editing) = &mut self.editing {
-            // Reworded: the supervisor has read it against the condition.
-            editing.warnings.remove("because");
+        if written {
+            // Reworded: checked against the condition again.
+            self.check_reason_ages();
         }
         written
     }

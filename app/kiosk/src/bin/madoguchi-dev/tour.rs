@@ -165,6 +165,12 @@ fn to_question(app: &mut KioskApp, window: &KioskWindow) {
     app.act(Action::HouseholdDone);
 }
 
+/// A sensitive question handed to the resident.
+fn to_private_question(app: &mut KioskApp, window: &KioskWindow) {
+    to_question(app, window);
+    app.act(Action::HandToResident);
+}
+
 fn to_result(app: &mut KioskApp, window: &KioskWindow) {
     to_question(app, window);
     answer_all(app);
@@ -380,18 +386,14 @@ pub(crate) fn shots() -> Vec<Shot> {
         Shot {
             name: "11-private-question",
             mode: Mode::Clerk,
-            steps: |app, window| {
-                to_question(app, window);
-                app.act(Action::HandToResident);
-            },
+            steps: to_private_question,
         },
         Shot {
             name: "11-private-question-resident-screen",
             mode: Mode::Clerk,
             steps: |app, window| {
                 with_resident_screen(app, window);
-                to_question(app, window);
-                app.act(Action::HandToResident);
+                to_private_question(app, window);
             },
         },
         Shot {
