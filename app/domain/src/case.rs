@@ -58,9 +58,13 @@ pub enum CaseError {
     )]
     ApplicantOutOfRange { index: usize, count: usize },
     #[error(
-        "member {index} is born after the move date: check the birth date / 生年月日が異動日より後です"
+        "member {index} is born after the event's date: check the birth date / 生年月日が異動日（出来事の日）より後です"
     )]
     BornAfterEvent { index: usize },
+    #[error(
+        "the event is about member {index}, but there are {count}: choose the member / 対象の方の指定が誤っています"
+    )]
+    SubjectOutOfRange { index: usize, count: usize },
     #[error("member {index} has no name: type it or read the card / 氏名がありません")]
     MissingName { index: usize },
     #[error(
@@ -133,13 +137,13 @@ impl Case {
             });
         }
         self.validate_event()?;
-        let move_date = self.event.move_date();
+        let event_date = self.event.date;
         for (index, member) in self.household.members.iter().enumerate() {
             validate_person(&member.person, index)?;
             if member
                 .person
                 .birth_date
-                .is_some_and(|birth| birth > move_date)
+                .is_some_and(|birth| birth > event_date)
             {
                 return Err(CaseError::BornAfterEvent { index });
             }
@@ -178,43 +182,25 @@ impl Case {
     }
 
     fn validate_event(&self) -> Result<(), CaseError> {
-        check_date("event.move_date", self.event.move_date())?;
-        check_date("event.visit_date", self.event.visit_date())?;
-        let (addresses, moved_out): (&[(&str, &Option<Address>)], _) = match &self.event {
-            LifeEvent::Tennyu {
-                previous_address,
-                moved_out_date,
-                new_address,
-                ..
-            } => (
-                &[
-                    ("event.previous_address", previous_address),
-                    ("event.new_address", new_address),
-                ],
-                *moved_out_date,
-            ),
-            LifeEvent::Tenkyo {
-                previous_address,
-                new_address,
-                ..
-            } => (
-                &[
-                    ("event.previous_address", previous_address),
-                    ("event.new_address", new_address),
-                ],
-                None,
-            ),
-            LifeEvent::Tenshutsu { next_address, .. } => {
-                (&[("event.next_address", next_address)], None)
-            }
-        };
-        if let Some(date) = moved_out {
-            check_date("event.moved_out_date", date)?;
+        let event = &self.event;
+        check_date("event.date", event.date)?;
+        check_date("event.visit_date", event.visit_date)?;
+        for (id, date) in &event.dates {
+            check_date(&format!("event.{id}"), *date)?;
         }
+        let addresses = [
+            ("event.previous_address", &event.previous_address),
+            ("event.new_address", &event.new_address),
+            ("event.next_address", &event.next_address),
+        ];
         for (field, address) in addresses {
             if let Some(address) = address {
                 validate_address(address, field)?;
             }
+        }
+        let count = self.household.members.len();
+        if let Some(index) = event.subject.filter(|&index| index >= count) {
+            return Err(CaseError::SubjectOutOfRange { index, count });
         }
         Ok(())
     }
@@ -491,7 +477,7 @@ mod tests {
     #[test]
     fn the_case_json_reads_and_validates() {
         let case: Case = serde_json::from_str(FAMILY).expect("valid case");
-        assert_eq!(case.event.kind(), EventKind::Tennyu);
+        assert_eq!(case.event.kind(), EventKind::TENNYU);
         assert_eq!(case.household.members[1].relation, Zokugara::CHILD);
         assert_eq!(case.household.members[1].person.name, "髙橋 𠮷子");
         assert!(
@@ -572,13 +558,11 @@ mod tests {
         });
         assert!(said.contains("period_end"), "{said}");
         let said = refused(&|c| {
-            if let LifeEvent::Tennyu { new_address, .. } = &mut c.event {
-                *new_address = Some(Address {
-                    text: "標準市本町1番".into(),
-                    building: Some("ハイツ\n201".into()),
-                    ..Address::default()
-                });
-            }
+            c.event.new_address = Some(Address {
+                text: "標準市本町1番".into(),
+                building: Some("ハイツ\n201".into()),
+                ..Address::default()
+            });
         });
         assert!(said.contains("building"), "{said}");
         let said = refused(&|c| c.household.previous_head = Some("前".repeat(201)));
@@ -591,6 +575,18 @@ mod tests {
             "\"nationality\":{\"foreign\":{\"card_number\":\"123\"}}",
         );
         assert!(serde_json::from_str::<Case>(&json).is_err());
+    }
+
+    #[test]
+    fn the_member_an_event_is_about_must_be_in_the_household() {
+        let mut case: Case = serde_json::from_str(FAMILY).expect("valid case");
+        case.event.subject = Some(1);
+        assert_eq!(case.validate(), Ok(()));
+        case.event.subject = Some(2);
+        assert_eq!(
+            case.validate(),
+            Err(CaseError::SubjectOutOfRange { index: 2, count: 2 })
+        );
     }
 
     #[test]
@@ -613,7 +609,7 @@ mod tests {
             );
             let error = Case::from_json(json.as_bytes()).expect_err(field);
             assert!(
-                matches!(&error, CaseReadError::Invalid(CaseError::DateOutOfRange { field: f, .. }) if f.ends_with(field)),
+                matches!(&error, CaseReadError::Invalid(CaseError::DateOutOfRange { field: f, .. }) if f.ends_with(field.trim_start_matches("move_"))),
                 "{field}: {error}"
             );
         }

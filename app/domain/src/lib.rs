@@ -4,7 +4,8 @@
 //! Number card or typed by a clerk, their [`Address`], the [`Household`] that moves with each
 //! member's 続柄 ([`Zokugara`], as the 住民票 writes it, and the [`Relation`] category rules
 //! use), the
-//! [`LifeEvent`] (転入, 転居, 転出) with its dates, the typed [`Answer`]s to interview questions,
+//! [`LifeEvent`] (one of the catalogue's events — 転入, 死亡, 出生 … — with its dates and the
+//! member it is about), the typed [`Answer`]s to interview questions,
 //! and the [`Case`] that holds them all. It also owns the two ways Japanese administration
 //! counts time that every other crate needs: ages as the law counts them ([`age`]) and 和暦
 //! dates ([`wareki`]); and the ルビ marks of plain-Japanese texts ([`ruby`]).
@@ -30,7 +31,7 @@ mod zokugara;
 pub use answer::{Answer, Answers};
 pub use case::{Case, CaseError, CaseReadError};
 pub use certificate::{CertificateKind, CertificateRequest};
-pub use event::{EventDate, EventKind, LifeEvent};
+pub use event::{EventDate, EventKind, IdError, LifeEvent, MAX_EVENT_DATES};
 pub use filer::{FilerRole, Proxy, is_phone};
 pub use foreign::{ForeignCategory, ForeignResident, ResidenceCardNumber, ResidenceStatus};
 pub use person::{Address, AddressParts, Household, Member, Nationality, Person, Relation, Sex};

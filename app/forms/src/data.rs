@@ -5,9 +5,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use madoguchi_domain::wareki::WarekiDate;
-use madoguchi_domain::{
-    Address, Answer, Case, CertificateKind, LifeEvent, Member, Nationality, Sex,
-};
+use madoguchi_domain::{Address, Answer, Case, CertificateKind, Member, Nationality, Sex};
 
 /// A bound value before formatting.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,6 +42,8 @@ pub(crate) struct Context<'a> {
     pub(crate) office: &'a Office,
     /// Ids of the procedures that apply (the routing boxes of 住民異動届 tick from these).
     pub(crate) procedures: &'a [String],
+    /// The event's Japanese name (`event.ja`).
+    pub(crate) event_name: &'a str,
     /// The catalogue form id that asked for this form (国保 取得 / 喪失 / 変更 share a form).
     pub(crate) variant: &'a str,
     /// The member the sheet is about (`subject.*`), whom `filer.relation` relates the 届出人
@@ -147,20 +147,14 @@ impl Context<'_> {
         let (head, rest) = path.split_once('.').unwrap_or((path, ""));
         let event = &self.case.event;
         match head {
-            "visit_date" => Value::Date(event.visit_date()),
-            "move_date" => Value::Date(event.move_date()),
-            "moved_out_date" => match event {
-                LifeEvent::Tennyu {
-                    moved_out_date: Some(date),
-                    ..
-                } => Value::Date(*date),
-                _ => Value::Empty,
-            },
-            "event" if rest == "ja" => Value::Text(event.kind().ja().to_string()),
-            "event" => Value::Text(event.kind().id().to_string()),
-            "new_address" => address_value(new_address(event), rest),
-            "previous_address" => address_value(previous_address(event), rest),
-            "next_address" => address_value(next_address(event), rest),
+            "visit_date" => Value::Date(event.visit_date),
+            "move_date" => Value::Date(event.date),
+            "moved_out_date" => event.moved_out_date().map_or(Value::Empty, Value::Date),
+            "event" if rest == "ja" => Value::Text(self.event_name.to_string()),
+            "event" => Value::Text(event.kind.id().to_string()),
+            "new_address" => address_value(event.address_after(), rest),
+            "previous_address" => address_value(event.previous_address.as_ref(), rest),
+            "next_address" => address_value(event.next_address.as_ref(), rest),
             "applicant" => self
                 .case
                 .applicant()
@@ -350,36 +344,6 @@ fn answer_value(answer: Option<&Answer>) -> Value {
     }
 }
 
-/// The 新しい住所 a form prints: the address in this city for 転入 and 転居, and for 転出 the
-/// address the household moves to (the 住民異動届 has one 新住所 box for all three).
-fn new_address(event: &LifeEvent) -> Option<&Address> {
-    match event {
-        LifeEvent::Tennyu { new_address, .. } | LifeEvent::Tenkyo { new_address, .. } => {
-            new_address.as_ref()
-        }
-        LifeEvent::Tenshutsu { next_address, .. } => next_address.as_ref(),
-    }
-}
-
-fn previous_address(event: &LifeEvent) -> Option<&Address> {
-    match event {
-        LifeEvent::Tennyu {
-            previous_address, ..
-        }
-        | LifeEvent::Tenkyo {
-            previous_address, ..
-        } => previous_address.as_ref(),
-        LifeEvent::Tenshutsu { .. } => None,
-    }
-}
-
-fn next_address(event: &LifeEvent) -> Option<&Address> {
-    match event {
-        LifeEvent::Tenshutsu { next_address, .. } => next_address.as_ref(),
-        _ => None,
-    }
-}
-
 fn address_value(address: Option<&Address>, part: &str) -> Value {
     match (address, part) {
         (Some(a), "postal") => a.postal_code.as_deref().map_or(Value::Empty, text),
@@ -519,6 +483,7 @@ mod tests {
             case,
             office: OFFICE.get_or_init(Office::default),
             procedures: &[],
+            event_name: "転入",
             variant: "",
             subject,
         }

@@ -18,6 +18,8 @@ pub type QrEncoder<'a> = dyn Fn(&Case) -> Result<Vec<String>, String> + 'a;
 /// What to print.
 pub struct PacketRequest<'a> {
     pub case: &'a Case,
+    /// The event's name in Japanese as the catalogue gives it (「転入」, 「死亡」), for `event.ja`.
+    pub event_name: &'a str,
     pub office: &'a Office,
     /// Catalogue form ids, in the order of the procedures that need them.
     pub forms: &'a [String],
@@ -80,6 +82,7 @@ pub fn render_packet(
                 case: request.case,
                 office: request.office,
                 procedures: request.procedures,
+                event_name: request.event_name,
                 variant,
                 subject,
             };

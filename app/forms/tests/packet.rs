@@ -106,6 +106,7 @@ fn render(case: &Case, fonts: &Fonts, forms: &[&str]) -> Packet {
         fonts,
         &PacketRequest {
             case,
+            event_name: "転入",
             office: &Office::default(),
             forms: &forms,
             procedures: &procedures,
@@ -485,16 +486,11 @@ fn without_ipamj_the_gothic_face_prints_what_it_can_and_reports_the_rest() {
 #[test]
 fn an_address_too_long_for_its_box_shrinks_then_is_reported() {
     let mut case = case();
-    if let madoguchi_domain::LifeEvent::Tennyu { new_address, .. } = &mut case.event {
-        let address = new_address.as_mut().expect("address");
-        address.text =
-            "標準市中央一丁目2番3号 さくらハイツ201号室（管理人室の隣、エレベーター前）".into();
-    }
+    case.event.new_address.as_mut().expect("address").text =
+        "標準市中央一丁目2番3号 さくらハイツ201号室（管理人室の隣、エレベーター前）".into();
     let packet = render(&case, &mincho(), &["jumin_ido_todoke"]);
     assert!(packet.reports.is_empty(), "{:?}", packet.reports);
-    if let madoguchi_domain::LifeEvent::Tennyu { new_address, .. } = &mut case.event {
-        new_address.as_mut().expect("address").text = "長".repeat(400);
-    }
+    case.event.new_address.as_mut().expect("address").text = "長".repeat(400);
     let packet = render(&case, &mincho(), &["jumin_ido_todoke"]);
     assert!(
         packet
@@ -565,6 +561,7 @@ fn a_background_picture_is_printed_under_the_fields() {
         &mincho(),
         &PacketRequest {
             case: &case,
+            event_name: "転入",
             office: &Office::default(),
             forms: &["inkan_toroku".to_string()],
             procedures: &[],

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use madoguchi_domain::{
-    Address, Answer, Case, CertificateKind, CertificateRequest, ForeignResident, Household,
-    LifeEvent, Member, Nationality, Person, Sex, Zokugara, input,
+    Address, Answer, Case, CertificateKind, CertificateRequest, EventDate, EventKind,
+    ForeignResident, Household, LifeEvent, Member, Nationality, Person, Sex, Zokugara, input,
 };
 
 use crate::text::{Lang, Message};
@@ -372,25 +372,24 @@ pub fn event(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<LifeEvent>
         ));
     }
     let (move_date, visit_date) = (move_date?, visit_date?);
-    match fields.get("event") {
-        "tennyu" => Some(LifeEvent::Tennyu {
-            move_date,
-            visit_date,
-            previous_address,
-            moved_out_date,
-            new_address,
-        }),
-        "tenkyo" => Some(LifeEvent::Tenkyo {
-            move_date,
-            visit_date,
-            previous_address,
-            new_address,
-        }),
-        "tenshutsu" => Some(LifeEvent::Tenshutsu {
-            move_date,
-            visit_date,
-            next_address,
-        }),
+    let kind = EventKind::new(fields.get("event")).ok();
+    match kind {
+        Some(kind @ (EventKind::TENNYU | EventKind::TENKYO)) => {
+            let mut event = LifeEvent::new(kind, move_date, visit_date);
+            event.previous_address = previous_address;
+            event.new_address = new_address;
+            if kind == EventKind::TENNYU
+                && let Some(date) = moved_out_date
+            {
+                event.dates.insert(EventDate::MOVED_OUT_DATE, date);
+            }
+            Some(event)
+        }
+        Some(EventKind::TENSHUTSU) => {
+            let mut event = LifeEvent::new(EventKind::TENSHUTSU, move_date, visit_date);
+            event.next_address = next_address;
+            Some(event)
+        }
         _ => {
             errors.push(error(
                 "event",

@@ -90,6 +90,7 @@ pub fn make(library: &Library, fonts: &Fonts, input: &PacketInput<'_>) -> Result
         fonts,
         &PacketRequest {
             case: input.case,
+            event_name: &input.decision.event_name.ja,
             office: &input.local.office,
             forms: &forms,
             procedures: &procedures,
@@ -179,12 +180,14 @@ fn guidance(input: &PacketInput<'_>, library: &Library) -> Guidance {
         language,
         office: format!("{}役所", input.local.office.city),
         visit_date: case.event.visit_date(),
-        event: match language {
-            SheetLanguage::Japanese => case.event.kind().ja(),
-            SheetLanguage::Easy => case.event.kind().easy(),
-            SheetLanguage::English => case.event.kind().en(),
-        }
-        .to_string(),
+        event: {
+            let name = &input.decision.event_name;
+            match language {
+                SheetLanguage::Japanese => name.ja.clone(),
+                SheetLanguage::Easy => name.easy.clone(),
+                SheetLanguage::English => name.en.clone(),
+            }
+        },
         household,
         members: case.household.members.len(),
         reception: input.reception.to_string(),

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use madoguchi_domain::{Address, Case, LifeEvent, Person, Sex};
+use madoguchi_domain::{Address, Case, EventDate, EventKind, LifeEvent, Person, Sex};
 use madoguchi_rules::Catalogue;
 
 use crate::catalogue_dir;
@@ -50,18 +50,15 @@ pub fn resident(name: &str, birth: NaiveDate, sex: Sex) -> Person {
 /// A move into 標準市 on 15 November 2026, declared on [`visit_day`].
 pub fn moving_in() -> LifeEvent {
     let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default();
-    LifeEvent::Tennyu {
-        move_date: day(15),
-        visit_date: visit_day(),
-        previous_address: None,
-        moved_out_date: Some(day(14)),
-        new_address: Some(Address {
-            building: None,
-            text: "標準市中央一丁目2番3号".into(),
-            postal_code: Some("1000001".into()),
-            parts: None,
-        }),
-    }
+    let mut event = LifeEvent::new(EventKind::TENNYU, day(15), visit_day())
+        .with_date(EventDate::MOVED_OUT_DATE, day(14));
+    event.new_address = Some(Address {
+        building: None,
+        text: "標準市中央一丁目2番3号".into(),
+        postal_code: Some("1000001".into()),
+        parts: None,
+    });
+    event
 }
 
 /// Stores `case` as a finished interview, as the kiosk does at its end: decided with

@@ -1155,12 +1155,12 @@ fn a_foreign_family_is_typed_from_their_residence_cards(cups: &TestCups) {
         Some("EF23456789GH")
     );
     assert_eq!(wife.status, None, "the applicant's status is not copied");
-    let building = match &case.event {
-        madoguchi_domain::LifeEvent::Tennyu { new_address, .. } => {
-            new_address.as_ref().and_then(|a| a.building.clone())
-        }
-        _ => None,
-    };
+    assert_eq!(case.event.kind, madoguchi_domain::EventKind::TENNYU);
+    let building = case
+        .event
+        .new_address
+        .as_ref()
+        .and_then(|a| a.building.clone());
     assert_eq!(building.as_deref(), Some("ハーバーテラス305"));
 }
 

@@ -12,11 +12,12 @@ use crate::wire::{Document, Invalid};
 
 /// The context: "Madoguchi".
 pub const CONTEXT: &str = "MDG";
-/// The format version this crate writes.
-pub const VERSION: &str = "2";
+/// The newest format version this crate writes. It writes `MDG2` for a move, which `MDG2`
+/// says as well, so that kiosks not yet upgraded read it; `MDG3` for the other events (§4).
+pub const VERSION: &str = "3";
 /// The versions this crate reads: `MDG1` wrote 続柄 as a category (`spouse`), which the reader
 /// turns into the 住民票's word where the member's sex decides it (§4).
-pub const READABLE_VERSIONS: [u8; 2] = [1, 2];
+pub const READABLE_VERSIONS: [u8; 3] = [1, 2, 3];
 /// At most this many symbols per payload.
 pub const MAX_PARTS: u8 = 4;
 /// The largest QR version a part may need at ECC M: phones and counter cameras read up to
@@ -48,13 +49,20 @@ pub fn encode(prefill: &Prefill) -> Result<Vec<String>, PrefillError> {
         .case
         .validate()
         .map_err(|e| PrefillError::corrupt(format!("invalid content: {e}")))?;
-    let cbor = to_cbor(prefill)?;
+    let document = Document::from_case(&prefill.case, prefill.issued, prefill.expires);
+    let version = if document.event.fits_version_2() {
+        "2"
+    } else {
+        VERSION
+    };
+    let cbor = minicbor::to_vec(&document)
+        .map_err(|e| PrefillError::corrupt(format!("cannot encode: {e}")))?;
     let compressed = miniz_oxide::deflate::compress_to_vec(&cbor, 10);
     let crc = crc32fast::hash(&compressed);
     let mut framed = compressed;
     framed.extend_from_slice(&crc.to_be_bytes());
     for count in 1..=MAX_PARTS {
-        let symbols = frame(&framed, count, crc);
+        let symbols = frame(&framed, count, crc, version);
         let fits = symbols.iter().all(|symbol| {
             render::qr_version(symbol).is_some_and(|version| version <= MAX_QR_VERSION)
         });
@@ -96,9 +104,9 @@ fn check_validity(
     }
 }
 
-fn frame(framed: &[u8], count: u8, crc: u32) -> Vec<String> {
+fn frame(framed: &[u8], count: u8, crc: u32, version: &str) -> Vec<String> {
     if count == 1 {
-        return vec![format!("{CONTEXT}{VERSION}:{}", base45::encode(framed))];
+        return vec![format!("{CONTEXT}{version}:{}", base45::encode(framed))];
     }
     let piece = framed.len().div_ceil(usize::from(count));
     framed
@@ -106,7 +114,7 @@ fn frame(framed: &[u8], count: u8, crc: u32) -> Vec<String> {
         .enumerate()
         .map(|(i, chunk)| {
             format!(
-                "{CONTEXT}{VERSION}-{}-{count}-{crc:08X}:{}",
+                "{CONTEXT}{version}-{}-{count}-{crc:08X}:{}",
                 i + 1,
                 base45::encode(chunk)
             )

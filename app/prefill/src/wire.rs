@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use madoguchi_domain::{
-    Address, Answer, Case, CertificateKind, CertificateRequest, ForeignCategory, ForeignResident,
-    Household, LifeEvent, Member, Nationality, Person, Relation, ResidenceCardNumber,
-    ResidenceStatus, Sex, Zokugara,
+    Address, Answer, Case, CertificateKind, CertificateRequest, EventDate, EventKind,
+    ForeignCategory, ForeignResident, Household, LifeEvent, MAX_EVENT_DATES, Member, Nationality,
+    Person, Relation, ResidenceCardNumber, ResidenceStatus, Sex, Zokugara,
 };
 use minicbor::data::{Tag, Type};
 use minicbor::encode::Write;
@@ -49,7 +49,7 @@ pub(crate) struct Document {
 #[cbor(array)]
 pub(crate) struct Event {
     #[n(0)]
-    kind: u8,
+    kind: WireKind,
     #[n(1)]
     move_date: Ymd,
     #[n(2)]
@@ -62,6 +62,50 @@ pub(crate) struct Event {
     moved_out_date: Option<Ymd>,
     #[n(6)]
     new_address: Option<WireAddress>,
+    /// `MDG3`: the event's other named dates, by their catalogue ids.
+    #[n(7)]
+    dates: Option<BTreeMap<String, Ymd>>,
+    /// `MDG3`: the member the event is about (the person who died, the child born).
+    #[n(8)]
+    subject: Option<u32>,
+}
+
+/// The event's kind: `MDG2`'s code for a move (1 転入, 2 転居, 3 転出), or (`MDG3`) the id of
+/// one of the catalogue's events as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum WireKind {
+    Move(u8),
+    Id(String),
+}
+
+/// The moves and the codes `MDG1` and `MDG2` give them.
+const MOVE_CODES: [(EventKind, u8); 3] = [
+    (EventKind::TENNYU, 1),
+    (EventKind::TENKYO, 2),
+    (EventKind::TENSHUTSU, 3),
+];
+
+impl<C> Encode<C> for WireKind {
+    fn encode<W: Write>(
+        &self,
+        e: &mut Encoder<W>,
+        _ctx: &mut C,
+    ) -> Result<(), minicbor::encode::Error<W::Error>> {
+        match self {
+            WireKind::Move(code) => e.u8(*code)?,
+            WireKind::Id(id) => e.str(id)?,
+        };
+        Ok(())
+    }
+}
+
+impl<'b, C> Decode<'b, C> for WireKind {
+    fn decode(d: &mut Decoder<'b>, _ctx: &mut C) -> Result<Self, minicbor::decode::Error> {
+        match d.datatype()? {
+            Type::String => Ok(WireKind::Id(d.str()?.to_owned())),
+            _ => Ok(WireKind::Move(d.u8()?)),
+        }
+    }
 }
 
 #[derive(Debug, Encode, Decode)]
@@ -396,7 +440,7 @@ impl Document {
             .collect::<Result<Vec<_>, Problem>>()?;
         let case = Case {
             phone: self.phone.clone(),
-            event: self.event.to_domain()?,
+            event: self.event.to_domain(version)?,
             household: Household {
                 members,
                 joining_head: self.joining_head.clone(),
@@ -430,69 +474,79 @@ fn certificate_code(kind: CertificateKind) -> u8 {
 
 impl Event {
     fn from_domain(event: &LifeEvent) -> Event {
-        let mut wire = Event {
-            kind: 0,
-            move_date: Ymd(event.move_date()),
-            visit_date: Ymd(event.visit_date()),
-            previous_address: None,
-            next_address: None,
-            moved_out_date: None,
-            new_address: None,
-        };
-        match event {
-            LifeEvent::Tennyu {
-                previous_address,
-                moved_out_date,
-                new_address,
-                ..
-            } => {
-                wire.kind = 1;
-                wire.previous_address = previous_address.as_ref().map(WireAddress::from_domain);
-                wire.moved_out_date = moved_out_date.map(Ymd);
-                wire.new_address = new_address.as_ref().map(WireAddress::from_domain);
-            }
-            LifeEvent::Tenkyo {
-                previous_address,
-                new_address,
-                ..
-            } => {
-                wire.kind = 2;
-                wire.previous_address = previous_address.as_ref().map(WireAddress::from_domain);
-                wire.new_address = new_address.as_ref().map(WireAddress::from_domain);
-            }
-            LifeEvent::Tenshutsu { next_address, .. } => {
-                wire.kind = 3;
-                wire.next_address = next_address.as_ref().map(WireAddress::from_domain);
-            }
+        let kind = MOVE_CODES
+            .iter()
+            .find(|(kind, _)| *kind == event.kind)
+            .map_or_else(
+                || WireKind::Id(event.kind.id().to_string()),
+                |(_, code)| WireKind::Move(*code),
+            );
+        let others: BTreeMap<String, Ymd> = event
+            .dates
+            .iter()
+            .filter(|(id, _)| **id != EventDate::MOVED_OUT_DATE)
+            .map(|(id, date)| (id.id().to_string(), Ymd(*date)))
+            .collect();
+        Event {
+            kind,
+            move_date: Ymd(event.date),
+            visit_date: Ymd(event.visit_date),
+            previous_address: event
+                .previous_address
+                .as_ref()
+                .map(WireAddress::from_domain),
+            next_address: event.next_address.as_ref().map(WireAddress::from_domain),
+            moved_out_date: event.moved_out_date().map(Ymd),
+            new_address: event.new_address.as_ref().map(WireAddress::from_domain),
+            dates: (!others.is_empty()).then_some(others),
+            subject: event.subject.map(|i| u32::try_from(i).unwrap_or(u32::MAX)),
         }
-        wire
     }
 
-    fn to_domain(&self) -> Result<LifeEvent, Problem> {
-        let move_date = self.move_date.0;
-        let visit_date = self.visit_date.0;
+    /// Whether `MDG2` can say this event: a move with no dates or member of `MDG3`'s. A
+    /// writer uses the oldest version that holds the code, so that kiosks not yet upgraded
+    /// still read the moves they know.
+    pub fn fits_version_2(&self) -> bool {
+        matches!(self.kind, WireKind::Move(_)) && self.dates.is_none() && self.subject.is_none()
+    }
+
+    fn to_domain(&self, version: u8) -> Result<LifeEvent, Problem> {
+        let kind = match &self.kind {
+            WireKind::Move(code) => MOVE_CODES
+                .iter()
+                .find(|(_, c)| c == code)
+                .map(|(kind, _)| *kind)
+                .ok_or_else(|| format!("unknown event kind {code}"))?,
+            WireKind::Id(id) if version >= 3 => {
+                EventKind::new(id).map_err(|e| format!("event kind: {e}"))?
+            }
+            WireKind::Id(_) => return Err("an event kind as text before MDG3".into()),
+        };
         let address = |a: &Option<WireAddress>| a.as_ref().map(WireAddress::to_domain);
-        match self.kind {
-            1 => Ok(LifeEvent::Tennyu {
-                move_date,
-                visit_date,
-                previous_address: address(&self.previous_address),
-                moved_out_date: self.moved_out_date.map(|d| d.0),
-                new_address: address(&self.new_address),
-            }),
-            2 => Ok(LifeEvent::Tenkyo {
-                move_date,
-                visit_date,
-                previous_address: address(&self.previous_address),
-                new_address: address(&self.new_address),
-            }),
-            3 => Ok(LifeEvent::Tenshutsu {
-                move_date,
-                visit_date,
-                next_address: address(&self.next_address),
-            }),
-            other => Err(format!("unknown event kind {other}")),
+        let mut event = LifeEvent::new(kind, self.move_date.0, self.visit_date.0);
+        event.previous_address = address(&self.previous_address);
+        event.new_address = address(&self.new_address);
+        event.next_address = address(&self.next_address);
+        if let Some(date) = self.moved_out_date {
+            event.dates.insert(EventDate::MOVED_OUT_DATE, date.0);
         }
+        // Elements a version does not define are ignored (§3.2).
+        if version >= 3 {
+            let others = self.dates.iter().flatten();
+            if others.clone().count() > MAX_EVENT_DATES {
+                return Err(format!("more than {MAX_EVENT_DATES} event dates"));
+            }
+            for (id, date) in others {
+                let id = EventDate::new(id).map_err(|e| format!("event date: {e}"))?;
+                if EventDate::RESERVED.contains(&id.id())
+                    || event.dates.insert(id, date.0).is_some()
+                {
+                    return Err(format!("event date `{id}` is not a date of its own"));
+                }
+            }
+            event.subject = self.subject.map(|i| i as usize);
+        }
+        Ok(event)
     }
 }
 

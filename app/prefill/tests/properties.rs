@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 use madoguchi_domain::foreign::RESIDENCE_STATUSES;
 use madoguchi_domain::{
-    Address, Answer, Case, CertificateKind, CertificateRequest, ForeignCategory, ForeignResident,
-    Household, LifeEvent, Member, Nationality, Person, ResidenceCardNumber, ResidenceStatus, Sex,
-    Zokugara,
+    Address, Answer, Case, CertificateKind, CertificateRequest, EventDate, EventKind,
+    ForeignCategory, ForeignResident, Household, LifeEvent, Member, Nationality, Person,
+    ResidenceCardNumber, ResidenceStatus, Sex, Zokugara,
 };
 use madoguchi_prefill::{Prefill, decode, encode};
 use proptest::prelude::*;
@@ -81,34 +81,47 @@ fn member() -> impl Strategy<Value = Member> {
         )
 }
 
+/// A move as `MDG2` says it, or (`MDG3`) any other event by its id, with named dates and the
+/// member it is about.
 fn event() -> impl Strategy<Value = LifeEvent> {
     (
-        0u8..3,
+        0u8..4,
+        "[a-z][a-z0-9_]{0,31}",
         0i64..30,
         address(),
         address(),
         prop::option::of(-30i64..0),
+        prop::collection::btree_map("d_[a-z]{1,10}", -30i64..30, 0..4),
+        prop::option::of(0usize..6),
     )
-        .prop_map(|(kind, visit, first, second, moved_out)| match kind {
-            0 => LifeEvent::Tennyu {
-                move_date: day(0),
-                visit_date: day(visit),
-                previous_address: first,
-                moved_out_date: moved_out.map(day),
-                new_address: second,
+        .prop_map(
+            |(kind, id, visit, first, second, moved_out, dates, subject)| {
+                let kinds = [EventKind::TENNYU, EventKind::TENKYO, EventKind::TENSHUTSU];
+                let kind = match kinds.get(usize::from(kind)) {
+                    Some(&kind) => kind,
+                    None => EventKind::new(&id).expect("an id"),
+                };
+                let mut event = LifeEvent::new(kind, day(0), day(visit));
+                if kind == EventKind::TENSHUTSU {
+                    event.next_address = first;
+                } else {
+                    event.previous_address = first;
+                    event.new_address = second;
+                }
+                if let Some(date) = moved_out.filter(|_| kind != EventKind::TENSHUTSU) {
+                    event.dates.insert(EventDate::MOVED_OUT_DATE, day(date));
+                }
+                if !kinds.contains(&kind) {
+                    for (id, date) in dates {
+                        event
+                            .dates
+                            .insert(EventDate::new(&id).expect("an id"), day(date));
+                    }
+                    event.subject = subject;
+                }
+                event
             },
-            1 => LifeEvent::Tenkyo {
-                move_date: day(0),
-                visit_date: day(visit),
-                previous_address: first,
-                new_address: second,
-            },
-            _ => LifeEvent::Tenshutsu {
-                move_date: day(0),
-                visit_date: day(visit),
-                next_address: first,
-            },
-        })
+        )
 }
 
 fn answer() -> impl Strategy<Value = Answer> {
@@ -136,11 +149,14 @@ fn case() -> impl Strategy<Value = Case> {
         prop::option::of("\\PC{1,20}"),
     )
         .prop_map(
-            |(event, members, applicant, answers, certificates, previous_head)| Case {
+            |(mut event, members, applicant, answers, certificates, previous_head)| Case {
                 phone: None,
                 proxy: None,
                 applicant: applicant.index(members.len()),
-                event,
+                event: {
+                    event.subject = event.subject.map(|i| i % members.len());
+                    event
+                },
                 household: Household {
                     members,
                     joining_head: None,

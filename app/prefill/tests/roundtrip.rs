@@ -137,7 +137,7 @@ fn every_error_kind_is_reported() {
         (vec!["https://example.com/".into()], "wrong_prefix"),
         (vec!["HC1:6BFOXN".into()], "wrong_prefix"),
         (
-            vec![single.replacen("MDG2:", "MDG3:", 1)],
+            vec![single.replacen("MDG2:", "MDG4:", 1)],
             "unsupported_version",
         ),
         (vec![single.replacen("MDG2:", "MDG2:%%", 1)], "corrupt"),

@@ -336,10 +336,95 @@ pub struct Procedure {
     pub at: Location,
 }
 
+/// Which address of a case an event asks for (the kiosk's and the home page's fields, the
+/// forms' `previous_address` …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AddressRole {
+    /// Where the household lived before (転入, 転居).
+    Previous,
+    /// The new address in this municipality (転入, 転居).
+    New,
+    /// Where a 転出 goes.
+    Next,
+}
+
+impl AddressRole {
+    pub const ALL: [AddressRole; 3] = [AddressRole::Previous, AddressRole::New, AddressRole::Next];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            AddressRole::Previous => "previous",
+            AddressRole::New => "new",
+            AddressRole::Next => "next",
+        }
+    }
+}
+
+/// How the screens and the guidance sheet speak to the resident during an event.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tone {
+    /// The counter's usual words.
+    #[default]
+    Plain,
+    /// For a bereaved family: gentle words, no 「異動」, 「お亡くなりになった方」.
+    Condolence,
+}
+
+/// One named date of an event, as the screens ask for it and deadlines count from it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventDateDef {
+    pub id: EventDate,
+    pub name: Text,
+    /// When the case does not give this date, the one named here stands in (死亡を知った日 →
+    /// 死亡日): deadlines counted from it then count from that date.
+    pub otherwise: Option<EventDate>,
+}
+
+/// A life event the counter handles (`events.toml`): its name, its dates, which addresses it
+/// asks for, and whether it is about one member (the person who died, the child born).
+#[derive(Clone, Debug)]
+pub struct EventDef {
+    pub id: EventKind,
+    pub name: Text,
+    /// The day the event happens, on which ages are taken (異動日, 死亡日, 出生日).
+    pub date: EventDateDef,
+    /// The event's other dates, in the order the screens ask for them.
+    pub dates: Vec<EventDateDef>,
+    pub addresses: Vec<AddressRole>,
+    /// What the member the event is about is called (「お亡くなりになった方」), for events about
+    /// one member; the case then names that member (`event.subject`).
+    pub subject: Option<Text>,
+    pub tone: Tone,
+    pub at: Location,
+}
+
+impl EventDef {
+    /// Every date of the event: its own, the visit, and the others.
+    pub fn date_ids(&self) -> impl Iterator<Item = EventDate> + '_ {
+        [self.date.id, EventDate::VISIT_DATE]
+            .into_iter()
+            .chain(self.dates.iter().map(|d| d.id))
+    }
+
+    pub fn date_def(&self, id: EventDate) -> Option<&EventDateDef> {
+        std::iter::once(&self.date)
+            .chain(&self.dates)
+            .find(|d| d.id == id)
+    }
+
+    pub fn asks(&self, role: AddressRole) -> bool {
+        self.addresses.contains(&role)
+    }
+}
+
 /// The whole catalogue.
 #[derive(Clone, Debug, Default)]
 pub struct Catalogue {
     pub info: Info,
+    /// The life events, in the order the event screen offers them (`events.toml`).
+    pub events: Vec<EventDef>,
     pub buildings: Vec<Building>,
     pub counters: Vec<Counter>,
     pub items: Vec<Item>,
@@ -355,6 +440,28 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
+    pub fn event(&self, kind: EventKind) -> Option<&EventDef> {
+        self.events.iter().find(|e| e.id == kind)
+    }
+
+    /// The event's name, or its id when the catalogue does not know it (a case decided under
+    /// another version).
+    pub fn event_name(&self, kind: EventKind) -> Text {
+        self.event(kind).map_or_else(
+            || Text {
+                ja: kind.id().to_string(),
+                easy: kind.id().to_string(),
+                en: kind.id().to_string(),
+            },
+            |e| e.name.clone(),
+        )
+    }
+
+    /// The event kinds, in catalogue order.
+    pub fn event_kinds(&self) -> Vec<EventKind> {
+        self.events.iter().map(|e| e.id).collect()
+    }
+
     /// A procedure's Japanese name, or its id when the catalogue does not know it (a case
     /// decided under another version).
     pub fn procedure_name(&self, id: &str) -> String {
@@ -390,7 +497,23 @@ impl Catalogue {
     }
 }
 
+impl crate::condition::QuestionLookup for Catalogue {
+    fn lookup(&self, id: &str) -> Option<(usize, AnswerShape<'_>)> {
+        let i = self.question_index(id)?;
+        Some((i, self.questions[i].shape()))
+    }
+
+    fn events(&self) -> Vec<EventKind> {
+        self.event_kinds()
+    }
+}
+
 impl Labels for Catalogue {
+    fn event(&self, kind: EventKind) -> (String, String) {
+        let name = self.event_name(kind);
+        (name.ja, name.en)
+    }
+
     fn question(&self, question: usize) -> (String, String) {
         let q = &self.questions[question];
         (q.label.ja.clone(), q.label.en.clone())

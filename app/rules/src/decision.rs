@@ -14,6 +14,8 @@ pub struct Decision {
     /// The day whose rules were applied.
     pub as_of: NaiveDate,
     pub event: EventKind,
+    /// The event's name as the catalogue gives it (「転入」, 「死亡」).
+    pub event_name: Text,
     /// Procedures that apply.
     pub procedures: Vec<ProcedureDecision>,
     /// Procedures that may apply, waiting on an unanswered or 「わからない」 answer. Critical

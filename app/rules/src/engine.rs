@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::{Days, NaiveDate};
 use madoguchi_domain::calendar::{ClosedBecause, Office, OfficeCalendar};
-use madoguchi_domain::{Answer, Case, CaseError, wareki};
+use madoguchi_domain::{Answer, Case, CaseError, EventDate, LifeEvent, wareki};
 use serde::Serialize;
 
 use crate::catalogue::{Catalogue, Phrase, Procedure, QuestionKind, Rule, Text};
@@ -30,6 +30,26 @@ pub enum EvalError {
     },
     #[error("no procedure `{0}` in this catalogue")]
     UnknownProcedure(String),
+    #[error(
+        "the case is about the event `{0}`, which this catalogue does not handle / この届出の種類はありません"
+    )]
+    UnknownEvent(String),
+    #[error(
+        "the event `{event}` has no date `{date}` (its dates: {known}) / この届出にない日付です"
+    )]
+    UnknownEventDate {
+        event: String,
+        date: String,
+        known: String,
+    },
+    #[error(
+        "the event `{0}` is about one member: say which (event.subject) / 対象の方（お亡くなりになった方など）を選んでください"
+    )]
+    NoSubject(String),
+    #[error(
+        "the event `{0}` is not about one member, but the case names one (event.subject) / この届出には対象の方の指定がありません"
+    )]
+    StraySubject(String),
     #[error(
         "the deadline of `{procedure}` falls outside the calendar: check the case's dates / 期限を計算できません"
     )]
@@ -192,12 +212,57 @@ impl<'c> Engine<'c> {
         self.catalogue
     }
 
-    /// Checks the case and its answers against the catalogue's questions.
+    /// Checks the case, its event and its answers against the catalogue's events and questions.
     pub fn check_case(&self, case: &Case) -> Result<(), EvalError> {
         case.validate()?;
+        self.check_event(&case.event)?;
         case.answers
             .iter()
             .try_for_each(|(id, answer)| self.check_answer(id, answer))
+    }
+
+    /// The event is one of the catalogue's, with only the dates it declares, and names the
+    /// member it is about exactly when it is about one.
+    fn check_event(&self, event: &LifeEvent) -> Result<(), EvalError> {
+        let kind = event.kind.id().to_string();
+        let def = self
+            .catalogue
+            .event(event.kind)
+            .ok_or_else(|| EvalError::UnknownEvent(kind.clone()))?;
+        if let Some(stray) = event.dates.keys().find(|&&id| def.date_def(id).is_none()) {
+            let known: Vec<String> = def.dates.iter().map(|d| d.id.to_string()).collect();
+            return Err(EvalError::UnknownEventDate {
+                event: kind,
+                date: stray.to_string(),
+                known: if known.is_empty() {
+                    "none besides its own".into()
+                } else {
+                    known.join(", ")
+                },
+            });
+        }
+        match (def.subject.is_some(), event.subject.is_some()) {
+            (true, false) => Err(EvalError::NoSubject(kind)),
+            (false, true) => Err(EvalError::StraySubject(kind)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The date a deadline counts from: the event's own, the visit, another named date, or
+    /// the one that stands in for it when the case lacks it (`otherwise`).
+    fn start_date(&self, event: &LifeEvent, from: EventDate) -> Option<NaiveDate> {
+        let def = self.catalogue.event(event.kind)?;
+        if from == def.date.id {
+            return Some(event.date);
+        }
+        event.named_date(from).or_else(|| {
+            let otherwise = def.date_def(from)?.otherwise?;
+            if otherwise == def.date.id {
+                Some(event.date)
+            } else {
+                event.named_date(otherwise)
+            }
+        })
     }
 
     /// Whether `answer` is an answer this catalogue's question `id` can take. A code made at
@@ -363,12 +428,15 @@ impl<'c> Engine<'c> {
     }
 
     fn member_facts(case: &Case) -> Vec<MemberFacts> {
-        let event_date = case.event.move_date();
+        let event_date = case.event.date;
         case.household
             .members
             .iter()
             .enumerate()
-            .map(|(index, m)| MemberFacts::of(index, m, event_date))
+            .map(|(index, m)| MemberFacts {
+                subject: case.event.subject == Some(index),
+                ..MemberFacts::of(index, m, event_date)
+            })
             .collect()
     }
 
@@ -442,6 +510,7 @@ impl<'c> Engine<'c> {
             },
             as_of,
             event: case.event.kind(),
+            event_name: self.catalogue.event_name(case.event.kind()),
             procedures,
             to_confirm,
             next_questions,
@@ -484,7 +553,7 @@ impl<'c> Engine<'c> {
     /// hold (the insurance not yet answered) is left out rather than guessed.
     fn coming(&self, case: &Case, members: &[MemberFacts], facts: &Facts<'_>) -> Vec<Coming> {
         let catalogue = self.catalogue;
-        let move_date = case.event.move_date();
+        let move_date = case.event.date;
         let mut coming = Vec::new();
         for transition in &catalogue.transitions {
             if transition
@@ -589,7 +658,13 @@ impl<'c> Engine<'c> {
                 floor: counter.floor,
                 external: counter.external,
             },
-            deadline: deadline(procedure, case, &catalogue.calendar.days, counter.external)?,
+            deadline: deadline(
+                procedure,
+                case,
+                &|from| self.start_date(&case.event, from),
+                &catalogue.calendar.days,
+                counter.external,
+            )?,
             bring: self
                 .bring(procedure, case)
                 .into_iter()
@@ -817,6 +892,7 @@ fn reason(because: &Text, ages: &[u32]) -> Text {
 fn deadline(
     procedure: &Procedure,
     case: &Case,
+    start_of: &dyn Fn(EventDate) -> Option<NaiveDate>,
     calendar: &OfficeCalendar,
     external: bool,
 ) -> Result<Option<Deadline>, EvalError> {
@@ -827,7 +903,7 @@ fn deadline(
     };
     let mut earliest: Option<Deadline> = None;
     for rule in &procedure.deadlines {
-        let Some(start) = case.event.date(rule.from) else {
+        let Some(start) = start_of(rule.from) else {
             continue;
         };
         let out_of_range = || EvalError::DeadlineOutOfRange {

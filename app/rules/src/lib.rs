@@ -1,7 +1,8 @@
 //! The brain of Madoguchi: the procedure catalogue and the engine that reads it.
 //!
 //! This crate owns
-//! - the catalogue model ([`Catalogue`]: procedures with counters, forms, items, deadlines and
+//! - the catalogue model ([`Catalogue`]: the life events it handles, [`events`] — a new event
+//!   is data, not code; procedures with counters, forms, items, deadlines and
 //!   effective dates; questions with tiers, variants and 「わからない」; rules; the office
 //!   calendar that moves a deadline off a closed day, [`calendar`]; the changes an age brings
 //!   soon after the move, [`transitions`]),
@@ -26,6 +27,7 @@ pub mod condition;
 pub mod decision;
 mod diagnostic;
 mod engine;
+pub mod events;
 pub mod files;
 pub mod impact;
 pub mod interview;

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! catalogue.toml        [catalogue] name, version, municipality
+//! events.toml           [[event]]    the life events (`events`)
 //! counters.toml         [[counter]]
 //! items.toml            [[item]]     things to bring
 //! forms.toml            [[form]]     forms the kiosk prints
@@ -13,7 +14,7 @@
 //! Loading never stops at the first problem: a supervisor sees them all at once, each on one
 //! line as `file:line: error: message`. See `docs/catalogue.md` for the format.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -40,10 +41,10 @@ use crate::validate;
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct RawText {
-    ja: Option<String>,
-    easy: Option<String>,
-    en: Option<String>,
+pub(crate) struct RawText {
+    pub(crate) ja: Option<String>,
+    pub(crate) easy: Option<String>,
+    pub(crate) en: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -254,7 +255,7 @@ pub(crate) struct SourceFile {
 }
 
 impl SourceFile {
-    fn new(rel: &str, src: &str) -> SourceFile {
+    pub(crate) fn new(rel: &str, src: &str) -> SourceFile {
         SourceFile {
             rel: PathBuf::from(rel),
             lines: LineIndex::new(src),
@@ -283,18 +284,18 @@ impl SourceFile {
         self.lines.line(offset)
     }
 
-    fn location<T>(&self, spanned: &Spanned<T>) -> Location {
+    pub(crate) fn location<T>(&self, spanned: &Spanned<T>) -> Location {
         Location {
             file: self.rel.clone(),
             line: self.line(spanned.span().start),
         }
     }
 
-    fn error<T>(&self, spanned: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error<T>(&self, spanned: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(&self.rel, self.line(spanned.span().start), message)
     }
 
-    fn parse<T: DeserializeOwned>(&self, problems: &mut Vec<Diagnostic>) -> Option<T> {
+    pub(crate) fn parse<T: DeserializeOwned>(&self, problems: &mut Vec<Diagnostic>) -> Option<T> {
         match toml::from_str::<T>(&self.src) {
             Ok(value) => Some(value),
             Err(e) => {
@@ -336,13 +337,13 @@ fn read_optional<T: DeserializeOwned + Default>(
 /// Whether a text needs its やさしい日本語 wording: names and items shown to residents must have
 /// one; reasons and places should (a warning); notes and labels for the clerk have none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Easy {
+pub(crate) enum Easy {
     Required,
     Wanted,
     Unused,
 }
 
-fn text(
+pub(crate) fn text(
     raw: &RawText,
     need_easy: Easy,
     what: &str,
@@ -495,12 +496,17 @@ fn register(
 struct Lookup<'a> {
     questions: &'a [Question],
     index: &'a HashMap<String, usize>,
+    events: &'a [EventKind],
 }
 
 impl QuestionLookup for Lookup<'_> {
     fn lookup(&self, id: &str) -> Option<(usize, AnswerShape<'_>)> {
         let &i = self.index.get(id)?;
         Some((i, self.questions[i].shape()))
+    }
+
+    fn events(&self) -> Vec<EventKind> {
+        self.events.to_vec()
     }
 }
 
@@ -652,6 +658,7 @@ const RESERVED_OPTIONS: [&str; 3] = ["yes", "no", "unknown"];
 fn question_shell(
     raw: &RawQuestion,
     file: &SourceFile,
+    events: &[EventKind],
     problems: &mut Vec<Diagnostic>,
 ) -> Question {
     let at = file.location(&raw.id);
@@ -726,7 +733,10 @@ fn question_shell(
     }
     let mut variants = BTreeMap::new();
     for (event, raw_text) in &raw.variants {
-        match EventKind::from_id(event) {
+        match EventKind::new(event)
+            .ok()
+            .filter(|kind| events.contains(kind))
+        {
             Some(kind) => {
                 variants.insert(
                     kind,
@@ -807,6 +817,8 @@ struct Tables {
     counters: HashMap<String, usize>,
     items: HashMap<String, usize>,
     forms: HashMap<String, usize>,
+    /// Every date some event has, which deadlines may count from.
+    event_dates: BTreeSet<EventDate>,
 }
 
 fn resolve_ref(
@@ -848,7 +860,7 @@ fn procedure(
     let deadlines = raw
         .deadline
         .iter()
-        .filter_map(|d| deadline(d, file, problems))
+        .filter_map(|d| deadline(d, file, &tables.event_dates, problems))
         .collect();
     let source = raw.source.clone().unwrap_or_default();
     if source.trim().is_empty() {
@@ -982,6 +994,7 @@ fn fee(raw: &RawFee, file: &SourceFile, problems: &mut Vec<Diagnostic>) -> Optio
 fn deadline(
     raw: &RawDeadline,
     file: &SourceFile,
+    event_dates: &BTreeSet<EventDate>,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<DeadlineRule> {
     let days = match u32::try_from(*raw.days.get_ref()) {
@@ -997,12 +1010,17 @@ fn deadline(
             return None;
         }
     };
-    let Some(from) = EventDate::from_id(raw.from.get_ref()) else {
+    let Some(from) = EventDate::new(raw.from.get_ref())
+        .ok()
+        .filter(|from| event_dates.contains(from))
+    else {
+        let known: Vec<&str> = event_dates.iter().map(|d| d.id()).collect();
         problems.push(file.error(
             &raw.from,
             format!(
-                "unknown event date `{}` (move_date, visit_date or moved_out_date)",
-                raw.from.get_ref()
+                "unknown event date `{}` (the events' dates: {})",
+                raw.from.get_ref(),
+                known.join(", ")
             ),
         ));
         return None;
@@ -1058,6 +1076,7 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
         counters: HashMap::new(),
         items: HashMap::new(),
         forms: HashMap::new(),
+        event_dates: BTreeSet::new(),
     };
 
     if let Some((file, raw)) = read_optional::<RawCounters>(files, "counters.toml", &mut problems) {
@@ -1207,6 +1226,10 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
         }
     }
 
+    catalogue.events = crate::events::load(files, &mut problems);
+    let events = catalogue.event_kinds();
+    tables.event_dates = catalogue.events.iter().flat_map(|e| e.date_ids()).collect();
+
     let mut question_index = HashMap::new();
     let questions_file = SourceFile::required(files, "questions.toml", &mut problems);
     let raw_questions = questions_file
@@ -1227,13 +1250,14 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
             );
             catalogue
                 .questions
-                .push(question_shell(raw, file, &mut problems));
+                .push(question_shell(raw, file, &events, &mut problems));
         }
         // Conditions may name questions defined further down, so they are parsed second.
         let shells = catalogue.questions.clone();
         let lookup = Lookup {
             questions: &shells,
             index: &question_index,
+            events: &events,
         };
         for (question, raw) in catalogue.questions.iter_mut().zip(&raw_questions.question) {
             question.ask_when = raw
@@ -1268,6 +1292,7 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
     let lookup = Lookup {
         questions: &catalogue.questions,
         index: &question_index,
+        events: &events,
     };
     let mut procedures = Vec::new();
     let mut procedure_files = files::in_folder(files, "procedures").peekable();

@@ -8,7 +8,7 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 use madoguchi_domain::age::{birthday_age, legal_age, school_age};
-use madoguchi_domain::{Case, LifeEvent, Nationality};
+use madoguchi_domain::{Case, Nationality};
 use serde::Serialize;
 
 use crate::Engine;
@@ -107,7 +107,7 @@ fn ids(decision: &Decision) -> (Vec<&str>, Vec<&str>) {
 /// The case with nothing personal left in it.
 pub fn anonymised(case: &Case) -> Result<Case, PinError> {
     let mut case = case.clone();
-    let move_date = case.event.move_date();
+    let move_date = case.event.date;
     for (n, member) in case.household.members.iter_mut().enumerate() {
         let person = &mut member.person;
         person.name = format!("住民{}", n + 1);
@@ -126,22 +126,9 @@ pub fn anonymised(case: &Case) -> Result<Case, PinError> {
             resident.alias = None;
         }
     }
-    match &mut case.event {
-        LifeEvent::Tennyu {
-            previous_address,
-            new_address,
-            ..
-        }
-        | LifeEvent::Tenkyo {
-            previous_address,
-            new_address,
-            ..
-        } => {
-            *previous_address = None;
-            *new_address = None;
-        }
-        LifeEvent::Tenshutsu { next_address, .. } => *next_address = None,
-    }
+    case.event.previous_address = None;
+    case.event.new_address = None;
+    case.event.next_address = None;
     case.household.joining_head = case
         .household
         .joining_head

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Datelike;
-use madoguchi_domain::{EventKind, Relation, Sex};
+use madoguchi_domain::{Relation, Sex};
 
 use crate::catalogue::{Catalogue, QuestionKind};
 use crate::condition::{AgeKind, Condition, MemberCondition, MemberFact, Op, Quantity, Value};
@@ -27,6 +27,7 @@ enum Var {
     Sex,
     Foreign,
     Relation,
+    Subject,
     /// Whether a question about members names the member.
     Named(usize),
 }
@@ -128,10 +129,10 @@ impl<'c> Universe<'c> {
 
     fn candidates(&self, var: Var) -> Vec<i64> {
         match var {
-            Var::Event => (0..EventKind::ALL.len() as i64).collect(),
+            Var::Event => (0..self.catalogue.events.len() as i64).collect(),
             Var::Question(q) => self.question_values[q].clone(),
             Var::Age(_) => self.ages.clone(),
-            Var::Sex | Var::Foreign | Var::Named(_) => vec![0, 1],
+            Var::Sex | Var::Foreign | Var::Subject | Var::Named(_) => vec![0, 1],
             Var::Relation => (0..Relation::ALL.len() as i64).collect(),
         }
     }
@@ -211,10 +212,12 @@ impl<'a, 'c: 'a> Search<'_, 'c> {
                 self.run(goals, state)
             }
             (Condition::EventIn(kinds), _) => {
-                let allowed: Vec<i64> = EventKind::ALL
+                let allowed: Vec<i64> = universe
+                    .catalogue
+                    .events
                     .iter()
                     .enumerate()
-                    .filter(|(_, k)| kinds.contains(k))
+                    .filter(|(_, e)| kinds.contains(&e.id))
                     .map(|(i, _)| i as i64)
                     .collect();
                 state.restrict(universe, Var::Event, |v| allowed.contains(&v) == positive)
@@ -343,6 +346,10 @@ impl<'a, 'c: 'a> Search<'_, 'c> {
                     MemberFact::Foreign(foreign) => {
                         let code = i64::from(*foreign);
                         state.restrict(universe, Var::Foreign, |v| (v == code) == positive)
+                    }
+                    MemberFact::Subject(subject) => {
+                        let code = i64::from(*subject);
+                        state.restrict(universe, Var::Subject, |v| (v == code) == positive)
                     }
                     MemberFact::RelationIn(relations) => {
                         let allowed: Vec<i64> = Relation::ALL

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use madoguchi_domain::{Answer, Case, EventKind};
+use madoguchi_domain::{Answer, Case, EventDate, EventKind, LifeEvent};
 use madoguchi_rules::catalogue::Tier;
 use madoguchi_rules::condition::Truth;
 use madoguchi_rules::{Catalogue, Engine, EvalError, interview, scenario};
@@ -285,7 +285,7 @@ fn the_interview_asks_under_40_percent_and_reaches_the_full_decision() {
         assert!(i.same_decision, "{}: {:?}", i.scenario, i.differences);
     }
     let move_in =
-        interview::simulate_all(&engine, &scenarios, Some(EventKind::Tennyu)).expect("simulates");
+        interview::simulate_all(&engine, &scenarios, Some(EventKind::TENNYU)).expect("simulates");
     assert!(move_in.interviews.len() >= 25);
     assert!(
         move_in.average_share() < 0.40,
@@ -337,25 +337,15 @@ fn dates_at_and_beyond_the_window_give_an_answer_not_a_panic() {
     let engine = Engine::new(&catalogue);
     let mut case = example("family-of-four.json");
     let far = NaiveDate::from_ymd_opt(262_142, 12, 31).expect("chrono's last year");
-    case.event = madoguchi_domain::LifeEvent::Tennyu {
-        move_date: far,
-        visit_date: far,
-        previous_address: None,
-        moved_out_date: Some(far),
-        new_address: None,
-    };
+    case.event =
+        LifeEvent::new(EventKind::TENNYU, far, far).with_date(EventDate::MOVED_OUT_DATE, far);
     match engine.evaluate(&case, far) {
         Err(EvalError::InvalidCase(madoguchi_domain::CaseError::DateOutOfRange { .. })) => {}
         other => panic!("{other:?}"),
     }
     let last = madoguchi_domain::limits::LAST_DAY;
-    case.event = madoguchi_domain::LifeEvent::Tennyu {
-        move_date: last,
-        visit_date: last,
-        previous_address: None,
-        moved_out_date: Some(last),
-        new_address: None,
-    };
+    case.event =
+        LifeEvent::new(EventKind::TENNYU, last, last).with_date(EventDate::MOVED_OUT_DATE, last);
     let decision = engine.evaluate(&case, last).expect("decides");
     assert!(
         decision

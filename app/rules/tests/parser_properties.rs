@@ -3,16 +3,21 @@
 
 use std::path::Path;
 
+use madoguchi_domain::EventKind;
 use madoguchi_rules::condition::{AnswerShape, QuestionLookup, parse_condition};
 use madoguchi_rules::{Catalogue, load};
 use proptest::prelude::*;
 
+/// The catalogue, which resolves questions and events as the loader does.
 struct Questions(Catalogue);
 
 impl QuestionLookup for Questions {
     fn lookup(&self, id: &str) -> Option<(usize, AnswerShape<'_>)> {
-        let i = self.0.question_index(id)?;
-        Some((i, self.0.questions[i].shape()))
+        self.0.lookup(id)
+    }
+
+    fn events(&self) -> Vec<EventKind> {
+        self.0.events()
     }
 }
 

@@ -4,7 +4,7 @@
 //! are exported. CSV cells are neutralised for spreadsheets (OWASP's CSV injection rule).
 
 use chrono::{DateTime, Utc};
-use madoguchi_domain::{Case, LifeEvent};
+use madoguchi_domain::Case;
 use rusqlite::params;
 use serde::Serialize;
 
@@ -203,12 +203,7 @@ fn personal_fields(case: Option<&Case>) -> Vec<String> {
         return vec![String::new(); PERSONAL_COLUMNS.len()];
     };
     let applicant = case.applicant().map(|m| &m.person);
-    let new_address = match &case.event {
-        LifeEvent::Tennyu { new_address, .. } | LifeEvent::Tenkyo { new_address, .. } => {
-            new_address.as_ref()
-        }
-        LifeEvent::Tenshutsu { next_address, .. } => next_address.as_ref(),
-    };
+    let new_address = case.event.address_after();
     vec![
         applicant.map(|p| p.name.clone()).unwrap_or_default(),
         applicant.and_then(|p| p.kana.clone()).unwrap_or_default(),

@@ -445,7 +445,7 @@ impl FloorBoard {
                     .with_timezone(&japan())
                     .format("%H:%M")
                     .to_string(),
-                event: event_words(&route.event),
+                event: event_words(&self.catalogue, &route.event),
                 members: route.members,
                 procedures: route
                     .procedures
@@ -880,10 +880,15 @@ impl FloorBoard {
     }
 }
 
-fn event_words(id: &str) -> Notice {
-    match EventKind::from_id(id) {
-        Some(kind) => Notice::new(kind.ja(), kind.en()),
-        None => Notice::new(id, id),
+/// The event's name as the catalogue gives it, or its id when this terminal's catalogue does
+/// not know it (another terminal runs a newer version).
+fn event_words(catalogue: &Catalogue, id: &str) -> Notice {
+    match EventKind::new(id) {
+        Ok(kind) => {
+            let name = catalogue.event_name(kind);
+            Notice::new(&name.ja, &name.en)
+        }
+        Err(_) => Notice::new(id, id),
     }
 }
 

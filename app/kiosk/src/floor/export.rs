@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, FixedOffset, Utc};
 use madoguchi_central::{Central, ExportRow, ExportScope};
-use madoguchi_domain::{Address, Case, LifeEvent, Member, Nationality, Sex, Zokugara};
+use madoguchi_domain::{Address, Case, EventKind, Member, Nationality, Sex, Zokugara};
 use madoguchi_rules::Catalogue;
 use madoguchi_store::StoreKey;
 use serde::ser::{SerializeMap, Serializer};
@@ -317,8 +317,8 @@ fn case_value(id: &str, case: &Case, index: usize, member: &Member) -> String {
         },
         "relation" => member.relation.word().into(),
         "head" => head(case),
-        "move_date" => day(case.event.move_date()),
-        "visit_date" => day(case.event.visit_date()),
+        "move_date" => day(case.event.date),
+        "visit_date" => day(case.event.visit_date),
         "postal_code" => new_address(case)
             .and_then(|a| a.postal_code.clone())
             .unwrap_or_default(),
@@ -328,20 +328,12 @@ fn case_value(id: &str, case: &Case, index: usize, member: &Member) -> String {
         "building" => new_address(case)
             .and_then(|a| a.building.clone())
             .unwrap_or_default(),
-        "previous_address" => match &case.event {
-            LifeEvent::Tennyu {
-                previous_address: Some(address),
-                ..
-            } => whole(address),
+        // The hand-over carries the 前住所 of a 転入 only: a 転居's is this city's own record.
+        "previous_address" => match &case.event.previous_address {
+            Some(address) if case.event.kind == EventKind::TENNYU => whole(address),
             _ => String::new(),
         },
-        "moved_out_date" => match &case.event {
-            LifeEvent::Tennyu {
-                moved_out_date: Some(date),
-                ..
-            } => day(*date),
-            _ => String::new(),
-        },
+        "moved_out_date" => case.event.moved_out_date().map(day).unwrap_or_default(),
         "nationality" => match &person.nationality {
             Some(Nationality::Japanese) => "日本".into(),
             Some(Nationality::Foreign(foreign)) => foreign.country.clone().unwrap_or_default(),
@@ -371,12 +363,7 @@ fn whole(address: &Address) -> String {
 }
 
 fn new_address(case: &Case) -> Option<&Address> {
-    match &case.event {
-        LifeEvent::Tennyu { new_address, .. } | LifeEvent::Tenkyo { new_address, .. } => {
-            new_address.as_ref()
-        }
-        LifeEvent::Tenshutsu { next_address, .. } => next_address.as_ref(),
-    }
+    case.event.address_after()
 }
 
 /// The 世帯主's name: the member who heads the household, else the head they join.

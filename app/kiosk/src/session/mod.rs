@@ -20,7 +20,7 @@ use madoguchi_domain::{
     ruby,
 };
 use madoguchi_prefill::{Prefill, PrefillError};
-use madoguchi_rules::catalogue::{QuestionKind, Text};
+use madoguchi_rules::catalogue::{AddressRole, QuestionKind, Text};
 use madoguchi_rules::decision::{NextQuestion, ProcedureDecision};
 use madoguchi_rules::{Catalogue, Decision, Engine};
 use madoguchi_store::{CaseId, PrintState, Unfinished};
@@ -1603,15 +1603,12 @@ impl Session {
 
     /// Left empty, the address a move starts from is the one on the applicant's card.
     fn with_card_address(&self, mut event: LifeEvent) -> LifeEvent {
-        if let LifeEvent::Tennyu {
-            previous_address, ..
-        }
-        | LifeEvent::Tenkyo {
-            previous_address, ..
-        } = &mut event
-            && previous_address.is_none()
-        {
-            *previous_address = self.applicant.as_ref().and_then(|p| p.address.clone());
+        let asks_previous = self
+            .catalogue
+            .event(event.kind)
+            .is_some_and(|def| def.asks(AddressRole::Previous));
+        if asks_previous && event.previous_address.is_none() {
+            event.previous_address = self.applicant.as_ref().and_then(|p| p.address.clone());
         }
         event
     }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use madoguchi_domain::input::{self, InputError};
-use madoguchi_domain::{Address, Case, ForeignResident, LifeEvent, Nationality, Proxy};
+use madoguchi_domain::{Address, Case, EventKind, ForeignResident, Nationality, Proxy};
 
 use super::Notice;
 
@@ -240,14 +240,7 @@ fn apply_one(case: &mut Case, field: ReviewField, text: &str) -> Result<(), Inpu
                 apply_residence(resident, field, text)?;
             }
         }
-        ReviewField::MoveDate => {
-            let date = input::date(text)?;
-            match &mut case.event {
-                LifeEvent::Tennyu { move_date, .. }
-                | LifeEvent::Tenkyo { move_date, .. }
-                | LifeEvent::Tenshutsu { move_date, .. } => *move_date = date,
-            }
-        }
+        ReviewField::MoveDate => case.event.date = input::date(text)?,
     }
     Ok(())
 }
@@ -304,13 +297,12 @@ fn optional(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
-/// The address the move goes to.
+/// The address the move goes to: where a 転出 goes, else the new address in this city.
 fn destination(case: &mut Case) -> &mut Option<Address> {
-    match &mut case.event {
-        LifeEvent::Tennyu { new_address, .. } | LifeEvent::Tenkyo { new_address, .. } => {
-            new_address
-        }
-        LifeEvent::Tenshutsu { next_address, .. } => next_address,
+    if case.event.kind == EventKind::TENSHUTSU {
+        &mut case.event.next_address
+    } else {
+        &mut case.event.new_address
     }
 }
 
@@ -379,12 +371,11 @@ mod tests {
         assert_eq!(resident.status.map(|s| s.as_str()), Some("家族滞在"));
         assert_eq!(resident.period_end, NaiveDate::from_ymd_opt(2029, 4, 30));
         assert_eq!(resident.alias.as_deref(), Some("中村 舞"));
-        let building = match &reviewed.event {
-            LifeEvent::Tennyu { new_address, .. } => {
-                new_address.as_ref().and_then(|a| a.building.clone())
-            }
-            _ => None,
-        };
+        let building = reviewed
+            .event
+            .new_address
+            .as_ref()
+            .and_then(|a| a.building.clone());
         assert_eq!(building.as_deref(), Some("さくらハイツ201"));
         assert_eq!(reviewed.household.previous_head.as_deref(), Some("髙𠮷 父"));
 

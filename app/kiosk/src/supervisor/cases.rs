@@ -71,7 +71,7 @@ impl Desk {
                     format!(
                         "案件 #{}　{}　{}人　{}",
                         r.id,
-                        r.case.event.kind().ja(),
+                        self.event_ja(r.case.event.kind),
                         r.case.household.members.len(),
                         r.case.event.visit_date().format("%Y-%m-%d")
                     ),
@@ -94,7 +94,10 @@ impl Desk {
             return None;
         }
         let as_of = record.case.event.visit_date();
-        let name = format!("案件 #{id}から（{}）", record.case.event.kind().ja());
+        let name = format!(
+            "案件 #{id}から（{}）",
+            self.event_ja(record.case.event.kind)
+        );
         let added = self.try_change(|draft, catalogue| {
             let text = scenario_from_case(
                 &Engine::new(catalogue),

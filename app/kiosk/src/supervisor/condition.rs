@@ -56,6 +56,8 @@ pub enum Leaf {
     Sex(Sex),
     Foreign(bool),
     Relation(Vec<Relation>),
+    /// Whether the member is the one the event is about (the person who died, the child).
+    Subject(bool),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +75,7 @@ pub enum Fact {
     Sex,
     Nationality,
     Relation,
+    Subject,
 }
 
 /// One row of the tree as the screen lists it.
@@ -154,6 +157,9 @@ impl Node {
             MemberCondition::Fact(MemberFact::RelationIn(relations)) => {
                 Node::Leaf(Leaf::Relation(relations.clone()))
             }
+            MemberCondition::Fact(MemberFact::Subject(subject)) => {
+                Node::Leaf(Leaf::Subject(*subject))
+            }
             // A member's own answer is a yes/no comparison with the question, inside the
             // household group.
             MemberCondition::Fact(MemberFact::Named { question, named }) => {
@@ -222,6 +228,7 @@ impl Node {
             Node::Leaf(Leaf::Foreign(foreign)) => Ok(MemberCondition::Fact(MemberFact::Foreign(*foreign))),
             Node::Leaf(Leaf::Relation(relations)) if relations.is_empty() => Err("続柄を一つ以上選んでください / pick at least one relation".into()),
             Node::Leaf(Leaf::Relation(relations)) => Ok(MemberCondition::Fact(MemberFact::RelationIn(relations.clone()))),
+            Node::Leaf(Leaf::Subject(subject)) => Ok(MemberCondition::Fact(MemberFact::Subject(*subject))),
             Node::Leaf(Leaf::Answer { question, op: op @ (Op::Eq | Op::Ne), value: value @ (Value::Yes | Value::No) }) => {
                 Ok(MemberCondition::Fact(MemberFact::Named {
                     question: *question,
@@ -362,6 +369,7 @@ pub fn fact_text(fact: Fact, catalogue: &Catalogue) -> String {
         Fact::Sex => "性別".into(),
         Fact::Nationality => "国籍".into(),
         Fact::Relation => "続柄".into(),
+        Fact::Subject => "届出の対象の方".into(),
     }
 }
 
@@ -394,6 +402,7 @@ pub fn fact_of(leaf: &Leaf) -> Fact {
         Leaf::Sex(_) => Fact::Sex,
         Leaf::Foreign(_) => Fact::Nationality,
         Leaf::Relation(_) => Fact::Relation,
+        Leaf::Subject(_) => Fact::Subject,
     }
 }
 
@@ -416,6 +425,10 @@ pub fn facts(catalogue: &Catalogue, in_members: bool) -> Vec<Fact> {
     if in_members {
         let mut facts: Vec<Fact> = AGES.iter().map(|k| Fact::Age(*k)).collect();
         facts.extend([Fact::Sex, Fact::Nationality, Fact::Relation]);
+        // Only events about one member have the one they are about.
+        if catalogue.events.iter().any(|e| e.subject.is_some()) {
+            facts.push(Fact::Subject);
+        }
         // A member's own answer to a question about members (「印鑑登録をする」と答えた).
         facts.extend(
             (0..catalogue.questions.len())
@@ -433,7 +446,7 @@ pub fn facts(catalogue: &Catalogue, in_members: bool) -> Vec<Fact> {
 /// A sensible first comparison for a newly picked fact.
 pub fn default_leaf(fact: Fact, catalogue: &Catalogue, today: chrono::NaiveDate) -> Leaf {
     match fact {
-        Fact::Event => Leaf::Event(vec![EventKind::Tennyu]),
+        Fact::Event => Leaf::Event(catalogue.event_kinds().into_iter().take(1).collect()),
         Fact::Question(question) => match catalogue.questions[question].kind {
             QuestionKind::YesNo | QuestionKind::Members => Leaf::Answer {
                 question,
@@ -464,6 +477,7 @@ pub fn default_leaf(fact: Fact, catalogue: &Catalogue, today: chrono::NaiveDate)
         Fact::Sex => Leaf::Sex(Sex::Female),
         Fact::Nationality => Leaf::Foreign(true),
         Fact::Relation => Leaf::Relation(vec![Relation::Child]),
+        Fact::Subject => Leaf::Subject(true),
     }
 }
 
@@ -487,8 +501,6 @@ pub fn set_op(leaf: &mut Leaf, new: Op) {
     }
 }
 
-const EVENTS: [EventKind; 3] = EventKind::ALL;
-
 /// The value picker for a comparison.
 pub fn value_choice(leaf: &Leaf, catalogue: &Catalogue) -> ValueChoice {
     let options = |labels: Vec<String>, picked: Vec<bool>, multiple| ValueChoice::Options {
@@ -498,8 +510,12 @@ pub fn value_choice(leaf: &Leaf, catalogue: &Catalogue) -> ValueChoice {
     };
     match leaf {
         Leaf::Event(kinds) => options(
-            EVENTS.iter().map(|k| k.ja().to_string()).collect(),
-            EVENTS.iter().map(|k| kinds.contains(k)).collect(),
+            catalogue.events.iter().map(|e| e.name.ja.clone()).collect(),
+            catalogue
+                .events
+                .iter()
+                .map(|e| kinds.contains(&e.id))
+                .collect(),
             true,
         ),
         Leaf::Answer {
@@ -537,6 +553,11 @@ pub fn value_choice(leaf: &Leaf, catalogue: &Catalogue) -> ValueChoice {
             vec![*foreign, !*foreign],
             false,
         ),
+        Leaf::Subject(subject) => options(
+            vec!["対象の方".into(), "対象の方以外".into()],
+            vec![*subject, !*subject],
+            false,
+        ),
         Leaf::Relation(relations) => options(
             Relation::ALL.iter().map(|r| r.ja().to_string()).collect(),
             Relation::ALL
@@ -560,9 +581,10 @@ pub fn pick_option(leaf: &mut Leaf, index: usize, catalogue: &Catalogue) {
     }
     match leaf {
         Leaf::Event(kinds) => {
-            if let Some(kind) = EVENTS.get(index) {
+            let order = catalogue.event_kinds();
+            if let Some(kind) = order.get(index) {
                 toggle(kinds, *kind);
-                kinds.sort();
+                kinds.sort_by_key(|k| order.iter().position(|x| x == k));
             }
         }
         Leaf::Answer { value, .. } if matches!(value, Value::Yes | Value::No) => {
@@ -575,6 +597,7 @@ pub fn pick_option(leaf: &mut Leaf, index: usize, catalogue: &Catalogue) {
         }
         Leaf::Sex(sex) => *sex = if index == 0 { Sex::Male } else { Sex::Female },
         Leaf::Foreign(foreign) => *foreign = index == 0,
+        Leaf::Subject(subject) => *subject = index == 0,
         Leaf::Relation(relations) => {
             if let Some(relation) = Relation::ALL.get(index) {
                 toggle(relations, *relation);

@@ -139,6 +139,7 @@ impl Desk {
     /// The floor's most recent cases for the impact preview (opened with the floor key), or
     /// why this terminal's are used instead.
     pub(super) fn read_floor_recent(&mut self, limit: usize) -> (Option<Vec<RecentCase>>, Scope) {
+        let event_ja = self.event_namer();
         let Some(floor) = self.floor.as_mut() else {
             return (None, Scope::ThisTerminal(None));
         };
@@ -173,7 +174,7 @@ impl Desk {
                     "{} {}（{}・{}人）",
                     row.terminal,
                     row.reception,
-                    case.event.kind().ja(),
+                    event_ja(case.event.kind),
                     case.household.members.len()
                 ),
                 as_of: case.event.visit_date(),

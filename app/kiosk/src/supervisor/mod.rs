@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
-use madoguchi_domain::Case;
+use madoguchi_domain::{Case, EventKind};
 use madoguchi_rules::authoring::{AuthoringError, Draft, ProcedureEdit, QuestionEdit, Wording};
 use madoguchi_rules::impact::{Impact, RecentCase, compare};
 use madoguchi_rules::pinning::scenario_from_case;
@@ -349,6 +349,25 @@ impl Desk {
     }
 
     /// The catalogue the screens show: the draft's, else the one in force.
+    /// An event's Japanese name from the working catalogue, or its id.
+    fn event_ja(&self, kind: EventKind) -> String {
+        self.event_namer()(kind)
+    }
+
+    /// Names events as [`Desk::event_ja`] does, holding no borrow of the desk.
+    fn event_namer(&self) -> impl Fn(EventKind) -> String + use<> {
+        let names: Vec<(EventKind, String)> = self
+            .catalogue()
+            .map(|c| c.events.iter().map(|e| (e.id, e.name.ja.clone())).collect())
+            .unwrap_or_default();
+        move |kind| {
+            names
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map_or_else(|| kind.id().to_string(), |(_, name)| name.clone())
+        }
+    }
+
     pub fn catalogue(&self) -> Option<&Catalogue> {
         self.working
             .as_ref()

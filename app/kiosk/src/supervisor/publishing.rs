@@ -48,7 +48,7 @@ impl Desk {
                         label: format!(
                             "案件 #{}（{}・{}人）",
                             r.id,
-                            r.case.event.kind().ja(),
+                            self.event_ja(r.case.event.kind),
                             r.case.household.members.len()
                         ),
                         as_of: r.case.event.visit_date(),

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use madoguchi_domain::{Case, LifeEvent};
+use madoguchi_domain::{Case, EventKind};
 use slint::{ComponentHandle, SharedString};
 use uuid::Uuid;
 
@@ -384,17 +384,15 @@ fn facts(case: &Case, context: &Context) -> Vec<CaseLine> {
     };
     let mut lines = vec![line(
         context.pick("異動日", "Move date"),
-        context.date(case.event.move_date()),
+        context.date(case.event.date),
     )];
-    let (new, old) = match &case.event {
-        LifeEvent::Tennyu {
-            new_address,
-            previous_address,
-            ..
-        } => (new_address.as_ref(), previous_address.as_ref()),
-        LifeEvent::Tenkyo { new_address, .. } => (new_address.as_ref(), None),
-        LifeEvent::Tenshutsu { next_address, .. } => (next_address.as_ref(), None),
-    };
+    let new = case.event.address_after();
+    // A counter needs where a 転入 comes from; a 転居's old address is the city's own record.
+    let old = case
+        .event
+        .previous_address
+        .as_ref()
+        .filter(|_| case.event.kind == EventKind::TENNYU);
     if let Some(address) = new {
         lines.push(line(
             context.pick("新しい住所", "New address"),

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use image::GrayImage;
 use madoguchi_domain::{
-    Address, Answer, Case, ForeignResident, LifeEvent, Nationality, Sex, Zokugara, wareki,
+    Address, Answer, Case, EventKind, ForeignResident, Nationality, Sex, Zokugara, wareki,
 };
 use madoguchi_rules::catalogue::{Phrase, QuestionKind, Text};
 use madoguchi_rules::decision::ProcedureDecision;
@@ -639,23 +639,20 @@ pub fn summary(scanner: &Scanner<'_>, case: Option<&Case>, context: &Context) {
         label: label.into(),
         value: value.into(),
     };
-    let (what, address) = match &case.event {
-        LifeEvent::Tennyu { new_address, .. } => (
-            context.pick(
-                "ほかの 市や町から 引っ越してきた（転入）",
-                "Moved in from another city",
-            ),
-            new_address,
+    let what = match case.event.kind {
+        EventKind::TENNYU => context.pick(
+            "ほかの 市や町から 引っ越してきた（転入）",
+            "Moved in from another city",
         ),
-        LifeEvent::Tenkyo { new_address, .. } => (
-            context.pick("この 市の 中で 引っ越した（転居）", "Moved within the city"),
-            new_address,
-        ),
-        LifeEvent::Tenshutsu { next_address, .. } => (
-            context.pick("ほかの 市や町へ 引っ越す（転出）", "Moving out of the city"),
-            next_address,
-        ),
+        EventKind::TENKYO => {
+            context.pick("この 市の 中で 引っ越した（転居）", "Moved within the city")
+        }
+        EventKind::TENSHUTSU => {
+            context.pick("ほかの 市や町へ 引っ越す（転出）", "Moving out of the city")
+        }
+        _ => case.event.kind.id(),
     };
+    let address = case.event.address_after();
     let mut lines = vec![
         line(context.pick("届け出ること", "What"), what.to_string()),
         line(
@@ -787,13 +784,17 @@ pub fn review(
             );
         }
     }
-    let (address, postal) = match &case.event {
-        LifeEvent::Tennyu { new_address, .. } | LifeEvent::Tenkyo { new_address, .. } => {
-            (new_address, context.pick("新しい住所", "New address"))
-        }
-        LifeEvent::Tenshutsu { next_address, .. } => {
-            (next_address, context.pick("転出先の住所", "Next address"))
-        }
+    let leaving = case.event.kind == EventKind::TENSHUTSU;
+    let (address, postal) = if leaving {
+        (
+            &case.event.next_address,
+            context.pick("転出先の住所", "Next address"),
+        )
+    } else {
+        (
+            &case.event.new_address,
+            context.pick("新しい住所", "New address"),
+        )
     };
     item(
         ReviewField::Address,
@@ -801,7 +802,7 @@ pub fn review(
         address.as_ref().map(|a| a.text.clone()).unwrap_or_default(),
         "",
     );
-    if !matches!(case.event, LifeEvent::Tenshutsu { .. }) {
+    if !leaving {
         item(
             ReviewField::Building,
             context

@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use madoguchi_domain::foreign::RESIDENCE_STATUSES;
 use madoguchi_domain::input;
 use madoguchi_domain::{
-    Address, ForeignCategory, ForeignResident, LifeEvent, Member, Nationality, Person,
-    ResidenceStatus, Sex, Zokugara,
+    Address, EventDate, EventKind, ForeignCategory, ForeignResident, LifeEvent, Member,
+    Nationality, Person, ResidenceStatus, Sex, Zokugara,
 };
 
 use super::People;
@@ -191,27 +191,27 @@ impl Typed {
         let previous_address = address(&self.previous_address, None, None);
         Ok(match self.event_kind {
             0 => {
-                let moved_out_date = input::optional_date(&self.moved_out_date)
-                    .map_err(|e| field_notice(("転出した日", "Move-out date"), e))?;
-                LifeEvent::Tennyu {
-                    move_date,
-                    visit_date: today,
-                    previous_address,
-                    moved_out_date,
-                    new_address,
+                let mut event = LifeEvent::new(EventKind::TENNYU, move_date, today);
+                if let Some(date) = input::optional_date(&self.moved_out_date)
+                    .map_err(|e| field_notice(("転出した日", "Move-out date"), e))?
+                {
+                    event.dates.insert(EventDate::MOVED_OUT_DATE, date);
                 }
+                event.previous_address = previous_address;
+                event.new_address = new_address;
+                event
             }
-            1 => LifeEvent::Tenkyo {
-                move_date,
-                visit_date: today,
-                previous_address,
-                new_address,
-            },
-            _ => LifeEvent::Tenshutsu {
-                move_date,
-                visit_date: today,
-                next_address: new_address,
-            },
+            1 => {
+                let mut event = LifeEvent::new(EventKind::TENKYO, move_date, today);
+                event.previous_address = previous_address;
+                event.new_address = new_address;
+                event
+            }
+            _ => {
+                let mut event = LifeEvent::new(EventKind::TENSHUTSU, move_date, today);
+                event.next_address = new_address;
+                event
+            }
         })
     }
 }
@@ -234,21 +234,12 @@ mod tests {
             ..Typed::default()
         };
         let event = typed.event(date(2026, 11, 20)).expect("event");
-        let LifeEvent::Tennyu {
-            move_date,
-            visit_date,
-            new_address,
-            moved_out_date,
-            ..
-        } = event
-        else {
-            panic!("not a move-in");
-        };
-        assert_eq!(move_date, date(2026, 11, 15));
-        assert_eq!(visit_date, date(2026, 11, 20));
-        assert_eq!(moved_out_date, None);
+        assert_eq!(event.kind, EventKind::TENNYU);
+        assert_eq!(event.date, date(2026, 11, 15));
+        assert_eq!(event.visit_date, date(2026, 11, 20));
+        assert_eq!(event.moved_out_date(), None);
         assert_eq!(
-            new_address.and_then(|a| a.postal_code).as_deref(),
+            event.new_address.and_then(|a| a.postal_code).as_deref(),
             Some("1000001")
         );
     }

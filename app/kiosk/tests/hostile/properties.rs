@@ -5,8 +5,8 @@
 
 use chrono::{Days, NaiveDate};
 use madoguchi_domain::{
-    Address, Answer, Case, CertificateKind, CertificateRequest, Household, LifeEvent, Member,
-    Nationality, Person, Sex, Zokugara, limits,
+    Address, Answer, Case, CertificateKind, CertificateRequest, EventDate, EventKind, Household,
+    LifeEvent, Member, Nationality, Person, Sex, Zokugara, limits,
 };
 use madoguchi_forms::{Fonts, Library};
 use madoguchi_kiosk::packet::{Local, PacketInput, make};
@@ -94,25 +94,19 @@ fn event() -> impl Strategy<Value = LifeEvent> {
         address(),
     )
         .prop_map(
-            |(kind, move_date, visit_date, moved_out_date, first, second)| match kind {
-                0 => LifeEvent::Tennyu {
-                    move_date,
-                    visit_date,
-                    previous_address: first,
-                    moved_out_date,
-                    new_address: second,
-                },
-                1 => LifeEvent::Tenkyo {
-                    move_date,
-                    visit_date,
-                    previous_address: first,
-                    new_address: second,
-                },
-                _ => LifeEvent::Tenshutsu {
-                    move_date,
-                    visit_date,
-                    next_address: first,
-                },
+            |(kind, move_date, visit_date, moved_out_date, first, second)| {
+                let kinds = [EventKind::TENNYU, EventKind::TENKYO, EventKind::TENSHUTSU];
+                let mut event = LifeEvent::new(kinds[usize::from(kind)], move_date, visit_date);
+                if kind == 2 {
+                    event.next_address = first;
+                } else {
+                    event.previous_address = first;
+                    event.new_address = second;
+                }
+                if let (0, Some(date)) = (kind, moved_out_date) {
+                    event.dates.insert(EventDate::MOVED_OUT_DATE, date);
+                }
+                event
             },
         )
 }

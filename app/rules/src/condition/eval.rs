@@ -67,6 +67,8 @@ pub struct MemberFacts {
     pub sex: Option<Sex>,
     pub foreign: Option<bool>,
     pub relation: Relation,
+    /// The member the event is about (`event.subject`).
+    pub subject: bool,
 }
 
 impl MemberFacts {
@@ -81,6 +83,7 @@ impl MemberFacts {
             sex: member.person.sex,
             foreign: member.person.nationality.as_ref().map(|n| n.is_foreign()),
             relation: member.category(),
+            subject: false,
         }
     }
 
@@ -201,6 +204,7 @@ impl MemberCondition {
                 MemberFact::RelationIn(relations) => {
                     Truth::from_bool(relations.contains(&member.relation))
                 }
+                MemberFact::Subject(subject) => Truth::from_bool(member.subject == *subject),
                 MemberFact::Named { question, named } => {
                     let state = questions.get(*question).unwrap_or(&QuestionState::Waiting);
                     answer_truth(state, |answer| match answer {

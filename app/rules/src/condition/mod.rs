@@ -134,6 +134,9 @@ pub enum MemberFact {
     Sex(Sex),
     Foreign(bool),
     RelationIn(Vec<Relation>),
+    /// Whether the member is the one the event is about (the person who died, the child
+    /// born): `subject = yes`.
+    Subject(bool),
     /// Whether a question about members (index into the catalogue's questions) names this
     /// member (`named`) or does not.
     Named {

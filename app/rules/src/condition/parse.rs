@@ -29,6 +29,9 @@ pub enum AnswerShape<'a> {
 pub trait QuestionLookup {
     /// The question's index in the catalogue and the shape of its answers.
     fn lookup(&self, id: &str) -> Option<(usize, AnswerShape<'_>)>;
+
+    /// The catalogue's events, which `event = …` may name.
+    fn events(&self) -> Vec<EventKind>;
 }
 
 /// Parses a condition over a case.
@@ -48,6 +51,10 @@ pub fn parse_member_condition(text: &str) -> Result<MemberCondition, ParseError>
     impl QuestionLookup for NoQuestions {
         fn lookup(&self, _: &str) -> Option<(usize, AnswerShape<'_>)> {
             None
+        }
+
+        fn events(&self) -> Vec<EventKind> {
+            Vec::new()
         }
     }
     let mut parser = Parser::new(text, &NoQuestions)?;
@@ -417,21 +424,23 @@ impl<'a> Parser<'a> {
 
     fn event(&mut self) -> Result<Condition, ParseError> {
         let (words, negated) = self.membership()?;
+        let known = self.questions.events();
         let mut kinds = Vec::new();
         for (offset, word) in words {
-            let kind = EventKind::from_id(&word).ok_or_else(|| {
-                error(
-                    offset,
-                    format!("unknown event `{word}` (known: tennyu, tenkyo, tenshutsu)"),
-                )
-            })?;
+            let kind = EventKind::new(&word)
+                .ok()
+                .filter(|kind| known.contains(kind))
+                .ok_or_else(|| {
+                    let names: Vec<&str> = known.iter().map(|k| k.id()).collect();
+                    error(
+                        offset,
+                        format!("unknown event `{word}` (known: {})", names.join(", ")),
+                    )
+                })?;
             kinds.push(kind);
         }
         if negated {
-            kinds = EventKind::ALL
-                .into_iter()
-                .filter(|k| !kinds.contains(k))
-                .collect();
+            kinds = known.into_iter().filter(|k| !kinds.contains(k)).collect();
         }
         Ok(Condition::EventIn(kinds))
     }
@@ -571,6 +580,14 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
+            "subject" => {
+                self.expect(Token::Op(Op::Eq))?;
+                match self.word("yes or no")? {
+                    (_, w) if w == "yes" => MemberFact::Subject(true),
+                    (_, w) if w == "no" => MemberFact::Subject(false),
+                    (at, w) => return Err(error(at, format!("subject is yes or no, not `{w}`"))),
+                }
+            }
             "relation" => {
                 let (words, negated) = self.membership()?;
                 let mut relations = Vec::new();
@@ -656,6 +673,10 @@ mod tests {
                 _ => None,
             }
         }
+
+        fn events(&self) -> Vec<EventKind> {
+            vec![EventKind::TENNYU, EventKind::TENKYO, EventKind::TENSHUTSU]
+        }
     }
 
     fn parse(text: &str) -> Result<Condition, ParseError> {
@@ -677,7 +698,7 @@ mod tests {
         assert_eq!(parts.len(), 4);
         assert_eq!(
             parts[0],
-            Condition::EventIn(vec![EventKind::Tennyu, EventKind::Tenkyo])
+            Condition::EventIn(vec![EventKind::TENNYU, EventKind::TENKYO])
         );
         assert_eq!(
             parts[2],
@@ -693,7 +714,7 @@ mod tests {
     fn negated_event_and_relation_become_sets() {
         assert_eq!(
             parse("event != tenshutsu").expect("parses"),
-            Condition::EventIn(vec![EventKind::Tennyu, EventKind::Tenkyo])
+            Condition::EventIn(vec![EventKind::TENNYU, EventKind::TENKYO])
         );
         assert_eq!(
             parse_member_condition("relation in [head, spouse]").expect("parses"),

@@ -2,7 +2,7 @@
 
 use super::eval::QuestionState;
 use super::{AgeKind, Condition, MemberCondition, MemberFact, Op, Quantity, Value};
-use madoguchi_domain::{Answer, Sex};
+use madoguchi_domain::{Answer, EventKind, Sex};
 
 /// Names of questions and options in both languages, as the catalogue gives them.
 pub trait Labels {
@@ -10,6 +10,10 @@ pub trait Labels {
     fn question(&self, question: usize) -> (String, String);
     /// An option's label, e.g. 「国民健康保険」 / "National Health Insurance".
     fn option(&self, question: usize, option: &str) -> (String, String);
+    /// An event's name, e.g. 「転入」 / "moving in".
+    fn event(&self, kind: EventKind) -> (String, String) {
+        (kind.id().to_string(), kind.id().to_string())
+    }
 }
 
 /// Ages as a reason cites them: 「2歳、7歳」 / "2, 7".
@@ -75,10 +79,7 @@ pub fn condition(
         Condition::Not(_) => ("次に当てはまらない".into(), "this does not hold".into()),
         Condition::EventIn(kinds) => {
             let (ja, en) = join(
-                kinds
-                    .iter()
-                    .map(|k| (k.ja().to_string(), k.en().to_string()))
-                    .collect(),
+                kinds.iter().map(|&k| labels.event(k)).collect(),
                 "・",
                 " or ",
             );
@@ -183,6 +184,13 @@ pub fn member(condition: &MemberCondition, labels: &dyn Labels) -> (String, Stri
             MemberFact::Sex(Sex::Male) => ("男性".into(), "male".into()),
             MemberFact::Foreign(true) => ("外国籍".into(), "of foreign nationality".into()),
             MemberFact::Foreign(false) => ("日本国籍".into(), "Japanese".into()),
+            MemberFact::Subject(true) => {
+                ("届出の対象の方".into(), "the one the event is about".into())
+            }
+            MemberFact::Subject(false) => (
+                "届出の対象の方以外".into(),
+                "not the one the event is about".into(),
+            ),
             MemberFact::RelationIn(relations) => {
                 let (ja, en) = join(
                     relations

@@ -64,6 +64,8 @@ fn print_member_fact(fact: &MemberFact, question_id: &dyn Fn(usize) -> String) -
         MemberFact::Sex(Sex::Female) => "sex = female".into(),
         MemberFact::Foreign(true) => "nationality = foreign".into(),
         MemberFact::Foreign(false) => "nationality = japanese".into(),
+        MemberFact::Subject(true) => "subject = yes".into(),
+        MemberFact::Subject(false) => "subject = no".into(),
         MemberFact::RelationIn(relations) => {
             membership("relation", relations, |r: &Relation| r.id().into())
         }

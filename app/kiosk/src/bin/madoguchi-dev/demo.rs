@@ -44,8 +44,8 @@ pub fn run(json: bool) -> Result<ExitCode> {
 pub fn summary(case: &Case, decision: &Decision) -> String {
     let mut out = format!(
         "Madoguchi — {} / {}, {} people, rules as of {} ({} {})\n\n",
-        decision.event.ja(),
-        case.event.kind().en(),
+        decision.event_name.ja,
+        decision.event_name.en,
         case.household.members.len(),
         decision.as_of,
         decision.catalogue.name,
