@@ -46,10 +46,13 @@ pub struct Wording {
     pub en: String,
 }
 
-/// One deadline as written: `days` after the event date `from`, with its legal basis.
+/// One deadline as written: `days` (or, when not 0, `months`) after the event date `from`,
+/// with its legal basis; `first_day` counts the day itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeadlineText {
     pub days: u32,
+    pub months: u32,
+    pub first_day: bool,
     pub from: EventDate,
     pub basis: String,
 }
@@ -410,7 +413,14 @@ fn set_deadlines(table: &mut Table, deadlines: &[DeadlineText]) {
     let mut array = Array::new();
     for deadline in deadlines {
         let mut entry = InlineTable::new();
-        entry.insert("days", i64::from(deadline.days).into());
+        if deadline.months > 0 {
+            entry.insert("months", i64::from(deadline.months).into());
+        } else {
+            entry.insert("days", i64::from(deadline.days).into());
+        }
+        if deadline.first_day && deadline.months == 0 {
+            entry.insert("first_day", true.into());
+        }
         entry.insert("from", deadline.from.id().into());
         if !deadline.basis.trim().is_empty() {
             entry.insert("basis", deadline.basis.as_str().into());

@@ -295,11 +295,16 @@ impl Question {
     }
 }
 
-/// How a deadline is counted: `days` after the named event date (初日不算入, so a move on
-/// 1 April with 14 days gives 15 April).
+/// How a deadline is counted from the named event date: `days` after it (初日不算入, so a move on
+/// 1 April with 14 days gives 15 April; with `first_day`, the day itself counts, as 戸籍法
+/// 第43条 counts a birth's 14 days), or, when `months` is not 0, that many months after it by
+/// the calendar (民法 第143条: a death on 10 April with 3 months gives 10 July, and a count
+/// that ends on a day the month lacks ends on the month's last day).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeadlineRule {
     pub days: u32,
+    pub months: u32,
+    pub first_day: bool,
     pub from: EventDate,
     /// The legal basis, e.g. 「住民基本台帳法 第22条」.
     pub basis: String,
@@ -439,6 +444,19 @@ pub struct Catalogue {
     pub transition_window_days: u32,
 }
 
+impl DeadlineRule {
+    /// The last day the rule gives for a count starting on `start`; `None` past the calendar.
+    pub fn counted(&self, start: NaiveDate) -> Option<NaiveDate> {
+        if self.months > 0 {
+            start.checked_add_months(chrono::Months::new(self.months))
+        } else if self.first_day {
+            start.checked_add_days(chrono::Days::new(u64::from(self.days.saturating_sub(1))))
+        } else {
+            start.checked_add_days(chrono::Days::new(u64::from(self.days)))
+        }
+    }
+}
+
 impl Catalogue {
     pub fn event(&self, kind: EventKind) -> Option<&EventDef> {
         self.events.iter().find(|e| e.id == kind)
@@ -526,5 +544,53 @@ impl Labels for Catalogue {
             .find(|c| c.id == option)
             .map(|c| (c.text.ja.clone(), c.text.en.clone()))
             .unwrap_or_else(|| (option.to_string(), option.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("a date")
+    }
+
+    fn rule(days: u32, months: u32, first_day: bool) -> DeadlineRule {
+        DeadlineRule {
+            days,
+            months,
+            first_day,
+            from: EventDate::VISIT_DATE,
+            basis: String::new(),
+        }
+    }
+
+    #[test]
+    fn deadlines_count_days_months_and_first_days_as_the_laws_do() {
+        // 住民基本台帳法: 14 days after a move on 1 April, the day itself not counted.
+        assert_eq!(
+            rule(14, 0, false).counted(day(2026, 4, 1)),
+            Some(day(2026, 4, 15))
+        );
+        // 戸籍法 第49条・第43条: a birth on 1 April is reported by 14 April.
+        assert_eq!(
+            rule(14, 0, true).counted(day(2026, 4, 1)),
+            Some(day(2026, 4, 14))
+        );
+        // 民法 第915条・第143条: three months after learning on 10 April ends on 10 July.
+        assert_eq!(
+            rule(0, 3, false).counted(day(2026, 4, 10)),
+            Some(day(2026, 7, 10))
+        );
+        // A month without the day ends on its last day.
+        assert_eq!(
+            rule(0, 1, false).counted(day(2026, 1, 31)),
+            Some(day(2026, 2, 28))
+        );
+        assert_eq!(
+            rule(0, 24, false).counted(day(2024, 2, 29)),
+            Some(day(2026, 2, 28))
+        );
+        assert_eq!(rule(0, 1, false).counted(NaiveDate::MAX), None);
     }
 }

@@ -113,6 +113,12 @@ pub struct Deadline {
     /// The same day in 和暦, as forms print it.
     pub wareki: String,
     pub days: u32,
+    /// When not 0, the count is this many months, and `days` is 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub months: u32,
+    /// The count includes its first day (戸籍法 第43条).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub first_day: bool,
     pub from: EventDate,
     pub basis: String,
     /// The deadline had already passed on the visit date.
@@ -125,6 +131,10 @@ pub struct Deadline {
     /// not have moved it. `rules check` warns before this can happen.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub holidays_unknown: bool,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A deadline that fell on a closed day.

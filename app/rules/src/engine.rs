@@ -909,9 +909,7 @@ fn deadline(
         let out_of_range = || EvalError::DeadlineOutOfRange {
             procedure: procedure.id.clone(),
         };
-        let counted = start
-            .checked_add_days(Days::new(u64::from(rule.days)))
-            .ok_or_else(out_of_range)?;
+        let counted = rule.counted(start).ok_or_else(out_of_range)?;
         let moved = calendar.next_open_day(counted, office);
         let date = moved.as_ref().map_or(counted, |m| m.to);
         if earliest.as_ref().is_some_and(|e| e.date <= date) {
@@ -921,6 +919,8 @@ fn deadline(
             date,
             wareki: wareki::format(date).unwrap_or_else(|_| date.to_string()),
             days: rule.days,
+            months: rule.months,
+            first_day: rule.first_day,
             from: rule.from,
             basis: rule.basis.clone(),
             overdue: date < case.event.visit_date(),

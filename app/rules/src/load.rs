@@ -231,7 +231,10 @@ struct RawTransition {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDeadline {
-    days: Spanned<i64>,
+    days: Option<Spanned<i64>>,
+    months: Option<Spanned<i64>>,
+    #[serde(default)]
+    first_day: bool,
     from: Spanned<String>,
     basis: Option<String>,
 }
@@ -997,15 +1000,45 @@ fn deadline(
     event_dates: &BTreeSet<EventDate>,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<DeadlineRule> {
-    let days = match u32::try_from(*raw.days.get_ref()) {
-        Ok(days) if days <= 3660 => days,
+    let (days, months) = match (&raw.days, &raw.months) {
+        (Some(days), None) => match u32::try_from(*days.get_ref()) {
+            Ok(n) if n <= 3660 && (n > 0 || !raw.first_day) => (n, 0),
+            _ => {
+                problems.push(file.error(
+                    days,
+                    format!(
+                        "deadline days {} must be between {} and 3660",
+                        days.get_ref(),
+                        u8::from(raw.first_day)
+                    ),
+                ));
+                return None;
+            }
+        },
+        (None, Some(months)) => match u32::try_from(*months.get_ref()) {
+            Ok(n @ 1..=120) if !raw.first_day => (0, n),
+            Ok(1..=120) => {
+                problems.push(file.error(
+                    months,
+                    "a count in months never counts its first day (民法 第140条): drop first_day",
+                ));
+                return None;
+            }
+            _ => {
+                problems.push(file.error(
+                    months,
+                    format!(
+                        "deadline months {} must be between 1 and 120",
+                        months.get_ref()
+                    ),
+                ));
+                return None;
+            }
+        },
         _ => {
             problems.push(file.error(
-                &raw.days,
-                format!(
-                    "deadline days {} must be between 0 and 3660",
-                    raw.days.get_ref()
-                ),
+                &raw.from,
+                "a deadline counts either `days` or `months`: give one of them",
             ));
             return None;
         }
@@ -1027,9 +1060,15 @@ fn deadline(
     };
     let basis = raw.basis.clone().unwrap_or_default();
     if basis.trim().is_empty() {
-        problems.push(file.error(&raw.days, "a deadline needs its legal `basis`"));
+        problems.push(file.error(&raw.from, "a deadline needs its legal `basis`"));
     }
-    Some(DeadlineRule { days, from, basis })
+    Some(DeadlineRule {
+        days,
+        months,
+        first_day: raw.first_day,
+        from,
+        basis,
+    })
 }
 
 /// Everything a successful load gives: the catalogue, and warnings worth a supervisor's look.

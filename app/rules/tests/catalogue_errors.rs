@@ -564,3 +564,38 @@ fn who_belongs_to_questions_about_members_only() {
         "asked of the whole household",
     );
 }
+
+#[test]
+fn a_deadline_counts_days_or_months_never_both_nor_a_first_day_in_months() {
+    let find = r#"deadline = [{ days = 14, from = "move_date", basis = "住民基本台帳法 第22条"#;
+    for (replace, words) in [
+        (
+            r#"deadline = [{ days = 14, months = 1, from = "move_date", basis = "住民基本台帳法 第22条"#,
+            "either `days` or `months`",
+        ),
+        (
+            r#"deadline = [{ months = 3, first_day = true, from = "move_date", basis = "住民基本台帳法 第22条"#,
+            "never counts its first day",
+        ),
+        (
+            r#"deadline = [{ months = 121, from = "move_date", basis = "住民基本台帳法 第22条"#,
+            "between 1 and 120",
+        ),
+        (
+            r#"deadline = [{ days = 0, first_day = true, from = "move_date", basis = "住民基本台帳法 第22条"#,
+            "between 1 and 3660",
+        ),
+        (
+            r#"deadline = [{ days = 14, from = "death_day", basis = "住民基本台帳法 第22条"#,
+            "unknown event date `death_day`",
+        ),
+    ] {
+        let (dir, line) = broken("procedures/juminkiroku.toml", find, replace);
+        assert_reported(
+            &errors(dir.path()),
+            "procedures/juminkiroku.toml",
+            line,
+            words,
+        );
+    }
+}

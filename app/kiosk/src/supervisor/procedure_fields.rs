@@ -206,6 +206,8 @@ impl Desk {
             .iter()
             .map(|d| madoguchi_rules::authoring::DeadlineText {
                 days: d.days,
+                months: d.months,
+                first_day: d.first_day,
                 from: d.from,
                 basis: d.basis.clone(),
             })
@@ -213,7 +215,12 @@ impl Desk {
         let Some(deadline) = deadlines.get_mut(index) else {
             return false;
         };
-        deadline.days = days;
+        // A count in months stays one: the number typed is its months.
+        if deadline.months > 0 {
+            deadline.months = days.clamp(1, 120);
+        } else {
+            deadline.days = days;
+        }
         self.edit("deadline", ProcedureEdit::Deadlines(deadlines))
     }
 

@@ -301,9 +301,13 @@ fn push_procedure(desk: &Desk, window: &KioskWindow, catalogue: &Catalogue, engl
             .into(),
     );
     procedure_form.set_critical(procedure.critical);
-    procedure_form.set_deadlines(strings(
-        procedure.deadlines.iter().map(|d| d.days.to_string()),
-    ));
+    procedure_form.set_deadlines(strings(procedure.deadlines.iter().map(|d| {
+        if d.months > 0 {
+            format!("{}か月", d.months)
+        } else {
+            d.days.to_string()
+        }
+    })));
     procedure_form.set_rule_tabs(strings(
         (1..=procedure.rules.len()).map(|n| format!("条件{n}")),
     ));
