@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use madoguchi_domain::{Answer, Case};
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
 use crate::runtime::{CodeReader, Report, Runtime};
 use crate::session::{
@@ -314,11 +314,7 @@ impl KioskApp {
             self.toggle_language();
             return;
         }
-        let context = present::Context {
-            english: self.english,
-            resident: view.mode == Mode::SelfService
-                || view.screen == SessionScreen::PrivateQuestion,
-        };
+        let context = self.context_for(&view);
         let kiosk = window.global::<Kiosk>();
         kiosk.set_screen(present::screen(view.screen));
         kiosk.set_self_service(view.mode == Mode::SelfService);
@@ -371,7 +367,8 @@ impl KioskApp {
         let outcome = window.global::<Outcome>();
         present::pin(&window.global::<PinEntry>(), &view);
         present::question(&window.global::<Interview>(), &view, &context);
-        present::members(&people, case.as_ref(), &context);
+        present::members(&people, case.as_ref(), self.session.catalogue(), &context);
+        present::event_fields(&people, self.session.catalogue(), true, &context);
         present::identity(&people, &view, &context);
         present::procedures(&outcome, &view, &context, self.session.overrides());
         // The search for a procedure to add follows the list (what was added leaves it) and
@@ -489,9 +486,31 @@ impl KioskApp {
         }
     }
 
+    /// How the screens speak for `view`: English or Japanese, and a resident reading alone.
+    fn context_for(&self, view: &View) -> present::Context {
+        present::Context {
+            english: self.english,
+            resident: view.mode == Mode::SelfService
+                || view.screen == SessionScreen::PrivateQuestion,
+        }
+    }
+
+    /// Another event was chosen: its dates and addresses replace the last one's.
+    pub fn event_kind_changed(&self) {
+        if let Some(window) = self.window.upgrade() {
+            let context = self.context_for(&self.session.view());
+            present::event_fields(
+                &window.global::<People>(),
+                self.session.catalogue(),
+                false,
+                &context,
+            );
+        }
+    }
+
     fn event_submitted(&mut self) {
         let Some(typed) = self.typed() else { return };
-        match typed.event(self.session.today()) {
+        match typed.event(self.session.today(), self.session.catalogue()) {
             Ok(event) => self.act(Action::EventChosen(event)),
             Err(notice) => self.show_error(notice),
         }
@@ -610,6 +629,31 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     scanner.on_scanner_entered(move |text| {
         if let Some(app) = weak.upgrade() {
             app.borrow_mut().scanner_entered(&text);
+        }
+    });
+    let weak = Rc::downgrade(app);
+    people.on_event_kind_changed(move |_| {
+        if let Some(app) = weak.upgrade() {
+            app.borrow().event_kind_changed();
+        }
+    });
+    let window_weak = window.as_weak();
+    people.on_other_date_edited(move |index, text| {
+        let Some(window) = window_weak.upgrade() else {
+            return;
+        };
+        let rows = window.global::<People>().get_other_dates();
+        if let Ok(index) = usize::try_from(index)
+            && let Some(mut row) = rows.row_data(index)
+        {
+            row.value = text;
+            rows.set_row_data(index, row);
+        }
+    });
+    let weak = Rc::downgrade(app);
+    people.on_member_subject(move |index| {
+        if let (Some(app), Ok(index)) = (weak.upgrade(), usize::try_from(index)) {
+            app.borrow_mut().act(Action::MemberSubject(index));
         }
     });
     let weak = Rc::downgrade(app);

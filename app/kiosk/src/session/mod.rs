@@ -198,6 +198,9 @@ pub enum Action {
     MemberRemoved(usize),
     /// The clerk sets how a member is related to the head of the household.
     MemberRelation(usize, Zokugara),
+    /// The clerk marks member `index` as the one the event is about (the person who died, the
+    /// child born); marking them again unmarks them.
+    MemberSubject(usize),
     /// Read a member's own card (PIN pad, then back to the household).
     ReadMemberCard,
     /// Read the household's QR code made at home into a case identified by card: the other
@@ -924,7 +927,15 @@ impl Session {
                 self.set_applicant(person);
                 self.go(Screen::Event)
             }
-            (Screen::Event, Action::EventChosen(event)) => {
+            (Screen::Event, Action::EventChosen(mut event)) => {
+                // Back on the event screen and on again: the member marked stays marked when
+                // the event chosen is about one member too.
+                let marked = self.event.as_ref().and_then(|e| e.subject);
+                let about_one = self
+                    .catalogue
+                    .event(event.kind)
+                    .is_some_and(|def| def.subject.is_some());
+                event.subject = marked.filter(|&i| about_one && i < self.members.len());
                 self.event = Some(self.with_card_address(event));
                 self.go(Screen::Household);
                 self.checkpoint("household")
@@ -934,6 +945,7 @@ impl Session {
                 self.checkpoint("household")
             }
             (Screen::Household, Action::MemberRemoved(index)) => self.remove_member(index),
+            (Screen::Household, Action::MemberSubject(index)) => self.mark_subject(index),
             (Screen::Household, Action::MemberRelation(index, relation)) => {
                 self.set_relation(index, relation)
             }
@@ -952,6 +964,10 @@ impl Session {
                     "QRコードとカードで氏名か生年月日が違います。同じ方かどうかを選んでから進んでください。",
                     "The QR code and the card differ in name or date of birth: say whether they are the same person first.",
                 ));
+                Vec::new()
+            }
+            (Screen::Household, Action::HouseholdDone) if self.subject_missing().is_some() => {
+                self.notice = self.subject_missing();
                 Vec::new()
             }
             (Screen::Household, Action::HouseholdDone) => self.decide_and_ask(),
@@ -1217,6 +1233,36 @@ impl Session {
         }
     }
 
+    /// Marks member `index` as the one the event is about, or unmarks them.
+    fn mark_subject(&mut self, index: usize) -> Vec<Effect> {
+        let about_one = self
+            .event
+            .as_ref()
+            .and_then(|e| self.catalogue.event(e.kind))
+            .is_some_and(|def| def.subject.is_some());
+        let Some(event) = self.event.as_mut().filter(|_| about_one) else {
+            return Vec::new();
+        };
+        if index >= self.members.len() {
+            return Vec::new();
+        }
+        event.subject = (event.subject != Some(index)).then_some(index);
+        self.notice = None;
+        self.checkpoint("household")
+    }
+
+    /// What to say when the event is about one member and none is marked yet.
+    fn subject_missing(&self) -> Option<Notice> {
+        let event = self.event.as_ref()?;
+        let label = self.catalogue.event(event.kind)?.subject.as_ref()?;
+        event.subject.is_none().then(|| {
+            Notice::new(
+                format!("{}を選んでください（世帯の方の一覧で選びます）", label.ja),
+                format!("Mark {} in the household list", label.en),
+            )
+        })
+    }
+
     fn remove_member(&mut self, index: usize) -> Vec<Effect> {
         if index == self.applicant_index || index >= self.members.len() {
             self.notice = Some(Notice::new(
@@ -1228,6 +1274,13 @@ impl Session {
         self.members.remove(index);
         if index < self.applicant_index {
             self.applicant_index -= 1;
+        }
+        if let Some(event) = self.event.as_mut() {
+            event.subject = match event.subject {
+                Some(marked) if marked == index => None,
+                Some(marked) if marked > index => Some(marked - 1),
+                other => other,
+            };
         }
         self.checkpoint("household")
     }

@@ -1391,3 +1391,56 @@ fn the_guidance_sheet_is_in_the_language_the_session_ran_in() {
     resident.set_english(false);
     assert_eq!(resident.sheet_language(), SheetLanguage::Easy);
 }
+
+/// A death: the household is typed with the person who died in it, and the case is decided
+/// only once the clerk marks who that is; removing members keeps the mark on the same person.
+#[test]
+fn a_death_is_decided_once_the_person_who_died_is_marked() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    let shibou = madoguchi_domain::EventKind::new("shibou").expect("an id");
+    let death = LifeEvent::new(shibou, date(2026, 11, 12), date(2026, 11, 20));
+    session.handle(Action::EventChosen(death));
+    assert_eq!(session.screen(), Screen::Household);
+    for (name, birth, relation) in [
+        ("窓口 一郎", date(1948, 2, 2), Zokugara::FATHER),
+        ("窓口 二郎", date(1993, 3, 3), Zokugara::CHILD),
+    ] {
+        session.handle(Action::MemberAdded(Member {
+            person: person(name, birth, Sex::Male),
+            relation,
+        }));
+    }
+    session.handle(Action::HouseholdDone);
+    assert_eq!(session.screen(), Screen::Household, "nobody is marked yet");
+    let notice = session.view().notice.expect("a notice");
+    assert!(
+        notice.ja.contains("お亡くなりになった方を選んでください"),
+        "{}",
+        notice.ja
+    );
+
+    session.handle(Action::MemberSubject(2));
+    session.handle(Action::MemberRemoved(1));
+    let case = session.case().expect("a case");
+    assert_eq!(case.event.subject, Some(1), "the mark follows the member");
+    assert_eq!(case.household.members[1].person.name, "窓口 二郎");
+    session.handle(Action::MemberSubject(1));
+    assert_eq!(
+        session.case().expect("a case").event.subject,
+        None,
+        "unmarked"
+    );
+    session.handle(Action::MemberAdded(Member {
+        person: person("窓口 一郎", date(1948, 2, 2), Sex::Male),
+        relation: Zokugara::FATHER,
+    }));
+    session.handle(Action::MemberSubject(2));
+    session.handle(Action::HouseholdDone);
+    assert_eq!(session.screen(), Screen::Question);
+    let next = session.view().question.expect("a question");
+    assert_eq!(
+        next.id, "death_reported",
+        "the family is asked first of the 死亡届"
+    );
+}

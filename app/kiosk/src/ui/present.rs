@@ -7,16 +7,17 @@ use image::GrayImage;
 use madoguchi_domain::{
     Address, Answer, Case, EventKind, ForeignResident, Nationality, Sex, Zokugara, wareki,
 };
-use madoguchi_rules::catalogue::{Phrase, QuestionKind, Text};
+use madoguchi_rules::Catalogue;
+use madoguchi_rules::catalogue::{AddressRole, EventDef, Phrase, QuestionKind, Text, Tone};
 use madoguchi_rules::decision::ProcedureDecision;
 use madoguchi_store::PrintState;
-use slint::{ComponentHandle, Image, Rgb8Pixel, SharedPixelBuffer, SharedString};
+use slint::{ComponentHandle, Image, Model, Rgb8Pixel, SharedPixelBuffer, SharedString};
 
 use super::typed::relation_index;
 use super::{
-    Choice, ConfirmKind, Interview, KioskWindow, MemberChoice, MemberRow, MissingRow, Outcome,
-    People, PinEntry, PrintPhase, Printing, ProcedureRow, ReviewItem, RubyLine, RubyPhrase,
-    RubyPiece, Scanner, Screen, SummaryLine, model,
+    Choice, ConfirmKind, EventDateRow, Interview, KioskWindow, MemberChoice, MemberRow, MissingRow,
+    Outcome, People, PinEntry, PrintPhase, Printing, ProcedureRow, ReviewItem, RubyLine,
+    RubyPhrase, RubyPiece, Scanner, Screen, SummaryLine, model,
 };
 use crate::session::{
     AddableProcedure, Confirm, Notice, Override, ReviewEdits, ReviewField, Screen as SessionScreen,
@@ -229,7 +230,96 @@ pub fn identity(people: &People<'_>, view: &View, context: &Context) {
     people.set_identity_differences(model(lines));
 }
 
-pub fn members(people: &People<'_>, case: Option<&Case>, context: &Context) {
+/// The event screen for the catalogue's events: their names, and for the one chosen (the
+/// screen's `event-kind`), its date's name, its other dates and the addresses it asks for.
+/// What was typed in the other dates stays when `keep` (the language changed), and is emptied
+/// otherwise (another event was chosen).
+pub fn event_fields(people: &People<'_>, catalogue: &Catalogue, keep: bool, context: &Context) {
+    let kind = people.get_event_kind();
+    // English names are written for a sentence (「procedures for moving in」); a button starts
+    // with a capital.
+    let capital = |name: String| {
+        let mut chars = name.chars();
+        chars.next().map_or_else(String::new, |first| {
+            first.to_uppercase().chain(chars).collect::<String>()
+        })
+    };
+    people.set_event_names(model(
+        catalogue
+            .events
+            .iter()
+            .map(|e| SharedString::from(capital(context.text(&e.name))))
+            .collect(),
+    ));
+    let Some(def) = usize::try_from(kind)
+        .ok()
+        .and_then(|i| catalogue.events.get(i))
+    else {
+        return;
+    };
+    people.set_date_label(context.text(&def.date.name).into());
+    let typed: Vec<SharedString> = people.get_other_dates().iter().map(|r| r.value).collect();
+    let kept = |i: usize| {
+        typed
+            .get(i)
+            .filter(|_| keep && typed.len() == def.dates.len())
+            .cloned()
+            .unwrap_or_default()
+    };
+    people.set_other_dates(model(
+        def.dates
+            .iter()
+            .enumerate()
+            .map(|(i, d)| EventDateRow {
+                label: context.text(&d.name).into(),
+                value: kept(i),
+            })
+            .collect(),
+    ));
+    people.set_asks_previous(def.asks(AddressRole::Previous));
+    people.set_asks_new(def.asks(AddressRole::New));
+    people.set_asks_next(def.asks(AddressRole::Next));
+}
+
+/// The household screen's words for the case's event: who moves together, or — for an event
+/// about one member — the household with that member to mark.
+fn household_words(people: &People<'_>, def: Option<&EventDef>, context: &Context) {
+    let subject = def.and_then(|d| d.subject.as_ref());
+    people.set_subject_label(subject.map_or_else(SharedString::new, |s| context.text(s).into()));
+    let moves = def.is_some_and(|d| !d.addresses.is_empty());
+    let (title, sub) = match (moves, def.map(|d| d.tone)) {
+        (true, _) => (
+            context.pick("一緒に引っ越す方", "Who moves together"),
+            context.pick(
+                "申請する方と一緒に住所が変わる方を追加してください。",
+                "Add everyone whose address changes with the applicant.",
+            ),
+        ),
+        (false, Some(Tone::Condolence)) => (
+            context.pick("ご家族（世帯の方）", "The household"),
+            context.pick(
+                "お亡くなりになった方を含め、同じ世帯の方を入力し、お亡くなりになった方を選んでください。",
+                "Enter the household, the person who died included, and mark the person who died.",
+            ),
+        ),
+        (false, _) => (
+            context.pick("世帯の方", "The household"),
+            context.pick(
+                "届出に関わる世帯の方を入力してください。",
+                "Enter the members of the household the notification concerns.",
+            ),
+        ),
+    };
+    people.set_household_title(title.into());
+    people.set_household_sub(sub.into());
+}
+
+pub fn members(people: &People<'_>, case: Option<&Case>, catalogue: &Catalogue, context: &Context) {
+    household_words(
+        people,
+        case.and_then(|c| catalogue.event(c.event.kind)),
+        context,
+    );
     people.set_relations(model(
         Zokugara::all()
             .map(|z| SharedString::from(context.pick(z.word(), z.en())))
@@ -262,6 +352,7 @@ pub fn members(people: &People<'_>, case: Option<&Case>, context: &Context) {
                 relation: relation.into(),
                 relation_index: relation_index(member.relation),
                 applicant: index == case.applicant,
+                subject: case.event.subject == Some(index),
             }
         })
         .collect();
@@ -965,7 +1056,7 @@ pub fn clear_typed(window: &KioskWindow) {
     people.set_person_country(SharedString::new());
     people.set_event_kind(0);
     people.set_move_date(SharedString::new());
-    people.set_moved_out_date(SharedString::new());
+    people.set_other_dates(model(Vec::new()));
     people.set_new_address(SharedString::new());
     people.set_new_postal(SharedString::new());
     people.set_new_building(SharedString::new());

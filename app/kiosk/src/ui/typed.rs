@@ -5,9 +5,13 @@ use chrono::NaiveDate;
 use madoguchi_domain::foreign::RESIDENCE_STATUSES;
 use madoguchi_domain::input;
 use madoguchi_domain::{
-    Address, EventDate, EventKind, ForeignCategory, ForeignResident, LifeEvent, Member,
-    Nationality, Person, ResidenceStatus, Sex, Zokugara,
+    Address, ForeignCategory, ForeignResident, LifeEvent, Member, Nationality, Person,
+    ResidenceStatus, Sex, Zokugara,
 };
+use madoguchi_rules::Catalogue;
+use madoguchi_rules::catalogue::AddressRole;
+
+use slint::Model;
 
 use super::People;
 use crate::session::{Notice, field_notice};
@@ -49,9 +53,12 @@ pub struct Typed {
     /// Index into [`category_choices`] (0: not chosen).
     pub category: i32,
     pub alias: String,
+    /// Index into the catalogue's events.
     pub event_kind: i32,
+    /// The event's own date.
     pub move_date: String,
-    pub moved_out_date: String,
+    /// The event's other dates, in the order its catalogue entry lists them.
+    pub other_dates: Vec<String>,
     pub new_address: String,
     pub new_postal: String,
     pub new_building: String,
@@ -88,7 +95,11 @@ impl Typed {
             alias: people.get_person_alias().trim().to_string(),
             event_kind: people.get_event_kind(),
             move_date: people.get_move_date().to_string(),
-            moved_out_date: people.get_moved_out_date().to_string(),
+            other_dates: people
+                .get_other_dates()
+                .iter()
+                .map(|row| row.value.to_string())
+                .collect(),
             new_address: people.get_new_address().trim().to_string(),
             new_postal: people.get_new_postal().trim().to_string(),
             new_building: people.get_new_building().trim().to_string(),
@@ -162,12 +173,35 @@ impl Typed {
         Ok(Member { person, relation })
     }
 
-    pub fn event(&self, today: NaiveDate) -> Result<LifeEvent, Notice> {
-        let move_date =
-            input::date(&self.move_date).map_err(|e| field_notice(("異動日", "Moving date"), e))?;
+    /// The event as typed: one of `catalogue`'s, its dates (the optional ones may be blank)
+    /// and the addresses it asks for.
+    pub fn event(&self, today: NaiveDate, catalogue: &Catalogue) -> Result<LifeEvent, Notice> {
+        let def = usize::try_from(self.event_kind)
+            .ok()
+            .and_then(|i| catalogue.events.get(i))
+            .ok_or_else(|| Notice::new("届出の種類を選んでください", "Choose the event"))?;
+        let named = |text: &madoguchi_rules::catalogue::Text| (text.ja.clone(), text.en.clone());
+        let (ja, en) = named(&def.date.name);
+        let date = input::date(&self.move_date)
+            .map_err(|e| field_notice((ja.as_str(), en.as_str()), e))?;
+        let mut event = LifeEvent::new(def.id, date, today);
+        for (other, text) in def.dates.iter().zip(&self.other_dates) {
+            let (ja, en) = named(&other.name);
+            let day = input::optional_date(text)
+                .map_err(|e| field_notice((ja.as_str(), en.as_str()), e))?;
+            if let Some(day) = day {
+                event.dates.insert(other.id, day);
+            }
+        }
+        let (asks_new, asks_next) = (def.asks(AddressRole::New), def.asks(AddressRole::Next));
+        if (asks_new || asks_next) && self.new_address.is_empty() {
+            return Err(Notice::new(
+                "新しい住所を入力してください",
+                "Enter the new address",
+            ));
+        }
         let postal = input::optional_postal_code(&self.new_postal)
             .map_err(|e| field_notice(("郵便番号", "Postal code"), e))?;
-        let building = (!self.new_building.is_empty()).then(|| self.new_building.clone());
         let address = |text: &str, postal_code: Option<String>, building: Option<String>| {
             (!text.is_empty()).then(|| Address {
                 building,
@@ -176,52 +210,37 @@ impl Typed {
                 parts: None,
             })
         };
-        if self.new_address.is_empty() {
-            return Err(Notice::new(
-                "新しい住所を入力してください",
-                "Enter the new address",
-            ));
+        if asks_new {
+            // The 方書 is typed apart for an address in this city (転入・転居).
+            let building = (!self.new_building.is_empty()).then(|| self.new_building.clone());
+            event.new_address = address(&self.new_address, postal, building);
+        } else if asks_next {
+            event.next_address = address(&self.new_address, postal, None);
         }
-        // The 方書 field is shown for an address in this city only (転入・転居).
-        let new_address = if self.event_kind == 2 {
-            address(&self.new_address, postal, None)
-        } else {
-            address(&self.new_address, postal, building)
-        };
-        let previous_address = address(&self.previous_address, None, None);
-        Ok(match self.event_kind {
-            0 => {
-                let mut event = LifeEvent::new(EventKind::TENNYU, move_date, today);
-                if let Some(date) = input::optional_date(&self.moved_out_date)
-                    .map_err(|e| field_notice(("転出した日", "Move-out date"), e))?
-                {
-                    event.dates.insert(EventDate::MOVED_OUT_DATE, date);
-                }
-                event.previous_address = previous_address;
-                event.new_address = new_address;
-                event
-            }
-            1 => {
-                let mut event = LifeEvent::new(EventKind::TENKYO, move_date, today);
-                event.previous_address = previous_address;
-                event.new_address = new_address;
-                event
-            }
-            _ => {
-                let mut event = LifeEvent::new(EventKind::TENSHUTSU, move_date, today);
-                event.next_address = new_address;
-                event
-            }
-        })
+        if def.asks(AddressRole::Previous) {
+            event.previous_address = address(&self.previous_address, None, None);
+        }
+        Ok(event)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use madoguchi_domain::EventKind;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    fn catalogue() -> std::sync::Arc<Catalogue> {
+        crate::samples::shipped_catalogue().expect("the shipped catalogue")
+    }
+
+    /// The index of event `id` on the event screen.
+    fn kind_of(id: &str) -> i32 {
+        let at = catalogue().events.iter().position(|e| e.id.id() == id);
+        i32::try_from(at.expect("an event")).expect("small")
     }
 
     #[test]
@@ -233,7 +252,9 @@ mod tests {
             new_postal: "１００－０００１".into(),
             ..Typed::default()
         };
-        let event = typed.event(date(2026, 11, 20)).expect("event");
+        let event = typed
+            .event(date(2026, 11, 20), &catalogue())
+            .expect("event");
         assert_eq!(event.kind, EventKind::TENNYU);
         assert_eq!(event.date, date(2026, 11, 15));
         assert_eq!(event.visit_date, date(2026, 11, 20));
@@ -244,6 +265,40 @@ mod tests {
         );
     }
 
+    /// A death is typed as the catalogue declares it: its own date, the other dates when
+    /// known (blank ones are unknown, a bad one is refused by name), and no address.
+    #[test]
+    fn a_typed_death_takes_the_catalogues_dates_and_no_address() {
+        let catalogue = catalogue();
+        let death = catalogue
+            .events
+            .iter()
+            .find(|e| e.id.id() == "shibou")
+            .expect("the death event");
+        let funeral = death.dates.iter().position(|d| d.id.id() == "funeral_date");
+        let mut other_dates = vec![String::new(); death.dates.len()];
+        other_dates[funeral.expect("a funeral date")] = "R8.11.5".into();
+        let typed = Typed {
+            event_kind: kind_of("shibou"),
+            move_date: "令和8年11月2日".into(),
+            other_dates,
+            ..Typed::default()
+        };
+        let event = typed.event(date(2026, 11, 10), &catalogue).expect("event");
+        assert_eq!(event.kind.id(), "shibou");
+        assert_eq!(event.date, date(2026, 11, 2));
+        assert_eq!(event.dates.len(), 1, "the blank learned date stays unknown");
+        assert_eq!(event.address_after(), None);
+        let wrong = Typed {
+            other_dates: vec!["きのう".into(), String::new()],
+            ..typed
+        };
+        let error = wrong
+            .event(date(2026, 11, 10), &catalogue)
+            .expect_err("a date that is not one");
+        assert!(error.ja.contains("知った日"), "{}", error.ja);
+    }
+
     #[test]
     fn missing_or_wrong_fields_say_what_to_fix() {
         let typed = Typed {
@@ -251,7 +306,9 @@ mod tests {
             new_address: "x".into(),
             ..Typed::default()
         };
-        let error = typed.event(date(2026, 11, 20)).expect_err("bad date");
+        let error = typed
+            .event(date(2026, 11, 20), &catalogue())
+            .expect_err("bad date");
         assert!(error.ja.contains("異動日"));
         let error = Typed::default().person(true).expect_err("no name");
         assert!(error.ja.contains("氏名"));
@@ -282,7 +339,7 @@ mod tests {
             ..Typed::default()
         };
         let refused = typed
-            .event(date(2026, 4, 2))
+            .event(date(2026, 4, 2), &catalogue())
             .expect_err("a bad postal code");
         assert_eq!(
             refused.ja,
@@ -292,8 +349,8 @@ mod tests {
             new_postal: String::new(),
             ..typed
         };
-        let event = typed.event(date(2026, 4, 2)).expect("event");
-        assert_eq!(event.move_date(), date(2026, 4, 1));
+        let event = typed.event(date(2026, 4, 2), &catalogue()).expect("event");
+        assert_eq!(event.date, date(2026, 4, 1));
     }
 
     #[test]

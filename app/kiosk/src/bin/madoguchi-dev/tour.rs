@@ -160,6 +160,48 @@ fn to_household(app: &mut KioskApp, window: &KioskWindow) {
     }
 }
 
+/// The event screen's index of the catalogue's event `id`.
+fn event_index(id: &str) -> i32 {
+    let catalogue = samples::shipped_catalogue().expect("the shipped catalogue");
+    let at = catalogue.events.iter().position(|e| e.id.id() == id);
+    i32::try_from(at.unwrap_or(0)).unwrap_or(0)
+}
+
+/// A bereaved family at the counter: the son's card read, his father who died and his mother
+/// typed, and the father marked as the person who died.
+fn to_household_okuyami(app: &mut KioskApp, window: &KioskWindow) {
+    to_event(app, window);
+    let shibou = madoguchi_domain::EventKind::new("shibou").expect("an id");
+    let mut death = LifeEvent::new(shibou, date(2026, 11, 12), today());
+    death.dates.insert(
+        madoguchi_domain::EventDate::new("funeral_date").expect("an id"),
+        date(2026, 11, 15),
+    );
+    app.act(Action::EventChosen(death));
+    for (name, kana, birth, sex, relation) in [
+        (
+            "窓口　一郎",
+            "まどぐち　いちろう",
+            date(1944, 8, 8),
+            Sex::Male,
+            Zokugara::FATHER,
+        ),
+        (
+            "窓口　トメ",
+            "まどぐち　とめ",
+            date(1948, 1, 20),
+            Sex::Female,
+            Zokugara::MOTHER,
+        ),
+    ] {
+        app.act(Action::MemberAdded(Member {
+            person: person(name, kana, birth, sex),
+            relation,
+        }));
+    }
+    app.act(Action::MemberSubject(1));
+}
+
 fn to_question(app: &mut KioskApp, window: &KioskWindow) {
     to_household(app, window);
     app.act(Action::HouseholdDone);
@@ -336,9 +378,27 @@ pub(crate) fn shots() -> Vec<Shot> {
             },
         },
         Shot {
+            name: "08-event-okuyami",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_event(app, window);
+                let people = window.global::<People>();
+                let kind = event_index("shibou");
+                people.set_event_kind(kind);
+                app.event_kind_changed();
+                people.set_move_date("R8.11.12".into());
+                people.invoke_other_date_edited(1, "R8.11.15".into());
+            },
+        },
+        Shot {
             name: "09-household",
             mode: Mode::Clerk,
             steps: to_household,
+        },
+        Shot {
+            name: "09-household-okuyami",
+            mode: Mode::Clerk,
+            steps: to_household_okuyami,
         },
         Shot {
             name: "09-household-foreign-member",
