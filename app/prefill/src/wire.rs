@@ -48,8 +48,9 @@ pub(crate) struct Document {
 #[derive(Debug, Encode, Decode)]
 #[cbor(array)]
 pub(crate) struct Event {
+    /// A move's code, or (`MDG3`) any other event's catalogue id.
     #[n(0)]
-    kind: WireKind,
+    kind: TextOrCode,
     #[n(1)]
     move_date: Ymd,
     #[n(2)]
@@ -70,43 +71,12 @@ pub(crate) struct Event {
     subject: Option<u32>,
 }
 
-/// The event's kind: `MDG2`'s code for a move (1 転入, 2 転居, 3 転出), or (`MDG3`) the id of
-/// one of the catalogue's events as text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum WireKind {
-    Move(u8),
-    Id(String),
-}
-
 /// The moves and the codes `MDG1` and `MDG2` give them.
 const MOVE_CODES: [(EventKind, u8); 3] = [
     (EventKind::TENNYU, 1),
     (EventKind::TENKYO, 2),
     (EventKind::TENSHUTSU, 3),
 ];
-
-impl<C> Encode<C> for WireKind {
-    fn encode<W: Write>(
-        &self,
-        e: &mut Encoder<W>,
-        _ctx: &mut C,
-    ) -> Result<(), minicbor::encode::Error<W::Error>> {
-        match self {
-            WireKind::Move(code) => e.u8(*code)?,
-            WireKind::Id(id) => e.str(id)?,
-        };
-        Ok(())
-    }
-}
-
-impl<'b, C> Decode<'b, C> for WireKind {
-    fn decode(d: &mut Decoder<'b>, _ctx: &mut C) -> Result<Self, minicbor::decode::Error> {
-        match d.datatype()? {
-            Type::String => Ok(WireKind::Id(d.str()?.to_owned())),
-            _ => Ok(WireKind::Move(d.u8()?)),
-        }
-    }
-}
 
 #[derive(Debug, Encode, Decode)]
 #[cbor(array)]
@@ -124,7 +94,7 @@ pub(crate) struct WireMember {
     #[n(5)]
     country: Option<String>,
     #[n(6)]
-    relation: WireRelation,
+    relation: TextOrCode,
     #[n(7)]
     address: Option<WireAddress>,
     /// `MDG2`: what a foreign resident's card says.
@@ -196,33 +166,34 @@ impl WireResidence {
     }
 }
 
-/// 続柄: the 住民票's word as text (`MDG2`), or the older format's category code (`MDG1`:
-/// 0 head … 7 other), which a reader turns into a word where the member's sex decides it.
-#[derive(Debug, Clone)]
-pub(crate) enum WireRelation {
-    Word(String),
-    Category(u8),
+/// An element that is text in one version of the format and a small code in another: 続柄
+/// (the 住民票's word in `MDG2`, the older format's category code, 0 head … 7 other, in
+/// `MDG1`) and an event's kind (a move's code, 1 転入 … 3 転出, or from `MDG3` a catalogue id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TextOrCode {
+    Text(String),
+    Code(u8),
 }
 
-impl<C> Encode<C> for WireRelation {
+impl<C> Encode<C> for TextOrCode {
     fn encode<W: Write>(
         &self,
         e: &mut Encoder<W>,
         _ctx: &mut C,
     ) -> Result<(), minicbor::encode::Error<W::Error>> {
         match self {
-            WireRelation::Word(word) => e.str(word)?,
-            WireRelation::Category(code) => e.u8(*code)?,
+            TextOrCode::Text(word) => e.str(word)?,
+            TextOrCode::Code(code) => e.u8(*code)?,
         };
         Ok(())
     }
 }
 
-impl<'b, C> Decode<'b, C> for WireRelation {
+impl<'b, C> Decode<'b, C> for TextOrCode {
     fn decode(d: &mut Decoder<'b>, _ctx: &mut C) -> Result<Self, minicbor::decode::Error> {
         match d.datatype()? {
-            Type::String => Ok(WireRelation::Word(d.str()?.to_owned())),
-            _ => Ok(WireRelation::Category(d.u8()?)),
+            Type::String => Ok(TextOrCode::Text(d.str()?.to_owned())),
+            _ => Ok(TextOrCode::Code(d.u8()?)),
         }
     }
 }
@@ -478,8 +449,8 @@ impl Event {
             .iter()
             .find(|(kind, _)| *kind == event.kind)
             .map_or_else(
-                || WireKind::Id(event.kind.id().to_string()),
-                |(_, code)| WireKind::Move(*code),
+                || TextOrCode::Text(event.kind.id().to_string()),
+                |(_, code)| TextOrCode::Code(*code),
             );
         let others: BTreeMap<String, Ymd> = event
             .dates
@@ -507,20 +478,20 @@ impl Event {
     /// writer uses the oldest version that holds the code, so that kiosks not yet upgraded
     /// still read the moves they know.
     pub fn fits_version_2(&self) -> bool {
-        matches!(self.kind, WireKind::Move(_)) && self.dates.is_none() && self.subject.is_none()
+        matches!(self.kind, TextOrCode::Code(_)) && self.dates.is_none() && self.subject.is_none()
     }
 
     fn to_domain(&self, version: u8) -> Result<LifeEvent, Problem> {
         let kind = match &self.kind {
-            WireKind::Move(code) => MOVE_CODES
+            TextOrCode::Code(code) => MOVE_CODES
                 .iter()
                 .find(|(_, c)| c == code)
                 .map(|(kind, _)| *kind)
                 .ok_or_else(|| format!("unknown event kind {code}"))?,
-            WireKind::Id(id) if version >= 3 => {
+            TextOrCode::Text(id) if version >= 3 => {
                 EventKind::new(id).map_err(|e| format!("event kind: {e}"))?
             }
-            WireKind::Id(_) => return Err("an event kind as text before MDG3".into()),
+            TextOrCode::Text(_) => return Err("an event kind as text before MDG3".into()),
         };
         let address = |a: &Option<WireAddress>| a.as_ref().map(WireAddress::to_domain);
         let mut event = LifeEvent::new(kind, self.move_date.0, self.visit_date.0);
@@ -572,7 +543,7 @@ impl WireMember {
             }),
             nationality,
             country,
-            relation: WireRelation::Word(member.relation.word().to_owned()),
+            relation: TextOrCode::Text(member.relation.word().to_owned()),
             address: person.address.as_ref().map(WireAddress::from_domain),
             residence,
         }
@@ -613,9 +584,9 @@ impl WireMember {
             ));
         }
         let relation = match (&self.relation, version) {
-            (WireRelation::Word(word), 2..) => Zokugara::from_word(word)
+            (TextOrCode::Text(word), 2..) => Zokugara::from_word(word)
                 .ok_or_else(|| content("a 続柄 the 住民票 does not use".into()))?,
-            (WireRelation::Category(code), 1) => {
+            (TextOrCode::Code(code), 1) => {
                 let category = *Relation::ALL
                     .get(usize::from(*code))
                     .ok_or_else(|| content(format!("unknown relation code {code}")))?;
@@ -623,10 +594,10 @@ impl WireMember {
                     Invalid::OlderFormat(format!("member {} ({})", index + 1, category.id()))
                 })?
             }
-            (WireRelation::Word(_), _) => {
+            (TextOrCode::Text(_), _) => {
                 return Err(content("a 続柄 as text in an MDG1 code".into()));
             }
-            (WireRelation::Category(_), _) => {
+            (TextOrCode::Code(_), _) => {
                 return Err(content("a 続柄 as a number; MDG2 writes the word".into()));
             }
         };
