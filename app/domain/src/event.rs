@@ -163,7 +163,7 @@ impl EventDate {
     pub const MOVED_OUT_DATE: EventDate = EventDate(ShortId::known("moved_out_date"));
 
     /// Names the case JSON gives an event's own fields, which no named date may take.
-    pub const RESERVED: [&'static str; 9] = [
+    pub const RESERVED: [&'static str; 8] = [
         "kind",
         "date",
         "move_date",
@@ -172,7 +172,6 @@ impl EventDate {
         "new_address",
         "next_address",
         "subject",
-        "dates",
     ];
 }
 
@@ -222,11 +221,6 @@ impl LifeEvent {
 
     pub fn kind(&self) -> EventKind {
         self.kind
-    }
-
-    /// The date the event happened (or will happen): ages and rules are taken on this day.
-    pub fn move_date(&self) -> NaiveDate {
-        self.date
     }
 
     pub fn visit_date(&self) -> NaiveDate {

@@ -66,10 +66,7 @@ fn guidance(case: &Case) -> Guidance {
                 critical: true,
                 who: Vec::new(),
                 why: vec!["他の市区町村から転入するため".into()],
-                deadline: case
-                    .event
-                    .move_date()
-                    .checked_add_days(chrono::Days::new(14)),
+                deadline: case.event.date.checked_add_days(chrono::Days::new(14)),
                 deadline_moved: Some("11月28日は土曜日のため翌開庁日".into()),
                 overdue: false,
                 bring: vec!["本人確認書類".into()],

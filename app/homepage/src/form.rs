@@ -590,7 +590,7 @@ pub fn kind_id(kind: CertificateKind) -> &'static str {
 /// The whole case, when every step so far is valid.
 pub fn case(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
     let event = event(fields, errors);
-    let household = household(fields, event.as_ref().map(LifeEvent::move_date), errors);
+    let household = household(fields, event.as_ref().map(|e| e.date), errors);
     let certificates = certificates(fields, errors);
     let case = Case {
         phone: phone(fields, errors),

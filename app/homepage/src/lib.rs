@@ -209,7 +209,7 @@ fn advance(app: &App, mut fields: Fields, current: Step) -> (Step, Markup) {
                 fields.mark_shown(&asked);
             }
             let event = form::event(&fields, &mut errors);
-            form::household(&fields, event.as_ref().map(|e| e.move_date()), &mut errors);
+            form::household(&fields, event.as_ref().map(|e| e.date), &mut errors);
             if !errors.is_empty() {
                 return (
                     Step::Household,
@@ -293,7 +293,7 @@ fn answered_questions(app: &App, case: &Case) -> Vec<madoguchi_rules::decision::
 
 fn case_so_far(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
     let event = form::event(fields, errors)?;
-    let household = form::household(fields, Some(event.move_date()), errors);
+    let household = form::household(fields, Some(event.date), errors);
     let case = Case {
         phone: form::phone(fields, errors),
         proxy: None,

@@ -313,7 +313,7 @@ async fn a_resident_fills_the_page_and_the_qr_in_the_screenshot_holds_it() {
     let case = &prefill.case;
     assert_eq!(prefill.issued, test_today());
     assert_eq!(
-        case.event.move_date(),
+        case.event.date,
         NaiveDate::from_ymd_opt(2026, 4, 1).expect("date")
     );
     let members = &case.household.members;

@@ -340,7 +340,7 @@ mod tests {
         edits.set(ReviewField::PostalCode, "１２３－４５６７");
         let reviewed = edits.apply(family()).expect("applies");
         assert_eq!(
-            reviewed.event.move_date(),
+            reviewed.event.date,
             NaiveDate::from_ymd_opt(2026, 4, 1).expect("date")
         );
     }

@@ -268,24 +268,12 @@ fn the_clerk_adds_or_removes_a_procedure_only_with_a_reason() {
         reason: " ".into(),
     });
     assert!(session.view().notice.is_some());
-    assert!(
-        session
-            .view()
-            .procedures
-            .iter()
-            .any(|p| p.id == "jidou_teate")
-    );
+    assert!(lists(&session, "jidou_teate"));
     session.handle(Action::ProcedureRemoved {
         id: "jidou_teate".into(),
         reason: "前住所地で手続き済み".into(),
     });
-    assert!(
-        !session
-            .view()
-            .procedures
-            .iter()
-            .any(|p| p.id == "jidou_teate")
-    );
+    assert!(!lists(&session, "jidou_teate"));
     let confirm = session.view().to_confirm;
     let Some(candidate) = confirm.first() else {
         panic!("answering わからない leaves procedures to confirm");
@@ -393,13 +381,7 @@ fn a_search_or_a_reason_too_long_is_refused_and_changes_nothing() {
             .is_some_and(|n| n.ja.contains("200文字"))
     );
     assert!(session.overrides().is_empty());
-    assert!(
-        session
-            .view()
-            .procedures
-            .iter()
-            .any(|p| p.id == "jidou_teate")
-    );
+    assert!(lists(&session, "jidou_teate"));
     session.handle(Action::ProcedureAdded {
         id: "no_such_procedure".into(),
         reason: "理由".into(),
@@ -749,6 +731,11 @@ fn backing_out_of_a_members_card_returns_to_the_household() {
 
 /// Through the interview with いいえ (or the first choice) to the result.
 /// A typical family's answer: いいえ to yes/no questions, the first option of any other.
+/// Whether the result screen lists procedure `id`.
+fn lists(session: &Session, id: &str) -> bool {
+    session.view().procedures.iter().any(|p| p.id == id)
+}
+
 fn typical_answer(question: &NextQuestion) -> Answer {
     match question.kind {
         madoguchi_rules::catalogue::QuestionKind::YesNo => Answer::No,
@@ -1010,7 +997,7 @@ fn review_corrections_are_read_before_the_packet_prints() {
     assert_eq!(session.screen(), Screen::Printing);
     assert!(effects.iter().any(|e| matches!(e, Effect::Print { .. })));
     let case = session.case().expect("case");
-    assert_eq!(case.event.move_date(), date(2026, 11, 16));
+    assert_eq!(case.event.date, date(2026, 11, 16));
     assert_eq!(case.phone.as_deref(), Some("046-822-4000"));
 }
 

@@ -748,7 +748,7 @@ pub fn summary(scanner: &Scanner<'_>, case: Option<&Case>, context: &Context) {
         line(context.pick("届け出ること", "What"), what.to_string()),
         line(
             context.pick("引っ越した日", "Moving date"),
-            context.date(case.event.move_date()),
+            context.date(case.event.date),
         ),
     ];
     if let Some(address) = address {
@@ -921,7 +921,7 @@ pub fn review(
     item(
         ReviewField::MoveDate,
         context.pick("異動日", "Moving date").into(),
-        wareki::format(case.event.move_date()).unwrap_or_default(),
+        wareki::format(case.event.date).unwrap_or_default(),
         "R8.11.15",
     );
     item(

@@ -30,6 +30,17 @@ fn with(path: &str, value: Value) -> Value {
     case
 }
 
+/// The example as a death: the same household, the first member the person who died.
+fn death() -> Value {
+    let mut case = with("/event/kind", json!("shibou"));
+    case["event"]["subject"] = json!(0);
+    case["event"]
+        .as_object_mut()
+        .expect("an event")
+        .remove("moved_out_date");
+    case
+}
+
 /// Hostile case documents, each with a name.
 pub fn corpus() -> Vec<(String, Vec<u8>)> {
     let mut corpus: Vec<(String, Vec<u8>)> = Vec::new();
@@ -50,6 +61,7 @@ pub fn corpus() -> Vec<(String, Vec<u8>)> {
         "",
     ] {
         for field in [
+            "/event/date",
             "/event/move_date",
             "/event/visit_date",
             "/event/moved_out_date",
@@ -57,6 +69,11 @@ pub fn corpus() -> Vec<(String, Vec<u8>)> {
             "/answers/some_date",
         ] {
             add(&format!("{field} = {date:?}"), with(field, json!(date)));
+        }
+        for field in ["funeral_date", "learned_date"] {
+            let mut case = death();
+            case["event"][field] = json!(date);
+            add(&format!("a death's {field} = {date:?}"), case);
         }
     }
     for (field, chars) in [
@@ -135,7 +152,50 @@ pub fn corpus() -> Vec<(String, Vec<u8>)> {
     add("an unknown field", with("/colour", json!("blue")));
     add("members as text", with("/household/members", json!("four")));
     add("a null event", with("/event", Value::Null));
-    add("an unknown event", with("/event/kind", json!("kekkon")));
+    for kind in [
+        json!("rikon"),
+        json!("Tennyu"),
+        json!("転入"),
+        json!("a".repeat(33)),
+        json!(""),
+        json!(7),
+        json!(null),
+    ] {
+        add(&format!("event kind {kind}"), with("/event/kind", kind));
+    }
+    add(
+        "a move with a funeral date",
+        with("/event/funeral_date", json!("2026-04-01")),
+    );
+    add(
+        "a named date that is not an id",
+        with("/event/Funeral-Date", json!("2026-04-01")),
+    );
+    add("a move about one member", with("/event/subject", json!(0)));
+    let mut dated = family();
+    for i in 0..9 {
+        dated["event"][format!("d{i}")] = json!("2026-04-01");
+    }
+    add("an event with 9 named dates", dated);
+    let mut nobody = death();
+    nobody["event"]
+        .as_object_mut()
+        .expect("an event")
+        .remove("subject");
+    add("a death about nobody", nobody);
+    for subject in [
+        json!(4),
+        json!(99),
+        json!(-1),
+        json!(u64::MAX),
+        json!("x"),
+        json!(1.5),
+    ] {
+        let mut case = death();
+        case["event"]["subject"] = subject.clone();
+        add(&format!("a death about member {subject}"), case);
+    }
+    add("a death as recorded", death());
     for (name, bytes) in [
         ("empty", Vec::new()),
         ("{}", b"{}".to_vec()),

@@ -243,6 +243,78 @@ fn catalogue_changes() -> Vec<(&'static str, Change)> {
             }),
         ),
         (
+            "no events.toml (a catalogue of before events were data)",
+            Box::new(|d: &Path| {
+                std::fs::remove_file(d.join("events.toml")).expect("remove");
+                for file in ["okuyami", "shussei", "kekkon"] {
+                    std::fs::remove_file(d.join(format!("procedures/{file}.toml")))
+                        .expect("remove");
+                }
+            }),
+        ),
+        (
+            "an empty events.toml",
+            Box::new(|d: &Path| std::fs::write(d.join("events.toml"), "").expect("write")),
+        ),
+        (
+            "events.toml is a folder",
+            Box::new(|d: &Path| {
+                std::fs::remove_file(d.join("events.toml")).expect("remove");
+                std::fs::create_dir(d.join("events.toml")).expect("folder");
+            }),
+        ),
+        (
+            "40 events",
+            Box::new(|d: &Path| {
+                let events: String = (0..40)
+                    .map(|i| format!("[[event]]\nid = \"e{i}\"\nname = {{ ja = \"x\", easy = \"x\", en = \"x\" }}\ndate = {{ id = \"d{i}\", ja = \"x\", easy = \"x\", en = \"x\" }}\n\n"))
+                    .collect();
+                append(&d.join("events.toml"), &events)
+            }),
+        ),
+        (
+            "an event with 20 dates, one named kind and one 40 letters long",
+            Box::new(|d: &Path| {
+                let dates: Vec<String> = (0..20)
+                    .map(|i| format!("{{ id = \"d{i}\", ja = \"x\", easy = \"x\", en = \"x\" }}"))
+                    .chain([
+                        "{ id = \"kind\", ja = \"x\", easy = \"x\", en = \"x\" }".to_string(),
+                        format!(
+                            "{{ id = \"{}\", ja = \"x\", easy = \"x\", en = \"x\" }}",
+                            "a".repeat(40)
+                        ),
+                    ])
+                    .collect();
+                append(
+                    &d.join("events.toml"),
+                    &format!(
+                        "[[event]]\nid = \"many\"\nname = {{ ja = \"x\", easy = \"x\", en = \"x\" }}\ndate = {{ id = \"day\", ja = \"x\", easy = \"x\", en = \"x\" }}\ndates = [{}]\n",
+                        dates.join(", ")
+                    ),
+                )
+            }),
+        ),
+        (
+            "a date that stands in for itself",
+            Box::new(|d: &Path| {
+                edit(&d.join("events.toml"), |t| {
+                    t.replacen(
+                        "otherwise = \"death_date\"",
+                        "otherwise = \"learned_date\"",
+                        1,
+                    )
+                })
+            }),
+        ),
+        (
+            "a deadline of 10,000 months",
+            Box::new(|d: &Path| {
+                edit(&d.join("procedures/okuyami.toml"), |t| {
+                    t.replacen("months = 3,", "months = 10000,", 1)
+                })
+            }),
+        ),
+        (
             "counters.toml is /dev/zero",
             Box::new(|d: &Path| {
                 std::fs::remove_file(d.join("counters.toml")).expect("remove");

@@ -5,13 +5,13 @@
 
 use chrono::{Days, NaiveDate};
 use madoguchi_domain::{
-    Address, Answer, Case, CertificateKind, CertificateRequest, EventDate, EventKind, Household,
-    LifeEvent, Member, Nationality, Person, Sex, Zokugara, limits,
+    Address, Answer, Case, CertificateKind, CertificateRequest, Household, LifeEvent, Member,
+    Nationality, Person, Sex, Zokugara, limits,
 };
 use madoguchi_forms::{Fonts, Library};
 use madoguchi_kiosk::packet::{Local, PacketInput, make};
 use madoguchi_prefill::{Prefill, PrefillError, decode, encode};
-use madoguchi_rules::catalogue::QuestionKind;
+use madoguchi_rules::catalogue::{AddressRole, QuestionKind};
 use madoguchi_rules::{Catalogue, Engine};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -84,31 +84,33 @@ fn member() -> impl Strategy<Value = Member> {
         )
 }
 
-fn event() -> impl Strategy<Value = LifeEvent> {
+/// Any of the catalogue's events, with each of its other dates given or not (the member it
+/// is about, for the events that have one, is chosen with the household in `case`).
+fn event(catalogue: &'static Catalogue) -> impl Strategy<Value = LifeEvent> {
     (
-        0u8..3,
+        0..catalogue.events.len(),
         any_day(),
         any_day(),
-        prop::option::of(any_day()),
+        prop::collection::vec(prop::option::of(any_day()), 8),
         address(),
         address(),
     )
-        .prop_map(
-            |(kind, move_date, visit_date, moved_out_date, first, second)| {
-                let kinds = [EventKind::TENNYU, EventKind::TENKYO, EventKind::TENSHUTSU];
-                let mut event = LifeEvent::new(kinds[usize::from(kind)], move_date, visit_date);
-                if kind == 2 {
-                    event.next_address = first;
-                } else {
-                    event.previous_address = first;
-                    event.new_address = second;
+        .prop_map(move |(index, date, visit_date, others, first, second)| {
+            let def = &catalogue.events[index];
+            let mut event = LifeEvent::new(def.id, date, visit_date);
+            if def.asks(AddressRole::Next) {
+                event.next_address = first;
+            } else if def.asks(AddressRole::New) {
+                event.previous_address = first;
+                event.new_address = second;
+            }
+            for (other, day) in def.dates.iter().zip(others) {
+                if let Some(day) = day {
+                    event.dates.insert(other.id, day);
                 }
-                if let (0, Some(date)) = (kind, moved_out_date) {
-                    event.dates.insert(EventDate::MOVED_OUT_DATE, date);
-                }
-                event
-            },
-        )
+            }
+            event
+        })
 }
 
 /// An answer of the right kind for one of the catalogue's questions.
@@ -160,8 +162,9 @@ fn answers(catalogue: &'static Catalogue) -> impl Strategy<Value = Vec<(String, 
 
 fn case(catalogue: &'static Catalogue) -> impl Strategy<Value = Case> {
     (
-        event(),
+        event(catalogue),
         prop::collection::vec(member(), 1..8),
+        any::<prop::sample::Index>(),
         any::<prop::sample::Index>(),
         answers(catalogue),
         prop::collection::vec(
@@ -170,26 +173,32 @@ fn case(catalogue: &'static Catalogue) -> impl Strategy<Value = Case> {
             0..3,
         ),
     )
-        .prop_map(|(event, mut members, applicant, answers, certificates)| {
-            // Birth dates after the event are refused by validation: keep the draw accepted.
-            let move_date = event.move_date();
-            for member in &mut members {
-                member.person.birth_date = member.person.birth_date.filter(|b| *b <= move_date);
-            }
-            Case {
-                phone: None,
-                proxy: None,
-                applicant: applicant.index(members.len()),
-                event,
-                household: Household {
-                    members,
-                    ..Default::default()
-                },
-                answers: answers.into_iter().collect(),
-                certificates,
-                resident_writes: Default::default(),
-            }
-        })
+        .prop_map(
+            move |(mut event, mut members, applicant, subject, answers, certificates)| {
+                // Birth dates after the event are refused by validation: keep the draw accepted.
+                let move_date = event.date;
+                for member in &mut members {
+                    member.person.birth_date = member.person.birth_date.filter(|b| *b <= move_date);
+                }
+                let about_one = catalogue
+                    .event(event.kind)
+                    .is_some_and(|def| def.subject.is_some());
+                event.subject = about_one.then(|| subject.index(members.len()));
+                Case {
+                    phone: None,
+                    proxy: None,
+                    applicant: applicant.index(members.len()),
+                    event,
+                    household: Household {
+                        members,
+                        ..Default::default()
+                    },
+                    answers: answers.into_iter().collect(),
+                    certificates,
+                    resident_writes: Default::default(),
+                }
+            },
+        )
 }
 
 fn fail(message: String) -> TestCaseError {
