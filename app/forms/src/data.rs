@@ -107,6 +107,7 @@ pub(crate) fn check_path(path: &str, in_rows: bool) -> Result<(), String> {
         "filer" => FILER_PROPS.contains(&rest),
         "proxy" => PROXY_PROPS.contains(&rest),
         "visit_date" | "move_date" | "moved_out_date" => rest.is_empty(),
+        "date" => madoguchi_domain::EventDate::new(rest).is_ok(),
         "event" => rest.is_empty() || rest == "ja",
         "new_address" | "previous_address" | "next_address" => ADDRESS_PARTS.contains(&rest),
         "applicant" | "head" | "spouse" | "subject" => MEMBER_PROPS.contains(&rest),
@@ -142,6 +143,24 @@ fn certificate_kind(id: &str) -> Option<CertificateKind> {
 }
 
 impl Context<'_> {
+    /// Where the household lives when the event moves nobody (a death, a birth): the 世帯主's
+    /// address, else the applicant's. Forms print it where a move prints the new address.
+    fn home(&self) -> Option<&madoguchi_domain::Address> {
+        let event = &self.case.event;
+        if event.previous_address.is_some() || event.next_address.is_some() {
+            return None;
+        }
+        let household = &self.case.household;
+        household
+            .head_member()
+            .and_then(|m| m.person.address.as_ref())
+            .or_else(|| {
+                self.case
+                    .applicant()
+                    .and_then(|m| m.person.address.as_ref())
+            })
+    }
+
     /// The value at `path`; `row` is the member of the current row and its 1-based number.
     pub(crate) fn value(&self, path: &str, row: Option<(usize, &Member)>) -> Value {
         let (head, rest) = path.split_once('.').unwrap_or((path, ""));
@@ -150,9 +169,13 @@ impl Context<'_> {
             "visit_date" => Value::Date(event.visit_date),
             "move_date" => Value::Date(event.date),
             "moved_out_date" => event.moved_out_date().map_or(Value::Empty, Value::Date),
+            "date" => madoguchi_domain::EventDate::new(rest)
+                .ok()
+                .and_then(|id| event.named_date(id))
+                .map_or(Value::Empty, Value::Date),
             "event" if rest == "ja" => Value::Text(self.event_name.to_string()),
             "event" => Value::Text(event.kind.id().to_string()),
-            "new_address" => address_value(event.address_after(), rest),
+            "new_address" => address_value(event.address_after().or(self.home()), rest),
             "previous_address" => address_value(event.previous_address.as_ref(), rest),
             "next_address" => address_value(event.next_address.as_ref(), rest),
             "applicant" => self

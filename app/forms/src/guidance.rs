@@ -23,6 +23,8 @@ pub struct Guidance {
     pub visit_date: NaiveDate,
     /// 「転入」
     pub event: String,
+    /// The event is a death: the sheet is 「おくやみ手続きのご案内」 and opens with condolences.
+    pub condolence: bool,
     /// Whose household it is (the 世帯主's name, else the applicant's): a clerk with ten
     /// sheets on the counter tells them apart. Empty leaves the line out.
     pub household: String,
@@ -81,6 +83,9 @@ pub struct GuidanceProcedure {
     /// Form titles as the printed sheets carry them, and whether the packet has them filled
     /// in.
     pub forms: Vec<(String, bool)>,
+    /// Procedures of this sheet to finish first, with their counters: 「国民健康保険の加入
+    /// （保険年金課）」.
+    pub after: Vec<String>,
 }
 
 /// A certificate's fee: per copy, or for the copies the case asks for.
@@ -106,6 +111,8 @@ pub struct ConfirmItem {
 pub(crate) const TITLE: &str = "窓口案内シート";
 
 const LEFT: f32 = 15.0;
+/// The title's room, left of the 受付番号.
+const TITLE_WIDTH: f32 = 61.0;
 const WIDTH: f32 = 180.0;
 const BOTTOM: f32 = 282.0;
 /// UD practice for documents handed to elderly residents: 11–12 pt.
@@ -118,6 +125,8 @@ struct Sheet<'a> {
     fonts: &'a Fonts,
     language: SheetLanguage,
     words: &'static Words,
+    /// The sheet's title: 「窓口案内シート」, or 「おくやみ手続きのご案内」 after a death.
+    title: &'static str,
     pages: Vec<Page>,
     first_page: usize,
     y: f32,
@@ -180,7 +189,7 @@ impl<'a> Sheet<'a> {
             let done = std::mem::take(&mut self.current);
             self.pages.push(done);
             self.y = 14.0;
-            let heading = format!("{}{}", self.words.title, self.words.continued);
+            let heading = format!("{}{}", self.title, self.words.continued);
             self.text(LEFT, WIDTH, &heading, HEADING, BOLD);
             self.y += 2.0;
         }
@@ -231,6 +240,7 @@ fn lay_out_with(
         fonts,
         language: guidance.language,
         words: guidance.language.words(),
+        title: guidance.language.words().title_for(guidance.condolence),
         pages: Vec::new(),
         first_page,
         y: 14.0,
@@ -264,7 +274,7 @@ fn lay_out_with(
 fn number_pages(sheet: &mut Sheet<'_>) {
     let count = sheet.pages.len();
     let pages = std::mem::take(&mut sheet.pages);
-    let title = madoguchi_domain::ruby::base_text(sheet.words.title);
+    let title = madoguchi_domain::ruby::base_text(sheet.title);
     for (index, page) in pages.into_iter().enumerate() {
         let mut canvas = Canvas {
             fonts: sheet.fonts,
@@ -323,8 +333,14 @@ fn header(sheet: &mut Sheet<'_>, guidance: &Guidance) {
     let words = sheet.words;
     let y = sheet.y;
     let top = y;
-    // The title carries ルビ on a やさしい日本語 sheet: set as running text.
-    sheet.text(LEFT, 60.0, words.title, 20.0, BOLD);
+    // The title carries ルビ on a やさしい日本語 sheet: set as running text, on one line
+    // beside the 受付番号 (a longer title a little smaller).
+    let title = sheet.title;
+    let size = [20.0, 18.0, 16.0, 15.0, 14.0]
+        .into_iter()
+        .find(|&size| sheet.paragraph(title, TITLE_WIDTH, size, BOLD).line_count() == 1)
+        .unwrap_or(14.0);
+    sheet.text(LEFT, TITLE_WIDTH, title, size, BOLD);
     let title_bottom = sheet.y;
     let date = sheet.language.date(guidance.visit_date);
     sheet.with_canvas(|c| {
@@ -357,7 +373,11 @@ fn header(sheet: &mut Sheet<'_>, guidance: &Guidance) {
     let y = sheet.y;
     sheet.current.line((LEFT, y), (LEFT + WIDTH, y), 0.6);
     sheet.y += 2.5;
-    let intro = (words.intro)(&guidance.event);
+    let intro = if guidance.condolence {
+        (words.condolence_intro)(&guidance.event)
+    } else {
+        (words.intro)(&guidance.event)
+    };
     sheet.text(LEFT, WIDTH, &intro, BODY, REGULAR);
     let y = sheet.y;
     sheet.with_canvas(|c| {
@@ -532,6 +552,10 @@ fn procedure_lines(sheet: &Sheet<'_>, procedure: &GuidanceProcedure) -> Vec<(Str
             "。"
         });
         lines.push((sheet.labelled(words.why, &why), REGULAR));
+    }
+    if !procedure.after.is_empty() {
+        let after = procedure.after.join(words.separator);
+        lines.push((sheet.labelled(words.after, &after), REGULAR));
     }
     if !procedure.bring.is_empty() {
         let bring = procedure.bring.join(words.separator);

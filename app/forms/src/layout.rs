@@ -436,6 +436,7 @@ pub(crate) fn member_indices_for(source: RowSource, case: &Case) -> Vec<usize> {
                 .nationality
                 .as_ref()
                 .is_some_and(|n| n.is_foreign()),
+            RowSource::Concerned => case.event.subject.is_none_or(|s| s == *index),
         })
         .map(|(index, _)| index)
         .collect()

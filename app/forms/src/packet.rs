@@ -123,7 +123,8 @@ pub fn render_packet(
 
 /// The members a template prints for, one sheet each: for a `per_member` form, each member its
 /// question names (else the applicant); for one with rows, the first member of the rows (whom
-/// `filer.relation` relates the 届出人 to); else the applicant.
+/// `filer.relation` relates the 届出人 to); else the member the event is about, if any; else
+/// the applicant.
 fn subjects(template: &Template, case: &Case) -> Vec<usize> {
     if let Some(question) = &template.file.form.per_member {
         return match case.answers.get(question) {
@@ -136,7 +137,15 @@ fn subjects(template: &Template, case: &Case) -> Vec<usize> {
             .first()
             .copied()
     });
-    vec![first_row.unwrap_or(case.applicant)]
+    // A sheet without rows after a death or a birth is about the member the event is about
+    // (葬祭費: the person who died), the 届出人 related to them.
+    let concerned = template
+        .file
+        .rows
+        .is_none()
+        .then_some(case.event.subject)
+        .flatten();
+    vec![first_row.or(concerned).unwrap_or(case.applicant)]
 }
 
 /// Each template once, in first-asked order, with the form id that asked for it.

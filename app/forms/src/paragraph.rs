@@ -109,6 +109,11 @@ impl Paragraph {
         self.em() * (LINE_HEIGHT + ruby_band)
     }
 
+    /// How many lines the text took.
+    pub(crate) fn line_count(&self) -> usize {
+        self.lines.len().max(1)
+    }
+
     /// Millimetres from the top of the first line's readings to the foot of the last line.
     pub(crate) fn height(&self) -> f32 {
         let lines = self.lines.len().max(1) as f32;

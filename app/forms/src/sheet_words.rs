@@ -17,6 +17,12 @@ pub enum SheetLanguage {
 
 pub(crate) struct Words {
     pub(crate) title: &'static str,
+    /// The title after a death: 「おくやみ手続きのご案内」.
+    pub(crate) condolence_title: &'static str,
+    /// The opening after a death: condolences before the route.
+    pub(crate) condolence_intro: fn(&str) -> String,
+    /// 「先に済ませる手続き」: procedures of the sheet that must come first.
+    pub(crate) after: &'static str,
     pub(crate) reception: &'static str,
     pub(crate) made_on: fn(&str) -> String,
     pub(crate) household: fn(&str, usize) -> String,
@@ -52,6 +58,16 @@ pub(crate) struct Words {
     pub(crate) continued: &'static str,
     pub(crate) separator: &'static str,
     pub(crate) colon: &'static str,
+}
+
+impl Words {
+    pub(crate) fn title_for(&self, condolence: bool) -> &'static str {
+        if condolence {
+            self.condolence_title
+        } else {
+            self.title
+        }
+    }
 }
 
 impl SheetLanguage {
@@ -103,6 +119,11 @@ pub fn both_calendars(date: NaiveDate) -> String {
 
 static JAPANESE: Words = Words {
     title: "窓口案内シート",
+    condolence_title: "おくやみ手続きのご案内",
+    condolence_intro: |_| {
+        "このたびは、心よりお悔やみ申し上げます。お亡くなりになった方に関する手続きのご案内です。下の番号の順に窓口へお進みください。記入済みの申請書は、内容を確認して署名してください。済んだ手続きは「□ 済」に印をつけてください。ご不明な点は、どの窓口でもお尋ねください。".to_string()
+    },
+    after: "先に済ませる手続き",
     reception: "受付番号",
     made_on: |date| format!("{date} 作成"),
     household: |name, n| format!("{name} 様の世帯（{n}人）"),
@@ -136,7 +157,7 @@ static JAPANESE: Words = Words {
     done: "済",
     to_confirm: "確認が必要な手続き（該当するかどうか、窓口でお確かめください）",
     to_ask: "確認すること",
-    coming: "これからの節目（お引越しの後、年齢により変わること）",
+    coming: "これからの節目（年齢により変わること）",
     footer: "ご不明な点は、どの窓口でもお尋ねください。このシートには個人情報が含まれます。手続きが終わったら大切に保管するか、破棄してください。",
     continued: "（続き）",
     separator: "、",
@@ -145,6 +166,11 @@ static JAPANESE: Words = Words {
 
 static EASY: Words = Words {
     title: "窓口《まどぐち》の 案内《あんない》",
+    condolence_title: "亡《な》くなった 方《かた》の 手続《てつづ》き",
+    condolence_intro: |_| {
+        "ご家族《かぞく》が 亡《な》くなって、大変《たいへん》な ときに 来《き》て くださって ありがとうございます。亡《な》くなった 方《かた》の 手続《てつづ》きの 案内《あんない》です。番号《ばんごう》の 順番《じゅんばん》に 窓口《まどぐち》へ 行《い》って ください。書《か》いて ある 紙《かみ》は、よく 見《み》て、名前《なまえ》を 書《か》いて ください。終《お》わった 手続《てつづ》きは「□ 済」に しるしを つけて ください。".to_string()
+    },
+    after: "先《さき》に する 手続《てつづ》き",
     reception: "受付番号",
     made_on: |date| format!("{date} 作成"),
     household: |name, n| format!("{name} さんの 家族《かぞく》（{n}人《にん》）"),
@@ -192,6 +218,11 @@ static EASY: Words = Words {
 
 static ENGLISH: Words = Words {
     title: "Counter guide",
+    condolence_title: "Procedures after a death",
+    condolence_intro: |_| {
+        "We are sorry for your loss. These are the procedures to do after the death of your family member. Go to the counters in the numbered order. Check the forms already filled in, then sign them. Tick “□ 済” (done) as you finish each one. Ask at any counter if anything is unclear.".to_string()
+    },
+    after: "First do",
     reception: "No.",
     made_on: |date| format!("Made on {date}"),
     household: |name, n| {
@@ -231,7 +262,7 @@ static ENGLISH: Words = Words {
     done: "済",
     to_confirm: "To check at the counter (these may apply to you)",
     to_ask: "to check",
-    coming: "Coming up (changes with age after the move)",
+    coming: "Coming up (changes with age)",
     footer: "Ask at any counter if anything is unclear. This sheet holds personal information: keep it safe, and shred it when you no longer need it.",
     continued: " (continued)",
     separator: ", ",

@@ -282,6 +282,9 @@ pub enum RowSource {
     Elderly,
     /// Foreign residents (住民基本台帳法 第30条の45): the members recorded as not Japanese.
     Foreign,
+    /// The people the event concerns: the member it is about when it has one (the person who
+    /// died, the child born), else the whole household (everyone who moves).
+    Concerned,
 }
 
 fn one() -> usize {

@@ -54,6 +54,7 @@ fn guidance(case: &Case) -> Guidance {
         office: "標準市役所".into(),
         visit_date: case.event.visit_date(),
         event: "転入".into(),
+        condolence: false,
         reception: "A-012".into(),
         counters: vec![CounterStop {
             name: "市民課".into(),
@@ -72,6 +73,7 @@ fn guidance(case: &Case) -> Guidance {
                 bring: vec!["本人確認書類".into()],
                 fees: Vec::new(),
                 forms: vec![("住民異動届".into(), true)],
+                after: Vec::new(),
             }],
         }],
         to_confirm: vec![madoguchi_forms::ConfirmItem {

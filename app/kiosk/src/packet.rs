@@ -188,10 +188,14 @@ fn guidance(input: &PacketInput<'_>, library: &Library) -> Guidance {
                 SheetLanguage::English => name.en.clone(),
             }
         },
+        condolence: input.decision.tone == madoguchi_rules::catalogue::Tone::Condolence,
         household,
         members: case.household.members.len(),
         reception: input.reception.to_string(),
-        counters: walking_order(counters),
+        counters: walking_order(
+            order.into_iter().zip(counters).collect(),
+            &prerequisite_counters(input.decision),
+        ),
         to_confirm: input
             .decision
             .to_confirm
@@ -215,20 +219,63 @@ fn guidance(input: &PacketInput<'_>, library: &Library) -> Guidance {
     }
 }
 
+/// A counter on the route: its id, where it is (building order and floor), what the sheet says.
+type RouteStop<'a> = (&'a str, (Option<(usize, i32)>, CounterStop));
+
 /// The route: the first counter met stays first (the 転入届 at 市民課, which the others
 /// need), then the city's counters by building (in the catalogue's order) and floor, then
-/// counters whose building is not known, then other agencies.
-fn walking_order(mut stops: Vec<(Option<(usize, i32)>, CounterStop)>) -> Vec<CounterStop> {
+/// counters whose building is not known, then other agencies. A counter whose procedure must
+/// follow another counter's (`after`) then moves behind that counter.
+fn walking_order(mut stops: Vec<RouteStop<'_>>, follows: &[(String, String)]) -> Vec<CounterStop> {
     if stops.is_empty() {
         return Vec::new();
     }
     let first = stops.remove(0);
     // A stable sort keeps the decision's order within one floor.
-    stops.sort_by_key(|(place, stop)| (stop.external, place.is_none(), *place));
-    std::iter::once(first)
+    stops.sort_by_key(|(_, (place, stop))| (stop.external, place.is_none(), *place));
+    let mut stops: Vec<(&str, CounterStop)> = std::iter::once(first)
         .chain(stops)
-        .map(|(_, stop)| stop)
-        .collect()
+        .map(|(id, (_, stop))| (id, stop))
+        .collect();
+    // Each pass moves a counter behind the last counter it must follow; a cycle between two
+    // counters (each with a procedure after the other's) cannot be walked either way, so the
+    // passes are bounded and the order they reach stands.
+    for _ in 0..stops.len() * stops.len() {
+        let misplaced = (1..stops.len()).find_map(|at| {
+            let behind = follows
+                .iter()
+                .filter(|(later, _)| later == stops[at].0)
+                .filter_map(|(_, earlier)| stops.iter().rposition(|(id, _)| id == earlier))
+                .filter(|&earlier| earlier > at)
+                .max()?;
+            Some((at, behind))
+        });
+        let Some((at, behind)) = misplaced else { break };
+        let stop = stops.remove(at);
+        stops.insert(behind, stop);
+    }
+    stops.into_iter().map(|(_, stop)| stop).collect()
+}
+
+/// Pairs of counters (by id) where a procedure at the first must
+/// follow one at the second.
+fn prerequisite_counters(decision: &madoguchi_rules::Decision) -> Vec<(String, String)> {
+    let counter_of = |id: &str| {
+        decision
+            .procedures
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| &p.counter)
+    };
+    let mut pairs = Vec::new();
+    for procedure in &decision.procedures {
+        for first in procedure.after.iter().filter_map(|id| counter_of(id)) {
+            if first.id != procedure.counter.id {
+                pairs.push((procedure.counter.id.clone(), first.id.clone()));
+            }
+        }
+    }
+    pairs
 }
 
 fn counter_stop(input: &PacketInput<'_>, counter: &CounterRef) -> CounterStop {
@@ -327,6 +374,21 @@ fn guidance_procedure(
             .forms
             .iter()
             .map(|f| form_title(language, f, library))
+            .collect(),
+        after: procedure
+            .after
+            .iter()
+            .filter_map(|id| input.decision.procedures.iter().find(|p| &p.id == id))
+            .map(|first| {
+                let (name, counter) = (
+                    pick(language, &first.name),
+                    pick(language, &first.counter.name),
+                );
+                match language {
+                    SheetLanguage::English => format!("{name} ({counter})"),
+                    _ => format!("{name}（{counter}）"),
+                }
+            })
             .collect(),
     }
 }

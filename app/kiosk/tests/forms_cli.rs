@@ -173,7 +173,7 @@ fn forms_list_names_every_template() {
     assert!(said.contains("kokuho_shutoku") && said.contains("kokuho_soshitsu"));
     assert_eq!(
         said.lines().filter(|l| l.starts_with("  ")).count(),
-        9,
+        13,
         "{said}"
     );
 }
@@ -400,4 +400,96 @@ fn the_family_of_four_sheet_names_people_fees_and_the_route_in_three_languages()
     ] {
         assert!(english.contains(expected), "{expected} not in: {english}");
     }
+}
+
+/// The guidance sheet's pages and the forms' pages of a rendered packet: the sheet ends where
+/// the first form starts (the command prints `p.N` for each form).
+fn sheet_and_forms(dir: &Path, case: &str) -> (String, String, String) {
+    let (output, pdf) = render(dir, case);
+    assert!(output.status.success(), "{}", text(&output));
+    let said = text(&output);
+    let first_form: u32 = said
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("p."))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("a form's first page");
+    let sheet = plain_text(&pdf, Some((1, first_form - 1)));
+    let forms = plain_text(&pdf, Some((first_form, 99)));
+    (said, sheet, forms)
+}
+
+/// After a death: 「おくやみ手続きのご案内」 opens with condolences and no 「異動」 of its own,
+/// the 葬祭費 follows the 国保's 資格喪失 and says so, and the family's forms are filled in —
+/// the 世帯主変更届 with the head who died, the 葬祭費 and 介護保険 sheets for them, and the
+/// 年金事務所's information sheet.
+#[test]
+fn a_bereaved_familys_packet_is_gentle_ordered_and_filled_in() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (said, sheet, forms) = sheet_and_forms(dir.path(), "../../docs/examples/okuyami.json");
+    for title in [
+        "世帯主変更届",
+        "国民健康保険 異動届",
+        "葬祭費 支給申請書",
+        "介護保険 資格喪失届",
+        "未支給年金の請求のご案内",
+    ] {
+        assert!(said.contains(title), "{title} not printed: {said}");
+    }
+    for expected in [
+        "おくやみ手続きのご案内",
+        "心よりお悔やみ申し上げます",
+        "先に済ませる手続き：国民健康保険の資格喪失（保険証の返却）（保険年金課）",
+        "用紙：葬祭費支給申請書（記入済み）",
+        "おくやみ手続きのご案内1/2",
+    ] {
+        assert!(sheet.contains(expected), "{expected} not in: {sheet}");
+    }
+    assert!(
+        !sheet.replace("国民健康保険異動届", "").contains("異動"),
+        "the sheet speaks without 「異動」: {sheet}"
+    );
+    for expected in [
+        // The person who died, as 旧世帯主, 被保険者 and 亡くなった方; the widow files.
+        "相談正男",
+        "相談和子",
+        "標準市中央三丁目4番5号",
+        "世帯主の死亡",
+        "亡くなった方との続柄",
+        "妻",
+        "請求できる方",
+    ] {
+        assert!(
+            forms.contains(expected),
+            "{expected} not in the forms: {forms}"
+        );
+    }
+}
+
+/// After a birth: the sheet sends the family to the 国保 before the 子ども医療費 and says so,
+/// and the 国保's sheet lists the newborn alone.
+#[test]
+fn a_birth_sends_the_family_to_the_insurance_before_the_medical_subsidy() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (_, sheet, forms) = sheet_and_forms(dir.path(), "../../docs/examples/shussei.json");
+    for expected in [
+        "窓口案内シート",
+        "まわる順：本庁舎1階（1・2）→本庁舎2階（3・4）",
+        "先に済ませる手続き：出生届（市民課）、国民健康保険の加入（保険年金課）",
+    ] {
+        assert!(sheet.contains(expected), "{expected} not in: {sheet}");
+    }
+    let insurance = forms
+        .split("児童手当認定請求書")
+        .next()
+        .expect("the 国保 sheet comes first");
+    assert!(insurance.contains("誕生陽"), "{insurance}");
+    assert!(
+        !insurance
+            .replace("世帯主", "")
+            .split("加入・変更・脱退する方")
+            .nth(1)
+            .is_some_and(|rows| rows.contains("誕生空")),
+        "only the newborn joins: {insurance}"
+    );
 }

@@ -337,6 +337,9 @@ pub struct Procedure {
     pub note: Option<Phrase>,
     /// What the counter charges for what it issues.
     pub fees: Vec<Fee>,
+    /// Procedures to finish first when they apply too (国民健康保険の加入 before 子ども医療費,
+    /// whose certificate needs the insurance card), by id. Checked: known ids, no cycle.
+    pub after: Vec<String>,
     pub rules: Vec<Rule>,
     pub at: Location,
 }

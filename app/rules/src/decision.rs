@@ -16,6 +16,8 @@ pub struct Decision {
     pub event: EventKind,
     /// The event's name as the catalogue gives it (「転入」, 「死亡」).
     pub event_name: Text,
+    /// How the screens and the guidance sheet speak during this event (gentle after a death).
+    pub tone: crate::catalogue::Tone,
     /// Procedures that apply.
     pub procedures: Vec<ProcedureDecision>,
     /// Procedures that may apply, waiting on an unanswered or 「わからない」 answer. Critical
@@ -57,6 +59,10 @@ pub struct ProcedureDecision {
     /// For procedures to confirm: the answers it waits on.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waiting_on: Vec<Pending>,
+    /// Procedures of this decision to finish first (by id), in the catalogue's words
+    /// 「…の後で」. Those that do not apply are left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<String>,
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<Phrase>,

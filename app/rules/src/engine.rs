@@ -1,6 +1,6 @@
 //! The engine: from a case and the catalogue, as of a date, to a [`Decision`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::{Days, NaiveDate};
 use madoguchi_domain::calendar::{ClosedBecause, Office, OfficeCalendar};
@@ -501,6 +501,7 @@ impl<'c> Engine<'c> {
                 .position(|c| c.id == d.counter.id)
         };
         procedures.sort_by_key(counter_rank);
+        let procedures = prerequisites_first(procedures);
         to_confirm.sort_by_key(|d| (!d.critical, counter_rank(d)));
         let next_questions = self.plan(case, &given, &facts, &in_force, as_of, &statuses);
         Ok(Decision {
@@ -511,6 +512,11 @@ impl<'c> Engine<'c> {
             as_of,
             event: case.event.kind(),
             event_name: self.catalogue.event_name(case.event.kind()),
+            tone: self
+                .catalogue
+                .event(case.event.kind())
+                .map(|e| e.tone)
+                .unwrap_or_default(),
             procedures,
             to_confirm,
             next_questions,
@@ -712,6 +718,7 @@ impl<'c> Engine<'c> {
                 concerns
             },
             waiting_on,
+            after: procedure.after.clone(),
             source: procedure.source.clone(),
             note: procedure.note.clone(),
         })
@@ -1072,4 +1079,30 @@ impl Engine<'_> {
             })
             .collect())
     }
+}
+
+/// Moves each procedure after the procedures it must follow (`after`) that apply too, keeping
+/// the given order otherwise; `after` keeps only those. The catalogue has no cycles (checked
+/// on load); should one slip through, the rest keep their order rather than vanish.
+fn prerequisites_first(mut pending: Vec<ProcedureDecision>) -> Vec<ProcedureDecision> {
+    let applies: HashSet<String> = pending.iter().map(|p| p.id.clone()).collect();
+    for procedure in &mut pending {
+        procedure
+            .after
+            .retain(|id| applies.contains(id) && id != &procedure.id);
+    }
+    let mut ordered: Vec<ProcedureDecision> = Vec::with_capacity(pending.len());
+    while !pending.is_empty() {
+        let ready = pending
+            .iter()
+            .position(|p| {
+                p.after.iter().all(|first| {
+                    ordered.iter().any(|done| &done.id == first)
+                        || !pending.iter().any(|other| &other.id == first)
+                })
+            })
+            .unwrap_or(0);
+        ordered.push(pending.remove(ready));
+    }
+    ordered
 }

@@ -203,6 +203,8 @@ struct RawProcedure {
     #[serde(default)]
     fees: Vec<RawFee>,
     #[serde(default)]
+    after: Vec<Spanned<String>>,
+    #[serde(default)]
     rule: Vec<RawRule>,
 }
 
@@ -940,6 +942,14 @@ fn procedure(
             .fees
             .iter()
             .filter_map(|f| fee(f, file, problems))
+            .collect(),
+        after: raw
+            .after
+            .iter()
+            .map(|a| {
+                check_id(file, a, problems);
+                a.get_ref().clone()
+            })
             .collect(),
         rules,
         at,

@@ -28,7 +28,89 @@ pub fn check(catalogue: &Catalogue) -> Vec<Diagnostic> {
     unused(catalogue, &mut problems);
     fills(catalogue, &mut problems);
     reasons_and_ages(catalogue, &mut problems);
+    prerequisites(catalogue, &mut problems);
     problems
+}
+
+/// Most procedures one may come after: a longer list is a mistake, not an order.
+const MAX_AFTER: usize = 16;
+
+/// `after` names procedures the catalogue has, not the procedure itself, and never leads back
+/// to where it started (an order no resident could follow).
+fn prerequisites(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
+    let known: HashSet<&str> = catalogue.procedures.iter().map(|p| p.id.as_str()).collect();
+    for procedure in &catalogue.procedures {
+        if procedure.after.len() > MAX_AFTER {
+            problems.push(error(
+                &procedure.at,
+                format!(
+                    "procedure `{}` comes after {} procedures: name at most {MAX_AFTER}",
+                    procedure.id,
+                    procedure.after.len()
+                ),
+            ));
+        }
+        for first in &procedure.after {
+            if first == &procedure.id {
+                problems.push(error(
+                    &procedure.at,
+                    format!("procedure `{}` cannot come after itself", procedure.id),
+                ));
+            } else if !known.contains(first.as_str()) {
+                problems.push(error(
+                    &procedure.at,
+                    format!(
+                        "procedure `{}` comes after `{first}`, which the catalogue does not have",
+                        procedure.id
+                    ),
+                ));
+            }
+        }
+    }
+    for procedure in &catalogue.procedures {
+        if let Some(path) = prerequisite_cycle(catalogue, &procedure.id) {
+            problems.push(error(
+                &procedure.at,
+                format!(
+                    "procedures cannot all come after each other: {}",
+                    path.join(" → ")
+                ),
+            ));
+            // One report for the cycle is enough; its other members would repeat it.
+            break;
+        }
+    }
+}
+
+/// A chain of `after`s from `start` back to itself, if there is one.
+fn prerequisite_cycle(catalogue: &Catalogue, start: &str) -> Option<Vec<String>> {
+    let firsts = |id: &str| -> Vec<String> {
+        catalogue
+            .procedures
+            .iter()
+            .filter(|p| p.id == id)
+            .flat_map(|p| p.after.iter().filter(|a| a.as_str() != id).cloned())
+            .collect()
+    };
+    // Depth-first with the path kept, every procedure entered once.
+    let mut seen = HashSet::new();
+    let mut stack = vec![vec![start.to_string()]];
+    while let Some(path) = stack.pop() {
+        let last = path.last().expect("paths are never empty");
+        for next in firsts(last) {
+            if next == start {
+                let mut cycle = path.clone();
+                cycle.push(next);
+                return Some(cycle);
+            }
+            if seen.insert(next.clone()) {
+                let mut longer = path.clone();
+                longer.push(next);
+                stack.push(longer);
+            }
+        }
+    }
+    None
 }
 
 /// A reason that names an age its rule does not compare (「75歳以上の方」 over a rule that

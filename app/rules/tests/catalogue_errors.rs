@@ -599,3 +599,60 @@ fn a_deadline_counts_days_or_months_never_both_nor_a_first_day_in_months() {
         );
     }
 }
+
+#[test]
+fn an_order_after_an_unknown_procedure_or_itself() {
+    let (dir, _) = broken(
+        "procedures/okuyami.toml",
+        r#"after = ["kokuho_soshitsu_shibou"]"#,
+        r#"after = ["kokuho_soshitu_shibou"]"#,
+    );
+    let line = line_of(
+        dir.path(),
+        "procedures/okuyami.toml",
+        r#"id = "kokuho_sousaihi""#,
+    );
+    assert_reported(
+        &errors(dir.path()),
+        "procedures/okuyami.toml",
+        line,
+        "comes after `kokuho_soshitu_shibou`, which the catalogue does not have",
+    );
+
+    let (dir, _) = broken(
+        "procedures/okuyami.toml",
+        r#"after = ["kouki_soshitsu"]"#,
+        r#"after = ["kouki_sousaihi"]"#,
+    );
+    let line = line_of(
+        dir.path(),
+        "procedures/okuyami.toml",
+        r#"id = "kouki_sousaihi""#,
+    );
+    assert_reported(
+        &errors(dir.path()),
+        "procedures/okuyami.toml",
+        line,
+        "`kouki_sousaihi` cannot come after itself",
+    );
+}
+
+#[test]
+fn an_order_that_goes_round_in_a_circle() {
+    let (dir, _) = broken(
+        "procedures/okuyami.toml",
+        r#"id = "shibou_todoke""#,
+        "id = \"shibou_todoke\"\nafter = [\"setainushi_henko\"]",
+    );
+    let problems = errors(dir.path());
+    let cycle: Vec<&Diagnostic> = problems
+        .iter()
+        .filter(|p| p.to_string().contains("cannot all come after each other"))
+        .collect();
+    assert_eq!(cycle.len(), 1, "one report for the circle: {problems:?}");
+    let said = cycle[0].to_string();
+    assert!(
+        said.contains("shibou_todoke") && said.contains("setainushi_henko"),
+        "{said}"
+    );
+}

@@ -487,3 +487,40 @@ fn questions_that_fill_forms_come_after_the_decision_for_the_procedures_that_app
         next.iter().map(|q| &q.id).collect::<Vec<_>>()
     );
 }
+
+/// The catalogue's `after`: a procedure comes behind those it needs that apply too (子ども医療費
+/// behind 国民健康保険の加入, whose card it needs), and names only those.
+#[test]
+fn a_procedure_comes_after_the_procedures_it_needs_that_apply() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("shussei.json");
+    let position = |decision: &madoguchi_rules::Decision, id: &str| {
+        decision.procedures.iter().position(|p| p.id == id)
+    };
+    let decision = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("decides");
+    let subsidy = position(&decision, "kodomo_iryo").expect("子ども医療費");
+    let insurance = position(&decision, "kokuho_kanyu").expect("国保加入");
+    let registration = position(&decision, "shussei_todoke").expect("出生届");
+    assert!(
+        registration < insurance && insurance < subsidy,
+        "{decision:#?}"
+    );
+    assert_eq!(
+        decision.procedures[subsidy].after,
+        ["shussei_todoke", "kokuho_kanyu"]
+    );
+
+    // With an employer's insurance the city has no 国保 to join: the subsidy follows the 出生届
+    // alone.
+    case.answers
+        .insert("health_insurance".into(), Answer::Choice("shaho".into()));
+    let decision = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("decides");
+    assert_eq!(position(&decision, "kokuho_kanyu"), None);
+    let subsidy = position(&decision, "kodomo_iryo").expect("子ども医療費");
+    assert_eq!(decision.procedures[subsidy].after, ["shussei_todoke"]);
+}
