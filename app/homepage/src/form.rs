@@ -9,6 +9,8 @@ use madoguchi_domain::{
     ForeignResident, Household, LifeEvent, Member, Nationality, Person, Sex, Zokugara, input,
 };
 
+use madoguchi_rules::Catalogue;
+
 use crate::text::{Lang, Message};
 
 /// At most this many people in one household on the page.
@@ -81,10 +83,39 @@ pub struct FieldError {
 /// The most fields a post may carry: the page's own number at most a few hundred.
 pub const MAX_FIELDS: usize = 600;
 
+/// The moves, whose fields the page has by name (`move_date`, `new_address` …); every other
+/// event of the catalogue has its dates in `ev-` fields.
+pub fn is_move(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::TENNYU | EventKind::TENKYO | EventKind::TENSHUTSU
+    )
+}
+
+/// The field of an event's own date (`ev-shibou`) or of another of its dates
+/// (`ev-shibou-funeral_date`).
+pub fn event_date_key(kind: EventKind, date: Option<EventDate>) -> String {
+    match date {
+        None => format!("ev-{}", kind.id()),
+        Some(date) => format!("ev-{}-{}", kind.id(), date.id()),
+    }
+}
+
+fn is_event_date_key(key: &str) -> bool {
+    let Some(rest) = key.strip_prefix("ev-") else {
+        return false;
+    };
+    let mut parts = rest.split('-');
+    let kind = parts.next().is_some_and(|k| EventKind::new(k).is_ok());
+    let date = parts.next().is_none_or(|d| EventDate::new(d).is_ok());
+    kind && date && parts.next().is_none()
+}
+
 /// The fields the page has. Anything else a post carries is dropped at once: it is never
 /// stored, never echoed back as a hidden input.
 fn is_known_key(key: &str) -> bool {
-    const FIXED: [&str; 17] = [
+    const FIXED: [&str; 18] = [
+        "subject",
         "phone",
         "new_building",
         "joining_head",
@@ -130,6 +161,7 @@ fn is_known_key(key: &str) -> bool {
     };
     FIXED.contains(&key)
         || key == "step"
+        || is_event_date_key(key)
         || member_part().is_some()
         || question().is_some()
         || certificate().is_some()
@@ -227,6 +259,14 @@ impl Fields {
         }
         for part in MEMBER_PARTS {
             self.0.remove(&format!("m{}_{part}", n - 1));
+        }
+        // The member the event is about follows its member, and is gone with them.
+        if let Ok(subject) = self.get("subject").parse::<usize>() {
+            match subject.cmp(&index) {
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Greater => self.set("subject", (subject - 1).to_string()),
+                std::cmp::Ordering::Equal => self.set("subject", ""),
+            }
         }
         // Ticks naming members (`n{i}_{question}`) follow the members they name; the removed
         // member's go with them.
@@ -347,8 +387,90 @@ fn address(
     })
 }
 
-/// The event from the first step, or what is wrong with it.
-pub fn event(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<LifeEvent> {
+/// The event from the first step, or what is wrong with it. The member it is about (the
+/// person who died, the child born) comes from the household step: see [`subject`].
+pub fn event(
+    fields: &Fields,
+    catalogue: &Catalogue,
+    errors: &mut Vec<FieldError>,
+) -> Option<LifeEvent> {
+    let kind = EventKind::new(fields.get("event"))
+        .ok()
+        .filter(|kind| catalogue.event(*kind).is_some());
+    match kind {
+        Some(kind) if !is_move(kind) => other_event(fields, catalogue, kind, errors),
+        _ => move_event(fields, errors),
+    }
+}
+
+/// An event other than a move: its own date, the visit, its other dates, and the member it is
+/// about when the household step has named them.
+fn other_event(
+    fields: &Fields,
+    catalogue: &Catalogue,
+    kind: EventKind,
+    errors: &mut Vec<FieldError>,
+) -> Option<LifeEvent> {
+    let def = catalogue.event(kind)?;
+    let own_key = event_date_key(kind, None);
+    let date = date_field(fields, &own_key, true, errors);
+    let visit_date = date_field(fields, "visit_date", true, errors);
+    let mut others = BTreeMap::new();
+    for other in &def.dates {
+        let key = event_date_key(kind, Some(other.id));
+        if let Some(day) = date_field(fields, &key, false, errors) {
+            others.insert(other.id, day);
+        }
+    }
+    if let (Some(d), Some(v)) = (date, visit_date)
+        && v < d
+    {
+        errors.push(error(
+            "visit_date",
+            "窓口に来る日は、その日より後の日にしてください。",
+            "The visit comes after the day it happened.",
+        ));
+    }
+    let mut event = LifeEvent::new(kind, date?, visit_date?);
+    event.dates = others;
+    if def.subject.is_some() {
+        event.subject = fields
+            .get("subject")
+            .parse()
+            .ok()
+            .filter(|&i| i < fields.members());
+    }
+    Some(event)
+}
+
+/// Whom the event is about, checked at the household step: one of the members, not the first
+/// (the person who comes to the counter).
+pub fn subject(event: &LifeEvent, catalogue: &Catalogue, errors: &mut Vec<FieldError>) {
+    let Some(called) = catalogue.event(event.kind).and_then(|d| d.subject.as_ref()) else {
+        return;
+    };
+    match event.subject {
+        None => errors.push(error(
+            "subject",
+            &format!("{}を選んでください。", called.ja),
+            &format!("Choose {}.", called.en),
+        )),
+        Some(0) => errors.push(error(
+            "subject",
+            &format!(
+                "1人目は窓口に来る人です。{}は2人目より後に入れてください。",
+                called.ja
+            ),
+            &format!(
+                "The first person is the one who comes to the counter: enter {} after them.",
+                called.en
+            ),
+        )),
+        Some(_) => {}
+    }
+}
+
+fn move_event(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<LifeEvent> {
     let move_date = date_field(fields, "move_date", true, errors);
     let visit_date = date_field(fields, "visit_date", true, errors);
     let moved_out_date = date_field(fields, "moved_out_date", false, errors);
@@ -588,9 +710,12 @@ pub fn kind_id(kind: CertificateKind) -> &'static str {
 }
 
 /// The whole case, when every step so far is valid.
-pub fn case(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
-    let event = event(fields, errors);
+pub fn case(fields: &Fields, catalogue: &Catalogue, errors: &mut Vec<FieldError>) -> Option<Case> {
+    let event = event(fields, catalogue, errors);
     let household = household(fields, event.as_ref().map(|e| e.date), errors);
+    if let Some(event) = &event {
+        subject(event, catalogue, errors);
+    }
     let certificates = certificates(fields, errors);
     let case = Case {
         phone: phone(fields, errors),
@@ -694,6 +819,39 @@ mod tests {
         // C's tick moved up with C; B's went with B.
         assert_eq!(answers(&fields)["seal"], Answer::Members(vec![0, 1]));
         assert_eq!(fields.get("n2_seal"), "");
+    }
+
+    /// The member an event is about follows them up the list, and goes with them.
+    #[test]
+    fn removing_a_member_keeps_whom_the_event_is_about() {
+        let mut fields = Fields::default();
+        fields.set("members", "3");
+        fields.set("subject", "2");
+        fields.remove_member(1);
+        assert_eq!(fields.get("subject"), "1");
+        fields.remove_member(1);
+        assert_eq!(fields.get("subject"), "");
+    }
+
+    /// An event's date fields are known by shape (`ev-<event>[-<date>]`); anything else a post
+    /// carries is dropped.
+    #[test]
+    fn event_date_fields_are_known_by_shape() {
+        let fields = Fields::from_pairs(
+            [
+                ("ev-shibou", "2026-03-25"),
+                ("ev-shibou-funeral_date", "2026-03-28"),
+                ("ev-Shibou", "x"),
+                ("ev-shibou-funeral_date-x", "x"),
+                ("ev-", "x"),
+                ("subject", "1"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        );
+        let keys: Vec<&str> = fields.0.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["ev-shibou", "ev-shibou-funeral_date", "subject"]);
     }
 
     #[test]

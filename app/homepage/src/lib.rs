@@ -191,7 +191,7 @@ fn advance(app: &App, mut fields: Fields, current: Step) -> (Step, Markup) {
     let mut errors = Vec::new();
     match current {
         Step::Start => {
-            form::event(&fields, &mut errors);
+            form::event(&fields, app.catalogue, &mut errors);
             form::phone(&fields, &mut errors);
             if !errors.is_empty() {
                 return (Step::Start, render(app, &fields, Step::Start, &errors));
@@ -208,8 +208,11 @@ fn advance(app: &App, mut fields: Fields, current: Step) -> (Step, Markup) {
                     .collect();
                 fields.mark_shown(&asked);
             }
-            let event = form::event(&fields, &mut errors);
+            let event = form::event(&fields, app.catalogue, &mut errors);
             form::household(&fields, event.as_ref().map(|e| e.date), &mut errors);
+            if let Some(event) = &event {
+                form::subject(event, app.catalogue, &mut errors);
+            }
             if !errors.is_empty() {
                 return (
                     Step::Household,
@@ -219,7 +222,7 @@ fn advance(app: &App, mut fields: Fields, current: Step) -> (Step, Markup) {
             questions_or_certificates(app, fields)
         }
         Step::Certificates | Step::Result => {
-            let case = form::case(&fields, &mut errors);
+            let case = form::case(&fields, app.catalogue, &mut errors);
             match case {
                 Some(case) => result(app, &fields, case),
                 None => (
@@ -235,7 +238,7 @@ fn advance(app: &App, mut fields: Fields, current: Step) -> (Step, Markup) {
 /// certificates step when there are none.
 fn questions_or_certificates(app: &App, mut fields: Fields) -> (Step, Markup) {
     let mut ignored = Vec::new();
-    let Some(case) = case_so_far(&fields, &mut ignored) else {
+    let Some(case) = case_so_far(&fields, app.catalogue, &mut ignored) else {
         return (Step::Start, render(app, &fields, Step::Start, &ignored));
     };
     let shown = fields.shown();
@@ -263,6 +266,7 @@ fn questions_or_certificates(app: &App, mut fields: Fields) -> (Step, Markup) {
     let asking: Vec<&str> = remaining.iter().map(|q| q.id.as_str()).collect();
     fields.set("asking", asking.join(","));
     let page = Page {
+        catalogue: app.catalogue,
         fields: &fields,
         step: Step::Questions,
         errors: &[],
@@ -291,8 +295,12 @@ fn answered_questions(app: &App, case: &Case) -> Vec<madoguchi_rules::decision::
         .collect()
 }
 
-fn case_so_far(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<Case> {
-    let event = form::event(fields, errors)?;
+fn case_so_far(
+    fields: &Fields,
+    catalogue: &Catalogue,
+    errors: &mut Vec<FieldError>,
+) -> Option<Case> {
+    let event = form::event(fields, catalogue, errors)?;
     let household = form::household(fields, Some(event.date), errors);
     let case = Case {
         phone: form::phone(fields, errors),
@@ -360,6 +368,7 @@ fn result(app: &App, fields: &Fields, case: Case) -> (Step, Markup) {
         }
     };
     let page = Page {
+        catalogue: app.catalogue,
         fields,
         step: Step::Result,
         errors: &[],
@@ -372,6 +381,7 @@ fn result(app: &App, fields: &Fields, case: Case) -> (Step, Markup) {
 
 fn render(app: &App, fields: &Fields, step: Step, errors: &[FieldError]) -> Markup {
     let page = Page {
+        catalogue: app.catalogue,
         fields,
         step,
         errors,

@@ -6,12 +6,13 @@ use std::collections::BTreeSet;
 use madoguchi_domain::foreign::RESIDENCE_STATUSES;
 use madoguchi_domain::{CertificateKind, EventKind, ForeignCategory, Zokugara};
 use madoguchi_prefill::Prefill;
-use madoguchi_rules::Decision;
 use madoguchi_rules::catalogue::QuestionKind;
+use madoguchi_rules::catalogue::Text;
 use madoguchi_rules::decision::{NextQuestion, ProcedureDecision};
+use madoguchi_rules::{Catalogue, Decision};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::form::{FieldError, Fields, MAX_MEMBERS, PAGE, Step, kind_id};
+use crate::form::{FieldError, Fields, MAX_MEMBERS, PAGE, Step, event_date_key, kind_id};
 use crate::text::Lang;
 
 const STYLE: &str = include_str!("style.css");
@@ -19,6 +20,7 @@ const STEPS: usize = 5;
 
 /// What a page needs besides its own content.
 pub struct Page<'a> {
+    pub catalogue: &'a Catalogue,
     pub fields: &'a Fields,
     pub step: Step,
     pub errors: &'a [FieldError],
@@ -31,6 +33,24 @@ impl Page<'_> {
 
     fn t<'b>(&self, ja: &'b str, en: &'b str) -> &'b str {
         self.lang().pick(ja, en)
+    }
+
+    /// A catalogue text in the page's language (English as the catalogue writes it, with a
+    /// capital letter where it starts a label).
+    fn text(&self, text: &Text) -> String {
+        match self.lang() {
+            Lang::Ja => text.ja.clone(),
+            Lang::En => capitalised(&text.en),
+        }
+    }
+
+    /// The catalogue's events other than the moves, which the first step asks about below the
+    /// moves' own fields.
+    fn other_events(&self) -> impl Iterator<Item = &madoguchi_rules::catalogue::EventDef> {
+        self.catalogue
+            .events
+            .iter()
+            .filter(|e| !crate::form::is_move(e.id))
     }
 
     fn error_for(&self, field: &str) -> Markup {
@@ -167,13 +187,20 @@ impl Page<'_> {
     }
 }
 
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 fn set(keys: &[&str]) -> BTreeSet<String> {
     keys.iter().map(|k| (*k).to_owned()).collect()
 }
 
 pub fn start(page: &Page<'_>) -> Markup {
     let t = |ja, en| page.t(ja, en);
-    let visible = set(&[
+    let mut visible = set(&[
         "event",
         "move_date",
         "visit_date",
@@ -186,24 +213,63 @@ pub fn start(page: &Page<'_>) -> Markup {
         "phone",
         "lang",
     ]);
+    let others: Vec<_> = page.other_events().collect();
+    for event in &others {
+        visible.insert(event_date_key(event.id, None));
+        for date in &event.dates {
+            visible.insert(event_date_key(event.id, Some(date.id)));
+        }
+    }
+    let moves = [
+        (
+            "tennyu",
+            t(
+                "ほかの市町村から引っ越してきた（転入）",
+                "Moving here from another city (転入)",
+            ),
+        ),
+        (
+            "tenkyo",
+            t(
+                "市の中で引っ越した（転居）",
+                "Moving within the city (転居)",
+            ),
+        ),
+        (
+            "tenshutsu",
+            t(
+                "ほかの市町村へ引っ越す（転出）",
+                "Moving out of the city (転出)",
+            ),
+        ),
+    ];
+    let choices: Vec<(&str, String)> = moves
+        .iter()
+        .map(|(id, label)| (*id, (*label).to_owned()))
+        .chain(others.iter().map(|e| (e.id.id(), page.text(&e.name))))
+        .collect();
     let body = html! {
-        h1 { (t("引っ越しの手続きを、家で準備できます", "Prepare your moving procedures at home")) }
+        h1 { (t("市役所の手続きを、家で準備できます", "Prepare your city hall procedures at home")) }
         p { (t("答えると、QRコードができます。窓口でQRコードを見せると、書類に書かなくてよくなります。この画面は何も保存しません。",
                "Answer a few questions to make a QR code. Show it at the counter and you will not need to fill in forms. Nothing you type here is stored.")) }
-        (page.radios("event", t("何をしますか", "What are you doing?"), &[
-            ("tennyu", t("ほかの市町村から引っ越してきた（転入）", "Moving here from another city (転入)")),
-            ("tenkyo", t("市の中で引っ越した（転居）", "Moving within the city (転居)")),
-            ("tenshutsu", t("ほかの市町村へ引っ越す（転出）", "Moving out of the city (転出)")),
-        ]))
-        (page.input("move_date", t("引っ越しの日（住み始めた日）", "Moving day (the day you started living there)"), "date", None))
+        (page.radios("event", t("何の手続きですか", "What are the procedures for?"), &choices))
         (page.input("visit_date", t("窓口に来る日", "The day you will visit the counter"), "date", None))
-        h2 { (t("住所", "Addresses")) }
+        h2 { (t("引っ越し（転入・転居・転出）のとき", "For a move")) }
+        (page.input("move_date", t("引っ越しの日（住み始めた日）", "Moving day (the day you started living there)"), "date", None))
         (page.input("new_address", t("新しい住所（転入・転居）", "New address (moving in or within the city)"), "text", None))
         (page.input("new_building", t("新しい住所の建物名・部屋番号（方書）", "Building and room of the new address"), "text", Some(t("例：さくらハイツ201（ないときは空けておく）", "e.g. Sakura Heights 201 (leave empty if none)"))))
         (page.input("new_postal", t("新しい住所の郵便番号", "Postal code of the new address"), "text", Some(t("例：123-4567", "e.g. 123-4567"))))
         (page.input("previous_address", t("前の住所（転入・転居）", "Previous address (moving in or within the city)"), "text", None))
         (page.input("moved_out_date", t("前の市町村に届けた転出の日（転入）", "Moving-out date given to your previous city (moving in)"), "date", None))
         (page.input("next_address", t("引っ越し先の住所（転出）", "Your next address (moving out)"), "text", None))
+        @for event in &others {
+            h2 { (page.text(&event.name)) }
+            (page.input(&event_date_key(event.id, None), &page.text(&event.date.name), "date", None))
+            @for date in &event.dates {
+                (page.input(&event_date_key(event.id, Some(date.id)), &page.text(&date.name), "date",
+                    Some(t("わからないときは、空けておいてください", "Leave it empty if you do not know"))))
+            }
+        }
         (page.input("phone", t("電話番号（書類の連絡先。なくてもかまいません）", "Telephone number (the forms' contact; optional)"), "tel", Some(t("例：046-822-4000", "e.g. 046-822-4000"))))
         (page.nav(t("次へ", "Next")))
     };
@@ -237,14 +303,38 @@ pub fn household(page: &Page<'_>) -> Markup {
     let categories: Vec<(&str, &str)> = std::iter::once(("", t("（選ぶ）", "(choose)")))
         .chain(ForeignCategory::ALL.into_iter().map(|c| (c.id(), c.ja())))
         .collect();
+    // An event about one member (a death, a birth) asks the whole household and who it is.
+    let other_event = EventKind::new(page.fields.get("event"))
+        .ok()
+        .filter(|kind| !crate::form::is_move(*kind))
+        .and_then(|kind| page.catalogue.event(kind));
+    let subject = other_event
+        .and_then(|e| e.subject.as_ref())
+        .map(|s| page.text(s));
+    if subject.is_some() {
+        visible.insert("subject".to_owned());
+    }
     let body = html! {
-        h1 { (t("引っ越す人", "Who is moving")) }
-        p { (t("いっしょに引っ越す人を、全員入れてください。1人目は、窓口に来る人です。", "Enter everyone who moves with you. The first person is the one who comes to the counter.")) }
+        @if let Some(event) = other_event {
+            h1 { (t("世帯の人", "Your household")) " — " (page.text(&event.name)) }
+            p { (t("同じ世帯の人を、全員入れてください。1人目は、窓口に来る人です。", "Enter everyone in the household. The first person is the one who comes to the counter.")) }
+        } @else {
+            h1 { (t("引っ越す人", "Who is moving")) }
+            p { (t("いっしょに引っ越す人を、全員入れてください。1人目は、窓口に来る人です。", "Enter everyone who moves with you. The first person is the one who comes to the counter.")) }
+        }
         input type="hidden" name="members" value=(n);
         @for i in 0..n {
             @let key = |part: &str| format!("m{i}_{part}");
             fieldset.member {
                 legend { (t("人", "Person")) " " (i + 1) }
+                @if let Some(subject) = &subject {
+                    @if i > 0 {
+                        label.choice {
+                            input type="radio" name="subject" value=(i) checked[page.fields.get("subject") == i.to_string()];
+                            span { (t("この人が", "This is ")) (subject) }
+                        }
+                    }
+                }
                 (page.input(&key("name"), t("名前", "Name"), "text", Some(t("住民票やマイナンバーカードと同じ字で", "As written on your residence record or card"))))
                 (page.input(&key("kana"), t("ふりがな", "Name reading (kana)"), "text", Some(t("ひらがな か カタカナ", "Hiragana or katakana"))))
                 (page.input(&key("birth"), t("生まれた日", "Date of birth"), "date", None))
@@ -272,12 +362,15 @@ pub fn household(page: &Page<'_>) -> Markup {
                 }
             }
         }
+        (page.error_for("subject"))
         @if n < MAX_MEMBERS {
             button.secondary type="submit" name="action" value="add_member" { (t("人を追加する", "Add a person")) }
         }
+        @if other_event.is_none() {
         h2 { (t("世帯主", "Head of household")) }
         (page.input("joining_head", t("引っ越す先の世帯主（引っ越す人の中にいないとき）", "Head of the household you join (if not one of the people moving)"), "text", Some(t("家族の世帯に入るときなど。続柄は、この人から見て選んでください。", "For example when you join a relative's household; choose each relation as seen from this person."))))
         (page.input("previous_head", t("前の住所の世帯主（引っ越す人の中の世帯主と違うとき）", "Head of household at your previous address (if someone else)"), "text", None))
+        }
         (page.nav(t("次へ", "Next")))
     };
     page.layout(&visible, body)

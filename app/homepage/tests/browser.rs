@@ -153,6 +153,51 @@ async fn has(client: &Client, css: &str) -> bool {
         .is_empty()
 }
 
+/// Answers every question offered, round after round, choosing the first option (and 1 for a
+/// number), until the certificates step; returns what was answered by field name.
+async fn answer_every_question(client: &Client) -> BTreeMap<String, String> {
+    let mut answered: BTreeMap<String, String> = BTreeMap::new();
+    for _ in 0..10 {
+        if has(client, "input[name=cert_juminhyo]").await {
+            break;
+        }
+        let radios = client
+            .find_all(Locator::Css("input[type=radio][name^=q_]"))
+            .await
+            .expect("questions");
+        for radio in radios {
+            let name = radio.attr("name").await.expect("name").unwrap_or_default();
+            let value = radio
+                .attr("value")
+                .await
+                .expect("value")
+                .unwrap_or_default();
+            if let std::collections::btree_map::Entry::Vacant(slot) = answered.entry(name) {
+                radio.click().await.expect("click");
+                slot.insert(value);
+            }
+        }
+        for input in client
+            .find_all(Locator::Css("input[type=number][name^=q_]"))
+            .await
+            .expect("numbers")
+        {
+            let name = input.attr("name").await.expect("name").unwrap_or_default();
+            let id = name.trim_start_matches("q_").to_owned();
+            client
+                .execute(
+                    "document.getElementsByName(arguments[0])[0].value = '1';",
+                    vec![json!(name)],
+                )
+                .await
+                .expect("number");
+            answered.insert(format!("q_{id}"), "1".into());
+        }
+        next(client).await;
+    }
+    answered
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resident_fills_the_page_and_the_qr_in_the_screenshot_holds_it() {
     let url = start_server().await;
@@ -245,46 +290,7 @@ async fn a_resident_fills_the_page_and_the_qr_in_the_screenshot_holds_it() {
         )
         .ok();
     }
-    // Answer every question offered, round after round, choosing the first option.
-    let mut answered: BTreeMap<String, String> = BTreeMap::new();
-    for _ in 0..10 {
-        if has(&client, "input[name=cert_juminhyo]").await {
-            break;
-        }
-        let radios = client
-            .find_all(Locator::Css("input[type=radio][name^=q_]"))
-            .await
-            .expect("questions");
-        for radio in radios {
-            let name = radio.attr("name").await.expect("name").unwrap_or_default();
-            let value = radio
-                .attr("value")
-                .await
-                .expect("value")
-                .unwrap_or_default();
-            if let std::collections::btree_map::Entry::Vacant(slot) = answered.entry(name) {
-                radio.click().await.expect("click");
-                slot.insert(value);
-            }
-        }
-        for input in client
-            .find_all(Locator::Css("input[type=number][name^=q_]"))
-            .await
-            .expect("numbers")
-        {
-            let name = input.attr("name").await.expect("name").unwrap_or_default();
-            let id = name.trim_start_matches("q_").to_owned();
-            client
-                .execute(
-                    "document.getElementsByName(arguments[0])[0].value = '1';",
-                    vec![json!(name)],
-                )
-                .await
-                .expect("number");
-            answered.insert(format!("q_{id}"), "1".into());
-        }
-        next(&client).await;
-    }
+    let answered = answer_every_question(&client).await;
     assert!(!answered.is_empty(), "questions were asked");
 
     // Step 4: certificates.
@@ -362,4 +368,109 @@ async fn a_resident_fills_the_page_and_the_qr_in_the_screenshot_holds_it() {
     assert_eq!(case.certificates.len(), 1);
     assert_eq!(case.certificates[0].kind, CertificateKind::Juminhyo);
     assert_eq!(case.certificates[0].copies, 2);
+}
+
+/// A bereaved family prepares at home: the page offers the catalogue's events, asks a death's
+/// dates by their names, has the household say who died (and refuses to go on until it does),
+/// and the code holds the event, its dates and whom it is about.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_family_prepares_the_procedures_after_a_death() {
+    let url = start_server().await;
+    let (_driver, client, _profile) = start_browser().await;
+    client.goto(&url).await.expect("page opens");
+
+    click(&client, "input[name=event][value=shibou]").await;
+    fill(&client, "ev-shibou", "2026-03-25").await;
+    fill(&client, "ev-shibou-funeral_date", "2026-03-28").await;
+    fill(&client, "visit_date", "2026-04-03").await;
+    if let Ok(png) = client.screenshot().await {
+        std::fs::write(
+            std::env::temp_dir().join("madoguchi-homepage-okuyami-start.png"),
+            &png,
+        )
+        .ok();
+    }
+    next(&client).await;
+
+    // The household: the widow comes to the counter; her husband, the 世帯主, died.
+    let heading = client
+        .find(Locator::Css("h1"))
+        .await
+        .expect("heading")
+        .text()
+        .await
+        .expect("text");
+    assert!(heading.contains("世帯の人"), "{heading}");
+    fill(&client, "m0_name", "相談　和子").await;
+    fill(&client, "m0_kana", "そうだん　かずこ").await;
+    fill(&client, "m0_birth", "1959-09-03").await;
+    click(&client, "input[name=m0_sex][value=female]").await;
+    click(&client, "input[name=m0_nationality][value=japanese]").await;
+    click(&client, "select[name=m0_relation] option[value='妻']").await;
+    submit(&client, "button[name=action][value=add_member]").await;
+    fill(&client, "m1_name", "相談　正男").await;
+    fill(&client, "m1_kana", "そうだん　まさお").await;
+    fill(&client, "m1_birth", "1957-05-12").await;
+    click(&client, "input[name=m1_sex][value=male]").await;
+    click(&client, "input[name=m1_nationality][value=japanese]").await;
+    click(&client, "select[name=m1_relation] option[value='世帯主']").await;
+    next(&client).await;
+    assert!(
+        has(&client, "#err-subject").await,
+        "who died must be said before going on"
+    );
+    click(&client, "input[name=subject][value='1']").await;
+    if let Ok(png) = client.screenshot().await {
+        std::fs::write(
+            std::env::temp_dir().join("madoguchi-homepage-okuyami-household.png"),
+            &png,
+        )
+        .ok();
+    }
+    next(&client).await;
+
+    let answered = answer_every_question(&client).await;
+    assert!(
+        answered.contains_key("q_deceased_pension"),
+        "the death's own questions are asked: {answered:?}"
+    );
+    next(&client).await;
+
+    assert!(
+        has(&client, ".code svg").await,
+        "the QR code is on the page"
+    );
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(
+        std::env::temp_dir().join("madoguchi-homepage-okuyami-result.png"),
+        &png,
+    )
+    .ok();
+    let frame = image::load_from_memory(&png).expect("png").to_luma8();
+    let symbols = madoguchi_prefill::scan::symbols_in(&frame);
+    let prefill = madoguchi_prefill::decode(&symbols, test_today()).expect("decodes");
+    client.close().await.expect("browser closes");
+
+    let event = &prefill.case.event;
+    assert_eq!(event.kind.id(), "shibou");
+    assert_eq!(
+        event.date,
+        NaiveDate::from_ymd_opt(2026, 3, 25).expect("date")
+    );
+    assert_eq!(
+        event.named_date(madoguchi_domain::EventDate::new("funeral_date").expect("id")),
+        NaiveDate::from_ymd_opt(2026, 3, 28)
+    );
+    assert_eq!(event.subject, Some(1));
+    let members = &prefill.case.household.members;
+    assert_eq!(members[1].person.name, "相談　正男");
+    assert_eq!(members[1].relation, madoguchi_domain::Zokugara::HEAD);
+    for (name, value) in &answered {
+        let id = name.trim_start_matches("q_");
+        let expected = match value.parse::<i64>() {
+            Ok(n) => Answer::Number(n),
+            Err(_) => Answer::from_text(value),
+        };
+        assert_eq!(prefill.case.answers.get(id), Some(&expected), "{id}");
+    }
 }

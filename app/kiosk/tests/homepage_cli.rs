@@ -88,7 +88,18 @@ fn the_pages_work_over_http_and_the_log_holds_no_personal_data() {
     let first = server.request("GET", "");
     assert!(first.starts_with("HTTP/1.1 200"), "{first}");
     assert!(first.contains("cache-control: no-store"));
-    assert!(first.contains("引っ越しの手続き"));
+    assert!(first.contains("市役所の手続きを、家で準備できます"));
+    // Every event of the catalogue is offered, with the dates it asks for by their names.
+    for offered in [
+        "value=\"tennyu\"",
+        "value=\"shibou\"",
+        "おくやみ（死亡）",
+        "name=\"ev-shibou-funeral_date\"",
+        "value=\"shussei\"",
+        "value=\"kekkon\"",
+    ] {
+        assert!(first.contains(offered), "{offered} not offered: {first}");
+    }
     assert!(
         !first.contains("<script"),
         "no script is needed to fill the page in"
@@ -188,7 +199,7 @@ fn the_page_speaks_english_when_asked() {
     let mut page = String::new();
     stream.read_to_string(&mut page).expect("read");
     assert!(
-        page.contains("Prepare your moving procedures at home"),
+        page.contains("Prepare your city hall procedures at home"),
         "{page}"
     );
     assert!(page.contains("lang=\"en\""));
