@@ -36,6 +36,8 @@ use madoguchi_store::{PrintState, Role, Store, StoreConfig};
 use slint::platform::{Key, WindowEvent};
 use slint::{ComponentHandle, Model};
 
+#[path = "kiosk_ui/events.rs"]
+mod events;
 #[path = "kiosk_ui/floor.rs"]
 mod floor;
 
@@ -1388,7 +1390,7 @@ fn main() {
     i_slint_backend_testing::init_no_event_loop();
     let cups = TestCups::start("kiosk-ui");
     type Flow = fn(&TestCups);
-    let tests: [(&str, Flow); 8] = [
+    let tests: [(&str, Flow); 10] = [
         (
             "every_case_starts_in_the_citys_language",
             every_case_starts_in_the_citys_language,
@@ -1416,6 +1418,14 @@ fn main() {
         (
             "a_supervisor_changes_a_rule_and_the_next_case_uses_it",
             a_supervisor_changes_a_rule_and_the_next_case_uses_it,
+        ),
+        (
+            "a_bereaved_family_is_served_from_the_deceaseds_card",
+            events::a_bereaved_family_is_served_from_the_deceaseds_card,
+        ),
+        (
+            "a_birth_is_typed_to_a_printed_packet",
+            events::a_birth_is_typed_to_a_printed_packet,
         ),
         (
             "a_department_counter_works_its_list_on_screen",

@@ -1248,6 +1248,18 @@ impl Session {
         }
         event.subject = (event.subject != Some(index)).then_some(index);
         self.notice = None;
+        // The card read may be the deceased's own (the family knew its PIN): whoever the event
+        // is about does not file it, so the first other member does, and the clerk is told.
+        if event.subject == Some(self.applicant_index)
+            && let Some(other) = (0..self.members.len()).find(|&i| i != index)
+        {
+            self.applicant_index = other;
+            let name = &self.members[other].person.name;
+            self.notice = Some(Notice::new(
+                format!("届出をする方（申請者）を {name} さんにしました"),
+                format!("{name} now files for the household (the applicant)"),
+            ));
+        }
         self.checkpoint("household")
     }
 
@@ -1255,12 +1267,23 @@ impl Session {
     fn subject_missing(&self) -> Option<Notice> {
         let event = self.event.as_ref()?;
         let label = self.catalogue.event(event.kind)?.subject.as_ref()?;
-        event.subject.is_none().then(|| {
-            Notice::new(
+        match event.subject {
+            None => Some(Notice::new(
                 format!("{}を選んでください（世帯の方の一覧で選びます）", label.ja),
                 format!("Mark {} in the household list", label.en),
-            )
-        })
+            )),
+            Some(subject) if subject == self.applicant_index => Some(Notice::new(
+                format!(
+                    "届出をする方（窓口に来られた方）を世帯の一覧に加えてください。{}ご本人は届出人になれません",
+                    label.ja
+                ),
+                format!(
+                    "Add the person filing (who came to the counter) to the household: {} cannot file",
+                    label.en
+                ),
+            )),
+            Some(_) => None,
+        }
     }
 
     fn remove_member(&mut self, index: usize) -> Vec<Effect> {

@@ -1431,3 +1431,34 @@ fn a_death_is_decided_once_the_person_who_died_is_marked() {
         "the family is asked first of the 死亡届"
     );
 }
+
+/// The card read was the deceased's own: marking its holder as the person who died makes the
+/// first other member the 申請者, and the clerk is told; with nobody else in the list the
+/// household cannot be finished, since the person who died cannot file.
+#[test]
+fn the_deceaseds_own_card_hands_the_filing_to_the_family() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    let shibou = madoguchi_domain::EventKind::new("shibou").expect("an id");
+    let death = LifeEvent::new(shibou, date(2026, 11, 12), date(2026, 11, 20));
+    session.handle(Action::EventChosen(death));
+    session.handle(Action::MemberSubject(0));
+    session.handle(Action::HouseholdDone);
+    assert_eq!(session.screen(), Screen::Household);
+    let notice = session.view().notice.expect("a notice");
+    assert!(notice.ja.contains("届出をする方"), "{}", notice.ja);
+
+    session.handle(Action::MemberAdded(Member {
+        person: person("窓口 花子", date(1992, 5, 5), Sex::Female),
+        relation: Zokugara::WIFE,
+    }));
+    session.handle(Action::MemberSubject(0));
+    session.handle(Action::MemberSubject(0));
+    let case = session.case().expect("a case");
+    assert_eq!(case.event.subject, Some(0));
+    assert_eq!(case.applicant, 1, "the widow files");
+    let notice = session.view().notice.expect("a notice");
+    assert!(notice.ja.contains("窓口 花子"), "{}", notice.ja);
+    session.handle(Action::HouseholdDone);
+    assert_eq!(session.screen(), Screen::Question);
+}
