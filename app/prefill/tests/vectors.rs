@@ -88,3 +88,34 @@ fn a_version_1_code_that_does_not_say_the_relation_is_refused_clearly() {
     );
     assert!(!error.message_en().contains("一郎"), "no names in messages");
 }
+
+/// docs/examples/okuyami.json as a resident would make it at home on 2026-11-25.
+fn okuyami() -> Prefill {
+    let case: Case =
+        serde_json::from_str(include_str!("../../../docs/examples/okuyami.json")).expect("sample");
+    Prefill {
+        issued: date("2026-11-25"),
+        expires: date("2026-12-25"),
+        case,
+    }
+}
+
+/// Version 3 (§4.2): a death, its kind as text, its funeral date (Event 7) and the member who
+/// died (Event 8), written by the other implementation, reads as the sample case; our writer
+/// makes the same bytes and the same version.
+#[test]
+fn a_death_written_by_another_implementation_reads_as_version_3() {
+    let symbol = vector("okuyami symbol");
+    assert!(symbol[0].starts_with("MDG3:"), "{}", symbol[0]);
+    let read = decode(&symbol, date("2026-11-27")).expect("decodes");
+    assert_eq!(read, okuyami());
+    assert_eq!(read.case.event.subject, Some(0));
+    let ours: String = to_cbor(&okuyami())
+        .expect("encodes")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(ours, vector("okuyami cbor")[0]);
+    let written = madoguchi_prefill::encode(&okuyami()).expect("encodes");
+    assert!(written[0].starts_with("MDG3:"), "{}", written[0]);
+}

@@ -107,3 +107,39 @@ SIBLINGS_V1 = SINGLE_ADULT[:3] + [[
 ]] + SINGLE_ADULT[4:]
 _, symbols = frame(compact(SIBLINGS_V1), version=1)
 print("v1-siblings symbol", symbols[0])
+
+# Version 3 (§4.2): an event other than a move, its kind as text, its other dates (Event 7)
+# and the member it is about (Event 8). docs/examples/okuyami.json, made on 2026-11-25.
+HOME = ["標準市中央三丁目4番5号", "1000001"]
+OKUYAMI = [
+    20261125,
+    20261225,
+    ["shibou", 20261120, 20261127, None, None, None, None, {"funeral_date": 20261123}, 0],
+    [
+        ["相談 正男", "ソウダン マサオ", 19570512, 1, 0, None, "世帯主", HOME],
+        ["相談 和子", "ソウダン カズコ", 19590903, 2, 0, None, "妻", HOME],
+        ["相談 健一", "ソウダン ケンイチ", 19860218, 1, 0, None, "子", HOME],
+    ],
+    1,
+    dict(
+        sorted(
+            {
+                "death_reported": True,
+                "deceased_insurance": "kokuho",
+                "deceased_pension": True,
+                "deceased_care_certified": False,
+                "deceased_income": True,
+                "deceased_property": True,
+                "deceased_seal": True,
+                "deceased_handbook": False,
+                "deceased_kokumin_nenkin": False,
+            }.items()
+        )
+    ),
+    [],
+    "046-822-4000",
+]
+_, symbols = frame(compact(OKUYAMI), version=3)
+print("okuyami symbol", symbols[0])
+cbor_hex, _ = frame(compact(OKUYAMI), version=3)
+print("okuyami cbor", cbor_hex)
