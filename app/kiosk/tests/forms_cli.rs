@@ -351,13 +351,7 @@ fn the_family_of_four_sheet_names_people_fees_and_the_route_in_three_languages()
         );
         assert!(output.status.success(), "{}", text(&output));
         // The guidance sheet's pages: those before the first form's.
-        let said = text(&output);
-        let first_form: u32 = said
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("p."))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|n| n.parse().ok())
-            .expect("a form's first page");
+        let first_form = first_form_page(&text(&output));
         (plain_text(&out, Some((1, first_form - 1))), first_form - 1)
     };
     let (japanese, pages) = sheet("ja");
@@ -402,18 +396,22 @@ fn the_family_of_four_sheet_names_people_fees_and_the_route_in_three_languages()
     }
 }
 
+/// The page the first form starts on, as `forms render` lists the forms (`p.3  …`).
+fn first_form_page(said: &str) -> u32 {
+    said.lines()
+        .find_map(|l| l.trim().strip_prefix("p."))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("a form's first page")
+}
+
 /// The guidance sheet's pages and the forms' pages of a rendered packet: the sheet ends where
 /// the first form starts (the command prints `p.N` for each form).
 fn sheet_and_forms(dir: &Path, case: &str) -> (String, String, String) {
     let (output, pdf) = render(dir, case);
     assert!(output.status.success(), "{}", text(&output));
     let said = text(&output);
-    let first_form: u32 = said
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("p."))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .expect("a form's first page");
+    let first_form = first_form_page(&said);
     let sheet = plain_text(&pdf, Some((1, first_form - 1)));
     let forms = plain_text(&pdf, Some((first_form, 99)));
     (said, sheet, forms)

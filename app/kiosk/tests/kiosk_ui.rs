@@ -296,6 +296,31 @@ impl TestKiosk {
         .unwrap_or_else(|| panic!("no field labelled {label:?} on {:?}", self.screen()))
     }
 
+    /// Answers every question the interview asks — いいえ, else the first option — checking
+    /// each shows a question and its place in the interview; returns how many it asked.
+    fn answer_every_question(&mut self) -> usize {
+        let mut questions = 0;
+        while self.screen() == Screen::Question {
+            let interview = self.window.global::<Interview>();
+            assert!(!interview.get_question().is_empty());
+            assert!(interview.get_steps() >= interview.get_step());
+            if interview.get_question_yes_no() {
+                self.tap("いいえ");
+            } else {
+                let first = interview
+                    .get_question_options()
+                    .iter()
+                    .next()
+                    .expect("an option")
+                    .label;
+                self.tap(&first);
+            }
+            questions += 1;
+            assert!(questions < 40, "the interview never ends");
+        }
+        questions
+    }
+
     /// Lets the runtime answer until the session shows `screen`.
     fn wait_for(&self, screen: Screen, seconds: u64) {
         let start = Instant::now();
@@ -951,29 +976,7 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
     );
     kiosk.tap("質問へ進む");
 
-    let mut questions = 0;
-    while kiosk.screen() == Screen::Question {
-        assert!(!kiosk.window.global::<Interview>().get_question().is_empty());
-        assert!(
-            kiosk.window.global::<Interview>().get_steps()
-                >= kiosk.window.global::<Interview>().get_step()
-        );
-        if kiosk.window.global::<Interview>().get_question_yes_no() {
-            kiosk.tap("いいえ");
-        } else {
-            let first = kiosk
-                .window
-                .global::<Interview>()
-                .get_question_options()
-                .iter()
-                .next()
-                .expect("an option")
-                .label;
-            kiosk.tap(&first);
-        }
-        questions += 1;
-        assert!(questions < 30, "the interview never ends");
-    }
+    let questions = kiosk.answer_every_question();
     assert_eq!(kiosk.screen(), Screen::Result);
     let procedures: Vec<String> = kiosk
         .window

@@ -253,6 +253,43 @@ fn catalogue_changes() -> Vec<(&'static str, Change)> {
             }),
         ),
         (
+            "a procedure after 10,000 others, after a malformed id and after itself",
+            Box::new(|d: &Path| {
+                edit(&d.join("procedures/kodomo.toml"), |t| {
+                    let many: Vec<String> = (0..10_000).map(|i| format!("\"p{i}\"")).collect();
+                    t.replacen(
+                        r#"after = ["shussei_todoke", "kokuho_kanyu"]"#,
+                        &format!("after = [{}, \"Bad Id\", \"kodomo_iryo\"]", many.join(", ")),
+                        1,
+                    )
+                })
+            }),
+        ),
+        (
+            "procedures that each come after the other",
+            Box::new(|d: &Path| {
+                edit(&d.join("procedures/hoken_nenkin.toml"), |t| {
+                    t.replacen(
+                        r#"after = ["shussei_todoke"]"#,
+                        r#"after = ["kodomo_iryo"]"#,
+                        1,
+                    )
+                })
+            }),
+        ),
+        (
+            "an `after` that is not a list",
+            Box::new(|d: &Path| {
+                edit(&d.join("procedures/okuyami.toml"), |t| {
+                    t.replacen(
+                        r#"after = ["kouki_soshitsu"]"#,
+                        r#"after = { first = 1 }"#,
+                        1,
+                    )
+                })
+            }),
+        ),
+        (
             "an empty events.toml",
             Box::new(|d: &Path| std::fs::write(d.join("events.toml"), "").expect("write")),
         ),

@@ -149,6 +149,34 @@ pub fn routes(madoguchi: &Madoguchi) -> Section {
             Box::new(move || answered(post(at, &form("start", "&move_date=262142-12-31"))).err()),
         ),
         (
+            "a death whose date is 262142-12-31 and whose subject is member 10^20",
+            Box::new(move || {
+                let death = "&event=shibou&ev-shibou=262142-12-31&ev-shibou-funeral_date=x&subject=100000000000000000000&members=2&m1_name=x";
+                answered(post(at, &form("certificates", death))).err()
+            }),
+        ),
+        (
+            "a death whose subject is the person at the counter",
+            Box::new(move || {
+                let death = "&event=shibou&ev-shibou=2026-03-25&subject=0";
+                // Refused: no code is made for it.
+                match answered(post(at, &form("certificates", death))) {
+                    Ok(a) if !a.contains("QRコードができました") => None,
+                    other => Some(format!("a code was made: {other:.200?}")),
+                }
+            }),
+        ),
+        (
+            "dates of an event the catalogue does not have",
+            Box::new(move || {
+                let unknown = "&event=sozoku&ev-sozoku=2026-03-25&ev-sozoku-x=2026-03-26";
+                match answered(post(at, &form("start", unknown))) {
+                    Ok(a) if a.contains("どの手続きか選んでください") => None,
+                    other => Some(format!("not refused plainly: {other:.200?}")),
+                }
+            }),
+        ),
+        (
             "1,000 members",
             Box::new(move || answered(post(at, &form("household", "&members=1000"))).err()),
         ),

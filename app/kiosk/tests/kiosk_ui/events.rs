@@ -51,30 +51,6 @@ fn packet_for(case: &Case) -> (usize, String) {
     (made.pages, text)
 }
 
-/// Answers every question the interview asks — いいえ, else the first option — and returns
-/// how many it asked.
-fn answer_all(kiosk: &mut TestKiosk) -> usize {
-    let mut questions = 0;
-    while kiosk.screen() == Screen::Question {
-        if kiosk.window.global::<Interview>().get_question_yes_no() {
-            kiosk.tap("いいえ");
-        } else {
-            let first = kiosk
-                .window
-                .global::<Interview>()
-                .get_question_options()
-                .iter()
-                .next()
-                .expect("an option")
-                .label;
-            kiosk.tap(&first);
-        }
-        questions += 1;
-        assert!(questions < 40, "the interview never ends");
-    }
-    questions
-}
-
 /// Chooses a 続柄 in the add-member form's list, as the clerk's selection does (the list's
 /// `selected` sets the index and tells the controller).
 fn choose_relation(kiosk: &TestKiosk, word: &str) {
@@ -171,7 +147,7 @@ pub(super) fn a_bereaved_family_is_served_from_the_deceaseds_card(cups: &TestCup
         "the clerk is told who files: {notice}"
     );
     kiosk.tap("質問へ進む");
-    let questions = answer_all(&mut kiosk);
+    let questions = kiosk.answer_every_question();
     assert_eq!(kiosk.screen(), Screen::Result);
     let procedures: Vec<String> = kiosk
         .window
@@ -254,7 +230,7 @@ pub(super) fn a_birth_is_typed_to_a_printed_packet(cups: &TestCups) {
         madoguchi_domain::Zokugara::WIFE
     );
     kiosk.tap("質問へ進む");
-    let questions = answer_all(&mut kiosk);
+    let questions = kiosk.answer_every_question();
     assert_eq!(kiosk.screen(), Screen::Result);
 
     let (packet, case, text) = print_packet(&mut kiosk, cups);
