@@ -109,6 +109,10 @@ pub enum CaseError {
     #[error("the 代理人 has no name: type it / 代理人の氏名がありません")]
     ProxyWithoutName,
     #[error(
+        "the 親族's relation is empty: type it (子, 兄 …) or leave it out / 親族の続柄が空です"
+    )]
+    ProxyRelationEmpty,
+    #[error(
         "resident_writes names {count} values; at most {max} can be left blank / 本人が記入する項目が多すぎます"
     )]
     TooManyBlanks { count: usize, max: usize },
@@ -280,19 +284,35 @@ impl Case {
         if let Some(phone) = &proxy.phone {
             Self::validate_phone("proxy.phone", phone)?;
         }
+        if let Some(relation) = &proxy.relation {
+            check_text("proxy.relation", relation, limits::MAX_RELATION_CHARS)?;
+            if relation.trim().is_empty() {
+                return Err(CaseError::ProxyRelationEmpty);
+            }
+        }
         Ok(())
     }
 
     /// In what capacity the 届出人 files for member `subject`: as that member, as another
     /// member of the household, or as a 代理人.
     pub fn filer_role(&self, subject: usize) -> FilerRole {
-        if self.proxy.is_some() {
+        if self.proxy.as_ref().is_some_and(|p| p.relation.is_some()) {
+            FilerRole::Relative
+        } else if self.proxy.is_some() {
             FilerRole::Proxy
         } else if subject == self.applicant {
             FilerRole::SelfPerson
         } else {
             FilerRole::HouseholdMember
         }
+    }
+
+    /// Whether the 届出人 brings a 委任状: a 代理人 does, except family filing about the member
+    /// the event is about (the person who died cannot sign one).
+    pub fn needs_letter_of_attorney(&self) -> bool {
+        self.proxy
+            .as_ref()
+            .is_some_and(|p| p.relation.is_none() || self.event.subject.is_none())
     }
 
     /// Reads a case JSON document (`docs/case.md`) from outside: at most
@@ -523,6 +543,7 @@ mod tests {
             kana: None,
             address: None,
             phone: None,
+            relation: None,
         }));
         assert_eq!(case.validate(), Err(CaseError::ProxyWithoutName));
         case.proxy = None;

@@ -4,6 +4,9 @@
 //! their household (世帯員) — or someone outside the household acting for them (代理人), who
 //! brings a 委任状 signed by the member they act for. The case records a 代理人 in
 //! [`Case::proxy`](crate::Case::proxy); the member they act for stays `Case::applicant`.
+//! Family from outside the household (親族: a son living elsewhere after his father's death) is
+//! a 代理人 with a `relation`; filing about the member an event is about (the person who died),
+//! who cannot sign a 委任状, they bring none.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +24,10 @@ pub struct Proxy {
     /// A telephone number the office can call back, digits with optional hyphens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// What they are to the member the case is about, when they are family (子, 兄, 妻の弟 …,
+    /// as the 届出人 box's 「続柄」 says it): they file as 親族.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation: Option<String>,
 }
 
 /// In what capacity the 届出人 files for the member a form concerns.
@@ -32,6 +39,8 @@ pub enum FilerRole {
     HouseholdMember,
     /// Someone outside the household, with a 委任状.
     Proxy,
+    /// Family from outside the household (a 代理人 who says their 続柄).
+    Relative,
 }
 
 impl FilerRole {
@@ -41,6 +50,7 @@ impl FilerRole {
             FilerRole::SelfPerson => "本人",
             FilerRole::HouseholdMember => "世帯員",
             FilerRole::Proxy => "代理人",
+            FilerRole::Relative => "親族",
         }
     }
 
@@ -49,6 +59,7 @@ impl FilerRole {
             FilerRole::SelfPerson => "self",
             FilerRole::HouseholdMember => "household",
             FilerRole::Proxy => "proxy",
+            FilerRole::Relative => "relative",
         }
     }
 }

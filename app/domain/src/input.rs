@@ -35,6 +35,8 @@ pub enum InputError {
     ResidenceStatus,
     #[error("{}", self.message_en())]
     ForeignCategory,
+    #[error("{}", self.message_en())]
+    Relation,
 }
 
 impl InputError {
@@ -56,6 +58,9 @@ impl InputError {
             InputError::ForeignCategory => {
                 "区分は、中長期在留者・特別永住者・一時庇護許可者・仮滞在許可者・出生による経過滞在者・国籍喪失による経過滞在者のどれかです。"
             }
+            InputError::Relation => {
+                "続柄は16文字までの1行で入力してください（例：子、兄、妻の弟）。"
+            }
         }
     }
 
@@ -74,6 +79,9 @@ impl InputError {
             }
             InputError::ForeignCategory => {
                 "The category is one of 中長期在留者, 特別永住者, 一時庇護許可者, 仮滞在許可者, 出生による経過滞在者 and 国籍喪失による経過滞在者."
+            }
+            InputError::Relation => {
+                "Enter the relation on one line, at most 16 characters (e.g. 子, 兄, 妻の弟)."
             }
         }
     }
@@ -144,6 +152,21 @@ pub fn phone(text: &str) -> Result<String, InputError> {
         Ok(out)
     } else {
         Err(InputError::Phone)
+    }
+}
+
+/// What family from outside the household are to the member (子, 兄, 妻の弟), as they say it;
+/// empty for none.
+pub fn optional_relation(text: &str) -> Result<Option<String>, InputError> {
+    let text = text.trim();
+    if text.is_empty() {
+        Ok(None)
+    } else if text.chars().count() > crate::limits::MAX_RELATION_CHARS
+        || text.chars().any(char::is_control)
+    {
+        Err(InputError::Relation)
+    } else {
+        Ok(Some(text.to_string()))
     }
 }
 

@@ -47,6 +47,8 @@ pub const MAX_PHONE_CHARS: usize = 20;
 /// Answers in one case, and characters in a question id or a choice id.
 pub const MAX_ANSWERS: usize = 300;
 pub const MAX_ID_CHARS: usize = 64;
+/// The longest 続柄 family from outside the household may give: 「配偶者の兄弟姉妹の子」 is 10.
+pub const MAX_RELATION_CHARS: usize = 16;
 /// Values a clerk may leave for the resident to write by hand on one case.
 pub const MAX_RESIDENT_WRITES: usize = 40;
 

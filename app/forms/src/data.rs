@@ -248,8 +248,8 @@ impl Context<'_> {
     }
 
     /// The 届出人: the 代理人 when one files, else the applicant member. `role` is 本人,
-    /// 世帯員 or 代理人 towards the form's subject; `relation` is what the 届出人 is to the
-    /// subject (本人, 子, 妻 …, or 代理人).
+    /// 世帯員, 代理人 or 親族 towards the form's subject; `relation` is what the 届出人 is to the
+    /// subject (本人, 子, 妻 …, a 親族's own word, or 代理人).
     fn filer_value(&self, prop: &str) -> Value {
         let case = self.case;
         let role = case.filer_role(self.subject);
@@ -260,7 +260,10 @@ impl Context<'_> {
             ("zokugara", None) => case
                 .applicant()
                 .map_or(Value::Empty, |m| self.member_value(m, "relation")),
-            ("relation", Some(_)) => Value::Text(role.ja().into()),
+            // Family from outside the household say what they are (子); a 代理人 is 代理人.
+            ("relation", Some(proxy)) => {
+                Value::Text(proxy.relation.clone().unwrap_or_else(|| role.ja().into()))
+            }
             ("relation", None) => {
                 let (Some(filer), Some(subject)) =
                     (case.applicant(), case.household.members.get(self.subject))
@@ -534,6 +537,7 @@ mod tests {
             kana: None,
             address: None,
             phone: Some("046-822-4000".into()),
+            relation: None,
         }));
         let by_proxy = context_for(&case, tome);
         assert_eq!(text_of(by_proxy.value("filer.role", None)), "代理人");
@@ -541,6 +545,14 @@ mod tests {
         assert_eq!(text_of(by_proxy.value("filer.name", None)), "代理 花子");
         assert_eq!(text_of(by_proxy.value("filer.zokugara", None)), "");
         assert_eq!(text_of(by_proxy.value("proxy.phone", None)), "046-822-4000");
+
+        // Family from outside the household say what they are to the member.
+        if let Some(proxy) = case.proxy.as_mut() {
+            proxy.relation = Some("孫".into());
+        }
+        let by_grandchild = context_for(&case, tome);
+        assert_eq!(text_of(by_grandchild.value("filer.role", None)), "親族");
+        assert_eq!(text_of(by_grandchild.value("filer.relation", None)), "孫");
     }
 
     #[test]

@@ -334,6 +334,7 @@ fn a_proxy_files_in_their_own_name_and_the_forms_say_so() {
         kana: None,
         address: None,
         phone: None,
+        relation: None,
     }));
     let packet = render(&case, &mincho(), &["jumin_ido_todoke", "inkan_toroku"]);
     let text = squeezed(&pdftotext(&packet.pdf));

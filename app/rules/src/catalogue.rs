@@ -123,6 +123,9 @@ pub struct Item {
     pub text: Text,
     /// Brought when a 代理人 files (the 委任状): added to every procedure that has a form.
     pub for_proxy: bool,
+    /// The 委任状 itself: not brought by family filing about the member an event is about
+    /// (the person who died cannot sign one; `Case::needs_letter_of_attorney`).
+    pub letter_of_attorney: bool,
     pub at: Location,
 }
 

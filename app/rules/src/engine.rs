@@ -729,10 +729,12 @@ impl<'c> Engine<'c> {
     fn bring(&self, procedure: &Procedure, case: &Case) -> Vec<usize> {
         let mut items = procedure.bring.clone();
         if case.proxy.is_some() && !procedure.forms.is_empty() {
+            let letter = case.needs_letter_of_attorney();
             let for_proxy = self.catalogue.items.iter().enumerate();
             items.extend(
                 for_proxy
                     .filter(|(i, item)| item.for_proxy && !procedure.bring.contains(i))
+                    .filter(|(_, item)| letter || !item.letter_of_attorney)
                     .map(|(i, _)| i),
             );
         }

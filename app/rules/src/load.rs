@@ -111,6 +111,8 @@ struct RawItem {
     text: RawText,
     #[serde(default)]
     for_proxy: bool,
+    #[serde(default)]
+    letter_of_attorney: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -1243,6 +1245,7 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
                     &mut problems,
                 ),
                 for_proxy: item.for_proxy,
+                letter_of_attorney: item.letter_of_attorney,
                 id,
                 at,
             });

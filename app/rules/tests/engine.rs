@@ -432,10 +432,43 @@ fn a_proxy_brings_a_letter_of_attorney_for_every_procedure_with_a_form() {
         kana: None,
         address: None,
         phone: None,
+        relation: None,
     }));
     assert!(brings(&case, "tennyu_todoke").contains(&"ininjo".to_string()));
     // A notice with nothing to file needs no letter.
     assert!(!brings(&case, "info_lifeline").contains(&"ininjo".to_string()));
+    // Family from outside the household filing a move still bring one: the member can sign.
+    if let Some(proxy) = case.proxy.as_mut() {
+        proxy.relation = Some("子".into());
+    }
+    assert!(brings(&case, "tennyu_todoke").contains(&"ininjo".to_string()));
+}
+
+/// After a death, a son from another household files without a 委任状 (his father cannot sign
+/// one), but with his own ID.
+#[test]
+fn family_filing_after_a_death_bring_no_letter_of_attorney() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("okuyami.json");
+    case.proxy = Some(Box::new(madoguchi_domain::Proxy {
+        name: "相談 一郎".into(),
+        kana: None,
+        address: None,
+        phone: None,
+        relation: Some("子".into()),
+    }));
+    let decision = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("decides");
+    let funeral = decision
+        .procedures
+        .iter()
+        .find(|p| p.id == "kokuho_sousaihi")
+        .expect("葬祭費");
+    let brought: Vec<&str> = funeral.bring.iter().map(|b| b.id.as_str()).collect();
+    assert!(!brought.contains(&"ininjo"), "{brought:?}");
+    assert!(brought.contains(&"dairinin_kakunin"), "{brought:?}");
 }
 
 /// A question that fills forms is asked once the decision is settled and one of the procedures

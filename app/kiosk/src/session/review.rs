@@ -32,6 +32,9 @@ pub enum ReviewField {
     ProxyKana,
     ProxyAddress,
     ProxyPhone,
+    /// What a 代理人 who is family is to the member the case is about (子, 兄 …): they file
+    /// as 親族, and after a death without a 委任状.
+    ProxyRelation,
     /// The ふりがな of the household member at this index.
     Kana(usize),
     /// 国籍・地域 of the member at this index: 「日本」 records a Japanese national.
@@ -73,6 +76,7 @@ impl ReviewField {
             ReviewField::ProxyKana => "proxy.kana".into(),
             ReviewField::ProxyAddress => "proxy.address".into(),
             ReviewField::ProxyPhone => "proxy.phone".into(),
+            ReviewField::ProxyRelation => "proxy.relation".into(),
             ReviewField::Kana(index) => format!("kana.{index}"),
             ReviewField::Country(index) => format!("country.{index}"),
             ReviewField::ResidenceCard(index) => format!("residence_card.{index}"),
@@ -97,6 +101,7 @@ impl ReviewField {
             "proxy.kana" => Some(ReviewField::ProxyKana),
             "proxy.address" => Some(ReviewField::ProxyAddress),
             "proxy.phone" => Some(ReviewField::ProxyPhone),
+            "proxy.relation" => Some(ReviewField::ProxyRelation),
             _ => {
                 let (prefix, index) = key.split_once('.')?;
                 let index: usize = index.parse().ok()?;
@@ -122,6 +127,7 @@ impl ReviewField {
             ReviewField::ProxyKana => ("代理人のふりがな", "Proxy's reading"),
             ReviewField::ProxyAddress => ("代理人の住所", "Proxy's address"),
             ReviewField::ProxyPhone => ("代理人の電話番号", "Proxy's telephone"),
+            ReviewField::ProxyRelation => ("ご親族のときの続柄", "Relation, when family"),
             ReviewField::Kana(_) => ("ふりがな", "Reading"),
             ReviewField::Country(_) => ("国籍・地域", "Nationality or region"),
             ReviewField::ResidenceCard(_) => ("在留カード等番号", "Residence card number"),
@@ -216,6 +222,12 @@ fn apply_one(case: &mut Case, field: ReviewField, text: &str) -> Result<(), Inpu
                 proxy(case).phone = phone;
             }
         }
+        ReviewField::ProxyRelation => {
+            let relation = input::optional_relation(text)?;
+            if relation.is_some() || case.proxy.is_some() {
+                proxy(case).relation = relation;
+            }
+        }
         ReviewField::Country(index) => {
             if let Some(member) = case.household.members.get_mut(index) {
                 let nationality = &mut member.person.nationality;
@@ -289,6 +301,7 @@ fn proxy(case: &mut Case) -> &mut Proxy {
             kana: None,
             address: None,
             phone: None,
+            relation: None,
         })
     })
 }

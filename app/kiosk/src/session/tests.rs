@@ -1462,3 +1462,57 @@ fn the_deceaseds_own_card_hands_the_filing_to_the_family() {
     session.handle(Action::HouseholdDone);
     assert_eq!(session.screen(), Screen::Question);
 }
+
+/// After a death, a son from another household files: typed on the review screen with his
+/// 続柄, he files as 親族 and the list asks no 委任状 of him (his father cannot sign one), but
+/// still his own ID.
+#[test]
+fn family_from_another_household_file_after_a_death_without_a_letter() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    let shibou = madoguchi_domain::EventKind::new("shibou").expect("an id");
+    let death = LifeEvent::new(shibou, date(2026, 11, 12), date(2026, 11, 20));
+    session.handle(Action::EventChosen(death));
+    session.handle(Action::MemberAdded(Member {
+        person: person("窓口 花子", date(1952, 5, 5), Sex::Female),
+        relation: Zokugara::WIFE,
+    }));
+    session.handle(Action::MemberSubject(0));
+    session.handle(Action::HouseholdDone);
+    while session.screen() == Screen::Question {
+        session.handle(Action::Answer(Answer::Unknown));
+    }
+    session.handle(Action::ResultAccepted);
+    assert_eq!(session.screen(), Screen::Review);
+    // Every answer was 「わからない」: what may apply counts too.
+    let brings = |session: &Session, id: &str| {
+        session.decision().is_some_and(|d| {
+            d.procedures
+                .iter()
+                .chain(&d.to_confirm)
+                .any(|p| p.bring.iter().any(|item| item.id == id))
+        })
+    };
+    let mut edits = ReviewEdits::default();
+    edits.set(ReviewField::ProxyName, "窓口 一郎");
+    edits.set(
+        ReviewField::ProxyRelation,
+        "子の子の子の子の子の子の子の子の子",
+    );
+    session.handle(Action::ReviewEdited(edits));
+    let notice = session.view().notice.expect("a notice");
+    assert!(notice.ja.contains("続柄は16文字まで"), "{}", notice.ja);
+
+    let mut edits = ReviewEdits::default();
+    edits.set(ReviewField::ProxyName, "窓口 一郎");
+    edits.set(ReviewField::ProxyRelation, " 子 ");
+    session.handle(Action::ReviewEdited(edits));
+    let case = session.case().expect("a case");
+    assert_eq!(
+        case.proxy.as_deref().and_then(|p| p.relation.as_deref()),
+        Some("子")
+    );
+    assert_eq!(case.filer_role(0), madoguchi_domain::FilerRole::Relative);
+    assert!(!brings(&session, "ininjo"), "no 委任状 after a death");
+    assert!(brings(&session, "dairinin_kakunin"), "his own ID");
+}

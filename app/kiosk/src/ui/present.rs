@@ -952,14 +952,21 @@ pub fn review(
     // Someone outside the household filing with a 委任状: the forms name them as 届出人 and
     // the guidance sheet asks for the 委任状 and their own ID.
     let proxy = case.proxy.as_deref();
+    // After a death, family from another household file without a 委任状.
+    let (name_ja, name_en) = if case.event.subject.is_some() {
+        (
+            "別の世帯のご家族・代理人の氏名（届け出る方）",
+            "Family from another household or proxy filing",
+        )
+    } else {
+        (
+            "代理人の氏名（委任状を持って来た方）",
+            "Proxy's name (with a letter of attorney)",
+        )
+    };
     item(
         ReviewField::ProxyName,
-        context
-            .pick(
-                "代理人の氏名（委任状を持って来た方）",
-                "Proxy's name (with a letter of attorney)",
-            )
-            .into(),
+        context.pick(name_ja, name_en).into(),
         proxy.map(|p| p.name.clone()).unwrap_or_default(),
         context.pick(
             "ご本人か世帯の方が届け出るときは空欄",
@@ -978,6 +985,11 @@ pub fn review(
                 ReviewField::ProxyPhone,
                 proxy.phone.clone(),
                 "例：090-1234-5678",
+            ),
+            (
+                ReviewField::ProxyRelation,
+                proxy.relation.clone(),
+                "ご家族のとき、その方から見た続柄（例：子、兄）",
             ),
         ];
         for (field, current, hint) in facts {

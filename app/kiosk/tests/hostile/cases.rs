@@ -196,6 +196,22 @@ pub fn corpus() -> Vec<(String, Vec<u8>)> {
         add(&format!("a death about member {subject}"), case);
     }
     add("a death as recorded", death());
+    for relation in [
+        json!("子"),
+        json!(""),
+        json!(" "),
+        json!("子\n"),
+        json!("子".repeat(17)),
+        json!(7),
+        json!(null),
+    ] {
+        let mut case = death();
+        case["proxy"] = json!({ "name": "窓口 一郎", "relation": relation.clone() });
+        add(
+            &format!("family from another household, relation {relation:.40}"),
+            case,
+        );
+    }
     for (name, bytes) in [
         ("empty", Vec::new()),
         ("{}", b"{}".to_vec()),
