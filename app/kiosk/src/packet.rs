@@ -169,11 +169,19 @@ fn guidance(input: &PacketInput<'_>, library: &Library) -> Guidance {
             .push(guidance_procedure(input, procedure, library));
     }
     let case = input.case;
+    let condolence = input.decision.tone == madoguchi_rules::catalogue::Tone::Condolence;
+    // The household goes by its 世帯主, unless the 世帯主 is the person who died: then by the
+    // family member at the counter, whom the sheet is for.
     let household = case
         .household
         .members
         .iter()
-        .find(|m| m.relation.category() == madoguchi_domain::Relation::Head)
+        .enumerate()
+        .find(|(i, m)| {
+            m.relation.category() == madoguchi_domain::Relation::Head
+                && case.event.subject != Some(*i)
+        })
+        .map(|(_, m)| m)
         .or_else(|| case.applicant())
         .map_or_else(String::new, |m| m.person.name.clone());
     Guidance {
@@ -188,9 +196,11 @@ fn guidance(input: &PacketInput<'_>, library: &Library) -> Guidance {
                 SheetLanguage::English => name.en.clone(),
             }
         },
-        condolence: input.decision.tone == madoguchi_rules::catalogue::Tone::Condolence,
+        condolence,
         household,
-        members: case.household.members.len(),
+        // After a death the household is those who remain.
+        members: case.household.members.len()
+            - usize::from(condolence && case.event.subject.is_some()),
         reception: input.reception.to_string(),
         counters: walking_order(
             order.into_iter().zip(counters).collect(),

@@ -436,6 +436,9 @@ fn a_bereaved_familys_packet_is_gentle_ordered_and_filled_in() {
     }
     for expected in [
         "おくやみ手続きのご案内",
+        // The 世帯主 died: the sheet goes by the widow at the counter, and counts those who
+        // remain.
+        "相談和子様の世帯（2人）",
         "心よりお悔やみ申し上げます",
         "先に済ませる手続き：国民健康保険の資格喪失（保険証の返却）（保険年金課）",
         "用紙：葬祭費支給申請書（記入済み）",
