@@ -149,6 +149,11 @@ fn draw_items(
     row: Option<(usize, &Member)>,
 ) {
     for item in items {
+        if let Some(when) = item.when()
+            && !ticked(&fill.context.value(&when.value, row), when.equals.as_ref())
+        {
+            continue;
+        }
         match item {
             Item::Text(text) => draw_text(canvas, text, origin),
             Item::Box(b) => draw_box(canvas, b, origin),

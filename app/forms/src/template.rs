@@ -95,6 +95,31 @@ impl FieldFont {
     }
 }
 
+/// When an item prints: `when = { value = "answer.funeral_by_filer", equals = true }` prints
+/// the 届出人 in the 喪主's boxes only when the 届出人 held the funeral; without `equals`, when
+/// the value is present and not false (as a check box is ticked). An item that does not print
+/// is not reported missing either.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct When {
+    pub(crate) value: String,
+    #[serde(default)]
+    pub(crate) equals: Option<toml::Value>,
+}
+
+impl Item {
+    /// The item's `when`; boxes, lines and the QR code always print.
+    pub(crate) fn when(&self) -> Option<&When> {
+        match self {
+            Item::Text(t) => t.when.as_ref(),
+            Item::Field(f) => f.when.as_ref(),
+            Item::Check(c) => c.when.as_ref(),
+            Item::Era(e) => e.when.as_ref(),
+            Item::Box(_) | Item::Line(_) | Item::Qr(_) => None,
+        }
+    }
+}
+
 /// `[x, y, width, height]` in millimetres.
 pub(crate) type RectMm = [f32; 4];
 
@@ -123,6 +148,9 @@ pub(crate) struct TextItem {
     pub(crate) align: Align,
     #[serde(default)]
     pub(crate) valign: VAlign,
+    /// Printed only when this holds (see `When`).
+    #[serde(default)]
+    pub(crate) when: Option<When>,
     #[serde(default = "one")]
     pub(crate) lines: usize,
 }
@@ -193,6 +221,9 @@ pub(crate) struct FieldItem {
     pub(crate) valign: VAlign,
     #[serde(default)]
     pub(crate) font: FieldFont,
+    /// Printed only when this holds (see `When`).
+    #[serde(default)]
+    pub(crate) when: Option<When>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -212,6 +243,9 @@ pub(crate) struct CheckItem {
     pub(crate) label: Option<String>,
     #[serde(default = "default_label_size")]
     pub(crate) label_size: f32,
+    /// Printed only when this holds (see `When`).
+    #[serde(default)]
+    pub(crate) when: Option<When>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -228,6 +262,9 @@ pub(crate) struct EraItem {
     /// The eras offered, oldest first.
     #[serde(default = "default_eras")]
     pub(crate) eras: Vec<String>,
+    /// Printed only when this holds (see `When`).
+    #[serde(default)]
+    pub(crate) when: Option<When>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -561,10 +598,10 @@ fn check_items(items: &[Item], in_rows: bool, report: &mut dyn FnMut(String)) {
             Item::Era(e) => Some(&e.value),
             _ => None,
         };
-        if let Some(path) = path
-            && let Err(problem) = check_path(path, in_rows)
-        {
-            report(format!("{at}({}): {problem}", kind(item)));
+        for path in path.into_iter().chain(item.when().map(|w| &w.value)) {
+            if let Err(problem) = check_path(path, in_rows) {
+                report(format!("{at}({}): {problem}", kind(item)));
+            }
         }
         if let Item::Field(f) = item
             && (f.min_size > f.size || f.min_size < 4.0)

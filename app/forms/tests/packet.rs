@@ -341,6 +341,34 @@ fn a_proxy_files_in_their_own_name_and_the_forms_say_so() {
     assert!(text.contains("代理花子"), "the 代理人 is named");
 }
 
+/// The 葬祭費 is the 喪主's: the 届出人 is printed in the 申請者 boxes only when the case says they
+/// held the funeral; otherwise the boxes are left for the 喪主, and the letter they must sign
+/// is ticked among the papers to attach.
+#[test]
+fn the_funeral_grant_names_the_filer_only_when_they_held_the_funeral() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/okuyami.json");
+    let mut case: Case =
+        serde_json::from_str(&std::fs::read_to_string(sample).expect("sample")).expect("case");
+    let widow = "相談和子";
+    let sheet = |case: &Case| {
+        squeezed(&pdftotext(
+            &render(case, &mincho(), &["sousaihi_kokuho"]).pdf,
+        ))
+    };
+    let held = sheet(&case);
+    assert!(held.contains(widow), "the widow held the funeral");
+    assert!(!held.contains("葬儀を行った方がご記入ください"));
+    case.answers
+        .insert("funeral_by_filer".into(), madoguchi_domain::Answer::No);
+    let other = sheet(&case);
+    assert!(!other.contains(widow), "her son held it: his to write");
+    assert!(other.contains("葬儀を行った方がご記入ください"));
+    assert!(
+        other.contains("相談正男"),
+        "the person who died is printed either way"
+    );
+}
+
 #[test]
 fn the_medical_subsidy_lists_children_to_18_as_its_rule_covers_them() {
     let mut case = case();
@@ -507,7 +535,7 @@ fn a_broken_template_is_refused_with_its_file_and_item() {
     let dir = tempfile::tempdir().expect("dir");
     std::fs::write(
         dir.path().join("bad.toml"),
-        "[form]\nid = \"x\"\ntitle = \"x\"\n\n[[item]]\ntype = \"field\"\nrect = [0, 0, 10, 10]\nvalue = \"applicant.nmae\"\n",
+        "[form]\nid = \"x\"\ntitle = \"x\"\n\n[[item]]\ntype = \"field\"\nrect = [0, 0, 10, 10]\nvalue = \"applicant.nmae\"\n\n[[item]]\ntype = \"text\"\nrect = [0, 20, 10, 10]\ntext = \"x\"\nwhen = { value = \"answer\" }\n",
     )
     .expect("write");
     std::fs::write(dir.path().join("broken.toml"), "[form\nid=").expect("write");
@@ -515,6 +543,10 @@ fn a_broken_template_is_refused_with_its_file_and_item() {
     assert!(
         error.contains("bad.toml: item 1 (field): `applicant.nmae`"),
         "{error}"
+    );
+    assert!(
+        error.contains("bad.toml: item 2 (text): `answer`"),
+        "a `when` is checked like a value: {error}"
     );
     assert!(error.contains("broken.toml"), "{error}");
 }

@@ -254,6 +254,78 @@ fn a_case_reaches_the_department_and_its_progress_comes_back() {
     );
 }
 
+/// After a death the family sits once at the おくやみ desk. Each department with work to do
+/// (市民課, 保険年金課, 介護保険課, 市民税課), each its own process, finds the household on its list
+/// with its own procedures, in the order they must be done, and marks it done; the desk sees
+/// the last one finish. Offices outside the city hall (年金事務所, 家庭裁判所, 税務署, 法務局) are on
+/// the family's guidance sheet but get no route.
+#[test]
+fn a_bereaved_family_is_handed_from_the_desk_to_each_department() {
+    let floor = Floor::new();
+    let desk = floor.terminal("okuyami_desk", None);
+    let departments = [
+        (
+            "shimin",
+            "setainushi_henko,inkan_henkan_shibou,card_henno_shibou",
+        ),
+        (
+            "hoken_nenkin",
+            "kokuho_soshitsu_shibou,kokuho_sousaihi,kogaku_ryoyohi_shibou",
+        ),
+        ("kaigo", "kaigo_soshitsu"),
+        ("shiminzei", "juminzei_souzokunin"),
+    ];
+    let counters: Vec<Lines> = departments
+        .iter()
+        .map(|(counter, _)| {
+            let home = floor.terminal(&format!("{counter}_1"), Some(counter));
+            let lines = Lines::spawn(dev(
+                &home,
+                &["floor-counter", "--seconds", "120", "--mark-done"],
+            ));
+            lines.wait_for("listening", Duration::from_secs(20));
+            lines
+        })
+        .collect();
+    let death = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/okuyami.json");
+    let interview = Lines::spawn(dev(
+        &desk,
+        &[
+            "floor-terminal",
+            "--case",
+            death.to_str().expect("utf-8"),
+            "--wait",
+            "90",
+            "--follow",
+        ],
+    ));
+    let finished = interview.wait_for("finished", Duration::from_secs(30));
+    let case = field(&finished, 1).to_string();
+    for ((counter, procedures), lines) in departments.iter().zip(&counters) {
+        let arrived = lines.wait_for("waiting", Duration::from_secs(20));
+        assert_eq!(field(&arrived, 1), case, "{counter}: {arrived}");
+        assert_eq!(field(&arrived, 3), *procedures, "{counter}'s own, in order");
+        lines.wait_for("marked", Duration::from_secs(10));
+    }
+    interview.wait_for("all done", Duration::from_secs(60));
+    let routed: BTreeSet<String> = floor
+        .cluster
+        .superuser()
+        .query(
+            "SELECT counter FROM routes WHERE case_id = $1::text::uuid",
+            &[&case],
+        )
+        .expect("routes")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let expected: BTreeSet<String> = departments.iter().map(|(c, _)| c.to_string()).collect();
+    assert_eq!(
+        routed, expected,
+        "the city's counters, and no office outside"
+    );
+}
+
 /// The server is down when the terminal starts: it starts on the catalogue it had, finishes
 /// three cases, and pushes all three when the server returns, each exactly once.
 #[test]

@@ -126,6 +126,9 @@ pub struct Item {
     /// The 委任状 itself: not brought by family filing about the member an event is about
     /// (the person who died cannot sign one; `Case::needs_letter_of_attorney`).
     pub letter_of_attorney: bool,
+    /// Listed unless this is false for the case (unknown keeps it: one paper too many beats a
+    /// second trip): the 喪主's 委任状 only when someone else held the funeral.
+    pub when: Option<Condition>,
     pub at: Location,
 }
 

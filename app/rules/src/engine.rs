@@ -674,6 +674,10 @@ impl<'c> Engine<'c> {
             bring: self
                 .bring(procedure, case)
                 .into_iter()
+                .filter(|&i| {
+                    let when = catalogue.items[i].when.as_ref();
+                    when.is_none_or(|c| c.eval(facts) != Truth::False)
+                })
                 .map(|i| {
                     let item = &catalogue.items[i];
                     Named {

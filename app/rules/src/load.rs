@@ -113,6 +113,9 @@ struct RawItem {
     for_proxy: bool,
     #[serde(default)]
     letter_of_attorney: bool,
+    /// Listed only when this may hold (a condition that is false drops the item).
+    #[serde(default)]
+    when: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -1222,6 +1225,9 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
             });
         }
     }
+    // Items' conditions name questions, so they are parsed once the questions are known.
+    let mut item_conditions: Vec<(usize, Spanned<String>)> = Vec::new();
+    let mut items_file = None;
     if let Some((file, raw)) = read_optional::<RawItems>(files, "items.toml", &mut problems) {
         for item in raw.item {
             let at = file.location(&item.id);
@@ -1246,10 +1252,15 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
                 ),
                 for_proxy: item.for_proxy,
                 letter_of_attorney: item.letter_of_attorney,
+                when: None,
                 id,
                 at,
             });
+            if let Some(when) = item.when {
+                item_conditions.push((index, when));
+            }
         }
+        items_file = Some(file);
     }
     if let Some((file, raw)) = read_optional::<RawForms>(files, "forms.toml", &mut problems) {
         for form in raw.form {
@@ -1346,6 +1357,11 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
         index: &question_index,
         events: &events,
     };
+    if let Some(file) = &items_file {
+        for (index, when) in &item_conditions {
+            catalogue.items[*index].when = condition(file, when, &lookup, &mut problems);
+        }
+    }
     let mut procedures = Vec::new();
     let mut procedure_files = files::in_folder(files, "procedures").peekable();
     if procedure_files.peek().is_none() {

@@ -358,6 +358,11 @@ fn unused(catalogue: &Catalogue, problems: &mut Vec<Diagnostic>) {
             used_questions.extend(rule.when.questions());
         }
     }
+    for item in &catalogue.items {
+        item.when
+            .iter()
+            .for_each(|c| used_questions.extend(c.questions()));
+    }
     for question in &catalogue.questions {
         question
             .ask_when

@@ -130,6 +130,28 @@ fn an_unknown_question_in_a_condition() {
     );
 }
 
+/// An item's `when` is a condition like a rule's, checked against the questions.
+#[test]
+fn an_unknown_question_in_an_items_condition() {
+    let (dir, line) = broken(
+        "items.toml",
+        "when = \"funeral_by_filer = no\"",
+        "when = \"funeral_by_filer = maybe\"",
+    );
+    assert_reported(&errors(dir.path()), "items.toml", line, "in condition");
+    let (dir, line) = broken(
+        "items.toml",
+        "when = \"funeral_by_filer = no\"",
+        "when = \"funeral_host = no\"",
+    );
+    assert_reported(
+        &errors(dir.path()),
+        "items.toml",
+        line,
+        "unknown question `funeral_host`",
+    );
+}
+
 #[test]
 fn an_unknown_form_and_item() {
     let (dir, line) = broken(

@@ -471,6 +471,45 @@ fn family_filing_after_a_death_bring_no_letter_of_attorney() {
     assert!(brought.contains(&"dairinin_kakunin"), "{brought:?}");
 }
 
+/// The 葬祭費 goes to whoever held the funeral (喪主). When that is the person filing, nobody
+/// needs their letter of attorney; when it is someone else, or nobody at the counter knows yet,
+/// the item with `when = "funeral_by_filer = no"` stays on the list, and the question is asked
+/// once the decision is settled, for the form's 申請者 boxes.
+#[test]
+fn the_chief_mourners_letter_is_asked_only_when_someone_else_held_the_funeral() {
+    let catalogue = catalogue();
+    let engine = Engine::new(&catalogue);
+    let mut case = example("okuyami.json");
+    let funeral_items = |case: &Case| -> Vec<String> {
+        let decision = engine
+            .evaluate(case, case.event.visit_date())
+            .expect("decides");
+        let funeral = decision
+            .procedures
+            .iter()
+            .find(|p| p.id == "kokuho_sousaihi")
+            .expect("葬祭費");
+        funeral.bring.iter().map(|b| b.id.clone()).collect()
+    };
+    let letter = "mosyu_ininjo".to_string();
+    assert!(!funeral_items(&case).contains(&letter), "the widow held it");
+    case.answers.insert("funeral_by_filer".into(), Answer::No);
+    assert!(funeral_items(&case).contains(&letter), "the son held it");
+    case.answers
+        .insert("funeral_by_filer".into(), Answer::Unknown);
+    assert!(
+        funeral_items(&case).contains(&letter),
+        "nobody knows: bring it"
+    );
+    case.answers.remove("funeral_by_filer");
+    let next = engine
+        .evaluate(&case, case.event.visit_date())
+        .expect("decides")
+        .next_questions;
+    let ids: Vec<&str> = next.iter().map(|q| q.id.as_str()).collect();
+    assert_eq!(ids, ["funeral_by_filer"], "{ids:?}");
+}
+
 /// A question that fills forms is asked once the decision is settled and one of the procedures
 /// it fills applies: the family example has every decision answer, so without its 請求者,
 /// 児童手当's 請求者 is asked next, of the two parents; answered, nothing is left to ask. 国保's previous insurance

@@ -290,6 +290,26 @@ fn catalogue_changes() -> Vec<(&'static str, Change)> {
             }),
         ),
         (
+            "an item whose `when` is 100,000 nested `not(`, names no question, or is a number",
+            Box::new(|d: &Path| {
+                edit(&d.join("items.toml"), |t| {
+                    let deep =
+                        format!("{}dog = yes{}", "not(".repeat(100_000), ")".repeat(100_000));
+                    t.replacen(
+                        r#"when = "funeral_by_filer = no""#,
+                        &format!("when = \"{deep}\""),
+                        1,
+                    )
+                    .replacen(
+                        r#"id = "ininjo""#,
+                        "id = \"ininjo\"\nwhen = \"nobody_asked = yes\"",
+                        1,
+                    )
+                    .replacen(r#"id = "inkan""#, "id = \"inkan\"\nwhen = 3", 1)
+                })
+            }),
+        ),
+        (
             "an empty events.toml",
             Box::new(|d: &Path| std::fs::write(d.join("events.toml"), "").expect("write")),
         ),
@@ -499,6 +519,28 @@ fn template_changes() -> Vec<(&'static str, Change)> {
                     t.replacen(
                         "value = \"office.mayor\"",
                         "value = \"../../etc/passwd\"",
+                        1,
+                    )
+                })
+            }),
+        ),
+        (
+            "a `when` that names nothing, compares with a table, or is a string",
+            Box::new(move |d: &Path| {
+                edit(&d.join("sousaihi.toml"), |t| {
+                    t.replacen(
+                        r#"when = { value = "answer.funeral_by_filer", equals = true }"#,
+                        r#"when = { value = "../../etc/passwd", equals = true }"#,
+                        1,
+                    )
+                    .replacen(
+                        r#"when = { value = "answer.funeral_by_filer", equals = true }"#,
+                        r#"when = { value = "answer.funeral_by_filer", equals = { a = [1] } }"#,
+                        1,
+                    )
+                    .replacen(
+                        r#"when = { value = "answer.funeral_by_filer", equals = false }"#,
+                        r#"when = "answer.funeral_by_filer""#,
                         1,
                     )
                 })

@@ -133,6 +133,7 @@ OKUYAMI = [
                 "deceased_seal": True,
                 "deceased_handbook": False,
                 "deceased_kokumin_nenkin": False,
+                "funeral_by_filer": True,
             }.items()
         )
     ),

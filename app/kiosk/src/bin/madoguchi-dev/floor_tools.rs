@@ -33,10 +33,29 @@ fn floor_config() -> Result<FloorConfig> {
     FloorConfig::from_env()?.context("this tool needs floor settings (MADOGUCHI_CENTRAL)")
 }
 
-/// An interview desk: finishes `cases` cases of the sample family (decided with the catalogue
-/// in force, routed to the counters the decision names), then waits up to `wait` for the link
-/// to send them; with `follow`, goes on until every counter has finished with each case.
-pub fn terminal(cases: usize, pause_ms: u64, wait: u64, follow: bool) -> Result<ExitCode> {
+/// What an interview desk does: finish `cases` cases, `pause_ms` apart; wait up to `wait`
+/// seconds for the link to send them; with `follow`, until every counter has finished.
+pub struct Desk {
+    pub cases: usize,
+    pub pause_ms: u64,
+    pub wait: u64,
+    pub follow: bool,
+}
+
+/// An interview desk: finishes cases of `case` (a case file; the sample family without one),
+/// each decided with the catalogue in force and routed to the counters the decision names,
+/// then waits for the link to send them and, when asked, follows them to the last counter.
+pub fn terminal(desk: Desk, case: Option<&std::path::Path>) -> Result<ExitCode> {
+    let Desk {
+        cases,
+        pause_ms,
+        wait,
+        follow,
+    } = desk;
+    let case = match case {
+        Some(path) => madoguchi_kiosk::cmd::input::read_case(path)?,
+        None => madoguchi_kiosk::samples::family_of_four().context("the bundled sample case")?,
+    };
     let config = floor_config()?;
     let stores = kiosk::stores(None)?;
     say(&format!(
@@ -50,7 +69,6 @@ pub fn terminal(cases: usize, pause_ms: u64, wait: u64, follow: bool) -> Result<
         config.trusted_keys()?,
     );
     let mut store = stores.runtime;
-    let case = madoguchi_kiosk::samples::family_of_four().context("the bundled sample case")?;
     let mut made = Vec::new();
     for _ in 0..cases {
         let id =

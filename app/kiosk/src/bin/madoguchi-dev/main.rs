@@ -109,6 +109,9 @@ enum DevCommand {
         /// After sending, print each counter's progress until all are done.
         #[arg(long)]
         follow: bool,
+        /// The case to finish (docs/case.md); the bundled family of four when left out.
+        #[arg(long)]
+        case: Option<std::path::PathBuf>,
     },
     /// A department counter on the floor without a window: print its 受付一覧 as households
     /// arrive, for `seconds`.
@@ -261,7 +264,16 @@ fn run(dev: Dev) -> Result<ExitCode> {
             pause_ms,
             wait,
             follow,
-        } => floor_tools::terminal(cases, pause_ms, wait, follow),
+            case,
+        } => floor_tools::terminal(
+            floor_tools::Desk {
+                cases,
+                pause_ms,
+                wait,
+                follow,
+            },
+            case.as_deref(),
+        ),
         DevCommand::FloorCounter { seconds, mark_done } => floor_tools::counter(seconds, mark_done),
         DevCommand::KioskOnce { exit_after } => bench_kiosk::once(exit_after),
     }
