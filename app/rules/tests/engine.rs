@@ -409,23 +409,25 @@ fn a_question_about_members_offers_those_it_is_asked_of_and_its_answer_says_for_
     assert!(error.to_string().contains("answers.seal"), "{error}");
 }
 
+/// The ids of what `case`'s decision says to bring for `procedure`, which must apply.
+fn brought(engine: &Engine<'_>, case: &Case, procedure: &str) -> Vec<String> {
+    let decision = engine
+        .evaluate(case, case.event.visit_date())
+        .expect("evaluates");
+    let applying = decision
+        .procedures
+        .iter()
+        .find(|p| p.id == procedure)
+        .unwrap_or_else(|| panic!("{procedure} applies"));
+    applying.bring.iter().map(|b| b.id.clone()).collect()
+}
+
 #[test]
 fn a_proxy_brings_a_letter_of_attorney_for_every_procedure_with_a_form() {
     let catalogue = catalogue();
     let engine = Engine::new(&catalogue);
     let mut case = example("family-of-four.json");
-    let brings = |case: &Case, id: &str| -> Vec<String> {
-        let decision = engine
-            .evaluate(case, case.event.visit_date())
-            .expect("evaluates");
-        let procedure = decision
-            .procedures
-            .iter()
-            .find(|p| p.id == id)
-            .expect("the procedure applies")
-            .clone();
-        procedure.bring.into_iter().map(|b| b.id).collect()
-    };
+    let brings = |case: &Case, id: &str| brought(&engine, case, id);
     assert!(!brings(&case, "tennyu_todoke").contains(&"ininjo".to_string()));
     case.proxy = Some(Box::new(madoguchi_domain::Proxy {
         name: "代理 花子".into(),
@@ -458,17 +460,12 @@ fn family_filing_after_a_death_bring_no_letter_of_attorney() {
         phone: None,
         relation: Some("子".into()),
     }));
-    let decision = engine
-        .evaluate(&case, case.event.visit_date())
-        .expect("decides");
-    let funeral = decision
-        .procedures
-        .iter()
-        .find(|p| p.id == "kokuho_sousaihi")
-        .expect("葬祭費");
-    let brought: Vec<&str> = funeral.bring.iter().map(|b| b.id.as_str()).collect();
-    assert!(!brought.contains(&"ininjo"), "{brought:?}");
-    assert!(brought.contains(&"dairinin_kakunin"), "{brought:?}");
+    let funeral = brought(&engine, &case, "kokuho_sousaihi");
+    assert!(!funeral.contains(&"ininjo".to_string()), "{funeral:?}");
+    assert!(
+        funeral.contains(&"dairinin_kakunin".to_string()),
+        "{funeral:?}"
+    );
 }
 
 /// The 葬祭費 goes to whoever held the funeral (喪主). When that is the person filing, nobody
@@ -480,17 +477,7 @@ fn the_chief_mourners_letter_is_asked_only_when_someone_else_held_the_funeral() 
     let catalogue = catalogue();
     let engine = Engine::new(&catalogue);
     let mut case = example("okuyami.json");
-    let funeral_items = |case: &Case| -> Vec<String> {
-        let decision = engine
-            .evaluate(case, case.event.visit_date())
-            .expect("decides");
-        let funeral = decision
-            .procedures
-            .iter()
-            .find(|p| p.id == "kokuho_sousaihi")
-            .expect("葬祭費");
-        funeral.bring.iter().map(|b| b.id.clone()).collect()
-    };
+    let funeral_items = |case: &Case| brought(&engine, case, "kokuho_sousaihi");
     let letter = "mosyu_ininjo".to_string();
     assert!(!funeral_items(&case).contains(&letter), "the widow held it");
     case.answers.insert("funeral_by_filer".into(), Answer::No);
