@@ -190,8 +190,7 @@ impl Canvas<'_> {
     /// One or more QR symbols side by side in `rect`, each with a two-module quiet zone.
     pub(crate) fn qr(&mut self, rect: [f32; 4], symbols: &[String]) {
         let [x, y, w, h] = rect;
-        let count = symbols.len().max(1) as f32;
-        let cell = (w / count).min(h);
+        let (columns, cell) = qr_grid(symbols.len(), w, h);
         for (index, text) in symbols.iter().enumerate() {
             let Ok(code) =
                 qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
@@ -210,13 +209,56 @@ impl Canvas<'_> {
                 .into_iter()
                 .map(|c| c == qrcode::Color::Dark)
                 .collect();
+            let (column, row) = (index % columns, index / columns);
             self.page.marks.push(Mark::Qr {
-                x: x + index as f32 * cell + 2.0 * module,
-                y: y + 2.0 * module,
+                x: x + column as f32 * cell + 2.0 * module,
+                y: y + row as f32 * cell + 2.0 * module,
                 size: n as f32 * module,
                 n,
                 dark,
             });
         }
+    }
+}
+
+/// How `count` square symbols share a `w` × `h` area: the number of columns, and the side of
+/// each symbol's cell, as large as the area allows (two symbols stack in a tall area, sit side
+/// by side in a wide one, four make a square).
+fn qr_grid(count: usize, w: f32, h: f32) -> (usize, f32) {
+    let count = count.max(1);
+    (1..=count)
+        .map(|columns| {
+            let rows = count.div_ceil(columns);
+            (columns, (w / columns as f32).min(h / rows as f32))
+        })
+        .fold((1, 0.0), |best, candidate| {
+            if candidate.1 > best.1 {
+                candidate
+            } else {
+                best
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::qr_grid;
+
+    #[test]
+    fn symbols_take_the_largest_cells_their_area_allows() {
+        assert_eq!(qr_grid(1, 34.0, 34.0), (1, 34.0));
+        assert_eq!(qr_grid(2, 37.0, 74.0), (1, 37.0), "a tall area stacks them");
+        assert_eq!(
+            qr_grid(2, 80.0, 40.0),
+            (2, 40.0),
+            "a wide one sets them side by side"
+        );
+        assert_eq!(qr_grid(4, 40.0, 40.0), (2, 20.0));
+        let (columns, cell) = qr_grid(3, 37.0, 74.0);
+        assert_eq!(
+            columns, 1,
+            "three in a column of 24.7 mm beat two columns of 18.5"
+        );
+        assert!((cell - 74.0 / 3.0).abs() < 1e-4);
     }
 }

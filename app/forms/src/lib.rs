@@ -10,6 +10,7 @@
 //! It knows nothing of the rules engine, the QR format or printers: the kiosk passes the
 //! decision's forms and a QR encoder in, and sends the PDF to the printer queue.
 
+mod check;
 mod data;
 mod draw;
 mod error;
@@ -24,6 +25,7 @@ mod sheet_words;
 mod template;
 mod text;
 
+pub use check::{AnswerShape, Finding, Sample, Vocabulary, check_fit, check_templates};
 pub use data::Office;
 pub use draw::{FieldReport, ReportKind};
 pub use error::FormsError;

@@ -203,10 +203,19 @@ fn qr_symbols(template: &Template, context: &Context<'_>, encode: &QrEncoder<'_>
             }
         }
     }
+    // The member the event is about (the person who died, the newborn) is what every form of
+    // that event is for: carried always, and the event points at them among those carried.
+    let mut event = case.event.clone();
+    if let Some(subject) = event.subject.and_then(|i| case.household.members.get(i)) {
+        if !members.contains(subject) {
+            members.push(subject.clone());
+        }
+        event.subject = members.iter().position(|m| m == subject);
+    }
     let applicant_index = members.iter().position(|m| m == applicant).unwrap_or(0);
     let part = Case {
         phone: None,
-        event: case.event.clone(),
+        event,
         household: Household {
             members,
             joining_head: case.household.joining_head.clone(),

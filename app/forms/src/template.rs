@@ -515,7 +515,7 @@ const MAX_ITEMS: usize = 5000;
 /// Rows on one sheet (a 住民異動届 has 4; a continuation sheet perhaps 20).
 const MAX_ROWS_PER_PAGE: usize = 50;
 /// The A4 sheet in millimetres; positions may lie a little outside it (bleed), not far.
-const PAGE_MM: [f32; 2] = [210.0, 297.0];
+pub(crate) const PAGE_MM: [f32; 2] = [210.0, 297.0];
 const MARGIN_MM: f32 = 20.0;
 /// Type sizes in points, and the most lines a text may wrap to.
 const TYPE_POINTS: std::ops::RangeInclusive<f32> = 1.0..=96.0;

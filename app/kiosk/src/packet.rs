@@ -73,18 +73,6 @@ pub fn make(library: &Library, fonts: &Fonts, input: &PacketInput<'_>) -> Result
         .map(|p| p.id.clone())
         .collect();
     let guidance = input.guidance.then(|| guidance(input, library));
-    let issued = input.case.event.visit_date();
-    let qr = move |part: &Case| -> Result<Vec<String>, String> {
-        let expires = issued
-            .checked_add_days(Days::new(FORM_QR_DAYS))
-            .unwrap_or(issued);
-        encode(&Prefill {
-            issued,
-            expires,
-            case: part.clone(),
-        })
-        .map_err(|e| e.to_string())
-    };
     let packet = render_packet(
         library,
         fonts,
@@ -95,10 +83,25 @@ pub fn make(library: &Library, fonts: &Fonts, input: &PacketInput<'_>) -> Result
             forms: &forms,
             procedures: &procedures,
             guidance: guidance.as_ref(),
-            qr: &qr,
+            qr: &form_qr,
         },
     )?;
     Ok(packet)
+}
+
+/// The symbols of a form's back-office QR code: the part of the case the form carries, in the
+/// open pre-fill format, issued on the visit day.
+pub fn form_qr(part: &Case) -> Result<Vec<String>, String> {
+    let issued = part.event.visit_date();
+    let expires = issued
+        .checked_add_days(Days::new(FORM_QR_DAYS))
+        .unwrap_or(issued);
+    encode(&Prefill {
+        issued,
+        expires,
+        case: part.clone(),
+    })
+    .map_err(|e| e.to_string())
 }
 
 /// Form ids in procedure order, each once.

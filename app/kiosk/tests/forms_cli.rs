@@ -91,53 +91,154 @@ fn the_family_packet_has_the_guidance_sheet_and_eight_forms() {
     );
 }
 
-#[test]
-fn each_form_carries_its_own_people_in_its_qr_code() {
-    let dir = tempfile::tempdir().expect("dir");
-    let (output, pdf) = render(dir.path(), EIGHT_FORMS);
-    assert!(output.status.success(), "{}", text(&output));
-    let said = text(&output);
-    // The child allowance form's page, from the listing ("p.9   児童手当 認定請求書").
-    let page = said
-        .lines()
-        .find(|l| l.contains("児童手当 認定請求書"))
+/// The page `title`'s form starts on, from the listing `forms render` prints
+/// (`  p.9   児童手当 認定請求書 (1 page(s))`).
+fn page_of(said: &str, title: &str) -> String {
+    said.lines()
+        .find(|l| l.contains(title))
         .and_then(|l| l.trim().strip_prefix("p."))
         .and_then(|l| l.split_whitespace().next())
-        .expect("page of the child allowance form")
-        .to_string();
-    let image = dir.path().join("page");
+        .unwrap_or_else(|| panic!("no page for {title}: {said}"))
+        .to_string()
+}
+
+/// The case the back-office QR code on `page` of `pdf` carries (all its symbols), read back
+/// with `madoguchi qr decode` from the page drawn at 200 dpi.
+fn qr_case_on_page(dir: &Path, pdf: &Path, page: &str, today: &str) -> serde_json::Value {
+    let image = dir.join(format!("page-{page}"));
     let rendered = Command::new("pdftoppm")
-        .args(["-r", "200", "-png", "-singlefile", "-f", &page, "-l", &page])
-        .arg(&pdf)
+        .args(["-r", "200", "-png", "-singlefile", "-f", page, "-l", page])
+        .arg(pdf)
         .arg(&image)
         .status()
         .expect("pdftoppm");
     assert!(rendered.success());
-    let png = dir.path().join("page.png");
+    let png = image.with_extension("png");
     let decoded = run(
-        dir.path(),
+        dir,
         &[
             "qr",
             "decode",
             png.to_str().expect("utf-8"),
             "--today",
-            "2026-11-20",
+            today,
         ],
     );
-    assert!(decoded.status.success(), "{}", text(&decoded));
+    assert!(decoded.status.success(), "page {page}: {}", text(&decoded));
     let json: serde_json::Value = serde_json::from_slice(&decoded.stdout).expect("JSON");
-    let members: Vec<&str> = json["case"]["household"]["members"]
+    json["case"].clone()
+}
+
+fn member_names(case: &serde_json::Value) -> Vec<&str> {
+    case["household"]["members"]
         .as_array()
         .expect("members")
         .iter()
         .map(|m| m["person"]["name"].as_str().expect("name"))
-        .collect();
+        .collect()
+}
+
+#[test]
+fn each_form_carries_its_own_people_in_its_qr_code() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (output, pdf) = render(dir.path(), EIGHT_FORMS);
+    assert!(output.status.success(), "{}", text(&output));
+    let page = page_of(&text(&output), "児童手当 認定請求書");
+    let case = qr_case_on_page(dir.path(), &pdf, &page, "2026-11-20");
     // The claimant and the child: not the spouse or the grandmother, and no answers.
-    assert_eq!(members, vec!["髙𠮷 一郎", "髙𠮷 陽翔"]);
+    assert_eq!(member_names(&case), vec!["髙𠮷 一郎", "髙𠮷 陽翔"]);
+    assert!(case["answers"].as_object().is_none_or(|a| a.is_empty()));
+}
+
+/// After a death every form's code carries the person who died and says so — whoever else
+/// it carries (the widow who files, the members of its rows): the back office never reads
+/// the widow as the one who died.
+#[test]
+fn every_code_of_a_death_names_the_person_who_died() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (output, pdf) = render(dir.path(), "../../docs/examples/okuyami.json");
+    assert!(output.status.success(), "{}", text(&output));
+    let said = text(&output);
+    for title in [
+        "世帯主変更届",
+        "国民健康保険 異動届",
+        "葬祭費 支給申請書",
+        "介護保険 資格喪失届",
+        "未支給年金の請求のご案内",
+    ] {
+        let case = qr_case_on_page(dir.path(), &pdf, &page_of(&said, title), "2026-11-27");
+        let names = member_names(&case);
+        let subject = case["event"]["subject"].as_u64().expect("a subject") as usize;
+        assert_eq!(names[subject], "相談 正男", "{title}: {names:?}");
+        assert!(
+            names.contains(&"相談 和子"),
+            "{title}: the widow files: {names:?}"
+        );
+    }
+}
+
+/// The largest household of the samples (eight people, long names and addresses) gets every
+/// form's code printed: two symbols stacked where one would be too dense to scan, read back
+/// as the eight.
+#[test]
+fn a_household_of_eight_gets_every_code_printed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (output, pdf) = render(dir.path(), "../../forms/samples/longest.json");
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    assert!(!said.contains("QRコードが細かすぎる"), "{said}");
+    let case = qr_case_on_page(
+        dir.path(),
+        &pdf,
+        &page_of(&said, "住民異動届"),
+        "2026-11-20",
+    );
+    assert_eq!(member_names(&case).len(), 8);
+}
+
+/// `forms check` against the shipped catalogue: nothing but the catalogue forms that have no
+/// template yet (those `forms list` does not show), each named once, and exit status 1 while
+/// there are any.
+#[test]
+fn forms_check_finds_only_the_forms_still_written_by_hand() {
+    let dir = tempfile::tempdir().expect("dir");
+    let checked = run(
+        dir.path(),
+        &["forms", "check", "--catalogue", "../../assets/catalogue"],
+    );
+    let said = text(&checked);
+    let problems: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains(": ") && !l.contains(" sample cases: "))
+        .collect();
     assert!(
-        json["case"]["answers"]
-            .as_object()
-            .is_none_or(|a| a.is_empty())
+        problems
+            .iter()
+            .all(|l| l.starts_with("form ") && l.contains("has no template")),
+        "{said}"
+    );
+    let listed = text(&run(dir.path(), &["forms", "list"]));
+    let catalogue = std::fs::read_to_string("../../assets/catalogue/forms.toml").expect("forms");
+    let unprinted: Vec<&str> = catalogue
+        .lines()
+        .filter_map(|l| l.strip_prefix("id = \""))
+        .filter_map(|l| l.strip_suffix('"'))
+        .filter(|id| !listed.contains(&format!("{id},")) && !listed.contains(&format!("{id}]")))
+        .collect();
+    assert_eq!(problems.len(), unprinted.len(), "{said}");
+    for id in &unprinted {
+        assert!(
+            said.contains(&format!("form {id}: ")),
+            "{id} not reported: {said}"
+        );
+    }
+    assert_eq!(
+        checked.status.code(),
+        Some(if unprinted.is_empty() { 0 } else { 1 })
+    );
+    assert!(
+        said.contains("108 sample cases"),
+        "every scenario and the samples: {said}"
     );
 }
 

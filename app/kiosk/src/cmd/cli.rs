@@ -179,6 +179,20 @@ enum FormsCommand {
         #[arg(long, value_name = "DIR")]
         forms: Option<PathBuf>,
     },
+    /// Check the templates against the catalogue and sample cases: forms without a template,
+    /// values no case can have, fields overlapping or off the sheet, text that does not fit.
+    Check {
+        /// The catalogue folder (default: the newest published catalogue in the store).
+        #[arg(long, value_name = "DIR")]
+        catalogue: Option<PathBuf>,
+        /// The template folder (default: the shipped forms/).
+        #[arg(long, value_name = "DIR")]
+        forms: Option<PathBuf>,
+        /// More sample cases to fill every template with (docs/case.md), besides the
+        /// catalogue's scenarios and the templates' own samples (forms/samples/*.json).
+        #[arg(long, value_name = "FILE")]
+        sample: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -763,6 +777,11 @@ impl Cli {
                     },
                 }),
                 FormsCommand::List { forms } => forms_cmd::list(forms.as_deref()),
+                FormsCommand::Check {
+                    catalogue,
+                    forms,
+                    sample,
+                } => forms_cmd::check(catalogue.as_deref(), forms.as_deref(), &sample),
             },
             Some(Command::Print { command }) => match command {
                 PrintCommand::File {

@@ -161,3 +161,129 @@ pub fn list(forms: Option<&Path>) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `forms check`: every problem on its own line, then a summary; exit 1 when there is any.
+pub fn check(
+    catalogue: Option<&Path>,
+    forms: Option<&Path>,
+    extra_samples: &[PathBuf],
+) -> Result<ExitCode> {
+    let (catalogue, files) = match catalogue {
+        Some(dir) => {
+            let (loaded, files) = catalogue_dir::load_or_report(dir)?;
+            (loaded.catalogue, files)
+        }
+        None => {
+            let store = store_cmd::open()?;
+            let version = store
+                .newest_published()?
+                .context("the store has no published catalogue")?;
+            let loaded = catalogue_dir::load_version(&version.files).map_err(|problems| {
+                anyhow::anyhow!("the published catalogue does not load: {problems}")
+            })?;
+            (loaded.catalogue, version.files)
+        }
+    };
+    let dir = forms_dir(forms);
+    let library = packet::load_library(&dir)?;
+    let samples = samples(&catalogue, &files, &dir, extra_samples)?;
+    let mut findings = madoguchi_forms::check_templates(&library, &vocabulary(&catalogue));
+    findings.extend(madoguchi_forms::check_fit(
+        &library,
+        &Fonts::load(),
+        &packet::form_qr,
+        &samples,
+    ));
+    for finding in &findings {
+        println!("{finding}");
+    }
+    println!(
+        "{} templates for {} catalogue forms, filled with {} sample cases: {} problem(s)",
+        library.templates().len(),
+        catalogue.forms.len(),
+        samples.len(),
+        findings.len()
+    );
+    Ok(if findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// What the catalogue lets a case hold, for the templates' bindings.
+fn vocabulary(catalogue: &madoguchi_rules::Catalogue) -> madoguchi_forms::Vocabulary {
+    use madoguchi_forms::AnswerShape;
+    use madoguchi_rules::catalogue::QuestionKind;
+    madoguchi_forms::Vocabulary {
+        forms: catalogue
+            .forms
+            .iter()
+            .map(|f| (f.id.clone(), f.title.ja.clone()))
+            .collect(),
+        questions: catalogue
+            .questions
+            .iter()
+            .map(|q| {
+                let shape = match q.kind {
+                    QuestionKind::YesNo => AnswerShape::YesNo,
+                    QuestionKind::Number { .. } => AnswerShape::Number,
+                    QuestionKind::Date => AnswerShape::Date,
+                    QuestionKind::Members => AnswerShape::Members,
+                    QuestionKind::Choice => {
+                        AnswerShape::Choice(q.choices.iter().map(|c| c.id.clone()).collect())
+                    }
+                };
+                (q.id.clone(), shape)
+            })
+            .collect(),
+        procedures: catalogue.procedures.iter().map(|p| p.id.clone()).collect(),
+        event_dates: catalogue
+            .events
+            .iter()
+            .flat_map(|e| e.date_ids())
+            .map(|d| d.id().to_string())
+            .collect(),
+    }
+}
+
+/// The cases templates are filled with, each on the forms its decision asks for: the
+/// catalogue's scenarios, the templates' own samples (`<forms>/samples/*.json`: the longest
+/// names and addresses a form must hold) and any given on the command line. A sample the
+/// catalogue cannot decide is an error: it says which.
+fn samples(
+    catalogue: &madoguchi_rules::Catalogue,
+    files: &madoguchi_rules::CatalogueFiles,
+    forms: &Path,
+    extra: &[PathBuf],
+) -> Result<Vec<madoguchi_forms::Sample>> {
+    let scenarios = madoguchi_rules::scenario::load_all(catalogue, files).unwrap_or_default();
+    let mut cases: Vec<(String, madoguchi_domain::Case)> = scenarios
+        .into_iter()
+        .map(|s| (s.file.display().to_string(), s.case))
+        .collect();
+    let mut own: Vec<PathBuf> = std::fs::read_dir(forms.join("samples"))
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    own.sort();
+    for path in own.iter().chain(extra) {
+        cases.push((path.display().to_string(), read_case(path)?));
+    }
+    let engine = Engine::new(catalogue);
+    cases
+        .into_iter()
+        .map(|(name, case)| {
+            let decision = engine
+                .evaluate(&case, packet::as_of(&case))
+                .with_context(|| format!("cannot decide the sample {name}"))?;
+            Ok(madoguchi_forms::Sample {
+                forms: packet::forms_of(&decision),
+                name,
+                case,
+            })
+        })
+        .collect()
+}

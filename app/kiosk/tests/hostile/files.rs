@@ -576,6 +576,20 @@ pub fn templates(madoguchi: &Madoguchi, dir: &Path) -> Section {
             .problem()
             .filter(|p| !(ran.code() == Some(3) && p.contains("lines on stderr")));
         section.check(name, problem);
+        // `forms check` of the same folder: a refusal in one line, or its findings on standard
+        // output with exit status 1.
+        let checked = madoguchi.run(&[
+            "forms",
+            "check",
+            "--forms",
+            &folder.to_string_lossy(),
+            "--catalogue",
+            &repo("assets/catalogue").to_string_lossy(),
+        ]);
+        let problem = checked
+            .problem()
+            .filter(|p| !(checked.code() == Some(1) && p.contains("0 lines on stderr")));
+        section.check(&format!("{name} (forms check)"), problem);
     }
     section
 }
