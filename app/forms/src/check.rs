@@ -101,6 +101,8 @@ pub struct Sample {
     pub case: Case,
     /// Catalogue form ids: the templates it is printed on, as the kiosk would print it.
     pub forms: Vec<String>,
+    /// Whom the procedures asking for each form are for (`PacketRequest::concerns`).
+    pub concerns: Vec<(String, Vec<usize>)>,
 }
 
 /// Renders each sample's forms, their QR codes made by `qr` as the kiosk makes them, and
@@ -127,6 +129,7 @@ pub fn check_fit(
                 office: &office,
                 forms: &forms,
                 procedures: &[],
+                concerns: &sample.concerns,
                 guidance: None,
                 qr,
             };

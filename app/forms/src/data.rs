@@ -50,6 +50,8 @@ pub(crate) struct Context<'a> {
     /// to: the member a `per_member` sheet is for, else the first member of the template's
     /// rows, else the applicant.
     pub(crate) subject: usize,
+    /// The members the procedures asking for this form are for (rows `source = "procedure"`).
+    pub(crate) procedure_members: &'a [usize],
 }
 
 const MEMBER_PROPS: [&str; 15] = [
@@ -512,6 +514,7 @@ mod tests {
             event_name: "転入",
             variant: "",
             subject,
+            procedure_members: &[],
         }
     }
 

@@ -416,16 +416,24 @@ fn row_members<'c>(template: &Template, context: &Context<'c>) -> Vec<(usize, &'
 
 pub(crate) fn members_for<'c>(source: RowSource, context: &Context<'c>) -> Vec<&'c Member> {
     let members = &context.case.household.members;
-    member_indices_for(source, context.case)
+    member_indices_for(source, context.case, context.procedure_members)
         .into_iter()
         .map(|index| &members[index])
         .collect()
 }
 
 /// The household indices of the members a block of rows lists, in household order.
-pub(crate) fn member_indices_for(source: RowSource, case: &Case) -> Vec<usize> {
+pub(crate) fn member_indices_for(
+    source: RowSource,
+    case: &Case,
+    procedure_members: &[usize],
+) -> Vec<usize> {
     let on = case.event.visit_date();
     let applicant = case.applicant;
+    let source = match source {
+        RowSource::Procedure if procedure_members.is_empty() => RowSource::Concerned,
+        other => other,
+    };
     case.household
         .members
         .iter()
@@ -442,6 +450,7 @@ pub(crate) fn member_indices_for(source: RowSource, case: &Case) -> Vec<usize> {
                 .as_ref()
                 .is_some_and(|n| n.is_foreign()),
             RowSource::Concerned => case.event.subject.is_none_or(|s| s == *index),
+            RowSource::Procedure => procedure_members.contains(index),
         })
         .map(|(index, _)| index)
         .collect()

@@ -25,6 +25,9 @@ pub struct PacketRequest<'a> {
     pub forms: &'a [String],
     /// Ids of the procedures that apply.
     pub procedures: &'a [String],
+    /// For each catalogue form id, the household indices of the members the procedures that
+    /// ask for it are for (rows `source = "procedure"`); a form not listed names nobody.
+    pub concerns: &'a [(String, Vec<usize>)],
     pub guidance: Option<&'a Guidance>,
     pub qr: &'a QrEncoder<'a>,
 }
@@ -77,7 +80,8 @@ pub fn render_packet(
     let (templates, without_template) = choose(library, request.forms);
     let mut forms = Vec::new();
     for (template, variant) in templates {
-        for subject in subjects(template, request.case) {
+        let concerned = concerned_by(template, request.concerns);
+        for subject in subjects(template, request.case, &concerned) {
             let context = Context {
                 case: request.case,
                 office: request.office,
@@ -85,6 +89,7 @@ pub fn render_packet(
                 event_name: request.event_name,
                 variant,
                 subject,
+                procedure_members: &concerned,
             };
             let qr = qr_symbols(template, &context, request.qr);
             let first_page = pages.len() + 1;
@@ -121,11 +126,24 @@ pub fn render_packet(
     })
 }
 
+/// The members the procedures asking for any of the template's form ids are for, in
+/// household order, each once.
+fn concerned_by(template: &Template, concerns: &[(String, Vec<usize>)]) -> Vec<usize> {
+    let mut members: Vec<usize> = concerns
+        .iter()
+        .filter(|(form, _)| template.form_ids().any(|id| id == form))
+        .flat_map(|(_, members)| members.iter().copied())
+        .collect();
+    members.sort_unstable();
+    members.dedup();
+    members
+}
+
 /// The members a template prints for, one sheet each: for a `per_member` form, each member its
 /// question names (else the applicant); for one with rows, the first member of the rows (whom
 /// `filer.relation` relates the 届出人 to); else the member the event is about, if any; else
 /// the applicant.
-fn subjects(template: &Template, case: &Case) -> Vec<usize> {
+fn subjects(template: &Template, case: &Case, procedure_members: &[usize]) -> Vec<usize> {
     if let Some(question) = &template.file.form.per_member {
         return match case.answers.get(question) {
             Some(madoguchi_domain::Answer::Members(list)) if !list.is_empty() => list.clone(),
@@ -133,7 +151,7 @@ fn subjects(template: &Template, case: &Case) -> Vec<usize> {
         };
     }
     let first_row = template.file.rows.as_ref().and_then(|rows| {
-        crate::layout::member_indices_for(rows.source, case)
+        crate::layout::member_indices_for(rows.source, case, procedure_members)
             .first()
             .copied()
     });

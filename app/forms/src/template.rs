@@ -322,6 +322,10 @@ pub enum RowSource {
     /// The people the event concerns: the member it is about when it has one (the person who
     /// died, the child born), else the whole household (everyone who moves).
     Concerned,
+    /// The members the procedures asking for this form are for (the decision's `concerns`:
+    /// the insured aged 75 who move, the children who change school); when they name nobody,
+    /// as `Concerned`.
+    Procedure,
 }
 
 fn one() -> usize {

@@ -187,6 +187,7 @@ fn a_value_too_long_for_its_box_at_the_smallest_size_is_found() {
         name: "single-adult".into(),
         case: case.clone(),
         forms: vec!["test_form".into()],
+        concerns: Vec::new(),
     };
     let address = case.event.new_address.as_mut().expect("a new address");
     address.text = "標準市中央一丁目二十三番四十五号".repeat(4);
@@ -194,6 +195,7 @@ fn a_value_too_long_for_its_box_at_the_smallest_size_is_found() {
         name: "long".into(),
         case,
         forms: vec!["test_form".into()],
+        concerns: Vec::new(),
     };
     let qr = |_: &Case| Ok(vec!["MDG1:TEST".to_string()]);
     let fonts = Fonts::load();

@@ -109,6 +109,7 @@ fn render(case: &Case, fonts: &Fonts, forms: &[&str]) -> Packet {
             office: &Office::default(),
             forms: &forms,
             procedures: &procedures,
+            concerns: &[],
             guidance: Some(&sheet),
             qr: &qr,
         },
@@ -369,6 +370,41 @@ fn the_funeral_grant_names_the_filer_only_when_they_held_the_funeral() {
     );
 }
 
+/// Rows with `source = "procedure"` list the members the procedures asking for the form are
+/// for: the grandmother of 71 alone on the 後期高齢者医療 sheet when the decision says it is
+/// for her; everyone who moves when the decision names nobody.
+#[test]
+fn the_elderly_care_sheet_lists_whom_its_procedure_is_for() {
+    let case = case();
+    let qr = |_: &Case| Ok(vec!["MDG1:TEST".to_string()]);
+    let sheet = |concerns: &[(String, Vec<usize>)]| {
+        let packet = render_packet(
+            &library(),
+            &mincho(),
+            &PacketRequest {
+                case: &case,
+                event_name: "転入",
+                office: &Office::default(),
+                forms: &["kouki_todoke".to_string()],
+                procedures: &[],
+                concerns,
+                guidance: None,
+                qr: &qr,
+            },
+        )
+        .expect("packet");
+        squeezed(&pdftotext(&packet.pdf))
+    };
+    let for_her = sheet(&[("kouki_todoke".to_string(), vec![3])]);
+    assert!(for_her.contains("山﨑トメ"), "{for_her}");
+    assert!(!for_her.contains("陽翔"), "only whom it is for: {for_her}");
+    let everyone = sheet(&[]);
+    assert!(
+        everyone.contains("山﨑トメ") && everyone.contains("陽翔"),
+        "{everyone}"
+    );
+}
+
 #[test]
 fn the_medical_subsidy_lists_children_to_18_as_its_rule_covers_them() {
     let mut case = case();
@@ -597,6 +633,7 @@ fn a_background_picture_is_printed_under_the_fields() {
             office: &Office::default(),
             forms: &["inkan_toroku".to_string()],
             procedures: &[],
+            concerns: &[],
             guidance: None,
             qr: &qr,
         },

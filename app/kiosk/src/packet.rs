@@ -66,6 +66,7 @@ pub struct PacketInput<'a> {
 
 pub fn make(library: &Library, fonts: &Fonts, input: &PacketInput<'_>) -> Result<Packet> {
     let forms = forms_of(input.decision);
+    let concerns = concerns_of(input.decision);
     let procedures: Vec<String> = input
         .decision
         .procedures
@@ -82,6 +83,7 @@ pub fn make(library: &Library, fonts: &Fonts, input: &PacketInput<'_>) -> Result
             office: &input.local.office,
             forms: &forms,
             procedures: &procedures,
+            concerns: &concerns,
             guidance: guidance.as_ref(),
             qr: &form_qr,
         },
@@ -102,6 +104,20 @@ pub fn form_qr(part: &Case) -> Result<Vec<String>, String> {
         case: part.clone(),
     })
     .map_err(|e| e.to_string())
+}
+
+/// For each form id, the members the procedures asking for it are for (their `concerns`).
+pub fn concerns_of(decision: &Decision) -> Vec<(String, Vec<usize>)> {
+    let mut concerns: Vec<(String, Vec<usize>)> = Vec::new();
+    for procedure in &decision.procedures {
+        for form in &procedure.forms {
+            match concerns.iter_mut().find(|(id, _)| *id == form.id) {
+                Some((_, members)) => members.extend(&procedure.concerns),
+                None => concerns.push((form.id.clone(), procedure.concerns.clone())),
+            }
+        }
+    }
+    concerns
 }
 
 /// Form ids in procedure order, each once.
@@ -439,7 +455,13 @@ fn moved_note(language: SheetLanguage, moved: &MovedDeadline) -> String {
 
 /// The print job's title: what CUPS shows in its queue (and cups-pdf names the file after).
 pub fn print_title(packet: &Packet) -> String {
-    let forms: Vec<&str> = packet.forms.iter().map(|f| f.title.as_str()).collect();
+    // A form printed once per member (印鑑登録, 個人番号カード) is named once.
+    let mut forms: Vec<&str> = Vec::new();
+    for form in &packet.forms {
+        if !forms.contains(&form.title.as_str()) {
+            forms.push(&form.title);
+        }
+    }
     format!("窓口案内シート・{}", forms.join("・"))
 }
 

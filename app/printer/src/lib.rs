@@ -165,13 +165,14 @@ impl Cups {
         Ok(PrinterReadiness::Ready)
     }
 
-    /// Hands a PDF to CUPS; returns its job id.
+    /// Hands a PDF to CUPS; returns its job id. A title longer than IPP allows is cut (see
+    /// [`job_name`]): a packet of many forms still prints.
     pub fn submit(&self, printer: &str, title: &str, pdf: Vec<u8>) -> Result<i32, PrintError> {
         let uri = self.printer_uri(printer)?;
         let operation =
             IppOperationBuilder::print_job(uri.clone(), IppPayload::new(std::io::Cursor::new(pdf)))
                 .user_name("madoguchi")
-                .job_title(title)
+                .job_title(job_name(title))
                 .document_format("application/pdf")
                 .build()
                 .map_err(|e| PrintError::Refused(e.to_string()))?;
@@ -283,4 +284,37 @@ fn describe(reasons: &[String]) -> Option<String> {
         })
         .collect();
     (!words.is_empty()).then(|| words.join("、"))
+}
+
+/// IPP's `name` values hold at most 255 octets (RFC 8011 §5.1.3): CUPS refuses a longer
+/// job-name, and the job would wait forever. The title is cut at a character boundary with
+/// 「…」 to fit.
+pub fn job_name(title: &str) -> String {
+    const MAX_OCTETS: usize = 255;
+    if title.len() <= MAX_OCTETS {
+        return title.to_string();
+    }
+    let ellipsis = "…";
+    let mut end = MAX_OCTETS - ellipsis.len();
+    while !title.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{ellipsis}", &title[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::job_name;
+
+    #[test]
+    fn a_long_title_is_cut_to_what_ipp_carries_at_a_character() {
+        let short = "窓口案内シート・住民異動届";
+        assert_eq!(job_name(short), short);
+        let long = "窓口案内シート・".to_string()
+            + &"個人番号カード 継続利用・券面記載事項変更届・".repeat(6);
+        let cut = job_name(&long);
+        assert!(cut.len() <= 255, "{} octets", cut.len());
+        assert!(cut.ends_with('…'));
+        assert!(long.starts_with(cut.trim_end_matches('…')));
+    }
 }

@@ -281,6 +281,7 @@ fn samples(
                 .with_context(|| format!("cannot decide the sample {name}"))?;
             Ok(madoguchi_forms::Sample {
                 forms: packet::forms_of(&decision),
+                concerns: packet::concerns_of(&decision),
                 name,
                 case,
             })
