@@ -54,8 +54,9 @@ pub(crate) struct Context<'a> {
     pub(crate) procedure_members: &'a [usize],
 }
 
-const MEMBER_PROPS: [&str; 15] = [
+const MEMBER_PROPS: [&str; 16] = [
     "name",
+    "grade",
     "kana",
     "birth_date",
     "sex",
@@ -347,8 +348,22 @@ impl Context<'_> {
             "age" => person
                 .legal_age_on(self.case.event.visit_date())
                 .map_or(Value::Empty, |age| Value::Number(i64::from(age))),
+            "grade" => person
+                .birth_date
+                .and_then(|birth| school_grade(birth, self.case.event.date))
+                .map_or(Value::Empty, Value::Text),
             _ => Value::Empty,
         }
+    }
+}
+
+/// The school grade in the school year of `on` (学校教育法 第17条: the first grade in the year
+/// whose 学齢 is 6): 「小学校3年」, 「中学校1年」; none before or after compulsory school.
+fn school_grade(birth: NaiveDate, on: NaiveDate) -> Option<String> {
+    match madoguchi_domain::age::school_age(birth, on) {
+        age @ 6..=11 => Some(format!("小学校{}年", age - 5)),
+        age @ 12..=14 => Some(format!("中学校{}年", age - 11)),
+        _ => None,
     }
 }
 
@@ -516,6 +531,30 @@ mod tests {
             subject,
             procedure_members: &[],
         }
+    }
+
+    #[test]
+    fn a_childs_grade_follows_the_school_year() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        // Born 2 April 2019: first grade from April 2026; born 1 April 2019: a year ahead.
+        assert_eq!(
+            school_grade(day(2019, 4, 2), day(2026, 11, 15)).as_deref(),
+            Some("小学校1年")
+        );
+        assert_eq!(
+            school_grade(day(2019, 4, 1), day(2026, 11, 15)).as_deref(),
+            Some("小学校2年")
+        );
+        assert_eq!(
+            school_grade(day(2013, 6, 1), day(2026, 11, 15)).as_deref(),
+            Some("中学校1年")
+        );
+        assert_eq!(school_grade(day(2020, 6, 1), day(2026, 11, 15)), None);
+        assert_eq!(
+            school_grade(day(2011, 6, 1), day(2026, 11, 15)).as_deref(),
+            Some("中学校3年")
+        );
+        assert_eq!(school_grade(day(2010, 6, 1), day(2026, 11, 15)), None);
     }
 
     fn text_of(value: Value) -> String {
