@@ -196,6 +196,22 @@ fn a_household_of_eight_gets_every_code_printed() {
     assert_eq!(member_names(&case).len(), 8);
 }
 
+/// The two sample families moving in get every form filled in: none is left to the counter's
+/// paper (「窓口で記入」 on the guidance sheet).
+#[test]
+fn the_sample_families_write_no_form_by_hand() {
+    for case in ["../../docs/examples/family-of-four.json", EIGHT_FORMS] {
+        let dir = tempfile::tempdir().expect("dir");
+        let (output, pdf) = render(dir.path(), case);
+        let said = text(&output);
+        assert!(output.status.success(), "{case}: {said}");
+        assert!(!said.contains("no template"), "{case}: {said}");
+        let sheet = plain_text(&pdf, Some((1, first_form_page(&said) - 1)));
+        assert!(!sheet.contains("窓口で記入"), "{case}: {sheet}");
+        assert!(sheet.contains("記入済み"), "{case}: {sheet}");
+    }
+}
+
 /// `forms check` against the shipped catalogue: nothing but the catalogue forms that have no
 /// template yet (those `forms list` does not show), each named once, and exit status 1 while
 /// there are any.
