@@ -192,15 +192,7 @@ struct Placed<'t> {
 
 impl Placed<'_> {
     fn name(&self) -> String {
-        let kind = match self.item {
-            Item::Text(_) => "text",
-            Item::Box(_) => "box",
-            Item::Line(_) => "line",
-            Item::Field(_) => "field",
-            Item::Check(_) => "check",
-            Item::Era(_) => "era",
-            Item::Qr(_) => "qr",
-        };
+        let kind = crate::template::kind(self.item);
         let value = bound_value(self.item).map_or(String::new(), |v| format!(" {v}"));
         format!("{}item {} ({kind}{value})", self.section, self.index + 1)
     }

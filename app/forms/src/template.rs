@@ -623,7 +623,8 @@ fn check_items(items: &[Item], in_rows: bool, report: &mut dyn FnMut(String)) {
     }
 }
 
-fn kind(item: &Item) -> &'static str {
+/// The item's `type`, as templates write it.
+pub(crate) fn kind(item: &Item) -> &'static str {
     match item {
         Item::Text(_) => "text",
         Item::Box(_) => "box",
