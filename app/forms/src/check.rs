@@ -133,8 +133,15 @@ pub fn check_fit(
                 guidance: None,
                 qr,
             };
-            let Ok(packet) = render_packet(library, fonts, &request) else {
-                continue;
+            let packet = match render_packet(library, fonts, &request) {
+                Ok(packet) => packet,
+                Err(error) => {
+                    findings.push(Finding {
+                        at: file_name(template),
+                        message: format!("cannot be filled (sample {}): {error}", sample.name),
+                    });
+                    continue;
+                }
             };
             for report in packet.reports {
                 let what = match &report.kind {

@@ -73,6 +73,26 @@ struct TestKiosk {
     taps: usize,
 }
 
+/// A household member as the clerk types them on the household screen.
+struct TypedMember<'a> {
+    name: &'a str,
+    kana: Option<&'a str>,
+    birth: &'a str,
+    /// The sex button's label: 「男」 or 「女」.
+    sex: &'a str,
+    /// A 続柄 to choose, when not the one the form proposes.
+    relation: Option<&'a str>,
+}
+
+/// The wife of the sample family, typed as a clerk would (a 29 February birthday in 和暦).
+const HANAKO: TypedMember<'static> = TypedMember {
+    name: "山田　花子",
+    kana: Some("やまだ　はなこ"),
+    birth: "昭和63年2月29日",
+    sex: "女",
+    relation: None,
+};
+
 impl TestKiosk {
     fn open(mode: Mode, store: Store, cups: &TestCups, camera: Option<CameraFactory>) -> TestKiosk {
         TestKiosk::following(mode, store, cups, camera, None)
@@ -294,6 +314,35 @@ impl TestKiosk {
         .into_iter()
         .next()
         .unwrap_or_else(|| panic!("no field labelled {label:?} on {:?}", self.screen()))
+    }
+
+    /// Types a member into the household screen's form — name, ふりがな (when given), birth
+    /// date, sex, 続柄 (when given) — without pressing 「追加する」, so that a test can add
+    /// more before it does.
+    fn type_member(&mut self, member: &TypedMember<'_>) {
+        self.type_into("氏名", member.name);
+        if let Some(kana) = member.kana {
+            self.type_into("ふりがな", kana);
+        }
+        self.type_into("生年月日", member.birth);
+        self.tap(member.sex);
+        if let Some(relation) = member.relation {
+            self.choose_relation(relation);
+        }
+    }
+
+    /// Chooses a 続柄 in the add-member form's list, as the clerk's selection does (the list's
+    /// `selected` sets the index and tells the controller).
+    fn choose_relation(&self, word: &str) {
+        let people = self.window.global::<People>();
+        let index = people
+            .get_relations()
+            .iter()
+            .position(|r| r == word)
+            .unwrap_or_else(|| panic!("{word} is not in the list"));
+        let index = i32::try_from(index).expect("a short list");
+        people.set_person_relation(index);
+        people.invoke_person_relation_chosen(index);
     }
 
     /// Answers every question the interview asks — いいえ, else the first option — checking
@@ -953,15 +1002,15 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
         kiosk.window.global::<People>().get_move_date()
     );
 
-    kiosk.type_into("氏名", "山田　花子");
-    kiosk.type_into("ふりがな", "やまだ　はなこ");
-    kiosk.type_into("生年月日", "昭和63年2月29日");
-    kiosk.tap("女");
+    kiosk.type_member(&HANAKO);
     kiosk.tap("追加する");
-    kiosk.type_into("氏名", "山田　陽菜");
-    kiosk.type_into("ふりがな", "やまだ　ひな");
-    kiosk.type_into("生年月日", "R1.9.21");
-    kiosk.tap("女");
+    kiosk.type_member(&TypedMember {
+        name: "山田　陽菜",
+        kana: Some("やまだ　ひな"),
+        birth: "R1.9.21",
+        sex: "女",
+        relation: None,
+    });
     kiosk.tap("追加する");
     let case: Case = kiosk.app.borrow().case().expect("a case");
     assert_eq!(case.household.members.len(), 3);
@@ -1106,9 +1155,13 @@ fn a_foreign_family_is_typed_from_their_residence_cards(cups: &TestCups) {
     kiosk.type_into("方書（建物名・部屋番号）", "ハーバーテラス305");
     kiosk.tap("次へ");
     assert_eq!(kiosk.screen(), Screen::Household);
-    kiosk.type_into("氏名", "TRAN THI MAI");
-    kiosk.type_into("生年月日", "1994-02-03");
-    kiosk.tap("女");
+    kiosk.type_member(&TypedMember {
+        name: "TRAN THI MAI",
+        kana: None,
+        birth: "1994-02-03",
+        sex: "女",
+        relation: None,
+    });
     // The nationality stays from the applicant; the card's facts are hers.
     assert_eq!(kiosk.window.global::<People>().get_person_foreign(), 1);
     kiosk.scroll_to("氏名", "在留カード等番号");

@@ -51,20 +51,6 @@ fn packet_for(case: &Case) -> (usize, String) {
     (made.pages, text)
 }
 
-/// Chooses a 続柄 in the add-member form's list, as the clerk's selection does (the list's
-/// `selected` sets the index and tells the controller).
-fn choose_relation(kiosk: &TestKiosk, word: &str) {
-    let people = kiosk.window.global::<People>();
-    let index = people
-        .get_relations()
-        .iter()
-        .position(|r| r == word)
-        .unwrap_or_else(|| panic!("{word} is not in the list"));
-    let index = i32::try_from(index).expect("a short list");
-    people.set_person_relation(index);
-    people.invoke_person_relation_chosen(index);
-}
-
 /// Review, print and wait for the packet; returns its file and the case printed. The printed
 /// file has as many pages as the packet the kiosk makes of that case.
 fn print_packet(kiosk: &mut TestKiosk, cups: &TestCups) -> (PathBuf, Case, String) {
@@ -132,10 +118,7 @@ pub(super) fn a_bereaved_family_is_served_from_the_deceaseds_card(cups: &TestCup
         kiosk.window.global::<Kiosk>().get_notice()
     );
 
-    kiosk.type_into("氏名", "山田　花子");
-    kiosk.type_into("ふりがな", "やまだ　はなこ");
-    kiosk.type_into("生年月日", "昭和63年2月29日");
-    kiosk.tap("女");
+    kiosk.type_member(&HANAKO);
     kiosk.tap("追加する");
     kiosk.tap("山田　太郎をお亡くなりになった方にする");
     let case = kiosk.app.borrow().case().expect("a case");
@@ -206,18 +189,22 @@ pub(super) fn a_birth_is_typed_to_a_printed_packet(cups: &TestCups) {
     kiosk.tap("次へ");
     assert_eq!(kiosk.screen(), Screen::Household);
     // The newborn first: the row right under the father's, in view on the screen.
-    kiosk.type_into("氏名", "誕生　陽");
-    kiosk.type_into("ふりがな", "たんじょう　はる");
-    kiosk.type_into("生年月日", &born.format("%Y-%m-%d").to_string());
-    kiosk.tap("男");
-    choose_relation(&kiosk, "子");
+    kiosk.type_member(&TypedMember {
+        name: "誕生　陽",
+        kana: Some("たんじょう　はる"),
+        birth: &born.format("%Y-%m-%d").to_string(),
+        sex: "男",
+        relation: Some("子"),
+    });
     kiosk.tap("追加する");
     kiosk.tap("誕生　陽を生まれたお子さんにする");
-    kiosk.type_into("氏名", "誕生　空");
-    kiosk.type_into("ふりがな", "たんじょう　そら");
-    kiosk.type_into("生年月日", "1994-07-07");
-    kiosk.tap("女");
-    choose_relation(&kiosk, "妻");
+    kiosk.type_member(&TypedMember {
+        name: "誕生　空",
+        kana: Some("たんじょう　そら"),
+        birth: "1994-07-07",
+        sex: "女",
+        relation: Some("妻"),
+    });
     kiosk.tap("追加する");
     let case = kiosk.app.borrow().case().expect("a case");
     assert_eq!(case.event.subject, Some(1));

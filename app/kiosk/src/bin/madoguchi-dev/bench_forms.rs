@@ -1,6 +1,6 @@
 //! `madoguchi-dev bench forms`: the time and size of the full packet, from the decision to the
 //! PDF bytes with the fonts loaded once as the kiosk does, for a family of four moving in
-//! (`docs/examples/eight-forms.json`: the guidance sheet and eight forms) and for the largest
+//! (`docs/examples/eight-forms.json`: the guidance sheet and every form of its move-in) and for the largest
 //! household of the samples (`forms/samples/longest.json`: eight people with the longest
 //! names and addresses, every procedure that applies and all its forms). Timing is printed,
 //! never asserted.
