@@ -20,6 +20,7 @@ mod layout;
 mod packet;
 mod page;
 mod paragraph;
+mod parallel;
 mod pdf;
 mod sheet_words;
 mod template;

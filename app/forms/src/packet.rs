@@ -78,10 +78,13 @@ pub fn render_packet(
         pages.extend(guidance::lay_out(sheet, fonts, 1, &mut reports));
     }
     let (templates, without_template) = choose(library, request.forms);
-    let mut forms = Vec::new();
-    for (template, variant) in templates {
-        let concerned = concerned_by(template, request.concerns);
-        for subject in subjects(template, request.case, &concerned) {
+    let concerned: Vec<Vec<usize>> = templates
+        .iter()
+        .map(|(template, _)| concerned_by(template, request.concerns))
+        .collect();
+    let mut sheets: Vec<(&Template, Fill<'_>)> = Vec::new();
+    for ((template, variant), concerned) in templates.iter().zip(&concerned) {
+        for subject in subjects(template, request.case, concerned) {
             let context = Context {
                 case: request.case,
                 office: request.office,
@@ -89,28 +92,42 @@ pub fn render_packet(
                 event_name: request.event_name,
                 variant,
                 subject,
-                procedure_members: &concerned,
+                procedure_members: concerned,
             };
             let qr = qr_symbols(template, &context, request.qr);
-            let first_page = pages.len() + 1;
-            let filled = fill(
+            sheets.push((
                 template,
-                &Fill {
+                Fill {
                     fonts,
                     context,
                     qr,
-                    first_page,
+                    // Numbered from 0 here; moved to the packet's pages below.
+                    first_page: 0,
                 },
-                &mut reports,
-            );
-            forms.push(PrintedForm {
-                id: template.id().to_string(),
-                title: template.title().to_string(),
-                first_page,
-                pages: filled.pages.len(),
-            });
-            pages.extend(filled.pages);
+            ));
         }
+    }
+    // Each form is filled on its own (most of it is choosing the QR code's mask), then placed
+    // after the pages before it.
+    let filled = crate::parallel::map(&sheets, |(template, sheet)| {
+        let mut form_reports = Vec::new();
+        let filled = fill(template, sheet, &mut form_reports);
+        (filled, form_reports)
+    });
+    let mut forms = Vec::new();
+    for ((template, _), (filled, form_reports)) in sheets.iter().zip(filled) {
+        let first_page = pages.len() + 1;
+        reports.extend(form_reports.into_iter().map(|report| FieldReport {
+            page: report.page + first_page,
+            ..report
+        }));
+        forms.push(PrintedForm {
+            id: template.id().to_string(),
+            title: template.title().to_string(),
+            first_page,
+            pages: filled.pages.len(),
+        });
+        pages.extend(filled.pages);
     }
     let title = match request.guidance {
         Some(_) => format!("{}・申請書", guidance::TITLE),

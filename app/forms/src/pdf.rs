@@ -53,9 +53,20 @@ pub(crate) fn write(
     let info_id = refs.next();
     let mut pdf = Pdf::new();
 
+    // Subsetting and deflating the faces and the pages take most of the writing; each piece
+    // is independent, so they run side by side and are written in order after.
+    let faces: Vec<(&FontKey, &UsedFace)> = used.iter().collect();
+    let font_files =
+        crate::parallel::map(&faces, |(key, face_use)| font_file(fonts, **key, face_use));
+    let streams = crate::parallel::map(pages, |page| {
+        compress_to_vec_zlib(&content_stream(page, &used), 6)
+    });
     let mut font_refs: [Option<Ref>; FontKey::COUNT] = [None; FontKey::COUNT];
-    for (key, face_use) in &used {
-        font_refs[key.index()] = Some(write_font(&mut pdf, &mut refs, fonts, *key, face_use)?);
+    for ((key, face_use), file) in faces.into_iter().zip(font_files) {
+        let file = file?;
+        font_refs[key.index()] = Some(write_font(
+            &mut pdf, &mut refs, fonts, *key, face_use, &file,
+        )?);
     }
     let image_refs: Vec<Ref> = images
         .iter()
@@ -63,13 +74,11 @@ pub(crate) fn write(
         .collect();
 
     let mut page_ids = Vec::with_capacity(pages.len());
-    for page in pages {
+    for compressed in &streams {
         let page_id = refs.next();
         let content_id = refs.next();
         page_ids.push(page_id);
-        let content = content_stream(page, &used);
-        let compressed = compress_to_vec_zlib(&content, 6);
-        pdf.stream(content_id, &compressed)
+        pdf.stream(content_id, compressed)
             .filter(Filter::FlateDecode);
         let mut page_writer = pdf.page(page_id);
         page_writer
@@ -119,18 +128,37 @@ fn used_glyphs(pages: &[Page]) -> BTreeMap<FontKey, UsedFace> {
     used
 }
 
+/// A face cut down to the glyphs the document uses, deflated, with its length before.
+struct FontFile {
+    compressed: Vec<u8>,
+    length: usize,
+}
+
+fn font_file(fonts: &Fonts, key: FontKey, face_use: &UsedFace) -> Result<FontFile, FormsError> {
+    let face = loaded(fonts, key)?;
+    let subset = subsetter::subset(face.data, 0, &face_use.remapper)
+        .map_err(|e| FormsError::Font(format!("cannot subset {}: {e}", face.postscript_name)))?;
+    Ok(FontFile {
+        compressed: compress_to_vec_zlib(&subset, 6),
+        length: subset.len(),
+    })
+}
+
+fn loaded(fonts: &Fonts, key: FontKey) -> Result<&crate::fonts::LoadedFace, FormsError> {
+    fonts
+        .face(key)
+        .ok_or_else(|| FormsError::Font(format!("{key:?} is not loaded")))
+}
+
 fn write_font(
     pdf: &mut Pdf,
     refs: &mut Refs,
     fonts: &Fonts,
     key: FontKey,
     face_use: &UsedFace,
+    file: &FontFile,
 ) -> Result<Ref, FormsError> {
-    let face = fonts
-        .face(key)
-        .ok_or_else(|| FormsError::Font(format!("{key:?} is not loaded")))?;
-    let subset = subsetter::subset(face.data, 0, &face_use.remapper)
-        .map_err(|e| FormsError::Font(format!("cannot subset {}: {e}", face.postscript_name)))?;
+    let face = loaded(fonts, key)?;
     let type0_id = refs.next();
     let cid_id = refs.next();
     let descriptor_id = refs.next();
@@ -185,10 +213,9 @@ fn write_font(
         .stem_v(80.0)
         .font_file2(file_id);
 
-    let compressed = compress_to_vec_zlib(&subset, 6);
-    pdf.stream(file_id, &compressed)
+    pdf.stream(file_id, &file.compressed)
         .filter(Filter::FlateDecode)
-        .pair(Name(b"Length1"), subset.len() as i32);
+        .pair(Name(b"Length1"), file.length as i32);
 
     let mut cmap = pdf_writer::types::UnicodeCmap::new(Name(b"Madoguchi-UCS"), system_info);
     for (new, text) in &face_use.texts {

@@ -18,9 +18,14 @@ fn symbol(text: &str) -> Result<QrCode, PrefillError> {
     })
 }
 
-/// The QR version (1-40) the text needs at ECC M, or `None` if none holds it.
+/// The QR version (1-40) the text needs at ECC M, or `None` if none holds it. Only the segments
+/// are worked out — the version the symbol will have — not the symbol itself: choosing its mask
+/// is most of the work of drawing one, and a form's parts are sized many times over.
 pub fn qr_version(text: &str) -> Option<i16> {
-    match symbol(text).ok()?.version() {
+    match qrcode::bits::encode_auto(text.as_bytes(), EcLevel::M)
+        .ok()?
+        .version()
+    {
         Version::Normal(version) => Some(version),
         Version::Micro(_) => None,
     }
@@ -47,4 +52,28 @@ pub fn svg(text: &str, min_px: u32) -> Result<String, PrefillError> {
         .quiet_zone(true)
         .min_dimensions(min_px, min_px)
         .build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The version worked out without drawing is the version of the symbol drawn, from the
+    /// smallest text to one no symbol holds.
+    #[test]
+    fn the_version_is_the_drawn_symbols() {
+        for length in [1, 20, 100, 400, 1_000, 2_000, 3_000, 4_296, 4_297, 6_000] {
+            // A base45-like text: alphanumerics with numeric runs, as the symbols carry.
+            let text: String = "MDG3:0A9Z 12345$%*+-./:"
+                .chars()
+                .cycle()
+                .take(length)
+                .collect();
+            let drawn = symbol(&text).ok().map(|code| match code.version() {
+                Version::Normal(version) => version,
+                Version::Micro(_) => panic!("no micro symbols at ECC M"),
+            });
+            assert_eq!(qr_version(&text), drawn, "{length} characters");
+        }
+    }
 }
