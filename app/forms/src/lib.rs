@@ -36,4 +36,4 @@ pub use guidance::{
     both_calendars,
 };
 pub use packet::{Packet, PacketRequest, PrintedForm, QrEncoder, render_packet};
-pub use template::{Library, QrMembers, RowSource, Template};
+pub use template::{CATALOGUE_FOLDER, Library, QrMembers, RowSource, Template, encode_background};

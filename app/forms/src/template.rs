@@ -4,6 +4,7 @@
 //! list of items in reading order: static text, boxes, lines, fields bound to case data, check
 //! boxes, era boxes, the QR code, and one block of rows repeated for household members.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -408,20 +409,69 @@ impl Library {
         let mut library = Library::default();
         let mut problems = Vec::new();
         for path in paths {
-            match library.add(&path) {
-                Ok(()) => {}
-                Err(mut found) => problems.append(&mut found),
+            if let Err(mut found) = library.add_file(&path) {
+                problems.append(&mut found);
             }
         }
-        library.check_duplicates(&mut problems);
+        library.finish(problems)
+    }
+
+    /// The templates a catalogue version carries: every `forms/<name>.toml` among its files,
+    /// a background named `<picture>` read from the base64 text of `forms/<picture>.b64` (a
+    /// catalogue version is text). Every problem is reported with its file.
+    pub fn from_catalogue_files(files: &BTreeMap<String, String>) -> Result<Library, FormsError> {
+        let mut library = Library::default();
+        let mut problems = Vec::new();
+        for (name, text) in catalogue_templates(files) {
+            let picture =
+                |picture: &str| match files.get(&format!("{CATALOGUE_FOLDER}{picture}.b64")) {
+                    Some(encoded) => decode_image(&decode_base64(encoded)?),
+                    None => Err(format!(
+                        "not among the catalogue's files ({CATALOGUE_FOLDER}{picture}.b64)"
+                    )),
+                };
+            if let Err(mut found) = library.add_text(Path::new(name), text, &picture) {
+                problems.append(&mut found);
+            }
+        }
+        library.finish(problems)
+    }
+
+    /// This library with `city`'s templates before its own: a form id the city's templates
+    /// print is printed by theirs, and a template of this one whose every form id they print
+    /// is left out.
+    pub fn overlaid_by(self, city: Library) -> Library {
+        let shift = city.images.len();
+        let mut templates = city.templates;
+        let mut images = city.images;
+        images.extend(self.images);
+        let printed: Vec<String> = templates
+            .iter()
+            .flat_map(|t| t.form_ids().map(String::from).collect::<Vec<_>>())
+            .collect();
+        for mut template in self.templates {
+            if template
+                .form_ids()
+                .all(|id| printed.iter().any(|p| p == id))
+            {
+                continue;
+            }
+            template.background = template.background.map(|index| index + shift);
+            templates.push(template);
+        }
+        Library { templates, images }
+    }
+
+    fn finish(self, mut problems: Vec<String>) -> Result<Library, FormsError> {
+        self.check_duplicates(&mut problems);
         if problems.is_empty() {
-            Ok(library)
+            Ok(self)
         } else {
             Err(FormsError::Templates(problems))
         }
     }
 
-    fn add(&mut self, path: &Path) -> Result<(), Vec<String>> {
+    fn add_file(&mut self, path: &Path) -> Result<(), Vec<String>> {
         let shown = path.display();
         let size = std::fs::metadata(path)
             .map_err(|e| vec![format!("{shown}: {e}")])?
@@ -432,8 +482,26 @@ impl Library {
             )]);
         }
         let text = std::fs::read_to_string(path).map_err(|e| vec![format!("{shown}: {e}")])?;
+        let folder = path.parent().unwrap_or(Path::new("."));
+        self.add_text(path, &text, &|picture| load_image(&folder.join(picture)))
+    }
+
+    /// Adds the template `text` (shown as `path` in problems); `picture` reads its background.
+    fn add_text(
+        &mut self,
+        path: &Path,
+        text: &str,
+        picture: &dyn Fn(&str) -> Result<RasterImage, String>,
+    ) -> Result<(), Vec<String>> {
+        let shown = path.display();
+        if text.len() as u64 > MAX_TEMPLATE_BYTES {
+            return Err(vec![format!(
+                "{shown}: {} bytes; a template has at most {MAX_TEMPLATE_BYTES}",
+                text.len()
+            )]);
+        }
         let file: TemplateFile =
-            toml::from_str(&text).map_err(|e| vec![format!("{shown}: {}", one_line(&e))])?;
+            toml::from_str(text).map_err(|e| vec![format!("{shown}: {}", one_line(&e))])?;
         let mut problems = Vec::new();
         check_items(&file.item, false, &mut |p| {
             problems.push(format!("{shown}: {p}"))
@@ -457,19 +525,22 @@ impl Library {
             }
         }
         let background = match &file.form.background {
-            Some(name) => {
-                let picture = path.parent().unwrap_or(Path::new(".")).join(name);
-                match load_image(&picture) {
-                    Ok(image) => {
-                        self.images.push(image);
-                        Some(self.images.len() - 1)
-                    }
-                    Err(e) => {
-                        problems.push(format!("{shown}: background {name}: {e}"));
-                        None
-                    }
-                }
+            Some(name) if !is_plain_file_name(name) => {
+                problems.push(format!(
+                    "{shown}: background {name}: a file name next to the template, without folders"
+                ));
+                None
             }
+            Some(name) => match picture(name) {
+                Ok(image) => {
+                    self.images.push(image);
+                    Some(self.images.len() - 1)
+                }
+                Err(e) => {
+                    problems.push(format!("{shown}: background {name}: {e}"));
+                    None
+                }
+            },
             None => None,
         };
         if !problems.is_empty() {
@@ -660,8 +731,13 @@ fn load_image(path: &Path) -> Result<RasterImage, String> {
             MAX_BACKGROUND_FILE_BYTES / (1024 * 1024)
         ));
     }
-    let mut reader = image::ImageReader::open(path)
-        .and_then(image::ImageReader::with_guessed_format)
+    decode_image(&std::fs::read(path).map_err(|e| e.to_string())?)
+}
+
+/// A PNG or JPEG picture, its size checked from its header before it is decoded.
+fn decode_image(bytes: &[u8]) -> Result<RasterImage, String> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
         .map_err(|e| e.to_string())?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_BACKGROUND_SIDE);
@@ -681,4 +757,43 @@ fn load_image(path: &Path) -> Result<RasterImage, String> {
         height: image.height(),
         rgb: image.into_raw(),
     })
+}
+
+/// Where a catalogue version keeps its templates and their backgrounds.
+pub const CATALOGUE_FOLDER: &str = "forms/";
+
+/// The catalogue's templates: `forms/<name>.toml`, not in a deeper folder.
+fn catalogue_templates(files: &BTreeMap<String, String>) -> impl Iterator<Item = (&str, &str)> {
+    files
+        .range(CATALOGUE_FOLDER.to_string()..)
+        .take_while(|(name, _)| name.starts_with(CATALOGUE_FOLDER))
+        .filter(|(name, _)| {
+            name.strip_prefix(CATALOGUE_FOLDER)
+                .is_some_and(|rest| !rest.contains('/') && rest.ends_with(".toml"))
+        })
+        .map(|(name, text)| (name.as_str(), text.as_str()))
+}
+
+/// The bytes of a background kept as base64 text; line breaks and spaces are ignored.
+fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .map_err(|e| format!("the picture's base64 text is damaged ({e})"))
+}
+
+/// The base64 text a background picture is kept in among a catalogue version's files.
+pub fn encode_background(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A background is named by a plain file name next to its template: no folder, no `..`.
+fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\'])
+        && !name.starts_with('.')
 }

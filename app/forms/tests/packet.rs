@@ -650,3 +650,122 @@ fn a_background_picture_is_printed_under_the_fields() {
     assert!(listing.contains(" 210   297 "), "{listing}");
     assert!(squeezed(&pdftotext(&packet.pdf)).contains("髙𠮷一郎"));
 }
+
+/// A picture of `width` × `height` pixels as PNG bytes.
+fn png_bytes(width: u32, height: u32) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, _| {
+        image::Rgb(if x % 10 == 0 {
+            [0, 0, 0]
+        } else {
+            [255, 255, 255]
+        })
+    });
+    let mut bytes = Vec::new();
+    picture
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .expect("png");
+    bytes
+}
+
+/// The city's template for 印鑑登録 as a catalogue version carries it, over its background.
+fn city_files(template: &str) -> std::collections::BTreeMap<String, String> {
+    [
+        ("catalogue.toml".to_string(), "not a template".to_string()),
+        ("forms/city_inkan.toml".to_string(), template.to_string()),
+        (
+            "forms/city_inkan.png.b64".to_string(),
+            madoguchi_forms::encode_background(&png_bytes(105, 148)),
+        ),
+        // Deeper folders and other files are not templates.
+        ("forms/old/x.toml".to_string(), "broken [".to_string()),
+        ("procedures/a.toml".to_string(), "[[procedure]]".to_string()),
+    ]
+    .into_iter()
+    .collect()
+}
+
+const CITY_INKAN: &str = "[form]\nid = \"inkan_toroku\"\ntitle = \"印鑑登録申請書（市の様式）\"\n\
+    background = \"city_inkan.png\"\nqr_members = \"applicant\"\n\n\
+    [[item]]\ntype = \"field\"\nrect = [40, 40, 100, 10]\nvalue = \"applicant.name\"\nfont = \"names\"\n";
+
+/// Templates a catalogue version carries (the form editor's) print instead of the shipped
+/// template of the same form id, with their background; every other form keeps its own.
+#[test]
+fn a_catalogue_template_prints_instead_of_the_shipped_one() {
+    let city = Library::from_catalogue_files(&city_files(CITY_INKAN)).expect("city templates");
+    assert_eq!(city.templates().len(), 1);
+    let shipped = library();
+    let shipped_count = shipped.templates().len();
+    let library = shipped.overlaid_by(city);
+    assert_eq!(library.templates().len(), shipped_count, "one replaced");
+    let inkan = library.for_form("inkan_toroku").expect("printed");
+    assert_eq!(inkan.title(), "印鑑登録申請書（市の様式）");
+    assert_eq!(inkan.path(), Path::new("forms/city_inkan.toml"));
+    assert_eq!(
+        library
+            .for_form("jumin_ido_todoke")
+            .map(madoguchi_forms::Template::title),
+        Some("住民異動届")
+    );
+    let case = case();
+    let qr = |_: &Case| Ok(Vec::new());
+    let packet = render_packet(
+        &library,
+        &mincho(),
+        &PacketRequest {
+            case: &case,
+            event_name: "転入",
+            office: &Office::default(),
+            forms: &["inkan_toroku".to_string(), "jumin_ido_todoke".to_string()],
+            procedures: &[],
+            concerns: &[],
+            guidance: None,
+            qr: &qr,
+        },
+    )
+    .expect("packet");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("p.pdf");
+    std::fs::write(&path, &packet.pdf).expect("write");
+    let images = Command::new("pdfimages")
+        .arg("-list")
+        .arg(&path)
+        .output()
+        .expect("pdfimages");
+    let listing = String::from_utf8_lossy(&images.stdout);
+    assert!(listing.contains(" 105   148 "), "{listing}");
+    let words = squeezed(&pdftotext(&packet.pdf));
+    assert!(words.contains("髙𠮷一郎"), "{words}");
+    assert!(words.contains("住民異動届"), "{words}");
+}
+
+/// A catalogue's template whose background is missing, damaged or named with a folder is
+/// refused with its file named; the library does not load half.
+#[test]
+fn a_catalogue_template_with_a_bad_background_is_refused() {
+    let mut missing = city_files(CITY_INKAN);
+    missing.remove("forms/city_inkan.png.b64");
+    let mut damaged = city_files(CITY_INKAN);
+    damaged.insert("forms/city_inkan.png.b64".into(), "iVBOR***".into());
+    let mut not_a_picture = city_files(CITY_INKAN);
+    not_a_picture.insert(
+        "forms/city_inkan.png.b64".into(),
+        madoguchi_forms::encode_background(b"hello"),
+    );
+    let climbing = city_files(&CITY_INKAN.replace("city_inkan.png", "../../etc/passwd"));
+    for (files, said) in [
+        (missing, "forms/city_inkan.png.b64"),
+        (damaged, "base64"),
+        (not_a_picture, "background city_inkan.png"),
+        (climbing, "without folders"),
+    ] {
+        let error = Library::from_catalogue_files(&files)
+            .expect_err("refused")
+            .to_string();
+        assert!(error.contains("forms/city_inkan.toml"), "{error}");
+        assert!(error.contains(said), "{said}: {error}");
+    }
+}

@@ -13,9 +13,10 @@ use madoguchi_forms::{
     Office, Packet, PacketRequest, SheetLanguage, render_packet,
 };
 use madoguchi_prefill::{Prefill, encode};
-use madoguchi_rules::Decision;
 use madoguchi_rules::catalogue::{Phrase, Text};
 use madoguchi_rules::decision::{CounterRef, MovedDeadline, Named, ProcedureDecision};
+use madoguchi_rules::files::FormFiles;
+use madoguchi_rules::{Catalogue, Decision};
 
 /// How long a form's back-office QR code stays readable: the office enters it within days, but
 /// a form may wait in a tray.
@@ -39,6 +40,64 @@ pub fn default_forms_dir() -> PathBuf {
 pub fn load_library(dir: &Path) -> Result<Library> {
     Library::load(dir)
         .with_context(|| format!("cannot load the form templates in {}", dir.display()))
+}
+
+/// The templates `catalogue` prints with: the shipped ones, with the catalogue's own (the city's
+/// forms from the form editor, `forms/` among its files) before them.
+pub fn library_for(shipped: &Library, catalogue: &Catalogue) -> Result<Library> {
+    if catalogue.form_files.is_empty() {
+        return Ok(shipped.clone());
+    }
+    let city = Library::from_catalogue_files(&catalogue.form_files.0)
+        .context("cannot load the catalogue's form templates")?;
+    Ok(shipped.clone().overlaid_by(city))
+}
+
+/// The templates of the catalogue in use, read once from the shipped folder and built again
+/// only when a catalogue carries other forms.
+#[derive(Debug)]
+pub struct Templates {
+    shipped_dir: PathBuf,
+    shipped: Option<Library>,
+    current: Option<(FormFiles, Library)>,
+}
+
+impl Templates {
+    pub fn new(shipped_dir: PathBuf) -> Templates {
+        Templates {
+            shipped_dir,
+            shipped: None,
+            current: None,
+        }
+    }
+
+    /// The library `catalogue`'s forms print with. A catalogue whose own templates do not
+    /// load (publishing checks them, but a version may come from elsewhere) prints with the
+    /// shipped ones rather than not at all, and the log says so.
+    pub fn for_catalogue(&mut self, catalogue: &Catalogue) -> Result<&Library> {
+        let fresh = self
+            .current
+            .as_ref()
+            .is_none_or(|(files, _)| *files != catalogue.form_files);
+        if fresh {
+            if self.shipped.is_none() {
+                self.shipped = Some(load_library(&self.shipped_dir)?);
+            }
+            let shipped = self.shipped.as_ref().context("no shipped templates")?;
+            let library = library_for(shipped, catalogue).unwrap_or_else(|error| {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "the catalogue's form templates do not load; printing with the shipped ones"
+                );
+                shipped.clone()
+            });
+            self.current = Some((catalogue.form_files.clone(), library));
+        }
+        self.current
+            .as_ref()
+            .map(|(_, library)| library)
+            .context("no templates")
+    }
 }
 
 /// Local words the sheet uses: the office's name and where each counter is (settings
@@ -492,4 +551,60 @@ pub fn local_settings(store: Option<&madoguchi_store::Store>) -> Local {
 /// The day the rules are applied for a packet: the visit date.
 pub fn as_of(case: &Case) -> NaiveDate {
     case.event.visit_date()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped_catalogue() -> Catalogue {
+        crate::catalogue_dir::load_quietly(&crate::catalogue_dir::default_dir()).expect("loads")
+    }
+
+    fn with_forms(files: &[(&str, &str)]) -> Catalogue {
+        let mut catalogue = shipped_catalogue();
+        catalogue.form_files = FormFiles(
+            files
+                .iter()
+                .map(|(name, text)| ((*name).to_string(), (*text).to_string()))
+                .collect(),
+        );
+        catalogue
+    }
+
+    const CITY_JUMINHYO: &str = "[form]\nid = \"juminhyo_seikyu\"\ntitle = \"住民票の写し等交付請求書（市の様式）\"\n\
+        qr_members = \"applicant\"\n\n[[item]]\ntype = \"field\"\nrect = [20, 20, 100, 10]\nvalue = \"applicant.name\"\n";
+
+    /// The catalogue's own template prints its form; a catalogue whose template does not load
+    /// prints with the shipped ones instead of not at all; going back to a catalogue without
+    /// forms goes back to the shipped template.
+    #[test]
+    fn the_catalogue_in_use_chooses_the_templates() {
+        let mut templates = Templates::new(default_forms_dir());
+        let title = |templates: &mut Templates, catalogue: &Catalogue| {
+            templates
+                .for_catalogue(catalogue)
+                .expect("a library")
+                .for_form("juminhyo_seikyu")
+                .map(|t| t.title().to_string())
+        };
+        let city = with_forms(&[("forms/city_juminhyo.toml", CITY_JUMINHYO)]);
+        assert_eq!(
+            title(&mut templates, &city).as_deref(),
+            Some("住民票の写し等交付請求書（市の様式）")
+        );
+        let broken = with_forms(&[("forms/city_juminhyo.toml", "[form\nid = ")]);
+        assert_eq!(
+            title(&mut templates, &broken).as_deref(),
+            Some("住民票の写し等交付請求書")
+        );
+        assert_eq!(
+            title(&mut templates, &city).as_deref(),
+            Some("住民票の写し等交付請求書（市の様式）")
+        );
+        assert_eq!(
+            title(&mut templates, &shipped_catalogue()).as_deref(),
+            Some("住民票の写し等交付請求書")
+        );
+    }
 }

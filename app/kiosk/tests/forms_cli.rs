@@ -624,3 +624,87 @@ fn a_birth_sends_the_family_to_the_insurance_before_the_medical_subsidy() {
         "only the newborn joins: {insurance}"
     );
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create");
+    for entry in std::fs::read_dir(from).expect("read") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A catalogue folder carrying the city's own 印鑑登録申請書 (a template over a scanned page,
+/// as the form editor saves it: `forms/*.toml` and the picture as base64 text): the packet
+/// prints the city's form instead of the shipped one, with the page under it, and `forms
+/// check` checks it with the rest.
+#[test]
+fn a_catalogue_carrying_the_citys_form_prints_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let catalogue = dir.path().join("catalogue");
+    copy_dir(Path::new("../../assets/catalogue"), &catalogue);
+    std::fs::create_dir_all(catalogue.join("forms")).expect("forms");
+    let page = image::GrayImage::from_fn(248, 351, |x, y| {
+        image::Luma([if x % 40 == 0 || y % 40 == 0 { 0 } else { 255 }])
+    });
+    let mut png = Vec::new();
+    page.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    std::fs::write(
+        catalogue.join("forms/city_inkan.png.b64"),
+        madoguchi_forms::encode_background(&png),
+    )
+    .expect("picture");
+    std::fs::write(
+        catalogue.join("forms/city_inkan.toml"),
+        "[form]\nid = \"inkan_toroku\"\ntitle = \"印鑑登録申請書（標準市様式）\"\n\
+         background = \"city_inkan.png\"\nqr_members = \"applicant\"\n\
+         sources = [\"the city's own form, placed in the form editor\"]\n\n\
+         [[item]]\ntype = \"field\"\nrect = [40, 60, 100, 10]\nvalue = \"subject.name\"\nfont = \"names\"\n\n\
+         [[item]]\ntype = \"qr\"\nrect = [160, 240, 36, 36]\n",
+    )
+    .expect("template");
+    let out = dir.path().join("packet.pdf");
+    let output = run(
+        dir.path(),
+        &[
+            "forms",
+            "render",
+            "--case",
+            EIGHT_FORMS,
+            "--catalogue",
+            catalogue.to_str().expect("utf-8"),
+            "--out",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    assert!(said.contains("印鑑登録申請書（標準市様式）"), "{said}");
+    let page = page_of(&said, "印鑑登録申請書（標準市様式）");
+    let images = Command::new("pdfimages")
+        .args(["-list", "-f", &page, "-l", &page])
+        .arg(&out)
+        .output()
+        .expect("pdfimages");
+    let listing = String::from_utf8_lossy(&images.stdout);
+    assert!(listing.contains(" 248   351 "), "{listing}");
+    // The rest of the packet is the shipped templates'.
+    assert!(said.contains("住民異動届"), "{said}");
+
+    let checked = run(
+        dir.path(),
+        &[
+            "forms",
+            "check",
+            "--catalogue",
+            catalogue.to_str().expect("utf-8"),
+        ],
+    );
+    let said = text(&checked);
+    assert_eq!(checked.status.code(), Some(0), "{said}");
+}

@@ -451,6 +451,10 @@ pub struct Catalogue {
     pub transitions: Vec<crate::transitions::Transition>,
     /// How many days after the move a coming change is still told.
     pub transition_window_days: u32,
+    /// The form templates the catalogue carries (`forms/*.toml` and their backgrounds, the
+    /// city's own forms from the form editor): the rules never read them; the packet prints
+    /// with them instead of the shipped templates of the same forms.
+    pub form_files: crate::files::FormFiles,
 }
 
 impl DeadlineRule {

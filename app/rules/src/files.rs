@@ -19,6 +19,39 @@ use crate::diagnostic::Diagnostic;
 /// A catalogue's files: relative path (with `/`) → text.
 pub type CatalogueFiles = BTreeMap<String, String>;
 
+/// The files of a catalogue's `forms/` folder: form templates and the base64 text of their
+/// background pictures. Shown by name and size only: a background is megabytes of text.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct FormFiles(pub CatalogueFiles);
+
+/// Where a catalogue keeps the form templates it carries.
+pub const FORMS_FOLDER: &str = "forms/";
+
+impl FormFiles {
+    /// The `forms/` files among a catalogue's.
+    pub fn of(files: &CatalogueFiles) -> FormFiles {
+        FormFiles(
+            files
+                .iter()
+                .filter(|(name, _)| name.starts_with(FORMS_FOLDER))
+                .map(|(name, text)| (name.clone(), text.clone()))
+                .collect(),
+        )
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for FormFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(name, text)| (name, text.len())))
+            .finish()
+    }
+}
+
 /// The largest catalogue or scenario file read: the shipped catalogue's largest is 40 KB.
 pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -53,8 +86,9 @@ fn too_large() -> String {
     )
 }
 
-/// Every `.toml` and `.csv` file under `dir` (subfolders included; the one `.csv` a catalogue
-/// uses is its list of holidays), each read bounded. Every file that
+/// Every `.toml`, `.csv` and `.b64` file under `dir` (subfolders included; the one `.csv` a
+/// catalogue uses is its list of holidays, `.b64` files are the pictures behind the form
+/// templates of `forms/`, as base64 text), each read bounded. Every file that
 /// cannot be read is reported, by its path under the folder.
 pub fn read_folder(dir: &Path) -> Result<CatalogueFiles, Vec<Diagnostic>> {
     let mut files = CatalogueFiles::new();
@@ -82,7 +116,11 @@ pub fn read_folder(dir: &Path) -> Result<CatalogueFiles, Vec<Diagnostic>> {
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
             if is_dir && depth < MAX_DEPTH {
                 folders.push((name, depth + 1));
-            } else if !is_dir && name.extension().is_some_and(|e| e == "toml" || e == "csv") {
+            } else if !is_dir
+                && name
+                    .extension()
+                    .is_some_and(|e| e == "toml" || e == "csv" || e == "b64")
+            {
                 if files.len() == MAX_FILES {
                     problems.push(Diagnostic::error(
                         Path::new("."),

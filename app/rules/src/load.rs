@@ -1393,6 +1393,7 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
     let (transitions, window) = transitions(files, &tables, &lookup, &mut problems);
     catalogue.transitions = transitions;
     catalogue.transition_window_days = window;
+    catalogue.form_files = files::FormFiles::of(files);
 
     if catalogue.questions.is_empty() && questions_file.is_some() {
         problems.push(Diagnostic::error(

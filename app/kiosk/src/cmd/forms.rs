@@ -48,7 +48,7 @@ pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
     let decision = Engine::new(&catalogue)
         .evaluate(&case, packet::as_of(&case))
         .context("cannot decide the procedures for this case")?;
-    let library = packet::load_library(&forms_dir(args.forms))?;
+    let library = packet::library_for(&packet::load_library(&forms_dir(args.forms))?, &catalogue)?;
     let fonts = Fonts::load();
     let local = packet::local_settings(Some(&store));
     let made = packet::make(
@@ -185,7 +185,8 @@ pub fn check(
         }
     };
     let dir = forms_dir(forms);
-    let library = packet::load_library(&dir)?;
+    // The templates the catalogue prints with: its own (the city's forms) before the folder's.
+    let library = packet::library_for(&packet::load_library(&dir)?, &catalogue)?;
     let samples = samples(&catalogue, &files, &dir, extra_samples)?;
     let mut findings = madoguchi_forms::check_templates(&library, &vocabulary(&catalogue));
     findings.extend(madoguchi_forms::check_fit(

@@ -309,7 +309,7 @@ pub struct FloorBoard {
     floor_key: StoreKey,
     poker: Option<Poker>,
     printing: BoardPrinting,
-    library: Option<madoguchi_forms::Library>,
+    templates: packet::Templates,
     fonts: Option<Fonts>,
     listing: Listing,
     marks: HashMap<Uuid, LocalMark>,
@@ -360,8 +360,8 @@ impl FloorBoard {
             store: parts.store,
             floor_key: parts.floor_key,
             poker: parts.poker,
+            templates: packet::Templates::new(parts.printing.forms_dir.clone()),
             printing: parts.printing,
-            library: None,
             fonts: None,
             listing: Listing::default(),
             marks: HashMap::new(),
@@ -792,19 +792,13 @@ impl FloorBoard {
     }
 
     fn make_packet(&mut self, opened: &OpenedCase) -> Result<madoguchi_forms::Packet, Notice> {
-        if self.library.is_none() {
-            let library = packet::load_library(&self.printing.forms_dir).map_err(|error| {
-                Notice::new(
-                    format!("帳票のテンプレートを読み込めません（{error:#}）。管理者に連絡してください。"),
-                    format!("cannot load the form templates ({error:#}); call the supervisor"),
-                )
-            })?;
-            self.library = Some(library);
-        }
+        let library = self.templates.for_catalogue(&self.catalogue).map_err(|error| {
+            Notice::new(
+                format!("帳票のテンプレートを読み込めません（{error:#}）。管理者に連絡してください。"),
+                format!("cannot load the form templates ({error:#}); call the supervisor"),
+            )
+        })?;
         let fonts = self.fonts.get_or_insert_with(Fonts::load);
-        let Some(library) = &self.library else {
-            return Err(Notice::new("帳票がありません", "no form templates"));
-        };
         packet::make(
             library,
             fonts,

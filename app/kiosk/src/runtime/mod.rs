@@ -24,9 +24,10 @@ use chrono::Utc;
 use image::GrayImage;
 use madoguchi_card::CardService;
 use madoguchi_domain::Case;
-use madoguchi_forms::{Fonts, Library};
+use madoguchi_forms::Fonts;
 use madoguchi_prefill::camera::{CameraError, FrameSource};
 use madoguchi_prefill::{Assembler, Prefill, PrefillError, Progress, scan};
+use madoguchi_rules::Catalogue;
 use madoguchi_rules::Decision;
 use madoguchi_store::{CaseId, NewPrintJob, PrintJobId, PrintState, Routed, Store};
 
@@ -195,7 +196,7 @@ const RETENTION_CHECK: Duration = Duration::from_secs(10 * 60);
 struct Worker {
     services: Services,
     reports: Sender<Report>,
-    library: Option<Library>,
+    templates: packet::Templates,
     local: Local,
     case_id: Option<CaseId>,
     /// The packet's print job and how many forms it holds, kept for a retry.
@@ -213,10 +214,11 @@ impl Worker {
     fn new(services: Services, reports: Sender<Report>) -> Worker {
         let local = packet::local_settings(Some(&services.store));
         let spooler = Spooler::new(services.cups.clone());
+        let templates = packet::Templates::new(services.forms.clone());
         Worker {
             services,
             reports,
-            library: None,
+            templates,
             local,
             case_id: None,
             job: None,
@@ -302,10 +304,14 @@ impl Worker {
                 case,
                 procedures,
             } => self.checkpoint(step, &case, &procedures),
-            Effect::Preview { case, decision } => {
+            Effect::Preview {
+                case,
+                decision,
+                catalogue,
+            } => {
                 // The preview checks the forms, which read the same in every language.
                 let language = madoguchi_forms::SheetLanguage::Japanese;
-                let check = match self.packet(&case, &decision, language) {
+                let check = match self.packet(&case, &decision, &catalogue, language) {
                     Ok(made) => form_check(&made.reports),
                     Err(notice) => FormCheck {
                         warnings: vec![notice],
@@ -317,9 +323,10 @@ impl Worker {
             Effect::Print {
                 case,
                 decision,
+                catalogue,
                 language,
                 printer,
-            } => self.print(&case, &decision, language, printer),
+            } => self.print(&case, &decision, &catalogue, language, printer),
             Effect::Finish { printed } => self.finish(printed),
             Effect::Adopt(id) => self.case_id = Some(id),
             // The scanner runs on its own thread (Runtime::run).
@@ -401,20 +408,17 @@ impl Worker {
         &mut self,
         case: &Case,
         decision: &Decision,
+        catalogue: &Catalogue,
         language: madoguchi_forms::SheetLanguage,
     ) -> Result<madoguchi_forms::Packet, Notice> {
-        if self.library.is_none() {
-            let library = packet::load_library(&self.services.forms).map_err(|error| {
-                Notice::new(
-                    format!("帳票のテンプレートを読み込めません（{error:#}）。管理者に連絡してください。"),
-                    format!("cannot load the form templates ({error:#}); call the supervisor"),
-                )
-            })?;
-            self.library = Some(library);
-        }
-        let Some(library) = &self.library else {
-            return Err(Notice::new("帳票がありません", "no form templates"));
-        };
+        let library = self.templates.for_catalogue(catalogue).map_err(|error| {
+            Notice::new(
+                format!(
+                    "帳票のテンプレートを読み込めません（{error:#}）。管理者に連絡してください。"
+                ),
+                format!("cannot load the form templates ({error:#}); call the supervisor"),
+            )
+        })?;
         let reception = match self.case_id {
             Some(id) => self.services.store.reception(id).unwrap_or_default(),
             None => String::new(),
@@ -443,6 +447,7 @@ impl Worker {
         &mut self,
         case: &Case,
         decision: &Decision,
+        catalogue: &Catalogue,
         language: madoguchi_forms::SheetLanguage,
         elsewhere: Option<String>,
     ) {
@@ -460,7 +465,7 @@ impl Worker {
             self.follow_print();
             return;
         }
-        let made = match self.packet(case, decision, language) {
+        let made = match self.packet(case, decision, catalogue, language) {
             Ok(made) => made,
             Err(notice) => {
                 self.send(Action::PrintProgress {

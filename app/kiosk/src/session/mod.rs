@@ -300,11 +300,14 @@ pub enum Effect {
     Preview {
         case: Box<Case>,
         decision: Box<Decision>,
+        /// The catalogue the case was decided with: its forms print with its templates.
+        catalogue: Arc<Catalogue>,
     },
     /// Make the packet and print it; answer with `PrintProgress`.
     Print {
         case: Box<Case>,
         decision: Box<Decision>,
+        catalogue: Arc<Catalogue>,
         /// The guidance sheet's language: the one the session ran in.
         language: madoguchi_forms::SheetLanguage,
         /// Another printer than the terminal's own: the job waiting, if any, moves there.
@@ -1720,6 +1723,7 @@ impl Session {
             Some((case, decision)) => vec![Effect::Preview {
                 case: Box::new(case),
                 decision: Box::new(decision),
+                catalogue: Arc::clone(&self.catalogue),
             }],
             None => Vec::new(),
         }
@@ -1765,6 +1769,7 @@ impl Session {
         vec![Effect::Print {
             case: Box::new(case),
             decision: Box::new(decision),
+            catalogue: Arc::clone(&self.catalogue),
             language: self.sheet_language(),
             printer: None,
         }]
