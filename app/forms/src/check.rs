@@ -29,7 +29,11 @@ pub struct Vocabulary {
     pub forms: Vec<(String, String)>,
     /// Question id → what its answer is.
     pub questions: BTreeMap<String, AnswerShape>,
+    /// Question id → its short label (「妊娠中」), for the form editor's list of values.
+    pub question_labels: BTreeMap<String, String>,
     pub procedures: BTreeSet<String>,
+    /// Procedure id → its name, for the form editor's list of values.
+    pub procedure_names: BTreeMap<String, String>,
     /// The dates events declare besides their own (`funeral_date`, `moved_out_date`).
     pub event_dates: BTreeSet<String>,
 }

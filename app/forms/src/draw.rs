@@ -87,6 +87,8 @@ pub(crate) struct Canvas<'a> {
     pub(crate) form: String,
     pub(crate) page_number: usize,
     pub(crate) reports: &'a mut Vec<FieldReport>,
+    /// On the city's pre-printed paper: the values alone, not the form's own boxes and words.
+    pub(crate) values_only: bool,
 }
 
 impl Canvas<'_> {
@@ -158,7 +160,9 @@ impl Canvas<'_> {
 
     /// A square with a tick when `ticked`.
     pub(crate) fn check_box(&mut self, x: f32, y: f32, size: f32, ticked: bool) {
-        self.page.rect(x, y, size, size, 0.25);
+        if !self.values_only {
+            self.page.rect(x, y, size, size, 0.25);
+        }
         if ticked {
             let s = size;
             self.page.marks.push(Mark::Line {

@@ -147,6 +147,7 @@ impl<'a> Sheet<'a> {
             form: TITLE.to_string(),
             page_number,
             reports: self.reports,
+            values_only: false,
         };
         let result = draw(&mut canvas);
         self.current = canvas.page;
@@ -282,6 +283,7 @@ fn number_pages(sheet: &mut Sheet<'_>) {
             form: TITLE.to_string(),
             page_number: sheet.first_page + index,
             reports: sheet.reports,
+            values_only: false,
         };
         canvas.text(
             [LEFT, 285.0, WIDTH, 5.0],

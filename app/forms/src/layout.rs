@@ -26,6 +26,8 @@ pub(crate) struct Fill<'a> {
     pub(crate) qr: Vec<String>,
     /// The packet page number of this form's first sheet.
     pub(crate) first_page: usize,
+    /// Where values land on the city's pre-printed paper, from the printer's calibration.
+    pub(crate) preprinted_offset: [f32; 2],
 }
 
 pub(crate) fn fill(template: &Template, fill: &Fill<'_>, reports: &mut Vec<FieldReport>) -> Filled {
@@ -34,8 +36,10 @@ pub(crate) fn fill(template: &Template, fill: &Fill<'_>, reports: &mut Vec<Field
     let first_capacity = rows.map_or(0, |r| r.per_page);
     let mut pages = Vec::new();
 
+    let preprinted = template.file.form.paper == crate::authoring::Paper::Preprinted;
     let mut canvas = new_canvas(template, fill, 0, reports);
-    if let Some(image) = template.background {
+    canvas.values_only = preprinted;
+    if let Some(image) = template.background.filter(|_| !preprinted) {
         canvas.page.marks.push(Mark::Image {
             x: 0.0,
             y: 0.0,
@@ -51,6 +55,10 @@ pub(crate) fn fill(template: &Template, fill: &Fill<'_>, reports: &mut Vec<Field
             let member = members.get(slot).map(|(n, m)| (*n, *m));
             draw_items(&mut canvas, &rows.item, origin, fill, member);
         }
+    }
+    if preprinted {
+        let [dx, dy] = fill.preprinted_offset;
+        canvas.page.shift(dx, dy);
     }
     pages.push(canvas.page);
 
@@ -80,6 +88,7 @@ fn new_canvas<'a>(
         form: template.title().to_string(),
         page_number: fill.first_page + sheet,
         reports,
+        values_only: false,
     }
 }
 
@@ -155,6 +164,8 @@ fn draw_items(
             continue;
         }
         match item {
+            // The city's pre-printed paper has its own boxes and words.
+            Item::Text(_) | Item::Box(_) | Item::Line(_) if canvas.values_only => {}
             Item::Text(text) => draw_text(canvas, text, origin),
             Item::Box(b) => draw_box(canvas, b, origin),
             Item::Line(line) => canvas.page.marks.push(Mark::Line {
@@ -171,7 +182,7 @@ fn draw_items(
                 let x = check.at[0] + origin.0;
                 let y = check.at[1] + origin.1;
                 canvas.check_box(x, y, check.size, is_ticked);
-                if let Some(label) = &check.label {
+                if let Some(label) = check.label.as_ref().filter(|_| !canvas.values_only) {
                     canvas.text(
                         [
                             x + check.size + 0.8,
@@ -346,19 +357,21 @@ fn draw_era(
         let cx = x + cell_w * (col + 0.5);
         let cy = y + cell_h * (line + 0.5);
         let short: String = name.chars().take(1).collect();
-        canvas.text(
-            [cx - cell_w / 2.0, cy - cell_h / 2.0, cell_w, cell_h],
-            &short,
-            TextStyle {
-                size: small,
-                min_size: 4.0,
-                lines: 1,
-                align: Align::Center,
-                valign: VAlign::Middle,
-                typeface: Typeface::Gothic,
-            },
-            name,
-        );
+        if !canvas.values_only {
+            canvas.text(
+                [cx - cell_w / 2.0, cy - cell_h / 2.0, cell_w, cell_h],
+                &short,
+                TextStyle {
+                    size: small,
+                    min_size: 4.0,
+                    lines: 1,
+                    align: Align::Center,
+                    valign: VAlign::Middle,
+                    typeface: Typeface::Gothic,
+                },
+                name,
+            );
+        }
         if wareki.is_some_and(|w| w.era.kanji() == name.as_str()) {
             canvas.circle(cx, cy, (cell_w.min(cell_h) / 2.0) * 0.92);
         }
@@ -386,6 +399,9 @@ fn draw_era(
             },
             era.label.as_deref().unwrap_or(&era.value),
         );
+        if canvas.values_only {
+            continue;
+        }
         canvas.text(
             [left + segment - unit_w, y, unit_w, h],
             unit,

@@ -7,10 +7,18 @@
 //! with each face subset once per document. It reports every character no face can draw and
 //! every text that does not fit, with its form and field, so the kiosk can warn the clerk.
 //!
+//! For the form editor it owns the model of a template placed over a city's scanned form
+//! (`authoring`: it writes only what the loader reads), the printed rules found on the scan for
+//! boxes to snap to (`ruling`), the values a box can hold with their Japanese names and a
+//! sample's preview (`choices`), and the printer's calibration page for pre-printed paper.
+//!
 //! It knows nothing of the rules engine, the QR format or printers: the kiosk passes the
 //! decision's forms and a QR encoder in, and sends the PDF to the printer queue.
 
+pub mod authoring;
+mod calibration;
 mod check;
+pub mod choices;
 mod data;
 mod draw;
 mod error;
@@ -22,10 +30,12 @@ mod page;
 mod paragraph;
 mod parallel;
 mod pdf;
+pub mod ruling;
 mod sheet_words;
 mod template;
 mod text;
 
+pub use calibration::{CROSS_A_MM, CROSS_B_MM, calibration_page, offset_from_measurement};
 pub use check::{AnswerShape, Finding, Sample, Vocabulary, check_fit, check_templates};
 pub use data::Office;
 pub use draw::{FieldReport, ReportKind};

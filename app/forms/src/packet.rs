@@ -103,6 +103,7 @@ pub fn render_packet(
                     qr,
                     // Numbered from 0 here; moved to the packet's pages below.
                     first_page: 0,
+                    preprinted_offset: library.preprinted_offset,
                 },
             ));
         }

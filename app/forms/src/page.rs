@@ -63,6 +63,31 @@ pub(crate) struct Page {
 }
 
 impl Page {
+    /// Moves everything on the page by `(dx, dy)`: a printer that feeds the city's pre-printed
+    /// paper a little off is met by moving the values instead.
+    pub(crate) fn shift(&mut self, dx: f32, dy: f32) {
+        for mark in &mut self.marks {
+            match mark {
+                Mark::Text { x, baseline, .. } => {
+                    *x += dx;
+                    *baseline += dy;
+                }
+                Mark::Line { from, to, .. } => {
+                    *from = (from.0 + dx, from.1 + dy);
+                    *to = (to.0 + dx, to.1 + dy);
+                }
+                Mark::Rect { x, y, .. } | Mark::Qr { x, y, .. } | Mark::Image { x, y, .. } => {
+                    *x += dx;
+                    *y += dy;
+                }
+                Mark::Ellipse { cx, cy, .. } => {
+                    *cx += dx;
+                    *cy += dy;
+                }
+            }
+        }
+    }
+
     pub(crate) fn line(&mut self, from: (f32, f32), to: (f32, f32), width: f32) {
         self.marks.push(Mark::Line {
             from,

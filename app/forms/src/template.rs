@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::data::{Format, check_path};
 use crate::error::FormsError;
@@ -42,6 +42,10 @@ pub(crate) struct Header {
     /// Who the back-office QR code carries: the applicant, the household, or the rows.
     #[serde(default)]
     pub(crate) qr_members: QrMembers,
+    /// `preprinted`: the city's own printed paper is in the tray, so only the values print
+    /// (no background, boxes, lines or words), moved by the printer's calibrated offset.
+    #[serde(default)]
+    pub(crate) paper: crate::authoring::Paper,
     /// A question about members (`seal`): the form prints once for each member it names, and
     /// `subject.*` is that member (印鑑登録申請書, one per registrant). Without an answer that
     /// names someone, once for the applicant.
@@ -304,7 +308,7 @@ pub(crate) struct Continuation {
 }
 
 /// Which members fill the rows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RowSource {
     /// Everyone in the household, in case order.
@@ -394,6 +398,8 @@ impl Template {
 pub struct Library {
     pub(crate) templates: Vec<Template>,
     pub(crate) images: Vec<RasterImage>,
+    /// How far the printer's pre-printed paper sits from where it should, in mm (right, down).
+    pub(crate) preprinted_offset: [f32; 2],
 }
 
 impl Library {
@@ -459,7 +465,27 @@ impl Library {
             template.background = template.background.map(|index| index + shift);
             templates.push(template);
         }
-        Library { templates, images }
+        Library {
+            templates,
+            images,
+            preprinted_offset: self.preprinted_offset,
+        }
+    }
+
+    /// The largest printer offset taken: more is a misfed sheet, not a calibration.
+    pub const MAX_OFFSET_MM: f32 = 10.0;
+
+    /// Moves the values printed on pre-printed paper by `[right, down]` millimetres (the
+    /// printer's calibration, settings `printer.offset_x_mm` and `printer.offset_y_mm`),
+    /// each held within ±[`Library::MAX_OFFSET_MM`].
+    pub fn set_preprinted_offset(&mut self, offset_mm: [f32; 2]) {
+        self.preprinted_offset = offset_mm.map(|v| {
+            if v.is_finite() {
+                v.clamp(-Self::MAX_OFFSET_MM, Self::MAX_OFFSET_MM)
+            } else {
+                0.0
+            }
+        });
     }
 
     fn finish(self, mut problems: Vec<String>) -> Result<Library, FormsError> {
@@ -588,7 +614,7 @@ impl Library {
 const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
 const MAX_ITEMS: usize = 5000;
 /// Rows on one sheet (a 住民異動届 has 4; a continuation sheet perhaps 20).
-const MAX_ROWS_PER_PAGE: usize = 50;
+pub(crate) const MAX_ROWS_PER_PAGE: usize = 50;
 /// The A4 sheet in millimetres; positions may lie a little outside it (bleed), not far.
 pub(crate) const PAGE_MM: [f32; 2] = [210.0, 297.0];
 const MARGIN_MM: f32 = 20.0;

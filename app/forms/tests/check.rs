@@ -25,7 +25,16 @@ fn vocabulary() -> Vocabulary {
             ),
             ("seal".to_string(), AnswerShape::Members),
         ]),
+        question_labels: BTreeMap::from([
+            ("dog".to_string(), "犬を飼っている".to_string()),
+            ("insurance".to_string(), "健康保険".to_string()),
+            ("seal".to_string(), "印鑑登録".to_string()),
+        ]),
         procedures: BTreeSet::from(["inu_henko".to_string()]),
+        procedure_names: BTreeMap::from([(
+            "inu_henko".to_string(),
+            "犬の登録事項の変更".to_string(),
+        )]),
         event_dates: BTreeSet::from(["funeral_date".to_string()]),
     }
 }
@@ -205,4 +214,97 @@ fn a_value_too_long_for_its_box_at_the_smallest_size_is_found() {
         found,
         ["test_form.toml: 「住所」 does not fit even at its minimum size (sample long)"]
     );
+}
+
+/// The form editor's list of values: the case's facts and people by their Japanese names, the
+/// catalogue's questions by their labels, procedures by their names; inside rows the row's
+/// member first; every path one the loader accepts where it is offered.
+#[test]
+fn the_editors_values_are_named_and_each_is_a_value_a_template_may_hold() {
+    use madoguchi_forms::choices::{search, value_choices};
+    let vocabulary = vocabulary();
+    let sheet = value_choices(&vocabulary, false);
+    let rows = value_choices(&vocabulary, true);
+    assert!(sheet.iter().all(|c| !c.path.starts_with("member.")));
+    assert_eq!(rows[0].path, "row.number");
+    assert!(
+        rows.iter()
+            .any(|c| c.path == "member.named.seal" && c.yes_no)
+    );
+    let found: Vec<&str> = search(&sheet, "新しい住所　郵便")
+        .iter()
+        .map(|c| c.path.as_str())
+        .collect();
+    assert_eq!(found, ["new_address.postal"]);
+    let dog = search(&sheet, "犬");
+    assert!(
+        dog.iter().any(|c| c.path == "answer.dog" && c.yes_no),
+        "{dog:?}"
+    );
+    assert!(
+        dog.iter().any(|c| c.path == "procedure.inu_henko"),
+        "{dog:?}"
+    );
+    assert!(search(&sheet, "生年月日").iter().all(|c| c.date));
+    // Every offered path loads in a template, on the sheet or in rows as offered.
+    for (choices, in_rows) in [(&sheet, false), (&rows, true)] {
+        for choice in choices.iter() {
+            let item = if choice.yes_no {
+                format!(
+                    "[[item]]\ntype = \"check\"\nat = [20, 20]\nvalue = \"{}\"\n",
+                    choice.path
+                )
+            } else {
+                format!(
+                    "[[item]]\ntype = \"field\"\nrect = [20, 20, 50, 8]\nvalue = \"{}\"\n",
+                    choice.path
+                )
+            };
+            let body = if in_rows {
+                format!(
+                    "[rows]\nsource = \"household\"\norigin = [10, 100]\nheight = 10\nper_page = 3\n\n{}",
+                    item.replace("[[item]]", "[[rows.item]]")
+                )
+            } else {
+                item
+            };
+            let (_dir, library) = library_with(&body);
+            let findings = check_templates(&library, &vocabulary);
+            assert!(
+                findings.iter().all(|f| !f.message.contains(&choice.path)),
+                "{}: {findings:?}",
+                choice.path
+            );
+        }
+    }
+}
+
+/// The preview beside each value: what the sample case would print there.
+#[test]
+fn a_value_is_previewed_from_the_sample_case() {
+    use madoguchi_forms::Office;
+    use madoguchi_forms::choices::sample_value;
+    let case: madoguchi_domain::Case = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/examples/family-of-four.json"
+        ))
+        .expect("example"),
+    )
+    .expect("case");
+    let office = Office::default();
+    let applicant = &case.household.members[case.applicant].person.name;
+    assert_eq!(
+        &sample_value(&case, &office, "applicant.name", None),
+        applicant
+    );
+    assert!(sample_value(&case, &office, "new_address.postal", None).starts_with('〒'));
+    assert!(sample_value(&case, &office, "visit_date", None).starts_with("令和"));
+    let second = &case.household.members[1].person.name;
+    assert_eq!(
+        &sample_value(&case, &office, "member.name", Some(1)),
+        second
+    );
+    assert_eq!(sample_value(&case, &office, "member.name", None), "");
+    assert_eq!(sample_value(&case, &office, "no.such.value", None), "");
 }

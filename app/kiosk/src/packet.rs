@@ -59,7 +59,7 @@ pub fn library_for(shipped: &Library, catalogue: &Catalogue) -> Result<Library> 
 pub struct Templates {
     shipped_dir: PathBuf,
     shipped: Option<Library>,
-    current: Option<(FormFiles, Library)>,
+    current: Option<(FormFiles, [f32; 2], Library)>,
 }
 
 impl Templates {
@@ -71,31 +71,36 @@ impl Templates {
         }
     }
 
-    /// The library `catalogue`'s forms print with. A catalogue whose own templates do not
-    /// load (publishing checks them, but a version may come from elsewhere) prints with the
-    /// shipped ones rather than not at all, and the log says so.
-    pub fn for_catalogue(&mut self, catalogue: &Catalogue) -> Result<&Library> {
-        let fresh = self
-            .current
-            .as_ref()
-            .is_none_or(|(files, _)| *files != catalogue.form_files);
+    /// The library `catalogue`'s forms print with, values on pre-printed paper moved by
+    /// `preprinted_offset` (mm). A catalogue whose own templates do not load (publishing
+    /// checks them, but a version may come from elsewhere) prints with the shipped ones rather
+    /// than not at all, and the log says so.
+    pub fn for_catalogue(
+        &mut self,
+        catalogue: &Catalogue,
+        preprinted_offset: [f32; 2],
+    ) -> Result<&Library> {
+        let fresh = self.current.as_ref().is_none_or(|(files, offset, _)| {
+            *files != catalogue.form_files || *offset != preprinted_offset
+        });
         if fresh {
             if self.shipped.is_none() {
                 self.shipped = Some(load_library(&self.shipped_dir)?);
             }
             let shipped = self.shipped.as_ref().context("no shipped templates")?;
-            let library = library_for(shipped, catalogue).unwrap_or_else(|error| {
+            let mut library = library_for(shipped, catalogue).unwrap_or_else(|error| {
                 tracing::warn!(
                     error = format!("{error:#}"),
                     "the catalogue's form templates do not load; printing with the shipped ones"
                 );
                 shipped.clone()
             });
-            self.current = Some((catalogue.form_files.clone(), library));
+            library.set_preprinted_offset(preprinted_offset);
+            self.current = Some((catalogue.form_files.clone(), preprinted_offset, library));
         }
         self.current
             .as_ref()
-            .map(|(_, library)| library)
+            .map(|(_, _, library)| library)
             .context("no templates")
     }
 }
@@ -106,6 +111,9 @@ impl Templates {
 pub struct Local {
     pub office: Office,
     pub places: HashMap<String, String>,
+    /// Where values land on the city's pre-printed forms (`printer.offset_x`, `.offset_y`, in
+    /// tenths of a millimetre), in millimetres right and down.
+    pub preprinted_offset: [f32; 2],
 }
 
 /// Everything the packet is made from.
@@ -535,6 +543,15 @@ pub fn local_settings(store: Option<&madoguchi_store::Store>) -> Local {
         local.office.mayor = get("office.mayor").unwrap_or_else(|| format!("{city}長"));
         local.office.city = city;
     }
+    let tenths = |key: &str| {
+        get(key)
+            .and_then(|v| v.trim().parse::<i16>().ok())
+            .unwrap_or(0)
+    };
+    local.preprinted_offset = [
+        f32::from(tenths("printer.offset_x")) / 10.0,
+        f32::from(tenths("printer.offset_y")) / 10.0,
+    ];
     if let Ok(places) = store.settings_with_prefix("counter.") {
         for (key, value) in places {
             if let Some(id) = key
@@ -546,6 +563,53 @@ pub fn local_settings(store: Option<&madoguchi_store::Store>) -> Local {
         }
     }
     local
+}
+
+/// What the catalogue lets a case hold, for the templates' bindings and the form editor's
+/// list of values.
+pub fn vocabulary(catalogue: &madoguchi_rules::Catalogue) -> madoguchi_forms::Vocabulary {
+    use madoguchi_forms::AnswerShape;
+    use madoguchi_rules::catalogue::QuestionKind;
+    madoguchi_forms::Vocabulary {
+        forms: catalogue
+            .forms
+            .iter()
+            .map(|f| (f.id.clone(), f.title.ja.clone()))
+            .collect(),
+        questions: catalogue
+            .questions
+            .iter()
+            .map(|q| {
+                let shape = match q.kind {
+                    QuestionKind::YesNo => AnswerShape::YesNo,
+                    QuestionKind::Number { .. } => AnswerShape::Number,
+                    QuestionKind::Date => AnswerShape::Date,
+                    QuestionKind::Members => AnswerShape::Members,
+                    QuestionKind::Choice => {
+                        AnswerShape::Choice(q.choices.iter().map(|c| c.id.clone()).collect())
+                    }
+                };
+                (q.id.clone(), shape)
+            })
+            .collect(),
+        question_labels: catalogue
+            .questions
+            .iter()
+            .map(|q| (q.id.clone(), q.label.ja.clone()))
+            .collect(),
+        procedures: catalogue.procedures.iter().map(|p| p.id.clone()).collect(),
+        procedure_names: catalogue
+            .procedures
+            .iter()
+            .map(|p| (p.id.clone(), p.name.ja.clone()))
+            .collect(),
+        event_dates: catalogue
+            .events
+            .iter()
+            .flat_map(|e| e.date_ids())
+            .map(|d| d.id().to_string())
+            .collect(),
+    }
 }
 
 /// The day the rules are applied for a packet: the visit date.
@@ -583,7 +647,7 @@ mod tests {
         let mut templates = Templates::new(default_forms_dir());
         let title = |templates: &mut Templates, catalogue: &Catalogue| {
             templates
-                .for_catalogue(catalogue)
+                .for_catalogue(catalogue, [0.0, 0.0])
                 .expect("a library")
                 .for_form("juminhyo_seikyu")
                 .map(|t| t.title().to_string())

@@ -708,3 +708,48 @@ fn a_catalogue_carrying_the_citys_form_prints_it() {
     let said = text(&checked);
     assert_eq!(checked.status.code(), Some(0), "{said}");
 }
+
+/// The calibration page for pre-printed forms: written with its crosses and steps; a
+/// measurement needs a supervisor, becomes the printer's offset (shown on the next page), and
+/// one too far off (a misfed sheet) or not a measurement is refused.
+#[test]
+fn the_printer_is_calibrated_for_pre_printed_forms() {
+    let dir = tempfile::tempdir().expect("dir");
+    let page = dir.path().join("calibration.pdf");
+    let page_arg = page.to_str().expect("utf-8");
+    let written = run(dir.path(), &["forms", "calibrate", "--out", page_arg]);
+    assert!(written.status.success(), "{}", text(&written));
+    let words = plain_text(&page, None);
+    assert!(words.contains("プリンターの位置合わせ"), "{words}");
+    assert!(words.contains("右へ+0.0mm、下へ+0.0mm"), "{words}");
+
+    staff::first_supervisor(madoguchi(dir.path()));
+    let unsigned = run(
+        dir.path(),
+        &["forms", "calibrate", "--measured", "21.5,19.0"],
+    );
+    assert_eq!(unsigned.status.code(), Some(2), "{}", text(&unsigned));
+    let set = staff::as_supervisor(
+        madoguchi(dir.path()),
+        &["forms", "calibrate", "--measured", "21.5,19.0"],
+    );
+    let said = text(&set);
+    assert!(set.status.success(), "{said}");
+    assert!(said.contains("printer.offset_x = -15"), "{said}");
+    assert!(said.contains("printer.offset_y = 10"), "{said}");
+    let again = run(dir.path(), &["forms", "calibrate", "--out", page_arg]);
+    assert!(again.status.success(), "{}", text(&again));
+    let words = plain_text(&page, None);
+    assert!(words.contains("右へ-1.5mm、下へ+1.0mm"), "{words}");
+
+    for wrong in ["45,20", "21.5", "left,top", "NaN,20"] {
+        let refused = staff::as_supervisor(
+            madoguchi(dir.path()),
+            &["forms", "calibrate", "--measured", wrong],
+        );
+        let said = text(&refused);
+        assert!(!refused.status.success(), "{wrong}: {said}");
+        assert!(said.contains("--measured takes"), "{wrong}: {said}");
+        assert!(!said.contains("panicked"), "{said}");
+    }
+}

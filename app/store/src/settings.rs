@@ -67,6 +67,24 @@ pub const SPECS: &[Spec] = &[
         default: None,
     },
     Spec {
+        key: "printer.offset_x",
+        what: "how far to move the values printed on a city's pre-printed form, to the right, in tenths of a millimetre (-100 to 100; from `madoguchi forms calibrate`)",
+        kind: Kind::Number {
+            min: -100,
+            max: 100,
+        },
+        default: Some("0"),
+    },
+    Spec {
+        key: "printer.offset_y",
+        what: "how far to move the values printed on a city's pre-printed form, down, in tenths of a millimetre (-100 to 100; from `madoguchi forms calibrate`)",
+        kind: Kind::Number {
+            min: -100,
+            max: 100,
+        },
+        default: Some("0"),
+    },
+    Spec {
         key: "retention_days",
         what: "days personal fields are kept after a case's last change (1 to 3650)",
         kind: Kind::Number { min: 1, max: 3650 },

@@ -174,6 +174,23 @@ enum FormsCommand {
         #[arg(long, default_value = "", value_name = "NUMBER")]
         reception: String,
     },
+    /// The printer's calibration page for the city's pre-printed forms (docs/forms.md); with
+    /// --measured, where its cross A landed becomes the printer's offset.
+    Calibrate {
+        /// Where to write the page (PDF).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Also print the page: queue it for this CUPS printer and follow it.
+        #[arg(long, value_name = "PRINTER")]
+        print: Option<String>,
+        /// Where cross A's centre landed, measured from the sheet's left and top edges in
+        /// millimetres (e.g. 21.5,19.0).
+        #[arg(long, value_name = "LEFT,TOP")]
+        measured: Option<String>,
+        /// The supervisor who signs in to set the offset.
+        #[arg(long = "as", value_name = "LOGIN")]
+        login: Option<String>,
+    },
     /// List the templates and the catalogue form ids each prints.
     List {
         #[arg(long, value_name = "DIR")]
@@ -777,6 +794,17 @@ impl Cli {
                     },
                 }),
                 FormsCommand::List { forms } => forms_cmd::list(forms.as_deref()),
+                FormsCommand::Calibrate {
+                    out,
+                    print,
+                    measured,
+                    login,
+                } => forms_cmd::calibrate(
+                    out.as_deref(),
+                    print.as_deref(),
+                    measured.as_deref(),
+                    login.as_deref(),
+                ),
                 FormsCommand::Check {
                     catalogue,
                     forms,

@@ -139,6 +139,80 @@ pub fn render(args: &RenderArgs<'_>) -> Result<ExitCode> {
     })
 }
 
+/// `forms calibrate`: writes (and prints) the calibration page, or sets the printer's offset
+/// for pre-printed forms from where the page's cross A was measured.
+pub fn calibrate(
+    out: Option<&Path>,
+    print: Option<&str>,
+    measured: Option<&str>,
+    login: Option<&str>,
+) -> Result<ExitCode> {
+    let mut store = store_cmd::open()?;
+    if let Some(measured) = measured {
+        let max = madoguchi_forms::Library::MAX_OFFSET_MM;
+        let offset = parse_measurement(measured)
+            .and_then(|m| madoguchi_forms::offset_from_measurement(m, max))
+            .with_context(|| {
+                format!(
+                    "--measured takes where cross A landed as LEFT,TOP in millimetres (such as 21.5,19.0), within {max} mm of {},{}; measure again, or check the paper is fed straight",
+                    madoguchi_forms::CROSS_A_MM[0],
+                    madoguchi_forms::CROSS_A_MM[1]
+                )
+            })?;
+        let login = crate::cmd::sign_in::required(login, "setting the printer's offset")?;
+        let supervisor = crate::cmd::sign_in::supervisor(
+            &mut store,
+            login,
+            &mut crate::cmd::sign_in::Passwords::new(),
+        )?;
+        let now = chrono::Utc::now();
+        for (key, mm) in [
+            ("printer.offset_x", offset[0]),
+            ("printer.offset_y", offset[1]),
+        ] {
+            let tenths = (mm * 10.0).round() as i32;
+            store.change_setting(&supervisor, key, &tenths.to_string(), now)?;
+            println!("{key} = {tenths}  ({mm:+.1} mm)");
+        }
+        println!(
+            "Pre-printed forms now print {:+.1} mm right and {:+.1} mm down.",
+            offset[0], offset[1]
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(out) = out else {
+        anyhow::bail!(
+            "give --out FILE for the calibration page (and --print PRINTER to print it), or --measured LEFT,TOP to set the offset it showed"
+        );
+    };
+    let local = packet::local_settings(Some(&store));
+    let pdf = madoguchi_forms::calibration_page(&Fonts::load(), local.preprinted_offset)?;
+    crate::output::write_private(out, &pdf)
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!("{}: the calibration page (1 page)", out.display());
+    if let Some(printer) = print {
+        return print_cmd::queue_and_follow(
+            &mut store,
+            printer,
+            &print_cmd::Document {
+                title: "プリンターの位置合わせ",
+                pages: 1,
+                forms: 0,
+                pdf: &pdf,
+            },
+            std::time::Duration::from_secs(120),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `21.5,19.0` (a full-width comma too) as millimetres.
+fn parse_measurement(text: &str) -> Option<[f32; 2]> {
+    let (left, top) = text.split_once([',', '，'])?;
+    let number = |s: &str| s.trim().parse::<f32>().ok().filter(|v| v.is_finite());
+    Some([number(left)?, number(top)?])
+}
+
 pub fn list(forms: Option<&Path>) -> Result<ExitCode> {
     let dir = forms_dir(forms);
     let library = packet::load_library(&dir)?;
@@ -188,7 +262,7 @@ pub fn check(
     // The templates the catalogue prints with: its own (the city's forms) before the folder's.
     let library = packet::library_for(&packet::load_library(&dir)?, &catalogue)?;
     let samples = samples(&catalogue, &files, &dir, extra_samples)?;
-    let mut findings = madoguchi_forms::check_templates(&library, &vocabulary(&catalogue));
+    let mut findings = madoguchi_forms::check_templates(&library, &packet::vocabulary(&catalogue));
     findings.extend(madoguchi_forms::check_fit(
         &library,
         &Fonts::load(),
@@ -210,42 +284,6 @@ pub fn check(
     } else {
         ExitCode::from(1)
     })
-}
-
-/// What the catalogue lets a case hold, for the templates' bindings.
-fn vocabulary(catalogue: &madoguchi_rules::Catalogue) -> madoguchi_forms::Vocabulary {
-    use madoguchi_forms::AnswerShape;
-    use madoguchi_rules::catalogue::QuestionKind;
-    madoguchi_forms::Vocabulary {
-        forms: catalogue
-            .forms
-            .iter()
-            .map(|f| (f.id.clone(), f.title.ja.clone()))
-            .collect(),
-        questions: catalogue
-            .questions
-            .iter()
-            .map(|q| {
-                let shape = match q.kind {
-                    QuestionKind::YesNo => AnswerShape::YesNo,
-                    QuestionKind::Number { .. } => AnswerShape::Number,
-                    QuestionKind::Date => AnswerShape::Date,
-                    QuestionKind::Members => AnswerShape::Members,
-                    QuestionKind::Choice => {
-                        AnswerShape::Choice(q.choices.iter().map(|c| c.id.clone()).collect())
-                    }
-                };
-                (q.id.clone(), shape)
-            })
-            .collect(),
-        procedures: catalogue.procedures.iter().map(|p| p.id.clone()).collect(),
-        event_dates: catalogue
-            .events
-            .iter()
-            .flat_map(|e| e.date_ids())
-            .map(|d| d.id().to_string())
-            .collect(),
-    }
 }
 
 /// The cases templates are filled with, each on the forms its decision asks for: the

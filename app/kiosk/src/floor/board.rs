@@ -792,7 +792,8 @@ impl FloorBoard {
     }
 
     fn make_packet(&mut self, opened: &OpenedCase) -> Result<madoguchi_forms::Packet, Notice> {
-        let library = self.templates.for_catalogue(&self.catalogue).map_err(|error| {
+        let offset = self.printing.local.preprinted_offset;
+        let library = self.templates.for_catalogue(&self.catalogue, offset).map_err(|error| {
             Notice::new(
                 format!("帳票のテンプレートを読み込めません（{error:#}）。管理者に連絡してください。"),
                 format!("cannot load the form templates ({error:#}); call the supervisor"),

@@ -411,7 +411,8 @@ impl Worker {
         catalogue: &Catalogue,
         language: madoguchi_forms::SheetLanguage,
     ) -> Result<madoguchi_forms::Packet, Notice> {
-        let library = self.templates.for_catalogue(catalogue).map_err(|error| {
+        let offset = self.local.preprinted_offset;
+        let library = self.templates.for_catalogue(catalogue, offset).map_err(|error| {
             Notice::new(
                 format!(
                     "帳票のテンプレートを読み込めません（{error:#}）。管理者に連絡してください。"
