@@ -46,4 +46,6 @@ pub use guidance::{
     both_calendars,
 };
 pub use packet::{Packet, PacketRequest, PrintedForm, QrEncoder, render_packet};
-pub use template::{CATALOGUE_FOLDER, Library, QrMembers, RowSource, Template, encode_background};
+pub use template::{
+    CATALOGUE_FOLDER, Library, QrMembers, RowSource, Template, decode_background, encode_background,
+};

@@ -801,6 +801,10 @@ fn catalogue_templates(files: &BTreeMap<String, String>) -> impl Iterator<Item =
 }
 
 /// The bytes of a background kept as base64 text; line breaks and spaces are ignored.
+pub fn decode_background(text: &str) -> Result<Vec<u8>, String> {
+    decode_base64(text)
+}
+
 fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
     use base64::Engine;
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();

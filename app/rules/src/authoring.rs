@@ -29,6 +29,8 @@ pub enum AuthoringError {
         table: String,
         ordinal: usize,
     },
+    #[error("{name}: a form file is a plain name ending in .toml or .b64")]
+    FormName { name: String },
 }
 
 /// Which `[[table]]` entry of which file: `ordinal` counts from 0 in file order.
@@ -240,6 +242,31 @@ impl Draft {
         }
         self.files.insert(path.clone(), text);
         path
+    }
+
+    /// Puts the form editor's file `name` (a template `<name>.toml`, or a background's base64
+    /// text `<name>.b64`) in the catalogue's `forms/` folder, replacing one of that name.
+    pub fn put_form_file(&mut self, name: &str, text: String) -> Result<(), AuthoringError> {
+        let plain = !name.is_empty()
+            && !name.starts_with('.')
+            && name.len() <= 100
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            && (name.ends_with(".toml") || name.ends_with(".b64"));
+        if !plain {
+            return Err(AuthoringError::FormName { name: name.into() });
+        }
+        self.files
+            .insert(format!("{}{name}", crate::files::FORMS_FOLDER), text);
+        Ok(())
+    }
+
+    /// Takes the form file `name` out of the catalogue's `forms/` folder; whether it was there.
+    pub fn remove_form_file(&mut self, name: &str) -> bool {
+        self.files
+            .remove(&format!("{}{name}", crate::files::FORMS_FOLDER))
+            .is_some()
     }
 
     fn document(&self, file: &str) -> Result<DocumentMut, AuthoringError> {

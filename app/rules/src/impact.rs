@@ -62,6 +62,53 @@ impl Comparison {
 pub struct Impact {
     pub scenarios: Vec<Comparison>,
     pub cases: Vec<Comparison>,
+    /// The catalogue's own form files (`forms/`: the city's templates and their pictures)
+    /// added, changed or removed.
+    pub forms: Vec<FormChange>,
+}
+
+/// A file of the catalogue's `forms/` folder that the change adds, alters or takes out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormChange {
+    /// The path in the catalogue (`forms/city_inkan.toml`).
+    pub file: String,
+    pub change: FileChange,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileChange {
+    Added,
+    Changed,
+    Removed,
+}
+
+/// The `forms/` files that differ between `before` and `after`, in path order.
+pub fn form_changes(before: &Catalogue, after: &Catalogue) -> Vec<FormChange> {
+    let (old, new) = (&before.form_files.0, &after.form_files.0);
+    let mut changes: Vec<FormChange> = new
+        .iter()
+        .filter_map(|(file, text)| {
+            let change = match old.get(file) {
+                None => FileChange::Added,
+                Some(was) if was != text => FileChange::Changed,
+                Some(_) => return None,
+            };
+            Some(FormChange {
+                file: file.clone(),
+                change,
+            })
+        })
+        .chain(
+            old.keys()
+                .filter(|file| !new.contains_key(*file))
+                .map(|file| FormChange {
+                    file: file.clone(),
+                    change: FileChange::Removed,
+                }),
+        )
+        .collect();
+    changes.sort_by(|a, b| a.file.cmp(&b.file));
+    changes
 }
 
 impl Impact {
@@ -124,7 +171,11 @@ pub fn compare(
             }
         })
         .collect();
-    Impact { scenarios, cases }
+    Impact {
+        scenarios,
+        cases,
+        forms: form_changes(before, after),
+    }
 }
 
 fn applied(decision: Result<Decision, String>) -> Result<BTreeSet<String>, String> {

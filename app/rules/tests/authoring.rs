@@ -203,3 +203,63 @@ fn a_city_closed_day_is_added_renamed_and_removed_and_deadlines_follow_it() {
         .expect("written");
     assert!(madoguchi_rules::load_files(draft.files()).is_err());
 }
+
+/// The form editor's files go into the draft's `forms/` folder under plain names only, the
+/// rules never read them, and the impact lists each one added, changed or taken out.
+#[test]
+fn form_files_are_put_in_the_draft_and_their_changes_listed() {
+    use madoguchi_rules::impact::{FileChange, form_changes};
+    let files = shipped_files();
+    let before = load_files(&files);
+    let mut draft = Draft::new(files);
+    for refused in [
+        "../x.toml",
+        "forms/x.toml",
+        ".hidden.toml",
+        "x.png",
+        "",
+        "空.toml",
+    ] {
+        assert!(
+            draft.put_form_file(refused, "x".into()).is_err(),
+            "{refused}"
+        );
+    }
+    draft
+        .put_form_file("city_inkan.toml", "[form]\nid = \"inkan_toroku\"\n".into())
+        .expect("put");
+    draft
+        .put_form_file("city_inkan.png.b64", "iVBORw0KGgo=".into())
+        .expect("put");
+    let added = load_files(draft.files());
+    assert_eq!(added.procedures.len(), before.procedures.len());
+    let changes = |a: &Catalogue, b: &Catalogue| -> Vec<(String, FileChange)> {
+        form_changes(a, b)
+            .into_iter()
+            .map(|c| (c.file, c.change))
+            .collect()
+    };
+    assert_eq!(
+        changes(&before, &added),
+        [
+            ("forms/city_inkan.png.b64".to_string(), FileChange::Added),
+            ("forms/city_inkan.toml".to_string(), FileChange::Added),
+        ]
+    );
+    draft
+        .put_form_file(
+            "city_inkan.toml",
+            "[form]\nid = \"inkan_toroku\"\ntitle = \"x\"\n".into(),
+        )
+        .expect("put");
+    assert!(draft.remove_form_file("city_inkan.png.b64"));
+    let altered = load_files(draft.files());
+    assert_eq!(
+        changes(&added, &altered),
+        [
+            ("forms/city_inkan.png.b64".to_string(), FileChange::Removed),
+            ("forms/city_inkan.toml".to_string(), FileChange::Changed),
+        ]
+    );
+    assert!(changes(&altered, &altered).is_empty());
+}

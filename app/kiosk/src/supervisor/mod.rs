@@ -18,6 +18,7 @@ pub mod condition;
 mod condition_editing;
 mod draft;
 mod floor;
+mod forms;
 mod procedure_fields;
 mod publishing;
 mod questions;
@@ -192,6 +193,10 @@ pub struct Desk {
     impact_scope: Scope,
     /// A question waiting for a yes before something that cannot be undone.
     confirming: Option<DeskConfirm>,
+    /// The shipped form templates, which the draft's own (the city's forms) are checked with.
+    forms_dir: std::path::PathBuf,
+    /// What the last preview found wrong with the draft's form templates.
+    form_findings: Vec<String>,
 }
 
 /// What the desk asks before it does what cannot be undone: a morning of edits discarded, or a
@@ -264,6 +269,8 @@ impl Desk {
             statistics_scope: Scope::ThisTerminal(None),
             impact_scope: Scope::ThisTerminal(None),
             confirming: None,
+            forms_dir: crate::packet::default_forms_dir(),
+            form_findings: Vec::new(),
         }
     }
 

@@ -74,6 +74,7 @@ impl Desk {
             &scenarios,
             &recent,
         );
+        self.form_findings = self.check_forms(&working.loaded.catalogue);
         let detail = format!(
             "draft {}: {} scenarios changed, {} failing, {} of {} recent cases changed",
             working.id,
@@ -130,6 +131,14 @@ impl Desk {
         }
         let author = self.authorised()?;
         self.preview();
+        if !self.form_findings.is_empty() {
+            let found = self.form_findings.join(" / ");
+            self.problem(Notice::new(
+                format!("帳票のテンプレートに問題があります。直してから公開してください: {found}"),
+                format!("the form templates have problems; fix them before publishing: {found}"),
+            ));
+            return None;
+        }
         let impact = self.impact.as_ref()?;
         if impact.failing_scenarios() > 0 {
             let failing = impact.failing_scenarios();

@@ -834,3 +834,126 @@ fn discarding_a_draft_asks_first() {
         "the draft is gone from the store"
     );
 }
+
+/// The city's own 印鑑登録申請書, placed over its scanned page in the form editor: saved in the
+/// draft (an incomplete one, or one for a form the catalogue lacks, is refused), listed by the
+/// impact preview, published through 決裁, and printed by the next packet instead of the
+/// shipped template; opened again as it was placed.
+#[test]
+fn a_city_form_is_placed_published_and_printed() {
+    use madoguchi_forms::authoring::{PlaceKind, Placed, PlacedRows, PlacedTemplate};
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    let page = {
+        let picture = image::GrayImage::from_fn(1240, 1754, |x, y| {
+            image::Luma([if x % 118 == 0 || y % 118 == 0 { 0 } else { 255 }])
+        });
+        let mut png = Vec::new();
+        picture
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("png");
+        png
+    };
+    let mut template = PlacedTemplate::new("inkan_toroku", "印鑑登録申請書（標準市様式）", None);
+    template
+        .items
+        .push(Placed::new(PlaceKind::Field, [40.0, 50.0, 100.0, 9.0], ""));
+    assert!(!desk.save_form(&template, Some(&page)), "no value chosen");
+    assert!(
+        desk.notice()
+            .is_some_and(|n| n.ja.contains("値を選んでください")),
+        "{:?}",
+        desk.notice()
+    );
+    template.items[0].set_value("applicant.name");
+    template.items.push(Placed::new(
+        PlaceKind::Era,
+        [40.0, 62.0, 80.0, 9.0],
+        "applicant.birth_date",
+    ));
+    template.items.push(Placed::new(
+        PlaceKind::Field,
+        [40.0, 75.0, 150.0, 9.0],
+        "new_address",
+    ));
+    template.rows = Some(PlacedRows {
+        source: madoguchi_forms::RowSource::Household,
+        origin: [20.0, 110.0],
+        height: 12.0,
+        per_page: 4,
+        items: vec![Placed::new(
+            PlaceKind::Field,
+            [0.0, 0.0, 60.0, 12.0],
+            "member.name",
+        )],
+    });
+    let mut unknown = template.clone();
+    unknown.form.id = "no_such_form".into();
+    assert!(!desk.save_form(&unknown, Some(&page)));
+    assert!(
+        desk.save_form(&template, Some(&page)),
+        "{:?}",
+        desk.notice()
+    );
+    let (reopened, reopened_page) = desk.city_form("inkan_toroku").expect("in the draft");
+    assert_eq!(reopened.items, template.items);
+    assert_eq!(reopened_page.as_deref(), Some(page.as_slice()));
+
+    desk.preview();
+    assert!(
+        desk.form_findings().is_empty(),
+        "{:?}",
+        desk.form_findings()
+    );
+    let forms: Vec<String> = desk
+        .impact()
+        .expect("preview")
+        .forms
+        .iter()
+        .map(|f| format!("{} {:?}", f.file, f.change))
+        .collect();
+    assert_eq!(
+        forms,
+        [
+            "forms/city_inkan_toroku.png.b64 Added",
+            "forms/city_inkan_toroku.toml Added"
+        ]
+    );
+    let Some(Submitted::Pending(submitted)) = desk.publish("市の印鑑登録申請書") else {
+        panic!("{:?}", desk.notice());
+    };
+    hancho(dir.path()).approve(submitted).expect("approved");
+
+    // The next packet, from the version now in force.
+    let version = reopen(dir.path())
+        .newest_published()
+        .expect("read")
+        .expect("one");
+    let catalogue = madoguchi_rules::load_files(&version.files)
+        .expect("loads")
+        .catalogue;
+    let mut templates = crate::packet::Templates::new(crate::packet::default_forms_dir());
+    let library = templates
+        .for_catalogue(&catalogue, [0.0, 0.0])
+        .expect("templates");
+    let case = crate::samples::family_of_four().expect("example");
+    let mut decision = Engine::new(&catalogue)
+        .evaluate(&case, crate::packet::as_of(&case))
+        .expect("decides");
+    decision.procedures.retain(|p| p.id == "inkan_toroku");
+    let packet = crate::packet::make(
+        library,
+        &madoguchi_forms::Fonts::load(),
+        &crate::packet::PacketInput {
+            case: &case,
+            decision: &decision,
+            local: &crate::packet::Local::default(),
+            reception: "",
+            guidance: false,
+            language: madoguchi_forms::SheetLanguage::Japanese,
+        },
+    )
+    .expect("packet");
+    let titles: Vec<&str> = packet.forms.iter().map(|f| f.title.as_str()).collect();
+    assert_eq!(titles, ["印鑑登録申請書（標準市様式）"]);
+}

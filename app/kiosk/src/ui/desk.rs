@@ -528,9 +528,37 @@ fn push_impact(desk: &Desk, window: &KioskWindow, catalogue: &Catalogue) {
             )
             .into(),
         );
-    publishing.set_can_publish(impact.failing_scenarios() == 0);
+    publishing.set_form_rows(model(form_rows(impact, desk.form_findings())));
+    publishing.set_can_publish(impact.failing_scenarios() == 0 && desk.form_findings().is_empty());
     publishing.set_impact_scope(desk.impact_scope().words().ja.into());
     publishing.set_impact_floor(desk.impact_scope().is_floor());
+}
+
+/// The city's forms the change touches, then anything their check found.
+fn form_rows(impact: &madoguchi_rules::impact::Impact, findings: &[String]) -> Vec<DeskRow> {
+    use madoguchi_rules::impact::FileChange;
+    let changed = impact.forms.iter().map(|change| {
+        let what = match change.change {
+            FileChange::Added => "追加",
+            FileChange::Changed => "変更",
+            FileChange::Removed => "削除",
+        };
+        let kind = if change.file.ends_with(".b64") {
+            "様式の画像"
+        } else {
+            "様式"
+        };
+        row(
+            change.file.clone(),
+            format!("{kind}を{what}"),
+            "changed",
+            "",
+        )
+    });
+    let found = findings
+        .iter()
+        .map(|finding| row("帳票の確認".into(), finding.clone(), "fail", ""));
+    changed.chain(found).collect()
 }
 
 /// On the floor, the floor's figures and charts replace this terminal's (the procedures and
