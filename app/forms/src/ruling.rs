@@ -197,15 +197,19 @@ mod tests {
         (grey, w, h)
     }
 
-    #[test]
-    fn the_rules_of_a_table_are_found_and_words_are_not() {
+    fn rules_of_the_table() -> Rules {
         let (grey, width, height) = table();
-        let rules = find_rules(&Raster {
+        find_rules(&Raster {
             width,
             height,
             grey: &grey,
             px_per_mm: 8.0,
-        });
+        })
+    }
+
+    #[test]
+    fn the_rules_of_a_table_are_found_and_words_are_not() {
+        let rules = rules_of_the_table();
         let ats = |rules: &[Rule]| rules.iter().map(|r| r.at).collect::<Vec<_>>();
         let mut horizontal = ats(&rules.horizontal);
         horizontal.sort_by(f64::total_cmp);
@@ -225,13 +229,7 @@ mod tests {
 
     #[test]
     fn a_box_dragged_roughly_over_a_cell_snaps_to_it() {
-        let (grey, width, height) = table();
-        let rules = find_rules(&Raster {
-            width,
-            height,
-            grey: &grey,
-            px_per_mm: 8.0,
-        });
+        let rules = rules_of_the_table();
         let snapped = snap([11.2, 9.1, 37.5, 19.6], &rules, SNAP_MM);
         let expected = [10.0, 10.0, 40.0, 20.0];
         for (s, e) in snapped.iter().zip(expected) {

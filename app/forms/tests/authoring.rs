@@ -74,51 +74,8 @@ fn a_placed_template_loads_prints_and_opens_again() {
     );
     assert_eq!(PlacedTemplate::parse(&text).expect("opens"), template);
 
-    let picture = image::GrayImage::from_pixel(210, 297, image::Luma([250]));
-    let mut png = Vec::new();
-    picture
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .expect("png");
-    let files: BTreeMap<String, String> = [
-        ("forms/city_inkan.toml".to_string(), text),
-        (
-            "forms/scan.png.b64".to_string(),
-            madoguchi_forms::encode_background(&png),
-        ),
-    ]
-    .into_iter()
-    .collect();
-    let library = Library::from_catalogue_files(&files).expect("the loader takes it");
+    let words = pdftotext_words(&printed(&template, [0.0, 0.0]));
     let case = case();
-    let qr = |_: &Case| Ok(vec!["MDG3:TEST".to_string()]);
-    let packet = render_packet(
-        &library,
-        &Fonts::load(),
-        &PacketRequest {
-            case: &case,
-            event_name: "転入",
-            office: &Office::default(),
-            forms: &["inkan_toroku".to_string()],
-            procedures: &[],
-            concerns: &[],
-            guidance: None,
-            qr: &qr,
-        },
-    )
-    .expect("packet");
-    assert_eq!(packet.forms.len(), 1);
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("p.pdf");
-    std::fs::write(&path, &packet.pdf).expect("write");
-    let text = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext");
-    let words: String = String::from_utf8_lossy(&text.stdout)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
     for member in &case.household.members {
         let name: String = member
             .person
@@ -192,18 +149,27 @@ fn printed(template: &PlacedTemplate, offset: [f32; 2]) -> Vec<u8> {
     .pdf
 }
 
-/// Where pdftotext finds the first word of a page, in points from the top-left corner.
-fn first_word_at(pdf: &[u8]) -> (f64, f64) {
+/// What `tool` (a poppler utility) says of `pdf`, run with `args` before the file.
+fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("p.pdf");
     std::fs::write(&path, pdf).expect("write");
-    let out = std::process::Command::new("pdftotext")
-        .arg("-bbox")
+    let out = std::process::Command::new(tool)
+        .args(args)
         .arg(&path)
-        .arg("-")
+        .args(if tool == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
         .output()
-        .expect("pdftotext");
-    let html = String::from_utf8_lossy(&out.stdout).to_string();
+        .unwrap_or_else(|e| panic!("{tool}: {e}"));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Where pdftotext finds the first word of a page, in points from the top-left corner.
+fn first_word_at(pdf: &[u8]) -> (f64, f64) {
+    let html = poppler("pdftotext", &["-bbox"], pdf);
     let word = html
         .lines()
         .find(|l| l.contains("<word "))
@@ -221,15 +187,17 @@ fn first_word_at(pdf: &[u8]) -> (f64, f64) {
 }
 
 fn images_in(pdf: &[u8]) -> usize {
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("p.pdf");
-    std::fs::write(&path, pdf).expect("write");
-    let out = std::process::Command::new("pdfimages")
-        .arg("-list")
-        .arg(&path)
-        .output()
-        .expect("pdfimages");
-    String::from_utf8_lossy(&out.stdout).lines().skip(2).count()
+    poppler("pdfimages", &["-list"], pdf)
+        .lines()
+        .skip(2)
+        .count()
+}
+
+fn pdftotext_words(pdf: &[u8]) -> String {
+    poppler("pdftotext", &[], pdf)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// On the city's pre-printed paper only the values print — no scanned page under them, no
@@ -258,19 +226,4 @@ fn pre_printed_paper_gets_the_values_alone_moved_by_the_printers_offset() {
     // 2 mm right and 1 mm up, in points.
     assert!((x1 - x0 - 2.0 * 72.0 / 25.4).abs() < 0.2, "{x0} → {x1}");
     assert!((y1 - y0 + 72.0 / 25.4).abs() < 0.2, "{y0} → {y1}");
-}
-
-fn pdftotext_words(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("p.pdf");
-    std::fs::write(&path, pdf).expect("write");
-    let out = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext");
-    String::from_utf8_lossy(&out.stdout)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
 }

@@ -1,7 +1,12 @@
 //! The `madoguchi` command line, run as a user runs it.
 
+#[path = "support/dirs.rs"]
+mod dirs;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use dirs::copy_dir;
 
 /// Each run gets its own folder: the tests run in parallel, and two processes creating the same
 /// database and key at once see each other's half-written files.
@@ -328,18 +333,5 @@ fn logs_never_carry_personal_data() {
             !stderr.contains(personal),
             "the log contains `{personal}`: {stderr}"
         );
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create");
-    for entry in std::fs::read_dir(from).expect("read") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
     }
 }

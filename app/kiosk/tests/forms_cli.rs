@@ -1,13 +1,20 @@
-//! `madoguchi forms render|list` from the command line: the packet of the eight-forms family
-//! (guidance sheet plus eight forms), whose back-office QR codes decode to each form's people;
-//! a name no font can print gives a warning naming the field and exit status 3, the PDF is
-//! still written, and the name itself never reaches the terminal.
+//! `madoguchi forms render|list|check|calibrate` from the command line: the packet of the
+//! eight-forms family (guidance sheet plus eight forms), whose back-office QR codes decode to
+//! each form's people; a name no font can print gives a warning naming the field and exit
+//! status 3, the PDF is still written, and the name itself never reaches the terminal; the
+//! shipped templates checked clean; a catalogue carrying the city's own form; the printer's
+//! calibration for pre-printed paper.
+
+#[path = "support/dirs.rs"]
+mod dirs;
 
 #[path = "support/staff.rs"]
 mod staff;
 
 use std::path::Path;
 use std::process::{Command, Output};
+
+use dirs::copy_dir;
 
 const EIGHT_FORMS: &str = "../../docs/examples/eight-forms.json";
 
@@ -623,19 +630,6 @@ fn a_birth_sends_the_family_to_the_insurance_before_the_medical_subsidy() {
             .is_some_and(|rows| rows.contains("誕生空")),
         "only the newborn joins: {insurance}"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create");
-    for entry in std::fs::read_dir(from).expect("read") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// A catalogue folder carrying the city's own 印鑑登録申請書 (a template over a scanned page,

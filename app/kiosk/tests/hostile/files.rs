@@ -3,19 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::dirs::copy_dir;
 use crate::support::{Madoguchi, Section, repo};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("dir");
-    for entry in std::fs::read_dir(from).expect("read").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
-}
 
 /// A copy of `from` in `dir/name`, with `change` made to it.
 fn variant(from: &Path, dir: &Path, name: &str, change: impl FnOnce(&Path)) -> PathBuf {

@@ -11,6 +11,8 @@ mod card;
 mod cases;
 mod commands;
 mod config;
+#[path = "../support/dirs.rs"]
+mod dirs;
 mod files;
 mod floor;
 mod homepage;
