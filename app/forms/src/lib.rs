@@ -31,6 +31,7 @@ mod paragraph;
 mod parallel;
 mod pdf;
 pub mod ruling;
+pub mod scan;
 mod sheet_words;
 mod template;
 mod text;

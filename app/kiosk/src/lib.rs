@@ -27,6 +27,7 @@ pub mod catalogue_dir;
 pub mod cmd;
 pub mod config;
 pub mod floor;
+pub mod form_page;
 pub mod output;
 pub mod packet;
 pub mod runtime;

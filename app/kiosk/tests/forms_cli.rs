@@ -747,3 +747,41 @@ fn the_printer_is_calibrated_for_pre_printed_forms() {
         assert!(!said.contains("panicked"), "{said}");
     }
 }
+
+/// The city's paper form as the editor's page, read in a child process: a PDF (the calibration
+/// page, drawn by us) comes back as an A4 page at 150 dpi with its crosses found as rules; a
+/// landscape picture or a text file is refused in one line; a child that takes too long is
+/// stopped.
+#[test]
+fn the_citys_paper_form_is_read_in_its_own_process() {
+    use madoguchi_kiosk::form_page::{PAGE_TIMEOUT, open_isolated};
+    let dir = tempfile::tempdir().expect("dir");
+    let pdf = dir.path().join("form.pdf");
+    let written = run(
+        dir.path(),
+        &["forms", "calibrate", "--out", pdf.to_str().expect("utf-8")],
+    );
+    assert!(written.status.success(), "{}", text(&written));
+    let program = Path::new(env!("CARGO_BIN_EXE_madoguchi"));
+    let page = open_isolated(program, &pdf, PAGE_TIMEOUT).expect("reads");
+    assert_eq!((page.width, page.height), (1240, 1754));
+    let rules = madoguchi_forms::ruling::find_rules(&page.raster());
+    assert!(
+        rules.vertical.iter().any(|r| (r.at - 20.0).abs() < 0.5),
+        "{:?}",
+        rules.vertical
+    );
+
+    let landscape = dir.path().join("landscape.png");
+    image::GrayImage::from_pixel(297, 210, image::Luma([255]))
+        .save(&landscape)
+        .expect("png");
+    let said = open_isolated(program, &landscape, PAGE_TIMEOUT).expect_err("refused");
+    assert!(said.contains("A4縦") && !said.contains('\n'), "{said}");
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "not a form").expect("write");
+    let said = open_isolated(program, &notes, PAGE_TIMEOUT).expect_err("refused");
+    assert!(said.contains("PNG"), "{said}");
+    let said = open_isolated(program, &pdf, std::time::Duration::ZERO).expect_err("stopped");
+    assert!(said.contains("読み終えられませんでした"), "{said}");
+}

@@ -191,6 +191,15 @@ enum FormsCommand {
         #[arg(long = "as", value_name = "LOGIN")]
         login: Option<String>,
     },
+    /// The form editor's page from the city's paper form: the first page of a PDF, or a PNG or
+    /// JPEG scan, as an A4 grey PNG at 150 dpi (the editor runs this in its own process).
+    Page {
+        /// The PDF, PNG or JPEG file.
+        file: PathBuf,
+        /// Where to write the page (PNG).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// List the templates and the catalogue form ids each prints.
     List {
         #[arg(long, value_name = "DIR")]
@@ -794,6 +803,7 @@ impl Cli {
                     },
                 }),
                 FormsCommand::List { forms } => forms_cmd::list(forms.as_deref()),
+                FormsCommand::Page { file, out } => forms_cmd::page(&file, &out),
                 FormsCommand::Calibrate {
                     out,
                     print,

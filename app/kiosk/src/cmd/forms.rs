@@ -206,6 +206,23 @@ pub fn calibrate(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `forms page`: the city's paper form as the editor's page (PNG). Exit 2 with one line when
+/// the file is not an A4 portrait PDF, PNG or JPEG.
+pub fn page(file: &Path, out: &Path) -> Result<ExitCode> {
+    let bytes = crate::form_page::read_bounded(file)?;
+    let page = madoguchi_forms::scan::read_page(&bytes).map_err(anyhow::Error::msg)?;
+    let png = page.png().map_err(anyhow::Error::msg)?;
+    crate::output::write_private(out, &png)
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "{}: {} × {} pixels (A4 at 150 dpi)",
+        out.display(),
+        page.width,
+        page.height
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `21.5,19.0` (a full-width comma too) as millimetres.
 fn parse_measurement(text: &str) -> Option<[f32; 2]> {
     let (left, top) = text.split_once([',', '，'])?;

@@ -678,3 +678,57 @@ pub fn field_lists(madoguchi: &Madoguchi, dir: &Path) -> Section {
     section.check("the shipped list", accepted);
     section
 }
+
+/// `madoguchi forms page FILE`: the city's paper form for the form editor. Every broken,
+/// misshapen or oversized file is refused in one line; nothing panics or hangs.
+pub fn form_pages(madoguchi: &Madoguchi, dir: &Path) -> Section {
+    let mut section = Section::new("paper forms (madoguchi forms page)");
+    let png = |w: u32, h: u32| {
+        let mut bytes = Vec::new();
+        image::GrayImage::from_pixel(w, h, image::Luma([255]))
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageFormat::Png,
+            )
+            .expect("png");
+        bytes
+    };
+    // A PNG whose header claims 60,000 × 60,000 pixels: refused from the header.
+    let mut claims_huge = png(1, 1);
+    claims_huge[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+    claims_huge[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+    // The IHDR chunk's CRC over its type and data, so that only the size is a lie.
+    let crc = crc32fast::hash(&claims_huge[12..29]);
+    claims_huge[29..33].copy_from_slice(&crc.to_be_bytes());
+    let letter = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n".to_vec();
+    let absurd_box = String::from_utf8_lossy(&letter)
+        .replace("612 792", "99999999 99999999")
+        .into_bytes();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty file", Vec::new(), "PNG"),
+        ("text", b"a form, honestly".to_vec(), "PNG"),
+        ("PDF header only", b"%PDF-1.7".to_vec(), "PDF"),
+        ("truncated PDF", letter[..60].to_vec(), "PDF"),
+        ("Letter-sized PDF", letter, "A4縦"),
+        ("PDF with an absurd page box", absurd_box, "A4縦"),
+        ("landscape picture", png(297, 210), "A4縦"),
+        ("PNG claiming 60000 px a side", claims_huge, "大きすぎ"),
+        ("truncated PNG", png(210, 297)[..40].to_vec(), "PNG"),
+    ];
+    for (name, bytes, says) in cases {
+        let file = dir.join("form-file");
+        std::fs::write(&file, &bytes).expect("write");
+        let out = dir.join("page.png");
+        let ran = madoguchi.run(&[
+            "forms",
+            "page",
+            &file.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ]);
+        section.check(name, ran.refused_saying(says));
+    }
+    let ran = madoguchi.run(&["forms", "page", &dir.to_string_lossy(), "--out", "x.png"]);
+    section.check("a folder", ran.refused_saying("not a file"));
+    section
+}

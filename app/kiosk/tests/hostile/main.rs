@@ -52,6 +52,7 @@ fn main() {
     run(qr::images(&madoguchi, &files));
     run(files::catalogues(&madoguchi, &files));
     run(files::templates(&madoguchi, &files));
+    run(files::form_pages(&madoguchi, &files));
     run(files::field_lists(&madoguchi, &files));
     run(config::files(&madoguchi, &files));
     run(config::backup_targets(&madoguchi, &files));
