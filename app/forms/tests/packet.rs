@@ -117,6 +117,28 @@ fn render(case: &Case, fonts: &Fonts, forms: &[&str]) -> Packet {
     .expect("a packet")
 }
 
+/// The forms alone (no guidance sheet, no QR payload) of the example case, from `library`.
+fn forms_only(library: &Library, forms: &[&str]) -> Packet {
+    let case = case();
+    let forms: Vec<String> = forms.iter().map(|f| f.to_string()).collect();
+    let qr = |_: &Case| Ok(Vec::new());
+    render_packet(
+        library,
+        &mincho(),
+        &PacketRequest {
+            case: &case,
+            event_name: "転入",
+            office: &Office::default(),
+            forms: &forms,
+            procedures: &[],
+            concerns: &[],
+            guidance: None,
+            qr: &qr,
+        },
+    )
+    .expect("packet")
+}
+
 fn pdftotext(pdf: &[u8]) -> String {
     pdftotext_with(pdf, &[])
 }
@@ -622,23 +644,7 @@ fn a_background_picture_is_printed_under_the_fields() {
     )
     .expect("template");
     let library = Library::load(dir.path()).expect("loads");
-    let case = case();
-    let qr = |_: &Case| Ok(Vec::new());
-    let packet = render_packet(
-        &library,
-        &mincho(),
-        &PacketRequest {
-            case: &case,
-            event_name: "転入",
-            office: &Office::default(),
-            forms: &["inkan_toroku".to_string()],
-            procedures: &[],
-            concerns: &[],
-            guidance: None,
-            qr: &qr,
-        },
-    )
-    .expect("packet");
+    let packet = forms_only(&library, &["inkan_toroku"]);
     let path = dir.path().join("p.pdf");
     std::fs::write(&path, &packet.pdf).expect("write");
     let images = Command::new("pdfimages")
@@ -710,23 +716,7 @@ fn a_catalogue_template_prints_instead_of_the_shipped_one() {
             .map(madoguchi_forms::Template::title),
         Some("住民異動届")
     );
-    let case = case();
-    let qr = |_: &Case| Ok(Vec::new());
-    let packet = render_packet(
-        &library,
-        &mincho(),
-        &PacketRequest {
-            case: &case,
-            event_name: "転入",
-            office: &Office::default(),
-            forms: &["inkan_toroku".to_string(), "jumin_ido_todoke".to_string()],
-            procedures: &[],
-            concerns: &[],
-            guidance: None,
-            qr: &qr,
-        },
-    )
-    .expect("packet");
+    let packet = forms_only(&library, &["inkan_toroku", "jumin_ido_todoke"]);
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("p.pdf");
     std::fs::write(&path, &packet.pdf).expect("write");

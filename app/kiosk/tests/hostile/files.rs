@@ -732,3 +732,84 @@ pub fn form_pages(madoguchi: &Madoguchi, dir: &Path) -> Section {
     section.check("a folder", ran.refused_saying("not a file"));
     section
 }
+
+/// A catalogue folder carrying the city's own form (`forms/*.toml` and its picture as base64
+/// text), damaged one way each: `forms render --catalogue` refuses it in one line (or the
+/// catalogue's own error lines); nothing panics or hangs.
+pub fn catalogue_forms(madoguchi: &Madoguchi, dir: &Path) -> Section {
+    let mut section =
+        Section::new("city forms in a catalogue (madoguchi forms render --catalogue)");
+    let template = "[form]\nid = \"inkan_toroku\"\ntitle = \"印鑑登録申請書（市の様式）\"\n\
+        background = \"city.png\"\nqr_members = \"applicant\"\n\n\
+        [[item]]\ntype = \"field\"\nrect = [40, 40, 100, 10]\nvalue = \"applicant.name\"\n";
+    let mut claims_huge = Vec::new();
+    image::GrayImage::from_pixel(1, 1, image::Luma([255]))
+        .write_to(
+            &mut std::io::Cursor::new(&mut claims_huge),
+            image::ImageFormat::Png,
+        )
+        .expect("png");
+    claims_huge[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+    claims_huge[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+    let crc = crc32fast::hash(&claims_huge[12..29]);
+    claims_huge[29..33].copy_from_slice(&crc.to_be_bytes());
+    let encode = |bytes: &[u8]| madoguchi_forms::encode_background(bytes);
+    let cases: Vec<(&str, String, String)> = vec![
+        ("damaged base64", template.into(), "iVBOR***%%".into()),
+        ("not a picture", template.into(), encode(b"hello")),
+        (
+            "a PNG claiming 60000 px a side",
+            template.into(),
+            encode(&claims_huge),
+        ),
+        (
+            "background outside the folder",
+            template.replace("city.png", "../../../etc/passwd"),
+            encode(b"x"),
+        ),
+        ("broken template", "[form\nid = ".into(), encode(b"x")),
+        (
+            "5 MB of base64",
+            template.into(),
+            "A".repeat(5 * 1024 * 1024),
+        ),
+        (
+            "a value no case has",
+            template.replace("applicant.name", "applicant.shoe_size"),
+            encode(b"x"),
+        ),
+    ];
+    let case = repo("docs/examples/eight-forms.json");
+    for (name, text, picture) in cases {
+        let folder = variant(
+            &repo("assets/catalogue"),
+            dir,
+            "catalogue-forms",
+            |folder| {
+                std::fs::create_dir_all(folder.join("forms")).expect("forms");
+                std::fs::write(folder.join("forms/city.toml"), &text).expect("template");
+                std::fs::write(folder.join("forms/city.png.b64"), &picture).expect("picture");
+            },
+        );
+        let out = dir.join("packet.pdf");
+        let ran = madoguchi.run(&[
+            "forms",
+            "render",
+            "--case",
+            &case.to_string_lossy(),
+            "--catalogue",
+            &folder.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ]);
+        section.check(
+            name,
+            ran.problem_listing_errors().or_else(|| {
+                ran.status
+                    .is_some_and(|s| s.success())
+                    .then(|| "accepted what it should refuse".to_string())
+            }),
+        );
+    }
+    section
+}

@@ -53,6 +53,7 @@ fn main() {
     run(files::catalogues(&madoguchi, &files));
     run(files::templates(&madoguchi, &files));
     run(files::form_pages(&madoguchi, &files));
+    run(files::catalogue_forms(&madoguchi, &files));
     run(files::field_lists(&madoguchi, &files));
     run(config::files(&madoguchi, &files));
     run(config::backup_targets(&madoguchi, &files));
