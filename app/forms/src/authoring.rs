@@ -13,10 +13,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::template::{MAX_ROWS_PER_PAGE, RowSource};
+pub use crate::template::MAX_ROWS_PER_PAGE;
+use crate::template::RowSource;
 
 /// The A4 sheet, in millimetres.
-const SHEET_MM: [f64; 2] = [210.0, 297.0];
+pub const SHEET_MM: [f64; 2] = [210.0, 297.0];
 
 /// The smallest box the editor places: a tap without a drag is not a box.
 pub const MIN_BOX_MM: f64 = 3.0;

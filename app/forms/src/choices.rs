@@ -193,7 +193,8 @@ pub fn sample_value(case: &Case, office: &Office, path: &str, row: Option<usize>
         subject: case.applicant,
         procedure_members: &[],
     };
-    let member = row.and_then(|i| case.household.members.get(i).map(|m| (i, m)));
+    // Rows are numbered from 1, as the packet numbers them.
+    let member = row.and_then(|i| case.household.members.get(i).map(|m| (i + 1, m)));
     let format = if path.ends_with("postal") {
         crate::data::Format::Postal
     } else {

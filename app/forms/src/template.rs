@@ -614,7 +614,7 @@ impl Library {
 const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
 const MAX_ITEMS: usize = 5000;
 /// Rows on one sheet (a 住民異動届 has 4; a continuation sheet perhaps 20).
-pub(crate) const MAX_ROWS_PER_PAGE: usize = 50;
+pub const MAX_ROWS_PER_PAGE: usize = 50;
 /// The A4 sheet in millimetres; positions may lie a little outside it (bleed), not far.
 pub(crate) const PAGE_MM: [f32; 2] = [210.0, 297.0];
 const MARGIN_MM: f32 = 20.0;

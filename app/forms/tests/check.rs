@@ -306,5 +306,7 @@ fn a_value_is_previewed_from_the_sample_case() {
         second
     );
     assert_eq!(sample_value(&case, &office, "member.name", None), "");
+    // The first member's row is row 1, as printed.
+    assert_eq!(sample_value(&case, &office, "row.number", Some(0)), "1");
     assert_eq!(sample_value(&case, &office, "no.such.value", None), "");
 }

@@ -92,6 +92,42 @@ pub fn finish_routed_case(
     Ok(id)
 }
 
+/// A city's own blank paper form (`docs/examples/city-paper-form.toml`), the form editor's
+/// example, as the PDF a city would hand its supervisor.
+pub const CITY_PAPER_FORM: &str = include_str!("../../../docs/examples/city-paper-form.toml");
+
+/// The city's blank paper form as a one-page PDF: printed ink only, no values.
+pub fn city_paper_form_pdf() -> anyhow::Result<Vec<u8>> {
+    use madoguchi_forms::{Fonts, Library, Office, PacketRequest, render_packet};
+    let files = [(
+        format!(
+            "{}city_paper_form.toml",
+            madoguchi_rules::files::FORMS_FOLDER
+        ),
+        CITY_PAPER_FORM.to_string(),
+    )]
+    .into_iter()
+    .collect();
+    let library = Library::from_catalogue_files(&files)?;
+    let case = family_of_four()?;
+    let no_qr = |_: &Case| Ok(Vec::new());
+    let packet = render_packet(
+        &library,
+        &Fonts::load(),
+        &PacketRequest {
+            case: &case,
+            event_name: "",
+            office: &Office::default(),
+            forms: &["jumin_ido_todoke".to_string()],
+            procedures: &[],
+            concerns: &[],
+            guidance: None,
+            qr: &no_qr,
+        },
+    )?;
+    Ok(packet.pdf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +142,23 @@ mod tests {
                 .procedures
                 .is_empty()
         );
+    }
+
+    /// The city's blank form is one A4 page whose ruled cells the editor finds: the five rows
+    /// of the case's part and the household's header and six rows.
+    #[test]
+    fn the_citys_paper_form_is_a_ruled_a4_page() {
+        let pdf = super::city_paper_form_pdf().expect("renders");
+        let page = madoguchi_forms::scan::read_page(&pdf).expect("reads");
+        if let Ok(out) = std::env::var("MADOGUCHI_SAVE_CITY_FORM") {
+            std::fs::write(out, page.png().expect("png")).expect("save");
+        }
+        let rules = madoguchi_forms::ruling::find_rules(&page.raster());
+        let at = |y: f64| rules.horizontal.iter().any(|r| (r.at - y).abs() < 0.5);
+        for y in [
+            30.0, 42.0, 54.0, 70.0, 86.0, 98.0, 104.0, 112.0, 124.0, 184.0,
+        ] {
+            assert!(at(y), "a rule at {y} mm: {:?}", rules.horizontal);
+        }
     }
 }

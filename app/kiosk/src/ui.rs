@@ -4,6 +4,7 @@
 
 pub mod board;
 pub mod desk;
+mod form_editor;
 mod present;
 mod typed;
 

@@ -40,6 +40,8 @@ use slint::{ComponentHandle, Model};
 mod events;
 #[path = "kiosk_ui/floor.rs"]
 mod floor;
+#[path = "kiosk_ui/forms.rs"]
+mod forms;
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -1446,7 +1448,7 @@ fn main() {
     i_slint_backend_testing::init_no_event_loop();
     let cups = TestCups::start("kiosk-ui");
     type Flow = fn(&TestCups);
-    let tests: [(&str, Flow); 10] = [
+    let tests: [(&str, Flow); 11] = [
         (
             "every_case_starts_in_the_citys_language",
             every_case_starts_in_the_citys_language,
@@ -1482,6 +1484,10 @@ fn main() {
         (
             "a_birth_is_typed_to_a_printed_packet",
             events::a_birth_is_typed_to_a_printed_packet,
+        ),
+        (
+            "a_supervisor_places_the_citys_own_form_and_the_next_packet_prints_it",
+            forms::a_supervisor_places_the_citys_own_form_and_the_next_packet_prints_it,
         ),
         (
             "a_department_counter_works_its_list_on_screen",

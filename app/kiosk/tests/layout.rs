@@ -12,6 +12,8 @@
 mod geometry;
 #[path = "../src/bin/madoguchi-dev/shots_floor.rs"]
 mod shots_floor;
+#[path = "../src/bin/madoguchi-dev/shots_forms.rs"]
+mod shots_forms;
 #[path = "../src/bin/madoguchi-dev/tour.rs"]
 mod tour;
 

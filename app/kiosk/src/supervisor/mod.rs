@@ -18,6 +18,7 @@ pub mod condition;
 mod condition_editing;
 mod draft;
 mod floor;
+pub mod form_editor;
 mod forms;
 mod procedure_fields;
 mod publishing;
@@ -27,6 +28,7 @@ mod transfer;
 pub use calendar::{CALENDAR_DAYS, ClosedDay};
 
 pub use floor::{DeskFloor, Scope};
+pub use forms::{FormListing, default_import_folders};
 pub use questions::Register;
 
 use std::collections::BTreeMap;
@@ -66,6 +68,9 @@ pub enum DeskScreen {
     Statistics,
     Cases,
     Calendar,
+    /// The catalogue's forms, to open one in the form editor.
+    Forms,
+    FormEditor,
 }
 
 /// The catalogue versions the desk shows, as last read.
@@ -197,6 +202,13 @@ pub struct Desk {
     forms_dir: std::path::PathBuf,
     /// What the last preview found wrong with the draft's form templates.
     form_findings: Vec<String>,
+    /// The form editor, while a form is open in it.
+    form_editor: Option<form_editor::FormEditor>,
+    /// Where the editor looks for the city's form files, and what it found there.
+    import_folders: Vec<std::path::PathBuf>,
+    offered_files: Vec<std::path::PathBuf>,
+    /// The `madoguchi` program, which reads a form's page in a child process.
+    page_reader: std::path::PathBuf,
 }
 
 /// What the desk asks before it does what cannot be undone: a morning of edits discarded, or a
@@ -271,6 +283,10 @@ impl Desk {
             confirming: None,
             forms_dir: crate::packet::default_forms_dir(),
             form_findings: Vec::new(),
+            form_editor: None,
+            import_folders: forms::default_import_folders(),
+            offered_files: Vec::new(),
+            page_reader: std::env::current_exe().unwrap_or_else(|_| "madoguchi".into()),
         }
     }
 
@@ -476,6 +492,7 @@ impl Desk {
         self.statistics = None;
         self.filter.clear();
         self.deciding = None;
+        self.form_editor = None;
     }
 
     pub fn go(&mut self, screen: DeskScreen) {
@@ -495,6 +512,11 @@ impl Desk {
             DeskScreen::Statistics => self.refresh_statistics(),
             DeskScreen::Impact => return self.preview(),
             DeskScreen::Cases => self.reload_recent_cases(),
+            // The editor opens from the list of forms, on one of them.
+            DeskScreen::FormEditor if self.form_editor.is_none() => {
+                self.screen = DeskScreen::Forms;
+                return;
+            }
             _ => {}
         }
         self.screen = screen;

@@ -957,3 +957,69 @@ fn a_city_form_is_placed_published_and_printed() {
     let titles: Vec<&str> = packet.forms.iter().map(|f| f.title.as_str()).collect();
     assert_eq!(titles, ["印鑑登録申請書（標準市様式）"]);
 }
+
+/// The form editor without a window: the city's 住民異動届 opened on the page, boxes dragged
+/// into its cells, the sample's page previewed, the draft saved; the same form opened again
+/// comes back as it was left, and the list marks it as the city's own.
+#[test]
+fn the_form_editor_places_previews_and_saves_a_city_form() {
+    use super::form_editor::Tool;
+    use madoguchi_forms::authoring::PlaceKind;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    desk.go(DeskScreen::Forms);
+    let listing = desk.form_listing();
+    let index = listing
+        .iter()
+        .position(|f| f.id == "jumin_ido_todoke")
+        .expect("the 住民異動届");
+    assert!(!listing[index].citys_own);
+    desk.edit_form(index);
+    assert_eq!(desk.screen(), DeskScreen::FormEditor);
+
+    let pdf = crate::samples::city_paper_form_pdf().expect("the city's form");
+    let page = madoguchi_forms::scan::read_page(&pdf).expect("reads");
+    let png = page.png().expect("png");
+    desk.edit_placing(|e| e.set_page(page, png));
+    desk.edit_placing(|e| e.drag([52.0, 55.2], [198.0, 68.5]));
+    // Without a value, the preview says what is missing and shows nothing.
+    desk.preview_form();
+    assert!(!desk.notice_is_success(), "{:?}", desk.notice());
+    assert!(desk.form_editor().is_some_and(|e| !e.showing_preview()));
+    desk.edit_placing(|e| e.choose("new_address"));
+    desk.edit_placing(|e| {
+        e.set_tool(Tool::Rows);
+        e.drag([10.5, 112.8], [199.0, 123.2]);
+        e.set_tool(Tool::Place(PlaceKind::Field));
+        e.drag([23.0, 113.0], [91.0, 123.0]);
+        e.choose("member.name");
+    });
+    desk.preview_form();
+    let editor = desk.form_editor().expect("open");
+    assert!(editor.showing_preview(), "{:?}", desk.notice());
+    let shown = editor.picture().expect("the filled page");
+    assert_eq!((shown.width, shown.height), (1240, 1754));
+
+    assert!(desk.save_edited_form(), "{:?}", desk.notice());
+    let (saved, saved_page) = desk.city_form("jumin_ido_todoke").expect("in the draft");
+    assert_eq!(saved.rows.as_ref().map(|r| r.per_page), Some(6));
+    assert!((saved.items[0].rect()[1] - 54.0).abs() < 0.5, "{saved:?}");
+    assert!(saved_page.is_some());
+
+    desk.close_form_editor();
+    assert_eq!(desk.screen(), DeskScreen::Forms);
+    assert!(desk.form_listing()[index].citys_own);
+    desk.edit_form(index);
+    let reopened = desk
+        .form_editor()
+        .map(|e| e.template().clone())
+        .expect("open");
+    assert_eq!(
+        (reopened.items, reopened.rows),
+        (saved.items, saved.rows),
+        "the same form comes back as it was left"
+    );
+    desk.sign_out();
+    assert!(desk.form_editor().is_none(), "signing out drops it");
+}

@@ -28,6 +28,8 @@ pub struct DeskUi {
     drawn: Cell<u64>,
     /// The kiosk's language: the desk's notices are drawn in it.
     english: Cell<bool>,
+    /// The form editor's page as last handed to the window.
+    picture: super::form_editor::ShownPicture,
 }
 
 impl std::fmt::Debug for DeskUi {
@@ -50,6 +52,7 @@ impl DeskUi {
             window: window.as_weak(),
             drawn: Cell::new(0),
             english: Cell::new(false),
+            picture: Default::default(),
         }));
         wire(window, &ui);
         ui.borrow().refresh();
@@ -195,6 +198,8 @@ impl DeskUi {
                 push_statistics(&board, desk.statistics(), catalogue);
                 push_floor_statistics(&board, desk, catalogue, english);
             }
+            DeskScreen::Forms => chrome.set_rows(model(form_list_rows(desk))),
+            DeskScreen::FormEditor => super::form_editor::push(desk, &window, &self.picture),
             DeskScreen::SignIn | DeskScreen::Home => {}
         }
     }
@@ -234,6 +239,24 @@ fn calendar_note(desk: &Desk) -> String {
     format!(
         "期限が閉庁日に当たると翌開庁日まで延びます（地方自治法第4条の2）。土日は毎週閉庁です。{reach}市の休日の追加・削除は下書きになり、公開すると期限の計算に使われます。"
     )
+}
+
+/// The catalogue's forms, marked where the city's own form prints instead of the shipped one.
+fn form_list_rows(desk: &Desk) -> Vec<DeskRow> {
+    desk.form_listing()
+        .into_iter()
+        .map(|form| {
+            let (text, mark) = if form.citys_own {
+                (
+                    format!("{}　市の様式（欄を置いたもの）", form.id),
+                    "changed",
+                )
+            } else {
+                (format!("{}　標準の様式", form.id), "")
+            };
+            row(form.title, text, mark, "")
+        })
+        .collect()
 }
 
 /// Versions waiting for a decision first, then the published ones, newest first.
@@ -845,6 +868,8 @@ fn ui_screen(screen: DeskScreen) -> UiScreen {
         DeskScreen::Statistics => UiScreen::Statistics,
         DeskScreen::Cases => UiScreen::Cases,
         DeskScreen::Calendar => UiScreen::Calendar,
+        DeskScreen::Forms => UiScreen::Forms,
+        DeskScreen::FormEditor => UiScreen::FormEditor,
     }
 }
 
@@ -861,6 +886,8 @@ fn desk_screen(screen: UiScreen) -> DeskScreen {
         UiScreen::Statistics => DeskScreen::Statistics,
         UiScreen::Cases => DeskScreen::Cases,
         UiScreen::Calendar => DeskScreen::Calendar,
+        UiScreen::Forms => DeskScreen::Forms,
+        UiScreen::FormEditor => DeskScreen::FormEditor,
     }
 }
 
@@ -894,6 +921,7 @@ fn wire(window: &KioskWindow, ui: &Rc<RefCell<DeskUi>>) {
         }
     };
     let run = with(ui);
+    super::form_editor::wire(window, run.clone());
     let weak_window = window.as_weak();
     window.global::<DeskGlobal>().on_enter({
         let run = run.clone();
@@ -1101,6 +1129,7 @@ fn open_row(desk: &mut Desk, index: i32) {
                 desk.open_question(*question);
             }
         }
+        DeskScreen::Forms => desk.edit_form(index),
         _ => {}
     }
 }

@@ -1114,8 +1114,13 @@ pub fn clear_person(people: &People<'_>) {
 
 /// A grey camera frame as a picture for the preview.
 pub fn grey_image(frame: &GrayImage) -> Image {
-    let mut buffer = SharedPixelBuffer::<Rgb8Pixel>::new(frame.width(), frame.height());
-    for (pixel, grey) in buffer.make_mut_slice().iter_mut().zip(frame.as_raw()) {
+    grey_pixels(frame.width(), frame.height(), frame.as_raw())
+}
+
+/// `width` × `height` grey pixels, row by row, as a picture the window draws.
+pub fn grey_pixels(width: u32, height: u32, grey: &[u8]) -> Image {
+    let mut buffer = SharedPixelBuffer::<Rgb8Pixel>::new(width, height);
+    for (pixel, grey) in buffer.make_mut_slice().iter_mut().zip(grey) {
         *pixel = Rgb8Pixel {
             r: *grey,
             g: *grey,

@@ -15,6 +15,7 @@ mod demo;
 mod floor_tools;
 mod screenshots;
 mod shots_floor;
+mod shots_forms;
 mod store_tools;
 mod tour;
 

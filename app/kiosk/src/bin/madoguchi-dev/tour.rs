@@ -15,6 +15,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::shots_forms::Stage;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use madoguchi_card::{CardError, PinState};
@@ -878,12 +879,37 @@ pub(crate) fn shots() -> Vec<Shot> {
                 });
             },
         },
+        Shot {
+            name: "49-desk-forms",
+            mode: Mode::Clerk,
+            steps: crate::shots_forms::forms_list,
+        },
+        Shot {
+            name: "50-desk-form-open",
+            mode: Mode::Clerk,
+            steps: |app, window| crate::shots_forms::editor(app, window, Stage::Opened),
+        },
+        Shot {
+            name: "51-desk-form-placing",
+            mode: Mode::Clerk,
+            steps: |app, window| crate::shots_forms::editor(app, window, Stage::Placing),
+        },
+        Shot {
+            name: "52-desk-form-rows",
+            mode: Mode::Clerk,
+            steps: |app, window| crate::shots_forms::editor(app, window, Stage::Rows),
+        },
+        Shot {
+            name: "53-desk-form-preview",
+            mode: Mode::Clerk,
+            steps: |app, window| crate::shots_forms::editor(app, window, Stage::Preview),
+        },
     ]
 }
 
 /// The desk's screens on a private store: the shipped catalogue, a supervisor, and four weeks
 /// of made-up finished cases for the statistics.
-fn open_desk(app: &mut KioskApp, window: &KioskWindow, sign_in: bool) {
+pub(crate) fn open_desk(app: &mut KioskApp, window: &KioskWindow, sign_in: bool) {
     let store = match desk_store() {
         Ok(store) => store,
         Err(error) => {
@@ -904,7 +930,7 @@ fn open_desk(app: &mut KioskApp, window: &KioskWindow, sign_in: bool) {
 }
 
 /// Runs `change` on the desk's thread and draws the result.
-fn with_desk(app: &mut KioskApp, change: impl FnOnce(&mut Desk) + Send + 'static) {
+pub(crate) fn with_desk(app: &mut KioskApp, change: impl FnOnce(&mut Desk) + Send + 'static) {
     if let Some(ui) = app.desk() {
         let ui = ui.borrow();
         ui.run(change);
