@@ -428,6 +428,59 @@ fn clerk_gives_child_medical(kiosk: &TestKiosk) -> bool {
         .any(|p| p.id == "kodomo_iryo")
 }
 
+/// A store with the shipped catalogue in force and the supervisor kakari, who added `others`
+/// (login, password) as supervisors; its configuration (to open it again) and the checksum
+/// of the version in force (for a kiosk that follows the store's catalogue).
+fn supervised_store(dir: &Path, others: &[(&str, &str)]) -> (Store, StoreConfig, String) {
+    let config = StoreConfig {
+        db_path: dir.join("madoguchi.sqlite3"),
+        key_path: dir.join("store.key"),
+    };
+    let mut setup = store(dir);
+    let files = madoguchi_rules::read_folder(&repo("assets/catalogue")).expect("files");
+    let now = chrono::Utc::now();
+    let first = setup
+        .seed_catalogue(&files, "shipped", now)
+        .expect("version 1")
+        .expect("the first version");
+    let kakari = setup
+        .bootstrap_supervisor("kakari", KAKARI, now)
+        .expect("staff");
+    for (login, password) in others {
+        setup
+            .set_staff(&kakari, login, Role::Supervisor, password, now)
+            .expect("staff");
+    }
+    let checksum = setup.catalogue(first).expect("read").expect("v1").checksum;
+    (setup, config, checksum)
+}
+
+/// The packet the kiosk makes of `case` with `catalogue` (and the city's forms it carries),
+/// as its runtime does: cups-pdf's printed copy has lost the text layer, this one has it.
+fn packet_made(case: &Case, catalogue: &Catalogue) -> madoguchi_forms::Packet {
+    use madoguchi_kiosk::packet::{self, PacketInput, Templates};
+    let decision = madoguchi_rules::Engine::new(catalogue)
+        .evaluate(case, packet::as_of(case))
+        .expect("decided");
+    let mut templates = Templates::new(repo("forms"));
+    let library = templates
+        .for_catalogue(catalogue, [0.0, 0.0])
+        .expect("templates");
+    packet::make(
+        library,
+        &Fonts::load(),
+        &PacketInput {
+            case,
+            decision: &decision,
+            local: &packet::Local::default(),
+            reception: "",
+            guidance: true,
+            language: madoguchi_forms::SheetLanguage::Japanese,
+        },
+    )
+    .expect("the packet")
+}
+
 fn sign_in(kiosk: &mut TestKiosk, login: &str, password: &str) {
     kiosk.type_into("ログイン名", login);
     kiosk.type_into("パスワード", password);
@@ -513,26 +566,8 @@ fn approve_as_another_supervisor(kiosk: &mut TestKiosk) {
 /// fixed, publication, the clerk's next case on the new rule, and a restore.
 fn a_supervisor_changes_a_rule_and_the_next_case_uses_it(cups: &TestCups) {
     let dir = tempfile::tempdir().expect("dir");
-    let config = StoreConfig {
-        db_path: dir.path().join("madoguchi.sqlite3"),
-        key_path: dir.path().join("store.key"),
-    };
-    let mut setup = store(dir.path());
-    let files = madoguchi_rules::read_folder(&repo("assets/catalogue")).expect("files");
-    let now = chrono::Utc::now();
-    let first = setup
-        .seed_catalogue(&files, "shipped", now)
-        .expect("version 1")
-        .expect("the first version");
-    let kakari = setup
-        .bootstrap_supervisor("kakari", KAKARI, now)
-        .expect("staff");
-    for (login, password) in [("hancho", HANCHO), ("kacho", KACHO)] {
-        setup
-            .set_staff(&kakari, login, Role::Supervisor, password, now)
-            .expect("staff");
-    }
-    let checksum = setup.catalogue(first).expect("read").expect("v1").checksum;
+    let (setup, config, checksum) =
+        supervised_store(dir.path(), &[("hancho", HANCHO), ("kacho", KACHO)]);
     let reopen = || {
         Store::open(&config, chrono::Utc::now())
             .expect("opens")
@@ -913,7 +948,10 @@ fn printed_people_on(pdf: &Path, day: NaiveDate) -> Vec<String> {
     }
 }
 
-fn people_in(pdf: &Path, day: NaiveDate) -> Vec<String> {
+/// The pages of `pdf` drawn by pdftoppm at 150 dpi in grey, as PNG files in a folder that
+/// lasts as long as the handle returned; `None` when the file cannot be drawn (cups-pdf may
+/// still be writing it).
+fn pages_of(pdf: &Path) -> Option<(tempfile::TempDir, Vec<PathBuf>)> {
     let dir = tempfile::tempdir().expect("dir");
     let rendered = Command::new("pdftoppm")
         .args(["-r", "150", "-gray", "-png"])
@@ -923,11 +961,24 @@ fn people_in(pdf: &Path, day: NaiveDate) -> Vec<String> {
         .status()
         .expect("pdftoppm (poppler-utils) runs");
     if !rendered.success() {
-        return Vec::new();
+        return None;
     }
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .expect("pages")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    pages.sort();
+    Some((dir, pages))
+}
+
+fn people_in(pdf: &Path, day: NaiveDate) -> Vec<String> {
+    let Some((_dir, pages)) = pages_of(pdf) else {
+        return Vec::new();
+    };
     let mut people = Vec::new();
-    for page in std::fs::read_dir(dir.path()).expect("pages").flatten() {
-        let symbols = madoguchi_prefill::scan::symbols_in_file(&page.path()).unwrap_or_default();
+    for page in pages {
+        let symbols = madoguchi_prefill::scan::symbols_in_file(&page).unwrap_or_default();
         for symbol in symbols {
             if let Ok(prefill) = madoguchi_prefill::decode(&[symbol], day) {
                 people.extend(

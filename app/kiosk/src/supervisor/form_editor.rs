@@ -446,9 +446,25 @@ impl FormEditor {
         self.query = words.chars().take(100).collect();
     }
 
-    /// The selected box holds `path` from now on (a path the list offers).
+    /// The selected box holds `path` from now on (a path the list offers), named as the list
+    /// names it in the clerk's warnings (「新しい住所（方書まで）」 does not fit …).
     pub fn choose(&mut self, path: &str) {
         self.hide_preview();
+        let in_rows = matches!(self.selected, Some(Selected::RowItem(_)));
+        let choices = if in_rows {
+            &self.row_choices
+        } else {
+            &self.choices
+        };
+        let name = choices
+            .iter()
+            .find(|c| c.path == path)
+            .map(|c| c.name.clone());
+        match self.selected_item_mut() {
+            Some(Placed::Field(field)) => field.label = name,
+            Some(Placed::Era(era)) => era.label = name,
+            _ => {}
+        }
         if let Some(item) = self.selected_item_mut() {
             item.set_value(path);
         }

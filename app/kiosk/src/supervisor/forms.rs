@@ -96,16 +96,20 @@ impl Desk {
     /// it was written by hand.
     pub fn city_form(&self, form_id: &str) -> Option<(PlacedTemplate, Option<Vec<u8>>)> {
         let (toml_name, picture) = file_names(form_id);
+        let template = PlacedTemplate::parse(self.form_file(&toml_name)?).ok()?;
+        let page = self
+            .form_file(&format!("{picture}.b64"))
+            .and_then(|text| madoguchi_forms::decode_background(text).ok());
+        Some((template, page))
+    }
+
+    /// The file `name` of the catalogue's `forms/` folder, in the draft (else in force).
+    fn form_file(&self, name: &str) -> Option<&String> {
         let files = match &self.working {
             Some(working) => working.draft.files(),
             None => &self.base.as_ref()?.0.files,
         };
-        let folder = madoguchi_rules::files::FORMS_FOLDER;
-        let template = PlacedTemplate::parse(files.get(&format!("{folder}{toml_name}"))?).ok()?;
-        let page = files
-            .get(&format!("{folder}{picture}.b64"))
-            .and_then(|text| madoguchi_forms::decode_background(text).ok());
-        Some((template, page))
+        files.get(&format!("{}{name}", madoguchi_rules::files::FORMS_FOLDER))
     }
 
     /// What `forms check` finds in the draft's templates with the shipped ones (values the
@@ -256,6 +260,14 @@ impl Desk {
             Err(e) => return self.problem(plain(e)),
         };
         let office = crate::packet::local_settings(Some(&self.store)).office;
+        // A template the city wrote by hand under the editor's name is not the editor's to
+        // overwrite: it is edited as text.
+        if let Some(Err(said)) = self
+            .form_file(&file_names(&id).0)
+            .map(|text| PlacedTemplate::parse(text))
+        {
+            return self.problem(Notice::from_pair(said));
+        }
         let (template, page) = match self.city_form(&id) {
             Some((template, page)) => (template, page),
             None => (PlacedTemplate::new(&id, &title, None), None),

@@ -1023,3 +1023,32 @@ fn the_form_editor_places_previews_and_saves_a_city_form() {
     desk.sign_out();
     assert!(desk.form_editor().is_none(), "signing out drops it");
 }
+
+/// A template the city wrote by hand under the editor's file name is not opened (and so not
+/// overwritten) by the editor: the supervisor is told to edit it as text.
+#[test]
+fn a_hand_written_city_form_is_not_opened_in_the_editor() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    desk.ensure_draft().expect("a draft");
+    let hand_written = "[form]\nid = \"inkan_toroku\"\ntitle = \"印鑑登録申請書\"\n\n[[item]]\ntype = \"text\"\nrect = [10, 10, 50, 8]\ntext = \"市の様式\"\n";
+    desk.try_change(|draft, _| {
+        draft
+            .put_form_file("city_inkan_toroku.toml", hand_written.to_string())
+            .map_err(super::plain)
+    })
+    .expect("the city's own file");
+    let index = desk
+        .form_listing()
+        .iter()
+        .position(|f| f.id == "inkan_toroku")
+        .expect("listed");
+    desk.edit_form(index);
+    assert!(desk.form_editor().is_none());
+    assert_ne!(desk.screen(), DeskScreen::FormEditor);
+    assert!(
+        desk.notice().is_some_and(|n| n.ja.contains("手で書かれた")),
+        "{:?}",
+        desk.notice()
+    );
+}

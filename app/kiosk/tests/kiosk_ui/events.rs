@@ -6,31 +6,13 @@
 use std::io::Write;
 
 use chrono::Days;
-use madoguchi_kiosk::packet::{self, PacketInput};
-use madoguchi_rules::Engine;
 
 use super::*;
 
 /// The packet the kiosk makes for `case` (cups-pdf's copy has lost the text layer), with its
 /// page count and its text without the spaces pdftotext puts between runs.
 fn packet_for(case: &Case) -> (usize, String) {
-    let decision = Engine::new(&catalogue())
-        .evaluate(case, packet::as_of(case))
-        .expect("decided");
-    let library = packet::load_library(&repo("forms")).expect("forms");
-    let made = packet::make(
-        &library,
-        &Fonts::load(),
-        &PacketInput {
-            case,
-            decision: &decision,
-            local: &packet::Local::default(),
-            reception: "",
-            guidance: true,
-            language: madoguchi_forms::SheetLanguage::Japanese,
-        },
-    )
-    .expect("the packet");
+    let made = packet_made(case, &catalogue());
     let mut pdftotext = Command::new("pdftotext")
         .args(["-", "-"])
         .stdin(Stdio::piped())

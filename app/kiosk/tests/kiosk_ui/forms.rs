@@ -98,24 +98,7 @@ pub(super) fn a_supervisor_places_the_citys_own_form_and_the_next_packet_prints_
     cups: &TestCups,
 ) {
     let dir = tempfile::tempdir().expect("dir");
-    let config = StoreConfig {
-        db_path: dir.path().join("madoguchi.sqlite3"),
-        key_path: dir.path().join("store.key"),
-    };
-    let mut setup = store(dir.path());
-    let files = madoguchi_rules::read_folder(&repo("assets/catalogue")).expect("files");
-    let now = chrono::Utc::now();
-    let first = setup
-        .seed_catalogue(&files, "shipped", now)
-        .expect("version 1")
-        .expect("the first version");
-    let kakari = setup
-        .bootstrap_supervisor("kakari", KAKARI, now)
-        .expect("staff");
-    setup
-        .set_staff(&kakari, "kacho", Role::Supervisor, KACHO, now)
-        .expect("staff");
-    let checksum = setup.catalogue(first).expect("read").expect("v1").checksum;
+    let (setup, config, checksum) = supervised_store(dir.path(), &[("kacho", KACHO)]);
     // The city's form, as the supervisor saved it from the city's site into their folder.
     let forms = dir.path().join("downloads");
     std::fs::create_dir(&forms).expect("folder");
@@ -130,7 +113,9 @@ pub(super) fn a_supervisor_places_the_citys_own_form_and_the_next_packet_prints_
     let mut kiosk = TestKiosk::following(Mode::Clerk, setup, cups, None, Some(feed));
     {
         let mut desk = Desk_::new(
-            Store::open(&config, now).expect("opens").store,
+            Store::open(&config, chrono::Utc::now())
+                .expect("opens")
+                .store,
             *chrono::Local::now().offset(),
         );
         desk.set_page_reader(PathBuf::from(env!("CARGO_BIN_EXE_madoguchi")));
@@ -290,7 +275,7 @@ pub(super) fn a_supervisor_places_the_citys_own_form_and_the_next_packet_prints_
     // What the kiosk sent: its own packet of the case with the catalogue now in force (the
     // printer's copy has lost the text layer) has the values in the city's cells …
     let catalogue = kiosk.app.borrow().session().catalogue().clone();
-    let packet = packet_of(&case, &catalogue);
+    let packet = packet_made(&case, &catalogue);
     let made = dir.path().join("made.pdf");
     std::fs::write(&made, &packet.pdf).expect("write");
     std::fs::copy(
@@ -325,46 +310,13 @@ pub(super) fn a_supervisor_places_the_citys_own_form_and_the_next_packet_prints_
     );
 }
 
-/// The packet the kiosk makes of `case` with `catalogue` and the city's forms it carries.
-fn packet_of(case: &Case, catalogue: &Catalogue) -> madoguchi_forms::Packet {
-    use madoguchi_kiosk::packet::{self, PacketInput, Templates};
-    let decision = madoguchi_rules::Engine::new(catalogue)
-        .evaluate(case, packet::as_of(case))
-        .expect("decided");
-    let mut templates = Templates::new(repo("forms"));
-    let library = templates
-        .for_catalogue(catalogue, [0.0, 0.0])
-        .expect("templates");
-    packet::make(
-        library,
-        &Fonts::load(),
-        &PacketInput {
-            case,
-            decision: &decision,
-            local: &packet::Local::default(),
-            reception: "",
-            guidance: true,
-            language: madoguchi_forms::SheetLanguage::Japanese,
-        },
-    )
-    .expect("the packet")
-}
-
 /// How many pages of the printed `pdf` have the city's household table: rules across at 104,
 /// 112 … 184 mm and down at 22, 92 and 152 mm, found as the form editor finds them.
 fn printed_pages_with_the_citys_table(pdf: &Path) -> usize {
-    let dir = tempfile::tempdir().expect("dir");
-    let rendered = Command::new("pdftoppm")
-        .args(["-r", "150", "-gray", "-png"])
-        .arg(pdf)
-        .arg(dir.path().join("page"))
-        .stderr(Stdio::null())
-        .status()
-        .expect("pdftoppm (poppler-utils)");
-    assert!(rendered.success());
+    let (_dir, pages) = pages_of(pdf).expect("the printed file draws");
     let mut found = 0;
-    for page in std::fs::read_dir(dir.path()).expect("pages").flatten() {
-        let grey = image::open(page.path()).expect("a page").to_luma8();
+    for page in pages {
+        let grey = image::open(&page).expect("a page").to_luma8();
         let scan = madoguchi_forms::scan::ScannedPage {
             width: grey.width() as usize,
             height: grey.height() as usize,

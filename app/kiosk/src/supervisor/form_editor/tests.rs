@@ -144,6 +144,14 @@ fn each_kind_of_box_is_offered_the_values_it_can_show() {
         .collect();
     assert_eq!(found, ["applicant.birth_date"]);
     editor.choose("applicant.birth_date");
+    let Placed::Era(era) = &editor.template().items[0] else {
+        panic!("an era box");
+    };
+    assert_eq!(
+        era.label.as_deref(),
+        Some("申請者の生年月日"),
+        "named for the clerk"
+    );
 
     // A check mark is placed where it is tapped, and holds a yes or no.
     editor.set_tool(Tool::Place(PlaceKind::Check));
