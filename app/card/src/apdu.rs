@@ -3,6 +3,7 @@
 
 use zeroize::Zeroizing;
 
+use crate::code_b::CodeB;
 use crate::error::{CardError, StatusWord, Step};
 use crate::pin::Pin;
 
@@ -14,6 +15,8 @@ pub const EF_PIN: [u8; 2] = [0x00, 0x11];
 pub const EF_BASIC_FACTS: [u8; 2] = [0x00, 0x02];
 /// 個人番号.
 pub const EF_MY_NUMBER: [u8; 2] = [0x00, 0x01];
+/// The 照合番号B key of the same application: fourteen digits from the card's face.
+pub const EF_CODE_B: [u8; 2] = [0x00, 0x15];
 
 const INS_SELECT: u8 = 0xA4;
 const INS_VERIFY: u8 = 0x20;
@@ -70,6 +73,13 @@ impl Command {
         let mut bytes = vec![0x00, INS_VERIFY, 0x00, 0x80, 0x04];
         bytes.extend_from_slice(pin.ascii_digits());
         Command::new(Step::VerifyPin, bytes)
+    }
+
+    /// VERIFY with the fourteen ASCII digits of the 照合番号B (its key file selected).
+    pub fn verify_code_b(code: &CodeB) -> Command {
+        let mut bytes = vec![0x00, INS_VERIFY, 0x00, 0x80, 0x0E];
+        bytes.extend_from_slice(code.ascii_digits());
+        Command::new(Step::VerifyCodeB, bytes)
     }
 
     /// READ BINARY from `offset` (at most 0x7FFF) of the current file; `le` 0 asks for 256.

@@ -31,6 +31,15 @@ pub enum CardError {
     /// The PIN is locked after three wrong attempts; only the municipal office can reset it.
     #[error("{}", self.message_en())]
     PinBlocked,
+    /// A part of the 照合番号B typed is not what the card prints; nothing was sent.
+    #[error("{}", self.message_en())]
+    CodeBFormat { part: CodeBPart },
+    /// The card refused the 照合番号B; `tries_left` more attempts remain before it locks.
+    #[error("{}", self.message_en())]
+    WrongCodeB { tries_left: u8 },
+    /// The 照合番号B is locked; the PIN (or the municipal office) is the way left.
+    #[error("{}", self.message_en())]
+    CodeBBlocked,
     /// The card left the reader during the read.
     #[error("{}", self.message_en())]
     CardRemoved,
@@ -64,6 +73,7 @@ pub enum Step {
     SelectFile,
     TriesLeft,
     VerifyPin,
+    VerifyCodeB,
     ReadFile,
     GetResponse,
 }
@@ -75,9 +85,41 @@ impl fmt::Display for Step {
             Step::SelectFile => "SELECT file",
             Step::TriesLeft => "PIN tries query",
             Step::VerifyPin => "VERIFY PIN",
+            Step::VerifyCodeB => "VERIFY 照合番号B",
             Step::ReadFile => "READ BINARY",
             Step::GetResponse => "GET RESPONSE",
         })
+    }
+}
+
+/// The three parts of a 照合番号B, to say which one is wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeBPart {
+    /// The birth date as the card prints it: era year, month and day, six digits.
+    BirthDate,
+    /// The year the card expires, four digits.
+    ExpiryYear,
+    /// The セキュリティコード, four digits.
+    SecurityCode,
+}
+
+impl CodeBPart {
+    fn ja(self) -> &'static str {
+        match self {
+            CodeBPart::BirthDate => "生年月日（カードの和暦で年・月・日を2桁ずつ、6桁）",
+            CodeBPart::ExpiryYear => "有効期限の年（西暦4桁）",
+            CodeBPart::SecurityCode => "セキュリティコード（数字4桁）",
+        }
+    }
+
+    fn en(self) -> &'static str {
+        match self {
+            CodeBPart::BirthDate => {
+                "birth date (era year, month and day as on the card, six digits)"
+            }
+            CodeBPart::ExpiryYear => "expiry year (four digits)",
+            CodeBPart::SecurityCode => "security code (four digits)",
+        }
     }
 }
 
@@ -115,6 +157,9 @@ impl CardError {
             CardError::PinFormat => "pin_format",
             CardError::WrongPin { .. } => "wrong_pin",
             CardError::PinBlocked => "pin_blocked",
+            CardError::CodeBFormat { .. } => "code_b_format",
+            CardError::WrongCodeB { .. } => "wrong_code_b",
+            CardError::CodeBBlocked => "code_b_blocked",
             CardError::CardRemoved => "card_removed",
             CardError::ReaderUnplugged => "reader_unplugged",
             CardError::ReaderBusy => "reader_busy",
@@ -149,6 +194,14 @@ impl CardError {
                 "暗証番号が違います。あと{tries_left}回間違えるとロックされます。"
             ),
             CardError::PinBlocked => "暗証番号がロックされています。市民課の窓口で暗証番号の再設定をしてください。".into(),
+            CardError::CodeBFormat { part } => format!(
+                "照合番号Bの{}を、カードの表面の通りに入力し直してください（カードには送っていません）。",
+                part.ja()
+            ),
+            CardError::WrongCodeB { tries_left } => format!(
+                "照合番号B（生年月日・有効期限の年・セキュリティコード）が違います。あと{tries_left}回間違えるとロックされます。カードの表面を確かめてください。"
+            ),
+            CardError::CodeBBlocked => "照合番号Bがロックされています。暗証番号で読み取るか、手入力で受け付けてください。".into(),
             CardError::CardRemoved => {
                 "読み取り中にカードが離れました。カードを置き直して、もう一度読み取ってください。"
                     .into()
@@ -197,6 +250,18 @@ impl CardError {
                 "The PIN is locked. The resident must have it reset at the 市民課 (Citizens Division) counter."
                     .into()
             }
+            CardError::CodeBFormat { part } => format!(
+                "Type the 照合番号B's {} again as the card's face shows it (nothing was sent to the card).",
+                part.en()
+            ),
+            CardError::WrongCodeB { tries_left } => format!(
+                "The 照合番号B (birth date, expiry year, security code) is wrong. {tries_left} more wrong {} will lock it: check the card's face.",
+                if *tries_left == 1 { "try" } else { "tries" }
+            ),
+            CardError::CodeBBlocked => {
+                "The 照合番号B is locked. Read the card with the PIN, or take the details by hand."
+                    .into()
+            }
             CardError::CardRemoved => {
                 "The card left the reader during the read. Place it again and read again.".into()
             }
@@ -231,7 +296,10 @@ impl CardError {
     /// True when trying again (after the clerk or resident acts) may succeed without changing
     /// anything on the kiosk.
     pub fn is_retryable(&self) -> bool {
-        !matches!(self, CardError::PinBlocked | CardError::NotMyNumberCard)
+        !matches!(
+            self,
+            CardError::PinBlocked | CardError::CodeBBlocked | CardError::NotMyNumberCard
+        )
     }
 }
 

@@ -11,6 +11,7 @@
 //! See `docs/card.md` for the protocol and `../shared/research/card-protocol.md` for sources.
 
 pub mod apdu;
+pub mod code_b;
 pub mod emulator;
 pub mod error;
 pub mod facts;
@@ -22,7 +23,8 @@ pub mod testbed;
 pub mod tlv;
 pub mod watch;
 
-pub use error::{CardError, StatusWord, Step};
+pub use code_b::CodeB;
+pub use error::{CardError, CodeBPart, StatusWord, Step};
 pub use facts::{BasicFacts, CardSex};
 pub use my_number::MyNumber;
 pub use pin::Pin;

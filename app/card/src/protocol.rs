@@ -4,7 +4,10 @@
 //! against [`Transport`] so that the same code runs over PC/SC in the kiosk and straight against
 //! the virtual card in unit tests.
 
-use crate::apdu::{CARD_INFO_AP, Command, EF_BASIC_FACTS, EF_MY_NUMBER, EF_PIN, Response};
+use crate::apdu::{
+    CARD_INFO_AP, Command, EF_BASIC_FACTS, EF_CODE_B, EF_MY_NUMBER, EF_PIN, Response,
+};
+use crate::code_b::CodeB;
 use crate::error::{CardError, StatusWord, Step};
 use crate::facts::BasicFacts;
 use crate::my_number::MyNumber;
@@ -143,6 +146,21 @@ impl<'t, T: Transport + ?Sized> Session<'t, T> {
         }
     }
 
+    /// Sends VERIFY with the 照合番号B exactly once (its key selected). A wrong code reports the
+    /// tries the card says are left, counted apart from the PIN's.
+    pub fn verify_code_b(&mut self, code: &CodeB) -> Result<(), CardError> {
+        let response = self.exchange(&Command::verify_code_b(code))?;
+        let status = response.status;
+        match (status.sw1(), status.sw2()) {
+            (0x90, 0x00) => Ok(()),
+            (0x63, 0xC0) | (0x69, 0x84) | (0x69, 0x83) => Err(CardError::CodeBBlocked),
+            (0x63, sw2) if sw2 & 0xF0 == 0xC0 => Err(CardError::WrongCodeB {
+                tries_left: sw2 & 0x0F,
+            }),
+            _ => Err(unexpected(Step::VerifyCodeB, status)),
+        }
+    }
+
     /// Reads the current file's first TLV object whole: 256 bytes first, then the rest in
     /// chunks of at most 256 at increasing offsets, as its BER length says.
     pub fn read_object(&mut self) -> Result<Vec<u8>, CardError> {
@@ -189,6 +207,32 @@ pub fn query_pin<T: Transport + ?Sized>(transport: &mut T) -> Result<PinState, C
     session.select_application()?;
     session.select_file(EF_PIN)?;
     session.pin_state()
+}
+
+/// Selects the application and its 照合番号B key and asks for the tries left. Uses no try.
+pub fn query_code_b<T: Transport + ?Sized>(transport: &mut T) -> Result<PinState, CardError> {
+    let mut session = Session::new(transport);
+    session.select_application()?;
+    session.select_file(EF_CODE_B)?;
+    session.pin_state()
+}
+
+/// The four facts opened with the 照合番号B instead of the PIN: select, verify once, read.
+/// The 個人番号 is not read this way (a form that needs it needs the PIN). Returns the APDU
+/// count with the result.
+pub fn read_facts_by_code_b<T: Transport + ?Sized>(
+    transport: &mut T,
+    code: &CodeB,
+) -> (Result<BasicFacts, CardError>, u32) {
+    let mut session = Session::new(transport);
+    let result = (|| {
+        session.select_application()?;
+        session.select_file(EF_CODE_B)?;
+        session.verify_code_b(code)?;
+        session.select_file(EF_BASIC_FACTS)?;
+        BasicFacts::from_file(&session.read_object()?)
+    })();
+    (result, session.apdu_count())
 }
 
 /// The whole read in one go: select, verify once, read the four facts and, when asked, the

@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 use serde::Serialize;
 
+use crate::code_b::CodeB;
 use crate::error::CardError;
+use crate::facts::BasicFacts;
 use crate::pin::Pin;
 use crate::protocol::{self, CardRead, PinState, Transport};
 
@@ -136,7 +138,12 @@ impl CardService {
     /// The PIN's tries left, using none. Call this before the resident types the PIN, and
     /// let go of the card while they do.
     pub fn pin_state(&self, reader: &str) -> Result<PinState, CardError> {
-        self.with_context(|context| pin_state_on(context, reader))
+        self.with_context(|context| query_on(context, reader, |t| protocol::query_pin(t)))
+    }
+
+    /// The 照合番号B's tries left (counted apart from the PIN's), using none.
+    pub fn code_b_state(&self, reader: &str) -> Result<PinState, CardError> {
+        self.with_context(|context| query_on(context, reader, |t| protocol::query_code_b(t)))
     }
 
     /// Verifies the PIN once and reads the four facts (and the 個人番号 when asked), then
@@ -158,6 +165,30 @@ impl CardService {
         pin: &Pin,
         with_my_number: bool,
     ) -> (Result<CardRead, CardError>, ReadTiming) {
+        self.transact(reader, "card read", |transport| {
+            protocol::read_card(transport, pin, with_my_number)
+        })
+    }
+
+    /// Verifies the 照合番号B once and reads the four facts (never the 個人番号), then resets
+    /// the card: for a resident who does not know the PIN.
+    pub fn read_by_code_b(
+        &self,
+        reader: &str,
+        code: &CodeB,
+    ) -> (Result<BasicFacts, CardError>, ReadTiming) {
+        self.transact(reader, "card read by 照合番号B", |transport| {
+            protocol::read_facts_by_code_b(transport, code)
+        })
+    }
+
+    /// Connects, runs `exchange` in one transaction, and resets the card, timing each part.
+    fn transact<R>(
+        &self,
+        reader: &str,
+        what: &'static str,
+        exchange: impl FnOnce(&mut PcscTransport<'_>) -> (Result<R, CardError>, u32),
+    ) -> (Result<R, CardError>, ReadTiming) {
         let mut timing = ReadTiming::default();
         let start = Instant::now();
         // Only connecting may be retried on a fresh context: no command has been sent yet.
@@ -171,7 +202,7 @@ impl CardService {
             Ok(transaction) => {
                 timing.connect = start.elapsed();
                 let mut transport = PcscTransport::new(&transaction);
-                let (result, apdus) = protocol::read_card(&mut transport, pin, with_my_number);
+                let (result, apdus) = exchange(&mut transport);
                 timing.apdus = apdus;
                 timing.card_io = transport.time_in_transmit;
                 drop(transaction);
@@ -194,9 +225,10 @@ impl CardService {
         timing.disconnect = before_disconnect.elapsed();
         timing.total = start.elapsed();
         match &result {
-            Ok(_) => tracing::info!(apdus = timing.apdus, with_my_number, "card read"),
+            Ok(_) => tracing::info!(apdus = timing.apdus, what, "card read"),
             Err(error) => tracing::info!(
                 apdus = timing.apdus,
+                what,
                 error = error.code(),
                 "card read failed"
             ),
@@ -232,12 +264,17 @@ fn statuses_on(context: &Context) -> Result<Vec<ReaderStatus>, CardError> {
         .collect())
 }
 
-fn pin_state_on(context: &Context, reader: &str) -> Result<PinState, CardError> {
+/// A tries query (`query`: the PIN's or the 照合番号B's) on the card in `reader`.
+fn query_on(
+    context: &Context,
+    reader: &str,
+    query: impl FnOnce(&mut PcscTransport<'_>) -> Result<PinState, CardError>,
+) -> Result<PinState, CardError> {
     let mut card = connect(context, reader)?;
     let result = {
         let transaction = card.transaction().map_err(CardError::from)?;
         let mut transport = PcscTransport::new(&transaction);
-        protocol::query_pin(&mut transport)
+        query(&mut transport)
     };
     // Nothing was verified: leave the card as it is.
     let _ = card.disconnect(Disposition::LeaveCard);

@@ -412,3 +412,49 @@ fn a_card_held_by_another_program_is_reported_busy() {
         Ok(PinState::Ready { tries_left: 3 })
     );
 }
+
+/// The demo card's 照合番号B as its face prints it: born 1985-04-12 (昭和60年), expiring
+/// 2034, security code as given (the card's is 5678).
+fn demo_code_b(security_code: &str) -> madoguchi_card::CodeB {
+    let birth = chrono::NaiveDate::from_ymd_opt(1985, 4, 12).expect("date");
+    madoguchi_card::CodeB::new(birth, "2034", security_code).expect("well-formed")
+}
+
+/// Through pcscd, 照合番号B: its tries shown without using one, a wrong code costing one of
+/// its own ten (the PIN's three untouched), the right one reading the facts in five commands,
+/// and a card pulled at each of them reported as removed, costing nothing.
+#[test]
+fn the_code_b_reads_the_facts_without_the_pin() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = CardService::new();
+    let reader = pcscd.reader_name(0);
+    let emulator = Insert::persona("demo.toml").into(&pcscd, &service);
+    assert_eq!(
+        service.code_b_state(&reader),
+        Ok(PinState::Ready { tries_left: 10 })
+    );
+    let (wrong, _) = service.read_by_code_b(&reader, &demo_code_b("1111"));
+    assert_eq!(wrong, Err(CardError::WrongCodeB { tries_left: 9 }));
+    assert_eq!(emulator.card().code_b_tries_left(), 9);
+    assert_eq!(emulator.card().tries_left(), 3, "the PIN's tries untouched");
+    let (facts, timing) = service.read_by_code_b(&reader, &demo_code_b("5678"));
+    assert_eq!(facts.expect("reads"), persona("demo.toml").basic_facts());
+    assert_eq!(timing.apdus, 5);
+    assert_eq!(
+        service.code_b_state(&reader),
+        Ok(PinState::Ready { tries_left: 10 }),
+        "the right code resets its counter, and the read reset the card"
+    );
+    drop(emulator);
+    wait_for_card(&service, &reader, false);
+    for pull_at in 1..=5 {
+        let mut insert = Insert::persona("demo.toml");
+        insert.pull_at = Some(pull_at);
+        let emulator = insert.into(&pcscd, &service);
+        let (result, _) = service.read_by_code_b(&reader, &demo_code_b("5678"));
+        assert_eq!(result, Err(CardError::CardRemoved), "APDU {pull_at}");
+        assert_eq!(emulator.card().code_b_tries_left(), 10);
+        wait_for_card(&service, &reader, false);
+    }
+}

@@ -256,3 +256,69 @@ fn an_empty_answer_at_any_step_means_the_card_was_removed() {
         assert_eq!(apdus as usize, cut + 1);
     }
 }
+
+/// The demo card's 照合番号B as its face prints it: born 昭和60年4月12日 (the persona),
+/// expiring 2034, security code 5678 (the persona's defaults).
+fn demo_code_b(security_code: &str) -> madoguchi_card::CodeB {
+    let birth = persona("demo.toml")
+        .basic_facts()
+        .birth_date
+        .expect("a calendar date");
+    madoguchi_card::CodeB::new(birth, "2034", security_code).expect("well-formed")
+}
+
+/// 照合番号B opens the four facts without the PIN, in five commands; the 個人番号 stays
+/// closed to it; a wrong code costs one of its own tries (never the PIN's) and says how many
+/// are left; its tries query costs none; ten wrong codes lock it and the PIN still reads.
+#[test]
+fn the_code_b_opens_the_facts_and_counts_its_own_tries() {
+    use madoguchi_card::protocol::{query_code_b, read_facts_by_code_b};
+    let persona = persona("demo.toml");
+    let mut card = VirtualCard::new(&persona, CardBehaviour::default());
+    let (facts, apdus) = read_facts_by_code_b(&mut card, &demo_code_b("5678"));
+    assert_eq!(facts.expect("read"), persona.basic_facts());
+    assert_eq!(apdus, 5);
+    assert_eq!(card.verify_commands(), 1);
+
+    // The 個人番号 is not opened by the code: selecting and reading it is refused.
+    let mut session = madoguchi_card::protocol::Session::new(&mut card);
+    session.select_application().expect("select");
+    session
+        .select_file(madoguchi_card::apdu::EF_CODE_B)
+        .expect("key");
+    session.verify_code_b(&demo_code_b("5678")).expect("opens");
+    session
+        .select_file(madoguchi_card::apdu::EF_MY_NUMBER)
+        .expect("file");
+    assert!(matches!(
+        session.read_object(),
+        Err(CardError::UnexpectedAnswer {
+            step: Step::ReadFile,
+            status: StatusWord(0x6982)
+        })
+    ));
+
+    let mut card = VirtualCard::new(&persona, CardBehaviour::default());
+    assert_eq!(
+        query_code_b(&mut card),
+        Ok(PinState::Ready { tries_left: 10 })
+    );
+    assert_eq!(card.verify_commands(), 0, "the query costs no try");
+    let (wrong, _) = read_facts_by_code_b(&mut card, &demo_code_b("0000"));
+    assert_eq!(wrong, Err(CardError::WrongCodeB { tries_left: 9 }));
+    assert_eq!(card.tries_left(), 3, "the PIN's tries are untouched");
+    for left in (0..9).rev() {
+        let (wrong, _) = read_facts_by_code_b(&mut card, &demo_code_b("0000"));
+        let expected = if left == 0 {
+            CardError::CodeBBlocked
+        } else {
+            CardError::WrongCodeB { tries_left: left }
+        };
+        assert_eq!(wrong, Err(expected));
+    }
+    assert_eq!(query_code_b(&mut card), Ok(PinState::Blocked));
+    let (right_but_locked, _) = read_facts_by_code_b(&mut card, &demo_code_b("5678"));
+    assert_eq!(right_but_locked, Err(CardError::CodeBBlocked));
+    let (read, _) = read_card(&mut card, &pin("1234"), true);
+    assert!(read.expect("the PIN still reads").my_number.is_some());
+}

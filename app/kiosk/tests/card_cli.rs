@@ -313,3 +313,53 @@ fn doctor_says_what_a_technician_checks_first() {
         "{readers}"
     );
 }
+
+/// `card read --code-b`: the three parts on standard input. A security code of the wrong
+/// length never reaches the card; a wrong one costs one of the 照合番号B's tries and says how
+/// many are left; the right one prints the four facts (the birth date typed as the card
+/// prints it, or as a date) and nothing personal reaches the log. Asking for the 個人番号
+/// with it is refused before anything is read.
+#[test]
+fn the_code_b_reads_the_facts_from_the_command_line() {
+    let _one = exclusive();
+    let pcscd = TestPcscd::start().expect("pcscd");
+    let emulator = Emulator::start(&pcscd, &persona("demo.toml"), &[]);
+    let short = read_with_pin("600412\n2034\n567", &["--code-b"], None);
+    assert!(!short.status.success());
+    let said = text(&short.stderr);
+    assert!(
+        said.contains("error[code_b_format]") && said.contains("セキュリティコード"),
+        "{said}"
+    );
+    let wrong = read_with_pin("600412\n2034\n1111", &["--code-b"], None);
+    assert!(!wrong.status.success());
+    let said = text(&wrong.stderr);
+    assert!(
+        said.contains("error[wrong_code_b]") && said.contains("あと9回"),
+        "{said}"
+    );
+    for birth in ["600412", "昭和60年4月12日", "1985-04-12"] {
+        let out = read_with_pin(
+            &format!("{birth}\n2034\n5678"),
+            &["--code-b"],
+            Some("trace"),
+        );
+        assert!(out.status.success(), "{birth}: {}", text(&out.stderr));
+        let facts: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(facts["birth_date"], "1985-04-12");
+        assert!(facts.get("my_number").is_none());
+        let log = log::without_timestamps(&text(&out.stderr));
+        for secret in ["600412", "5678", "1985", "2034"] {
+            assert!(!log.contains(secret), "log shows {secret}: {log}");
+        }
+    }
+    let both = read_with_pin("600412\n2034\n5678", &["--code-b", "--my-number"], None);
+    assert!(!both.status.success());
+    let lines = emulator.stop();
+    let verifies = lines
+        .iter()
+        .filter(|l| l.contains("VERIFY 照合番号B"))
+        .count();
+    assert_eq!(verifies, 4, "one wrong and three right codes: {lines:?}");
+    assert!(lines.iter().all(|l| !l.contains("VERIFY PIN")), "{lines:?}");
+}

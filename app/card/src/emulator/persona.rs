@@ -8,6 +8,9 @@
 //! my_number = "123456789018"    # twelve digits with a valid check digit
 //! pin = "1234"
 //! tries_left = 3                # 0 makes a blocked card
+//! expiry_year = "2034"          # printed on the card's face; with the birth date and the
+//! security_code = "5678"        #   security code it makes the 照合番号B
+//! code_b_tries_left = 10        # 0 makes the 照合番号B locked
 //! ```
 
 use std::path::Path;
@@ -15,6 +18,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use crate::code_b::CodeB;
 use crate::facts::{BasicFacts, CardSex};
 use crate::my_number::MyNumber;
 use crate::pin::Pin;
@@ -28,6 +32,9 @@ pub struct Persona {
     pub my_number: MyNumber,
     pin: Pin,
     pub tries_left: u8,
+    /// The card's 照合番号B, when its birth date is a calendar date.
+    code_b: Option<CodeB>,
+    pub code_b_tries_left: u8,
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +55,24 @@ struct PersonaFile {
     pin: String,
     #[serde(default = "default_tries")]
     tries_left: u8,
+    #[serde(default = "default_expiry_year")]
+    expiry_year: String,
+    #[serde(default = "default_security_code")]
+    security_code: String,
+    #[serde(default = "default_code_b_tries")]
+    code_b_tries_left: u8,
+}
+
+fn default_expiry_year() -> String {
+    "2034".into()
+}
+
+fn default_security_code() -> String {
+    "5678".into()
+}
+
+fn default_code_b_tries() -> u8 {
+    super::virtual_card::MAX_CODE_B_TRIES
 }
 
 #[derive(Deserialize)]
@@ -89,6 +114,17 @@ impl Persona {
         if file.tries_left > super::virtual_card::MAX_TRIES {
             return Err("tries_left: at most 3".into());
         }
+        if file.code_b_tries_left > super::virtual_card::MAX_CODE_B_TRIES {
+            return Err("code_b_tries_left: at most 10".into());
+        }
+        // A birth date that is not a calendar date (partly unknown) has no 照合番号B to type.
+        let code_b = match &birth_date {
+            BirthDate::Date(date) => Some(
+                CodeB::new(*date, &file.expiry_year, &file.security_code)
+                    .map_err(|e| format!("expiry_year / security_code: {}", e.message_en()))?,
+            ),
+            BirthDate::Unparsed(_) => None,
+        };
         Ok(Persona {
             name: file.name,
             address: file.address,
@@ -102,6 +138,8 @@ impl Persona {
             my_number,
             pin,
             tries_left: file.tries_left,
+            code_b,
+            code_b_tries_left: file.code_b_tries_left,
         })
     }
 
@@ -122,6 +160,15 @@ impl Persona {
 
     pub(crate) fn pin_digits(&self) -> [u8; 4] {
         *self.pin.ascii_digits()
+    }
+
+    /// The 照合番号B's digits; none (no code opens the card) for a birth date the card keeps
+    /// as unparsed digits.
+    pub(crate) fn code_b_digits(&self) -> Vec<u8> {
+        self.code_b
+            .as_ref()
+            .map(|code| code.ascii_digits().to_vec())
+            .unwrap_or_default()
     }
 }
 

@@ -3,13 +3,16 @@
 
 use zeroize::Zeroizing;
 
-use crate::apdu::{CARD_INFO_AP, EF_BASIC_FACTS, EF_MY_NUMBER, EF_PIN};
+use crate::apdu::{CARD_INFO_AP, EF_BASIC_FACTS, EF_CODE_B, EF_MY_NUMBER, EF_PIN};
 use crate::my_number::MyNumber;
 
 use super::persona::Persona;
 
 /// The PIN counter's value when it is reset by a correct PIN.
 pub const MAX_TRIES: u8 = 3;
+
+/// The 照合番号B's own counter when it is reset by a correct code.
+pub const MAX_CODE_B_TRIES: u8 = 10;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Selected {
@@ -27,23 +30,39 @@ pub struct CardBehaviour {
     pub blocked: bool,
 }
 
+/// Which key the card was opened with in this session: the PIN opens the facts and the
+/// 個人番号, the 照合番号B the facts alone (the emulator's reading of the specification: the
+/// 個人番号 is 特定個人情報 and is read with the PIN).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verified {
+    Pin,
+    CodeB,
+}
+
+/// A secret the card checks with VERIFY: its value and its own tries counter.
+struct Key {
+    value: Zeroizing<Vec<u8>>,
+    tries_left: u8,
+    max_tries: u8,
+}
+
 /// The card's state. The PIN counter is card-wide and survives power-off and reset; the
 /// selection and the verified state do not.
 pub struct VirtualCard {
-    pin: Zeroizing<[u8; 4]>,
-    tries_left: u8,
+    pin: Key,
+    code_b: Key,
     basic_facts_file: Vec<u8>,
     my_number_file: Zeroizing<Vec<u8>>,
     behaviour: CardBehaviour,
     selected: Selected,
-    verified: bool,
+    verified: Option<Verified>,
     verify_commands: u32,
 }
 
 impl std::fmt::Debug for VirtualCard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VirtualCard")
-            .field("tries_left", &self.tries_left)
+            .field("tries_left", &self.pin.tries_left)
             .field("selected", &self.selected)
             .field("verified", &self.verified)
             .finish_non_exhaustive()
@@ -58,24 +77,37 @@ fn sw(word: u16) -> Vec<u8> {
 impl VirtualCard {
     pub fn new(persona: &Persona, behaviour: CardBehaviour) -> VirtualCard {
         VirtualCard {
-            pin: Zeroizing::new(persona.pin_digits()),
-            tries_left: if behaviour.blocked {
-                0
-            } else {
-                persona.tries_left.min(MAX_TRIES)
+            pin: Key {
+                value: Zeroizing::new(persona.pin_digits().to_vec()),
+                tries_left: if behaviour.blocked {
+                    0
+                } else {
+                    persona.tries_left.min(MAX_TRIES)
+                },
+                max_tries: MAX_TRIES,
+            },
+            code_b: Key {
+                value: Zeroizing::new(persona.code_b_digits()),
+                tries_left: persona.code_b_tries_left.min(MAX_CODE_B_TRIES),
+                max_tries: MAX_CODE_B_TRIES,
             },
             // Unused file space reads as FF, as on a card; 32 bytes of it exercise filler.
             basic_facts_file: persona.basic_facts().to_file(32),
             my_number_file: Zeroizing::new(my_number_file(&persona.my_number)),
             behaviour,
             selected: Selected::Nothing,
-            verified: false,
+            verified: None,
             verify_commands: 0,
         }
     }
 
     pub fn tries_left(&self) -> u8 {
-        self.tries_left
+        self.pin.tries_left
+    }
+
+    /// The 照合番号B's tries left.
+    pub fn code_b_tries_left(&self) -> u8 {
+        self.code_b.tries_left
     }
 
     /// VERIFY commands that carried a PIN, since the card was made.
@@ -86,7 +118,7 @@ impl VirtualCard {
     /// Power off or warm reset: the security state and the selection are lost.
     pub fn reset(&mut self) {
         self.selected = Selected::Nothing;
-        self.verified = false;
+        self.verified = None;
     }
 
     /// Answers one command APDU with data and a status word.
@@ -118,7 +150,7 @@ impl VirtualCard {
         match p1 {
             0x04 => {
                 // Selecting any DF loses the security state, whether or not it exists.
-                self.verified = false;
+                self.verified = None;
                 if data == CARD_INFO_AP && !self.behaviour.not_my_number {
                     self.selected = Selected::Application;
                     sw(0x9000)
@@ -132,7 +164,7 @@ impl VirtualCard {
                     [a, b] => [*a, *b],
                     _ => return sw(0x6700),
                 };
-                let known = [EF_PIN, EF_BASIC_FACTS, EF_MY_NUMBER].contains(&id);
+                let known = [EF_PIN, EF_CODE_B, EF_BASIC_FACTS, EF_MY_NUMBER].contains(&id);
                 if self.selected == Selected::Nothing || !known {
                     return sw(0x6A82);
                 }
@@ -147,33 +179,36 @@ impl VirtualCard {
         if p1 != 0x00 || p2 != 0x80 {
             return sw(0x6A86);
         }
-        if self.selected != Selected::File(EF_PIN) {
-            return sw(0x6986);
-        }
+        let (key, opens) = match self.selected {
+            Selected::File(id) if id == EF_PIN => (&mut self.pin, Verified::Pin),
+            Selected::File(id) if id == EF_CODE_B => (&mut self.code_b, Verified::CodeB),
+            _ => return sw(0x6986),
+        };
         match body {
             // No Lc, no data: the tries query.
             [] => {
-                if self.tries_left == 0 {
+                if key.tries_left == 0 {
                     sw(0x6984)
-                } else if self.verified {
+                } else if self.verified == Some(opens) {
                     sw(0x9000)
                 } else {
-                    sw(0x63C0 | u16::from(self.tries_left))
+                    sw(0x63C0 | u16::from(key.tries_left))
                 }
             }
-            [0x04, digits @ ..] if digits.len() == 4 => {
+            [lc, value @ ..] if usize::from(*lc) == value.len() && !value.is_empty() => {
                 self.verify_commands += 1;
-                if self.tries_left == 0 {
+                if key.tries_left == 0 {
                     return sw(0x6984);
                 }
-                if digits == self.pin.as_slice() {
-                    self.tries_left = MAX_TRIES;
-                    self.verified = true;
+                if value == key.value.as_slice() {
+                    key.tries_left = key.max_tries;
+                    self.verified = Some(opens);
                     sw(0x9000)
                 } else {
-                    self.tries_left -= 1;
-                    self.verified = false;
-                    sw(0x63C0 | u16::from(self.tries_left))
+                    key.tries_left -= 1;
+                    let left = key.tries_left;
+                    self.verified = None;
+                    sw(0x63C0 | u16::from(left))
                 }
             }
             _ => sw(0x6700),
@@ -189,13 +224,17 @@ impl VirtualCard {
         if p1 & 0x80 != 0 {
             return sw(0x6A81);
         }
-        let file: &[u8] = match self.selected {
-            Selected::File(id) if id == EF_BASIC_FACTS => &self.basic_facts_file,
-            Selected::File(id) if id == EF_MY_NUMBER => &self.my_number_file,
+        let (file, opened): (&[u8], bool) = match self.selected {
+            Selected::File(id) if id == EF_BASIC_FACTS => {
+                (&self.basic_facts_file, self.verified.is_some())
+            }
+            Selected::File(id) if id == EF_MY_NUMBER => {
+                (&self.my_number_file, self.verified == Some(Verified::Pin))
+            }
             Selected::File(_) => return sw(0x6981),
             _ => return sw(0x6986),
         };
-        if !self.verified {
+        if !opened {
             return sw(0x6982);
         }
         let offset = usize::from(u16::from_be_bytes([p1, p2]));

@@ -58,8 +58,9 @@ pub enum EmulatorEvent {
     Command {
         index: u32,
         ins: u8,
-        /// Whether the command carried data (a VERIFY with a PIN rather than a tries query).
-        has_data: bool,
+        /// How many bytes of data the command carried (its Lc; 0 for a tries query): a VERIFY
+        /// of four is the PIN, of fourteen the 照合番号B.
+        data_len: u8,
         status: u16,
         tries_left: u8,
     },
@@ -177,7 +178,11 @@ fn serve(
                 on_event(EmulatorEvent::Command {
                     index: *commands,
                     ins: apdu.get(1).copied().unwrap_or(0),
-                    has_data: apdu.len() > 5,
+                    data_len: if apdu.len() > 5 {
+                        apdu.get(4).copied().unwrap_or(0)
+                    } else {
+                        0
+                    },
                     status,
                     tries_left: card.tries_left(),
                 });

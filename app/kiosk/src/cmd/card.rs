@@ -5,11 +5,11 @@
 //! types, no card transaction is open while they type, the PIN is checked for four digits
 //! before it is sent, and it is sent once. The last try is never used without a warning.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use madoguchi_card::{CardError, CardService, Pin, PinState, ReaderStatus};
+use madoguchi_card::{CardError, CardService, CodeB, Pin, PinState, ReaderStatus};
 use serde::Serialize;
 
 /// Prints a card error in one line — its code for scripts, then the message in Japanese and
@@ -123,14 +123,19 @@ struct ReadReport<'a> {
     my_number: Option<&'a str>,
 }
 
+/// The reader named, else the first one holding a card.
+fn reader_to_use(service: &CardService, reader: Option<&str>) -> Result<String, CardError> {
+    match reader {
+        Some(name) => Ok(name.to_owned()),
+        None => service.reader_with_card(),
+    }
+}
+
 pub fn read(reader: Option<&str>, with_my_number: bool, allow_last_try: bool) -> Result<ExitCode> {
     let service = CardService::new();
-    let reader = match reader {
-        Some(name) => name.to_owned(),
-        None => match service.reader_with_card() {
-            Ok(name) => name,
-            Err(error) => return Ok(card_failure(&error)),
-        },
+    let reader = match reader_to_use(&service, reader) {
+        Ok(name) => name,
+        Err(error) => return Ok(card_failure(&error)),
     };
     // Ask the tries left first; the card is let go before the resident types.
     let tries_left = match service.pin_state(&reader) {
@@ -161,6 +166,85 @@ pub fn read(reader: Option<&str>, with_my_number: bool, allow_last_try: bool) ->
     };
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The four facts opened with the 照合番号B (the resident does not know the PIN): the tries
+/// left shown first, then the birth date as the card prints it, the expiry year and the
+/// security code, each checked before anything is sent.
+pub fn read_by_code_b(reader: Option<&str>) -> Result<ExitCode> {
+    let service = CardService::new();
+    let reader = match reader_to_use(&service, reader) {
+        Ok(name) => name,
+        Err(error) => return Ok(card_failure(&error)),
+    };
+    let tries_left = match service.code_b_state(&reader) {
+        Ok(PinState::Ready { tries_left }) => Some(tries_left),
+        Ok(PinState::Verified) => None,
+        Ok(PinState::Blocked) => return Ok(card_failure(&CardError::CodeBBlocked)),
+        Err(error) => return Ok(card_failure(&error)),
+    };
+    let code = match ask_code_b(tries_left, std::io::stdin().is_terminal())? {
+        Ok(code) => code,
+        Err(error) => return Ok(card_failure(&error)),
+    };
+    let (read, _) = service.read_by_code_b(&reader, &code);
+    drop(code);
+    let facts = match read {
+        Ok(facts) => facts,
+        Err(error) => return Ok(card_failure(&error)),
+    };
+    let report = ReadReport {
+        reader: &reader,
+        facts: &facts,
+        my_number: None,
+    };
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The 照合番号B's three parts: on a terminal asked one by one (the security code without
+/// echo), otherwise three lines of standard input. The birth date may be the six digits the
+/// card prints (era year, month, day) or a date (2026-04-01, 昭和60年4月12日).
+fn ask_code_b(tries_left: Option<u8>, interactive: bool) -> Result<Result<CodeB, CardError>> {
+    if let Some(n) = tries_left {
+        eprintln!("照合番号B（残り{n}回）/ 照合番号B ({n} tries left)");
+    }
+    let line = |prompt: &str| -> Result<zeroize::Zeroizing<String>> {
+        if interactive {
+            eprint!("{prompt}");
+            std::io::stderr().flush()?;
+        }
+        // A part is a few characters: a longer line is cut, and then refused as not digits.
+        let mut typed = zeroize::Zeroizing::new(String::new());
+        std::io::stdin()
+            .lock()
+            .take(64)
+            .read_line(&mut typed)
+            .context("reading the 照合番号B")?;
+        Ok(typed)
+    };
+    let birth = line("生年月日（カードの通り 例 600412）/ birth date as printed: ")?;
+    let expiry = line("有効期限の年（西暦4桁）/ expiry year: ")?;
+    let code = if interactive {
+        zeroize::Zeroizing::new(
+            rpassword::prompt_password("セキュリティコード（4桁）/ security code: ")
+                .context("reading the security code from the terminal")?,
+        )
+    } else {
+        line("")?
+    };
+    let birth = birth.trim();
+    let printed = birth.chars().count() == 6;
+    Ok(if printed {
+        CodeB::from_printed(birth, &expiry, &code)
+    } else {
+        match madoguchi_domain::input::date(birth) {
+            Ok(date) => CodeB::new(date, &expiry, &code),
+            Err(_) => Err(CardError::CodeBFormat {
+                part: madoguchi_card::CodeBPart::BirthDate,
+            }),
+        }
+    })
 }
 
 /// One try left: a wrong PIN now locks the card, and only the 市民課 counter can unlock it.

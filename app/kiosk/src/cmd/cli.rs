@@ -323,6 +323,10 @@ enum CardCommand {
         /// terminal).
         #[arg(long)]
         allow_last_try: bool,
+        /// Open the four facts with the 照合番号B printed on the card (birth date, expiry
+        /// year, security code) instead of the PIN; never the 個人番号.
+        #[arg(long, conflicts_with_all = ["my_number", "allow_last_try"])]
+        code_b: bool,
     },
 }
 
@@ -660,8 +664,14 @@ impl Cli {
                 CardCommand::Status { json } => card_cmd::status(json),
                 CardCommand::Read {
                     reader,
+                    code_b: true,
+                    ..
+                } => card_cmd::read_by_code_b(reader.as_deref()),
+                CardCommand::Read {
+                    reader,
                     my_number,
                     allow_last_try,
+                    code_b: false,
                 } => card_cmd::read(reader.as_deref(), my_number, allow_last_try),
             },
             Some(Command::Qr { command }) => match command {

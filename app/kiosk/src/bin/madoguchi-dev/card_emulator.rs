@@ -70,12 +70,12 @@ fn print_event(event: &EmulatorEvent) {
         EmulatorEvent::Command {
             index,
             ins,
-            has_data,
+            data_len,
             status,
             tries_left,
         } => format!(
             "apdu {index}: {} -> {:02X} {:02X} (PIN tries left {tries_left})",
-            instruction_name(*ins, *has_data),
+            instruction_name(*ins, *data_len),
             status >> 8,
             status & 0xFF
         ),
@@ -85,11 +85,12 @@ fn print_event(event: &EmulatorEvent) {
     let _ = std::io::stdout().flush();
 }
 
-fn instruction_name(ins: u8, has_data: bool) -> &'static str {
-    match (ins, has_data) {
+fn instruction_name(ins: u8, data_len: u8) -> &'static str {
+    match (ins, data_len) {
         (0xA4, _) => "SELECT",
-        (0x20, true) => "VERIFY PIN",
-        (0x20, false) => "VERIFY tries query",
+        (0x20, 0) => "VERIFY tries query",
+        (0x20, 14) => "VERIFY 照合番号B",
+        (0x20, _) => "VERIFY PIN",
         (0xB0, _) => "READ BINARY",
         (0xC0, _) => "GET RESPONSE",
         _ => "other",
