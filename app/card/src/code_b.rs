@@ -14,6 +14,7 @@ use madoguchi_domain::wareki::WarekiDate;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::error::{CardError, CodeBPart};
+use crate::pin::digits;
 
 /// The years a card can expire in: the first cards were issued in 2016 and are valid at most
 /// ten years after the holder's tenth birthday following issue; a little room either side.
@@ -86,22 +87,6 @@ impl CodeB {
     pub(crate) fn ascii_digits(&self) -> &[u8; 14] {
         &self.0
     }
-}
-
-/// Exactly `N` digits, ASCII or full-width, surrounding white space ignored.
-fn digits<const N: usize>(typed: &str) -> Option<[u8; N]> {
-    let mut found = [0u8; N];
-    let mut count = 0;
-    for ch in typed.trim().chars() {
-        let digit = match ch {
-            '0'..='9' => ch as u8,
-            '０'..='９' => b'0' + (ch as u32 - '０' as u32) as u8,
-            _ => return None,
-        };
-        *found.get_mut(count)? = digit;
-        count += 1;
-    }
-    (count == N).then_some(found)
 }
 
 impl fmt::Debug for CodeB {

@@ -16,31 +16,38 @@ impl Pin {
     /// surrounding white space (a terminal's newline) ignored. Anything else is refused here,
     /// because every wrong VERIFY costs the resident one of three tries.
     pub fn parse(typed: &str) -> Result<Pin, CardError> {
-        let mut digits = [0u8; 4];
-        let mut count = 0;
-        for ch in typed.trim().chars() {
-            let digit = match ch {
-                '0'..='9' => ch as u8,
-                '０'..='９' => b'0' + (ch as u32 - '０' as u32) as u8,
-                _ => return Err(CardError::PinFormat),
-            };
-            if count == digits.len() {
-                digits.zeroize();
-                return Err(CardError::PinFormat);
-            }
-            digits[count] = digit;
-            count += 1;
-        }
-        if count != digits.len() {
-            digits.zeroize();
-            return Err(CardError::PinFormat);
-        }
-        Ok(Pin(digits))
+        digits::<4>(typed).map(Pin).ok_or(CardError::PinFormat)
     }
 
     /// The bytes VERIFY sends.
     pub(crate) fn ascii_digits(&self) -> &[u8; 4] {
         &self.0
+    }
+}
+
+/// Exactly `N` digits, ASCII or full-width (an input method may send either), surrounding
+/// white space ignored; what is read is wiped when the text is refused.
+pub(crate) fn digits<const N: usize>(typed: &str) -> Option<[u8; N]> {
+    let mut found = [0u8; N];
+    let mut count = 0;
+    for ch in typed.trim().chars() {
+        let digit = match ch {
+            '0'..='9' => ch as u8,
+            '０'..='９' => b'0' + (ch as u32 - '０' as u32) as u8,
+            _ => 0,
+        };
+        if digit == 0 || count == N {
+            found.zeroize();
+            return None;
+        }
+        found[count] = digit;
+        count += 1;
+    }
+    if count == N {
+        Some(found)
+    } else {
+        found.zeroize();
+        None
     }
 }
 

@@ -135,30 +135,24 @@ impl<'t, T: Transport + ?Sized> Session<'t, T> {
     /// Sends VERIFY exactly once. A wrong PIN reports the tries the card says are left.
     pub fn verify(&mut self, pin: &Pin) -> Result<(), CardError> {
         let response = self.exchange(&Command::verify(pin))?;
-        let status = response.status;
-        match (status.sw1(), status.sw2()) {
-            (0x90, 0x00) => Ok(()),
-            (0x63, 0xC0) | (0x69, 0x84) | (0x69, 0x83) => Err(CardError::PinBlocked),
-            (0x63, sw2) if sw2 & 0xF0 == 0xC0 => Err(CardError::WrongPin {
-                tries_left: sw2 & 0x0F,
-            }),
-            _ => Err(unexpected(Step::VerifyPin, status)),
-        }
+        verify_answer(
+            response.status,
+            Step::VerifyPin,
+            CardError::PinBlocked,
+            |tries_left| CardError::WrongPin { tries_left },
+        )
     }
 
     /// Sends VERIFY with the 照合番号B exactly once (its key selected). A wrong code reports the
     /// tries the card says are left, counted apart from the PIN's.
     pub fn verify_code_b(&mut self, code: &CodeB) -> Result<(), CardError> {
         let response = self.exchange(&Command::verify_code_b(code))?;
-        let status = response.status;
-        match (status.sw1(), status.sw2()) {
-            (0x90, 0x00) => Ok(()),
-            (0x63, 0xC0) | (0x69, 0x84) | (0x69, 0x83) => Err(CardError::CodeBBlocked),
-            (0x63, sw2) if sw2 & 0xF0 == 0xC0 => Err(CardError::WrongCodeB {
-                tries_left: sw2 & 0x0F,
-            }),
-            _ => Err(unexpected(Step::VerifyCodeB, status)),
-        }
+        verify_answer(
+            response.status,
+            Step::VerifyCodeB,
+            CardError::CodeBBlocked,
+            |tries_left| CardError::WrongCodeB { tries_left },
+        )
     }
 
     /// Reads the current file's first TLV object whole: 256 bytes first, then the rest in
@@ -276,6 +270,22 @@ fn parse_my_number(file: &[u8]) -> Result<MyNumber, CardError> {
     };
     let text = std::str::from_utf8(digits).map_err(|_| bad("My Number is not text".into()))?;
     MyNumber::parse(text).map_err(|e| bad(e.to_string()))
+}
+
+/// What a VERIFY's status word means: done, locked (`blocked`), wrong with the tries left
+/// (`wrong`), or an answer the card should not give.
+fn verify_answer(
+    status: StatusWord,
+    step: Step,
+    blocked: CardError,
+    wrong: fn(u8) -> CardError,
+) -> Result<(), CardError> {
+    match (status.sw1(), status.sw2()) {
+        (0x90, 0x00) => Ok(()),
+        (0x63, 0xC0) | (0x69, 0x84) | (0x69, 0x83) => Err(blocked),
+        (0x63, sw2) if sw2 & 0xF0 == 0xC0 => Err(wrong(sw2 & 0x0F)),
+        _ => Err(unexpected(step, status)),
+    }
 }
 
 fn unexpected(step: Step, status: StatusWord) -> CardError {
