@@ -8,6 +8,8 @@
 //! The counter reads in two steps, so that no card transaction is open while the resident
 //! types: [`CardService::pin_state`] shows the tries left, then [`CardService::read`] verifies
 //! the PIN exactly once and reads the four facts (and the 個人番号 only when a form needs it).
+//! A resident without the PIN opens the four facts with the 照合番号B printed on the card
+//! ([`CodeB`], [`CardService::read_by_code_b`]), which has tries of its own.
 //! See `docs/card.md` for the protocol and `../shared/research/card-protocol.md` for sources.
 
 pub mod apdu;

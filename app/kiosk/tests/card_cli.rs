@@ -353,6 +353,14 @@ fn the_code_b_reads_the_facts_from_the_command_line() {
             assert!(!log.contains(secret), "log shows {secret}: {log}");
         }
     }
+    // A line of 32 KB (within the pipe's buffer) is cut where it is read and refused as not digits, unsent.
+    let flood = format!("{}\n2034\n5678", "6".repeat(1 << 15));
+    let flooded = read_with_pin(&flood, &["--code-b"], None);
+    assert!(
+        text(&flooded.stderr).contains("error[code_b_format]"),
+        "{}",
+        text(&flooded.stderr)
+    );
     let both = read_with_pin("600412\n2034\n5678", &["--code-b", "--my-number"], None);
     assert!(!both.status.success());
     let lines = emulator.stop();

@@ -217,6 +217,21 @@ pin = "1234"
             ("\"1234\"", "\"12345\"", "pin"),
             ("1980-02-17", "17/02/1980", "birth_date"),
             ("\"male\"", "\"m\"", "sex"),
+            (
+                "pin = \"1234\"",
+                "pin = \"1234\"\nexpiry_year = \"34\"",
+                "expiry_year",
+            ),
+            (
+                "pin = \"1234\"",
+                "pin = \"1234\"\nsecurity_code = \"12a4\"",
+                "security_code",
+            ),
+            (
+                "pin = \"1234\"",
+                "pin = \"1234\"\ncode_b_tries_left = 11",
+                "code_b_tries_left",
+            ),
         ];
         for (from, to, expected) in cases {
             let text = VALID.replace(from, to);

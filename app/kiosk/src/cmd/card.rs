@@ -159,11 +159,15 @@ pub fn read(reader: Option<&str>, with_my_number: bool, allow_last_try: bool) ->
         Err(error) => return Ok(card_failure(&error)),
     };
     drop(pin);
-    let report = ReadReport {
+    print_read(ReadReport {
         reader: &reader,
         facts: &read.facts,
         my_number: read.my_number.as_ref().map(|n| n.expose()),
-    };
+    })
+}
+
+/// What was read, as JSON on standard output.
+fn print_read(report: ReadReport<'_>) -> Result<ExitCode> {
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
 }
@@ -193,13 +197,11 @@ pub fn read_by_code_b(reader: Option<&str>) -> Result<ExitCode> {
         Ok(facts) => facts,
         Err(error) => return Ok(card_failure(&error)),
     };
-    let report = ReadReport {
+    print_read(ReadReport {
         reader: &reader,
         facts: &facts,
         my_number: None,
-    };
-    println!("{}", serde_json::to_string_pretty(&report)?);
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// The 照合番号B's three parts: on a terminal asked one by one (the security code without

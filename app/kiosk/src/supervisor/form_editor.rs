@@ -350,7 +350,7 @@ impl FormEditor {
         let row = self
             .template
             .rows
-            .as_ref()
+            .as_mut()
             .filter(|rows| kind != PlaceKind::Qr && inside_rect(first_row(rows), rect));
         match row {
             Some(rows) => {
@@ -362,7 +362,6 @@ impl FormEditor {
                 ];
                 let mut placed = placed;
                 placed.set_rect(local);
-                let rows = self.template.rows.as_mut().expect("rows were found above");
                 rows.items.push(placed);
                 self.selected = Some(Selected::RowItem(rows.items.len() - 1));
             }
@@ -418,12 +417,8 @@ impl FormEditor {
         let Some(kind) = self.selected_kind() else {
             return Vec::new();
         };
-        let in_rows = matches!(self.selected, Some(Selected::RowItem(_)));
-        let choices = if in_rows {
-            &self.row_choices
-        } else {
-            &self.choices
-        };
+        let in_rows = self.selected_in_rows();
+        let choices = self.choices_for(in_rows);
         search(choices, &self.query)
             .into_iter()
             .filter(|c| match kind {
@@ -450,16 +445,8 @@ impl FormEditor {
     /// names it in the clerk's warnings (「新しい住所（方書まで）」 does not fit …).
     pub fn choose(&mut self, path: &str) {
         self.hide_preview();
-        let in_rows = matches!(self.selected, Some(Selected::RowItem(_)));
-        let choices = if in_rows {
-            &self.row_choices
-        } else {
-            &self.choices
-        };
-        let name = choices
-            .iter()
-            .find(|c| c.path == path)
-            .map(|c| c.name.clone());
+        let in_rows = self.selected_in_rows();
+        let name = self.choice(path, in_rows).map(|c| c.name.clone());
         match self.selected_item_mut() {
             Some(Placed::Field(field)) => field.label = name,
             Some(Placed::Era(era)) => era.label = name,
@@ -634,20 +621,31 @@ impl FormEditor {
         if item.value().is_empty() {
             return "（値を選んでください）".into();
         }
-        let choices = if in_rows {
+        self.choice(item.value(), in_rows)
+            .map_or_else(|| item.value().to_string(), |c| c.name.clone())
+    }
+
+    /// The values a box can hold: inside household rows, the row's member's first.
+    fn choices_for(&self, in_rows: bool) -> &[ValueChoice] {
+        if in_rows {
             &self.row_choices
         } else {
             &self.choices
-        };
-        choices
-            .iter()
-            .find(|c| c.path == item.value())
-            .map_or_else(|| item.value().to_string(), |c| c.name.clone())
+        }
+    }
+
+    fn choice(&self, path: &str, in_rows: bool) -> Option<&ValueChoice> {
+        self.choices_for(in_rows).iter().find(|c| c.path == path)
+    }
+
+    /// Whether the selection is a box of the household rows.
+    fn selected_in_rows(&self) -> bool {
+        matches!(self.selected, Some(Selected::RowItem(_)))
     }
 
     /// The selected box's caption, for the panel beside the page.
     pub fn selected_caption(&self) -> Option<String> {
-        let in_rows = matches!(self.selected, Some(Selected::RowItem(_)));
+        let in_rows = self.selected_in_rows();
         self.selected_item().map(|i| self.caption_of(i, in_rows))
     }
 }

@@ -19,6 +19,14 @@ fn file_names(form_id: &str) -> (String, String) {
     )
 }
 
+/// What a city form is kept as: the template's text, naming its page as background when there
+/// is one, and the page as base64 text.
+fn city_files(template: &PlacedTemplate, page: Option<&[u8]>) -> (String, Option<String>) {
+    let mut template = template.clone();
+    template.form.background = page.map(|_| file_names(&template.form.id).1);
+    (template.to_toml(), page.map(encode_background))
+}
+
 impl Desk {
     /// Puts `template` into the draft, with `page` (the scanned form as PNG) under it when given.
     /// Refused — the reason as the notice, the draft as it was — when the template is not
@@ -51,10 +59,7 @@ impl Desk {
             return false;
         }
         let (toml_name, picture) = file_names(&template.form.id);
-        let mut template = template.clone();
-        template.form.background = page.map(|_| picture.clone());
-        let text = template.to_toml();
-        let encoded = page.map(encode_background);
+        let (text, encoded) = city_files(template, page);
         let saved = self.try_change(|draft, _| {
             draft.put_form_file(&toml_name, text).map_err(plain)?;
             match encoded {
@@ -279,7 +284,11 @@ impl Desk {
                 Err(e) => self.problem(Notice::from_pair(e)),
             }
         }
-        self.offered_files = form_files_in(&self.import_folders);
+        let folders = self
+            .import_folders
+            .clone()
+            .unwrap_or_else(default_import_folders);
+        self.offered_files = form_files_in(&folders);
         self.form_editor = Some(editor);
         self.screen = DeskScreen::FormEditor;
     }
@@ -304,7 +313,7 @@ impl Desk {
 
     /// Where the editor looks for the city's form files (tests and pictures use their own).
     pub fn set_import_folders(&mut self, folders: Vec<PathBuf>) {
-        self.import_folders = folders;
+        self.import_folders = Some(folders);
     }
 
     /// The `madoguchi` program that reads a form's page in its own process.
@@ -378,15 +387,15 @@ impl Desk {
         &self,
         editor: &FormEditor,
     ) -> Result<madoguchi_forms::scan::ScannedPage, String> {
-        let (toml_name, picture) = file_names(&editor.template().form.id);
+        let template = editor.template();
+        let (toml_name, picture) = file_names(&template.form.id);
         let folder = madoguchi_rules::files::FORMS_FOLDER;
-        let mut template = editor.template().clone();
+        let (text, encoded) = city_files(template, editor.page_png());
         let mut files = std::collections::BTreeMap::new();
-        template.form.background = editor.page_png().map(|_| picture.clone());
-        if let Some(png) = editor.page_png() {
-            files.insert(format!("{folder}{picture}.b64"), encode_background(png));
+        if let Some(encoded) = encoded {
+            files.insert(format!("{folder}{picture}.b64"), encoded);
         }
-        files.insert(format!("{folder}{toml_name}"), template.to_toml());
+        files.insert(format!("{folder}{toml_name}"), text);
         let city = Library::from_catalogue_files(&files).map_err(|e| e.to_string())?;
         let shipped = crate::packet::load_library(&self.forms_dir).map_err(|e| format!("{e:#}"))?;
         let library = shipped.overlaid_by(city);

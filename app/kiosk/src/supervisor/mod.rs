@@ -204,8 +204,9 @@ pub struct Desk {
     form_findings: Vec<String>,
     /// The form editor, while a form is open in it.
     form_editor: Option<form_editor::FormEditor>,
-    /// Where the editor looks for the city's form files, and what it found there.
-    import_folders: Vec<std::path::PathBuf>,
+    /// Where the editor looks for the city's form files (the usual places when not set: read
+    /// when the editor opens, on the desk's thread), and what it found there.
+    import_folders: Option<Vec<std::path::PathBuf>>,
     offered_files: Vec<std::path::PathBuf>,
     /// The `madoguchi` program, which reads a form's page in a child process.
     page_reader: std::path::PathBuf,
@@ -284,7 +285,7 @@ impl Desk {
             forms_dir: crate::packet::default_forms_dir(),
             form_findings: Vec::new(),
             form_editor: None,
-            import_folders: forms::default_import_folders(),
+            import_folders: None,
             offered_files: Vec::new(),
             page_reader: std::env::current_exe().unwrap_or_else(|_| "madoguchi".into()),
         }
