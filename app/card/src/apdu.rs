@@ -32,7 +32,7 @@ pub struct Command {
 }
 
 impl Command {
-    fn new(step: Step, bytes: Vec<u8>) -> Command {
+    pub(crate) fn new(step: Step, bytes: Vec<u8>) -> Command {
         Command {
             bytes: Zeroizing::new(bytes),
             step,

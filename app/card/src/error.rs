@@ -19,6 +19,13 @@ pub enum CardError {
     /// upside down).
     #[error("{}", self.message_en())]
     NotMyNumberCard,
+    /// The card answers none of the applications the counter reads (another IC card, or one
+    /// upside down).
+    #[error("{}", self.message_en())]
+    UnknownCard,
+    /// The card does not answer the 在留カード's files (another card, or one upside down).
+    #[error("{}", self.message_en())]
+    NotResidenceCard,
     /// The card is present but does not respond (inserted badly, or damaged).
     #[error("{}", self.message_en())]
     CardUnresponsive,
@@ -40,6 +47,16 @@ pub enum CardError {
     /// The 照合番号B is locked; the PIN (or the municipal office) is the way left.
     #[error("{}", self.message_en())]
     CodeBBlocked,
+    /// The 在留カード等番号 typed is not twelve characters of the card's form; nothing was sent.
+    #[error("{}", self.message_en())]
+    ResidenceNumberFormat,
+    /// The 在留カード or 特別永住者証明書 refused the number: it is not this card's. The card
+    /// counts no tries for it.
+    #[error("{}", self.message_en())]
+    WrongResidenceNumber,
+    /// The card's data is not signed by a certificate the city trusts, or not as it says.
+    #[error("{}", self.message_en())]
+    BadSignature { fault: SignatureFault },
     /// The card left the reader during the read.
     #[error("{}", self.message_en())]
     CardRemoved,
@@ -76,6 +93,10 @@ pub enum Step {
     VerifyCodeB,
     ReadFile,
     GetResponse,
+    GetChallenge,
+    MutualAuthenticate,
+    VerifyCardNumber,
+    ReadSecure,
 }
 
 impl fmt::Display for Step {
@@ -88,6 +109,10 @@ impl fmt::Display for Step {
             Step::VerifyCodeB => "VERIFY 照合番号B",
             Step::ReadFile => "READ BINARY",
             Step::GetResponse => "GET RESPONSE",
+            Step::GetChallenge => "GET CHALLENGE",
+            Step::MutualAuthenticate => "MUTUAL AUTHENTICATE",
+            Step::VerifyCardNumber => "VERIFY 在留カード等番号",
+            Step::ReadSecure => "READ BINARY (secure messaging)",
         })
     }
 }
@@ -123,6 +148,47 @@ impl CodeBPart {
     }
 }
 
+/// Why a 在留カード's signature was not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureFault {
+    /// No 出入国在留管理庁 certificate is installed on this terminal.
+    NoAnchors,
+    /// The card's certificate cannot be read.
+    Certificate,
+    /// The card's certificate is not issued by an installed certificate.
+    UntrustedIssuer,
+    /// The card's or the issuer's certificate is not valid today.
+    Expired,
+    /// The signature does not match the card's data: altered or forged.
+    Mismatch,
+}
+
+impl SignatureFault {
+    fn ja(self) -> &'static str {
+        match self {
+            SignatureFault::NoAnchors => "この端末に出入国在留管理庁の証明書が入っていません",
+            SignatureFault::Certificate => "カードの証明書を読めません",
+            SignatureFault::UntrustedIssuer => "カードの証明書の発行元を確認できません",
+            SignatureFault::Expired => "証明書の有効期間外です",
+            SignatureFault::Mismatch => "カードの情報と署名が一致しません",
+        }
+    }
+
+    fn en(self) -> &'static str {
+        match self {
+            SignatureFault::NoAnchors => {
+                "no certificate of the Immigration Services Agency is installed on this terminal"
+            }
+            SignatureFault::Certificate => "the card's certificate cannot be read",
+            SignatureFault::UntrustedIssuer => {
+                "the card's certificate is not issued by an installed certificate"
+            }
+            SignatureFault::Expired => "a certificate is outside its validity",
+            SignatureFault::Mismatch => "the card's data does not match its signature",
+        }
+    }
+}
+
 /// An ISO 7816 status word (SW1 SW2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StatusWord(pub u16);
@@ -153,6 +219,8 @@ impl CardError {
             CardError::UnknownReader { .. } => "unknown_reader",
             CardError::NoCard { .. } => "no_card",
             CardError::NotMyNumberCard => "not_my_number_card",
+            CardError::UnknownCard => "unknown_card",
+            CardError::NotResidenceCard => "not_residence_card",
             CardError::CardUnresponsive => "card_unresponsive",
             CardError::PinFormat => "pin_format",
             CardError::WrongPin { .. } => "wrong_pin",
@@ -160,6 +228,9 @@ impl CardError {
             CardError::CodeBFormat { .. } => "code_b_format",
             CardError::WrongCodeB { .. } => "wrong_code_b",
             CardError::CodeBBlocked => "code_b_blocked",
+            CardError::ResidenceNumberFormat => "residence_number_format",
+            CardError::WrongResidenceNumber => "wrong_residence_number",
+            CardError::BadSignature { .. } => "bad_signature",
             CardError::CardRemoved => "card_removed",
             CardError::ReaderUnplugged => "reader_unplugged",
             CardError::ReaderBusy => "reader_busy",
@@ -184,6 +255,8 @@ impl CardError {
                 "カードが置かれていません。マイナンバーカードをリーダーに置いてください。".into()
             }
             CardError::NotMyNumberCard => "マイナンバーカードではないか、向きが違います。マイナンバーカードを置き直してください。".into(),
+            CardError::UnknownCard => "このカードは読み取れません。マイナンバーカード・在留カード・特別永住者証明書を、向きを確かめて置き直してください。".into(),
+            CardError::NotResidenceCard => "在留カード・特別永住者証明書ではないか、向きが違います。カードを置き直してください。".into(),
             CardError::CardUnresponsive => {
                 "カードが応答しません。カードを置き直してください。".into()
             }
@@ -202,6 +275,15 @@ impl CardError {
                 "照合番号B（生年月日・有効期限の年・セキュリティコード）が違います。あと{tries_left}回間違えるとロックされます。カードの表面を確かめてください。"
             ),
             CardError::CodeBBlocked => "照合番号Bがロックされています。暗証番号で読み取るか、手入力で受け付けてください。".into(),
+            CardError::ResidenceNumberFormat => "在留カード等番号は、カードの右上の英字2文字・数字8桁・英字2文字の12文字です。入力し直してください（カードには送っていません）。".into(),
+            CardError::WrongResidenceNumber => "在留カード等番号がこのカードと一致しません。カードの右上の番号を確かめて、入力し直してください。".into(),
+            CardError::BadSignature { fault } => match fault {
+                SignatureFault::NoAnchors => "出入国在留管理庁の証明書がこの端末に入っていないため、在留カードの真正性を確認できません。システム担当者に連絡してください（docs/card.md）。".into(),
+                other => format!(
+                    "このカードの情報は真正性を確認できないため、使えません（{}）。カードの原本を目視で確認し、手入力で受け付けてください。",
+                    other.ja()
+                ),
+            },
             CardError::CardRemoved => {
                 "読み取り中にカードが離れました。カードを置き直して、もう一度読み取ってください。"
                     .into()
@@ -236,6 +318,12 @@ impl CardError {
                 "This is not a My Number card, or it is placed the wrong way. Place the My Number card again."
                     .into()
             }
+            CardError::UnknownCard => {
+                "This card cannot be read here. Place a My Number card, residence card or special permanent resident certificate, the right way up.".into()
+            }
+            CardError::NotResidenceCard => {
+                "This is not a residence card or special permanent resident certificate, or it is placed the wrong way. Place it again.".into()
+            }
             CardError::CardUnresponsive => {
                 "The card does not respond. Place the card on the reader again.".into()
             }
@@ -262,6 +350,19 @@ impl CardError {
                 "The 照合番号B is locked. Read the card with the PIN, or take the details by hand."
                     .into()
             }
+            CardError::ResidenceNumberFormat => {
+                "The residence card number is the 12 characters at the card's top right: 2 letters, 8 digits, 2 letters. Type it again (nothing was sent to the card).".into()
+            }
+            CardError::WrongResidenceNumber => {
+                "The residence card number does not match this card. Check the number at the card's top right and type it again.".into()
+            }
+            CardError::BadSignature { fault } => match fault {
+                SignatureFault::NoAnchors => "The Immigration Services Agency's certificates are not installed on this terminal, so the card cannot be checked. Call the system administrator (docs/card.md).".into(),
+                other => format!(
+                    "This card's data cannot be trusted ({}). Check the card itself and take the details by hand.",
+                    other.en()
+                ),
+            },
             CardError::CardRemoved => {
                 "The card left the reader during the read. Place it again and read again.".into()
             }
@@ -298,7 +399,12 @@ impl CardError {
     pub fn is_retryable(&self) -> bool {
         !matches!(
             self,
-            CardError::PinBlocked | CardError::CodeBBlocked | CardError::NotMyNumberCard
+            CardError::PinBlocked
+                | CardError::CodeBBlocked
+                | CardError::NotMyNumberCard
+                | CardError::NotResidenceCard
+                | CardError::UnknownCard
+                | CardError::BadSignature { .. }
         )
     }
 }

@@ -79,7 +79,7 @@ impl<'t, T: Transport + ?Sized> Session<'t, T> {
 
     /// Sends a command and follows the card's requests to resend with the right Le (`6C xx`)
     /// or to fetch the rest with GET RESPONSE (`61 xx`). Never loops: at most a few follow-ups.
-    fn exchange(&mut self, command: &Command) -> Result<Response, CardError> {
+    pub(crate) fn exchange(&mut self, command: &Command) -> Result<Response, CardError> {
         let mut response = self.send(command)?;
         if response.status.sw1() == 0x6C {
             response = self.send(&command.with_le(response.status.sw2()))?;
@@ -192,6 +192,48 @@ impl<'t, T: Transport + ?Sized> Session<'t, T> {
             }),
             _ => Err(unexpected(Step::ReadFile, response.status)),
         }
+    }
+}
+
+/// Which card is on the reader, found by selecting applications (never by the ATR).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardKind {
+    /// The 券面事項入力補助AP answers: a My Number card (a 特定在留カード too).
+    MyNumberCard,
+    /// The 在留カード's DF1 answers: a 在留カード or 特別永住者証明書 (the read tells which).
+    ResidenceCard,
+}
+
+impl CardKind {
+    pub fn ja(self) -> &'static str {
+        match self {
+            CardKind::MyNumberCard => "マイナンバーカード",
+            CardKind::ResidenceCard => "在留カード・特別永住者証明書",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            CardKind::MyNumberCard => "My Number card",
+            CardKind::ResidenceCard => "residence card or special permanent resident certificate",
+        }
+    }
+}
+
+/// Selects each known application in turn. Nothing is verified; the caller resets the card
+/// afterwards so that a read starts from its top level.
+pub fn identify<T: Transport + ?Sized>(transport: &mut T) -> Result<CardKind, CardError> {
+    let mut session = Session::new(transport);
+    match session.select_application() {
+        Ok(()) => return Ok(CardKind::MyNumberCard),
+        Err(CardError::NotMyNumberCard) => {}
+        Err(other) => return Err(other),
+    }
+    let answer = session.exchange(&Command::select_application(&crate::residence::layout::DF1))?;
+    match answer.status.0 {
+        0x9000 => Ok(CardKind::ResidenceCard),
+        _ => Err(CardError::UnknownCard),
     }
 }
 

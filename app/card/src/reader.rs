@@ -10,6 +10,7 @@ use std::ffi::CString;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use chrono::NaiveDate;
 use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 use serde::Serialize;
 
@@ -17,7 +18,10 @@ use crate::code_b::CodeB;
 use crate::error::CardError;
 use crate::facts::BasicFacts;
 use crate::pin::Pin;
-use crate::protocol::{self, CardRead, PinState, Transport};
+use crate::protocol::{self, CardKind, CardRead, PinState, Transport};
+use crate::residence::{
+    self, ResidenceCardNumber, ResidenceFacts, secure::TerminalSecrets, signature::TrustStore,
+};
 
 /// Readers named like this are vsmartcard's virtual reader (the demo card), not hardware.
 pub const VIRTUAL_READER_PREFIX: &str = "Virtual PCD";
@@ -135,6 +139,26 @@ impl CardService {
             })
     }
 
+    /// Which card is on the reader (by the applications it answers), then a reset: nothing
+    /// was verified, and a read starts from the card's top level.
+    pub fn card_kind(&self, reader: &str) -> Result<CardKind, CardError> {
+        self.with_context(|context| {
+            let mut card = connect(context, reader)?;
+            let result = {
+                let transaction = card.transaction().map_err(CardError::from)?;
+                let mut transport = PcscTransport::new(&transaction);
+                protocol::identify(&mut transport)
+            };
+            let disposition = if matches!(result, Err(CardError::CardRemoved)) {
+                Disposition::LeaveCard
+            } else {
+                Disposition::ResetCard
+            };
+            let _ = card.disconnect(disposition);
+            result
+        })
+    }
+
     /// The PIN's tries left, using none. Call this before the resident types the PIN, and
     /// let go of the card while they do.
     pub fn pin_state(&self, reader: &str) -> Result<PinState, CardError> {
@@ -179,6 +203,40 @@ impl CardService {
     ) -> (Result<BasicFacts, CardError>, ReadTiming) {
         self.transact(reader, "card read by 照合番号B", |transport| {
             protocol::read_facts_by_code_b(transport, code)
+        })
+    }
+
+    /// Reads a 在留カード or 特別永住者証明書 with the number typed from its face, checks the
+    /// issuer's signature against `trust` (valid on `today`), then resets the card. A wrong
+    /// number costs nothing: the card counts no tries for it.
+    pub fn read_residence(
+        &self,
+        reader: &str,
+        number: &ResidenceCardNumber,
+        trust: &TrustStore,
+        today: NaiveDate,
+    ) -> (Result<ResidenceFacts, CardError>, ReadTiming) {
+        let secrets = match TerminalSecrets::random() {
+            Ok(secrets) => secrets,
+            Err(_) => {
+                return (
+                    Err(CardError::BadCardData {
+                        detail: "the operating system gave no random numbers".into(),
+                    }),
+                    ReadTiming::default(),
+                );
+            }
+        };
+        self.transact(reader, "residence card read", |transport| {
+            residence::read::read_residence_card(
+                transport,
+                residence::read::ReadInputs {
+                    number,
+                    trust,
+                    today,
+                    secrets,
+                },
+            )
         })
     }
 
@@ -327,7 +385,8 @@ impl<'a> PcscTransport<'a> {
     fn new(transaction: &'a pcsc::Transaction<'a>) -> Self {
         PcscTransport {
             transaction,
-            buffer: vec![0; pcsc::MAX_BUFFER_SIZE],
+            // Extended length: a 在留カード answers its images in one response of up to 7 KB.
+            buffer: vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED],
             time_in_transmit: Duration::ZERO,
         }
     }

@@ -78,13 +78,24 @@ impl std::error::Error for TlvError {}
 
 const MAX_TAG_BYTES: usize = 3;
 
-/// Reads the tag and length at the start of `bytes`.
-pub fn read_header(bytes: &[u8]) -> Result<Header, TlvError> {
-    read_header_at(bytes, 0)
+/// How a file's tags are spelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tags {
+    /// ISO/IEC 8825 BER: a tag continues while bit 8 of its next byte is set (the My Number
+    /// card).
+    Ber,
+    /// A first byte with its low five bits set is followed by exactly one more, whatever that
+    /// byte's bit 8: the 在留カード's `DF D1` is a two-byte tag.
+    AtMostTwoBytes,
 }
 
-fn read_header_at(bytes: &[u8], start: usize) -> Result<Header, TlvError> {
-    let (tag, tag_len) = read_tag(bytes, start)?;
+/// Reads the tag and length at the start of `bytes`.
+pub fn read_header(bytes: &[u8]) -> Result<Header, TlvError> {
+    read_header_at(bytes, 0, Tags::Ber)
+}
+
+fn read_header_at(bytes: &[u8], start: usize, tags: Tags) -> Result<Header, TlvError> {
+    let (tag, tag_len) = read_tag(bytes, start, tags)?;
     let (value_len, len_len) = read_length(bytes, start + tag_len)?;
     Ok(Header {
         tag,
@@ -100,10 +111,14 @@ fn byte_at(bytes: &[u8], offset: usize) -> Result<u8, TlvError> {
         .ok_or(TlvError::Truncated { offset })
 }
 
-fn read_tag(bytes: &[u8], start: usize) -> Result<(u32, usize), TlvError> {
+fn read_tag(bytes: &[u8], start: usize, tags: Tags) -> Result<(u32, usize), TlvError> {
     let first = byte_at(bytes, start)?;
     let mut tag = u32::from(first);
     let mut len = 1;
+    if tags == Tags::AtMostTwoBytes && first & 0x1F == 0x1F {
+        let next = byte_at(bytes, start + 1)?;
+        return Ok(((tag << 8) | u32::from(next), 2));
+    }
     // Low five bits all set: the tag number continues in following bytes while bit 8 is set.
     if first & 0x1F == 0x1F {
         loop {
@@ -147,10 +162,15 @@ fn is_filler(rest: &[u8]) -> bool {
 /// Parses a sequence of objects, stopping at filler. The objects' values are not parsed: call
 /// again on a constructed object's value to read its children.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Tlv<'_>>, TlvError> {
+    parse_with(bytes, Tags::Ber)
+}
+
+/// [`parse`] for a file whose tags are spelled as `tags` says.
+pub fn parse_with(bytes: &[u8], tags: Tags) -> Result<Vec<Tlv<'_>>, TlvError> {
     let mut objects = Vec::new();
     let mut offset = 0;
     while offset < bytes.len() && !is_filler(&bytes[offset..]) {
-        let header = read_header_at(bytes, offset)?;
+        let header = read_header_at(bytes, offset, tags)?;
         let value_start = offset + header.header_len;
         let available = bytes.len() - value_start;
         if header.value_len > available {

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use madoguchi_card::emulator::{
-    CardBehaviour, EmulatorThread, Persona, VirtualCard, WireBehaviour,
+    CardBehaviour, CardPersona, EmulatorThread, Persona, VirtualCard, WireBehaviour,
 };
 use madoguchi_card::testbed::TestPcscd;
 use madoguchi_card::{CardError, CardService, Pin, PinState, ReaderEvent, ReaderWatcher};
@@ -59,7 +59,11 @@ impl<'a> Insert<'a> {
 
     /// Plugs the emulator in and waits until pcscd sees the card.
     fn into(self, pcscd: &TestPcscd, service: &CardService) -> EmulatorThread {
-        let card = VirtualCard::new(&persona(self.persona), self.behaviour);
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../assets/personas")
+            .join(self.persona);
+        let persona = CardPersona::load(&path).expect("persona loads");
+        let card = VirtualCard::from_persona(&persona, self.behaviour);
         let mut wire = WireBehaviour::new(pcscd.slot_address(self.slot));
         wire.pull_at = self.pull_at;
         wire.delay = self.delay;
@@ -457,4 +461,90 @@ fn the_code_b_reads_the_facts_without_the_pin() {
         assert_eq!(emulator.card().code_b_tries_left(), 10);
         wait_for_card(&service, &reader, false);
     }
+}
+
+fn residence_trust() -> madoguchi_card::residence::signature::TrustStore {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/personas/zairyu/trust");
+    madoguchi_card::residence::signature::TrustStore::load(&[dir.as_path()]).expect("anchors")
+}
+
+fn residence_number(text: &str) -> madoguchi_card::residence::ResidenceCardNumber {
+    madoguchi_card::residence::ResidenceCardNumber::parse(text).expect("number")
+}
+
+fn residence_today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("date")
+}
+
+#[test]
+fn residence_cards_of_both_generations_are_read_through_pcscd() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = CardService::new();
+    let reader = pcscd.reader_name(0);
+    let trust = residence_trust();
+    for (file, typed, generation) in [
+        ("zairyu-nguyen.toml", "UH12345678VN", 2),
+        ("zairyu-santos.toml", "AB98765432CD", 1),
+    ] {
+        let emulator = Insert::persona(file).into(&pcscd, &service);
+        // A wrong number first: refused, and it costs nothing.
+        let (wrong, _) = service.read_residence(
+            &reader,
+            &residence_number("ZZ00000000ZZ"),
+            &trust,
+            residence_today(),
+        );
+        assert_eq!(wrong.err(), Some(CardError::WrongResidenceNumber), "{file}");
+        // The images (up to 7 KB) come in one extended-length answer through pcscd.
+        let (facts, timing) =
+            service.read_residence(&reader, &residence_number(typed), &trust, residence_today());
+        let facts = facts.unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(facts.card_number.as_str(), typed);
+        assert_eq!(timing.apdus, 14, "{file}");
+        match generation {
+            2 => assert!(facts.images.name.is_some() && facts.printed.is_some()),
+            _ => assert!(facts.images.front.is_some() && facts.address.is_some()),
+        }
+        drop(emulator);
+        wait_for_card(&service, &reader, false);
+    }
+}
+
+#[test]
+fn a_residence_card_pulled_at_any_command_or_altered_is_refused() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = CardService::new();
+    let reader = pcscd.reader_name(0);
+    let trust = residence_trust();
+    for pull_at in 1..=14 {
+        let mut insert = Insert::persona("zairyu-nguyen.toml");
+        insert.pull_at = Some(pull_at);
+        let emulator = insert.into(&pcscd, &service);
+        let (result, _) = service.read_residence(
+            &reader,
+            &residence_number("UH12345678VN"),
+            &trust,
+            residence_today(),
+        );
+        assert_eq!(result.err(), Some(CardError::CardRemoved), "APDU {pull_at}");
+        assert!(emulator.ends_within(Duration::from_secs(5)));
+        wait_for_card(&service, &reader, false);
+    }
+    let mut altered = Insert::persona("zairyu-nguyen.toml");
+    altered.behaviour.bad_signature = true;
+    let _emulator = altered.into(&pcscd, &service);
+    let (result, _) = service.read_residence(
+        &reader,
+        &residence_number("UH12345678VN"),
+        &trust,
+        residence_today(),
+    );
+    assert_eq!(
+        result.err(),
+        Some(CardError::BadSignature {
+            fault: madoguchi_card::SignatureFault::Mismatch
+        })
+    );
 }

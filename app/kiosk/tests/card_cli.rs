@@ -213,6 +213,7 @@ fn card_status_lists_readers_and_tries_left() {
     assert_eq!(readers[0]["card_present"], true);
     assert_eq!(readers[0]["is_virtual"], true);
     assert_eq!(readers[0]["pin"]["tries_left"], 2);
+    assert_eq!(readers[0]["card"], "my_number_card");
     assert_eq!(readers[1]["card_present"], false);
     let out = madoguchi().args(["card", "status"]).output().expect("runs");
     assert!(
@@ -370,4 +371,108 @@ fn the_code_b_reads_the_facts_from_the_command_line() {
         .count();
     assert_eq!(verifies, 4, "one wrong and three right codes: {lines:?}");
     assert!(lines.iter().all(|l| !l.contains("VERIFY PIN")), "{lines:?}");
+}
+
+#[test]
+fn a_residence_card_is_named_and_read_with_its_number() {
+    let _one = exclusive();
+    let pcscd = TestPcscd::start().expect("pcscd");
+    let trust = persona("zairyu/trust");
+    let trust = trust.to_str().expect("utf-8 path");
+    for (file, number) in [
+        ("zairyu-nguyen.toml", "UH12345678VN"),
+        ("zairyu-santos.toml", "AB98765432CD"),
+    ] {
+        let emulator = Emulator::start(&pcscd, &persona(file), &[]);
+        let status = madoguchi()
+            .args(["card", "status", "--json"])
+            .output()
+            .expect("runs");
+        let readers: serde_json::Value = serde_json::from_slice(&status.stdout).expect("JSON");
+        assert_eq!(readers[0]["card"], "residence_card", "{file}");
+        assert!(readers[0].get("pin").is_none());
+        let status = madoguchi().args(["card", "status"]).output().expect("runs");
+        assert!(
+            text(&status.stdout).contains("在留カード"),
+            "{}",
+            text(&status.stdout)
+        );
+
+        // A misshapen number never reaches the card; a wrong one is refused by it.
+        let out = read_with_pin("UH1234", &["--trust", trust], None);
+        assert!(!out.status.success());
+        assert!(
+            text(&out.stderr).contains("residence_number_format"),
+            "{}",
+            text(&out.stderr)
+        );
+        let out = read_with_pin("ZZ00000000ZZ", &["--trust", trust], None);
+        assert!(
+            text(&out.stderr).contains("wrong_residence_number"),
+            "{}",
+            text(&out.stderr)
+        );
+        // Without the agency's certificates the card cannot be checked: said plainly.
+        let out = read_with_pin(number, &[], None);
+        assert!(
+            text(&out.stderr).contains("出入国在留管理庁の証明書"),
+            "{}",
+            text(&out.stderr)
+        );
+
+        let images = std::env::temp_dir().join(format!("madoguchi-zairyu-{}", std::process::id()));
+        let images_arg = images.to_str().expect("utf-8 path");
+        let out = read_with_pin(
+            &number.to_lowercase(),
+            &["--trust", trust, "--images", images_arg],
+            Some("trace"),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let facts: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(facts["card"], "residence_card");
+        assert_eq!(facts["document"], "在留カード");
+        assert_eq!(facts["card_number"], number);
+        assert!(
+            facts["signature"]["anchor"]
+                .as_str()
+                .is_some_and(|a| a.contains("TEST ONLY"))
+        );
+        if file.contains("nguyen") {
+            assert_eq!(facts["printed"]["nationality_code"], "VNM");
+            assert_eq!(facts["nationality"], "ベトナム");
+            assert_eq!(facts["printed"]["birth_date"], "1999-08-15");
+            assert_eq!(facts["printed"]["work_restriction"], "designated_only");
+            let name = images.join("name.tif");
+            let mode = std::os::unix::fs::PermissionsExt::mode(
+                &std::fs::metadata(&name)
+                    .expect("name image saved")
+                    .permissions(),
+            );
+            assert_eq!(mode & 0o777, 0o600, "a private file");
+        } else {
+            assert_eq!(facts["address"], "愛知県豊田市若宮町一丁目５７番地１");
+            assert!(images.join("front.tif").exists());
+        }
+        // The trace log names the steps, never the number or the facts.
+        let log = text(&out.stderr);
+        assert!(log.contains("MUTUAL AUTHENTICATE"), "{log}");
+        assert!(!log.contains(number) && !log.to_lowercase().contains(&number.to_lowercase()));
+        assert!(!log.contains("1999") && !log.contains("愛知県"));
+        std::fs::remove_dir_all(&images).expect("clean");
+        let printed = emulator.stop();
+        assert!(
+            printed.iter().any(|l| l.contains("MUTUAL AUTHENTICATE")),
+            "{printed:?}"
+        );
+        // Wait until pcscd has seen the card leave before the next one is inserted.
+        let service = CardService::new();
+        let start = Instant::now();
+        while service
+            .reader_statuses()
+            .is_ok_and(|readers| readers.iter().any(|r| r.card_present))
+        {
+            assert!(start.elapsed() < Duration::from_secs(10), "card never left");
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
 }

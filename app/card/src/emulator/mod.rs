@@ -1,15 +1,17 @@
-//! The card emulator: a virtual My Number card that plugs into a real pcscd through
+//! The card emulator: a virtual My Number card, 在留カード or 特別永住者証明書, that plugs into a real pcscd through
 //! vsmartcard's vpcd driver, for tests and for the demo when no reader is attached.
 //!
 //! It is development equipment. vpcd listens on the network for cards to "insert", so the
 //! `vsmartcard-vpcd` package must never be installed on a production kiosk.
 
 pub mod persona;
+pub mod residence_card;
 pub mod virtual_card;
 pub mod vpcd;
 
-pub use persona::{Persona, PersonaError};
-pub use virtual_card::{CardBehaviour, MAX_TRIES, VirtualCard};
+pub use persona::{CardPersona, Persona, PersonaError};
+pub use residence_card::{ResidenceBehaviour, ResidenceChip, ResidencePersona};
+pub use virtual_card::{CardBehaviour, MAX_TRIES, MyNumberChip, VirtualCard};
 pub use vpcd::{
     DEFAULT_VPCD_PORT, EmulatorEnd, EmulatorEvent, EmulatorThread, SharedCard, WireBehaviour,
 };

@@ -96,6 +96,39 @@ pub struct PersonaError {
     message: String,
 }
 
+/// Any persona file: a My Number card's, or (with `kind`) a residence document's.
+#[derive(Clone, Debug)]
+pub enum CardPersona {
+    MyNumber(Persona),
+    Residence(super::residence_card::ResidencePersona),
+}
+
+impl CardPersona {
+    /// Reads the file; its `kind` (absent for a My Number card) says which card it is.
+    pub fn load(path: &Path) -> Result<CardPersona, PersonaError> {
+        let error = |message: String| PersonaError {
+            path: path.display().to_string(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+        let kind = toml::from_str::<toml::Table>(&text)
+            .map_err(|e| error(e.to_string()))?
+            .get("kind")
+            .and_then(|k| k.as_str().map(str::to_owned));
+        match kind.as_deref() {
+            None => Persona::from_toml(&text)
+                .map(CardPersona::MyNumber)
+                .map_err(error),
+            Some(_) => {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                super::residence_card::ResidencePersona::from_toml(&text, dir)
+                    .map(CardPersona::Residence)
+                    .map_err(error)
+            }
+        }
+    }
+}
+
 impl Persona {
     pub fn load(path: &Path) -> Result<Persona, PersonaError> {
         let error = |message: String| PersonaError {

@@ -6,7 +6,8 @@ use zeroize::Zeroizing;
 use crate::apdu::{CARD_INFO_AP, EF_BASIC_FACTS, EF_CODE_B, EF_MY_NUMBER, EF_PIN};
 use crate::my_number::MyNumber;
 
-use super::persona::Persona;
+use super::persona::{CardPersona, Persona};
+use super::residence_card::{ResidenceBehaviour, ResidenceChip, ResidencePersona};
 
 /// The PIN counter's value when it is reset by a correct PIN.
 pub const MAX_TRIES: u8 = 3;
@@ -28,6 +29,8 @@ pub struct CardBehaviour {
     pub not_my_number: bool,
     /// The PIN is locked whatever the persona says (three wrong tries already made).
     pub blocked: bool,
+    /// (在留カード) the signature does not match the data, as on an altered card.
+    pub bad_signature: bool,
 }
 
 /// Which key the card was opened with in this session: the PIN opens the facts and the
@@ -48,7 +51,7 @@ struct Key {
 
 /// The card's state. The PIN counter is card-wide and survives power-off and reset; the
 /// selection and the verified state do not.
-pub struct VirtualCard {
+pub struct MyNumberChip {
     pin: Key,
     code_b: Key,
     basic_facts_file: Vec<u8>,
@@ -59,9 +62,9 @@ pub struct VirtualCard {
     verify_commands: u32,
 }
 
-impl std::fmt::Debug for VirtualCard {
+impl std::fmt::Debug for MyNumberChip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VirtualCard")
+        f.debug_struct("MyNumberChip")
             .field("tries_left", &self.pin.tries_left)
             .field("selected", &self.selected)
             .field("verified", &self.verified)
@@ -74,9 +77,9 @@ fn sw(word: u16) -> Vec<u8> {
     word.to_be_bytes().to_vec()
 }
 
-impl VirtualCard {
-    pub fn new(persona: &Persona, behaviour: CardBehaviour) -> VirtualCard {
-        VirtualCard {
+impl MyNumberChip {
+    pub fn new(persona: &Persona, behaviour: CardBehaviour) -> MyNumberChip {
+        MyNumberChip {
             pin: Key {
                 value: Zeroizing::new(persona.pin_digits().to_vec()),
                 tries_left: if behaviour.blocked {
@@ -259,6 +262,81 @@ fn my_number_file(number: &MyNumber) -> Vec<u8> {
     file.extend_from_slice(number.expose().as_bytes());
     file.extend_from_slice(&[0xFF, 0xFF]);
     file
+}
+
+/// A card in the emulator: the My Number card or a 在留カード / 特別永住者証明書.
+#[derive(Debug)]
+pub enum VirtualCard {
+    MyNumber(MyNumberChip),
+    Residence(ResidenceChip),
+}
+
+impl VirtualCard {
+    /// A My Number card.
+    pub fn new(persona: &Persona, behaviour: CardBehaviour) -> VirtualCard {
+        VirtualCard::MyNumber(MyNumberChip::new(persona, behaviour))
+    }
+
+    /// A 在留カード or 特別永住者証明書.
+    pub fn residence(persona: &ResidencePersona, behaviour: ResidenceBehaviour) -> VirtualCard {
+        VirtualCard::Residence(ResidenceChip::new(persona, behaviour))
+    }
+
+    /// The card a persona file describes (its `kind`).
+    pub fn from_persona(persona: &CardPersona, behaviour: CardBehaviour) -> VirtualCard {
+        match persona {
+            CardPersona::MyNumber(persona) => VirtualCard::new(persona, behaviour),
+            CardPersona::Residence(persona) => VirtualCard::residence(
+                persona,
+                ResidenceBehaviour {
+                    bad_signature: behaviour.bad_signature,
+                },
+            ),
+        }
+    }
+
+    pub fn process(&mut self, apdu: &[u8]) -> Vec<u8> {
+        match self {
+            VirtualCard::MyNumber(chip) => chip.process(apdu),
+            VirtualCard::Residence(chip) => chip.process(apdu),
+        }
+    }
+
+    pub fn reset(&mut self) {
+        match self {
+            VirtualCard::MyNumber(chip) => chip.reset(),
+            VirtualCard::Residence(chip) => chip.reset(),
+        }
+    }
+
+    /// The PIN's tries left; `None` for a card without a PIN.
+    pub fn pin_tries_left(&self) -> Option<u8> {
+        match self {
+            VirtualCard::MyNumber(chip) => Some(chip.tries_left()),
+            VirtualCard::Residence(_) => None,
+        }
+    }
+
+    /// The My Number card's PIN tries left (0 for another card).
+    pub fn tries_left(&self) -> u8 {
+        self.pin_tries_left().unwrap_or(0)
+    }
+
+    /// The 照合番号B's tries left (0 for another card).
+    pub fn code_b_tries_left(&self) -> u8 {
+        match self {
+            VirtualCard::MyNumber(chip) => chip.code_b_tries_left(),
+            VirtualCard::Residence(_) => 0,
+        }
+    }
+
+    /// VERIFY commands that carried a PIN or a code (My Number card).
+    pub fn verify_commands(&self) -> u32 {
+        match self {
+            VirtualCard::MyNumber(chip) => chip.verify_commands(),
+            VirtualCard::Residence(_) => 0,
+        }
+    }
 }
 
 /// Talking to the virtual card directly, without pcscd: for unit tests of the protocol.

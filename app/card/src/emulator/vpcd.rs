@@ -62,7 +62,8 @@ pub enum EmulatorEvent {
         /// of four is the PIN, of fourteen the 照合番号B.
         data_len: u8,
         status: u16,
-        tries_left: u8,
+        /// The PIN's tries left after the command; `None` for a card without a PIN.
+        tries_left: Option<u8>,
     },
     Pulled {
         index: u32,
@@ -184,7 +185,7 @@ fn serve(
                         0
                     },
                     status,
-                    tries_left: card.tries_left(),
+                    tries_left: card.pin_tries_left(),
                 });
                 Some(answer)
             }

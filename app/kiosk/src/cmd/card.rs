@@ -1,4 +1,5 @@
-//! `madoguchi card status|read`: the card reader from the command line. The card emulator
+//! `madoguchi card status|read`: the card reader from the command line, for the My Number card,
+//! the 在留カード and the 特別永住者証明書 (which card is found by its applications). The card emulator
 //! for demos and tests is `madoguchi-dev card-emulate`, never in the product.
 //!
 //! `read` follows the counter's rule for the PIN: the tries left are shown before the resident
@@ -9,7 +10,11 @@ use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use madoguchi_card::{CardError, CardService, CodeB, Pin, PinState, ReaderStatus};
+use std::path::{Path, PathBuf};
+
+use madoguchi_card::residence::signature::TrustStore;
+use madoguchi_card::residence::{ResidenceCardNumber, ResidenceFacts};
+use madoguchi_card::{CardError, CardKind, CardService, CodeB, Pin, PinState, ReaderStatus};
 use serde::Serialize;
 
 /// Prints a card error in one line — its code for scripts, then the message in Japanese and
@@ -22,6 +27,9 @@ fn card_failure(error: &CardError) -> ExitCode {
 pub(crate) struct ReaderReport {
     #[serde(flatten)]
     pub(crate) reader: ReaderStatus,
+    /// Which card is present, found by the applications it answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card: Option<CardKind>,
     /// The PIN's state when a My Number card is present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pin: Option<PinState>,
@@ -36,16 +44,21 @@ pub(crate) fn reader_reports(service: &CardService) -> Result<Vec<ReaderReport>,
         .reader_statuses()?
         .into_iter()
         .map(|reader| {
-            let (pin, card_error) = if reader.card_present {
-                match service.pin_state(&reader.name) {
-                    Ok(state) => (Some(state), None),
-                    Err(error) => (None, Some(error.code())),
+            let (card, pin, card_error) = if reader.card_present {
+                match service.card_kind(&reader.name) {
+                    Ok(CardKind::MyNumberCard) => match service.pin_state(&reader.name) {
+                        Ok(state) => (Some(CardKind::MyNumberCard), Some(state), None),
+                        Err(error) => (Some(CardKind::MyNumberCard), None, Some(error.code())),
+                    },
+                    Ok(kind) => (Some(kind), None, None),
+                    Err(error) => (None, None, Some(error.code())),
                 }
             } else {
-                (None, None)
+                (None, None, None)
             };
             ReaderReport {
                 reader,
+                card,
                 pin,
                 card_error,
             }
@@ -107,6 +120,11 @@ fn describe(report: &ReaderReport) -> String {
         (true, Some(PinState::Blocked), _) => {
             "マイナンバーカード、暗証番号ロック中 / My Number card, PIN LOCKED".to_string()
         }
+        (true, None, _) if report.card == Some(CardKind::ResidenceCard) => format!(
+            "{} / {}（在留カード等番号で読み取り / read with the card number）",
+            CardKind::ResidenceCard.ja(),
+            CardKind::ResidenceCard.en()
+        ),
         (true, None, Some(code)) => format!("カードあり（{code}） / card present ({code})"),
         (true, None, None) => "カードあり / card present".to_string(),
     };
@@ -131,12 +149,39 @@ fn reader_to_use(service: &CardService, reader: Option<&str>) -> Result<String, 
     }
 }
 
-pub fn read(reader: Option<&str>, with_my_number: bool, allow_last_try: bool) -> Result<ExitCode> {
+/// What `card read` was asked for.
+#[derive(Debug)]
+pub struct ReadOptions<'a> {
+    pub reader: Option<&'a str>,
+    pub with_my_number: bool,
+    pub allow_last_try: bool,
+    pub trust: &'a [PathBuf],
+    pub images: Option<&'a Path>,
+}
+
+/// Where the 出入国在留管理庁's certificates are looked for: what the city installs, then what
+/// the package ships.
+const TRUST_DIRS: [&str; 2] = [
+    "/etc/madoguchi/zairyu-trust",
+    "/usr/share/madoguchi/zairyu-trust",
+];
+
+pub fn read(options: &ReadOptions<'_>) -> Result<ExitCode> {
     let service = CardService::new();
-    let reader = match reader_to_use(&service, reader) {
+    let reader = match reader_to_use(&service, options.reader) {
         Ok(name) => name,
         Err(error) => return Ok(card_failure(&error)),
     };
+    match service.card_kind(&reader) {
+        Ok(CardKind::MyNumberCard) => {}
+        Ok(CardKind::ResidenceCard) if options.with_my_number => {
+            eprintln!("在留カードに個人番号はありません / a residence card holds no My Number");
+            return Ok(ExitCode::FAILURE);
+        }
+        Ok(CardKind::ResidenceCard) => return read_residence(&service, &reader, options),
+        Err(error) => return Ok(card_failure(&error)),
+    }
+    let (with_my_number, allow_last_try) = (options.with_my_number, options.allow_last_try);
     // Ask the tries left first; the card is let go before the resident types.
     let tries_left = match service.pin_state(&reader) {
         Ok(PinState::Ready { tries_left }) => Some(tries_left),
@@ -164,6 +209,88 @@ pub fn read(reader: Option<&str>, with_my_number: bool, allow_last_try: bool) ->
         facts: &read.facts,
         my_number: read.my_number.as_ref().map(|n| n.expose()),
     })
+}
+
+/// A 在留カード or 特別永住者証明書: the number typed (one line, checked before anything is
+/// sent), the card read and its signature checked against the trusted certificates.
+fn read_residence(
+    service: &CardService,
+    reader: &str,
+    options: &ReadOptions<'_>,
+) -> Result<ExitCode> {
+    let mut dirs: Vec<&Path> = options.trust.iter().map(PathBuf::as_path).collect();
+    dirs.extend(TRUST_DIRS.iter().map(Path::new));
+    let trust = match TrustStore::load(&dirs) {
+        Ok(trust) => trust,
+        Err(error) => {
+            eprintln!("証明書を読めません / cannot read a certificate: {error}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if std::io::stdin().is_terminal() {
+        eprint!("在留カード等番号（カード右上の12文字）/ card number (12 characters, top right): ");
+        std::io::stderr().flush()?;
+    }
+    let mut typed = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .lock()
+        .take(64)
+        .read_line(&mut typed)
+        .context("reading the card number")?;
+    let Ok(number) = ResidenceCardNumber::parse(typed.trim()) else {
+        return Ok(card_failure(&CardError::ResidenceNumberFormat));
+    };
+    let today = chrono::Local::now().date_naive();
+    let facts = match service.read_residence(reader, &number, &trust, today).0 {
+        Ok(facts) => facts,
+        Err(error) => return Ok(card_failure(&error)),
+    };
+    if let Some(dir) = options.images {
+        save_images(dir, &facts.images)?;
+    }
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&ResidenceReport {
+            reader,
+            card: CardKind::ResidenceCard,
+            document: facts.card_type.document.ja(),
+            facts: &facts,
+            nationality: facts
+                .printed
+                .as_ref()
+                .and_then(|p| madoguchi_card::residence::nationality::name_ja(&p.nationality_code)),
+        })?
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct ResidenceReport<'a> {
+    reader: &'a str,
+    card: CardKind,
+    document: &'static str,
+    #[serde(flatten)]
+    facts: &'a ResidenceFacts,
+    /// The card's printed name of the nationality code, when the table knows it.
+    nationality: Option<&'static str>,
+}
+
+/// The chip's pictures as private TIFF files.
+fn save_images(dir: &Path, images: &madoguchi_card::residence::CardImages) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (name, image) in [
+        ("name.tif", &images.name),
+        ("address.tif", &images.address),
+        ("front.tif", &images.front),
+    ] {
+        if let Some(bytes) = image {
+            let path = dir.join(name);
+            crate::output::write_private(&path, bytes)
+                .with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("{}", path.display());
+        }
+    }
+    Ok(())
 }
 
 /// What was read, as JSON on standard output.

@@ -305,13 +305,16 @@ enum RulesCommand {
 
 #[derive(Debug, Subcommand)]
 enum CardCommand {
-    /// List the readers, whether a card is in each, and the PIN's tries left (uses no try).
+    /// List the readers, whether a card is in each, which card (My Number card, 在留カード /
+    /// 特別永住者証明書), and the PIN's tries left (uses no try).
     Status {
         #[arg(long)]
         json: bool,
     },
-    /// Read the four facts (氏名, 住所, 生年月日, 性別) and print them as JSON. The PIN is read
-    /// from the terminal without echo, or as one line of standard input.
+    /// Read the card and print what it says as JSON, asking for what that card needs: a My
+    /// Number card's four facts (氏名, 住所, 生年月日, 性別) with its PIN (from the terminal
+    /// without echo, or one line of standard input); a 在留カード's or 特別永住者証明書's
+    /// entries with the 12-character number printed on it (one line), its signature checked.
     Read {
         /// The reader to use (default: the first one holding a card).
         #[arg(long)]
@@ -327,6 +330,14 @@ enum CardCommand {
         /// year, security code) instead of the PIN; never the 個人番号.
         #[arg(long, conflicts_with_all = ["my_number", "allow_last_try"])]
         code_b: bool,
+        /// (在留カード) a folder of the 出入国在留管理庁's certificates to trust, besides
+        /// /etc/madoguchi/zairyu-trust and /usr/share/madoguchi/zairyu-trust. Repeatable.
+        #[arg(long, value_name = "DIR")]
+        trust: Vec<PathBuf>,
+        /// (在留カード) save the card's name, address or front image (TIFF, as the chip holds
+        /// them) in this folder as private files, for the clerk to look at.
+        #[arg(long, value_name = "DIR")]
+        images: Option<PathBuf>,
     },
 }
 
@@ -672,7 +683,15 @@ impl Cli {
                     my_number,
                     allow_last_try,
                     code_b: false,
-                } => card_cmd::read(reader.as_deref(), my_number, allow_last_try),
+                    trust,
+                    images,
+                } => card_cmd::read(&card_cmd::ReadOptions {
+                    reader: reader.as_deref(),
+                    with_my_number: my_number,
+                    allow_last_try,
+                    trust: &trust,
+                    images: images.as_deref(),
+                }),
             },
             Some(Command::Qr { command }) => match command {
                 QrCommand::Encode {

@@ -1,4 +1,5 @@
-//! `madoguchi-dev card-emulate`: a virtual My Number card in vsmartcard's virtual reader, for
+//! `madoguchi-dev card-emulate`: a virtual card (My Number card, 在留カード, 特別永住者証明書) in
+//! vsmartcard's virtual reader, for
 //! the demo card (scripts/demo-card) and the card tests. Development only: a counter PC has a
 //! USB reader and never vsmartcard-vpcd, whose driver takes "cards" over the network.
 
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use madoguchi_card::emulator::{
-    CardBehaviour, EmulatorEnd, EmulatorEvent, Persona, SharedCard, VirtualCard, WireBehaviour,
+    CardBehaviour, CardPersona, EmulatorEnd, EmulatorEvent, SharedCard, VirtualCard, WireBehaviour,
     vpcd,
 };
 
@@ -22,21 +23,23 @@ pub struct EmulateOptions<'a> {
     pub vpcd: &'a str,
     pub blocked: bool,
     pub not_my_number: bool,
+    pub bad_signature: bool,
     pub slow_ms: u64,
     pub pull_at: Option<u32>,
 }
 
 pub fn emulate(options: &EmulateOptions<'_>) -> Result<ExitCode> {
-    let persona = Persona::load(options.persona)?;
+    let persona = CardPersona::load(options.persona)?;
     let behaviour = CardBehaviour {
         not_my_number: options.not_my_number,
         blocked: options.blocked,
+        bad_signature: options.bad_signature,
     };
     let address = resolve(options.vpcd)?;
     let mut wire = WireBehaviour::new(address);
     wire.delay = Duration::from_millis(options.slow_ms);
     wire.pull_at = options.pull_at;
-    let shared = SharedCard::new(VirtualCard::new(&persona, behaviour));
+    let shared = SharedCard::new(VirtualCard::from_persona(&persona, behaviour));
     println!(
         "card emulator: {} → vpcd at {address} (Ctrl-C takes the card out)",
         options.persona.display()
@@ -74,10 +77,11 @@ fn print_event(event: &EmulatorEvent) {
             status,
             tries_left,
         } => format!(
-            "apdu {index}: {} -> {:02X} {:02X} (PIN tries left {tries_left})",
+            "apdu {index}: {} -> {:02X} {:02X}{}",
             instruction_name(*ins, *data_len),
             status >> 8,
-            status & 0xFF
+            status & 0xFF,
+            tries_left.map_or(String::new(), |left| format!(" (PIN tries left {left})"))
         ),
         EmulatorEvent::Pulled { index } => format!("card pulled at apdu {index}"),
     };
@@ -93,6 +97,8 @@ fn instruction_name(ins: u8, data_len: u8) -> &'static str {
         (0x20, _) => "VERIFY PIN",
         (0xB0, _) => "READ BINARY",
         (0xC0, _) => "GET RESPONSE",
+        (0x84, _) => "GET CHALLENGE",
+        (0x82, _) => "MUTUAL AUTHENTICATE",
         _ => "other",
     }
 }

@@ -55,7 +55,8 @@ enum DevCommand {
         #[command(subcommand)]
         command: BenchCommand,
     },
-    /// Be a My Number card in vsmartcard's virtual reader (the demo card and the card tests).
+    /// Be a card in vsmartcard's virtual reader (the demo card and the card tests): a My
+    /// Number card, or the 在留カード / 特別永住者証明書 a persona's `kind` names.
     CardEmulate {
         /// The persona file (assets/personas/*.toml).
         #[arg(long, value_name = "FILE")]
@@ -69,6 +70,9 @@ enum DevCommand {
         /// Be an IC card without the My Number application.
         #[arg(long)]
         not_my_number: bool,
+        /// (在留カード) sign other data than the card holds, as an altered card would.
+        #[arg(long)]
+        bad_signature: bool,
         /// Wait this long before every answer.
         #[arg(long, default_value_t = 0, value_name = "MS")]
         slow_ms: u64,
@@ -243,6 +247,7 @@ fn run(dev: Dev) -> Result<ExitCode> {
             vpcd,
             blocked,
             not_my_number,
+            bad_signature,
             slow_ms,
             pull_at,
         } => card_emulator::emulate(&card_emulator::EmulateOptions {
@@ -250,6 +255,7 @@ fn run(dev: Dev) -> Result<ExitCode> {
             vpcd: &vpcd,
             blocked,
             not_my_number,
+            bad_signature,
             slow_ms,
             pull_at,
         }),
