@@ -504,7 +504,7 @@ fn residence_cards_of_both_generations_are_read_through_pcscd() {
         assert_eq!(timing.apdus, 14, "{file}");
         match generation {
             2 => assert!(facts.images.name.is_some() && facts.printed.is_some()),
-            _ => assert!(facts.images.front.is_some() && facts.address.is_some()),
+            _ => assert!(facts.images.front.is_some() && facts.back.address.is_some()),
         }
         drop(emulator);
         wait_for_card(&service, &reader, false);

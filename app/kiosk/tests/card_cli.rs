@@ -450,7 +450,10 @@ fn a_residence_card_is_named_and_read_with_its_number() {
             );
             assert_eq!(mode & 0o777, 0o600, "a private file");
         } else {
-            assert_eq!(facts["address"], "愛知県豊田市若宮町一丁目５７番地１");
+            assert_eq!(
+                facts["back"]["address"],
+                "愛知県豊田市若宮町一丁目５７番地１"
+            );
             assert!(images.join("front.tif").exists());
         }
         // The trace log names the steps, never the number or the facts.

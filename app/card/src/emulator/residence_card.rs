@@ -33,8 +33,8 @@ use zeroize::Zeroizing;
 
 use crate::residence::layout::{self, file, object};
 use crate::residence::secure::{self, Generation};
-use crate::residence::signature;
 use crate::residence::{CardType, Document, PeriodOfStay, ResidenceCardNumber, WorkRestriction};
+use crate::residence::{number_bytes, signature};
 
 /// The test PKI's signing keys and certificates, beside the personas.
 const SIGNER_DIR: &str = "zairyu/signer";
@@ -125,12 +125,14 @@ impl ResidencePersona {
         let card_number = ResidenceCardNumber::parse(&file.card_number)
             .map_err(|e| format!("card_number: {e}"))?;
         let read = |name: &str, path: &Option<String>, max: usize| -> Result<Vec<u8>, String> {
-            let path = path.as_deref().ok_or(format!("{name}: missing"))?;
-            let bytes = std::fs::read(dir.join(path)).map_err(|e| format!("{name}: {e}"))?;
-            if bytes.len() > max {
-                return Err(format!("{name}: {} bytes, at most {max}", bytes.len()));
+            let path = dir.join(path.as_deref().ok_or(format!("{name}: missing"))?);
+            let size = std::fs::metadata(&path)
+                .map_err(|e| format!("{name}: {e}"))?
+                .len();
+            if size > max as u64 {
+                return Err(format!("{name}: {size} bytes, at most {max}"));
             }
-            Ok(bytes)
+            std::fs::read(&path).map_err(|e| format!("{name}: {e}"))
         };
         let face = read(
             "face_image",
@@ -634,12 +636,6 @@ impl ResidenceChip {
         value.extend(cryptogram);
         with_ok(object(0x86, &value))
     }
-}
-
-fn number_bytes(number: &ResidenceCardNumber) -> [u8; 12] {
-    let mut bytes = [0u8; 12];
-    bytes.copy_from_slice(&number.as_str().as_bytes()[..12]);
-    bytes
 }
 
 fn with_ok(mut data: Vec<u8>) -> Vec<u8> {

@@ -11,7 +11,9 @@
 //!   wrote on the chip as text;
 //! * both: 資格外活動許可 and whether an application is pending, and the issuer's signature over
 //!   the entries and images, verified against the 出入国在留管理庁's certificates
-//!   ([`signature`]). A card whose signature fails is refused.
+//!   ([`signature`]). A card whose signature fails is refused. What is written after issue (the
+//!   back: address, permissions, pending application) is not signed and is kept apart
+//!   ([`BackEntries`]) for the clerk to confirm against the card.
 //!
 //! The face photo is read only because the signature covers it; it is hashed and wiped, never
 //! returned. Invariants: nothing read here is logged; every length is bounded by the
@@ -32,6 +34,15 @@ use serde::Serialize;
 pub use secure::Generation;
 
 use crate::facts::CardSex;
+
+/// The twelve ASCII bytes of a card number (the key and the VERIFY are made from them), wiped
+/// when dropped. `ResidenceCardNumber` is always twelve ASCII characters.
+pub(crate) fn number_bytes(number: &ResidenceCardNumber) -> zeroize::Zeroizing<[u8; 12]> {
+    let mut bytes = zeroize::Zeroizing::new([0u8; 12]);
+    let typed = number.as_str().as_bytes();
+    bytes.copy_from_slice(&typed[..typed.len().min(12)]);
+    bytes
+}
 
 /// Which of the two documents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -271,7 +282,8 @@ impl std::fmt::Debug for PrintedEntries {
 pub struct CardImages {
     /// Second generation: the name as printed.
     pub name: Option<Vec<u8>>,
-    /// Second generation: the address as printed (the city's later changes are on the back).
+    /// Second generation: the address as printed at issue (the city's later changes are on the
+    /// back). Not covered by the issuer's signature: the clerk compares it with the card.
     pub address: Option<Vec<u8>>,
     /// First generation: the whole front side.
     pub front: Option<Vec<u8>>,
@@ -289,14 +301,11 @@ pub struct VerifiedSignature {
     pub anchor: String,
 }
 
-/// What a 在留カード or 特別永住者証明書 says, signature verified.
-#[derive(Clone, Serialize)]
-pub struct ResidenceFacts {
-    pub card_type: CardType,
-    pub card_number: ResidenceCardNumber,
-    /// Second generation.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub printed: Option<PrintedEntries>,
+/// What the back of the card records after issue — written by the city (the address) or the
+/// immigration office (permissions, a pending application). The issuer's signature does not
+/// cover it, so the clerk confirms it against the card's back.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BackEntries {
     pub outside_activity: OutsideActivity,
     /// First generation: the permission as the card's text says it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -306,6 +315,19 @@ pub struct ResidenceFacts {
     /// First generation: the address the city last wrote on the chip.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+}
+
+/// What a 在留カード or 特別永住者証明書 says: everything but `back` and the address image
+/// under the issuer's verified signature.
+#[derive(Clone, Serialize)]
+pub struct ResidenceFacts {
+    pub card_type: CardType,
+    pub card_number: ResidenceCardNumber,
+    /// Second generation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub printed: Option<PrintedEntries>,
+    /// Not signed: for the clerk to confirm against the card's back.
+    pub back: BackEntries,
     #[serde(skip)]
     pub images: CardImages,
     pub signature: VerifiedSignature,

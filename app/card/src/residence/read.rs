@@ -12,7 +12,10 @@ use zeroize::Zeroizing;
 use super::layout::{self, Objects, bad, file};
 use super::secure::{self, Generation, SecureError, TerminalSecrets};
 use super::signature::{self, TrustStore};
-use super::{CardImages, CardType, Document, OutsideActivity, ResidenceCardNumber, ResidenceFacts};
+use super::{
+    BackEntries, CardImages, CardType, Document, OutsideActivity, ResidenceCardNumber,
+    ResidenceFacts,
+};
 use crate::apdu::Command;
 use crate::error::{CardError, SignatureFault, StatusWord, Step};
 use crate::protocol::{Session, Transport};
@@ -55,7 +58,7 @@ fn read_in_session<T: Transport + ?Sized>(
     let card_type = layout::parse_card_type(&read_plain(session, file::CARD_TYPE)?)?;
     let generation = card_type.generation;
     select(session, &layout::DF1)?;
-    let number = number_bytes(inputs.number);
+    let number = super::number_bytes(inputs.number);
     let session_key = authenticate(session, generation, &number, &inputs.secrets)?;
     let mut secure = SecureReader {
         generation,
@@ -81,10 +84,7 @@ fn read_in_session<T: Transport + ?Sized>(
         card_type,
         card_number: inputs.number.clone(),
         printed: read.printed,
-        outside_activity: read.outside_activity,
-        outside_activity_text: read.outside_activity_text,
-        application_pending: read.application_pending,
-        address: read.address,
+        back: read.back,
         images: read.images,
         signature: verified,
     })
@@ -93,10 +93,7 @@ fn read_in_session<T: Transport + ?Sized>(
 /// What the generation-specific part read, and the bytes the signature covers.
 struct GenerationRead {
     printed: Option<super::PrintedEntries>,
-    outside_activity: OutsideActivity,
-    outside_activity_text: Option<String>,
-    application_pending: bool,
-    address: Option<String>,
+    back: BackEntries,
     images: CardImages,
     signed: Zeroizing<Vec<u8>>,
 }
@@ -149,10 +146,11 @@ fn read_second<T: Transport + ?Sized>(
     };
     Ok(GenerationRead {
         printed: Some(printed),
-        outside_activity,
-        outside_activity_text: None,
-        application_pending,
-        address: None,
+        back: BackEntries {
+            outside_activity,
+            application_pending,
+            ..BackEntries::default()
+        },
         images: CardImages {
             name: Some(name),
             address: Some(address),
@@ -207,10 +205,12 @@ fn read_first<T: Transport + ?Sized>(
     };
     Ok(GenerationRead {
         printed: None,
-        outside_activity: OutsideActivity::default(),
-        outside_activity_text: text,
-        application_pending: pending,
-        address,
+        back: BackEntries {
+            outside_activity_text: text,
+            application_pending: pending,
+            address,
+            ..BackEntries::default()
+        },
         images: CardImages {
             name: None,
             address: None,
@@ -218,13 +218,6 @@ fn read_first<T: Transport + ?Sized>(
         },
         signed,
     })
-}
-
-fn number_bytes(number: &ResidenceCardNumber) -> Zeroizing<[u8; 12]> {
-    let mut bytes = Zeroizing::new([0u8; 12]);
-    // ResidenceCardNumber is always twelve ASCII characters.
-    bytes.copy_from_slice(&number.as_str().as_bytes()[..12]);
-    bytes
 }
 
 /// GET CHALLENGE, MUTUAL AUTHENTICATE and the VERIFY of the number; the session key.

@@ -227,16 +227,11 @@ fn read_residence(
             return Ok(ExitCode::FAILURE);
         }
     };
-    if std::io::stdin().is_terminal() {
-        eprint!("在留カード等番号（カード右上の12文字）/ card number (12 characters, top right): ");
-        std::io::stderr().flush()?;
-    }
-    let mut typed = zeroize::Zeroizing::new(String::new());
-    std::io::stdin()
-        .lock()
-        .take(64)
-        .read_line(&mut typed)
-        .context("reading the card number")?;
+    let typed = ask_line(
+        "在留カード等番号（カード右上の12文字）/ card number (12 characters, top right): ",
+        std::io::stdin().is_terminal(),
+        "the card number",
+    )?;
     let Ok(number) = ResidenceCardNumber::parse(typed.trim()) else {
         return Ok(card_failure(&CardError::ResidenceNumberFormat));
     };
@@ -338,20 +333,7 @@ fn ask_code_b(tries_left: Option<u8>, interactive: bool) -> Result<Result<CodeB,
     if let Some(n) = tries_left {
         eprintln!("照合番号B（残り{n}回）/ 照合番号B ({n} tries left)");
     }
-    let line = |prompt: &str| -> Result<zeroize::Zeroizing<String>> {
-        if interactive {
-            eprint!("{prompt}");
-            std::io::stderr().flush()?;
-        }
-        // A part is a few characters: a longer line is cut, and then refused as not digits.
-        let mut typed = zeroize::Zeroizing::new(String::new());
-        std::io::stdin()
-            .lock()
-            .take(64)
-            .read_line(&mut typed)
-            .context("reading the 照合番号B")?;
-        Ok(typed)
-    };
+    let line = |prompt: &str| ask_line(prompt, interactive, "the 照合番号B");
     let birth = line("生年月日（カードの通り 例 600412）/ birth date as printed: ")?;
     let expiry = line("有効期限の年（西暦4桁）/ expiry year: ")?;
     let code = if interactive {
@@ -374,6 +356,23 @@ fn ask_code_b(tries_left: Option<u8>, interactive: bool) -> Result<Result<CodeB,
             }),
         }
     })
+}
+
+/// One line of standard input (the prompt shown on a terminal), wiped when dropped. What is
+/// typed here is a few characters: a longer line is cut at 64 bytes, and then refused by the
+/// format check of what it was meant to be.
+fn ask_line(prompt: &str, interactive: bool, what: &str) -> Result<zeroize::Zeroizing<String>> {
+    if interactive {
+        eprint!("{prompt}");
+        std::io::stderr().flush()?;
+    }
+    let mut typed = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .lock()
+        .take(64)
+        .read_line(&mut typed)
+        .with_context(|| format!("reading {what}"))?;
+    Ok(typed)
 }
 
 /// One try left: a wrong PIN now locks the card, and only the 市民課 counter can unlock it.
@@ -404,11 +403,7 @@ fn ask_pin(tries_left: Option<u8>, interactive: bool) -> Result<Result<Pin, Card
         None => "暗証番号（数字4桁）/ PIN (4 digits): ".to_string(),
     };
     if !interactive {
-        let mut line = zeroize::Zeroizing::new(String::new());
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("reading the PIN from standard input")?;
+        let line = ask_line("", false, "the PIN from standard input")?;
         return Ok(Pin::parse(&line));
     }
     for _ in 0..3 {
