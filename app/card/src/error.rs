@@ -47,6 +47,12 @@ pub enum CardError {
     /// The 照合番号B is locked; the PIN (or the municipal office) is the way left.
     #[error("{}", self.message_en())]
     CodeBBlocked,
+    /// The licence refused PIN 1; `tries_left` more attempts remain before it locks.
+    #[error("{}", self.message_en())]
+    WrongLicencePin { tries_left: u8 },
+    /// The licence's PIN 1 is locked; the 運転免許センター or a police station resets it.
+    #[error("{}", self.message_en())]
+    LicencePinBlocked,
     /// The 在留カード等番号 typed is not twelve characters of the card's form; nothing was sent.
     #[error("{}", self.message_en())]
     ResidenceNumberFormat,
@@ -97,6 +103,7 @@ pub enum Step {
     MutualAuthenticate,
     VerifyCardNumber,
     ReadSecure,
+    VerifyLicencePin,
 }
 
 impl fmt::Display for Step {
@@ -113,6 +120,7 @@ impl fmt::Display for Step {
             Step::MutualAuthenticate => "MUTUAL AUTHENTICATE",
             Step::VerifyCardNumber => "VERIFY 在留カード等番号",
             Step::ReadSecure => "READ BINARY (secure messaging)",
+            Step::VerifyLicencePin => "VERIFY 暗証番号1",
         })
     }
 }
@@ -228,6 +236,8 @@ impl CardError {
             CardError::CodeBFormat { .. } => "code_b_format",
             CardError::WrongCodeB { .. } => "wrong_code_b",
             CardError::CodeBBlocked => "code_b_blocked",
+            CardError::WrongLicencePin { .. } => "wrong_licence_pin",
+            CardError::LicencePinBlocked => "licence_pin_blocked",
             CardError::ResidenceNumberFormat => "residence_number_format",
             CardError::WrongResidenceNumber => "wrong_residence_number",
             CardError::BadSignature { .. } => "bad_signature",
@@ -275,6 +285,10 @@ impl CardError {
                 "照合番号B（生年月日・有効期限の年・セキュリティコード）が違います。あと{tries_left}回間違えるとロックされます。カードの表面を確かめてください。"
             ),
             CardError::CodeBBlocked => "照合番号Bがロックされています。暗証番号で読み取るか、手入力で受け付けてください。".into(),
+            CardError::WrongLicencePin { tries_left } => format!(
+                "運転免許証の暗証番号1が違います。あと{tries_left}回間違えるとロックされます。"
+            ),
+            CardError::LicencePinBlocked => "運転免許証の暗証番号がロックされています。運転免許センターか警察署で再設定してください。ほかの本人確認書類で受け付けます。".into(),
             CardError::ResidenceNumberFormat => "在留カード等番号は、カードの右上の英字2文字・数字8桁・英字2文字の12文字です。入力し直してください（カードには送っていません）。".into(),
             CardError::WrongResidenceNumber => "在留カード等番号がこのカードと一致しません。カードの右上の番号を確かめて、入力し直してください。".into(),
             CardError::BadSignature { fault } => match fault {
@@ -350,6 +364,13 @@ impl CardError {
                 "The 照合番号B is locked. Read the card with the PIN, or take the details by hand."
                     .into()
             }
+            CardError::WrongLicencePin { tries_left } => format!(
+                "Wrong licence PIN 1. {tries_left} more wrong {} will lock it.",
+                if *tries_left == 1 { "try" } else { "tries" }
+            ),
+            CardError::LicencePinBlocked => {
+                "The licence's PIN is locked; a driving licence centre or police station resets it. Identify the resident with another document.".into()
+            }
             CardError::ResidenceNumberFormat => {
                 "The residence card number is the 12 characters at the card's top right: 2 letters, 8 digits, 2 letters. Type it again (nothing was sent to the card).".into()
             }
@@ -404,6 +425,7 @@ impl CardError {
                 | CardError::NotMyNumberCard
                 | CardError::NotResidenceCard
                 | CardError::UnknownCard
+                | CardError::LicencePinBlocked
                 | CardError::BadSignature { .. }
         )
     }

@@ -1,5 +1,5 @@
 //! Reading the resident's ID card at the counter: the My Number card (マイナンバーカード), the
-//! 在留カード and the 特別永住者証明書.
+//! 在留カード, the 特別永住者証明書 and the driving licence.
 //!
 //! This crate owns everything between the kiosk and the card: the PC/SC readers (through pcscd),
 //! the 券面事項入力補助AP's commands and data layout, the PIN rules that protect the resident's
@@ -13,7 +13,8 @@
 //! ([`CodeB`], [`CardService::read_by_code_b`]), which has tries of its own.
 //! The 在留カード and 特別永住者証明書 are read with the number printed on them
 //! ([`residence`], [`CardService::read_residence`]); [`CardService::card_kind`] tells which
-//! card is on the reader by the applications it answers.
+//! card is on the reader by the applications it answers. The driving licence is read with its
+//! PIN 1 ([`licence`], [`CardService::read_licence`]).
 //! See `docs/card.md` for the protocol and `../shared/research/card-protocol.md` for sources.
 
 pub mod apdu;
@@ -21,6 +22,7 @@ pub mod code_b;
 pub mod emulator;
 pub mod error;
 pub mod facts;
+pub mod licence;
 pub mod my_number;
 pub mod pin;
 pub mod protocol;

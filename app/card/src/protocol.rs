@@ -203,6 +203,8 @@ pub enum CardKind {
     MyNumberCard,
     /// The 在留カード's DF1 answers: a 在留カード or 特別永住者証明書 (the read tells which).
     ResidenceCard,
+    /// The driving licence's DF1 answers.
+    DrivingLicence,
 }
 
 impl CardKind {
@@ -210,6 +212,7 @@ impl CardKind {
         match self {
             CardKind::MyNumberCard => "マイナンバーカード",
             CardKind::ResidenceCard => "在留カード・特別永住者証明書",
+            CardKind::DrivingLicence => "運転免許証",
         }
     }
 
@@ -217,6 +220,7 @@ impl CardKind {
         match self {
             CardKind::MyNumberCard => "My Number card",
             CardKind::ResidenceCard => "residence card or special permanent resident certificate",
+            CardKind::DrivingLicence => "driving licence",
         }
     }
 }
@@ -230,11 +234,16 @@ pub fn identify<T: Transport + ?Sized>(transport: &mut T) -> Result<CardKind, Ca
         Err(CardError::NotMyNumberCard) => {}
         Err(other) => return Err(other),
     }
-    let answer = session.exchange(&Command::select_application(&crate::residence::layout::DF1))?;
-    match answer.status.0 {
-        0x9000 => Ok(CardKind::ResidenceCard),
-        _ => Err(CardError::UnknownCard),
+    let candidates = [
+        (&crate::residence::layout::DF1, CardKind::ResidenceCard),
+        (&crate::licence::DF1, CardKind::DrivingLicence),
+    ];
+    for (aid, kind) in candidates {
+        if session.exchange(&Command::select_application(aid))?.is_ok() {
+            return Ok(kind);
+        }
     }
+    Err(CardError::UnknownCard)
 }
 
 /// Selects the application and its PIN file and asks for the tries left. Uses no try.

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::code_b::CodeB;
 use crate::error::CardError;
 use crate::facts::BasicFacts;
+use crate::licence::{self, LicenceFacts};
 use crate::pin::Pin;
 use crate::protocol::{self, CardKind, CardRead, PinState, Transport};
 use crate::residence::{
@@ -237,6 +238,23 @@ impl CardService {
                     secrets,
                 },
             )
+        })
+    }
+
+    /// A driving licence's PIN 1 tries left, using none.
+    pub fn licence_pin_state(&self, reader: &str) -> Result<PinState, CardError> {
+        self.with_context(|context| query_on(context, reader, |t| licence::read::query_pin(t)))
+    }
+
+    /// Verifies a driving licence's PIN 1 once and reads its 記載事項 (never the 本籍 or the
+    /// photo), then resets the card.
+    pub fn read_licence(
+        &self,
+        reader: &str,
+        pin: &Pin,
+    ) -> (Result<LicenceFacts, CardError>, ReadTiming) {
+        self.transact(reader, "licence read", |transport| {
+            licence::read::read_licence(transport, pin)
         })
     }
 

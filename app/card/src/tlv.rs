@@ -87,6 +87,9 @@ pub enum Tags {
     /// A first byte with its low five bits set is followed by exactly one more, whatever that
     /// byte's bit 8: the 在留カード's `DF D1` is a two-byte tag.
     AtMostTwoBytes,
+    /// Every tag is one byte (the driving licence numbers its fields `11` to `33`, and `1F`
+    /// is one of them).
+    OneByte,
 }
 
 /// Reads the tag and length at the start of `bytes`.
@@ -115,6 +118,9 @@ fn read_tag(bytes: &[u8], start: usize, tags: Tags) -> Result<(u32, usize), TlvE
     let first = byte_at(bytes, start)?;
     let mut tag = u32::from(first);
     let mut len = 1;
+    if tags == Tags::OneByte {
+        return Ok((tag, 1));
+    }
     if tags == Tags::AtMostTwoBytes && first & 0x1F == 0x1F {
         let next = byte_at(bytes, start + 1)?;
         return Ok(((tag << 8) | u32::from(next), 2));

@@ -548,3 +548,50 @@ fn a_residence_card_pulled_at_any_command_or_altered_is_refused() {
         })
     );
 }
+
+#[test]
+fn a_driving_licence_is_named_and_read_with_pin_1_through_pcscd() {
+    let _one = exclusive();
+    let pcscd = pcscd();
+    let service = CardService::new();
+    let reader = pcscd.reader_name(0);
+    let emulator = Insert::persona("menkyo-watanabe.toml").into(&pcscd, &service);
+    assert_eq!(
+        service.card_kind(&reader),
+        Ok(madoguchi_card::CardKind::DrivingLicence)
+    );
+    assert_eq!(
+        service.licence_pin_state(&reader),
+        Ok(PinState::Ready { tries_left: 3 })
+    );
+    let (wrong, _) = service.read_licence(&reader, &pin("0000"));
+    assert_eq!(
+        wrong.err(),
+        Some(CardError::WrongLicencePin { tries_left: 2 })
+    );
+    assert_eq!(emulator.card().tries_left(), 2, "exactly one try used");
+    let (facts, timing) = service.read_licence(&reader, &pin("1357"));
+    let facts = facts.expect("reads");
+    assert_eq!(facts.name.gaiji, 1);
+    assert_eq!(timing.apdus, 8);
+    assert_eq!(
+        service.licence_pin_state(&reader),
+        Ok(PinState::Ready { tries_left: 3 }),
+        "the right PIN reset the counter, and the read's reset ended the verified state"
+    );
+    drop(emulator);
+    wait_for_card(&service, &reader, false);
+    for pull_at in 1..=8 {
+        let mut insert = Insert::persona("menkyo-watanabe.toml");
+        insert.pull_at = Some(pull_at);
+        let emulator = insert.into(&pcscd, &service);
+        let (result, _) = service.read_licence(&reader, &pin("1357"));
+        assert_eq!(result.err(), Some(CardError::CardRemoved), "APDU {pull_at}");
+        assert_eq!(
+            emulator.card().tries_left(),
+            3,
+            "no try lost at APDU {pull_at}"
+        );
+        wait_for_card(&service, &reader, false);
+    }
+}

@@ -479,3 +479,54 @@ fn a_residence_card_is_named_and_read_with_its_number() {
         }
     }
 }
+
+#[test]
+fn a_driving_licence_is_named_and_read_with_pin_1() {
+    let _one = exclusive();
+    let pcscd = TestPcscd::start().expect("pcscd");
+    let emulator = Emulator::start(&pcscd, &persona("menkyo-watanabe.toml"), &[]);
+    let status = madoguchi()
+        .args(["card", "status", "--json"])
+        .output()
+        .expect("runs");
+    let readers: serde_json::Value = serde_json::from_slice(&status.stdout).expect("JSON");
+    assert_eq!(readers[0]["card"], "driving_licence");
+    assert_eq!(readers[0]["pin"]["tries_left"], 3);
+    let status = madoguchi().args(["card", "status"]).output().expect("runs");
+    assert!(
+        text(&status.stdout).contains("運転免許証、暗証番号1 残り3回"),
+        "{}",
+        text(&status.stdout)
+    );
+    let out = read_with_pin("0000", &[], None);
+    assert!(
+        text(&out.stderr).contains("wrong_licence_pin"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("あと2回"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = read_with_pin("1357", &["--my-number"], None);
+    assert!(!out.status.success(), "a licence holds no My Number");
+    let out = read_with_pin("1357", &[], Some("trace"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let read: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(read["card"], "driving_licence");
+    assert_eq!(read["facts"]["name"]["text"], "渡邊　〓志");
+    assert_eq!(read["facts"]["birth_date"], "1958-06-02");
+    let log = text(&out.stderr);
+    assert!(log.contains("外字が1文字"), "{log}");
+    assert!(log.contains("VERIFY 暗証番号1"), "{log}");
+    for personal in ["渡邊", "三鷹", "1958", "1357"] {
+        assert!(
+            !log.lines()
+                .filter(|l| l.contains("DEBUG") || l.contains("INFO"))
+                .any(|l| l.contains(personal)),
+            "{personal} in the log"
+        );
+    }
+    drop(emulator);
+}

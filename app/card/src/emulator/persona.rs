@@ -96,11 +96,13 @@ pub struct PersonaError {
     message: String,
 }
 
-/// Any persona file: a My Number card's, or (with `kind`) a residence document's.
+/// Any persona file: a My Number card's, or (with `kind`) a residence document's or a
+/// driving licence's.
 #[derive(Clone, Debug)]
 pub enum CardPersona {
     MyNumber(Persona),
     Residence(super::residence_card::ResidencePersona),
+    Licence(super::licence_card::LicencePersona),
 }
 
 impl CardPersona {
@@ -118,6 +120,9 @@ impl CardPersona {
         match kind.as_deref() {
             None => Persona::from_toml(&text)
                 .map(CardPersona::MyNumber)
+                .map_err(error),
+            Some("driving_licence") => super::licence_card::LicencePersona::from_toml(&text)
+                .map(CardPersona::Licence)
                 .map_err(error),
             Some(_) => {
                 let dir = path.parent().unwrap_or(Path::new("."));

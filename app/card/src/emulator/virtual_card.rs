@@ -6,6 +6,7 @@ use zeroize::Zeroizing;
 use crate::apdu::{CARD_INFO_AP, EF_BASIC_FACTS, EF_CODE_B, EF_MY_NUMBER, EF_PIN};
 use crate::my_number::MyNumber;
 
+use super::licence_card::LicenceChip;
 use super::persona::{CardPersona, Persona};
 use super::residence_card::{ResidenceBehaviour, ResidenceChip, ResidencePersona};
 
@@ -27,7 +28,7 @@ enum Selected {
 pub struct CardBehaviour {
     /// The card does not have the application: SELECT by AID fails, as on any other IC card.
     pub not_my_number: bool,
-    /// The PIN is locked whatever the persona says (three wrong tries already made).
+    /// The PIN (a licence's PIN 1) is locked whatever the persona says.
     pub blocked: bool,
     /// (在留カード) the signature does not match the data, as on an altered card.
     pub bad_signature: bool,
@@ -269,6 +270,7 @@ fn my_number_file(number: &MyNumber) -> Vec<u8> {
 pub enum VirtualCard {
     MyNumber(MyNumberChip),
     Residence(ResidenceChip),
+    Licence(LicenceChip),
 }
 
 impl VirtualCard {
@@ -292,6 +294,13 @@ impl VirtualCard {
                     bad_signature: behaviour.bad_signature,
                 },
             ),
+            CardPersona::Licence(persona) => {
+                let mut persona = persona.clone();
+                if behaviour.blocked {
+                    persona.pin1_tries_left = 0;
+                }
+                VirtualCard::Licence(LicenceChip::new(&persona))
+            }
         }
     }
 
@@ -299,6 +308,7 @@ impl VirtualCard {
         match self {
             VirtualCard::MyNumber(chip) => chip.process(apdu),
             VirtualCard::Residence(chip) => chip.process(apdu),
+            VirtualCard::Licence(chip) => chip.process(apdu),
         }
     }
 
@@ -306,18 +316,20 @@ impl VirtualCard {
         match self {
             VirtualCard::MyNumber(chip) => chip.reset(),
             VirtualCard::Residence(chip) => chip.reset(),
+            VirtualCard::Licence(chip) => chip.reset(),
         }
     }
 
-    /// The PIN's tries left; `None` for a card without a PIN.
+    /// The PIN's (a licence's PIN 1's) tries left; `None` for a card without a PIN.
     pub fn pin_tries_left(&self) -> Option<u8> {
         match self {
             VirtualCard::MyNumber(chip) => Some(chip.tries_left()),
+            VirtualCard::Licence(chip) => Some(chip.tries_left()),
             VirtualCard::Residence(_) => None,
         }
     }
 
-    /// The My Number card's PIN tries left (0 for another card).
+    /// The PIN's tries left (0 for a card without one).
     pub fn tries_left(&self) -> u8 {
         self.pin_tries_left().unwrap_or(0)
     }
@@ -326,7 +338,7 @@ impl VirtualCard {
     pub fn code_b_tries_left(&self) -> u8 {
         match self {
             VirtualCard::MyNumber(chip) => chip.code_b_tries_left(),
-            VirtualCard::Residence(_) => 0,
+            VirtualCard::Residence(_) | VirtualCard::Licence(_) => 0,
         }
     }
 
@@ -334,7 +346,7 @@ impl VirtualCard {
     pub fn verify_commands(&self) -> u32 {
         match self {
             VirtualCard::MyNumber(chip) => chip.verify_commands(),
-            VirtualCard::Residence(_) => 0,
+            VirtualCard::Residence(_) | VirtualCard::Licence(_) => 0,
         }
     }
 }

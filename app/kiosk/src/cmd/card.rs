@@ -50,6 +50,10 @@ pub(crate) fn reader_reports(service: &CardService) -> Result<Vec<ReaderReport>,
                         Ok(state) => (Some(CardKind::MyNumberCard), Some(state), None),
                         Err(error) => (Some(CardKind::MyNumberCard), None, Some(error.code())),
                     },
+                    Ok(CardKind::DrivingLicence) => match service.licence_pin_state(&reader.name) {
+                        Ok(state) => (Some(CardKind::DrivingLicence), Some(state), None),
+                        Err(error) => (Some(CardKind::DrivingLicence), None, Some(error.code())),
+                    },
                     Ok(kind) => (Some(kind), None, None),
                     Err(error) => (None, None, Some(error.code())),
                 }
@@ -107,26 +111,35 @@ fn describe(report: &ReaderReport) -> String {
     } else {
         ""
     };
-    let card = match (&report.reader.card_present, &report.pin, report.card_error) {
+    let card = match (report.reader.card_present, report.card, &report.pin) {
         (false, _, _) => "カードなし / no card".to_string(),
-        (true, Some(PinState::Ready { tries_left }), _) => {
-            format!(
-                "マイナンバーカード、暗証番号 残り{tries_left}回 / My Number card, PIN: {tries_left} tries left"
-            )
-        }
-        (true, Some(PinState::Verified), _) => {
-            "マイナンバーカード、暗証番号 確認済み / My Number card, PIN verified".to_string()
-        }
-        (true, Some(PinState::Blocked), _) => {
-            "マイナンバーカード、暗証番号ロック中 / My Number card, PIN LOCKED".to_string()
-        }
-        (true, None, _) if report.card == Some(CardKind::ResidenceCard) => format!(
+        (true, Some(CardKind::ResidenceCard), _) => format!(
             "{} / {}（在留カード等番号で読み取り / read with the card number）",
             CardKind::ResidenceCard.ja(),
             CardKind::ResidenceCard.en()
         ),
-        (true, None, Some(code)) => format!("カードあり（{code}） / card present ({code})"),
-        (true, None, None) => "カードあり / card present".to_string(),
+        (true, Some(card), Some(pin)) => {
+            let (pin_ja, pin_en) = match card {
+                CardKind::DrivingLicence => ("暗証番号1", "PIN 1"),
+                _ => ("暗証番号", "PIN"),
+            };
+            let (name_ja, name_en) = (card.ja(), card.en());
+            match pin {
+                PinState::Ready { tries_left } => format!(
+                    "{name_ja}、{pin_ja} 残り{tries_left}回 / {name_en}, {pin_en}: {tries_left} tries left"
+                ),
+                PinState::Verified => {
+                    format!("{name_ja}、{pin_ja} 確認済み / {name_en}, {pin_en} verified")
+                }
+                PinState::Blocked => {
+                    format!("{name_ja}、{pin_ja}ロック中 / {name_en}, {pin_en} LOCKED")
+                }
+            }
+        }
+        (true, _, _) => match report.card_error {
+            Some(code) => format!("カードあり（{code}） / card present ({code})"),
+            None => "カードあり / card present".to_string(),
+        },
     };
     format!("{}{kind}: {card}", report.reader.name)
 }
@@ -174,11 +187,16 @@ pub fn read(options: &ReadOptions<'_>) -> Result<ExitCode> {
     };
     match service.card_kind(&reader) {
         Ok(CardKind::MyNumberCard) => {}
-        Ok(CardKind::ResidenceCard) if options.with_my_number => {
-            eprintln!("在留カードに個人番号はありません / a residence card holds no My Number");
+        Ok(kind) if options.with_my_number => {
+            eprintln!(
+                "{}に個人番号はありません / a {} holds no My Number",
+                kind.ja(),
+                kind.en()
+            );
             return Ok(ExitCode::FAILURE);
         }
         Ok(CardKind::ResidenceCard) => return read_residence(&service, &reader, options),
+        Ok(CardKind::DrivingLicence) => return read_licence(&service, &reader, options),
         Err(error) => return Ok(card_failure(&error)),
     }
     let (with_my_number, allow_last_try) = (options.with_my_number, options.allow_last_try);
@@ -209,6 +227,53 @@ pub fn read(options: &ReadOptions<'_>) -> Result<ExitCode> {
         facts: &read.facts,
         my_number: read.my_number.as_ref().map(|n| n.expose()),
     })
+}
+
+/// A driving licence: PIN 1's tries shown first (the card let go while the resident types),
+/// the last try never used without a warning, PIN 1 sent once; the 記載事項 printed, 外字 as 〓
+/// with their count.
+fn read_licence(
+    service: &CardService,
+    reader: &str,
+    options: &ReadOptions<'_>,
+) -> Result<ExitCode> {
+    let tries_left = match service.licence_pin_state(reader) {
+        Ok(PinState::Ready { tries_left }) => Some(tries_left),
+        Ok(PinState::Verified) => None,
+        Ok(PinState::Blocked) => return Ok(card_failure(&CardError::LicencePinBlocked)),
+        Err(error) => return Ok(card_failure(&error)),
+    };
+    let interactive = std::io::stdin().is_terminal();
+    if tries_left == Some(1) && !confirm_last_try(interactive, options.allow_last_try)? {
+        eprintln!("読み取りを中止しました。/ Reading cancelled; no try was used.");
+        return Ok(ExitCode::FAILURE);
+    }
+    eprintln!("運転免許証の暗証番号1 / the driving licence's PIN 1");
+    let pin = match ask_pin(tries_left, interactive)? {
+        Ok(pin) => pin,
+        Err(error) => return Ok(card_failure(&error)),
+    };
+    let facts = match service.read_licence(reader, &pin).0 {
+        Ok(facts) => facts,
+        Err(error) => return Ok(card_failure(&error)),
+    };
+    drop(pin);
+    if facts.gaiji() > 0 {
+        eprintln!(
+            "外字が{}文字あります（〓）。免許証を見て入力してください。/ {} character(s) outside JIS X 0208 (〓): copy them from the licence.",
+            facts.gaiji(),
+            facts.gaiji()
+        );
+    }
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::json!({
+            "reader": reader,
+            "card": CardKind::DrivingLicence,
+            "facts": &facts,
+        }))?
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A 在留カード or 特別永住者証明書: the number typed (one line, checked before anything is

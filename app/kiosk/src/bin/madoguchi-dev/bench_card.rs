@@ -1,5 +1,6 @@
-//! `madoguchi-dev bench card`: how many commands a read takes and how long, against the card
-//! emulator through a private pcscd (as root, with no other pcscd running).
+//! `madoguchi-dev bench card`: how many commands a read takes and how long, for each card type
+//! (My Number card, 在留カード of both generations, 特別永住者証明書, driving licence), against
+//! the card emulator through a private pcscd (as root, with no other pcscd running).
 //!
 //! Time inside pcscd, vpcd and the emulator is not ours; what the target limits is our own
 //! overhead: the read's wall time minus connecting, the card's answers and the reset.
@@ -9,11 +10,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use madoguchi_card::emulator::{
-    CardBehaviour, EmulatorThread, Persona, VirtualCard, WireBehaviour,
+    CardBehaviour, CardPersona, EmulatorThread, Persona, VirtualCard, WireBehaviour,
 };
 use madoguchi_card::protocol::read_card;
+use madoguchi_card::residence::ResidenceCardNumber;
+use madoguchi_card::residence::signature::TrustStore;
 use madoguchi_card::testbed::TestPcscd;
-use madoguchi_card::{CardService, Pin, ReadTiming, ReaderEvent, ReaderWatcher};
+use madoguchi_card::{CardKind, CardService, Pin, ReadTiming, ReaderEvent, ReaderWatcher};
 
 const DEMO: &str = include_str!("../../../../../assets/personas/demo.toml");
 const LONG_ADDRESS: &str = include_str!("../../../../../assets/personas/long-address.toml");
@@ -127,8 +130,99 @@ pub fn run(reads: u32) -> Result<ExitCode> {
         "card placed → watcher event, median of {INSERTIONS}: {:.0} ms (pcscd polls the virtual slot every 0.4 s; a CCID reader's driver can report insertion sooner)",
         ms(median(detection))
     );
+    drop(_long_card);
+    wait_for(&mut watcher, &ReaderEvent::CardRemoved(reader.clone()))?;
+    other_cards(&service, &mut watcher, &reader, &wire_for(&pcscd), reads)?;
     drop(pcscd);
     Ok(ExitCode::SUCCESS)
+}
+
+fn wire_for(pcscd: &TestPcscd) -> WireBehaviour {
+    WireBehaviour::new(pcscd.slot_address(0))
+}
+
+/// The personas beside the sources (the residence cards' images and test PKI are files).
+const PERSONAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/personas");
+
+/// What one read of a card of each other type costs: identification (which card), the tries
+/// query where there is a PIN, and the read itself — APDUs, wall time through pcscd, and our
+/// own code's share (for the 在留カード that includes the authentication's cryptography and
+/// the signature check).
+fn other_cards(
+    service: &CardService,
+    watcher: &mut ReaderWatcher,
+    reader: &str,
+    wire: &WireBehaviour,
+    reads: u32,
+) -> Result<()> {
+    let personas = std::path::Path::new(PERSONAS);
+    let trust = TrustStore::load(&[&personas.join("zairyu/trust")])?;
+    let today = chrono::Local::now().date_naive();
+    let cards = [
+        (
+            "在留カード, 2nd generation",
+            "zairyu-nguyen.toml",
+            "UH12345678VN",
+        ),
+        (
+            "特別永住者証明書, 2nd generation",
+            "zairyu-kim.toml",
+            "SP20240001KR",
+        ),
+        (
+            "在留カード, 1st generation",
+            "zairyu-santos.toml",
+            "AB98765432CD",
+        ),
+        ("driving licence", "menkyo-watanabe.toml", "1357"),
+    ];
+    for (label, file, key) in cards {
+        let persona = CardPersona::load(&personas.join(file))?;
+        let emulator = EmulatorThread::spawn(
+            VirtualCard::from_persona(&persona, CardBehaviour::default()),
+            wire.clone(),
+        );
+        wait_for(watcher, &ReaderEvent::CardInserted(reader.to_owned()))?;
+        let mut identify = Vec::new();
+        let mut timings = Vec::new();
+        for _ in 0..reads.max(1) {
+            let start = Instant::now();
+            let kind = service.card_kind(reader)?;
+            identify.push(start.elapsed());
+            let timing = match kind {
+                CardKind::ResidenceCard => {
+                    let number = ResidenceCardNumber::parse(key)?;
+                    let (facts, timing) = service.read_residence(reader, &number, &trust, today);
+                    facts?;
+                    timing
+                }
+                CardKind::DrivingLicence => {
+                    service.licence_pin_state(reader)?;
+                    let pin = Pin::parse(key).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let (facts, timing) = service.read_licence(reader, &pin);
+                    facts?;
+                    timing
+                }
+                CardKind::MyNumberCard => bail!("{file} is not the card the benchmark expects"),
+            };
+            timings.push(timing);
+        }
+        let part = |f: fn(&ReadTiming) -> Duration| ms(median(timings.iter().map(f).collect()));
+        println!(
+            "{label}: {} APDUs; identification {:.2} ms; read median of {}: {:.2} ms = connect {:.2} + card answers {:.2} + reset {:.2} + our own code {:.3} ms",
+            timings.first().map_or(0, |t| t.apdus),
+            ms(median(identify)),
+            timings.len(),
+            part(|t| t.total),
+            part(|t| t.connect),
+            part(|t| t.card_io),
+            part(|t| t.disconnect),
+            part(ReadTiming::own_overhead),
+        );
+        drop(emulator);
+        wait_for(watcher, &ReaderEvent::CardRemoved(reader.to_owned()))?;
+    }
+    Ok(())
 }
 
 /// Our protocol code and parsing with the card in memory: no pcscd, no sockets.
