@@ -41,6 +41,10 @@ pub struct Case {
     /// forms print an empty box there instead of stopping the print.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub resident_writes: BTreeSet<String>,
+    /// The document the applicant was identified by at the counter, when an ID card was read
+    /// (the forms' 本人確認 boxes tick it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identified_by: Option<crate::IdentityDocument>,
 }
 
 /// A case that cannot be evaluated as it stands. Fields are named as in the case JSON

@@ -21,6 +21,7 @@ mod certificate;
 mod event;
 mod filer;
 pub mod foreign;
+pub mod identity;
 pub mod input;
 pub mod limits;
 mod person;
@@ -34,6 +35,7 @@ pub use certificate::{CertificateKind, CertificateRequest};
 pub use event::{EventDate, EventKind, IdError, LifeEvent, MAX_EVENT_DATES};
 pub use filer::{FilerRole, Proxy, is_phone};
 pub use foreign::{ForeignCategory, ForeignResident, ResidenceCardNumber, ResidenceStatus};
+pub use identity::IdentityDocument;
 pub use person::{Address, AddressParts, Household, Member, Nationality, Person, Relation, Sex};
 pub use zokugara::{Zokugara, ZokugaraError};
 

@@ -119,6 +119,7 @@ pub(crate) fn check_path(path: &str, in_rows: bool) -> Result<(), String> {
         "answer" | "procedure" => !rest.is_empty(),
         "certificate" => certificate_kind(rest).is_some(),
         "office" => matches!(rest, "city" | "mayor"),
+        "identified_by" => madoguchi_domain::IdentityDocument::from_id(rest).is_some(),
         "form" => rest == "variant",
         "members" => rest == "count",
         "phone" | "previous_head" => rest.is_empty(),
@@ -224,6 +225,7 @@ impl Context<'_> {
             "certificate" => certificate_kind(rest)
                 .and_then(|kind| self.case.certificates.iter().find(|c| c.kind == kind))
                 .map_or(Value::Empty, |c| Value::Number(i64::from(c.copies))),
+            "identified_by" => Value::Bool(self.case.identified_by.map(|d| d.id()) == Some(rest)),
             "office" if rest == "city" => Value::Text(self.office.city.clone()),
             "office" => Value::Text(self.office.mayor.clone()),
             "form" => Value::Text(self.variant.to_string()),

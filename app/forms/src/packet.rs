@@ -262,6 +262,7 @@ fn qr_symbols(template: &Template, context: &Context<'_>, encode: &QrEncoder<'_>
         certificates: case.certificates.clone(),
         resident_writes: Default::default(),
         proxy: None,
+        identified_by: None,
     };
     encode(&part).unwrap_or_default()
 }

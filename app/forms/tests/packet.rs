@@ -759,3 +759,129 @@ fn a_catalogue_template_with_a_bad_background_is_refused() {
         assert!(error.contains(said), "{said}: {error}");
     }
 }
+
+/// The 本人確認 box ticks the ID card the counter read (`Case::identified_by`): the tick is
+/// found on the printed page in the box of that document and no other; a 特別永住者証明書 ticks
+/// その他 and names itself in its brackets; nothing is ticked when the clerk typed the person.
+#[test]
+fn the_identity_box_ticks_the_card_the_counter_read() {
+    use madoguchi_domain::IdentityDocument;
+    let mut case: Case = serde_json::from_str(FOREIGN_RESIDENTS).expect("sample case");
+    // The checks' boxes on the form (`forms/jumin_ido_todoke.toml`), left edge at 13, 50, 80
+    // and 110 mm, 250 mm down.
+    let boxes = [13.0, 50.0, 80.0, 110.0];
+    let inked = |case: &Case| -> Vec<usize> {
+        let packet = render(case, &mincho(), &["jumin_ido_todoke"]);
+        let number = pdftotext(&packet.pdf)
+            .split('\u{c}')
+            .position(|p| p.contains("異動する人"))
+            .expect("the notice's page")
+            + 1;
+        let page = grey_page(&packet.pdf, number);
+        boxes
+            .iter()
+            .map(|x| page.dark_in_mm(*x, 250.0, 3.0, 3.0))
+            .collect()
+    };
+    case.identified_by = None;
+    let blank = inked(&case);
+    let documents = [
+        IdentityDocument::MyNumberCard,
+        IdentityDocument::DrivingLicence,
+        IdentityDocument::ResidenceCard,
+        IdentityDocument::SpecialPermanentCertificate,
+    ];
+    for (index, document) in documents.into_iter().enumerate() {
+        case.identified_by = Some(document);
+        let ticked = inked(&case);
+        for (at, (with, without)) in ticked.iter().zip(&blank).enumerate() {
+            if at == index {
+                assert!(with > without, "{document:?}: no tick in box {at}");
+            } else {
+                assert_eq!(with, without, "{document:?}: box {at} changed");
+            }
+        }
+        let text = squeezed(&pdftotext(
+            &render(&case, &mincho(), &["jumin_ido_todoke"]).pdf,
+        ));
+        assert_eq!(
+            text.contains("特別永住者証明書"),
+            document == IdentityDocument::SpecialPermanentCertificate,
+            "{document:?}"
+        );
+    }
+}
+
+/// Page `number` of `pdf` in grey, as pdftoppm draws it at 100 dpi.
+struct GreyPage {
+    width: usize,
+    pixels: Vec<u8>,
+}
+
+impl GreyPage {
+    /// Pixels darker than mid-grey in a `w` × `h` mm rectangle at (`x`, `y`) mm.
+    fn dark_in_mm(&self, x: f32, y: f32, w: f32, h: f32) -> usize {
+        let px = |mm: f32| (mm / 25.4 * 100.0).round() as usize;
+        let mut dark = 0;
+        for row in px(y)..px(y + h) {
+            for column in px(x)..px(x + w) {
+                if self
+                    .pixels
+                    .get(row * self.width + column)
+                    .is_some_and(|&v| v < 128)
+                {
+                    dark += 1;
+                }
+            }
+        }
+        dark
+    }
+}
+
+fn grey_page(pdf: &[u8], number: usize) -> GreyPage {
+    let dir = std::env::temp_dir().join(format!(
+        "madoguchi-identity-{}-{}",
+        std::process::id(),
+        pdf.len()
+    ));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let input = dir.join("form.pdf");
+    std::fs::write(&input, pdf).expect("pdf written");
+    let page = number.to_string();
+    let status = std::process::Command::new("pdftoppm")
+        .args([
+            "-r",
+            "100",
+            "-gray",
+            "-singlefile",
+            "-f",
+            &page,
+            "-l",
+            &page,
+        ])
+        .arg(&input)
+        .arg(dir.join("page"))
+        .status()
+        .expect("pdftoppm runs");
+    assert!(status.success());
+    let pgm = std::fs::read(dir.join("page.pgm")).expect("page drawn");
+    std::fs::remove_dir_all(&dir).expect("clean");
+    // P5 header: magic, width, height, maxval, each followed by white space.
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&pgm[start..at]).into_owned());
+    }
+    let width: usize = fields[1].parse().expect("width");
+    GreyPage {
+        width,
+        pixels: pgm[at + 1..].to_vec(),
+    }
+}

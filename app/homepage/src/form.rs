@@ -726,6 +726,7 @@ pub fn case(fields: &Fields, catalogue: &Catalogue, errors: &mut Vec<FieldError>
         answers: answers(fields),
         certificates,
         resident_writes: Default::default(),
+        identified_by: None,
     };
     checked(case, errors)
 }

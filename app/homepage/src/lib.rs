@@ -311,6 +311,7 @@ fn case_so_far(
         answers: form::answers(fields),
         certificates: Vec::new(),
         resident_writes: Default::default(),
+        identified_by: None,
     };
     form::checked(case, errors)
 }

@@ -428,6 +428,8 @@ impl Document {
             // 代理人: both are recorded by the clerk at the counter.
             resident_writes: Default::default(),
             proxy: None,
+            // Identification happens at the counter, never in a code made at home.
+            identified_by: None,
         };
         case.validate()
             .map_err(|e| Invalid::Content(e.to_string()))?;

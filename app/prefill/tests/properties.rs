@@ -165,6 +165,7 @@ fn case() -> impl Strategy<Value = Case> {
                 answers,
                 certificates,
                 resident_writes: Default::default(),
+                identified_by: None,
             },
         )
 }

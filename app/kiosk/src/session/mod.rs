@@ -383,6 +383,8 @@ pub struct Session {
     missing: Vec<MissingValue>,
     /// Values the clerk left for the resident to write by hand (`Case::resident_writes`).
     resident_writes: BTreeSet<String>,
+    /// The ID card the applicant was identified by (`Case::identified_by`).
+    identified_by: Option<madoguchi_domain::IdentityDocument>,
     /// The household's telephone number (`Case::phone`).
     phone: Option<String>,
     /// A 代理人 filing for the household (`Case::proxy`), from a stored case.
@@ -541,6 +543,7 @@ impl Session {
             form_warnings: Vec::new(),
             missing: Vec::new(),
             resident_writes: BTreeSet::new(),
+            identified_by: None,
             preview_current: false,
             print_when_checked: false,
             reading_member: false,
@@ -715,6 +718,8 @@ impl Session {
         self.event = Some(case.event);
         self.certificates = case.certificates;
         self.resident_writes = case.resident_writes;
+        // A code made at home identifies nobody: a card read before it still counts.
+        self.identified_by = case.identified_by.or(self.identified_by);
         self.phone = case.phone;
         self.proxy = case.proxy;
     }
@@ -774,6 +779,7 @@ impl Session {
             answers: self.answers.clone(),
             certificates: self.certificates.clone(),
             resident_writes: self.resident_writes.clone(),
+            identified_by: self.identified_by,
         })
     }
 
@@ -1129,6 +1135,7 @@ impl Session {
                     return self.checkpoint("household");
                 }
                 self.set_applicant(person);
+                self.identified_by = Some(madoguchi_domain::IdentityDocument::MyNumberCard);
                 self.go(Screen::Event)
             }
             Err(CardError::WrongPin { tries_left }) => {

@@ -109,6 +109,11 @@ fn a_family_of_three_moves_in_from_card_to_print() {
         panic!("review leads to printing");
     };
     assert_eq!(case.household.members.len(), 3);
+    assert_eq!(
+        case.identified_by,
+        Some(madoguchi_domain::IdentityDocument::MyNumberCard),
+        "the 住民異動届 ticks マイナンバーカード in its 本人確認 box"
+    );
     assert!(decision.procedures.iter().any(|p| p.id == "jidou_teate"));
     assert_eq!(session.screen(), Screen::Printing);
     let effects = session.handle(Action::PrintProgress {
@@ -692,6 +697,11 @@ fn a_member_reads_their_own_card_and_the_clerk_sets_the_relation() {
     let case = session.case().expect("case");
     assert_eq!(case.household.members.len(), 2);
     assert_eq!(case.applicant, 0, "the applicant stays the first card");
+    assert_eq!(
+        case.identified_by,
+        Some(madoguchi_domain::IdentityDocument::MyNumberCard),
+        "the applicant's card is the 本人確認; a member's card does not change it"
+    );
     assert_eq!(case.household.members[1].relation, Zokugara::COHABITANT);
     // Her card says she is a woman: 夫 is refused with a notice, 妻 is taken.
     let effects = session.handle(Action::MemberRelation(1, Zokugara::HUSBAND));
@@ -1515,4 +1525,23 @@ fn family_from_another_household_file_after_a_death_without_a_letter() {
     assert_eq!(case.filer_role(0), madoguchi_domain::FilerRole::Relative);
     assert!(!brings(&session, "ininjo"), "no 委任状 after a death");
     assert!(brings(&session, "dairinin_kakunin"), "his own ID");
+}
+
+#[test]
+fn a_person_typed_by_the_clerk_was_not_identified_by_a_card() {
+    let mut session = clerk();
+    session.handle(Action::Begin);
+    session.handle(Action::IdentifyByTyping);
+    assert_eq!(session.screen(), Screen::TypeApplicant);
+    session.handle(Action::ApplicantTyped(person(
+        "手入 力子",
+        date(1985, 1, 2),
+        Sex::Female,
+    )));
+    session.handle(Action::EventChosen(tennyu()));
+    assert_eq!(
+        session.case().expect("case").identified_by,
+        None,
+        "the clerk ticks the 本人確認 box by hand"
+    );
 }

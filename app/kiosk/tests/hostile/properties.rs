@@ -196,6 +196,7 @@ fn case(catalogue: &'static Catalogue) -> impl Strategy<Value = Case> {
                     answers: answers.into_iter().collect(),
                     certificates,
                     resident_writes: Default::default(),
+                    identified_by: None,
                 }
             },
         )

@@ -106,6 +106,7 @@ pub(crate) fn resident_case() -> Case {
         answers: Default::default(),
         certificates: Vec::new(),
         resident_writes: Default::default(),
+        identified_by: None,
     }
 }
 
