@@ -19,6 +19,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
+use super::sw;
+
 use crate::licence::text::{encode, encode_era_date};
 use crate::licence::{self, DF1, EF_ENTRIES, ENTRIES_LEN, PIN1_REFERENCE};
 use crate::pin::Pin;
@@ -149,10 +151,6 @@ impl std::fmt::Debug for LicenceChip {
             .field("selected", &self.selected)
             .finish_non_exhaustive()
     }
-}
-
-fn sw(word: u16) -> Vec<u8> {
-    word.to_be_bytes().to_vec()
 }
 
 impl LicenceChip {

@@ -17,3 +17,14 @@ pub use virtual_card::{CardBehaviour, MAX_TRIES, MyNumberChip, VirtualCard};
 pub use vpcd::{
     DEFAULT_VPCD_PORT, EmulatorEnd, EmulatorEvent, EmulatorThread, SharedCard, WireBehaviour,
 };
+
+/// A status word with no data: what a chip answers when it refuses or has nothing to give.
+pub(crate) fn sw(word: u16) -> Vec<u8> {
+    word.to_be_bytes().to_vec()
+}
+
+/// `data` followed by `90 00`.
+pub(crate) fn with_ok(mut data: Vec<u8>) -> Vec<u8> {
+    data.extend_from_slice(&[0x90, 0x00]);
+    data
+}

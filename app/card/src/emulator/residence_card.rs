@@ -36,6 +36,8 @@ use crate::residence::secure::{self, Generation};
 use crate::residence::{CardType, Document, PeriodOfStay, ResidenceCardNumber, WorkRestriction};
 use crate::residence::{number_bytes, signature};
 
+use super::{sw, with_ok};
+
 /// The test PKI's signing keys and certificates, beside the personas.
 const SIGNER_DIR: &str = "zairyu/signer";
 
@@ -441,10 +443,6 @@ impl std::fmt::Debug for ResidenceChip {
     }
 }
 
-fn sw(word: u16) -> Vec<u8> {
-    word.to_be_bytes().to_vec()
-}
-
 impl ResidenceChip {
     pub fn new(persona: &ResidencePersona, behaviour: ResidenceBehaviour) -> ResidenceChip {
         let mut persona = persona.clone();
@@ -636,9 +634,4 @@ impl ResidenceChip {
         value.extend(cryptogram);
         with_ok(object(0x86, &value))
     }
-}
-
-fn with_ok(mut data: Vec<u8>) -> Vec<u8> {
-    data.extend_from_slice(&[0x90, 0x00]);
-    data
 }

@@ -3,6 +3,8 @@
 
 use zeroize::Zeroizing;
 
+use super::sw;
+
 use crate::apdu::{CARD_INFO_AP, EF_BASIC_FACTS, EF_CODE_B, EF_MY_NUMBER, EF_PIN};
 use crate::my_number::MyNumber;
 
@@ -71,11 +73,6 @@ impl std::fmt::Debug for MyNumberChip {
             .field("verified", &self.verified)
             .finish_non_exhaustive()
     }
-}
-
-/// A status word with no data.
-fn sw(word: u16) -> Vec<u8> {
-    word.to_be_bytes().to_vec()
 }
 
 impl MyNumberChip {

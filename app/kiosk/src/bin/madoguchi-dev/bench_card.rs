@@ -102,15 +102,9 @@ pub fn run(reads: u32) -> Result<ExitCode> {
         long_timing.apdus,
         long.address.len()
     );
-    let part = |f: fn(&ReadTiming) -> Duration| ms(median(timings.iter().map(f).collect()));
     println!(
-        "read, connect → four facts, median of {}: {:.2} ms = connect {:.2} + card answers {:.2} + reset {:.2} + our own code {:.3} ms (target < 150 ms of our own)",
-        timings.len(),
-        part(|t| t.total),
-        part(|t| t.connect),
-        part(|t| t.card_io),
-        part(|t| t.disconnect),
-        part(ReadTiming::own_overhead),
+        "read, connect → four facts, {} (target < 150 ms of our own)",
+        split(&timings)
     );
     let worst_own = timings
         .iter()
@@ -135,6 +129,20 @@ pub fn run(reads: u32) -> Result<ExitCode> {
     other_cards(&service, &mut watcher, &reader, &wire_for(&pcscd), reads)?;
     drop(pcscd);
     Ok(ExitCode::SUCCESS)
+}
+
+/// "median of N: total = connect + card answers + reset + our own code", each a median.
+fn split(timings: &[ReadTiming]) -> String {
+    let part = |f: fn(&ReadTiming) -> Duration| ms(median(timings.iter().map(f).collect()));
+    format!(
+        "median of {}: {:.2} ms = connect {:.2} + card answers {:.2} + reset {:.2} + our own code {:.3} ms",
+        timings.len(),
+        part(|t| t.total),
+        part(|t| t.connect),
+        part(|t| t.card_io),
+        part(|t| t.disconnect),
+        part(ReadTiming::own_overhead),
+    )
 }
 
 fn wire_for(pcscd: &TestPcscd) -> WireBehaviour {
@@ -207,17 +215,11 @@ fn other_cards(
             };
             timings.push(timing);
         }
-        let part = |f: fn(&ReadTiming) -> Duration| ms(median(timings.iter().map(f).collect()));
         println!(
-            "{label}: {} APDUs; identification {:.2} ms; read median of {}: {:.2} ms = connect {:.2} + card answers {:.2} + reset {:.2} + our own code {:.3} ms",
+            "{label}: {} APDUs; identification {:.2} ms; read {}",
             timings.first().map_or(0, |t| t.apdus),
             ms(median(identify)),
-            timings.len(),
-            part(|t| t.total),
-            part(|t| t.connect),
-            part(|t| t.card_io),
-            part(|t| t.disconnect),
-            part(ReadTiming::own_overhead),
+            split(&timings)
         );
         drop(emulator);
         wait_for(watcher, &ReaderEvent::CardRemoved(reader.to_owned()))?;
