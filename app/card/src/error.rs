@@ -262,7 +262,7 @@ impl CardError {
                 format!("カードリーダー「{reader}」が見つかりません。接続中のリーダーを確認してください。")
             }
             CardError::NoCard { .. } => {
-                "カードが置かれていません。マイナンバーカードをリーダーに置いてください。".into()
+                "カードが置かれていません。カードを読み取り機に置いてください。".into()
             }
             CardError::NotMyNumberCard => "マイナンバーカードではないか、向きが違います。マイナンバーカードを置き直してください。".into(),
             CardError::UnknownCard => "このカードは読み取れません。マイナンバーカード・在留カード・特別永住者証明書を、向きを確かめて置き直してください。".into(),
@@ -326,7 +326,7 @@ impl CardError {
                 format!("No card reader named \"{reader}\". Check which readers are connected.")
             }
             CardError::NoCard { .. } => {
-                "No card in the reader. Place the My Number card on the reader.".into()
+                "No card in the reader. Place the card on the reader.".into()
             }
             CardError::NotMyNumberCard => {
                 "This is not a My Number card, or it is placed the wrong way. Place the My Number card again."

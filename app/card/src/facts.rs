@@ -42,6 +42,16 @@ impl CardSex {
         }
     }
 
+    /// The domain's sex: ISO 5218's "not known" and "not applicable" have no equivalent and
+    /// stay unknown.
+    pub fn to_sex(self) -> Option<Sex> {
+        match self {
+            CardSex::Male => Some(Sex::Male),
+            CardSex::Female => Some(Sex::Female),
+            CardSex::NotKnown | CardSex::NotApplicable => None,
+        }
+    }
+
     pub fn code(self) -> u8 {
         match self {
             CardSex::NotKnown => b'0',
@@ -150,18 +160,13 @@ impl BasicFacts {
     }
 
     /// The resident as the domain knows them. The card has no ふりがな and no nationality;
-    /// those stay unknown for the clerk to confirm. ISO 5218's "not known" and "not applicable"
-    /// have no domain equivalent and become unknown.
+    /// those stay unknown for the clerk to confirm.
     pub fn to_person(&self) -> Person {
         Person {
             name: self.name.clone(),
             kana: None,
             birth_date: self.birth_date,
-            sex: match self.sex {
-                CardSex::Male => Some(Sex::Male),
-                CardSex::Female => Some(Sex::Female),
-                CardSex::NotKnown | CardSex::NotApplicable => None,
-            },
+            sex: self.sex.to_sex(),
             nationality: None,
             address: Some(Address {
                 building: None,

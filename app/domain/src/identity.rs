@@ -44,6 +44,17 @@ impl IdentityDocument {
             IdentityDocument::SpecialPermanentCertificate => "特別永住者証明書",
         }
     }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            IdentityDocument::MyNumberCard => "My Number card",
+            IdentityDocument::DrivingLicence => "driving licence",
+            IdentityDocument::ResidenceCard => "residence card",
+            IdentityDocument::SpecialPermanentCertificate => {
+                "special permanent resident certificate"
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -47,6 +47,53 @@ pub fn resident(name: &str, birth: NaiveDate, sex: Sex) -> Person {
     }
 }
 
+/// A second-generation 在留カード of a fictional resident (the emulator's
+/// `zairyu-nguyen` persona: born 1998-07-14, her name and address as the chip's pictures) as a
+/// verified read returns it.
+pub fn residence_card() -> anyhow::Result<madoguchi_card::residence::ResidenceFacts> {
+    use madoguchi_card::CardSex;
+    use madoguchi_card::residence::{
+        BackEntries, CardImages, CardType, Document, Generation, PrintedEntries, ResidenceFacts,
+        VerifiedSignature,
+    };
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    Ok(ResidenceFacts {
+        card_type: CardType {
+            document: Document::ResidenceCard,
+            generation: Generation::Second,
+        },
+        card_number: madoguchi_domain::ResidenceCardNumber::parse("UH12345678VN")
+            .map_err(|_| anyhow::anyhow!("the sample's card number"))?,
+        printed: Some(PrintedEntries {
+            card_expiry: day(2029, 4, 1),
+            birth_date: Some(day(1998, 7, 14)),
+            birth_date_text: "19980714".into(),
+            sex: CardSex::Female,
+            nationality_code: "VNM".into(),
+            status_code: Some("12".into()),
+            period_of_stay: None,
+            work_restriction: None,
+            period_end: Some(day(2028, 4, 1)),
+            signed_values: Vec::new(),
+        }),
+        back: BackEntries {
+            application_pending: true,
+            ..BackEntries::default()
+        },
+        images: CardImages {
+            name: Some(NGUYEN_NAME.to_vec()),
+            address: Some(NGUYEN_ADDRESS.to_vec()),
+            front: None,
+        },
+        signature: VerifiedSignature {
+            anchor: "test".into(),
+        },
+    })
+}
+
+const NGUYEN_NAME: &[u8] = include_bytes!("../../../assets/personas/zairyu/nguyen-name.tif");
+const NGUYEN_ADDRESS: &[u8] = include_bytes!("../../../assets/personas/zairyu/nguyen-address.tif");
+
 /// A move into 標準市 on 15 November 2026, declared on [`visit_day`].
 pub fn moving_in() -> LifeEvent {
     let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default();

@@ -10,6 +10,7 @@ mod typed;
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -18,7 +19,8 @@ use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
 use crate::runtime::{CodeReader, Report, Runtime};
 use crate::session::{
-    Action, Mode, Notice, ReviewEdits, ReviewField, Screen as SessionScreen, Session, View,
+    Action, CardPrefill, Mode, Notice, ReviewEdits, ReviewField, Screen as SessionScreen, Session,
+    View,
 };
 
 #[allow(
@@ -65,6 +67,9 @@ pub struct KioskApp {
     city: String,
     /// The last view and case pushed, so unchanged models are not rebuilt on every tick.
     shown: Option<(View, Option<Case>)>,
+    /// The card read last copied into the typed fields: each read is copied once, so the
+    /// clerk's typing is not overwritten on the next refresh.
+    prefilled: Option<Arc<CardPrefill>>,
     /// The supervisor's screens in the same window.
     desk: Option<Rc<RefCell<desk::DeskUi>>>,
     board: Option<Rc<RefCell<board::BoardUi>>>,
@@ -124,6 +129,7 @@ impl KioskApp {
             form_error: None,
             city: setup.city,
             shown: None,
+            prefilled: None,
             desk: None,
             board: None,
         }));
@@ -284,6 +290,26 @@ impl KioskApp {
         self.refresh();
     }
 
+    /// Copies a card read into the typed fields once, when it first shows.
+    fn prefill_once(&mut self, window: &KioskWindow, view: &View) {
+        let Some(prefill) = &view.card_prefill else {
+            self.prefilled = None;
+            return;
+        };
+        if self
+            .prefilled
+            .as_ref()
+            .is_some_and(|p| Arc::ptr_eq(p, prefill))
+        {
+            return;
+        }
+        present::prefill_person(&window.global::<People>(), &prefill.person);
+        window
+            .global::<PinEntry>()
+            .set_card_number(SharedString::new());
+        self.prefilled = Some(prefill.clone());
+    }
+
     fn clear_drafts(&mut self) {
         self.review_draft = ReviewEdits::default();
         self.scanner = CodeReader::default();
@@ -371,6 +397,8 @@ impl KioskApp {
         present::members(&people, case.as_ref(), self.session.catalogue(), &context);
         present::event_fields(&people, self.session.catalogue(), true, &context);
         present::identity(&people, &view, &context);
+        present::card_facts(&people, &view, &context);
+        self.prefill_once(&window, &view);
         present::procedures(&outcome, &view, &context, self.session.overrides());
         // The search for a procedure to add follows the list (what was added leaves it) and
         // starts empty with each case.
@@ -478,8 +506,10 @@ impl KioskApp {
         match typed.person(true) {
             Ok(person) => {
                 self.act(Action::ApplicantTyped(person));
-                // The household screen starts from a blank person (the nationality stays).
-                if let Some(window) = self.window.upgrade() {
+                // The household screen starts from a blank person (the nationality stays);
+                // a person the session refused stays to be corrected.
+                let accepted = self.session.screen() != SessionScreen::TypeApplicant;
+                if let (true, Some(window)) = (accepted, self.window.upgrade()) {
                     present::clear_for_spouse(&window.global::<People>());
                 }
             }
@@ -521,8 +551,10 @@ impl KioskApp {
         let Some(typed) = self.typed() else { return };
         match typed.member() {
             Ok(member) => {
+                let before = self.session.view().members;
                 self.act(Action::MemberAdded(member));
-                if let Some(window) = self.window.upgrade() {
+                let accepted = self.session.view().members > before;
+                if let (true, Some(window)) = (accepted, self.window.upgrade()) {
                     present::clear_person(&window.global::<People>());
                 }
             }
@@ -607,6 +639,9 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     kiosk.on_cancel_confirmed(act(|| Action::CancelConfirmed));
     kiosk.on_cancel_dismissed(act(|| Action::CancelDismissed));
     pin_entry.on_continue_without_card(act(|| Action::ContinueWithoutCard));
+    pin_entry.on_use_code_b(act(|| Action::UseCodeB));
+    pin_entry.on_code_b_erase(act(|| Action::CodeBErase));
+    pin_entry.on_code_b_submit(act(|| Action::CodeBSubmit));
     kiosk.on_still_here(act(|| Action::StillHere));
     pin_entry.on_pin_clear(act(|| Action::PinClear));
     outcome.on_reviewed(on(|app| app.review_action(Action::Reviewed)));
@@ -624,6 +659,19 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     pin_entry.on_pin_digit(move |digit| {
         if let (Some(app), Ok(digit)) = (weak.upgrade(), u8::try_from(digit)) {
             app.borrow_mut().act(Action::PinDigit(digit));
+        }
+    });
+    let weak = Rc::downgrade(app);
+    pin_entry.on_code_b_digit(move |digit| {
+        if let (Some(app), Ok(digit)) = (weak.upgrade(), u8::try_from(digit)) {
+            app.borrow_mut().act(Action::CodeBDigit(digit));
+        }
+    });
+    let weak = Rc::downgrade(app);
+    pin_entry.on_card_number_entered(move |typed| {
+        if let Some(app) = weak.upgrade() {
+            app.borrow_mut()
+                .act(Action::CardNumberEntered(typed.to_string()));
         }
     });
     let weak = Rc::downgrade(app);

@@ -36,12 +36,20 @@ use madoguchi_store::{PrintState, Role, Store, StoreConfig};
 use slint::platform::{Key, WindowEvent};
 use slint::{ComponentHandle, Model};
 
+#[path = "kiosk_ui/cards.rs"]
+mod cards;
 #[path = "kiosk_ui/events.rs"]
 mod events;
 #[path = "kiosk_ui/floor.rs"]
 mod floor;
 #[path = "kiosk_ui/forms.rs"]
 mod forms;
+
+/// The fictional 出入国在留管理庁 CA the emulated 在留カード are signed under.
+fn trust() -> madoguchi_card::residence::signature::TrustStore {
+    let dir = repo("assets/personas/zairyu/trust");
+    madoguchi_card::residence::signature::TrustStore::load(&[dir.as_path()]).expect("the test CA")
+}
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -110,6 +118,7 @@ impl TestKiosk {
     ) -> TestKiosk {
         let services = Services {
             card: CardService::new(),
+            residence_trust: trust(),
             store,
             cups: Cups::new(cups.url()),
             printer: Some(cups.queue.clone()),
@@ -1026,7 +1035,7 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
     let mut kiosk = TestKiosk::open(Mode::Clerk, store(dir.path()), cups, None);
 
     kiosk.tap("受付をはじめる");
-    kiosk.tap("マイナンバーカード");
+    kiosk.tap("カードを読み取る");
     kiosk.wait_for(Screen::Pin, 20);
     assert_eq!(
         kiosk.window.global::<PinEntry>().get_tries_left(),
@@ -1499,7 +1508,7 @@ fn main() {
     i_slint_backend_testing::init_no_event_loop();
     let cups = TestCups::start("kiosk-ui");
     type Flow = fn(&TestCups);
-    let tests: [(&str, Flow); 11] = [
+    let tests: [(&str, Flow); 14] = [
         (
             "every_case_starts_in_the_citys_language",
             every_case_starts_in_the_citys_language,
@@ -1507,6 +1516,18 @@ fn main() {
         (
             "a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet",
             a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet,
+        ),
+        (
+            "a_foreign_resident_is_identified_by_the_residence_card",
+            cards::a_foreign_resident_is_identified_by_the_residence_card,
+        ),
+        (
+            "a_forgotten_pin_is_replaced_by_the_code_b",
+            cards::a_forgotten_pin_is_replaced_by_the_code_b,
+        ),
+        (
+            "a_licence_is_read_with_its_pin_1_and_its_gaiji_pointed_out",
+            cards::a_licence_is_read_with_its_pin_1_and_its_gaiji_pointed_out,
         ),
         (
             "a_foreign_family_is_typed_from_their_residence_cards",

@@ -20,6 +20,7 @@
 //! specification's; the 在留資格 comes as the card's code, which the clerk confirms from the
 //! card's face (no verified table of the codes is public), never guessed into words.
 
+pub mod image;
 pub mod layout;
 pub mod nationality;
 pub mod read;

@@ -58,7 +58,21 @@ pub struct TrustStoreError {
     pub message: String,
 }
 
+/// Where the 出入国在留管理庁's certificates are looked for: what the city installs, then what
+/// a package ships (docs/card.md).
+pub const STANDARD_DIRS: [&str; 2] = [
+    "/etc/madoguchi/zairyu-trust",
+    "/usr/share/madoguchi/zairyu-trust",
+];
+
 impl TrustStore {
+    /// The certificates in `extra` and in [`STANDARD_DIRS`].
+    pub fn load_with_standard(extra: &[&Path]) -> Result<TrustStore, TrustStoreError> {
+        let mut dirs = extra.to_vec();
+        dirs.extend(STANDARD_DIRS.iter().map(Path::new));
+        TrustStore::load(&dirs)
+    }
+
     /// Every `.pem`, `.crt`, `.cer` and `.der` file in `dirs` (DER or PEM; a missing folder is
     /// empty). A file that is not a certificate is an error naming it: an anchor that silently
     /// failed to load would refuse every card.

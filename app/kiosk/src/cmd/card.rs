@@ -172,13 +172,6 @@ pub struct ReadOptions<'a> {
     pub images: Option<&'a Path>,
 }
 
-/// Where the 出入国在留管理庁's certificates are looked for: what the city installs, then what
-/// the package ships.
-const TRUST_DIRS: [&str; 2] = [
-    "/etc/madoguchi/zairyu-trust",
-    "/usr/share/madoguchi/zairyu-trust",
-];
-
 pub fn read(options: &ReadOptions<'_>) -> Result<ExitCode> {
     let service = CardService::new();
     let reader = match reader_to_use(&service, options.reader) {
@@ -283,9 +276,8 @@ fn read_residence(
     reader: &str,
     options: &ReadOptions<'_>,
 ) -> Result<ExitCode> {
-    let mut dirs: Vec<&Path> = options.trust.iter().map(PathBuf::as_path).collect();
-    dirs.extend(TRUST_DIRS.iter().map(Path::new));
-    let trust = match TrustStore::load(&dirs) {
+    let dirs: Vec<&Path> = options.trust.iter().map(PathBuf::as_path).collect();
+    let trust = match TrustStore::load_with_standard(&dirs) {
         Ok(trust) => trust,
         Err(error) => {
             eprintln!("証明書を読めません / cannot read a certificate: {error}");

@@ -16,6 +16,7 @@ use crate::ui::board::BoardUi;
 use crate::ui::{KioskApp, KioskWindow, Setup};
 use anyhow::{Context, Result};
 use madoguchi_card::CardService;
+use madoguchi_card::residence::signature::TrustStore;
 use madoguchi_forms::Fonts;
 use madoguchi_prefill::camera::{FrameSource, ImageSequence};
 use madoguchi_printer::Cups;
@@ -174,6 +175,7 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
     let board_catalogue = catalogue.clone();
     let services = Services {
         card: CardService::new(),
+        residence_trust: residence_trust(),
         store,
         cups: Cups::from_env(),
         printer: printer.clone(),
@@ -296,6 +298,21 @@ fn floor_link(
         config.trusted_keys()?,
     );
     Ok(Some(link))
+}
+
+/// The 出入国在留管理庁's certificates: the folders `MADOGUCHI_ZAIRYU_TRUST` names (the demo and
+/// tests: the fictional CA of the emulated cards), then where the city installs them
+/// (docs/card.md). A file that is not a certificate is logged by its path and the kiosk
+/// starts without the anchors: every 在留カード read then says none are installed.
+fn residence_trust() -> TrustStore {
+    let extra: Vec<PathBuf> = std::env::var_os("MADOGUCHI_ZAIRYU_TRUST")
+        .map(|dirs| std::env::split_paths(&dirs).collect())
+        .unwrap_or_default();
+    let extra: Vec<&std::path::Path> = extra.iter().map(PathBuf::as_path).collect();
+    TrustStore::load_with_standard(&extra).unwrap_or_else(|error| {
+        tracing::error!(%error, "the residence card certificates cannot be used");
+        TrustStore::default()
+    })
 }
 
 fn setting_secs(store: &madoguchi_store::Store, key: &str) -> Option<u64> {

@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use image::GrayImage;
-use madoguchi_card::CardService;
+use madoguchi_card::residence::signature::TrustStore;
+use madoguchi_card::{CardError, CardKind, CardService, PinState};
 use madoguchi_domain::Case;
 use madoguchi_forms::Fonts;
 use madoguchi_prefill::camera::{CameraError, FrameSource};
@@ -32,7 +33,9 @@ use madoguchi_rules::Decision;
 use madoguchi_store::{CaseId, NewPrintJob, PrintJobId, PrintState, Routed, Store};
 
 use crate::packet::{self, Local, PacketInput};
-use crate::session::{Action, Effect, FormCheck, MissingValue, Notice};
+use crate::session::{
+    Action, CardIdentity, CardKey, CardOnReader, Effect, FormCheck, MissingValue, Notice,
+};
 use feed::CatalogueFeed;
 use madoguchi_printer::Cups;
 use spooler::Spooler;
@@ -54,6 +57,8 @@ pub enum Report {
 /// What the worker needs.
 pub struct Services {
     pub card: CardService,
+    /// The 出入国在留管理庁's certificates a 在留カード's signature is checked against.
+    pub residence_trust: TrustStore,
     pub store: Store,
     pub cups: Cups,
     /// The CUPS queue; `None` until a supervisor sets one.
@@ -280,24 +285,31 @@ impl Worker {
         match effect {
             Effect::QueryCard => {
                 let state = self.services.card.reader_with_card().and_then(|reader| {
-                    let state = self.services.card.pin_state(&reader);
+                    let state = card_on_reader(&self.services.card, &reader);
                     self.reader = Some(reader);
                     state
                 });
                 self.send(Action::CardState(state));
             }
-            Effect::ReadCard(pin) => {
+            Effect::ReadCard(key) => {
                 let reader = match self.reader.clone() {
                     Some(reader) => Ok(reader),
                     None => self.services.card.reader_with_card(),
                 };
-                let person = reader
-                    .and_then(|reader| self.services.card.read(&reader, &pin, false))
-                    .map(|read| read.facts.to_person());
-                if let Err(error) = &person {
+                let today = chrono::Local::now().date_naive();
+                let read = reader.and_then(|reader| {
+                    read_card(
+                        &self.services.card,
+                        &reader,
+                        key,
+                        &self.services.residence_trust,
+                        today,
+                    )
+                });
+                if let Err(error) = &read {
                     tracing::info!(code = error.code(), "card read failed");
                 }
-                self.send(Action::CardRead(person));
+                self.send(Action::CardRead(read));
             }
             Effect::Checkpoint {
                 step,
@@ -694,6 +706,52 @@ fn prefill_notice(error: &PrefillError) -> Notice {
     Notice::prefill(error)
 }
 
+/// Which card lies on `reader` and how many tries its secrets have left, using none.
+fn card_on_reader(card: &CardService, reader: &str) -> Result<CardOnReader, CardError> {
+    match card.card_kind(reader)? {
+        CardKind::MyNumberCard => Ok(CardOnReader::MyNumber {
+            pin: card.pin_state(reader)?,
+            // A card that cannot say (an error other than its leaving) is not offered the
+            // 照合番号B: the PIN is asked as before.
+            code_b: match card.code_b_state(reader) {
+                Err(CardError::CardRemoved) => return Err(CardError::CardRemoved),
+                state => state.unwrap_or(PinState::Blocked),
+            },
+        }),
+        CardKind::ResidenceCard => Ok(CardOnReader::Residence),
+        CardKind::DrivingLicence => Ok(CardOnReader::Licence {
+            pin: card.licence_pin_state(reader)?,
+        }),
+    }
+}
+
+/// Opens the card on `reader` once with `key` and reads what the counter uses.
+fn read_card(
+    card: &CardService,
+    reader: &str,
+    key: CardKey,
+    trust: &TrustStore,
+    today: chrono::NaiveDate,
+) -> Result<CardIdentity, CardError> {
+    match key {
+        CardKey::Pin(pin) => card
+            .read(reader, &pin, false)
+            .map(|read| CardIdentity::my_number_card(read.facts.to_person())),
+        CardKey::CodeB(code) => card
+            .read_by_code_b(reader, &code)
+            .0
+            .map(|facts| CardIdentity::my_number_card(facts.to_person())),
+        CardKey::LicencePin(pin) => card
+            .read_licence(reader, &pin)
+            .0
+            .map(|facts| CardIdentity::licence(&facts, today)),
+        CardKey::ResidenceNumber(number) => card
+            .read_residence(reader, &number, trust, today)
+            .0
+            .map(|facts| CardIdentity::residence(&facts)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -726,6 +784,7 @@ mod tests {
 
         let runtime = Runtime::start(Services {
             card: CardService::new(),
+            residence_trust: Default::default(),
             store,
             cups: Cups::new("http://127.0.0.1:9"),
             printer: None,

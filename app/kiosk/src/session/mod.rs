@@ -6,6 +6,7 @@
 //! checkpoint, print — which the runtime runs off the UI thread and answers with more actions.
 //! Nothing here does I/O or reads the clock, so every transition is tested without a window.
 
+mod card;
 mod pin_pad;
 mod review;
 
@@ -14,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use madoguchi_card::{CardError, Pin};
+use madoguchi_card::CardError;
 use madoguchi_domain::{
     Answer, Answers, Case, CertificateRequest, Household, LifeEvent, Member, Person, Sex, Zokugara,
     ruby,
@@ -25,6 +26,10 @@ use madoguchi_rules::decision::{NextQuestion, ProcedureDecision};
 use madoguchi_rules::{Catalogue, Decision, Engine};
 use madoguchi_store::{CaseId, PrintState, Unfinished};
 
+pub use card::{
+    CODE_B_LENGTH, CODE_B_PARTS, CardIdentity, CardKey, CardOnReader, CardPicture, CardPrefill,
+    CodeBEntry, PinFor,
+};
 pub use pin_pad::{PIN_LENGTH, PinOutcome, PinPad};
 pub use review::{ReviewEdits, ReviewField, field_notice};
 
@@ -46,8 +51,12 @@ pub enum Screen {
     Identify,
     /// Waiting for a card on the reader.
     InsertCard,
-    /// The PIN pad.
+    /// The PIN pad: the My Number card's PIN or a licence's PIN 1 (`View::pin_for`).
     Pin,
+    /// The My Number card's 照合番号B, for a resident without the PIN.
+    CodeB,
+    /// The twelve characters printed on a 在留カード or 特別永住者証明書.
+    CardNumber,
     /// The card is being read.
     ReadingCard,
     /// Waiting for the QR code (camera preview, or a scanner typing).
@@ -178,15 +187,22 @@ pub enum Action {
     IdentifyWithQr,
     IdentifyByTyping,
     /// The runtime's answer to `Effect::QueryCard`.
-    CardState(Result<madoguchi_card::PinState, CardError>),
+    CardState(Result<CardOnReader, CardError>),
     PinDigit(u8),
     PinErase,
     /// Empties the PIN pad.
     PinClear,
     PinSubmit,
     PinConfirmLastTry,
+    /// 「暗証番号がわからない」: the My Number card's 照合番号B instead.
+    UseCodeB,
+    CodeBDigit(u8),
+    CodeBErase,
+    CodeBSubmit,
+    /// The number typed from a 在留カード's face (checked before it is sent).
+    CardNumberEntered(String),
     /// The runtime's answer to `Effect::ReadCard`.
-    CardRead(Result<Person, CardError>),
+    CardRead(Result<CardIdentity, CardError>),
     /// A whole QR code, decoded and validated (from the camera through the runtime, or typed
     /// by a scanner); the session checks it may be used on its day.
     QrRead(Result<Prefill, Notice>),
@@ -280,10 +296,11 @@ pub enum Action {
 /// Work for the runtime.
 #[derive(Debug)]
 pub enum Effect {
-    /// Ask the reader whether a card is there and how many PIN tries are left (uses no try).
+    /// Ask the reader which card is there and how many tries its secrets have left (uses no
+    /// try); answer with `CardState`.
     QueryCard,
-    /// Read the four facts with this PIN.
-    ReadCard(Pin),
+    /// Open the card once with this key and read it; answer with `CardRead`.
+    ReadCard(CardKey),
     StartScanner,
     StopScanner,
     /// Save the case at this step (a new store case when none is open).
@@ -361,6 +378,13 @@ pub struct Session {
     screen: Screen,
     notice: Option<Notice>,
     pin: PinPad,
+    /// Which card the PIN pad asks for.
+    pin_for: PinFor,
+    code_b: CodeBEntry,
+    /// The card on the reader is a My Number card whose 照合番号B can still be tried.
+    code_b_offered: bool,
+    /// A card's facts waiting on the typing screen for the clerk to complete.
+    card_prefill: Option<Arc<CardPrefill>>,
     applicant: Option<Person>,
     members: Vec<Member>,
     /// Index into `members` of the applicant.
@@ -438,6 +462,17 @@ pub struct View {
     pub pin_entered: usize,
     pub tries_left: Option<u8>,
     pub last_try_warning: bool,
+    /// Which card the PIN pad asks for.
+    pub pin_for: PinFor,
+    /// The 照合番号B pressed so far (printed on the card, so shown to compare) and its tries.
+    pub code_b_shown: String,
+    pub code_b_tries_left: Option<u8>,
+    /// The PIN screen offers the 照合番号B instead.
+    pub code_b_offered: bool,
+    /// A card's facts for the typing screen (the applicant's or a member's).
+    pub card_prefill: Option<Arc<CardPrefill>>,
+    /// The ID card the applicant was identified by, for the clerk to see.
+    pub identified_by: Option<madoguchi_domain::IdentityDocument>,
     /// The question on screen, with its 1-based number and the estimated total.
     pub question: Option<NextQuestion>,
     /// For a question about members: the members it is asked of, as the screen offers them.
@@ -524,6 +559,10 @@ impl Session {
             screen: Screen::Start,
             notice: None,
             pin: PinPad::default(),
+            pin_for: PinFor::default(),
+            code_b: CodeBEntry::default(),
+            code_b_offered: false,
+            card_prefill: None,
             applicant: None,
             members: Vec::new(),
             applicant_index: 0,
@@ -812,6 +851,12 @@ impl Session {
             last_try_warning: self.screen == Screen::Pin
                 && self.pin.tries_left() == Some(1)
                 && self.pin.entered() == PIN_LENGTH,
+            pin_for: self.pin_for,
+            code_b_shown: self.code_b.shown().to_owned(),
+            code_b_tries_left: self.code_b.tries_left(),
+            code_b_offered: self.code_b_offered,
+            card_prefill: self.card_prefill.clone(),
+            identified_by: self.identified_by,
             question_members: question
                 .as_ref()
                 .map(|q| self.question_members(q))
@@ -903,6 +948,19 @@ impl Session {
             (Screen::Identify, Action::IdentifyByTyping) => self.go(Screen::TypeApplicant),
             (Screen::InsertCard, Action::IdentifyWithCard) => vec![Effect::QueryCard],
             (Screen::InsertCard | Screen::Pin, Action::CardState(state)) => self.card_state(state),
+            (Screen::Pin, Action::UseCodeB) if self.code_b_offered => self.use_code_b(None),
+            (Screen::CodeB, Action::CodeBDigit(digit)) => {
+                self.code_b.press(digit);
+                Vec::new()
+            }
+            (Screen::CodeB, Action::CodeBErase) => {
+                self.code_b.erase();
+                Vec::new()
+            }
+            (Screen::CodeB, Action::CodeBSubmit) => self.submit_code_b(),
+            (Screen::CardNumber, Action::CardNumberEntered(typed)) => {
+                self.submit_card_number(&typed)
+            }
             (Screen::Pin, Action::PinDigit(digit)) => {
                 self.pin.press(digit);
                 Vec::new()
@@ -932,10 +990,7 @@ impl Session {
             (Screen::ReadingCard, Action::CardRead(result)) => self.card_read(result),
             (Screen::ScanQr, Action::QrRead(result)) => self.qr_read(result),
             (Screen::QrSummary, Action::QrConfirmed) => self.decide_and_show(),
-            (Screen::TypeApplicant, Action::ApplicantTyped(person)) => {
-                self.set_applicant(person);
-                self.go(Screen::Event)
-            }
+            (Screen::TypeApplicant, Action::ApplicantTyped(person)) => self.applicant_typed(person),
             (Screen::Event, Action::EventChosen(mut event)) => {
                 // Back on the event screen and on again: the member marked stays marked when
                 // the event chosen is about one member too.
@@ -949,10 +1004,7 @@ impl Session {
                 self.go(Screen::Household);
                 self.checkpoint("household")
             }
-            (Screen::Household, Action::MemberAdded(member)) => {
-                self.members.push(member);
-                self.checkpoint("household")
-            }
+            (Screen::Household, Action::MemberAdded(member)) => self.member_typed(member),
             (Screen::Household, Action::MemberRemoved(index)) => self.remove_member(index),
             (Screen::Household, Action::MemberSubject(index)) => self.mark_subject(index),
             (Screen::Household, Action::MemberRelation(index, relation)) => {
@@ -1064,30 +1116,6 @@ impl Session {
         Vec::new()
     }
 
-    fn card_state(&mut self, state: Result<madoguchi_card::PinState, CardError>) -> Vec<Effect> {
-        use madoguchi_card::PinState;
-        match state {
-            Ok(PinState::Ready { tries_left }) => {
-                self.card_seen = true;
-                self.pin = PinPad::new(Some(tries_left));
-                self.go(Screen::Pin)
-            }
-            Ok(PinState::Verified) => {
-                self.pin = PinPad::new(None);
-                self.go(Screen::Pin)
-            }
-            Ok(PinState::Blocked) => self.identify_again(Notice::new(
-                "暗証番号がロックされています。市民課の窓口でロックを解除できます。QRコードか手入力で続けてください。",
-                "The PIN is locked; the resident registration counter can unlock it. Continue with a QR code or by typing.",
-            )),
-            Err(error) => {
-                self.screen = Screen::InsertCard;
-                self.notice = Some(Notice::card(&error));
-                Vec::new()
-            }
-        }
-    }
-
     fn identify_again(&mut self, notice: Notice) -> Vec<Effect> {
         self.screen = if self.reading_member {
             self.reading_member = false;
@@ -1097,61 +1125,6 @@ impl Session {
         };
         self.notice = Some(notice);
         Vec::new()
-    }
-
-    fn submit_pin(&mut self) -> Vec<Effect> {
-        match self.pin.submit() {
-            PinOutcome::Incomplete => {
-                self.notice = Some(Notice::new(
-                    "暗証番号（数字4桁）を入力してください",
-                    "Enter the four-digit PIN",
-                ));
-                Vec::new()
-            }
-            PinOutcome::ConfirmLastTry => {
-                self.notice = Some(Notice::new(
-                    "残り1回です。間違えるとロックされます。よろしければ「この番号で読み取る」を押してください。",
-                    "One try left: a wrong PIN locks the card. Press “read with this PIN” to go on.",
-                ));
-                Vec::new()
-            }
-            PinOutcome::Send(pin) => {
-                self.go(Screen::ReadingCard);
-                vec![Effect::ReadCard(pin)]
-            }
-        }
-    }
-
-    fn card_read(&mut self, result: Result<Person, CardError>) -> Vec<Effect> {
-        match result {
-            Ok(person) => {
-                if self.reading_member {
-                    self.reading_member = false;
-                    self.members.push(Member {
-                        person,
-                        relation: Zokugara::COHABITANT,
-                    });
-                    self.go(Screen::Household);
-                    return self.checkpoint("household");
-                }
-                self.set_applicant(person);
-                self.identified_by = Some(madoguchi_domain::IdentityDocument::MyNumberCard);
-                self.go(Screen::Event)
-            }
-            Err(CardError::WrongPin { tries_left }) => {
-                self.pin.wrong(tries_left);
-                self.screen = Screen::Pin;
-                self.notice = Some(Notice::card(&CardError::WrongPin { tries_left }));
-                Vec::new()
-            }
-            Err(CardError::PinBlocked) => self.identify_again(Notice::card(&CardError::PinBlocked)),
-            Err(error) => {
-                // Card pulled, reader gone, service down: nothing was used up; try again.
-                self.screen = Screen::InsertCard;
-                self.notice = Some(Notice::card(&error));
-                Vec::new()
-            }
-        }
     }
 
     fn qr_read(&mut self, result: Result<Prefill, Notice>) -> Vec<Effect> {
@@ -1442,14 +1415,24 @@ impl Session {
 
     fn back(&mut self) -> Vec<Effect> {
         match self.screen {
-            Screen::Identify | Screen::TypeApplicant => self.go(Screen::Start),
-            Screen::InsertCard | Screen::Pin if self.reading_member => {
-                self.pin.clear();
+            Screen::Identify => self.go(Screen::Start),
+            Screen::TypeApplicant => {
+                self.card_prefill = None;
+                self.go(Screen::Identify)
+            }
+            Screen::CodeB if self.code_b_offered && self.pin.tries_left().is_some() => {
+                self.code_b.clear();
+                self.go(Screen::Pin)
+            }
+            Screen::InsertCard | Screen::Pin | Screen::CodeB | Screen::CardNumber
+                if self.reading_member =>
+            {
+                self.forget_card_entries();
                 self.reading_member = false;
                 self.go(Screen::Household)
             }
-            Screen::InsertCard | Screen::Pin => {
-                self.pin.clear();
+            Screen::InsertCard | Screen::Pin | Screen::CodeB | Screen::CardNumber => {
+                self.forget_card_entries();
                 self.go(Screen::Identify)
             }
             Screen::ScanQr if self.mode == Mode::SelfService => self.reset(),

@@ -50,7 +50,9 @@ fn through_the_card(session: &mut Session) -> usize {
     tap(session, Action::Begin);
     let effects = tap(session, Action::IdentifyWithCard);
     assert!(matches!(effects[..], [Effect::QueryCard]));
-    session.handle(Action::CardState(Ok(PinState::Ready { tries_left: 3 })));
+    session.handle(Action::CardState(Ok(CardOnReader::my_number(
+        PinState::Ready { tries_left: 3 },
+    ))));
     assert_eq!(session.screen(), Screen::Pin);
     for digit in [1, 2, 3, 4] {
         tap(session, Action::PinDigit(digit));
@@ -58,11 +60,11 @@ fn through_the_card(session: &mut Session) -> usize {
     let effects = tap(session, Action::PinSubmit);
     assert!(matches!(effects[..], [Effect::ReadCard(_)]));
     assert_eq!(session.screen(), Screen::ReadingCard);
-    session.handle(Action::CardRead(Ok(person(
+    session.handle(Action::CardRead(Ok(CardIdentity::my_number_card(person(
         "窓口 太郎",
         date(1990, 4, 1),
         Sex::Male,
-    ))));
+    )))));
     assert_eq!(session.screen(), Screen::Event);
     taps
 }
@@ -135,7 +137,9 @@ fn a_wrong_pin_costs_one_try_and_the_last_try_is_never_wasted() {
     let mut session = clerk();
     session.handle(Action::Begin);
     session.handle(Action::IdentifyWithCard);
-    session.handle(Action::CardState(Ok(PinState::Ready { tries_left: 2 })));
+    session.handle(Action::CardState(Ok(CardOnReader::my_number(
+        PinState::Ready { tries_left: 2 },
+    ))));
     for digit in [9, 9, 9, 9] {
         session.handle(Action::PinDigit(digit));
     }
@@ -161,7 +165,9 @@ fn a_card_pulled_mid_read_asks_for_the_card_again_and_loses_nothing() {
     let mut session = clerk();
     session.handle(Action::Begin);
     session.handle(Action::IdentifyWithCard);
-    session.handle(Action::CardState(Ok(PinState::Ready { tries_left: 3 })));
+    session.handle(Action::CardState(Ok(CardOnReader::my_number(
+        PinState::Ready { tries_left: 3 },
+    ))));
     for digit in [1, 2, 3, 4] {
         session.handle(Action::PinDigit(digit));
     }
@@ -179,7 +185,10 @@ fn a_blocked_card_sends_the_clerk_to_another_way() {
     let mut session = clerk();
     session.handle(Action::Begin);
     session.handle(Action::IdentifyWithCard);
-    session.handle(Action::CardState(Ok(PinState::Blocked)));
+    session.handle(Action::CardState(Ok(CardOnReader::MyNumber {
+        pin: PinState::Blocked,
+        code_b: PinState::Blocked,
+    })));
     let view = session.view();
     assert_eq!(view.screen, Screen::Identify);
     assert!(view.notice.expect("notice").ja.contains("ロック"));
@@ -189,11 +198,11 @@ fn a_blocked_card_sends_the_clerk_to_another_way() {
 fn a_late_card_answer_changes_nothing() {
     let mut session = clerk();
     session.handle(Action::Begin);
-    session.handle(Action::CardRead(Ok(person(
+    session.handle(Action::CardRead(Ok(CardIdentity::my_number_card(person(
         "誰か",
         date(1990, 1, 1),
         Sex::Male,
-    ))));
+    )))));
     assert_eq!(session.screen(), Screen::Identify);
     assert!(session.case().is_none());
 }
@@ -682,16 +691,18 @@ fn a_member_reads_their_own_card_and_the_clerk_sets_the_relation() {
     let effects = session.handle(Action::ReadMemberCard);
     assert!(matches!(effects[..], [Effect::QueryCard]));
     assert!(session.view().reading_member);
-    session.handle(Action::CardState(Ok(PinState::Ready { tries_left: 3 })));
+    session.handle(Action::CardState(Ok(CardOnReader::my_number(
+        PinState::Ready { tries_left: 3 },
+    ))));
     for digit in [5, 6, 7, 8] {
         session.handle(Action::PinDigit(digit));
     }
     session.handle(Action::PinSubmit);
-    session.handle(Action::CardRead(Ok(person(
+    session.handle(Action::CardRead(Ok(CardIdentity::my_number_card(person(
         "窓口 花子",
         date(1992, 6, 1),
         Sex::Female,
-    ))));
+    )))));
     assert_eq!(session.screen(), Screen::Household);
     assert!(!session.view().reading_member);
     let case = session.case().expect("case");
@@ -730,7 +741,9 @@ fn backing_out_of_a_members_card_returns_to_the_household() {
     session.handle(Action::Back);
     assert_eq!(session.screen(), Screen::Household);
     session.handle(Action::ReadMemberCard);
-    session.handle(Action::CardState(Ok(PinState::Blocked)));
+    session.handle(Action::CardState(Ok(CardOnReader::Licence {
+        pin: PinState::Blocked,
+    })));
     assert_eq!(
         session.screen(),
         Screen::Household,
@@ -954,7 +967,9 @@ fn the_pin_pad_clears_at_once() {
     let mut session = clerk();
     session.handle(Action::Begin);
     session.handle(Action::IdentifyWithCard);
-    session.handle(Action::CardState(Ok(PinState::Ready { tries_left: 3 })));
+    session.handle(Action::CardState(Ok(CardOnReader::my_number(
+        PinState::Ready { tries_left: 3 },
+    ))));
     for digit in [1, 2, 3] {
         session.handle(Action::PinDigit(digit));
     }
@@ -1311,7 +1326,9 @@ fn the_end_of_a_case_with_a_card_reminds_to_take_it() {
     session.handle(Action::Begin);
     session.handle(Action::IdentifyWithCard);
     assert!(!session.view().take_card);
-    session.handle(Action::CardState(Ok(PinState::Ready { tries_left: 3 })));
+    session.handle(Action::CardState(Ok(CardOnReader::my_number(
+        PinState::Ready { tries_left: 3 },
+    ))));
     assert!(!session.view().take_card, "not while the case goes on");
     session.handle(Action::Cancel);
     session.handle(Action::CancelConfirmed);
@@ -1330,16 +1347,18 @@ fn the_end_of_a_case_with_a_card_reminds_to_take_it() {
     let mut printed = Session::new(catalogue(), Mode::Clerk, date(2026, 4, 2));
     printed.handle(Action::Begin);
     printed.handle(Action::IdentifyWithCard);
-    printed.handle(Action::CardState(Ok(PinState::Ready { tries_left: 3 })));
+    printed.handle(Action::CardState(Ok(CardOnReader::my_number(
+        PinState::Ready { tries_left: 3 },
+    ))));
     for digit in [1, 2, 3, 4] {
         printed.handle(Action::PinDigit(digit));
     }
     printed.handle(Action::PinSubmit);
-    printed.handle(Action::CardRead(Ok(person(
+    printed.handle(Action::CardRead(Ok(CardIdentity::my_number_card(person(
         "窓口　太郎",
         date(1990, 4, 1),
         Sex::Male,
-    ))));
+    )))));
     printed.handle(Action::EventChosen(tennyu()));
     printed.handle(Action::HouseholdDone);
     for _ in 0..40 {
@@ -1545,3 +1564,6 @@ fn a_person_typed_by_the_clerk_was_not_identified_by_a_card() {
         "the clerk ticks the 本人確認 box by hand"
     );
 }
+
+#[path = "card_tests.rs"]
+mod card;

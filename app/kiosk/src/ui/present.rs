@@ -5,7 +5,8 @@
 use chrono::NaiveDate;
 use image::GrayImage;
 use madoguchi_domain::{
-    Address, Answer, Case, EventKind, ForeignResident, Nationality, Sex, Zokugara, wareki,
+    Address, Answer, Case, EventKind, ForeignCategory, ForeignResident, Nationality, Person, Sex,
+    Zokugara, wareki,
 };
 use madoguchi_rules::Catalogue;
 use madoguchi_rules::catalogue::{AddressRole, EventDef, Phrase, QuestionKind, Text, Tone};
@@ -15,13 +16,13 @@ use slint::{ComponentHandle, Image, Model, Rgb8Pixel, SharedPixelBuffer, SharedS
 
 use super::typed::relation_index;
 use super::{
-    Choice, ConfirmKind, EventDateRow, Interview, KioskWindow, MemberChoice, MemberRow, MissingRow,
-    Outcome, People, PinEntry, PrintPhase, Printing, ProcedureRow, ReviewItem, RubyLine,
-    RubyPhrase, RubyPiece, Scanner, Screen, SummaryLine, model,
+    CardPictureRow, Choice, ConfirmKind, EventDateRow, Interview, KioskWindow, MemberChoice,
+    MemberRow, MissingRow, Outcome, People, PinEntry, PrintPhase, Printing, ProcedureRow,
+    ReviewItem, RubyLine, RubyPhrase, RubyPiece, Scanner, Screen, SummaryLine, model,
 };
 use crate::session::{
-    AddableProcedure, Confirm, Notice, Override, ReviewEdits, ReviewField, Screen as SessionScreen,
-    UnfinishedOffer, View,
+    AddableProcedure, CODE_B_PARTS, Confirm, Notice, Override, PinFor, ReviewEdits, ReviewField,
+    Screen as SessionScreen, UnfinishedOffer, View,
 };
 
 /// Who reads the screen, in which language.
@@ -102,6 +103,8 @@ pub fn screen(screen: SessionScreen) -> Screen {
         SessionScreen::ReadingCard => Screen::ReadingCard,
         SessionScreen::ScanQr => Screen::ScanQr,
         SessionScreen::QrSummary => Screen::QrSummary,
+        SessionScreen::CodeB => Screen::CodeB,
+        SessionScreen::CardNumber => Screen::CardNumber,
         SessionScreen::TypeApplicant => Screen::TypeApplicant,
         SessionScreen::Event => Screen::Event,
         SessionScreen::Household => Screen::Household,
@@ -119,6 +122,109 @@ pub fn pin(pin_entry: &PinEntry<'_>, view: &View) {
     pin_entry.set_tries_left(view.tries_left.map_or(-1, i32::from));
     pin_entry.set_last_try_warning(view.last_try_warning);
     pin_entry.set_reading_member(view.reading_member);
+    pin_entry.set_for_licence(view.pin_for == PinFor::Licence);
+    pin_entry.set_code_b_offered(view.code_b_offered);
+    pin_entry.set_code_b_tries_left(view.code_b_tries_left.map_or(-1, i32::from));
+    let pressed: Vec<char> = view.code_b_shown.chars().collect();
+    let mut start = 0;
+    let mut parts = CODE_B_PARTS.iter().map(|&length| {
+        let cells: Vec<SharedString> = (start..start + length)
+            .map(|i| {
+                pressed
+                    .get(i)
+                    .map_or_else(SharedString::new, |d| d.to_string().into())
+            })
+            .collect();
+        start += length;
+        model(cells)
+    });
+    pin_entry.set_code_b_birth(parts.next().unwrap_or_default());
+    pin_entry.set_code_b_expiry(parts.next().unwrap_or_default());
+    pin_entry.set_code_b_security(parts.next().unwrap_or_default());
+    pin_entry.set_code_b_next(i32::try_from(pressed.len()).unwrap_or(0));
+}
+
+/// Which card identified the applicant, and a card read waiting for the clerk: what to check
+/// and the card's own pictures.
+pub fn card_facts(people: &People<'_>, view: &View, context: &Context) {
+    people.set_identified_by(
+        view.identified_by
+            .map_or_else(SharedString::new, |document| {
+                context.pick(document.ja(), document.en()).into()
+            }),
+    );
+    let prefill = view.card_prefill.as_deref();
+    people.set_card_read(prefill.map_or_else(SharedString::new, |p| context.notice(&p.summary)));
+    let notes: Vec<SharedString> = prefill
+        .map(|p| p.notes.iter().map(|n| context.notice(n)).collect())
+        .unwrap_or_default();
+    people.set_card_notes(model(notes));
+    let pictures: Vec<CardPictureRow> = prefill
+        .map(|p| {
+            p.pictures
+                .iter()
+                .map(|picture| CardPictureRow {
+                    label: context.notice(&picture.label),
+                    picture: grey_pixels(
+                        picture.bitmap.width,
+                        picture.bitmap.height,
+                        &picture.bitmap.luma,
+                    ),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    people.set_card_pictures(model(pictures));
+}
+
+/// Fills the typed person with a card's facts for the clerk to complete. A sex the card does
+/// not record is left unchosen, so the clerk must choose it.
+pub fn prefill_person(people: &People<'_>, person: &Person) {
+    clear_person(people);
+    people.set_person_name(person.name.as_str().into());
+    people.set_person_kana(person.kana.as_deref().unwrap_or_default().into());
+    people.set_person_birth(
+        person
+            .birth_date
+            .map_or_else(String::new, |d| d.format("%Y/%-m/%-d").to_string())
+            .into(),
+    );
+    people.set_person_sex(match person.sex {
+        Some(Sex::Male) => 0,
+        Some(Sex::Female) => 1,
+        None => -1,
+    });
+    people.set_person_address(
+        person
+            .address
+            .as_ref()
+            .map_or_else(SharedString::new, |a| a.text.as_str().into()),
+    );
+    let foreign = match &person.nationality {
+        Some(Nationality::Foreign(foreign)) => foreign,
+        _ => {
+            people.set_person_foreign(0);
+            return;
+        }
+    };
+    people.set_person_foreign(1);
+    people.set_person_country(foreign.country.as_deref().unwrap_or_default().into());
+    people.set_person_card(
+        foreign
+            .card_number
+            .as_ref()
+            .map_or_else(SharedString::new, |n| n.as_str().into()),
+    );
+    people.set_person_until(
+        foreign
+            .period_end
+            .map_or_else(String::new, |d| d.format("%Y/%-m/%-d").to_string())
+            .into(),
+    );
+    let category = foreign
+        .category
+        .and_then(|c| ForeignCategory::ALL.iter().position(|&a| a == c));
+    people.set_person_category(category.map_or(0, |i| i32::try_from(i + 1).unwrap_or(0)));
 }
 
 pub fn question(interview: &Interview<'_>, view: &View, context: &Context) {

@@ -120,10 +120,11 @@ impl Typed {
             name: self.name.clone(),
             kana,
             birth_date: Some(birth_date),
-            sex: Some(if self.sex == 1 {
-                Sex::Female
-            } else {
-                Sex::Male
+            sex: Some(match self.sex {
+                0 => Sex::Male,
+                1 => Sex::Female,
+                // A card that does not record the sex leaves it unchosen.
+                _ => return Err(Notice::new("性別を選んでください", "Choose the sex")),
             }),
             nationality: Some(self.nationality()?),
             address: (with_address && !self.address.is_empty()).then(|| Address {

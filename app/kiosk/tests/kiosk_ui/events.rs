@@ -35,7 +35,7 @@ fn packet_for(case: &Case) -> (usize, String) {
 
 /// Review, print and wait for the packet; returns its file and the case printed. The printed
 /// file has as many pages as the packet the kiosk makes of that case.
-fn print_packet(kiosk: &mut TestKiosk, cups: &TestCups) -> (PathBuf, Case, String) {
+pub(super) fn print_packet(kiosk: &mut TestKiosk, cups: &TestCups) -> (PathBuf, Case, String) {
     let printed_before = cups.printed().len();
     let case = kiosk.app.borrow().case().expect("a case");
     let (pages, text) = packet_for(&case);
@@ -74,7 +74,7 @@ pub(super) fn a_bereaved_family_is_served_from_the_deceaseds_card(cups: &TestCup
     let mut kiosk = TestKiosk::open(Mode::Clerk, store(dir.path()), cups, None);
 
     kiosk.tap("受付をはじめる");
-    kiosk.tap("マイナンバーカード");
+    kiosk.tap("カードを読み取る");
     kiosk.wait_for(Screen::Pin, 20);
     for digit in ["1", "2", "3", "4"] {
         kiosk.tap(digit);

@@ -22,7 +22,8 @@ use madoguchi_card::{CardError, PinState};
 use madoguchi_domain::{Answer, Case, LifeEvent, Member, Person, Sex, Zokugara};
 use madoguchi_kiosk::runtime::Runtime;
 use madoguchi_kiosk::session::{
-    Action, FormCheck, MissingValue, Mode, Notice, ReviewEdits, Screen, Session,
+    Action, CardIdentity, CardOnReader, FormCheck, MissingValue, Mode, Notice, ReviewEdits, Screen,
+    Session,
 };
 use madoguchi_kiosk::supervisor::{Desk, DeskScreen};
 use madoguchi_kiosk::ui::{
@@ -129,7 +130,9 @@ fn to_pin(app: &mut KioskApp, _: &KioskWindow) {
         vec![
             Action::Begin,
             Action::IdentifyWithCard,
-            Action::CardState(Ok(PinState::Ready { tries_left: 3 })),
+            Action::CardState(Ok(CardOnReader::my_number(PinState::Ready {
+                tries_left: 3,
+            }))),
             Action::PinDigit(1),
             Action::PinDigit(2),
         ],
@@ -144,12 +147,12 @@ fn to_event(app: &mut KioskApp, window: &KioskWindow) {
             Action::PinDigit(3),
             Action::PinDigit(4),
             Action::PinSubmit,
-            Action::CardRead(Ok(person(
+            Action::CardRead(Ok(CardIdentity::my_number_card(person(
                 "窓口　太郎",
                 "まどぐち　たろう",
                 date(1990, 4, 1),
                 Sex::Male,
-            ))),
+            )))),
         ],
     );
 }
@@ -336,13 +339,85 @@ pub(crate) fn shots() -> Vec<Shot> {
                     vec![
                         Action::Begin,
                         Action::IdentifyWithCard,
-                        Action::CardState(Ok(PinState::Ready { tries_left: 1 })),
+                        Action::CardState(Ok(CardOnReader::my_number(PinState::Ready {
+                            tries_left: 1,
+                        }))),
                         Action::PinDigit(1),
                         Action::PinDigit(2),
                         Action::PinDigit(3),
                         Action::PinDigit(4),
                     ],
                 )
+            },
+        },
+        Shot {
+            name: "05-pin-licence",
+            mode: Mode::Clerk,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![
+                        Action::Begin,
+                        Action::IdentifyWithCard,
+                        Action::CardState(Ok(CardOnReader::Licence {
+                            pin: PinState::Ready { tries_left: 3 },
+                        })),
+                        Action::PinDigit(1),
+                    ],
+                )
+            },
+        },
+        Shot {
+            name: "05-code-b",
+            mode: Mode::Clerk,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![
+                        Action::Begin,
+                        Action::IdentifyWithCard,
+                        Action::CardState(Ok(CardOnReader::MyNumber {
+                            pin: PinState::Blocked,
+                            code_b: PinState::Ready { tries_left: 9 },
+                        })),
+                    ],
+                );
+                for digit in [6, 0, 0, 4, 1, 2, 2, 0, 3] {
+                    app.act(Action::CodeBDigit(digit));
+                }
+            },
+        },
+        Shot {
+            name: "05-card-number",
+            mode: Mode::Clerk,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![
+                        Action::Begin,
+                        Action::IdentifyWithCard,
+                        Action::CardState(Ok(CardOnReader::Residence)),
+                        Action::CardNumberEntered("UH1234".into()),
+                    ],
+                )
+            },
+        },
+        Shot {
+            name: "07-type-applicant-residence-card",
+            mode: Mode::Clerk,
+            steps: |app, _| {
+                act(
+                    app,
+                    vec![
+                        Action::Begin,
+                        Action::IdentifyWithCard,
+                        Action::CardState(Ok(CardOnReader::Residence)),
+                        Action::CardNumberEntered("UH12345678VN".into()),
+                    ],
+                );
+                if let Ok(card) = samples::residence_card() {
+                    app.act(Action::CardRead(Ok(CardIdentity::residence(&card))));
+                }
             },
         },
         Shot {
