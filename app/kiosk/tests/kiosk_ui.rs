@@ -381,6 +381,16 @@ impl TestKiosk {
         questions
     }
 
+    /// The ids of the procedures the result screen lists.
+    fn listed_procedures(&self) -> Vec<String> {
+        self.window
+            .global::<Outcome>()
+            .get_procedures()
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect()
+    }
+
     /// Lets the runtime answer until the session shows `screen`.
     fn wait_for(&self, screen: Screen, seconds: u64) {
         let start = Instant::now();
@@ -1089,13 +1099,7 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
 
     let questions = kiosk.answer_every_question();
     assert_eq!(kiosk.screen(), Screen::Result);
-    let procedures: Vec<String> = kiosk
-        .window
-        .global::<Outcome>()
-        .get_procedures()
-        .iter()
-        .map(|p| p.id.to_string())
-        .collect();
+    let procedures = kiosk.listed_procedures();
     assert!(
         procedures.contains(&"tennyu_todoke".to_string()),
         "{procedures:?}"

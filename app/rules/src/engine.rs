@@ -379,6 +379,7 @@ impl<'c> Engine<'c> {
         let members = Self::member_facts(case);
         let facts = Facts {
             event: case.event.kind(),
+            identified_by: case.identified_by,
             members: &members,
             questions: Vec::new(),
         };
@@ -418,6 +419,7 @@ impl<'c> Engine<'c> {
     ) -> Facts<'m> {
         let mut facts = Facts {
             event: case.event.kind(),
+            identified_by: case.identified_by,
             members,
             questions: vec![QuestionState::Unanswered; self.catalogue.questions.len()],
         };
@@ -853,6 +855,7 @@ impl<'c> Engine<'c> {
         }
         let mut probe = Facts {
             event: facts.event,
+            identified_by: facts.identified_by,
             members: facts.members,
             questions: facts.questions.clone(),
         };

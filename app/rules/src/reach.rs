@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Datelike;
-use madoguchi_domain::{Relation, Sex};
+use madoguchi_domain::{IdentityDocument, Relation, Sex};
 
 use crate::catalogue::{Catalogue, QuestionKind};
 use crate::condition::{AgeKind, Condition, MemberCondition, MemberFact, Op, Quantity, Value};
@@ -22,6 +22,8 @@ const NOT_APPLICABLE: i64 = i64::MIN;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Var {
     Event,
+    /// 0: identified by no card; i + 1: by `IdentityDocument::ALL[i]`.
+    IdentifiedBy,
     Question(usize),
     Age(u8),
     Sex,
@@ -130,6 +132,7 @@ impl<'c> Universe<'c> {
     fn candidates(&self, var: Var) -> Vec<i64> {
         match var {
             Var::Event => (0..self.catalogue.events.len() as i64).collect(),
+            Var::IdentifiedBy => (0..=IdentityDocument::ALL.len() as i64).collect(),
             Var::Question(q) => self.question_values[q].clone(),
             Var::Age(_) => self.ages.clone(),
             Var::Sex | Var::Foreign | Var::Subject | Var::Named(_) => vec![0, 1],
@@ -210,6 +213,17 @@ impl<'a, 'c: 'a> Search<'_, 'c> {
             (Condition::Not(inner), _) => {
                 goals.push((inner, !positive));
                 self.run(goals, state)
+            }
+            (Condition::IdentifiedBy(documents), _) => {
+                let allowed: Vec<i64> = IdentityDocument::ALL
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| documents.contains(d))
+                    .map(|(i, _)| i as i64 + 1)
+                    .collect();
+                state.restrict(universe, Var::IdentifiedBy, |v| {
+                    allowed.contains(&v) == positive
+                }) && self.run(goals, state)
             }
             (Condition::EventIn(kinds), _) => {
                 let allowed: Vec<i64> = universe

@@ -3,7 +3,7 @@
 //! typing the condition language. The tree turns back into a [`Condition`] (and so into the
 //! text the catalogue file holds) after every change.
 
-use madoguchi_domain::{EventKind, Relation, Sex};
+use madoguchi_domain::{EventKind, IdentityDocument, Relation, Sex};
 use madoguchi_rules::Catalogue;
 use madoguchi_rules::catalogue::QuestionKind;
 use madoguchi_rules::condition::{
@@ -43,6 +43,8 @@ impl Group {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Leaf {
     Event(Vec<EventKind>),
+    /// The ID card the applicant was identified by is one of these.
+    IdentifiedBy(Vec<IdentityDocument>),
     Answer {
         question: usize,
         op: Op,
@@ -70,6 +72,7 @@ pub enum Node {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fact {
     Event,
+    IdentifiedBy,
     Question(usize),
     Age(AgeKind),
     Sex,
@@ -113,6 +116,7 @@ impl Node {
             }
             Condition::Not(inner) => Node::Group(Group::Not, vec![Self::from_condition(inner)]),
             Condition::EventIn(kinds) => Node::Leaf(Leaf::Event(kinds.clone())),
+            Condition::IdentifiedBy(documents) => Node::Leaf(Leaf::IdentifiedBy(documents.clone())),
             Condition::Answer {
                 question,
                 op,
@@ -197,6 +201,12 @@ impl Node {
             }
             Node::Leaf(Leaf::Event(kinds)) if kinds.is_empty() => Err("届出の種類を一つ以上選んでください / pick at least one event".into()),
             Node::Leaf(Leaf::Event(kinds)) => Ok(Condition::EventIn(kinds.clone())),
+            Node::Leaf(Leaf::IdentifiedBy(documents)) if documents.is_empty() => {
+                Err("本人確認書類を一つ以上選んでください / pick at least one ID card".into())
+            }
+            Node::Leaf(Leaf::IdentifiedBy(documents)) => {
+                Ok(Condition::IdentifiedBy(documents.clone()))
+            }
             Node::Leaf(Leaf::Answer { question, op, value }) => Ok(Condition::Answer {
                 question: *question,
                 op: *op,
@@ -362,6 +372,7 @@ pub fn op_text(op: Op) -> &'static str {
 pub fn fact_text(fact: Fact, catalogue: &Catalogue) -> String {
     match fact {
         Fact::Event => "届出の種類".into(),
+        Fact::IdentifiedBy => "本人確認書類（読み取ったカード）".into(),
         Fact::Question(q) => format!("質問：{}", catalogue.questions[q].label.ja),
         Fact::Age(AgeKind::Legal) => "年齢".into(),
         Fact::Age(AgeKind::School) => "学齢（3月31日時点）".into(),
@@ -395,6 +406,7 @@ fn describe(node: &Node, catalogue: &Catalogue) -> String {
 pub fn fact_of(leaf: &Leaf) -> Fact {
     match leaf {
         Leaf::Event(_) => Fact::Event,
+        Leaf::IdentifiedBy(_) => Fact::IdentifiedBy,
         Leaf::Answer { question, .. } | Leaf::AnswerIn { question, .. } => {
             Fact::Question(*question)
         }
@@ -437,7 +449,8 @@ pub fn facts(catalogue: &Catalogue, in_members: bool) -> Vec<Fact> {
         );
         facts
     } else {
-        std::iter::once(Fact::Event)
+        [Fact::Event, Fact::IdentifiedBy]
+            .into_iter()
             .chain((0..catalogue.questions.len()).map(Fact::Question))
             .collect()
     }
@@ -447,6 +460,7 @@ pub fn facts(catalogue: &Catalogue, in_members: bool) -> Vec<Fact> {
 pub fn default_leaf(fact: Fact, catalogue: &Catalogue, today: chrono::NaiveDate) -> Leaf {
     match fact {
         Fact::Event => Leaf::Event(catalogue.event_kinds().into_iter().take(1).collect()),
+        Fact::IdentifiedBy => Leaf::IdentifiedBy(vec![IdentityDocument::MyNumberCard]),
         Fact::Question(question) => match catalogue.questions[question].kind {
             QuestionKind::YesNo | QuestionKind::Members => Leaf::Answer {
                 question,
@@ -518,6 +532,17 @@ pub fn value_choice(leaf: &Leaf, catalogue: &Catalogue) -> ValueChoice {
                 .collect(),
             true,
         ),
+        Leaf::IdentifiedBy(documents) => options(
+            IdentityDocument::ALL
+                .iter()
+                .map(|d| d.ja().to_string())
+                .collect(),
+            IdentityDocument::ALL
+                .iter()
+                .map(|d| documents.contains(d))
+                .collect(),
+            true,
+        ),
         Leaf::Answer {
             value: Value::Number(n),
             ..
@@ -585,6 +610,12 @@ pub fn pick_option(leaf: &mut Leaf, index: usize, catalogue: &Catalogue) {
             if let Some(kind) = order.get(index) {
                 toggle(kinds, *kind);
                 kinds.sort_by_key(|k| order.iter().position(|x| x == k));
+            }
+        }
+        Leaf::IdentifiedBy(documents) => {
+            if let Some(document) = IdentityDocument::ALL.get(index) {
+                toggle(documents, *document);
+                documents.sort_by_key(|d| IdentityDocument::ALL.iter().position(|x| x == d));
             }
         }
         Leaf::Answer { value, .. } if matches!(value, Value::Yes | Value::No) => {

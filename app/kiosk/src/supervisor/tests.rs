@@ -607,6 +607,42 @@ fn a_question_is_reworded_in_each_register_and_refused_empty() {
 }
 
 #[test]
+fn the_id_card_read_is_picked_like_any_fact() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut desk = signed_in(dir.path());
+    desk.open_question(question_index(&desk, "dog"));
+    desk.select_row(Vec::new());
+    desk.remove_part();
+    desk.ask_only_when();
+    desk.select_row(vec![0]);
+    assert!(desk.facts().contains(&Fact::IdentifiedBy));
+    desk.pick_fact(Fact::IdentifiedBy);
+    assert_eq!(desk.condition_text(), "all(identified_by = my_number_card)");
+    desk.pick_value(1);
+    assert_eq!(
+        desk.condition_text(),
+        "all(identified_by in [my_number_card, driving_licence])"
+    );
+    desk.pick_value(0);
+    assert_eq!(
+        desk.condition_text(),
+        "all(identified_by = driving_licence)"
+    );
+    desk.pick_value(1);
+    assert!(
+        desk.editing().expect("editing").errors["condition"]
+            .ja
+            .contains("本人確認書類"),
+        "no card picked is not a condition"
+    );
+    assert_eq!(
+        desk.condition_text(),
+        "all(identified_by = driving_licence)"
+    );
+    desk.discard();
+}
+
+#[test]
 fn when_a_question_is_asked_is_edited_with_the_condition_widgets() {
     let dir = tempfile::tempdir().expect("dir");
     let mut desk = signed_in(dir.path());

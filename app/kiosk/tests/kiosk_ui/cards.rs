@@ -115,13 +115,7 @@ pub(super) fn a_foreign_resident_is_identified_by_the_residence_card(cups: &Test
     kiosk.tap("質問へ進む");
     kiosk.answer_every_question();
     assert_eq!(kiosk.screen(), Screen::Result);
-    let procedures: Vec<String> = kiosk
-        .window
-        .global::<Outcome>()
-        .get_procedures()
-        .iter()
-        .map(|p| p.id.to_string())
-        .collect();
+    let procedures = kiosk.listed_procedures();
     assert!(
         procedures.iter().any(|p| p == "zairyu_jukyochi"),
         "the 在留カード's 住居地 notification: {procedures:?}"
@@ -191,7 +185,32 @@ pub(super) fn a_licence_is_read_with_its_pin_1_and_its_gaiji_pointed_out(cups: &
     assert!(people.get_card_read().contains("運転免許証"));
     assert!(people.get_person_name().contains('〓'));
     assert_eq!(people.get_person_sex(), -1, "a licence records no sex");
+    // The clerk will copy the 外字 from the licence's face.
+    let name = people.get_person_name().replace('〓', "髙");
+    drop(people);
     kiosk.tap("次へ");
     assert!(notice(&kiosk).contains("性別"), "{}", notice(&kiosk));
+    // The clerk copies the 外字 and chooses the sex.
+    kiosk.type_into("氏名", &name);
+    kiosk.tap("男");
+    kiosk.tap("次へ");
+    assert_eq!(kiosk.screen(), Screen::Event, "{}", notice(&kiosk));
+    kiosk.type_into(
+        "住み始めた日（異動日）",
+        &today().format("%Y-%m-%d").to_string(),
+    );
+    kiosk.type_into("新しい住所", "標準市港町二丁目8番1号");
+    kiosk.tap("次へ");
+    kiosk.tap("質問へ進む");
+    kiosk.answer_every_question();
+    assert_eq!(kiosk.screen(), Screen::Result);
+    let procedures = kiosk.listed_procedures();
+    assert!(
+        procedures.iter().any(|p| p == "menkyo_jusho")
+            && !procedures.iter().any(|p| p == "info_menkyo"),
+        "the licence read sends its holder to the police: {procedures:?}"
+    );
+    let case = kiosk.app.borrow().case().expect("a case");
+    assert!(!case.household.members[0].person.name.contains('〓'));
     pcscd.stop();
 }

@@ -114,13 +114,7 @@ pub(super) fn a_bereaved_family_is_served_from_the_deceaseds_card(cups: &TestCup
     kiosk.tap("質問へ進む");
     let questions = kiosk.answer_every_question();
     assert_eq!(kiosk.screen(), Screen::Result);
-    let procedures: Vec<String> = kiosk
-        .window
-        .global::<Outcome>()
-        .get_procedures()
-        .iter()
-        .map(|p| p.id.to_string())
-        .collect();
+    let procedures = kiosk.listed_procedures();
     for id in ["kokuho_soshitsu_shibou", "kokuho_sousaihi", "souzoku_houki"] {
         assert!(procedures.iter().any(|p| p == id), "{id}: {procedures:?}");
     }

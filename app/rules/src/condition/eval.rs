@@ -1,7 +1,7 @@
 //! Three-valued evaluation of conditions, with an optional trace in plain words.
 
 use chrono::NaiveDate;
-use madoguchi_domain::{Answer, EventKind, Member, Relation, Sex, age};
+use madoguchi_domain::{Answer, EventKind, IdentityDocument, Member, Relation, Sex, age};
 use serde::Serialize;
 
 use super::phrase::{self, Labels};
@@ -115,6 +115,8 @@ pub enum QuestionState {
 #[derive(Clone, Debug)]
 pub struct Facts<'m> {
     pub event: EventKind,
+    /// The ID card the applicant was identified by, if any.
+    pub identified_by: Option<IdentityDocument>,
     pub members: &'m [MemberFacts],
     /// Indexed like the catalogue's questions.
     pub questions: Vec<QuestionState>,
@@ -227,6 +229,11 @@ impl Condition {
             Condition::Any(parts) => Truth::any(parts.iter().map(|p| p.eval(facts))),
             Condition::Not(inner) => inner.eval(facts).negate(),
             Condition::EventIn(kinds) => Truth::from_bool(kinds.contains(&facts.event)),
+            Condition::IdentifiedBy(documents) => Truth::from_bool(
+                facts
+                    .identified_by
+                    .is_some_and(|document| documents.contains(&document)),
+            ),
             Condition::Answer {
                 question,
                 op,
@@ -299,7 +306,7 @@ impl Condition {
                     into.push(q);
                 }
             }),
-            Condition::EventIn(_) => {}
+            Condition::EventIn(_) | Condition::IdentifiedBy(_) => {}
         }
     }
 
@@ -402,6 +409,27 @@ impl Trace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_id_card_read_is_known_for_every_case() {
+        let facts = |identified_by| Facts {
+            event: EventKind::TENNYU,
+            identified_by,
+            members: &[],
+            questions: Vec::new(),
+        };
+        let licence = Condition::IdentifiedBy(vec![IdentityDocument::DrivingLicence]);
+        assert_eq!(
+            licence.eval(&facts(Some(IdentityDocument::DrivingLicence))),
+            Truth::True
+        );
+        assert_eq!(
+            licence.eval(&facts(Some(IdentityDocument::MyNumberCard))),
+            Truth::False
+        );
+        // Typed, or read from a QR code: no card, and never "unknown".
+        assert_eq!(licence.eval(&facts(None)), Truth::False);
+    }
 
     #[test]
     fn kleene_logic() {

@@ -29,7 +29,7 @@ pub use parse::{AnswerShape, ParseError, QuestionLookup, parse_condition, parse_
 pub use phrase::{Labels, ages as age_list};
 pub use print::{age_word, print_condition, print_member_condition, print_value};
 
-use madoguchi_domain::{EventKind, Relation, Sex};
+use madoguchi_domain::{EventKind, IdentityDocument, Relation, Sex};
 
 /// A comparison operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -84,6 +84,9 @@ pub enum Condition {
     Not(Box<Condition>),
     /// The event is one of these kinds.
     EventIn(Vec<EventKind>),
+    /// The applicant was identified by one of these ID cards (a case identified otherwise, or
+    /// typed, matches none).
+    IdentifiedBy(Vec<IdentityDocument>),
     /// The answer to question `question` (an index into the catalogue's questions) compares
     /// with `value`.
     Answer {
@@ -212,7 +215,7 @@ impl Condition {
                 visit(*question)
             }
             Condition::Members { filter, .. } => filter.for_each_question(visit),
-            Condition::EventIn(_) => {}
+            Condition::EventIn(_) | Condition::IdentifiedBy(_) => {}
         }
     }
 
@@ -241,7 +244,7 @@ impl Condition {
             Condition::AnswerIn { question, values } => {
                 values.iter().for_each(|v| visit(*question, v))
             }
-            Condition::EventIn(_) | Condition::Members { .. } => {}
+            Condition::EventIn(_) | Condition::IdentifiedBy(_) | Condition::Members { .. } => {}
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The parser for the condition language, with type checking against the catalogue.
 
-use madoguchi_domain::{EventKind, Relation, Sex};
+use madoguchi_domain::{EventKind, IdentityDocument, Relation, Sex};
 
 use super::{AgeKind, Condition, MemberCondition, MemberFact, Op, Quantity, Value};
 
@@ -231,8 +231,8 @@ struct Parser<'a> {
     questions: &'a dyn QuestionLookup,
 }
 
-const CASE_FORMS: &str = "all(…), any(…), not(…), event …, any_member(…), all_members(…), \
-                          no_member(…), count(…) or a question id";
+const CASE_FORMS: &str = "all(…), any(…), not(…), event …, identified_by …, any_member(…), \
+                          all_members(…), no_member(…), count(…) or a question id";
 const MEMBER_FORMS: &str = "all(…), any(…), not(…), age, school_age, birthday_age, sex, \
                             nationality, relation";
 
@@ -385,6 +385,7 @@ impl<'a> Parser<'a> {
                 Ok(Condition::Not(Box::new(inner.remove(0))))
             }
             "event" => self.event(),
+            "identified_by" => self.identified_by(),
             "any_member" | "all_members" | "no_member" => {
                 let filter = self.single_member_argument(offset, &head)?;
                 let quantity = match head.as_str() {
@@ -443,6 +444,29 @@ impl<'a> Parser<'a> {
             kinds = known.into_iter().filter(|k| !kinds.contains(k)).collect();
         }
         Ok(Condition::EventIn(kinds))
+    }
+
+    /// `identified_by = driving_licence`, `in [...]`, or `!=` (which a case identified by no
+    /// card also matches).
+    fn identified_by(&mut self) -> Result<Condition, ParseError> {
+        let (words, negated) = self.membership()?;
+        let mut documents = Vec::new();
+        for (offset, word) in words {
+            let document = IdentityDocument::from_id(&word).ok_or_else(|| {
+                let names: Vec<&str> = IdentityDocument::ALL.iter().map(|d| d.id()).collect();
+                error(
+                    offset,
+                    format!("unknown ID card `{word}` (known: {})", names.join(", ")),
+                )
+            })?;
+            documents.push(document);
+        }
+        let condition = Condition::IdentifiedBy(documents);
+        Ok(if negated {
+            Condition::Not(Box::new(condition))
+        } else {
+            condition
+        })
     }
 
     fn answer(&mut self, offset: usize, id: &str) -> Result<Condition, ParseError> {
@@ -734,6 +758,36 @@ mod tests {
             err.message.contains("unknown question `dogg`"),
             "{}",
             err.message
+        );
+    }
+
+    #[test]
+    fn the_id_card_read_is_a_fact_of_the_case() {
+        assert_eq!(
+            parse("identified_by = driving_licence").expect("one"),
+            Condition::IdentifiedBy(vec![IdentityDocument::DrivingLicence])
+        );
+        assert_eq!(
+            parse("identified_by in [residence_card, special_permanent_certificate]")
+                .expect("several"),
+            Condition::IdentifiedBy(vec![
+                IdentityDocument::ResidenceCard,
+                IdentityDocument::SpecialPermanentCertificate
+            ])
+        );
+        // 「〜でない」 includes a case identified by no card at all.
+        assert_eq!(
+            parse("identified_by != my_number_card").expect("negated"),
+            Condition::Not(Box::new(Condition::IdentifiedBy(vec![
+                IdentityDocument::MyNumberCard
+            ])))
+        );
+        let unknown = parse("identified_by = passport").expect_err("unknown card");
+        assert!(
+            unknown.message.contains("unknown ID card `passport`")
+                && unknown.message.contains("driving_licence"),
+            "{}",
+            unknown.message
         );
     }
 

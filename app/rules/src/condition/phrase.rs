@@ -77,6 +77,17 @@ pub fn condition(
             "any of these holds".into(),
         ),
         Condition::Not(_) => ("次に当てはまらない".into(), "this does not hold".into()),
+        Condition::IdentifiedBy(documents) => {
+            let (ja, en) = join(
+                documents
+                    .iter()
+                    .map(|d| (d.ja().to_string(), d.en().to_string()))
+                    .collect(),
+                "・",
+                " or ",
+            );
+            (format!("本人確認書類が{ja}"), format!("identified by {en}"))
+        }
         Condition::EventIn(kinds) => {
             let (ja, en) = join(
                 kinds.iter().map(|&k| labels.event(k)).collect(),

@@ -4,7 +4,7 @@
 //! `parse(print(c)) == c` for every condition: the editor relies on it, and a test checks it
 //! over the shipped catalogue.
 
-use madoguchi_domain::{EventKind, Relation, Sex};
+use madoguchi_domain::{EventKind, IdentityDocument, Relation, Sex};
 
 use super::{AgeKind, Condition, MemberCondition, MemberFact, Op, Quantity, Value};
 
@@ -15,6 +15,11 @@ pub fn print_condition(condition: &Condition, question_id: &dyn Fn(usize) -> Str
         Condition::Any(parts) => group("any", parts, |c| print_condition(c, question_id)),
         Condition::Not(inner) => format!("not({})", print_condition(inner, question_id)),
         Condition::EventIn(kinds) => membership("event", kinds, |k: &EventKind| k.id().into()),
+        Condition::IdentifiedBy(documents) => {
+            membership("identified_by", documents, |d: &IdentityDocument| {
+                d.id().into()
+            })
+        }
         Condition::Answer {
             question,
             op,

@@ -124,6 +124,18 @@ fn act(app: &mut KioskApp, actions: Vec<Action>) {
     }
 }
 
+/// From the start to the screen `card` on the reader asks for.
+fn card_on_reader(app: &mut KioskApp, card: CardOnReader) {
+    act(
+        app,
+        vec![
+            Action::Begin,
+            Action::IdentifyWithCard,
+            Action::CardState(Ok(card)),
+        ],
+    );
+}
+
 fn to_pin(app: &mut KioskApp, _: &KioskWindow) {
     act(
         app,
@@ -354,33 +366,25 @@ pub(crate) fn shots() -> Vec<Shot> {
             name: "05-pin-licence",
             mode: Mode::Clerk,
             steps: |app, _| {
-                act(
+                card_on_reader(
                     app,
-                    vec![
-                        Action::Begin,
-                        Action::IdentifyWithCard,
-                        Action::CardState(Ok(CardOnReader::Licence {
-                            pin: PinState::Ready { tries_left: 3 },
-                        })),
-                        Action::PinDigit(1),
-                    ],
-                )
+                    CardOnReader::Licence {
+                        pin: PinState::Ready { tries_left: 3 },
+                    },
+                );
+                app.act(Action::PinDigit(1));
             },
         },
         Shot {
             name: "05-code-b",
             mode: Mode::Clerk,
             steps: |app, _| {
-                act(
+                card_on_reader(
                     app,
-                    vec![
-                        Action::Begin,
-                        Action::IdentifyWithCard,
-                        Action::CardState(Ok(CardOnReader::MyNumber {
-                            pin: PinState::Blocked,
-                            code_b: PinState::Ready { tries_left: 9 },
-                        })),
-                    ],
+                    CardOnReader::MyNumber {
+                        pin: PinState::Blocked,
+                        code_b: PinState::Ready { tries_left: 9 },
+                    },
                 );
                 for digit in [6, 0, 0, 4, 1, 2, 2, 0, 3] {
                     app.act(Action::CodeBDigit(digit));
@@ -391,30 +395,16 @@ pub(crate) fn shots() -> Vec<Shot> {
             name: "05-card-number",
             mode: Mode::Clerk,
             steps: |app, _| {
-                act(
-                    app,
-                    vec![
-                        Action::Begin,
-                        Action::IdentifyWithCard,
-                        Action::CardState(Ok(CardOnReader::Residence)),
-                        Action::CardNumberEntered("UH1234".into()),
-                    ],
-                )
+                card_on_reader(app, CardOnReader::Residence);
+                app.act(Action::CardNumberEntered("UH1234".into()));
             },
         },
         Shot {
             name: "07-type-applicant-residence-card",
             mode: Mode::Clerk,
             steps: |app, _| {
-                act(
-                    app,
-                    vec![
-                        Action::Begin,
-                        Action::IdentifyWithCard,
-                        Action::CardState(Ok(CardOnReader::Residence)),
-                        Action::CardNumberEntered("UH12345678VN".into()),
-                    ],
-                );
+                card_on_reader(app, CardOnReader::Residence);
+                app.act(Action::CardNumberEntered("UH12345678VN".into()));
                 if let Ok(card) = samples::residence_card() {
                     app.act(Action::CardRead(Ok(CardIdentity::residence(&card))));
                 }
