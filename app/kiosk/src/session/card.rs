@@ -309,10 +309,31 @@ fn back_notes(facts: &ResidenceFacts) -> Vec<Notice> {
 }
 
 /// The 照合番号B as it is pressed: fourteen digits in the order the card prints them.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct CodeBEntry {
     digits: Zeroizing<String>,
     tries_left: Option<u8>,
+}
+
+/// The digits never print: a debug line says how many there are.
+impl std::fmt::Debug for CodeBEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeBEntry")
+            .field("entered", &self.digits.len())
+            .field("tries_left", &self.tries_left)
+            .finish()
+    }
+}
+
+/// The digits of a 照合番号B shown on screen as pressed: they are printed on the card, so the
+/// screen shows them, but a debug line never does.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct PressedDigits(pub String);
+
+impl std::fmt::Debug for PressedDigits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PressedDigits({} digits)", self.0.len())
+    }
 }
 
 /// The three parts and their lengths, as the card prints them.

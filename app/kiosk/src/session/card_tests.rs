@@ -53,7 +53,7 @@ fn a_blocked_pin_goes_to_the_code_b_and_the_code_reads_the_card() {
             .contains("セキュリティコード")
     );
     assert_eq!(
-        session.view().code_b_shown,
+        session.view().code_b_shown.0,
         "1004012031",
         "the digits stay to finish"
     );
@@ -62,7 +62,7 @@ fn a_blocked_pin_goes_to_the_code_b_and_the_code_reads_the_card() {
     let effects = session.handle(Action::CodeBSubmit);
     assert!(matches!(effects[..], [Effect::ReadCard(CardKey::CodeB(_))]));
     assert_eq!(
-        session.view().code_b_shown,
+        session.view().code_b_shown.0,
         "",
         "the code leaves the screen once sent"
     );
@@ -85,6 +85,28 @@ fn a_blocked_pin_goes_to_the_code_b_and_the_code_reads_the_card() {
     assert_eq!(
         session.view().identified_by,
         Some(IdentityDocument::MyNumberCard)
+    );
+}
+
+#[test]
+fn the_pressed_secrets_never_print() {
+    let mut session = clerk();
+    to_the_reader(&mut session);
+    session.handle(Action::CardState(Ok(CardOnReader::my_number(
+        PinState::Ready { tries_left: 3 },
+    ))));
+    for digit in [7, 3, 9] {
+        session.handle(Action::PinDigit(digit));
+    }
+    let printed = format!("{:?} {:?}", session.pin, session.view());
+    assert!(!printed.contains("739"), "the PIN pressed: {printed}");
+    session.handle(Action::UseCodeB);
+    press_code_b(&mut session, "60041220");
+    let printed = format!("{:?} {:?}", session.code_b, session.view());
+    assert!(printed.contains("8 digits"), "{printed}");
+    assert!(
+        !printed.contains("600412"),
+        "the 照合番号B pressed: {printed}"
     );
 }
 

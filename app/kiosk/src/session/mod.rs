@@ -465,7 +465,7 @@ pub struct View {
     /// Which card the PIN pad asks for.
     pub pin_for: PinFor,
     /// The 照合番号B pressed so far (printed on the card, so shown to compare) and its tries.
-    pub code_b_shown: String,
+    pub code_b_shown: card::PressedDigits,
     pub code_b_tries_left: Option<u8>,
     /// The PIN screen offers the 照合番号B instead.
     pub code_b_offered: bool,
@@ -852,7 +852,7 @@ impl Session {
                 && self.pin.tries_left() == Some(1)
                 && self.pin.entered() == PIN_LENGTH,
             pin_for: self.pin_for,
-            code_b_shown: self.code_b.shown().to_owned(),
+            code_b_shown: card::PressedDigits(self.code_b.shown().to_owned()),
             code_b_tries_left: self.code_b.tries_left(),
             code_b_offered: self.code_b_offered,
             card_prefill: self.card_prefill.clone(),

@@ -8,13 +8,24 @@ use zeroize::Zeroizing;
 
 pub const PIN_LENGTH: usize = 4;
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct PinPad {
     digits: Zeroizing<String>,
     /// From the card, before any try; `None` until the card answers.
     tries_left: Option<u8>,
     /// The resident agreed to use the last try.
     last_try_confirmed: bool,
+}
+
+/// The digits never print: a debug line says how many there are.
+impl std::fmt::Debug for PinPad {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PinPad")
+            .field("entered", &self.digits.len())
+            .field("tries_left", &self.tries_left)
+            .field("last_try_confirmed", &self.last_try_confirmed)
+            .finish()
+    }
 }
 
 /// What submitting the pad leads to.

@@ -125,7 +125,7 @@ pub fn pin(pin_entry: &PinEntry<'_>, view: &View) {
     pin_entry.set_for_licence(view.pin_for == PinFor::Licence);
     pin_entry.set_code_b_offered(view.code_b_offered);
     pin_entry.set_code_b_tries_left(view.code_b_tries_left.map_or(-1, i32::from));
-    let pressed: Vec<char> = view.code_b_shown.chars().collect();
+    let pressed: Vec<char> = view.code_b_shown.0.chars().collect();
     let mut start = 0;
     let mut parts = CODE_B_PARTS.iter().map(|&length| {
         let cells: Vec<SharedString> = (start..start + length)
