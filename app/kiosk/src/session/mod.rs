@@ -506,7 +506,7 @@ pub struct View {
     pub confirm: Option<Confirm>,
     /// The step indicator: (step, steps).
     pub progress: Option<(usize, usize)>,
-    /// 「マイナンバーカードをお取りください」: a card was on the reader in this case (or in the
+    /// 「カードをお取りください」: a card was on the reader in this case (or in the
     /// one just closed), and the case is at its end.
     pub take_card: bool,
 }
