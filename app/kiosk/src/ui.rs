@@ -290,6 +290,14 @@ impl KioskApp {
         self.refresh();
     }
 
+    /// The card read is set aside: its facts leave the form with it.
+    fn forget_card_read(&mut self) {
+        self.act(Action::ForgetCardRead);
+        if let Some(window) = self.window.upgrade() {
+            present::clear_person(&window.global::<People>());
+        }
+    }
+
     /// Copies a card read into the typed fields once, when it first shows.
     fn prefill_once(&mut self, window: &KioskWindow, view: &View) {
         let Some(prefill) = &view.card_prefill else {
@@ -640,6 +648,7 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     kiosk.on_cancel_dismissed(act(|| Action::CancelDismissed));
     pin_entry.on_continue_without_card(act(|| Action::ContinueWithoutCard));
     pin_entry.on_use_code_b(act(|| Action::UseCodeB));
+    people.on_forget_card_read(on(KioskApp::forget_card_read));
     pin_entry.on_code_b_erase(act(|| Action::CodeBErase));
     pin_entry.on_code_b_submit(act(|| Action::CodeBSubmit));
     kiosk.on_still_here(act(|| Action::StillHere));

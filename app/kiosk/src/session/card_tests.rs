@@ -314,3 +314,25 @@ fn a_members_residence_card_fills_the_household_form() {
     assert!(view.card_prefill.is_none());
     assert_eq!(view.members, 2);
 }
+
+#[test]
+fn a_card_read_set_aside_no_longer_checks_the_form() {
+    let mut session = clerk();
+    through_the_card(&mut session);
+    session.handle(Action::EventChosen(tennyu()));
+    session.handle(Action::ReadMemberCard);
+    session.handle(Action::CardState(Ok(CardOnReader::Residence)));
+    session.handle(Action::CardNumberEntered("UH12345678VN".into()));
+    session.handle(Action::CardRead(Ok(CardIdentity::residence(
+        &residence_facts(),
+    ))));
+    assert!(session.view().card_prefill.is_some());
+    // Someone else is typed instead of the card's holder.
+    session.handle(Action::ForgetCardRead);
+    assert!(session.view().card_prefill.is_none());
+    session.handle(Action::MemberAdded(Member {
+        person: person("窓口 花子", date(1992, 5, 5), Sex::Female),
+        relation: Zokugara::WIFE,
+    }));
+    assert_eq!(session.view().members, 2, "{:?}", session.view().notice);
+}

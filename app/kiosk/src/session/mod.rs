@@ -201,6 +201,9 @@ pub enum Action {
     CodeBSubmit,
     /// The number typed from a 在留カード's face (checked before it is sent).
     CardNumberEntered(String),
+    /// The clerk sets a card read aside (it was not the person being typed): its facts no
+    /// longer fill or check the form.
+    ForgetCardRead,
     /// The runtime's answer to `Effect::ReadCard`.
     CardRead(Result<CardIdentity, CardError>),
     /// A whole QR code, decoded and validated (from the camera through the runtime, or typed
@@ -991,6 +994,11 @@ impl Session {
             (Screen::ScanQr, Action::QrRead(result)) => self.qr_read(result),
             (Screen::QrSummary, Action::QrConfirmed) => self.decide_and_show(),
             (Screen::TypeApplicant, Action::ApplicantTyped(person)) => self.applicant_typed(person),
+            (Screen::TypeApplicant | Screen::Household, Action::ForgetCardRead) => {
+                self.card_prefill = None;
+                self.notice = None;
+                Vec::new()
+            }
             (Screen::Event, Action::EventChosen(mut event)) => {
                 // Back on the event screen and on again: the member marked stays marked when
                 // the event chosen is about one member too.

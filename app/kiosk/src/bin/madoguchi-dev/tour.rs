@@ -124,6 +124,15 @@ fn act(app: &mut KioskApp, actions: Vec<Action>) {
     }
 }
 
+/// A 在留カード read: the typing screen with the chip's pictures and facts.
+fn to_residence_card_read(app: &mut KioskApp) {
+    card_on_reader(app, CardOnReader::Residence);
+    app.act(Action::CardNumberEntered("UH12345678VN".into()));
+    if let Ok(card) = samples::residence_card() {
+        app.act(Action::CardRead(Ok(CardIdentity::residence(&card))));
+    }
+}
+
 /// From the start to the screen `card` on the reader asks for.
 fn card_on_reader(app: &mut KioskApp, card: CardOnReader) {
     act(
@@ -403,11 +412,15 @@ pub(crate) fn shots() -> Vec<Shot> {
             name: "07-type-applicant-residence-card",
             mode: Mode::Clerk,
             steps: |app, _| {
-                card_on_reader(app, CardOnReader::Residence);
-                app.act(Action::CardNumberEntered("UH12345678VN".into()));
-                if let Ok(card) = samples::residence_card() {
-                    app.act(Action::CardRead(Ok(CardIdentity::residence(&card))));
-                }
+                to_residence_card_read(app);
+            },
+        },
+        Shot {
+            name: "07-type-applicant-residence-card-fields",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_residence_card_read(app);
+                scroll_by(window, -400.0);
             },
         },
         Shot {
