@@ -21,6 +21,16 @@ fn card_on_the_reader(
     (pcscd, card, dir, kiosk)
 }
 
+/// Key presses, as a keyboard or a numeric keypad sends them to the window.
+fn press_keys(kiosk: &TestKiosk, keys: &[&str]) {
+    let window = kiosk.window.window();
+    for key in keys {
+        let text = slint::SharedString::from(*key);
+        window.dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+        window.dispatch_event(WindowEvent::KeyReleased { text });
+    }
+}
+
 fn notice(kiosk: &TestKiosk) -> String {
     kiosk.window.global::<Kiosk>().get_notice().to_string()
 }
@@ -166,10 +176,9 @@ pub(super) fn a_forgotten_pin_is_replaced_by_the_code_b(cups: &TestCups) {
             "{label}"
         );
     }
-    for digit in "5678".chars() {
-        kiosk.tap(&digit.to_string());
-    }
-    kiosk.tap("照合番号Bを決定");
+    // The rest from the keyboard.
+    press_keys(&kiosk, &["5", "6", "7", "8"]);
+    press_keys(&kiosk, &[&slint::SharedString::from(Key::Return)]);
     kiosk.wait_for(Screen::Event, 20);
     assert!(
         kiosk
@@ -186,10 +195,13 @@ pub(super) fn a_licence_is_read_with_its_pin_1_and_its_gaiji_pointed_out(cups: &
     kiosk.wait_for(Screen::Pin, 20);
     assert!(kiosk.window.global::<PinEntry>().get_for_licence());
     assert!(!kiosk.window.global::<PinEntry>().get_code_b_offered());
-    for digit in ["1", "3", "5", "7"] {
-        kiosk.tap(digit);
-    }
-    kiosk.tap("暗証番号を決定");
+    // From the keyboard, as from a numeric keypad: a wrong digit erased, then Enter.
+    press_keys(&kiosk, &["1", "3", "9"]);
+    press_keys(&kiosk, &[&slint::SharedString::from(Key::Backspace)]);
+    assert_eq!(kiosk.window.global::<PinEntry>().get_pin_entered(), 2);
+    press_keys(&kiosk, &["5", "7"]);
+    assert_eq!(kiosk.window.global::<PinEntry>().get_pin_entered(), 4);
+    press_keys(&kiosk, &[&slint::SharedString::from(Key::Return)]);
     kiosk.wait_for(Screen::TypeApplicant, 20);
     let people = kiosk.window.global::<People>();
     let notes: Vec<String> = people
