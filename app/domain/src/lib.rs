@@ -23,6 +23,7 @@ mod filer;
 pub mod foreign;
 pub mod identity;
 pub mod input;
+mod language;
 pub mod limits;
 mod person;
 pub mod ruby;
@@ -36,6 +37,7 @@ pub use event::{EventDate, EventKind, IdError, LifeEvent, MAX_EVENT_DATES};
 pub use filer::{FilerRole, Proxy, is_phone};
 pub use foreign::{ForeignCategory, ForeignResident, ResidenceCardNumber, ResidenceStatus};
 pub use identity::IdentityDocument;
+pub use language::Language;
 pub use person::{Address, AddressParts, Household, Member, Nationality, Person, Relation, Sex};
 pub use zokugara::{Zokugara, ZokugaraError};
 

@@ -218,6 +218,7 @@ fn pick_named(language: SheetLanguage, named: &Named) -> String {
             ja: named.ja.clone(),
             easy: named.easy.clone(),
             en: named.en.clone(),
+            other: named.other.clone(),
         },
     )
 }

@@ -4,24 +4,90 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use madoguchi_domain::{Answer, EventDate, EventKind};
+use madoguchi_domain::{Answer, EventDate, EventKind, Language};
 use serde::Serialize;
 
 use crate::condition::{AnswerShape, Condition, Labels, MemberCondition};
 
-/// A name or text in the three registers the counter uses: Japanese, やさしい日本語 and English.
+/// A name or text in the three registers the catalogue writes itself — Japanese, やさしい日本語
+/// and English — and its translations from the text tables (`translations/<code>.toml`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Text {
     pub ja: String,
     pub easy: String,
     pub en: String,
+    #[serde(skip_serializing_if = "Translated::is_empty")]
+    pub other: Translated,
 }
 
-/// A short statement in Japanese and English (reasons, labels, notes).
+/// A short statement in Japanese and English (reasons, labels, notes), and its translations.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Phrase {
     pub ja: String,
     pub en: String,
+    #[serde(skip_serializing_if = "Translated::is_empty")]
+    pub other: Translated,
+}
+
+/// A text's wording in the languages translated from the Japanese, filled in by the loader
+/// from the catalogue's text tables. A language without its wording here reads the English.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Translated(pub BTreeMap<Language, String>);
+
+impl Translated {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The wording in `language`, or `english` when the table has none.
+    pub fn or_english<'a>(&'a self, language: Language, english: &'a str) -> &'a str {
+        self.0.get(&language).map_or(english, String::as_str)
+    }
+}
+
+impl Text {
+    pub fn new(ja: impl Into<String>, easy: impl Into<String>, en: impl Into<String>) -> Text {
+        Text {
+            ja: ja.into(),
+            easy: easy.into(),
+            en: en.into(),
+            other: Translated::default(),
+        }
+    }
+
+    /// The wording a reader of `language` sees: やさしい日本語 as written, with its ルビ marks
+    /// (the Japanese where the catalogue has none); a translated language's wording, or the
+    /// English where its table has none.
+    pub fn get(&self, language: Language) -> &str {
+        match language {
+            Language::Japanese => &self.ja,
+            Language::Easy if self.easy.is_empty() => &self.ja,
+            Language::Easy => &self.easy,
+            Language::English => &self.en,
+            other => self.other.or_english(other, &self.en),
+        }
+    }
+}
+
+impl Phrase {
+    pub fn new(ja: impl Into<String>, en: impl Into<String>) -> Phrase {
+        Phrase {
+            ja: ja.into(),
+            en: en.into(),
+            other: Translated::default(),
+        }
+    }
+
+    /// The wording a reader of `language` sees (Japanese for やさしい日本語: phrases have no
+    /// plain wording; English where a table has none).
+    pub fn get(&self, language: Language) -> &str {
+        match language {
+            Language::Japanese | Language::Easy => &self.ja,
+            Language::English => &self.en,
+            other => self.other.or_english(other, &self.en),
+        }
+    }
 }
 
 /// Where a catalogue entry was written: the file (relative to the catalogue folder) and line.
@@ -217,55 +283,60 @@ pub struct Question {
     pub fills: Vec<String>,
     pub source: Option<String>,
     pub at: Location,
+    /// The options every question of its kind offers, with their translations (shared by
+    /// every question of one catalogue).
+    pub common: std::sync::Arc<CommonChoices>,
 }
 
-/// The answer everyone may give.
-pub fn unknown_choice() -> Choice {
-    Choice {
-        id: "unknown".into(),
-        text: Text {
-            ja: "わからない".into(),
-            easy: "わからない".into(),
-            en: "I don't know".into(),
-        },
+/// The options the catalogue does not write: yes and no, 「該当する方はいない」 for a question
+/// about members, and 「わからない」 for every question. The loader fills in their translations
+/// from the text tables, as for the catalogue's own texts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommonChoices {
+    pub yes: Text,
+    pub no: Text,
+    pub nobody: Text,
+    pub unknown: Text,
+}
+
+impl Default for CommonChoices {
+    fn default() -> CommonChoices {
+        CommonChoices {
+            yes: Text::new("はい", "はい", "Yes"),
+            no: Text::new("いいえ", "いいえ", "No"),
+            nobody: Text::new("該当する方はいない", "いない", "Nobody"),
+            unknown: Text::new("わからない", "わからない", "I don't know"),
+        }
+    }
+}
+
+impl CommonChoices {
+    pub(crate) fn texts_mut(&mut self) -> [&mut Text; 4] {
+        [
+            &mut self.yes,
+            &mut self.no,
+            &mut self.nobody,
+            &mut self.unknown,
+        ]
     }
 }
 
 impl Question {
     /// The options a resident can pick, always ending with 「わからない」.
     pub fn options(&self) -> Vec<Choice> {
+        let choice = |id: &str, text: &Text| Choice {
+            id: id.into(),
+            text: text.clone(),
+        };
+        let common = &self.common;
         let mut options = match self.kind {
-            QuestionKind::YesNo => vec![
-                Choice {
-                    id: "yes".into(),
-                    text: Text {
-                        ja: "はい".into(),
-                        easy: "はい".into(),
-                        en: "Yes".into(),
-                    },
-                },
-                Choice {
-                    id: "no".into(),
-                    text: Text {
-                        ja: "いいえ".into(),
-                        easy: "いいえ".into(),
-                        en: "No".into(),
-                    },
-                },
-            ],
+            QuestionKind::YesNo => vec![choice("yes", &common.yes), choice("no", &common.no)],
             QuestionKind::Choice => self.choices.clone(),
             // The members themselves are the choices; the one option says "nobody".
-            QuestionKind::Members => vec![Choice {
-                id: "no".into(),
-                text: Text {
-                    ja: "該当する方はいない".into(),
-                    easy: "いない".into(),
-                    en: "Nobody".into(),
-                },
-            }],
+            QuestionKind::Members => vec![choice("no", &common.nobody)],
             QuestionKind::Number { .. } | QuestionKind::Date => Vec::new(),
         };
-        options.push(unknown_choice());
+        options.push(choice("unknown", &common.unknown));
         options
     }
 
@@ -455,6 +526,9 @@ pub struct Catalogue {
     /// city's own forms from the form editor): the rules never read them; the packet prints
     /// with them instead of the shipped templates of the same forms.
     pub form_files: crate::files::FormFiles,
+    /// Each translated language's texts: how many are translated and reviewed
+    /// (`translations/*.toml`, [`crate::translations`]).
+    pub languages: Vec<crate::translations::LanguageStatus>,
 }
 
 impl DeadlineRule {
@@ -479,11 +553,7 @@ impl Catalogue {
     /// another version).
     pub fn event_name(&self, kind: EventKind) -> Text {
         self.event(kind).map_or_else(
-            || Text {
-                ja: kind.id().to_string(),
-                easy: kind.id().to_string(),
-                en: kind.id().to_string(),
-            },
+            || Text::new(kind.id(), kind.id(), kind.id()),
             |e| e.name.clone(),
         )
     }

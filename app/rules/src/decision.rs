@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use madoguchi_domain::{EventDate, EventKind};
 use serde::Serialize;
 
-use crate::catalogue::{Choice, Phrase, QuestionKind, Text, Tier};
+use crate::catalogue::{Choice, Phrase, QuestionKind, Text, Tier, Translated};
 pub use crate::transitions::Coming;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -110,6 +110,33 @@ pub struct Named {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub easy: String,
     pub en: String,
+    #[serde(skip_serializing_if = "Translated::is_empty")]
+    pub other: Translated,
+}
+
+impl Named {
+    /// An item's or form's id with its words.
+    pub fn new(id: &str, text: &Text) -> Named {
+        Named {
+            id: id.to_string(),
+            ja: text.ja.clone(),
+            easy: text.easy.clone(),
+            en: text.en.clone(),
+            other: text.other.clone(),
+        }
+    }
+
+    /// The words a reader of `language` sees, as [`Text::get`] chooses them.
+    pub fn get(&self, language: madoguchi_domain::Language) -> &str {
+        use madoguchi_domain::Language;
+        match language {
+            Language::Japanese => &self.ja,
+            Language::Easy if self.easy.is_empty() => &self.ja,
+            Language::Easy => &self.easy,
+            Language::English => &self.en,
+            other => self.other.or_english(other, &self.en),
+        }
+    }
 }
 
 /// The last day to complete a procedure, counted from an event date.

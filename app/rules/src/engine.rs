@@ -7,7 +7,7 @@ use madoguchi_domain::calendar::{ClosedBecause, Office, OfficeCalendar};
 use madoguchi_domain::{Answer, Case, CaseError, EventDate, LifeEvent, wareki};
 use serde::Serialize;
 
-use crate::catalogue::{Catalogue, Phrase, Procedure, QuestionKind, Rule, Text};
+use crate::catalogue::{Catalogue, Phrase, Procedure, QuestionKind, Rule, Text, Translated};
 use crate::condition::{Facts, MemberFacts, QuestionState, Trace, Truth, Value, age_list};
 use crate::decision::{
     BuildingRef, CatalogueVersion, CounterRef, Deadline, Decision, FeeDue, MovedDeadline, Named,
@@ -682,12 +682,7 @@ impl<'c> Engine<'c> {
                 })
                 .map(|i| {
                     let item = &catalogue.items[i];
-                    Named {
-                        id: item.id.clone(),
-                        ja: item.text.ja.clone(),
-                        easy: item.text.easy.clone(),
-                        en: item.text.en.clone(),
-                    }
+                    Named::new(&item.id, &item.text)
                 })
                 .collect(),
             forms: procedure
@@ -695,11 +690,13 @@ impl<'c> Engine<'c> {
                 .iter()
                 .map(|&f| {
                     let form = &catalogue.forms[f];
+                    let title = &form.title;
                     Named {
                         id: form.id.clone(),
-                        ja: form.title.ja.clone(),
+                        ja: title.ja.clone(),
                         easy: String::new(),
-                        en: form.title.en.clone(),
+                        en: title.en.clone(),
+                        other: title.other.clone(),
                     }
                 })
                 .collect(),
@@ -893,10 +890,17 @@ fn reason(because: &Text, ages: &[u32]) -> Text {
     };
     let count = ages.len().to_string();
     let fill = |s: &str, list: &str| s.replace("{ages}", list).replace("{count}", &count);
+    let other = because
+        .other
+        .0
+        .iter()
+        .map(|(language, wording)| (*language, fill(wording, &ages_en)))
+        .collect();
     Text {
         ja: fill(&because.ja, &ages_ja),
         easy: fill(&because.easy, &ages_ja),
         en: fill(&because.en, &ages_en),
+        other: Translated(other),
     }
 }
 
@@ -942,10 +946,7 @@ fn deadline(
             overdue: date < case.event.visit_date(),
             moved: moved.map(|m| MovedDeadline {
                 counted,
-                closed: Phrase {
-                    ja: m.because.ja(),
-                    en: m.because.en(),
-                },
+                closed: Phrase::new(m.because.ja(), m.because.en()),
                 why: moved_why(counted, &m.because, office),
             }),
             holidays_unknown: !calendar.covers(date),
@@ -964,16 +965,16 @@ fn moved_why(counted: NaiveDate, because: &ClosedBecause, office: Office) -> Phr
         ),
     };
     let day_ja = wareki::format(counted).unwrap_or_else(|_| counted.to_string());
-    Phrase {
-        ja: format!(
+    Phrase::new(
+        format!(
             "期限の{day_ja}は{}のため、翌開庁日まで（{law_ja}）",
             because.ja()
         ),
-        en: format!(
+        format!(
             "the count ends on {counted}, {}, so the deadline is the next day the office is open ({law_en})",
             because.en()
         ),
-    }
+    )
 }
 
 /// One rule's evaluation, for `explain`.

@@ -5,7 +5,8 @@
 //!   is data, not code; procedures with counters, forms, items, deadlines and
 //!   effective dates; questions with tiers, variants and 「わからない」; rules; the office
 //!   calendar that moves a deadline off a closed day, [`calendar`]; the changes an age brings
-//!   soon after the move, [`transitions`]),
+//!   soon after the move, [`transitions`]; its texts in the languages translated from it,
+//!   each with its review state, [`translations`]),
 //! - the condition language supervisors write rules in ([`condition`]),
 //! - loading a catalogue's files — held in memory ([`CatalogueFiles`]: the store's versions,
 //!   the supervisor's draft) or read from a folder — with one-line `file:line` diagnostics and
@@ -36,6 +37,7 @@ pub mod pinning;
 mod reach;
 pub mod scenario;
 pub mod transitions;
+pub mod translations;
 mod validate;
 
 pub use catalogue::Catalogue;

@@ -377,6 +377,7 @@ pub(crate) fn text(
         ja: take(&raw.ja, "ja", true),
         easy: take(&raw.easy, "easy", need_easy == Easy::Required),
         en: take(&raw.en, "en", true),
+        other: Default::default(),
     };
     if need_easy == Easy::Wanted && text.easy.is_empty() {
         problems.push(Diagnostic::warning(
@@ -399,7 +400,7 @@ pub(crate) fn text(
 
 fn phrase(raw: &RawText, what: &str, at: &Location, problems: &mut Vec<Diagnostic>) -> Phrase {
     let t = text(raw, Easy::Unused, what, at, problems);
-    Phrase { ja: t.ja, en: t.en }
+    Phrase::new(t.ja, t.en)
 }
 
 fn date(
@@ -787,6 +788,7 @@ fn question_shell(
         fills: raw.fills.clone(),
         source: raw.source.clone(),
         at,
+        common: Default::default(),
     }
 }
 
@@ -1394,6 +1396,9 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
     catalogue.transitions = transitions;
     catalogue.transition_window_days = window;
     catalogue.form_files = files::FormFiles::of(files);
+    let (languages, translation_warnings) =
+        crate::translations::apply(&mut catalogue, files, &mut problems);
+    catalogue.languages = languages;
 
     if catalogue.questions.is_empty() && questions_file.is_some() {
         problems.push(Diagnostic::error(
@@ -1411,6 +1416,7 @@ pub fn load_files(files: &CatalogueFiles) -> Result<Loaded, Vec<Diagnostic>> {
     if problems.iter().any(Diagnostic::is_error) {
         return Err(errors_first(problems));
     }
+    problems.extend(translation_warnings);
     Ok(Loaded {
         catalogue,
         warnings: problems,

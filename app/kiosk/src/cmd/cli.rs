@@ -301,6 +301,15 @@ enum RulesCommand {
         #[command(flatten)]
         catalogue: CatalogueArg,
     },
+    /// How far each language's text table (translations/<code>.toml) is translated and
+    /// reviewed; with --language, the texts it lacks, as entries for a translator to fill in.
+    Translations {
+        #[command(flatten)]
+        catalogue: CatalogueArg,
+        /// The language whose missing texts to print (vi, zh-Hans, ko, fil, pt-BR, ne, id).
+        #[arg(long, value_parser = crate::cmd::input::translated_language)]
+        language: Option<madoguchi_domain::Language>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -670,6 +679,10 @@ impl Cli {
                     json,
                 } => rules_cmd::explain(&case, &procedure, json),
                 RulesCommand::Interview { catalogue } => rules_cmd::interview(&catalogue.dir()),
+                RulesCommand::Translations {
+                    catalogue,
+                    language,
+                } => rules_cmd::translations(&catalogue.dir(), language),
             },
             Some(Command::Card { command }) => match command {
                 CardCommand::Status { json } => card_cmd::status(json),

@@ -71,6 +71,22 @@ pub fn day(text: &str) -> Result<NaiveDate, String> {
     }
 }
 
+/// A language translated in text tables, by its code (`vi`, `zh-Hans`, …).
+pub fn translated_language(text: &str) -> Result<madoguchi_domain::Language, String> {
+    madoguchi_domain::Language::from_code(text.trim())
+        .filter(|l| l.is_translated())
+        .ok_or_else(|| {
+            let codes: Vec<&str> = madoguchi_domain::Language::TRANSLATED
+                .iter()
+                .map(|l| l.code())
+                .collect();
+            format!(
+                "`{text}` is not a translated language: one of {}",
+                codes.join(", ")
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,7 +37,49 @@ pub fn check(dir: &Path) -> Result<ExitCode> {
         loaded.warnings.len()
     );
     println!("{}", calendar_summary(&c.calendar));
+    print_languages(c);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Each translated language's line: how many texts are translated and reviewed.
+fn print_languages(catalogue: &madoguchi_rules::Catalogue) {
+    println!("languages (translations/<code>.toml):");
+    for status in &catalogue.languages {
+        println!("  {}", status.summary());
+    }
+}
+
+/// `madoguchi rules translations`: the languages' lines, or the texts one language lacks as
+/// entries of its table, each with its English and where it is written, to fill in.
+pub fn translations(dir: &Path, language: Option<madoguchi_domain::Language>) -> Result<ExitCode> {
+    let (loaded, _) = load_or_report(dir)?;
+    let Some(language) = language else {
+        print_languages(&loaded.catalogue);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let lacking = madoguchi_rules::translations::untranslated(&loaded.catalogue, language);
+    println!(
+        "# {} ({}): {} text(s) to translate; paste into translations/{}.toml and fill in `text`.",
+        language.native_name(),
+        language.english_name(),
+        lacking.len(),
+        language.code()
+    );
+    for text in &lacking {
+        println!(
+            "\n[[text]]\n# {}:{} — {}\nja = {}\ntext = \"\"",
+            text.at.file.display(),
+            text.at.line,
+            text.en,
+            toml_string(&text.ja)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A TOML basic string holding `text`.
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
 }
 
 /// The closed days other than weekends from `from` (default today) for `days` days, one per

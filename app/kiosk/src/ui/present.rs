@@ -772,6 +772,7 @@ pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) ->
                     ja: b.ja.clone(),
                     easy: b.easy.clone(),
                     en: b.en.clone(),
+                    other: b.other.clone(),
                 })
             })
             .collect();
