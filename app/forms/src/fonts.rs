@@ -8,6 +8,14 @@
 //! first face of the field's chain that has it; an ideographic variation sequence goes to the
 //! first face that has that exact variant. What no face can draw is printed as 〓 (the
 //! typesetter's mark for a missing character) and reported, so the clerk can write it by hand.
+//!
+//! A guidance sheet in a resident's language prints in Noto, from Debian, read when first
+//! needed: Noto Sans (`fonts-noto-core`) for Tiếng Việt's stacked diacritics, Filipino,
+//! Português and Bahasa Indonesia; Noto Sans Devanagari (`fonts-noto-core`) for नेपाली; Noto Sans
+//! CJK SC and KR (`fonts-noto-cjk`, faces 2 and 1 of the collection) for 中文 and 한국어, whose
+//! letters BIZ UD lacks (Hangul) or draws the Japanese way (简体字). Runs in these faces are
+//! shaped by HarfRust (the HarfBuzz port Slint uses too): Devanagari's conjuncts and
+//! reordered vowel signs and Vietnamese marks need a shaping engine, never glyph by glyph.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,7 +31,11 @@ static PROPORTIONAL_BOLD: &[u8] = include_bytes!("../../../assets/fonts/BIZUDPGo
 /// Where Debian's `fonts-ipamj-mincho` puts IPAmj明朝.
 pub const DEBIAN_MINCHO: &str = "/usr/share/fonts/truetype/ipamj/ipamjm.ttf";
 
-/// The faces, in the order the PDF names them (/F0 … /F4).
+/// Where Debian's `fonts-noto-core` and `fonts-noto-cjk` put their faces.
+pub const DEBIAN_NOTO_CORE: &str = "/usr/share/fonts/truetype/noto";
+pub const DEBIAN_NOTO_CJK: &str = "/usr/share/fonts/opentype/noto";
+
+/// The faces, in the order the PDF names them (/F0 … /F12).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FontKey {
     Gothic,
@@ -31,13 +43,53 @@ pub enum FontKey {
     Mincho,
     Proportional,
     ProportionalBold,
+    /// Noto Sans: Latin with every Vietnamese letter.
+    Latin,
+    LatinBold,
+    Devanagari,
+    DevanagariBold,
+    /// Noto Sans CJK SC.
+    Chinese,
+    ChineseBold,
+    /// Noto Sans CJK KR.
+    Korean,
+    KoreanBold,
 }
 
 impl FontKey {
-    pub(crate) const COUNT: usize = 5;
+    pub(crate) const COUNT: usize = 13;
+
+    /// The Noto faces a resident's language prints in, read on first use.
+    const RESIDENT: [FontKey; 8] = [
+        FontKey::Latin,
+        FontKey::LatinBold,
+        FontKey::Devanagari,
+        FontKey::DevanagariBold,
+        FontKey::Chinese,
+        FontKey::ChineseBold,
+        FontKey::Korean,
+        FontKey::KoreanBold,
+    ];
 
     pub(crate) fn index(self) -> usize {
         self as usize
+    }
+
+    /// The file (under Debian's Noto folders) and collection index of a resident face.
+    fn noto_file(self) -> Option<(&'static str, &'static str, u32)> {
+        let core = DEBIAN_NOTO_CORE;
+        let cjk = DEBIAN_NOTO_CJK;
+        Some(match self {
+            FontKey::Latin => (core, "NotoSans-Regular.ttf", 0),
+            FontKey::LatinBold => (core, "NotoSans-Bold.ttf", 0),
+            FontKey::Devanagari => (core, "NotoSansDevanagari-Regular.ttf", 0),
+            FontKey::DevanagariBold => (core, "NotoSansDevanagari-Bold.ttf", 0),
+            FontKey::Chinese => (cjk, "NotoSansCJK-Regular.ttc", 2),
+            FontKey::ChineseBold => (cjk, "NotoSansCJK-Bold.ttc", 2),
+            FontKey::Korean => (cjk, "NotoSansCJK-Regular.ttc", 1),
+            FontKey::KoreanBold => (cjk, "NotoSansCJK-Bold.ttc", 1),
+            _ => return None,
+        })
     }
 }
 
@@ -56,28 +108,80 @@ pub enum Typeface {
     /// and digits are proportional, then the form faces for what it lacks.
     Proportional,
     ProportionalBold,
+    /// Running text in a resident's language: its Noto face first (shaped), then the
+    /// proportional chain for the Japanese beside it.
+    Resident(madoguchi_domain::Language, Weight),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Weight {
+    Regular,
+    Bold,
+}
+
+impl Typeface {
+    /// The running-text face of a guidance sheet in `language`.
+    pub fn running(language: madoguchi_domain::Language, weight: Weight) -> Typeface {
+        match (language.is_translated(), weight) {
+            (true, _) => Typeface::Resident(language, weight),
+            (false, Weight::Regular) => Typeface::Proportional,
+            (false, Weight::Bold) => Typeface::ProportionalBold,
+        }
+    }
 }
 
 pub(crate) struct LoadedFace {
     pub(crate) postscript_name: String,
     pub(crate) data: &'static [u8],
+    /// The face's index in its file (a collection holds several).
+    pub(crate) index: u32,
     pub(crate) face: Face<'static>,
+    /// Outlines in CFF (Noto CJK): embedded as an OpenType font program, not TrueType.
+    pub(crate) cff: bool,
+    /// Set for faces whose runs are shaped (the Noto faces).
+    shaping: Option<Shaping>,
+}
+
+/// What HarfRust keeps of a face between runs.
+struct Shaping {
+    font: harfrust::FontRef<'static>,
+    data: harfrust::ShaperData,
 }
 
 impl LoadedFace {
     fn parse(data: &'static [u8], fallback_name: &str) -> Option<LoadedFace> {
-        let face = Face::parse(data, 0).ok()?;
+        LoadedFace::parse_index(data, 0, fallback_name)
+    }
+
+    fn parse_index(data: &'static [u8], index: u32, fallback_name: &str) -> Option<LoadedFace> {
+        let face = Face::parse(data, index).ok()?;
         let postscript_name = face
             .names()
             .into_iter()
             .find(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME && n.is_unicode())
             .and_then(|n| n.to_string())
             .unwrap_or_else(|| fallback_name.to_string());
+        let cff = face.tables().cff.is_some();
         Some(LoadedFace {
             postscript_name,
             data,
+            index,
             face,
+            cff,
+            shaping: None,
         })
+    }
+
+    /// A Noto face, ready to shape.
+    fn shaped(data: &'static [u8], index: u32, fallback_name: &str) -> Option<LoadedFace> {
+        let mut face = LoadedFace::parse_index(data, index, fallback_name)?;
+        let font = harfrust::FontRef::from_index(data, index).ok()?;
+        let shaper_data = harfrust::ShaperData::new(&font);
+        face.shaping = Some(Shaping {
+            font,
+            data: shaper_data,
+        });
+        Some(face)
     }
 
     /// Advance of a glyph as a fraction of the em.
@@ -91,6 +195,8 @@ impl LoadedFace {
 pub struct Fonts {
     faces: Vec<Option<LoadedFace>>,
     mincho_path: Option<PathBuf>,
+    /// The Noto faces, each read the first time a sheet needs it (`None`: not installed).
+    resident: [OnceLock<Option<LoadedFace>>; 8],
 }
 
 impl std::fmt::Debug for Fonts {
@@ -129,6 +235,7 @@ impl Fonts {
         Fonts {
             faces: vec![gothic, bold, mincho_face, proportional, proportional_bold],
             mincho_path,
+            resident: Default::default(),
         }
     }
 
@@ -138,33 +245,123 @@ impl Fonts {
     }
 
     pub(crate) fn face(&self, key: FontKey) -> Option<&LoadedFace> {
-        self.faces[key.index()].as_ref()
+        if let Some(slot) = FontKey::RESIDENT.iter().position(|k| *k == key) {
+            return self.resident[slot]
+                .get_or_init(|| {
+                    let (folder, file, index) = key.noto_file()?;
+                    let data = read_shared(&Path::new(folder).join(file))?;
+                    LoadedFace::shaped(data, index, file)
+                })
+                .as_ref();
+        }
+        self.faces.get(key.index())?.as_ref()
+    }
+
+    /// Whether the faces a resident's language prints in are installed (a sheet in it would
+    /// otherwise print 〓 for every letter BIZ UD lacks).
+    pub fn has_faces_for(&self, language: madoguchi_domain::Language) -> bool {
+        self.chain(Typeface::Resident(language, Weight::Regular))
+            .first()
+            .is_some_and(|key| self.face(*key).is_some())
     }
 
     fn chain(&self, typeface: Typeface) -> &'static [FontKey] {
+        use madoguchi_domain::Language;
+        const PROPORTIONAL: [FontKey; 3] =
+            [FontKey::Proportional, FontKey::Gothic, FontKey::Mincho];
+        const PROPORTIONAL_BOLD: [FontKey; 4] = [
+            FontKey::ProportionalBold,
+            FontKey::GothicBold,
+            FontKey::Gothic,
+            FontKey::Mincho,
+        ];
         match typeface {
             Typeface::Gothic => &[FontKey::Gothic, FontKey::Mincho],
             Typeface::GothicBold => &[FontKey::GothicBold, FontKey::Gothic, FontKey::Mincho],
             Typeface::Names => &[FontKey::Mincho, FontKey::Gothic],
-            Typeface::Proportional => &[FontKey::Proportional, FontKey::Gothic, FontKey::Mincho],
-            Typeface::ProportionalBold => &[
-                FontKey::ProportionalBold,
-                FontKey::GothicBold,
-                FontKey::Gothic,
-                FontKey::Mincho,
-            ],
+            Typeface::Proportional => &PROPORTIONAL,
+            Typeface::ProportionalBold => &PROPORTIONAL_BOLD,
+            Typeface::Resident(language, weight) => match (language, weight) {
+                (Language::Nepali, Weight::Regular) => &[
+                    FontKey::Devanagari,
+                    FontKey::Latin,
+                    FontKey::Proportional,
+                    FontKey::Gothic,
+                    FontKey::Mincho,
+                ],
+                (Language::Nepali, Weight::Bold) => &[
+                    FontKey::DevanagariBold,
+                    FontKey::LatinBold,
+                    FontKey::ProportionalBold,
+                    FontKey::GothicBold,
+                    FontKey::Gothic,
+                ],
+                (Language::ChineseSimplified, Weight::Regular) => &[
+                    FontKey::Chinese,
+                    FontKey::Proportional,
+                    FontKey::Gothic,
+                    FontKey::Mincho,
+                ],
+                (Language::ChineseSimplified, Weight::Bold) => &[
+                    FontKey::ChineseBold,
+                    FontKey::ProportionalBold,
+                    FontKey::GothicBold,
+                    FontKey::Gothic,
+                ],
+                (Language::Korean, Weight::Regular) => &[
+                    FontKey::Korean,
+                    FontKey::Proportional,
+                    FontKey::Gothic,
+                    FontKey::Mincho,
+                ],
+                (Language::Korean, Weight::Bold) => &[
+                    FontKey::KoreanBold,
+                    FontKey::ProportionalBold,
+                    FontKey::GothicBold,
+                    FontKey::Gothic,
+                ],
+                (_, Weight::Regular) => &[
+                    FontKey::Latin,
+                    FontKey::Proportional,
+                    FontKey::Gothic,
+                    FontKey::Mincho,
+                ],
+                (_, Weight::Bold) => &[
+                    FontKey::LatinBold,
+                    FontKey::ProportionalBold,
+                    FontKey::GothicBold,
+                    FontKey::Gothic,
+                ],
+            },
         }
     }
 
-    /// Chooses a face and glyph for every character cluster of `text`.
+    /// Chooses a face and glyph for every character cluster of `text`; a run of clusters in a
+    /// face that is shaped goes through HarfRust whole.
     pub(crate) fn shape(&self, text: &str, typeface: Typeface) -> Shaped {
         let mut shaped = Shaped::default();
+        let mut run: Option<(FontKey, String)> = None;
         for cluster in clusters(text) {
             if cluster == "\n" {
+                self.flush_run(&mut run, &mut shaped);
                 shaped.glyphs.push(Glyph::hard_break());
                 continue;
             }
-            match self.glyph_for(&cluster, typeface) {
+            let found = self.glyph_for(&cluster, typeface);
+            if let Found::Exact(key, _) = found
+                && self.is_shaped(key)
+            {
+                match &mut run {
+                    Some((run_key, text)) if *run_key == key => text.push_str(&cluster),
+                    _ => {
+                        self.flush_run(&mut run, &mut shaped);
+                        run = Some((key, cluster));
+                    }
+                }
+                continue;
+            }
+            self.flush_run(&mut run, &mut shaped);
+            match found {
                 Found::Exact(key, gid) => shaped.glyphs.push(self.glyph(cluster, key, gid)),
                 Found::BaseOnly(key, gid) => {
                     shaped.problems.push(GlyphProblem {
@@ -184,7 +381,74 @@ impl Fonts {
                 }
             }
         }
+        self.flush_run(&mut run, &mut shaped);
         shaped
+    }
+
+    fn is_shaped(&self, key: FontKey) -> bool {
+        self.face(key).is_some_and(|f| f.shaping.is_some())
+    }
+
+    fn flush_run(&self, run: &mut Option<(FontKey, String)>, shaped: &mut Shaped) {
+        if let Some((key, text)) = run.take() {
+            shaped.glyphs.extend(self.shape_run(key, &text));
+        }
+    }
+
+    /// Shapes `text` in one face. Each glyph carries the text of its cluster (the first glyph
+    /// of a cluster; the others carry none and never start a line), its advance and its
+    /// offset from the pen, in ems.
+    fn shape_run(&self, key: FontKey, text: &str) -> Vec<Glyph> {
+        let Some((face, shaping)) = self
+            .face(key)
+            .and_then(|face| face.shaping.as_ref().map(|s| (face, s)))
+        else {
+            return Vec::new();
+        };
+        let shaper = shaping.data.shaper(&shaping.font).build();
+        let mut buffer = harfrust::UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.guess_segment_properties();
+        let output = shaper.shape(buffer, harfrust::ShapeOptions::new());
+        let em = f32::from(face.face.units_per_em());
+        let mut starts: Vec<usize> = output
+            .glyph_infos()
+            .iter()
+            .map(|info| info.cluster as usize)
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let end_of = |start: usize| {
+            starts
+                .iter()
+                .copied()
+                .find(|&s| s > start)
+                .unwrap_or(text.len())
+        };
+        let mut given = std::collections::HashSet::new();
+        output
+            .glyph_infos()
+            .iter()
+            .zip(output.glyph_positions())
+            .map(|(info, position)| {
+                let start = info.cluster as usize;
+                let cluster_text = if given.insert(start) {
+                    text.get(start..end_of(start))
+                        .unwrap_or_default()
+                        .to_string()
+                } else {
+                    String::new()
+                };
+                Glyph {
+                    text: cluster_text,
+                    font: key,
+                    gid: u16::try_from(info.glyph_id).unwrap_or(0),
+                    advance: position.x_advance as f32 / em,
+                    offset: (position.x_offset as f32 / em, position.y_offset as f32 / em),
+                    shaped: true,
+                }
+            })
+            .collect()
     }
 
     fn glyph(&self, text: String, key: FontKey, gid: u16) -> Glyph {
@@ -194,6 +458,8 @@ impl Fonts {
             font: key,
             gid,
             advance,
+            offset: (0.0, 0.0),
+            shaped: false,
         }
     }
 
@@ -242,15 +508,21 @@ enum Found {
 /// 〓 (ゲタ), printed where no face has the character.
 pub(crate) const GETA: char = '〓';
 
-/// One drawable unit: a character with its variation selector, in the face chosen for it.
+/// One drawable unit: a character with its variation selector, in the face chosen for it, or
+/// one glyph of a shaped cluster.
 #[derive(Clone, Debug)]
 pub(crate) struct Glyph {
-    /// What the glyph stands for (copied out by `pdftotext`).
+    /// What the glyph stands for (copied out by `pdftotext`); empty for a shaped cluster's
+    /// second and later glyphs.
     pub(crate) text: String,
     pub(crate) font: FontKey,
     pub(crate) gid: u16,
     /// Advance in ems.
     pub(crate) advance: f32,
+    /// Where the shaper moved the glyph from the pen (a mark over its base), in ems, y up.
+    pub(crate) offset: (f32, f32),
+    /// Placed by the shaper: drawn where it says, with the run's text for copying.
+    pub(crate) shaped: bool,
 }
 
 impl Glyph {
@@ -260,7 +532,14 @@ impl Glyph {
             font: FontKey::Gothic,
             gid: 0,
             advance: 0.0,
+            offset: (0.0, 0.0),
+            shaped: false,
         }
+    }
+
+    /// The second or later glyph of a shaped cluster: a line never starts with it.
+    pub(crate) fn continues_cluster(&self) -> bool {
+        self.shaped && self.text.is_empty()
     }
 
     pub(crate) fn is_hard_break(&self) -> bool {
@@ -410,6 +689,69 @@ mod tests {
         let shaped = fonts.shape("葛\u{E01EF}", Typeface::Names);
         assert_eq!(shaped.problems[0].kind, ProblemKind::VariantUnavailable);
         assert_eq!(shaped.glyphs[0].text, "葛");
+    }
+
+    fn resident(language: madoguchi_domain::Language, text: &str) -> Shaped {
+        let fonts = Fonts::with_mincho(None);
+        assert!(
+            fonts.has_faces_for(language),
+            "Noto is missing: scripts/setup installs fonts-noto-core and fonts-noto-cjk"
+        );
+        fonts.shape(text, Typeface::Resident(language, Weight::Regular))
+    }
+
+    fn joined(shaped: &Shaped) -> String {
+        shaped.glyphs.iter().map(|g| g.text.as_str()).collect()
+    }
+
+    #[test]
+    fn devanagari_is_shaped_into_conjuncts_and_reordered_vowel_signs() {
+        use madoguchi_domain::Language;
+        // क्ष (ka + virama + ssa) is one conjunct glyph; ि is drawn before its consonant.
+        let text = "क्षेत्र कि";
+        let shaped = resident(Language::Nepali, text);
+        assert!(shaped.problems.is_empty(), "{:?}", shaped.problems);
+        assert!(shaped.glyphs.iter().all(|g| g.font == FontKey::Devanagari));
+        assert!(
+            shaped.glyphs.len() < text.chars().count(),
+            "{:?}",
+            shaped.glyphs
+        );
+        // Copying the glyphs gives the text back, each cluster once.
+        assert_eq!(joined(&shaped), text);
+        let ki = &shaped.glyphs[shaped.glyphs.len() - 2..];
+        assert_eq!(
+            ki[0].text, "कि",
+            "the vowel sign's glyph comes first and carries the cluster"
+        );
+        assert!(ki[1].continues_cluster());
+    }
+
+    #[test]
+    fn vietnamese_marks_sit_on_their_letters() {
+        use madoguchi_domain::Language;
+        // ệ written as e + dot below + circumflex: the marks are placed, not spaced out.
+        let decomposed = "Vie\u{0323}\u{0302}t";
+        let shaped = resident(Language::Vietnamese, decomposed);
+        assert!(shaped.problems.is_empty(), "{:?}", shaped.problems);
+        assert_eq!(joined(&shaped), decomposed);
+        assert!(shaped.glyphs.iter().all(|g| g.font == FontKey::Latin));
+        let precomposed = resident(Language::Vietnamese, "Việt");
+        let width = |s: &Shaped| s.glyphs.iter().map(|g| g.advance).sum::<f32>();
+        assert!((width(&shaped) - width(&precomposed)).abs() < 0.01);
+    }
+
+    #[test]
+    fn chinese_and_korean_print_in_their_own_faces_with_japanese_beside() {
+        use madoguchi_domain::Language;
+        let chinese = resident(Language::ChineseSimplified, "出生申报（出生届）");
+        assert!(chinese.problems.is_empty());
+        assert!(chinese.glyphs.iter().all(|g| g.font == FontKey::Chinese));
+        let korean = resident(Language::Korean, "출생신고 (出生届)");
+        assert!(korean.problems.is_empty());
+        assert!(korean.glyphs.iter().all(|g| g.font == FontKey::Korean));
+        let cff = Fonts::with_mincho(None);
+        assert!(cff.face(FontKey::Korean).is_some_and(|f| f.cff));
     }
 
     #[test]

@@ -6,11 +6,11 @@
 use chrono::NaiveDate;
 
 use crate::draw::{Canvas, FieldReport, TextStyle};
-use crate::fonts::{Fonts, Typeface};
+use crate::fonts::{Fonts, Typeface, Weight};
 use crate::page::Page;
 use crate::paragraph::Paragraph;
-use crate::sheet_words::Words;
-pub use crate::sheet_words::{SheetLanguage, both_calendars};
+pub use crate::sheet_words::{SheetLanguage, SheetText, both_calendars};
+use crate::sheet_words::{Words, words};
 use crate::template::{Align, VAlign};
 
 /// What the sheet says, every text already in the sheet's language (the kiosk picks the
@@ -118,12 +118,13 @@ const BOTTOM: f32 = 282.0;
 /// UD practice for documents handed to elderly residents: 11–12 pt.
 const BODY: f32 = 11.0;
 const HEADING: f32 = 12.0;
-const REGULAR: Typeface = Typeface::Proportional;
-const BOLD: Typeface = Typeface::ProportionalBold;
 
 struct Sheet<'a> {
     fonts: &'a Fonts,
     language: SheetLanguage,
+    /// The running text's faces: BIZ UDPゴシック, or the resident's language's Noto face.
+    regular: Typeface,
+    bold: Typeface,
     words: &'static Words,
     /// The sheet's title: 「窓口案内シート」, or 「おくやみ手続きのご案内」 after a death.
     title: &'static str,
@@ -191,7 +192,7 @@ impl<'a> Sheet<'a> {
             self.pages.push(done);
             self.y = 14.0;
             let heading = format!("{}{}", self.title, self.words.continued);
-            self.text(LEFT, WIDTH, &heading, HEADING, BOLD);
+            self.text(LEFT, WIDTH, &heading, HEADING, self.bold);
             self.y += 2.0;
         }
     }
@@ -240,8 +241,10 @@ fn lay_out_with(
     let mut sheet = Sheet {
         fonts,
         language: guidance.language,
-        words: guidance.language.words(),
-        title: guidance.language.words().title_for(guidance.condolence),
+        regular: Typeface::running(guidance.language, Weight::Regular),
+        bold: Typeface::running(guidance.language, Weight::Bold),
+        words: words(guidance.language),
+        title: words(guidance.language).title_for(guidance.condolence),
         pages: Vec::new(),
         first_page,
         y: 14.0,
@@ -260,10 +263,11 @@ fn lay_out_with(
     to_confirm(&mut sheet, &guidance.to_confirm);
     coming(&mut sheet, &guidance.coming);
     let footer = sheet.words.footer;
-    let needed = sheet.measure(footer, WIDTH, 10.0, REGULAR) + 3.0;
+    let regular = sheet.regular;
+    let needed = sheet.measure(footer, WIDTH, 10.0, regular) + 3.0;
     sheet.room_for(needed);
     sheet.y += 3.0;
-    sheet.text(LEFT, WIDTH, footer, 10.0, REGULAR);
+    sheet.text(LEFT, WIDTH, footer, 10.0, regular);
     let last_y = sheet.y;
     let last = std::mem::take(&mut sheet.current);
     sheet.pages.push(last);
@@ -273,9 +277,12 @@ fn lay_out_with(
 
 /// 「窓口案内シート　1 / 3」 at the foot of every page: residents carry the sheets apart.
 fn number_pages(sheet: &mut Sheet<'_>) {
+    let regular = sheet.regular;
     let count = sheet.pages.len();
     let pages = std::mem::take(&mut sheet.pages);
-    let title = madoguchi_domain::ruby::base_text(sheet.title);
+    // A title in two languages is numbered by its first line, the resident's.
+    let first_line = sheet.title.lines().next().unwrap_or_default();
+    let title = madoguchi_domain::ruby::base_text(first_line);
     for (index, page) in pages.into_iter().enumerate() {
         let mut canvas = Canvas {
             fonts: sheet.fonts,
@@ -294,7 +301,7 @@ fn number_pages(sheet: &mut Sheet<'_>) {
                 lines: 1,
                 align: Align::Center,
                 valign: VAlign::Middle,
-                typeface: REGULAR,
+                typeface: regular,
             },
             "ページ番号",
         );
@@ -315,23 +322,30 @@ fn one_line(size: f32, align: Align, typeface: Typeface) -> TextStyle {
 
 /// The 受付番号 in a box beside the title: the number the departments call, large enough to
 /// read across a counter.
-fn reception_box(c: &mut Canvas<'_>, [x, y, w, h]: [f32; 4], label: &str, number: &str) {
+fn reception_box(
+    c: &mut Canvas<'_>,
+    [x, y, w, h]: [f32; 4],
+    label: &str,
+    number: &str,
+    (regular, bold): (Typeface, Typeface),
+) {
     c.page.rect(x, y, w, h, 0.8);
     c.text(
         [x + 1.5, y, 16.0, h],
         label,
-        one_line(9.0, Align::Left, REGULAR),
+        one_line(9.0, Align::Left, regular),
         "受付番号",
     );
     c.text(
         [x + 17.0, y, w - 18.0, h],
         number,
-        one_line(20.0, Align::Center, BOLD),
+        one_line(20.0, Align::Center, bold),
         "受付番号",
     );
 }
 
 fn header(sheet: &mut Sheet<'_>, guidance: &Guidance) {
+    let (regular, bold) = (sheet.regular, sheet.bold);
     let words = sheet.words;
     let y = sheet.y;
     let top = y;
@@ -340,9 +354,15 @@ fn header(sheet: &mut Sheet<'_>, guidance: &Guidance) {
     let title = sheet.title;
     let size = [20.0, 18.0, 16.0, 15.0, 14.0]
         .into_iter()
-        .find(|&size| sheet.paragraph(title, TITLE_WIDTH, size, BOLD).line_count() == 1)
+        .find(|&size| sheet.paragraph(title, TITLE_WIDTH, size, bold).line_count() == 1)
         .unwrap_or(14.0);
-    sheet.text(LEFT, TITLE_WIDTH, title, size, BOLD);
+    sheet.text(LEFT, TITLE_WIDTH, title, size, bold);
+    if sheet.language.is_translated() {
+        // The Japanese title under the resident's, for the clerk.
+        let japanese =
+            crate::sheet_words::words(SheetLanguage::Japanese).title_for(guidance.condolence);
+        sheet.text(LEFT, TITLE_WIDTH, japanese, 11.0, bold);
+    }
     let title_bottom = sheet.y;
     let date = sheet.language.date(guidance.visit_date);
     sheet.with_canvas(|c| {
@@ -352,52 +372,54 @@ fn header(sheet: &mut Sheet<'_>, guidance: &Guidance) {
                 [LEFT + 62.0, top, 46.0, 13.0],
                 words.reception,
                 &guidance.reception,
+                (regular, bold),
             );
         }
         c.text(
             [LEFT + 110.0, top, 70.0, 6.5],
             &guidance.office,
-            one_line(10.0, Align::Right, REGULAR),
+            one_line(10.0, Align::Right, regular),
             "市区町村名",
         );
         c.text(
             [LEFT + 110.0, top + 6.5, 70.0, 6.5],
-            &(words.made_on)(&date),
-            one_line(9.0, Align::Right, REGULAR),
+            &words.made_on(&date),
+            one_line(9.0, Align::Right, regular),
             "作成日",
         );
     });
     sheet.y = title_bottom.max(top + 14.0);
     if !guidance.household.is_empty() {
-        let line = (words.household)(&guidance.household, guidance.members);
-        sheet.text(LEFT, WIDTH, &line, 14.0, BOLD);
+        let line = words.household(&guidance.household, guidance.members);
+        sheet.text(LEFT, WIDTH, &line, 14.0, bold);
     }
     let y = sheet.y;
     sheet.current.line((LEFT, y), (LEFT + WIDTH, y), 0.6);
     sheet.y += 2.5;
     let intro = if guidance.condolence {
-        (words.condolence_intro)(&guidance.event)
+        words.condolence_intro.to_string()
     } else {
-        (words.intro)(&guidance.event)
+        words.intro(&guidance.event)
     };
-    sheet.text(LEFT, WIDTH, &intro, BODY, REGULAR);
+    sheet.text(LEFT, WIDTH, &intro, BODY, regular);
     let y = sheet.y;
     sheet.with_canvas(|c| {
         c.page.rect(LEFT, y + 0.3, 14.0, 5.5, 0.8);
         c.text(
             [LEFT, y + 0.3, 14.0, 5.5],
             words.important,
-            one_line(9.0, Align::Center, BOLD),
+            one_line(9.0, Align::Center, bold),
             "凡例",
         );
     });
-    sheet.text(LEFT + 16.0, WIDTH - 16.0, words.legend, 10.0, REGULAR);
+    sheet.text(LEFT + 16.0, WIDTH - 16.0, words.legend, 10.0, regular);
     sheet.y += 1.0;
 }
 
 /// 「まわる順：本庁舎1階（1）→ 本庁舎2階（2・3・4）→ 第二庁舎3階（5）　市役所以外（6〜8）」:
 /// where to walk, floor by floor, before the detail.
 fn route(sheet: &mut Sheet<'_>, counters: &[CounterStop]) {
+    let bold = sheet.bold;
     let language = sheet.language;
     let words = sheet.words;
     let mut legs: Vec<(String, Vec<usize>)> = Vec::new();
@@ -438,17 +460,18 @@ fn route(sheet: &mut Sheet<'_>, counters: &[CounterStop]) {
         text.push_str(&format!("　{}{}", words.elsewhere, numbers(&elsewhere)));
     }
     let line = sheet.labelled(words.route, &text);
-    let height = sheet.measure(&line, WIDTH - 4.0, BODY, BOLD) + 2.0;
+    let height = sheet.measure(&line, WIDTH - 4.0, BODY, bold) + 2.0;
     sheet.room_for(height + 3.0);
     let top = sheet.y;
     sheet.current.fill(LEFT, top, WIDTH, height, 0.94);
     sheet.current.rect(LEFT, top, WIDTH, height, 0.3);
     sheet.y += 1.5;
-    sheet.text(LEFT + 2.0, WIDTH - 4.0, &line, BODY, BOLD);
+    sheet.text(LEFT + 2.0, WIDTH - 4.0, &line, BODY, bold);
     sheet.y = top + height + 3.0;
 }
 
 fn counter(sheet: &mut Sheet<'_>, number: usize, stop: &CounterStop) {
+    let (regular, bold) = (sheet.regular, sheet.bold);
     // Never leave a counter's heading alone at the foot of a page.
     let first = stop
         .procedures
@@ -471,14 +494,22 @@ fn counter(sheet: &mut Sheet<'_>, number: usize, stop: &CounterStop) {
         c.text(
             [LEFT + 1.0, y, 12.0, 11.0],
             &number.to_string(),
-            one_line(18.0, Align::Center, BOLD),
+            one_line(18.0, Align::Center, bold),
             "窓口番号",
         );
         if !ruby {
+            // A translated name with its Japanese beside may take two lines of the band.
             c.text(
                 [LEFT + 14.0, y, 80.0, 11.0],
                 &name,
-                one_line(14.0, Align::Left, BOLD),
+                TextStyle {
+                    size: 14.0,
+                    min_size: 8.0,
+                    lines: 2,
+                    align: Align::Left,
+                    valign: VAlign::Middle,
+                    typeface: bold,
+                },
                 "窓口名",
             );
         }
@@ -491,7 +522,7 @@ fn counter(sheet: &mut Sheet<'_>, number: usize, stop: &CounterStop) {
                 lines: 2,
                 align: Align::Right,
                 valign: VAlign::Middle,
-                typeface: REGULAR,
+                typeface: regular,
             },
             "場所",
         );
@@ -499,7 +530,7 @@ fn counter(sheet: &mut Sheet<'_>, number: usize, stop: &CounterStop) {
     if ruby {
         // A name with ルビ sits a little lower in the band, its readings above.
         sheet.y = y + 0.6;
-        sheet.text(LEFT + 14.0, 80.0, &name, 13.0, BOLD);
+        sheet.text(LEFT + 14.0, 80.0, &name, 13.0, bold);
     }
     sheet.y = y + 13.0;
     for procedure in &stop.procedures {
@@ -530,51 +561,48 @@ fn elsewhere(sheet: &mut Sheet<'_>, counters: &[CounterStop]) {
 }
 
 fn procedure_lines(sheet: &Sheet<'_>, procedure: &GuidanceProcedure) -> Vec<(String, Typeface)> {
+    let (regular, bold) = (sheet.regular, sheet.bold);
     let words = sheet.words;
     let language = sheet.language;
     let mut lines = Vec::new();
     if !procedure.who.is_empty() {
         let who = procedure.who.join(words.separator);
-        lines.push((sheet.labelled(words.who, &who), REGULAR));
+        lines.push((sheet.labelled(words.who, &who), regular));
     }
     if let Some(deadline) = procedure.deadline {
-        let mut text = (words.deadline)(&language.date(deadline));
+        let mut text = words.deadline(&language.date(deadline));
         if procedure.overdue {
             text.push_str(words.overdue);
         } else if let Some(why) = &procedure.deadline_moved {
             text.push_str(&format!("{}{why}{}", words.open, words.close));
         }
-        let face = if procedure.critical { BOLD } else { REGULAR };
+        let face = if procedure.critical { bold } else { regular };
         lines.push((sheet.labelled(words.deadline_label, &text), face));
     }
     if !procedure.why.is_empty() {
-        let why = procedure.why.join(if language == SheetLanguage::English {
-            "; "
-        } else {
-            "。"
-        });
-        lines.push((sheet.labelled(words.why, &why), REGULAR));
+        let why = procedure.why.join(words.reasons);
+        lines.push((sheet.labelled(words.why, &why), regular));
     }
     if !procedure.after.is_empty() {
         let after = procedure.after.join(words.separator);
-        lines.push((sheet.labelled(words.after, &after), REGULAR));
+        lines.push((sheet.labelled(words.after, &after), regular));
     }
     if !procedure.bring.is_empty() {
         let bring = procedure.bring.join(words.separator);
-        lines.push((sheet.labelled(words.bring, &bring), REGULAR));
+        lines.push((sheet.labelled(words.bring, &bring), regular));
     }
     if !procedure.fees.is_empty() {
         let fees: Vec<String> = procedure
             .fees
             .iter()
             .map(|fee| match fee.copies {
-                Some(copies) => (words.fee_copies)(&fee.what, copies, fee.yen),
-                None => (words.fee_each)(&fee.what, fee.yen),
+                Some(copies) => words.fee_copies(&fee.what, copies, fee.yen),
+                None => words.fee_each(&fee.what, fee.yen),
             })
             .collect();
         lines.push((
             sheet.labelled(words.fee, &fees.join(words.separator)),
-            REGULAR,
+            regular,
         ));
     }
     if !procedure.forms.is_empty() {
@@ -588,7 +616,7 @@ fn procedure_lines(sheet: &Sheet<'_>, procedure: &GuidanceProcedure) -> Vec<(Str
             .collect();
         lines.push((
             sheet.labelled(words.forms, &forms.join(words.separator)),
-            REGULAR,
+            regular,
         ));
     }
     lines
@@ -608,8 +636,9 @@ fn title_text(procedure: &GuidanceProcedure, words: &Words, prefix: &str) -> Str
 }
 
 fn block_height(sheet: &Sheet<'_>, procedure: &GuidanceProcedure, prefix: &str) -> f32 {
+    let bold = sheet.bold;
     let title = title_text(procedure, sheet.words, prefix);
-    sheet.measure(&title, BLOCK_WIDTH - DONE_WIDTH, HEADING, BOLD)
+    sheet.measure(&title, BLOCK_WIDTH - DONE_WIDTH, HEADING, bold)
         + procedure_lines(sheet, procedure)
             .iter()
             .map(|(text, face)| sheet.measure(text, BLOCK_WIDTH, BODY, *face))
@@ -620,6 +649,7 @@ fn block_height(sheet: &Sheet<'_>, procedure: &GuidanceProcedure, prefix: &str) 
 /// One procedure under its counter; `prefix` names the counter when there is no band above
 /// (「6　運輸支局：」).
 fn procedure_block(sheet: &mut Sheet<'_>, procedure: &GuidanceProcedure, prefix: &str) {
+    let bold = sheet.bold;
     let lines = procedure_lines(sheet, procedure);
     let needed = block_height(sheet, procedure, prefix);
     sheet.room_for(needed);
@@ -632,7 +662,7 @@ fn procedure_block(sheet: &mut Sheet<'_>, procedure: &GuidanceProcedure, prefix:
         BLOCK_WIDTH - DONE_WIDTH,
         &title,
         HEADING,
-        BOLD,
+        bold,
     );
     done_box(sheet, title_top);
     for (text, face) in &lines {
@@ -653,6 +683,7 @@ fn procedure_block(sheet: &mut Sheet<'_>, procedure: &GuidanceProcedure, prefix:
 
 /// 「□ 済」 at the right of a procedure's name, for the resident to tick as they finish.
 fn done_box(sheet: &mut Sheet<'_>, y: f32) {
+    let bold = sheet.bold;
     let label = sheet.words.done;
     let x = LEFT + WIDTH - DONE_WIDTH + 2.0;
     let top = y + if sheet.language.ruby() { 2.2 } else { 0.2 };
@@ -661,7 +692,7 @@ fn done_box(sheet: &mut Sheet<'_>, y: f32) {
         c.text(
             [x + 6.0, top - 0.5, 10.0, 6.0],
             label,
-            one_line(HEADING, Align::Left, BOLD),
+            one_line(HEADING, Align::Left, bold),
             "済",
         );
     });
@@ -669,17 +700,19 @@ fn done_box(sheet: &mut Sheet<'_>, y: f32) {
 
 /// A ruled-off section of the sheet with its heading.
 fn section(sheet: &mut Sheet<'_>, heading: &str) {
-    let needed = sheet.measure(heading, WIDTH, HEADING, BOLD) + 14.0;
+    let bold = sheet.bold;
+    let needed = sheet.measure(heading, WIDTH, HEADING, bold) + 14.0;
     sheet.room_for(needed);
     sheet.y += 2.0;
     let y = sheet.y;
     sheet.current.line((LEFT, y), (LEFT + WIDTH, y), 0.4);
     sheet.y += 2.0;
-    sheet.text(LEFT, WIDTH, heading, HEADING, BOLD);
+    sheet.text(LEFT, WIDTH, heading, HEADING, bold);
 }
 
 /// 「これからの節目」: what changes with an age soon after the move, and what to do.
 fn coming(sheet: &mut Sheet<'_>, notes: &[ComingNote]) {
+    let regular = sheet.regular;
     if notes.is_empty() {
         return;
     }
@@ -692,13 +725,14 @@ fn coming(sheet: &mut Sheet<'_>, notes: &[ComingNote]) {
             note.what,
             note.todo
         );
-        let needed = sheet.measure(&text, WIDTH - 4.0, BODY, REGULAR);
+        let needed = sheet.measure(&text, WIDTH - 4.0, BODY, regular);
         sheet.room_for(needed);
-        sheet.text(LEFT + 2.0, WIDTH - 4.0, &text, BODY, REGULAR);
+        sheet.text(LEFT + 2.0, WIDTH - 4.0, &text, BODY, regular);
     }
 }
 
 fn to_confirm(sheet: &mut Sheet<'_>, items: &[ConfirmItem]) {
+    let regular = sheet.regular;
     if items.is_empty() {
         return;
     }
@@ -716,8 +750,8 @@ fn to_confirm(sheet: &mut Sheet<'_>, items: &[ConfirmItem]) {
             );
             text.push_str(&format!("　{ask}"));
         }
-        let needed = sheet.measure(&text, WIDTH - 4.0, BODY, REGULAR);
+        let needed = sheet.measure(&text, WIDTH - 4.0, BODY, regular);
         sheet.room_for(needed);
-        sheet.text(LEFT + 2.0, WIDTH - 4.0, &text, BODY, REGULAR);
+        sheet.text(LEFT + 2.0, WIDTH - 4.0, &text, BODY, regular);
     }
 }

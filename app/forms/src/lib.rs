@@ -44,9 +44,10 @@ pub use error::FormsError;
 pub use fonts::{DEBIAN_MINCHO, Fonts, GlyphProblem, ProblemKind};
 pub use guidance::{
     ComingNote, ConfirmItem, CounterStop, FeeLine, Guidance, GuidanceProcedure, SheetLanguage,
-    both_calendars,
+    SheetText, both_calendars,
 };
 pub use packet::{Packet, PacketRequest, PrintedForm, QrEncoder, render_packet};
+pub use sheet_words::missing_words as missing_sheet_words;
 pub use template::{
     CATALOGUE_FOLDER, Library, QrMembers, RowSource, Template, decode_background, encode_background,
 };

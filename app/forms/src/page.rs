@@ -16,6 +16,9 @@ pub(crate) enum Mark {
         scale: f32,
         font: FontKey,
         glyphs: Vec<(u16, String)>,
+        /// A shaped run: where each glyph sits, in mm from (x, baseline) (y down), and the
+        /// run's text, which copying the run gives back whole (the PDF's `ActualText`).
+        shaped: Option<ShapedRun>,
     },
     Line {
         from: (f32, f32),
@@ -54,6 +57,12 @@ pub(crate) enum Mark {
         h: f32,
         image: usize,
     },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ShapedRun {
+    pub(crate) placed: Vec<(f32, f32)>,
+    pub(crate) text: String,
 }
 
 /// One sheet.
@@ -119,45 +128,62 @@ impl Page {
         });
     }
 
-    /// Places glyphs from `x` on `baseline`, splitting the line into one run per face.
+    /// Places glyphs from `x` on `baseline`, splitting the line into one run per face (and
+    /// per shaped run).
     pub(crate) fn glyphs(&mut self, x: f32, baseline: f32, size: f32, scale: f32, line: &[Glyph]) {
+        let em = size * crate::text::PT;
         let mut cursor = x;
-        let mut run: Vec<(u16, String)> = Vec::new();
-        let mut run_font = None;
-        let mut run_x = x;
+        let mut run = Run::default();
         for glyph in line {
             if glyph.is_hard_break() {
                 continue;
             }
-            if run_font != Some(glyph.font) {
-                self.flush(run_x, baseline, size, scale, run_font, &mut run);
-                run_font = Some(glyph.font);
-                run_x = cursor;
+            if run.font != Some((glyph.font, glyph.shaped)) {
+                self.flush(baseline, size, scale, std::mem::take(&mut run));
+                run.font = Some((glyph.font, glyph.shaped));
+                run.x = cursor;
             }
-            run.push((glyph.gid, glyph.text.clone()));
-            cursor += glyph.advance * size * crate::text::PT * scale;
+            if glyph.shaped {
+                run.placed.push((
+                    cursor - run.x + glyph.offset.0 * em * scale,
+                    -glyph.offset.1 * em,
+                ));
+                run.text.push_str(&glyph.text);
+            }
+            run.glyphs.push((glyph.gid, glyph.text.clone()));
+            cursor += glyph.advance * em * scale;
         }
-        self.flush(run_x, baseline, size, scale, run_font, &mut run);
+        self.flush(baseline, size, scale, run);
     }
 
-    fn flush(
-        &mut self,
-        x: f32,
-        baseline: f32,
-        size: f32,
-        scale: f32,
-        font: Option<FontKey>,
-        run: &mut Vec<(u16, String)>,
-    ) {
-        if let (Some(font), false) = (font, run.is_empty()) {
-            self.marks.push(Mark::Text {
-                x,
-                baseline,
-                size,
-                scale,
-                font,
-                glyphs: std::mem::take(run),
-            });
+    fn flush(&mut self, baseline: f32, size: f32, scale: f32, run: Run) {
+        let Some((font, shaped)) = run.font else {
+            return;
+        };
+        if run.glyphs.is_empty() {
+            return;
         }
+        self.marks.push(Mark::Text {
+            x: run.x,
+            baseline,
+            size,
+            scale,
+            font,
+            glyphs: run.glyphs,
+            shaped: shaped.then_some(ShapedRun {
+                placed: run.placed,
+                text: run.text,
+            }),
+        });
     }
+}
+
+/// Glyphs gathered for one mark.
+#[derive(Default)]
+struct Run {
+    font: Option<(FontKey, bool)>,
+    x: f32,
+    glyphs: Vec<(u16, String)>,
+    placed: Vec<(f32, f32)>,
+    text: String,
 }

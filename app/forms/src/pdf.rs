@@ -14,7 +14,9 @@ use crate::fonts::{FontKey, Fonts};
 use crate::page::{A4_HEIGHT, A4_WIDTH, Mark, Page};
 
 const MM: f32 = 72.0 / 25.4;
-const FONT_NAMES: [&[u8]; FontKey::COUNT] = [b"F0", b"F1", b"F2", b"F3", b"F4"];
+const FONT_NAMES: [&[u8]; FontKey::COUNT] = [
+    b"F0", b"F1", b"F2", b"F3", b"F4", b"F5", b"F6", b"F7", b"F8", b"F9", b"F10", b"F11", b"F12",
+];
 
 /// A decoded picture: 8-bit RGB rows.
 #[derive(Clone, Debug)]
@@ -136,7 +138,7 @@ struct FontFile {
 
 fn font_file(fonts: &Fonts, key: FontKey, face_use: &UsedFace) -> Result<FontFile, FormsError> {
     let face = loaded(fonts, key)?;
-    let subset = subsetter::subset(face.data, 0, &face_use.remapper)
+    let subset = subsetter::subset(face.data, face.index, &face_use.remapper)
         .map_err(|e| FormsError::Font(format!("cannot subset {}: {e}", face.postscript_name)))?;
     Ok(FontFile {
         compressed: compress_to_vec_zlib(&subset, 6),
@@ -180,12 +182,20 @@ fn write_font(
     let units = f32::from(face.face.units_per_em());
     let to_pdf = |v: f32| v * 1000.0 / units;
     let mut cid = pdf.cid_font(cid_id);
-    cid.subtype(CidFontType::Type2)
-        .base_font(Name(base_name.as_bytes()))
-        .system_info(system_info)
-        .font_descriptor(descriptor_id)
-        .default_width(1000.0)
-        .cid_to_gid_map_predefined(Name(b"Identity"));
+    // CFF outlines (Noto CJK) make a CIDFontType0, whose subset the subsetter writes with each
+    // CID equal to its glyph id; TrueType outlines a CIDFontType2 with an identity map.
+    cid.subtype(if face.cff {
+        CidFontType::Type0
+    } else {
+        CidFontType::Type2
+    })
+    .base_font(Name(base_name.as_bytes()))
+    .system_info(system_info)
+    .font_descriptor(descriptor_id)
+    .default_width(1000.0);
+    if !face.cff {
+        cid.cid_to_gid_map_predefined(Name(b"Identity"));
+    }
     let old_ids: Vec<u16> = face_use.remapper.remapped_gids().collect();
     let widths: Vec<f32> = old_ids
         .iter()
@@ -195,7 +205,8 @@ fn write_font(
     cid.finish();
 
     let bbox = face.face.global_bounding_box();
-    pdf.font_descriptor(descriptor_id)
+    let mut descriptor = pdf.font_descriptor(descriptor_id);
+    descriptor
         .name(Name(base_name.as_bytes()))
         .flags(FontFlags::SYMBOLIC)
         .bbox(Rect::new(
@@ -210,12 +221,22 @@ fn write_font(
         .cap_height(to_pdf(f32::from(
             face.face.capital_height().unwrap_or(face.face.ascender()),
         )))
-        .stem_v(80.0)
-        .font_file2(file_id);
+        .stem_v(80.0);
+    if face.cff {
+        descriptor.font_file3(file_id);
+    } else {
+        descriptor.font_file2(file_id);
+    }
+    descriptor.finish();
 
-    pdf.stream(file_id, &file.compressed)
-        .filter(Filter::FlateDecode)
-        .pair(Name(b"Length1"), file.length as i32);
+    let mut stream = pdf.stream(file_id, &file.compressed);
+    stream.filter(Filter::FlateDecode);
+    if face.cff {
+        stream.pair(Name(b"Subtype"), Name(b"OpenType"));
+    } else {
+        stream.pair(Name(b"Length1"), file.length as i32);
+    }
+    stream.finish();
 
     let mut cmap = pdf_writer::types::UnicodeCmap::new(Name(b"Madoguchi-UCS"), system_info);
     for (new, text) in &face_use.texts {
@@ -274,23 +295,47 @@ fn draw(content: &mut Content, mark: &Mark, used: &BTreeMap<FontKey, UsedFace>) 
             scale,
             font,
             glyphs,
+            shaped,
         } => {
             let Some(face_use) = used.get(font) else {
                 return;
             };
-            let mut encoded = Vec::with_capacity(glyphs.len() * 2);
-            for (gid, _) in glyphs {
-                let new = face_use.remapper.get(*gid).unwrap_or(0);
-                encoded.extend_from_slice(&new.to_be_bytes());
+            let new_id = |gid: &u16| face_use.remapper.get(*gid).unwrap_or(0);
+            if let Some(run) = shaped {
+                // Copying gives the run's text back whole, not glyph by glyph (a reordered
+                // Devanagari vowel sign, a conjunct of three letters).
+                content
+                    .begin_marked_content_with_properties(Name(b"Span"))
+                    .properties()
+                    .actual_text(TextStr(&run.text));
             }
             content.begin_text();
             content.set_font(Name(FONT_NAMES[font.index()]), *size);
             if (*scale - 1.0).abs() > f32::EPSILON {
                 content.set_horizontal_scaling(scale * 100.0);
             }
-            content.set_text_matrix([1.0, 0.0, 0.0, 1.0, x_pt(*x), y_pt(*baseline)]);
-            content.show(Str(&encoded));
+            match shaped {
+                None => {
+                    let mut encoded = Vec::with_capacity(glyphs.len() * 2);
+                    for (gid, _) in glyphs {
+                        encoded.extend_from_slice(&new_id(gid).to_be_bytes());
+                    }
+                    content.set_text_matrix([1.0, 0.0, 0.0, 1.0, x_pt(*x), y_pt(*baseline)]);
+                    content.show(Str(&encoded));
+                }
+                // Each glyph where the shaper put it.
+                Some(run) => {
+                    for ((gid, _), (dx, dy)) in glyphs.iter().zip(&run.placed) {
+                        let (gx, gy) = (x_pt(*x + dx), y_pt(*baseline + dy));
+                        content.set_text_matrix([1.0, 0.0, 0.0, 1.0, gx, gy]);
+                        content.show(Str(&new_id(gid).to_be_bytes()));
+                    }
+                }
+            }
             content.end_text();
+            if shaped.is_some() {
+                content.end_marked_content();
+            }
         }
         Mark::Line {
             from,

@@ -150,6 +150,9 @@ fn may_break_before(glyphs: &[Glyph], i: usize) -> bool {
 pub(crate) fn may_break_between(before_glyph: &Glyph, after_glyph: &Glyph) -> bool {
     let before = &before_glyph.text;
     let after = &after_glyph.text;
+    if after_glyph.continues_cluster() {
+        return false;
+    }
     if before_glyph.is_space() {
         return true;
     }
@@ -161,15 +164,36 @@ pub(crate) fn may_break_between(before_glyph: &Glyph, after_glyph: &Glyph) -> bo
     if NO_START.contains(first) || NO_END.contains(last) {
         return false;
     }
-    !(is_word_char(last) && is_word_char(first))
+    // A shaped cluster's later glyph (a Devanagari vowel sign) belongs to its word.
+    let before_in_word = before_glyph.continues_cluster() || is_word_char(last);
+    !(before_in_word && is_word_char(first))
 }
 
+/// A letter of a word that breaks only at spaces: Latin (with Vietnamese and Portuguese
+/// accents), digits, Hangul, Devanagari — every letter but kana and kanji, which break
+/// anywhere (as 中文 does).
 fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || matches!(c, '-' | '\'' | '/' | '#' | '&' | '@')
-        || ('０'..='９').contains(&c)
-        || ('Ａ'..='Ｚ').contains(&c)
-        || ('ａ'..='ｚ').contains(&c)
+    matches!(c, '-' | '\'' | '/' | '#' | '&' | '@')
+        || (c.is_alphanumeric() && !breaks_anywhere(c))
+        || is_devanagari_mark(c)
+}
+
+fn breaks_anywhere(c: char) -> bool {
+    matches!(u32::from(c),
+        0x3040..=0x30FF      // かな
+        | 0x31F0..=0x31FF    // 小書きカタカナ
+        | 0x3400..=0x4DBF    // 漢字 (拡張A)
+        | 0x4E00..=0x9FFF    // 漢字
+        | 0xF900..=0xFAFF    // 互換漢字
+        | 0xFF66..=0xFF9F    // 半角カナ
+        | 0x20000..=0x3FFFF  // 漢字 (拡張B〜)
+        | 0x3005..=0x3007    // 々〆〇
+    )
+}
+
+/// Devanagari's vowel signs and virama are marks, not letters, but belong to their word.
+fn is_devanagari_mark(c: char) -> bool {
+    matches!(u32::from(c), 0x0900..=0x0903 | 0x093A..=0x094F | 0x0951..=0x0957 | 0x0962..=0x0963)
 }
 
 #[cfg(test)]
@@ -184,6 +208,8 @@ mod tests {
                 font: FontKey::Gothic,
                 gid: 1,
                 advance: if c.is_ascii() { 0.5 } else { 1.0 },
+                offset: (0.0, 0.0),
+                shaped: false,
             })
             .collect()
     }
@@ -214,6 +240,15 @@ mod tests {
     fn latin_words_and_numbers_break_at_spaces_only() {
         assert_eq!(lines("Room 1203 Tower", 3.0), vec!["Room", "1203", "Tower"]);
         assert_eq!(lines("番地12-34", 4.0), vec!["番地", "12-34"]);
+    }
+
+    #[test]
+    fn words_of_every_spaced_script_break_at_spaces_only() {
+        assert_eq!(lines("Việt Nam", 3.0), vec!["Việt", "Nam"]);
+        assert_eq!(lines("주민 등록", 2.0), vec!["주민", "등록"]);
+        assert_eq!(lines("नेपाली भाषा", 7.0), vec!["नेपाली", "भाषा"]);
+        // Chinese, like Japanese, breaks between any two characters.
+        assert_eq!(lines("出生申报", 2.0), vec!["出生", "申报"]);
     }
 
     #[test]

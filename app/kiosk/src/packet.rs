@@ -10,7 +10,7 @@ use chrono::{Days, NaiveDate};
 use madoguchi_domain::Case;
 use madoguchi_forms::{
     ComingNote, ConfirmItem, CounterStop, FeeLine, Fonts, Guidance, GuidanceProcedure, Library,
-    Office, Packet, PacketRequest, SheetLanguage, render_packet,
+    Office, Packet, PacketRequest, SheetLanguage, SheetText, render_packet,
 };
 use madoguchi_prefill::{Prefill, encode};
 use madoguchi_rules::catalogue::{Phrase, Text};
@@ -201,33 +201,36 @@ pub fn forms_of(decision: &Decision) -> Vec<String> {
 }
 
 /// A catalogue text in the sheet's language; やさしい日本語 falls back to Japanese where the
-/// catalogue has none.
+/// catalogue has none, a translated language to English where its table has none.
 fn pick(language: SheetLanguage, text: &Text) -> String {
-    match language {
-        SheetLanguage::Japanese => text.ja.clone(),
-        SheetLanguage::Easy if !text.easy.is_empty() => text.easy.clone(),
-        SheetLanguage::Easy => text.ja.clone(),
-        SheetLanguage::English => text.en.clone(),
+    text.get(language).to_string()
+}
+
+/// A name the clerk must recognise too (a procedure, a counter): in a translated language
+/// with the Japanese beside it, 「Đăng ký khai sinh (出生届)」.
+fn pick_beside(language: SheetLanguage, text: &Text) -> String {
+    if language.is_translated() {
+        beside(language, text.get(language), &text.ja)
+    } else {
+        pick(language, text)
+    }
+}
+
+/// 「own (other)」, or 「own（other）」 where words are not spaced.
+fn beside(language: SheetLanguage, own: &str, other: &str) -> String {
+    if language.spaces_words() {
+        format!("{own} ({other})")
+    } else {
+        format!("{own}（{other}）")
     }
 }
 
 fn pick_named(language: SheetLanguage, named: &Named) -> String {
-    pick(
-        language,
-        &Text {
-            ja: named.ja.clone(),
-            easy: named.easy.clone(),
-            en: named.en.clone(),
-            other: named.other.clone(),
-        },
-    )
+    named.get(language).to_string()
 }
 
 fn pick_phrase(language: SheetLanguage, phrase: &Phrase) -> String {
-    match language {
-        SheetLanguage::English => phrase.en.clone(),
-        _ => phrase.ja.clone(),
-    }
+    phrase.get(language).to_string()
 }
 
 fn guidance(input: &PacketInput<'_>, library: &Library) -> Guidance {
@@ -275,14 +278,7 @@ fn guidance(input: &PacketInput<'_>, library: &Library) -> Guidance {
         language,
         office: format!("{}役所", input.local.office.city),
         visit_date: case.event.visit_date(),
-        event: {
-            let name = &input.decision.event_name;
-            match language {
-                SheetLanguage::Japanese => name.ja.clone(),
-                SheetLanguage::Easy => name.easy.clone(),
-                SheetLanguage::English => name.en.clone(),
-            }
-        },
+        event: pick(language, &input.decision.event_name),
         condolence,
         household,
         // After a death the household is those who remain.
@@ -298,8 +294,8 @@ fn guidance(input: &PacketInput<'_>, library: &Library) -> Guidance {
             .to_confirm
             .iter()
             .map(|p| ConfirmItem {
-                name: pick(language, &p.name),
-                counter: pick(language, &p.counter.name),
+                name: pick_beside(language, &p.name),
+                counter: pick_beside(language, &p.counter.name),
                 waiting_on: p
                     .waiting_on
                     .iter()
@@ -377,12 +373,13 @@ fn prerequisite_counters(decision: &madoguchi_rules::Decision) -> Vec<(String, S
 
 fn counter_stop(input: &PacketInput<'_>, counter: &CounterRef) -> CounterStop {
     let language = input.language;
-    // A place set on this terminal is in Japanese: an English sheet keeps the catalogue's.
-    let local = (language != SheetLanguage::English)
+    // A place set on this terminal is in Japanese: other languages keep the catalogue's.
+    let local = language
+        .is_japanese()
         .then(|| input.local.places.get(&counter.id).cloned())
         .flatten();
     CounterStop {
-        name: pick(language, &counter.name),
+        name: pick_beside(language, &counter.name),
         place: local.or_else(|| counter.place.as_ref().map(|p| pick(language, p))),
         building: counter.building.as_ref().map(|b| pick(language, &b.name)),
         floor: counter.floor,
@@ -403,7 +400,7 @@ fn member_label(language: SheetLanguage, case: &Case, index: usize) -> Option<St
         (_, None) => name.clone(),
         (SheetLanguage::Japanese, Some(age)) => format!("{name}（{age}歳）"),
         (SheetLanguage::Easy, Some(age)) => format!("{name}（{age}歳《さい》）"),
-        (SheetLanguage::English, Some(age)) => format!("{name} ({age})"),
+        (_, Some(age)) => beside(language, name, &age.to_string()),
     })
 }
 
@@ -412,14 +409,13 @@ fn coming_note(
     coming: &madoguchi_rules::decision::Coming,
     case: &Case,
 ) -> ComingNote {
-    let who =
-        member_label(language, case, coming.member).map_or_else(
-            String::new,
-            |who| match language {
-                SheetLanguage::English => format!(" ({who})"),
-                _ => format!("（{who}）"),
-            },
-        );
+    let who = member_label(language, case, coming.member).map_or_else(String::new, |who| {
+        if language.spaces_words() {
+            format!(" ({who})")
+        } else {
+            format!("（{who}）")
+        }
+    });
     ComingNote {
         date: coming.date,
         what: format!("{}{who}", pick(language, &coming.name)),
@@ -434,7 +430,7 @@ fn guidance_procedure(
 ) -> GuidanceProcedure {
     let language = input.language;
     GuidanceProcedure {
-        name: pick(language, &procedure.name),
+        name: pick_beside(language, &procedure.name),
         critical: procedure.critical,
         who: procedure
             .concerns
@@ -481,9 +477,10 @@ fn guidance_procedure(
                     pick(language, &first.name),
                     pick(language, &first.counter.name),
                 );
-                match language {
-                    SheetLanguage::English => format!("{name} ({counter})"),
-                    _ => format!("{name}（{counter}）"),
+                if language.is_japanese() {
+                    format!("{name}（{counter}）")
+                } else {
+                    beside(language, &name, &counter)
                 }
             })
             .collect(),
@@ -491,13 +488,14 @@ fn guidance_procedure(
 }
 
 /// A form by the title its printed sheet carries (the template's), so the resident can match
-/// the two; in English with the catalogue's translation beside it.
+/// the two; in another language with the catalogue's translation beside it.
 fn form_title(language: SheetLanguage, form: &Named, library: &Library) -> (String, bool) {
     let template = library.for_form(&form.id);
     let printed = template.map_or_else(|| form.ja.clone(), |t| t.title().to_string());
-    let title = match language {
-        SheetLanguage::English => format!("{printed} ({})", form.en),
-        _ => printed,
+    let title = if language.is_japanese() {
+        printed
+    } else {
+        beside(language, &printed, form.get(language))
     };
     (title, template.is_some())
 }
@@ -518,6 +516,7 @@ fn moved_note(language: SheetLanguage, moved: &MovedDeadline) -> String {
             moved.counted.format("%-d %B"),
             moved.closed.en
         ),
+        translated => translated.closed_day(moved.counted),
     }
 }
 

@@ -533,6 +533,83 @@ fn the_family_of_four_sheet_names_people_fees_and_the_route_in_three_languages()
     }
 }
 
+/// The family of four's guidance sheet in each translated language, rendered and read back
+/// with pdftotext: every procedure's name, reasons and things to bring as the catalogue's
+/// table words them (shaped: Devanagari's conjuncts and Vietnamese marks come back as
+/// written), the procedure names' Japanese beside them for the clerk, and nothing as 〓.
+#[test]
+fn each_translated_sheet_reads_back_as_the_catalogue_words_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let case = "../../docs/examples/family-of-four.json";
+    let catalogue = "../../assets/catalogue";
+    let decided = run(
+        dir.path(),
+        &[
+            "rules",
+            "evaluate",
+            "--case",
+            case,
+            "--catalogue",
+            catalogue,
+        ],
+    );
+    assert!(decided.status.success(), "{}", text(&decided));
+    let decision: serde_json::Value = serde_json::from_slice(&decided.stdout).expect("json");
+    let procedures = decision["procedures"].as_array().expect("procedures");
+    assert!(procedures.len() >= 8);
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    for code in ["zh-Hans", "vi", "ko", "fil", "pt-BR", "ne", "id"] {
+        let out = dir.path().join(format!("sheet-{code}.pdf"));
+        let output = run(
+            dir.path(),
+            &[
+                "forms",
+                "render",
+                "--case",
+                case,
+                "--catalogue",
+                catalogue,
+                "--out",
+                out.to_str().expect("utf-8"),
+                "--allow-blanks",
+                "--language",
+                code,
+            ],
+        );
+        assert!(output.status.success(), "{code}: {}", text(&output));
+        assert!(
+            !text(&output).contains("cannot be printed"),
+            "{code}: {}",
+            text(&output)
+        );
+        let sheet = plain_text(&out, Some((1, first_form_page(&text(&output)) - 1)));
+        assert!(
+            !sheet.contains('〓'),
+            "{code}: a character no face has: {sheet}"
+        );
+        let words = |text: &serde_json::Value| {
+            let own = text["other"][code]
+                .as_str()
+                .unwrap_or_else(|| panic!("{code}: no translation of {}", text["ja"]));
+            squeeze(own)
+        };
+        for procedure in procedures {
+            let name = words(&procedure["name"]);
+            let beside = squeeze(procedure["name"]["ja"].as_str().expect("ja"));
+            assert!(sheet.contains(&name), "{code}: {name} not in: {sheet}");
+            assert!(sheet.contains(&beside), "{code}: {beside} not in: {sheet}");
+            for reason in procedure["reasons"].as_array().expect("reasons") {
+                let reason = words(reason);
+                assert!(sheet.contains(&reason), "{code}: {reason} not in: {sheet}");
+            }
+            for item in procedure["bring"].as_array().expect("bring") {
+                let item = words(item);
+                assert!(sheet.contains(&item), "{code}: {item} not in: {sheet}");
+            }
+        }
+    }
+}
+
 /// The page the first form starts on, as `forms render` lists the forms (`p.3  …`).
 fn first_form_page(said: &str) -> u32 {
     said.lines()

@@ -167,9 +167,11 @@ enum FormsCommand {
         /// the packet (exit 4), one line per value and form.
         #[arg(long)]
         allow_blanks: bool,
-        /// The guidance sheet's language: `ja`, `easy` (やさしい日本語 with ルビ) or `en`.
-        #[arg(long, default_value = "ja", value_name = "LANG", value_parser = ["ja", "easy", "en"])]
-        language: String,
+        /// The guidance sheet's language: `ja`, `easy` (やさしい日本語 with ルビ), `en`, or a
+        /// translated one (`zh-Hans`, `vi`, `ko`, `fil`, `pt-BR`, `ne`, `id`), which prints with
+        /// the Japanese beside it.
+        #[arg(long, default_value = "ja", value_name = "LANG", value_parser = crate::cmd::input::language)]
+        language: madoguchi_domain::Language,
         /// The 受付番号 to print at the top of the guidance sheet (up to 12 characters).
         #[arg(long, default_value = "", value_name = "NUMBER")]
         reception: String,
@@ -838,11 +840,7 @@ impl Cli {
                     print: print.as_deref(),
                     wait,
                     allow_blanks,
-                    language: match language.as_str() {
-                        "easy" => madoguchi_forms::SheetLanguage::Easy,
-                        "en" => madoguchi_forms::SheetLanguage::English,
-                        _ => madoguchi_forms::SheetLanguage::Japanese,
-                    },
+                    language,
                 }),
                 FormsCommand::List { forms } => forms_cmd::list(forms.as_deref()),
                 FormsCommand::Page { file, out } => forms_cmd::page(&file, &out),

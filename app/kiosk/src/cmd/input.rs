@@ -71,6 +71,17 @@ pub fn day(text: &str) -> Result<NaiveDate, String> {
     }
 }
 
+/// Any language of the counter, by its code (`ja`, `easy`, `en`, `vi`, …).
+pub fn language(text: &str) -> Result<madoguchi_domain::Language, String> {
+    madoguchi_domain::Language::from_code(text.trim()).ok_or_else(|| {
+        let codes: Vec<&str> = madoguchi_domain::Language::ALL
+            .iter()
+            .map(|l| l.code())
+            .collect();
+        format!("`{text}` is not a language: one of {}", codes.join(", "))
+    })
+}
+
 /// A language translated in text tables, by its code (`vi`, `zh-Hans`, …).
 pub fn translated_language(text: &str) -> Result<madoguchi_domain::Language, String> {
     madoguchi_domain::Language::from_code(text.trim())

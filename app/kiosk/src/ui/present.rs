@@ -81,7 +81,7 @@ impl Context {
         } else {
             madoguchi_forms::SheetLanguage::Japanese
         };
-        language.date(date)
+        madoguchi_forms::SheetText::date(language, date)
     }
 }
 
