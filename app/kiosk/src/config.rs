@@ -96,8 +96,13 @@ pub struct KioskSection {
     pub mode: Option<Spanned<String>>,
     /// Seconds without a tap before the kiosk warns and clears (20 to 3600).
     pub idle_seconds: Option<Spanned<i64>>,
-    /// The language every case starts in: `ja` or `en`.
+    /// The language every case starts in: `ja`, `en`, or a translated one (`vi`, …).
     pub language: Option<Spanned<String>>,
+    /// The languages offered besides Japanese and English (default: every translated one).
+    pub languages: Option<Spanned<Vec<String>>>,
+    /// Whether a language whose texts nobody has reviewed yet (machine drafts) is offered:
+    /// `offer` (the default, marked as a draft on screen) or `hide`.
+    pub unreviewed: Option<Spanned<String>>,
     /// One or two capital letters before this terminal's 受付番号.
     pub reception_prefix: Option<Spanned<String>>,
     /// The resident's own display, to the right of the clerk's: its size in pixels. The PIN
@@ -128,13 +133,7 @@ pub struct StoreSection {
     pub retention_days: Option<Spanned<i64>>,
 }
 
-/// The language a case starts in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Language {
-    #[default]
-    Japanese,
-    English,
-}
+pub use madoguchi_domain::Language;
 
 /// A loaded file: where it is, its text (for line numbers) and what it says.
 #[derive(Debug)]
@@ -353,9 +352,37 @@ impl Loaded {
             }
         }
         if let Some(language) = &config.kiosk.language
-            && !matches!(language.get_ref().as_str(), "ja" | "en")
+            && screen_language(language.get_ref()).is_none()
         {
-            problems.push(self.at(language, "[kiosk] language: must be ja or en".into()));
+            problems.push(self.at(
+                language,
+                format!("[kiosk] language: must be one of {}", screen_codes()),
+            ));
+        }
+        if let Some(languages) = &config.kiosk.languages {
+            let unknown: Vec<&String> = languages
+                .get_ref()
+                .iter()
+                .filter(|code| !Language::from_code(code).is_some_and(|l| l.is_translated()))
+                .collect();
+            if let Some(code) = unknown.first() {
+                let translated: Vec<&str> = Language::TRANSLATED.iter().map(|l| l.code()).collect();
+                problems.push(self.at(
+                    languages,
+                    format!(
+                        "[kiosk] languages: `{code}` is not one of {} (Japanese and English are always offered)",
+                        translated.join(", ")
+                    ),
+                ));
+            }
+        }
+        if let Some(unreviewed) = &config.kiosk.unreviewed
+            && !matches!(unreviewed.get_ref().as_str(), "offer" | "hide")
+        {
+            problems.push(self.at(
+                unreviewed,
+                "[kiosk] unreviewed: must be offer or hide".into(),
+            ));
         }
         problems.extend(self.other_printer_problems());
         problems.extend(self.store_problems());
@@ -499,10 +526,27 @@ impl Config {
     }
 
     pub fn language(&self) -> Language {
-        match self.kiosk.language.as_ref().map(|l| l.get_ref().as_str()) {
-            Some("en") => Language::English,
-            _ => Language::Japanese,
+        self.kiosk
+            .language
+            .as_ref()
+            .and_then(|l| screen_language(l.get_ref()))
+            .unwrap_or(Language::Japanese)
+    }
+
+    /// The translated languages this city lists (every one when it lists none).
+    pub fn languages(&self) -> Vec<Language> {
+        match &self.kiosk.languages {
+            None => Language::TRANSLATED.to_vec(),
+            Some(codes) => Language::TRANSLATED
+                .into_iter()
+                .filter(|l| codes.get_ref().iter().any(|c| c == l.code()))
+                .collect(),
         }
+    }
+
+    /// Whether languages with machine-drafted texts are offered.
+    pub fn offer_unreviewed(&self) -> bool {
+        self.kiosk.unreviewed.as_ref().map(|u| u.get_ref().as_str()) != Some("hide")
     }
 
     /// Whether this terminal is the residents' self-service kiosk.
@@ -578,11 +622,34 @@ pub fn resident_screen() -> Option<ResidentScreen> {
     }
 }
 
+/// A language a case may start in: any but やさしい日本語, which a resident alone reads
+/// whenever the screen is in Japanese.
+fn screen_language(code: &str) -> Option<Language> {
+    Language::from_code(code).filter(|l| *l != Language::Easy)
+}
+
+fn screen_codes() -> String {
+    Language::ALL
+        .iter()
+        .filter(|l| **l != Language::Easy)
+        .map(|l| l.code())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The language every case starts in.
 pub fn language() -> Language {
     match current() {
         Ok(Some(loaded)) => loaded.config.language(),
         _ => Language::Japanese,
+    }
+}
+
+/// The city's language settings: the languages listed and whether drafts are offered.
+pub fn language_settings() -> (Vec<Language>, bool) {
+    match current() {
+        Ok(Some(loaded)) => (loaded.config.languages(), loaded.config.offer_unreviewed()),
+        _ => (Language::TRANSLATED.to_vec(), true),
     }
 }
 
@@ -622,6 +689,41 @@ mod tests {
         );
         assert!(lines[4].contains(":10: [counters] 保険"), "{problems}");
         assert!(lines[5].contains(":11: [counters] shimin"), "{problems}");
+    }
+
+    #[test]
+    fn the_languages_offered_are_checked_and_read() {
+        let problems = loaded(
+            "[kiosk]\nlanguage = \"easy\"\nlanguages = [\"vi\", \"en\"]\nunreviewed = \"maybe\"\n",
+        )
+        .expect_err("three problems");
+        let said = problems.to_string();
+        assert!(
+            said.contains(":2: [kiosk] language: must be one of ja, en, zh-Hans"),
+            "{said}"
+        );
+        assert!(
+            said.contains(":3: [kiosk] languages: `en` is not one of"),
+            "{said}"
+        );
+        assert!(
+            said.contains(":4: [kiosk] unreviewed: must be offer or hide"),
+            "{said}"
+        );
+        let good = loaded(
+            "[kiosk]\nlanguage = \"vi\"\nlanguages = [\"ne\", \"vi\"]\nunreviewed = \"hide\"\n",
+        )
+        .expect("valid");
+        assert_eq!(good.config.language(), Language::Vietnamese);
+        // In the counter's order, whatever the file's.
+        assert_eq!(
+            good.config.languages(),
+            [Language::Vietnamese, Language::Nepali]
+        );
+        assert!(!good.config.offer_unreviewed());
+        let default = loaded("[kiosk]\n").expect("valid");
+        assert_eq!(default.config.languages(), Language::TRANSLATED);
+        assert!(default.config.offer_unreviewed());
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub mod cmd;
 pub mod config;
 pub mod floor;
 pub mod form_page;
+pub mod languages;
 pub mod output;
 pub mod packet;
 pub mod runtime;

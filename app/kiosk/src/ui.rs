@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use madoguchi_domain::{Answer, Case};
+use madoguchi_domain::{Answer, Case, Language};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
 use crate::runtime::{CodeReader, Report, Runtime};
@@ -50,9 +50,12 @@ pub struct KioskApp {
     runtime: Runtime,
     window: slint::Weak<KioskWindow>,
     started: Instant,
-    english: bool,
+    /// The language on screen.
+    language: Language,
     /// The language every case starts in (the configuration file's `[kiosk] language`).
-    default_english: bool,
+    default_language: Language,
+    /// The languages the language button offers, and which of them are machine drafts.
+    offered: crate::languages::Offered,
     /// The screen last refreshed, to see a case end (back to the first screen).
     last_screen: Option<SessionScreen>,
     clock: Clock,
@@ -118,8 +121,9 @@ impl KioskApp {
             runtime,
             window: window.as_weak(),
             started: Instant::now(),
-            english: false,
-            default_english: false,
+            language: Language::Japanese,
+            default_language: Language::Japanese,
+            offered: crate::languages::Offered::japanese_and_english(),
             last_screen: None,
             clock: setup.clock,
             scanner: CodeReader::default(),
@@ -260,7 +264,7 @@ impl KioskApp {
     /// Gives the window its floor board (a department's 受付一覧, or an interview desk's view
     /// of the households it sent on).
     pub fn set_board(&mut self, board: Rc<RefCell<board::BoardUi>>) {
-        board.borrow().set_english(self.english);
+        board.borrow().set_english(self.clerk_english());
         self.board = Some(board);
     }
 
@@ -329,11 +333,24 @@ impl KioskApp {
     /// Pushes the session's view into the window.
     /// Starts every case in English (the configuration file's `[kiosk] language = "en"`)
     /// rather than Japanese; a clerk or resident still switches on any screen.
-    pub fn start_cases_in_english(&mut self, english: bool) {
-        self.default_english = english;
-        if self.english != english {
-            self.toggle_language();
+    pub fn start_cases_in(&mut self, language: Language) {
+        self.default_language = language;
+        if self.language != language {
+            self.choose_language(language);
         }
+    }
+
+    /// The languages the language button offers (`languages::offered`).
+    pub fn offer_languages(&mut self, offered: crate::languages::Offered) {
+        self.offered = offered;
+        self.shown = None;
+        self.refresh();
+    }
+
+    /// The clerk's own screens (the desk, the floor board, the floor link) are in Japanese
+    /// unless the screen is in English: a resident's language does not move them.
+    fn clerk_english(&self) -> bool {
+        self.language == Language::English
     }
 
     fn refresh(&mut self) {
@@ -345,8 +362,8 @@ impl KioskApp {
         let case_ended = view.screen == SessionScreen::Start
             && self.last_screen.is_some_and(|s| s != SessionScreen::Start);
         self.last_screen = Some(view.screen);
-        if case_ended && self.english != self.default_english {
-            self.toggle_language();
+        if case_ended && self.language != self.default_language {
+            self.choose_language(self.default_language);
             return;
         }
         let context = self.context_for(&view);
@@ -354,14 +371,15 @@ impl KioskApp {
         kiosk.set_screen(present::screen(view.screen));
         kiosk.set_self_service(view.mode == Mode::SelfService);
         kiosk.set_city(self.city.as_str().into());
-        kiosk.set_english(self.english);
+        kiosk.set_english(self.clerk_english());
+        self.push_languages(&kiosk);
         // Never waits on the link's thread: a state being written is read at the next tick.
         if let Some(state) = self
             .floor
             .as_ref()
             .and_then(crate::floor::FloorLink::try_state)
         {
-            kiosk.set_floor_link(state.label(self.english).into());
+            kiosk.set_floor_link(state.label(self.clerk_english()).into());
             kiosk.set_floor_offline(!state.online);
         }
         let notice = view.notice.as_ref().or(self.form_error.as_ref());
@@ -373,7 +391,7 @@ impl KioskApp {
         kiosk.set_step(i32::try_from(step).unwrap_or(0));
         kiosk.set_steps(i32::try_from(steps).unwrap_or(0));
         let people = window.global::<People>();
-        people.set_today(present::day(self.session.today(), self.english).into());
+        people.set_today(present::day(self.session.today(), self.language).into());
         people.set_form_error(SharedString::new());
         let scanner = window.global::<Scanner>();
         scanner.set_camera_live(self.camera_live);
@@ -386,7 +404,7 @@ impl KioskApp {
             view.unfinished
                 .as_ref()
                 .map_or_else(SharedString::new, |offer| {
-                    present::resume_offer(offer, self.english).into()
+                    present::resume_offer(offer, self.clerk_english()).into()
                 }),
         );
         // Models are rebuilt only when the view or the case changed (the clock ticks 20 times
@@ -431,18 +449,70 @@ impl KioskApp {
         self.refresh();
     }
 
+    /// Japanese ↔ English, as a clerk switches for an English-speaking resident.
     pub fn toggle_language(&mut self) {
-        self.english = !self.english;
-        self.session.set_english(self.english);
-        let _ = slint::select_bundled_translation(if self.english { "en" } else { "" });
+        let other = if self.language == Language::English {
+            Language::Japanese
+        } else {
+            Language::English
+        };
+        self.choose_language(other);
+    }
+
+    /// Puts the screen (and the guidance sheet to come) in `language`.
+    pub fn choose_language(&mut self, language: Language) {
+        self.language = language;
+        self.session.set_language(language);
+        let bundle = if language.is_japanese() {
+            ""
+        } else {
+            language.code()
+        };
+        if let Err(error) = slint::select_bundled_translation(bundle) {
+            tracing::warn!(language = language.code(), ?error, "no screen translation");
+        }
+        let english = self.clerk_english();
         if let Some(board) = &self.board {
-            board.borrow().set_english(self.english);
+            board.borrow().set_english(english);
         }
         if let Some(desk) = &self.desk {
-            desk.borrow().set_english(self.english);
+            desk.borrow().set_english(english);
+        }
+        if let Some(window) = self.window.upgrade() {
+            window.global::<Kiosk>().set_picking_language(false);
+            window
+                .global::<Theme>()
+                .set_font(screen_font(language).into());
         }
         self.shown = None;
         self.refresh();
+    }
+
+    /// The language button's list: each offered language in itself, the one on screen marked,
+    /// and whether its translation is a machine draft (the screen says so).
+    fn push_languages(&self, kiosk: &Kiosk<'_>) {
+        let names: Vec<SharedString> = self
+            .offered
+            .languages
+            .iter()
+            .map(|l| l.native_name().into())
+            .collect();
+        kiosk.set_language_names(model(names));
+        let shown = if self.language == Language::Easy {
+            Language::Japanese
+        } else {
+            self.language
+        };
+        let index = self.offered.languages.iter().position(|l| *l == shown);
+        kiosk.set_language_index(index.map_or(-1, |i| i32::try_from(i).unwrap_or(-1)));
+        kiosk.set_language_draft(self.offered.drafts.contains(&self.language));
+    }
+
+    /// The resident or clerk picked the `index`th language of the button's list.
+    pub fn language_chosen(&mut self, index: usize) {
+        if let Some(language) = self.offered.languages.get(index).copied() {
+            self.choose_language(language);
+        }
     }
 
     fn scanner_entered(&mut self, text: &str) {
@@ -528,7 +598,7 @@ impl KioskApp {
     /// How the screens speak for `view`: English or Japanese, and a resident reading alone.
     fn context_for(&self, view: &View) -> present::Context {
         present::Context {
-            english: self.english,
+            language: self.language,
             resident: view.mode == Mode::SelfService
                 || view.screen == SessionScreen::PrivateQuestion,
         }
@@ -654,7 +724,12 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     kiosk.on_still_here(act(|| Action::StillHere));
     pin_entry.on_pin_clear(act(|| Action::PinClear));
     outcome.on_reviewed(on(|app| app.review_action(Action::Reviewed)));
-    kiosk.on_toggle_language(on(KioskApp::toggle_language));
+    let weak = Rc::downgrade(app);
+    kiosk.on_choose_language(move |index| {
+        if let (Some(app), Ok(index)) = (weak.upgrade(), usize::try_from(index)) {
+            app.borrow_mut().language_chosen(index);
+        }
+    });
     kiosk.on_toggle_large_text(on(KioskApp::toggle_large_text));
     people.on_applicant_submitted(on(KioskApp::applicant_submitted));
     people.on_event_submitted(on(KioskApp::event_submitted));
@@ -798,6 +873,21 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
 /// A model from a vector, as Slint properties take it.
 fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(items))
+}
+
+/// The face the screens draw `language` in: BIZ UDPゴシック for Japanese and English (built
+/// in), the language's Noto face (Debian's fonts-noto-core and fonts-noto-cjk) otherwise.
+fn screen_font(language: Language) -> &'static str {
+    match language {
+        Language::Japanese | Language::Easy | Language::English => "BIZ UDPGothic",
+        Language::Nepali => "Noto Sans Devanagari",
+        Language::ChineseSimplified => "Noto Sans CJK SC",
+        Language::Korean => "Noto Sans CJK KR",
+        Language::Vietnamese
+        | Language::Filipino
+        | Language::PortugueseBrazil
+        | Language::Indonesian => "Noto Sans",
+    }
 }
 
 /// The text size after 文字を大きく is tapped at `scale`: each tap one step larger, and from

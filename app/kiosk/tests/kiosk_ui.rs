@@ -1488,7 +1488,10 @@ fn a_stopped_printer_sends_the_packet_to_another(cups: &TestCups) {
 fn every_case_starts_in_the_citys_language(cups: &TestCups) {
     let dir = tempfile::tempdir().expect("dir");
     let mut kiosk = TestKiosk::open(Mode::Clerk, store(dir.path()), cups, None);
-    kiosk.app.borrow_mut().start_cases_in_english(true);
+    kiosk
+        .app
+        .borrow_mut()
+        .start_cases_in(madoguchi_domain::Language::English);
     assert!(kiosk.window.global::<Kiosk>().get_english());
     kiosk.app.borrow_mut().toggle_language();
     assert!(!kiosk.window.global::<Kiosk>().get_english());

@@ -95,3 +95,62 @@ fn every_english_entry_is_still_used() {
         .collect();
     assert!(stale.is_empty(), "no longer in the UI: {stale:?}");
 }
+
+/// The screens a resident reads: every `.slint` file but the supervisor's desk, the form
+/// editor and the clerks' floor board, which stay in Japanese or English.
+const RESIDENT_SCREENS: [&str; 12] = [
+    "main.slint",
+    "kiosk.slint",
+    "widgets/chrome.slint",
+    "widgets/controls.slint",
+    "widgets/pin-pad.slint",
+    "views/start.slint",
+    "views/people.slint",
+    "views/result.slint",
+    "views/scan.slint",
+    "views/finish.slint",
+    "views/interview.slint",
+    "views/resident.slint",
+];
+
+/// In each translated language, every word of the resident's screens is translated with the
+/// same `{}` placeholders, and no entry is left over from a word the screens no longer have.
+#[test]
+fn every_resident_screen_word_is_translated_into_each_language() {
+    let used: std::collections::BTreeSet<String> = RESIDENT_SCREENS
+        .iter()
+        .flat_map(|f| marked(&std::fs::read_to_string(ui().join(f)).expect("a .slint file")))
+        .collect();
+    assert!(
+        used.len() > 200,
+        "the resident's words are found ({})",
+        used.len()
+    );
+    for code in ["zh-Hans", "vi", "ko", "fil", "pt-BR", "ne", "id"] {
+        let path = ui().join(format!(
+            "translations/{code}/LC_MESSAGES/madoguchi-kiosk.po"
+        ));
+        let po = std::fs::read_to_string(&path).expect("the language's catalogue");
+        let entries = po_entries(&po);
+        let mut problems = Vec::new();
+        for source in &used {
+            match entries.get(source) {
+                None => problems.push(format!("no translation for {source:?}")),
+                Some(own) if own.trim().is_empty() => {
+                    problems.push(format!("{source:?} has an empty translation"))
+                }
+                Some(own) if own.matches("{}").count() != source.matches("{}").count() => {
+                    problems.push(format!("{source:?} → {own:?}: the placeholders differ"))
+                }
+                Some(_) => {}
+            }
+        }
+        problems.extend(
+            entries
+                .keys()
+                .filter(|id| !id.is_empty() && !used.contains(*id))
+                .map(|id| format!("no longer on the screens: {id:?}")),
+        );
+        assert!(problems.is_empty(), "{code}:\n{}", problems.join("\n"));
+    }
+}

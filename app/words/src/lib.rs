@@ -23,16 +23,20 @@ use madoguchi_domain::Language;
 /// The product's word lists, one gettext domain each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Domain {
+    /// The kiosk's screens (`madoguchi-kiosk.po`): the `@tr` words Slint bundles, which the
+    /// kiosk counts here for a language's review state.
+    Kiosk,
     /// The guidance sheet's headings, labels and sentences (`madoguchi-sheet.po`).
     Sheet,
 }
 
 impl Domain {
-    pub const ALL: [Domain; 1] = [Domain::Sheet];
+    pub const ALL: [Domain; 2] = [Domain::Kiosk, Domain::Sheet];
 
     /// The `.po` file's name without its extension.
     pub fn file_stem(self) -> &'static str {
         match self {
+            Domain::Kiosk => "madoguchi-kiosk",
             Domain::Sheet => "madoguchi-sheet",
         }
     }
@@ -118,7 +122,8 @@ impl Catalog {
         Ok(Catalog { entries, drafted })
     }
 
-    fn status(&self, language: Language, domain: Domain) -> WordsStatus {
+    /// How many words, how many reviewed and by whom.
+    pub fn status(&self, language: Language, domain: Domain) -> WordsStatus {
         let mut reviewers: Vec<String> = Vec::new();
         let mut reviewed = 0;
         for entry in self.entries.values() {
@@ -169,6 +174,13 @@ fn source(language: Language, domain: Domain) -> Option<&'static str> {
         };
     }
     let text = match (language, domain) {
+        (Language::ChineseSimplified, Domain::Kiosk) => po!("zh-Hans", "madoguchi-kiosk"),
+        (Language::Vietnamese, Domain::Kiosk) => po!("vi", "madoguchi-kiosk"),
+        (Language::Korean, Domain::Kiosk) => po!("ko", "madoguchi-kiosk"),
+        (Language::Filipino, Domain::Kiosk) => po!("fil", "madoguchi-kiosk"),
+        (Language::PortugueseBrazil, Domain::Kiosk) => po!("pt-BR", "madoguchi-kiosk"),
+        (Language::Nepali, Domain::Kiosk) => po!("ne", "madoguchi-kiosk"),
+        (Language::Indonesian, Domain::Kiosk) => po!("id", "madoguchi-kiosk"),
         (Language::ChineseSimplified, Domain::Sheet) => po!("zh-Hans", "madoguchi-sheet"),
         (Language::Vietnamese, Domain::Sheet) => po!("vi", "madoguchi-sheet"),
         (Language::Korean, Domain::Sheet) => po!("ko", "madoguchi-sheet"),

@@ -188,7 +188,8 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         floor: floor.as_ref().map(FloorLink::poker),
     };
     let window = KioskWindow::new().context("cannot open the kiosk window")?;
-    let english = crate::config::language() == crate::config::Language::English;
+    let language = crate::config::language();
+    let offered = crate::languages::for_kiosk(&catalogue);
     let session = Session::new(catalogue, mode, today)
         .with_timeouts(timeouts)
         .with_unfinished(resume);
@@ -201,7 +202,8 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
         },
         Runtime::start(services),
     );
-    app.borrow_mut().start_cases_in_english(english);
+    app.borrow_mut().offer_languages(offered);
+    app.borrow_mut().start_cases_in(language);
     app.borrow()
         .offer_printers(&crate::config::other_printers());
     app.borrow()

@@ -370,8 +370,8 @@ pub struct Session {
     /// The case a stopped kiosk left open, offered to the clerk until it is taken up or closed.
     unfinished: Option<Unfinished>,
     mode: Mode,
-    /// The screen is in English (the window's toggle): the guidance sheet follows it.
-    english: bool,
+    /// The language on screen (the window's language button): the guidance sheet follows it.
+    language: madoguchi_domain::Language,
     timeouts: Timeouts,
     /// The case's date: the visit date and the day the rules are taken as of. Set from
     /// `clock_day` whenever no case is open, so a case keeps the day it began on.
@@ -555,7 +555,7 @@ impl Session {
             next_catalogue: None,
             unfinished: None,
             mode,
-            english: false,
+            language: madoguchi_domain::Language::Japanese,
             timeouts: Timeouts::default(),
             today,
             clock_day: today,
@@ -780,18 +780,19 @@ impl Session {
         self.decision.as_ref()
     }
 
-    /// Follows the window's language toggle, for the guidance sheet.
-    pub fn set_english(&mut self, english: bool) {
-        self.english = english;
+    /// Follows the window's language button, for the guidance sheet.
+    pub fn set_language(&mut self, language: madoguchi_domain::Language) {
+        self.language = language;
     }
 
-    /// The guidance sheet's language: English when the screen was, やさしい日本語 for a
-    /// resident alone, else the clerk's Japanese.
+    /// The guidance sheet's language: the screen's, in やさしい日本語 for a resident alone
+    /// in Japanese.
     pub fn sheet_language(&self) -> madoguchi_forms::SheetLanguage {
-        match (self.english, self.mode) {
-            (true, _) => madoguchi_forms::SheetLanguage::English,
-            (false, Mode::SelfService) => madoguchi_forms::SheetLanguage::Easy,
-            (false, Mode::Clerk) => madoguchi_forms::SheetLanguage::Japanese,
+        use madoguchi_domain::Language;
+        match (self.language, self.mode) {
+            (Language::Japanese | Language::Easy, Mode::SelfService) => Language::Easy,
+            (Language::Japanese | Language::Easy, Mode::Clerk) => Language::Japanese,
+            (other, _) => other,
         }
     }
 

@@ -1392,19 +1392,23 @@ fn the_end_of_a_case_with_a_card_reminds_to_take_it() {
 }
 
 /// The guidance sheet follows the session: the clerk's Japanese, やさしい日本語 for a resident
-/// alone, English whenever the screen is in English.
+/// alone, the screen's language whenever a resident or clerk chose another.
 #[test]
 fn the_guidance_sheet_is_in_the_language_the_session_ran_in() {
     use madoguchi_forms::SheetLanguage;
     let mut clerk = Session::new(catalogue(), Mode::Clerk, date(2026, 4, 2));
     assert_eq!(clerk.sheet_language(), SheetLanguage::Japanese);
-    clerk.set_english(true);
+    clerk.set_language(SheetLanguage::English);
     assert_eq!(clerk.sheet_language(), SheetLanguage::English);
+    clerk.set_language(SheetLanguage::Nepali);
+    assert_eq!(clerk.sheet_language(), SheetLanguage::Nepali);
     let mut resident = Session::new(catalogue(), Mode::SelfService, date(2026, 4, 2));
     assert_eq!(resident.sheet_language(), SheetLanguage::Easy);
-    resident.set_english(true);
+    resident.set_language(SheetLanguage::English);
     assert_eq!(resident.sheet_language(), SheetLanguage::English);
-    resident.set_english(false);
+    resident.set_language(SheetLanguage::Vietnamese);
+    assert_eq!(resident.sheet_language(), SheetLanguage::Vietnamese);
+    resident.set_language(SheetLanguage::Japanese);
     assert_eq!(resident.sheet_language(), SheetLanguage::Easy);
 }
 

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use madoguchi_domain::{Case, EventKind};
+use madoguchi_domain::{Case, EventKind, Language};
 use slint::{ComponentHandle, SharedString};
 use uuid::Uuid;
 
@@ -141,10 +141,14 @@ impl BoardUi {
         global.set_busy(false);
         self.drawn.set(self.worker.finished());
         let context = Context {
-            english: self.english.get(),
+            language: if self.english.get() {
+                Language::English
+            } else {
+                Language::Japanese
+            },
             resident: false,
         };
-        let english = context.english;
+        let english = context.english();
         global.set_title(context.notice(&board.title()));
         global.set_offline(!board.online());
         global.set_status(status(&board, english).into());
@@ -235,7 +239,7 @@ fn status(board: &FloorBoard, english: bool) -> String {
 }
 
 fn item(row: &BoardRow, counter: bool, selected: bool, context: &Context) -> BoardItem {
-    let english = context.english;
+    let english = context.english();
     let what = if english {
         format!("{}, {} people", row.event.en, row.members)
     } else {
@@ -278,7 +282,7 @@ fn item(row: &BoardRow, counter: bool, selected: bool, context: &Context) -> Boa
 }
 
 fn push_case(global: &Board<'_>, opened: &OpenedCase, row: Option<&BoardRow>, context: &Context) {
-    let english = context.english;
+    let english = context.english();
     let case = &opened.case;
     let event = row.map_or_else(String::new, |r| context.notice(&r.event).to_string());
     global.set_has_case(true);
@@ -366,7 +370,7 @@ fn people(case: &Case, context: &Context) -> Vec<CaseLine> {
                 text.push_str(&format!("　{}", context.date(born)));
             }
             CaseLine {
-                label: if context.english {
+                label: if context.english() {
                     member.relation.en().into()
                 } else {
                     member.relation.word().into()

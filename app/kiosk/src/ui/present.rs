@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use image::GrayImage;
 use madoguchi_domain::{
-    Address, Answer, Case, EventKind, ForeignCategory, ForeignResident, Nationality, Person, Sex,
-    Zokugara, wareki,
+    Address, Answer, Case, EventKind, ForeignCategory, ForeignResident, Language, Nationality,
+    Person, Sex, Zokugara, wareki,
 };
 use madoguchi_rules::Catalogue;
 use madoguchi_rules::catalogue::{AddressRole, EventDef, Phrase, QuestionKind, Text, Tone};
@@ -28,60 +28,64 @@ use crate::session::{
 /// Who reads the screen, in which language.
 #[derive(Debug, Clone, Copy)]
 pub struct Context {
-    pub english: bool,
+    pub language: Language,
     /// A resident reads it alone: やさしい日本語 where the catalogue has it.
     pub resident: bool,
 }
 
 impl Context {
+    /// The screen is in another language than Japanese: the screens' own sentences are in
+    /// English, or in the translated language where its words have them.
+    pub fn english(&self) -> bool {
+        !self.language.is_japanese()
+    }
+
+    /// Whether a resident alone reads Japanese: やさしい日本語 where the catalogue has it.
+    fn easy(&self) -> bool {
+        self.resident && self.language.is_japanese()
+    }
+
     pub fn text(&self, text: &Text) -> String {
-        if self.english {
-            text.en.clone()
-        } else if self.resident && !text.easy.is_empty() {
+        if self.easy() && !text.easy.is_empty() {
             // The screen cannot set ルビ over kanji yet: it shows the readings, as before
             // the catalogue marked them (the printed guidance sheet sets them).
             madoguchi_domain::ruby::reading_text(&text.easy)
-        } else {
+        } else if self.language.is_japanese() {
             text.ja.clone()
+        } else {
+            text.get(self.language).to_string()
         }
     }
 
     /// The resident's やさしい日本語 as the catalogue wrote it (with its ルビ marks, if any),
     /// when this screen shows it: a resident reads alone, in Japanese.
     pub fn marked<'t>(&self, text: &'t Text) -> Option<&'t str> {
-        let shown = !self.english && self.resident && !text.easy.is_empty();
+        let shown = self.easy() && !text.easy.is_empty();
         shown.then_some(text.easy.as_str())
     }
 
     pub fn phrase(&self, phrase: &Phrase) -> String {
-        if self.english {
-            phrase.en.clone()
-        } else {
+        if self.language.is_japanese() {
             phrase.ja.clone()
+        } else {
+            phrase.get(self.language).to_string()
         }
     }
 
     pub fn notice(&self, notice: &Notice) -> SharedString {
-        if self.english {
-            notice.en.as_str().into()
-        } else {
-            notice.ja.as_str().into()
-        }
+        self.pick(&notice.ja, &notice.en).into()
     }
 
+    /// One of the screens' own words: Japanese, English, or a translated language's (its
+    /// words are still to come: it reads the English meanwhile).
     pub fn pick<'a>(&self, ja: &'a str, en: &'a str) -> &'a str {
-        if self.english { en } else { ja }
+        if self.language.is_japanese() { ja } else { en }
     }
 
     /// A date in the one style the screens and the guidance sheet share: 令和8年4月13日
-    /// （2026年4月13日）, or 13 April 2026 in English.
+    /// （2026年4月13日）, 13 April 2026, or as the screen's language writes dates.
     pub fn date(&self, date: NaiveDate) -> String {
-        let language = if self.english {
-            madoguchi_forms::SheetLanguage::English
-        } else {
-            madoguchi_forms::SheetLanguage::Japanese
-        };
-        madoguchi_forms::SheetText::date(language, date)
+        madoguchi_forms::SheetText::date(self.language, date)
     }
 }
 
@@ -293,7 +297,7 @@ pub fn question(interview: &Interview<'_>, view: &View, context: &Context) {
 }
 
 fn sex_label(sex: Option<Sex>, context: &Context) -> &'static str {
-    match (sex, context.english) {
+    match (sex, context.english()) {
         (Some(Sex::Male), false) => "男",
         (Some(Sex::Female), false) => "女",
         (Some(Sex::Male), true) => "male",
@@ -309,7 +313,7 @@ fn difference_lines(view: &View, context: &Context) -> Vec<SharedString> {
         .iter()
         .map(|d| {
             let field = context.notice(&d.field);
-            if context.english {
+            if context.english() {
                 format!(
                     "{field}: the QR code says “{}”, the card says “{}”. The forms use the card.",
                     d.qr, d.card
@@ -486,7 +490,7 @@ fn counter_strip(
                 .filter(|p| p.counter.id == *id)
                 .collect();
             let name = named(&procedures.first()?.counter.name);
-            Some(match (context.english, context.resident) {
+            Some(match (context.english(), context.resident) {
                 (true, _) => format!("{name} ({})", procedures.len()),
                 (false, true) => format!("{name}（{}つ）", procedures.len()),
                 (false, false) => format!("{name}（{}件）", procedures.len()),
@@ -556,7 +560,7 @@ pub fn procedures(outcome: &Outcome<'_>, view: &View, context: &Context, overrid
             .map(|c| {
                 let (since, todo) = (context.date(c.date), context.text(&c.todo));
                 let what = context.text(&c.name);
-                let text = if context.english {
+                let text = if context.english() {
                     format!("{since}: {what}. {todo}")
                 } else {
                     format!("{since}：{what}。{todo}")
@@ -612,7 +616,7 @@ fn mark_change(row: &mut ProcedureRow, change: Option<&Override>, context: &Cont
         return;
     };
     row.changed = true;
-    let verb = match (change.added, context.english) {
+    let verb = match (change.added, context.english()) {
         (true, false) => "係員が追加：",
         (false, false) => "係員が外しました：",
         (true, true) => "Added by the clerk: ",
@@ -740,7 +744,7 @@ pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) ->
     let deadline = procedure.deadline.as_ref().map_or_else(String::new, |d| {
         let date = context.date(d.date);
         let moved = d.moved.as_ref().map_or_else(String::new, |m| {
-            if context.english {
+            if context.english() {
                 format!(
                     " (the count ends on {}, {}: the next open day)",
                     m.counted.format("%-d %B"),
@@ -754,7 +758,7 @@ pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) ->
                 )
             }
         });
-        match (d.overdue, context.english) {
+        match (d.overdue, context.english()) {
             (true, false) => format!("期限の{date}を過ぎています。今日届け出てください"),
             (true, true) => format!("Overdue since {date}: file today"),
             (false, false) => format!("期限：{date}まで{moved}"),
@@ -812,10 +816,7 @@ pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) ->
             &procedure
                 .bring
                 .iter()
-                .map(|b| {
-                    (!context.english && context.resident && !b.easy.is_empty())
-                        .then_some(b.easy.as_str())
-                })
+                .map(|b| (context.easy() && !b.easy.is_empty()).then_some(b.easy.as_str()))
                 .collect::<Vec<_>>(),
             "、",
         ),
@@ -1189,9 +1190,9 @@ pub fn clear_typed(window: &KioskWindow) {
 }
 
 /// Today as the event screen shows it.
-pub fn day(today: NaiveDate, english: bool) -> String {
+pub fn day(today: NaiveDate, language: Language) -> String {
     Context {
-        english,
+        language,
         resident: false,
     }
     .date(today)

@@ -19,7 +19,7 @@ use crate::shots_forms::Stage;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use madoguchi_card::{CardError, PinState};
-use madoguchi_domain::{Answer, Case, LifeEvent, Member, Person, Sex, Zokugara};
+use madoguchi_domain::{Answer, Case, Language, LifeEvent, Member, Person, Sex, Zokugara};
 use madoguchi_kiosk::runtime::Runtime;
 use madoguchi_kiosk::session::{
     Action, CardIdentity, CardOnReader, FormCheck, MissingValue, Mode, Notice, ReviewEdits, Screen,
@@ -27,8 +27,8 @@ use madoguchi_kiosk::session::{
 };
 use madoguchi_kiosk::supervisor::{Desk, DeskScreen};
 use madoguchi_kiosk::ui::{
-    Clock, Desk as DeskGlobal, KioskApp, KioskWindow, Outcome, People, ProcedureForm, Scanner,
-    Setup, Theme,
+    Clock, Desk as DeskGlobal, Kiosk, KioskApp, KioskWindow, Outcome, People, ProcedureForm,
+    Scanner, Setup, Theme,
 };
 use madoguchi_rules::Catalogue;
 use madoguchi_store::PrintState;
@@ -116,6 +116,32 @@ pub(crate) struct Shot {
     pub(crate) name: &'static str,
     pub(crate) mode: Mode,
     steps: fn(&mut KioskApp, &KioskWindow),
+}
+
+/// The self-service path in a resident's language, `steps` screens in: the welcome, the
+/// camera, what the code says, the procedures, the printed packet.
+fn self_path(app: &mut KioskApp, window: &KioskWindow, language: Language, steps: usize) {
+    app.choose_language(language);
+    let path = [
+        Action::Begin,
+        Action::QrRead(Ok(resident_code())),
+        Action::QrConfirmed,
+        Action::ResultAccepted,
+    ];
+    act(app, path.into_iter().take(steps).collect());
+    if steps == 1
+        && let Some(frame) = sample_frame()
+    {
+        let scanner = window.global::<Scanner>();
+        scanner.set_camera_frame(frame);
+        scanner.set_camera_live(true);
+    }
+    if steps == 4 {
+        app.act(Action::PrintProgress {
+            state: PrintState::Done,
+            reason: None,
+        });
+    }
 }
 
 fn act(app: &mut KioskApp, actions: Vec<Action>) {
@@ -750,6 +776,94 @@ pub(crate) fn shots() -> Vec<Shot> {
             steps: |_, _| {},
         },
         Shot {
+            name: "27-language-picker",
+            mode: Mode::SelfService,
+            steps: |_, window| window.global::<Kiosk>().set_picking_language(true),
+        },
+        Shot {
+            name: "60-vi-self-attract",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::Vietnamese, 0),
+        },
+        Shot {
+            name: "61-vi-self-scan",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::Vietnamese, 1),
+        },
+        Shot {
+            name: "62-vi-self-summary",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::Vietnamese, 2),
+        },
+        Shot {
+            name: "63-vi-self-result",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::Vietnamese, 3),
+        },
+        Shot {
+            name: "64-vi-self-done",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::Vietnamese, 4),
+        },
+        Shot {
+            name: "75-vi-self-summary-large-text",
+            mode: Mode::SelfService,
+            steps: |app, window| {
+                self_path(app, window, Language::Vietnamese, 2);
+                window.global::<Theme>().set_text_scale(2.0);
+            },
+        },
+        Shot {
+            name: "65-zh-self-attract",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::ChineseSimplified, 0),
+        },
+        Shot {
+            name: "66-zh-self-scan",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::ChineseSimplified, 1),
+        },
+        Shot {
+            name: "67-zh-self-summary",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::ChineseSimplified, 2),
+        },
+        Shot {
+            name: "68-zh-self-result",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::ChineseSimplified, 3),
+        },
+        Shot {
+            name: "69-zh-self-done",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::ChineseSimplified, 4),
+        },
+        Shot {
+            name: "70-ne-self-attract",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::Nepali, 0),
+        },
+        Shot {
+            name: "71-ne-self-scan",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::Nepali, 1),
+        },
+        Shot {
+            name: "72-ne-self-summary",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::Nepali, 2),
+        },
+        Shot {
+            name: "73-ne-self-result",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::Nepali, 3),
+        },
+        Shot {
+            name: "74-ne-self-done",
+            mode: Mode::SelfService,
+            steps: |app, window| self_path(app, window, Language::Nepali, 4),
+        },
+        Shot {
             name: "26-self-attract-large-text",
             mode: Mode::SelfService,
             steps: |_, window| window.global::<Theme>().set_text_scale(2.0),
@@ -1232,6 +1346,8 @@ pub(crate) fn open(
         },
         Runtime::detached(),
     );
+    app.borrow_mut()
+        .offer_languages(madoguchi_kiosk::languages::for_kiosk(catalogue));
     (shot.steps)(&mut app.borrow_mut(), &window);
     Ok((window, app))
 }
