@@ -95,7 +95,7 @@ fn state(
         ));
     }
     let mut reviewed = table.reviewed_fully();
-    for domain in [Domain::Kiosk, Domain::Sheet] {
+    for domain in [Domain::Kiosk, Domain::Screens, Domain::Sheet] {
         let Some(words) = madoguchi_words::catalog(language, domain) else {
             return Err(format!("no {} catalogue ships", domain.file_stem()));
         };

@@ -34,7 +34,7 @@ mod generated {
 }
 
 pub use generated::*;
-pub use present::grey_image;
+pub use present::{grey_image, missing_words};
 
 /// How often the UI thread takes the runtime's answers and tells the session the time.
 pub const PUMP_INTERVAL: Duration = Duration::from_millis(50);

@@ -44,6 +44,8 @@ mod events;
 mod floor;
 #[path = "kiosk_ui/forms.rs"]
 mod forms;
+#[path = "kiosk_ui/languages.rs"]
+mod languages;
 
 /// The fictional 出入国在留管理庁 CA the emulated 在留カード are signed under.
 fn trust() -> madoguchi_card::residence::signature::TrustStore {
@@ -139,6 +141,8 @@ impl TestKiosk {
             },
             Runtime::start(services),
         );
+        app.borrow_mut()
+            .offer_languages(madoguchi_kiosk::languages::for_kiosk(&catalogue()));
         // The counter's screen size: Slint creates the rows of a scrolled list only as far as
         // they are in view, so what a test can find depends on it.
         window
@@ -477,6 +481,15 @@ fn supervised_store(dir: &Path, others: &[(&str, &str)]) -> (Store, StoreConfig,
 /// The packet the kiosk makes of `case` with `catalogue` (and the city's forms it carries),
 /// as its runtime does: cups-pdf's printed copy has lost the text layer, this one has it.
 fn packet_made(case: &Case, catalogue: &Catalogue) -> madoguchi_forms::Packet {
+    packet_made_in(case, catalogue, madoguchi_forms::SheetLanguage::Japanese)
+}
+
+/// The same, its guidance sheet in `language`.
+fn packet_made_in(
+    case: &Case,
+    catalogue: &Catalogue,
+    language: madoguchi_forms::SheetLanguage,
+) -> madoguchi_forms::Packet {
     use madoguchi_kiosk::packet::{self, PacketInput, Templates};
     let decision = madoguchi_rules::Engine::new(catalogue)
         .evaluate(case, packet::as_of(case))
@@ -494,7 +507,7 @@ fn packet_made(case: &Case, catalogue: &Catalogue) -> madoguchi_forms::Packet {
             local: &packet::Local::default(),
             reception: "",
             guidance: true,
-            language: madoguchi_forms::SheetLanguage::Japanese,
+            language,
         },
     )
     .expect("the packet")
@@ -1515,7 +1528,7 @@ fn main() {
     i_slint_backend_testing::init_no_event_loop();
     let cups = TestCups::start("kiosk-ui");
     type Flow = fn(&TestCups);
-    let tests: [(&str, Flow); 14] = [
+    let tests: [(&str, Flow); 15] = [
         (
             "every_case_starts_in_the_citys_language",
             every_case_starts_in_the_citys_language,
@@ -1571,6 +1584,11 @@ fn main() {
         (
             "a_department_counter_works_its_list_on_screen",
             floor::a_department_counter_works_its_list_on_screen,
+        ),
+        // Last: its seven packets would be in the printer's output the others count from empty.
+        (
+            "each_language_prints_from_a_qr_code_in_its_words",
+            languages::each_language_prints_from_a_qr_code_in_its_words,
         ),
     ];
     let filter: Vec<String> = std::env::args()

@@ -60,13 +60,24 @@ impl Text {
     /// (the Japanese where the catalogue has none); a translated language's wording, or the
     /// English where its table has none.
     pub fn get(&self, language: Language) -> &str {
-        match language {
-            Language::Japanese => &self.ja,
-            Language::Easy if self.easy.is_empty() => &self.ja,
-            Language::Easy => &self.easy,
-            Language::English => &self.en,
-            other => self.other.or_english(other, &self.en),
-        }
+        wording(language, &self.ja, &self.easy, &self.en, &self.other)
+    }
+}
+
+/// The one rule for choosing a wording, for [`Text`] and the decision's items and forms.
+pub(crate) fn wording<'a>(
+    language: Language,
+    ja: &'a str,
+    easy: &'a str,
+    en: &'a str,
+    other: &'a Translated,
+) -> &'a str {
+    match language {
+        Language::Japanese => ja,
+        Language::Easy if easy.is_empty() => ja,
+        Language::Easy => easy,
+        Language::English => en,
+        translated => other.or_english(translated, en),
     }
 }
 

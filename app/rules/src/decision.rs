@@ -128,14 +128,7 @@ impl Named {
 
     /// The words a reader of `language` sees, as [`Text::get`] chooses them.
     pub fn get(&self, language: madoguchi_domain::Language) -> &str {
-        use madoguchi_domain::Language;
-        match language {
-            Language::Japanese => &self.ja,
-            Language::Easy if self.easy.is_empty() => &self.ja,
-            Language::Easy => &self.easy,
-            Language::English => &self.en,
-            other => self.other.or_english(other, &self.en),
-        }
+        crate::catalogue::wording(language, &self.ja, &self.easy, &self.en, &self.other)
     }
 }
 

@@ -26,17 +26,21 @@ pub enum Domain {
     /// The kiosk's screens (`madoguchi-kiosk.po`): the `@tr` words Slint bundles, which the
     /// kiosk counts here for a language's review state.
     Kiosk,
+    /// The words the kiosk's own code writes on the screens — the summary's labels, a
+    /// deadline's line (`madoguchi-screens.po`), found by their Japanese with no context.
+    Screens,
     /// The guidance sheet's headings, labels and sentences (`madoguchi-sheet.po`).
     Sheet,
 }
 
 impl Domain {
-    pub const ALL: [Domain; 2] = [Domain::Kiosk, Domain::Sheet];
+    pub const ALL: [Domain; 3] = [Domain::Kiosk, Domain::Screens, Domain::Sheet];
 
     /// The `.po` file's name without its extension.
     pub fn file_stem(self) -> &'static str {
         match self {
             Domain::Kiosk => "madoguchi-kiosk",
+            Domain::Screens => "madoguchi-screens",
             Domain::Sheet => "madoguchi-sheet",
         }
     }
@@ -181,6 +185,13 @@ fn source(language: Language, domain: Domain) -> Option<&'static str> {
         (Language::PortugueseBrazil, Domain::Kiosk) => po!("pt-BR", "madoguchi-kiosk"),
         (Language::Nepali, Domain::Kiosk) => po!("ne", "madoguchi-kiosk"),
         (Language::Indonesian, Domain::Kiosk) => po!("id", "madoguchi-kiosk"),
+        (Language::ChineseSimplified, Domain::Screens) => po!("zh-Hans", "madoguchi-screens"),
+        (Language::Vietnamese, Domain::Screens) => po!("vi", "madoguchi-screens"),
+        (Language::Korean, Domain::Screens) => po!("ko", "madoguchi-screens"),
+        (Language::Filipino, Domain::Screens) => po!("fil", "madoguchi-screens"),
+        (Language::PortugueseBrazil, Domain::Screens) => po!("pt-BR", "madoguchi-screens"),
+        (Language::Nepali, Domain::Screens) => po!("ne", "madoguchi-screens"),
+        (Language::Indonesian, Domain::Screens) => po!("id", "madoguchi-screens"),
         (Language::ChineseSimplified, Domain::Sheet) => po!("zh-Hans", "madoguchi-sheet"),
         (Language::Vietnamese, Domain::Sheet) => po!("vi", "madoguchi-sheet"),
         (Language::Korean, Domain::Sheet) => po!("ko", "madoguchi-sheet"),

@@ -76,10 +76,30 @@ impl Context {
         self.pick(&notice.ja, &notice.en).into()
     }
 
-    /// One of the screens' own words: Japanese, English, or a translated language's (its
-    /// words are still to come: it reads the English meanwhile).
+    /// One of the screens' own words: Japanese, English, or a translated language's from its
+    /// catalogue (`madoguchi-screens.po`), found by the Japanese; a word the catalogue lacks
+    /// reads the English and is noted (`missing_words`).
     pub fn pick<'a>(&self, ja: &'a str, en: &'a str) -> &'a str {
-        if self.language.is_japanese() { ja } else { en }
+        match self.language {
+            Language::Japanese | Language::Easy => ja,
+            Language::English => en,
+            translated => translate(translated, ja).unwrap_or(en),
+        }
+    }
+
+    /// A 続柄 as the 住民票 writes it: in a translated language the Japanese term (what the
+    /// forms print) with its English beside it, 「夫 (husband)」.
+    pub fn relation(&self, ja: &str, en: &str) -> String {
+        match self.language {
+            Language::Japanese | Language::Easy => ja.to_string(),
+            Language::English => en.to_string(),
+            _ => format!("{ja} ({en})"),
+        }
+    }
+
+    /// A sentence with `{name}` places: its Japanese, English or translated template, filled.
+    pub fn fill(&self, ja: &str, en: &str, values: &[(&str, &str)]) -> String {
+        madoguchi_words::fill(self.pick(ja, en), values)
     }
 
     /// A date in the one style the screens and the guidance sheet share: 令和8年4月13日
@@ -87,6 +107,40 @@ impl Context {
     pub fn date(&self, date: NaiveDate) -> String {
         madoguchi_forms::SheetText::date(self.language, date)
     }
+}
+
+/// The screens' word `ja` in a translated language. Every word looked up is counted once a
+/// process; the words a catalogue lacked are kept (never a person's data: only the kiosk's
+/// own fixed words are looked up) for the tests that walk a language's screens.
+fn translate(language: Language, ja: &str) -> Option<&'static str> {
+    let found = madoguchi_words::catalog(language, madoguchi_words::Domain::Screens)
+        .and_then(|c| c.get("", ja));
+    if found.is_none() {
+        let mut missing = MISSING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // The word itself is not logged: a notice may carry what someone typed.
+        if missing.insert((language, ja.to_string())) {
+            tracing::warn!(
+                language = language.code(),
+                "a screen word has no translation"
+            );
+        }
+    }
+    found
+}
+
+static MISSING: std::sync::Mutex<std::collections::BTreeSet<(Language, String)>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// The screens' words a translated language's catalogue lacked so far in this process.
+pub fn missing_words() -> Vec<(Language, String)> {
+    MISSING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .iter()
+        .cloned()
+        .collect()
 }
 
 /// The question the window asks before the case is abandoned.
@@ -297,13 +351,10 @@ pub fn question(interview: &Interview<'_>, view: &View, context: &Context) {
 }
 
 fn sex_label(sex: Option<Sex>, context: &Context) -> &'static str {
-    match (sex, context.english()) {
-        (Some(Sex::Male), false) => "男",
-        (Some(Sex::Female), false) => "女",
-        (Some(Sex::Male), true) => "male",
-        (Some(Sex::Female), true) => "female",
-        (None, false) => "性別未入力",
-        (None, true) => "sex not given",
+    match sex {
+        Some(Sex::Male) => context.pick("男", "male"),
+        Some(Sex::Female) => context.pick("女", "female"),
+        None => context.pick("性別未入力", "sex not given"),
     }
 }
 
@@ -313,18 +364,13 @@ fn difference_lines(view: &View, context: &Context) -> Vec<SharedString> {
         .iter()
         .map(|d| {
             let field = context.notice(&d.field);
-            if context.english() {
-                format!(
-                    "{field}: the QR code says “{}”, the card says “{}”. The forms use the card.",
-                    d.qr, d.card
+            context
+                .fill(
+                    "{field}：QRコードは「{qr}」、カードは「{card}」です。書類はカードの内容で作ります。",
+                    "{field}: the QR code says “{qr}”, the card says “{card}”. The forms use the card.",
+                    &[("field", &field), ("qr", &d.qr), ("card", &d.card)],
                 )
-            } else {
-                format!(
-                    "{field}：QRコードは「{}」、カードは「{}」です。書類はカードの内容で作ります。",
-                    d.qr, d.card
-                )
-            }
-            .into()
+                .into()
         })
         .collect()
 }
@@ -432,7 +478,7 @@ pub fn members(people: &People<'_>, case: Option<&Case>, catalogue: &Catalogue, 
     );
     people.set_relations(model(
         Zokugara::all()
-            .map(|z| SharedString::from(context.pick(z.word(), z.en())))
+            .map(|z| SharedString::from(context.relation(z.word(), z.en())))
             .collect(),
     ));
     let none = context.pick("（選択なし）", "(not chosen)");
@@ -449,7 +495,7 @@ pub fn members(people: &People<'_>, case: Option<&Case>, catalogue: &Catalogue, 
         .iter()
         .enumerate()
         .map(|(index, member)| {
-            let relation = context.pick(member.relation.word(), member.relation.en());
+            let relation = context.relation(member.relation.word(), member.relation.en());
             MemberRow {
                 name: member.person.name.as_str().into(),
                 kana: member.person.kana.clone().unwrap_or_default().into(),
@@ -744,7 +790,14 @@ pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) ->
     let deadline = procedure.deadline.as_ref().map_or_else(String::new, |d| {
         let date = context.date(d.date);
         let moved = d.moved.as_ref().map_or_else(String::new, |m| {
-            if context.english() {
+            if context.language.is_translated() {
+                let why = madoguchi_forms::SheetText::closed_day(context.language, m.counted);
+                if context.language.spaces_words() {
+                    format!(" ({why})")
+                } else {
+                    format!("（{why}）")
+                }
+            } else if context.english() {
                 format!(
                     " (the count ends on {}, {}: the next open day)",
                     m.counted.format("%-d %B"),
@@ -758,11 +811,15 @@ pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) ->
                 )
             }
         });
-        match (d.overdue, context.english()) {
-            (true, false) => format!("期限の{date}を過ぎています。今日届け出てください"),
-            (true, true) => format!("Overdue since {date}: file today"),
-            (false, false) => format!("期限：{date}まで{moved}"),
-            (false, true) => format!("Deadline: {date}{moved}"),
+        if d.overdue {
+            context.fill(
+                "期限の{date}を過ぎています。今日届け出てください",
+                "Overdue since {date}: file today",
+                &[("date", &date)],
+            )
+        } else {
+            let line = context.fill("期限：{date}まで", "Deadline: {date}", &[("date", &date)]);
+            format!("{line}{moved}")
         }
     });
     let bring = if procedure.bring.is_empty() {
@@ -789,7 +846,7 @@ pub(super) fn procedure_row(procedure: &ProcedureDecision, context: &Context) ->
     let forms: Vec<&str> = procedure
         .forms
         .iter()
-        .map(|f| context.pick(&f.ja, &f.en))
+        .map(|f| f.get(context.language))
         .collect();
     ProcedureRow {
         id: procedure.id.as_str().into(),
@@ -874,10 +931,13 @@ pub fn summary(scanner: &Scanner<'_>, case: Option<&Case>, context: &Context) {
     lines.push(line(
         context.pick("いっしょに 引っ越す人", "Who moves"),
         format!(
-            "{}{} — {}",
-            names.len(),
-            context.pick("人", " people"),
-            names.join("、")
+            "{} — {}",
+            context.fill(
+                "{count}人",
+                "{count} people",
+                &[("count", &names.len().to_string())]
+            ),
+            names.join(context.pick("、", ", "))
         ),
     ));
     scanner.set_summary(model(lines));
