@@ -41,11 +41,32 @@ pub fn check(dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Each translated language's line: how many texts are translated and reviewed.
+/// Each translated language's line: how many texts are translated and reviewed, then the
+/// same of the screens' and the sheet's words this build carries (`ui/translations`).
 fn print_languages(catalogue: &madoguchi_rules::Catalogue) {
     println!("languages (translations/<code>.toml):");
     for status in &catalogue.languages {
         println!("  {}", status.summary());
+    }
+    println!("words built in (ui/translations/<code>/LC_MESSAGES):");
+    for words in madoguchi_words::statuses() {
+        let mut line = format!(
+            "  {} {}.po: {} words, {} reviewed",
+            words.language.code(),
+            words.domain.file_stem(),
+            words.words,
+            words.reviewed
+        );
+        if words.reviewed < words.words && !words.drafted.is_empty() {
+            line.push_str(&format!(" (draft: {})", words.drafted));
+        }
+        if !words.reviewers.is_empty() {
+            line.push_str(&format!(" (reviewed by {})", words.reviewers.join(", ")));
+        }
+        println!("{line}");
+    }
+    for problem in madoguchi_words::problems() {
+        println!("  {problem}");
     }
 }
 
