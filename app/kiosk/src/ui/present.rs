@@ -109,18 +109,15 @@ impl Context {
     }
 }
 
-/// The screens' word `ja` in a translated language. Every word looked up is counted once a
-/// process; the words a catalogue lacked are kept (never a person's data: only the kiosk's
+/// The screens' word `ja` in a translated language. The words a catalogue lacked are kept (never a person's data: only the kiosk's
 /// own fixed words are looked up) for the tests that walk a language's screens.
 fn translate(language: Language, ja: &str) -> Option<&'static str> {
     let found = madoguchi_words::catalog(language, madoguchi_words::Domain::Screens)
         .and_then(|c| c.get("", ja));
     if found.is_none() {
-        let mut missing = MISSING
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
         // The word itself is not logged: a notice may carry what someone typed.
-        if missing.insert((language, ja.to_string())) {
+        let new = MISSING.with(|missing| missing.borrow_mut().insert((language, ja.to_string())));
+        if new {
             tracing::warn!(
                 language = language.code(),
                 "a screen word has no translation"
@@ -130,17 +127,15 @@ fn translate(language: Language, ja: &str) -> Option<&'static str> {
     found
 }
 
-static MISSING: std::sync::Mutex<std::collections::BTreeSet<(Language, String)>> =
-    std::sync::Mutex::new(std::collections::BTreeSet::new());
+thread_local! {
+    // The screens are worded on the UI thread only: no lock for the window to wait on.
+    static MISSING: std::cell::RefCell<std::collections::BTreeSet<(Language, String)>> =
+        const { std::cell::RefCell::new(std::collections::BTreeSet::new()) };
+}
 
-/// The screens' words a translated language's catalogue lacked so far in this process.
+/// The screens' words a translated language's catalogue lacked so far on this (the UI) thread.
 pub fn missing_words() -> Vec<(Language, String)> {
-    MISSING
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .iter()
-        .cloned()
-        .collect()
+    MISSING.with(|missing| missing.borrow().iter().cloned().collect())
 }
 
 /// The question the window asks before the case is abandoned.

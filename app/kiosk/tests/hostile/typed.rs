@@ -159,6 +159,31 @@ pub fn stored_catalogues() -> Section {
     no_procedures.retain(|path, _| !path.starts_with("procedures/"));
     variants.push(("no procedures", no_procedures));
     variants.push(("no files at all", CatalogueFiles::new()));
+    variants.push((
+        "a text table for no language",
+        with("translations/xx.toml", String::new()),
+    ));
+    variants.push((
+        "a text table of garbage",
+        with("translations/vi.toml", "\u{0}[[text]]\nja = 3".into()),
+    ));
+    variants.push((
+        "a translation of 100,000 characters",
+        with(
+            "translations/vi.toml",
+            format!(
+                "[[text]]\nja = \"出生届\"\ntext = \"{}\"\n",
+                "あ".repeat(100_000)
+            ),
+        ),
+    ));
+    variants.push((
+        "one text translated 20,000 times",
+        with(
+            "translations/vi.toml",
+            "[[text]]\nja = \"出生届\"\ntext = \"a\"\n".repeat(20_000),
+        ),
+    ));
     for (name, files) in variants {
         let outcome = within(LIMIT, move || match madoguchi_rules::load_files(&files) {
             Ok(_) => Some("loaded".to_string()),
