@@ -1,6 +1,6 @@
-//! Where the shipped catalogue is, and loading a catalogue with diagnostics a supervisor can
-//! act on: from a folder (the shipped one, one a supervisor checks) or from a stored version's
-//! files, in memory.
+//! Where the shipped catalogue (and the read-aloud voice) is, and loading a catalogue with
+//! diagnostics a supervisor can act on: from a folder (the shipped one, one a supervisor
+//! checks) or from a stored version's files, in memory.
 
 use std::path::{Path, PathBuf};
 
@@ -10,18 +10,33 @@ use madoguchi_rules::{Catalogue, CatalogueFiles, Diagnostic, Loaded, load_files,
 /// The shipped catalogue: `$MADOGUCHI_CATALOGUE`, else the installed copy next to the binary
 /// (`../share/madoguchi/catalogue`), else the source tree's `assets/catalogue`.
 pub fn default_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("MADOGUCHI_CATALOGUE") {
+    shipped("MADOGUCHI_CATALOGUE", "catalogue", "catalogue.toml")
+}
+
+/// The shipped voice for よみあげ (the Mei voice): `$MADOGUCHI_VOICES`, else
+/// `../share/madoguchi/voices` next to the binary, else the source tree's `assets/voices`.
+pub fn voice_dir() -> PathBuf {
+    shipped("MADOGUCHI_VOICES", "voices", "mei_normal.htsvoice")
+}
+
+/// A folder the product ships: named by `variable`, else installed beside the binary (where it
+/// holds `marker`), else the source tree's `assets/<name>`.
+fn shipped(variable: &str, name: &str, marker: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os(variable) {
         return PathBuf::from(dir);
     }
     let installed = std::env::current_exe()
         .ok()
         .and_then(|exe| {
             exe.parent()
-                .map(|bin| bin.join("../share/madoguchi/catalogue"))
+                .map(|bin| bin.join("../share/madoguchi").join(name))
         })
-        .filter(|dir| dir.join("catalogue.toml").exists());
-    let dir = installed
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/catalogue"));
+        .filter(|dir| dir.join(marker).exists());
+    let dir = installed.unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../assets")
+            .join(name)
+    });
     dir.canonicalize().unwrap_or(dir)
 }
 

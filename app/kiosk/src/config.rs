@@ -47,6 +47,8 @@ pub struct Config {
     pub kiosk: KioskSection,
     #[serde(default)]
     pub store: StoreSection,
+    #[serde(default)]
+    pub read_aloud: ReadAloudSection,
     /// The counter floor's central database: the same fields as `central.toml`
     /// (docs/central.md). None: the terminal runs alone.
     #[serde(default)]
@@ -108,6 +110,23 @@ pub struct KioskSection {
     /// The resident's own display, to the right of the clerk's: its size in pixels. The PIN
     /// pad and the private questions show there, not on the clerk's screen.
     pub resident_screen: Option<Spanned<ResidentScreen>>,
+}
+
+/// The よみあげ button: whether it shows, how loud and how fast it reads, and which espeak-ng
+/// voice reads a language (Japanese is always Open JTalk's Mei voice).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadAloudSection {
+    /// `false`: no よみあげ button (a PC with no speaker or handset).
+    pub enabled: Option<Spanned<bool>>,
+    /// Per cent of full volume, 0–100 (default 80).
+    pub volume: Option<Spanned<i64>>,
+    /// Per cent of the voice's normal speed, 50–200 (default 100).
+    pub speed: Option<Spanned<i64>>,
+    /// espeak-ng voices by language code, replacing the defaults (`fil = "id"` reads Filipino
+    /// with the Indonesian voice, which a city may judge good enough; none is the default).
+    #[serde(default)]
+    pub voices: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// A display's size in pixels, as the compositor lays it out.
@@ -384,10 +403,68 @@ impl Loaded {
                 "[kiosk] unreviewed: must be offer or hide".into(),
             ));
         }
+        problems.extend(self.read_aloud_problems());
         problems.extend(self.other_printer_problems());
         problems.extend(self.store_problems());
         problems.extend(self.central_problems());
         problems.sort_by_key(|p| p.line);
+        problems
+    }
+
+    fn read_aloud_problems(&self) -> Vec<Problem> {
+        let section = &self.config.read_aloud;
+        let mut problems = Vec::new();
+        use madoguchi_speech::Delivery;
+        let ranges = [
+            (
+                &section.volume,
+                "volume",
+                i64::from(*Delivery::VOLUME.start()),
+                i64::from(*Delivery::VOLUME.end()),
+            ),
+            (
+                &section.speed,
+                "speed",
+                i64::from(*Delivery::SPEED.start()),
+                i64::from(*Delivery::SPEED.end()),
+            ),
+        ];
+        for (value, name, low, high) in ranges {
+            if let Some(value) = value
+                && !(low..=high).contains(value.get_ref())
+            {
+                problems.push(self.at(
+                    value,
+                    format!("[read_aloud] {name}: a whole number from {low} to {high} (per cent)"),
+                ));
+            }
+        }
+        for (code, voice) in &section.voices {
+            let language = Language::from_code(code.get_ref());
+            if language.is_none_or(Language::is_japanese) {
+                problems.push(self.at(
+                    code,
+                    format!(
+                        "[read_aloud] voices: `{}` is not a language espeak-ng reads for the kiosk (en or one of {})",
+                        code.get_ref(),
+                        Language::TRANSLATED.map(Language::code).join(", ")
+                    ),
+                ));
+            }
+            let name = voice.get_ref();
+            let plain = !name.is_empty()
+                && name.len() <= 40
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '/'));
+            if !plain {
+                problems.push(self.at(
+                    voice,
+                    "[read_aloud] voices: an espeak-ng voice name (espeak-ng --voices lists them)"
+                        .into(),
+                ));
+            }
+        }
         problems
     }
 
@@ -549,6 +626,44 @@ impl Config {
         self.kiosk.unreviewed.as_ref().map(|u| u.get_ref().as_str()) != Some("hide")
     }
 
+    /// Whether the よみあげ button shows (default: yes).
+    pub fn read_aloud(&self) -> bool {
+        self.read_aloud
+            .enabled
+            .as_ref()
+            .is_none_or(|e| *e.get_ref())
+    }
+
+    /// How loud and fast the kiosk reads.
+    pub fn delivery(&self) -> madoguchi_speech::Delivery {
+        let section = &self.read_aloud;
+        let default = madoguchi_speech::Delivery::default();
+        let volume = section
+            .volume
+            .as_ref()
+            .and_then(|v| u8::try_from(*v.get_ref()).ok())
+            .unwrap_or(default.volume);
+        let speed = section
+            .speed
+            .as_ref()
+            .and_then(|v| u16::try_from(*v.get_ref()).ok())
+            .unwrap_or(default.speed);
+        madoguchi_speech::Delivery::new(volume, speed)
+    }
+
+    /// The voices on this machine with the file's espeak-ng choices.
+    pub fn voices(&self, voice_dir: &std::path::Path) -> madoguchi_speech::Voices {
+        let mut voices = madoguchi_speech::Voices::installed(voice_dir);
+        for (code, voice) in &self.read_aloud.voices {
+            if let Some(language) = Language::from_code(code.get_ref()) {
+                voices
+                    .espeak_voices
+                    .insert(language, voice.get_ref().clone());
+            }
+        }
+        voices
+    }
+
     /// Whether this terminal is the residents' self-service kiosk.
     pub fn self_service(&self) -> bool {
         self.kiosk.mode.as_ref().map(|m| m.get_ref().as_str()) == Some("self-service")
@@ -645,6 +760,20 @@ pub fn language() -> Language {
     }
 }
 
+/// The read-aloud settings: `None` when the file turns the button off.
+pub fn read_aloud(
+    voice_dir: &std::path::Path,
+) -> Option<(madoguchi_speech::Voices, madoguchi_speech::Delivery)> {
+    match current() {
+        Ok(Some(loaded)) if !loaded.config.read_aloud() => None,
+        Ok(Some(loaded)) => Some((loaded.config.voices(voice_dir), loaded.config.delivery())),
+        _ => Some((
+            madoguchi_speech::Voices::installed(voice_dir),
+            madoguchi_speech::Delivery::default(),
+        )),
+    }
+}
+
 /// The city's language settings: the languages listed and whether drafts are offered.
 pub fn language_settings() -> (Vec<Language>, bool) {
     match current() {
@@ -689,6 +818,42 @@ mod tests {
         );
         assert!(lines[4].contains(":10: [counters] 保険"), "{problems}");
         assert!(lines[5].contains(":11: [counters] shimin"), "{problems}");
+    }
+
+    #[test]
+    fn the_read_aloud_settings_are_checked_and_read() {
+        let problems = loaded(
+            "[read_aloud]\nvolume = 101\nspeed = 20\n[read_aloud.voices]\nja = \"ja\"\nfil = \"id; rm -rf /\"\n",
+        )
+        .expect_err("four problems");
+        let said = problems.to_string();
+        for expected in [
+            ":2: [read_aloud] volume: a whole number from 0 to 100",
+            ":3: [read_aloud] speed: a whole number from 50 to 200",
+            ":5: [read_aloud] voices: `ja` is not a language espeak-ng reads",
+            ":6: [read_aloud] voices: an espeak-ng voice name",
+        ] {
+            assert!(said.contains(expected), "{expected} not in {said}");
+        }
+        let good =
+            loaded("[read_aloud]\nvolume = 60\nspeed = 120\n[read_aloud.voices]\nfil = \"id\"\n")
+                .expect("valid");
+        let config = &good.config;
+        assert!(config.read_aloud());
+        assert_eq!(config.delivery(), madoguchi_speech::Delivery::new(60, 120));
+        let voices = config.voices(std::path::Path::new("/nowhere"));
+        assert_eq!(
+            voices.engine(Language::Filipino),
+            Some(madoguchi_speech::Engine::Espeak("id".into()))
+        );
+        let off = loaded("[read_aloud]\nenabled = false\n").expect("valid");
+        assert!(!off.config.read_aloud());
+        let default = loaded("").expect("valid");
+        assert!(default.config.read_aloud());
+        assert_eq!(
+            default.config.delivery(),
+            madoguchi_speech::Delivery::default()
+        );
     }
 
     #[test]

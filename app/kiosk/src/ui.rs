@@ -6,6 +6,7 @@ pub mod board;
 pub mod desk;
 mod form_editor;
 mod present;
+mod spoken;
 mod typed;
 
 use std::cell::RefCell;
@@ -76,6 +77,22 @@ pub struct KioskApp {
     /// The supervisor's screens in the same window.
     desk: Option<Rc<RefCell<desk::DeskUi>>>,
     board: Option<Rc<RefCell<board::BoardUi>>>,
+    /// The よみあげ voice, when the configuration file has not turned it off.
+    speaker: Option<madoguchi_speech::Speaker>,
+    /// What よみあげ is reading, or last read, on this screen.
+    reading: Option<Reading>,
+}
+
+/// よみあげ on one screen: which utterance, and whether it is still playing.
+#[derive(Clone, Debug)]
+struct Reading {
+    screen: SessionScreen,
+    id: u64,
+    playing: bool,
+    /// Played to its end: a press now asks for the personal details too.
+    finished: bool,
+    /// What was handed to the synthesiser (tests read it; it is never logged).
+    utterance: madoguchi_speech::Utterance,
 }
 
 impl std::fmt::Debug for KioskApp {
@@ -136,6 +153,8 @@ impl KioskApp {
             prefilled: None,
             desk: None,
             board: None,
+            speaker: None,
+            reading: None,
         }));
         wire(window, &app);
         app.borrow_mut().clear_drafts();
@@ -152,6 +171,99 @@ impl KioskApp {
             kiosk.set_resident_width(width);
             kiosk.set_resident_height(height);
         }
+    }
+
+    /// Gives the kiosk its よみあげ voice: the header shows the button in every language the
+    /// voice reads.
+    pub fn set_speaker(&mut self, speaker: madoguchi_speech::Speaker) {
+        self.speaker = Some(speaker);
+        self.refresh();
+    }
+
+    /// The よみあげ button: reads the screen, or stops the reading. A press after a reading
+    /// ended on the same screen reads the personal details too (the resident asked).
+    pub fn read_aloud_pressed(&mut self) {
+        let (Some(speaker), Some(window)) = (&self.speaker, self.window.upgrade()) else {
+            return;
+        };
+        let view = self.session.view();
+        let same_screen = self.reading.as_ref().filter(|r| r.screen == view.screen);
+        if same_screen.is_some_and(|r| r.playing) {
+            speaker.stop();
+        } else {
+            let personal = same_screen.is_some_and(|r| r.finished);
+            let context = self.context_for(&view);
+            let utterance = madoguchi_speech::Utterance {
+                language: self.language,
+                text: spoken::screen_text(&window, view.screen, personal, &context),
+            };
+            let id = speaker.say(utterance.clone());
+            self.reading = Some(Reading {
+                screen: view.screen,
+                id,
+                playing: true,
+                finished: false,
+                utterance,
+            });
+        }
+        self.show_speaking(&window);
+    }
+
+    /// What よみあげ last handed the synthesiser on this screen, and its number (tests).
+    pub fn read_aloud_text(&self) -> Option<(u64, &madoguchi_speech::Utterance)> {
+        self.reading.as_ref().map(|r| (r.id, &r.utterance))
+    }
+
+    /// The voice, for tests that wait for what it did.
+    pub fn speaker(&self) -> Option<&madoguchi_speech::Speaker> {
+        self.speaker.as_ref()
+    }
+
+    /// Takes what the voice did: a reading that ended frees the button.
+    fn speech_events(&mut self) {
+        let Some(speaker) = &self.speaker else {
+            return;
+        };
+        let events: Vec<_> = std::iter::from_fn(|| speaker.try_event()).collect();
+        for event in &events {
+            self.speech_event(event);
+        }
+    }
+
+    /// One thing the voice did (the app's own pump, or a test that waited for it).
+    pub fn speech_event(&mut self, event: &madoguchi_speech::SpeechEvent) {
+        use madoguchi_speech::SpeechEvent;
+        let (id, finished) = match event {
+            SpeechEvent::Speaking(_) => return,
+            SpeechEvent::Finished(id) => (*id, true),
+            SpeechEvent::Stopped(id) | SpeechEvent::Failed(id, _) => (*id, false),
+        };
+        if let Some(reading) = self.reading.as_mut().filter(|r| r.id == id) {
+            reading.playing = false;
+            reading.finished = finished;
+        }
+        if let Some(window) = self.window.upgrade() {
+            self.show_speaking(&window);
+        }
+    }
+
+    /// The screen changed, or its language: what was being read is not on it any more.
+    fn stop_reading(&mut self) {
+        if let Some(speaker) = &self.speaker
+            && self.reading.take().is_some_and(|r| r.playing)
+        {
+            speaker.stop();
+        }
+    }
+
+    fn show_speaking(&self, window: &KioskWindow) {
+        let kiosk = window.global::<Kiosk>();
+        kiosk.set_read_aloud(
+            self.speaker
+                .as_ref()
+                .is_some_and(|s| s.voices().speaks(self.language)),
+        );
+        kiosk.set_speaking(self.reading.as_ref().is_some_and(|r| r.playing));
     }
 
     /// The printers nearby the clerk is offered when this terminal's own one fails.
@@ -193,6 +305,7 @@ impl KioskApp {
         while let Some(report) = self.runtime.try_recv() {
             self.report(report);
         }
+        self.speech_events();
         let elapsed = self.started.elapsed();
         let effects = self.session.handle(Action::Tick {
             elapsed,
@@ -358,6 +471,13 @@ impl KioskApp {
             return;
         };
         let view = self.session.view();
+        if self
+            .reading
+            .as_ref()
+            .is_some_and(|r| r.screen != view.screen)
+        {
+            self.stop_reading();
+        }
         // A case that ends leaves the next one in the city's language, not the last visitor's.
         let case_ended = view.screen == SessionScreen::Start
             && self.last_screen.is_some_and(|s| s != SessionScreen::Start);
@@ -373,6 +493,7 @@ impl KioskApp {
         kiosk.set_city(self.city.as_str().into());
         kiosk.set_english(self.clerk_english());
         self.push_languages(&kiosk);
+        self.show_speaking(&window);
         // Never waits on the link's thread: a state being written is read at the next tick.
         if let Some(state) = self
             .floor
@@ -461,6 +582,7 @@ impl KioskApp {
 
     /// Puts the screen (and the guidance sheet to come) in `language`.
     pub fn choose_language(&mut self, language: Language) {
+        self.stop_reading();
         self.language = language;
         self.session.set_language(language);
         let bundle = if language.is_japanese() {
@@ -691,6 +813,7 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
         }
     };
     kiosk.on_begin(act(|| Action::Begin));
+    kiosk.on_read_aloud_pressed(on(KioskApp::read_aloud_pressed));
     start.on_identify_card(act(|| Action::IdentifyWithCard));
     start.on_identify_qr(act(|| Action::IdentifyWithQr));
     start.on_identify_typing(act(|| Action::IdentifyByTyping));

@@ -46,6 +46,8 @@ mod floor;
 mod forms;
 #[path = "kiosk_ui/languages.rs"]
 mod languages;
+#[path = "kiosk_ui/read_aloud.rs"]
+mod read_aloud;
 
 /// The fictional 出入国在留管理庁 CA the emulated 在留カード are signed under.
 fn trust() -> madoguchi_card::residence::signature::TrustStore {
@@ -1528,7 +1530,7 @@ fn main() {
     i_slint_backend_testing::init_no_event_loop();
     let cups = TestCups::start("kiosk-ui");
     type Flow = fn(&TestCups);
-    let tests: [(&str, Flow); 15] = [
+    let tests: [(&str, Flow); 17] = [
         (
             "every_case_starts_in_the_citys_language",
             every_case_starts_in_the_citys_language,
@@ -1585,7 +1587,15 @@ fn main() {
             "a_department_counter_works_its_list_on_screen",
             floor::a_department_counter_works_its_list_on_screen,
         ),
-        // Last: its seven packets would be in the printer's output the others count from empty.
+        (
+            "a_question_is_read_with_its_answers",
+            read_aloud::a_question_is_read_with_its_answers,
+        ),
+        // Last: their packets would be in the printer's output the others count from empty.
+        (
+            "a_resident_hears_each_screen_in_their_language",
+            read_aloud::a_resident_hears_each_screen_in_their_language,
+        ),
         (
             "each_language_prints_from_a_qr_code_in_its_words",
             languages::each_language_prints_from_a_qr_code_in_its_words,

@@ -66,7 +66,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
 
 /// Every check, in the order a technician goes.
 pub fn checks() -> Vec<Check> {
-    let mut checks = vec![configuration(), readers()];
+    let mut checks = vec![configuration(), readers(), read_aloud()];
     let store = match store_cmd::open() {
         Ok(store) => store,
         Err(error) => {
@@ -115,6 +115,48 @@ fn readers() -> Check {
             Check::new(what, verdict, detail)
         }
     }
+}
+
+/// よみあげ: which languages a voice reads here, and whether this user's sound service answers
+/// (the kiosk's own session has its own: a technician's shell may not reach it).
+fn read_aloud() -> Check {
+    use madoguchi_domain::Language;
+    let what = "よみあげ / read-aloud";
+    let Some((voices, _)) = crate::config::read_aloud(&crate::catalogue_dir::voice_dir()) else {
+        return Check::new(
+            what,
+            Verdict::Ok,
+            "turned off ([read_aloud] enabled = false)",
+        );
+    };
+    let languages = Language::ALL.into_iter().filter(|l| *l != Language::Easy);
+    let (read, unread): (Vec<Language>, Vec<Language>) = languages.partition(|l| voices.speaks(*l));
+    let mut detail = format!(
+        "reads {}",
+        read.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ")
+    );
+    for language in &unread {
+        let why = voices
+            .missing(*language)
+            .unwrap_or_else(|| "no voice ([read_aloud] voices)".into());
+        detail.push_str(&format!("; not {}: {why}", language.code()));
+    }
+    let mut verdict = if read.contains(&Language::Japanese) {
+        Verdict::Ok
+    } else {
+        Verdict::Wrong
+    };
+    if let Err(error) =
+        madoguchi_speech::sound_service_answers(&madoguchi_speech::Output::default())
+    {
+        if verdict == Verdict::Ok {
+            verdict = Verdict::Note;
+        }
+        detail.push_str(&format!(
+            "; {error} (for this user: the kiosk's session has its own)"
+        ));
+    }
+    Check::new(what, verdict, detail)
 }
 
 /// The store's files as the store was opened with them: the configuration file's when it is

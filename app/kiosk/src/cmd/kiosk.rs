@@ -204,6 +204,12 @@ pub fn open(args: &KioskArgs) -> Result<(KioskWindow, std::rc::Rc<std::cell::Ref
     );
     app.borrow_mut().offer_languages(offered);
     app.borrow_mut().start_cases_in(language);
+    if let Some((voices, delivery)) = crate::config::read_aloud(&crate::catalogue_dir::voice_dir())
+    {
+        let speaker =
+            madoguchi_speech::Speaker::start(voices, delivery, madoguchi_speech::Output::default());
+        app.borrow_mut().set_speaker(speaker);
+    }
     app.borrow()
         .offer_printers(&crate::config::other_printers());
     app.borrow()

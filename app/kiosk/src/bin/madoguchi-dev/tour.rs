@@ -1348,6 +1348,14 @@ pub(crate) fn open(
     );
     app.borrow_mut()
         .offer_languages(madoguchi_kiosk::languages::for_kiosk(catalogue));
+    // The よみあげ button shows as on a counter PC with the voices installed.
+    let voices = madoguchi_speech::Voices::installed(&madoguchi_kiosk::catalogue_dir::voice_dir());
+    app.borrow_mut()
+        .set_speaker(madoguchi_speech::Speaker::start(
+            voices,
+            madoguchi_speech::Delivery::default(),
+            madoguchi_speech::Output::default(),
+        ));
     (shot.steps)(&mut app.borrow_mut(), &window);
     Ok((window, app))
 }
