@@ -481,6 +481,7 @@ impl KioskApp {
         // A case that ends leaves the next one in the city's language, not the last visitor's.
         let case_ended = view.screen == SessionScreen::Start
             && self.last_screen.is_some_and(|s| s != SessionScreen::Start);
+        let screen_opened = self.last_screen != Some(view.screen);
         self.last_screen = Some(view.screen);
         if case_ended && self.language != self.default_language {
             self.choose_language(self.default_language);
@@ -489,6 +490,15 @@ impl KioskApp {
         let context = self.context_for(&view);
         let kiosk = window.global::<Kiosk>();
         kiosk.set_screen(present::screen(view.screen));
+        // The keypad's + and − work from a new screen's first moment; the PIN pad, 照合番号B
+        // and the scanner's field take the keys themselves.
+        let takes_keys_itself = matches!(
+            view.screen,
+            SessionScreen::Pin | SessionScreen::CodeB | SessionScreen::ScanQr
+        );
+        if screen_opened && !takes_keys_itself {
+            window.invoke_take_keys();
+        }
         kiosk.set_self_service(view.mode == Mode::SelfService);
         kiosk.set_city(self.city.as_str().into());
         kiosk.set_english(self.clerk_english());
@@ -772,18 +782,19 @@ impl KioskApp {
         }
     }
 
-    /// 文字を大きく: 1× → 1.5× → 2× → back to 1×.
-    fn toggle_large_text(&mut self) {
-        if let Some(window) = self.window.upgrade() {
-            let theme = window.global::<Theme>();
-            theme.set_text_scale(next_text_scale(theme.get_text_scale()));
-        }
-    }
-
     /// The case the session holds, for tests.
     pub fn case(&self) -> Option<Case> {
         self.session.case()
     }
+}
+
+/// The keypad's + or −: the focus moves as Tab or Shift+Tab moves it.
+fn move_focus(window: &KioskWindow, forward: bool) {
+    use slint::platform::{Key, WindowEvent};
+    let key: SharedString = if forward { Key::Tab } else { Key::Backtab }.into();
+    let window = window.window();
+    window.dispatch_event(WindowEvent::KeyPressed { text: key.clone() });
+    window.dispatch_event(WindowEvent::KeyReleased { text: key });
 }
 
 /// Connects every callback of the `Kiosk` global to the app.
@@ -814,6 +825,12 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
     };
     kiosk.on_begin(act(|| Action::Begin));
     kiosk.on_read_aloud_pressed(on(KioskApp::read_aloud_pressed));
+    let weak = window.as_weak();
+    kiosk.on_move_focus(move |forward| {
+        if let Some(window) = weak.upgrade() {
+            move_focus(&window, forward);
+        }
+    });
     start.on_identify_card(act(|| Action::IdentifyWithCard));
     start.on_identify_qr(act(|| Action::IdentifyWithQr));
     start.on_identify_typing(act(|| Action::IdentifyByTyping));
@@ -853,7 +870,6 @@ fn wire(window: &KioskWindow, app: &Rc<RefCell<KioskApp>>) {
             app.borrow_mut().language_chosen(index);
         }
     });
-    kiosk.on_toggle_large_text(on(KioskApp::toggle_large_text));
     people.on_applicant_submitted(on(KioskApp::applicant_submitted));
     people.on_event_submitted(on(KioskApp::event_submitted));
     people.on_member_submitted(on(KioskApp::member_submitted));
@@ -1010,17 +1026,5 @@ fn screen_font(language: Language) -> &'static str {
         | Language::Filipino
         | Language::PortugueseBrazil
         | Language::Indonesian => "Noto Sans",
-    }
-}
-
-/// The text size after 文字を大きく is tapped at `scale`: each tap one step larger, and from
-/// the largest back to normal.
-pub fn next_text_scale(scale: f32) -> f32 {
-    if scale < 1.25 {
-        1.5
-    } else if scale < 1.75 {
-        2.0
-    } else {
-        1.0
     }
 }

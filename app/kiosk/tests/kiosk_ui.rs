@@ -44,6 +44,8 @@ mod events;
 mod floor;
 #[path = "kiosk_ui/forms.rs"]
 mod forms;
+#[path = "kiosk_ui/keys.rs"]
+mod keys;
 #[path = "kiosk_ui/languages.rs"]
 mod languages;
 #[path = "kiosk_ui/read_aloud.rs"]
@@ -85,6 +87,9 @@ struct TestKiosk {
     window: KioskWindow,
     app: Rc<RefCell<KioskApp>>,
     taps: usize,
+    /// Touch, a keyboard or a numeric keypad (`keys.rs`).
+    input: keys::Input,
+    key_presses: std::cell::Cell<usize>,
 }
 
 /// A household member as the clerk types them on the household screen.
@@ -155,6 +160,8 @@ impl TestKiosk {
             window,
             app,
             taps: 0,
+            input: keys::Input::Touch,
+            key_presses: std::cell::Cell::new(0),
         }
     }
 
@@ -262,6 +269,10 @@ impl TestKiosk {
 
     /// A tap, without waiting for the desk's thread.
     fn tap_and_go_on(&mut self, label: &str) {
+        if self.input != keys::Input::Touch {
+            self.press(label);
+            return;
+        }
         self.find(label).invoke_accessible_default_action();
         self.taps += 1;
     }
@@ -305,7 +316,11 @@ impl TestKiosk {
 
     /// Types into the field with this accessible label (the clerk's keyboard: not a tap).
     fn type_into(&self, label: &str, text: &str) {
-        self.field(label).set_accessible_value(text);
+        if self.input == keys::Input::Touch {
+            self.field(label).set_accessible_value(text);
+        } else {
+            self.type_by_keys(label, text);
+        }
         self.settle_desk();
     }
 
@@ -1054,10 +1069,21 @@ fn wait_for_printed(cups: &TestCups, count: usize) -> Vec<PathBuf> {
 /// Taps through a family of three moving in: the applicant's card (the demo card, PIN 1234),
 /// the spouse and child typed, いいえ to every question, then print.
 fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &TestCups) {
+    family_of_three(cups, keys::Input::Touch);
+}
+
+/// The same family at a counter whose clerk uses the keyboard alone: Tab, Enter, typing.
+fn a_family_of_three_is_served_by_keys_alone(cups: &TestCups) {
+    family_of_three(cups, keys::Input::Keyboard);
+}
+
+fn family_of_three(cups: &TestCups, input: keys::Input) {
     let mut pcscd = TestPcscd::start().expect("a private pcscd (root, pcscd, vsmartcard-vpcd)");
     let _card = Emulator::start(&pcscd, "demo.toml");
     let dir = tempfile::tempdir().expect("dir");
     let mut kiosk = TestKiosk::open(Mode::Clerk, store(dir.path()), cups, None);
+    kiosk.input = input;
+    let printed_before = cups.printed().len();
 
     kiosk.tap("受付をはじめる");
     kiosk.tap("カードを読み取る");
@@ -1067,11 +1093,9 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
         3,
         "the pad shows the tries left"
     );
-    for digit in ["1", "2", "3", "4"] {
-        kiosk.tap(digit);
-    }
+    kiosk.enter_digits("1234");
     assert_eq!(kiosk.window.global::<PinEntry>().get_pin_entered(), 4);
-    kiosk.tap("暗証番号を決定");
+    kiosk.confirm_digits("暗証番号を決定");
     kiosk.wait_for(Screen::Event, 20);
 
     kiosk.type_into(
@@ -1154,10 +1178,22 @@ fn a_family_of_three_moves_in_from_the_demo_card_to_a_printed_packet(cups: &Test
             .pump_blocking(Duration::from_millis(200));
     }
     assert_eq!(kiosk.screen(), Screen::Printing);
-    assert!(cups.printed().is_empty(), "nothing printed while stopped");
+    assert_eq!(
+        cups.printed().len(),
+        printed_before,
+        "nothing printed while stopped"
+    );
     cups.start_queue();
     kiosk.tap("もう一度印刷する");
     kiosk.wait_for(Screen::Done, 90);
+    if input != keys::Input::Touch {
+        wait_for_printed(cups, printed_before + 1);
+        println!(
+            "family of three by {input:?}: {} key presses from the first screen to the printed packet ({questions} questions)",
+            kiosk.key_presses.get()
+        );
+        return;
+    }
     println!(
         "family of three: {} taps from the first screen to the printed packet ({questions} questions)",
         kiosk.taps
@@ -1530,7 +1566,7 @@ fn main() {
     i_slint_backend_testing::init_no_event_loop();
     let cups = TestCups::start("kiosk-ui");
     type Flow = fn(&TestCups);
-    let tests: [(&str, Flow); 17] = [
+    let tests: [(&str, Flow); 19] = [
         (
             "every_case_starts_in_the_citys_language",
             every_case_starts_in_the_citys_language,
@@ -1586,6 +1622,14 @@ fn main() {
         (
             "a_department_counter_works_its_list_on_screen",
             floor::a_department_counter_works_its_list_on_screen,
+        ),
+        (
+            "a_family_of_three_is_served_by_keys_alone",
+            a_family_of_three_is_served_by_keys_alone,
+        ),
+        (
+            "a_resident_prints_from_a_qr_code_on_a_keypad",
+            keys::a_resident_prints_from_a_qr_code_on_a_keypad,
         ),
         (
             "a_question_is_read_with_its_answers",

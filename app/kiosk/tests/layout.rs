@@ -2,12 +2,16 @@
 //! the screenshots walk) is laid out by Slint's testing backend with the real fonts at the two
 //! window sizes a counter has (1280×800 and 1920×1080) and at each text size 文字を大きく offers
 //! (1×, 1.5×, 2×), and the laid-out tree is measured (`layout/geometry.rs`): nothing outside
-//! the window or its frame, no text cut. The floor's screens need a PostgreSQL cluster, started
-//! as the tests start it (root, like CI).
+//! the window or its frame, no text cut. On each screen every control is also checked to be
+//! announced to a screen reader (`layout/accessibility.rs`: a role and a label for each).
+//! The floor's screens need a PostgreSQL cluster, started as the tests start it (root, like
+//! CI).
 //!
 //! `cargo test --workspace --test layout -- 09-household` checks only the screens whose name
 //! contains the words given.
 
+#[path = "layout/accessibility.rs"]
+mod accessibility;
 #[path = "layout/geometry.rs"]
 mod geometry;
 #[path = "../src/bin/madoguchi-dev/shots_floor.rs"]
@@ -27,7 +31,8 @@ const WINDOW_SIZES: [(f32, f32); 2] = [(1280.0, 800.0), (1920.0, 1080.0)];
 slint::slint! {
     // What the check must catch: a button pushed past the window's edge, a text squeezed into
     // less room than its words need, a list whose last row cannot be scrolled to, and words
-    // running over the edge of their badge.
+    // running over the edge of their badge; a tap area no screen reader knows, and a button
+    // without a label.
     export component Faulty inherits Window {
         width: 400px;
         height: 300px;
@@ -49,6 +54,24 @@ slint::slint! {
             height: 30px;
             background: green;
             Text { text: "Important"; font-size: 20px; }
+        }
+        TouchArea { x: 10px; y: 260px; width: 40px; height: 30px; }
+        Rectangle {
+            x: 60px;
+            y: 260px;
+            width: 40px;
+            height: 30px;
+            accessible-role: button;
+            TouchArea { }
+        }
+        Rectangle {
+            x: 110px;
+            y: 260px;
+            width: 40px;
+            height: 30px;
+            accessible-role: button;
+            accessible-label: "OK";
+            TouchArea { }
         }
     }
 }
@@ -77,6 +100,15 @@ fn the_check_finds_what_does_not_fit() {
         "{said}"
     );
     assert_eq!(found.len(), 4, "{said}");
+    let unannounced = accessibility::unannounced(faulty.window());
+    let said = unannounced.join("\n");
+    assert!(said.contains("no accessible role"), "{said}");
+    assert!(said.contains("a Button without a label"), "{said}");
+    assert_eq!(
+        unannounced.len(),
+        2,
+        "the labelled button is announced: {said}"
+    );
     faulty.hide().ok();
 }
 
@@ -121,6 +153,7 @@ fn main() -> ExitCode {
         .collect();
     let mut faults = Vec::new();
     let mut checked = 0;
+    let mut controls = 0;
     for shot in tour::shots() {
         if !only.is_empty() && !only.iter().any(|o| shot.name.contains(o.as_str())) {
             continue;
@@ -129,6 +162,13 @@ fn main() -> ExitCode {
         window.show().expect("shown");
         // A counter with the resident's own display: the window spans the clerk's and theirs.
         let resident_width = window.global::<Kiosk>().get_resident_width();
+        window
+            .window()
+            .set_size(slint::LogicalSize::new(1280.0 + resident_width, 800.0));
+        for fault in accessibility::unannounced(window.window()) {
+            faults.push(format!("{}: {fault}", shot.name));
+        }
+        controls += accessibility::announced(window.window());
         for (width, height) in WINDOW_SIZES {
             for scale in TEXT_SCALES {
                 window.global::<Theme>().set_text_scale(scale);
@@ -159,7 +199,7 @@ fn main() -> ExitCode {
         println!("{fault}");
     }
     println!(
-        "{checked} layouts checked (screens × window sizes × text sizes), {} faults",
+        "{checked} layouts checked (screens × window sizes × text sizes), {controls} controls announced, {} faults",
         faults.len()
     );
     if faults.is_empty() {

@@ -93,7 +93,7 @@ fn area_of(item: &ItemRc) -> Area {
 }
 
 /// The element's name in the .slint source (its component and id), for the message.
-fn name_of(item: &ItemRc) -> String {
+pub fn name_of(item: &ItemRc) -> String {
     item.element_type_names_and_ids(0)
         .map(|names| {
             names

@@ -144,6 +144,14 @@ fn self_path(app: &mut KioskApp, window: &KioskWindow, language: Language, steps
     }
 }
 
+/// A key pressed and released on the window, as a keyboard sends it.
+fn press_key(window: &KioskWindow, text: slint::SharedString) {
+    use slint::platform::WindowEvent;
+    let window = window.window();
+    window.dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+    window.dispatch_event(WindowEvent::KeyReleased { text });
+}
+
 fn act(app: &mut KioskApp, actions: Vec<Action>) {
     for action in actions {
         app.act(action);
@@ -779,6 +787,39 @@ pub(crate) fn shots() -> Vec<Shot> {
             name: "27-language-picker",
             mode: Mode::SelfService,
             steps: |_, window| window.global::<Kiosk>().set_picking_language(true),
+        },
+        Shot {
+            name: "28-display-picker",
+            mode: Mode::SelfService,
+            steps: |_, window| window.global::<Kiosk>().set_picking_display(true),
+        },
+        Shot {
+            name: "28-question-keyboard-focus",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                to_question(app, window);
+                // By keys: Tab past the header's three buttons and 最初に戻る, then はい and
+                // onto いいえ, which shows the focus ring.
+                for _ in 0..6 {
+                    press_key(window, slint::platform::Key::Tab.into());
+                }
+            },
+        },
+        Shot {
+            name: "29-self-result-high-contrast",
+            mode: Mode::SelfService,
+            steps: |app, window| {
+                window.global::<Theme>().set_high_contrast(true);
+                self_path(app, window, Language::Japanese, 3);
+            },
+        },
+        Shot {
+            name: "29-question-high-contrast",
+            mode: Mode::Clerk,
+            steps: |app, window| {
+                window.global::<Theme>().set_high_contrast(true);
+                to_question(app, window);
+            },
         },
         Shot {
             name: "60-vi-self-attract",
