@@ -36,6 +36,8 @@ use madoguchi_store::{PrintState, Role, Store, StoreConfig};
 use slint::platform::{Key, WindowEvent};
 use slint::{ComponentHandle, Model};
 
+#[path = "support/announced.rs"]
+mod announced;
 #[path = "kiosk_ui/cards.rs"]
 mod cards;
 #[path = "kiosk_ui/events.rs"]
@@ -400,6 +402,16 @@ impl TestKiosk {
             assert!(questions < 40, "the interview never ends");
         }
         questions
+    }
+
+    /// The names of the procedures the result screen lists, as it words them.
+    fn procedure_names(&self) -> Vec<String> {
+        self.window
+            .global::<Outcome>()
+            .get_procedures()
+            .iter()
+            .map(|p| p.name.to_string())
+            .collect()
     }
 
     /// The ids of the procedures the result screen lists.

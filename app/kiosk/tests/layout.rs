@@ -12,6 +12,8 @@
 
 #[path = "layout/accessibility.rs"]
 mod accessibility;
+#[path = "support/announced.rs"]
+mod announced;
 #[path = "layout/geometry.rs"]
 mod geometry;
 #[path = "../src/bin/madoguchi-dev/shots_floor.rs"]

@@ -45,6 +45,13 @@ pub fn files(madoguchi: &Madoguchi, work: &Path) -> Section {
         ("a section twice", "[kiosk]\nidle_seconds = 30\n[kiosk]\nidle_seconds = 40\n".into()),
         ("floor settings missing their files", "[central]\nconnection = \"host=/x user=desk_1\"\npassword_file = \"/nonexistent/p\"\nfloor_key_file = \"/nonexistent/k\"\npublishing_keys_file = \"/nonexistent/t\"\n".into()),
         ("a retention the floor decides", "[store]\nretention_days = 10\n[central]\nconnection = \"host=/x user=desk_1\"\npassword_file = \"/etc/passwd\"\nfloor_key_file = \"/etc/passwd\"\npublishing_keys_file = \"/etc/passwd\"\n".into()),
+        ("a read-aloud volume of 2^40", "[read_aloud]\nvolume = 1099511627776\n".into()),
+        ("a read-aloud speed as text", "[read_aloud]\nspeed = \"fast\"\n".into()),
+        ("a read-aloud speed of zero", "[read_aloud]\nspeed = 0\n".into()),
+        ("a voice name that is a shell command", "[read_aloud.voices]\nvi = \"vi; rm -rf /\"\n".into()),
+        ("a voice name of 100,000 characters", format!("[read_aloud.voices]\nvi = \"{long}\"\n")),
+        ("a voice for Japanese (Open JTalk's)", "[read_aloud.voices]\nja = \"ja\"\n".into()),
+        ("voices for 5,000 languages (past the size limit)", format!("[read_aloud.voices]\n{}", (0..5_000).map(|i| format!("l{i} = \"en\"\n")).collect::<String>())),
         ("deeply nested tables", format!("a = {}1{}\n", "[".repeat(5_000), "]".repeat(5_000))),
     ];
     for (name, text) in cases {

@@ -3,8 +3,6 @@
 //! read from Slint's item tree and named as a screen reader names it — then presses Enter;
 //! fields are typed into key by key; the PIN is typed on the keys' digits.
 
-use i_slint_core::accessibility::AccessibleStringProperty;
-use i_slint_core::item_tree::ParentItemTraversalMode;
 use i_slint_core::items::AccessibleRole;
 use i_slint_core::window::WindowInner;
 
@@ -40,19 +38,8 @@ impl TestKiosk {
     /// focused item or of the widget around it.
     pub(crate) fn focused(&self) -> Option<(AccessibleRole, String)> {
         let inner = WindowInner::from_pub(self.window.window());
-        let mut item = inner.focus_item.borrow().upgrade();
-        while let Some(element) = item {
-            let role = element.accessible_role();
-            if role != AccessibleRole::None {
-                let label = element
-                    .accessible_string_property(AccessibleStringProperty::Label)
-                    .map(|l| l.to_string())
-                    .unwrap_or_default();
-                return Some((role, label));
-            }
-            item = element.parent_item(ParentItemTraversalMode::StopAtPopups);
-        }
-        None
+        let item = inner.focus_item.borrow().upgrade()?;
+        super::announced::announced_as(&item)
     }
 
     /// One key pressed and released.

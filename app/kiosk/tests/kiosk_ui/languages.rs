@@ -74,13 +74,7 @@ pub(crate) fn each_language_prints_from_a_qr_code_in_its_words(cups: &TestCups) 
         );
         kiosk.tap(&tr(language, "はい、この内容で すすむ"));
         assert_eq!(kiosk.screen(), Screen::Result, "{language}");
-        let shown: Vec<String> = kiosk
-            .window
-            .global::<Outcome>()
-            .get_procedures()
-            .iter()
-            .map(|p| p.name.to_string())
-            .collect();
+        let shown = kiosk.procedure_names();
         for procedure in &decision.procedures {
             assert!(
                 shown.contains(&procedure.name.get(language).to_string()),

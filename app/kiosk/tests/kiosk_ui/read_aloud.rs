@@ -164,13 +164,7 @@ pub(crate) fn a_resident_hears_each_screen_in_their_language(cups: &TestCups) {
     kiosk.tap(&screen_word(language, "はい、この内容で すすむ"));
     assert_eq!(kiosk.screen(), Screen::Result);
     let (id, text) = kiosk.read_aloud(language);
-    let procedures: Vec<String> = kiosk
-        .window
-        .global::<Outcome>()
-        .get_procedures()
-        .iter()
-        .map(|p| p.name.to_string())
-        .collect();
+    let procedures = kiosk.procedure_names();
     assert!(procedures.len() >= 3, "{procedures:?}");
     println!("{language} result read aloud:\n{text}");
     contains_all(&text, &procedures);

@@ -3,9 +3,8 @@
 //! element with an accessible role and a label (itself, or the widget around it), which is
 //! what Orca says over AT-SPI when it is reached.
 
-use i_slint_core::accessibility::AccessibleStringProperty;
-use i_slint_core::item_tree::{ItemRc, ParentItemTraversalMode};
-use i_slint_core::items::{AccessibleRole, FocusScope, TextInput, TouchArea};
+use i_slint_core::item_tree::ItemRc;
+use i_slint_core::items::{FocusScope, TextInput, TouchArea};
 use i_slint_core::window::WindowInner;
 
 /// Every control on the window that a screen reader could not name, one line each.
@@ -41,24 +40,6 @@ fn is_control(item: &ItemRc) -> bool {
             .is_some_and(|t| t.as_pin_ref().enabled())
 }
 
-/// The element a screen reader announces for `item`: itself or its nearest ancestor with a
-/// role, and what it says.
-fn announced_as(item: &ItemRc) -> Option<(AccessibleRole, String)> {
-    let mut current = Some(item.clone());
-    while let Some(element) = current {
-        let role = element.accessible_role();
-        if role != AccessibleRole::None {
-            let label = element
-                .accessible_string_property(AccessibleStringProperty::Label)
-                .map(|l| l.to_string())
-                .unwrap_or_default();
-            return Some((role, label));
-        }
-        current = element.parent_item(ParentItemTraversalMode::StopAtPopups);
-    }
-    None
-}
-
 fn walk(item: &ItemRc, found: &mut Vec<String>) {
     if !item.is_visible() {
         return;
@@ -70,7 +51,7 @@ fn walk(item: &ItemRc, found: &mut Vec<String>) {
         return;
     }
     if is_control(item) {
-        match announced_as(item) {
+        match super::announced::announced_as(item) {
             None => found.push(format!("{name}: no accessible role")),
             Some((role, label)) if label.trim().is_empty() => {
                 found.push(format!("{name}: a {role:?} without a label"));
@@ -89,7 +70,7 @@ fn count_controls(item: &ItemRc, count: &mut usize) {
     if !item.is_visible() {
         return;
     }
-    if is_control(item) && announced_as(item).is_some() {
+    if is_control(item) && super::announced::announced_as(item).is_some() {
         *count += 1;
     }
     let mut child = item.first_child();
