@@ -261,7 +261,7 @@ impl KioskApp {
         kiosk.set_read_aloud(
             self.speaker
                 .as_ref()
-                .is_some_and(|s| s.voices().speaks(self.language)),
+                .is_some_and(|s| s.speaks(self.language)),
         );
         kiosk.set_speaking(self.reading.as_ref().is_some_and(|r| r.playing));
     }

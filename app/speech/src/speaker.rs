@@ -51,6 +51,9 @@ pub struct Speaker {
     latest: Arc<AtomicU64>,
     events: Receiver<SpeechEvent>,
     voices: Voices,
+    /// The languages a voice reads here, looked up once at start: the window asks on every
+    /// refresh and must not touch the disk to know.
+    speaks: Vec<madoguchi_domain::Language>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -83,11 +86,16 @@ impl Speaker {
         if thread.is_none() {
             tracing::warn!("the read-aloud thread could not start: nothing will be spoken");
         }
+        let speaks = madoguchi_domain::Language::ALL
+            .into_iter()
+            .filter(|language| thread.is_some() && voices.speaks(*language))
+            .collect();
         Speaker {
             commands,
             latest,
             events,
             voices,
+            speaks,
             thread,
         }
     }
@@ -117,6 +125,11 @@ impl Speaker {
 
     pub fn voices(&self) -> &Voices {
         &self.voices
+    }
+
+    /// Whether a voice reads `language` here (as found at start; no disk access).
+    pub fn speaks(&self, language: madoguchi_domain::Language) -> bool {
+        self.speaks.contains(&language)
     }
 }
 

@@ -5,6 +5,7 @@
 
 use i_slint_core::items::AccessibleRole;
 use i_slint_core::window::WindowInner;
+use slint::SharedString;
 
 use super::*;
 use madoguchi_kiosk::ui::Theme;
@@ -30,8 +31,6 @@ impl Input {
 
 /// The most presses a control may be away: a screen has fewer controls than this.
 const MOST_PRESSES: usize = 150;
-
-use slint::SharedString;
 
 impl TestKiosk {
     /// What has the keyboard focus, as a screen reader names it: the role and label of the
