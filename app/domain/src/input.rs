@@ -40,6 +40,18 @@ pub enum InputError {
 }
 
 impl InputError {
+    pub const ALL: [InputError; 9] = [
+        InputError::Date,
+        InputError::PostalCode,
+        InputError::Kana,
+        InputError::WholeNumber,
+        InputError::Phone,
+        InputError::ResidenceCard,
+        InputError::ResidenceStatus,
+        InputError::ForeignCategory,
+        InputError::Relation,
+    ];
+
     pub fn message_ja(self) -> &'static str {
         match self {
             InputError::Date => {

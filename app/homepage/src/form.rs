@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use madoguchi_domain::{
     Address, Answer, Case, CertificateKind, CertificateRequest, EventDate, EventKind,
-    ForeignResident, Household, LifeEvent, Member, Nationality, Person, Sex, Zokugara, input,
+    ForeignResident, Household, Language, LifeEvent, Member, Nationality, Person, Sex, Zokugara,
+    input,
 };
 
 use madoguchi_rules::Catalogue;
 
-use crate::text::{Lang, Message};
+use crate::text::Message;
 
 /// At most this many people in one household on the page.
 pub const MAX_MEMBERS: usize = 10;
@@ -205,15 +206,13 @@ impl Fields {
         self.0
             .iter()
             .filter(|(key, value)| value.chars().count() > max_chars(key))
-            .map(|(key, _)| {
-                let max = max_chars(key);
-                FieldError {
-                    field: key.clone(),
-                    message: Message::new(
-                        format!("長すぎます（{max}文字までです）。"),
-                        format!("Too long: at most {max} characters."),
-                    ),
-                }
+            .map(|(key, _)| FieldError {
+                field: key.clone(),
+                message: Message::new(
+                    "長すぎます（{max}文字までです）。",
+                    "Too long: at most {max} characters.",
+                )
+                .with_number("max", max_chars(key)),
             })
             .collect()
     }
@@ -226,8 +225,9 @@ impl Fields {
         self.0.insert(key.to_owned(), value.into());
     }
 
-    pub fn lang(&self) -> Lang {
-        Lang::from_id(self.get("lang"))
+    /// The page's language, as the app settled it (Japanese when none).
+    pub fn lang(&self) -> Language {
+        Language::from_code(self.get("lang")).unwrap_or(Language::Japanese)
     }
 
     pub fn members(&self) -> usize {
@@ -449,25 +449,18 @@ pub fn subject(event: &LifeEvent, catalogue: &Catalogue, errors: &mut Vec<FieldE
     let Some(called) = catalogue.event(event.kind).and_then(|d| d.subject.as_ref()) else {
         return;
     };
-    match event.subject {
-        None => errors.push(error(
-            "subject",
-            &format!("{}を選んでください。", called.ja),
-            &format!("Choose {}.", called.en),
-        )),
-        Some(0) => errors.push(error(
-            "subject",
-            &format!(
-                "1人目は窓口に来る人です。{}は2人目より後に入れてください。",
-                called.ja
-            ),
-            &format!(
-                "The first person is the one who comes to the counter: enter {} after them.",
-                called.en
-            ),
-        )),
-        Some(_) => {}
-    }
+    let message = match event.subject {
+        None => Message::new("{who}を選んでください。", "Choose {who}."),
+        Some(0) => Message::new(
+            "1人目は窓口に来る人です。{who}は2人目より後に入れてください。",
+            "The first person is the one who comes to the counter: enter {who} after them.",
+        ),
+        Some(_) => return,
+    };
+    errors.push(FieldError {
+        field: "subject".into(),
+        message: message.with("who", called.clone()),
+    });
 }
 
 fn move_event(fields: &Fields, errors: &mut Vec<FieldError>) -> Option<LifeEvent> {
@@ -743,28 +736,24 @@ pub fn checked(case: Case, errors: &mut Vec<FieldError>) -> Option<Case> {
 /// in the case's terms, which a resident does not know; the kind of problem is enough).
 fn page_error(problem: &madoguchi_domain::CaseError) -> FieldError {
     use madoguchi_domain::CaseError;
-    let (ja, en) = match problem {
-        CaseError::TooLong { max, .. } => (
-            format!("長すぎる入力があります（{max}文字までです）。"),
-            format!("Something you entered is too long (at most {max} characters)."),
+    let message = match problem {
+        CaseError::TooLong { max, .. } => Message::new(
+            "長すぎる入力があります（{max}文字までです）。",
+            "Something you entered is too long (at most {max} characters).",
+        )
+        .with_number("max", *max),
+        CaseError::ControlCharacter { .. } => Message::new(
+            "改行などの使えない文字があります。1行で入れてください。",
+            "Something you entered has a line break or another character that cannot be used.",
         ),
-        CaseError::ControlCharacter { .. } => (
-            "改行などの使えない文字があります。1行で入れてください。".to_string(),
-            "Something you entered has a line break or another character that cannot be used."
-                .to_string(),
-        ),
-        CaseError::DateOutOfRange { .. } | CaseError::BornAfterEvent { .. } => (
-            "日付を確かめてください。".to_string(),
-            "Please check the dates.".to_string(),
-        ),
-        _ => (
-            "入力を確かめてください。".to_string(),
-            "Please check what you entered.".to_string(),
-        ),
+        CaseError::DateOutOfRange { .. } | CaseError::BornAfterEvent { .. } => {
+            Message::new("日付を確かめてください。", "Please check the dates.")
+        }
+        _ => Message::new("入力を確かめてください。", "Please check what you entered."),
     };
     FieldError {
         field: PAGE.to_string(),
-        message: Message::new(ja, en),
+        message,
     }
 }
 
@@ -798,7 +787,7 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "new_postal");
         assert_eq!(
-            errors[0].message.ja,
+            errors[0].message.get(Language::Japanese),
             madoguchi_domain::input::InputError::PostalCode.message_ja()
         );
     }

@@ -21,12 +21,14 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
-use madoguchi_domain::Case;
+use madoguchi_domain::{Case, Language};
 use madoguchi_prefill::Prefill;
 use madoguchi_rules::{Catalogue, Engine};
 use maud::Markup;
 
 pub use form::{Fields, Step};
+pub use madoguchi_words::Offered;
+pub use text::missing_words;
 
 use form::FieldError;
 use pages::Page;
@@ -39,6 +41,7 @@ pub struct App {
     catalogue: &'static Catalogue,
     engine: Engine<'static>,
     today: fn() -> NaiveDate,
+    languages: Offered,
 }
 
 impl std::fmt::Debug for App {
@@ -52,26 +55,49 @@ fn local_today() -> NaiveDate {
 }
 
 impl App {
-    /// The page over a catalogue that lives as long as the process.
+    /// The page over a catalogue that lives as long as the process, in every language it
+    /// can offer (drafts marked as such).
     pub fn new(catalogue: &'static Catalogue) -> App {
         App {
             catalogue,
             engine: Engine::new(catalogue),
             today: local_today,
+            languages: text::languages_for_page(catalogue, &Language::TRANSLATED, true),
         }
     }
 
     /// The same page with a fixed "today", for tests.
     pub fn with_today(catalogue: &'static Catalogue, today: fn() -> NaiveDate) -> App {
         App {
-            catalogue,
-            engine: Engine::new(catalogue),
             today,
+            ..App::new(catalogue)
         }
+    }
+
+    /// The same page offering, besides Japanese and English, only the translated languages
+    /// `listed` that it can (and, unless `offer_unreviewed`, only those fully reviewed).
+    pub fn offering(self, listed: &[Language], offer_unreviewed: bool) -> App {
+        App {
+            languages: text::languages_for_page(self.catalogue, listed, offer_unreviewed),
+            ..self
+        }
+    }
+
+    /// The languages offered, and those left out with why.
+    pub fn languages(&self) -> &Offered {
+        &self.languages
+    }
+
+    /// Fields as posted, with `lang` one of the offered languages (Japanese otherwise).
+    fn settled(&self, mut fields: Fields) -> Fields {
+        let language = self.languages.chosen(fields.get("lang"));
+        fields.set("lang", language.code());
+        fields
     }
 }
 
-/// The routes: `GET /` (the first step; `?lang=en` for English) and `POST /` (every step).
+/// The routes: `GET /` (the first step; `?lang=vi` for a language the page offers) and
+/// `POST /` (every step).
 pub fn router(app: App) -> Router {
     Router::new()
         .route("/", get(first_page).post(next_page))
@@ -110,6 +136,7 @@ struct LangQuery {
 async fn first_page(State(app): State<Arc<App>>, Query(query): Query<LangQuery>) -> Html<String> {
     let mut fields = Fields::default();
     fields.set("lang", query.lang.as_deref().unwrap_or("ja"));
+    let mut fields = app.settled(fields);
     fields.set("visit_date", (app.today)().format("%Y-%m-%d").to_string());
     fields.set("members", "1");
     fields.set("m0_relation", madoguchi_domain::Zokugara::HEAD.word());
@@ -126,7 +153,7 @@ async fn next_page(
         .find(|(key, _)| key == "action")
         .map(|(_, value)| value.clone())
         .unwrap_or_else(|| "next".to_owned());
-    let fields = Fields::from_pairs(pairs);
+    let fields = app.settled(Fields::from_pairs(pairs));
     let (step, markup) = respond(&app, fields, &action);
     // Only the step and the button: never a field's value.
     tracing::info!(step = step.id(), action = action_kind(&action), "page");
@@ -136,7 +163,7 @@ async fn next_page(
 fn action_kind(action: &str) -> &'static str {
     match action {
         "back" => "back",
-        "lang" => "lang",
+        a if a.starts_with("lang-") => "lang",
         "add_member" => "add_member",
         a if a.starts_with("remove_") => "remove_member",
         _ => "next",
@@ -147,8 +174,9 @@ fn action_kind(action: &str) -> &'static str {
 pub fn respond(app: &App, mut fields: Fields, action: &str) -> (Step, Markup) {
     let current = Step::from_id(fields.get("step"));
     let target = match action {
-        "lang" => {
-            fields.set("lang", fields.lang().other().id());
+        language if language.starts_with("lang-") => {
+            let chosen = app.languages.chosen(&language["lang-".len()..]);
+            fields.set("lang", chosen.code());
             current
         }
         "back" => {
@@ -267,6 +295,7 @@ fn questions_or_certificates(app: &App, mut fields: Fields) -> (Step, Markup) {
     fields.set("asking", asking.join(","));
     let page = Page {
         catalogue: app.catalogue,
+        languages: &app.languages,
         fields: &fields,
         step: Step::Questions,
         errors: &[],
@@ -370,6 +399,7 @@ fn result(app: &App, fields: &Fields, case: Case) -> (Step, Markup) {
     };
     let page = Page {
         catalogue: app.catalogue,
+        languages: &app.languages,
         fields,
         step: Step::Result,
         errors: &[],
@@ -383,6 +413,7 @@ fn result(app: &App, fields: &Fields, case: Case) -> (Step, Markup) {
 fn render(app: &App, fields: &Fields, step: Step, errors: &[FieldError]) -> Markup {
     let page = Page {
         catalogue: app.catalogue,
+        languages: &app.languages,
         fields,
         step,
         errors,

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use madoguchi_domain::foreign::RESIDENCE_STATUSES;
-use madoguchi_domain::{CertificateKind, EventKind, ForeignCategory, Zokugara};
+use madoguchi_domain::{CertificateKind, EventKind, ForeignCategory, Language, Zokugara};
 use madoguchi_prefill::Prefill;
 use madoguchi_rules::catalogue::QuestionKind;
 use madoguchi_rules::catalogue::Text;
@@ -13,7 +13,8 @@ use madoguchi_rules::{Catalogue, Decision};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::form::{FieldError, Fields, MAX_MEMBERS, PAGE, Step, event_date_key, kind_id};
-use crate::text::Lang;
+use crate::text;
+use madoguchi_words::Offered;
 
 const STYLE: &str = include_str!("style.css");
 const STEPS: usize = 5;
@@ -21,27 +22,40 @@ const STEPS: usize = 5;
 /// What a page needs besides its own content.
 pub struct Page<'a> {
     pub catalogue: &'a Catalogue,
+    pub languages: &'a Offered,
     pub fields: &'a Fields,
     pub step: Step,
     pub errors: &'a [FieldError],
 }
 
 impl Page<'_> {
-    fn lang(&self) -> Lang {
+    fn lang(&self) -> Language {
         self.fields.lang()
     }
 
+    /// The page's own word in the page's language.
     fn t<'b>(&self, ja: &'b str, en: &'b str) -> &'b str {
-        self.lang().pick(ja, en)
+        text::pick(self.lang(), ja, en)
     }
 
     /// A catalogue text in the page's language (English as the catalogue writes it, with a
     /// capital letter where it starts a label).
     fn text(&self, text: &Text) -> String {
         match self.lang() {
-            Lang::Ja => text.ja.clone(),
-            Lang::En => capitalised(&text.en),
+            Language::English => capitalised(&text.en),
+            language => text.get(language).to_string(),
         }
+    }
+
+    /// A question's or an answer's wording: in Japanese the plain one (やさしい日本語, with its
+    /// ルビ marks), else the language's.
+    fn plain<'t>(&self, text: &'t Text) -> &'t str {
+        let language = self.lang();
+        text.get(if language.is_japanese() {
+            Language::Easy
+        } else {
+            language
+        })
     }
 
     /// The catalogue's events other than the moves, which the first step asks about below the
@@ -84,7 +98,7 @@ impl Page<'_> {
     fn member_name(&self, i: usize) -> String {
         let name = self.fields.get(&format!("m{i}_name")).trim();
         if name.is_empty() {
-            format!("{} {}", self.t("人", "Person"), i + 1)
+            person(self.lang(), i)
         } else {
             name.to_string()
         }
@@ -132,7 +146,7 @@ impl Page<'_> {
         let lang = self.lang();
         html! {
             (DOCTYPE)
-            html lang=(lang.id()) {
+            html lang=(lang.code()) {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
@@ -144,9 +158,13 @@ impl Page<'_> {
                     form method="post" action="/" novalidate {
                         header {
                             p.site { (self.t("書かない窓口・事前入力", "No-writing counter: prepare at home")) }
-                            button.link type="submit" name="action" value="lang" formnovalidate {
-                                (lang.other().pick("日本語", "English"))
-                            }
+                            (self.language_list())
+                        }
+                        @if self.languages.drafts.contains(&lang) {
+                            p.draft role="note" { (self.t(
+                                "この言語の文は機械翻訳で、まだ確認されていません。わからないときは、窓口で聞いてください。",
+                                "The words in this language were translated by machine and not yet checked. If something is unclear, ask at the counter."
+                            )) }
                         }
                         @if self.step != Step::Result {
                             p.progress { (self.t("ステップ", "Step")) " " (self.step.number()) " / " (STEPS) }
@@ -169,6 +187,24 @@ impl Page<'_> {
                                 input type="hidden" name=(key) value=(value);
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every language the page offers, each named in itself (a resident who cannot read the
+    /// page's language still finds theirs); choosing one keeps everything typed so far.
+    fn language_list(&self) -> Markup {
+        let current = self.lang();
+        html! {
+            nav.languages aria-label="言語 Language" {
+                @for &language in &self.languages.languages {
+                    @if language == current {
+                        span.current lang=(language.code()) aria-current="true" { (language.native_name()) }
+                    } @else {
+                        button.link type="submit" name="action" value={ "lang-" (language.code()) }
+                            lang=(language.code()) formnovalidate { (language.native_name()) }
                     }
                 }
             }
@@ -211,7 +247,6 @@ pub fn start(page: &Page<'_>) -> Markup {
         "new_building",
         "next_address",
         "phone",
-        "lang",
     ]);
     let others: Vec<_> = page.other_events().collect();
     for event in &others {
@@ -279,22 +314,21 @@ pub fn start(page: &Page<'_>) -> Markup {
 pub fn household(page: &Page<'_>) -> Markup {
     let t = |ja, en| page.t(ja, en);
     let n = page.fields.members();
-    let mut visible = set(&["members", "lang", "joining_head", "previous_head"]);
+    let mut visible = set(&["members", "joining_head", "previous_head"]);
     for i in 0..n {
         for part in crate::form::MEMBER_PARTS {
             visible.insert(format!("m{i}_{part}"));
         }
     }
-    let relations: Vec<(&str, &str)> = Zokugara::all()
+    // A 続柄 as the 住民票 writes it; in a translated language with its English beside it.
+    let relations: Vec<(&str, String)> = Zokugara::all()
         .map(|z| {
-            (
-                z.word(),
-                if page.lang() == Lang::Ja {
-                    z.word()
-                } else {
-                    z.en()
-                },
-            )
+            let label = match page.lang() {
+                language if language.is_japanese() => z.word().to_string(),
+                Language::English => z.en().to_string(),
+                _ => format!("{} ({})", z.word(), z.en()),
+            };
+            (z.word(), label)
         })
         .collect();
     let statuses: Vec<(&str, &str)> = std::iter::once(("", t("（選ぶ）", "(choose)")))
@@ -308,9 +342,7 @@ pub fn household(page: &Page<'_>) -> Markup {
         .ok()
         .filter(|kind| !crate::form::is_move(*kind))
         .and_then(|kind| page.catalogue.event(kind));
-    let subject = other_event
-        .and_then(|e| e.subject.as_ref())
-        .map(|s| page.text(s));
+    let subject = other_event.and_then(|e| e.subject.as_ref());
     if subject.is_some() {
         visible.insert("subject".to_owned());
     }
@@ -326,12 +358,12 @@ pub fn household(page: &Page<'_>) -> Markup {
         @for i in 0..n {
             @let key = |part: &str| format!("m{i}_{part}");
             fieldset.member {
-                legend { (t("人", "Person")) " " (i + 1) }
+                legend { (person(page.lang(), i)) }
                 @if let Some(subject) = &subject {
                     @if i > 0 {
                         label.choice {
                             input type="radio" name="subject" value=(i) checked[page.fields.get("subject") == i.to_string()];
-                            span { (t("この人が", "This is ")) (subject) }
+                            span { (text::Message::new("この人が{who}", "This is {who}").with("who", (*subject).clone()).get(page.lang())) }
                         }
                     }
                 }
@@ -378,7 +410,7 @@ pub fn household(page: &Page<'_>) -> Markup {
 
 pub fn questions(page: &Page<'_>, questions: &[NextQuestion]) -> Markup {
     let t = |ja, en| page.t(ja, en);
-    let mut visible = set(&["lang"]);
+    let mut visible = BTreeSet::new();
     for q in questions {
         visible.insert(format!("q_{}", q.id));
         visible.insert(format!("u_{}", q.id));
@@ -391,10 +423,10 @@ pub fn questions(page: &Page<'_>, questions: &[NextQuestion]) -> Markup {
         p { (t("わからないときは「わからない」を選んでください。窓口で一緒に確認します。", "If you are not sure, choose “I don't know”. The clerk will check with you.")) }
         @for q in questions {
             @let name = format!("q_{}", q.id);
-            @let text = if page.lang() == Lang::Ja { &q.text.easy } else { &q.text.en };
+            @let text = page.plain(&q.text);
             @match q.kind {
                 QuestionKind::YesNo | QuestionKind::Choice => {
-                    @let options: Vec<(&str, Markup)> = q.options.iter().map(|o| (o.id.as_str(), ruby(if page.lang() == Lang::Ja { o.text.easy.as_str() } else { o.text.en.as_str() }))).collect();
+                    @let options: Vec<(&str, Markup)> = q.options.iter().map(|o| (o.id.as_str(), ruby(page.plain(&o.text)))).collect();
                     (page.radios(&name, ruby(text), &options))
                 }
                 QuestionKind::Members => {
@@ -410,7 +442,7 @@ pub fn questions(page: &Page<'_>, questions: &[NextQuestion]) -> Markup {
                         @for option in &q.options {
                             label.choice {
                                 input type="radio" name=(name) value=(option.id) checked[page.fields.get(&name) == option.id];
-                                span { (ruby(if page.lang() == Lang::Ja { option.text.easy.as_str() } else { option.text.en.as_str() })) }
+                                span { (ruby(page.plain(&option.text))) }
                             }
                         }
                     }
@@ -434,7 +466,7 @@ pub fn questions(page: &Page<'_>, questions: &[NextQuestion]) -> Markup {
 
 pub fn certificates(page: &Page<'_>) -> Markup {
     let t = |ja, en| page.t(ja, en);
-    let mut visible = set(&["lang"]);
+    let mut visible = BTreeSet::new();
     for kind in CertificateKind::ALL {
         visible.insert(format!("cert_{}", kind_id(kind)));
     }
@@ -444,7 +476,7 @@ pub fn certificates(page: &Page<'_>) -> Markup {
         @for kind in CertificateKind::ALL {
             @let name = format!("cert_{}", kind_id(kind));
             div.field {
-                label for=(name) { (if page.lang() == Lang::Ja { kind.ja() } else { kind.en() }) " " (t("（通数）", "(copies)")) }
+                label for=(name) { (capitalised(t(kind.ja(), kind.en()))) " " (t("（通数）", "(copies)")) }
                 input id=(name) name=(name) type="number" min="0" max="9" inputmode="numeric"
                     value=(if page.fields.get(&name).is_empty() { "0" } else { page.fields.get(&name) });
                 (page.error_for(&name))
@@ -467,7 +499,7 @@ pub fn result(
         h1 { (t("QRコードができました", "Your QR code is ready")) }
         p { (t("印刷するか、スマートフォンの画面のまま、窓口で見せてください。", "Print it, or show it on your phone at the counter.")) }
         @if symbols.len() > 1 {
-            p.notice { (t("QRコードが", "There are ")) (symbols.len()) (t("つあります。全部見せてください。", " QR codes. Show all of them.")) }
+            p.notice { (text::Message::new("QRコードが{n}つあります。全部見せてください。", "There are {n} QR codes. Show all of them.").with_number("n", symbols.len()).get(lang)) }
         }
         div.codes {
             @for (i, symbol) in symbols.iter().enumerate() {
@@ -488,12 +520,12 @@ pub fn result(
         }
         h2 { (t("必要になりそうな手続き", "Procedures you will probably need")) }
         ul.procedures {
-            @for p in &decision.procedures { (procedure(lang, p, decision.event)) }
+            @for p in &decision.procedures { (procedure(lang, p)) }
         }
         @if !decision.to_confirm.is_empty() {
             h2 { (t("窓口で確認する手続き", "To check at the counter")) }
             ul.procedures {
-                @for p in &decision.to_confirm { (procedure(lang, p, decision.event)) }
+                @for p in &decision.to_confirm { (procedure(lang, p)) }
             }
         }
         @if !decision.coming.is_empty() {
@@ -502,9 +534,9 @@ pub fn result(
                 @for c in &decision.coming {
                     li {
                         strong { (c.wareki) "（" (c.date.format("%Y-%m-%d")) "）" }
-                        " " (lang.pick(&c.name.ja, &c.name.en))
+                        " " (c.name.get(lang))
                         br;
-                        span.hint { (lang.pick(&c.todo.ja, &c.todo.en)) }
+                        span.hint { (c.todo.get(lang)) }
                     }
                 }
             }
@@ -530,29 +562,37 @@ fn ruby(text: &str) -> Markup {
     }
 }
 
-fn procedure(lang: Lang, p: &ProcedureDecision, _event: EventKind) -> Markup {
+fn procedure(lang: Language, p: &ProcedureDecision) -> Markup {
+    let separator = if lang.spaces_words() { ", " } else { "、" };
     html! {
         li {
-            strong { (lang.pick(&p.name.ja, &p.name.en)) }
-            @if lang == Lang::Ja { " " span.hint { "（" (ruby(&p.name.easy)) "）" } }
-            " — " (lang.pick(&p.counter.name.ja, &p.counter.name.en))
+            strong { (p.name.get(lang)) }
+            @if lang == Language::Japanese && !p.name.easy.is_empty() { " " span.hint { "（" (ruby(&p.name.easy)) "）" } }
+            " — " (p.counter.name.get(lang))
             @if let Some(deadline) = &p.deadline {
                 br;
                 span.deadline class=[p.critical.then_some("critical")] {
-                    (lang.pick("期限：", "Deadline: ")) (deadline.wareki) "（" (deadline.date.format("%Y-%m-%d")) "）"
+                    (text::pick(lang, "期限：", "Deadline: ")) (deadline.wareki) "（" (deadline.date.format("%Y-%m-%d")) "）"
                 }
                 @if let Some(moved) = &deadline.moved {
-                    " " span.hint { (lang.pick(&moved.why.ja, &moved.why.en)) }
+                    " " span.hint { (moved.why.get(lang)) }
                 }
             }
             @if !p.bring.is_empty() {
                 br;
-                (lang.pick("持ち物：", "Bring: "))
+                (text::pick(lang, "持ち物：", "Bring: "))
                 @for (i, item) in p.bring.iter().enumerate() {
-                    @if i > 0 { (lang.pick("、", ", ")) }
-                    (lang.pick(&item.ja, &item.en))
+                    @if i > 0 { (separator) }
+                    (item.get(lang))
                 }
             }
         }
     }
+}
+
+/// 「人 2」: member `i` before they have a name.
+fn person(lang: Language, i: usize) -> String {
+    text::Message::new("人 {n}", "Person {n}")
+        .with_number("n", i + 1)
+        .get(lang)
 }

@@ -12,8 +12,10 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use fantoccini::{Client, ClientBuilder, Locator};
+use madoguchi_domain::Language;
 use madoguchi_domain::{Answer, CertificateKind, Nationality, Sex};
 use madoguchi_homepage::App;
+use madoguchi_rules::Catalogue;
 use serde_json::json;
 
 fn free_port() -> u16 {
@@ -82,10 +84,14 @@ async fn start_browser() -> (Driver, Client, tempfile::TempDir) {
     }
 }
 
-async fn start_server() -> String {
+fn shipped_catalogue() -> &'static Catalogue {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/catalogue");
     let catalogue = madoguchi_rules::load(&dir).expect("catalogue").catalogue;
-    let catalogue: &'static _ = Box::leak(Box::new(catalogue));
+    Box::leak(Box::new(catalogue))
+}
+
+async fn start_server() -> String {
+    let catalogue = shipped_catalogue();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -268,13 +274,7 @@ async fn a_resident_fills_the_page_and_the_qr_in_the_screenshot_holds_it() {
     )
     .await;
     // For a person to look at, as the result's screenshot.
-    if let Ok(png) = client.screenshot().await {
-        std::fs::write(
-            std::env::temp_dir().join("madoguchi-homepage-household.png"),
-            &png,
-        )
-        .ok();
-    }
+    save_screenshot(&client, "madoguchi-homepage-household.png").await;
     next(&client).await;
 
     // Step 3: the questions are in やさしい日本語 with ルビ: the browser sets the readings over
@@ -283,13 +283,7 @@ async fn a_resident_fills_the_page_and_the_qr_in_the_screenshot_holds_it() {
         has(&client, "fieldset legend ruby rt").await,
         "the questions carry ルビ"
     );
-    if let Ok(png) = client.screenshot().await {
-        std::fs::write(
-            std::env::temp_dir().join("madoguchi-homepage-questions.png"),
-            &png,
-        )
-        .ok();
-    }
+    save_screenshot(&client, "madoguchi-homepage-questions.png").await;
     let answered = answer_every_question(&client).await;
     assert!(!answered.is_empty(), "questions were asked");
 
@@ -304,16 +298,7 @@ async fn a_resident_fills_the_page_and_the_qr_in_the_screenshot_holds_it() {
     );
     let page = client.source().await.expect("source");
     assert!(page.contains("window.print()"), "a print button");
-    let png = client.screenshot().await.expect("screenshot");
-    std::fs::write(
-        std::env::temp_dir().join("madoguchi-homepage-result.png"),
-        &png,
-    )
-    .ok();
-    let frame = image::load_from_memory(&png).expect("png").to_luma8();
-    let symbols = madoguchi_prefill::scan::symbols_in(&frame);
-    assert!(!symbols.is_empty(), "a QR code in the screenshot");
-    let prefill = madoguchi_prefill::decode(&symbols, test_today()).expect("decodes");
+    let prefill = code_on_screen(&client, "madoguchi-homepage-result.png").await;
     client.close().await.expect("browser closes");
 
     let case = &prefill.case;
@@ -383,13 +368,7 @@ async fn a_family_prepares_the_procedures_after_a_death() {
     fill(&client, "ev-shibou", "2026-03-25").await;
     fill(&client, "ev-shibou-funeral_date", "2026-03-28").await;
     fill(&client, "visit_date", "2026-04-03").await;
-    if let Ok(png) = client.screenshot().await {
-        std::fs::write(
-            std::env::temp_dir().join("madoguchi-homepage-okuyami-start.png"),
-            &png,
-        )
-        .ok();
-    }
+    save_screenshot(&client, "madoguchi-homepage-okuyami-start.png").await;
     next(&client).await;
 
     // The household: the widow comes to the counter; her husband, the 世帯主, died.
@@ -420,13 +399,7 @@ async fn a_family_prepares_the_procedures_after_a_death() {
         "who died must be said before going on"
     );
     click(&client, "input[name=subject][value='1']").await;
-    if let Ok(png) = client.screenshot().await {
-        std::fs::write(
-            std::env::temp_dir().join("madoguchi-homepage-okuyami-household.png"),
-            &png,
-        )
-        .ok();
-    }
+    save_screenshot(&client, "madoguchi-homepage-okuyami-household.png").await;
     next(&client).await;
 
     let answered = answer_every_question(&client).await;
@@ -440,15 +413,7 @@ async fn a_family_prepares_the_procedures_after_a_death() {
         has(&client, ".code svg").await,
         "the QR code is on the page"
     );
-    let png = client.screenshot().await.expect("screenshot");
-    std::fs::write(
-        std::env::temp_dir().join("madoguchi-homepage-okuyami-result.png"),
-        &png,
-    )
-    .ok();
-    let frame = image::load_from_memory(&png).expect("png").to_luma8();
-    let symbols = madoguchi_prefill::scan::symbols_in(&frame);
-    let prefill = madoguchi_prefill::decode(&symbols, test_today()).expect("decodes");
+    let prefill = code_on_screen(&client, "madoguchi-homepage-okuyami-result.png").await;
     client.close().await.expect("browser closes");
 
     let event = &prefill.case.event;
@@ -473,4 +438,227 @@ async fn a_family_prepares_the_procedures_after_a_death() {
         };
         assert_eq!(prefill.case.answers.get(id), Some(&expected), "{id}");
     }
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+}
+
+async fn texts_of(client: &Client, css: &str) -> Vec<String> {
+    let mut texts = Vec::new();
+    for element in client.find_all(Locator::Css(css)).await.expect("elements") {
+        texts.push(element.text().await.expect("text").trim().to_string());
+    }
+    texts
+}
+
+/// The page's own word as the language's catalogue writes it.
+fn page_word(language: Language, japanese: &str) -> &'static str {
+    madoguchi_words::catalog(language, madoguchi_words::Domain::Homepage)
+        .and_then(|c| c.get("", japanese))
+        .unwrap_or_else(|| panic!("{}: no {japanese}", language.code()))
+}
+
+async fn save_screenshot(client: &Client, name: &str) {
+    if let Ok(png) = client.screenshot().await {
+        std::fs::write(std::env::temp_dir().join(name), &png).ok();
+    }
+}
+
+/// The code on the page as a camera would see it: a screenshot (kept as `name` in the
+/// temporary folder for a person to look at), decoded with our own decoder.
+async fn code_on_screen(client: &Client, name: &str) -> madoguchi_prefill::Prefill {
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(std::env::temp_dir().join(name), &png).ok();
+    let frame = image::load_from_memory(&png).expect("png").to_luma8();
+    let symbols = madoguchi_prefill::scan::symbols_in(&frame);
+    assert!(!symbols.is_empty(), "a QR code in the screenshot");
+    madoguchi_prefill::decode(&symbols, test_today()).expect("decodes")
+}
+
+/// A Vietnamese, a Nepali … resident prepares a move in their own language: every heading,
+/// label and button is their catalogue's, the questions and the procedures are the catalogue's
+/// texts in that language, a change of language keeps what was typed, and the code holds the
+/// same case as in Japanese. No word of the page is missing in any language.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_prepares_in_each_language() {
+    let catalogue = shipped_catalogue();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/", listener.local_addr().expect("address"));
+    let router = madoguchi_homepage::router(App::with_today(catalogue, test_today));
+    tokio::spawn(async move { axum_serve(listener, router).await });
+    let (_driver, client, _profile) = start_browser().await;
+    let event = madoguchi_domain::EventKind::TENNYU;
+
+    for language in Language::TRANSLATED {
+        let code = language.code();
+        client
+            .goto(&format!("{url}?lang={code}"))
+            .await
+            .expect("page opens");
+        let html_lang = client
+            .find(Locator::Css("html"))
+            .await
+            .expect("html")
+            .attr("lang")
+            .await
+            .expect("lang");
+        assert_eq!(html_lang.as_deref(), Some(code));
+        assert_eq!(
+            text_of(&client, "h1").await,
+            page_word(language, "市役所の手続きを、家で準備できます")
+        );
+        // The shipped translations are drafts: the page says so, in the language.
+        assert_eq!(
+            text_of(&client, "p.draft").await,
+            page_word(
+                language,
+                "この言語の文は機械翻訳で、まだ確認されていません。わからないときは、窓口で聞いてください。"
+            )
+        );
+        // Every language is listed, each in itself.
+        let listed = texts_of(&client, ".languages > *").await;
+        assert_eq!(
+            listed,
+            Language::ALL
+                .iter()
+                .filter(|l| **l != Language::Easy)
+                .map(|l| l.native_name().to_string())
+                .collect::<Vec<_>>(),
+            "{code}"
+        );
+        let event_name = catalogue.event(event).expect("tennyu").name.get(language);
+        let choices = texts_of(&client, "fieldset label.choice span").await;
+        assert!(
+            choices
+                .iter()
+                .any(|c| c == page_word(language, "ほかの市町村から引っ越してきた（転入）")),
+            "{code}: {choices:?} ({event_name})"
+        );
+
+        click(&client, "input[name=event][value=tennyu]").await;
+        fill(&client, "move_date", "2026-04-01").await;
+        fill(&client, "visit_date", "2026-04-03").await;
+        fill(&client, "new_address", "横須賀市小川町11番地").await;
+        fill(
+            &client,
+            "previous_address",
+            "東京都新宿区西新宿二丁目8番1号",
+        )
+        .await;
+        fill(&client, "moved_out_date", "2026-03-30").await;
+        next(&client).await;
+
+        // The household: a foreign resident, with a mistake the page explains in the language.
+        assert_eq!(
+            text_of(&client, "h1").await,
+            page_word(language, "引っ越す人")
+        );
+        fill(&client, "m0_name", "NGUYEN VAN AN").await;
+        fill(&client, "m0_birth", "1995-07-15").await;
+        click(&client, "input[name=m0_sex][value=male]").await;
+        click(&client, "input[name=m0_nationality][value=foreign]").await;
+        fill(&client, "m0_card", "AB1234").await;
+        next(&client).await;
+        assert_eq!(
+            text_of(&client, "#err-m0_card").await,
+            page_word(
+                language,
+                madoguchi_domain::input::InputError::ResidenceCard.message_ja()
+            )
+        );
+        fill(&client, "m0_card", "AB12345678CD").await;
+        fill(&client, "m0_country", "ベトナム").await;
+        click(&client, "select[name=m0_status] option[value='留学']").await;
+        fill(&client, "m0_until", "2028-03-31").await;
+        // Another language on the way keeps what was typed.
+        if language == Language::Korean {
+            submit(&client, "button[name=action][value=lang-pt-BR]").await;
+            assert_eq!(
+                text_of(&client, "h1").await,
+                page_word(Language::PortugueseBrazil, "引っ越す人")
+            );
+            let name = client
+                .find(Locator::Css("#m0_name"))
+                .await
+                .expect("name")
+                .prop("value")
+                .await
+                .expect("value");
+            assert_eq!(name.as_deref(), Some("NGUYEN VAN AN"));
+            submit(&client, "button[name=action][value=lang-ko]").await;
+        }
+        next(&client).await;
+
+        // The questions are the catalogue's, in the language.
+        let legends = texts_of(&client, "fieldset legend").await;
+        assert!(!legends.is_empty(), "{code}: questions");
+        for legend in &legends {
+            let known = catalogue
+                .questions
+                .iter()
+                .any(|q| q.text_for(event).get(language) == legend);
+            assert!(
+                known,
+                "{code}: {legend} is not a question of the catalogue in it"
+            );
+        }
+        if matches!(language, Language::Vietnamese | Language::Nepali) {
+            save_screenshot(&client, &format!("madoguchi-homepage-{code}-questions.png")).await;
+        }
+        answer_every_question(&client).await;
+
+        assert!(
+            text_of(&client, "label[for=cert_juminhyo]")
+                .await
+                .starts_with(page_word(language, "住民票の写し")),
+            "{code}"
+        );
+        fill(&client, "cert_juminhyo", "1").await;
+        next(&client).await;
+
+        // The result: the procedures by their names in the language, and the code.
+        assert_eq!(
+            text_of(&client, "h1").await,
+            page_word(language, "QRコードができました")
+        );
+        let procedures = texts_of(&client, "ul.procedures li strong").await;
+        assert!(!procedures.is_empty(), "{code}: procedures");
+        for name in &procedures {
+            let known = catalogue
+                .procedures
+                .iter()
+                .any(|p| p.name.get(language) == name);
+            assert!(
+                known,
+                "{code}: {name} is not a procedure of the catalogue in it"
+            );
+        }
+        let prefill =
+            code_on_screen(&client, &format!("madoguchi-homepage-{code}-result.png")).await;
+        let member = &prefill.case.household.members[0];
+        assert_eq!(member.person.name, "NGUYEN VAN AN", "{code}");
+        let card = member
+            .person
+            .nationality
+            .as_ref()
+            .and_then(Nationality::foreign)
+            .and_then(|f| f.card_number.as_ref())
+            .map(|n| n.as_str().to_string());
+        assert_eq!(card.as_deref(), Some("AB12345678CD"), "{code}");
+    }
+    client.close().await.expect("browser closes");
+    assert!(
+        madoguchi_homepage::missing_words().is_empty(),
+        "words without a translation: {:?}",
+        madoguchi_homepage::missing_words()
+    );
 }

@@ -12,26 +12,7 @@ use madoguchi_domain::Language;
 use madoguchi_rules::Catalogue;
 use madoguchi_words::Domain;
 
-/// The language button's list, in order, and the drafts among it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Offered {
-    pub languages: Vec<Language>,
-    /// Offered with texts nobody reviewed yet.
-    pub drafts: Vec<Language>,
-    /// Listed by the city but not offered, each with why.
-    pub withheld: Vec<(Language, String)>,
-}
-
-impl Offered {
-    /// What a kiosk offers before it knows its catalogue: the languages written in it.
-    pub fn japanese_and_english() -> Offered {
-        Offered {
-            languages: vec![Language::Japanese, Language::English],
-            drafts: Vec::new(),
-            withheld: Vec::new(),
-        }
-    }
-}
+pub use madoguchi_words::Offered;
 
 /// What this kiosk offers with `catalogue`: the configuration file's settings, the
 /// translations built in, the fonts installed. Each language left out is logged with why.
@@ -55,23 +36,12 @@ pub fn offered(
     offer_unreviewed: bool,
     fonts: &dyn Fn(Language) -> bool,
 ) -> Offered {
-    let mut offered = Offered::japanese_and_english();
-    for &language in listed.iter().filter(|l| l.is_translated()) {
-        match state(catalogue, language, fonts) {
-            Err(why) => offered.withheld.push((language, why)),
-            Ok(true) => offered.languages.push(language),
-            Ok(false) if offer_unreviewed => {
-                offered.languages.push(language);
-                offered.drafts.push(language);
-            }
-            Ok(false) => offered.withheld.push((
-                language,
-                "its texts are machine drafts nobody has reviewed ([kiosk] unreviewed = \"hide\")"
-                    .into(),
-            )),
-        }
-    }
-    offered
+    Offered::choose(
+        listed,
+        offer_unreviewed,
+        "[kiosk] unreviewed = \"hide\"",
+        |language| state(catalogue, language, fonts),
+    )
 }
 
 /// Whether `language` can be offered (`Err` says why not), and whether every text of it is
@@ -81,27 +51,8 @@ fn state(
     language: Language,
     fonts: &dyn Fn(Language) -> bool,
 ) -> Result<bool, String> {
-    let table = catalogue
-        .languages
-        .iter()
-        .find(|s| s.language == language)
-        .ok_or("the catalogue knows no such language")?;
-    if !table.complete() {
-        return Err(format!(
-            "the catalogue's text table lacks {} of {} texts (madoguchi rules translations --language {})",
-            table.missing(),
-            table.texts,
-            language.code()
-        ));
-    }
-    let mut reviewed = table.reviewed_fully();
-    for domain in [Domain::Kiosk, Domain::Screens, Domain::Sheet] {
-        let Some(words) = madoguchi_words::catalog(language, domain) else {
-            return Err(format!("no {} catalogue ships", domain.file_stem()));
-        };
-        let status = words.status(language, domain);
-        reviewed &= status.reviewed == status.words;
-    }
+    let reviewed = catalogue.offerable_in(language)?
+        & madoguchi_words::reviewed(language, &[Domain::Kiosk, Domain::Screens, Domain::Sheet])?;
     if !madoguchi_forms::missing_sheet_words(language).is_empty() {
         return Err("the guidance sheet's catalogue lacks words".into());
     }

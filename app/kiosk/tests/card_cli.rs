@@ -252,9 +252,10 @@ fn without_pcscd_card_commands_say_so() {
 }
 
 /// `madoguchi doctor` at a counter: with the card service up (a virtual reader, said as such),
-/// a healthy store, key and catalogue and no floor, but no printer set, it says each in one
-/// line, marks the printer wrong and ends with exit 3; a broken floor settings file is wrong
-/// too; the card service stopped is wrong, with what to check.
+/// a healthy store, key and catalogue (and the languages it offers) and no floor, but no
+/// printer set, it says each in one line, marks the printer wrong and ends with exit 3; a
+/// broken floor settings file is wrong too; the card service stopped is wrong, with what to
+/// check.
 #[test]
 fn doctor_says_what_a_technician_checks_first() {
     let _one = exclusive();
@@ -295,6 +296,14 @@ fn doctor_says_what_a_technician_checks_first() {
             assert!(line(&out, ok).starts_with("[OK]"), "{}", text(&out.stdout));
         }
         assert!(line(&out, "プリンター").starts_with("[NG]"));
+        // Every language is offered here (the shipped translations are machine drafts).
+        let languages = line(&out, "言語 / languages");
+        assert!(
+            languages.starts_with("[OK]")
+                && languages.contains(": ja, en, zh-Hans (machine draft), vi (machine draft)")
+                && languages.ends_with("id (machine draft)"),
+            "{languages}"
+        );
         assert_eq!(text(&out.stderr).trim().lines().count(), 1);
 
         let broken = dir.path().join("central.toml");

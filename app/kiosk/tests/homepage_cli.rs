@@ -17,8 +17,13 @@ impl Server {
     /// Starts the server on port 0 and reads the port it got from its first line, so tests
     /// running side by side never share a port.
     fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    fn start_with(options: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
             .args(["prefill-server", "--listen", "127.0.0.1:0"])
+            .args(options)
             .env("MADOGUCHI_LOG", "trace")
             .env_remove("MADOGUCHI_CATALOGUE")
             .stdout(Stdio::piped())
@@ -209,15 +214,72 @@ fn the_page_speaks_english_when_asked() {
         &encode(&[
             ("lang", "en"),
             ("step", "start"),
-            ("action", "lang"),
+            ("action", "lang-ja"),
             ("new_address", "横浜市"),
         ]),
     );
     assert!(
-        switched.contains("lang=\"ja\"") && switched.contains("value=\"横浜市\""),
+        switched.contains("<html lang=\"ja\"") && switched.contains("value=\"横浜市\""),
+        "{switched}"
+    );
+    // Every translated language is offered by default, each named in itself.
+    assert!(
+        switched.contains("value=\"lang-ne\" lang=\"ne\" formnovalidate>नेपाली"),
         "{switched}"
     );
     server.stop();
+}
+
+/// A city offers the languages it chose, and hides machine drafts when it asks: the page
+/// then stays in Japanese for a language it does not offer, and the log says why (never
+/// anything typed). A code that is no language is refused before the server starts.
+#[test]
+fn the_city_chooses_the_pages_languages() {
+    let first_page = |server: &Server, query: &str| {
+        let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+        let request =
+            format!("GET /?lang={query} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut page = String::new();
+        stream.read_to_string(&mut page).expect("read");
+        page
+    };
+    let server = Server::start_with(&["--languages", "vi,ne"]);
+    let vietnamese = first_page(&server, "vi");
+    assert!(vietnamese.contains("<html lang=\"vi\""), "{vietnamese}");
+    assert!(vietnamese.contains("class=\"draft\""), "drafts are marked");
+    assert!(!vietnamese.contains("lang-ko"), "Korean is not listed");
+    let korean = first_page(&server, "ko");
+    assert!(
+        korean.contains("<html lang=\"ja\""),
+        "not offered: Japanese"
+    );
+    server.stop();
+
+    let server = Server::start_with(&["--languages", "vi", "--unreviewed", "hide"]);
+    let page = first_page(&server, "vi");
+    assert!(page.contains("<html lang=\"ja\""), "a draft is hidden");
+    assert!(!page.contains("lang-vi"));
+    let log = server.stop();
+    assert!(
+        log.contains("a language is not offered") && log.contains("machine drafts"),
+        "{log}"
+    );
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args([
+            "prefill-server",
+            "--listen",
+            "127.0.0.1:0",
+            "--languages",
+            "vi,xx",
+        ])
+        .env_remove("MADOGUCHI_CATALOGUE")
+        .output()
+        .expect("runs");
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("`xx` is not one of zh-Hans, vi"), "{said}");
 }
 
 #[test]

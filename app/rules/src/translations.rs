@@ -51,6 +51,18 @@ pub struct Review {
     pub on: NaiveDate,
 }
 
+impl Catalogue {
+    /// Whether the catalogue's texts can be shown in `language` (`Err` says why not), and
+    /// whether every one of them is reviewed: [`LanguageStatus::offerable`] of its table.
+    pub fn offerable_in(&self, language: Language) -> Result<bool, String> {
+        self.languages
+            .iter()
+            .find(|s| s.language == language)
+            .ok_or("the catalogue knows no such language")?
+            .offerable()
+    }
+}
+
 /// One language's texts, summed up for `rules check` and for the city's choice to offer it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LanguageStatus {
@@ -85,6 +97,20 @@ impl LanguageStatus {
     /// Every text has a translation someone reviewed.
     pub fn reviewed_fully(&self) -> bool {
         self.complete() && self.reviewed == self.texts
+    }
+
+    /// Whether the catalogue's texts can be shown in this language (`Err` says why not, in a
+    /// line for the log), and whether every one of them is reviewed.
+    pub fn offerable(&self) -> Result<bool, String> {
+        if !self.complete() {
+            return Err(format!(
+                "the catalogue's text table lacks {} of {} texts (madoguchi rules translations --language {})",
+                self.missing(),
+                self.texts,
+                self.language.code()
+            ));
+        }
+        Ok(self.reviewed_fully())
     }
 
     /// One line for `rules check`: 「vi Tiếng Việt: 452/452 translated, 0 reviewed (draft: …)」.

@@ -8,7 +8,9 @@
 //! writes one. Review state travels in the file as gettext tools keep it: an entry with a
 //! translator comment `# reviewed: NAME, YYYY-MM-DD` was checked by that person; any other is
 //! a draft, and the header's `X-Madoguchi-Drafted` says who drafted them (`fuzzy` is not used:
-//! gettext tools, Slint's among them, drop fuzzy entries).
+//! gettext tools, Slint's among them, drop fuzzy entries). [`Offered`] is the one rule by which
+//! the kiosk and the home page choose the languages they offer from the city's list and each
+//! language's state.
 //!
 //! Invariants: a catalogue that does not parse is no catalogue (its words read the fallback,
 //! and [`problems`] names it; a test keeps the shipped ones parsing); placeholders (`{date}`)
@@ -31,10 +33,18 @@ pub enum Domain {
     Screens,
     /// The guidance sheet's headings, labels and sentences (`madoguchi-sheet.po`).
     Sheet,
+    /// The residents' home page's own words (`madoguchi-homepage.po`), found by their
+    /// Japanese with no context, like the screens'.
+    Homepage,
 }
 
 impl Domain {
-    pub const ALL: [Domain; 3] = [Domain::Kiosk, Domain::Screens, Domain::Sheet];
+    pub const ALL: [Domain; 4] = [
+        Domain::Kiosk,
+        Domain::Screens,
+        Domain::Sheet,
+        Domain::Homepage,
+    ];
 
     /// The `.po` file's name without its extension.
     pub fn file_stem(self) -> &'static str {
@@ -42,6 +52,7 @@ impl Domain {
             Domain::Kiosk => "madoguchi-kiosk",
             Domain::Screens => "madoguchi-screens",
             Domain::Sheet => "madoguchi-sheet",
+            Domain::Homepage => "madoguchi-homepage",
         }
     }
 }
@@ -199,6 +210,13 @@ fn source(language: Language, domain: Domain) -> Option<&'static str> {
         (Language::PortugueseBrazil, Domain::Sheet) => po!("pt-BR", "madoguchi-sheet"),
         (Language::Nepali, Domain::Sheet) => po!("ne", "madoguchi-sheet"),
         (Language::Indonesian, Domain::Sheet) => po!("id", "madoguchi-sheet"),
+        (Language::ChineseSimplified, Domain::Homepage) => po!("zh-Hans", "madoguchi-homepage"),
+        (Language::Vietnamese, Domain::Homepage) => po!("vi", "madoguchi-homepage"),
+        (Language::Korean, Domain::Homepage) => po!("ko", "madoguchi-homepage"),
+        (Language::Filipino, Domain::Homepage) => po!("fil", "madoguchi-homepage"),
+        (Language::PortugueseBrazil, Domain::Homepage) => po!("pt-BR", "madoguchi-homepage"),
+        (Language::Nepali, Domain::Homepage) => po!("ne", "madoguchi-homepage"),
+        (Language::Indonesian, Domain::Homepage) => po!("id", "madoguchi-homepage"),
         _ => return None,
     };
     Some(text)
@@ -238,6 +256,83 @@ pub fn statuses() -> Vec<WordsStatus> {
             })
         })
         .collect()
+}
+
+/// The languages a kiosk or the home page offers, in the order its list shows them:
+/// Japanese and English always (the product is written in them), then each translated
+/// language the city listed that can be shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offered {
+    pub languages: Vec<Language>,
+    /// Offered with texts nobody reviewed yet: the screen or page says so in the language.
+    pub drafts: Vec<Language>,
+    /// Listed but not offered, each with why.
+    pub withheld: Vec<(Language, String)>,
+}
+
+impl Offered {
+    /// What is offered before anything else is known: the languages the product is written in.
+    pub fn japanese_and_english() -> Offered {
+        Offered {
+            languages: vec![Language::Japanese, Language::English],
+            drafts: Vec::new(),
+            withheld: Vec::new(),
+        }
+    }
+
+    /// Japanese, English and each translated language of `listed` that `state` allows.
+    /// `state` says whether a language can be shown (`Err` says why not) and whether everything
+    /// in it is reviewed; one with drafts is offered, and marked, only if `offer_unreviewed`
+    /// (else withheld with `drafts_hidden_by`, the setting that hides it).
+    pub fn choose(
+        listed: &[Language],
+        offer_unreviewed: bool,
+        drafts_hidden_by: &str,
+        state: impl Fn(Language) -> Result<bool, String>,
+    ) -> Offered {
+        let mut offered = Offered::japanese_and_english();
+        for &language in listed.iter().filter(|l| l.is_translated()) {
+            if offered.languages.contains(&language) {
+                continue;
+            }
+            match state(language) {
+                Err(why) => offered.withheld.push((language, why)),
+                Ok(true) => offered.languages.push(language),
+                Ok(false) if offer_unreviewed => {
+                    offered.languages.push(language);
+                    offered.drafts.push(language);
+                }
+                Ok(false) => offered.withheld.push((
+                    language,
+                    format!(
+                        "its texts are machine drafts nobody has reviewed ({drafts_hidden_by})"
+                    ),
+                )),
+            }
+        }
+        offered
+    }
+
+    /// The language `code` names if it is offered; else Japanese.
+    pub fn chosen(&self, code: &str) -> Language {
+        Language::from_code(code)
+            .filter(|language| self.languages.contains(language))
+            .unwrap_or(Language::Japanese)
+    }
+}
+
+/// Whether `language`'s catalogues of `domains` all ship (`Err` names the first that does
+/// not), and whether every word in them is reviewed.
+pub fn reviewed(language: Language, domains: &[Domain]) -> Result<bool, String> {
+    let mut reviewed = true;
+    for &domain in domains {
+        let Some(words) = catalog(language, domain) else {
+            return Err(format!("no {} catalogue ships", domain.file_stem()));
+        };
+        let status = words.status(language, domain);
+        reviewed &= status.reviewed == status.words;
+    }
+    Ok(reviewed)
 }
 
 /// The shipped catalogues that do not parse, each with why: `zh-Hans madoguchi-sheet: …`.

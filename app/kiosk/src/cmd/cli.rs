@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
+use madoguchi_domain::Language;
 
 use crate::catalogue_dir;
 use crate::cmd::{
@@ -100,6 +101,14 @@ enum Command {
         listen: std::net::SocketAddr,
         #[command(flatten)]
         catalogue: CatalogueArg,
+        /// The translated languages offered besides 日本語 and English, by code
+        /// (zh-Hans,vi,ko,fil,pt-BR,ne,id; default: all seven).
+        #[arg(long, value_delimiter = ',', value_name = "CODES")]
+        languages: Option<Vec<String>>,
+        /// `offer` also offers a language whose texts are machine drafts (the page says so in
+        /// it); `hide` offers only fully reviewed ones.
+        #[arg(long, default_value = "offer", value_parser = ["offer", "hide"])]
+        unreviewed: String,
     },
 }
 
@@ -872,10 +881,21 @@ impl Cli {
                 PrintCommand::Retry { id, wait } => print_cmd::retry(id, wait),
                 PrintCommand::Queue { json } => print_cmd::queue(json),
             },
-            Some(Command::PrefillServer { listen, catalogue }) => {
+            Some(Command::PrefillServer {
+                listen,
+                catalogue,
+                languages,
+                unreviewed,
+            }) => {
+                let listed = homepage_languages(languages.as_deref())?;
                 let catalogue = catalogue_dir::load_quietly(&catalogue.dir())?;
                 // The page serves this catalogue for the life of the process.
                 let catalogue: &'static _ = Box::leak(Box::new(catalogue));
+                let app = madoguchi_homepage::App::new(catalogue)
+                    .offering(&listed, unreviewed == "offer");
+                for (language, why) in &app.languages().withheld {
+                    tracing::warn!(language = language.code(), why, "a language is not offered");
+                }
                 let runtime = tokio::runtime::Runtime::new()?;
                 runtime.block_on(async {
                     let listener = tokio::net::TcpListener::bind(listen).await?;
@@ -884,13 +904,34 @@ impl Cli {
                         "home page: http://{}/ (Ctrl-C stops)",
                         listener.local_addr()?
                     );
-                    madoguchi_homepage::serve(madoguchi_homepage::App::new(catalogue), listener)
-                        .await
+                    madoguchi_homepage::serve(app, listener).await
                 })?;
                 Ok(ExitCode::SUCCESS)
             }
         }
     }
+}
+
+/// The home page's `--languages`: each a translated language's code (every one when none).
+fn homepage_languages(codes: Option<&[String]>) -> Result<Vec<Language>> {
+    let Some(codes) = codes else {
+        return Ok(Language::TRANSLATED.to_vec());
+    };
+    codes
+        .iter()
+        .map(|code| {
+            Language::from_code(code.trim())
+                .filter(|language| language.is_translated())
+                .ok_or_else(|| {
+                    let known: Vec<&str> = Language::TRANSLATED.iter().map(|l| l.code()).collect();
+                    anyhow::anyhow!(
+                        "--languages: `{}` is not one of {} (日本語 and English are always offered)",
+                        code.chars().take(40).collect::<String>(),
+                        known.join(", ")
+                    )
+                })
+        })
+        .collect()
 }
 
 /// `madoguchi config check`: the file's problems, one per line, or that it is valid.

@@ -1,6 +1,7 @@
 //! `madoguchi doctor`: what a technician checks first at a counter that does not work, one
 //! line each with a verdict — the card reader service and its readers, the printer, the store
-//! and its key, the catalogue in force, the counter floor — and exit 3 when something is wrong.
+//! and its key, the catalogue in force and the languages it offers, the counter floor — and
+//! exit 3 when something is wrong.
 //! It reads and asks; it changes nothing (opening the store brings its schema up to date, as
 //! every command does).
 
@@ -82,6 +83,7 @@ pub fn checks() -> Vec<Check> {
     checks.push(store_integrity(&store));
     checks.push(key());
     checks.push(catalogue(&store));
+    checks.push(languages(&store));
     checks.push(printer(&store));
     checks.push(floor());
     checks
@@ -255,6 +257,39 @@ fn catalogue(store: &madoguchi_store::Store) -> Check {
         ),
         Err(error) => Check::new(what, Verdict::Wrong, format!("{error:#}")),
     }
+}
+
+/// The languages this kiosk offers with the catalogue in force, those with machine drafts,
+/// and each listed one it leaves out with why (translations, fonts, the city's settings).
+fn languages(store: &madoguchi_store::Store) -> Check {
+    let what = "言語 / languages";
+    let Ok((catalogue, _)) = store_cmd::catalogue_in_force(store) else {
+        return Check::new(what, Verdict::Note, "no catalogue in force: see its line");
+    };
+    let offered = crate::languages::for_kiosk(&catalogue);
+    let mut detail: Vec<String> = offered
+        .languages
+        .iter()
+        .map(|language| {
+            if offered.drafts.contains(language) {
+                format!("{} (machine draft)", language.code())
+            } else {
+                language.code().to_string()
+            }
+        })
+        .collect();
+    detail.extend(
+        offered
+            .withheld
+            .iter()
+            .map(|(language, why)| format!("not {}: {why}", language.code())),
+    );
+    let verdict = if offered.withheld.is_empty() {
+        Verdict::Ok
+    } else {
+        Verdict::Note
+    };
+    Check::new(what, verdict, detail.join(", "))
 }
 
 fn printer(store: &madoguchi_store::Store) -> Check {

@@ -177,6 +177,28 @@ pub fn routes(madoguchi: &Madoguchi) -> Section {
             }),
         ),
         (
+            "a language that is not a language: the page stays in Japanese",
+            Box::new(move || {
+                match answered(post(
+                    at,
+                    &form("start", "&lang=%3Cscript%3Ealert(1)%3C/script%3E"),
+                )) {
+                    Ok(a) if a.contains("<html lang=\"ja\"") && !a.contains("<script>") => None,
+                    other => Some(format!("not Japanese: {other:.200?}")),
+                }
+            }),
+        ),
+        (
+            "a language button naming 50,000 characters",
+            Box::new(move || {
+                let body = format!("action=lang-{}&lang=vi&step=start", "x".repeat(50_000));
+                match answered(post(at, &body)) {
+                    Ok(a) if a.contains("<html lang=\"ja\"") && !a.contains("xxxxxxxx") => None,
+                    other => Some(format!("not Japanese: {other:.200?}")),
+                }
+            }),
+        ),
+        (
             "1,000 members",
             Box::new(move || answered(post(at, &form("household", "&members=1000"))).err()),
         ),
