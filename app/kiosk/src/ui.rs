@@ -238,9 +238,19 @@ impl KioskApp {
             SpeechEvent::Finished(id) => (*id, true),
             SpeechEvent::Stopped(id) | SpeechEvent::Failed(id, _) => (*id, false),
         };
-        if let Some(reading) = self.reading.as_mut().filter(|r| r.id == id) {
-            reading.playing = false;
-            reading.finished = finished;
+        let Some(reading) = self.reading.as_mut().filter(|r| r.id == id) else {
+            return;
+        };
+        reading.playing = false;
+        reading.finished = finished;
+        if matches!(event, SpeechEvent::Failed(..)) {
+            // The resident pressed and heard nothing: the screen says so (the speaker logged
+            // why, for the technician).
+            self.show_error(Notice::new(
+                "読み上げができませんでした。音が出ないときは、係員に声をかけてください。",
+                "The screen could not be read aloud. If there is no sound, please ask a member of staff.",
+            ));
+            return;
         }
         if let Some(window) = self.window.upgrade() {
             self.show_speaking(&window);
@@ -483,6 +493,13 @@ impl KioskApp {
             && self.last_screen.is_some_and(|s| s != SessionScreen::Start);
         let screen_opened = self.last_screen != Some(view.screen);
         self.last_screen = Some(view.screen);
+        if case_ended && view.mode == Mode::SelfService {
+            // The next resident at a self-service kiosk starts with the screen as the city set
+            // it, not as the last one needed it (the clerk at a counter keeps their choice).
+            let theme = window.global::<Theme>();
+            theme.set_text_scale(1.0);
+            theme.set_high_contrast(false);
+        }
         if case_ended && self.language != self.default_language {
             self.choose_language(self.default_language);
             return;

@@ -1578,7 +1578,7 @@ fn main() {
     i_slint_backend_testing::init_no_event_loop();
     let cups = TestCups::start("kiosk-ui");
     type Flow = fn(&TestCups);
-    let tests: [(&str, Flow); 19] = [
+    let tests: [(&str, Flow); 20] = [
         (
             "every_case_starts_in_the_citys_language",
             every_case_starts_in_the_citys_language,
@@ -1646,6 +1646,10 @@ fn main() {
         (
             "a_question_is_read_with_its_answers",
             read_aloud::a_question_is_read_with_its_answers,
+        ),
+        (
+            "a_voice_that_cannot_play_says_so",
+            read_aloud::a_voice_that_cannot_play_says_so,
         ),
         // Last: their packets would be in the printer's output the others count from empty.
         (

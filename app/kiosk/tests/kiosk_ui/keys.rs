@@ -123,7 +123,9 @@ pub(crate) fn a_resident_prints_from_a_qr_code_on_a_keypad(cups: &TestCups) {
     // 見やすく: white and yellow on black, chosen on the keypad.
     kiosk.tap("見やすく");
     kiosk.tap("白黒はっきり");
+    kiosk.tap("大きく");
     assert!(kiosk.window.global::<Theme>().get_high_contrast());
+    assert_eq!(kiosk.window.global::<Theme>().get_text_scale(), 1.5);
     kiosk.tap("閉じる");
     assert!(!kiosk.window.global::<Kiosk>().get_picking_display());
     kiosk.tap("はじめる");
@@ -147,6 +149,9 @@ pub(crate) fn a_resident_prints_from_a_qr_code_on_a_keypad(cups: &TestCups) {
     wait_for_printed(cups, printed_before + 1);
     kiosk.tap("おわる");
     assert_eq!(kiosk.screen(), Screen::Start);
+    // The next resident starts with the screen as the city set it.
+    assert!(!kiosk.window.global::<Theme>().get_high_contrast());
+    assert_eq!(kiosk.window.global::<Theme>().get_text_scale(), 1.0);
     println!(
         "self-service on a keypad: {} key presses from the first screen to the printed packet",
         kiosk.key_presses.get()

@@ -264,3 +264,49 @@ pub(crate) fn a_question_is_read_with_its_answers(cups: &TestCups) {
         .expect("わからない");
     assert!(question_at < unknown_at, "{text}");
 }
+
+/// A kiosk whose sound service does not answer (unplugged, stopped): the resident who presses
+/// よみあげ is told, in their language, that nothing could be read and to ask a member of
+/// staff; the button is ready again, and the next screen no longer says so.
+pub(crate) fn a_voice_that_cannot_play_says_so(cups: &TestCups) {
+    let dir = tempfile::tempdir().expect("dir");
+    let nowhere = dir.path().join("no-sound-service");
+    let voices = Voices::installed(&repo("assets/voices"));
+    let output = Output {
+        server: Some(format!("unix:{}", nowhere.display())),
+    };
+    let mut kiosk = TestKiosk::open(Mode::SelfService, store(dir.path()), cups, None);
+    kiosk
+        .app
+        .borrow_mut()
+        .set_speaker(Speaker::start(voices, Delivery::default(), output));
+    let language = Language::Vietnamese;
+    kiosk.tap("言語\nLanguage");
+    kiosk.tap(language.native_name());
+    let (id, _) = kiosk.read_aloud(language);
+    let start = Instant::now();
+    loop {
+        assert!(start.elapsed() < Duration::from_secs(60), "no failure");
+        let event = kiosk
+            .app
+            .borrow()
+            .speaker()
+            .and_then(|s| s.wait_event(Duration::from_millis(100)));
+        let Some(event) = event else { continue };
+        kiosk.app.borrow_mut().speech_event(&event);
+        if matches!(event, SpeechEvent::Failed(failed, _) if failed == id) {
+            break;
+        }
+    }
+    let told = word(
+        language,
+        Domain::Screens,
+        "読み上げができませんでした。音が出ないときは、係員に声をかけてください。",
+    );
+    let kiosk_global = kiosk.window.global::<Kiosk>();
+    assert_eq!(kiosk_global.get_notice().as_str(), told);
+    assert!(!kiosk_global.get_speaking(), "the button is ready again");
+    kiosk.tap(&screen_word(language, "はじめる"));
+    assert_eq!(kiosk.screen(), Screen::ScanQr);
+    assert!(kiosk.window.global::<Kiosk>().get_notice().is_empty());
+}
