@@ -122,6 +122,19 @@ pub(crate) fn a_resident_prints_from_a_qr_code_on_a_keypad(cups: &TestCups) {
     kiosk.input = Input::Keypad;
     // 見やすく: white and yellow on black, chosen on the keypad.
     kiosk.tap("見やすく");
+    // While the dialog is open, + goes round its own controls only, never the screen behind.
+    let in_dialog = ["ふつう", "大きく", "とても大きく", "白黒はっきり", "閉じる"];
+    let mut visited = std::collections::BTreeSet::new();
+    for _ in 0..2 * in_dialog.len() + 2 {
+        kiosk.key("+");
+        let (_, label) = kiosk.focused().expect("something has the focus");
+        assert!(
+            in_dialog.contains(&label.as_str()),
+            "{label:?} behind the dialog has the focus"
+        );
+        visited.insert(label);
+    }
+    assert_eq!(visited.len(), in_dialog.len(), "{visited:?}");
     kiosk.tap("白黒はっきり");
     kiosk.tap("大きく");
     assert!(kiosk.window.global::<Theme>().get_high_contrast());
