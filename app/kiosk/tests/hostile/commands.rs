@@ -54,7 +54,9 @@ pub fn reproductions(madoguchi: &Madoguchi, dir: &Path) -> Section {
         &sheet,
         "--allow-blanks",
     ];
-    let refused: [(&str, &[&str], &[&str]); 17] = [
+    let page = ["prefill-server", "--listen", "127.0.0.1:0"];
+    let long_code = "x".repeat(100_000);
+    let refused: [(&str, &[&str], &[&str]); 21] = [
         ("qr encode", &encode, &["--valid-days", "4294967295"]),
         ("qr encode", &encode, &["--valid-days", "0"]),
         ("qr encode", &encode, &["--valid-days", "91"]),
@@ -96,6 +98,10 @@ pub fn reproductions(madoguchi: &Madoguchi, dir: &Path) -> Section {
         ),
         ("forms render", &render, &["--reception", "A\u{7}12"]),
         ("forms render", &render, &["--language", "fr"]),
+        ("prefill-server", &page, &["--languages", &long_code]),
+        ("prefill-server", &page, &["--languages", ""]),
+        ("prefill-server", &page, &["--languages", "vi,ja"]),
+        ("prefill-server", &page, &["--unreviewed", "maybe"]),
     ];
     for (name, command, extra) in refused {
         let args = [command, extra].concat();
